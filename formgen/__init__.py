@@ -1,0 +1,66 @@
+"""formgen: first-pass MSO / medical-practice formation packets from a validated deal file.
+
+The library API the CLI wraps. Heavy modules load only when a function needs them.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .deal import Deal
+    from .packet import Packet
+
+
+def load_deal(path: str | Path) -> "Deal":
+    from .deal import load_deal as _load
+
+    return _load(path)
+
+
+def validate(path: str | Path):
+    """(deal, state rules, findings); raises InputError for bad input or a forbidden structure."""
+    from .packet import validate as _validate
+
+    return _validate(path)
+
+
+def build(path: str | Path) -> "Packet":
+    """Build every document in memory (nothing written)."""
+    from .packet import build_packet
+
+    return build_packet(path)
+
+
+def packet_outputs(packet: "Packet", out_dir: Path) -> dict[str, bytes]:
+    """Every file of the packet folder: documents, compliance.json and manifest.json."""
+    from .manifest import MANIFEST, build_manifest, dumps
+
+    outputs = {doc.spec.filename: doc.data for doc in packet.documents}
+    outputs["compliance.json"] = dumps({
+        "deal": packet.deal.deal.name,
+        "state": packet.rules.code,
+        "findings": [f.to_dict() for f in packet.findings],
+    })
+    outputs[MANIFEST] = dumps(build_manifest(packet, out_dir, outputs))
+    return outputs
+
+
+def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False) -> "Packet":
+    """Build the packet and write it to ``out_dir`` atomically (all files or none)."""
+    from .errors import ComplianceError
+    from .output import staged_folder, write_file
+
+    packet = build(path)
+    if strict and packet.errors:
+        lines = "\n".join(f"- {f.message}" + (f" [{f.citation}]" if f.citation else "") for f in packet.errors)
+        raise ComplianceError(f"--strict: {len(packet.errors)} error finding(s); nothing written:\n{lines}")
+    out_dir = Path(out_dir)
+    outputs = packet_outputs(packet, out_dir)
+    with staged_folder(out_dir) as stage:
+        for name, data in outputs.items():
+            write_file(stage / name, data)
+    return packet

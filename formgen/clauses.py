@@ -1,0 +1,139 @@
+"""The clause library: clause files (front matter + jinja body) and their loader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import InputError, Problem
+
+CLAUSE_DIR = Path(__file__).resolve().parent.parent / "clauses"
+
+ClauseKind = Literal["article", "section", "exhibit", "part", "signatures"]
+
+
+class ClauseMeta(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+    version: int = Field(ge=1)
+    title: str
+    document: list[str]
+    kind: ClauseKind = "article"
+    parent: str | None = None
+    order: int
+    conditions: list[str] = []
+    state_only: bool = False
+    tags: list[str] = []
+    citations: list[str] = []
+
+    @field_validator("document", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return [value] if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class Clause:
+    meta: ClauseMeta
+    body: str
+    path: Path
+    body_line: int  # line of the file where the body starts (for error messages)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def ref(self) -> str:
+        return f"{self.meta.id}@{self.meta.version}"
+
+
+@dataclass
+class Library:
+    clauses: dict[str, Clause] = field(default_factory=dict)
+
+    def for_document(self, document: str) -> list[Clause]:
+        return sorted((c for c in self.clauses.values() if document in c.meta.document),
+                      key=lambda c: (c.meta.order, c.id))
+
+    def children(self, parent_id: str, document: str) -> list[Clause]:
+        return [c for c in self.for_document(document) if c.meta.parent == parent_id]
+
+    def get(self, clause_id: str) -> Clause | None:
+        return self.clauses.get(clause_id)
+
+
+def split_front_matter(text: str, source: str) -> tuple[dict, str, int]:
+    import yaml
+
+    if not text.startswith("---"):
+        raise InputError([Problem(source, "", "must start with a '---' front matter block (see clauses/README.md)")])
+    try:
+        _, head, body = text.split("---", 2)
+    except ValueError:
+        raise InputError([Problem(source, "", "front matter is not closed by a second '---' line")]) from None
+    try:
+        meta = yaml.safe_load(head) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError([Problem(source, "", f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}",
+                                  mark.line + 2 if mark else None)]) from None
+    if not isinstance(meta, dict):
+        raise InputError([Problem(source, "", "front matter must be a mapping (id, version, title, ...)")])
+    body_line = head.count("\n") + 3
+    return meta, body.lstrip("\n"), body_line
+
+
+def parse_clause_file(path: Path) -> Clause:
+    text = path.read_text(encoding="utf-8")
+    meta_data, body, body_line = split_front_matter(text, str(path))
+    try:
+        meta = ClauseMeta.model_validate(meta_data)
+    except ValidationError as exc:
+        from .deal import _loc_to_path
+
+        raise InputError([Problem(str(path), _loc_to_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+    return Clause(meta, body, path, body_line)
+
+
+def _check_structure(library: Library) -> list[Problem]:
+    problems = []
+    for clause in library.clauses.values():
+        meta = clause.meta
+        if meta.kind == "section":
+            parent = library.get(meta.parent or "")
+            if parent is None or parent.meta.kind != "article":
+                problems.append(Problem(str(clause.path), "parent",
+                                        f"a section needs a parent article; '{meta.parent}' is not one"))
+            elif not set(meta.document) <= set(parent.meta.document):
+                problems.append(Problem(str(clause.path), "document",
+                                        f"lists documents its parent '{meta.parent}' is not in"))
+        elif meta.parent:
+            problems.append(Problem(str(clause.path), "parent", f"only kind: section has a parent (this is {meta.kind})"))
+    return problems
+
+
+@lru_cache(maxsize=None)
+def load_library(clause_dir: Path = CLAUSE_DIR) -> Library:
+    library = Library()
+    problems: list[Problem] = []
+    for path in sorted(clause_dir.rglob("*.md")):
+        if path.name == "README.md":
+            continue
+        try:
+            clause = parse_clause_file(path)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        if clause.id in library.clauses:
+            problems.append(Problem(str(path), "id", f"'{clause.id}' is already used by {library.clauses[clause.id].path}"))
+            continue
+        library.clauses[clause.id] = clause
+    problems += _check_structure(library)
+    if problems:
+        raise InputError(problems)
+    return library

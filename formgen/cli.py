@@ -1,0 +1,191 @@
+"""The formgen command line: parse, call the library, print, exit.
+
+Exit codes: 0 ok, 1 bad input, 2 usage, 3 compliance (``--strict`` or scan hits).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Draft first-pass MSO / medical-practice formation packets from a deal file.\n\n"
+         "Examples:\n\n"
+         "  formgen validate examples/ca_medspa.yaml\n\n"
+         "  formgen generate examples/ca_medspa.yaml -o out/glow\n\n"
+         "  formgen explain examples/ca_medspa.yaml\n\n"
+         "  formgen states CA\n\n"
+         "  formgen scan out/glow/msa.docx --state CA --json",
+)
+
+SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
+
+
+def _fail(exc: Exception) -> None:
+    from .errors import FormgenError, InputError
+
+    if isinstance(exc, InputError):
+        typer.echo(f"formgen: {len(exc.problems)} problem(s):", err=True)
+    typer.echo(str(exc) if isinstance(exc, FormgenError) else f"formgen: {exc}", err=True)
+    raise typer.Exit(getattr(exc, "exit_code", 1))
+
+
+def _run(func, *args, **kwargs):
+    from .errors import FormgenError
+
+    try:
+        return func(*args, **kwargs)
+    except FormgenError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        typer.echo("formgen: interrupted; nothing was replaced", err=True)
+        raise typer.Exit(130) from None
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, traceback only on request
+        if os.environ.get("FORMGEN_DEBUG"):
+            raise
+        typer.echo(f"formgen: internal error: {type(exc).__name__}: {exc} (set FORMGEN_DEBUG=1 for details)", err=True)
+        raise typer.Exit(1) from None
+
+
+def _print_findings(findings) -> None:
+    for f in findings:
+        cite = f" [{f.citation}]" if f.citation else ""
+        where = f" ({f.document})" if f.document else ""
+        typer.echo(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {f.message}{cite}")
+
+
+@app.command()
+def validate(deal: Path = typer.Argument(..., help="The deal file (.yaml, .yml or .json).")) -> None:
+    """Check a deal file and the state's rules on ownership, entity form and name.
+
+    Example: formgen validate examples/ca_medspa.yaml
+    """
+    from . import validate as _validate
+
+    parsed, rules, findings = _run(_validate, deal)
+    typer.echo(f"{deal}: valid deal for {rules.name} ({rules.code}); {len(findings)} finding(s)")
+    _print_findings(findings)
+
+
+@app.command()
+def generate(
+    deal: Path = typer.Argument(..., help="The deal file."),
+    out: Path = typer.Option(..., "-o", "--out", help="Output folder (replaced atomically)."),
+    strict: bool = typer.Option(False, "--strict", help="Any error finding: write nothing, exit 3."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF of each document and packet.pdf."),
+    final: bool = typer.Option(False, "--final", help="With --pdf: no DRAFT watermark."),
+) -> None:
+    """Build the packet: every document as .docx, compliance.json and manifest.json.
+
+    Example: formgen generate examples/ca_medspa.yaml -o out/glow
+    """
+    from . import generate as _generate
+
+    packet = _run(_generate, deal, out, strict=strict)
+    typer.echo(f"wrote {len(packet.documents)} documents to {out}/ for {packet.deal.deal.name} ({packet.rules.code})")
+    for doc in packet.documents:
+        typer.echo(f"  {doc.spec.filename}")
+    counts = {s: sum(f.severity == s for f in packet.findings) for s in ("error", "warning", "info")}
+    typer.echo(f"findings: {counts['error']} error, {counts['warning']} warning, {counts['info']} info "
+               f"(details: {out}/compliance.json and compliance_memo.docx)")
+    _print_findings([f for f in packet.findings if f.severity != "info"])
+    if pdf:
+        from .pdf import write_pdfs
+
+        written = _run(write_pdfs, packet, out, final=final)
+        typer.echo(f"wrote {len(written)} PDFs and {out}/packet.pdf")
+
+
+@app.command()
+def explain(deal: Path = typer.Argument(..., help="The deal file.")) -> None:
+    """Show each document's clauses and why each is there, or was left out or replaced.
+
+    Example: formgen explain examples/ca_medspa.yaml
+    """
+    from . import build
+
+    packet = _run(build, deal)
+    typer.echo(f"{packet.deal.deal.name}: {packet.rules.name} rules ({', '.join(packet.rules.source_files)})")
+    for doc in packet.documents:
+        typer.echo(f"\n{doc.spec.filename}")
+        for d in doc.plan.decisions:
+            mark = "+" if d.included else "-"
+            typer.echo(f"  {mark} {d.clause_id}@{d.version}: {d.reason}")
+
+
+@app.command()
+def states(code: Optional[str] = typer.Argument(None, help="A two-letter code for one jurisdiction in full.")) -> None:
+    """List every jurisdiction's rules, or show one in full with citations.
+
+    Examples: formgen states    formgen states OR
+    """
+    from .statesview import show_state, states_table
+
+    typer.echo(_run(show_state, code) if code else _run(states_table))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the deal file (for editor completion and validation).
+
+    Example: formgen schema > deal.schema.json
+    """
+    from .deal import deal_json_schema
+
+    typer.echo(json.dumps(deal_json_schema(), indent=2, sort_keys=True))
+
+
+@app.command()
+def scan(
+    files: list[Path] = typer.Argument(..., help=".docx or .txt files."),
+    state: str = typer.Option("XX", "--state", help="The state whose rules set severity and citation."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Scan documents for payments computed from revenue, collections, income, profits or volume.
+
+    Exit 0 when clean, 3 when something is found.
+    Example: formgen scan out/glow/msa.docx --state CA --json
+    """
+    from .scanner import scan_files
+    from .states import load_state
+
+    code = state.upper()
+    rules = None
+    if code != "XX":
+        rules = _run(load_state, code)
+    if rules is not None and rules.fee_treatment("percentage_of_revenue") == "warning":
+        severity = "warning"
+    else:
+        severity = "error"
+    rule = rules.rule_for_tag("fee:percentage_of_revenue") if rules else None
+    citation = rule.citation if rule else ""
+    results = _run(scan_files, files, severity=severity, citation=citation)
+    hits = sum(len(r["findings"]) for r in results)
+    if as_json:
+        typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        for r in results:
+            typer.echo(f"{r['file']}: {len(r['findings'])} finding(s)")
+            for m in r["findings"]:
+                typer.echo(f"  {m['severity']} {m['rule']} @{m['start']}-{m['end']}: {m['matched']}")
+    raise typer.Exit(3 if hits else 0)
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit as exc:
+        # click reports usage errors with exit 2; keep that, and everything else as is.
+        raise exc
+
+
+if __name__ == "__main__":
+    main()

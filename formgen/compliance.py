@@ -1,0 +1,154 @@
+"""Deal-level compliance checks against a state's rules, returning Findings.
+
+Findings marked ``blocking`` describe a structure the state does not allow (entity form,
+who may own): no lawful packet can be drafted, so they are input errors (exit 1).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from .deal import Deal
+from .findings import Finding
+from .states import StateRules
+
+PHYSICIAN_LICENSES = {"MD", "DO"}
+
+
+def _suffix_ok(name: str, suffixes: list[str]) -> bool:
+    folded = re.sub(r"[\s,]+", " ", name).strip().casefold()
+    return any(folded.endswith(re.sub(r"[\s,]+", " ", s).strip().casefold()) for s in suffixes)
+
+
+def _entity_findings(deal: Deal, rules: StateRules) -> list[Finding]:
+    practice = deal.practice
+    form = rules.form(practice.entity_type)
+    if form is None:
+        allowed = ", ".join(f"{f.form.value} ({f.label})" for f in rules.entity_forms)
+        return [Finding(
+            "entity.form", "error",
+            f"practice.entity_type '{practice.entity_type.value}' is not a form {rules.name} allows for a "
+            f"medical practice; allowed: {allowed}",
+            citation=rules.entity_forms[0].citation, action="blocked", verified=rules.entity_forms[0].verified,
+            field="practice.entity_type", blocking=True)]
+    if not _suffix_ok(practice.name, form.suffixes):
+        severity = "error" if form.verified else "warning"
+        return [Finding(
+            "entity.name_suffix", severity,
+            f"practice.name '{practice.name}' does not end with a designation {rules.name} requires for a "
+            f"{form.label}: one of {', '.join(repr(s) for s in form.suffixes)}",
+            citation=form.citation, action="flagged" if severity == "warning" else "blocked",
+            verified=form.verified, field="practice.name", blocking=severity == "error")]
+    return []
+
+
+def _ownership_findings(deal: Deal, rules: StateRules) -> list[Finding]:
+    own = rules.ownership
+    out: list[Finding] = []
+    majority_types = {t.value for t in own.owner_license_types}
+    minority_types = {t.value for t in own.minority_license_types}
+    majority_total = Decimal(0)
+    majority_count = minority_count = 0
+    for index, owner in enumerate(deal.practice.owners):
+        kind = owner.license.type.value
+        field = f"practice.owners[{index}]"
+        if own.license_in_state and owner.license.state != deal.deal.state:
+            out.append(Finding(
+                "owners.license_state", "error",
+                f"{owner.name} is licensed in {owner.license.state}; an owner of a {rules.name} practice must "
+                f"hold a {rules.name} licence", citation=own.citation, action="blocked", verified=own.verified,
+                field=f"{field}.license.state", blocking=True))
+        if kind in majority_types:
+            majority_total += owner.percent
+            majority_count += 1
+        elif kind in minority_types:
+            minority_count += 1
+        else:
+            allowed = ", ".join(sorted(majority_types | minority_types))
+            out.append(Finding(
+                "owners.license_type", "error",
+                f"{owner.name} holds a {kind} licence, which may not own any part of a {rules.name} medical "
+                f"practice; owners may hold: {allowed}", citation=own.citation, action="blocked",
+                verified=own.verified, field=f"{field}.license.type", blocking=True))
+    if majority_total < own.majority_min_percent and not any(f.rule == "owners.license_type" for f in out):
+        who = "/".join(sorted(majority_types))
+        out.append(Finding(
+            "owners.majority", "error",
+            f"{who} owners hold {majority_total.normalize():f}% of the practice; {rules.name} requires at least "
+            f"{own.majority_min_percent}%" + (f" (other licensees may hold the rest: {', '.join(sorted(minority_types))})"
+                                              if minority_types else ""),
+            citation=own.citation, action="blocked", verified=own.verified, field="practice.owners", blocking=True))
+    if own.minority_may_not_outnumber and minority_count > majority_count:
+        out.append(Finding(
+            "owners.outnumbered", "error",
+            f"{minority_count} non-physician owners outnumber {majority_count} physician owners; "
+            f"{rules.name} does not allow that", citation=own.citation, action="blocked", verified=own.verified,
+            field="practice.owners", blocking=True))
+    return out
+
+
+def _governance_findings(deal: Deal, rules: StateRules) -> list[Finding]:
+    out: list[Finding] = []
+    owner_names = {o.name.casefold() for o in deal.practice.owners}
+    mso_people = {m.name.casefold() for m in deal.mso.members} | {deal.mso.signatory.name.casefold()}
+    if deal.practice.signatory.name.casefold() not in owner_names:
+        out.append(Finding(
+            "control.practice_signatory", "warning",
+            f"the practice's signatory {deal.practice.signatory.name} is not one of its licensed owners; "
+            "a lay signatory for the practice suggests lay control", field="practice.signatory.name",
+            action="flagged"))
+    if deal.practice.signatory.name.casefold() in mso_people:
+        out.append(Finding(
+            "control.shared_signatory", "error",
+            f"{deal.practice.signatory.name} signs for both the MSO and the practice; the practice must act "
+            "through its own licensed owners", field="practice.signatory.name", action="flagged",
+            citation=rules.cpom_basis.citation, verified=rules.cpom_basis.verified))
+    for index, owner in enumerate(deal.practice.owners):
+        if owner.name.casefold() in mso_people:
+            out.append(Finding(
+                "control.cross_ownership", "warning",
+                f"{owner.name} owns part of the practice and is a member or signatory of the MSO; disclose the "
+                "relationship and confirm the fee is fair market value independent of that ownership",
+                field=f"practice.owners[{index}].name", action="flagged",
+                citation=rules.cpom_basis.citation, verified=rules.cpom_basis.verified))
+    director = deal.practice.medical_director.casefold()
+    if director not in owner_names:
+        out.append(Finding(
+            "clinical.medical_director", "info",
+            f"the medical director {deal.practice.medical_director} is not an owner of the practice; confirm the "
+            "director is engaged by the practice (never by the MSO) and performs real supervision",
+            field="practice.medical_director", action="flagged"))
+    return out
+
+
+def _state_research_findings(rules: StateRules) -> list[Finding]:
+    if not rules.researched:
+        return [Finding(
+            "state.not_researched", "warning",
+            f"{rules.name} has not been researched; formgen applied its conservative default (strict corporate-"
+            "practice rules, physician owners only, no percentage or volume-based fees). Confirm the state's law "
+            "with local counsel before use.", action="default_applied", verified=False)]
+    unverified = [label for label, rule in rules.all_rules() if not rule.verified]
+    if unverified:
+        return [Finding(
+            "state.unverified_rules", "info",
+            f"{len(unverified)} of {len(rules.all_rules())} {rules.name} rules applied are not verified from a "
+            "primary source; the compliance memo lists them for attorney review", action="flagged", verified=False)]
+    return []
+
+
+def _fee_findings(deal: Deal) -> list[Finding]:
+    out = []
+    if deal.fees.basis.value in ("fixed_monthly", "cost_plus", "hourly"):
+        out.append(Finding(
+            "fee.fmv_support", "info",
+            "the management fee must be supported by an independent fair-market-value analysis before signing "
+            "and reviewed " + ("annually" if deal.fees.fmv_review == "annual" else "every two years"),
+            document="msa", action="flagged"))
+    return out
+
+
+def check_deal(deal: Deal, rules: StateRules) -> list[Finding]:
+    return (_entity_findings(deal, rules) + _ownership_findings(deal, rules) + _governance_findings(deal, rules)
+            + _fee_findings(deal) + _state_research_findings(rules))

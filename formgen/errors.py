@@ -1,0 +1,52 @@
+"""Errors that carry a message fit for a user.
+
+The CLI prints ``FormgenError`` instances and exits with their ``exit_code``;
+nothing else is shown (no traceback). Constructors never print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class FormgenError(Exception):
+    """Base error: ``str(err)`` is what the user sees."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file."""
+
+    file: str
+    path: str  # dotted field path, e.g. "practice.owners[0].percent"; "" for the whole file
+    message: str  # what was wrong and what is allowed
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        field = f" {self.path}:" if self.path else ""
+        return f"{where}:{field} {self.message}"
+
+
+class InputError(FormgenError):
+    """One or more problems with a deal, rule or clause file (exit 1)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(f"- {p}" for p in problems))
+
+
+class TemplateError(FormgenError):
+    """A clause or template could not be rendered (a library bug, exit 1)."""
+
+
+class ComplianceError(FormgenError):
+    """--strict and the deal has error findings (exit 3)."""
+
+    exit_code = 3
+
+
+class ToolMissingError(FormgenError):
+    """An external tool (LibreOffice) is not installed (exit 1)."""

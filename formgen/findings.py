@@ -1,0 +1,29 @@
+"""Findings: what the compliance checks and the text scanner report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # stable id, e.g. "fee.percentage_of_revenue" or "owners.license_type"
+    severity: Severity
+    message: str
+    citation: str = ""  # the law or guidance relied on; "" only for purely internal checks
+    document: str = ""  # the document the finding concerns ("" = the whole deal)
+    action: str = ""  # what formgen did: "removed", "replaced", "kept", "flagged", ...
+    verified: bool = True  # False when the cited rule is not verified from a primary source
+    field: str = ""  # the deal field it concerns, e.g. "practice.owners[0].license.type"
+    blocking: bool = False  # the deal's structure is unlawful in the state: treated as bad input (exit 1)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.document, f.rule, f.message))

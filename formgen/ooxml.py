@@ -1,0 +1,79 @@
+"""Reading and writing .docx packages as ordered parts, byte-for-byte reproducibly.
+
+A .docx is a zip. Zip entries carry timestamps, so two saves of the same
+document differ; ``write_package`` fixes every timestamp (SOURCE_DATE_EPOCH when
+set, else 1980-01-01) and keeps the part order, so equal parts give equal bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import zipfile
+
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def source_date() -> tuple[int, int, int, int, int, int]:
+    """The zip timestamp to use: SOURCE_DATE_EPOCH when set (reproducible builds), else 1980-01-01."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        t = time.gmtime(max(int(epoch), 315532800))  # zip cannot store dates before 1980
+        return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+    return FIXED_DATE
+
+
+def read_package(data: bytes) -> dict[str, bytes]:
+    """The parts of a package, in their stored order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {info.filename: zf.read(info) for info in zf.infolist()}
+
+
+def write_package(parts: dict[str, bytes]) -> bytes:
+    """A zip of ``parts`` with fixed timestamps and attributes; [Content_Types].xml first."""
+    names = list(parts)
+    if "[Content_Types].xml" in parts:
+        names.remove("[Content_Types].xml")
+        names.insert(0, "[Content_Types].xml")
+    date = source_date()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=date)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 0  # same bytes whichever OS wrote it
+            zf.writestr(info, parts[name], compresslevel=6)
+    return buf.getvalue()
+
+
+def normalize_docx(data: bytes) -> bytes:
+    """Re-zip a .docx reproducibly (same parts give the same bytes)."""
+    return write_package(read_package(data))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def docx_paragraphs(data: bytes, part: str = "word/document.xml") -> list[str]:
+    """The text of every paragraph of a part (table cells included), in document order."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(read_package(data)[part])
+    out = []
+    for para in root.iter(f"{_W}p"):
+        pieces = []
+        for node in para.iter():
+            if node.tag == f"{_W}t" and node.text:
+                pieces.append(node.text)
+            elif node.tag == f"{_W}tab":
+                pieces.append("\t")
+            elif node.tag in (f"{_W}br", f"{_W}cr"):
+                pieces.append(" ")
+        out.append("".join(pieces))
+    return out
+
+
+def docx_text(data: bytes) -> str:
+    return "\n".join(docx_paragraphs(data))

@@ -1,0 +1,146 @@
+"""The whole pipeline in memory: deal -> rules -> checks -> plans -> documents -> findings.
+
+``build_packet`` does everything but write; ``generate`` (formgen/__init__.py) writes the
+result atomically. Keeping them apart lets regenerate, batch and tests reuse the build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assemble import assemble
+from .clauses import load_library
+from .compliance import check_deal
+from .context import build_context
+from .deal import Deal, load_deal
+from .documents import DocumentSpec, display_title, documents_for
+from .errors import InputError, Problem
+from .findings import Finding, sort_findings
+from .plan import DocumentPlan, plan_document, state_enabled_clauses
+from .render import DRAFT_NOTICE, render_docx
+from .states import StateRules, load_state
+
+REPORT_DOCUMENTS = ("compliance_memo", "formation_checklist")
+
+
+@dataclass
+class BuiltDocument:
+    spec: DocumentSpec
+    plan: DocumentPlan
+    template: Path
+    data: bytes
+
+
+@dataclass
+class Packet:
+    deal_path: Path
+    deal: Deal
+    rules: StateRules
+    documents: list[BuiltDocument] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+
+def blocking_problems(deal_path: Path, findings: list[Finding]) -> list[Problem]:
+    return [Problem(str(deal_path), f.field, f"{f.message}" + (f" [{f.citation}]" if f.citation else ""))
+            for f in findings if f.blocking]
+
+
+def validate(deal_path: str | Path) -> tuple[Deal, StateRules, list[Finding]]:
+    """Load, validate and check a deal; raise InputError for bad input or a structure the state forbids."""
+    deal_path = Path(deal_path)
+    deal = load_deal(deal_path)
+    rules = load_state(deal.state)
+    findings = check_deal(deal, rules)
+    problems = blocking_problems(deal_path, findings)
+    if problems:
+        raise InputError(problems)
+    return deal, rules, findings
+
+
+def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
+    """Checklist rows with dates computed from the effective date, in date order."""
+    start = deal.deal.effective_date
+    who = {"mso": deal.mso.name, "practice": deal.practice.name, "both": "Both entities"}
+    rows = []
+    for item in rules.checklist:
+        if item.recurring:
+            years = 1 if item.recurring == "annual" else 2
+            first = start.replace(year=start.year + years)
+            when, sort_key = f"{'Annually' if years == 1 else 'Every two years'} from {first:%Y-%m-%d}", first
+        else:
+            due = start + dt.timedelta(days=item.due_days or 0)
+            when, sort_key = due.isoformat(), due
+        rows.append({"id": item.id, "task": item.task, "entity": who[item.entity], "due": when,
+                     "citation": item.citation or "", "verified": item.verified, "_key": sort_key})
+    rows.sort(key=lambda r: (r["_key"], r["id"]))
+    for row in rows:
+        del row["_key"]
+    return rows
+
+
+def _scan_findings(built: BuiltDocument, rules: StateRules) -> list[Finding]:
+    """Second line of defence: revenue- or volume-based pay in the rendered text."""
+    from .ooxml import docx_text
+    from .scanner import scan_text
+
+    treatment = rules.fee_treatment("percentage_of_revenue")
+    rule = rules.rule_for_tag("fee:percentage_of_revenue")
+    severity = "error" if treatment == "forbidden" else "warning"
+    citation = rule.citation if rule else rules.fee_splitting.citation
+    out = []
+    for match in scan_text(docx_text(built.data), severity=severity, citation=citation):
+        out.append(Finding(f"scan.{match.rule}", severity,
+                           f"{built.spec.filename} still contains a payment computed from revenue or volume: "
+                           f"\u201c{match.matched[:160]}\u201d. {match.message}",
+                           citation=citation, document=built.spec.name, action="flagged",
+                           verified=rule.verified if rule else rules.fee_splitting.verified))
+    return out
+
+
+def build_packet(deal_path: str | Path) -> Packet:
+    deal_path = Path(deal_path)
+    deal, rules, findings = validate(deal_path)
+    library = load_library()
+    context = build_context(deal, rules)
+    specs = documents_for(deal)
+    enabled = state_enabled_clauses(rules, library, specs, context)
+    packet = Packet(deal_path, deal, rules, findings=list(findings))
+    header = f"{deal.deal.name}: confidential draft"
+
+    def build(spec: DocumentSpec, ctx: dict) -> BuiltDocument:
+        plan = plan_document(spec, library, rules, ctx, enabled)
+        title, subtitle = display_title(spec, deal)
+        blocks = assemble(plan, ctx)
+        template = spec.template_path()
+        data = render_docx(template, {"title": title, "subtitle": subtitle, "document_title": title,
+                                      "header_text": header, "draft_notice": DRAFT_NOTICE, "blocks": blocks})
+        return BuiltDocument(spec, plan, template, data)
+
+    agreements = [build(spec, context) for spec in specs if spec.name not in REPORT_DOCUMENTS]
+    for built in agreements:
+        packet.findings += built.plan.findings
+        if built.spec.pays_mso:
+            packet.findings += _scan_findings(built, rules)
+    packet.findings = sort_findings(packet.findings)
+
+    report_context = {
+        **context,
+        "findings": [f.to_dict() for f in packet.findings],
+        "decisions": [{"document": b.spec.name, "clause": d.clause_id, "reason": d.reason,
+                       "rule_citation": d.rule.citation if d.rule else ""}
+                      for b in agreements for d in b.plan.decisions if d.rule is not None],
+        "rules": [{"label": label, "citation": r.citation, "verified": r.verified, "note": r.note}
+                  for label, r in rules.all_rules()],
+        "checklist_items": checklist_items(deal, rules),
+        "documents": [display_title(s, deal)[0] + f" ({s.filename})" for s in specs],
+        "state_notes": rules.notes,
+    }
+    reports = [build(spec, report_context) for spec in specs if spec.name in REPORT_DOCUMENTS]
+    packet.documents = agreements + reports
+    return packet

@@ -1,0 +1,123 @@
+"""deal + state rules + clause library -> a DocumentPlan per document.
+
+A plan is the ordered list of clauses a document will hold, with the reason each clause is
+there or is not: its conditions, a state rule that removed or replaced it (with citation),
+or a state rule that requires it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .clauses import Clause, Library
+from .documents import DocumentSpec
+from .errors import InputError, Problem, TemplateError
+from .findings import Finding
+from .jinja_env import clause_environment
+from .states import ClauseRule, StateRules
+
+
+@dataclass(frozen=True)
+class Decision:
+    clause_id: str
+    version: int
+    included: bool
+    reason: str
+    rule: ClauseRule | None = None
+
+
+@dataclass
+class DocumentPlan:
+    spec: DocumentSpec
+    clauses: list[Clause]  # included, in document order (articles followed by their sections)
+    decisions: list[Decision] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def clause_refs(self) -> list[str]:
+        return [c.ref for c in self.clauses]
+
+
+def conditions_hold(clause: Clause, context: dict) -> tuple[bool, str]:
+    """(all conditions true, the first false one or '')."""
+    env = clause_environment()
+    for condition in clause.meta.conditions:
+        try:
+            ok = env.compile_expression(condition)(**context)
+        except Exception as exc:  # noqa: BLE001 - any jinja failure is a clause-library bug, named here
+            raise TemplateError(f"{clause.path}: condition '{condition}' cannot be evaluated: {exc}") from None
+        if not ok:
+            return False, condition
+    return True, ""
+
+
+def _finding_for(rule: ClauseRule, clause: Clause, document: str, state: StateRules) -> Finding:
+    action = {"replace": "replaced", "remove": "removed", "warn": "kept"}[rule.action]
+    message = rule.message.strip()
+    if rule.action == "replace":
+        message += f" (clause {clause.id} → {rule.replacement})"
+    elif rule.action == "remove":
+        message += f" (clause {clause.id} removed)"
+    return Finding(rule.tag.replace(":", "."), rule.severity, message, citation=rule.citation,
+                   document=document, action=action, verified=rule.verified)
+
+
+def state_enabled_clauses(rules: StateRules, library: Library, documents: list[DocumentSpec],
+                          context: dict) -> dict[str, str]:
+    """state_only clause id -> why the state brings it in (required, or replacing a forbidden term)."""
+    enabled = {r.id: f"required by {rules.name}: {r.reason}" for r in rules.required_clauses}
+    for spec in documents:
+        for clause in library.for_document(spec.name):
+            if clause.meta.state_only or not conditions_hold(clause, context)[0]:
+                continue
+            for tag in clause.meta.tags:
+                rule = rules.rule_for_tag(tag)
+                if rule is not None and rule.action == "replace":
+                    enabled[rule.replacement] = f"replaces {clause.id} under the {rules.name} rule on {tag}"
+    missing = sorted(cid for cid in enabled if library.get(cid) is None)
+    if missing:
+        raise InputError([Problem(", ".join(rules.source_files), "required_clauses/clause_rules",
+                                  f"names clause '{cid}', which is not in the clause library") for cid in missing])
+    return enabled
+
+
+def plan_document(spec: DocumentSpec, library: Library, rules: StateRules, context: dict,
+                  enabled: dict[str, str]) -> DocumentPlan:
+    plan = DocumentPlan(spec, [])
+    kept_ids: set[str] = set()
+    for clause in library.for_document(spec.name):
+        meta = clause.meta
+        include, reason, rule_used = True, "standard clause", None
+        if meta.parent and meta.parent not in kept_ids:
+            include, reason = False, f"its article {meta.parent} is not in this document"
+        elif meta.state_only and clause.id not in enabled:
+            include, reason = False, f"state-specific clause; {rules.name} does not call for it"
+        else:
+            ok, failed = conditions_hold(clause, context)
+            if not ok:
+                include, reason = False, f"condition not met: {failed}"
+            elif meta.state_only:
+                reason = enabled[clause.id]
+            elif meta.conditions:
+                reason = "conditions met: " + "; ".join(meta.conditions)
+        if include:
+            for tag in meta.tags:
+                rule = rules.rule_for_tag(tag)
+                if rule is None:
+                    continue
+                plan.findings.append(_finding_for(rule, clause, spec.name, rules))
+                rule_used = rule
+                if rule.action in ("replace", "remove"):
+                    include = False
+                    reason = f"{rule.action}d under the {rules.name} rule on {tag} ({rule.citation or 'no citation; conservative default'})"
+                    break
+                reason += f"; kept with a warning under the {rules.name} rule on {tag}"
+        plan.decisions.append(Decision(clause.id, meta.version, include, reason, rule_used))
+        if include:
+            kept_ids.add(clause.id)
+    # Articles first, each followed by its sections, in order.
+    top = [c for c in library.for_document(spec.name) if c.id in kept_ids and not c.meta.parent]
+    for clause in top:
+        plan.clauses.append(clause)
+        plan.clauses += [c for c in library.children(clause.id, spec.name) if c.id in kept_ids]
+    return plan

@@ -1,0 +1,206 @@
+"""State rules: models for state_overrides/*.yaml and the layered loader.
+
+``_default.yaml`` is the conservative baseline (strict CPOM). A jurisdiction's
+file is layered over it: a mapping section the state sets replaces the
+default's; keyed lists (``entity_forms`` by form, ``clause_rules`` by tag,
+``checklist`` and ``notes`` by id) merge item by item, the state's item winning.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .deal import JURISDICTIONS, LicenseType, PracticeEntityType
+from .errors import InputError, Problem
+
+STATE_DIR = Path(__file__).resolve().parent.parent / "state_overrides"
+DEFAULT_FILE = "_default.yaml"
+
+
+class Rule(BaseModel):
+    """Every rule says where it comes from and whether that was checked at a primary source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    citation: str = ""
+    verified: bool = False
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _verified_needs_citation(self):
+        if self.verified and not self.citation.strip():
+            raise ValueError("a rule marked verified: true needs a citation")
+        return self
+
+
+class EntityForm(Rule):
+    form: PracticeEntityType
+    label: str  # how the form is called in that state, e.g. "professional medical corporation"
+    suffixes: list[str] = Field(min_length=1)  # the name must end with one of these
+
+
+class Ownership(Rule):
+    owner_license_types: list[LicenseType] = Field(min_length=1)  # who may hold the controlling share
+    majority_min_percent: int = Field(default=100, ge=1, le=100)  # share those licensees must hold together
+    minority_license_types: list[LicenseType] = []  # who may hold the rest
+    minority_may_not_outnumber: bool = False
+    license_in_state: bool = True  # owners must be licensed in the deal's state
+
+
+ClauseAction = Literal["replace", "remove", "warn"]
+
+
+class ClauseRule(Rule):
+    """What to do with clauses carrying a tag (e.g. fee:percentage_of_revenue)."""
+
+    tag: str
+    action: ClauseAction
+    replacement: str | None = None  # clause id that takes the removed clause's place
+    severity: Literal["error", "warning", "info"] = "error"
+    message: str
+    drafting_note: str = ""
+
+    @model_validator(mode="after")
+    def _replacement_matches_action(self):
+        if self.action == "replace" and not self.replacement:
+            raise ValueError("action 'replace' needs a replacement clause id")
+        return self
+
+
+class RequiredClause(Rule):
+    id: str  # clause id that must be in the packet
+    reason: str
+
+
+class ChecklistItem(Rule):
+    id: str
+    entity: Literal["mso", "practice", "both"]
+    task: str
+    # When: days relative to the effective date (negative = before), or a recurring item.
+    due_days: int | None = None
+    recurring: Literal["annual", "biennial"] | None = None
+
+
+class Note(Rule):
+    """A fact for the compliance memo (med-spa rules, recent changes, open questions)."""
+
+    id: str
+    topic: Literal["cpom", "fees", "med_spa", "recent_change", "ownership", "name", "other"]
+    text: str
+
+
+class StateRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str
+    name: str
+    researched: bool  # False: the conservative default stands in for real research
+    cpom: Literal["strict", "moderate", "weak", "unknown"]
+    cpom_basis: Rule  # the statute, case or guidance behind the CPOM position
+    summary: str
+    entity_forms: list[EntityForm] = Field(min_length=1)
+    ownership: Ownership
+    fee_splitting: Rule  # the fee-splitting statute or rule
+    clause_rules: list[ClauseRule] = []
+    required_clauses: list[RequiredClause] = []
+    checklist: list[ChecklistItem] = []
+    notes: list[Note] = []
+    source_files: tuple[str, ...] = ()  # filled by the loader
+
+    def form(self, form: PracticeEntityType) -> EntityForm | None:
+        return next((f for f in self.entity_forms if f.form == form), None)
+
+    def rule_for_tag(self, tag: str) -> ClauseRule | None:
+        return next((r for r in self.clause_rules if r.tag == tag), None)
+
+    def fee_treatment(self, basis: str) -> str:
+        """'forbidden', 'warning' or 'allowed' for a fee basis tag such as percentage_of_revenue."""
+        rule = self.rule_for_tag(f"fee:{basis}")
+        if rule is None:
+            return "allowed"
+        return "warning" if rule.action == "warn" else "forbidden"
+
+    def all_rules(self) -> list[tuple[str, Rule]]:
+        """Every rule with a label, for tables and the memo."""
+        out: list[tuple[str, Rule]] = [("CPOM", self.cpom_basis), ("Fee splitting", self.fee_splitting),
+                                       ("Ownership", self.ownership)]
+        out += [(f"Entity form: {f.label}", f) for f in self.entity_forms]
+        out += [(f"Clause rule: {r.tag}", r) for r in self.clause_rules]
+        out += [(f"Required clause: {r.id}", r) for r in self.required_clauses]
+        out += [(f"Checklist: {c.id}", c) for c in self.checklist]
+        out += [(f"Note: {n.id}", n) for n in self.notes]
+        return out
+
+
+_KEYED_LISTS = {"entity_forms": "form", "clause_rules": "tag", "required_clauses": "id",
+                "checklist": "id", "notes": "id"}
+
+
+def merge_layers(base: dict, top: dict) -> dict:
+    merged = dict(base)
+    for key, value in top.items():
+        if key in _KEYED_LISTS and isinstance(value, list) and isinstance(base.get(key), list):
+            k = _KEYED_LISTS[key]
+            replace_all = key == "entity_forms"  # a state lists its own forms in full
+            items = {} if replace_all else {item.get(k): item for item in base[key] if isinstance(item, dict)}
+            for item in value:
+                if isinstance(item, dict) and item.get("drop"):
+                    items.pop(item.get(k), None)
+                else:
+                    items[item.get(k) if isinstance(item, dict) else id(item)] = item
+            merged[key] = list(items.values())
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_yaml(path: Path) -> dict:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError([Problem(str(path), "", f"is not valid YAML: {getattr(exc, 'problem', exc)}",
+                                  mark.line + 1 if mark else None)]) from None
+    if not isinstance(data, dict):
+        raise InputError([Problem(str(path), "", "must be a mapping of rule sections")])
+    return data
+
+
+@lru_cache(maxsize=None)
+def load_state(code: str, state_dir: Path = STATE_DIR) -> StateRules:
+    """The rules for a jurisdiction: _default.yaml layered under <CODE>.yaml."""
+    code = code.upper()
+    if code not in JURISDICTIONS:
+        raise InputError([Problem(code, "deal.state", "is not a US state or DC")])
+    default_path = state_dir / DEFAULT_FILE
+    data = _read_yaml(default_path)
+    files = [default_path]
+    state_path = state_dir / f"{code}.yaml"
+    if state_path.exists():
+        data = merge_layers(data, _read_yaml(state_path))
+        files.append(state_path)
+    else:  # the default stands in, and says so
+        data = {**data, "code": code, "name": JURISDICTIONS[code], "researched": False}
+    data = {k: v for k, v in data.items() if k != "drop"}
+    try:
+        rules = StateRules.model_validate({**data, "source_files": tuple(f.name for f in files)})
+    except ValidationError as exc:
+        from .deal import _loc_to_path
+
+        where = files[-1]
+        raise InputError([Problem(str(where), _loc_to_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+    if rules.code != code:
+        raise InputError([Problem(str(files[-1]), "code", f"is {rules.code} but the file is for {code}")])
+    return rules
+
+
+def state_files(state_dir: Path = STATE_DIR) -> list[Path]:
+    return sorted(p for p in state_dir.glob("*.yaml") if p.name != DEFAULT_FILE)
+
+
+def all_states(state_dir: Path = STATE_DIR) -> list[StateRules]:
+    return [load_state(code, state_dir) for code in sorted(JURISDICTIONS)]

@@ -1,0 +1,235 @@
+"""Builds templates/document.docx: the Word layout every formgen document is poured into.
+
+Run `python templates/build_templates.py` after changing the layout here. A lawyer may
+instead open templates/document.docx in Word and restyle it (styles: Title, Subtitle,
+Heading 1, Heading 2, Section, Body Text, List Item, Drafting Note, Exhibit Heading,
+Table Text); or save a copy as templates/<document>.docx (e.g. msa.docx) to give one
+document its own layout. Keep each {{ ... }} / {%p ... %} tag inside a single run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Inches, Pt, RGBColor
+
+BODY_FONT = "Times New Roman"  # Liberation Serif (metric-compatible) stands in on Linux
+HERE = Path(__file__).resolve().parent
+
+
+def _style(doc, name, base="Normal", size=12, bold=False, italic=False, align=None, space_before=0,
+           space_after=8, left_indent=None, first_line=None, keep_next=False, page_break_before=False,
+           outline_level=None):
+    styles = doc.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    if style.name != base:
+        style.base_style = styles[base]
+    font = style.font
+    font.name, font.size, font.bold, font.italic = BODY_FONT, Pt(size), bold, italic
+    font.color.rgb = RGBColor(0, 0, 0)
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), BODY_FONT)
+    fmt = style.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(space_before), Pt(space_after)
+    if align is not None:
+        fmt.alignment = align
+    if left_indent is not None:
+        fmt.left_indent = left_indent
+    if first_line is not None:
+        fmt.first_line_indent = first_line
+    fmt.keep_with_next = keep_next
+    fmt.page_break_before = page_break_before
+    if outline_level is not None:  # drives the PDF bookmarks and Word's navigation pane
+        ppr = style.element.get_or_add_pPr()
+        level = OxmlElement("w:outlineLvl")
+        level.set(qn("w:val"), str(outline_level))
+        ppr.append(level)
+    return style
+
+
+def _tag(doc, text, style="Normal"):
+    """A paragraph holding only a jinja control tag (docxtpl removes it when rendering)."""
+    return doc.add_paragraph(text, style=style)
+
+
+def _field(paragraph, instr):
+    run = paragraph.add_run()
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), instr)
+    inner = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    inner.append(text)
+    fld.append(inner)
+    run._r.addnext(fld)
+
+
+def _cell_text(cell, text, style="Table Text", bold=False):
+    para = cell.paragraphs[0]
+    para.style = style
+    run = para.add_run(text)
+    run.bold = bold
+    return para
+
+
+def _shade(cell, fill):
+    tcpr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tcpr.append(shd)
+
+
+def _repeat_header(row):
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    trpr.append(el)
+
+
+def _cant_split(row):
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))
+
+
+def build(path: Path) -> None:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Inches(8.5), Inches(11)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Inches(1))
+
+    _style(doc, "Normal", base="Normal", size=12)
+    _style(doc, "Title", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=4)
+    _style(doc, "Subtitle", size=12, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=18)
+    _style(doc, "Heading 1", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=14,
+           space_after=8, keep_next=True, outline_level=0)
+    _style(doc, "Heading 2", size=12, bold=True, space_before=10, space_after=6, keep_next=True, outline_level=1)
+    _style(doc, "Exhibit Heading", base="Heading 1", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+           page_break_before=True, space_before=0, space_after=4, outline_level=0)
+    _style(doc, "Body Text", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    _style(doc, "Section", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line=Inches(0.5))
+    _style(doc, "List Item", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY, left_indent=Inches(1.0),
+           first_line=Inches(-0.5))
+    _style(doc, "Drafting Note", size=11, italic=True, left_indent=Inches(0.25), space_after=10)
+    _style(doc, "Table Text", size=10, space_after=2)
+    _style(doc, "Signature Text", size=12, space_after=2)
+    _style(doc, "Footer", size=9, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=0)
+    _style(doc, "Header", size=9, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
+
+    # Running header and footer on every page.
+    header = section.header.paragraphs[0]
+    header.style = "Header"
+    header.add_run("{{ header_text }}")
+    footer = section.footer.paragraphs[0]
+    footer.style = "Footer"
+    footer.add_run("{{ document_title }}  |  Page ")
+    _field(footer, "PAGE")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES")
+    footer.add_run("  |  Draft for attorney review")
+
+    doc.add_paragraph("{{ title }}", style="Title")
+    doc.add_paragraph("{{ subtitle }}", style="Subtitle")
+    notice = doc.add_paragraph(style="Drafting Note")
+    notice.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    notice.add_run("{{ draft_notice }}")
+
+    _tag(doc, "{%p for b in blocks %}")
+    _tag(doc, "{%p if b.kind == 'heading' %}")
+    doc.add_paragraph("{{ b.text }}", style="Heading 1")
+    _tag(doc, "{%p elif b.kind == 'subheading' %}")
+    doc.add_paragraph("{{ b.text }}", style="Heading 2")
+    _tag(doc, "{%p elif b.kind == 'exhibit' %}")
+    doc.add_paragraph("{{ b.text }}", style="Exhibit Heading")
+    doc.add_paragraph("{{ b.title }}", style="Subtitle")
+    _tag(doc, "{%p elif b.kind == 'section' %}")
+    para = doc.add_paragraph(style="Section")
+    para.add_run("{{ b.number }}")
+    para.add_run("\t")
+    para.add_run("{{ b.caption }}").bold = True
+    para.add_run(" {{ b.text }}")
+    _tag(doc, "{%p elif b.kind == 'para' %}")
+    para = doc.add_paragraph(style="Body Text")
+    para.add_run("{{ b.caption }}").bold = True
+    para.add_run("{{ ' ' if b.caption else '' }}{{ b.text }}")
+    _tag(doc, "{%p elif b.kind == 'item' %}")
+    para = doc.add_paragraph(style="List Item")
+    para.add_run("{{ b.label }}")
+    para.add_run("\t")
+    para.add_run("{{ b.text }}")
+    _tag(doc, "{%p elif b.kind == 'note' %}")
+    para = doc.add_paragraph(style="Drafting Note")
+    run = para.add_run("[Drafting note: {{ b.text }}]")
+    rpr = run._r.get_or_add_rPr()
+    highlight = OxmlElement("w:highlight")
+    highlight.set(qn("w:val"), "yellow")
+    rpr.append(highlight)
+    _tag(doc, "{%p elif b.kind == 'table' %}")
+    table = doc.add_table(rows=2, cols=3)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    head, body = table.rows
+    _repeat_header(head)
+    _cant_split(body)
+    for row, (first, middle, last), bold in ((head, ("{%tc for h in b.header %}", "{{ h }}", "{%tc endfor %}"), True),
+                                             (body, ("{%tc for c in row %}", "{{ c }}", "{%tc endfor %}"), False)):
+        for cell, text in zip(row.cells, (first, middle, last)):
+            _cell_text(cell, text, bold=bold)
+            if bold:
+                _shade(cell, "D9D9D9")
+    # The body row repeats once per data row: wrap it in {%tr for %} ... {%tr endfor %} rows.
+    body_tr = body._tr
+    tr_open = table.add_row()
+    tr_close = table.add_row()
+    _cell_text(tr_open.cells[0], "{%tr for row in b.rows %}")
+    _cell_text(tr_close.cells[0], "{%tr endfor %}")
+    tbl = table._tbl
+    tbl.remove(tr_open._tr)
+    tbl.remove(tr_close._tr)
+    body_tr.addprevious(tr_open._tr)
+    body_tr.addnext(tr_close._tr)
+    _tag(doc, "{%p elif b.kind == 'signatures' %}")
+    sig = doc.add_table(rows=3, cols=1)
+    sig_open, sig_row, sig_close = sig.rows
+    _cell_text(sig_open.cells[0], "{%tr for s in b.signers %}")
+    _cell_text(sig_close.cells[0], "{%tr endfor %}")
+    _cant_split(sig_row)
+    cell = sig_row.cells[0]
+    first = cell.paragraphs[0]
+    first.style = "Signature Text"
+    first.paragraph_format.space_before = Pt(18)
+    first.paragraph_format.keep_with_next = True
+    first.add_run("{{ s.party }}").bold = True
+    for line in ("By: ______________________________", "Name: {{ s.name }}", "Title: {{ s.title }}",
+                 "Date: ______________________________"):
+        p = cell.add_paragraph(style="Signature Text")
+        p.paragraph_format.keep_with_next = True
+        if line.startswith("By:"):
+            p.paragraph_format.space_before = Pt(24)
+        p.add_run(line)
+    _tag(doc, "{%p endif %}")
+    _tag(doc, "{%p endfor %}")
+
+    props = doc.core_properties
+    props.author, props.title, props.comments = "formgen", "formgen document layout", "Restyle freely; keep the tags."
+    import datetime as dt
+
+    props.created = props.modified = dt.datetime(2026, 1, 1)
+    props.last_modified_by = "formgen"
+    props.revision = 1
+    doc.save(path)
+
+
+if __name__ == "__main__":
+    target = HERE / "document.docx"
+    build(target)
+    print(f"wrote {target}")
