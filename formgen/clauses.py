@@ -60,6 +60,15 @@ class Library:
         return sorted((c for c in self.clauses.values() if document in c.meta.document),
                       key=lambda c: (c.meta.order, c.id))
 
+    def in_order(self, document: str) -> list[Clause]:
+        """Top-level clauses by order, each followed by its sections by order."""
+        ordered = []
+        for clause in self.for_document(document):
+            if not clause.meta.parent:
+                ordered.append(clause)
+                ordered += self.children(clause.id, document)
+        return ordered
+
     def children(self, parent_id: str, document: str) -> list[Clause]:
         return [c for c in self.for_document(document) if c.meta.parent == parent_id]
 

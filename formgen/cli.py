@@ -179,6 +179,23 @@ def scan(
     raise typer.Exit(3 if hits else 0)
 
 
+@app.command()
+def lint() -> None:
+    """Check the clause library, the Word templates and the state rule files.
+
+    Example: formgen lint
+    """
+    from .lint import lint as _lint
+
+    problems = _run(_lint)
+    if problems:
+        typer.echo(f"formgen lint: {len(problems)} problem(s):", err=True)
+        for p in problems:
+            typer.echo(f"- {p}", err=True)
+        raise typer.Exit(1)
+    typer.echo("formgen lint: clause library, templates and state rules are consistent")
+
+
 def main() -> None:
     try:
         app()

@@ -85,7 +85,7 @@ def plan_document(spec: DocumentSpec, library: Library, rules: StateRules, conte
                   enabled: dict[str, str]) -> DocumentPlan:
     plan = DocumentPlan(spec, [])
     kept_ids: set[str] = set()
-    for clause in library.for_document(spec.name):
+    for clause in library.in_order(spec.name):
         meta = clause.meta
         include, reason, rule_used = True, "standard clause", None
         if meta.parent and meta.parent not in kept_ids:
@@ -115,9 +115,5 @@ def plan_document(spec: DocumentSpec, library: Library, rules: StateRules, conte
         plan.decisions.append(Decision(clause.id, meta.version, include, reason, rule_used))
         if include:
             kept_ids.add(clause.id)
-    # Articles first, each followed by its sections, in order.
-    top = [c for c in library.for_document(spec.name) if c.id in kept_ids and not c.meta.parent]
-    for clause in top:
-        plan.clauses.append(clause)
-        plan.clauses += [c for c in library.children(clause.id, spec.name) if c.id in kept_ids]
+    plan.clauses = [c for c in library.in_order(spec.name) if c.id in kept_ids]
     return plan

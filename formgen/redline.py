@@ -22,11 +22,12 @@ a changed paragraph style is (``w:pPrChange``).
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from difflib import SequenceMatcher
 from typing import Iterator, Literal
@@ -40,7 +41,7 @@ View = Literal["current", "accept", "reject"]
 VIEWS = ("current", "accept", "reject")
 FALLBACK_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
 SIMILARITY_CUTOFF = 0.5  # paragraphs (rows, tables) sharing at least this share of words are diffed word by word
-MAX_PAIRINGS = 40_000  # above this many candidate pairs in one changed stretch, skip the pairing search
+MAX_PAIRINGS = 10_000  # a changed stretch with more candidate pairs is shown as whole paragraphs out and in
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -60,11 +61,14 @@ P, PPR, R, RPR, T, DEL_TEXT = _w("p"), _w("pPr"), _w("r"), _w("rPr"), _w("t"), _
 INSTR_TEXT, DEL_INSTR_TEXT = _w("instrText"), _w("delInstrText")
 INS, DEL, MOVE_TO, MOVE_FROM = _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom")
 TBL, TR, TC, TR_PR = _w("tbl"), _w("tr"), _w("tc"), _w("trPr")
-SDT, SDT_CONTENT, P_STYLE, PPR_CHANGE = _w("sdt"), _w("sdtContent"), _w("pStyle"), _w("pPrChange")
+SDT, SDT_CONTENT, P_STYLE, PPR_CHANGE, SECT_PR = _w("sdt"), _w("sdtContent"), _w("pStyle"), _w("pPrChange"), SECT_PR
 HEAD_TAGS = {_w("tcPr"), _w("tblPr"), _w("tblGrid"), _w("tblPrEx"), TR_PR}  # properties before a container's blocks
-TAIL_TAGS = {_w("sectPr")}  # properties after them
+TAIL_TAGS = {SECT_PR}  # properties after them
 CHAR_TAGS = {_w("tab"): "\t", _w("br"): "\n", _w("cr"): "\n", _w("noBreakHyphen"): "-"}
 NOT_TEXT = {PPR, RPR, INSTR_TEXT, DEL_INSTR_TEXT, _w("drawing"), _w("pict"), _w("object"), f"{{{MC}}}AlternateContent"}
+ANCHOR_TAGS = [_w(t) for t in ("bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd")] + [
+    _w("commentReference")
+]
 REVISION_TAGS = [INS, DEL, MOVE_TO, MOVE_FROM, _w("rPrChange"), PPR_CHANGE, _w("trPrChange"), _w("tblPrChange")]
 
 # Words keep inner punctuation ("25,000", "3.2(a)" -> "3.2", "(", "a", ")"); spaces and other marks stand alone.
@@ -91,7 +95,7 @@ def make_redline(old_docx: bytes, new_docx: bytes, *, author: str = "formgen", d
     """``new_docx`` with its differences from ``old_docx`` as tracked changes, as reproducible .docx bytes."""
     old, new = _Document.load(old_docx, "old"), _Document.load(new_docx, "new")
     for doc in (old, new):
-        if doc.body.xpath("|".join(f".//w:{etree.QName(tag).localname}" for tag in REVISION_TAGS), namespaces=NS):
+        if next(doc.body.iter(*REVISION_TAGS), None) is not None:
             raise RedlineError(f"the {doc.label} document already has tracked changes; accept or reject them first")
     when = date or redline_date()
     when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
@@ -178,13 +182,9 @@ class _Relationships:
 
     def __init__(self, old: _Document, new: _Document):
         self.old, self.new = old, new
-        old_rels = _parse(old.parts[old.rels_name], "old") if old.rels_name in old.parts else None
-        self.old_rels = {rel.get("Id"): rel for rel in (old_rels if old_rels is not None else [])}
-        self.rels = (
-            _parse(new.parts[new.rels_name], "new")
-            if new.rels_name in new.parts
-            else etree.Element(f"{{{PKG_REL_NS}}}Relationships", nsmap={None: PKG_REL_NS})
-        )
+        empty = b'<Relationships xmlns="%s"/>' % PKG_REL_NS.encode()
+        self.old_rels = {rel.get("Id"): rel for rel in _parse(old.parts.get(old.rels_name, empty), "old")}
+        self.rels = _parse(new.parts.get(new.rels_name, empty), "new")
         self.content_types = _parse(new.parts["[Content_Types].xml"], "new")
         self.adopted: dict[str, str] = {}
         self.changed = False
@@ -226,20 +226,18 @@ class _Relationships:
         number = 1
         while f"{stem}-old{number}{ext}" in self.new.parts:
             number += 1
-        name = f"{stem}-old{number}{ext}"
-        self.new.parts[name] = data
-        etree.SubElement(
-            self.content_types, f"{{{CT_NS}}}Override", PartName="/" + name, ContentType=self._old_content_type(name, ext)
-        )
+        copy_name = f"{stem}-old{number}{ext}"
+        self.new.parts[copy_name] = data
+        content_type = self._old_content_type(name, ext)
+        etree.SubElement(self.content_types, f"{{{CT_NS}}}Override", PartName="/" + copy_name, ContentType=content_type)
         self.changed = True
-        return posixpath.relpath(name, posixpath.dirname(self.new.part_name))
+        return posixpath.relpath(copy_name, posixpath.dirname(self.new.part_name))
 
     def _old_content_type(self, name: str, ext: str) -> str:
-        old_types = _parse(self.old.parts["[Content_Types].xml"], "old")
-        for entry in old_types:
-            if entry.get("PartName", "").lstrip("/") == name or entry.get("Extension", "").lower() == ext[1:].lower():
-                return entry.get("ContentType")
-        return "application/octet-stream"
+        types = _parse(self.old.parts["[Content_Types].xml"], "old")
+        by_part = {e.get("PartName", "").lstrip("/"): e.get("ContentType") for e in types if e.get("PartName")}
+        by_ext = {e.get("Extension", "").lower(): e.get("ContentType") for e in types if e.get("Extension")}
+        return by_part.get(name) or by_ext.get(ext[1:].lower()) or "application/octet-stream"
 
     def save(self) -> None:
         if self.changed:
@@ -252,7 +250,7 @@ class _Relationships:
 
 def _blocks(container: etree._Element) -> list[etree._Element]:
     """The content children of a body, cell, table or row (its paragraphs, tables, rows, cells)."""
-    return [child for child in container if child.tag not in HEAD_TAGS and child.tag not in TAIL_TAGS and isinstance(child.tag, str)]
+    return [c for c in container if isinstance(c.tag, str) and c.tag not in HEAD_TAGS and c.tag not in TAIL_TAGS]
 
 
 def _set_blocks(container: etree._Element, blocks: list[etree._Element]) -> None:
@@ -271,7 +269,7 @@ def _paragraph_text(paragraph: etree._Element, view: View = "current") -> str:
                 continue
             if tag in (T, DEL_TEXT) or tag in CHAR_TAGS:
                 if not (inserted if view == "reject" else deleted):
-                    parts.append(child.text or "" if tag in (T, DEL_TEXT) else CHAR_TAGS[tag])
+                    parts.append(CHAR_TAGS[tag] if tag in CHAR_TAGS else (child.text or ""))
             else:
                 walk(child, inserted or tag in (INS, MOVE_TO), deleted or tag in (DEL, MOVE_FROM))
 
@@ -290,6 +288,11 @@ def _removed_in(view: View) -> str | None:
     return {"accept": "del", "reject": "ins"}.get(view)
 
 
+def _row_removed(row: etree._Element, view: View) -> bool:
+    kind = _removed_in(view)
+    return kind is not None and row.find(f"{TR_PR}/{_w(kind)}") is not None
+
+
 def _collect_texts(container: etree._Element, view: View, texts: list[str]) -> None:
     pending: str | None = None  # paragraphs whose mark this view removes join the next paragraph
     for block in _blocks(container):
@@ -304,8 +307,7 @@ def _collect_texts(container: etree._Element, view: View, texts: list[str]) -> N
             pending = None
         if block.tag == TBL:
             for row in _blocks(block):
-                tr_pr = row.find(TR_PR)
-                if row.tag == TR and (tr_pr is None or tr_pr.find(_w(_removed_in(view) or "none")) is None):
+                if row.tag == TR and not _row_removed(row, view):
                     for cell in row.findall(TC):
                         _collect_texts(cell, view, texts)
         elif block.tag == SDT and block.find(SDT_CONTENT) is not None:
@@ -352,7 +354,8 @@ def _key_text(key: tuple) -> str:
 
 def _similarity(old_key: tuple, new_key: tuple) -> float:
     """How alike two blocks' words are (0..1); 0 for blocks that cannot be diffed against each other."""
-    if old_key[0] != new_key[0] or old_key[0] == "other" or (old_key[0] == "tr" and len(old_key[1]) != len(new_key[1])):
+    kind = old_key[0]
+    if kind != new_key[0] or kind == "other" or (kind == "tr" and len(old_key[1]) != len(new_key[1])):
         return 0.0
     # Spaces are left out: they match between any two sentences and would inflate the ratio.
     old_words, new_words = ([t for t in TOKEN_RE.findall(_key_text(k)) if not t.isspace()] for k in (old_key, new_key))
@@ -368,29 +371,30 @@ Step = tuple[str, "etree._Element | None", "etree._Element | None"]  # ("equal"|
 def _align(olds: list[etree._Element], news: list[etree._Element]) -> Iterator[Step]:
     """The steps turning ``olds`` into ``news``, in output order."""
     old_keys, new_keys = [_block_key(b) for b in olds], [_block_key(b) for b in news]
+    ratio = functools.cache(lambda i, j: _similarity(old_keys[i], new_keys[j]))
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes():
         if tag == "equal":
-            yield from (("equal", old, new) for old, new in zip(olds[i1:i2], news[j1:j2]))
+            yield from (("equal", olds[i], news[j]) for i, j in zip(range(i1, i2), range(j1, j2)))
         else:
-            yield from _pair_similar(list(zip(olds[i1:i2], old_keys[i1:i2])), list(zip(news[j1:j2], new_keys[j1:j2])))
+            for step, i, j in _pair_similar(i1, i2, j1, j2, ratio):
+                yield step, None if i is None else olds[i], None if j is None else news[j]
 
 
-def _pair_similar(olds: list[tuple], news: list[tuple]) -> Iterator[Step]:
+def _pair_similar(i1: int, i2: int, j1: int, j2: int, ratio) -> Iterator[tuple[str, int | None, int | None]]:
     """Within a changed stretch, pair the most similar blocks (as difflib.Differ does for lines)."""
     best, best_i, best_j = 0.0, -1, -1
-    if len(olds) * len(news) <= MAX_PAIRINGS:
-        for i, (_, old_key) in enumerate(olds):
-            for j, (_, new_key) in enumerate(news):
-                ratio = _similarity(old_key, new_key)
-                if ratio > best:
-                    best, best_i, best_j = ratio, i, j
+    if (i2 - i1) * (j2 - j1) <= MAX_PAIRINGS:
+        for i in range(i1, i2):
+            for j in range(j1, j2):
+                if ratio(i, j) > best:
+                    best, best_i, best_j = ratio(i, j), i, j
     if best < SIMILARITY_CUTOFF:
-        yield from (("delete", old, None) for old, _ in olds)
-        yield from (("insert", None, new) for new, _ in news)
+        yield from (("delete", i, None) for i in range(i1, i2))
+        yield from (("insert", None, j) for j in range(j1, j2))
         return
-    yield from _pair_similar(olds[:best_i], news[:best_j])
-    yield ("change", olds[best_i][0], news[best_j][0])
-    yield from _pair_similar(olds[best_i + 1 :], news[best_j + 1 :])
+    yield from _pair_similar(i1, best_i, j1, best_j, ratio)
+    yield "change", best_i, best_j
+    yield from _pair_similar(best_i + 1, i2, best_j + 1, j2, ratio)
 
 
 # --- tokens of a paragraph ---------------------------------------------------------------
@@ -405,8 +409,8 @@ class _Piece:
 
 @dataclass
 class _Token:
-    key: str
-    pieces: list[_Piece] = field(default_factory=list)
+    key: str  # what the diff compares: the word itself, or ELEMENT_KEY + the element's XML
+    pieces: list[_Piece]
 
 
 def _tokens(paragraph: etree._Element) -> list[_Token]:
@@ -440,7 +444,8 @@ def _tokens(paragraph: etree._Element) -> list[_Token]:
 def _word_opcodes(old: list[_Token], new: list[_Token]) -> list[list]:
     """difflib opcodes over tokens, with a mere space between two changes folded into them,
     so "one two" -> "three four" reads as one deletion and one insertion, not two of each."""
-    ops = [list(op) for op in SequenceMatcher(None, [t.key for t in old], [t.key for t in new], autojunk=False).get_opcodes()]
+    matcher = SequenceMatcher(None, [t.key for t in old], [t.key for t in new], autojunk=False)
+    ops = [list(op) for op in matcher.get_opcodes()]
     for op in ops[1:-1]:
         if op[0] == "equal" and all(t.key.isspace() for t in old[op[1] : op[2]]):
             op[0] = "replace"
@@ -512,19 +517,21 @@ class _Redliner:
             elif step == "delete" and old.tag in (P, TBL, TR):  # other old content (e.g. a bookmark) is dropped
                 out.append(self.mark_block(self.adopt(old), "del"))
             elif step == "change":
-                out.append(self.redline_paragraph(old, new) if new.tag == P else new)
-                if new.tag in (TBL, TR):
-                    self.redline_rows_or_cells(old, new)
+                out.append(self.redline_changed(old, new))
         if new_container.tag != TBL:
             self.settle_paragraph_marks(out)
         _set_blocks(new_container, out)
 
-    def redline_rows_or_cells(self, old: etree._Element, new: etree._Element) -> None:
-        if new.tag == TBL:
+    def redline_changed(self, old: etree._Element, new: etree._Element) -> etree._Element:
+        """``new`` marked up against the similar ``old``: paragraph word by word, table row by row, row cell by cell."""
+        if new.tag == P:
+            self.redline_paragraph(old, new)
+        elif new.tag == TBL:
             self.redline_blocks(old, new)
         else:
             for old_cell, new_cell in zip(old.findall(TC), new.findall(TC)):
                 self.redline_blocks(old_cell, new_cell)
+        return new
 
     def mark_block(self, block: etree._Element, kind: str) -> etree._Element:
         """Mark a whole paragraph, table or row as inserted or deleted (other content is left as is)."""
@@ -573,8 +580,11 @@ class _Redliner:
                 ppr = etree.Element(PPR, nsmap=NS)
                 paragraph.insert(0, ppr)
             mark = etree.Element(RPR, nsmap=NS)
-            after = [c for c in ppr if c.tag in (_w("sectPr"), PPR_CHANGE)]  # the schema puts rPr before these
-            (after[0].addprevious(mark) if after else ppr.append(mark))
+            after = [c for c in ppr if c.tag in (SECT_PR, PPR_CHANGE)]  # the schema puts rPr before these
+            if after:
+                after[0].addprevious(mark)
+            else:
+                ppr.append(mark)
         for old in mark.findall(INS) + mark.findall(DEL):
             mark.remove(old)
         if deleted:
@@ -583,42 +593,47 @@ class _Redliner:
             mark.insert(0, self.revision("ins"))
 
     def settle_paragraph_marks(self, blocks: list[etree._Element]) -> None:
-        """Keep the last paragraph mark before a table or the container's end.
+        """Keep plain the last paragraph mark before a table or the container's end.
 
-        Word cannot remove that mark, so an inserted or deleted paragraph there would
-        leave an empty paragraph behind. As Word does when you type, the change is moved
-        to the marks before it: each mark of the changed run (and of the paragraph just
-        before it) is removed in a view exactly when the next paragraph exists in that
-        view and something before it does too.
+        Word cannot remove that mark, so a wholly inserted or deleted paragraph there would
+        leave an empty paragraph behind. As Word records Enter typed at a paragraph's end,
+        each change moves up to the mark before it, through the stretch of changed marks.
         """
+        stretches: list[list[int]] = []
         stretch: list[int] = []
         for index, block in enumerate([*blocks, None]):
             if block is not None and block.tag == P and _mark_changes(block):
                 stretch.append(index)
                 continue
             if stretch and (block is None or block.tag != P):
-                self._settle(blocks, stretch)
+                stretches.append(stretch)
             stretch = []
+        for stretch in reversed(stretches):  # from the end, as joining paragraphs shifts indexes
+            self._settle(blocks, stretch)
 
     def _settle(self, blocks: list[etree._Element], stretch: list[int]) -> None:
         paragraphs = [blocks[i] for i in stretch]
-        before = blocks[stretch[0] - 1] if stretch[0] > 0 and blocks[stretch[0] - 1].tag == P else None
-        exists = {
-            view: [_removed_in(view) not in _mark_changes(p) for p in paragraphs] for view in ("accept", "reject")
-        }
-
-        def removed(view: str, j: int) -> bool:
-            earlier = before is not None or any(exists[view][: j + 1])
-            return not (exists[view][j + 1] and earlier)
-
-        marks = [(before, -1)] if before is not None else []
-        for paragraph, j in [*marks, *zip(paragraphs[:-1], range(len(paragraphs) - 1))]:
-            self.set_mark(paragraph, inserted=removed("reject", j), deleted=removed("accept", j))
-        self.set_mark(paragraphs[-1], inserted=False, deleted=False)
+        first = stretch[0]
+        before = blocks[first - 1] if first > 0 else None
+        if before is not None and before.tag == P and before.find(f"{PPR}/{SECT_PR}") is None:
+            paragraphs.insert(0, before)  # (a section's last mark must stay: it holds the section)
+        elif any("ins" in _mark_changes(p) for p in paragraphs) and any("del" in _mark_changes(p) for p in paragraphs):
+            # Nothing before can take the first change, and a mark both inserted and deleted
+            # is not honoured by LibreOffice: join the first deleted paragraph into the first
+            # inserted one, so that paragraph exists in both views and heads the stretch.
+            deleted = next(p for p in paragraphs if "del" in _mark_changes(p))
+            inserted = next(p for p in paragraphs if "ins" in _mark_changes(p))
+            self.track_paragraph_properties(deleted, inserted)
+            inserted[1 if inserted.find(PPR) is not None else 0 : 0] = [c for c in deleted if c.tag != PPR]
+            paragraphs = [inserted] + [p for p in paragraphs if p is not deleted and p is not inserted]
+            blocks[first : stretch[-1] + 1] = paragraphs
+        changes = [_mark_changes(p) for p in paragraphs[1:]] + [set()]
+        for paragraph, change in zip(paragraphs, changes):
+            self.set_mark(paragraph, inserted="ins" in change, deleted="del" in change)
 
     # paragraphs
 
-    def redline_paragraph(self, old: etree._Element, new: etree._Element) -> etree._Element:
+    def redline_paragraph(self, old: etree._Element, new: etree._Element) -> None:
         """Rewrite ``new`` as a word-level diff against ``old``."""
         old_tokens, new_tokens = _tokens(old), _tokens(new)
         marked: list[tuple[str | None, _Piece]] = []
@@ -631,7 +646,6 @@ class _Redliner:
         content = self.build_content(marked)
         self.track_paragraph_properties(old, new)
         new[:] = [child for child in new if child.tag == PPR] + content
-        return new
 
     def build_content(self, marked: list[tuple[str | None, _Piece]]) -> list[etree._Element]:
         """Runs (inside ``w:ins``/``w:del`` where changed) for a sequence of marked pieces."""
@@ -649,7 +663,9 @@ class _Redliner:
 
         for kind, piece in marked:
             if piece.element is None:
-                rpr_key = formats.setdefault(id(piece.rpr), _canonical(piece.rpr))
+                if id(piece.rpr) not in formats:
+                    formats[id(piece.rpr)] = _canonical(piece.rpr)
+                rpr_key = formats[id(piece.rpr)]
                 if text is None or text_format != (kind, rpr_key):
                     run = _new_run(piece.rpr)
                     text = etree.SubElement(run, DEL_TEXT if kind == "del" else T)
@@ -678,7 +694,7 @@ class _Redliner:
 
         def base(paragraph: etree._Element) -> list[etree._Element]:
             ppr = paragraph.find(PPR)
-            return [] if ppr is None else [c for c in ppr if c.tag not in (RPR, _w("sectPr"), PPR_CHANGE)]
+            return [] if ppr is None else [c for c in ppr if c.tag not in (RPR, SECT_PR, PPR_CHANGE)]
 
         old_base, new_base = base(old), base(new)
         if [_canonical(c) for c in old_base] == [_canonical(c) for c in new_base]:
@@ -696,8 +712,7 @@ class _Redliner:
         """A copy of old-document content fit to live in the new document: its bookmarks and
         comment anchors dropped, relationship ids re-pointed, unique ids made unique again."""
         element = copy.deepcopy(element)
-        anchors = "|".join(f".//w:{t}" for t in ("bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd", "commentReference"))
-        for anchor in element.xpath(anchors, namespaces=NS):
+        for anchor in list(element.iter(*ANCHOR_TAGS)):  # their ids and names belong to the old document
             anchor.getparent().remove(anchor)
         for node in element.iter(etree.Element):
             for name, value in list(node.attrib.items()):

@@ -37,6 +37,7 @@ RULE_REVENUE = "fee.percent_of_revenue"
 RULE_PROFIT = "fee.profit_share"
 RULE_VOLUME = "fee.per_unit_volume"
 RULE_ORDER = (RULE_REVENUE, RULE_PROFIT, RULE_VOLUME)
+SEVERITIES = ("error", "warning", "info")
 
 _WHY = {
     RULE_REVENUE: "a payment computed from revenue, sales or collections can be illegal fee splitting",
@@ -136,7 +137,7 @@ _NOT_A_BASE = re.compile(
 _GAP_BLOCKERS = re.compile(
     r"\b(?:fees?|costs?|expenses?|prices?|interests?|balance|capital|shares|stock|equity|units"
     r"|purchases?|premiums?|liabilit(?:y|ies)|damages|penalt(?:y|ies)|forecasts?|capacity"
-    r"|requirements?|information|data|reports?|records?|statements?|details|budget(?:ed)?"
+    r"|requirements?|information|data|reports?|records?|statements?|details|budget(?:ed)?|tax(?:es)?"
     r"|payments?\s+(?:due|owed))\b",
     _F,
 )
@@ -161,22 +162,26 @@ PAYMENT_ON_BASE = re.compile(
     rf"(?P<gap>{_GAP})(?P<base>{BASE.pattern})",
     _F,
 )
-# "BASE ... multiplied by ... rate", "multiplying the Revenue and the applicable royalty rate".
-MULTIPLY = re.compile(r"\bmultipl(?:y|ied|ying|ication)\b|\btimes\b", _F)
+# "determined by multiplying the Laboratory Services Revenue and the applicable royalty rate".
+MULTIPLY = re.compile(r"\bmultipl(?:y|ied|ying|ication)\b", _F)
+MULTIPLY_REACH = 150  # chars either side of "multiply" in which the base must sit
 
 # Sharing: "share equally all revenue", "Net Revenue will be shared", "revenue share",
 # "division of income", "income ... shall be divided proportionately".
 _SHARE_VERB = r"(?:shar(?:e|es|ed|ing)|split(?:s|ting)?|divid(?:e|es|ed|ing)|division)"
 _ALLOCATE_VERB = r"(?:allocat(?:e|es|ed|ing|ion)|apportion(?:s|ed|ing|ment)?|distribut(?:e|es|ed|ing|ion))"
 SHARE_COMPOUND = re.compile(
-    rf"(?P<base>\b(?:revenue|profit|income|sales|earnings|proceeds)s?)[\s/-]+(?:and\s+loss\s+|loss\s+)?shar(?:e|es|ing)\b"
+    r"(?P<base>\b(?:revenue|profit|income|sales|earnings|proceeds)s?)[\s/-]+"
+    r"(?:and\s+loss\s+|loss\s+)?shar(?:e|es|ing)\b"
     r"|\bshar(?:e|es)\s+(?:of|in)\s+(?P<gap>" + _GAP + rf")(?P<base2>{BASE.pattern})",
     _F,
 )
+# The base comes first only as the subject of a passive: "the proceeds ... will be shared".
+_SHARED = r"(?:shared|split|divided|allocated|apportioned|distributed)"
 SHARE_LINK = re.compile(
     rf"\b(?P<verb>{_SHARE_VERB}|{_ALLOCATE_VERB})\b(?:\s+(?:equally|proportionately|among|between))?"
-    rf"(?:\s+(?:in|of))?\s+(?P<gap>(?:[^\s.;]*\s+){{0,8}}?)(?P<base>{BASE.pattern})"
-    rf"|(?P<base2>{BASE.pattern})(?P<gap2>[^;.]{{0,100}}?)\b(?P<verb2>{_SHARE_VERB}|{_ALLOCATE_VERB})\b",
+    rf"(?:\s+(?:in|of))?\s+(?P<gap>(?:[^\s;]*\s+){{0,8}}?)(?P<base>{BASE.pattern})"  # may cross "as follows:"
+    rf"|(?P<base2>{BASE.pattern})(?P<gap2>[^;.]{{0,100}}?)\b(?P<verb2>{_SHARED})\b",
     _F,
 )
 # Allocate/distribute/divide need a stated proportion; "share"/"split" do not.
@@ -191,7 +196,10 @@ PROPORTION = re.compile(
 _VOLUME_UNIT = (
     r"(?:new\s+|referred\s+|additional\s+)?(?:patients?|procedures?|referrals?|treatments?|visits?"
     r"|encounters?|appointments?|consultations?|sessions?|injections?|prescriptions?|clients?"
-    r"|leads?|syringes?|vials?|units?\s+(?:of\s+service|administered|injected|sold)|billable\s+units?)"
+    r"|leads?|units?\s+of\s+service|billable\s+units?|units?\s+(?:of\s+[\w-]+\s+)?(?:administered|injected))"
+    # "one coordinator for each treatment room" counts rooms, not treatments
+    r"(?!\s+(?:rooms?|areas?|spaces?|chairs?|beds?|suites?|schedul\w*|records?|charts?|notes?|plans?"
+    r"|protocols?|forms?))"
 )
 _MONEY = (
     r"(?:\$\s?(?:[\d,]+(?:\.\d+)?|\[[^\]]{0,20}\])|\[\$[^\]]{0,20}\]|\b\d[\d,]*(?:\.\d+)?\s+dollars"
@@ -203,7 +211,7 @@ _PAY_WORD = (
 )
 VOLUME_LINK = re.compile(
     rf"(?P<pay>{_MONEY}|{_PAY_WORD})[^;.]{{0,80}}?"
-    rf"\b(?:per|for\s+each|for\s+every|on\s+each|with\s+respect\s+to\s+each|each)[\s-]+{_VOLUME_UNIT}\b"
+    rf"\b(?:per|for\s+each|for\s+every|on\s+each|with\s+respect\s+to\s+each)[\s-]+{_VOLUME_UNIT}\b"
     rf"|\bper[\s-]{_VOLUME_UNIT}(?:\s+basis)?\b[^;.]{{0,40}}?(?P<pay2>{_PAY_WORD}|{_MONEY})"
     rf"|(?P<pay3>{_PAY_WORD})[^;.]{{0,80}}?\b(?:based|calculated|determined|tied|varies|vary|varying"
     r"|conditioned|contingent|dependent)\s+(?:\w+\s+){0,2}?(?:on|upon|to|with|by)\s+(?:the\s+)?"
@@ -221,7 +229,7 @@ PATIENT_PRICE = re.compile(
 PAYMENT_CUE = re.compile(
     rf"{_PAY_WORD}|\b(?:consideration|receive[sd]?|receiving|entitled|earn(?:s|ed)?|owe[sd]?|charge[sd]?"
     r"|contribut\w*|distribut\w*|shar(?:e|es|ed|ing)|split|retain\w*|deduct\w*|reimburs\w*"
-    r"|credit(?:ed)?|allocat\w*|apportion\w*|rates?|donate\w*)\b|\bamount\b[^.;]{0,30}\bequal",
+    r"|credit(?:ed)?|allocat\w*|apportion\w*|donate\w*)\b|\bamount\b[^.;]{0,30}\bequal",
     _F,
 )
 
@@ -231,23 +239,35 @@ RATE_IS_THRESHOLD = re.compile(
     r"|deficienc(?:y|ies)|shortfall|variance|errors?)\b[^;.]{0,60}$",
     _F,
 )
+# "The Practice shall retain 100% of its revenue" keeps revenue where it belongs.
+RETAINS_ALL = re.compile(
+    r"\b(?:retain|retains|keep|keeps)\s+(?:\w+\s+){0,2}?(?:100\s*%|one\s+hundred\s+percent)", _F
+)
 RATE_IS_CAP = re.compile(
-    r"\b(?:more|greater|higher|less|lower|fewer)\s+than\s+(?:\w+\s+){0,1}$|\b(?:exceed\w*|in\s+excess\s+of)\s+(?:\w+\s+){0,1}$",
+    r"\b(?:(?:more|greater|higher|less|lower|fewer)\s+than|exceed\w*|in\s+excess\s+of)\s+(?:\w+\s+)?$",
     _F,
 )
-RATE_IS_DISCOUNT = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:discount|off\b|rebate|markup|mark-up)|discount\s+of\s*$", _F)
+# "a 10% discount", "10% off", "a markup of 8%": price adjustments, not shares of revenue.
+DISCOUNT_AFTER_RATE = re.compile(r"^\s*(?:discount|off\b|rebate|mark-?up)", _F)
+DISCOUNT_BEFORE_RATE = re.compile(r"\b(?:discount|rebate|mark-?up)\s+(?:of\s+)?$", _F)
 LIABILITY_CAP = re.compile(
     r"\b(?:liabilit(?:y|ies)|indemnif\w*|insurance\s+coverage|policy\s+limits?)\b"
     r"[^;]{0,120}\b(?:exceed|limited\s+to|cap(?:ped)?|maximum|greater\s+than)\b",
     _F,
 )
-# Distributions to an entity's own owners by ownership interest are not fee splitting.
+# Profits paid to an entity's own owners by ownership interest are distributions, not fee
+# splitting: "allocated among the Members in proportion to their Percentage Interests",
+# "Dana Ruiz holds 60% of the Membership Interests and is entitled to 60% of the profits".
+_OWNERSHIP = (
+    r"(?:percentage\s+interests?|membership\s+interests?|ownership(?:\s+(?:interests?|percentages?))?"
+    r"|percentage\s+ownership|units|shares|stock|equity|capital\s+accounts?|sharing\s+ratios?)"
+)
 OWNER_DISTRIBUTION = re.compile(
     r"\b(?:members?|shareholders?|stockholders?|partners?|owners?|unitholders?)\b[^;.]{0,120}?"
     r"\b(?:in\s+proportion\s+to|pro\s+rata|in\s+accordance\s+with|according\s+to|based\s+on)\s+"
-    r"(?:their|its|his|her|the)\s+(?:respective\s+)?(?:percentage\s+interests?|membership\s+interests?"
-    r"|ownership(?:\s+(?:interests?|percentages?))?|percentage\s+ownership|units|shares|capital\s+accounts?"
-    r"|sharing\s+ratios?)",
+    rf"(?:their|its|his|her|the)\s+(?:respective\s+)?{_OWNERSHIP}"
+    r"|\b(?:holds?|holding|owns?|owning)\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+|its\s+|all\s+)?"
+    rf"(?:issued\s+|outstanding\s+)?{_OWNERSHIP}",
     _F,
 )
 
@@ -257,12 +277,13 @@ OWNER_DISTRIBUTION = re.compile(
 _NOT_NEGATION = re.compile(
     r"\b(?:no|not)\s+(?:be\s+)?(?:more|less|fewer|greater|lower|higher|later|earlier|sooner)\b"
     r"|\bnot\s+(?:to\s+)?(?:be\s+)?exceed\w*|\bwhether\s+or\s+not\b|\bnot\s+only\b|\bif\s+not\b"
-    r"|\bwithout\s+(?:limit\w*|offset|set-?off|deduction|prejudice|the\s+prior)\b",
+    r"|\bwithout\s+(?:limit\w*|offset|set-?off|deduction|prejudice|the\s+prior)\b"
+    r"|\bavoidance\s+of\s+doubt\b|\bavoid\s+doubt\b|\bNo\.(?=\s*\d)",
     _F,
 )
 _NEGATOR = (
-    r"\b(?:not|never|no|neither|nor|none|nothing|without|cannot|n't|in\s+no\s+event|under\s+no\s+circumstances"
-    r"|at\s+no\s+time|prohibited\s+from|shall\s+refrain\s+from)\b"
+    r"\b(?:not|never|no|neither|nor|none|nothing|without|cannot|\w+n't|in\s+no\s+event|under\s+no\s+circumstances"
+    r"|at\s+no\s+time|prohibit\w*|forbid\w*|illegal|unlawful|impermissible|avoid\w*|refrain\s+from)\b"
 )
 # What a negator must govern to cancel a payment term.
 _CALC_VERB = (
@@ -283,9 +304,14 @@ NEGATION_BEFORE = re.compile(
     r"|\b(?:not|never|no)\b(?:\W+\w+){0,3}?\W+(?:a\s+|an\s+|any\s+)?(?:percentage|percent|share|portion)\b",
     _F,
 )
+# Negation after the term: "A percentage of revenue shall not be used ..." (passive, right
+# after it) or "Fee splitting, such as paying a percentage of revenue, is prohibited" (the
+# clause's predicate, unless it is only a condition: "unless such payment is prohibited").
 NEGATION_AFTER = re.compile(
-    rf"{_NEGATOR}(?:\W+\w+){{0,3}}?\W+{_CALC_VERB}\b"
-    r"|\b(?:is|are|be)\s+(?:prohibited|not\s+permitted)\b",
+    rf"^[^,;]{{0,30}}?{_NEGATOR}(?:\W+\w+){{0,3}}?\W+{_CALC_VERB}\b"
+    r"|^(?:(?!\b(?:unless|except|extent|if|where|when|provided)\b)[^;])*?"
+    r"\b(?:is|are|be|was|were)\s+(?:strictly\s+)?"
+    r"(?:prohibited|forbidden|not\s+permitted|not\s+allowed|illegal|unlawful)\b",
     _F,
 )
 # "regardless of the volume or value of referrals", "independent of the Practice's revenue".
@@ -300,7 +326,8 @@ NEGATION_WINDOW = 100  # chars before a link that a negator may sit in
 CLAUSE_BREAK = re.compile(
     r";|:\s|\bprovided,?\s+(?:however|that|further)\b|\bexcept\s+that\b|,\s+but\b|\bbut\s+rather\b|\bhowever,"
     r"|\band\s+(?:shall|will|must|may)\b|,\s+and\s+(?=(?:the|such|all|any|each|its|their)\b)"
-    r"|,\s+(?:then\s+)?(?:you|we|it|they|each\s+party|either\s+party|the\s+\w+|[A-Z]\w+)\s+(?:shall|will|must|may|agrees?)\b",
+    r"|,\s+(?:then\s+)?(?:you|we|it|they|each\s+party|either\s+party|the\s+\w+|[A-Z]\w+)"
+    r"\s+(?:shall|will|must|may|agrees?)\b",
 )
 # "In no event, the fee shall ..." - the comma does not end the negation.
 _ADVERBIAL_NEGATION = re.compile(r"^\W*(?:in\s+no\s+event|under\s+no\s+circumstances|at\s+no\s+time)\W*$", _F)
@@ -315,14 +342,18 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr prof hon messrs "
     "u.s u.s.a u.k jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
-_CORPORATE_SUFFIXES = frozenset("inc corp co ltd llc l.l.c p.c p.a pllc n.a s.a plc lp llp".split())
-# After "Inc." a new sentence usually starts with one of these.
+# Suffixes that often end a sentence too ("... paid to Acme, Inc. The fee ..."):
+# a new sentence starts after them only if the next word is a usual sentence opener.
+_NAME_SUFFIXES = frozenset(
+    "inc corp co ltd llc l.l.c p.c p.a pllc n.a s.a plc lp llp m.d d.o ph.d r.n n.p d.d.s esq".split()
+)
 _SENTENCE_STARTERS = frozenset(
     "the this that these those each any all no neither in if such either upon within during "
     "notwithstanding subject for as it its we you our your".split()
 )
-_SENTENCE_END = re.compile(r"[.!?]+[\"'’”)\]]*(?=\s)|\n[ \t]*\n")
+_SENTENCE_END = re.compile(r"[.!?]+[\"'’”)\]]*(?=\s)|\n[ \t\r]*\n")
 _WORD_BEFORE = re.compile(r"(\S+)$")
+_NEXT_WORD = re.compile(r"\s*(\S+)")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -347,13 +378,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def _full_stop_ends_sentence(text: str, dot: int, after: int) -> bool:
     word_m = _WORD_BEFORE.search(text, max(0, dot - 40), dot)
     word = word_m.group(1).lstrip("\"'“‘([").lower() if word_m else ""
-    next_m = re.compile(r"\s*(\S+)").match(text, after)
+    next_m = _NEXT_WORD.match(text, after)
     next_word = next_m.group(1) if next_m else ""
     if not next_word:
         return True
     if next_word[0].islower():
         return False  # "U.S. patents", "approx. ten"
-    if word in _CORPORATE_SUFFIXES:
+    if word in _NAME_SUFFIXES:
         return next_word.lower().strip("\"'“(") in _SENTENCE_STARTERS
     if word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", word):
         return False  # "Sec. 4", "J. Smith"
@@ -398,6 +429,7 @@ def _gap_ok(gap: str | None) -> bool:
 def _find_links(sentence: str) -> list[_Link]:
     links: list[_Link] = []
     has_payment = bool(PAYMENT_CUE.search(sentence))
+    has_rate = bool(RATE.search(sentence))
 
     for m in _overlapping(RATE_OF_BASE, sentence, _RATE_ANCHOR):
         # Without a payment word, only a sentence that *is* the rate counts: "25% of Net Revenue."
@@ -406,7 +438,6 @@ def _find_links(sentence: str) -> list[_Link]:
         if _gap_ok(m.group("gap")) and not _NOT_A_BASE.search(m.group("base")):
             links.append(_Link(_rule_for_base_text(m.group("base")), m.start(), m.end(), m.start()))
 
-    has_rate = bool(RATE.search(sentence))
     for m in _overlapping(PAYMENT_ON_BASE, sentence, _PAYMENT_NOUN_ANCHOR):
         # Royalties and commissions are rates by nature; "fee calculated on" states a formula.
         inherently_a_rate = bool(re.match(r"royalt|commission", m.group("noun"), _F))
@@ -432,10 +463,13 @@ def _find_links(sentence: str) -> list[_Link]:
         if _gap_ok(gap) and not _NOT_A_BASE.search(m.group(0)):
             links.append(_Link(_rule_for_base_text(base), m.start(), m.end(), m.start()))
 
-    if has_payment and MULTIPLY.search(sentence) and has_rate:
-        base = BASE.search(sentence)
-        if base and not _NOT_A_BASE.search(base.group()):
-            links.append(_Link(_rule_for_base_text(base.group()), base.start(), base.end(), base.start()))
+    if has_payment and has_rate:
+        for multiply in MULTIPLY.finditer(sentence):
+            window = max(0, multiply.start() - MULTIPLY_REACH)
+            base = BASE.search(sentence, window, multiply.end() + MULTIPLY_REACH)
+            if base and not _NOT_A_BASE.search(base.group()):
+                start, end = min(base.start(), multiply.start()), max(base.end(), multiply.end())
+                links.append(_Link(_rule_for_base_text(base.group()), start, end, start))
 
     if not PATIENT_PRICE.search(sentence):
         for m in VOLUME_LINK.finditer(sentence):
@@ -470,7 +504,7 @@ def _suppressed(sentence: str, link: _Link) -> bool:
     clause = sentence[clause_start:clause_end]
     window_start = max(clause_start, link.start - NEGATION_WINDOW)
     before = _NOT_NEGATION.sub(" ", sentence[window_start : link.end])
-    after = _NOT_NEGATION.sub(" ", sentence[link.start : clause_end])
+    after = _NOT_NEGATION.sub(" ", sentence[link.end : clause_end])
     negated = NEGATION_BEFORE.search(before) or NEGATION_AFTER.search(after) or INDEPENDENT_OF.search(clause)
     # "In no event shall the fee exceed 20% of collections" is a cap that still ties the fee to revenue.
     revenue_cap = link.rule != RULE_VOLUME and RATE_IS_CAP.search(sentence[window_start : link.rate_start])
@@ -478,12 +512,13 @@ def _suppressed(sentence: str, link: _Link) -> bool:
         return True
     if link.rule != RULE_VOLUME:
         head = sentence[clause_start : link.rate_start]
-        tail = sentence[link.rate_start : link.end]
-        rate_m = RATE.match(tail)
-        after_rate = tail[rate_m.end() :] if rate_m else tail
-        if RATE_IS_THRESHOLD.search(head) or RATE_IS_DISCOUNT.search(after_rate):
+        rate_m = RATE.match(sentence, link.rate_start)
+        after_rate = sentence[rate_m.end() : link.end] if rate_m else ""
+        if RATE_IS_THRESHOLD.search(head) or DISCOUNT_BEFORE_RATE.search(head):
             return True
-        if re.search(r"discount\s+of\s*$", head, _F) or LIABILITY_CAP.search(clause):
+        if DISCOUNT_AFTER_RATE.search(after_rate):
+            return True
+        if LIABILITY_CAP.search(clause) or RETAINS_ALL.search(clause):
             return True
         if link.rule == RULE_PROFIT and OWNER_DISTRIBUTION.search(clause):
             return True
@@ -498,6 +533,8 @@ def scan_text(text: str, *, severity: str = "error", citation: str = "") -> list
 
     One match per (sentence, rule), ordered by position then rule.
     """
+    if severity not in SEVERITIES:
+        raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
     matches: list[ScanMatch] = []
     for start, end in split_sentences(text):
         sentence = text[start:end]
@@ -531,7 +568,8 @@ def extract_text(path: Path) -> str:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise InputError([Problem(str(path), "", f"cannot scan a '{suffix or 'suffix-less'}' file; allowed: .docx, .txt")])
+        kind = f"a '{suffix}'" if suffix else "a suffix-less"
+        raise InputError([Problem(str(path), "", f"cannot scan {kind} file; allowed: .docx, .txt")])
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -545,7 +583,8 @@ def extract_text(path: Path) -> str:
         parts = read_package(data)
         root = ET.fromstring(parts["word/document.xml"])
     except (zipfile.BadZipFile, KeyError, ET.ParseError, EOFError, ValueError, OSError):
-        raise InputError([Problem(str(path), "", "not a readable .docx (corrupt zip or no word/document.xml)")]) from None
+        problem = Problem(str(path), "", "not a readable .docx (corrupt zip or no word/document.xml)")
+        raise InputError([problem]) from None
     paragraphs: list[str] = []
     _collect_paragraphs(root, paragraphs)
     return "\n".join(paragraphs)

@@ -35,6 +35,8 @@ def _style(doc, name, base="Normal", size=12, bold=False, italic=False, align=No
     font.color.rgb = RGBColor(0, 0, 0)
     rpr = style.element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(attr), None)
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), BODY_FONT)
     fmt = style.paragraph_format
@@ -122,6 +124,7 @@ def build(path: Path) -> None:
     _style(doc, "Drafting Note", size=11, italic=True, left_indent=Inches(0.25), space_after=10)
     _style(doc, "Table Text", size=10, space_after=2)
     _style(doc, "Signature Text", size=12, space_after=2)
+    _style(doc, "Table Spacer", size=6, space_after=6)
     _style(doc, "Footer", size=9, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=0)
     _style(doc, "Header", size=9, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
 
@@ -197,6 +200,7 @@ def build(path: Path) -> None:
     tbl.remove(tr_close._tr)
     body_tr.addprevious(tr_open._tr)
     body_tr.addnext(tr_close._tr)
+    doc.add_paragraph("", style="Table Spacer")
     _tag(doc, "{%p elif b.kind == 'signatures' %}")
     sig = doc.add_table(rows=3, cols=1)
     sig_open, sig_row, sig_close = sig.rows

@@ -1,0 +1,44 @@
+"""Shared fixtures: example packets are generated once per test session (real files, real DOCX)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*_medspa.yaml"))
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run formgen as a user would: a separate process, its exit code and its output."""
+    return subprocess.run([sys.executable, "-m", "formgen.cli", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def packets(tmp_path_factory) -> dict[str, Path]:
+    """example stem (e.g. 'ca_medspa') -> its generated packet folder."""
+    import formgen
+
+    base = tmp_path_factory.mktemp("packets")
+    out = {}
+    for deal in EXAMPLE_FILES:
+        folder = base / deal.stem
+        formgen.generate(deal, folder)
+        out[deal.stem] = folder
+    return out
+
+
+def docx_text(path: Path) -> str:
+    from formgen.ooxml import docx_text as _text
+
+    return _text(path.read_bytes())
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
