@@ -61,14 +61,14 @@ P, PPR, R, RPR, T, DEL_TEXT = _w("p"), _w("pPr"), _w("r"), _w("rPr"), _w("t"), _
 INSTR_TEXT, DEL_INSTR_TEXT = _w("instrText"), _w("delInstrText")
 INS, DEL, MOVE_TO, MOVE_FROM = _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom")
 TBL, TR, TC, TR_PR = _w("tbl"), _w("tr"), _w("tc"), _w("trPr")
-SDT, SDT_CONTENT, P_STYLE, PPR_CHANGE, SECT_PR = _w("sdt"), _w("sdtContent"), _w("pStyle"), _w("pPrChange"), SECT_PR
+SDT, SDT_CONTENT, P_STYLE, PPR_CHANGE = _w("sdt"), _w("sdtContent"), _w("pStyle"), _w("pPrChange")
+SECT_PR = _w("sectPr")
 HEAD_TAGS = {_w("tcPr"), _w("tblPr"), _w("tblGrid"), _w("tblPrEx"), TR_PR}  # properties before a container's blocks
 TAIL_TAGS = {SECT_PR}  # properties after them
 CHAR_TAGS = {_w("tab"): "\t", _w("br"): "\n", _w("cr"): "\n", _w("noBreakHyphen"): "-"}
 NOT_TEXT = {PPR, RPR, INSTR_TEXT, DEL_INSTR_TEXT, _w("drawing"), _w("pict"), _w("object"), f"{{{MC}}}AlternateContent"}
-ANCHOR_TAGS = [_w(t) for t in ("bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd")] + [
-    _w("commentReference")
-]
+ANCHOR_NAMES = ("bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd", "commentReference")
+ANCHOR_TAGS = [_w(name) for name in ANCHOR_NAMES]
 REVISION_TAGS = [INS, DEL, MOVE_TO, MOVE_FROM, _w("rPrChange"), PPR_CHANGE, _w("trPrChange"), _w("tblPrChange")]
 
 # Words keep inner punctuation ("25,000", "3.2(a)" -> "3.2", "(", "a", ")"); spaces and other marks stand alone.
@@ -140,8 +140,8 @@ class _Document:
             for rel in _parse(parts["_rels/.rels"], label):
                 if rel.get("Type") == OFFICE_DOCUMENT:
                     part_name = rel.get("Target", part_name).lstrip("/")
-        if part_name not in parts:
-            raise RedlineError(f"the {label} document has no main document part ({part_name})")
+        if part_name not in parts or "[Content_Types].xml" not in parts:
+            raise RedlineError(f"the {label} document is not a .docx file (no {part_name} or [Content_Types].xml)")
         root = _parse(parts[part_name], label)
         if root.find(_w("body")) is None:
             raise RedlineError(f"the {label} document's {part_name} has no w:body")

@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import docx
+import docx.opc.constants
+import pypdf
 import pytest
 from docx.shared import Inches
 from lxml import etree
@@ -21,6 +23,7 @@ from formgen.ooxml import read_package
 from formgen.redline import RedlineError, make_redline, paragraphs_text, redline_date
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W}
 FEE_OLD = "The Practice shall pay the Manager a management fee of $25,000 per month, payable in arrears."
 FEE_NEW = "The Practice shall pay the Manager a management fee of $30,000 per month, payable in arrears."
@@ -57,8 +60,9 @@ def tiny_png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1x1 pixel, 8-bit RGB
+    red_pixel = zlib.compress(b"\x00\xff\x00\x00")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", red_pixel) + chunk(b"IEND", b"")
 
 
 def test_fee_change_is_a_word_level_deletion_and_insertion(tmp_path):
@@ -130,7 +134,9 @@ def test_table_cell_change_and_rows_added_and_removed(tmp_path):
         return save(document, path)
 
     old = fee_table(tmp_path / "old.docx", [("Base fee", "$25,000 per month"), ("Term", "5 years"), ("Cap", "None")])
-    new = fee_table(tmp_path / "new.docx", [("Base fee", "$30,000 per month"), ("Cap", "None"), ("Bonus", "2% of EBITDA")])
+    new = fee_table(
+        tmp_path / "new.docx", [("Base fee", "$30,000 per month"), ("Cap", "None"), ("Bonus", "2% of EBITDA")]
+    )
     redline = make_redline(old, new)
     xml = body(redline)
     assert texts(xml, "//w:tc//w:del[w:r]") == ["25,000", "Term", "5 years"]
@@ -205,13 +211,31 @@ def test_deleted_picture_keeps_a_valid_image_relationship(tmp_path):
     new = simple_docx(tmp_path / "new.docx", "Exhibit B - Logo")
     redline = make_redline(old, new)
     parts = read_package(redline)
-    embed = body(redline).xpath("//w:del//@r:embed", namespaces={**NS, "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"})
+    embed = body(redline).xpath("//w:del//@r:embed", namespaces={**NS, "r": R})
     assert len(embed) == 1
     rels = etree.fromstring(parts["word/_rels/document.xml.rels"])
     target = next(rel.get("Target") for rel in rels if rel.get("Id") == embed[0])
     assert parts[posixpath.normpath(posixpath.join("word", target))] == tiny_png()
     assert b"image/png" in parts["[Content_Types].xml"]
     docx.Document(io.BytesIO(redline))  # python-docx resolves the package
+
+
+def test_deleted_hyperlink_points_at_its_address(tmp_path):
+    old_doc = docx.Document()
+    old_doc.add_paragraph("Notices by email.")
+    paragraph = old_doc.add_paragraph("Send notices to ")
+    rel_id = old_doc.part.relate_to("mailto:notices@example.com", docx.opc.constants.RELATIONSHIP_TYPE.HYPERLINK, True)
+    link = etree.SubElement(paragraph._p, f"{{{W}}}hyperlink", {f"{{{R}}}id": rel_id})
+    etree.SubElement(etree.SubElement(link, f"{{{W}}}r"), f"{{{W}}}t").text = "notices@example.com"
+    old = save(old_doc, tmp_path / "old.docx")
+    new = simple_docx(tmp_path / "new.docx", "Notices by email.")
+    redline = make_redline(old, new)
+    link_id = body(redline).xpath("//w:hyperlink/@r:id", namespaces={**NS, "r": R})
+    assert texts(body(redline), "//w:hyperlink/w:del") == ["notices@example.com"]
+    rels = etree.fromstring(read_package(redline)["word/_rels/document.xml.rels"])
+    (rel,) = [rel for rel in rels if rel.get("Id") == link_id[0]]
+    assert (rel.get("Target"), rel.get("TargetMode")) == ("mailto:notices@example.com", "External")
+    assert_round_trips(old, new, redline)
 
 
 def test_revisions_have_unique_ids_author_and_date(tmp_path):
@@ -259,7 +283,7 @@ def test_unusable_inputs_are_reported(tmp_path):
         paragraphs_text(good, "final")  # type: ignore[arg-type]
 
 
-def _fee_memo(path: Path, fee: str, extra: str | None) -> bytes:
+def fee_memo(path: Path, fee: str, extra: str | None) -> bytes:
     document = docx.Document()
     document.add_heading("Management Services Agreement", level=1)
     paragraph = document.add_paragraph()
@@ -279,9 +303,8 @@ def test_libreoffice_renders_the_changes(tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed; cannot check how the redline renders")
-    pypdf = pytest.importorskip("pypdf")
-    old = _fee_memo(tmp_path / "old.docx", "$25,000", "3.2 Late Payment. Interest accrues at 1.5% monthly.")
-    new = _fee_memo(tmp_path / "new.docx", "$30,000", None)
+    old = fee_memo(tmp_path / "old.docx", "$25,000", "3.2 Late Payment. Interest accrues at 1.5% monthly.")
+    new = fee_memo(tmp_path / "new.docx", "$30,000", None)
     redline_path = tmp_path / "redline.docx"
     redline_path.write_bytes(make_redline(old, new))
     out_dir = tmp_path / "pdf"
