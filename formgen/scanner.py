@@ -11,9 +11,11 @@ How a sentence is judged:
 2. Each sentence is searched for *links*: a rate expression tied to a base,
    e.g. "5% of Net Collections", "a royalty on Net Sales", "share equally all
    revenue", "$50 per patient referred".
-3. A link is dropped when its clause negates it ("In no event shall the fee be
-   based on ... revenue"), when its rate is an audit threshold, a liability cap
-   or a discount, or when it is a distribution to owners by ownership interest.
+3. A link is dropped when its clause negates or prohibits it ("In no event shall
+   the fee be based on ... revenue"), when its rate is an audit threshold, a
+   liability cap or a discount, when it is a price charged to patients, or when
+   it is a distribution to an entity's owners by ownership interest. A cap
+   pegged to revenue ("shall not exceed 20% of collections") is still reported.
 4. A sentence is reported once per rule that has a surviving link; offsets are
    those of the whole sentence, so ``text[start:end] == matched``.
 
@@ -110,7 +112,8 @@ _NOT_MONEY_AFTER = (
     r"(?!\s+(?:and\s+use\s+)?(?:tax|taxes|representatives?|reps?|force|team|staff|personnel|agents?"
     r"|data|forecasts?|literature|materials?|territor(?:y|ies)|efforts?|channels?|calls?"
     r"|meetings?|training|offices?|tools?|presentations?|cycles?|process|activit(?:y|ies)"
-    r"|reports?|records?|ruling|plan|plans|recognition|targets?|goals?|quotas?)\b)"
+    r"|reports?|records?|rulings?|procedures?|service|code|bonds?|plan|plans|recognition|targets?|goals?"
+    r"|quotas?)\b)"
 )
 _PROFIT_BASE = (
     r"(?<![-\w])(?:net\s+|gross\s+|operating\s+)?(?:profits?|earnings|ebitda|margins?"
@@ -127,9 +130,11 @@ BASE = re.compile(
     rf"(?:{_PROFIT_BASE}|{_REVENUE_BASE}){_NOT_MONEY_AFTER}",
     _F,
 )
-# Bases that are not revenue at all, checked against the base's own words.
+# Bases that are not revenue at all, checked against the base and the words just before it.
 _NOT_A_BASE = re.compile(
-    r"non-?profit|not-for-profit|insurance\s+proceeds|interest\s+income|profit\s+sharing\s+plan", _F
+    r"non-?profit|not-for-profit|insurance\s+proceeds|interest\s+income|profit\s+sharing\s+plan"
+    r"|(?:internal|department\s+of|commissioner\s+of)\s+revenue",
+    _F,
 )
 
 # Words that, between a rate and a base, show the rate is of something else:
@@ -141,7 +146,9 @@ _GAP_BLOCKERS = re.compile(
     r"|payments?\s+(?:due|owed))\b",
     _F,
 )
-_GAP = r"(?:[^\s;:]*\s+){0,8}?"  # up to eight words, never across ";" or ":"
+# Up to ten words between a rate and its base, never across ";", ":" or a word ending in a comma
+# ("1% of the Consideration, or the total amount received" names a second thing).
+_GAP = r"(?:[^\s;:]*[^\s;:,]\s+){0,10}?"
 
 # "5% of ... Net Sales", "10% on Gross Revenue", "a 5% commission of the gross sales price".
 # A bare redacted figure counts as a rate only right before "of ... base": "*** of all Revenue".
@@ -162,8 +169,9 @@ PAYMENT_ON_BASE = re.compile(
     rf"(?P<gap>{_GAP})(?P<base>{BASE.pattern})",
     _F,
 )
-# "determined by multiplying the Laboratory Services Revenue and the applicable royalty rate".
-MULTIPLY = re.compile(r"\bmultipl(?:y|ied|ying|ication)\b", _F)
+# "determined by multiplying the Laboratory Services Revenue and the applicable royalty rate",
+# "Total income of game package * (1 - bad debt rate) * 50%".
+MULTIPLY = re.compile(r"\bmultipl(?:y|ied|ying|ication)\b|(?<!\S)[*×](?=\s*[\d(])", _F)
 MULTIPLY_REACH = 150  # chars either side of "multiply" in which the base must sit
 
 # Sharing: "share equally all revenue", "Net Revenue will be shared", "revenue share",
@@ -181,7 +189,8 @@ _SHARED = r"(?:shared|split|divided|allocated|apportioned|distributed)"
 SHARE_LINK = re.compile(
     rf"\b(?P<verb>{_SHARE_VERB}|{_ALLOCATE_VERB})\b(?:\s+(?:equally|proportionately|among|between))?"
     rf"(?:\s+(?:in|of))?\s+(?P<gap>(?:[^\s;]*\s+){{0,8}}?)(?P<base>{BASE.pattern})"  # may cross "as follows:"
-    rf"|(?P<base2>{BASE.pattern})(?P<gap2>[^;.]{{0,100}}?)\b(?P<verb2>{_SHARED})\b",
+    rf"|(?P<base2>{BASE.pattern})(?P<gap2>[^;.]{{0,100}}?)\b(?:be|been|being|is|are|was|were)\s+"
+    rf"(?:\w+\s+){{0,2}}?(?P<verb2>{_SHARED})\b",  # "shall be owned and shared"
     _F,
 )
 # Allocate/distribute/divide need a stated proportion; "share"/"split" do not.
@@ -257,13 +266,15 @@ LIABILITY_CAP = re.compile(
 )
 # Profits paid to an entity's own owners by ownership interest are distributions, not fee
 # splitting: "allocated among the Members in proportion to their Percentage Interests",
-# "Dana Ruiz holds 60% of the Membership Interests and is entitled to 60% of the profits".
+# "Dana Ruiz holds 60% of the Membership Interests and is entitled to 60% of the profits",
+# "a Member's interest, including its Percentage Interest and its right to share in profits".
 _OWNERSHIP = (
     r"(?:percentage\s+interests?|membership\s+interests?|ownership(?:\s+(?:interests?|percentages?))?"
     r"|percentage\s+ownership|units|shares|stock|equity|capital\s+accounts?|sharing\s+ratios?)"
 )
 OWNER_DISTRIBUTION = re.compile(
-    r"\b(?:members?|shareholders?|stockholders?|partners?|owners?|unitholders?)\b[^;.]{0,120}?"
+    r"\b(?:percentage|membership|ownership|equity)\s+interests?\b|\bcapital\s+accounts?\b"
+    r"|\b(?:members?|shareholders?|stockholders?|partners?|owners?|unitholders?)\b[^;.]{0,120}?"
     r"\b(?:in\s+proportion\s+to|pro\s+rata|in\s+accordance\s+with|according\s+to|based\s+on)\s+"
     rf"(?:their|its|his|her|the)\s+(?:respective\s+)?{_OWNERSHIP}"
     r"|\b(?:holds?|holding|owns?|owning)\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+|its\s+|all\s+)?"
@@ -301,6 +312,8 @@ NEGATION_BEFORE = re.compile(
     rf"{_NEGATOR}(?:\W+\w+){{0,8}}?\W+(?:{_CALC_VERB}|{_PAY_VERB})\b"
     rf"|\b(?:no|without|nor|neither)\s+(?:\w+\s+){{0,2}}?{_PAY_THING}\b"
     rf"|\b(?:not|no|never|nor)\s+(?:\w+\s+){{0,3}}?{BASE.pattern}"
+    # "laws prohibiting the payment of a percentage of revenue"
+    r"|\b(?:prohibit\w*|forbid\w*|illegal|unlawful)\b(?:\W+\w+){0,10}?\W+(?:payments?|percent\w*|shar\w*|split\w*|division)\b"
     r"|\b(?:not|never|no)\b(?:\W+\w+){0,3}?\W+(?:a\s+|an\s+|any\s+)?(?:percentage|percent|share|portion)\b",
     _F,
 )
@@ -310,8 +323,9 @@ NEGATION_BEFORE = re.compile(
 NEGATION_AFTER = re.compile(
     rf"^[^,;]{{0,30}}?{_NEGATOR}(?:\W+\w+){{0,3}}?\W+{_CALC_VERB}\b"
     r"|^(?:(?!\b(?:unless|except|extent|if|where|when|provided)\b)[^;])*?"
-    r"\b(?:is|are|be|was|were)\s+(?:strictly\s+)?"
-    r"(?:prohibited|forbidden|not\s+permitted|not\s+allowed|illegal|unlawful)\b",
+    r"\b(?:is|are|be|was|were)\s+(?:strictly\s+|generally\s+|often\s+)?"
+    r"(?:(?:treated|regarded)\s+as\s+|considered\s+|deemed\s+)?"
+    r"(?:prohibited|forbidden|not\s+permitted|not\s+allowed|illegal|unlawful|(?:improper\s+)?fee[\s-]splitting)\b",
     _F,
 )
 # "regardless of the volume or value of referrals", "independent of the Practice's revenue".
@@ -426,6 +440,15 @@ def _gap_ok(gap: str | None) -> bool:
     return not gap or not _GAP_BLOCKERS.search(gap)
 
 
+def _real_base(sentence: str, m: re.Match, group: str | int) -> bool:
+    """False for "Internal Revenue Service", "nonprofit", "profit sharing plan" and the like."""
+    start, end = m.span(group)
+    for other in _NOT_A_BASE.finditer(sentence, max(0, start - 25), min(len(sentence), end + 20)):
+        if other.start() < end and other.end() > start:
+            return False
+    return True
+
+
 def _find_links(sentence: str) -> list[_Link]:
     links: list[_Link] = []
     has_payment = bool(PAYMENT_CUE.search(sentence))
@@ -435,7 +458,7 @@ def _find_links(sentence: str) -> list[_Link]:
         # Without a payment word, only a sentence that *is* the rate counts: "25% of Net Revenue."
         if not (has_payment or _LIST_LEAD.fullmatch(sentence[: m.start()])):
             continue
-        if _gap_ok(m.group("gap")) and not _NOT_A_BASE.search(m.group("base")):
+        if _gap_ok(m.group("gap")) and _real_base(sentence, m, "base"):
             links.append(_Link(_rule_for_base_text(m.group("base")), m.start(), m.end(), m.start()))
 
     for m in _overlapping(PAYMENT_ON_BASE, sentence, _PAYMENT_NOUN_ANCHOR):
@@ -445,29 +468,30 @@ def _find_links(sentence: str) -> list[_Link]:
             continue  # "a fee of $500 ..." is an amount, not a base
         if not (inherently_a_rate or m.group("calc") or has_rate):
             continue
-        if _gap_ok(m.group("gap")) and not _NOT_A_BASE.search(m.group("base")):
+        if _gap_ok(m.group("gap")) and _real_base(sentence, m, "base"):
             links.append(_Link(_rule_for_base_text(m.group("base")), m.start(), m.end(), m.start()))
 
     for m in SHARE_COMPOUND.finditer(sentence):
-        base = m.group("base") or m.group("base2")
-        if _gap_ok(m.group("gap")) and not _NOT_A_BASE.search(m.group(0)):
-            links.append(_Link(_rule_for_base_text(base), m.start(), m.end(), m.start()))
+        base = "base" if m.group("base") else "base2"
+        if _gap_ok(m.group("gap")) and _real_base(sentence, m, base):
+            links.append(_Link(_rule_for_base_text(m.group(base)), m.start(), m.end(), m.start()))
 
     for m in SHARE_LINK.finditer(sentence):
-        verb = m.group("verb") or m.group("verb2")
-        base = m.group("base") or m.group("base2")
-        gap = m.group("gap") if m.group("verb") else m.group("gap2")
-        needs_proportion = not re.match(r"shar|split|divi", verb, _F)
+        verb_first = bool(m.group("verb"))
+        verb = m.group("verb") if verb_first else m.group("verb2")
+        base = "base" if verb_first else "base2"
+        gap = m.group("gap") if verb_first else m.group("gap2")
+        needs_proportion = not re.match(r"shar|split|divid", verb, _F)  # "division of fees" names a topic
         if needs_proportion and not PROPORTION.search(sentence):
             continue
-        if _gap_ok(gap) and not _NOT_A_BASE.search(m.group(0)):
-            links.append(_Link(_rule_for_base_text(base), m.start(), m.end(), m.start()))
+        if _gap_ok(gap) and _real_base(sentence, m, base):
+            links.append(_Link(_rule_for_base_text(m.group(base)), m.start(), m.end(), m.start()))
 
     if has_payment and has_rate:
         for multiply in MULTIPLY.finditer(sentence):
             window = max(0, multiply.start() - MULTIPLY_REACH)
             base = BASE.search(sentence, window, multiply.end() + MULTIPLY_REACH)
-            if base and not _NOT_A_BASE.search(base.group()):
+            if base and _real_base(sentence, base, 0):
                 start, end = min(base.start(), multiply.start()), max(base.end(), multiply.end())
                 links.append(_Link(_rule_for_base_text(base.group()), start, end, start))
 

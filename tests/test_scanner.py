@@ -129,6 +129,8 @@ def test_a_cap_tied_to_revenue_is_still_flagged():
         "The MSO shall prepare monthly reports of the Practice's revenues, collections and expenses.",
         "The Practice shall retain one hundred percent (100%) of all revenue from professional services.",
         "The MSO shall achieve a collection rate of at least 95% of net billings.",
+        "The MSO shall track the Practice's collections and share monthly reports with the owners.",
+        "The MSO shall report revenues and split the cost of the audit equally.",
         # per-unit wording that is not a payment between the parties
         "The Practice shall schedule no more than 12 patients per day per injector.",
         "The Practice shall charge patients the fees on its fee schedule, such as $300 per treatment.",
