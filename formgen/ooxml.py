@@ -54,26 +54,57 @@ def normalize_docx(data: bytes) -> bytes:
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
 def docx_paragraphs(data: bytes, part: str = "word/document.xml") -> list[str]:
-    """The text of every paragraph of a part (table cells included), in document order."""
+    """The text of every paragraph of a part (table cells and text boxes included), in document order."""
     import xml.etree.ElementTree as ET
 
-    root = ET.fromstring(read_package(data)[part])
-    out = []
-    for para in root.iter(f"{_W}p"):
-        pieces = []
-        for node in para.iter():
-            if node.tag == f"{_W}t" and node.text:
-                pieces.append(node.text)
-            elif node.tag == f"{_W}tab":
-                pieces.append("\t")
-            elif node.tag in (f"{_W}br", f"{_W}cr"):
-                pieces.append(" ")
-        out.append("".join(pieces))
+    out: list[str] = []
+    _collect_paragraphs(ET.fromstring(read_package(data)[part]), out)
     return out
 
 
 def docx_text(data: bytes) -> str:
     return "\n".join(docx_paragraphs(data))
+
+
+def _collect_paragraphs(element: "ET.Element", out: list[str]) -> None:
+    """Paragraph texts in document order; text boxes inside a paragraph become their own lines."""
+    for child in element:
+        if child.tag == _MC_FALLBACK:
+            continue  # duplicate of the mc:Choice content
+        if child.tag == f"{_W}p":
+            pieces: list[str] = []
+            nested: list[str] = []
+            _paragraph_text(child, pieces, nested)
+            out.append("".join(pieces))
+            out.extend(nested)
+        else:
+            _collect_paragraphs(child, out)
+
+
+def _paragraph_text(element: "ET.Element", pieces: list[str], nested: list[str]) -> None:
+    for child in element:
+        tag = child.tag
+        if tag == f"{_W}t":
+            pieces.append(child.text or "")
+        elif tag == f"{_W}tab":
+            pieces.append("\t")
+        elif tag in (f"{_W}br", f"{_W}cr"):
+            pieces.append(" ")
+        elif tag == f"{_W}noBreakHyphen":
+            pieces.append("-")
+        elif tag == f"{_W}p":  # a paragraph in a text box inside this paragraph
+            _collect_paragraphs(_wrap(child), nested)
+        elif tag == _MC_FALLBACK:
+            continue
+        else:
+            _paragraph_text(child, pieces, nested)
+
+
+def _wrap(element: "ET.Element") -> "ET.Element":
+    wrapper = "ET.Element"("wrapper")
+    wrapper.append(element)
+    return wrapper

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from formgen.errors import InputError, Problem
 from formgen.findings import Finding
-from formgen.ooxml import read_package
+from formgen.ooxml import docx_text
 
 RULE_REVENUE = "fee.percent_of_revenue"
 RULE_PROFIT = "fee.profit_share"
@@ -579,8 +579,6 @@ def _shorten(phrase: str, limit: int = 120) -> str:
     return phrase if len(phrase) <= limit else phrase[: limit - 1].rstrip() + "…"
 
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 ALLOWED_SUFFIXES = (".docx", ".txt")
 
 
@@ -604,54 +602,10 @@ def extract_text(path: Path) -> str:
         except UnicodeDecodeError as exc:
             raise InputError([Problem(str(path), "", f"not UTF-8 text (bad byte at offset {exc.start})")]) from None
     try:
-        parts = read_package(data)
-        root = ET.fromstring(parts["word/document.xml"])
+        return docx_text(data)
     except (zipfile.BadZipFile, KeyError, ET.ParseError, EOFError, ValueError, OSError):
         problem = Problem(str(path), "", "not a readable .docx (corrupt zip or no word/document.xml)")
         raise InputError([problem]) from None
-    paragraphs: list[str] = []
-    _collect_paragraphs(root, paragraphs)
-    return "\n".join(paragraphs)
-
-
-def _collect_paragraphs(element: ET.Element, out: list[str]) -> None:
-    """Paragraph texts in document order; text boxes inside a paragraph become their own lines."""
-    for child in element:
-        if child.tag == _MC_FALLBACK:
-            continue  # duplicate of the mc:Choice content
-        if child.tag == f"{_W}p":
-            pieces: list[str] = []
-            nested: list[str] = []
-            _paragraph_text(child, pieces, nested)
-            out.append("".join(pieces))
-            out.extend(nested)
-        else:
-            _collect_paragraphs(child, out)
-
-
-def _paragraph_text(element: ET.Element, pieces: list[str], nested: list[str]) -> None:
-    for child in element:
-        tag = child.tag
-        if tag == f"{_W}t":
-            pieces.append(child.text or "")
-        elif tag == f"{_W}tab":
-            pieces.append("\t")
-        elif tag in (f"{_W}br", f"{_W}cr"):
-            pieces.append(" ")
-        elif tag == f"{_W}noBreakHyphen":
-            pieces.append("-")
-        elif tag == f"{_W}p":  # a paragraph in a text box inside this paragraph
-            _collect_paragraphs(_wrap(child), nested)
-        elif tag == _MC_FALLBACK:
-            continue
-        else:
-            _paragraph_text(child, pieces, nested)
-
-
-def _wrap(element: ET.Element) -> ET.Element:
-    wrapper = ET.Element("wrapper")
-    wrapper.append(element)
-    return wrapper
 
 
 def scan_files(paths, *, severity: str = "error", citation: str = "") -> list[dict]:
