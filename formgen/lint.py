@@ -1,23 +1,58 @@
 """`formgen lint`: checks the clause library, the templates and the state rules.
 
-Each check returns Problems naming the file and what is wrong; the CLI prints them and
-exits 1 when there are any.
+Each check is a small function returning Problems naming the file and what is wrong; the
+CLI prints them and exits 1 when there are any. The checks take the library, template folder
+and example deals as arguments, so tests can point them at small broken fixture libraries.
+
+Source checks (no deal needed):
+  check_library     clause front matter valid, ids unique, sections under articles
+  check_tags        every tag is listed in clauses/tags.yaml
+  check_fields      every top-level name a clause uses is in the render context
+  check_attributes  every deal/state field a clause reads (``mso.signatory.name``) exists in the model
+  check_templates   no jinja tag split across Word runs; only names the renderer passes
+  check_states      state rules name clauses and tags that exist
+
+Document checks (each example deal's documents assembled, as the packet builder does):
+  check_terms       each capitalised defined term defined once and used; quoted terms defined
+  check_cross_refs  "Section 4.2", "Article 7", "Exhibit C" resolve in that document
 """
 
 from __future__ import annotations
 
 import re
+import typing
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from .clauses import CLAUSE_DIR, Library, load_library
 from .documents import TEMPLATE_DIR
-from .errors import InputError, Problem
+from .errors import FormgenError, InputError, Problem
 
 TAGS_FILE = CLAUSE_DIR / "tags.yaml"
-EXAMPLE_DEAL = CLAUSE_DIR.parent / "examples" / "ca_medspa.yaml"
+EXAMPLES_DIR = CLAUSE_DIR.parent / "examples"
+EXAMPLE_DEAL = EXAMPLES_DIR / "ca_medspa.yaml"
 # Names the packet builder adds for the memo and checklist (formgen/packet.py).
 REPORT_NAMES = {"findings", "decisions", "rules", "checklist_items", "documents", "state_notes"}
 TEMPLATE_NAMES = {"title", "subtitle", "document_title", "header_text", "draft_notice", "blocks"}
+# The memo and checklist are reports about the packet, not agreements: they quote findings and
+# cite other documents' sections, so the defined-term and cross-reference rules skip them.
+REPORT_DOCUMENTS = ("compliance_memo", "formation_checklist")
+
+
+def example_deals(examples_dir: Path = EXAMPLES_DIR) -> list[Path]:
+    return sorted(examples_dir.glob("*.yaml"))
+
+
+# ------------------------------------------------------------------ source checks
+
+
+def check_library(clause_dir: Path = CLAUSE_DIR) -> tuple[Library | None, list[Problem]]:
+    """Front matter valid (id, version, title, kind, order), ids unique, sections under articles."""
+    try:
+        return load_library(clause_dir), []
+    except InputError as exc:
+        return None, exc.problems
 
 
 def known_tags(path: Path = TAGS_FILE) -> set[str]:
@@ -31,13 +66,17 @@ def check_tags(library: Library, tags: set[str]) -> list[Problem]:
             for c in library.clauses.values() for t in c.meta.tags if t not in tags]
 
 
-def context_names() -> set[str]:
+def context_names(example: Path = EXAMPLE_DEAL) -> set[str]:
     from .context import build_context
     from .deal import load_deal
     from .states import load_state
 
-    deal = load_deal(EXAMPLE_DEAL)
+    deal = load_deal(example)
     return set(build_context(deal, load_state(deal.state))) | REPORT_NAMES
+
+
+def _clause_sources(clause) -> list[tuple[str, str]]:
+    return [(clause.body, "body")] + [(f"{{{{ {c} }}}}", "conditions") for c in clause.meta.conditions]
 
 
 def check_fields(library: Library, names: set[str]) -> list[Problem]:
@@ -49,7 +88,7 @@ def check_fields(library: Library, names: set[str]) -> list[Problem]:
     env = clause_environment()
     problems = []
     for clause in library.clauses.values():
-        for source, where in [(clause.body, "body")] + [(f"{{{{ {c} }}}}", "conditions") for c in clause.meta.conditions]:
+        for source, where in _clause_sources(clause):
             try:
                 used = meta.find_undeclared_variables(env.parse(source))
             except TemplateSyntaxError as exc:
@@ -59,6 +98,92 @@ def check_fields(library: Library, names: set[str]) -> list[Problem]:
             for name in sorted(used - names):
                 problems.append(Problem(str(clause.path), where,
                                         f"uses '{name}', which is not a deal field or helper (see clauses/README.md)"))
+    return problems
+
+
+def _model_roots() -> dict[str, type]:
+    from .deal import DealInfo, DisputeResolution, Fees, Mso, Practice, Term
+    from .states import StateRules
+
+    return {"deal": DealInfo, "mso": Mso, "practice": Practice, "fees": Fees, "term": Term,
+            "dispute_resolution": DisputeResolution, "state": StateRules}
+
+
+def _unwrap(annotation):
+    """Optional[X] / Annotated[X, ...] -> X; anything else as is."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _attribute_problem(root: str, chain: list[str]) -> str | None:
+    """None when ``root.chain`` names real fields of the deal/state models, else the message."""
+    from pydantic import BaseModel
+
+    cls = _model_roots()[root]
+    for depth, attr in enumerate(chain):
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+            return None  # a list, enum, date, ...: past what the models describe
+        fields = cls.model_fields
+        if attr in fields:
+            cls = _unwrap(fields[attr].annotation)
+            continue
+        if hasattr(cls, attr):  # a property or method (practice.entity_type.is_llc, state.form)
+            return None
+        path = ".".join([root, *chain[:depth]])
+        return (f"reads '{path}.{attr}', but {path} has no field '{attr}' "
+                f"(its fields: {', '.join(fields)}; `formgen schema` lists the deal's)")
+    return None
+
+
+def check_attributes(library: Library) -> list[Problem]:
+    """Every deal/state field a clause reads with dots (``mso.signatory.name``) exists in the model.
+
+    A misspelt field in a clause that only some deals include would otherwise pass every example.
+    """
+    from jinja2 import TemplateSyntaxError, nodes
+
+    from .jinja_env import clause_environment
+
+    env = clause_environment()
+    roots = _model_roots()
+    problems = []
+    for clause in library.clauses.values():
+        for source, where in _clause_sources(clause):
+            try:
+                tree = env.parse(source)
+            except TemplateSyntaxError:
+                continue  # reported by check_fields
+            shadowed = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+            seen = set()
+            for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+                chain = []
+                cur = node
+                while isinstance(cur, (nodes.Getattr, nodes.Getitem)):
+                    if isinstance(cur, nodes.Getattr):
+                        chain.append(cur.attr)
+                    elif isinstance(cur.arg, nodes.Const) and isinstance(cur.arg.value, str):
+                        chain.append(cur.arg.value)
+                    else:
+                        chain = []
+                        break
+                    cur = cur.node
+                if not chain or not isinstance(cur, nodes.Name) or cur.name not in roots or cur.name in shadowed:
+                    continue
+                chain.reverse()
+                message = _attribute_problem(cur.name, chain)
+                if message and message not in seen:
+                    seen.add(message)
+                    line = clause.body_line + node.lineno - 1 if where == "body" else None
+                    problems.append(Problem(str(clause.path), where, message, line))
     return problems
 
 
@@ -110,12 +235,231 @@ def check_states(library: Library, tags: set[str]) -> list[Problem]:
     return problems
 
 
-def lint() -> list[Problem]:
+# ------------------------------------------------------------------ assembled documents
+
+
+@dataclass
+class AssembledDocument:
+    """One document of one example deal, as blocks (what the Word template lays out)."""
+
+    deal: Path
+    name: str  # document name, e.g. "msa"
+    blocks: list[dict]
+    clause_paths: dict[str, Path]
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.docx"
+
+    def paragraphs(self, *, notes: bool = False) -> list[str]:
+        """The document's text, one string per paragraph or table row (drafting notes left out)."""
+        out = []
+        for block in self.blocks:
+            kind = block["kind"]
+            if kind == "note" and not notes:
+                continue
+            if kind == "table":
+                out += [" | ".join(row) for row in [block["header"], *block["rows"]]]
+            elif kind == "signatures":
+                out += [" ".join(s.values()) for s in block["signers"]]
+            elif kind == "exhibit":
+                out.append(f"{block['text']} {block['title']}")
+            else:
+                out.append(" ".join(x for x in (block.get("number", ""), block.get("caption", ""),
+                                                 block.get("text", "")) if x))
+        return out
+
+
+def assemble_documents(deal_path: Path, library: Library) -> tuple[list[AssembledDocument], list[Problem]]:
+    """Every agreement of one deal's packet, assembled the way formgen.build does (reports left out)."""
+    from .assemble import assemble
+    from .context import build_context
+    from .documents import documents_for
+    from .packet import validate
+    from .plan import plan_document, state_enabled_clauses
+
     try:
-        library = load_library()
-    except InputError as exc:
-        return exc.problems
-    tags = known_tags()
-    problems = check_tags(library, tags) + check_fields(library, context_names())
-    problems += check_templates() + check_states(library, tags)
+        deal, rules, _ = validate(deal_path)
+        context = build_context(deal, rules)
+        specs = [s for s in documents_for(deal) if s.name not in REPORT_DOCUMENTS]
+        enabled = state_enabled_clauses(rules, library, specs, context)
+    except FormgenError as exc:
+        return [], [Problem(str(deal_path), "", f"cannot be assembled: {exc}")]
+    docs, problems = [], []
+    for spec in specs:
+        try:
+            plan = plan_document(spec, library, rules, context, enabled)
+            blocks = assemble(plan, context)
+        except FormgenError as exc:
+            problems.append(Problem(str(deal_path), spec.name, f"cannot be assembled: {exc}"))
+            continue
+        docs.append(AssembledDocument(deal_path, spec.name, blocks, {c.id: c.path for c in plan.clauses}))
+    return docs, problems
+
+
+# Defined terms ------------------------------------------------------------------------
+
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d\n]{1,80})[\"\u201d]")
+# A capitalised term: words starting with a capital (or short connecting words between them).
+_TERM = re.compile(r"^[A-Z][\w&'\u2019.-]*(?: (?:[A-Z0-9][\w&'\u2019.-]*|of|and|for|in|on|to|the|or))*$")
+_MEANS = re.compile(r"^\s*(?:means|mean|shall mean|has the meaning|have the meaning|shall have the meaning"
+                    r"|refers to|is defined|includes|shall include)\b")
+# Before the quote, inside a parenthesis: "(", "(the ", "(this ", "(each, a ", "(collectively, the ",
+# or another quoted term and "or"/"and": ("Disclosing Party" or "Receiving Party").
+_PAREN_LEAD = re.compile(r"\((?:(?:[a-z]+,?\s+)*|(?:[^()]*[\"\u201d],?\s+(?:or|and)\s+(?:[a-z]+,?\s+)*))$")
+_PAREN_TAIL = re.compile(r"^(?:,?\s+(?:or|and)\s+(?:[a-z]+,?\s+)*[\"\u201c][^\"\u201d]*[\"\u201d])*\s*\)")
+# In running text: 'are each a "Party" and together the "Parties"', 'is a "Renewal Term"',
+# 'hereinafter the "Company"', 'referred to as the "Plan"'.
+_RUNNING_LEAD = re.compile(r"\b(?:each|together|collectively|individually|hereinafter|herein|called|"
+                           r"referred to as|known as|is|are)(?:,)?(?:\s+(?:a|an|the|each|as))*\s*$")
+
+
+def _is_definition(text: str, start: int, end: int) -> bool:
+    """Is the quoted term at text[start:end] (quotes included) being defined?"""
+    before, after = text[:start], text[end:]
+    if _MEANS.match(after):
+        return True
+    if _PAREN_LEAD.search(before[-120:]) and _PAREN_TAIL.match(after):
+        return True
+    return bool(_RUNNING_LEAD.search(before[-60:]))
+
+
+def _usage_pattern(term: str) -> re.Pattern:
+    forms = [re.escape(term)]
+    if term.endswith("y") and not term.isupper():
+        forms.append(re.escape(term[:-1]) + "ies")
+    return re.compile(r"(?<![\w])(?:" + "|".join(forms) + r")(?:s|es|'s|\u2019s)?(?![\w])")
+
+
+@dataclass
+class TermUse:
+    definitions: list[int]  # paragraph indexes where the term is defined
+    quoted_undefined: list[int]  # paragraph indexes where it is quoted but not in a definition form
+
+
+def defined_terms(paragraphs: list[str]) -> dict[str, TermUse]:
+    terms: dict[str, TermUse] = {}
+    for index, text in enumerate(paragraphs):
+        for match in _QUOTED.finditer(text):
+            term = match.group(1).strip()
+            if not _TERM.match(term) or term.isdigit():
+                continue
+            use = terms.setdefault(term, TermUse([], []))
+            (use.definitions if _is_definition(text, match.start(), match.end()) else use.quoted_undefined).append(index)
+    return terms
+
+
+def _mask_quoted(text: str) -> str:
+    return _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def term_problems(paragraphs: list[str], file: str, where: str = "") -> list[Problem]:
+    """Defined-term problems of one document's text (a list of paragraphs)."""
+    terms = defined_terms(paragraphs)
+    defined = {t for t, u in terms.items() if u.definitions}
+    body = "\n".join(_mask_quoted(p) for p in paragraphs)
+    problems = []
+    for term in sorted(defined, key=str.casefold):
+        use = terms[term]
+        if len(use.definitions) > 1:
+            problems.append(Problem(file, where, f'"{term}" is defined {len(use.definitions)} times; define it once'))
+        # A longer defined term holding this one ("Initial Term" holds "Term") is not a use of it.
+        text = body
+        for longer in sorted((t for t in defined if t != term and term in t), key=len, reverse=True):
+            text = _usage_pattern(longer).sub(lambda m: " " * len(m.group(0)), text)
+        if not _usage_pattern(term).search(text):
+            problems.append(Problem(file, where, f'"{term}" is defined but never used; '
+                                    "use it or take the definition out (or guard it with the same condition)"))
+    for term, use in sorted(terms.items(), key=lambda kv: kv[0].casefold()):
+        if use.quoted_undefined and not use.definitions:
+            problems.append(Problem(file, where, f'"{term}" is quoted like a defined term but never defined; '
+                                    f'define it once as ("{term}") or "{term}" means ...'))
+    return problems
+
+
+def check_terms(documents: list[AssembledDocument]) -> list[Problem]:
+    """Each capitalised defined term is defined once in its document and used after; quoted terms are defined."""
+    problems = []
+    for doc in documents:
+        problems += term_problems(doc.paragraphs(), doc.filename, doc.deal.name)
+    return problems
+
+
+# Cross-references ---------------------------------------------------------------------
+
+_REF_KIND = r"(?P<kind>Section|Article|Exhibit|Schedule)s?"
+_REF_ITEM = r"(?:\d+(?:\.\d+)*(?:\([A-Za-z0-9]+\))*|[A-Z](?![\w])|[IVXLC]+(?![\w]))"
+_REF = re.compile(rf"\b{_REF_KIND}\s+(?P<items>{_REF_ITEM}(?:(?:,\s*|,?\s+(?:and|or|through|to)\s+){_REF_ITEM})*)")
+# After the reference: "of the Social Security Act", "to the Management Services Agreement":
+# another document or a law, not this one.
+_EXTERNAL_AFTER = re.compile(r"^\s*(?:of|to|under|in)\s+(?!this\b|these\b)(?:the\s+)?(?:[A-Z0-9]|[a-z]+\s+[A-Z])")
+# Before it: a code or statute name ("Cal. Bus. & Prof. Code Section 2400", "Internal Revenue Code").
+_EXTERNAL_BEFORE = re.compile(r"(?:Code|Act|U\.S\.C\.|C\.F\.R\.|Regulations?|Rules?|Statutes?|Constitution)\s*,?\s*$")
+
+
+def _targets(blocks: list[dict]) -> dict[str, set[str]]:
+    sections = {b["number"] for b in blocks if b["kind"] == "section"}
+    articles = {m.group(1) for b in blocks if b["kind"] == "heading"
+                for m in [re.match(r"ARTICLE (\d+)\.", b["text"])] if m}
+    exhibits = {m.group(1) for b in blocks if b["kind"] == "exhibit"
+                for m in [re.match(r"EXHIBIT ([A-Z]+)", b["text"])] if m}
+    return {"Section": sections, "Article": articles, "Exhibit": exhibits, "Schedule": set()}
+
+
+def cross_ref_problems(paragraphs: list[str], targets: dict[str, set[str]], file: str, where: str = "") -> list[Problem]:
+    problems, seen = [], set()
+    for text in paragraphs:
+        for match in _REF.finditer(text):
+            if _EXTERNAL_AFTER.match(text[match.end():]) or _EXTERNAL_BEFORE.search(text[:match.start()]):
+                continue
+            kind = match.group("kind")
+            for item in re.findall(_REF_ITEM, match.group("items")):
+                number = re.sub(r"\(.*$", "", item)
+                if number in targets[kind]:
+                    continue
+                key = (kind, item)
+                if key in seen:
+                    continue
+                seen.add(key)
+                have = ", ".join(sorted(targets[kind], key=lambda s: [int(p) if p.isdigit() else p for p in s.split(".")])) or "none"
+                problems.append(Problem(file, where, f"refers to {kind} {item} (\u201c\u2026{text[max(0, match.start() - 40):match.end() + 20]}\u2026\u201d), "
+                                        f"which this document does not have ({kind.lower()}s: {have}); "
+                                        "use ref('clause.id') instead of a typed number"))
+    return problems
+
+
+def check_cross_refs(documents: list[AssembledDocument]) -> list[Problem]:
+    """Every "Section 4.2", "Article 7", "Exhibit C" in an assembled document exists in it."""
+    problems = []
+    for doc in documents:
+        problems += cross_ref_problems(doc.paragraphs(notes=True), _targets(doc.blocks), doc.filename, doc.deal.name)
+    return problems
+
+
+def check_documents(library: Library, deals: list[Path]) -> list[Problem]:
+    """Assemble every example deal's agreements and run the document checks, each problem once."""
+    problems: list[Problem] = []
+    by_message: dict[tuple[str, str], list[str]] = {}
+    for deal_path in deals:
+        documents, failed = assemble_documents(deal_path, library)
+        problems += failed
+        for problem in check_terms(documents) + check_cross_refs(documents):
+            by_message.setdefault((problem.file, problem.message), []).append(problem.path)
+    for (file, message), deal_names in by_message.items():
+        problems.append(Problem(file, "in " + ", ".join(deal_names), message))
+    return problems
+
+
+# ------------------------------------------------------------------ everything
+
+
+def lint(clause_dir: Path = CLAUSE_DIR, template_dir: Path = TEMPLATE_DIR,
+         deals: list[Path] | None = None, tags_file: Path | None = None) -> list[Problem]:
+    library, problems = check_library(clause_dir)
+    if library is None:
+        return problems
+    tags = known_tags(tags_file or clause_dir / "tags.yaml")
+    problems = check_tags(library, tags) + check_fields(library, context_names()) + check_attributes(library)
+    problems += check_templates(template_dir) + check_states(library, tags)
+    problems += check_documents(library, example_deals() if deals is None else deals)
     return problems

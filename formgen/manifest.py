@@ -1,26 +1,48 @@
-"""manifest.json: what each document was built from, and the hash of every output."""
+"""manifest.json: what each document was built from, and the hash of every output.
+
+Besides the record of inputs (deal, state files, clause ``id@version``, templates) the manifest
+holds what ``regenerate`` and ``batch`` need:
+
+* ``inputs``: every input of the packet as hashes (deal file and its path, state files,
+  clause library, templates, the service catalogue, formgen's own code, SOURCE_DATE_EPOCH);
+  ``current_inputs`` recomputes it from disk without building, so a batch can skip a deal
+  whose packet is current;
+* per document: ``inputs_sha256`` (a fingerprint of what that document was built from) and
+  ``clause_sha256`` (each clause file's hash, so a clause edited without a version bump is
+  named too).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
 from .clauses import CLAUSE_DIR
 from .context import CATALOG_FILE
-from .states import STATE_DIR
+from .documents import TEMPLATE_DIR
+from .states import DEFAULT_FILE, STATE_DIR
 
 MANIFEST = "manifest.json"
+CODE_DIR = Path(__file__).resolve().parent
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_sha256(path: Path) -> str:
+@lru_cache(maxsize=4096)
+def _cached_file_sha256(path: str, mtime_ns: int, size: int) -> str:
     return sha256(Path(path).read_bytes())
+
+
+def file_sha256(path: Path) -> str:
+    """The file's sha256 (cached on path, mtime and size: inputs are hashed once per process)."""
+    st = os.stat(path)
+    return _cached_file_sha256(str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
 
 
 def dumps(data) -> bytes:
@@ -28,32 +50,107 @@ def dumps(data) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
 
+def _tree_sha256(root: Path, patterns: tuple[str, ...], skip: tuple[str, ...] = ()) -> str:
+    """One hash over the relative names and contents of the files matching ``patterns``."""
+    files = sorted({p for pattern in patterns for p in root.rglob(pattern) if p.is_file() and p.name not in skip})
+    h = hashlib.sha256()
+    for path in files:
+        h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0" + file_sha256(path).encode() + b"\n")
+    return h.hexdigest()
+
+
+def library_sha256(clause_dir: Path = CLAUSE_DIR) -> str:
+    """The clause library: every clause file and the YAML files beside them (README excluded)."""
+    return _tree_sha256(clause_dir, ("*.md", "*.yaml"), skip=("README.md",))
+
+
+def templates_sha256(template_dir: Path = TEMPLATE_DIR) -> str:
+    """Every Word template (a new templates/<document>.docx changes which layout a document gets)."""
+    return _tree_sha256(template_dir, ("*.docx",))
+
+
+def code_sha256(code_dir: Path = CODE_DIR) -> str:
+    """formgen's own source: a changed formgen may write different documents."""
+    return _tree_sha256(code_dir, ("*.py",))
+
+
+def state_file_hashes(code: str, state_dir: Path = STATE_DIR) -> dict[str, str]:
+    """The rule files ``load_state(code)`` reads, with their hashes (as ``source_files`` would list them)."""
+    names = [DEFAULT_FILE] + ([f"{code}.yaml"] if (state_dir / f"{code}.yaml").exists() else [])
+    return {name: file_sha256(state_dir / name) for name in names}
+
+
+def source_date_epoch() -> str | None:
+    """SOURCE_DATE_EPOCH as used for zip timestamps (it changes every output's bytes)."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    return value if value and value.isdigit() else None
+
+
+def _deal_relpath(deal_path: Path, out_dir: Path) -> str:
+    return os.path.relpath(Path(deal_path).resolve(), Path(out_dir).resolve())
+
+
+def current_inputs(deal_path: Path, out_dir: Path, state_code: str) -> dict:
+    """What ``inputs`` would be for a build now, computed from disk without building."""
+    return {
+        "formgen_version": __version__,
+        "formgen_code_sha256": code_sha256(),
+        "deal_path": _deal_relpath(deal_path, out_dir),
+        "deal_sha256": file_sha256(deal_path),
+        "state_files": state_file_hashes(state_code),
+        "library_sha256": library_sha256(),
+        "templates_sha256": templates_sha256(),
+        "source_date_epoch": source_date_epoch(),
+    }
+
+
+def _fingerprint(data) -> str:
+    return sha256(dumps(data))
+
+
 def build_manifest(packet, out_dir: Path, outputs: dict[str, bytes]) -> dict:
     deal_path = Path(packet.deal_path)
     repo_root = CLAUSE_DIR.parent
+    state_files = {name: file_sha256(STATE_DIR / name) for name in packet.rules.source_files}
+    catalog = {CATALOG_FILE: file_sha256(CLAUSE_DIR / CATALOG_FILE)}
+    validated = packet.deal.model_dump(mode="json")
+    inputs = current_inputs(deal_path, out_dir, packet.rules.code)
+    inputs["state_files"] = state_files  # exactly the files the rules were loaded from
+    documents = {}
+    for doc in packet.documents:
+        clause_sha = {c.id: file_sha256(c.path) for c in doc.plan.clauses}
+        entry = {
+            "file": doc.spec.filename,
+            "template": os.path.relpath(doc.template, repo_root),
+            "template_sha256": file_sha256(doc.template),
+            "clauses": doc.plan.clause_refs,
+            "clause_sha256": clause_sha,
+            "sha256": sha256(doc.data),
+        }
+        # What this document was built from; equal fingerprints give equal bytes.
+        entry["inputs_sha256"] = _fingerprint({
+            "template_sha256": entry["template_sha256"], "clause_sha256": clause_sha,
+            "clauses": entry["clauses"], "state_files": state_files, "catalog": catalog, "deal": validated,
+            "formgen": [inputs["formgen_version"], inputs["formgen_code_sha256"]],
+            "source_date_epoch": inputs["source_date_epoch"],
+        })
+        documents[doc.spec.name] = entry
     return {
         "formgen_version": __version__,
         "deal": {
-            "path": os.path.relpath(deal_path.resolve(), Path(out_dir).resolve()),
+            "path": _deal_relpath(deal_path, out_dir),
             "sha256": file_sha256(deal_path),
-            "validated": packet.deal.model_dump(mode="json"),
+            "validated": validated,
         },
         "state": {
             "code": packet.rules.code,
             "researched": packet.rules.researched,
-            "files": {name: file_sha256(STATE_DIR / name) for name in packet.rules.source_files},
+            "files": state_files,
         },
-        "catalog": {CATALOG_FILE: file_sha256(CLAUSE_DIR / CATALOG_FILE)},
-        "documents": {
-            doc.spec.name: {
-                "file": doc.spec.filename,
-                "template": os.path.relpath(doc.template, repo_root),
-                "template_sha256": file_sha256(doc.template),
-                "clauses": doc.plan.clause_refs,
-                "sha256": sha256(doc.data),
-            }
-            for doc in packet.documents
-        },
+        "catalog": catalog,
+        "inputs": inputs,
+        "inputs_sha256": _fingerprint(inputs),
+        "documents": documents,
         "outputs": {name: sha256(data) for name, data in sorted(outputs.items())},
     }
 

@@ -105,6 +105,8 @@ def _paragraph_text(element: "ET.Element", pieces: list[str], nested: list[str])
 
 
 def _wrap(element: "ET.Element") -> "ET.Element":
-    wrapper = "ET.Element"("wrapper")
+    import xml.etree.ElementTree as ET
+
+    wrapper = ET.Element("wrapper")
     wrapper.append(element)
     return wrapper
