@@ -60,6 +60,12 @@ def names(items) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def indefinite(phrase: str) -> str:
+    """'Ohio limited liability company' -> 'an Ohio limited liability company'."""
+    phrase = str(phrase)
+    return ("an " if phrase[:1].lower() in "aeio" else "a ") + phrase
+
+
 def placeholder(text: str) -> str:
     return f"[{text}]"
 
@@ -107,8 +113,7 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
     service_ids = [s.value for s in deal.services]
     fee_basis, fee_replaced_from = fee_outcome(deal, rules)
     is_llc = deal.practice.entity_type.is_llc
-    venue = (deal.dispute_resolution.venue
-             or f"the county in which the Practice's principal office is located, {JURISDICTIONS[deal.deal.state]}")
+    venue = deal.dispute_resolution.venue or JURISDICTIONS[deal.deal.state]
 
     def service_entry(service_id: str) -> dict:
         entry = catalog["services"].get(service_id)
@@ -127,8 +132,9 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
         "reserved_functions": catalog["reserved"],
         "fee_basis": fee_basis,
         "fee_replaced_from": fee_replaced_from,
-        "practice_form": (rules.form(deal.practice.entity_type).label if rules.form(deal.practice.entity_type)
-                          else PRACTICE_FORM_WORDS[deal.practice.entity_type]),
+        # The state's label for the form, without its explanatory parenthetical.
+        "practice_form": (rules.form(deal.practice.entity_type).label.split(" (")[0]
+                          if rules.form(deal.practice.entity_type) else PRACTICE_FORM_WORDS[deal.practice.entity_type]),
         "practice_governing_document": "Operating Agreement" if is_llc else "Bylaws",
         "practice_owner_term": "Member" if is_llc else "Shareholder",
         "mso_form": "limited liability company" if deal.mso.entity_type.value == "llc" else "corporation",
@@ -138,7 +144,7 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
         "venue": venue,
         # helpers
         "ref": ref, "money": money, "pct": pct, "longdate": longdate, "words": words, "names": names,
-        "placeholder": placeholder,
+        "placeholder": placeholder, "indefinite": indefinite,
         "service_label": lambda sid: service_entry(sid)["label"],
         "service_summary": lambda sid: service_entry(sid)["summary"],
     }
