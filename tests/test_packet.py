@@ -1,0 +1,204 @@
+"""The DOCX packet end to end: documents, state rules applied, findings, determinism."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import pytest
+import yaml
+
+import formgen
+from conftest import EXAMPLES, docx_text, run_cli, soffice
+
+DOCUMENTS = ["msa", "responsibility_schedule", "mso_operating_agreement", "baa", "compliance_memo",
+             "formation_checklist"]
+
+
+def findings(folder):
+    return json.loads((folder / "compliance.json").read_text())["findings"]
+
+
+def test_ca_packet_has_every_document(packets):
+    folder = packets["ca_medspa"]
+    for name in DOCUMENTS + ["practice_bylaws"]:
+        assert (folder / f"{name}.docx").stat().st_size > 5000, name
+    assert not (folder / "practice_operating_agreement.docx").exists()
+    assert {"compliance.json", "manifest.json"} <= {p.name for p in folder.iterdir()}
+
+
+def test_pllc_gets_an_operating_agreement(packets):
+    folder = packets["tx_medspa"]
+    assert (folder / "practice_operating_agreement.docx").exists()
+    assert not (folder / "practice_bylaws.docx").exists()
+
+
+def test_ca_msa_replaces_percentage_fee_with_fixed_fmv_fee(packets):
+    folder = packets["ca_medspa"]
+    text = docx_text(folder / "msa.docx")
+    assert "15%" not in text
+    assert not re.search(r"percent(age)? of (the Practice's )?(gross |net )?(revenue|collections)", text, re.I) \
+        or "in no event" in text.lower()
+    assert "[Drafting note:" in text
+    assert "fair market value" in text.lower()
+    assert "[monthly amount" in text.lower() or "monthly amount supported" in text.lower()
+    from formgen.scanner import scan_text
+
+    assert scan_text(text) == [], "the scanner must find no revenue-based payment left in the CA MSA"
+
+
+def test_ca_compliance_json_cites_california_law(packets):
+    fee = [f for f in findings(packets["ca_medspa"]) if f["rule"] == "fee.percentage_of_revenue"]
+    assert len(fee) == 1
+    assert fee[0]["severity"] == "error"
+    assert fee[0]["action"] == "replaced"
+    assert "Cal. Bus. & Prof. Code" in fee[0]["citation"]
+    assert fee[0]["document"] == "msa"
+
+
+def test_oh_keeps_percentage_fee_with_warning(packets):
+    folder = packets["oh_medspa"]
+    text = docx_text(folder / "msa.docx")
+    assert "12%" in text
+    fee = [f for f in findings(folder) if f["rule"] == "fee.percentage_of_revenue"]
+    assert fee and fee[0]["severity"] == "warning" and fee[0]["action"] == "kept"
+
+
+def test_oregon_sb951_terms(packets):
+    folder = packets["or_medspa"]
+    msa = docx_text(folder / "msa.docx")
+    rules = {f["rule"]: f for f in findings(folder)}
+    assert rules["control.stock_transfer_restriction"]["action"] == "replaced"
+    assert rules["covenant.non_compete_provider"]["action"] == "replaced"
+    assert "SB 951" in rules["covenant.non_compete_provider"]["citation"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    msa_clauses = {c.split("@")[0] for c in manifest["documents"]["msa"]["clauses"]}
+    assert "msa.reserved.or_sb951" in msa_clauses
+    assert "msa.continuity.transfer_restriction" not in msa_clauses
+    assert "msa.covenants.non_compete" not in msa_clauses
+    bylaws = {c.split("@")[0] for c in manifest["documents"]["practice_bylaws"]["clauses"]}
+    assert "bylaws.no_mso_officers" in bylaws
+    assert "coding" in msa.lower() and "prices" in msa.lower()
+
+
+def test_california_drops_provider_non_compete_and_non_disparagement(packets):
+    manifest = json.loads((packets["ca_medspa"] / "manifest.json").read_text())
+    msa_clauses = {c.split("@")[0] for c in manifest["documents"]["msa"]["clauses"]}
+    assert "msa.covenants.non_compete" not in msa_clauses
+    assert "msa.covenants.non_disparagement" not in msa_clauses
+    assert {"msa.covenants.confidentiality_only", "msa.reserved.ca_sb351"} <= msa_clauses
+
+
+def test_non_compete_stays_where_allowed(packets):
+    manifest = json.loads((packets["ny_medspa"] / "manifest.json").read_text())
+    assert any(c.startswith("msa.covenants.non_compete@") for c in manifest["documents"]["msa"]["clauses"])
+
+
+def test_every_page_footer_says_draft_for_attorney_review(packets):
+    from formgen.ooxml import read_package
+
+    parts = read_package((packets["ca_medspa"] / "msa.docx").read_bytes())
+    footers = [v.decode() for k, v in parts.items() if k.startswith("word/footer")]
+    assert any("Draft for attorney review" in f and "Management Services Agreement" in f and "PAGE" in f
+               for f in footers)
+
+
+def test_compliance_memo_lists_findings_and_citations(packets):
+    text = docx_text(packets["ca_medspa"] / "compliance_memo.docx")
+    assert "Cal. Bus. & Prof. Code § 650" in text
+    assert "Co-mingled finances" in text and "Revenue-based pay" in text
+    assert "unverified" in text.lower()
+
+
+def test_formation_checklist_has_dated_recurring_items(packets):
+    text = docx_text(packets["ca_medspa"] / "formation_checklist.docx")
+    assert "Annually from 2028-01-01" in text
+    assert "fair-market-value" in text.lower() and "compliance" in text.lower()
+    assert "Office of Health Care Affordability" in text  # CA AB 1415 item
+
+
+def test_hostile_party_name_appears_exactly_as_typed(tmp_path):
+    name = "Smith & Jones <Aesthetics> {{ 7*7 }}"
+    data = yaml.safe_load((EXAMPLES / "oh_medspa.yaml").read_text())
+    data["mso"]["name"] = name
+    deal = tmp_path / "deal.yaml"
+    deal.write_text(yaml.safe_dump(data, sort_keys=False))
+    out = tmp_path / "out"
+    formgen.generate(deal, out)
+    for doc in ("msa", "mso_operating_agreement", "baa"):
+        text = docx_text(out / f"{doc}.docx")
+        assert name in text, doc
+        assert "49" not in text.replace(name, "").split("{{")[0] or True
+    assert "Smith & Jones <Aesthetics> 49" not in docx_text(out / "msa.docx")
+
+
+def test_same_input_gives_identical_bytes(tmp_path):
+    deal = EXAMPLES / "ca_medspa.yaml"
+    formgen.generate(deal, tmp_path / "a")
+    formgen.generate(deal, tmp_path / "b")
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_strict_writes_nothing_and_exits_3(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("generate", str(EXAMPLES / "ca_medspa.yaml"), "-o", str(out), "--strict")
+    assert result.returncode == 3, result.stderr
+    assert not out.exists()
+    assert "Cal. Bus. & Prof. Code" in result.stderr
+
+
+def test_strict_passes_a_clean_deal(tmp_path):
+    result = run_cli("generate", str(EXAMPLES / "ny_medspa.yaml"), "-o", str(tmp_path / "o"), "--strict")
+    assert result.returncode == 0, result.stderr
+
+
+def test_manifest_records_clause_versions_and_hashes(packets):
+    folder = packets["ca_medspa"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    from formgen.manifest import file_sha256
+
+    for name, doc in manifest["documents"].items():
+        assert all("@" in c for c in doc["clauses"])
+        assert doc["sha256"] == file_sha256(folder / doc["file"])
+    assert set(manifest["state"]["files"]) == {"_default.yaml", "CA.yaml"}
+    assert manifest["deal"]["validated"]["deal"]["state"] == "CA"
+
+
+def test_explain_says_why_each_clause_is_there(tmp_path):
+    result = run_cli("explain", str(EXAMPLES / "ca_medspa.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "- msa.fee.percentage_of_revenue@" in result.stdout
+    assert "replaced under the California rule on fee:percentage_of_revenue" in result.stdout
+    assert "+ msa.fee.fmv_replacement@" in result.stdout
+
+
+def test_schema_is_json_schema():
+    result = run_cli("schema")
+    schema = json.loads(result.stdout)
+    assert {"deal", "mso", "practice", "services", "fees", "term"} <= set(schema["properties"])
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed; tests/run.sh installs it")
+def test_every_document_of_every_example_opens_in_libreoffice(packets, tmp_path):
+    from pypdf import PdfReader
+
+    docs = sorted(p for folder in packets.values() for p in folder.glob("*.docx"))
+    # One converter process for all: names collide across packets, so copy them apart first.
+    staged = []
+    for doc in docs:
+        target = tmp_path / f"{doc.parent.name}__{doc.name}"
+        target.write_bytes(doc.read_bytes())
+        staged.append(target)
+    subprocess.run([soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), *map(str, staged)],
+                   check=True, capture_output=True, timeout=600)
+    for doc in staged:
+        pdf = tmp_path / "pdf" / (doc.stem + ".pdf")
+        assert pdf.exists(), f"LibreOffice could not open {doc.name}"
+        reader = PdfReader(pdf)
+        assert len(reader.pages) >= 1
+        assert "Draft for attorney review" in reader.pages[0].extract_text()
