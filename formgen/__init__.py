@@ -64,3 +64,25 @@ def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False) -> 
         for name, data in outputs.items():
             write_file(stage / name, data)
     return packet
+
+
+def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False):
+    """Rebuild the packet in ``out_dir`` from its changed inputs: only changed documents are
+    rewritten; redlines, changes.md and changes.json say what changed (see formgen/regen.py).
+    Returns a ``RegenResult``; raises ``HandEditError`` when hand-edited files would be replaced."""
+    from .regen import regenerate as _regenerate
+
+    return _regenerate(out_dir, deal, force=force)
+
+
+# The submodule formgen.batch is loaded here, before the function of the same name is defined:
+# importing a submodule binds its name on the package, and loading it first means that
+# ``formgen.batch`` stays the function below whatever imports formgen.batch later.
+from . import batch as _batch_module  # noqa: E402
+
+
+def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None, force: bool = False,
+          on_progress=None):
+    """One packet per deal file at ``out_dir/<deal stem>/``, in a process pool; unchanged deals are
+    skipped, changed ones regenerated, failures reported (see formgen/batch.py). Returns a ``BatchResult``."""
+    return _batch_module.batch(deals_dir, out_dir, jobs=jobs, force=force, on_progress=on_progress)

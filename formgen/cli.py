@@ -196,6 +196,65 @@ def lint() -> None:
     typer.echo("formgen lint: clause library, templates and state rules are consistent")
 
 
+@app.command()
+def regenerate(
+    out: Path = typer.Argument(..., help="A packet folder written by formgen generate (holds manifest.json)."),
+    deal: Optional[Path] = typer.Option(None, "--deal", help="Use this deal file instead of the recorded one."),
+    force: bool = typer.Option(False, "--force", help="Replace hand-edited files (a copy of each is kept beside it)."),
+) -> None:
+    """Rebuild only the documents whose inputs changed, with the reasons, redlines and a change summary.
+
+    Unchanged documents keep their bytes and modification time; nothing changed: nothing is
+    written. Hand-edited files that would be replaced: nothing is written and exit 1, unless --force.
+    Example: formgen regenerate out/glow --deal examples/ca_medspa.yaml
+    """
+    from .regen import regenerate as _regenerate
+    from .regen import report_lines
+
+    result = _run(_regenerate, out, deal, force=force)
+    for line in report_lines(result):
+        typer.echo(line)
+
+
+@app.command()
+def batch(
+    deals: Path = typer.Argument(..., help="A folder of deal files (*.yaml, *.yml, *.json)."),
+    out: Path = typer.Option(..., "-o", "--out", help="Output folder: one packet per deal at OUT/<deal file stem>/."),
+    jobs: int = typer.Option(0, "-j", "--jobs", help="Worker processes (0: one per core)."),
+    force: bool = typer.Option(False, "--force", help="Replace hand-edited files (a copy of each is kept)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+) -> None:
+    """Build or regenerate one packet per deal file, on all cores; unchanged deals are skipped.
+
+    A deal that fails is reported and the others still run; exit 1 if any failed.
+    Example: formgen batch deals/ -o out/portfolio --json
+    """
+    from .batch import batch as _batch
+    from .batch import summary_table
+
+    show_progress = not as_json and sys.stderr.isatty()  # quiet when stderr is not a terminal
+    bars = []
+
+    def progress(done: int, total: int, result) -> None:
+        if not show_progress:
+            return
+        if not bars:
+            bars.append(typer.progressbar(length=total, label="packets", file=sys.stderr))
+            bars[0].__enter__()
+        bars[0].update(1)
+
+    try:
+        result = _run(_batch, deals, out, jobs=jobs or None, force=force, on_progress=progress)
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(summary_table(result))
+    raise typer.Exit(1 if result.failed else 0)
+
+
 def main() -> None:
     try:
         app()

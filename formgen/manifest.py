@@ -74,6 +74,29 @@ def code_sha256(code_dir: Path = CODE_DIR) -> str:
     return _tree_sha256(code_dir, ("*.py",))
 
 
+def refresh_input_caches() -> None:
+    """Forget the loaded clause library, catalogue and state rules if their files changed on disk.
+
+    The loaders cache for the life of the process; a long-lived process (a test run, a batch
+    worker, a library user) that regenerates after someone edited a clause or a state file must
+    build from the files as they are now, the same files whose hashes the manifest records.
+    """
+    global _loaded_inputs
+    key = (library_sha256(), _tree_sha256(STATE_DIR, ("*.yaml",)))
+    if key != _loaded_inputs:
+        from .clauses import load_library
+        from .context import load_catalog
+        from .states import load_state
+
+        load_library.cache_clear()
+        load_catalog.cache_clear()
+        load_state.cache_clear()
+        _loaded_inputs = key
+
+
+_loaded_inputs: tuple | None = None
+
+
 def state_file_hashes(code: str, state_dir: Path = STATE_DIR) -> dict[str, str]:
     """The rule files ``load_state(code)`` reads, with their hashes (as ``source_files`` would list them)."""
     names = [DEFAULT_FILE] + ([f"{code}.yaml"] if (state_dir / f"{code}.yaml").exists() else [])
@@ -90,17 +113,27 @@ def _deal_relpath(deal_path: Path, out_dir: Path) -> str:
     return os.path.relpath(Path(deal_path).resolve(), Path(out_dir).resolve())
 
 
-def current_inputs(deal_path: Path, out_dir: Path, state_code: str) -> dict:
-    """What ``inputs`` would be for a build now, computed from disk without building."""
+def shared_inputs() -> dict:
+    """The inputs every packet shares: formgen, the clause library, the templates, SOURCE_DATE_EPOCH."""
     return {
         "formgen_version": __version__,
         "formgen_code_sha256": code_sha256(),
-        "deal_path": _deal_relpath(deal_path, out_dir),
-        "deal_sha256": file_sha256(deal_path),
-        "state_files": state_file_hashes(state_code),
         "library_sha256": library_sha256(),
         "templates_sha256": templates_sha256(),
         "source_date_epoch": source_date_epoch(),
+    }
+
+
+def current_inputs(deal_path: Path, out_dir: Path, state_code: str, shared: dict | None = None) -> dict:
+    """What ``inputs`` would be for a build now, computed from disk without building.
+
+    ``shared``: ``shared_inputs()`` computed once for many deals (a batch).
+    """
+    return {
+        **(shared if shared is not None else shared_inputs()),
+        "deal_path": _deal_relpath(deal_path, out_dir),
+        "deal_sha256": file_sha256(deal_path),
+        "state_files": state_file_hashes(state_code),
     }
 
 
