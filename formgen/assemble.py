@@ -12,15 +12,14 @@ from jinja2 import TemplateError as JinjaTemplateError
 
 from .clauses import Clause
 from .errors import TemplateError
-from .jinja_env import clause_environment
+from .jinja_env import compiled
 from .markup import REF_PATTERN, Para, parse_body
 from .plan import DocumentPlan
 
 
 def render_clause(clause: Clause, context: dict) -> list[Para]:
-    env = clause_environment()
     try:
-        text = env.from_string(clause.body).render(context)
+        text = compiled(clause.body).render(context)
     except JinjaTemplateError as exc:
         line = getattr(exc, "lineno", None)
         where = f"{clause.path}:{clause.body_line + line - 1}" if line else str(clause.path)

@@ -10,6 +10,17 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .markup import protect
 
 
+@lru_cache(maxsize=4096)
+def compiled(source: str):
+    """A clause body compiled once per process (compiling dominates a packet build)."""
+    return clause_environment().from_string(source)
+
+
+@lru_cache(maxsize=4096)
+def compiled_expression(source: str):
+    return clause_environment().compile_expression(source)
+
+
 @lru_cache(maxsize=None)
 def clause_environment() -> ImmutableSandboxedEnvironment:
     # Sandboxed: a clause cannot reach Python internals (no __class__, no mutation).

@@ -13,7 +13,7 @@ from .clauses import Clause, Library
 from .documents import DocumentSpec
 from .errors import InputError, Problem, TemplateError
 from .findings import Finding
-from .jinja_env import clause_environment
+from .jinja_env import compiled_expression
 from .states import ClauseRule, StateRules
 
 
@@ -40,10 +40,9 @@ class DocumentPlan:
 
 def conditions_hold(clause: Clause, context: dict) -> tuple[bool, str]:
     """(all conditions true, the first false one or '')."""
-    env = clause_environment()
     for condition in clause.meta.conditions:
         try:
-            ok = env.compile_expression(condition)(**context)
+            ok = compiled_expression(condition)(**context)
         except Exception as exc:  # noqa: BLE001 - any jinja failure is a clause-library bug, named here
             raise TemplateError(f"{clause.path}: condition '{condition}' cannot be evaluated: {exc}") from None
         if not ok:
