@@ -49,9 +49,14 @@ def packet_outputs(packet: "Packet", out_dir: Path) -> dict[str, bytes]:
     return outputs
 
 
-def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False) -> "Packet":
-    """Build the packet and write it to ``out_dir`` atomically (all files or none)."""
-    from .errors import ComplianceError
+def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf: bool = False,
+             final: bool = False) -> "Packet":
+    """Build the packet and write it to ``out_dir`` atomically (all files or none).
+
+    With ``pdf``, each document's PDF and packet.pdf are made in the staging folder before the
+    swap; without LibreOffice the .docx packet is still written, then ToolMissingError is raised.
+    """
+    from .errors import ComplianceError, ToolMissingError
     from .output import staged_folder, write_file
 
     packet = build(path)
@@ -60,9 +65,23 @@ def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False) -> 
         raise ComplianceError(f"--strict: {len(packet.errors)} error finding(s); nothing written:\n{lines}")
     out_dir = Path(out_dir)
     outputs = packet_outputs(packet, out_dir)
+    missing_tool = None
+    if pdf:
+        from .pdf import soffice_path
+
+        try:
+            soffice_path(docx_note="The .docx files were written; no PDF was made. ")
+        except ToolMissingError as exc:
+            missing_tool = exc
     with staged_folder(out_dir) as stage:
         for name, data in outputs.items():
             write_file(stage / name, data)
+        if pdf and missing_tool is None:
+            from .pdf import write_pdfs
+
+            write_pdfs(packet, stage, final=final)
+    if missing_tool is not None:
+        raise missing_tool
     return packet
 
 

@@ -89,7 +89,7 @@ def generate(
     """
     from . import generate as _generate
 
-    packet = _run(_generate, deal, out, strict=strict)
+    packet = _run(_generate, deal, out, strict=strict, pdf=pdf, final=final)
     typer.echo(f"wrote {len(packet.documents)} documents to {out}/ for {packet.deal.deal.name} ({packet.rules.code})")
     for doc in packet.documents:
         typer.echo(f"  {doc.spec.filename}")
@@ -98,10 +98,7 @@ def generate(
                f"(details: {out}/compliance.json and compliance_memo.docx)")
     _print_findings([f for f in packet.findings if f.severity != "info"])
     if pdf:
-        from .pdf import write_pdfs
-
-        written = _run(write_pdfs, packet, out, final=final)
-        typer.echo(f"wrote {len(written)} PDFs and {out}/packet.pdf")
+        typer.echo(f"wrote a PDF of each document and {out}/packet.pdf" + ("" if final else " (DRAFT watermark)"))
 
 
 @app.command()

@@ -110,8 +110,13 @@ def build(path: Path) -> None:
         setattr(section, side, Inches(1))
 
     _style(doc, "Normal", base="Normal", size=12)
-    _style(doc, "Title", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=4)
-    _style(doc, "Subtitle", size=12, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=18)
+    title = _style(doc, "Title", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=4)
+    subtitle = _style(doc, "Subtitle", size=12, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=18)
+    for style in (title, subtitle):  # drop python-docx's default rule, letter spacing and colour
+        for el in style.element.iter(qn("w:pBdr"), qn("w:spacing"), qn("w:color")):
+            if el.tag != qn("w:spacing") or el.getparent().tag == qn("w:rPr"):
+                el.getparent().remove(el)
+    subtitle.font.italic = False
     _style(doc, "Heading 1", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=14,
            space_after=8, keep_next=True, outline_level=0)
     _style(doc, "Heading 2", size=12, bold=True, space_before=10, space_after=6, keep_next=True, outline_level=1)
@@ -182,7 +187,6 @@ def build(path: Path) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     head, body = table.rows
     _repeat_header(head)
-    _cant_split(body)
     for row, (first, middle, last), bold in ((head, ("{%tc for h in b.header %}", "{{ h }}", "{%tc endfor %}"), True),
                                              (body, ("{%tc for c in row %}", "{{ c }}", "{%tc endfor %}"), False)):
         for cell, text in zip(row.cells, (first, middle, last)):
