@@ -210,10 +210,21 @@ class Term(Strict):
     termination_without_cause_days: int = Field(ge=30, le=730)
 
 
+# Dates the documents compute from (checklist deadlines, renewal years) stay within these bounds.
+EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+def _deal_date(value: dt.date) -> dt.date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"{value.isoformat()} is out of range; use a date between "
+                         f"{EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}")
+    return value
+
+
 class DealInfo(Strict):
     name: Name
     state: StateCode
-    effective_date: dt.date
+    effective_date: Annotated[dt.date, AfterValidator(_deal_date)]
     offers_iv_therapy: bool = False
 
 

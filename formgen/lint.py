@@ -20,6 +20,7 @@ Document checks (each example deal's documents assembled, as the packet builder 
 from __future__ import annotations
 
 import re
+import types
 import typing
 from collections import Counter
 from dataclasses import dataclass
@@ -115,7 +116,7 @@ def _unwrap(annotation):
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        elif origin in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(annotation) if a is not type(None)]
             if len(args) != 1:
                 return annotation
@@ -251,6 +252,9 @@ class AssembledDocument:
     def filename(self) -> str:
         return f"{self.name}.docx"
 
+    def table_headings(self) -> set[str]:
+        return {cell for b in self.blocks if b["kind"] == "table" for cell in b["header"]}
+
     def paragraphs(self, *, notes: bool = False) -> list[str]:
         """The document's text, one string per paragraph or table row (drafting notes left out)."""
         out = []
@@ -281,8 +285,9 @@ def assemble_documents(deal_path: Path, library: Library) -> tuple[list[Assemble
     try:
         deal, rules, _ = validate(deal_path)
         context = build_context(deal, rules)
-        specs = [s for s in documents_for(deal) if s.name not in REPORT_DOCUMENTS]
-        enabled = state_enabled_clauses(rules, library, specs, context)
+        all_specs = documents_for(deal)
+        enabled = state_enabled_clauses(rules, library, all_specs, context)
+        specs = [s for s in all_specs if s.name not in REPORT_DOCUMENTS]
     except FormgenError as exc:
         return [], [Problem(str(deal_path), "", f"cannot be assembled: {exc}")]
     docs, problems = [], []
@@ -304,14 +309,30 @@ _QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d\n]{1,80})[\"\u201d]")
 _TERM = re.compile(r"^[A-Z][\w&'\u2019.-]*(?: (?:[A-Z0-9][\w&'\u2019.-]*|of|and|for|in|on|to|the|or))*$")
 _MEANS = re.compile(r"^\s*(?:means|mean|shall mean|has the meaning|have the meaning|shall have the meaning"
                     r"|refers to|is defined|includes|shall include)\b")
-# Before the quote, inside a parenthesis: "(", "(the ", "(this ", "(each, a ", "(collectively, the ",
-# or another quoted term and "or"/"and": ("Disclosing Party" or "Receiving Party").
-_PAREN_LEAD = re.compile(r"\((?:(?:[a-z]+,?\s+)*|(?:[^()]*[\"\u201d],?\s+(?:or|and)\s+(?:[a-z]+,?\s+)*))$")
-_PAREN_TAIL = re.compile(r"^(?:,?\s+(?:or|and)\s+(?:[a-z]+,?\s+)*[\"\u201c][^\"\u201d]*[\"\u201d])*\s*\)")
+# Inside a parenthesis: ("MSO"), (the "Initial Term"), (each, a "Renewal Term"),
+# ("Disclosing Party" or "Receiving Party"), (as adjusted under this Agreement, its "Percentage Interest"),
+# (with every later contribution, the Member's "Capital Contributions"), (the "Departing Member", which ...).
+_PAREN_ONLY_LOWER = re.compile(r"^(?:[a-z]+,?\s+)*$")
+_DETERMINER = re.compile(r"(?:\b(?:the|this|these|its|their|his|her|each|such|a|an)|\w['\u2019]s)\s+$")
+_PAREN_TAIL = re.compile(r"^(?:\s*\)|,|\s+(?:or|and)\s+(?:[a-z]+\s+)*[\"\u201c])")
 # In running text: 'are each a "Party" and together the "Parties"', 'is a "Renewal Term"',
 # 'hereinafter the "Company"', 'referred to as the "Plan"'.
 _RUNNING_LEAD = re.compile(r"\b(?:each|together|collectively|individually|hereinafter|herein|called|"
                            r"referred to as|known as|is|are)(?:,)?(?:\s+(?:a|an|the|each|as))*\s*$")
+
+
+def _open_paren(before: str) -> str | None:
+    """The text after the last unclosed "(" in ``before``, or None when not inside a parenthesis."""
+    depth = 0
+    for index in range(len(before) - 1, -1, -1):
+        char = before[index]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            if depth == 0:
+                return before[index + 1:]
+            depth -= 1
+    return None
 
 
 def _is_definition(text: str, start: int, end: int) -> bool:
@@ -319,8 +340,11 @@ def _is_definition(text: str, start: int, end: int) -> bool:
     before, after = text[:start], text[end:]
     if _MEANS.match(after):
         return True
-    if _PAREN_LEAD.search(before[-120:]) and _PAREN_TAIL.match(after):
-        return True
+    inside = _open_paren(before)
+    if inside is not None and _PAREN_TAIL.match(after):
+        lead = _QUOTED.sub("", inside)  # ("A" or "B"): earlier quoted terms in the same parenthesis
+        if _PAREN_ONLY_LOWER.match(lead.replace(" or ", " ").replace(" and ", " ")) or _DETERMINER.search(inside):
+            return True
     return bool(_RUNNING_LEAD.search(before[-60:]))
 
 
@@ -344,6 +368,9 @@ def defined_terms(paragraphs: list[str]) -> dict[str, TermUse]:
             term = match.group(1).strip()
             if not _TERM.match(term) or term.isdigit():
                 continue
+            after = text[match.end():]
+            if re.match(rf"\s*means\s+{re.escape(term.lower())}\b", after):
+                continue  # '"Including" means including without limitation': a lowercase word, sentence-initial
             use = terms.setdefault(term, TermUse([], []))
             (use.definitions if _is_definition(text, match.start(), match.end()) else use.quoted_undefined).append(index)
     return terms
@@ -353,8 +380,12 @@ def _mask_quoted(text: str) -> str:
     return _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def term_problems(paragraphs: list[str], file: str, where: str = "") -> list[Problem]:
-    """Defined-term problems of one document's text (a list of paragraphs)."""
+def term_problems(paragraphs: list[str], file: str, where: str = "", headings: set[str] = frozenset()) -> list[Problem]:
+    """Defined-term problems of one document's text (a list of paragraphs).
+
+    ``headings``: table column headings; quoting one ("Decides" names whose decision governs)
+    refers to the column, it does not define a term.
+    """
     terms = defined_terms(paragraphs)
     defined = {t for t, u in terms.items() if u.definitions}
     body = "\n".join(_mask_quoted(p) for p in paragraphs)
@@ -371,7 +402,7 @@ def term_problems(paragraphs: list[str], file: str, where: str = "") -> list[Pro
             problems.append(Problem(file, where, f'"{term}" is defined but never used; '
                                     "use it or take the definition out (or guard it with the same condition)"))
     for term, use in sorted(terms.items(), key=lambda kv: kv[0].casefold()):
-        if use.quoted_undefined and not use.definitions:
+        if use.quoted_undefined and not use.definitions and term not in headings:
             problems.append(Problem(file, where, f'"{term}" is quoted like a defined term but never defined; '
                                     f'define it once as ("{term}") or "{term}" means ...'))
     return problems
@@ -381,14 +412,14 @@ def check_terms(documents: list[AssembledDocument]) -> list[Problem]:
     """Each capitalised defined term is defined once in its document and used after; quoted terms are defined."""
     problems = []
     for doc in documents:
-        problems += term_problems(doc.paragraphs(), doc.filename, doc.deal.name)
+        problems += term_problems(doc.paragraphs(), doc.filename, doc.deal.name, doc.table_headings())
     return problems
 
 
 # Cross-references ---------------------------------------------------------------------
 
 _REF_KIND = r"(?P<kind>Section|Article|Exhibit|Schedule)s?"
-_REF_ITEM = r"(?:\d+(?:\.\d+)*(?:\([A-Za-z0-9]+\))*|[A-Z](?![\w])|[IVXLC]+(?![\w]))"
+_REF_ITEM = r"(?:\d+(?:\.\d+)*(?:\([A-Za-z0-9]+\))*|[A-Z](?![\w-])|[IVXLC]+(?![\w-]))"
 _REF = re.compile(rf"\b{_REF_KIND}\s+(?P<items>{_REF_ITEM}(?:(?:,\s*|,?\s+(?:and|or|through|to)\s+){_REF_ITEM})*)")
 # After the reference: "of the Social Security Act", "to the Management Services Agreement":
 # another document or a law, not this one.
@@ -406,33 +437,57 @@ def _targets(blocks: list[dict]) -> dict[str, set[str]]:
     return {"Section": sections, "Article": articles, "Exhibit": exhibits, "Schedule": set()}
 
 
-def cross_ref_problems(paragraphs: list[str], targets: dict[str, set[str]], file: str, where: str = "") -> list[Problem]:
+_NAMED_DOC = re.compile(r"^\s*(?:of|to|under|in)\s+(?:the|this)\s+([A-Z][\w ]+?(?:Agreement|Schedule|Bylaws))\b")
+
+
+def cross_ref_problems(paragraphs: list[str], targets: dict[str, set[str]], file: str, where: str = "",
+                       other_documents: dict[str, dict[str, set[str]]] | None = None) -> list[Problem]:
+    """References in ``paragraphs`` that do not resolve to ``targets``.
+
+    ``other_documents`` maps document titles ("Management Services Agreement") to their targets:
+    "Section 12.2 of the Management Services Agreement" is checked against that document's
+    numbering; a reference to a law or to a document not in the packet is left alone.
+    """
+    other_documents = other_documents or {}
     problems, seen = [], set()
     for text in paragraphs:
         for match in _REF.finditer(text):
-            if _EXTERNAL_AFTER.match(text[match.end():]) or _EXTERNAL_BEFORE.search(text[:match.start()]):
+            after = text[match.end():]
+            named = _NAMED_DOC.match(after)
+            if named and named.group(1) in other_documents:
+                doc_targets, in_doc = other_documents[named.group(1)], f" of the {named.group(1)}"
+            elif _EXTERNAL_AFTER.match(after) or _EXTERNAL_BEFORE.search(text[:match.start()]):
                 continue
+            else:
+                doc_targets, in_doc = targets, ""
             kind = match.group("kind")
             for item in re.findall(_REF_ITEM, match.group("items")):
                 number = re.sub(r"\(.*$", "", item)
-                if number in targets[kind]:
+                if number in doc_targets[kind]:
                     continue
-                key = (kind, item)
+                key = (kind, item, in_doc)
                 if key in seen:
                     continue
                 seen.add(key)
-                have = ", ".join(sorted(targets[kind], key=lambda s: [int(p) if p.isdigit() else p for p in s.split(".")])) or "none"
-                problems.append(Problem(file, where, f"refers to {kind} {item} (\u201c\u2026{text[max(0, match.start() - 40):match.end() + 20]}\u2026\u201d), "
-                                        f"which this document does not have ({kind.lower()}s: {have}); "
-                                        "use ref('clause.id') instead of a typed number"))
+                have = ", ".join(sorted(doc_targets[kind], key=lambda s: [int(p) if p.isdigit() else p for p in s.split(".")])) or "none"
+                quote = text[max(0, match.start() - 40):match.end() + 20]
+                problems.append(Problem(file, where, f"refers to {kind} {item}{in_doc} (\u201c\u2026{quote}\u2026\u201d), "
+                                        f"which {'that' if in_doc else 'this'} document does not have "
+                                        f"({kind.lower()}s: {have}); use ref('clause.id') instead of a typed number"))
     return problems
 
 
 def check_cross_refs(documents: list[AssembledDocument]) -> list[Problem]:
-    """Every "Section 4.2", "Article 7", "Exhibit C" in an assembled document exists in it."""
+    """Every "Section 4.2", "Article 7", "Exhibit C" in an assembled document exists in it
+    (or, for "... of the Management Services Agreement", in that document of the same packet)."""
+    from .documents import DOCUMENTS
+
+    by_title = {DOCUMENTS[d.name].title: _targets(d.blocks) for d in documents if d.name in DOCUMENTS}
+    by_title.pop("Operating Agreement", None)  # the MSO's and the practice's: ambiguous by title
     problems = []
     for doc in documents:
-        problems += cross_ref_problems(doc.paragraphs(notes=True), _targets(doc.blocks), doc.filename, doc.deal.name)
+        problems += cross_ref_problems(doc.paragraphs(notes=True), _targets(doc.blocks), doc.filename,
+                                       doc.deal.name, by_title)
     return problems
 
 
