@@ -1,0 +1,74 @@
+"""Post-render layout: table columns sized to their content.
+
+docxtpl's dynamic columns ({%tc %}) come out equally wide, so a one-word "Performed by"
+column takes as much room as a column of sentences. Each multi-column table is re-gridded
+in proportion to the text its columns hold (bounded, so short columns stay readable).
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+TEXT_WIDTH_TWIPS = 9360  # 6.5 inches: Letter with 1-inch margins
+
+
+def _q(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+CHAR_TWIPS = 110  # an average 10-point character, generously
+CELL_PADDING_TWIPS = 260
+
+
+def column_widths(rows: list[list[str]], text_width: int = TEXT_WIDTH_TWIPS) -> list[int]:
+    """Each column gets room for its longest word, then a share of the rest by how much it holds."""
+    columns = max(len(r) for r in rows)
+    floors, wants = [], []
+    for j in range(columns):
+        cells = [r[j] for r in rows if j < len(r)]
+        longest_word = max((len(word) for cell in cells for word in cell.split()), default=1)
+        floor = min(longest_word * CHAR_TWIPS + CELL_PADDING_TWIPS, int(text_width * 0.35))
+        average = sum(len(c) for c in cells) / max(len(cells), 1)
+        floors.append(floor)
+        wants.append(max(average * CHAR_TWIPS - floor, 0) ** 0.9)
+    spare = text_width - sum(floors)
+    if spare <= 0:  # too many columns for their words: shrink the floors evenly
+        return [int(f * text_width / sum(floors)) for f in floors]
+    total_want = sum(wants) or len(wants)
+    return [int(f + spare * ((w or 1) if not sum(wants) else w) / total_want) for f, w in zip(floors, wants)]
+
+
+def fit_table_columns(document_xml: bytes, text_width: int = TEXT_WIDTH_TWIPS) -> bytes:
+    root = etree.fromstring(document_xml)
+    changed = False
+    for table in root.iter(_q("tbl")):
+        rows = [[("".join(t.text or "" for t in tc.iter(_q("t")))) for tc in tr.findall("w:tc", NS)]
+                for tr in table.findall("w:tr", NS)]
+        if not rows or max(len(r) for r in rows) < 2:
+            continue
+        widths = column_widths(rows, text_width)
+        grid = table.find("w:tblGrid", NS)
+        if grid is None:
+            continue
+        for col in list(grid):
+            grid.remove(col)
+        for width in widths:
+            etree.SubElement(grid, _q("gridCol")).set(_q("w"), str(width))
+        for tr in table.findall("w:tr", NS):
+            for width, tc in zip(widths, tr.findall("w:tc", NS)):
+                tcpr = tc.find("w:tcPr", NS)
+                if tcpr is None:
+                    tcpr = etree.SubElement(tc, _q("tcPr"))
+                    tc.insert(0, tcpr)
+                tcw = tcpr.find("w:tcW", NS)
+                if tcw is None:
+                    tcw = etree.Element(_q("tcW"))
+                    tcpr.insert(0, tcw)
+                tcw.set(_q("w"), str(width))
+                tcw.set(_q("type"), "dxa")
+        changed = True
+    if not changed:
+        return document_xml
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
