@@ -337,7 +337,12 @@ def _nearest_line(lines: dict[str, int], path: str) -> int | None:
     while path:
         if path in lines:
             return lines[path]
-        path = re.sub(r"(\[\d+\]|\.[^.\[]+|^[^.\[]+)$", "", path)
+        # Drop the last step: "[3]", ".name" or the first key. A key may be empty ("fees." for a
+        # key "" in the file), so a step may be just "."; stop if nothing could be dropped.
+        shorter = re.sub(r"(\[\d+\]|\.[^.\[]*|^[^.\[]*)$", "", path)
+        if shorter == path:
+            break
+        path = shorter
     return None
 
 

@@ -246,7 +246,7 @@ class AssembledDocument:
     deal: Path
     name: str  # document name, e.g. "msa"
     blocks: list[dict]
-    clause_paths: dict[str, Path]
+    clause_bodies: dict[str, str]  # clause id -> its source body, to say where a term comes from
 
     @property
     def filename(self) -> str:
@@ -298,7 +298,7 @@ def assemble_documents(deal_path: Path, library: Library) -> tuple[list[Assemble
         except FormgenError as exc:
             problems.append(Problem(str(deal_path), spec.name, f"cannot be assembled: {exc}"))
             continue
-        docs.append(AssembledDocument(deal_path, spec.name, blocks, {c.id: c.path for c in plan.clauses}))
+        docs.append(AssembledDocument(deal_path, spec.name, blocks, {c.id: c.body for c in plan.clauses}))
     return docs, problems
 
 
@@ -380,12 +380,20 @@ def _mask_quoted(text: str) -> str:
     return _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def term_problems(paragraphs: list[str], file: str, where: str = "", headings: set[str] = frozenset()) -> list[Problem]:
+def term_problems(paragraphs: list[str], file: str, where: str = "", headings: set[str] = frozenset(),
+                  clause_bodies: dict[str, str] | None = None) -> list[Problem]:
     """Defined-term problems of one document's text (a list of paragraphs).
 
     ``headings``: table column headings; quoting one ("Decides" names whose decision governs)
-    refers to the column, it does not define a term.
+    refers to the column, it does not define a term. ``clause_bodies`` (clause id -> source)
+    lets each message name the clauses that quote the term.
     """
+
+    def found_in(term: str) -> str:
+        ids = [cid for cid, body in (clause_bodies or {}).items()
+               if f'"{term}"' in body or f"\u201c{term}\u201d" in body]
+        return f" (quoted in {', '.join(ids)})" if ids else ""
+
     terms = defined_terms(paragraphs)
     defined = {t for t, u in terms.items() if u.definitions}
     body = "\n".join(_mask_quoted(p) for p in paragraphs)
@@ -393,18 +401,19 @@ def term_problems(paragraphs: list[str], file: str, where: str = "", headings: s
     for term in sorted(defined, key=str.casefold):
         use = terms[term]
         if len(use.definitions) > 1:
-            problems.append(Problem(file, where, f'"{term}" is defined {len(use.definitions)} times; define it once'))
+            problems.append(Problem(file, where, f'"{term}" is defined {len(use.definitions)} times{found_in(term)}; '
+                                    "define it once"))
         # A longer defined term holding this one ("Initial Term" holds "Term") is not a use of it.
         text = body
         for longer in sorted((t for t in defined if t != term and term in t), key=len, reverse=True):
             text = _usage_pattern(longer).sub(lambda m: " " * len(m.group(0)), text)
         if not _usage_pattern(term).search(text):
-            problems.append(Problem(file, where, f'"{term}" is defined but never used; '
+            problems.append(Problem(file, where, f'"{term}" is defined but never used{found_in(term)}; '
                                     "use it or take the definition out (or guard it with the same condition)"))
     for term, use in sorted(terms.items(), key=lambda kv: kv[0].casefold()):
         if use.quoted_undefined and not use.definitions and term not in headings:
-            problems.append(Problem(file, where, f'"{term}" is quoted like a defined term but never defined; '
-                                    f'define it once as ("{term}") or "{term}" means ...'))
+            problems.append(Problem(file, where, f'"{term}" is quoted like a defined term but never defined'
+                                    f'{found_in(term)}; define it once as ("{term}") or "{term}" means ...'))
     return problems
 
 
@@ -412,7 +421,7 @@ def check_terms(documents: list[AssembledDocument]) -> list[Problem]:
     """Each capitalised defined term is defined once in its document and used after; quoted terms are defined."""
     problems = []
     for doc in documents:
-        problems += term_problems(doc.paragraphs(), doc.filename, doc.deal.name, doc.table_headings())
+        problems += term_problems(doc.paragraphs(), doc.filename, doc.deal.name, doc.table_headings(), doc.clause_bodies)
     return problems
 
 

@@ -1,0 +1,252 @@
+"""Hostile values: every name or address prints exactly as typed, or is refused at validation
+with a message naming the field. Template code in a value never runs; template code in a
+clause or a Word template cannot reach Python internals (the jinja sandbox).
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import formgen
+from conftest import EXAMPLES
+from formgen.errors import InputError, TemplateError
+
+BASE = yaml.safe_load((EXAMPLES / "ca_medspa.yaml").read_text(encoding="utf-8"))
+AGREEMENTS = ("msa", "responsibility_schedule", "mso_operating_agreement", "practice_bylaws", "baa")
+
+# Each prints literally: the packet's text holds it character for character.
+LITERAL = {
+    "jinja expression": "{{ 7*7 }}",
+    "jinja loop": "{% for x in range(3) %}x{% endfor %}",
+    "jinja internals": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "jinja comment": "{# hidden #}",
+    "docxtpl escapes": "{_{ x }_} {_% y %_}",
+    "docxtpl paragraph tag": "{%p if 1 %}",
+    "Word run markup": "</w:t></w:r><w:r><w:t>",
+    "CDATA end": "]]> <![CDATA[x]]>",
+    "XML entities": "&amp; &#123; &lt;",
+    "XML specials": "& < > \" '",
+    "right-to-left override": "\u202eevil\u202c Co",
+    "zero-width and direction marks": "a\u200bb\u200fc\ufeff",
+    "emoji": "Glow 😀 👩\u200d⚕️ 🇺🇸",
+    "table row": "| a | b |",
+    "list item": "- item",
+    "bold caption": "**bold**",
+    "paragraph label": "[#x] y",
+    "signature line": "@sign A | B | C",
+    "drafting note": "!! note",
+    "sub-heading": "## heading",
+    "quote paragraph": "> quote",
+    "non-Latin": "José Núñez 李 مرحبا",
+}
+
+# Each is refused: (value, the words the message must hold).
+REFUSED = {
+    "control U+0001": ("Glow\x01 Management", "control character U+0001"),
+    "vertical tab": ("Glow\x0b Management", "control character U+000B"),
+    "NUL": ("Glow\x00", "control character U+0000"),
+    "private use": ("Glow\ue000", "private-use character"),
+    "10,000 characters": ("G" * 10_000, "at most 200 characters"),
+    "blank": ("   ", "is empty"),
+}
+
+
+def _text(data: bytes) -> str:
+    """Every paragraph of the body, headers and footers, opened with python-docx."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    document = Document(io.BytesIO(data))
+    parts = [document.element.body] + [s.header._element for s in document.sections] \
+        + [s.footer._element for s in document.sections]
+    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for part in parts for p in part.iter(qn("w:p")))
+
+
+def _properties(data: bytes) -> dict[str, str]:
+    """The document's core properties (File > Info in Word), which docxtpl also renders."""
+    from docx import Document
+
+    props = Document(io.BytesIO(data)).core_properties
+    return {"title": props.title, "subject": props.subject}
+
+
+def _structure(data: bytes) -> tuple[int, int, int]:
+    from formgen.ooxml import read_package
+
+    xml = read_package(data)["word/document.xml"].decode("utf-8")
+    return xml.count("<w:p>") + xml.count("<w:p "), xml.count("<w:tbl>"), xml.count("<w:br")
+
+
+def _build(deal: dict, folder: Path):
+    path = folder / "deal.yaml"
+    path.write_text(yaml.safe_dump(deal, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return formgen.build(path)
+
+
+def _with(value: str) -> dict:
+    deal = copy.deepcopy(BASE)
+    deal["mso"]["name"] = f"{value} Holdings, LLC"
+    deal["practice"]["name"] = f"{value} {BASE['practice']['name']}"  # keeps the required ending
+    deal["mso"]["address"] = f"{value} 100 Main Street, San Diego, CA 92101"
+    deal["mso"]["signatory"]["title"] = f"{value} Manager"
+    deal["deal"]["name"] = f"{value} Aesthetics"
+    return deal
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    packet = _build(_with("Plain"), tmp_path_factory.mktemp("baseline"))
+    return {d.spec.name: _structure(d.data) for d in packet.documents}
+
+
+@pytest.mark.parametrize("value", LITERAL.values(), ids=LITERAL.keys())
+def test_value_prints_literally_and_changes_no_structure(value, baseline, tmp_path):
+    deal = _with(value)
+    packet = _build(deal, tmp_path)
+    texts = {d.spec.name: _text(d.data) for d in packet.documents}
+    for name, text in texts.items():
+        assert deal["mso"]["name"] in text, f"{name}: MSO name not as typed"
+        assert deal["practice"]["name"] in text, f"{name}: practice name not as typed"
+    everything = "\n".join(texts.values())
+    assert deal["mso"]["address"] in everything
+    assert deal["mso"]["signatory"]["title"] in everything
+    assert "<class" not in everything  # template code in a value never ran (its text is there, as typed)
+    assert f"{deal['deal']['name']}: confidential draft" in texts["msa"]  # the page header
+    properties = {d.spec.name: _properties(d.data) for d in packet.documents}
+    assert properties["msa"]["subject"] == f"{deal['mso']['name']} and {deal['practice']['name']}"
+    assert properties["compliance_memo"]["subject"] == deal["deal"]["name"]
+    for name in AGREEMENTS:
+        if name in texts:
+            built = next(d for d in packet.documents if d.spec.name == name)
+            assert _structure(built.data) == baseline[name], f"{name}: the value changed the document's structure"
+
+
+@pytest.mark.parametrize("value,words", REFUSED.values(), ids=REFUSED.keys())
+@pytest.mark.parametrize("field", ["mso.name", "practice.address", "mso.members[0].name", "practice.signatory.title"])
+def test_value_is_refused_naming_the_field(field, value, words, tmp_path):
+    deal = copy.deepcopy(BASE)
+    node, *path = field.replace("[0]", ".0").split(".")
+    target = deal[node]
+    for key in path[:-1]:
+        target = target[int(key)] if key.isdigit() else target[key]
+    target[path[-1]] = value
+    if words.startswith("at most 200") and field == "practice.address":
+        words = "at most 400 characters" if len(value) > 400 else words
+    if words.startswith("at most 200") and field == "practice.signatory.title":
+        words = "at most 120 characters"
+    with pytest.raises(InputError) as caught:
+        _build(deal, tmp_path)
+    message = str(caught.value)
+    assert f" {field}: " in message, message
+    assert words in message, message
+    assert "Traceback" not in message
+
+
+def test_refused_on_the_command_line_with_exit_1_and_no_traceback(tmp_path):
+    from conftest import run_cli
+
+    deal = copy.deepcopy(BASE)
+    deal["mso"]["name"] = "Glow\x01 Management"
+    path = tmp_path / "deal.json"
+    import json
+
+    path.write_text(json.dumps(deal, default=str), encoding="utf-8")
+    result = run_cli("generate", str(path), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "mso.name: contains the control character U+0001" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ template code in a clause
+
+
+def _context():
+    from formgen.context import build_context
+    from formgen.deal import load_deal
+    from formgen.states import load_state
+
+    deal = load_deal(EXAMPLES / "ca_medspa.yaml")
+    return build_context(deal, load_state(deal.state))
+
+
+def _clause(tmp_path: Path, body: str, conditions: list[str] | None = None):
+    from formgen.clauses import parse_clause_file
+
+    path = tmp_path / "010-evil.md"
+    path.write_text("---\nid: msa.evil\nversion: 1\ntitle: Evil\ndocument: msa\nkind: article\norder: 10\n"
+                    f"conditions: {conditions or []!r}\n---\n{body}\n", encoding="utf-8")
+    return parse_clause_file(path)
+
+
+ESCAPES = [
+    "{{ ''.__class__.__mro__ }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ mso.__class__ }}",
+    "{{ mso.__class__.__init__.__globals__ }}",
+    "{{ cycler.__init__.__globals__ }}",
+    "{{ lipsum.__globals__['os'] }}",
+    "{{ money.__globals__ }}",
+    "{{ ref.__code__ }}",
+    "{{ state.__dict__ }}",
+    "{{ '{0.__class__.__mro__}'.format(mso) }}",
+    "{{ mso.name.__class__.__base__.__subclasses__() }}",
+    "{% set x = mso.members.append(1) %}{{ x }}",
+    "{{ service_ids.pop() }}",
+    "{{ range(10**9) | list | length }}",
+]
+
+
+@pytest.mark.parametrize("body", ESCAPES)
+def test_clause_code_cannot_reach_python_internals(body, tmp_path):
+    from formgen.assemble import render_clause
+
+    context = _context()
+    members_before = list(context["mso"].members)
+    with pytest.raises(TemplateError) as caught:
+        render_clause(_clause(tmp_path, body), context)
+    message = str(caught.value)
+    assert "msa.evil cannot be rendered" in message
+    assert re.search(r"unsafe|too big|range", message), message
+    assert "<class" not in message and "<built-in" not in message and "function" not in message.split(":", 1)[0]
+    assert list(context["mso"].members) == members_before and context["service_ids"]
+
+
+def test_clause_condition_cannot_reach_python_internals(tmp_path):
+    from formgen.plan import conditions_hold
+
+    clause = _clause(tmp_path, "Text.", conditions=["mso.__class__.__name__ == 'Mso'"])
+    with pytest.raises(TemplateError) as caught:
+        conditions_hold(clause, _context())
+    assert "unsafe" in str(caught.value)
+
+
+def test_word_template_code_cannot_reach_python_internals(tmp_path):
+    from docx import Document
+
+    from formgen.render import render_docx
+
+    document = Document()
+    document.add_paragraph("{{ title.__class__.__mro__[1].__subclasses__() }}")
+    template = tmp_path / "document.docx"
+    document.save(template)
+    with pytest.raises(TemplateError) as caught:
+        render_docx(template, {"title": "x"})
+    assert "unsafe" in str(caught.value)
+
+
+def test_value_holding_clause_code_is_printed_not_run(tmp_path):
+    """The same escapes typed as a party name print as text."""
+    from formgen.assemble import render_clause
+
+    context = _context()
+    name = ESCAPES[0]
+    context["mso"] = context["mso"].model_copy(update={"name": name})
+    paras = render_clause(_clause(tmp_path, "MSO is {{ mso.name }}."), context)
+    assert [p.text for p in paras] == [f"MSO is {name}."]

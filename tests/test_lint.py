@@ -1,0 +1,226 @@
+"""`formgen lint`: the shipped library passes, and each rule catches a broken fixture library.
+
+Fixture libraries live in tests/fixtures/lint/ (see its README.txt); each is a clause folder
+assembled against examples/oh_medspa.yaml.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, run_cli
+from formgen.lint import (
+    assemble_documents,
+    check_attributes,
+    check_cross_refs,
+    check_documents,
+    check_fields,
+    check_library,
+    check_tags,
+    check_templates,
+    check_terms,
+    context_names,
+    cross_ref_problems,
+    known_tags,
+    term_problems,
+)
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lint"
+DEAL = EXAMPLES / "oh_medspa.yaml"
+
+
+def library(name: str):
+    lib, problems = check_library(FIXTURES / name)
+    assert lib is not None, problems
+    return lib
+
+
+def messages(problems) -> str:
+    return "\n".join(str(p) for p in problems)
+
+
+def document_problems(name: str):
+    documents, failed = assemble_documents(DEAL, library(name))
+    assert not failed, messages(failed)
+    return check_terms(documents), check_cross_refs(documents)
+
+
+# ------------------------------------------------------------------ the shipped library
+
+
+def test_shipped_library_passes_lint():
+    result = run_cli("lint")
+    assert result.returncode == 0, result.stderr
+    assert "consistent" in result.stdout
+
+
+def test_lint_of_a_broken_library_returns_its_problems():
+    """lint() over a fixture library (the CLI always lints clauses/): each problem names its file."""
+    from formgen.lint import lint
+
+    problems = lint(clause_dir=FIXTURES / "front_matter")
+    assert len(problems) >= 5
+    assert all(p.file and p.message for p in problems)
+
+
+# ------------------------------------------------------------------ a clean fixture passes every rule
+
+
+def test_clean_fixture_passes_every_rule():
+    lib = library("good")
+    assert check_tags(lib, known_tags(FIXTURES / "good" / "tags.yaml")) == []
+    assert check_fields(lib, context_names()) == []
+    assert check_attributes(lib) == []
+    terms, refs = document_problems("good")
+    assert terms == [] and refs == []
+
+
+# ------------------------------------------------------------------ (a) fields
+
+
+def test_unknown_context_name_is_caught():
+    problems = check_fields(library("fields"), context_names())
+    assert any("uses 'counsel_name'" in p.message and p.path == "body" for p in problems), messages(problems)
+
+
+def test_misspelt_deal_fields_are_caught_in_body_and_conditions():
+    problems = check_attributes(library("fields"))
+    text = messages(problems)
+    assert "reads 'mso.signatory.nmae', but mso.signatory has no field 'nmae'" in text
+    assert "reads 'mso.adress'" in text
+    assert any(p.path == "conditions" and "practice.medical_directr" in p.message for p in problems)
+    body = [p for p in problems if p.path == "body"]
+    assert all(p.line == 11 for p in body), "the clause file line of the misspelt field"
+    # loop variables (member.name) and real fields (mso.members) are not flagged
+    assert "reads 'member." not in text and "reads 'mso.members" not in text
+
+
+# ------------------------------------------------------------------ (b) defined terms
+
+
+def test_defined_terms_rules_catch_the_broken_fixture():
+    terms, _ = document_problems("terms")
+    text = messages(terms)
+    assert '"Practice" is defined 2 times (quoted in msa.preamble, msa.broken_terms)' in text
+    assert '"Manager" is defined but never used' in text
+    assert '"Business Records" is defined but never used' in text
+    assert '"Notice Address" is quoted like a defined term but never defined' in text
+    assert len(terms) == 4, text
+
+
+@pytest.mark.parametrize("sentence", [
+    'This Agreement (this "Agreement") binds MSO ("MSO") under the Agreement and MSO.',
+    'The parties are each a "Party" and together the "Parties"; each Party and the Parties agree.',
+    '"Term" means the period. The Term ends.',
+    'The fee (the "Fee", which includes taxes) is due. The Fee is fixed.',
+    'Each account (together, the "Practice Account") is kept. The Practice Account is closed.',
+    'Each Member contributes cash (with every later contribution, its "Capital Contributions"). Capital Contributions earn nothing.',
+    'Either party (the "Disclosing Party" or "Receiving Party") keeps it. A Disclosing Party or Receiving Party must.',
+    '"Including" means including without limitation.',
+])
+def test_definition_forms_are_recognised(sentence):
+    assert term_problems([sentence], "x.docx") == []
+
+
+def test_a_longer_term_is_not_a_use_of_a_shorter_one():
+    paras = ['"Term" means the Initial Term and each Renewal Term.', 'Five years (the "Initial Term").',
+             'One more year (each, a "Renewal Term").', 'The Initial Term and each Renewal Term.']
+    problems = term_problems(paras, "x.docx")
+    assert [p.message for p in problems] == ['"Term" is defined but never used; use it or take the definition '
+                                             'out (or guard it with the same condition)']
+
+
+def test_quoting_a_table_heading_is_not_a_definition():
+    paras = ['Function | Decides', '"Decides" names whose decision governs.']
+    assert term_problems(paras, "x.docx", headings={"Decides"}) == []
+    assert "never defined" in messages(term_problems(paras, "x.docx"))
+
+
+# ------------------------------------------------------------------ (c) cross-references
+
+
+def test_unresolved_cross_references_are_caught():
+    _, refs = document_problems("crossrefs")
+    text = messages(refs)
+    assert "refers to Section 9.9" in text
+    assert "refers to Article 12" in text
+    assert "refers to Exhibit C" in text
+    assert "refers to Section 2.7" in text
+    assert "Section 2.1 " not in text  # exists
+    assert len(refs) == 4, text
+
+
+def test_references_to_laws_and_other_documents_are_left_alone():
+    targets = {"Section": {"1.1"}, "Article": {"1"}, "Exhibit": {"A"}, "Schedule": set()}
+    paras = ["Under Section 1877 of the Social Security Act and Cal. Bus. & Prof. Code Section 2400.",
+             "Section 704(b) of the Code, Treasury Regulations Section 1.704-1(b)(2)(iv), Schedule K-1.",
+             "Section 1.1(a) of this Agreement and Article 1 and Exhibit A."]
+    assert cross_ref_problems(paras, targets, "x.docx") == []
+
+
+def test_references_into_another_document_of_the_packet_are_checked():
+    targets = {"Section": {"1.1"}, "Article": {"1"}, "Exhibit": set(), "Schedule": set()}
+    msa = {"Section": {"12.2"}, "Article": {"12"}, "Exhibit": {"A", "B"}, "Schedule": set()}
+    paras = ["The fee under Section 12.2 of the Management Services Agreement, and Exhibit C to the "
+             "Management Services Agreement."]
+    problems = cross_ref_problems(paras, targets, "x.docx", other_documents={"Management Services Agreement": msa})
+    assert [p.message.split(" (")[0] for p in problems] == ["refers to Exhibit C of the Management Services Agreement"]
+
+
+# ------------------------------------------------------------------ (d) templates
+
+
+def _template_with_runs(path: Path, runs: list[str]) -> None:
+    from docx import Document
+
+    doc = Document()
+    para = doc.add_paragraph()
+    for text in runs:
+        para.add_run(text)
+    doc.save(path)
+
+
+def test_jinja_tag_split_across_runs_is_caught(tmp_path):
+    _template_with_runs(tmp_path / "document.docx", ["{{ ti", "tle }}"])
+    problems = check_templates(tmp_path)
+    assert any("split across Word runs" in p.message for p in problems), messages(problems)
+
+
+def test_template_using_a_name_the_renderer_does_not_pass_is_caught(tmp_path):
+    _template_with_runs(tmp_path / "document.docx", ["{{ counsel }}"])
+    problems = check_templates(tmp_path)
+    assert any("uses 'counsel'" in p.message for p in problems), messages(problems)
+
+
+def test_whole_tags_pass(tmp_path):
+    _template_with_runs(tmp_path / "document.docx", ["{{ title }}", " and ", "{{ subtitle }}"])
+    assert check_templates(tmp_path) == []
+
+
+# ------------------------------------------------------------------ (e) front matter
+
+
+def test_front_matter_problems_are_caught():
+    lib, problems = check_library(FIXTURES / "front_matter")
+    assert lib is None
+    text = messages(problems)
+    assert "010-no_version.md: version: Field required" in text
+    assert "021-dup_b.md: id: 'msa.dup' is already used by" in text
+    assert "030-bad_kind.md: kind: Input should be" in text
+    assert "040-orphan.md: parent: a section needs a parent article" in text
+    assert "050-unclosed.md: front matter is not closed" in text
+
+
+def test_unknown_tag_is_caught():
+    d = FIXTURES / "front_matter_tags"
+    problems = check_tags(library("front_matter_tags"), known_tags(d / "tags.yaml"))
+    assert [p.message.split(";")[0] for p in problems] == ["unknown tag 'fee:percent_of_everything'"]
+
+
+def test_document_checks_report_each_problem_once_with_the_deals_it_shows_in():
+    problems = check_documents(library("terms"), [DEAL, EXAMPLES / "fl_medspa.yaml"])
+    twice = [p for p in problems if '"Practice" is defined 2 times' in p.message]
+    assert len(twice) == 1
+    assert twice[0].path == "in oh_medspa.yaml, fl_medspa.yaml" and twice[0].file == "msa.docx"
