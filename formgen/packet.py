@@ -63,6 +63,14 @@ def validate(deal_path: str | Path) -> tuple[Deal, StateRules, list[Finding]]:
     return deal, rules, findings
 
 
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same date ``years`` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
     """Checklist rows with dates computed from the effective date, in date order."""
     start = deal.deal.effective_date
@@ -71,7 +79,7 @@ def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
     for item in rules.checklist:
         if item.recurring:
             years = 1 if item.recurring == "annual" else 2
-            first = start.replace(year=start.year + years)
+            first = add_years(start, years)
             when, sort_key = f"{'Annually' if years == 1 else 'Every two years'} from {first:%Y-%m-%d}", first
         else:
             due = start + dt.timedelta(days=item.due_days or 0)

@@ -562,6 +562,9 @@ def scan_text(text: str, *, severity: str = "error", citation: str = "") -> list
     matches: list[ScanMatch] = []
     for start, end in split_sentences(text):
         sentence = text[start:end]
+        # Every link needs a revenue/profit base or a per-unit volume term: skip the rest cheaply.
+        if not (BASE.search(sentence) or VOLUME_LINK.search(sentence)):
+            continue
         first_link: dict[str, _Link] = {}
         for link in sorted(_find_links(sentence), key=lambda ln: (ln.start, ln.end)):
             if link.rule not in first_link and not _suppressed(sentence, link):

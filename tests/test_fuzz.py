@@ -318,9 +318,6 @@ def test_broken_deals_are_refused_with_input_error_or_build(deal, as_json, tmp_p
     assert problem is None, problem
 
 
-@pytest.mark.xfail(strict=True, reason="known bug, reported to the lead: formgen/packet.py checklist_items() computes "
-                   "the first recurring date with start.replace(year=start.year + years), which raises ValueError "
-                   "for a 29 February effective date; remove this marker once it is fixed")
 @pytest.mark.parametrize("day", ["2028-02-29", "2024-02-29"])
 def test_leap_day_effective_date_builds(day, tmp_path):
     deal = copy.deepcopy(BASES[0])
