@@ -177,14 +177,18 @@ def scan(
 
 
 @app.command()
-def lint() -> None:
+def lint(
+    clauses: Optional[Path] = typer.Option(None, "--clauses", help="A clause library folder (default: the shipped one)."),
+    templates: Optional[Path] = typer.Option(None, "--templates", help="A templates folder (default: the shipped one)."),
+) -> None:
     """Check the clause library, the Word templates and the state rule files.
 
-    Example: formgen lint
+    Example: formgen lint    formgen lint --clauses my_clauses/
     """
     from .lint import lint as _lint
 
-    problems = _run(_lint)
+    options = {k: v for k, v in (("clause_dir", clauses), ("template_dir", templates)) if v is not None}
+    problems = _run(_lint, **options)
     if problems:
         typer.echo(f"formgen lint: {len(problems)} problem(s):", err=True)
         for p in problems:

@@ -66,3 +66,10 @@ def test_help_shows_examples():
     assert result.returncode == 0 and "formgen generate examples/ca_medspa.yaml -o out/glow" in result.stdout
     result = run_cli("generate", "--help")
     assert "Example:" in result.stdout
+
+
+def test_lint_passes_on_the_shipped_library_and_fails_on_a_broken_one():
+    assert run_cli("lint").returncode == 0
+    result = run_cli("lint", "--clauses", "tests/fixtures/lint/front_matter")
+    assert result.returncode == 1
+    assert "version: Field required" in result.stderr and "is already used by" in result.stderr
