@@ -80,35 +80,37 @@ class _Numberer:
 def assemble(plan: DocumentPlan, context: dict) -> list[dict]:
     rendered = {c.id: render_clause(c, context) for c in plan.clauses}
     out = _Numberer()
+    document = plan.spec.name
     for clause in plan.clauses:
         meta = clause.meta
+        kind, title = meta.kind_in(document), meta.title_in(document)
         paras = rendered[clause.id]
-        if meta.kind == "article":
+        if kind == "article":
             out.article += 1
             out.section = 0
             out.targets[clause.id] = f"Article {out.article}"
-            out.blocks.append({"kind": "heading", "text": f"ARTICLE {out.article}. {meta.title.upper()}"})
+            out.blocks.append({"kind": "heading", "text": f"ARTICLE {out.article}. {title.upper()}"})
             for para in paras:
                 out.add(para, numbered=True, clause=clause)
-        elif meta.kind == "section":
+        elif kind == "section":
             first = True
             for para in paras:
                 if para.kind == "text" and first:
-                    out.add(para, numbered=True, clause=clause, caption=meta.title + ".")
+                    out.add(para, numbered=True, clause=clause, caption=title + ".")
                     out.targets[clause.id] = f"Section {out.article}.{out.section}"
                     first = False
                 else:
                     out.add(para, numbered=False, clause=clause)
-        elif meta.kind == "exhibit":
+        elif kind == "exhibit":
             letter = string.ascii_uppercase[out.exhibit]
             out.exhibit += 1
             out.targets[clause.id] = f"Exhibit {letter}"
-            out.blocks.append({"kind": "exhibit", "text": f"EXHIBIT {letter}", "title": meta.title.upper()})
+            out.blocks.append({"kind": "exhibit", "text": f"EXHIBIT {letter}", "title": title.upper()})
             for para in paras:
                 out.add(para, numbered=False, clause=clause)
         else:  # part, signatures
-            if meta.kind == "part" and meta.title and not meta.title.startswith("_"):
-                out.blocks.append({"kind": "subheading", "text": meta.title.upper()})
+            if kind == "part" and title and not title.startswith("_"):
+                out.blocks.append({"kind": "subheading", "text": title.upper()})
             for para in paras:
                 out.add(para, numbered=False, clause=clause)
     return _resolve_refs(out.blocks, out.targets, plan)

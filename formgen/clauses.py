@@ -16,6 +16,15 @@ CLAUSE_DIR = Path(__file__).resolve().parent.parent / "clauses"
 ClauseKind = Literal["article", "section", "exhibit", "part", "signatures"]
 
 
+class Placement(BaseModel):
+    """How a clause shared by several documents sits in one of them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: ClauseKind | None = None
+    order: int | None = None
+    title: str | None = None
+
+
 class ClauseMeta(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
@@ -29,6 +38,19 @@ class ClauseMeta(BaseModel):
     state_only: bool = False
     tags: list[str] = []
     citations: list[str] = []
+    placement: dict[str, Placement] = {}  # per-document kind/order/title overrides
+
+    def kind_in(self, document: str) -> ClauseKind:
+        place = self.placement.get(document)
+        return place.kind if place and place.kind else self.kind
+
+    def order_in(self, document: str) -> int:
+        place = self.placement.get(document)
+        return place.order if place and place.order is not None else self.order
+
+    def title_in(self, document: str) -> str:
+        place = self.placement.get(document)
+        return place.title if place and place.title is not None else self.title
 
     @field_validator("document", mode="before")
     @classmethod
@@ -58,7 +80,7 @@ class Library:
 
     def for_document(self, document: str) -> list[Clause]:
         return sorted((c for c in self.clauses.values() if document in c.meta.document),
-                      key=lambda c: (c.meta.order, c.id))
+                      key=lambda c: (c.meta.order_in(document), c.id))
 
     def in_order(self, document: str) -> list[Clause]:
         """Top-level clauses by order, each followed by its sections by order."""

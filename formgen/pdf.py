@@ -624,8 +624,8 @@ def exhibit_titles(doc: "BuiltDocument") -> dict[str, str]:
     """{"A": "SCHEDULE OF SERVICES", ...}: the exhibits' titles, in order, from the document's plan."""
     import string
 
-    titles = [str(c.meta.title) for c in getattr(doc.plan, "clauses", None) or []
-              if getattr(getattr(c, "meta", None), "kind", None) == "exhibit"]
+    name = doc.spec.name
+    titles = [c.meta.title_in(name) for c in doc.plan.clauses if c.meta.kind_in(name) == "exhibit"]
     return {string.ascii_uppercase[i]: t.upper() for i, t in enumerate(titles[:26]) if t}
 
 
