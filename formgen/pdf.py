@@ -413,9 +413,9 @@ def build_cover_docx(packet: "Packet", entries: list[TocEntry], *, final: bool) 
     normal.paragraph_format.space_before = Pt(0)
     grey = RGBColor(0x59, 0x59, 0x59)
 
-    def para(text="", *, size=None, bold=False, italic=False, color=None, align=None, before=0, after=0,
+    def fill(p, text, *, bold=False, italic=False, size=None, color=None, align=None, before=0, after=0,
              spacing=None):
-        p = doc.add_paragraph()
+        """Spacing and alignment on paragraph ``p``, and ``text`` in one formatted run."""
         p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(before), Pt(after)
         if align is not None:
             p.alignment = align
@@ -432,6 +432,9 @@ def build_cover_docx(packet: "Packet", entries: list[TocEntry], *, final: bool) 
                 sp.set(qn("w:val"), str(spacing))
                 rpr.append(sp)
         return p
+
+    def para(text="", **style):
+        return fill(doc.add_paragraph(), text, **style)
 
     def bottom_rule(p):
         ppr = p._p.get_or_add_pPr()
@@ -479,19 +482,9 @@ def build_cover_docx(packet: "Packet", entries: list[TocEntry], *, final: bool) 
             for cell, w in zip(row.cells, widths):
                 cell.width = Inches(w)
 
-    def cell_text(cell, text, *, bold=False, italic=False, size=None, color=None, align=None, before=3, after=3):
+    def cell_text(cell, text, *, before=3, after=3, **style):
         p = cell.paragraphs[0] if not cell.paragraphs[0].text and len(cell.paragraphs) == 1 else cell.add_paragraph()
-        p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(before), Pt(after)
-        if align is not None:
-            p.alignment = align
-        if text:
-            run = p.add_run(text)
-            run.bold, run.italic = bold, italic
-            if size:
-                run.font.size = Pt(size)
-            if color is not None:
-                run.font.color.rgb = color
-        return p
+        return fill(p, text, before=before, after=after, **style)
 
     center = WD_ALIGN_PARAGRAPH.CENTER
     para("Formation Packet", size=12, color=grey, align=center, before=12, after=8)
