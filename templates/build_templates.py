@@ -217,13 +217,24 @@ def build(path: Path) -> None:
     first.paragraph_format.space_before = Pt(18)
     first.paragraph_format.keep_with_next = True
     first.add_run("{{ s.party }}").bold = True
-    for line in ("By: ______________________________", "Name: {{ s.name }}", "Title: {{ s.title }}",
-                 "Date: ______________________________"):
-        p = cell.add_paragraph(style="Signature Text")
+
+    def sign_line(text, style="Signature Text", before=0):
+        p = cell.add_paragraph(style=style)
         p.paragraph_format.keep_with_next = True
-        if line.startswith("By:"):
-            p.paragraph_format.space_before = Pt(24)
-        p.add_run(line)
+        if before:
+            p.paragraph_format.space_before = Pt(before)
+        p.add_run(text)
+
+    # An entity signs "By:" a named officer; an individual (no title) signs in person.
+    sign_line("{%p if s.title %}")
+    sign_line("By: ______________________________", before=24)
+    sign_line("Name: {{ s.name }}")
+    sign_line("Title: {{ s.title }}")
+    sign_line("{%p else %}")
+    sign_line("______________________________", before=24)
+    sign_line("{{ s.name }}")
+    sign_line("{%p endif %}")
+    sign_line("Date: ______________________________")
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p endfor %}")
 
