@@ -39,6 +39,7 @@ from formgen.pdf import (  # noqa: E402
     soffice_command,
     soffice_path,
     soffice_version,
+    write_documents,
     write_pdfs,
 )
 
@@ -78,13 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     packet = build(args.deal)
     with tempfile.TemporaryDirectory(prefix="formgen-bench-") as tmp:
         work = Path(tmp)
-        src = work / "docx"
-        src.mkdir()
-        docx = []
-        for doc in packet.documents:
-            path = src / doc.spec.filename
-            path.write_bytes(doc.data)
-            docx.append(path)
+        docx = write_documents(packet, work / "docx")
 
         convert_to_pdf(docx[:1], work / "warm-up")  # makes the cached profile if there is none yet
         template = _profile_template(soffice)

@@ -613,6 +613,17 @@ def stamp_cover_numbers(writer: "PdfWriter", reader: "PdfReader", rows: list[tup
 _EXHIBIT_MARK = re.compile(r"^EXHIBIT ([A-Z])$")
 
 
+def write_documents(packet: "Packet", folder: Path) -> list[Path]:
+    """The packet's .docx files written into ``folder`` (created), in packet order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for doc in packet.documents:
+        path = folder / doc.spec.filename
+        path.write_bytes(doc.data)
+        paths.append(path)
+    return paths
+
+
 def exhibit_titles(doc: "BuiltDocument") -> dict[str, str]:
     """{"A": "SCHEDULE OF SERVICES", ...}: the exhibits' titles, in order, from the document's plan."""
     import string
@@ -712,12 +723,7 @@ def write_pdfs(packet: "Packet", folder: str | Path, *, final: bool = False,
     with tempfile.TemporaryDirectory(prefix="formgen-pdf-") as tmp:
         work = Path(tmp)
         src = work / "docx"
-        src.mkdir()
-        inputs = []
-        for doc in packet.documents:
-            path = src / doc.spec.filename
-            path.write_bytes(doc.data)
-            inputs.append(path)
+        inputs = write_documents(packet, src)
         cover_docx = src / f"{COVER_STEM}.docx"
         cover_docx.write_bytes(build_cover_docx(packet, entries, final=final))
         pdfs = convert_to_pdf([cover_docx, *inputs], work / "pdf", timeout=timeout, soffice=soffice)
