@@ -12,14 +12,14 @@ from jinja2 import TemplateError as JinjaTemplateError
 
 from .clauses import Clause
 from .errors import TemplateError
-from .jinja_env import compiled
+from .jinja_env import clause_environment
 from .markup import REF_PATTERN, Para, parse_body
 from .plan import DocumentPlan
 
 
 def render_clause(clause: Clause, context: dict) -> list[Para]:
     try:
-        text = compiled(clause.body).render(context)
+        text = clause_environment().from_string(clause.body).render(context)
     except JinjaTemplateError as exc:
         line = getattr(exc, "lineno", None)
         where = f"{clause.path}:{clause.body_line + line - 1}" if line else str(clause.path)

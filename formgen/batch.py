@@ -208,10 +208,9 @@ def summary_table(result: BatchResult) -> str:
     for r in result.results:
         detail = r.detail.splitlines()
         rows.append((r.name, r.status, (detail[0] if detail else "") + (" …" if len(detail) > 1 else "")))
-    width0 = max(len(r[0]) for r in rows)
-    width1 = max(len(r[1]) for r in rows)
-    lines = [f"{a:<{width0}}  {b:<{width1}}  {c}".rstrip() for a, b, c in rows]
-    lines.insert(1, f"{'-' * width0}  {'-' * width1}  {'-' * 6}")
+    from .texttable import text_table
+
+    lines = text_table(rows)
     counts = ", ".join(f"{result.count(s)} {s}" for s in STATUSES)
     lines.append(f"{len(result.results)} deal(s) in {result.seconds:.1f}s: {counts}")
     for r in result.failed:

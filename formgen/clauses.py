@@ -125,9 +125,9 @@ def parse_clause_file(path: Path) -> Clause:
     try:
         meta = ClauseMeta.model_validate(meta_data)
     except ValidationError as exc:
-        from .deal import _loc_to_path
+        from .deal import field_path
 
-        raise InputError([Problem(str(path), _loc_to_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+        raise InputError([Problem(str(path), field_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
     return Clause(meta, body, path, body_line)
 
 

@@ -154,16 +154,10 @@ def scan(
     from .scanner import scan_files
     from .states import load_state
 
-    code = state.upper()
-    rules = None
-    if code != "XX":
-        rules = _run(load_state, code)
-    if rules is not None and rules.fee_treatment("percentage_of_revenue") == "warning":
-        severity = "warning"
-    else:
-        severity = "error"
-    rule = rules.rule_for_tag("fee:percentage_of_revenue") if rules else None
-    citation = rule.citation if rule else ""
+    severity, citation = "error", ""  # no state named: report as the strictest state would
+    if state.upper() != "XX":
+        severity, rule = _run(load_state, state.upper()).scan_policy()
+        citation = rule.citation
     results = _run(scan_files, files, severity=severity, citation=citation)
     hits = sum(len(r["findings"]) for r in results)
     if as_json:
@@ -257,11 +251,7 @@ def batch(
 
 
 def main() -> None:
-    try:
-        app()
-    except SystemExit as exc:
-        # click reports usage errors with exit 2; keep that, and everything else as is.
-        raise exc
+    app()  # click exits 2 on usage errors; the commands exit 0, 1 or 3 themselves
 
 
 if __name__ == "__main__":

@@ -13,9 +13,6 @@ from .deal import Deal
 from .findings import Finding
 from .states import StateRules
 
-PHYSICIAN_LICENSES = {"MD", "DO"}
-
-
 def _suffix_ok(name: str, suffixes: list[str]) -> bool:
     folded = re.sub(r"[\s,]+", " ", name).strip().casefold()
     return any(folded.endswith(re.sub(r"[\s,]+", " ", s).strip().casefold()) for s in suffixes)

@@ -282,7 +282,7 @@ def _semantic_problems(deal: Deal) -> list[tuple[str, str]]:
     return out
 
 
-def _loc_to_path(loc: tuple) -> str:
+def field_path(loc: tuple) -> str:
     path = ""
     for part in loc:
         if isinstance(part, int):
@@ -383,7 +383,7 @@ def deal_from_data(data: dict, source: str, text: str = "") -> Deal:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            path = _loc_to_path(tuple(p for p in error["loc"] if not str(p).startswith("function-")))
+            path = field_path(tuple(p for p in error["loc"] if not str(p).startswith("function-")))
             problems.append(Problem(source, path, _describe(error), _nearest_line(lines, path)))
         raise InputError(problems) from None
     semantic = _semantic_problems(deal)

@@ -1,4 +1,8 @@
-"""The one jinja environment clauses are rendered in: sandboxed, strict, values protected."""
+"""The jinja environments: sandboxed, strict, and keeping what they compile.
+
+Clause bodies (here) and the Word layout (docxtpl, in render.py) are compiled from strings on
+every packet; compiling dominates a build, so both environments keep compiled templates.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,24 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .markup import protect
 
 
-@lru_cache(maxsize=4096)
-def compiled(source: str):
-    """A clause body compiled once per process (compiling dominates a packet build)."""
-    return clause_environment().from_string(source)
+class CachingSandboxedEnvironment(ImmutableSandboxedEnvironment):
+    """``from_string`` compiles each distinct source once (docxtpl calls it on every render)."""
+
+    CACHE_SIZE = 4096
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        self._compiled: dict[str, object] = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= self.CACHE_SIZE:
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
 
 
 @lru_cache(maxsize=4096)
@@ -27,7 +45,7 @@ def clause_environment() -> ImmutableSandboxedEnvironment:
     # StrictUndefined: a misspelt field is an error naming it, never a silent blank.
     # autoescape is off here because the output is markup text, not XML; values are
     # protected by ``finalize`` and XML-escaped by docxtpl's own (autoescaping) render.
-    return ImmutableSandboxedEnvironment(
+    return CachingSandboxedEnvironment(
         undefined=StrictUndefined,
         autoescape=False,
         finalize=protect,

@@ -22,23 +22,21 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from .clauses import CLAUSE_DIR, Library, load_library
 from .documents import TEMPLATE_DIR
 from .errors import FormgenError, InputError, Problem
+from .packet import LAYOUT_NAMES, REPORT_DOCUMENTS, REPORT_NAMES
 
 TAGS_FILE = CLAUSE_DIR / "tags.yaml"
 EXAMPLES_DIR = CLAUSE_DIR.parent / "examples"
 EXAMPLE_DEAL = EXAMPLES_DIR / "ca_medspa.yaml"
-# Names the packet builder adds for the memo and checklist (formgen/packet.py).
-REPORT_NAMES = {"findings", "decisions", "rules", "checklist_items", "documents", "state_notes"}
-TEMPLATE_NAMES = {"title", "subtitle", "document_title", "header_text", "draft_notice", "blocks"}
-# The memo and checklist are reports about the packet, not agreements: they quote findings and
-# cite other documents' sections, so the defined-term and cross-reference rules skip them.
-REPORT_DOCUMENTS = ("compliance_memo", "formation_checklist")
+# The memo and checklist (packet.REPORT_DOCUMENTS) are reports about the packet, not agreements:
+# they quote findings and cite other documents' sections, so the defined-term and
+# cross-reference rules skip them.
+TEMPLATE_NAMES = set(LAYOUT_NAMES)
 
 
 def example_deals(examples_dir: Path = EXAMPLES_DIR) -> list[Path]:
@@ -73,7 +71,7 @@ def context_names(example: Path = EXAMPLE_DEAL) -> set[str]:
     from .states import load_state
 
     deal = load_deal(example)
-    return set(build_context(deal, load_state(deal.state))) | REPORT_NAMES
+    return set(build_context(deal, load_state(deal.state))) | set(REPORT_NAMES)
 
 
 def _clause_sources(clause) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import time
+import xml.etree.ElementTree as ET
 import zipfile
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
@@ -48,19 +49,12 @@ def write_package(parts: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def normalize_docx(data: bytes) -> bytes:
-    """Re-zip a .docx reproducibly (same parts give the same bytes)."""
-    return write_package(read_package(data))
-
-
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
 def docx_paragraphs(data: bytes, part: str = "word/document.xml") -> list[str]:
     """The text of every paragraph of a part (table cells and text boxes included), in document order."""
-    import xml.etree.ElementTree as ET
-
     out: list[str] = []
     _collect_paragraphs(ET.fromstring(read_package(data)[part]), out)
     return out
@@ -70,7 +64,7 @@ def docx_text(data: bytes) -> str:
     return "\n".join(docx_paragraphs(data))
 
 
-def _collect_paragraphs(element: "ET.Element", out: list[str]) -> None:
+def _collect_paragraphs(element: ET.Element, out: list[str]) -> None:
     """Paragraph texts in document order; text boxes inside a paragraph become their own lines."""
     for child in element:
         if child.tag == _MC_FALLBACK:
@@ -85,7 +79,7 @@ def _collect_paragraphs(element: "ET.Element", out: list[str]) -> None:
             _collect_paragraphs(child, out)
 
 
-def _paragraph_text(element: "ET.Element", pieces: list[str], nested: list[str]) -> None:
+def _paragraph_text(element: ET.Element, pieces: list[str], nested: list[str]) -> None:
     for child in element:
         tag = child.tag
         if tag == f"{_W}t":
@@ -104,9 +98,7 @@ def _paragraph_text(element: "ET.Element", pieces: list[str], nested: list[str])
             _paragraph_text(child, pieces, nested)
 
 
-def _wrap(element: "ET.Element") -> "ET.Element":
-    import xml.etree.ElementTree as ET
-
+def _wrap(element: ET.Element) -> ET.Element:
     wrapper = ET.Element("wrapper")
     wrapper.append(element)
     return wrapper

@@ -22,7 +22,11 @@ from .plan import DocumentPlan, plan_document, state_enabled_clauses
 from .render import DRAFT_NOTICE, render_docx
 from .states import StateRules, load_state
 
+# The memo and checklist report on the agreements, so they are built last, with these extra names.
 REPORT_DOCUMENTS = ("compliance_memo", "formation_checklist")
+REPORT_NAMES = ("findings", "decisions", "rules", "checklist_items", "documents", "state_notes")
+# What the Word layout (templates/document.docx) is rendered with.
+LAYOUT_NAMES = ("title", "subtitle", "document_title", "header_text", "draft_notice", "blocks")
 
 
 @dataclass
@@ -97,18 +101,12 @@ def _scan_findings(built: BuiltDocument, rules: StateRules) -> list[Finding]:
     from .ooxml import docx_text
     from .scanner import scan_text
 
-    treatment = rules.fee_treatment("percentage_of_revenue")
-    rule = rules.rule_for_tag("fee:percentage_of_revenue")
-    severity = "error" if treatment == "forbidden" else "warning"
-    citation = rule.citation if rule else rules.fee_splitting.citation
-    out = []
-    for match in scan_text(docx_text(built.data), severity=severity, citation=citation):
-        out.append(Finding(f"scan.{match.rule}", severity,
-                           f"{built.spec.filename} still contains a payment computed from revenue or volume: "
-                           f"\u201c{match.matched[:160]}\u201d. {match.message}",
-                           citation=citation, document=built.spec.name, action="flagged",
-                           verified=rule.verified if rule else rules.fee_splitting.verified))
-    return out
+    severity, rule = rules.scan_policy()
+    return [Finding(f"scan.{match.rule}", severity,
+                    f"{built.spec.filename} still contains a payment computed from revenue or volume: "
+                    f"\u201c{match.matched[:160]}\u201d. {match.message}",
+                    citation=rule.citation, document=built.spec.name, action="flagged", verified=rule.verified)
+            for match in scan_text(docx_text(built.data), severity=severity, citation=rule.citation)]
 
 
 def build_packet(deal_path: str | Path) -> Packet:

@@ -239,12 +239,6 @@ def _carry(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def _write(path: Path, data: bytes) -> None:
-    from .output import write_file
-
-    write_file(path, data)
-
-
 def _kept_name(name: str, data: bytes) -> str:
     p = Path(name)
     return str(p.with_name(f"{p.stem}.edited-{sha256(data)[:8]}{p.suffix}"))
@@ -430,7 +424,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
     skip = set(to_write) | set(removed) | {MANIFEST}
     if regenerated:
         skip |= {CHANGES_MD, CHANGES_JSON}
-    from .output import staged_folder
+    from .output import staged_folder, write_file
 
     with staged_folder(out_dir) as stage:
         for rel in _walk(out_dir):
@@ -440,13 +434,13 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
         for name, copy_name in kept_copies.items():
             _carry(out_dir / name, stage / copy_name)
         for name in to_write:
-            _write(stage / name, outputs[name])
+            write_file(stage / name, outputs[name])
         if regenerated:
             for rel, data in redlines.items():
-                _write(stage / rel, data)
-            _write(stage / CHANGES_JSON, dumps(changes))
-            _write(stage / CHANGES_MD, changes_markdown(changes).encode("utf-8"))
-        _write(stage / MANIFEST, outputs[MANIFEST])
+                write_file(stage / rel, data)
+            write_file(stage / CHANGES_JSON, dumps(changes))
+            write_file(stage / CHANGES_MD, changes_markdown(changes).encode("utf-8"))
+        write_file(stage / MANIFEST, outputs[MANIFEST])
     return result
 
 

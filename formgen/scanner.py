@@ -32,7 +32,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from formgen.errors import InputError, Problem
-from formgen.findings import Finding
 from formgen.ooxml import docx_text
 
 RULE_REVENUE = "fee.percent_of_revenue"
@@ -66,17 +65,6 @@ class ScanMatch:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-    def to_finding(self, document: str = "") -> Finding:
-        """This match as a compliance ``Finding`` (action "flagged")."""
-        return Finding(
-            rule=self.rule,
-            severity=self.severity,  # type: ignore[arg-type]
-            message=self.message,
-            citation=self.citation,
-            document=document,
-            action="flagged",
-        )
 
 
 # ---------------------------------------------------------------- vocabulary

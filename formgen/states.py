@@ -122,6 +122,13 @@ class StateRules(BaseModel):
             return "allowed"
         return "warning" if rule.action == "warn" else "forbidden"
 
+    def scan_policy(self) -> tuple[str, Rule]:
+        """How revenue- or volume-based pay found by the text scanner is reported here:
+        (severity, the rule to cite). An error where the state forbids a percentage fee."""
+        rule = self.rule_for_tag("fee:percentage_of_revenue")
+        severity = "error" if self.fee_treatment("percentage_of_revenue") == "forbidden" else "warning"
+        return severity, rule or self.fee_splitting
+
     def all_rules(self) -> list[tuple[str, Rule]]:
         """Every rule with a label, for tables and the memo."""
         out: list[tuple[str, Rule]] = [("CPOM", self.cpom_basis), ("Fee splitting", self.fee_splitting),
@@ -185,14 +192,13 @@ def load_state(code: str, state_dir: Path = STATE_DIR) -> StateRules:
         files.append(state_path)
     else:  # the default stands in, and says so
         data = {**data, "code": code, "name": JURISDICTIONS[code], "researched": False}
-    data = {k: v for k, v in data.items() if k != "drop"}
     try:
         rules = StateRules.model_validate({**data, "source_files": tuple(f.name for f in files)})
     except ValidationError as exc:
-        from .deal import _loc_to_path
+        from .deal import field_path
 
         where = files[-1]
-        raise InputError([Problem(str(where), _loc_to_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+        raise InputError([Problem(str(where), field_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
     if rules.code != code:
         raise InputError([Problem(str(files[-1]), "code", f"is {rules.code} but the file is for {code}")])
     return rules

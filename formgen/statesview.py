@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .states import StateRules, all_states, load_state
+from .texttable import text_table
 
 FEE_WORDS = {"forbidden": "removed", "warning": "kept+warn", "allowed": "allowed"}
 
@@ -18,9 +19,7 @@ def states_table() -> str:
         rows.append((r.code, r.name, r.cpom, "yes" if r.researched else "no",
                      ", ".join(f.form.value for f in r.entity_forms),
                      FEE_WORDS[r.fee_treatment("percentage_of_revenue")], _verified_count(r)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = text_table(rows)
     lines.append(f"\n{len(rows) - 1} jurisdictions. '% fee': what happens to a percentage-of-revenue "
                  "management fee. Verified: rules checked at a primary source / all rules.")
     return "\n".join(lines)

@@ -45,7 +45,7 @@ def test_unknown_state_names_field_and_allowed_values(tmp_path):
     data["deal"]["state"] = "ZZ"
     err = assert_rejected(tmp_path, write(tmp_path, data), "deal.state", "'ZZ' is not a US state or DC",
                           "two-letter postal code")
-    assert f"deal.yaml:3: deal.state" in err  # the YAML line of deal.state
+    assert "deal.yaml:3: deal.state" in err  # the YAML line of deal.state
 
 
 def test_ownership_summing_to_90(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 import yaml
@@ -15,7 +16,7 @@ from formgen.scanner import scan_text
 from formgen.states import load_state
 
 
-def deal_for(code: str, tmp_path) -> "Path":
+def deal_for(code: str, tmp_path: Path) -> Path:
     """The CA example moved to ``code``: the practice takes that state's first entity form and suffix."""
     rules = load_state(code)
     form = rules.entity_forms[0]

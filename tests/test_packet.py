@@ -63,6 +63,10 @@ def test_oh_keeps_percentage_fee_with_warning(packets):
     assert "12%" in text
     fee = [f for f in findings(folder) if f["rule"] == "fee.percentage_of_revenue"]
     assert fee and fee[0]["severity"] == "warning" and fee[0]["action"] == "kept"
+    # the scanner sees the kept fee too, and reports it as Ohio's rules say: a warning citing Ohio law
+    scanned = [f for f in findings(folder) if f["rule"].startswith("scan.")]
+    assert scanned and all(f["severity"] == "warning" and f["document"] == "msa" for f in scanned)
+    assert scanned[0]["citation"] == fee[0]["citation"] and "12%" in scanned[0]["message"]
 
 
 def test_oregon_sb951_terms(packets):
