@@ -45,7 +45,7 @@ def timed(func, runs: int) -> list[float]:
 def capture_render_calls(deal: Path) -> list[tuple[Path, dict]]:
     """(template, context) of every render_docx call formgen makes for one packet."""
     import formgen
-    import formgen.packet as packet_module
+    import formgen.drafting.packet as packet_module
 
     calls: list[tuple[Path, dict]] = []
     original = packet_module.render_docx
@@ -78,7 +78,7 @@ def packet_figures(deal: Path, runs: int) -> dict:
     calls = capture_render_calls(deal)
     bare_docxtpl(calls)  # warm-up
     # The packet's own steps besides rendering, timed inside the same builds: the revenue scan.
-    import formgen.packet as packet_module
+    import formgen.drafting.packet as packet_module
 
     scan = packet_module._scan_findings
     scan_times: list[float] = []
@@ -126,7 +126,7 @@ def formgen_command() -> list[str]:
     if script.exists():
         return [str(script)]
     found = shutil.which("formgen")
-    return [found] if found else [sys.executable, "-m", "formgen.cli"]
+    return [found] if found else [sys.executable, "-m", "formgen.cli.app"]
 
 
 def startup_figures(deal: Path, runs: int) -> dict:

@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from pypdf import PdfReader  # noqa: E402
 
 from formgen import build  # noqa: E402
-from formgen.pdf import (  # noqa: E402
+from formgen.pdf.packet import (  # noqa: E402
     _pdf_filter,
     _profile_template,
     convert_to_pdf,

@@ -95,9 +95,9 @@ def write_portfolio(folder: Path, count: int) -> tuple[Counter, int]:
     import yaml
 
     import formgen
-    from formgen.deal import JURISDICTIONS
+    from formgen.inputs.deal import JURISDICTIONS
     from formgen.errors import InputError
-    from formgen.states import load_state
+    from formgen.inputs.states import load_state
 
     folder.mkdir(parents=True)
     codes = sorted(JURISDICTIONS)
@@ -126,7 +126,7 @@ def write_portfolio(folder: Path, count: int) -> tuple[Counter, int]:
 
 def run_batch(repo: Path, deals: Path, out: Path, jobs: int | None) -> tuple[float, dict]:
     env = {**os.environ, "PYTHONPATH": str(repo)}
-    cmd = [sys.executable, "-m", "formgen.cli", "batch", str(deals), "-o", str(out), "--json"]
+    cmd = [sys.executable, "-m", "formgen.cli.app", "batch", str(deals), "-o", str(out), "--json"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     started = time.perf_counter()

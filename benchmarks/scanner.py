@@ -21,7 +21,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from formgen.scanner import scan_text  # noqa: E402
+from formgen.scan.scanner import scan_text  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "cuad_fee_spans.jsonl"
 TARGET_RECALL = 0.90

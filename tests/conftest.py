@@ -16,7 +16,7 @@ EXAMPLE_FILES = sorted(EXAMPLES.glob("*_medspa.yaml"))
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run formgen as a user would: a separate process, its exit code and its output."""
-    return subprocess.run([sys.executable, "-m", "formgen.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "formgen.cli.app", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, env=env, timeout=600)
 
 
@@ -35,7 +35,7 @@ def packets(tmp_path_factory) -> dict[str, Path]:
 
 
 def docx_text(path: Path) -> str:
-    from formgen.ooxml import docx_text as _text
+    from formgen.word.ooxml import docx_text as _text
 
     return _text(path.read_bytes())
 

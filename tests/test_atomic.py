@@ -5,7 +5,7 @@ never nothing.
 What a kill can leave behind is a hidden staging folder beside the output,
 ``.<out>.new-<pid>-<random>`` (a half-written new packet, or after the swap the previous packet
 being deleted). It is never in the output's place, and the next successful run into the same
-folder deletes it (formgen.output.remove_stale_stages; a live run's folder is left alone).
+folder deletes it (formgen.folder.atomic.remove_stale_stages; a live run's folder is left alone).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def snapshot(folder: Path) -> dict[str, bytes] | None:
 
 
 def generate(deal: Path, out: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "formgen.cli", "generate", str(deal), "-o", str(out)],
+    result = subprocess.run([sys.executable, "-m", "formgen.cli.app", "generate", str(deal), "-o", str(out)],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
 
@@ -82,7 +82,7 @@ def test_sigkill_at_random_moments_never_leaves_a_mix(packets):
     delays = sorted({0.05, 0.2, 0.5, 1.0} | {duration * f for f in (0.6, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02, 1.05)})
     seen = []
     for delay in delays:
-        proc = subprocess.Popen([sys.executable, "-m", "formgen.cli", "generate", str(NEW_DEAL), "-o",
+        proc = subprocess.Popen([sys.executable, "-m", "formgen.cli.app", "generate", str(NEW_DEAL), "-o",
                                  str(work / "out")], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
@@ -97,8 +97,8 @@ def test_sigkill_at_random_moments_never_leaves_a_mix(packets):
 # there: after the first file, after the last file, after the swap, before deleting the old packet.
 CHILD = textwrap.dedent("""
     import shutil, sys, time
-    import formgen.output as output
-    from formgen.cli import main
+    import formgen.folder.atomic as output
+    from formgen.cli.app import main
 
     write_file, exchange, rmtree = output.write_file, output._exchange, shutil.rmtree
 
@@ -171,7 +171,7 @@ def test_next_run_removes_stale_staging_folders(packets):
 
 
 def test_a_live_runs_staging_folder_is_left_alone(tmp_path):
-    from formgen.output import remove_stale_stages, staged_folder
+    from formgen.folder.atomic import remove_stale_stages, staged_folder
 
     live = tmp_path / f".out.new-{os.getppid()}-abc123"  # our parent process is alive
     dead = tmp_path / ".out.new-999999999-abc123"

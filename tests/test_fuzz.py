@@ -254,13 +254,14 @@ def _normal(text: str) -> str:
 def classify_deal(deal, folder: Path, as_json: bool = False) -> tuple[str, str | None]:
     """("refused", None), ("built", None) or ("crash", what went wrong in one line)."""
     import formgen
-    from formgen.deal import parse_text
+    from formgen.folder.write import packet_outputs
+    from formgen.inputs.deal import parse_text
     from formgen.errors import InputError
 
     path = write_deal(deal, folder, as_json)
     try:
         packet = formgen.build(path)
-        formgen.packet_outputs(packet, folder / "out")  # compliance.json and manifest.json, in memory
+        packet_outputs(packet, folder / "out")  # compliance.json and manifest.json, in memory
     except InputError as exc:
         text = str(exc)
         if not exc.problems or not text.strip() or "Traceback" in text:
@@ -327,7 +328,7 @@ def test_leap_day_effective_date_builds(day, tmp_path):
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2200-01-01"])
 def test_far_dates_are_refused_naming_the_field(day, tmp_path):
-    from formgen.deal import deal_from_data
+    from formgen.inputs.deal import deal_from_data
     from formgen.errors import InputError
 
     deal = copy.deepcopy(BASES[0])

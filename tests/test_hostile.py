@@ -77,7 +77,7 @@ def _properties(data: bytes) -> dict[str, str]:
 
 
 def _structure(data: bytes) -> tuple[int, int, int]:
-    from formgen.ooxml import read_package
+    from formgen.word.ooxml import read_package
 
     xml = read_package(data)["word/document.xml"].decode("utf-8")
     return xml.count("<w:p>") + xml.count("<w:p "), xml.count("<w:tbl>"), xml.count("<w:br")
@@ -168,16 +168,16 @@ def test_refused_on_the_command_line_with_exit_1_and_no_traceback(tmp_path):
 
 
 def _context():
-    from formgen.context import build_context
-    from formgen.deal import load_deal
-    from formgen.states import load_state
+    from formgen.drafting.context import build_context
+    from formgen.inputs.deal import load_deal
+    from formgen.inputs.states import load_state
 
     deal = load_deal(EXAMPLES / "ca_medspa.yaml")
     return build_context(deal, load_state(deal.state))
 
 
 def _clause(tmp_path: Path, body: str, conditions: list[str] | None = None):
-    from formgen.clauses import parse_clause_file
+    from formgen.inputs.clauses import parse_clause_file
 
     path = tmp_path / "010-evil.md"
     path.write_text("---\nid: msa.evil\nversion: 1\ntitle: Evil\ndocument: msa\nkind: article\norder: 10\n"
@@ -205,7 +205,7 @@ ESCAPES = [
 
 @pytest.mark.parametrize("body", ESCAPES)
 def test_clause_code_cannot_reach_python_internals(body, tmp_path):
-    from formgen.assemble import render_clause
+    from formgen.drafting.assemble import render_clause
 
     context = _context()
     members_before = list(context["mso"].members)
@@ -219,7 +219,7 @@ def test_clause_code_cannot_reach_python_internals(body, tmp_path):
 
 
 def test_clause_condition_cannot_reach_python_internals(tmp_path):
-    from formgen.plan import conditions_hold
+    from formgen.drafting.plan import conditions_hold
 
     clause = _clause(tmp_path, "Text.", conditions=["mso.__class__.__name__ == 'Mso'"])
     with pytest.raises(TemplateError) as caught:
@@ -230,7 +230,7 @@ def test_clause_condition_cannot_reach_python_internals(tmp_path):
 def test_word_template_code_cannot_reach_python_internals(tmp_path):
     from docx import Document
 
-    from formgen.render import render_docx
+    from formgen.word.render import render_docx
 
     document = Document()
     document.add_paragraph("{{ title.__class__.__mro__[1].__subclasses__() }}")
@@ -243,7 +243,7 @@ def test_word_template_code_cannot_reach_python_internals(tmp_path):
 
 def test_value_holding_clause_code_is_printed_not_run(tmp_path):
     """The same escapes typed as a party name print as text."""
-    from formgen.assemble import render_clause
+    from formgen.drafting.assemble import render_clause
 
     context = _context()
     name = ESCAPES[0]

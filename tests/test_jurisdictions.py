@@ -10,10 +10,10 @@ import yaml
 
 import formgen
 from conftest import EXAMPLES, run_cli
-from formgen.deal import JURISDICTIONS
-from formgen.ooxml import docx_text
-from formgen.scanner import scan_text
-from formgen.states import load_state
+from formgen.inputs.deal import JURISDICTIONS
+from formgen.word.ooxml import docx_text
+from formgen.scan.scanner import scan_text
+from formgen.inputs.states import load_state
 
 
 def deal_for(code: str, tmp_path: Path) -> Path:

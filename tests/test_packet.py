@@ -43,7 +43,7 @@ def test_ca_msa_replaces_percentage_fee_with_fixed_fmv_fee(packets):
     assert "[Drafting note:" in text
     assert "fair market value" in text.lower()
     assert "[monthly amount" in text.lower() or "monthly amount supported" in text.lower()
-    from formgen.scanner import scan_text
+    from formgen.scan.scanner import scan_text
 
     assert scan_text(text) == [], "the scanner must find no revenue-based payment left in the CA MSA"
 
@@ -100,7 +100,7 @@ def test_non_compete_stays_where_allowed(packets):
 
 
 def test_every_page_footer_says_draft_for_attorney_review(packets):
-    from formgen.ooxml import read_package
+    from formgen.word.ooxml import read_package
 
     parts = read_package((packets["ca_medspa"] / "msa.docx").read_bytes())
     footers = [v.decode() for k, v in parts.items() if k.startswith("word/footer")]
@@ -163,7 +163,7 @@ def test_strict_passes_a_clean_deal(tmp_path):
 def test_manifest_records_clause_versions_and_hashes(packets):
     folder = packets["ca_medspa"]
     manifest = json.loads((folder / "manifest.json").read_text())
-    from formgen.manifest import file_sha256
+    from formgen.folder.manifest import file_sha256
 
     for name, doc in manifest["documents"].items():
         assert all("@" in c for c in doc["clauses"])

@@ -18,10 +18,10 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from formgen.deal import load_deal
-from formgen.documents import documents_for
+from formgen.inputs.deal import load_deal
+from formgen.inputs.documents import documents_for
 from formgen.errors import FormgenError
-from formgen.pdf import INSTALL_COMMAND, PACKET_PDF, convert_to_pdf, document_label
+from formgen.pdf.packet import INSTALL_COMMAND, PACKET_PDF, convert_to_pdf, document_label
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "ca_medspa.yaml"
@@ -41,7 +41,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def run_formgen(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "formgen.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "formgen.cli.app", *args], capture_output=True, text=True,
                           cwd=REPO, env=env, timeout=timeout)
 
 

@@ -19,8 +19,8 @@ import pytest
 from docx.shared import Inches
 from lxml import etree
 
-from formgen.ooxml import read_package
-from formgen.redline import RedlineError, make_redline, paragraphs_text, redline_date
+from formgen.word.ooxml import read_package
+from formgen.word.redline import RedlineError, make_redline, paragraphs_text, redline_date
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

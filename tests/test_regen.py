@@ -15,9 +15,9 @@ from lxml import etree
 
 import formgen
 from conftest import EXAMPLES, run_cli, soffice
-from formgen.ooxml import read_package
-from formgen.redline import paragraphs_text
-from formgen.regen import HandEditError
+from formgen.word.ooxml import read_package
+from formgen.word.redline import paragraphs_text
+from formgen.folder.regen import HandEditError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -253,7 +253,7 @@ def test_hand_edited_document_is_refused_without_force(ny):
     deleted = revision_texts((out / "redlines/msa.redline.docx").read_bytes(), "del")
     assert any("Added by counsel" in t for t in deleted) and any("42,000" in t for t in deleted)
     again = formgen.regenerate(out)
-    from formgen.regen import report_lines
+    from formgen.folder.regen import report_lines
     assert again.status == "unchanged", "\n".join(report_lines(again))  # consistent again; the copy stays
     assert copy.exists()
 
@@ -350,7 +350,7 @@ def test_a_killed_regeneration_leaves_the_old_packet_or_the_new_one(ny):
         text = deal.read_text()
         deal.write_text(text.replace(f"monthly_amount: {amount}", f"monthly_amount: {amount + 1000}"))
         amount += 1000
-        proc = subprocess.Popen([sys.executable, "-m", "formgen.cli", "regenerate", str(out)],
+        proc = subprocess.Popen([sys.executable, "-m", "formgen.cli.app", "regenerate", str(out)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)

@@ -12,7 +12,7 @@ import docx
 import pytest
 
 from formgen.errors import InputError
-from formgen.scanner import (
+from formgen.scan.scanner import (
     RULE_PROFIT,
     RULE_REVENUE,
     RULE_VOLUME,
@@ -384,6 +384,6 @@ def test_scan_files_reports_every_bad_file_at_once(tmp_path):
 
 
 def test_importing_the_scanner_does_not_load_python_docx():
-    code = "import sys, formgen.scanner; print('docx' in sys.modules)"
+    code = "import sys, formgen.scan.scanner; print('docx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -8,6 +8,7 @@ default's; keyed lists (``entity_forms`` by form, ``clause_rules`` by tag,
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -15,9 +16,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .deal import JURISDICTIONS, LicenseType, PracticeEntityType
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
+from ..library import paths
 
-STATE_DIR = Path(__file__).resolve().parent.parent / "state_overrides"
 DEFAULT_FILE = "_default.yaml"
 
 
@@ -28,6 +29,10 @@ class Rule(BaseModel):
     citation: str = ""
     verified: bool = False
     note: str = ""
+    source: str = ""  # the primary source read to verify it: title and address
+    effective: dt.date | None = None  # in force from this date (None: long-standing)
+    until: dt.date | None = None  # no longer in force from this date
+    transition: dt.date | None = None  # arrangements made before `effective` must comply by this date
 
     @model_validator(mode="after")
     def _verified_needs_citation(self):
@@ -51,6 +56,8 @@ class Ownership(Rule):
 
 
 ClauseAction = Literal["replace", "remove", "warn"]
+# What the law says about a tagged term, as distinct from what formgen's drafting policy does with it.
+LawPosition = Literal["prohibited", "conditional", "unsettled", "permitted"]
 
 
 class ClauseRule(Rule):
@@ -62,6 +69,8 @@ class ClauseRule(Rule):
     severity: Literal["error", "warning", "info"] = "error"
     message: str
     drafting_note: str = ""
+    law: LawPosition = "prohibited"
+    permissive_action: ClauseAction | Literal["keep"] | None = None  # under --policy permissive
 
     @model_validator(mode="after")
     def _replacement_matches_action(self):
@@ -81,6 +90,7 @@ class ChecklistItem(Rule):
     task: str
     # When: days relative to the effective date (negative = before), or a recurring item.
     due_days: int | None = None
+    due_from: Literal["effective_date", "formation"] = "effective_date"
     recurring: Literal["annual", "biennial"] | None = None
 
 
@@ -177,9 +187,13 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
+def load_state(code: str, state_dir: Path | None = None) -> StateRules:
+    """The rules for a jurisdiction: _default.yaml layered under <CODE>.yaml (loaded once)."""
+    return _load_state(code, Path(state_dir) if state_dir is not None else paths.state_dir())
+
+
 @lru_cache(maxsize=None)
-def load_state(code: str, state_dir: Path = STATE_DIR) -> StateRules:
-    """The rules for a jurisdiction: _default.yaml layered under <CODE>.yaml."""
+def _load_state(code: str, state_dir: Path) -> StateRules:
     code = code.upper()
     if code not in JURISDICTIONS:
         raise InputError([Problem(code, "deal.state", "is not a US state or DC")])
@@ -204,9 +218,13 @@ def load_state(code: str, state_dir: Path = STATE_DIR) -> StateRules:
     return rules
 
 
-def state_files(state_dir: Path = STATE_DIR) -> list[Path]:
+def state_files(state_dir: Path | None = None) -> list[Path]:
+    state_dir = state_dir or paths.state_dir()
     return sorted(p for p in state_dir.glob("*.yaml") if p.name != DEFAULT_FILE)
 
 
-def all_states(state_dir: Path = STATE_DIR) -> list[StateRules]:
+def all_states(state_dir: Path | None = None) -> list[StateRules]:
     return [load_state(code, state_dir) for code in sorted(JURISDICTIONS)]
+
+
+load_state.cache_clear = _load_state.cache_clear  # type: ignore[attr-defined]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from .deal import Deal
+from ..inputs.deal import Deal
 from .findings import Finding
-from .states import StateRules
+from ..inputs.states import StateRules
 
 def _suffix_ok(name: str, suffixes: list[str]) -> bool:
     folded = re.sub(r"[\s,]+", " ", name).strip().casefold()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .states import StateRules, all_states, load_state
+from ..inputs.states import StateRules, all_states, load_state
 from .texttable import text_table
 
 FEE_WORDS = {"forbidden": "removed", "warning": "kept+warn", "allowed": "allowed"}

@@ -33,12 +33,12 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import FormgenError, ToolMissingError
+from ..errors import FormgenError, ToolMissingError
 
 if TYPE_CHECKING:  # pragma: no cover
     from pypdf import PdfReader, PdfWriter
 
-    from .packet import BuiltDocument, Packet
+    from ..drafting.packet import BuiltDocument, Packet
 
 PACKET_PDF = "packet.pdf"
 COVER_STEM = "_formgen_cover"
@@ -359,7 +359,7 @@ TOC_FONT_SIZE = 11
 
 def document_label(spec, deal) -> str:
     """The document's name in bookmarks and the contents: its title, plus "of <entity>" for governing documents."""
-    from .documents import display_title
+    from ..inputs.documents import display_title
 
     title, subtitle = display_title(spec, deal)
     return f"{title} {subtitle}" if subtitle.startswith("of ") else title
@@ -390,7 +390,7 @@ def build_cover_docx(packet: "Packet", entries: list[TocEntry], *, final: bool) 
     from docx.oxml.ns import qn
     from docx.shared import Inches, Pt, RGBColor
 
-    from . import __version__
+    from .._version import __version__
 
     deal = packet.deal
     doc = Document()
@@ -661,7 +661,7 @@ def _outline_children(reader: "PdfReader", items, offset: int, writer: "PdfWrite
 
 
 def _metadata(writer: "PdfWriter", *, title: str, subject: str, keywords: str) -> None:
-    from . import __version__
+    from .._version import __version__
 
     writer.add_metadata({"/Title": title, "/Subject": subject, "/Author": "formgen", "/Keywords": keywords,
                          "/Creator": f"formgen {__version__} (LibreOffice, pypdf)", "/Producer": "formgen"})

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..library import paths
 from .deal import Deal
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_TEMPLATE = "document.docx"
 
 
@@ -22,8 +22,9 @@ class DocumentSpec:
     def filename(self) -> str:
         return f"{self.name}.docx"
 
-    def template_path(self, template_dir: Path = TEMPLATE_DIR) -> Path:
+    def template_path(self, template_dir: Path | None = None) -> Path:
         """templates/<name>.docx when a lawyer made one for this document, else the shared layout."""
+        template_dir = template_dir or paths.template_dir()
         own = template_dir / self.filename
         return own if own.exists() else template_dir / DEFAULT_TEMPLATE
 

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import FormgenError, InputError, Problem
+from ..errors import FormgenError, InputError, Problem
 
 DEAL_SUFFIXES = (".yaml", ".yml", ".json")
 STATUSES = ("built", "regenerated", "unchanged", "skipped", "failed")
@@ -98,7 +98,7 @@ def is_current(deal_path: Path, target: Path, shared: dict | None = None) -> boo
 
 def process_deal(deal_path: str, target: str, force: bool = False) -> DealResult:
     """Build or regenerate one deal's packet; never raises (a failure is a result)."""
-    from . import generate
+    from ..api import generate
     from .manifest import MANIFEST, refresh_input_caches
     from .regen import regenerate
 
@@ -208,7 +208,7 @@ def summary_table(result: BatchResult) -> str:
     for r in result.results:
         detail = r.detail.splitlines()
         rows.append((r.name, r.status, (detail[0] if detail else "") + (" …" if len(detail) > 1 else "")))
-    from .texttable import text_table
+    from ..cli.texttable import text_table
 
     lines = text_table(rows)
     counts = ", ".join(f"{result.count(s)} {s}" for s in STATUSES)

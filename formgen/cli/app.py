@@ -30,7 +30,7 @@ SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
 
 
 def _fail(exc: Exception) -> None:
-    from .errors import FormgenError, InputError
+    from ..errors import FormgenError, InputError
 
     if isinstance(exc, InputError):
         typer.echo(f"formgen: {len(exc.problems)} problem(s):", err=True)
@@ -39,7 +39,7 @@ def _fail(exc: Exception) -> None:
 
 
 def _run(func, *args, **kwargs):
-    from .errors import FormgenError
+    from ..errors import FormgenError
 
     try:
         return func(*args, **kwargs)
@@ -68,7 +68,7 @@ def validate(deal: Path = typer.Argument(..., help="The deal file (.yaml, .yml o
 
     Example: formgen validate examples/ca_medspa.yaml
     """
-    from . import validate as _validate
+    from ..api import validate as _validate
 
     parsed, rules, findings = _run(_validate, deal)
     typer.echo(f"{deal}: valid deal for {rules.name} ({rules.code}); {len(findings)} finding(s)")
@@ -87,7 +87,7 @@ def generate(
 
     Example: formgen generate examples/ca_medspa.yaml -o out/glow
     """
-    from . import generate as _generate
+    from ..api import generate as _generate
 
     packet = _run(_generate, deal, out, strict=strict, pdf=pdf, final=final)
     typer.echo(f"wrote {len(packet.documents)} documents to {out}/ for {packet.deal.deal.name} ({packet.rules.code})")
@@ -107,7 +107,7 @@ def explain(deal: Path = typer.Argument(..., help="The deal file.")) -> None:
 
     Example: formgen explain examples/ca_medspa.yaml
     """
-    from . import build
+    from ..api import build
 
     packet = _run(build, deal)
     typer.echo(f"{packet.deal.deal.name}: {packet.rules.name} rules ({', '.join(packet.rules.source_files)})")
@@ -135,7 +135,7 @@ def schema() -> None:
 
     Example: formgen schema > deal.schema.json
     """
-    from .deal import deal_json_schema
+    from ..inputs.deal import deal_json_schema
 
     typer.echo(json.dumps(deal_json_schema(), indent=2, sort_keys=True))
 
@@ -151,8 +151,8 @@ def scan(
     Exit 0 when clean, 3 when something is found.
     Example: formgen scan out/glow/msa.docx --state CA --json
     """
-    from .scanner import scan_files
-    from .states import load_state
+    from ..scan.scanner import scan_files
+    from ..inputs.states import load_state
 
     severity, citation = "error", ""  # no state named: report as the strictest state would
     if state.upper() != "XX":
@@ -179,7 +179,7 @@ def lint(
 
     Example: formgen lint    formgen lint --clauses my_clauses/
     """
-    from .lint import lint as _lint
+    from ..lint.checks import lint as _lint
 
     options = {k: v for k, v in (("clause_dir", clauses), ("template_dir", templates)) if v is not None}
     problems = _run(_lint, **options)
@@ -203,8 +203,8 @@ def regenerate(
     written. Hand-edited files that would be replaced: nothing is written and exit 1, unless --force.
     Example: formgen regenerate out/glow --deal examples/ca_medspa.yaml
     """
-    from .regen import regenerate as _regenerate
-    from .regen import report_lines
+    from ..folder.regen import regenerate as _regenerate
+    from ..folder.regen import report_lines
 
     result = _run(_regenerate, out, deal, force=force)
     for line in report_lines(result):
@@ -224,8 +224,8 @@ def batch(
     A deal that fails is reported and the others still run; exit 1 if any failed.
     Example: formgen batch deals/ -o out/portfolio --json
     """
-    from .batch import batch as _batch
-    from .batch import summary_table
+    from ..folder.batch import batch as _batch
+    from ..folder.batch import summary_table
 
     show_progress = not as_json and sys.stderr.isatty()  # quiet when stderr is not a terminal
     bars = []

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .clauses import Clause, Library
-from .documents import DocumentSpec
-from .errors import InputError, Problem, TemplateError
+from ..inputs.clauses import Clause, Library
+from ..inputs.documents import DocumentSpec
+from ..errors import InputError, Problem, TemplateError
 from .findings import Finding
 from .jinja_env import compiled_expression
-from .states import ClauseRule, StateRules
+from ..inputs.states import ClauseRule, StateRules
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from .clauses import CLAUSE_DIR
-from .deal import JURISDICTIONS, Deal, PracticeEntityType
-from .errors import InputError, Problem
+from ..library import paths
+from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
+from ..errors import InputError, Problem
 from .markup import REF_CLOSE, REF_OPEN
-from .states import StateRules
+from ..inputs.states import StateRules
 
 CATALOG_FILE = "responsibilities.yaml"
 
@@ -85,8 +85,13 @@ PRACTICE_FORM_WORDS = {
 }
 
 
+def load_catalog(clause_dir: Path | None = None) -> dict:
+    """The service catalogue beside the clause library (loaded once)."""
+    return _load_catalog(Path(clause_dir) if clause_dir is not None else paths.clause_dir())
+
+
 @lru_cache(maxsize=None)
-def load_catalog(clause_dir: Path = CLAUSE_DIR) -> dict:
+def _load_catalog(clause_dir: Path) -> dict:
     import yaml
 
     path = clause_dir / CATALOG_FILE
@@ -151,3 +156,6 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
     if extra:
         context.update(extra)
     return context
+
+
+load_catalog.cache_clear = _load_catalog.cache_clear  # type: ignore[attr-defined]

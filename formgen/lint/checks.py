@@ -25,28 +25,27 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 
-from .clauses import CLAUSE_DIR, Library, load_library
-from .documents import TEMPLATE_DIR
-from .errors import FormgenError, InputError, Problem
-from .packet import LAYOUT_NAMES, REPORT_DOCUMENTS, REPORT_NAMES
+from ..inputs.clauses import Library, load_library
+from ..library import paths
+from ..errors import FormgenError, InputError, Problem
+from ..drafting.packet import LAYOUT_NAMES, REPORT_DOCUMENTS, REPORT_NAMES
 
-TAGS_FILE = CLAUSE_DIR / "tags.yaml"
-EXAMPLES_DIR = CLAUSE_DIR.parent / "examples"
-EXAMPLE_DEAL = EXAMPLES_DIR / "ca_medspa.yaml"
+TAGS_FILE = "tags.yaml"
+EXAMPLE_DEAL = "ca_medspa.yaml"
 # The memo and checklist (packet.REPORT_DOCUMENTS) are reports about the packet, not agreements:
 # they quote findings and cite other documents' sections, so the defined-term and
 # cross-reference rules skip them.
 TEMPLATE_NAMES = set(LAYOUT_NAMES)
 
 
-def example_deals(examples_dir: Path = EXAMPLES_DIR) -> list[Path]:
-    return sorted(examples_dir.glob("*.yaml"))
+def example_deals(examples_dir: Path | None = None) -> list[Path]:
+    return sorted((examples_dir or paths.library_dir("examples")).glob("*.yaml"))
 
 
 # ------------------------------------------------------------------ source checks
 
 
-def check_library(clause_dir: Path = CLAUSE_DIR) -> tuple[Library | None, list[Problem]]:
+def check_library(clause_dir: Path | None = None) -> tuple[Library | None, list[Problem]]:
     """Front matter valid (id, version, title, kind, order), ids unique, sections under articles."""
     try:
         return load_library(clause_dir), []
@@ -54,23 +53,24 @@ def check_library(clause_dir: Path = CLAUSE_DIR) -> tuple[Library | None, list[P
         return None, exc.problems
 
 
-def known_tags(path: Path = TAGS_FILE) -> set[str]:
+def known_tags(path: Path | None = None) -> set[str]:
+    path = path or paths.clause_dir() / TAGS_FILE
     import yaml
 
     return set((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).keys())
 
 
 def check_tags(library: Library, tags: set[str]) -> list[Problem]:
-    return [Problem(str(c.path), "tags", f"unknown tag '{t}'; known tags are listed in {TAGS_FILE.name}")
+    return [Problem(str(c.path), "tags", f"unknown tag '{t}'; known tags are listed in {TAGS_FILE}")
             for c in library.clauses.values() for t in c.meta.tags if t not in tags]
 
 
-def context_names(example: Path = EXAMPLE_DEAL) -> set[str]:
-    from .context import build_context
-    from .deal import load_deal
-    from .states import load_state
+def context_names(example: Path | None = None) -> set[str]:
+    from ..drafting.context import build_context
+    from ..inputs.deal import load_deal
+    from ..inputs.states import load_state
 
-    deal = load_deal(example)
+    deal = load_deal(example or paths.library_dir("examples") / EXAMPLE_DEAL)
     return set(build_context(deal, load_state(deal.state))) | set(REPORT_NAMES)
 
 
@@ -82,7 +82,7 @@ def check_fields(library: Library, names: set[str]) -> list[Problem]:
     """Every top-level name a clause uses exists in the render context."""
     from jinja2 import TemplateSyntaxError, meta
 
-    from .jinja_env import clause_environment
+    from ..drafting.jinja_env import clause_environment
 
     env = clause_environment()
     problems = []
@@ -101,8 +101,8 @@ def check_fields(library: Library, names: set[str]) -> list[Problem]:
 
 
 def _model_roots() -> dict[str, type]:
-    from .deal import DealInfo, DisputeResolution, Fees, Mso, Practice, Term
-    from .states import StateRules
+    from ..inputs.deal import DealInfo, DisputeResolution, Fees, Mso, Practice, Term
+    from ..inputs.states import StateRules
 
     return {"deal": DealInfo, "mso": Mso, "practice": Practice, "fees": Fees, "term": Term,
             "dispute_resolution": DisputeResolution, "state": StateRules}
@@ -150,7 +150,7 @@ def check_attributes(library: Library) -> list[Problem]:
     """
     from jinja2 import TemplateSyntaxError, nodes
 
-    from .jinja_env import clause_environment
+    from ..drafting.jinja_env import clause_environment
 
     env = clause_environment()
     roots = _model_roots()
@@ -186,9 +186,10 @@ def check_attributes(library: Library) -> list[Problem]:
     return problems
 
 
-def check_templates(template_dir: Path = TEMPLATE_DIR) -> list[Problem]:
+def check_templates(template_dir: Path | None = None) -> list[Problem]:
+    template_dir = template_dir or paths.template_dir()
     """Jinja tags are whole inside one run, and use only the names the renderer passes."""
-    from .ooxml import read_package
+    from ..word.ooxml import read_package
 
     problems = []
     for path in sorted(template_dir.glob("*.docx")):
@@ -211,8 +212,8 @@ def check_templates(template_dir: Path = TEMPLATE_DIR) -> list[Problem]:
 
 
 def check_states(library: Library, tags: set[str]) -> list[Problem]:
-    from .deal import JURISDICTIONS
-    from .states import load_state
+    from ..inputs.deal import JURISDICTIONS
+    from ..inputs.states import load_state
 
     problems = []
     for code in sorted(JURISDICTIONS):
@@ -274,11 +275,11 @@ class AssembledDocument:
 
 def assemble_documents(deal_path: Path, library: Library) -> tuple[list[AssembledDocument], list[Problem]]:
     """Every agreement of one deal's packet, assembled the way formgen.build does (reports left out)."""
-    from .assemble import assemble
-    from .context import build_context
-    from .documents import documents_for
-    from .packet import validate
-    from .plan import plan_document, state_enabled_clauses
+    from ..drafting.assemble import assemble
+    from ..drafting.context import build_context
+    from ..inputs.documents import documents_for
+    from ..drafting.packet import validate
+    from ..drafting.plan import plan_document, state_enabled_clauses
 
     try:
         deal, rules, _ = validate(deal_path)
@@ -487,7 +488,7 @@ def cross_ref_problems(paragraphs: list[str], targets: dict[str, set[str]], file
 def check_cross_refs(documents: list[AssembledDocument]) -> list[Problem]:
     """Every "Section 4.2", "Article 7", "Exhibit C" in an assembled document exists in it
     (or, for "... of the Management Services Agreement", in that document of the same packet)."""
-    from .documents import DOCUMENTS
+    from ..inputs.documents import DOCUMENTS
 
     by_title = {DOCUMENTS[d.name].title: _targets(d.blocks) for d in documents if d.name in DOCUMENTS}
     by_title.pop("Operating Agreement", None)  # the MSO's and the practice's: ambiguous by title
@@ -515,12 +516,12 @@ def check_documents(library: Library, deals: list[Path]) -> list[Problem]:
 # ------------------------------------------------------------------ everything
 
 
-def lint(clause_dir: Path = CLAUSE_DIR, template_dir: Path = TEMPLATE_DIR,
+def lint(clause_dir: Path | None = None, template_dir: Path | None = None,
          deals: list[Path] | None = None, tags_file: Path | None = None) -> list[Problem]:
     library, problems = check_library(clause_dir)
     if library is None:
         return problems
-    tags = known_tags(tags_file or clause_dir / "tags.yaml")
+    tags = known_tags(tags_file or (clause_dir or paths.clause_dir()) / TAGS_FILE)
     problems = check_tags(library, tags) + check_fields(library, context_names()) + check_attributes(library)
     problems += check_templates(template_dir) + check_states(library, tags)
     problems += check_documents(library, example_deals() if deals is None else deals)

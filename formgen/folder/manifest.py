@@ -20,14 +20,13 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
-from .clauses import CLAUSE_DIR
-from .context import CATALOG_FILE
-from .documents import TEMPLATE_DIR
-from .states import DEFAULT_FILE, STATE_DIR
+from .._version import __version__
+from ..library import paths
+from ..drafting.context import CATALOG_FILE
+from ..inputs.states import DEFAULT_FILE
 
 MANIFEST = "manifest.json"
-CODE_DIR = Path(__file__).resolve().parent
+CODE_DIR = Path(__file__).resolve().parents[1]  # the formgen package
 
 
 def sha256(data: bytes) -> str:
@@ -59,14 +58,14 @@ def _tree_sha256(root: Path, patterns: tuple[str, ...], skip: tuple[str, ...] = 
     return h.hexdigest()
 
 
-def library_sha256(clause_dir: Path = CLAUSE_DIR) -> str:
+def library_sha256(clause_dir: Path | None = None) -> str:
     """The clause library: every clause file and the YAML files beside them (README excluded)."""
-    return _tree_sha256(clause_dir, ("*.md", "*.yaml"), skip=("README.md",))
+    return _tree_sha256(clause_dir or paths.clause_dir(), ("*.md", "*.yaml"), skip=("README.md",))
 
 
-def templates_sha256(template_dir: Path = TEMPLATE_DIR) -> str:
+def templates_sha256(template_dir: Path | None = None) -> str:
     """Every Word template (a new templates/<document>.docx changes which layout a document gets)."""
-    return _tree_sha256(template_dir, ("*.docx",))
+    return _tree_sha256(template_dir or paths.template_dir(), ("*.docx",))
 
 
 def code_sha256(code_dir: Path = CODE_DIR) -> str:
@@ -82,11 +81,11 @@ def refresh_input_caches() -> None:
     build from the files as they are now, the same files whose hashes the manifest records.
     """
     global _loaded_inputs
-    key = (library_sha256(), _tree_sha256(STATE_DIR, ("*.yaml",)))
+    key = (library_sha256(), _tree_sha256(paths.state_dir(), ("*.yaml",)))
     if key != _loaded_inputs:
-        from .clauses import load_library
-        from .context import load_catalog
-        from .states import load_state
+        from ..inputs.clauses import load_library
+        from ..drafting.context import load_catalog
+        from ..inputs.states import load_state
 
         load_library.cache_clear()
         load_catalog.cache_clear()
@@ -97,8 +96,9 @@ def refresh_input_caches() -> None:
 _loaded_inputs: tuple | None = None
 
 
-def state_file_hashes(code: str, state_dir: Path = STATE_DIR) -> dict[str, str]:
+def state_file_hashes(code: str, state_dir: Path | None = None) -> dict[str, str]:
     """The rule files ``load_state(code)`` reads, with their hashes (as ``source_files`` would list them)."""
+    state_dir = state_dir or paths.state_dir()
     names = [DEFAULT_FILE] + ([f"{code}.yaml"] if (state_dir / f"{code}.yaml").exists() else [])
     return {name: file_sha256(state_dir / name) for name in names}
 
@@ -143,9 +143,9 @@ def _fingerprint(data) -> str:
 
 def build_manifest(packet, out_dir: Path, outputs: dict[str, bytes]) -> dict:
     deal_path = Path(packet.deal_path)
-    repo_root = CLAUSE_DIR.parent
-    state_files = {name: file_sha256(STATE_DIR / name) for name in packet.rules.source_files}
-    catalog = {CATALOG_FILE: file_sha256(CLAUSE_DIR / CATALOG_FILE)}
+    template_root = paths.template_dir()
+    state_files = {name: file_sha256(paths.state_dir() / name) for name in packet.rules.source_files}
+    catalog = {CATALOG_FILE: file_sha256(paths.clause_dir() / CATALOG_FILE)}
     validated = packet.deal.model_dump(mode="json")
     inputs = current_inputs(deal_path, out_dir, packet.rules.code)
     inputs["state_files"] = state_files  # exactly the files the rules were loaded from
@@ -154,7 +154,7 @@ def build_manifest(packet, out_dir: Path, outputs: dict[str, bytes]) -> dict:
         clause_sha = {c.id: file_sha256(c.path) for c in doc.plan.clauses}
         entry = {
             "file": doc.spec.filename,
-            "template": os.path.relpath(doc.template, repo_root),
+            "template": os.path.relpath(doc.template, template_root),
             "template_sha256": file_sha256(doc.template),
             "clauses": doc.plan.clause_refs,
             "clause_sha256": clause_sha,

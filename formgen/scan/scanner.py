@@ -31,8 +31,8 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from formgen.errors import InputError, Problem
-from formgen.ooxml import docx_text
+from ..errors import InputError, Problem
+from ..word.ooxml import docx_text
 
 RULE_REVENUE = "fee.percent_of_revenue"
 RULE_PROFIT = "fee.profit_share"

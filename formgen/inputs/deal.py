@@ -16,8 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError, Problem
-from .markup import PRIVATE_USE
+from ..errors import InputError, Problem
+from ..drafting.markup import PRIVATE_USE
 
 JURISDICTIONS = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",

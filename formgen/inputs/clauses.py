@@ -9,9 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
+from ..library import paths
 
-CLAUSE_DIR = Path(__file__).resolve().parent.parent / "clauses"
 
 ClauseKind = Literal["article", "section", "exhibit", "part", "signatures"]
 
@@ -148,8 +148,13 @@ def _check_structure(library: Library) -> list[Problem]:
     return problems
 
 
+def load_library(clause_dir: Path | None = None) -> Library:
+    """The clause library in ``clause_dir`` (default: the library in use), loaded once."""
+    return _load_library(Path(clause_dir) if clause_dir is not None else paths.clause_dir())
+
+
 @lru_cache(maxsize=None)
-def load_library(clause_dir: Path = CLAUSE_DIR) -> Library:
+def _load_library(clause_dir: Path) -> Library:
     library = Library()
     problems: list[Problem] = []
     for path in sorted(clause_dir.rglob("*.md")):
@@ -168,3 +173,6 @@ def load_library(clause_dir: Path = CLAUSE_DIR) -> Library:
     if problems:
         raise InputError(problems)
     return library
+
+
+load_library.cache_clear = _load_library.cache_clear  # type: ignore[attr-defined]

@@ -10,8 +10,8 @@ import string
 
 from jinja2 import TemplateError as JinjaTemplateError
 
-from .clauses import Clause
-from .errors import TemplateError
+from ..inputs.clauses import Clause
+from ..errors import TemplateError
 from .jinja_env import clause_environment
 from .markup import REF_PATTERN, Para, parse_body
 from .plan import DocumentPlan

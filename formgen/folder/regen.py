@@ -40,7 +40,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import FormgenError, InputError, Problem
+from ..errors import FormgenError, InputError, Problem
 from .manifest import MANIFEST, dumps, read_manifest, sha256
 
 CHANGES_MD = "changes.md"
@@ -289,9 +289,10 @@ def _add_redline(result: DocumentResult, name: str, disk: dict, outputs: dict, r
 
 def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False) -> RegenResult:
     """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring."""
-    from . import build, packet_outputs
+    from ..api import build
+    from .write import packet_outputs
     from .manifest import refresh_input_caches
-    from .redline import RedlineError, make_redline
+    from ..word.redline import RedlineError, make_redline
 
     out_dir = Path(out_dir)
     old = _load_old_manifest(out_dir)
@@ -424,7 +425,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
     skip = set(to_write) | set(removed) | {MANIFEST}
     if regenerated:
         skip |= {CHANGES_MD, CHANGES_JSON}
-    from .output import staged_folder, write_file
+    from .atomic import staged_folder, write_file
 
     with staged_folder(out_dir) as stage:
         for rel in _walk(out_dir):

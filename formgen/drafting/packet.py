@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import assemble
-from .clauses import load_library
+from ..inputs.clauses import load_library
 from .compliance import check_deal
 from .context import build_context
-from .deal import Deal, load_deal
-from .documents import DocumentSpec, display_title, documents_for
-from .errors import InputError, Problem
+from ..inputs.deal import Deal, load_deal
+from ..inputs.documents import DocumentSpec, display_title, documents_for
+from ..errors import InputError, Problem
 from .findings import Finding, sort_findings
 from .plan import DocumentPlan, plan_document, state_enabled_clauses
-from .render import DRAFT_NOTICE, render_docx
-from .states import StateRules, load_state
+from ..word.render import DRAFT_NOTICE, render_docx
+from ..inputs.states import StateRules, load_state
 
 # The memo and checklist report on the agreements, so they are built last, with these extra names.
 REPORT_DOCUMENTS = ("compliance_memo", "formation_checklist")
@@ -98,8 +98,8 @@ def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
 
 def _scan_findings(built: BuiltDocument, rules: StateRules) -> list[Finding]:
     """Second line of defence: revenue- or volume-based pay in the rendered text."""
-    from .ooxml import docx_text
-    from .scanner import scan_text
+    from ..word.ooxml import docx_text
+    from ..scan.scanner import scan_text
 
     severity, rule = rules.scan_policy()
     return [Finding(f"scan.{match.rule}", severity,

@@ -34,8 +34,8 @@ from typing import Iterator, Literal
 
 from lxml import etree
 
-from formgen.errors import FormgenError
-from formgen.ooxml import read_package, write_package
+from ..errors import FormgenError
+from .ooxml import read_package, write_package
 
 View = Literal["current", "accept", "reject"]
 VIEWS = ("current", "accept", "reject")
