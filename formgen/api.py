@@ -59,9 +59,10 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
 
 
 def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None, force: bool = False,
-          on_progress: Callable | None = None) -> "BatchResult":
+          pdf: bool = False, on_progress: Callable | None = None) -> "BatchResult":
     """One packet per deal file at ``out_dir/<deal stem>/``, in a process pool; unchanged deals are
-    skipped, changed ones regenerated, failures reported."""
+    skipped, changed ones regenerated, failures reported. ``pdf``: PDFs too, each worker through
+    its own persistent LibreOffice."""
     from .folder.batch import batch as _batch
 
-    return _batch(deals_dir, out_dir, jobs=jobs, force=force, on_progress=on_progress)
+    return _batch(deals_dir, out_dir, jobs=jobs, force=force, pdf=pdf, on_progress=on_progress)

@@ -217,6 +217,7 @@ def batch(
     out: Path = typer.Option(..., "-o", "--out", help="Output folder: one packet per deal at OUT/<deal file stem>/."),
     jobs: int = typer.Option(0, "-j", "--jobs", help="Worker processes (0: one per core)."),
     force: bool = typer.Option(False, "--force", help="Replace hand-edited files (a copy of each is kept)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write each packet's PDFs (one LibreOffice per worker, kept running)."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Build or regenerate one packet per deal file, on all cores; unchanged deals are skipped.
@@ -239,7 +240,7 @@ def batch(
         bars[0].update(1)
 
     try:
-        result = _run(_batch, deals, out, jobs=jobs or None, force=force, on_progress=progress)
+        result = _run(_batch, deals, out, jobs=jobs or None, force=force, pdf=pdf, on_progress=progress)
     finally:
         if bars:
             bars[0].__exit__(None, None, None)
