@@ -23,7 +23,7 @@ def load_deal(path: str | Path) -> "Deal":
 
 def validate(path: str | Path):
     """(deal, state rules, findings); raises InputError for bad input or a forbidden structure."""
-    from .drafting.packet import validate as _validate
+    from .drafting.validation import validate as _validate
 
     return _validate(path)
 

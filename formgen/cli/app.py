@@ -26,7 +26,7 @@ app = typer.Typer(
          "  formgen scan out/glow/msa.docx --state CA --json",
 )
 
-SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
+from .fast import finding_lines, validate_lines
 
 
 def _fail(exc: Exception) -> None:
@@ -56,10 +56,8 @@ def _run(func, *args, **kwargs):
 
 
 def _print_findings(findings) -> None:
-    for f in findings:
-        cite = f" [{f.citation}]" if f.citation else ""
-        where = f" ({f.document})" if f.document else ""
-        typer.echo(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {f.message}{cite}")
+    for line in finding_lines(findings):
+        typer.echo(line)
 
 
 @app.command()
@@ -71,8 +69,8 @@ def validate(deal: Path = typer.Argument(..., help="The deal file (.yaml, .yml o
     from ..api import validate as _validate
 
     parsed, rules, findings = _run(_validate, deal)
-    typer.echo(f"{deal}: valid deal for {rules.name} ({rules.code}); {len(findings)} finding(s)")
-    _print_findings(findings)
+    for line in validate_lines(deal, rules, findings):
+        typer.echo(line)
 
 
 @app.command()

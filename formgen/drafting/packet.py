@@ -12,15 +12,14 @@ from pathlib import Path
 
 from .assemble import assemble
 from ..inputs.clauses import load_library
-from .compliance import check_deal
 from .context import build_context
-from ..inputs.deal import Deal, load_deal
+from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec, display_title, documents_for
-from ..errors import InputError, Problem
 from .findings import Finding, sort_findings
 from .plan import DocumentPlan, plan_document, state_enabled_clauses
+from .validation import blocking_problems, validate  # noqa: F401 - validate is part of this module's API
 from ..word.render import DRAFT_NOTICE, render_docx
-from ..inputs.states import StateRules, load_state
+from ..inputs.states import StateRules
 
 # The memo and checklist report on the agreements, so they are built last, with these extra names.
 REPORT_DOCUMENTS = ("compliance_memo", "formation_checklist")
@@ -48,23 +47,6 @@ class Packet:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
-
-
-def blocking_problems(deal_path: Path, findings: list[Finding]) -> list[Problem]:
-    return [Problem(str(deal_path), f.field, f"{f.message}" + (f" [{f.citation}]" if f.citation else ""))
-            for f in findings if f.blocking]
-
-
-def validate(deal_path: str | Path) -> tuple[Deal, StateRules, list[Finding]]:
-    """Load, validate and check a deal; raise InputError for bad input or a structure the state forbids."""
-    deal_path = Path(deal_path)
-    deal = load_deal(deal_path)
-    rules = load_state(deal.state)
-    findings = check_deal(deal, rules)
-    problems = blocking_problems(deal_path, findings)
-    if problems:
-        raise InputError(problems)
-    return deal, rules, findings
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
