@@ -24,7 +24,7 @@ def load_deal(path: str | Path) -> "Deal":
 def validate(path: str | Path, *, policy: str = "conservative"):
     """(deal, state rules, findings); raises InputError for bad input or a forbidden structure.
     ``policy``: conservative (default) or permissive, for terms the law permits with conditions."""
-    from .drafting.packet import validate as _validate
+    from .drafting.validation import validate as _validate
 
     return _validate(path, policy)
 
@@ -60,9 +60,10 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
 
 
 def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None, force: bool = False,
-          on_progress: Callable | None = None) -> "BatchResult":
+          pdf: bool = False, on_progress: Callable | None = None) -> "BatchResult":
     """One packet per deal file at ``out_dir/<deal stem>/``, in a process pool; unchanged deals are
-    skipped, changed ones regenerated, failures reported."""
+    skipped, changed ones regenerated, failures reported. ``pdf``: PDFs too, each worker through
+    its own persistent LibreOffice."""
     from .folder.batch import batch as _batch
 
-    return _batch(deals_dir, out_dir, jobs=jobs, force=force, on_progress=on_progress)
+    return _batch(deals_dir, out_dir, jobs=jobs, force=force, pdf=pdf, on_progress=on_progress)

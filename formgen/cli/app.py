@@ -26,7 +26,7 @@ app = typer.Typer(
          "  formgen scan out/glow/msa.docx --state CA --json",
 )
 
-SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
+from .fast import finding_lines, validate_lines
 
 
 def _show_version(value: bool) -> None:
@@ -89,10 +89,8 @@ def _run(func, *args, **kwargs):
 
 
 def _print_findings(findings) -> None:
-    for f in findings:
-        cite = f" [{f.citation}]" if f.citation else ""
-        where = f" ({f.document})" if f.document else ""
-        typer.echo(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {f.message}{cite}")
+    for line in finding_lines(findings):
+        typer.echo(line)
 
 
 @app.command()
@@ -105,8 +103,8 @@ def validate(deal: Path = typer.Argument(..., help="The deal file (.yaml, .yml o
     from ..api import validate as _validate
 
     parsed, rules, findings = _run(_validate, deal, policy=policy)
-    typer.echo(f"{deal}: valid deal for {rules.name} ({rules.code}); {len(findings)} finding(s)")
-    _print_findings(findings)
+    for line in validate_lines(deal, rules, findings):
+        typer.echo(line)
 
 
 @app.command()
@@ -259,6 +257,7 @@ def batch(
     out: Path = typer.Option(..., "-o", "--out", help="Output folder: one packet per deal at OUT/<deal file stem>/."),
     jobs: int = typer.Option(0, "-j", "--jobs", help="Worker processes (0: one per core)."),
     force: bool = typer.Option(False, "--force", help="Replace hand-edited files (a copy of each is kept)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write each packet's PDFs (one LibreOffice per worker, kept running)."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Build or regenerate one packet per deal file, on all cores; unchanged deals are skipped.
@@ -281,7 +280,7 @@ def batch(
         bars[0].update(1)
 
     try:
-        result = _run(_batch, deals, out, jobs=jobs or None, force=force, on_progress=progress)
+        result = _run(_batch, deals, out, jobs=jobs or None, force=force, pdf=pdf, on_progress=progress)
     finally:
         if bars:
             bars[0].__exit__(None, None, None)
