@@ -16,7 +16,7 @@ def _merge_lines(merge: dict) -> list[str]:
              f"{merge['untouched']} untouched"]
     for c in merge["conflicts"]:
         lines.append(f"  - CONFLICT ({c['kind']}): your text kept, formgen's version beside it with a comment: "
-                     f"“{show(c['ours'], 90)}” / formgen: “{show(c['theirs'], 90)}”")
+                     f"“{show(c['ours'], 400)}” / formgen: “{show(c['theirs'], 400)}”")
     for m in merge["merged"]:
         lines.append(f"  - merged ({m['kind']}): “{show(m['theirs'] or m['base'], 110)}”")
     for k in merge["lawyer"]:
