@@ -214,9 +214,11 @@ def executed_records(manifest: dict) -> dict[str, dict]:
             if isinstance(rec, dict) and isinstance(rec.get("file"), str)}
 
 
-def execution_record(document: str, filename: str, date: str, data: bytes) -> dict:
-    """The record ``mark-executed`` keeps: when it was signed and the hash of what was signed."""
-    return {"document": document, "file": filename, "date": date, "sha256": sha256(data),
+def execution_record(document: str, filename: str, date: str, data: bytes, agreement_date: str | None = None) -> dict:
+    """The record ``mark-executed`` keeps: when it was signed (and the "as of" date the agreement
+    bears) and the hash of what was signed."""
+    return {"document": document, "file": filename, "date": date, "agreement_date": agreement_date or date,
+            "sha256": sha256(data),
             "signed_copy": f"{EXECUTED_DIR}/{filename}", "conformed": None, "amendments": []}
 
 

@@ -213,7 +213,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
             result.clauses = clause_changes(o, n) if doc else None
             if not (name in outputs and old_hashes.get(name) == new_hashes.get(name)):
                 result.reasons += input_reasons(name, o, n, diff, result.clauses)
-        if result.status == "amended" and not _amend(run, name, doc or name, packet, result):
+        if result.status == "amended" and not _amend(run, name, packet, result):
             result.status, result.reasons = "unchanged", []
         results.append(result)
         if result.status == "rebuilt":
@@ -297,7 +297,7 @@ def _merge_documents(run: _Run, names: list[str], diff) -> dict[str, tuple[bytes
     return out
 
 
-def _amend(run: _Run, name: str, label: str, packet, result: DocumentResult) -> bool:
+def _amend(run: _Run, name: str, packet, result: DocumentResult) -> bool:
     """Write the next amendment of an executed document and its conformed copy; False when no
     section's text changed (formgen's bytes moved, the agreement did not)."""
     from ..word.amend import amendment_for
@@ -308,10 +308,13 @@ def _amend(run: _Run, name: str, label: str, packet, result: DocumentResult) -> 
     if previous is None or name not in run.bases:
         result.note = "executed, but its signed copy or base is missing from .formgen; no amendment written"
         return True
-    made = amendment_for(record, label, run.bases[name], run.outputs[name], previous, packet)
+    spec = next(d.spec for d in packet.documents if d.spec.filename == name)
+    deal = packet.deal
+    parties = f'{deal.mso.name} ("MSO") and {deal.practice.name} ("Practice")'
+    made = amendment_for(record, spec.title, parties, run.bases[name], run.outputs[name], previous)
     if made is None:
         return False
-    number = len(record["amendments"]) + 1
+    number = len(record["amendments"]) + 1  # amendment_for numbered it the same way
     target = f"{AMENDMENT_DIR}/{Path(name).stem}.amendment-{number}.docx"
     visible = f"{Path(name).stem}.conformed.docx"
     run.writes.update({target: made.amendment, conformed_rel: made.conformed, visible: made.conformed})
