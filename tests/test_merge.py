@@ -156,7 +156,7 @@ def split_into_word_runs(path: Path, prefix: str) -> None:
     """Word's habit: the same words in many runs, with rsids and proofing marks between them."""
     parts = read_package(path.read_bytes())
     root = etree.fromstring(parts["word/document.xml"])
-    target = next(p for p in root.iter(f"{{{W}}}p") if "".join(p.itertext()).startswith(prefix))
+    target = next(p for p in root.iter(f"{{{W}}}p") if "".join(p.itertext()).startswith(prefix.replace("\t", "")))
     for run in list(target.findall("w:r", NS)):
         t = run.find("w:t", NS)
         if t is None or not t.text or len(t.text) < 4:

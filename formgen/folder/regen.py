@@ -200,25 +200,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
     plan.to_write = [n for n in plan.to_write if n not in failed or force]
 
     kept_copies = {n: _kept_name(n, run.disk[n]) for n in plan.conflicts if n in disk_sha}
-    old_docs, new_docs = old.get("documents", {}), run.new["documents"]
-    by_file = {d["file"]: k for k, d in {**old_docs, **new_docs}.items()}
-    results: list[DocumentResult] = []
-    for name in sorted(set(old_hashes) | set(new_hashes)):
-        doc = by_file.get(name)
-        result = document_result(name, doc or name, plan, old_hashes, new_hashes, disk_sha, kept_copies.get(name))
-        if name in merges:
-            result.merge = merges[name][1]
-        if result.status in ("rebuilt", "added", "removed", "merged", "amended"):
-            o, n = old_docs.get(doc or ""), new_docs.get(doc or "")
-            result.clauses = clause_changes(o, n) if doc else None
-            if not (name in outputs and old_hashes.get(name) == new_hashes.get(name)):
-                result.reasons += input_reasons(name, o, n, diff, result.clauses)
-        if result.status == "amended" and not _amend(run, name, packet, result):
-            result.status, result.reasons = "unchanged", []
-        results.append(result)
-        if result.status == "rebuilt":
-            _add_redline(result, name, run)
-
+    results = _document_results(run, plan, (old_hashes, new_hashes, disk_sha), merges, kept_copies, diff, packet)
     for name in failed:
         note = next(r for r in results if r.file == name)
         note.note = "could not be merged (the edited file is not a readable .docx); replaced with --force"
@@ -243,6 +225,31 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
     drop = set(plan.removed) | {base_path(n) for n in plan.removed}
     rewrite_folder(out_dir, writes, drop, (REDLINE_DIR,) if regenerated else (), kept_copies)
     return result
+
+
+def _document_results(run: _Run, plan, hashes: tuple[dict, dict, dict], merges: dict, kept_copies: dict,
+                      diff, packet) -> list[DocumentResult]:
+    """Each file's status and reasons; rebuilt documents get their redline, executed ones their amendment."""
+    old_hashes, new_hashes, disk_sha = hashes
+    old_docs, new_docs = run.old.get("documents", {}), run.new["documents"]
+    by_file = {d["file"]: k for k, d in {**old_docs, **new_docs}.items()}
+    results: list[DocumentResult] = []
+    for name in sorted(set(old_hashes) | set(new_hashes)):
+        doc = by_file.get(name)
+        result = document_result(name, doc or name, plan, old_hashes, new_hashes, disk_sha, kept_copies.get(name))
+        if name in merges:
+            result.merge = merges[name][1]
+        if result.status in ("rebuilt", "added", "removed", "merged", "amended"):
+            o, n = old_docs.get(doc or ""), new_docs.get(doc or "")
+            result.clauses = clause_changes(o, n) if doc else None
+            if not (name in run.outputs and old_hashes.get(name) == new_hashes.get(name)):
+                result.reasons += input_reasons(name, o, n, diff, result.clauses)
+        if result.status == "amended" and not _amend(run, name, packet, result):
+            result.status, result.reasons = "unchanged", []
+        results.append(result)
+        if result.status == "rebuilt":
+            _add_redline(result, name, run)
+    return results
 
 
 def _old_findings(disk: dict) -> list[dict] | None:
