@@ -161,7 +161,7 @@ def _read_run(out_dir: Path, deal: str | Path | None) -> tuple[_Run, Path, objec
     if deal is None and not deal_path.is_file():
         raise InputError([Problem(str(deal_path), "", f"does not exist: {MANIFEST} records the deal file as "
                                   f"'{old['deal']['path']}' (relative to {out_dir}); give its new place with --deal")])
-    packet = build(deal_path)
+    packet = build(deal_path, policy=old.get("inputs", {}).get("policy", "conservative"))
     outputs = packet_outputs(packet, out_dir)
     # a packet is a flat folder: a recorded name that is not a plain file name is ignored
     names = {n for n in old["outputs"] if isinstance(n, str) and n == Path(n).name and not n.startswith(".")}
