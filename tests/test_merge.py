@@ -283,3 +283,24 @@ def test_generate_keeps_the_pristine_base(ny):
     for name, doc in manifest["documents"].items():
         assert doc["base"] == f".formgen/base/{doc['file']}"
         assert (out / doc["base"]).read_bytes() == (out / doc["file"]).read_bytes()
+
+
+def test_a_second_change_replaces_formgens_pending_proposal(ny):
+    """The lawyer has not yet accepted or rejected formgen's 42,000 → 45,000: the next change shows
+    42,000 → 47,500 (formgen's newer proposal in place of its pending one); the lawyer's edits stay."""
+    deal, out = ny
+    three_edits(out / "msa.docx")
+    edited = (out / "msa.docx").read_bytes()
+    set_fee(deal)
+    formgen.regenerate(out)
+    set_fee(deal, NEW_FEE, "monthly_amount: 47500")
+    result = formgen.regenerate(out)
+    msa = next(d for d in result.documents if d.file == "msa.docx")
+    assert msa.status == "merged" and not msa.merge["conflicts"] and len(msa.merge["merged"]) == 2
+    merged = (out / "msa.docx").read_bytes()
+    assert paragraphs_text(merged, "reject") == paragraphs_text(edited)
+    accepted = paragraphs_text(merged, "accept")
+    assert any("$47,500.00 for each calendar month" in p for p in accepted)
+    assert not any("45,000" in t for t in revisions(merged, "ins") + revisions(merged, "del"))
+    assert any(p.endswith("Counsel added this sentence.") for p in accepted)
+    assert comment_texts(read_package(merged)) == ["Confirm with the client."]

@@ -30,11 +30,13 @@ from lxml import etree
 from ..errors import FormgenError
 from .comments import Comments, anchor_comment
 # The revision writers of the redline, reused as they are (one import to follow if redline is split).
-from .redline import (ANCHOR_TAGS, P, PPR, R, REVISION_TAGS, SDT, SDT_CONTENT, TBL, TC, TOKEN_RE, TR, RedlineError,
+from .redline import (ANCHOR_TAGS, DEL, DEL_TEXT, INS, P, PPR, R, REVISION_TAGS, T, _mark_changes, SDT, SDT_CONTENT, TBL, TC, TOKEN_RE, TR, RedlineError,
                       _blocks, _Document, _pair_similar, _paragraph_text, _Redliner, _set_blocks, _tokens,
                       _word_opcodes, paragraphs_text, redline_date)
 
-BODY = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body"
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+BODY = f"{{{W_NS}}}body"
+AUTHOR = "formgen"
 CONFLICT_NOTE = ("formgen: this paragraph was edited by hand, and formgen's new draft changes it too{why}. "
                  "Your text is kept as it is; formgen's new version {where}. Accept it and delete yours, "
                  "or reject it to keep yours.")
@@ -111,6 +113,26 @@ def _has_revisions(paragraph: etree._Element) -> bool:
     return next(paragraph.iter(*REVISION_TAGS), None) is not None
 
 
+def _only_formgen_pending(paragraph: etree._Element) -> bool:
+    """The paragraph's only revisions are formgen's own, from an earlier merge, inside its text."""
+    found = list(paragraph.iter(*REVISION_TAGS))
+    return bool(found) and not _mark_changes(paragraph) and all(
+        e.tag in (INS, DEL) and e.get(f"{{{W_NS}}}author") == AUTHOR for e in found)
+
+
+def _reject_pending(paragraph: etree._Element) -> None:
+    """Take back formgen's earlier, still pending proposal: the lawyer's text as it was before it."""
+    for element in list(paragraph.iter(INS, DEL)):
+        parent = element.getparent()
+        if element.tag == DEL:
+            for text in element.iter(DEL_TEXT):
+                text.tag = T
+            index = parent.index(element)
+            parent[index:index + 1] = list(element)
+        else:
+            parent.remove(element)
+
+
 def _ancestor(element: etree._Element, tag: str) -> etree._Element | None:
     parent = element.getparent()
     while parent is not None and parent.tag != tag:
@@ -127,7 +149,7 @@ def _body_child(element: etree._Element) -> etree._Element:
 class _Merger:
     def __init__(self, base: _Document, ours: _Document, theirs: _Document, date: str, why: str):
         self.ours, self.date, self.why = ours, date, why
-        self.writer = _Redliner(theirs, ours, "formgen", date)  # adopts theirs' content into ours
+        self.writer = _Redliner(theirs, ours, AUTHOR, date)  # adopts theirs' content into ours
         self.comments = Comments(ours.parts, ours.part_name)
         self.b, self.o, self.t = _units(base.body), _units(ours.body), _units(theirs.body)
         self.mo = align([u.text for u in self.b], [u.text for u in self.o])
@@ -163,7 +185,8 @@ class _Merger:
                 self.report["lawyer"].append(ours.text if ours else f"(deleted) {base}")
             else:
                 self.report["untouched"] += 1
-        elif not lawyer_changed and not _has_revisions(ours.element):
+        elif not lawyer_changed and (not _has_revisions(ours.element) or _only_formgen_pending(ours.element)):
+            _reject_pending(ours.element)  # formgen's newer proposal replaces its pending one
             if theirs is None:
                 deleted.append(ours.element)
             else:
@@ -211,7 +234,7 @@ class _Merger:
             self.place(ours.element if ours is not None else self.anchor(i), alternative, theirs.element)
         comment_id = self.writer.take_id()
         anchor_comment(ours.element if ours is not None else alternative, comment_id)
-        self.comments.add(comment_id, "formgen", self.date, CONFLICT_NOTE.format(why=self.why, where=where))
+        self.comments.add(comment_id, AUTHOR, self.date, CONFLICT_NOTE.format(why=self.why, where=where))
         self.report["conflicts"].append({"kind": kind, "base": base, "ours": ours.text if ours else None,
                                          "theirs": theirs.text if theirs else None})
 
