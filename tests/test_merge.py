@@ -304,3 +304,40 @@ def test_a_second_change_replaces_formgens_pending_proposal(ny):
     assert not any("45,000" in t for t in revisions(merged, "ins") + revisions(merged, "del"))
     assert any(p.endswith("Counsel added this sentence.") for p in accepted)
     assert comment_texts(read_package(merged)) == ["Confirm with the client."]
+
+
+def system_python_with_uno() -> str | None:
+    python = shutil.which("python3", path="/usr/bin:/usr/local/bin")
+    if python is None or soffice() is None:
+        return None
+    probe = subprocess.run([python, "-c", "import uno"], capture_output=True, timeout=60)
+    return python if probe.returncode == 0 else None
+
+
+@pytest.mark.skipif(system_python_with_uno() is None, reason="LibreOffice's Python-UNO bridge not installed")
+def test_edits_made_in_libreoffice_are_merged(ny, tmp_path):
+    """LibreOffice itself (through UNO, as its macros do) appends a sentence and bolds a word, and
+    saves as .docx; a fee change is then merged into that file."""
+    deal, out = ny
+    script = Path(__file__).parent / "fixtures" / "merge" / "lo_edit.py"
+    subprocess.run([system_python_with_uno(), str(script), soffice(), str(tmp_path / "uno-profile"), str(out / "msa.docx"),
+                    "3.1", " Counsel added this in LibreOffice.", "7.2", "render"],
+                   check=True, capture_output=True, timeout=300)
+    edited = (out / "msa.docx").read_bytes()
+    assert any(p.endswith("Counsel added this in LibreOffice.") for p in paragraphs_text(edited))
+    set_fee(deal)
+
+    proc = run_cli("regenerate", str(out))
+
+    assert proc.returncode == 0, proc.stderr
+    merged = (out / "msa.docx").read_bytes()
+    assert paragraphs_text(merged, "reject") == paragraphs_text(edited)
+    accepted = paragraphs_text(merged, "accept")
+    assert any(p.endswith("Counsel added this in LibreOffice.") for p in accepted)
+    assert any("$45,000.00 for each calendar month" in p for p in accepted)
+    changes = json.loads((out / "changes.json").read_text())["documents"]["msa"]["merge"]
+    assert not changes["conflicts"] and len(changes["merged"]) == 2
+    bold = [r for r in document_xml(merged).iter(f"{{{W}}}r")
+            if r.find("w:rPr/w:b", NS) is not None and "render" in "".join(r.itertext())]
+    assert bold, "the word bolded in LibreOffice is still bold"
+    assert "Counsel added this in LibreOffice." in opens_in_libreoffice(out / "msa.docx", tmp_path)
