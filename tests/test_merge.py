@@ -4,6 +4,7 @@ tracked changes, conflicts get a comment (real packets, python-docx and LibreOff
 from __future__ import annotations
 
 import copy
+import io
 import json
 import shutil
 import subprocess
@@ -341,3 +342,34 @@ def test_edits_made_in_libreoffice_are_merged(ny, tmp_path):
             if r.find("w:rPr/w:b", NS) is not None and "render" in "".join(r.itertext())]
     assert bold, "the word bolded in LibreOffice is still bold"
     assert "Counsel added this in LibreOffice." in opens_in_libreoffice(out / "msa.docx", tmp_path)
+
+
+def test_a_deleted_or_removed_paragraph_on_one_side_is_a_conflict(ny):
+    """The lawyer deleted 12.2, which formgen changes: formgen's 12.2 comes back as a tracked
+    insertion with a comment. formgen drops 11.4, which the lawyer edited: kept, with a comment."""
+    deal, out = ny
+    base = (out / "msa.docx").read_bytes()
+    document = docx.Document(str(out / "msa.docx"))
+    fee = paragraph(document, "12.2\t")
+    fee._p.getparent().remove(fee._p)
+    paragraph(document, "11.4\t").add_run(" Counsel's addition.")
+    ours_path = out.parent / "ours.docx"
+    document.save(str(ours_path))
+    set_fee(deal)
+    theirs_doc = docx.Document(io.BytesIO(formgen.build(deal).documents[0].data))
+    gone = paragraph(theirs_doc, "11.4\t")
+    gone._p.getparent().remove(gone._p)
+    theirs = io.BytesIO()
+    theirs_doc.save(theirs)
+
+    merged = merge_documents(base, ours_path.read_bytes(), theirs.getvalue(), why="fees.monthly_amount 42000 → 45000")
+
+    kinds = sorted(c["kind"] for c in merged.report["conflicts"])
+    assert kinds == ["deleted by hand and changed by formgen", "edited by hand and removed by formgen"]
+    assert paragraphs_text(merged.data, "reject") == paragraphs_text(ours_path.read_bytes())
+    accepted = paragraphs_text(merged.data, "accept")
+    assert any(p.startswith("12.2\t") and "$45,000.00" in p for p in accepted)
+    assert any(p.startswith("11.4\t") and p.endswith("Counsel's addition.") for p in accepted)
+    comments = comment_texts(read_package(merged.data))
+    assert len(comments) == 2 and any("leaves this paragraph out" in c for c in comments)
+    assert any("is put back as a tracked insertion" in c for c in comments)
