@@ -104,6 +104,13 @@ def test_fee_changes_after_signing_write_amendments(ny, tmp_path):
         (1, "amendments/msa.amendment-1.docx", ["12.2", "Exhibit B"]),
         (2, "amendments/msa.amendment-2.docx", ["12.2", "Exhibit B"])]
 
+    consents = text(out / "amendments/msa.amendment-2.consents.docx")
+    assert "Written Consent of the Members of Hudson Wellness Management LLC" in consents
+    assert "Unanimous Written Consent of the Board of Directors of Hudson Medical Aesthetics, P.C." in consents
+    assert "RESOLVED, that Amendment No. 2, in the form presented to the Members, is approved" in consents
+    assert "which amends Section 12.2 (Fixed Monthly Fee) and Exhibit B" in consents
+    assert chain[1]["consents"] == "amendments/msa.amendment-2.consents.docx"
+
     conformed = text(out / "msa.conformed.docx")
     assert "CONFORMED COPY" in conformed and "as amended by Amendment No. 1 and Amendment No. 2" in conformed
     assert "fixed fee of $47,500.00" in conformed and "$47,500.00 per calendar month" in conformed

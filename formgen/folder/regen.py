@@ -325,13 +325,31 @@ def _amend(run: _Run, name: str, packet, result: DocumentResult) -> bool:
     target = f"{AMENDMENT_DIR}/{Path(name).stem}.amendment-{number}.docx"
     visible = f"{Path(name).stem}.conformed.docx"
     run.writes.update({target: made.amendment, conformed_rel: made.conformed, visible: made.conformed})
-    record["amendments"].append({"number": number, "file": target, "sections": made.sections,
-                                 "base_sha256": sha256(run.bases[name]), "new_sha256": sha256(run.outputs[name])})
+    entry = {"number": number, "file": target, "sections": made.sections,
+             "base_sha256": sha256(run.bases[name]), "new_sha256": sha256(run.outputs[name])}
+    consents = _consents(packet, spec, run.outputs[name], made)
+    if consents is not None:
+        entry["consents"] = target.replace(".docx", ".consents.docx")
+        run.writes[entry["consents"]] = consents
+    record["amendments"].append(entry)
     record["conformed"] = visible
     result.amendment = target
     result.reasons.insert(0, f"executed on {record['date']}: not rewritten; Amendment No. {number} written "
                           f"({', '.join(s['label'] for s in made.sections)})")
     return True
+
+
+def _consents(packet, spec, theirs: bytes, made) -> bytes | None:
+    """The members' and the board's consents an amendment of an agreement paying the MSO needs,
+    where the packet holds the governing documents that require them."""
+    from ..word.consents import write_consents
+
+    if not spec.pays_mso:
+        return None
+    names = {d.spec.name for d in packet.documents}
+    governs_practice = any(d.spec.governs_practice for d in packet.documents)
+    return write_consents(theirs, made.terms, packet.deal, [s["label"] for s in made.sections],
+                          mso="mso_operating_agreement" in names, practice=governs_practice)
 
 
 def _record_executed(run: _Run, results: list[DocumentResult]) -> None:

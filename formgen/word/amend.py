@@ -229,9 +229,10 @@ def _signatures(new: list[Section], number: int) -> list[etree._Element]:
     return out
 
 
-def _relabel_footers(parts: dict[str, bytes], title: str, number: int) -> None:
+def relabel_footers(parts: dict[str, bytes], title: str, label: str) -> None:
+    """The agreement's footers name ``label`` instead of its title."""
     for name in [n for n in parts if re.match(r"word/footer\d*\.xml$", n)]:
-        parts[name] = parts[name].replace(f">{title}".encode(), f">Amendment No. {number} to {title}".encode())
+        parts[name] = parts[name].replace(f">{title}".encode(), f">{label}".encode())
 
 
 def _save(parts: dict[str, bytes], root: etree._Element, part: str = "word/document.xml") -> bytes:
@@ -253,7 +254,7 @@ def write_amendment(theirs: bytes, found: list[Change], new: list[Section], term
         blocks += [copy.deepcopy(b) for b in change.section.blocks]
     sect = body.find(SECT_PR)
     body[:] = blocks + ([sect] if sect is not None else [])
-    _relabel_footers(parts, terms.title, terms.number)
+    relabel_footers(parts, terms.title, f"Amendment No. {terms.number} to {terms.title}")
     return _save(parts, root)
 
 
@@ -328,6 +329,7 @@ class Made:
     amendment: bytes
     conformed: bytes
     sections: list[dict]  # {key, label, action} per change, in the amendment's order
+    terms: Terms
 
 
 def long_date(iso: str) -> str:
@@ -356,4 +358,4 @@ def amendment_for(record: dict, title: str, parties: str, base: bytes, theirs: b
         dated += f" and executed on {long_date(record['date'])}"
     terms = Terms(title, len(earlier) + 1, dated, earlier, parties)
     return Made(write_amendment(theirs, found, new, terms), conform(previous, found, terms),
-                [{"key": c.section.key, "label": c.section.label, "action": c.action} for c in found])
+                [{"key": c.section.key, "label": c.section.label, "action": c.action} for c in found], terms)
