@@ -63,6 +63,18 @@ def test_mark_executed_rejects_bad_input(ny):
     assert "executed" not in json.loads((out / "manifest.json").read_text())
 
 
+def test_a_document_with_tracked_changes_cannot_be_marked_executed(ny):
+    deal, out = ny
+    document = docx.Document(str(out / "msa.docx"))
+    document.add_paragraph("Counsel's edit.")
+    document.save(str(out / "msa.docx"))
+    set_fee(deal, FEES[0], FEES[1])
+    formgen.regenerate(out)  # merged: the new fee is a pending tracked change
+    proc = run_cli("mark-executed", str(out), "msa")
+    assert proc.returncode == 1 and "tracked changes" in proc.stderr and "msa.docx" in proc.stderr
+    assert "executed" not in json.loads((out / "manifest.json").read_text())
+
+
 def test_mark_executed_defaults_to_the_agreements(ny):
     _, out = ny
     records = formgen.mark_executed(out)

@@ -16,6 +16,16 @@ from .manifest import MANIFEST, dumps, execution_record
 NOT_SIGNED = ("compliance_memo", "formation_checklist")
 
 
+def _has_pending_revisions(data: bytes) -> bool:
+    from ..word.ooxml import read_package
+
+    try:
+        xml = read_package(data).get("word/document.xml", b"")
+    except Exception:  # noqa: BLE001 - not a readable .docx: nothing to check
+        return False
+    return b"<w:ins " in xml or b"<w:del " in xml
+
+
 def _date(value: str | None, manifest: dict, out_dir: Path) -> str:
     if value is None:
         return str(manifest["deal"].get("validated", {}).get("deal", {}).get("effective_date") or dt.date.today())
@@ -61,6 +71,10 @@ def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, da
             if not path.is_file():
                 raise InputError([Problem(str(path), "", "is missing: put the signed document back before marking it executed")])
             data = path.read_bytes()
+            if _has_pending_revisions(data):
+                raise InputError([Problem(str(path), "", "still has tracked changes; accept or reject them in Word "
+                                          "(Review → Accept/Reject All) so the file is the text that was signed, "
+                                          "then mark it executed")])
             effective = manifest["deal"].get("validated", {}).get("deal", {}).get("effective_date")
             executed[name] = execution_record(name, filename, when, data, effective)
             writes[executed[name]["signed_copy"]] = data
