@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from .drafting.packet import Packet
     from .folder.batch import BatchResult
-    from .folder.regen import RegenResult
+    from .folder.regen_plan import RegenResult
     from .inputs.deal import Deal
 
 
@@ -50,13 +50,24 @@ def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf
     return packet
 
 
-def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False) -> "RegenResult":
+def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False,
+               merge: bool = True) -> "RegenResult":
     """Rebuild the packet in ``out_dir`` from its changed inputs: only changed documents are
-    rewritten; redlines, changes.md and changes.json say what changed. Raises
-    ``HandEditError`` when hand-edited files would be replaced."""
+    rewritten; redlines, changes.md and changes.json say what changed. A hand-edited document
+    formgen changes too is merged (formgen's changes as tracked changes); with ``merge=False``,
+    ``HandEditError`` is raised when hand-edited files would be replaced (unless ``force``).
+    Executed documents are never rewritten: an amendment is written instead."""
     from .folder.regen import regenerate as _regenerate
 
-    return _regenerate(out_dir, deal, force=force)
+    return _regenerate(out_dir, deal, force=force, merge=merge)
+
+
+def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None) -> list[dict]:
+    """Record in the manifest that documents of the packet were signed (all Word agreements when
+    none are named); later regenerations write amendments for them instead of new versions."""
+    from .folder.executed import mark_executed as _mark
+
+    return _mark(out_dir, documents, date=date)
 
 
 def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None, force: bool = False,

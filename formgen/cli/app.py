@@ -236,19 +236,40 @@ def regenerate(
     out: Path = typer.Argument(..., help="A packet folder written by formgen generate (holds manifest.json)."),
     deal: Optional[Path] = typer.Option(None, "--deal", help="Use this deal file instead of the recorded one."),
     force: bool = typer.Option(False, "--force", help="Replace hand-edited files (a copy of each is kept beside it)."),
+    no_merge: bool = typer.Option(False, "--no-merge", help="Do not merge hand-edited documents: refuse, or --force."),
 ) -> None:
     """Rebuild only the documents whose inputs changed, with the reasons, redlines and a change summary.
 
     Unchanged documents keep their bytes and modification time; nothing changed: nothing is
-    written. Hand-edited files that would be replaced: nothing is written and exit 1, unless --force.
+    written. A hand-edited document formgen changes too is merged: your edits stay, formgen's
+    changes are tracked changes, a paragraph both changed gets a comment. With --no-merge,
+    hand-edited files that would be replaced: nothing is written and exit 1, unless --force.
+    Executed documents (mark-executed) are not rewritten: an amendment is written instead.
+
     Example: formgen regenerate out/glow --deal examples/ca_medspa.yaml
     """
     from ..folder.regen import regenerate as _regenerate
     from ..folder.regen import report_lines
 
-    result = _run(_regenerate, out, deal, force=force)
+    result = _run(_regenerate, out, deal, force=force, merge=not no_merge)
     for line in report_lines(result):
         typer.echo(line)
+
+
+@app.command("mark-executed")
+def mark_executed(
+    out: Path = typer.Argument(..., help="A packet folder written by formgen generate."),
+    documents: Optional[list[str]] = typer.Argument(None, help="Documents signed (e.g. msa); default: every agreement."),
+    date: Optional[str] = typer.Option(None, "--date", help="Date signed, YYYY-MM-DD (default: the Effective Date)."),
+) -> None:
+    """Record that documents were signed; regenerate then writes amendments instead of new versions.
+
+    Example: formgen mark-executed out/glow msa --date 2027-01-15
+    """
+    from ..api import mark_executed as _mark
+
+    for record in _run(_mark, out, documents or None, date=date):
+        typer.echo(f"  {record['file']}: executed on {record['date']}")
 
 
 @app.command()
