@@ -44,6 +44,7 @@ class Packet:
     rules: StateRules
     documents: list[BuiltDocument] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # what writing kept in the folder (write_packet's notes)
 
     @property
     def errors(self) -> list[Finding]:
@@ -51,12 +52,17 @@ class Packet:
 
 
 def blocking_problems(deal_path: Path, findings: list[Finding]) -> list[Problem]:
-    return [Problem(str(deal_path), f.field, f"{f.message}" + (f" [{f.citation}]" if f.citation else ""))
+    from ..inputs.deal_loader import deal_lines, nearest_line
+
+    lines = deal_lines(deal_path)
+    return [Problem(str(deal_path), f.field, f"{f.message}" + (f" [{f.citation}]" if f.citation else ""),
+                    nearest_line(lines, f.field))
             for f in findings if f.blocking]
 
 
-def validate(deal_path: str | Path) -> tuple[Deal, StateRules, list[Finding]]:
-    """Load, validate and check a deal; raise InputError for bad input or a structure the state forbids."""
+def check(deal_path: str | Path) -> tuple[Deal, StateRules, list[Finding]]:
+    """Load the deal and apply the deal-level rules (entity form, ownership, name); raise
+    InputError for bad input or a structure the state forbids. The first step of every build."""
     deal_path = Path(deal_path)
     deal = load_deal(deal_path)
     rules = load_state(deal.state)
@@ -65,6 +71,15 @@ def validate(deal_path: str | Path) -> tuple[Deal, StateRules, list[Finding]]:
     if problems:
         raise InputError(problems)
     return deal, rules, findings
+
+
+def validate(deal_path: str | Path) -> tuple[Deal, StateRules, list[Finding]]:
+    """Every check ``generate`` runs, without writing: deal and state rules, then each agreement
+    planned by the same function (clause and fee rules) and the fee-paying ones scanned. The
+    findings equal ``build_packet(deal_path).findings``; the compliance memo and the checklist,
+    which only report, are not built."""
+    packet = build_packet(deal_path, reports=False)
+    return packet.deal, packet.rules, packet.findings
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -109,9 +124,10 @@ def _scan_findings(built: BuiltDocument, rules: StateRules) -> list[Finding]:
             for match in scan_text(docx_text(built.data), severity=severity, citation=rule.citation)]
 
 
-def build_packet(deal_path: str | Path) -> Packet:
+def build_packet(deal_path: str | Path, *, reports: bool = True) -> Packet:
+    """The packet in memory; ``reports=False`` stops after the agreements and their findings."""
     deal_path = Path(deal_path)
-    deal, rules, findings = validate(deal_path)
+    deal, rules, findings = check(deal_path)
     library = load_library()
     context = build_context(deal, rules)
     specs = documents_for(deal)
@@ -124,6 +140,8 @@ def build_packet(deal_path: str | Path) -> Packet:
         title, subtitle = display_title(spec, deal)
         blocks = assemble(plan, ctx)
         template = spec.template_path()
+        if not reports and not spec.pays_mso:  # validate: planned and assembled; Word only where scanned
+            return BuiltDocument(spec, plan, template, b"")
         data = render_docx(template, {"title": title, "subtitle": subtitle, "document_title": title,
                                       "header_text": header, "draft_notice": DRAFT_NOTICE, "blocks": blocks})
         return BuiltDocument(spec, plan, template, data)
@@ -134,6 +152,9 @@ def build_packet(deal_path: str | Path) -> Packet:
         if built.spec.pays_mso:
             packet.findings += _scan_findings(built, rules)
     packet.findings = sort_findings(packet.findings)
+    if not reports:
+        packet.documents = agreements
+        return packet
 
     report_context = {
         **context,
