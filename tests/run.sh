@@ -37,4 +37,15 @@ if [ "${FORMGEN_LOWEST:-}" = 1 ] || [ "${CI:-}" = true ]; then  # CI always test
   diff -r "$tmp/pinned" "$tmp/lowest" && echo "lowest versions: byte-identical packet"
   rm -rf "$tmp"
 fi
+
+# The package as users get it: build the wheel, install it into a fresh venv outside the checkout
+# and generate the CA packet from another folder (the library must ship inside the wheel).
+wheel_check="$(mktemp -d)"
+trap 'rm -rf "$wheel_check"' EXIT
+.venv/bin/python -m pip wheel -q --disable-pip-version-check --no-deps . -w "$wheel_check/dist"
+python3 -m venv "$wheel_check/venv"
+"$wheel_check/venv/bin/pip" install -q --disable-pip-version-check "$wheel_check"/dist/formgen-*.whl
+(cd "$wheel_check" && venv/bin/formgen --version && venv/bin/python -m formgen --help >/dev/null \
+  && venv/bin/formgen generate "$OLDPWD/examples/ca_medspa.yaml" -o ca_packet >/dev/null \
+  && test -s ca_packet/msa.docx && echo "wheel: installed outside the checkout and built the CA packet")
 .venv/bin/python -m pytest -q "$@"

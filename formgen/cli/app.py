@@ -13,8 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .output import (JSON_FORMAT, counts, echo_json, finding_lines, findings_json, problems_json,
-                     section_at, verdict)
+from .output import JSON_FORMAT, counts, echo_json, finding_lines, findings_json, problems_json, verdict
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -33,6 +32,17 @@ app = typer.Typer(
 DealArg = Annotated[Path, typer.Argument(help="The deal file (.yaml, .yml or .json).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see README 'JSON output').")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Any error finding: write nothing, exit 3.")]
+POLICY_HELP = ("conservative (default): remove or replace terms whose lawfulness is conditional or unsettled; "
+               "permissive: keep them where the law permits, with a note.")
+
+
+def _policy(value: str) -> str:
+    if value not in ("conservative", "permissive"):
+        raise typer.BadParameter(f"'{value}' is not a policy; use conservative or permissive")
+    return value
+
+
+PolicyOpt = Annotated[str, typer.Option("--policy", help=POLICY_HELP, callback=_policy)]
 
 
 def _message(exc: Exception) -> str:
@@ -72,9 +82,20 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _main(version: Annotated[Optional[bool], typer.Option(
-        "--version", "-V", callback=_version, is_eager=True, help="Print formgen's version and exit.")] = None) -> None:
+def use_library(
+    version: Annotated[Optional[bool], typer.Option(
+        "--version", "-V", callback=_version, is_eager=True, help="Print formgen's version and exit.")] = None,
+    library: Annotated[Optional[Path], typer.Option("--library", help="A folder holding clauses/, states/ "
+                                                    "(or state_overrides/) and templates/: a firm's own library. "
+                                                    "Also FORMGEN_LIBRARY.")] = None,
+    clauses: Annotated[Optional[Path], typer.Option("--clauses", help="A clause library folder (default: shipped).")] = None,
+    states: Annotated[Optional[Path], typer.Option("--states", help="A state rules folder (default: shipped).")] = None,
+    templates: Annotated[Optional[Path], typer.Option("--templates", help="A Word templates folder (default: shipped).")] = None,
+) -> None:
     """Draft first-pass MSO / medical-practice formation packets from a deal file."""
+    from ..library import use_library as _use
+
+    _use(library=library, clauses=clauses, states=states, templates=templates)
 
 
 def _strict_exit(findings, strict: bool) -> None:
@@ -83,7 +104,8 @@ def _strict_exit(findings, strict: bool) -> None:
 
 
 @app.command()
-def validate(deal: DealArg, strict: StrictOpt = False, as_json: JsonOpt = False) -> None:
+def validate(deal: DealArg, strict: StrictOpt = False, policy: PolicyOpt = "conservative",
+             as_json: JsonOpt = False) -> None:
     """Run every check generate runs (deal, state, clause and fee rules) without writing.
 
     Reports the same findings, with the same severities, that generate records; exit 1 for bad
@@ -92,7 +114,7 @@ def validate(deal: DealArg, strict: StrictOpt = False, as_json: JsonOpt = False)
     """
     from ..api import validate as _validate
 
-    parsed, rules, findings = _run(_validate, deal, as_json=as_json)
+    parsed, rules, findings = _run(_validate, deal, policy=policy, as_json=as_json)
     summary = verdict(findings, strict)
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": not (strict and counts(findings)["error"]), "deal": str(deal),
@@ -115,6 +137,7 @@ def generate(
                                         "<name>.edited-<hash>.docx).")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write a PDF of each document and packet.pdf.")] = False,
     final: Annotated[bool, typer.Option("--final", help="With --pdf: no DRAFT watermark.")] = False,
+    policy: PolicyOpt = "conservative",
     as_json: JsonOpt = False,
 ) -> None:
     """Build the packet: every document as .docx, compliance.json and manifest.json.
@@ -125,7 +148,8 @@ def generate(
     """
     from ..api import generate as _generate
 
-    packet = _run(_generate, deal, out, strict=strict, pdf=pdf, final=final, force=force, as_json=as_json)
+    packet = _run(_generate, deal, out, strict=strict, pdf=pdf, final=final, force=force, policy=policy,
+                  as_json=as_json)
     c = counts(packet.findings)
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": True, "deal": str(deal), "out": str(out), "state": packet.rules.code,
@@ -147,29 +171,35 @@ def generate(
 
 
 @app.command()
-def explain(deal: DealArg, as_json: JsonOpt = False) -> None:
+def explain(deal: DealArg, policy: PolicyOpt = "conservative", as_json: JsonOpt = False) -> None:
     """Show each document's clauses and why each is there, or was left out or replaced.
 
     Example: formgen explain examples/ca_medspa.yaml
     """
     from ..api import build
 
-    packet = _run(build, deal, as_json=as_json)
+    packet = _run(build, deal, policy=policy, as_json=as_json)
     if as_json:
         cites = {c.id: list(c.meta.citations) for doc in packet.documents for c in doc.plan.clauses}
         echo_json({"format": JSON_FORMAT, "ok": True, "deal": str(deal), "state": packet.rules.code,
-                   "rule_files": list(packet.rules.source_files),
+                   "rule_files": list(packet.rules.source_files), "policy": packet.rules.policy,
                    "documents": [{"file": doc.spec.filename, "name": doc.spec.name, "clauses": [
                        {"id": d.clause_id, "version": d.version, "included": d.included, "reason": d.reason,
                         "citations": cites.get(d.clause_id, [])}
                        for d in doc.plan.decisions]} for doc in packet.documents]})
         return
-    typer.echo(f"{packet.deal.deal.name}: {packet.rules.name} rules ({', '.join(packet.rules.source_files)})")
+    rules = packet.rules
+    typer.echo(f"{packet.deal.deal.name}: {rules.name} rules ({', '.join(rules.source_files)}) in force on "
+               f"{packet.deal.deal.effective_date.isoformat()}, {rules.policy} drafting policy")
+    for line in rules.timeline:
+        typer.echo(f"  dated rule {line}")
     for doc in packet.documents:
         typer.echo(f"\n{doc.spec.filename}")
+        citations = {c.id: c.meta.citations for c in doc.plan.clauses}
         for d in doc.plan.decisions:
             mark = "+" if d.included else "-"
-            typer.echo(f"  {mark} {d.clause_id}@{d.version}: {d.reason}")
+            cites = f" [implements: {'; '.join(citations[d.clause_id])}]" if citations.get(d.clause_id) else ""
+            typer.echo(f"  {mark} {d.clause_id}@{d.version}: {d.reason}{cites}")
 
 
 @app.command()
@@ -214,18 +244,6 @@ def init(
     typer.echo(f"next: edit {deal}, then formgen validate {deal}")
 
 
-def _scan_targets(paths: list[Path]) -> list[Path]:
-    """Folders stand for the .docx and .txt files directly in them (Word's ~$ lock files skipped)."""
-    out = []
-    for path in paths:
-        if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix.lower() in (".docx", ".txt") and p.is_file()
-                          and not p.name.startswith(("~$", ".")))
-        else:
-            out.append(path)
-    return out
-
-
 @app.command()
 def scan(
     files: Annotated[list[Path], typer.Argument(help=".docx or .txt files, or folders holding them.")],
@@ -238,33 +256,9 @@ def scan(
     Exit 0 when clean, 3 when something is found.
     Example: formgen scan out/glow --state CA --json
     """
-    from ..scan.scanner import extract_text, scan_files
-    from ..inputs.states import load_state
+    from .scanview import run_scan
 
-    severity, citation = "error", ""  # no state named: report as the strictest state would
-    if state.upper() != "XX":
-        severity, rule = _run(load_state, state.upper()).scan_policy()
-        citation = rule.citation
-    targets = _scan_targets(files)
-    if not targets:
-        typer.echo(f"formgen: no .docx or .txt files in {', '.join(map(str, files))}", err=True)
-        raise typer.Exit(1)
-    results = _run(scan_files, targets, severity=severity, citation=citation)
-    for result, path in zip(results, targets):
-        if result["findings"]:
-            text = extract_text(path)
-            for hit in result["findings"]:
-                hit["section"] = section_at(text, hit["start"])
-    hits = sum(len(r["findings"]) for r in results)
-    if as_json:
-        echo_json(results)
-    else:
-        for r in results:
-            typer.echo(f"{r['file']}: {len(r['findings'])} finding(s)")
-            for m in r["findings"]:
-                where = m["section"] or f"characters {m['start']}-{m['end']}"
-                typer.echo(f"  {m['severity']} {m['rule']} in {where}: {m['matched']}")
-    raise typer.Exit(3 if hits else 0)
+    run_scan(files, state, as_json=as_json, runner=_run)
 
 
 @app.command()
@@ -276,7 +270,7 @@ def lint(
 
     Example: formgen lint    formgen lint --clauses my_clauses/
     """
-    from ..lint.checks import lint as _lint
+    from ..lint import lint as _lint
 
     options = {k: v for k, v in (("clause_dir", clauses), ("template_dir", templates)) if v is not None}
     problems = _run(_lint, **options)
@@ -330,6 +324,36 @@ def batch(
     from .batchview import run_batch
 
     run_batch(deals, out, jobs=jobs, force=force, strict=strict, as_json=as_json, runner=_run)
+
+
+@app.command()
+def impact(
+    packets: Annotated[Path, typer.Argument(help="A folder of packets (one per subfolder) or one packet.")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date to judge status by (YYYY-MM-DD; default today).")] = None,
+    within: Annotated[Optional[int], typer.Option("--within", help="Only changes due within this many days of --as-of.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the packets a law change reaches: what it requires, the documents affected, and by when.
+
+    Example: formgen impact out/portfolio --as-of 2026-12-01 --within 1200
+    """
+    import datetime as dt
+    from dataclasses import asdict
+
+    from ..folder.impact import impact as _impact
+    from ..folder.impact import impact_lines
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        raise typer.BadParameter(f"use YYYY-MM-DD (got {as_of})", param_hint="--as-of") from None
+    horizon = day + dt.timedelta(days=within) if within is not None else None
+    results = _run(_impact, packets, day, horizon)
+    if as_json:
+        echo_json([asdict(r) for r in results])
+    else:
+        for line in impact_lines(results, day):
+            typer.echo(line)
 
 
 def main() -> None:
