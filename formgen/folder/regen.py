@@ -35,7 +35,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import FormgenError, InputError, Problem
+from ..errors import HandEditError, InputError, Problem  # noqa: F401 (HandEditError: re-exported)
 from .manifest import (MANIFEST, base_path, conformed_state_path, dumps, executed_records, read_manifest,
                        sha256)
 from .regen_plan import (COMPLIANCE, DocumentResult, RegenResult, changes_record, classify, clause_changes,
@@ -46,18 +46,6 @@ REDLINE_DIR = "redlines"
 AMENDMENT_DIR = "amendments"
 
 
-class HandEditError(FormgenError):
-    """Files in OUT were edited by hand and regenerating would replace them (exit 1)."""
-
-    def __init__(self, out_dir: Path, files: list[str]):
-        self.files = files
-        names = "\n".join(f"  {Path(out_dir) / f}" for f in files)
-        super().__init__(
-            f"formgen: {len(files)} file(s) in {out_dir} were edited after formgen wrote them "
-            f"(their sha256 no longer matches {MANIFEST}) and regenerating would replace them; "
-            f"nothing was written:\n{names}\n"
-            "Move your edited file(s) elsewhere, or rerun with --force to keep a copy of each "
-            "(<name>.edited-<hash>.docx beside it) and write the new version.")
 
 
 # ------------------------------------------------------------------ the folder
