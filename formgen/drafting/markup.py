@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 # Characters with a meaning in the markup; values carry stand-ins for them.
-_SPECIAL = "|*->!#[]@\n\r\t"
+_SPECIAL = "|*->!#[]@\n\r\t\"'§"  # quotes and § too: typesetting never touches a value
 _STANDIN_BASE = 0xE000
 _PROTECT = {ord(c): chr(_STANDIN_BASE + i) for i, c in enumerate(_SPECIAL)}
 _RESTORE = {ord(chr(_STANDIN_BASE + i)): (" " if c in "\n\r\t" else c) for i, c in enumerate(_SPECIAL)}
@@ -23,6 +23,32 @@ _RESTORE = {ord(chr(_STANDIN_BASE + i)): (" " if c in "\n\r\t" else c) for i, c 
 REF_OPEN, REF_CLOSE = "\ue100", "\ue101"
 REF_PATTERN = re.compile(f"{REF_OPEN}([^{REF_CLOSE}]*){REF_CLOSE}")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+# Word markers the assembler leaves in block text for formgen/word/fields.py to turn into
+# OOXML after rendering (docxtpl only places text): a bookmark start / end, a REF field,
+# bold (a defined term at its definition) and the table of contents.
+BOOKMARK_START, BOOKMARK_END, MARK_CLOSE = "\ue102", "\ue103", "\ue104"
+FIELD_OPEN, FIELD_SEP, FIELD_CLOSE = "\ue105", "\ue106", "\ue107"
+BOLD_OPEN, BOLD_CLOSE = "\ue108", "\ue109"
+TOC_MARK = "\ue10a"
+WORD_MARKER = re.compile("[\ue102-\ue10a]")
+
+
+def bookmark(name: str, text: str) -> str:
+    """``text`` wrapped in the bookmark ``name``."""
+    return f"{BOOKMARK_START}{name}{MARK_CLOSE}{text}{BOOKMARK_END}{name}{MARK_CLOSE}"
+
+
+def word_field(instruction: str, result: str) -> str:
+    """A field with its current result filled in."""
+    return f"{FIELD_OPEN}{instruction}{FIELD_SEP}{result}{FIELD_CLOSE}"
+
+
+def strip_word_markers(text: str) -> str:
+    """The text as printed: bookmark names and field instructions dropped, results kept."""
+    text = re.sub(f"[{BOOKMARK_START}{BOOKMARK_END}][^{MARK_CLOSE}]*{MARK_CLOSE}", "", text)
+    text = re.sub(f"{FIELD_OPEN}[^{FIELD_SEP}]*{FIELD_SEP}", "", text)
+    return WORD_MARKER.sub("", text)
 
 
 def protect(value: object) -> str:
@@ -47,6 +73,24 @@ class Para:
     rows: list[list[str]] = field(default_factory=list)
 
 
+_OPENING_CONTEXT = "\\s([\\[{\u2014\u2013/"
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
+
+
+def typeset(text: str) -> str:
+    """Clause text as a law firm sets it: curly quotes and apostrophes, a defined term bold at its
+    definition (a capitalised term in quotes), no line break after "§" or inside a date.
+    Values are still protected here, so a party name prints exactly as typed."""
+    text = re.sub(f'(^|(?<=[{_OPENING_CONTEXT}]))"', "\u201c", text)
+    text = text.replace('"', "\u201d")
+    text = re.sub(f"(^|(?<=[{_OPENING_CONTEXT}]))'(?=\\w)", "\u2018", text)
+    text = text.replace("'", "\u2019")
+    text = re.sub("\u201c([A-Z][^\u201c\u201d\n]{0,60}?)\u201d",
+                  lambda m: f"\u201c{BOLD_OPEN}{m.group(1)}{BOLD_CLOSE}\u201d", text)
+    text = re.sub("(§+) ", "\\1\u00a0", text)
+    return re.sub(f"\\b({_MONTHS}) (\\d{{1,2}}), (\\d{{4}})\\b", "\\1\u00a0\\2,\u00a0\\3", text)
+
+
 _CAPTION = re.compile(r"^\*\*(.+?)\*\*\s*")
 _LABEL = re.compile(r"^\[#([a-z0-9_]+)\]\s*")
 
@@ -58,7 +102,7 @@ def _cells(line: str) -> list[str]:
 def parse_body(rendered: str) -> list[Para]:
     """Rendered clause body (values still protected) -> paragraphs, values restored."""
     paras: list[Para] = []
-    for chunk in re.split(r"\n\s*\n", rendered.strip()):
+    for chunk in re.split(r"\n\s*\n", typeset(rendered.strip())):
         lines = [ln.strip() for ln in chunk.strip().splitlines() if ln.strip()]
         if not lines:
             continue

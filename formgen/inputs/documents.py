@@ -17,6 +17,7 @@ class DocumentSpec:
     title: str
     pays_mso: bool = False  # the practice pays the MSO under it: scanned for revenue-based pay
     governs_practice: bool = False
+    toc: bool = False  # opens with a table of contents (a TOC field, filled in)
 
     @property
     def filename(self) -> str:
@@ -32,7 +33,7 @@ class DocumentSpec:
 DOCUMENTS = {
     spec.name: spec
     for spec in (
-        DocumentSpec("msa", "Management Services Agreement", pays_mso=True),
+        DocumentSpec("msa", "Management Services Agreement", pays_mso=True, toc=True),
         DocumentSpec("responsibility_schedule", "Responsibility Schedule"),
         DocumentSpec("mso_operating_agreement", "Operating Agreement"),
         DocumentSpec("practice_operating_agreement", "Operating Agreement", governs_practice=True),

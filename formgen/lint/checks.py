@@ -28,6 +28,7 @@ from pathlib import Path
 from ..inputs.clauses import Library, load_library
 from ..library import paths
 from ..errors import FormgenError, InputError, Problem
+from ..drafting.markup import strip_word_markers
 from ..drafting.packet import LAYOUT_NAMES, REPORT_DOCUMENTS, REPORT_NAMES
 
 TAGS_FILE = "tags.yaml"
@@ -270,7 +271,7 @@ class AssembledDocument:
             else:
                 out.append(" ".join(x for x in (block.get("number", ""), block.get("caption", ""),
                                                  block.get("text", "")) if x))
-        return out
+        return [strip_word_markers(text) for text in out]
 
 
 def assemble_documents(deal_path: Path, library: Library) -> tuple[list[AssembledDocument], list[Problem]]:
@@ -438,10 +439,9 @@ _EXTERNAL_BEFORE = re.compile(r"(?:Code|Act|U\.S\.C\.|C\.F\.R\.|Regulations?|Rul
 
 def _targets(blocks: list[dict]) -> dict[str, set[str]]:
     sections = {b["number"] for b in blocks if b["kind"] == "section"}
-    articles = {m.group(1) for b in blocks if b["kind"] == "heading"
-                for m in [re.match(r"ARTICLE (\d+)\.", b["text"])] if m}
+    articles = {b["number"] for b in blocks if b["kind"] == "heading"}
     exhibits = {m.group(1) for b in blocks if b["kind"] == "exhibit"
-                for m in [re.match(r"EXHIBIT ([A-Z]+)", b["text"])] if m}
+                for m in [re.match(r"EXHIBIT ([A-Z]+)", strip_word_markers(b["text"]))] if m}
     return {"Section": sections, "Article": articles, "Exhibit": exhibits, "Schedule": set()}
 
 
