@@ -49,13 +49,14 @@ def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf
     return packet
 
 
-def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False) -> "RegenResult":
+def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False,
+               author: str | None = None) -> "RegenResult":
     """Rebuild the packet in ``out_dir`` from its changed inputs: only changed documents are
     rewritten; redlines, changes.md and changes.json say what changed. Raises
     ``HandEditError`` when hand-edited files would be replaced."""
     from .folder.regen import regenerate as _regenerate
 
-    return _regenerate(out_dir, deal, force=force)
+    return _regenerate(out_dir, deal, force=force, author=author)
 
 
 def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None, force: bool = False,

@@ -50,3 +50,7 @@ class ComplianceError(FormgenError):
 
 class ToolMissingError(FormgenError):
     """An external tool (LibreOffice) is not installed (exit 1)."""
+
+
+class RedlineError(FormgenError):
+    """An input to ``make_redline`` / ``paragraphs_text`` is not a usable .docx."""

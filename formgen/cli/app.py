@@ -196,6 +196,7 @@ def regenerate(
     out: Path = typer.Argument(..., help="A packet folder written by formgen generate (holds manifest.json)."),
     deal: Optional[Path] = typer.Option(None, "--deal", help="Use this deal file instead of the recorded one."),
     force: bool = typer.Option(False, "--force", help="Replace hand-edited files (a copy of each is kept beside it)."),
+    author: Optional[str] = typer.Option(None, "--author", help="Name on the redlines' revisions (default: your user name)."),
 ) -> None:
     """Rebuild only the documents whose inputs changed, with the reasons, redlines and a change summary.
 
@@ -206,7 +207,7 @@ def regenerate(
     from ..folder.regen import regenerate as _regenerate
     from ..folder.regen import report_lines
 
-    result = _run(_regenerate, out, deal, force=force)
+    result = _run(_regenerate, out, deal, force=force, author=author)
     for line in report_lines(result):
         typer.echo(line)
 

@@ -275,26 +275,31 @@ def recorded_deal_path(out_dir: Path, manifest: dict) -> Path:
 
 
 def _add_redline(result: DocumentResult, name: str, disk: dict, outputs: dict, redlines: dict,
-                 make_redline, redline_error) -> None:
+                 make_redline, redline_error, author: str = "formgen", deal_name: str = "") -> None:
     """A rebuilt .docx that was on disk gets redlines/<stem>.redline.docx (new against what was there)."""
     if result.status != "rebuilt" or not name.endswith(".docx") or disk.get(name) is None or name not in outputs:
         return
     target = f"{REDLINE_DIR}/{Path(name).stem}.redline.docx"
+    legend = (f"Redline: {name} as regenerated from {deal_name} compared with {name} as it was in this folder "
+              f"before regeneration. Insertions are underlined, deletions struck through; changes by {author}.")
     try:
-        redlines[target] = make_redline(disk[name], outputs[name], author="formgen")
+        redlines[target] = make_redline(disk[name], outputs[name], author=author, legend=legend)
         result.redline = target
     except redline_error as exc:
         result.note = f"no redline: {exc}"
 
 
-def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False) -> RegenResult:
-    """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring."""
+def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False,
+               author: str | None = None) -> RegenResult:
+    """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring.
+    ``author``: whom the redlines' revisions name (default: the user logged in)."""
     from ..api import build
     from .write import packet_outputs
     from .manifest import refresh_input_caches
-    from ..word.redline import RedlineError, make_redline
+    from ..word.redline import RedlineError, default_author, make_redline
 
     out_dir = Path(out_dir)
+    who = author or default_author()
     old = _load_old_manifest(out_dir)
     refresh_input_caches()
     deal_path = Path(deal) if deal is not None else recorded_deal_path(out_dir, old)
@@ -375,7 +380,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
         if name in outputs and old_hashes.get(name) == sha256(outputs[name]):
             # formgen's own version is unchanged: the file was only missing or hand-edited
             results.append(result)
-            _add_redline(result, name, disk, outputs, redlines, make_redline, RedlineError)
+            _add_redline(result, name, disk, outputs, redlines, make_redline, RedlineError, who, deal_path.name)
             continue
         if fields:
             reasons.append("deal fields changed: " + ", ".join(
@@ -400,7 +405,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
             reasons.append("content changed")
         result.clauses = clauses
         results.append(result)
-        _add_redline(result, name, disk, outputs, redlines, make_redline, RedlineError)
+        _add_redline(result, name, disk, outputs, redlines, make_redline, RedlineError, who, deal_path.name)
 
     changes = {
         "deal": {"name": packet.deal.deal.name, "state": packet.rules.code, "path": new["deal"]["path"],
