@@ -81,7 +81,7 @@ def _level(ilvl, fmt, text, style, ppr, suffix="tab"):
 # sections "1.1" under them, and lettered items "(a)" in a list of their own.
 NUMBERING = [
     f'<w:abstractNum {W_DECL} w:abstractNumId="10"><w:multiLevelType w:val="multilevel"/>'
-    + _level(0, "decimal", "Article %1", "Article", '<w:ind w:left="0" w:firstLine="0"/>', suffix="space")
+    + _level(0, "decimal", "Article\u00a0%1", "Article", '<w:ind w:left="0" w:firstLine="0"/>', suffix="space")
     + _level(1, "decimal", "%1.%2", "Section", '<w:tabs><w:tab w:val="num" w:pos="1440"/></w:tabs>'
              '<w:ind w:left="0" w:firstLine="720"/>')
     + "</w:abstractNum>",

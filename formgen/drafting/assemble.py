@@ -78,7 +78,7 @@ class _Numberer:
                 number = f"{self.article}.{self.section}"
                 block = {"kind": "section", "number": number, "caption": para.caption or caption, "text": para.text}
                 for key in filter(None, (target, f"{clause.id}#{para.label}" if para.label else "")):
-                    name = self.target(key, "Section ", number)
+                    name = self.target(key, "Section\u00a0", number)
                     where = "caption" if block["caption"] else "text"
                     block[where] = bookmark(name, block[where])
                 self.blocks.append(block)
@@ -117,7 +117,7 @@ def assemble(plan: DocumentPlan, context: dict) -> list[dict]:
         if kind == "article":
             out.article += 1
             out.section = 0
-            name = out.target(clause.id, "", f"Article {out.article}")
+            name = out.target(clause.id, "", f"Article\u00a0{out.article}")
             out.blocks.append({"kind": "heading", "number": str(out.article), "text": bookmark(name, title)})
             for para in paras:
                 out.add(para, numbered=True, clause=clause)
@@ -133,7 +133,7 @@ def assemble(plan: DocumentPlan, context: dict) -> list[dict]:
             letter = string.ascii_uppercase[out.exhibit]
             out.exhibit += 1
             # Exhibits keep fixed headings; the bookmark holds the letter, which a plain REF prints.
-            name = out.target(clause.id, "Exhibit ", letter, r"\h")
+            name = out.target(clause.id, "Exhibit\u00a0", letter, r"\h")
             out.blocks.append({"kind": "exhibit", "text": "EXHIBIT " + bookmark(name, letter), "title": title.upper()})
             for para in paras:
                 out.add(para, numbered=False, clause=clause)

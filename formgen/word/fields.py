@@ -141,7 +141,7 @@ def _fill_toc(root: etree._Element, heading: etree._Element) -> None:
         ppr.append(_element("pStyle", val=TOC_STYLE))
         tab = _element("r")
         tab.append(_element("tab"))
-        entry.extend([text_run(None, f"Article {number}"), tab, text_run(None, title)])
+        entry.extend([text_run(None, f"Article\u00a0{number}"), tab, text_run(None, title)])
         entries.append(entry)
     if not entries:
         return

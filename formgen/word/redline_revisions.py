@@ -12,6 +12,14 @@ from .redline_package import (ANCHOR_TAGS, DEL, INS, NS, P, PPR, PPR_CHANGE, R, 
 from .redline_text import _blocks, _canonical, _mark_changes, _to_deleted_text
 
 
+FIELD_CODE_TAGS = (_w("fldChar"), _w("instrText"), _w("delInstrText"))
+
+
+def _is_field_code(run: etree._Element) -> bool:
+    """A run holding a field's begin, instruction, separator or end (not its result)."""
+    return any(child.tag in FIELD_CODE_TAGS for child in run)
+
+
 class _Revisions:
     def __init__(self, old: _Document, new: _Document, author: str, date: str):
         self.author, self.date = author, date
@@ -157,10 +165,13 @@ class _Revisions:
 
     def adopt(self, element: etree._Element) -> etree._Element:
         """A copy of old-document content fit to live in the new document: its bookmarks and
-        comment anchors dropped, relationship ids re-pointed, unique ids made unique again."""
+        comment anchors dropped, its fields reduced to their results (a deleted reference must not
+        look for a bookmark that went with it), relationship ids re-pointed, unique ids made unique again."""
         element = copy.deepcopy(element)
         for anchor in list(element.iter(*ANCHOR_TAGS)):  # their ids and names belong to the old document
             anchor.getparent().remove(anchor)
+        for run in [r for r in element.iter(R) if _is_field_code(r)]:
+            run.getparent().remove(run)
         for node in element.iter(etree.Element):
             for name, value in list(node.attrib.items()):
                 qname = etree.QName(name)

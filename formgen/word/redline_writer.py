@@ -7,7 +7,7 @@ import copy
 from lxml import etree
 
 from .redline_package import DEL_TEXT, P, PPR, R, T, TBL, TC, TR, _w
-from .redline_revisions import _Revisions
+from .redline_revisions import _is_field_code, _Revisions
 from .redline_text import _Piece, _align, _blocks, _new_run, _set_blocks, _to_deleted_text, _tokens, _word_opcodes, _canonical
 
 
@@ -84,6 +84,8 @@ class _Redliner(_Revisions):
             source = piece.element
             if kind == "del" and source.tag != R and next(source.iter(R), None) is None:
                 continue  # an old bookmark or similar marker: dropped
+            if kind == "del" and _is_field_code(source):
+                continue  # a deleted field keeps only its result (see adopt)
             element = self.adopt(source) if kind == "del" else copy.deepcopy(source)
             if element.tag == R:
                 if kind == "del":
