@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, run_cli
-from formgen.lint.checks import (
+from formgen.lint import (
     assemble_documents,
     check_attributes,
     check_cross_refs,
@@ -58,7 +58,7 @@ def test_shipped_library_passes_lint():
 
 def test_lint_of_a_broken_library_returns_its_problems():
     """lint() over a fixture library (the CLI always lints clauses/): each problem names its file."""
-    from formgen.lint.checks import lint
+    from formgen.lint import lint
 
     problems = lint(clause_dir=FIXTURES / "front_matter")
     assert len(problems) >= 5
