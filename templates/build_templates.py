@@ -14,6 +14,7 @@ run of items its own list instance (w:num with a startOverride, see formgen/word
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from docx import Document
@@ -308,7 +309,12 @@ def build(path: Path) -> None:
     props.created = props.modified = dt.datetime(2026, 1, 1)
     props.last_modified_by = "formgen"
     props.revision = 1
-    doc.save(path)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    # Re-zipped with fixed timestamps: the same layout gives the same bytes.
+    from formgen.word.ooxml import read_package, write_package
+
+    path.write_bytes(write_package(read_package(buffer.getvalue())))
 
 
 if __name__ == "__main__":
