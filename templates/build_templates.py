@@ -275,18 +275,23 @@ def build(path: Path) -> None:
     _cell_text(sig_close.cells[0], "{%tr endfor %}")
     _cant_split(sig_row)
     cell = sig_row.cells[0]
-    first = cell.paragraphs[0]
-    first.style = "Signature Text"
-    first.paragraph_format.space_before = Pt(18)
-    first.paragraph_format.keep_with_next = True
-    first.add_run("{{ s.party }}").bold = True
 
-    def sign_line(text, style="Signature Text", before=0):
-        p = cell.add_paragraph(style=style)
+    def sign_line(text, style="Signature Text", before=0, bold=False, paragraph=None):
+        p = paragraph or cell.add_paragraph(style=style)
+        p.style = style
         p.paragraph_format.keep_with_next = True
         if before:
             p.paragraph_format.space_before = Pt(before)
-        p.add_run(text)
+        p.add_run(text).bold = bold
+
+    # The party's role caption ("MSO:"), its name and its description ("a New York limited liability company").
+    sign_line("{%p if s.role %}", paragraph=cell.paragraphs[0])
+    sign_line("{{ s.role }}", before=18, bold=True)
+    sign_line("{%p endif %}")
+    sign_line("{{ s.party }}", before=6, bold=True)
+    sign_line("{%p if s.description %}")
+    sign_line("{{ s.description }}")
+    sign_line("{%p endif %}")
 
     # An entity signs "By:" a named officer; an individual (no title) signs in person.
     sign_line("{%p if s.title %}")

@@ -96,8 +96,8 @@ class _Numberer:
             header, *rows = para.rows or [[]]
             self.blocks.append({"kind": "table", "header": header, "rows": rows})
         elif para.kind == "sign":
-            party, name, title = para.rows[0]
-            signer = {"party": party, "name": name, "title": title}
+            party, name, title, role, description = para.rows[0]
+            signer = {"party": party, "name": name, "title": title, "role": role, "description": description}
             if self.blocks and self.blocks[-1]["kind"] == "signatures":
                 self.blocks[-1]["signers"].append(signer)
             else:

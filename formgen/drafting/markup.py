@@ -31,7 +31,8 @@ BOOKMARK_START, BOOKMARK_END, MARK_CLOSE = "\ue102", "\ue103", "\ue104"
 FIELD_OPEN, FIELD_SEP, FIELD_CLOSE = "\ue105", "\ue106", "\ue107"
 BOLD_OPEN, BOLD_CLOSE = "\ue108", "\ue109"
 TOC_MARK = "\ue10a"
-WORD_MARKER = re.compile("[\ue102-\ue10a]")
+BLANK_OPEN, BLANK_CLOSE = "\ue10b", "\ue10c"  # a blank for the attorney: highlighted like a drafting note
+WORD_MARKER = re.compile("[\ue102-\ue10c]")
 
 
 def bookmark(name: str, text: str) -> str:
@@ -113,7 +114,7 @@ def parse_body(rendered: str) -> list[Para]:
         elif first.startswith("@sign"):
             for ln in lines:
                 cells = _cells(ln.removeprefix("@sign"))
-                paras.append(Para("sign", rows=[(cells + ["", "", ""])[:3]]))
+                paras.append(Para("sign", rows=[(cells + [""] * 5)[:5]]))
         elif first.startswith("- "):
             for ln in lines:
                 paras.append(Para("item", text=restore(ln[2:].strip())))

@@ -14,7 +14,7 @@ import re
 
 from lxml import etree
 
-from ..drafting.markup import (BOLD_CLOSE, BOLD_OPEN, BOOKMARK_END, BOOKMARK_START, FIELD_CLOSE, FIELD_OPEN,
+from ..drafting.markup import (BLANK_CLOSE, BLANK_OPEN, BOLD_CLOSE, BOLD_OPEN, BOOKMARK_END, BOOKMARK_START, FIELD_CLOSE, FIELD_OPEN,
                                FIELD_SEP, MARK_CLOSE, TOC_MARK, WORD_MARKER)
 from .wordml import NS, W, q
 
@@ -25,6 +25,7 @@ _MARKERS = re.compile(
     f"|{BOOKMARK_END}(?P<end>[^{MARK_CLOSE}]*){MARK_CLOSE}"
     f"|{FIELD_OPEN}(?P<instr>[^{FIELD_SEP}]*){FIELD_SEP}(?P<result>[^{FIELD_CLOSE}]*){FIELD_CLOSE}"
     f"|{BOLD_OPEN}(?P<bold>[^{BOLD_CLOSE}]*){BOLD_CLOSE}"
+    f"|{BLANK_OPEN}(?P<blank>[^{BLANK_CLOSE}]*){BLANK_CLOSE}"
     f"|{TOC_MARK}")
 
 
@@ -63,8 +64,12 @@ def _split_run(run: etree._Element, text: str, bookmark_ids: dict[str, str]) -> 
             out += field_runs(rpr, match.group("instr"), match.group("result"))
         elif match.group("bold") is not None:
             bold = text_run(rpr, match.group("bold"))
-            _bold(bold)
+            _set_property(bold, "b")
             out.append(bold)
+        elif match.group("blank") is not None:
+            blank = text_run(rpr, match.group("blank"))
+            _set_property(blank, "highlight", val="yellow")
+            out.append(blank)
     if position < len(text):
         out.append(text_run(rpr, text[position:]))
     parent = run.getparent()
@@ -89,13 +94,25 @@ def text_run(rpr: etree._Element | None, text: str) -> etree._Element:
     return run
 
 
-def _bold(run: etree._Element) -> None:
+# w:rPr children in schema order, as far as formgen sets them
+_RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "strike", "color", "sz", "szCs", "highlight", "u"]
+
+
+def _set_property(run: etree._Element, tag: str, **attrs: str) -> None:
+    """Set a run property (bold, highlight), keeping w:rPr in schema order."""
     rpr = run.find("w:rPr", NS)
     if rpr is None:
         rpr = _element("rPr")
         run.insert(0, rpr)
-    if rpr.find("w:b", NS) is None:
-        rpr.insert(0, _element("b"))
+    if rpr.find(f"w:{tag}", NS) is not None:
+        return
+    rank = _RPR_ORDER.index(tag)
+    after = [c for c in rpr if etree.QName(c).localname in _RPR_ORDER[rank + 1:]]
+    element = _element(tag, **attrs)
+    if after:
+        after[0].addprevious(element)
+    else:
+        rpr.append(element)
 
 
 def _fld_char(rpr, kind: str) -> etree._Element:
