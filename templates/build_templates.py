@@ -165,6 +165,17 @@ def build(path: Path) -> None:
             if el.tag != qn("w:spacing") or el.getparent().tag == qn("w:rPr"):
                 el.getparent().remove(el)
     subtitle.font.italic = False
+    subtitle.paragraph_format.keep_with_next = True  # an exhibit's title stays with its first lines
+    # Widow and orphan control for every paragraph, whatever its style.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    ppr_default = defaults.find(qn("w:pPrDefault")) if defaults is not None else None
+    if ppr_default is not None:
+        ppr = ppr_default.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            ppr_default.append(ppr)
+        if ppr.find(qn("w:widowControl")) is None:
+            ppr.insert(0, OxmlElement("w:widowControl"))
     _style(doc, "Heading 1", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=14,
            space_after=8, keep_next=True, outline_level=0)
     _style(doc, "Heading 2", size=12, bold=True, space_before=10, space_after=6, keep_next=True, outline_level=1)
@@ -177,7 +188,7 @@ def build(path: Path) -> None:
     toc = _style(doc, "TOC 1", size=11, space_after=2)
     toc.paragraph_format.tab_stops.add_tab_stop(Inches(1.1))
     _style(doc, "Exhibit Heading", base="Heading 1", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
-           page_break_before=True, space_before=0, space_after=4, outline_level=0)
+           page_break_before=True, space_before=0, space_after=4, outline_level=0, keep_next=True)
     _style(doc, "Body Text", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     _style(doc, "Section", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line=Inches(0.5),
            numbering=(ARTICLE_LIST, 1))

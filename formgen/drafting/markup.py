@@ -89,7 +89,23 @@ def typeset(text: str) -> str:
     text = re.sub("\u201c([A-Z][^\u201c\u201d\n]{0,60}?)\u201d",
                   lambda m: f"\u201c{BOLD_OPEN}{m.group(1)}{BOLD_CLOSE}\u201d", text)
     text = re.sub("(§+) ", "\\1\u00a0", text)
+    text = _ISO_DATE.sub(_written_date, text)
+    text = _UNIT.sub("\\1\u00a0", text)
     return re.sub(f"\\b({_MONTHS}) (\\d{{1,2}}), (\\d{{4}})\\b", "\\1\u00a0\\2,\u00a0\\3", text)
+
+
+# An ISO date in prose (values carry their hyphens as stand-ins): written out, as lawyers date things.
+_HYPHEN = f"[-{_PROTECT[ord('-')]}]"
+_ISO_DATE = re.compile(f"(?<![\\w/])(\\d{{4}}){_HYPHEN}(\\d{{2}}){_HYPHEN}(\\d{{2}})(?![\\w/])")
+# A number and its unit stay on one line: "thirty (30) days", "90 days", "5 percent".
+_UNIT = re.compile(r"(\d\)?) (?=(?:calendar |business |Business )?(?:days?|months?|years?|hours?|percent)\b)")
+
+
+def _written_date(match: re.Match) -> str:
+    year, month, day = (int(g) for g in match.groups())
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return match.group(0)
+    return f"{_MONTHS.split('|')[month - 1]}\u00a0{day},\u00a0{year}"
 
 
 _CAPTION = re.compile(r"^\*\*(.+?)\*\*\s*")
