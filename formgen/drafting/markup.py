@@ -52,15 +52,22 @@ def strip_word_markers(text: str) -> str:
     return WORD_MARKER.sub("", text)
 
 
+# A printed value sits between these, so typesetting leaves it exactly as given (a citation's
+# "effective 2026-01-01" or "(July 30, 1987)" prints as the state file has it).
+VALUE_OPEN, VALUE_CLOSE = "\ue0f0", "\ue0f1"
+_VALUE = re.compile(f"{VALUE_OPEN}[^{VALUE_CLOSE}]*{VALUE_CLOSE}")
+
+
 def protect(value: object) -> str:
     """jinja ``finalize``: print a value so that no markup can come out of it."""
     if value is None:
         return ""
-    return str(value).translate(_PROTECT)
+    text = str(value).translate(_PROTECT)
+    return f"{VALUE_OPEN}{text}{VALUE_CLOSE}" if text else ""
 
 
 def restore(text: str) -> str:
-    return text.translate(_RESTORE)
+    return text.translate(_RESTORE).replace(VALUE_OPEN, "").replace(VALUE_CLOSE, "")
 
 
 @dataclass
@@ -88,17 +95,30 @@ def typeset(text: str) -> str:
     text = text.replace("'", "\u2019")
     text = re.sub("\u201c([A-Z][^\u201c\u201d\n]{0,60}?)\u201d",
                   lambda m: f"\u201c{BOLD_OPEN}{m.group(1)}{BOLD_CLOSE}\u201d", text)
+    text = _UNIT.sub("\\1\u00a0", text)  # also after a printed number: "{{ words(30) }} days"
+    return _outside_values(text, _spaces)
+
+
+def _outside_values(text: str, change) -> str:
+    """``change`` applied to the clause's own text, every printed value left as it is."""
+    out, position = [], 0
+    for match in _VALUE.finditer(text):
+        out += [change(text[position:match.start()]), match.group(0)]
+        position = match.end()
+    return "".join(out + [change(text[position:])])
+
+
+def _spaces(text: str) -> str:
     text = re.sub("(§+) ", "\\1\u00a0", text)
     text = _ISO_DATE.sub(_written_date, text)
-    text = _UNIT.sub("\\1\u00a0", text)
     return re.sub(f"\\b({_MONTHS}) (\\d{{1,2}}), (\\d{{4}})\\b", "\\1\u00a0\\2,\u00a0\\3", text)
 
 
-# An ISO date in prose (values carry their hyphens as stand-ins): written out, as lawyers date things.
-_HYPHEN = f"[-{_PROTECT[ord('-')]}]"
+# An ISO date typed in a clause: written out, as lawyers date things.
+_HYPHEN = "-"
 _ISO_DATE = re.compile(f"(?<![\\w/])(\\d{{4}}){_HYPHEN}(\\d{{2}}){_HYPHEN}(\\d{{2}})(?![\\w/])")
 # A number and its unit stay on one line: "thirty (30) days", "90 days", "5 percent".
-_UNIT = re.compile(r"(\d\)?) (?=(?:calendar |business |Business )?(?:days?|months?|years?|hours?|percent)\b)")
+_UNIT = re.compile(f"(\\d\\)?{VALUE_CLOSE}?) (?=(?:calendar |business |Business )?(?:days?|months?|years?|hours?|percent)\\b)")
 
 
 def _written_date(match: re.Match) -> str:

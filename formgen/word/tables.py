@@ -9,6 +9,8 @@ Every row is kept on one page (w:cantSplit), whatever the template's rows say.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .wordml import NS
@@ -27,7 +29,7 @@ def column_widths(rows: list[list[str]], text_width: int = TEXT_WIDTH_TWIPS) -> 
     floors, wants = [], []
     for j in range(columns):
         cells = [r[j] for r in rows if j < len(r)]
-        longest_word = max((len(word) for cell in cells for word in cell.split()), default=1)
+        longest_word = max((len(word) for cell in cells for word in re.split(r"[ \t\n]+", cell)), default=1)  # a no-break space holds
         floor = min(longest_word * CHAR_TWIPS + CELL_PADDING_TWIPS, int(text_width * 0.35))
         average = sum(len(c) for c in cells) / max(len(cells), 1)
         floors.append(floor)
