@@ -56,7 +56,7 @@ def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf
 
 
 def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False,
-               merge: bool = True) -> "RegenResult":
+               merge: bool = True, author: str | None = None) -> "RegenResult":
     """Rebuild the packet in ``out_dir`` from its changed inputs: only changed documents are
     rewritten; redlines, changes.md and changes.json say what changed. A hand-edited document
     formgen changes too is merged (formgen's changes as tracked changes); with ``merge=False``,
@@ -64,7 +64,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
     Executed documents are never rewritten: an amendment is written instead."""
     from .folder.regen import regenerate as _regenerate
 
-    return _regenerate(out_dir, deal, force=force, merge=merge)
+    return _regenerate(out_dir, deal, force=force, merge=merge, author=author)
 
 
 def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None) -> list[dict]:

@@ -287,6 +287,7 @@ def regenerate(
     deal: Annotated[Optional[Path], typer.Option("--deal", help="Use this deal file instead of the recorded one.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (a copy of each is kept beside it).")] = False,
     no_merge: Annotated[bool, typer.Option("--no-merge", help="Do not merge hand-edited documents: refuse, or --force.")] = False,
+    author: Annotated[Optional[str], typer.Option("--author", help="Name on the redlines' revisions (default: your user name).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Rebuild only the documents whose inputs changed, with the reasons, redlines and a change summary.
@@ -302,7 +303,7 @@ def regenerate(
     from ..folder.regen import regenerate as _regenerate
     from ..folder.regen import report_lines
 
-    result = _run(_regenerate, out, deal, force=force, merge=not no_merge, as_json=as_json)
+    result = _run(_regenerate, out, deal, force=force, merge=not no_merge, author=author, as_json=as_json)
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": True, **result.to_dict()})
         return

@@ -12,6 +12,7 @@ from ..inputs.documents import DocumentSpec, documents_for
 from ..inputs.states import StateRules
 from .assemble import assemble
 from .context import build_context
+from .markup import strip_word_markers
 from .plan import DocumentPlan, plan_document, state_enabled_clauses
 
 
@@ -68,4 +69,4 @@ def block_paragraphs(blocks: list[dict], *, notes: bool = False) -> list[str]:
             out.append(f"{block['text']} {block['title']}")
         else:
             out.append(" ".join(str(block[k]) for k in ("number", "caption", "text") if block.get(k)))
-    return out
+    return [strip_word_markers(text) for text in out]

@@ -111,13 +111,23 @@ def _render(draft: Draft, deal: Deal) -> BuiltDocument:
     return BuiltDocument(draft.spec, draft.plan, template, data)
 
 
+def _clause_title(drafting: Drafting, clause_id: str | None, document: str) -> str:
+    clause = drafting.library.get(clause_id) if clause_id else None
+    title = clause.meta.title_in(document) if clause else ""
+    return "" if not title or title.startswith("_") else title
+
+
 def _report_context(drafting: Drafting, agreements: list[BuiltDocument], findings: list[Finding]) -> dict:
     deal, rules = drafting.deal, drafting.rules
     return {
         **drafting.context,
         "findings": [f.to_dict() for f in findings],
         "decisions": [{"document": b.spec.name, "clause": d.clause_id, "reason": d.reason,
-                       "rule_citation": d.rule.citation if d.rule else ""}
+                       "rule_citation": d.rule.citation if d.rule else "",
+                       # as the memo prints them: the document's and the provisions' titles
+                       "document_title": b.spec.title, "action": d.rule.action,
+                       "clause_title": _clause_title(drafting, d.clause_id, b.spec.name),
+                       "replacement_title": _clause_title(drafting, d.rule.replacement, b.spec.name)}
                       for b in agreements for d in b.plan.decisions if d.rule is not None],
         "rules": [{"label": label, "citation": r.citation, "verified": r.verified, "note": r.note}
                   for label, r in rules.all_rules()],

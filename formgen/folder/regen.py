@@ -136,6 +136,8 @@ class _Run:
     bases: dict[str, bytes]  # file -> formgen's previous bytes (.formgen/base), where kept and valid
     executed: dict[str, dict]
     writes: dict[str, bytes] = field(default_factory=dict)  # relative path -> bytes
+    author: str = "formgen"  # whom the redlines' revisions name
+    deal_name: str = ""  # the deal file the packet was regenerated from, for the redline legend
 
 
 def _read_run(out_dir: Path, deal: str | Path | None) -> tuple[_Run, Path, object]:
@@ -165,10 +167,14 @@ def _read_run(out_dir: Path, deal: str | Path | None) -> tuple[_Run, Path, objec
 
 
 def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False,
-               merge: bool = True) -> RegenResult:
-    """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring."""
+               merge: bool = True, author: str | None = None) -> RegenResult:
+    """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring.
+    ``author``: whom the redlines' revisions name (default: the user logged in)."""
+    from ..word.redline import default_author
+
     out_dir = Path(out_dir)
     run, deal_path, packet = _read_run(out_dir, deal)
+    run.author, run.deal_name = author or default_author(), deal_path.name
     old, outputs = run.old, run.outputs
     old_hashes = {n: h for n, h in old["outputs"].items() if n in run.disk}
     new_hashes = {n: sha256(d) for n, d in outputs.items() if n != MANIFEST}
@@ -267,8 +273,11 @@ def _add_redline(result: DocumentResult, name: str, run: _Run) -> None:
     if not name.endswith(".docx") or run.disk.get(name) is None or name not in run.outputs:
         return
     target = f"{REDLINE_DIR}/{Path(name).stem}.redline.docx"
+    legend = (f"Redline: {name} as regenerated from {run.deal_name} compared with {name} as it was in this "
+              f"folder before regeneration. Insertions are underlined, deletions struck through; changes by "
+              f"{run.author}.")
     try:
-        run.writes[target] = make_redline(run.disk[name], run.outputs[name], author="formgen")
+        run.writes[target] = make_redline(run.disk[name], run.outputs[name], author=run.author, legend=legend)
         result.redline = target
     except RedlineError as exc:
         result.note = f"no redline: {exc}"

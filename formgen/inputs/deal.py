@@ -8,7 +8,6 @@ import datetime as dt
 import re
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
