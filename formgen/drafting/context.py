@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..library import paths
 from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
+from ..inputs.deal_terms import TRANSFER_EVENTS, PriceFormula
 from ..errors import InputError, Problem
 from .markup import REF_CLOSE, REF_OPEN
 from ..inputs.states import StateRules
@@ -113,6 +114,85 @@ def fee_outcome(deal: Deal, rules: StateRules) -> tuple[str, str | None]:
     return basis, None
 
 
+# State rules on these tags take succession rights over practice equity away from the MSO.
+MSO_SUCCESSION_TAGS = ("control:stock_transfer_restriction", "succession:mso_transfer_consent")
+
+
+def mso_succession_rights(rules: StateRules) -> bool:
+    """False where a state rule removes or replaces MSO consent/designation over practice equity."""
+    for tag in MSO_SUCCESSION_TAGS:
+        rule = rules.rule_for_tag(tag)
+        if rule is not None and rule.action in ("remove", "replace"):
+            return False
+    return True
+
+
+def _price_text(deal: Deal) -> str:
+    terms = deal.succession
+    if terms.price is PriceFormula.fixed:
+        return (f"{money(terms.fixed_price)} for all of the owner's interest, and the same proportion of that "
+                "amount for any part of it")
+    if terms.price is PriceFormula.book_value:
+        return ("the book value of the interest, being the Practice's total assets minus its total liabilities as "
+                "shown on its balance sheet as of the last day of the calendar month before the event that requires "
+                "the sale, prepared by the Practice's regular outside accountant under the accounting method the "
+                "Practice regularly uses, consistently applied, with no value for goodwill or any other intangible "
+                "asset not carried on that balance sheet, multiplied by the owner's percentage of the outstanding "
+                "ownership interests, as the accountant determines, which determination is final absent manifest error")
+    return ("the fair market value of the interest as of the date of the event that requires the sale, as the seller "
+            "and the purchaser agree or, failing agreement within thirty (30) days after that event, as an independent "
+            "appraiser experienced in valuing medical practices determines, chosen by them jointly or, failing that, "
+            "appointed by the American Arbitration Association at the request of either of them; the appraiser's "
+            "determination is final absent manifest error and its fees are shared equally by the seller and the purchaser")
+
+
+def succession_values(deal: Deal, rules: StateRules) -> dict:
+    """The succession terms in the words every document uses, so the documents cannot disagree."""
+    terms = deal.succession
+    sole = len(deal.practice.owners) == 1
+    rights = mso_succession_rights(rules)
+    labels = dict(TRANSFER_EVENTS)
+    events = [{"key": key, "event": labels[key], "days": getattr(terms.deadlines, key),
+               "days_words": words(getattr(terms.deadlines, key))} for key, _ in TRANSFER_EVENTS]
+    if sole:
+        approver = ("the owner or, after the owner's death or during the owner's incapacity, the owner's personal "
+                    "representative, guardian or conservator")
+        chooser = (f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the individual's guardian, "
+                   "conservator or agent under a durable power of attorney, selects or, if none is selected within "
+                   "fifteen (15) days after a written request by any interested person, whom the American Arbitration "
+                   "Association appoints at that person's request")
+    else:
+        share = "a majority" if terms.approval == "majority" else "all"
+        approver = f"the owners holding {share} of the Practice's ownership interests not held by the transferring owner"
+        chooser = (f"a physician whom the owners holding {share} of the Practice's ownership interests not held by the "
+                   "affected individual select")
+    return {
+        "posture": deal.posture.value,
+        "succession": terms,
+        "sole_owner": sole,
+        "mso_succession_rights": rights,
+        "mso_designates": rights and terms.designated_by == "mso",
+        "succession_price": _price_text(deal),
+        "succession_events": events,
+        "successor_approver": approver,
+        "disability_definition": (
+            "a physical or mental condition that prevents an individual from practicing the individual's profession "
+            "substantially full time for one hundred eighty (180) consecutive days, or for two hundred forty (240) days "
+            f"in any period of three hundred sixty-five (365) days, as determined in writing by {chooser}, or the "
+            "appointment by a court of a guardian or conservator of the individual's person or estate"),
+        "married_owners": [o for o in deal.practice.owners if o.spouse],
+    }
+
+
+def charter_name(state: str, is_llc: bool) -> str:
+    """What the state calls the document filed to form the practice."""
+    if state == "TX" or (is_llc and state == "DE"):
+        return "Certificate of Formation"
+    if is_llc:
+        return "Articles of Organization"
+    return "Certificate of Incorporation" if state in ("NY", "DE", "NJ", "OK", "SC") else "Articles of Incorporation"
+
+
 def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> dict:
     catalog = load_catalog()
     service_ids = [s.value for s in deal.services]
@@ -141,12 +221,14 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
         "practice_form": (rules.form(deal.practice.entity_type).label.split(" (")[0]
                           if rules.form(deal.practice.entity_type) else PRACTICE_FORM_WORDS[deal.practice.entity_type]),
         "practice_governing_document": "Operating Agreement" if is_llc else "Bylaws",
+        "practice_charter": charter_name(deal.deal.state, is_llc),
         "practice_owner_term": "Member" if is_llc else "Shareholder",
         "mso_form": "limited liability company" if deal.mso.entity_type.value == "llc" else "corporation",
         "governing_law_state": JURISDICTIONS[deal.deal.state],
         "mso_formation_state_name": JURISDICTIONS[deal.mso.formation_state],
         "practice_formation_state_name": JURISDICTIONS[deal.practice.formation_state],
         "venue": venue,
+        **succession_values(deal, rules),
         # helpers
         "ref": ref, "money": money, "pct": pct, "longdate": longdate, "words": words, "names": names,
         "placeholder": placeholder, "indefinite": indefinite,

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from ..errors import InputError, Problem
 from ..drafting.markup import PRIVATE_USE
+from .deal_terms import Posture, Succession
 
 JURISDICTIONS = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -140,6 +141,7 @@ class Owner(Strict):
     name: Name
     license: License
     percent: Percent
+    spouse: Name | None = None  # a married owner's spouse signs a spousal consent
 
 
 class Mso(Strict):
@@ -241,6 +243,8 @@ class Deal(Strict):
     fees: Fees
     term: Term
     dispute_resolution: DisputeResolution = DisputeResolution()
+    succession: Succession = Succession()
+    posture: Posture = Posture.balanced
 
     @property
     def state(self) -> str:
