@@ -151,21 +151,29 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
     terms = deal.succession
     sole = len(deal.practice.owners) == 1
     rights = mso_succession_rights(rules)
-    labels = dict(TRANSFER_EVENTS)
-    events = [{"key": key, "event": labels[key], "days": getattr(terms.deadlines, key),
-               "days_words": words(getattr(terms.deadlines, key))} for key, _ in TRANSFER_EVENTS]
+
+    def transfer_events(owner: str = "owner") -> list[dict]:
+        """The transfer events, their deadlines in days and words, naming the owner as the document does."""
+        return [{"key": key, "event": label.replace("owner", owner), "days": getattr(terms.deadlines, key),
+                 "days_words": words(getattr(terms.deadlines, key))} for key, label in TRANSFER_EVENTS]
+
+    def successor_approver(owner: str = "owner") -> str:
+        """Who approves (or selects) a transferee for the practice; with one owner, who acts for that owner."""
+        if sole:
+            return (f"the {owner} or, after the {owner}'s death or during the {owner}'s incapacity, the {owner}'s "
+                    "personal representative, guardian or conservator")
+        share = "a majority" if terms.approval == "majority" else "all"
+        return f"the {owner}s holding {share} of the ownership interests in the Practice not held by the transferring {owner}"
+
     if sole:
-        approver = ("the owner or, after the owner's death or during the owner's incapacity, the owner's personal "
-                    "representative, guardian or conservator")
-        chooser = (f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the individual's guardian, "
-                   "conservator or agent under a durable power of attorney, selects or, if none is selected within "
-                   "fifteen (15) days after a written request by any interested person, whom the American Arbitration "
-                   "Association appoints at that person's request")
+        chooser = (f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the "
+                   "individual's guardian, conservator or agent under a durable power of attorney, selects or, if none "
+                   "is selected within fifteen (15) days after a written request by any interested person, whom the "
+                   "American Arbitration Association appoints at that person's request")
     else:
         share = "a majority" if terms.approval == "majority" else "all"
-        approver = f"the owners holding {share} of the Practice's ownership interests not held by the transferring owner"
-        chooser = (f"a physician whom the owners holding {share} of the Practice's ownership interests not held by the "
-                   "affected individual select")
+        chooser = (f"a physician whom the owners holding {share} of the ownership interests in the Practice not held by "
+                   "the affected individual select")
     return {
         "posture": deal.posture.value,
         "succession": terms,
@@ -173,8 +181,8 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         "mso_succession_rights": rights,
         "mso_designates": rights and terms.designated_by == "mso",
         "succession_price": _price_text(deal),
-        "succession_events": events,
-        "successor_approver": approver,
+        "transfer_events": transfer_events,
+        "successor_approver": successor_approver,
         "disability_definition": (
             "a physical or mental condition that prevents an individual from practicing the individual's profession "
             "substantially full time for one hundred eighty (180) consecutive days, or for two hundred forty (240) days "

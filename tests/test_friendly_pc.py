@@ -1,0 +1,141 @@
+"""Friendly-PC packet: succession terms come from the deal once, and every document states them the same way."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES
+from formgen.drafting.packet import build_packet
+from formgen.errors import InputError
+from formgen.word.ooxml import docx_text
+
+CA = yaml.safe_load((EXAMPLES / "ca_medspa.yaml").read_text(encoding="utf-8"))
+OR = yaml.safe_load((EXAMPLES / "or_medspa.yaml").read_text(encoding="utf-8"))
+OWNERS = [
+    {"name": "Maya Chen, M.D.", "license": {"type": "MD", "state": "CA", "number": "A123456"}, "percent": 50},
+    {"name": "Omar Reyes, M.D.", "license": {"type": "MD", "state": "CA", "number": "A234567"}, "percent": 30,
+     "spouse": "Lena Reyes"},
+    {"name": "Ivy Park, D.O.", "license": {"type": "DO", "state": "CA", "number": "20A1234"}, "percent": 20},
+]
+
+
+def texts(tmp_path, data: dict, name: str = "deal.yaml") -> dict[str, str]:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    packet = build_packet(path)
+    return {b.spec.name: " ".join(docx_text(b.data).split()) for b in packet.documents} | {
+        "_findings": packet.findings}
+
+
+def variant(base: dict, **changes) -> dict:
+    data = copy.deepcopy(base)
+    for dotted, value in changes.items():
+        node = data
+        *parents, last = dotted.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return data
+
+
+@pytest.fixture(scope="module")
+def one_owner(tmp_path_factory):
+    return texts(tmp_path_factory.mktemp("one"), CA)
+
+
+@pytest.fixture(scope="module")
+def three_owners(tmp_path_factory):
+    return texts(tmp_path_factory.mktemp("three"), variant(CA, **{"practice.owners": OWNERS}))
+
+
+def test_one_owner_governing_document_names_who_acts(one_owner):
+    bylaws = one_owner["practice_bylaws"]
+    assert "Sole Shareholder. While the Departing Shareholder is the only Shareholder" in bylaws
+    assert "personal representative, guardian or conservator) may vote or consent" in bylaws
+    # Disability cannot be found by a board that is the affected person: an independent physician decides.
+    assert "as determined in writing by an independent physician licensed in California whom the individual" in bylaws
+    assert "without counting the Ownership Interests of the transferring" not in bylaws
+    continuity = one_owner["continuity_agreement"]
+    assert "Sole Owner. Because the Owner is Practice's only owner" in continuity
+    assert "the Owner or, after the Owner's death or during the Owner's incapacity, the Owner's personal representative" in continuity
+
+
+def test_three_owners_approve_without_the_transferring_owner(three_owners):
+    bylaws = three_owners["practice_bylaws"]
+    assert "Sole Shareholder" not in bylaws
+    assert ("approved by the Shareholders holding a majority of the ownership interests in the Practice not held by "
+            "the transferring Shareholder") in bylaws
+    assert "a physician whom the owners holding a majority of the ownership interests in the Practice not held by the affected individual select" in bylaws
+    continuity = three_owners["continuity_agreement"]
+    assert "Sole Owner" not in continuity
+    for owner in OWNERS:
+        assert owner["name"] in continuity
+    assert "Consent of Lena Reyes" in continuity and "Daniel Chen" not in continuity
+
+
+@pytest.mark.parametrize("doc", ["msa", "continuity_agreement", "practice_bylaws"])
+def test_every_document_states_the_same_price_and_deadlines(one_owner, doc):
+    text = one_owner[doc]
+    assert "the fair market value of the interest as of the date of the event that requires the sale" in text
+    assert "death: one hundred eighty (180) days" in text
+    assert "exclusion, debarment or suspension from any federal or state health care program: thirty (30) days" in text
+    assert "book value" not in text.lower()
+
+
+def test_deal_terms_flow_into_every_document(tmp_path):
+    data = variant(CA, **{"succession.price": "book_value", "succession.deadlines": {"death": 120}})
+    out = texts(tmp_path, data)
+    for doc in ("msa", "continuity_agreement", "practice_bylaws"):
+        assert "death: one hundred twenty (120) days" in out[doc], doc
+        assert "death: one hundred eighty (180)" not in out[doc], doc
+        assert "the book value of the interest" in out[doc], doc
+        assert "fair market value of the interest" not in out[doc], doc
+
+
+def test_mso_operating_agreement_permits_the_rights_the_msa_grants(one_owner):
+    mso_oa = one_owner["mso_operating_agreement"]
+    assert "except (a) the rights over the transfer of the ownership interests of Glow Medical Corporation that the Continuity Agreement" in mso_oa
+
+
+def test_bylaws_no_longer_override_contracts_or_forbid_the_mso_consent(one_owner):
+    bylaws = one_owner["practice_bylaws"]
+    assert "over any contract of the Practice" not in bylaws
+    assert "Buy-Sell Agreement" not in bylaws
+    assert "approval of Glow Management, LLC that the Continuity Agreement requires" in bylaws
+
+
+def test_oregon_has_no_option_pledge_proxy_or_consent_right(tmp_path):
+    out = texts(tmp_path, variant(OR, posture="mso"))
+    continuity = out["continuity_agreement"]
+    for words in ("Option Notice", "pledges to MSO", "appoints MSO as", "MSO have approved", "MSO may designate"):
+        for doc in ("continuity_agreement", "msa", "practice_bylaws", "mso_operating_agreement"):
+            assert words not in out[doc], (words, doc)
+    assert "MSO has no right to consent to, veto, designate the transferee of" in continuity
+    cited = [f for f in out["_findings"] if f.document == "continuity_agreement"]
+    assert cited and all("SB 951" in f.citation for f in cited)
+
+
+def test_mso_posture_adds_pledge_and_power_where_lawful(tmp_path):
+    out = texts(tmp_path, variant(CA, posture="mso"))
+    assert "Pledge of Interests" in out["continuity_agreement"].title() or "PLEDGE OF INTERESTS" in out["continuity_agreement"]
+    assert "No Voting Proxy." in out["continuity_agreement"]
+    practice_side = texts(tmp_path, variant(CA, posture="practice"), "practice.yaml")["continuity_agreement"]
+    assert "Option Notice" not in practice_side and "No Voting Proxy" not in practice_side
+
+
+def test_spousal_consent_only_for_married_owners(tmp_path, one_owner):
+    assert "I, Daniel Chen, am the spouse of Maya Chen, M.D. I have read" in one_owner["continuity_agreement"]
+    data = copy.deepcopy(CA)
+    del data["practice"]["owners"][0]["spouse"]
+    assert "CONSENT OF SPOUSE" not in texts(tmp_path, data)["continuity_agreement"].upper()
+
+
+def test_fixed_price_needs_an_amount(tmp_path):
+    path = tmp_path / "fixed.yaml"
+    path.write_text(yaml.safe_dump(variant(CA, **{"succession.price": "fixed"})), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        build_packet(path)
+    assert "succession.fixed_price is required" in str(caught.value)
