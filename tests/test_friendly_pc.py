@@ -139,3 +139,42 @@ def test_fixed_price_needs_an_amount(tmp_path):
     with pytest.raises(InputError) as caught:
         build_packet(path)
     assert "succession.fixed_price is required" in str(caught.value)
+
+
+def msa_plan(tmp_path, posture: str, base: dict = CA) -> tuple[set[str], str]:
+    path = tmp_path / f"{posture}.yaml"
+    path.write_text(yaml.safe_dump(variant(base, posture=posture), sort_keys=False), encoding="utf-8")
+    msa = next(b for b in build_packet(path).documents if b.spec.name == "msa")
+    return {c.id for c in msa.plan.clauses}, " ".join(docx_text(msa.data).split())
+
+
+def test_mso_and_practice_postures_yield_different_msas(tmp_path):
+    mso_ids, mso_text = msa_plan(tmp_path, "mso")
+    practice_ids, practice_text = msa_plan(tmp_path, "practice")
+    balanced_ids, balanced_text = msa_plan(tmp_path, "balanced")
+    mso_only = {"msa.finance", "msa.finance.advances", "msa.finance.deferral", "msa.finance.security",
+                "msa.negative_covenants", "msa.unwind"}
+    assert mso_ids - practice_ids == mso_only
+    assert practice_ids - mso_ids == {"msa.practice_protections"}
+    assert not (mso_only | {"msa.practice_protections"}) & balanced_ids
+    assert "Neither Party may terminate this Agreement without cause during the Initial Term." in mso_text
+    assert "Practice may terminate this Agreement without cause at any time" in practice_text
+    assert "Either Party may terminate this Agreement without cause" in balanced_text
+    assert "except as a secured party under Section" in mso_text
+    assert "secured party" not in practice_text
+
+
+def test_explain_names_the_posture(tmp_path):
+    from conftest import run_cli
+
+    path = tmp_path / "deal.yaml"
+    path.write_text(yaml.safe_dump(variant(CA, posture="mso"), sort_keys=False), encoding="utf-8")
+    out = run_cli("explain", str(path)).stdout
+    assert "msa.finance.security" not in out or "msa.finance@1: chosen by the drafting posture 'mso'" in out
+    assert "msa.practice_protections@1: left out by the drafting posture 'mso'" in out
+
+
+def test_fee_review_termination_is_reachable_and_exhibit_b_agrees(one_owner):
+    msa = one_owner["msa"]
+    assert "either Party may terminate this Agreement by written notice taking effect on the later of thirty (30) days" in msa
+    assert "or, if the Parties do not agree within sixty (60) days after a review, to the nearest point of the range" in msa

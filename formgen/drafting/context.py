@@ -174,8 +174,14 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         share = "a majority" if terms.approval == "majority" else "all"
         chooser = (f"a physician whom the owners holding {share} of the ownership interests in the Practice not held by "
                    "the affected individual select")
+    def tag_allowed(tag: str) -> bool:
+        """True unless a state rule removes or replaces clauses carrying this tag."""
+        rule = rules.rule_for_tag(tag)
+        return rule is None or rule.action == "warn"
+
     return {
         "posture": deal.posture.value,
+        "tag_allowed": tag_allowed,
         "succession": terms,
         "sole_owner": sole,
         "mso_succession_rights": rights,
