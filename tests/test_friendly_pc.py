@@ -178,3 +178,17 @@ def test_fee_review_termination_is_reachable_and_exhibit_b_agrees(one_owner):
     msa = one_owner["msa"]
     assert "either Party may terminate this Agreement by written notice taking effect on the later of thirty (30) days" in msa
     assert "or, if the Parties do not agree within sixty (60) days after a review, to the nearest point of the range" in msa
+
+
+def test_consents_satisfy_the_governing_documents_approvals(three_owners, one_owner):
+    consent = three_owners["practice_consent"]
+    assert consent.count("SHAREHOLDER AND DIRECTOR") == 3
+    assert "elect Maya Chen, M.D., Omar Reyes, M.D. and Ivy Park, D.O. as Directors" in consent
+    assert "500 (50%)" in consent and "300 (30%)" in consent and "200 (20%)" in consent
+    assert "as the provision of the Bylaws on management agreements requires, and approves it" in consent
+    # the consent does not claim the appraisal was obtained: it makes signing wait for it
+    assert "may not sign the Management Services Agreement until the Practice has received a written opinion" in consent
+    mso = one_owner["mso_consent"]
+    assert "which the Members approve as Major Decisions" in mso
+    assert "Harbor Street Capital, LLC By:" in mso and "MEMBER" in mso
+    assert "security risk analysis" in mso

@@ -198,6 +198,17 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
     }
 
 
+ENTITY_SUFFIXES = {"LLC", "L.L.C.", "INC", "INC.", "LP", "L.P.", "LLP", "L.L.P.", "LLLP", "CORP", "CORP.",
+                   "CORPORATION", "COMPANY", "CO.", "TRUST", "LTD", "LTD.", "PLLC", "P.L.L.C.", "PC", "P.C.", "FUND",
+                   "PARTNERS", "PARTNERSHIP", "HOLDINGS"}
+
+
+def is_entity(name: str) -> bool:
+    """A member named like 'Harbor Street Capital, LLC' signs through an officer, not in person."""
+    words = str(name).replace(",", " ").split()
+    return bool(words) and words[-1].upper() in ENTITY_SUFFIXES
+
+
 def charter_name(state: str, is_llc: bool) -> str:
     """What the state calls the document filed to form the practice."""
     if state == "TX" or (is_llc and state == "DE"):
@@ -236,6 +247,7 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
                           if rules.form(deal.practice.entity_type) else PRACTICE_FORM_WORDS[deal.practice.entity_type]),
         "practice_governing_document": "Operating Agreement" if is_llc else "Bylaws",
         "practice_charter": charter_name(deal.deal.state, is_llc),
+        "mso_charter": charter_name(deal.mso.formation_state, deal.mso.entity_type.value == "llc"),
         "practice_owner_term": "Member" if is_llc else "Shareholder",
         "mso_form": "limited liability company" if deal.mso.entity_type.value == "llc" else "corporation",
         "governing_law_state": JURISDICTIONS[deal.deal.state],
@@ -245,7 +257,7 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
         **succession_values(deal, rules),
         # helpers
         "ref": ref, "money": money, "pct": pct, "longdate": longdate, "words": words, "names": names,
-        "placeholder": placeholder, "indefinite": indefinite,
+        "placeholder": placeholder, "indefinite": indefinite, "is_entity": is_entity,
         "service_label": lambda sid: service_entry(sid)["label"],
         "service_summary": lambda sid: service_entry(sid)["summary"],
     }

@@ -35,6 +35,8 @@ DOCUMENTS = {
         DocumentSpec("msa", "Management Services Agreement", pays_mso=True),
         DocumentSpec("responsibility_schedule", "Responsibility Schedule"),
         DocumentSpec("continuity_agreement", "Continuity Agreement"),
+        DocumentSpec("practice_consent", "Action by Unanimous Written Consent"),
+        DocumentSpec("mso_consent", "Action by Unanimous Written Consent"),
         DocumentSpec("mso_operating_agreement", "Operating Agreement"),
         DocumentSpec("practice_operating_agreement", "Operating Agreement", governs_practice=True),
         DocumentSpec("practice_bylaws", "Bylaws", governs_practice=True),
@@ -48,7 +50,8 @@ DOCUMENTS = {
 def documents_for(deal: Deal) -> list[DocumentSpec]:
     """The packet's documents in reading order; the practice's governing document matches its form."""
     governing = "practice_operating_agreement" if deal.practice.entity_type.is_llc else "practice_bylaws"
-    names = ["msa", "responsibility_schedule", "continuity_agreement", "mso_operating_agreement", governing, "baa",
+    names = ["msa", "responsibility_schedule", "continuity_agreement", "mso_operating_agreement", governing,
+             "practice_consent", "mso_consent", "baa",
              "compliance_memo", "formation_checklist"]
     return [DOCUMENTS[n] for n in names]
 
@@ -59,6 +62,11 @@ def display_title(spec: DocumentSpec, deal: Deal) -> tuple[str, str]:
         return "Limited Liability Company Operating Agreement", f"of {deal.mso.name}"
     if spec.governs_practice:
         return spec.title, f"of {deal.practice.name}"
+    if spec.name == "practice_consent":
+        bodies = "Members and Managers" if deal.practice.entity_type.is_llc else "Shareholders and Directors"
+        return spec.title, f"of the {bodies} of {deal.practice.name}"
+    if spec.name == "mso_consent":
+        return spec.title, f"of the Members of {deal.mso.name}"
     if spec.name == "continuity_agreement":
         owners = [o.name for o in deal.practice.owners]
         listed = ", ".join(owners[:-1]) + " and " + owners[-1] if len(owners) > 1 else owners[0]
