@@ -28,11 +28,11 @@ from pathlib import Path
 from ..inputs.clauses import Library, load_library
 from ..library import paths
 from ..errors import FormgenError, InputError, Problem
-from ..drafting.packet import LAYOUT_NAMES, REPORT_DOCUMENTS, REPORT_NAMES
+from ..drafting.packet import LAYOUT_NAMES, REPORT_NAMES
 
 TAGS_FILE = "tags.yaml"
 EXAMPLE_DEAL = "ca_medspa.yaml"
-# The memo and checklist (packet.REPORT_DOCUMENTS) are reports about the packet, not agreements:
+# The memo and checklist (registry: report=True) are reports about the packet, not agreements:
 # they quote findings and cite other documents' sections, so the defined-term and
 # cross-reference rules skip them.
 TEMPLATE_NAMES = set(LAYOUT_NAMES)
@@ -286,7 +286,7 @@ def assemble_documents(deal_path: Path, library: Library) -> tuple[list[Assemble
         context = build_context(deal, rules)
         all_specs = documents_for(deal)
         enabled = state_enabled_clauses(rules, library, all_specs, context)
-        specs = [s for s in all_specs if s.name not in REPORT_DOCUMENTS]
+        specs = [s for s in all_specs if not s.report]
     except FormgenError as exc:
         return [], [Problem(str(deal_path), "", f"cannot be assembled: {exc}")]
     docs, problems = [], []
