@@ -192,3 +192,22 @@ def test_consents_satisfy_the_governing_documents_approvals(three_owners, one_ow
     assert "which the Members approve as Major Decisions" in mso
     assert "Harbor Street Capital, LLC By:" in mso and "MEMBER" in mso
     assert "security risk analysis" in mso
+
+
+def test_review_defects_are_fixed(one_owner, tmp_path):
+    msa = one_owner["msa"]
+    assert "goodwill of the business it manages" not in msa
+    assert "attributable to the affected service" not in msa
+    assert "on the basis of an independent appraisal" not in msa
+    assert "conditional on the Parties' receipt, before the first payment is due, of the written opinion" in msa
+    assert "Managing Member" not in one_owner["msa"] and "Managing Member" not in one_owner["mso_operating_agreement"]
+    baa = one_owner["baa"]
+    assert "If Covered Entity accepts only self-pay patients" in baa
+    assert "Cal. Civ. Code § 56 et seq." in baa
+    assert "newsletters" in baa
+    hourly = texts(tmp_path, variant(CA, fees={"basis": "hourly", "hourly_rate": "95.00"}))["msa"]
+    assert "The hourly Management Fee compensates the time of Non-Clinical Personnel only" in hourly
+    assert "The Management Fee includes Practice's use of the Premises" not in hourly
+    oregon = texts(tmp_path, OR, "or.yaml")["msa"]
+    assert "other than MSO's own engagement to provide the Management Services" in oregon
+    assert "clinical staffing levels (the non-clinical staffing MSO manages" in oregon
