@@ -211,3 +211,13 @@ def test_review_defects_are_fixed(one_owner, tmp_path):
     oregon = texts(tmp_path, OR, "or.yaml")["msa"]
     assert "other than MSO's own engagement to provide the Management Services" in oregon
     assert "clinical staffing levels (the non-clinical staffing MSO manages" in oregon
+
+
+def test_ohio_mso_posture_packet_has_the_loan_documents(tmp_path, one_owner):
+    oh = texts(tmp_path, yaml.safe_load((EXAMPLES / "oh_medspa.yaml").read_text(encoding="utf-8")))
+    assert "Security Agreement" in oh["security_agreement"][:200]
+    assert "Patient Care Comes First." in oh["security_agreement"]
+    rate = "the prime rate published in The Wall Street Journal on that date plus 2% per year"
+    assert rate in oh["promissory_note"] and rate in oh["msa"]
+    assert "the Security Agreement between the Parties dated as of the Effective Date" in oh["msa"]
+    assert "security_agreement" not in one_owner and "promissory_note" not in one_owner

@@ -195,6 +195,9 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
             f"in any period of three hundred sixty-five (365) days, as determined in writing by {chooser}, or the "
             "appointment by a court of a guardian or conservator of the individual's person or estate"),
         "married_owners": [o for o in deal.practice.owners if o.spouse],
+        "financing": deal.financing,
+        "advance_rate": (f"the prime rate published in The Wall Street Journal on that date plus {pct(deal.financing.rate_margin_percent)} "
+                         "per year, or if less the highest rate Applicable Law permits"),
     }
 
 

@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from ..errors import InputError, Problem
 from ..drafting.markup import PRIVATE_USE
-from .deal_terms import Posture, Succession
+from .deal_terms import Financing, Posture, Succession
 
 JURISDICTIONS = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -245,6 +245,7 @@ class Deal(Strict):
     dispute_resolution: DisputeResolution = DisputeResolution()
     succession: Succession = Succession()
     posture: Posture = Posture.balanced
+    financing: Financing = Financing()
 
     @property
     def state(self) -> str:

@@ -76,3 +76,10 @@ class Succession(_Strict):
             raise ValueError("succession.fixed_price is set but succession.price is "
                              f"'{self.price.value}'; use it only with price 'fixed' (or leave it out)")
         return self
+
+
+class Financing(_Strict):
+    """The working-capital loan from the MSO to the practice (MSO posture): one rate for the MSA, note and security."""
+
+    loan_limit: Annotated[Decimal, Field(gt=0, le=Decimal("1000000000"), decimal_places=2)] | None = None
+    rate_margin_percent: Annotated[Decimal, Field(ge=0, le=20, decimal_places=4)] = Decimal(2)

@@ -20,7 +20,7 @@ DEFAULT_TEMPLATE = "document.docx"
 # or the deal (for reports).
 Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "practice_bodies", "mso_members"]
 # When a document is in the packet.
-AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation"]
+AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class DocumentSpec:
             return deal.practice.entity_type.is_llc
         if self.applies == "practice_is_corporation":
             return not deal.practice.entity_type.is_llc
+        if self.applies == "mso_posture":
+            return deal.posture.value == "mso"
         return True
 
     def titles(self, deal: Deal) -> tuple[str, str]:
@@ -89,6 +91,9 @@ REGISTRY: tuple[DocumentSpec, ...] = (
                  heading="Action by Unanimous Written Consent", subtitle="practice_bodies"),
     DocumentSpec("mso_consent", "MSO Organizational Consent", "MSO-CONSENT",
                  heading="Action by Unanimous Written Consent", subtitle="mso_members"),
+    DocumentSpec("promissory_note", "Working Capital Promissory Note", "NOTE", subtitle="parties", applies="mso_posture",
+                 pays_mso=True),
+    DocumentSpec("security_agreement", "Security Agreement", "SECURITY", applies="mso_posture"),
     DocumentSpec("baa", "Business Associate Agreement", "BAA"),
     DocumentSpec("compliance_memo", "Compliance Memorandum", "MEMO", subtitle="deal", report=True),
     DocumentSpec("formation_checklist", "Formation Checklist", "CHECKLIST", subtitle="deal", report=True),
