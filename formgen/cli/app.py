@@ -27,6 +27,31 @@ app = typer.Typer(
 )
 
 SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from .._version import __version__
+
+        typer.echo(f"formgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def use_library(
+    version: bool = typer.Option(False, "--version", help="Print formgen's version and exit.",
+                                 callback=_show_version, is_eager=True),
+    library: Optional[Path] = typer.Option(None, "--library", help="A folder holding clauses/, states/ "
+                                           "(or state_overrides/) and templates/: a firm's own library. "
+                                           "Also FORMGEN_LIBRARY."),
+    clauses: Optional[Path] = typer.Option(None, "--clauses", help="A clause library folder (default: shipped)."),
+    states: Optional[Path] = typer.Option(None, "--states", help="A state rules folder (default: shipped)."),
+    templates: Optional[Path] = typer.Option(None, "--templates", help="A Word templates folder (default: shipped)."),
+) -> None:
+    """Draft first-pass MSO / medical-practice formation packets from a deal file."""
+    from ..library import use_library as _use
+
+    _use(library=library, clauses=clauses, states=states, templates=templates)
 POLICY_HELP = ("conservative (default): remove or replace terms whose lawfulness is conditional or unsettled; "
                "permissive: keep them where the law permits, with a note.")
 
@@ -196,7 +221,7 @@ def lint(
 
     Example: formgen lint    formgen lint --clauses my_clauses/
     """
-    from ..lint.checks import lint as _lint
+    from ..lint import lint as _lint
 
     options = {k: v for k, v in (("clause_dir", clauses), ("template_dir", templates)) if v is not None}
     problems = _run(_lint, **options)

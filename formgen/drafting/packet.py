@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import assemble
-from ..inputs.clauses import load_library
+from ..inputs.clauses import Library, load_library
 from .compliance import check_deal, law_change_findings
 from .context import build_context
 from ..inputs.deal import Deal, load_deal
-from ..inputs.documents import DocumentSpec, display_title, documents_for
+from ..inputs.documents import DocumentSpec, documents_for
 from ..errors import InputError, Problem
 from .findings import Finding, sort_findings
 from .plan import DocumentPlan, plan_document, state_enabled_clauses
@@ -135,47 +135,84 @@ def _scan_findings(built: BuiltDocument, rules: StateRules) -> list[Finding]:
             for match in scan_text(docx_text(built.data), severity=severity, citation=rule.citation)]
 
 
-def build_packet(deal_path: str | Path, policy: Policy = "conservative") -> Packet:
-    deal_path = Path(deal_path)
-    deal, rules, findings = validate(deal_path, policy)
-    library = load_library()
+@dataclass
+class Draft:
+    """One document planned and assembled (blocks), before Word rendering."""
+
+    spec: DocumentSpec
+    plan: DocumentPlan
+    blocks: list[dict]
+
+
+@dataclass
+class Drafting:
+    """What every document of one packet is drafted from."""
+
+    deal: Deal
+    rules: StateRules
+    library: Library
+    context: dict
+    specs: list[DocumentSpec]
+    enabled: dict[str, str]
+
+    def draft(self, spec: DocumentSpec, context: dict | None = None) -> Draft:
+        plan = plan_document(spec, self.library, self.rules, context or self.context, self.enabled)
+        return Draft(spec, plan, assemble(plan, context or self.context))
+
+
+def start_drafting(deal: Deal, rules: StateRules, library: Library | None = None) -> Drafting:
+    """``library``: another clause library than the one in use (lint checks fixture libraries)."""
+    library = library or load_library()
     context = build_context(deal, rules)
     specs = documents_for(deal)
-    enabled = state_enabled_clauses(rules, library, specs, context)
-    packet = Packet(deal_path, deal, rules, findings=list(findings))
-    header = f"{deal.deal.name}: confidential draft"
+    return Drafting(deal, rules, library, context, specs, state_enabled_clauses(rules, library, specs, context))
 
-    def build(spec: DocumentSpec, ctx: dict) -> BuiltDocument:
-        plan = plan_document(spec, library, rules, ctx, enabled)
-        title, subtitle = display_title(spec, deal)
-        blocks = assemble(plan, ctx)
-        template = spec.template_path()
-        data = render_docx(template, {"title": title, "subtitle": subtitle, "document_title": title,
-                                      "header_text": header, "draft_notice": DRAFT_NOTICE, "blocks": blocks})
-        return BuiltDocument(spec, plan, template, data)
 
-    agreements = [build(spec, context) for spec in specs if not spec.report]
-    for built in agreements:
-        packet.findings += built.plan.findings
-        if built.spec.pays_mso:
-            packet.findings += _scan_findings(built, rules)
-    packet.findings = sort_findings(packet.findings)
+def draft_agreements(drafting: Drafting) -> list[Draft]:
+    """The agreements (not the reports), planned and assembled: what `generate` renders and `lint` checks."""
+    return [drafting.draft(spec) for spec in drafting.specs if not spec.report]
 
-    report_context = {
-        **context,
-        "findings": [f.to_dict() for f in packet.findings],
+
+def _render(draft: Draft, deal: Deal) -> BuiltDocument:
+    title, subtitle = draft.spec.titles(deal)
+    template = draft.spec.template_path()
+    data = render_docx(template, {"title": title, "subtitle": subtitle, "document_title": title,
+                                  "header_text": f"{deal.deal.name}: confidential draft",
+                                  "draft_notice": DRAFT_NOTICE, "blocks": draft.blocks})
+    return BuiltDocument(draft.spec, draft.plan, template, data)
+
+
+def _report_context(drafting: Drafting, agreements: list[BuiltDocument], findings: list[Finding]) -> dict:
+    deal, rules = drafting.deal, drafting.rules
+    return {
+        **drafting.context,
+        "findings": [f.to_dict() for f in findings],
         "decisions": [{"document": b.spec.name, "clause": d.clause_id, "reason": d.reason,
                        "rule_citation": d.rule.citation if d.rule else ""}
                       for b in agreements for d in b.plan.decisions if d.rule is not None],
         "rules": [{"label": label, "citation": r.citation, "verified": r.verified, "note": r.note}
                   for label, r in rules.all_rules()],
         "checklist_items": checklist_items(deal, rules),
-        "documents": [display_title(s, deal)[0] + f" ({s.filename})" for s in specs],
+        "documents": [s.titles(deal)[0] + f" ({s.filename})" for s in drafting.specs],
         "state_notes": rules.notes,
         "clause_authorities": [{"document": b.spec.title, "provision": c.meta.title_in(b.spec.name),
                                 "citations": "; ".join(c.meta.citations)}
                                for b in agreements for c in b.plan.clauses if c.meta.citations],
     }
-    reports = [build(spec, report_context) for spec in specs if spec.report]
+
+
+def build_packet(deal_path: str | Path, policy: Policy = "conservative") -> Packet:
+    deal_path = Path(deal_path)
+    deal, rules, findings = validate(deal_path, policy)
+    drafting = start_drafting(deal, rules)
+    packet = Packet(deal_path, deal, rules, findings=list(findings))
+    agreements = [_render(draft, deal) for draft in draft_agreements(drafting)]
+    for built in agreements:
+        packet.findings += built.plan.findings
+        if built.spec.pays_mso:
+            packet.findings += _scan_findings(built, rules)
+    packet.findings = sort_findings(packet.findings)
+    report_context = _report_context(drafting, agreements, packet.findings)
+    reports = [_render(drafting.draft(spec, report_context), deal) for spec in drafting.specs if spec.report]
     packet.documents = agreements + reports
     return packet
