@@ -157,13 +157,13 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         return [{"key": key, "event": label.replace("owner", owner), "days": getattr(terms.deadlines, key),
                  "days_words": words(getattr(terms.deadlines, key))} for key, label in TRANSFER_EVENTS]
 
-    def successor_approver(owner: str = "owner") -> str:
+    def successor_approver(owner: str = "owner", entity: str = "the Practice") -> str:
         """Who approves (or selects) a transferee for the practice; with one owner, who acts for that owner."""
         if sole:
             return (f"the {owner} or, after the {owner}'s death or during the {owner}'s incapacity, the {owner}'s "
                     "personal representative, guardian or conservator")
         share = "a majority" if terms.approval == "majority" else "all"
-        return f"the {owner}s holding {share} of the ownership interests in the Practice not held by the transferring {owner}"
+        return f"the {owner}s holding {share} of the ownership interests in {entity} not held by the transferring {owner}"
 
     if sole:
         chooser = (f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the "
