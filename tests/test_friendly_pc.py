@@ -221,3 +221,13 @@ def test_ohio_mso_posture_packet_has_the_loan_documents(tmp_path, one_owner):
     assert rate in oh["promissory_note"] and rate in oh["msa"]
     assert "the Security Agreement between the Parties dated as of the Effective Date" in oh["msa"]
     assert "security_agreement" not in one_owner and "promissory_note" not in one_owner
+
+
+def test_ownership_ledger_matches_the_consent_and_bylaws(three_owners, one_owner):
+    ledger = three_owners["ownership_ledger"]
+    for name, shares in (("Maya Chen, M.D.", "500 (50%)"), ("Omar Reyes, M.D.", "300 (30%)"), ("Ivy Park, D.O.", "200 (20%)")):
+        assert name in ledger and shares in ledger and shares in three_owners["practice_consent"]
+    assert ledger.count("Certificate No. C-") == 3
+    legend = "THEY ARE SUBJECT TO RESTRICTIONS ON TRANSFER AND TO MANDATORY REDEMPTION OR TRANSFER UNDER APPLICABLE LAW"
+    assert legend in ledger and legend in three_owners["practice_bylaws"]
+    assert "Uncertificated" not in one_owner["ownership_ledger"]

@@ -179,7 +179,11 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         rule = rules.rule_for_tag(tag)
         return rule is None or rule.action == "warn"
 
+    physicians = [o.name for o in deal.practice.owners if o.license.type.value in ("MD", "DO")]
+    president = (deal.practice.signatory.name if deal.practice.signatory.name in physicians
+                 else physicians[0] if physicians else placeholder("name of the President, a licensed physician"))
     return {
+        "practice_president": president,
         "posture": deal.posture.value,
         "tag_allowed": tag_allowed,
         "succession": terms,
@@ -196,6 +200,13 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
             "appointment by a court of a guardian or conservator of the individual's person or estate"),
         "married_owners": [o for o in deal.practice.owners if o.spouse],
         "financing": deal.financing,
+        # Printed on every certificate and quoted in the bylaws: one text for both.
+        "share_legend": ("THE SHARES REPRESENTED BY THIS CERTIFICATE MAY BE HELD ONLY BY PERSONS LICENSED TO RENDER THE "
+                         "PROFESSIONAL SERVICES FOR WHICH THE CORPORATION IS ORGANIZED, AS APPLICABLE LAW REQUIRES. THEY ARE "
+                         "SUBJECT TO RESTRICTIONS ON TRANSFER AND TO MANDATORY REDEMPTION OR TRANSFER UNDER APPLICABLE LAW, "
+                         "THE BYLAWS OF THE CORPORATION AND THE CONTINUITY AGREEMENT DATED "
+                         f"{longdate(deal.deal.effective_date).upper()}, COPIES OF WHICH ARE AVAILABLE FROM THE SECRETARY OF "
+                         "THE CORPORATION."),
         "advance_rate": (f"the prime rate published in The Wall Street Journal on that date plus {pct(deal.financing.rate_margin_percent)} "
                          "per year, or if less the highest rate Applicable Law permits"),
     }

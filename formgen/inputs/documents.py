@@ -91,6 +91,7 @@ REGISTRY: tuple[DocumentSpec, ...] = (
                  heading="Action by Unanimous Written Consent", subtitle="practice_bodies"),
     DocumentSpec("mso_consent", "MSO Organizational Consent", "MSO-CONSENT",
                  heading="Action by Unanimous Written Consent", subtitle="mso_members"),
+    DocumentSpec("ownership_ledger", "Ownership Ledger", "LEDGER", subtitle="of_practice"),
     DocumentSpec("promissory_note", "Working Capital Promissory Note", "NOTE", subtitle="parties", applies="mso_posture",
                  pays_mso=True),
     DocumentSpec("security_agreement", "Security Agreement", "SECURITY", applies="mso_posture"),
