@@ -231,3 +231,12 @@ def test_ownership_ledger_matches_the_consent_and_bylaws(three_owners, one_owner
     legend = "THEY ARE SUBJECT TO RESTRICTIONS ON TRANSFER AND TO MANDATORY REDEMPTION OR TRANSFER UNDER APPLICABLE LAW"
     assert legend in ledger and legend in three_owners["practice_bylaws"]
     assert "Uncertificated" not in one_owner["ownership_ledger"]
+
+
+def test_medical_director_agreement_keeps_duties_clinical(one_owner):
+    md = one_owner["medical_director_agreement"]
+    assert "The Medical Director's duties are clinical and supervisory." in md
+    assert "does not vary with the volume or value of patient referrals" in md
+    assert "may direct, evaluate or influence the Medical Director's clinical decisions" in md
+    assert "Physician is also an owner of Practice" in md
+    assert "Medical Director Agreement with Maya Chen, M.D." in one_owner["practice_consent"]

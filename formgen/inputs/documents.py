@@ -18,7 +18,8 @@ DEFAULT_TEMPLATE = "document.docx"
 
 # What the line under the title names: the parties, the entity a governing document governs,
 # or the deal (for reports).
-Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "practice_bodies", "mso_members"]
+Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "practice_bodies", "mso_members",
+                   "md_parties"]
 # When a document is in the packet.
 AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture"]
 
@@ -67,6 +68,7 @@ class DocumentSpec:
             "among_owners": f"among {deal.mso.name}, {deal.practice.name} and {listed}",
             "practice_bodies": f"of the {bodies} of {deal.practice.name}",
             "mso_members": f"of the Members of {deal.mso.name}",
+            "md_parties": f"{deal.practice.name} and {deal.practice.medical_director}",
         }[self.subtitle]
         return self.heading or self.title, subtitle
 
@@ -91,6 +93,7 @@ REGISTRY: tuple[DocumentSpec, ...] = (
                  heading="Action by Unanimous Written Consent", subtitle="practice_bodies"),
     DocumentSpec("mso_consent", "MSO Organizational Consent", "MSO-CONSENT",
                  heading="Action by Unanimous Written Consent", subtitle="mso_members"),
+    DocumentSpec("medical_director_agreement", "Medical Director Agreement", "MD", subtitle="md_parties"),
     DocumentSpec("ownership_ledger", "Ownership Ledger", "LEDGER", subtitle="of_practice"),
     DocumentSpec("promissory_note", "Working Capital Promissory Note", "NOTE", subtitle="parties", applies="mso_posture",
                  pays_mso=True),
