@@ -240,3 +240,37 @@ def test_medical_director_agreement_keeps_duties_clinical(one_owner):
     assert "may direct, evaluate or influence the Medical Director's clinical decisions" in md
     assert "Physician is also an owner of Practice" in md
     assert "Medical Director Agreement with Maya Chen, M.D." in one_owner["practice_consent"]
+
+
+def test_packet_check_passes_and_catches_a_hand_edit(tmp_path):
+    import zipfile
+    import io
+
+    from formgen.drafting.consistency import consistency_findings, succession_terms
+
+    path = tmp_path / "deal.yaml"
+    path.write_text(yaml.safe_dump(CA, sort_keys=False), encoding="utf-8")
+    packet = build_packet(path)
+    assert not [f for f in packet.findings if f.rule.startswith("packet.")]
+    texts_ = {b.spec.name: docx_text(b.data) for b in packet.documents}
+    stated = {name: terms for name, text in texts_.items() if (terms := succession_terms(text))}
+    assert set(stated) == {"msa", "continuity_agreement", "practice_bylaws"}
+    assert stated["msa"]["death"] == "180" and stated["msa"]["price"] == "fair_market_value"
+
+    bylaws = next(b for b in packet.documents if b.spec.name == "practice_bylaws")
+    source = zipfile.ZipFile(io.BytesIO(bylaws.data))
+    xml = source.read("word/document.xml").decode("utf-8")
+    assert xml.count("one hundred eighty (180) days") >= 1
+    edited = xml.replace("death: one hundred eighty (180) days", "death: ninety (90) days")
+    edited = edited.replace("the fair market value of the interest", "the book value of the interest")
+    assert edited != xml
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = edited.encode("utf-8") if item.filename == "word/document.xml" else source.read(item)
+            target.writestr(item, data)
+    texts_["practice_bylaws"] = docx_text(out.getvalue())
+    problems = {f.rule: f.message for f in consistency_findings(texts_)}
+    assert set(problems) == {"packet.succession.death", "packet.succession.price"}
+    assert "practice_bylaws: 90" in problems["packet.succession.death"]
+    assert "practice_bylaws: book_value" in problems["packet.succession.price"]

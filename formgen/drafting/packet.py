@@ -201,6 +201,14 @@ def _report_context(drafting: Drafting, agreements: list[BuiltDocument], finding
     }
 
 
+def _consistency_findings(agreements: list[BuiltDocument]) -> list[Finding]:
+    """Shared succession terms stated differently by two documents (see drafting/consistency.py)."""
+    from ..word.ooxml import docx_text
+    from .consistency import consistency_findings
+
+    return consistency_findings({b.spec.name: docx_text(b.data) for b in agreements})
+
+
 def build_packet(deal_path: str | Path, policy: Policy = "conservative") -> Packet:
     deal_path = Path(deal_path)
     deal, rules, findings = validate(deal_path, policy)
@@ -211,6 +219,7 @@ def build_packet(deal_path: str | Path, policy: Policy = "conservative") -> Pack
         packet.findings += built.plan.findings
         if built.spec.pays_mso:
             packet.findings += _scan_findings(built, rules)
+    packet.findings += _consistency_findings(agreements)
     packet.findings = sort_findings(packet.findings)
     report_context = _report_context(drafting, agreements, packet.findings)
     reports = [_render(drafting.draft(spec, report_context), deal) for spec in drafting.specs if spec.report]
