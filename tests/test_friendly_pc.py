@@ -274,3 +274,14 @@ def test_packet_check_passes_and_catches_a_hand_edit(tmp_path):
     assert set(problems) == {"packet.succession.death", "packet.succession.price"}
     assert "practice_bylaws: 90" in problems["packet.succession.death"]
     assert "practice_bylaws: book_value" in problems["packet.succession.price"]
+
+
+def test_charters_carry_each_states_professional_statements(tmp_path, one_owner):
+    ca = one_owner["practice_articles"]
+    assert ca.startswith("Articles of Incorporation of Glow Medical Corporation")
+    assert "Moscone-Knox Professional Corporation Act" in ca
+    ny = texts(tmp_path, yaml.safe_load((EXAMPLES / "ny_medspa.yaml").read_text(encoding="utf-8")))
+    assert ny["practice_articles"].startswith("Certificate of Incorporation")
+    assert "section 1503(b)" in ny["practice_articles"] and "P.C.." not in ny["practice_articles"]
+    assert "publication New York requires" in ny["mso_articles"]
+    assert "will not practice medicine" in one_owner["mso_articles"]

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..library import paths
 from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
 from ..inputs.deal_terms import TRANSFER_EVENTS, PriceFormula
+from ..inputs.documents import charter_name
 from ..errors import InputError, Problem
 from .markup import REF_CLOSE, REF_OPEN
 from ..inputs.states import StateRules
@@ -221,15 +222,6 @@ def is_entity(name: str) -> bool:
     """A member named like 'Harbor Street Capital, LLC' signs through an officer, not in person."""
     words = str(name).replace(",", " ").split()
     return bool(words) and words[-1].upper() in ENTITY_SUFFIXES
-
-
-def charter_name(state: str, is_llc: bool) -> str:
-    """What the state calls the document filed to form the practice."""
-    if state == "TX" or (is_llc and state == "DE"):
-        return "Certificate of Formation"
-    if is_llc:
-        return "Articles of Organization"
-    return "Certificate of Incorporation" if state in ("NY", "DE", "NJ", "OK", "SC") else "Articles of Incorporation"
 
 
 def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> dict:

@@ -16,6 +16,22 @@ from .deal import Deal
 
 DEFAULT_TEMPLATE = "document.docx"
 
+
+def charter_name(state: str, is_llc: bool) -> str:
+    """What the state calls the document filed to form the practice."""
+    if state == "TX" or (is_llc and state == "DE"):
+        return "Certificate of Formation"
+    if is_llc:
+        return "Articles of Organization"
+    return "Certificate of Incorporation" if state in ("NY", "DE", "NJ", "OK", "SC") else "Articles of Incorporation"
+
+
+def entity_charter(deal: Deal, entity: str) -> str:
+    """The charter name of the deal's practice or MSO."""
+    if entity == "mso":
+        return charter_name(deal.mso.formation_state, deal.mso.entity_type.value == "llc")
+    return charter_name(deal.practice.formation_state, deal.practice.entity_type.is_llc)
+
 # What the line under the title names: the parties, the entity a governing document governs,
 # or the deal (for reports).
 Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "practice_bodies", "mso_members",
@@ -35,6 +51,7 @@ class DocumentSpec:
     report: bool = False  # reports (memo, checklist) describe the agreements: built after them
     pays_mso: bool = False  # the practice pays the MSO under it: scanned for revenue-based pay
     governs_practice: bool = False
+    charter: Literal["", "practice", "mso"] = ""  # its heading is that entity's charter name in its state
 
     @property
     def filename(self) -> str:
@@ -70,7 +87,8 @@ class DocumentSpec:
             "mso_members": f"of the Members of {deal.mso.name}",
             "md_parties": f"{deal.practice.name} and {deal.practice.medical_director}",
         }[self.subtitle]
-        return self.heading or self.title, subtitle
+        heading = entity_charter(deal, self.charter) if self.charter else self.heading or self.title
+        return heading, subtitle
 
     def label(self, deal: Deal) -> str:
         """The document's name in bookmarks and contents: its title, plus "of <entity>" for governing documents."""
@@ -89,6 +107,8 @@ REGISTRY: tuple[DocumentSpec, ...] = (
                  applies="practice_is_llc", governs_practice=True),
     DocumentSpec("practice_bylaws", "Bylaws", "BYLAWS", subtitle="of_practice",
                  applies="practice_is_corporation", governs_practice=True),
+    DocumentSpec("practice_articles", "Practice Charter", "PRACTICE-CHARTER", subtitle="of_practice", charter="practice"),
+    DocumentSpec("mso_articles", "MSO Charter", "MSO-CHARTER", subtitle="of_mso", charter="mso"),
     DocumentSpec("practice_consent", "Practice Organizational Consent", "PRACTICE-CONSENT",
                  heading="Action by Unanimous Written Consent", subtitle="practice_bodies"),
     DocumentSpec("mso_consent", "MSO Organizational Consent", "MSO-CONSENT",
