@@ -285,3 +285,15 @@ def test_charters_carry_each_states_professional_statements(tmp_path, one_owner)
     assert "section 1503(b)" in ny["practice_articles"] and "P.C.." not in ny["practice_articles"]
     assert "publication New York requires" in ny["mso_articles"]
     assert "will not practice medicine" in one_owner["mso_articles"]
+
+
+def test_trademark_license_only_when_the_deal_names_a_brand(one_owner, tmp_path):
+    tm = one_owner["trademark_license"]
+    assert "the name and mark Glow Aesthetics" in tm
+    assert "Licensor's approval concerns only the presentation of the Marks." in tm
+    assert "De-Branding. Within sixty (60) days" in tm
+    assert "no separate or revenue-based royalty is payable" in tm
+    assert "Trademark License Agreement for the name Glow Aesthetics" in one_owner["practice_consent"]
+    data = copy.deepcopy(CA)
+    del data["brand"]
+    assert "trademark_license" not in texts(tmp_path, data)

@@ -246,6 +246,7 @@ class Deal(Strict):
     succession: Succession = Succession()
     posture: Posture = Posture.balanced
     financing: Financing = Financing()
+    brand: Name | None = None  # the MSO's trade name licensed to the practice (trademark_license.docx)
 
     @property
     def state(self) -> str:

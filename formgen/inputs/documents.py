@@ -37,7 +37,7 @@ def entity_charter(deal: Deal, entity: str) -> str:
 Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "practice_bodies", "mso_members",
                    "md_parties"]
 # When a document is in the packet.
-AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture"]
+AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture", "brand_licensed"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ class DocumentSpec:
             return not deal.practice.entity_type.is_llc
         if self.applies == "mso_posture":
             return deal.posture.value == "mso"
+        if self.applies == "brand_licensed":
+            return deal.brand is not None
         return True
 
     def titles(self, deal: Deal) -> tuple[str, str]:
@@ -118,6 +120,7 @@ REGISTRY: tuple[DocumentSpec, ...] = (
     DocumentSpec("promissory_note", "Working Capital Promissory Note", "NOTE", subtitle="parties", applies="mso_posture",
                  pays_mso=True),
     DocumentSpec("security_agreement", "Security Agreement", "SECURITY", applies="mso_posture"),
+    DocumentSpec("trademark_license", "Trademark License Agreement", "TM", applies="brand_licensed"),
     DocumentSpec("baa", "Business Associate Agreement", "BAA"),
     DocumentSpec("compliance_memo", "Compliance Memorandum", "MEMO", subtitle="deal", report=True),
     DocumentSpec("formation_checklist", "Formation Checklist", "CHECKLIST", subtitle="deal", report=True),
