@@ -297,3 +297,15 @@ def test_trademark_license_only_when_the_deal_names_a_brand(one_owner, tmp_path)
     data = copy.deepcopy(CA)
     del data["brand"]
     assert "trademark_license" not in texts(tmp_path, data)
+
+
+def test_sublease_takes_the_premises_out_of_the_fee(tmp_path):
+    fl = texts(tmp_path, yaml.safe_load((EXAMPLES / "fl_medspa.yaml").read_text(encoding="utf-8")))
+    assert "rent of $6,500.00 for each calendar month" in fl["sublease"]
+    assert "does not vary with the volume or value of referrals" in fl["sublease"]
+    assert "The Management Fee does not include the Premises or that equipment" in fl["msa"]
+    assert "Under the Sublease, for its fixed rent; not part of the Management Fee" in fl["msa"]
+    assert "Included in the Management Fee; no separate rent" not in fl["msa"]
+    hourly = texts(tmp_path, variant(CA, fees={"basis": "hourly", "hourly_rate": "95.00"}), "hourly.yaml")["msa"]
+    assert "Included in the Management Fee; no separate rent" not in hourly
+    assert "The fixed monthly occupancy charge above; not part of the hourly fee" in hourly

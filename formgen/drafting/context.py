@@ -239,7 +239,7 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
 
     context = {
         # the deal, under the names of the deal file
-        "deal": deal.deal, "brand": deal.brand, "mso": deal.mso, "practice": deal.practice, "services": deal.services,
+        "deal": deal.deal, "brand": deal.brand, "premises": deal.premises, "mso": deal.mso, "practice": deal.practice, "services": deal.services,
         "fees": deal.fees, "term": deal.term, "dispute_resolution": deal.dispute_resolution,
         "state": rules,
         # derived

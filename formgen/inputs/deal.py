@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from ..errors import InputError, Problem
 from ..drafting.markup import PRIVATE_USE
-from .deal_terms import Financing, Posture, Succession
+from .deal_terms import Financing, Posture, Premises, Succession
 
 JURISDICTIONS = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -246,6 +246,7 @@ class Deal(Strict):
     succession: Succession = Succession()
     posture: Posture = Posture.balanced
     financing: Financing = Financing()
+    premises: Premises = Premises()
     brand: Name | None = None  # the MSO's trade name licensed to the practice (trademark_license.docx)
 
     @property

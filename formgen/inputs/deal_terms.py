@@ -83,3 +83,10 @@ class Financing(_Strict):
 
     loan_limit: Annotated[Decimal, Field(gt=0, le=Decimal("1000000000"), decimal_places=2)] | None = None
     rate_margin_percent: Annotated[Decimal, Field(ge=0, le=20, decimal_places=4)] = Decimal(2)
+
+
+class Premises(_Strict):
+    """Whether the practice occupies the MSO's space and equipment under a separate sublease at a fixed rent."""
+
+    sublease: bool = False
+    monthly_rent: Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2)] | None = None

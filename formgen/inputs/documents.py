@@ -37,7 +37,7 @@ def entity_charter(deal: Deal, entity: str) -> str:
 Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "practice_bodies", "mso_members",
                    "md_parties"]
 # When a document is in the packet.
-AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture", "brand_licensed"]
+AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture", "brand_licensed", "sublease"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,8 @@ class DocumentSpec:
             return deal.posture.value == "mso"
         if self.applies == "brand_licensed":
             return deal.brand is not None
+        if self.applies == "sublease":
+            return deal.premises.sublease
         return True
 
     def titles(self, deal: Deal) -> tuple[str, str]:
@@ -121,6 +123,7 @@ REGISTRY: tuple[DocumentSpec, ...] = (
                  pays_mso=True),
     DocumentSpec("security_agreement", "Security Agreement", "SECURITY", applies="mso_posture"),
     DocumentSpec("trademark_license", "Trademark License Agreement", "TM", applies="brand_licensed"),
+    DocumentSpec("sublease", "Sublease", "SUBLEASE", applies="sublease", pays_mso=True),
     DocumentSpec("baa", "Business Associate Agreement", "BAA"),
     DocumentSpec("compliance_memo", "Compliance Memorandum", "MEMO", subtitle="deal", report=True),
     DocumentSpec("formation_checklist", "Formation Checklist", "CHECKLIST", subtitle="deal", report=True),
