@@ -8,9 +8,12 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_packages=()
 command -v soffice >/dev/null 2>&1 || apt_packages+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null 2>&1 || apt_packages+=(poppler-utils)
+# LibreOffice's Python bridge for the persistent PDF converter (without it: one soffice call per packet).
+[ -f /usr/lib/python3/dist-packages/uno.py ] || [ -x /usr/lib/libreoffice/program/python ] || apt_packages+=(python3-uno)
 fc-list 2>/dev/null | grep -q "Liberation Serif" || apt_packages+=(fonts-liberation2)
 fc-list 2>/dev/null | grep -q "Carlito" || apt_packages+=(fonts-crosextra-carlito fonts-crosextra-caladea)
 python3 -c "import ensurepip, venv" 2>/dev/null || apt_packages+=(python3-venv)
+/usr/bin/python3 -c "import uno" 2>/dev/null || apt_packages+=(python3-uno)  # LibreOffice edits in test_merge
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     echo "installing with apt: ${apt_packages[*]}"

@@ -26,7 +26,7 @@ app = typer.Typer(
          "  formgen scan out/glow/msa.docx --state CA --json",
 )
 
-SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
+from .fast import finding_lines, validate_lines
 
 
 def _show_version(value: bool) -> None:
@@ -89,10 +89,8 @@ def _run(func, *args, **kwargs):
 
 
 def _print_findings(findings) -> None:
-    for f in findings:
-        cite = f" [{f.citation}]" if f.citation else ""
-        where = f" ({f.document})" if f.document else ""
-        typer.echo(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {f.message}{cite}")
+    for line in finding_lines(findings):
+        typer.echo(line)
 
 
 @app.command()
@@ -105,8 +103,8 @@ def validate(deal: Path = typer.Argument(..., help="The deal file (.yaml, .yml o
     from ..api import validate as _validate
 
     parsed, rules, findings = _run(_validate, deal, policy=policy)
-    typer.echo(f"{deal}: valid deal for {rules.name} ({rules.code}); {len(findings)} finding(s)")
-    _print_findings(findings)
+    for line in validate_lines(deal, rules, findings):
+        typer.echo(line)
 
 
 @app.command()
@@ -238,19 +236,40 @@ def regenerate(
     out: Path = typer.Argument(..., help="A packet folder written by formgen generate (holds manifest.json)."),
     deal: Optional[Path] = typer.Option(None, "--deal", help="Use this deal file instead of the recorded one."),
     force: bool = typer.Option(False, "--force", help="Replace hand-edited files (a copy of each is kept beside it)."),
+    no_merge: bool = typer.Option(False, "--no-merge", help="Do not merge hand-edited documents: refuse, or --force."),
 ) -> None:
     """Rebuild only the documents whose inputs changed, with the reasons, redlines and a change summary.
 
     Unchanged documents keep their bytes and modification time; nothing changed: nothing is
-    written. Hand-edited files that would be replaced: nothing is written and exit 1, unless --force.
+    written. A hand-edited document formgen changes too is merged: your edits stay, formgen's
+    changes are tracked changes, a paragraph both changed gets a comment. With --no-merge,
+    hand-edited files that would be replaced: nothing is written and exit 1, unless --force.
+    Executed documents (mark-executed) are not rewritten: an amendment is written instead.
+
     Example: formgen regenerate out/glow --deal examples/ca_medspa.yaml
     """
     from ..folder.regen import regenerate as _regenerate
     from ..folder.regen import report_lines
 
-    result = _run(_regenerate, out, deal, force=force)
+    result = _run(_regenerate, out, deal, force=force, merge=not no_merge)
     for line in report_lines(result):
         typer.echo(line)
+
+
+@app.command("mark-executed")
+def mark_executed(
+    out: Path = typer.Argument(..., help="A packet folder written by formgen generate."),
+    documents: Optional[list[str]] = typer.Argument(None, help="Documents signed (e.g. msa); default: every agreement."),
+    date: Optional[str] = typer.Option(None, "--date", help="Date signed, YYYY-MM-DD (default: the Effective Date)."),
+) -> None:
+    """Record that documents were signed; regenerate then writes amendments instead of new versions.
+
+    Example: formgen mark-executed out/glow msa --date 2027-01-15
+    """
+    from ..api import mark_executed as _mark
+
+    for record in _run(_mark, out, documents or None, date=date):
+        typer.echo(f"  {record['file']}: executed on {record['date']}")
 
 
 @app.command()
@@ -259,6 +278,7 @@ def batch(
     out: Path = typer.Option(..., "-o", "--out", help="Output folder: one packet per deal at OUT/<deal file stem>/."),
     jobs: int = typer.Option(0, "-j", "--jobs", help="Worker processes (0: one per core)."),
     force: bool = typer.Option(False, "--force", help="Replace hand-edited files (a copy of each is kept)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write each packet's PDFs (one LibreOffice per worker, kept running)."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Build or regenerate one packet per deal file, on all cores; unchanged deals are skipped.
@@ -281,7 +301,7 @@ def batch(
         bars[0].update(1)
 
     try:
-        result = _run(_batch, deals, out, jobs=jobs or None, force=force, on_progress=progress)
+        result = _run(_batch, deals, out, jobs=jobs or None, force=force, pdf=pdf, on_progress=progress)
     finally:
         if bars:
             bars[0].__exit__(None, None, None)

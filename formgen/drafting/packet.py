@@ -12,15 +12,14 @@ from pathlib import Path
 
 from .assemble import assemble
 from ..inputs.clauses import Library, load_library
-from .compliance import check_deal, law_change_findings
 from .context import build_context
-from ..inputs.deal import Deal, load_deal
+from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec, documents_for
-from ..errors import InputError, Problem
 from .findings import Finding, sort_findings
 from .plan import DocumentPlan, plan_document, state_enabled_clauses
+from .validation import validate
 from ..word.render import DRAFT_NOTICE, render_docx
-from ..inputs.states import Policy, StateRules, load_state, rules_for
+from ..inputs.states import Policy, StateRules
 
 # The reports (registry: report=True) describe the agreements, so they are built last, with these extra names.
 REPORT_NAMES = ("findings", "decisions", "rules", "checklist_items", "documents", "state_notes",
@@ -48,24 +47,6 @@ class Packet:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
-
-
-def blocking_problems(deal_path: Path, findings: list[Finding]) -> list[Problem]:
-    return [Problem(str(deal_path), f.field, f"{f.message}" + (f" [{f.citation}]" if f.citation else ""))
-            for f in findings if f.blocking]
-
-
-def validate(deal_path: str | Path, policy: Policy = "conservative") -> tuple[Deal, StateRules, list[Finding]]:
-    """Load, validate and check a deal; raise InputError for bad input or a structure the state forbids.
-    The state rules are those in force on the deal's effective date, under the drafting ``policy``."""
-    deal_path = Path(deal_path)
-    deal = load_deal(deal_path)
-    rules = rules_for(deal.state, deal.deal.effective_date, policy)
-    findings = check_deal(deal, rules) + law_change_findings(deal, load_state(deal.state))
-    problems = blocking_problems(deal_path, findings)
-    if problems:
-        raise InputError(problems)
-    return deal, rules, findings
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

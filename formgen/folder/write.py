@@ -8,7 +8,7 @@ from pathlib import Path
 from ..drafting.packet import Packet
 from ..errors import ToolMissingError
 from .atomic import staged_folder, write_file
-from .manifest import MANIFEST, build_manifest, dumps
+from .manifest import MANIFEST, base_outputs, build_manifest, dumps
 
 
 def packet_outputs(packet: Packet, out_dir: Path) -> dict[str, bytes]:
@@ -36,7 +36,7 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
         except ToolMissingError as exc:
             missing_tool = exc
     with staged_folder(out_dir) as stage:
-        for name, data in outputs.items():
+        for name, data in {**outputs, **base_outputs(outputs)}.items():
             write_file(stage / name, data)
         if pdf and missing_tool is None:
             from ..pdf.packet import write_pdfs

@@ -361,7 +361,7 @@ def parse_text(text: str, source: str) -> dict:
         if source.endswith(".json"):
             data = json.loads(text)
         else:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: same data, faster
     except json.JSONDecodeError as exc:
         raise InputError([Problem(source, "", f"is not valid JSON: {exc.msg}", exc.lineno)]) from None
     except yaml.YAMLError as exc:
@@ -384,17 +384,20 @@ def _normalise_aliases(data: dict) -> None:
 
 def deal_from_data(data: dict, source: str, text: str = "") -> Deal:
     _normalise_aliases(data)
-    lines = _line_index(text) if text and not source.endswith(".json") else {}
+    def line_index() -> dict[str, int]:  # only needed to place a problem: a second parse, so only then
+        return _line_index(text) if text and not source.endswith(".json") else {}
+
     try:
         deal = Deal.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        lines, problems = line_index(), []
         for error in exc.errors():
             path = field_path(tuple(p for p in error["loc"] if not str(p).startswith("function-")))
             problems.append(Problem(source, path, _describe(error), _nearest_line(lines, path)))
         raise InputError(problems) from None
     semantic = _semantic_problems(deal)
     if semantic:
+        lines = line_index()
         raise InputError([Problem(source, path, msg, _nearest_line(lines, path)) for path, msg in semantic])
     return deal
 

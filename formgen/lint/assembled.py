@@ -46,7 +46,8 @@ class AssembledDocument:
 
 def assemble_documents(deal_path: Path, library: Library | None = None) -> tuple[list[AssembledDocument], list[Problem]]:
     """Every agreement of one deal's packet, drafted by the packet builder's own function."""
-    from ..drafting.packet import draft_agreements, start_drafting, validate
+    from ..drafting.packet import draft_agreements, start_drafting
+    from ..drafting.validation import validate
 
     try:
         deal, rules, _ = validate(deal_path)
