@@ -55,13 +55,18 @@ def scan_findings(draft, rules: StateRules) -> list[Finding]:
 
 
 def draft_findings(drafts, rules: StateRules) -> list[Finding]:
-    """The clause-rule findings of each agreement's plan, and the scan of the fee-paying ones."""
+    """The clause-rule findings of each agreement's plan, the scan of the fee-paying ones, and the
+    packet check that shared succession terms read the same in every document."""
+    from .consistency import consistency_findings
+    from .drafts import block_paragraphs
+
     found = []
     for draft in drafts:
         found += draft.plan.findings
         if draft.spec.pays_mso:
             found += scan_findings(draft, rules)
-    return found
+    return found + consistency_findings({d.spec.name: "\n".join(block_paragraphs(d.blocks, notes=True))
+                                         for d in drafts})
 
 
 def validate(deal_path: str | Path, policy: Policy = "conservative") -> tuple[Deal, StateRules, list[Finding]]:
