@@ -1,0 +1,57 @@
+// formgen interview: autosave each answer and show the state's rules and the loader's
+// problems as the user types. Plain JS, no build step. Server HTML is already escaped;
+// problem messages are set with textContent.
+(function () {
+  "use strict";
+  var form = document.getElementById("step-form");
+  if (!form) return;
+  var token = document.querySelector('meta[name="csrf-token"]').content;
+  var step = form.dataset.step;
+  var saved = document.getElementById("saved");
+  var timer = null;
+  var seq = 0;
+
+  function showProblems(problems) {
+    form.querySelectorAll("[data-error-for]").forEach(function (box) {
+      var messages = problems[box.dataset.errorFor] || [];
+      box.textContent = "";
+      messages.forEach(function (m) {
+        var span = document.createElement("span");
+        span.textContent = m;
+        box.appendChild(span);
+      });
+      var holder = box.closest(".field");
+      if (holder) holder.classList.toggle("has-error", messages.length > 0);
+    });
+  }
+
+  function check() {
+    var mine = ++seq;
+    var body = new FormData(form);
+    body.delete("action");
+    if (saved) saved.textContent = "Saving…";
+    fetch("/api/check/" + encodeURIComponent(step), {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRF-Token": token }
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      if (mine !== seq) return; // a later answer is on its way
+      showProblems(data.problems || {});
+      var live = document.getElementById("live");
+      if (live && typeof data.live_html === "string") live.innerHTML = data.live_html;
+      var hint = form.querySelector('[data-live="designations"]');
+      var designations = document.getElementById("live-designations");
+      if (hint && designations) hint.textContent = designations.textContent;
+      if (saved) saved.textContent = "Saved";
+      document.body.dataset.checked = String(mine);
+    }).catch(function () {
+      if (saved) saved.textContent = "Not saved: is formgen serve still running?";
+    });
+  }
+
+  function soon(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(check, delay);
+  }
+  form.addEventListener("input", function () { soon(400); });
+  form.addEventListener("change", function () { soon(50); });
+})();

@@ -1,0 +1,34 @@
+"""The California interview's answers, step by step, as form fields (shared by the HTTP and the
+browser tests). They describe the same deal as examples/ca_medspa.yaml."""
+
+CA_STEPS = {
+    "deal": {"deal.name": "Glow Aesthetics", "deal.state": "CA", "deal.effective_date": "2027-01-01"},
+    "mso": {
+        "mso.name": "Glow Management, LLC", "mso.entity_type": "llc", "mso.formation_state": "CA",
+        "mso.address": "100 Main Street, Suite 200, San Diego, CA 92101",
+        "mso.members[0].name": "Dana Ruiz", "mso.members[0].percent": "60",
+        "mso.members[0].capital_contribution": "150000",
+        "mso.members[1].name": "Harbor Street Capital, LLC", "mso.members[1].percent": "40",
+        "mso.members[1].capital_contribution": "100000",
+        "mso.signatory.name": "Dana Ruiz", "mso.signatory.title": "Managing Member",
+    },
+    "practice": {
+        "practice.name": "Glow Medical Corporation", "practice.entity_type": "professional_corporation",
+        "practice.formation_state": "CA", "practice.address": "100 Main Street, Suite 210, San Diego, CA 92101",
+        "practice.owners[0].name": "Maya Chen, M.D.", "practice.owners[0].license.type": "MD",
+        "practice.owners[0].license.state": "CA", "practice.owners[0].license.number": "A123456",
+        "practice.owners[0].percent": "100", "practice.medical_director": "Maya Chen, M.D.",
+        "practice.signatory.name": "Maya Chen, M.D.", "practice.signatory.title": "President",
+    },
+    "services": {"services": ["administrative", "payroll_hr", "marketing", "office_space_equipment",
+                              "scheduling_front_desk", "billing_collections", "vendor_supply", "it_systems",
+                              "bookkeeping_reporting", "staff_training"]},
+    "fees": {"fees.basis": "percentage_of_revenue", "fees.percent_of_revenue": "15", "fees.fmv_review": "annual"},
+    "term": {"term.initial_years": "5", "term.renewal_years": "1", "term.termination_without_cause_days": "180",
+             "dispute_resolution.method": "arbitration"},
+}
+
+PACKET_FILES = {"msa.docx", "responsibility_schedule.docx", "mso_operating_agreement.docx", "practice_bylaws.docx",
+                "baa.docx", "compliance_memo.docx", "formation_checklist.docx", "compliance.json", "manifest.json"}
+# What the manifest records about where the deal file was: differs between the browser's and the CLI's run.
+DOCUMENTS = sorted(n for n in PACKET_FILES if n != "manifest.json")
