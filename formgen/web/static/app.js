@@ -10,6 +10,8 @@
   var saved = document.getElementById("saved");
   var timer = null;
   var seq = 0;
+  var inflight = null;  // the autosave on its way, if any
+  var resubmitting = false;
 
   function showProblems(problems) {
     form.querySelectorAll("[data-error-for]").forEach(function (box) {
@@ -30,11 +32,13 @@
     var body = new FormData(form);
     body.delete("action");
     if (saved) saved.textContent = "Saving…";
-    fetch("/api/check/" + encodeURIComponent(step), {
+    timer = null;
+    inflight = fetch("/api/check/" + encodeURIComponent(step), {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRF-Token": token }
     }).then(function (r) { return r.json(); }).then(function (data) {
       if (mine !== seq) return; // a later answer is on its way
+      inflight = null;
       showProblems(data.problems || {});
       var live = document.getElementById("live");
       if (live && typeof data.live_html === "string") live.innerHTML = data.live_html;
@@ -46,12 +50,32 @@
     }).catch(function () {
       if (saved) saved.textContent = "Not saved: is formgen serve still running?";
     });
+    return inflight;
   }
 
   function soon(delay) {
     clearTimeout(timer);
     timer = setTimeout(check, delay);
   }
+  // A button (Next, Add, Remove) waits for the autosave on its way, so that an older autosave
+  // never lands after the button's own save.
+  form.addEventListener("submit", function (event) {
+    if (resubmitting) return;
+    var pending = timer !== null;
+    clearTimeout(timer);
+    timer = null;
+    if (!pending && !inflight) return;
+    event.preventDefault();
+    var submitter = event.submitter;
+    var wait = pending ? check() : inflight;
+    wait.then(function () {
+      resubmitting = true;
+      form.requestSubmit(submitter || undefined);
+    });
+  });
+  var nameBox = form.querySelector('[name="deal.name"]');
+  var header = document.querySelector("header .deal");
+  if (nameBox && header) nameBox.addEventListener("input", function () { header.textContent = nameBox.value; });
   form.addEventListener("input", function () { soon(400); });
   form.addEventListener("change", function () { soon(50); });
 })();
