@@ -62,8 +62,8 @@ def shots(tmp_path):
     folder = Path(os.environ.get("FORMGEN_WEB_SHOTS") or tmp_path / "shots")
     folder.mkdir(parents=True, exist_ok=True)
 
-    def shot(page, name: str) -> None:
-        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    def shot(page, name: str, full_page: bool = True) -> None:
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
     return shot
 
 
@@ -157,7 +157,7 @@ def test_ca_interview_from_scratch_to_packet(server, browser, shots, tmp_path):
     page.click('a[href="/preview/msa.docx"]')
     page.wait_for_url("**/preview/msa.docx")
     page.locator("#pages img, #text-preview").first.wait_for()
-    shots(page, "10-preview")
+    shots(page, "10-preview", full_page=False)
     context.close()
 
 

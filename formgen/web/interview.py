@@ -88,6 +88,26 @@ LABELS = {
     "fmv_review": "Fair-market-value review", "payment_due_day": "Payment due day",
 }
 
+# How a choice reads where the value itself is an abbreviation or a code.
+CHOICE_LABELS = {
+    "llc": "LLC", "pllc": "PLLC (professional limited liability company)",
+    "professional_corporation": "Professional corporation (PC)",
+    "professional_association": "Professional association (PA)",
+    "professional_service_corporation": "Professional service corporation (PS)",
+    "payroll_hr": "Payroll and HR", "it_systems": "IT systems", "cost_plus": "Cost plus a markup",
+    "fixed_monthly": "Fixed monthly fee", "percentage_of_revenue": "Percentage of revenue",
+    "per_procedure": "Fee per procedure", "hourly": "Hourly rate",
+    "MD": "MD (physician)", "DO": "DO (osteopathic physician)", "DPM": "DPM (podiatrist)",
+    "PA": "PA (physician assistant)", "NP": "NP (nurse practitioner)", "RN": "RN (registered nurse)",
+    "DDS": "DDS (dentist)", "DC": "DC (chiropractor)",
+}
+
+
+def _choice(value) -> tuple[str, str]:
+    text = str(value)
+    return text, CHOICE_LABELS.get(text) or text.replace("_", " ").capitalize()
+
+
 # Fields whose value is a state or DC code (a plain string in the schema).
 STATE_FIELDS = ("state", "formation_state")
 
@@ -157,7 +177,7 @@ def _make(name: str, path: str, node: dict, required: bool, defs: dict) -> Field
     out = Field(name, path, kind, _label(name), HELP.get(help_path) or node.get("description", ""),
                 required and not optional, default=node.get("default"))
     if kind == "choice":
-        out.choices = [(str(v), str(v).replace("_", " ")) for v in node["enum"]]
+        out.choices = [_choice(v) for v in node["enum"]]
     elif kind == "state":
         out.kind = "choice"
         out.choices = [(code, f"{code}: {name_}") for code, name_ in JURISDICTIONS.items()]
@@ -168,7 +188,7 @@ def _make(name: str, path: str, node: dict, required: bool, defs: dict) -> Field
         out.min_items = node.get("minItems", 0)
         if "enum" in items:
             out.kind = "multi"
-            out.choices = [(str(v), str(v).replace("_", " ")) for v in items["enum"]]
+            out.choices = [_choice(v) for v in items["enum"]]
         else:
             out.kind = "group"
             out.children = _children(items, f"{path}[]", defs)

@@ -43,8 +43,12 @@
       var live = document.getElementById("live");
       if (live && typeof data.live_html === "string") live.innerHTML = data.live_html;
       var hint = form.querySelector('[data-live="designations"]');
-      var designations = document.getElementById("live-designations");
-      if (hint && designations) hint.textContent = designations.textContent;
+      var suffixes = document.getElementById("live-suffixes");
+      var stateName = document.querySelector("#live h2");
+      if (hint && suffixes && stateName) {
+        hint.textContent = stateName.textContent.replace(/ rules$/, "") +
+          " requires the name to end with one of: " + suffixes.textContent;
+      }
       if (saved) saved.textContent = "Saved";
       document.body.dataset.checked = String(mine);
     }).catch(function () {
