@@ -49,17 +49,6 @@ MAC_SOFFICE = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
 DEFAULT_TIMEOUT = 120.0  # seconds for the LibreOffice start, plus PER_DOCUMENT_TIMEOUT per file
 PER_DOCUMENT_TIMEOUT = 30.0
 
-# Page-label prefixes ("MSA-1", "MSA-2", ...) per document name; others get their initials.
-LABEL_PREFIXES = {
-    "msa": "MSA",
-    "responsibility_schedule": "RS",
-    "mso_operating_agreement": "MSO-OA",
-    "practice_operating_agreement": "PRACTICE-OA",
-    "practice_bylaws": "BYLAWS",
-    "baa": "BAA",
-    "compliance_memo": "MEMO",
-    "formation_checklist": "CHECKLIST",
-}
 
 
 # --------------------------------------------------------------------------- LibreOffice
@@ -359,17 +348,14 @@ TOC_FONT_SIZE = 11
 
 def document_label(spec, deal) -> str:
     """The document's name in bookmarks and the contents: its title, plus "of <entity>" for governing documents."""
-    from ..inputs.documents import display_title
-
-    title, subtitle = display_title(spec, deal)
-    return f"{title} {subtitle}" if subtitle.startswith("of ") else title
+    return spec.label(deal)
 
 
 def label_prefixes(packet: "Packet") -> dict[str, str]:
     out: dict[str, str] = {}
     for doc in packet.documents:
         name = doc.spec.name
-        prefix = LABEL_PREFIXES.get(name) or "".join(part[:1] for part in name.split("_")).upper() or "DOC"
+        prefix = doc.spec.label_prefix
         base, n = prefix, 2
         while prefix in out.values():
             prefix, n = f"{base}{n}", n + 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from .. import api
+from ..api import validate
 from ..errors import FormgenError, InputError
 from ..inputs.states import load_state
 from .answers import value_at
@@ -88,7 +88,7 @@ def live_info(data) -> dict:
 def problems(deal_path: Path, shown_name: str = "deal.yaml") -> tuple[list, list]:
     """(problems, findings) for the draft file, from formgen.api.validate: the CLI's messages."""
     try:
-        _deal, _rules, findings = api.validate(deal_path)
+        _deal, _rules, findings = validate(deal_path)
     except InputError as exc:
         return [_renamed(p, deal_path, shown_name) for p in exc.problems], []
     except FormgenError as exc:

@@ -14,7 +14,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from .. import api
+from ..api import generate as api_generate, regenerate as api_regenerate
 from ..errors import FormgenError, InputError, Problem
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -48,11 +48,11 @@ def zip_bytes(folder: Path) -> bytes:
 
 def generate(deal_path: Path, out: Path, *, pdf: bool):
     """formgen.api.generate into the session's packet folder."""
-    return api.generate(deal_path, out, pdf=pdf)
+    return api_generate(deal_path, out, pdf=pdf)
 
 
 def regenerate(deal_path: Path, out: Path):
-    return api.regenerate(out, deal_path)
+    return api_regenerate(out, deal_path)
 
 
 def open_packet_zip(data: bytes, out: Path, shown: str) -> dict:

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
-from .. import api
+from ..api import build
 from ..errors import FormgenError, InputError
 from . import answers, interview, live, packetfiles
 from .app import MAX_UPLOAD, checked_form, csrf_failed, render
@@ -228,7 +228,7 @@ def _review_context(request: Request) -> dict:
                "step_of": _step_of}
     if store.has_draft(sid) and not problems:
         try:
-            context["packet"] = api.build(path)
+            context["packet"] = build(path)
         except FormgenError as exc:
             context["build_error"] = str(exc)
     return context
