@@ -22,6 +22,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 from conftest import EXAMPLES  # noqa: E402
 from web_answers import CA_STEPS, PACKET_FILES  # noqa: E402
 
+from formgen.inputs.states import load_state  # noqa: E402
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (tests/run.sh installs it)")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -126,9 +128,10 @@ def test_ca_interview_from_scratch_to_packet(server, browser, shots, tmp_path):
     page.click("#next")
     page.wait_for_url("**/step/fees")
     page.locator('[name="fees.basis"]').select_option("percentage_of_revenue")
+    rule = load_state("CA").rule_for_tag("fee:percentage_of_revenue")
     finding = page.locator("#live-fee")
-    finding.get_by_text("fee splitting", exact=False).wait_for()  # before anything is generated
-    assert "Fixed" in finding.inner_text() or "fmv_replacement" in finding.inner_text()
+    finding.get_by_text(rule.replacement, exact=False).wait_for()  # before anything is generated
+    assert " ".join(rule.message.split()) in finding.inner_text()
     page.locator('[name="fees.percent_of_revenue"]').fill("15")
     wait_saved(page)
     shots(page, "06-fees-live-finding")
@@ -138,7 +141,7 @@ def test_ca_interview_from_scratch_to_packet(server, browser, shots, tmp_path):
     shots(page, "07-term")
     page.click("#next")
     page.wait_for_url("**/review")
-    assert "fee splitting" in page.locator("#findings").inner_text()
+    assert " ".join(rule.message.split()) in page.locator("#findings").inner_text()
     shots(page, "08-review")
     page.click("#generate")
     page.wait_for_url("**/packet")
@@ -210,6 +213,13 @@ def test_add_and_remove_an_owner(server, browser, shots):
     wait_saved(page)
     assert "90% of 100%" in page.locator("#live-tally").inner_text()
     shots(page, "12-two-owners")
+    page.locator('[name="practice.owners[1].percent"]').fill("20")  # 110 in all
+    with page.expect_navigation():
+        page.click("#next")
+    error = page.locator('[data-error-for="practice.owners"]')
+    assert "percents sum to 110 (90 + 20); they must sum to exactly 100" in error.inner_text()  # the loader's words
+    assert page.url.endswith("/step/practice?checked=1#errors")
+    shots(page, "12b-error-beside-field")
     with page.expect_navigation():
         page.get_by_role("button", name="Remove owner 2").click()
     assert page.locator('[name="practice.owners[1].name"]').count() == 0
@@ -224,12 +234,16 @@ def test_xss_in_a_party_name_renders_as_text(server, browser, shots):
     page.goto(server + "/")
     page.set_input_files("#deal-file", str(EXAMPLES / "ca_medspa.yaml"))
     page.click("#open-deal")
+    page.goto(server + "/step/deal")
+    page.locator('[name="deal.name"]').fill(XSS)
+    wait_saved(page)
     page.goto(server + "/step/mso")
     page.locator('[name="mso.members[0].name"]').fill(XSS)
     page.locator('[name="mso.signatory.name"]').fill(XSS)
     wait_saved(page)
     page.reload()
     page.goto(server + "/review")
+    assert page.locator("header .deal").inner_text() == XSS  # shown as text
     page.goto(server + "/step/mso")
     assert page.locator('[name="mso.members[0].name"]').input_value() == XSS
     assert page.evaluate("() => window.pwned === undefined")
