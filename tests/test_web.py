@@ -173,7 +173,8 @@ def test_opened_deal_keeps_its_comments_after_answers_change(app):
     saved = c.get("/deal.yaml").text
     assert "# Glow Aesthetics: a California med spa." in saved
     assert "# pc / pllc / pa / medical corporation: per state" in saved
-    assert "monthly_amount: 25000" in saved and "percent_of_revenue" not in saved
+    assert re.search(r"monthly_amount: 25000 +# with fixed_monthly", saved)
+    assert "percent_of_revenue" not in saved and "basis: fixed_monthly" in saved
     assert saved.count("\n") >= text.count("\n") - 3
 
 

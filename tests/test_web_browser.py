@@ -251,3 +251,28 @@ def test_xss_in_a_party_name_renders_as_text(server, browser, shots):
     shots(page, "13-xss-as-text")
     assert dialogs == []
     context.close()
+
+
+def test_existing_packet_regenerated_with_changes(server, browser, shots, tmp_path):
+    from formgen.api import generate
+    from formgen.web.packetfiles import zip_bytes
+
+    generate(EXAMPLES / "ca_medspa.yaml", tmp_path / "glow")
+    packet = tmp_path / "glow_packet.zip"
+    packet.write_bytes(zip_bytes(tmp_path / "glow"))
+    context, page = new_page(browser)
+    page.goto(server + "/")
+    page.set_input_files("#packet-file", str(packet))
+    page.click("#open-packet")
+    page.wait_for_url("**/packet")
+    page.goto(server + "/step/term")
+    page.locator('[name="term.initial_years"]').fill("7")
+    wait_saved(page)
+    page.goto(server + "/packet")
+    page.click("#regenerate")
+    page.wait_for_url("**/packet")
+    changes = page.locator("#changes").inner_text()
+    assert "term.initial_years" in changes and "5" in changes and "7" in changes
+    assert page.locator('a[href="/packet/file/redlines/msa.redline.docx"]').count() == 1
+    shots(page, "14-regenerated")
+    context.close()

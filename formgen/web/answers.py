@@ -69,7 +69,7 @@ def read_field_object(group: Field, form, path: str) -> dict:
 def merge(target, key, value) -> None:
     """Set target[key] = value, in place where both are mappings or lists (comments survive)."""
     if value is None:
-        if key in target:
+        if key in target and target[key] is not None:  # "key: null  # comment" stays as written
             del target[key]
         return
     old = target.get(key) if isinstance(target, dict) else None

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..inputs.deal import JURISDICTIONS, deal_json_schema
+from ..inputs.deal import FEE_FIELDS, JURISDICTIONS, deal_json_schema
+
+# fees.<amount field> -> the basis it belongs to (the model's own table): the others are hidden.
+ONLY_FOR_BASIS = {f"fees.{name}": basis.value for basis, name in FEE_FIELDS.items()}
 
 # (step id, title, top-level sections of the deal it asks about)
 STEP_SECTIONS = [

@@ -141,7 +141,8 @@ def _step_context(request: Request, step, data, show_missing: bool) -> dict:
     index = steps.index(step)
     return {"step": step, "steps": steps, "index": index, "data": data, "errors": errors,
             "live": live.live_info(data), "value_at": answers.value_at, "shown": answers.shown,
-            "deal_name": _deal_name(data), "default_state": answers.value_at(data, "deal.state") or ""}
+            "deal_name": _deal_name(data), "default_state": answers.value_at(data, "deal.state") or "",
+            "only_for_basis": interview.ONLY_FOR_BASIS}
 
 
 async def show_step(request: Request):

@@ -80,6 +80,19 @@
   var nameBox = form.querySelector('[name="deal.name"]');
   var header = document.querySelector("header .deal");
   if (nameBox && header) nameBox.addEventListener("input", function () { header.textContent = nameBox.value; });
+  // Only the amount field of the chosen fee basis is asked for (the model allows no other).
+  var basis = form.querySelector('[name="fees.basis"]');
+  function showFeeField() {
+    form.querySelectorAll("[data-only-for-basis]").forEach(function (box) {
+      var on = box.dataset.onlyForBasis === basis.value;
+      box.hidden = !on;
+      box.querySelectorAll("input").forEach(function (i) { i.disabled = !on; });
+    });
+  }
+  if (basis) {
+    basis.addEventListener("change", showFeeField);
+    showFeeField();
+  }
   form.addEventListener("input", function () { soon(400); });
   form.addEventListener("change", function () { soon(50); });
 })();
