@@ -267,7 +267,9 @@ async def packet_page(request: Request):
     store, sid = _store(request), _sid(request)
     files = packetfiles.listing(store.packet_dir(sid))
     changes = files.get("changes.md")
+    compliance = json.loads(files["compliance.json"].read_text(encoding="utf-8")) if "compliance.json" in files else {}
     return render(request, "packet.html", files=list(files), deal_name=_deal_name(store.load(sid)),
+                  findings=compliance.get("findings", []),
                   changes=changes.read_text(encoding="utf-8") if changes else "",
                   uploaded=(store.root / sid / ORIGIN_FILE).is_file())
 
@@ -303,7 +305,8 @@ async def preview(request: Request):
         return Response("No such document in the packet.", status_code=404)
     work = _store(request).scratch(_sid(request), "preview")
     pages = await run_in_threadpool(packetfiles.preview_pages, path, work)
-    return render(request, "preview.html", doc_name=name, pages=None if isinstance(pages, str) else len(pages),
+    return render(request, "preview.html", doc_name=name, deal_name=_deal_name(_store(request).load(_sid(request))),
+                  pdf_name=f"{path.stem}.pdf" if path.with_suffix(".pdf").is_file() else "", pages=None if isinstance(pages, str) else len(pages),
                   text=pages if isinstance(pages, str) else "")
 
 
