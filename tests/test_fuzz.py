@@ -272,11 +272,12 @@ def classify_deal(deal, folder: Path, as_json: bool = False) -> tuple[str, str |
     typed = parse_text(path.read_text(encoding="utf-8"), str(path))
     names = [_normal(typed["mso"]["name"]), _normal(typed["practice"]["name"])]
     for doc in packet.documents:
+        named = [_normal(typed[entity]["name"]) for entity in doc.spec.entities]
         try:
             text = _normal(docx_text_python_docx(doc.data))
         except Exception as exc:  # noqa: BLE001
             return "crash", f"{doc.spec.filename} does not open with python-docx: {type(exc).__name__}: {exc}"[:500]
-        for name in names:
+        for name in named:
             if name not in text:
                 return "crash", f"{doc.spec.filename} does not hold the name {name!r} as typed"[:500]
         if doc.spec.name == "msa":  # the document properties (File > Info) too

@@ -51,6 +51,7 @@ class DocumentSpec:
     report: bool = False  # reports (memo, checklist) describe the agreements: built after them
     pays_mso: bool = False  # the practice pays the MSO under it: scanned for revenue-based pay
     governs_practice: bool = False
+    entities: tuple[str, ...] = ("mso", "practice")  # the entities it names (a charter names only its own)
     toc: bool = False  # opens with a table of contents (a TOC field, filled in)
     charter: Literal["", "practice", "mso"] = ""  # its heading is that entity's charter name in its state
 
@@ -112,14 +113,15 @@ REGISTRY: tuple[DocumentSpec, ...] = (
                  applies="practice_is_llc", governs_practice=True),
     DocumentSpec("practice_bylaws", "Bylaws", "BYLAWS", subtitle="of_practice",
                  applies="practice_is_corporation", governs_practice=True),
-    DocumentSpec("practice_articles", "Practice Charter", "PRACTICE-CHARTER", subtitle="of_practice", charter="practice"),
-    DocumentSpec("mso_articles", "MSO Charter", "MSO-CHARTER", subtitle="of_mso", charter="mso"),
+    DocumentSpec("practice_articles", "Practice Charter", "PRACTICE-CHARTER", subtitle="of_practice", charter="practice",
+                 entities=("practice",)),
+    DocumentSpec("mso_articles", "MSO Charter", "MSO-CHARTER", subtitle="of_mso", charter="mso", entities=("mso",)),
     DocumentSpec("practice_consent", "Practice Organizational Consent", "PRACTICE-CONSENT",
                  heading="Action by Unanimous Written Consent", subtitle="practice_bodies"),
     DocumentSpec("mso_consent", "MSO Organizational Consent", "MSO-CONSENT",
                  heading="Action by Unanimous Written Consent", subtitle="mso_members"),
     DocumentSpec("medical_director_agreement", "Medical Director Agreement", "MD", subtitle="md_parties"),
-    DocumentSpec("ownership_ledger", "Ownership Ledger", "LEDGER", subtitle="of_practice"),
+    DocumentSpec("ownership_ledger", "Ownership Ledger", "LEDGER", subtitle="of_practice", entities=("practice",)),
     DocumentSpec("promissory_note", "Working Capital Promissory Note", "NOTE", subtitle="parties", applies="mso_posture",
                  pays_mso=True),
     DocumentSpec("security_agreement", "Security Agreement", "SECURITY", applies="mso_posture"),

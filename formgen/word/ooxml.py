@@ -118,17 +118,37 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
-def docx_paragraphs(data: bytes, part: str = "word/document.xml") -> list[str]:
-    """The text of every paragraph of a part (table cells and text boxes included), in document order."""
+def docx_paragraphs(data: bytes, part: str = "word/document.xml", *, numbered: bool = False) -> list[str]:
+    """The text of every paragraph of a part (table cells and text boxes included), in document order.
+    ``numbered``: articles and sections carry the numbers Word's list numbering shows ("ARTICLE 4",
+    "4.2<tab>"), counted from the template's Article and Section styles."""
     out: list[str] = []
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         xml = zf.read(part)
-    _collect_paragraphs(ET.fromstring(xml), out)
+    _collect_paragraphs(ET.fromstring(xml), out, _ListNumbers() if numbered else None)
     return out
 
 
-def docx_text(data: bytes) -> str:
-    return "\n".join(docx_paragraphs(data))
+def docx_text(data: bytes, *, numbered: bool = False) -> str:
+    return "\n".join(docx_paragraphs(data, numbered=numbered))
+
+
+class _ListNumbers:
+    """The numbers Word's list numbering gives formgen's Article and Section paragraphs."""
+
+    def __init__(self) -> None:
+        self.article = self.section = 0
+
+    def prefix(self, paragraph: ET.Element) -> str:
+        style = paragraph.find(f"{_W}pPr/{_W}pStyle")
+        name = style.get(f"{_W}val") if style is not None else ""
+        if name == "Article":
+            self.article, self.section = self.article + 1, 0
+            return f"ARTICLE {self.article} "
+        if name == "Section":
+            self.section += 1
+            return f"{self.article}.{self.section}\t"
+        return ""
 
 
 # Property elements: no text and no paragraph can sit inside them, so their subtrees are skipped.
@@ -136,7 +156,7 @@ _NO_TEXT = frozenset(f"{_W}{tag}" for tag in ("pPr", "rPr", "tblPr", "tcPr", "tr
                                               "tblPrEx", "proofErr", "bookmarkStart", "bookmarkEnd"))
 
 
-def _collect_paragraphs(element: ET.Element, out: list[str]) -> None:
+def _collect_paragraphs(element: ET.Element, out: list[str], numbers: _ListNumbers | None = None) -> None:
     """Paragraph texts in document order; text boxes inside a paragraph become their own lines."""
     for child in element:
         if child.tag == _MC_FALLBACK or child.tag in _NO_TEXT:
@@ -145,10 +165,10 @@ def _collect_paragraphs(element: ET.Element, out: list[str]) -> None:
             pieces: list[str] = []
             nested: list[str] = []
             _paragraph_text(child, pieces, nested)
-            out.append("".join(pieces))
+            out.append((numbers.prefix(child) if numbers else "") + "".join(pieces))
             out.extend(nested)
         else:
-            _collect_paragraphs(child, out)
+            _collect_paragraphs(child, out, numbers)
 
 
 def _paragraph_text(element: ET.Element, pieces: list[str], nested: list[str]) -> None:
