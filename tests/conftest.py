@@ -51,11 +51,20 @@ SLOW_FILES = {"test_jurisdictions.py", "test_fuzz.py", "test_batch.py", "test_pd
 LIBREOFFICE_FILES = {"test_pdf.py"}
 
 
+SLOW_WORDS = ("SIGKILL", "one interpreter per module", "subprocess.Popen")
+
+
 def pytest_collection_modifyitems(config, items):
+    import inspect
+
     for item in items:
         name = item.path.name
-        if name in SLOW_FILES:
+        try:
+            source = inspect.getsource(item.function)
+        except (OSError, TypeError):
+            source = ""
+        if name in SLOW_FILES or any(word in source for word in SLOW_WORDS):
             item.add_marker(pytest.mark.slow)
-        if name in LIBREOFFICE_FILES or "soffice" in getattr(item, "fixturenames", ()):
+        if name in LIBREOFFICE_FILES or "soffice" in source or "soffice" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.libreoffice)
             item.add_marker(pytest.mark.slow)

@@ -231,21 +231,21 @@ def test_new_deal_file_is_recorded(ny, tmp_path):
     assert json.loads((out / "changes.json").read_text())["deal"]["previous_path"] == "../hudson.yaml"
 
 
-def test_hand_edited_document_is_refused_without_force(ny):
+def test_no_merge_refuses_a_hand_edited_document_without_force(ny):
     deal, out = ny
     edited = hand_edit(out / "msa.docx")
     set_fee(deal)
     before = snapshot(out)
 
     with pytest.raises(HandEditError) as info:
-        formgen.regenerate(out)
+        formgen.regenerate(out, merge=False)
     assert info.value.files == ["msa.docx"]
-    proc = run_cli("regenerate", str(out))
+    proc = run_cli("regenerate", str(out), "--no-merge")
     assert proc.returncode == 1
     assert "msa.docx" in proc.stderr and "--force" in proc.stderr and "nothing was written" in proc.stderr
     assert snapshot(out) == before
 
-    proc = run_cli("regenerate", str(out), "--force")
+    proc = run_cli("regenerate", str(out), "--force", "--no-merge")
     assert proc.returncode == 0, proc.stderr
     copy = out / f"msa.edited-{hashlib.sha256(edited).hexdigest()[:8]}.docx"
     assert copy.read_bytes() == edited, "the edited file is kept beside the new one"
