@@ -226,3 +226,27 @@ def test_inserting_a_section_in_libreoffice_renumbers_and_updates_references(ny,
     # Billing and collections moved from 4.7 to 4.8, and the reference to it followed.
     assert "4.8 Billing and Collections." in rendered
     assert "described in Section 4.8" in rendered and "described in Section 4.7" not in rendered
+
+
+def test_text_as_printed_carries_words_numbers(ny):
+    from formgen.cli.output import section_at
+    from formgen.scan.scanner import extract_text
+    from formgen.word.ooxml import docx_paragraphs
+
+    printed = docx_paragraphs((ny / "msa.docx").read_bytes(), numbered=True)
+    assert any(p.startswith("4.2\tAdministrative Services.") for p in printed)
+    assert any(p.startswith("(a)\tmanaging day-to-day business operations") for p in printed)
+    text = extract_text(ny / "msa.docx")  # what `formgen scan` reads: hits are placed by section
+    assert section_at(text, text.index("The Management Fee is a fixed fee")) == "Section 12.2"
+
+
+def test_typesetting_leaves_values_as_typed():
+    from formgen.drafting.markup import BOLD_CLOSE, BOLD_OPEN, protect, restore, typeset
+
+    clause = ('This Agreement (the "Agreement") of ' + protect('Smith "Best" Clinic 2026-01-01') +
+              " is effective 2027-01-01 and ends thirty (30) days after notice under § 5; Practice's.")
+    out = restore(typeset(clause))
+    assert f"\u201c{BOLD_OPEN}Agreement{BOLD_CLOSE}\u201d" in out
+    assert 'Smith "Best" Clinic 2026-01-01' in out  # a value prints exactly as given
+    assert "effective January\u00a01,\u00a02027" in out and "(30)\u00a0days" in out and "§\u00a05" in out
+    assert "Practice\u2019s" in out

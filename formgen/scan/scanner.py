@@ -288,7 +288,7 @@ def extract_text(path: Path) -> str:
         except UnicodeDecodeError as exc:
             raise InputError([Problem(str(path), "", f"not UTF-8 text (bad byte at offset {exc.start})")]) from None
     try:
-        return docx_text(data, numbered=True)  # numbered as Word shows it, so hits can name their section
+        return docx_text(data, numbered=True)  # "12.2\t...": hits are reported by section
     except (zipfile.BadZipFile, KeyError, ET.ParseError, EOFError, ValueError, OSError):
         problem = Problem(str(path), "", "not a readable .docx (corrupt zip or no word/document.xml)")
         raise InputError([problem]) from None

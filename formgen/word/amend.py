@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .ooxml import read_package, write_package
-from .redline_package import P, PPR, P_STYLE, SECT_PR, _w
+from .redline_package import ANCHOR_TAGS, P, P_STYLE, PPR, R, SECT_PR, TBL, _w
+from .redline_revisions import _is_field_code
 from .redline_text import _blocks, _collect_texts, _paragraph_text
 
 NUMBERED = re.compile(r"^(\d+(?:\.\d+)+)\t")
@@ -78,6 +79,9 @@ def _start(block: etree._Element, counters: dict) -> Section | None:
         return Section(m.group(1), f"Section {m.group(1)} ({title})")
     if (m := EXHIBIT.match(text)):
         return Section(f"Exhibit {m.group(1)}", f"Exhibit {m.group(1)}")
+    if _style(block) == "Article":  # "ARTICLE n" comes from Word list numbering, not the text
+        counters.update(article=counters["article"] + 1, section=0)
+        return Section(f"Article {counters['article']}", f"the heading of Article {counters['article']}")
     if (m := ARTICLE.match(text)):
         counters.update(article=int(m.group(1)), section=0)
         return Section(f"Article {m.group(1)}", f"the heading of Article {m.group(1)}")
@@ -137,6 +141,48 @@ def changes(base: list[Section], new: list[Section], signed: list[Section]) -> l
 # ------------------------------------------------------------------ writing paragraphs
 
 
+def _frozen(blocks: list[etree._Element], key: str, *, as_quoted: bool = True) -> list[etree._Element]:
+    """Copies of a section's blocks fit to stand in another document: numbers that Word's list
+    numbering gave them (the section's "12.2", its items' "(a)") typed into the text, since the
+    other document numbers its own lists; ``as_quoted`` (an amendment quoting the section): its
+    cross-reference fields reduced to their results and its bookmarks dropped as well."""
+    out, item = [], 0
+    for block in blocks:
+        block = copy.deepcopy(block)
+        if block.tag == P:
+            style = _style(block)
+            if style == "Section" and as_quoted and NUMBERED.match(key + "\t") and not NUMBERED.match(_paragraph_text(block)):
+                _number_as_text(block, key + "\t")
+                item = 0
+            elif style == "Item":
+                _number_as_text(block, f"({'abcdefghijklmnopqrstuvwxyz'[item % 26]})\t")
+                item += 1
+        if as_quoted:
+            for element in [e for e in block.iter(R, *ANCHOR_TAGS) if e.tag != R or _is_field_code(e)]:
+                element.getparent().remove(element)
+        out.append(block)
+    return out
+
+
+def _number_as_text(paragraph: etree._Element, label: str) -> None:
+    """``label`` typed at the paragraph's start, its list numbering switched off (w:numId 0)."""
+    ppr = paragraph.find(PPR)
+    if ppr is None:
+        ppr = etree.SubElement(paragraph, PPR)
+        paragraph.insert(0, ppr)
+    for old in ppr.findall(_w("numPr")):
+        ppr.remove(old)
+    num_pr = etree.Element(_w("numPr"))
+    etree.SubElement(num_pr, _w("ilvl")).set(_w("val"), "0")
+    etree.SubElement(num_pr, _w("numId")).set(_w("val"), "0")
+    style = ppr.find(P_STYLE)
+    ppr.insert(0 if style is None else ppr.index(style) + 1, num_pr)
+    run = etree.Element(_w("r"))
+    t = etree.SubElement(run, _w("t"))
+    t.text, t.attrib[XML_SPACE] = label, "preserve"
+    ppr.addnext(run)
+
+
 def _paragraph(text: str, style: str = "BodyText", bold_lead: str = "") -> etree._Element:
     paragraph = etree.Element(P)
     etree.SubElement(etree.SubElement(paragraph, PPR), P_STYLE).set(_w("val"), style)
@@ -167,7 +213,7 @@ def _instruction(number: int, change: Change, title: str) -> list[etree._Element
         text = f"The {title} is amended by adding the following new {name}{where}:"
     else:
         text = f"{name} of the {title} is amended and restated in its entirety to read as follows:"
-    out = [_paragraph(text, bold_lead=lead)] + [copy.deepcopy(b) for b in change.section.blocks]
+    out = [_paragraph(text, bold_lead=lead)] + _frozen(change.section.blocks, key)
     if change.signed_differs:
         out.append(_paragraph(f"[Drafting note: the signed text of {name} differs from formgen's earlier draft "
                               "(it was negotiated by hand); reconcile the restated text above with it.]", "DraftingNote"))
@@ -252,7 +298,7 @@ def write_amendment(theirs: bytes, found: list[Change], new: list[Section], term
         blocks += _instruction(index, change, "Agreement")
     blocks += _general(len(found) + 1, terms) + _signatures(new, terms.number)
     for change in (c for c in found if c.action == "replaced" or (c.action == "added" and c.section.key.startswith("Exhibit"))):
-        blocks += [copy.deepcopy(b) for b in change.section.blocks]
+        blocks += _frozen(change.section.blocks, change.section.key)
     sect = body.find(SECT_PR)
     body[:] = blocks + ([sect] if sect is not None else [])
     relabel_footers(parts, terms.title, f"Amendment No. {terms.number} to {terms.title}")
@@ -291,12 +337,14 @@ def _conform_one(body: etree._Element, change: Change, number: int) -> None:
     old = current.get(key)
     if change.action == "deleted":
         if old is not None:
-            gone = f"{key}\t[Deleted.]" if NUMBERED.match(key + "\t") else f"{label} [Deleted.]"
-            _replace(body, old.blocks, [_paragraph(gone, "Section" if NUMBERED.match(key + "\t") else "BodyText"), note])
+            numbered = NUMBERED.match(key + "\t")
+            typed = numbered and NUMBERED.match(_paragraph_text(old.blocks[0]))  # else Word numbers the Section style
+            gone = f"{key}\t[Deleted.]" if typed else "[Deleted.]" if numbered else f"{label} [Deleted.]"
+            _replace(body, old.blocks, [_paragraph(gone, "Section" if numbered else "BodyText"), note])
         return
     earlier = [] if old is None else [copy.deepcopy(b) for b in old.blocks
                                       if b.tag == P and CONFORMED_NOTE.match(_paragraph_text(b))]
-    blocks = [copy.deepcopy(b) for b in change.section.blocks] + earlier + [note]
+    blocks = _frozen(change.section.blocks, key, as_quoted=False) + earlier + [note]
     if old is not None:
         _replace(body, old.blocks, blocks)
     else:

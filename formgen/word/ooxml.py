@@ -120,12 +120,15 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 
 def docx_paragraphs(data: bytes, part: str = "word/document.xml", *, numbered: bool = False) -> list[str]:
     """The text of every paragraph of a part (table cells and text boxes included), in document order.
-    ``numbered``: articles and sections carry the numbers Word's list numbering shows ("ARTICLE 4",
-    "4.2<tab>"), counted from the template's Article and Section styles."""
+    ``numbered``: each paragraph Word numbers starts with its number and a tab ("4.2\t..."), as printed."""
     out: list[str] = []
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         xml = zf.read(part)
-    _collect_paragraphs(ET.fromstring(xml), out, _ListNumbers() if numbered else None)
+        labels = None
+        if numbered:
+            names = set(zf.namelist())
+            labels = ListLabels({n: zf.read(n) for n in ("word/numbering.xml", "word/styles.xml") if n in names})
+    _collect_paragraphs(ET.fromstring(xml), out, labels)
     return out
 
 
@@ -133,42 +136,25 @@ def docx_text(data: bytes, *, numbered: bool = False) -> str:
     return "\n".join(docx_paragraphs(data, numbered=numbered))
 
 
-class _ListNumbers:
-    """The numbers Word's list numbering gives formgen's Article and Section paragraphs."""
-
-    def __init__(self) -> None:
-        self.article = self.section = 0
-
-    def prefix(self, paragraph: ET.Element) -> str:
-        style = paragraph.find(f"{_W}pPr/{_W}pStyle")
-        name = style.get(f"{_W}val") if style is not None else ""
-        if name == "Article":
-            self.article, self.section = self.article + 1, 0
-            return f"ARTICLE {self.article} "
-        if name == "Section":
-            self.section += 1
-            return f"{self.article}.{self.section}\t"
-        return ""
-
-
 # Property elements: no text and no paragraph can sit inside them, so their subtrees are skipped.
 _NO_TEXT = frozenset(f"{_W}{tag}" for tag in ("pPr", "rPr", "tblPr", "tcPr", "trPr", "sectPr", "tblGrid",
                                               "tblPrEx", "proofErr", "bookmarkStart", "bookmarkEnd"))
 
 
-def _collect_paragraphs(element: ET.Element, out: list[str], numbers: _ListNumbers | None = None) -> None:
+def _collect_paragraphs(element: ET.Element, out: list[str], labels: "ListLabels | None" = None) -> None:
     """Paragraph texts in document order; text boxes inside a paragraph become their own lines."""
     for child in element:
         if child.tag == _MC_FALLBACK or child.tag in _NO_TEXT:
             continue  # duplicate of the mc:Choice content; properties
         if child.tag == f"{_W}p":
-            pieces: list[str] = []
+            label = labels.label(child) if labels is not None else ""
+            pieces: list[str] = [label + "\t"] if label else []
             nested: list[str] = []
             _paragraph_text(child, pieces, nested)
-            out.append((numbers.prefix(child) if numbers else "") + "".join(pieces))
+            out.append("".join(pieces))
             out.extend(nested)
         else:
-            _collect_paragraphs(child, out, numbers)
+            _collect_paragraphs(child, out, labels)
 
 
 def _paragraph_text(element: ET.Element, pieces: list[str], nested: list[str]) -> None:
@@ -194,3 +180,89 @@ def _wrap(element: ET.Element) -> ET.Element:
     wrapper = ET.Element("wrapper")
     wrapper.append(element)
     return wrapper
+
+
+# --- list numbers as Word shows them ------------------------------------------------------
+
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = "abcdefghijklmnopqrstuvwxyz"[(n - 1) % 26] * ((n - 1) // 26 + 1)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        out, rest = "", n
+        for value, digits in _ROMAN:
+            while rest >= value:
+                out, rest = out + digits, rest - value
+        return out.upper() if fmt == "upperRoman" else out
+    return "" if fmt in ("none", "bullet") else str(n)
+
+
+class ListLabels:
+    """The number Word's list numbering gives each paragraph ("Article 4", "4.2", "(a)").
+
+    Reads the numbering and styles parts; a paragraph's w:numPr, else its style's, names the list
+    instance (w:num) and level; instances count separately, a start override restarts one, and a
+    level restarts after any higher level. Enough for formgen's own documents and ordinary ones.
+    """
+
+    def __init__(self, parts: dict[str, bytes]):
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId -> ilvl -> (fmt, text, start)
+        self.style_num: dict[str, tuple[str, int]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        if "word/numbering.xml" in parts:
+            self._read_numbering(ET.fromstring(parts["word/numbering.xml"]))
+        if "word/styles.xml" in parts:
+            for style in ET.fromstring(parts["word/styles.xml"]).iter(f"{_W}style"):
+                num_pr = style.find(f"{_W}pPr/{_W}numPr")
+                if num_pr is not None:
+                    self.style_num[style.get(f"{_W}styleId", "")] = self._num_pr(num_pr, (None, 0))
+
+    def _read_numbering(self, root: ET.Element) -> None:
+        abstract = {}
+        for node in root.iter(f"{_W}abstractNum"):
+            abstract[node.get(f"{_W}abstractNumId")] = {
+                int(lvl.get(f"{_W}ilvl", "0")): (self._val(lvl, "numFmt", "decimal"), self._val(lvl, "lvlText", ""),
+                                                  int(self._val(lvl, "start", "1")))
+                for lvl in node.iter(f"{_W}lvl")}
+        for num in root.iter(f"{_W}num"):
+            levels = dict(abstract.get(self._val(num, "abstractNumId", ""), {}))
+            for override in num.iter(f"{_W}lvlOverride"):
+                start = override.find(f"{_W}startOverride")
+                ilvl = int(override.get(f"{_W}ilvl", "0"))
+                if start is not None and ilvl in levels:
+                    fmt, text, _ = levels[ilvl]
+                    levels[ilvl] = (fmt, text, int(start.get(f"{_W}val", "1")))
+            self.levels[num.get(f"{_W}numId")] = levels
+
+    @staticmethod
+    def _val(node: ET.Element, tag: str, default: str) -> str:
+        child = node.find(f"{_W}{tag}")
+        return default if child is None else child.get(f"{_W}val", default)
+
+    def _num_pr(self, num_pr: ET.Element, inherited: tuple) -> tuple:
+        num_id = self._val(num_pr, "numId", inherited[0] or "")
+        ilvl = num_pr.find(f"{_W}ilvl")
+        return num_id, int(ilvl.get(f"{_W}val", "0")) if ilvl is not None else inherited[1]
+
+    def label(self, paragraph: ET.Element) -> str:
+        """The paragraph's list label, counting it; "" when it has none."""
+        style = paragraph.find(f"{_W}pPr/{_W}pStyle")
+        num_id, ilvl = self.style_num.get("" if style is None else style.get(f"{_W}val", ""), (None, 0))
+        num_pr = paragraph.find(f"{_W}pPr/{_W}numPr")
+        if num_pr is not None:
+            num_id, ilvl = self._num_pr(num_pr, (num_id, ilvl))
+        levels = self.levels.get(num_id or "")
+        if not levels or ilvl not in levels:
+            return ""
+        counts = self.counters.setdefault(num_id, {})
+        counts[ilvl] = counts.get(ilvl, levels[ilvl][2] - 1) + 1
+        for deeper in [k for k in counts if k > ilvl]:
+            del counts[deeper]
+        text = levels[ilvl][1]
+        for level, (fmt, _, start) in levels.items():
+            text = text.replace(f"%{level + 1}", _format_number(counts.get(level, start), fmt))
+        return text
