@@ -21,27 +21,28 @@ def load_deal(path: str | Path) -> "Deal":
     return _load(path)
 
 
-def validate(path: str | Path):
-    """(deal, state rules, findings); raises InputError for bad input or a forbidden structure."""
+def validate(path: str | Path, *, policy: str = "conservative"):
+    """(deal, state rules, findings); raises InputError for bad input or a forbidden structure.
+    ``policy``: conservative (default) or permissive, for terms the law permits with conditions."""
     from .drafting.validation import validate as _validate
 
-    return _validate(path)
+    return _validate(path, policy)
 
 
-def build(path: str | Path) -> "Packet":
+def build(path: str | Path, *, policy: str = "conservative") -> "Packet":
     """Build every document in memory (nothing written)."""
     from .drafting.packet import build_packet
 
-    return build_packet(path)
+    return build_packet(path, policy)
 
 
 def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf: bool = False,
-             final: bool = False) -> "Packet":
+             final: bool = False, policy: str = "conservative") -> "Packet":
     """Build the packet and write it to ``out_dir`` atomically (all files or none)."""
     from .errors import ComplianceError
     from .folder.write import write_packet
 
-    packet = build(path)
+    packet = build(path, policy=policy)
     if strict and packet.errors:
         lines = "\n".join(f"- {f.message}" + (f" [{f.citation}]" if f.citation else "") for f in packet.errors)
         raise ComplianceError(f"--strict: {len(packet.errors)} error finding(s); nothing written:\n{lines}")

@@ -42,3 +42,29 @@ def docx_text(path: Path) -> str:
 
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+# Test tiers: `pytest -m "not slow"` runs the fast tier (the pure core and single packets) in under
+# a minute; the README's command runs everything. Whole files are slow when they build many packets
+# (51 jurisdictions, fuzzing, portfolios) or drive LibreOffice.
+SLOW_FILES = {"test_jurisdictions.py", "test_fuzz.py", "test_batch.py", "test_pdf.py", "test_atomic.py"}
+LIBREOFFICE_FILES = {"test_pdf.py"}
+
+
+SLOW_WORDS = ("SIGKILL", "fresh interpreter", "subprocess.Popen")
+
+
+def pytest_collection_modifyitems(config, items):
+    import inspect
+
+    for item in items:
+        name = item.path.name
+        try:
+            source = inspect.getsource(item.function)
+        except (OSError, TypeError):
+            source = ""
+        if name in SLOW_FILES or any(word in source for word in SLOW_WORDS):
+            item.add_marker(pytest.mark.slow)
+        if name in LIBREOFFICE_FILES or "soffice" in source or "soffice" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.libreoffice)
+            item.add_marker(pytest.mark.slow)

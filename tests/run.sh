@@ -26,4 +26,15 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 .venv/bin/formgen lint
+
+# The package as users get it: build the wheel, install it into a fresh venv outside the checkout
+# and generate the CA packet from another folder (the library must ship inside the wheel).
+wheel_check="$(mktemp -d)"
+trap 'rm -rf "$wheel_check"' EXIT
+.venv/bin/python -m pip wheel -q --disable-pip-version-check --no-deps . -w "$wheel_check/dist"
+python3 -m venv "$wheel_check/venv"
+"$wheel_check/venv/bin/pip" install -q --disable-pip-version-check "$wheel_check"/dist/formgen-*.whl
+(cd "$wheel_check" && venv/bin/formgen --version && venv/bin/python -m formgen --help >/dev/null \
+  && venv/bin/formgen generate "$OLDPWD/examples/ca_medspa.yaml" -o ca_packet >/dev/null \
+  && test -s ca_packet/msa.docx && echo "wheel: installed outside the checkout and built the CA packet")
 .venv/bin/python -m pytest -q "$@"

@@ -180,7 +180,7 @@ def _clause(tmp_path: Path, body: str, conditions: list[str] | None = None):
     from formgen.inputs.clauses import parse_clause_file
 
     path = tmp_path / "010-evil.md"
-    path.write_text("---\nid: msa.evil\nversion: 1\ntitle: Evil\ndocument: msa\nkind: article\norder: 10\n"
+    path.write_text("---\nid: msa.evil\nversion: 1\ntitle: Evil\ndocument: msa\nkind: article\n"
                     f"conditions: {conditions or []!r}\n---\n{body}\n", encoding="utf-8")
     return parse_clause_file(path)
 

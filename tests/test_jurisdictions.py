@@ -54,7 +54,11 @@ def test_packet_builds_and_complies_in(code, tmp_path):
     msa_text = docx_text(msa.data)
     if rules.fee_treatment("percentage_of_revenue") == "forbidden":
         assert scan_text(msa_text) == [], f"{code}: a revenue-based fee survived in the MSA"
-        assert any(f.rule == "fee.percentage_of_revenue" and f.severity == "error" for f in packet.findings)
+        # the finding's severity follows the law: an error only where the law prohibits the term
+        fee_rule = rules.rule_for_tag("fee:percentage_of_revenue")
+        expected = "error" if fee_rule.law == "prohibited" else "warning"
+        assert fee_rule.severity == expected, f"{code}: severity {fee_rule.severity} but the law is {fee_rule.law}"
+        assert any(f.rule == "fee.percentage_of_revenue" and f.severity == expected for f in packet.findings)
     else:
         assert scan_text(msa_text), f"{code}: the kept percentage fee should be visible to the scanner"
         assert any(f.rule == "fee.percentage_of_revenue" and f.severity == "warning" for f in packet.findings)

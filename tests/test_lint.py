@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, run_cli
-from formgen.lint.checks import (
+from formgen.lint import (
     assemble_documents,
     check_attributes,
     check_cross_refs,
@@ -58,7 +58,7 @@ def test_shipped_library_passes_lint():
 
 def test_lint_of_a_broken_library_returns_its_problems():
     """lint() over a fixture library (the CLI always lints clauses/): each problem names its file."""
-    from formgen.lint.checks import lint
+    from formgen.lint import lint
 
     problems = lint(clause_dir=FIXTURES / "front_matter")
     assert len(problems) >= 5
@@ -92,7 +92,7 @@ def test_misspelt_deal_fields_are_caught_in_body_and_conditions():
     assert "reads 'mso.adress'" in text
     assert any(p.path == "conditions" and "practice.medical_directr" in p.message for p in problems)
     body = [p for p in problems if p.path == "body"]
-    assert all(p.line == 11 for p in body), "the clause file line of the misspelt field"
+    assert all(p.line == 9 for p in body), "the clause file line of the misspelt field"
     # loop variables (member.name) and real fields (mso.members) are not flagged
     assert "reads 'member." not in text and "reads 'mso.members" not in text
 
@@ -209,7 +209,7 @@ def test_front_matter_problems_are_caught():
     assert "010-no_version.md: version: Field required" in text
     assert "021-dup_b.md: id: 'msa.dup' is already used by" in text
     assert "030-bad_kind.md: kind: Input should be" in text
-    assert "040-orphan.md: parent: a section needs a parent article" in text
+    assert "040-orphan-10-section.md: parent: a section needs a parent article" in text
     assert "050-unclosed.md: front matter is not closed" in text
 
 
@@ -224,3 +224,18 @@ def test_document_checks_report_each_problem_once_with_the_deals_it_shows_in():
     twice = [p for p in problems if '"Practice" is defined 2 times' in p.message]
     assert len(twice) == 1
     assert twice[0].path == "in oh_medspa.yaml, fl_medspa.yaml" and twice[0].file == "msa.docx"
+
+
+def test_order_comes_from_the_file_name_only(tmp_path):
+    """A clause's order has one source: an `order:` in the front matter, or a file name without
+    the number, is a lint problem naming the file."""
+    import shutil
+
+    shutil.copytree(FIXTURES / "good", tmp_path / "lib")
+    article = tmp_path / "lib" / "msa" / "020-term.md"
+    article.write_text(article.read_text().replace("---\n", "---\norder: 20\n", 1))
+    (tmp_path / "lib" / "msa" / "030-fee.md").rename(tmp_path / "lib" / "msa" / "fee.md")
+    _, problems = check_library(tmp_path / "lib")
+    text = messages(problems)
+    assert "020-term.md: order: is set by the file name's number" in text
+    assert "fee.md: order: the file name must give the clause's order" in text

@@ -18,7 +18,8 @@ from formgen.api import build
 from formgen.word import ooxml
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
+# A corporation practice (bylaws) and an LLC practice (operating agreement): every template and part.
+EXAMPLES = [REPO / "examples" / "ca_medspa.yaml", REPO / "examples" / "tx_medspa.yaml"]
 
 
 def plain_zip(parts: dict[str, bytes]) -> bytes:
@@ -48,7 +49,7 @@ def test_every_document_equals_the_plain_zip_of_its_parts(packets, monkeypatch):
             parts = ooxml.read_package(doc.data)
             assert ooxml.write_package(parts) == plain_zip(parts), doc.spec.filename
             checked += 1
-    assert checked >= 6 * 7
+    assert checked >= 2 * 7
     assert ooxml._compressed, "the shared parts were not taken from the compression cache"
 
 

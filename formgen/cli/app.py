@@ -29,6 +29,39 @@ app = typer.Typer(
 from .fast import finding_lines, validate_lines
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from .._version import __version__
+
+        typer.echo(f"formgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def use_library(
+    version: bool = typer.Option(False, "--version", help="Print formgen's version and exit.",
+                                 callback=_show_version, is_eager=True),
+    library: Optional[Path] = typer.Option(None, "--library", help="A folder holding clauses/, states/ "
+                                           "(or state_overrides/) and templates/: a firm's own library. "
+                                           "Also FORMGEN_LIBRARY."),
+    clauses: Optional[Path] = typer.Option(None, "--clauses", help="A clause library folder (default: shipped)."),
+    states: Optional[Path] = typer.Option(None, "--states", help="A state rules folder (default: shipped)."),
+    templates: Optional[Path] = typer.Option(None, "--templates", help="A Word templates folder (default: shipped)."),
+) -> None:
+    """Draft first-pass MSO / medical-practice formation packets from a deal file."""
+    from ..library import use_library as _use
+
+    _use(library=library, clauses=clauses, states=states, templates=templates)
+POLICY_HELP = ("conservative (default): remove or replace terms whose lawfulness is conditional or unsettled; "
+               "permissive: keep them where the law permits, with a note.")
+
+
+def _policy(value: str) -> str:
+    if value not in ("conservative", "permissive"):
+        raise typer.BadParameter(f"'{value}' is not a policy; use conservative or permissive")
+    return value
+
+
 def _fail(exc: Exception) -> None:
     from ..errors import FormgenError, InputError
 
@@ -61,14 +94,15 @@ def _print_findings(findings) -> None:
 
 
 @app.command()
-def validate(deal: Path = typer.Argument(..., help="The deal file (.yaml, .yml or .json).")) -> None:
+def validate(deal: Path = typer.Argument(..., help="The deal file (.yaml, .yml or .json)."),
+             policy: str = typer.Option("conservative", "--policy", help=POLICY_HELP, callback=_policy)) -> None:
     """Check a deal file and the state's rules on ownership, entity form and name.
 
     Example: formgen validate examples/ca_medspa.yaml
     """
     from ..api import validate as _validate
 
-    parsed, rules, findings = _run(_validate, deal)
+    parsed, rules, findings = _run(_validate, deal, policy=policy)
     for line in validate_lines(deal, rules, findings):
         typer.echo(line)
 
@@ -80,6 +114,7 @@ def generate(
     strict: bool = typer.Option(False, "--strict", help="Any error finding: write nothing, exit 3."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF of each document and packet.pdf."),
     final: bool = typer.Option(False, "--final", help="With --pdf: no DRAFT watermark."),
+    policy: str = typer.Option("conservative", "--policy", help=POLICY_HELP, callback=_policy),
 ) -> None:
     """Build the packet: every document as .docx, compliance.json and manifest.json.
 
@@ -87,7 +122,7 @@ def generate(
     """
     from ..api import generate as _generate
 
-    packet = _run(_generate, deal, out, strict=strict, pdf=pdf, final=final)
+    packet = _run(_generate, deal, out, strict=strict, pdf=pdf, final=final, policy=policy)
     typer.echo(f"wrote {len(packet.documents)} documents to {out}/ for {packet.deal.deal.name} ({packet.rules.code})")
     for doc in packet.documents:
         typer.echo(f"  {doc.spec.filename}")
@@ -100,20 +135,27 @@ def generate(
 
 
 @app.command()
-def explain(deal: Path = typer.Argument(..., help="The deal file.")) -> None:
+def explain(deal: Path = typer.Argument(..., help="The deal file."),
+            policy: str = typer.Option("conservative", "--policy", help=POLICY_HELP, callback=_policy)) -> None:
     """Show each document's clauses and why each is there, or was left out or replaced.
 
     Example: formgen explain examples/ca_medspa.yaml
     """
     from ..api import build
 
-    packet = _run(build, deal)
-    typer.echo(f"{packet.deal.deal.name}: {packet.rules.name} rules ({', '.join(packet.rules.source_files)})")
+    packet = _run(build, deal, policy=policy)
+    rules = packet.rules
+    typer.echo(f"{packet.deal.deal.name}: {rules.name} rules ({', '.join(rules.source_files)}) in force on "
+               f"{packet.deal.deal.effective_date.isoformat()}, {rules.policy} drafting policy")
+    for line in rules.timeline:
+        typer.echo(f"  dated rule {line}")
     for doc in packet.documents:
         typer.echo(f"\n{doc.spec.filename}")
+        citations = {c.id: c.meta.citations for c in doc.plan.clauses}
         for d in doc.plan.decisions:
             mark = "+" if d.included else "-"
-            typer.echo(f"  {mark} {d.clause_id}@{d.version}: {d.reason}")
+            cites = f" [implements: {'; '.join(citations[d.clause_id])}]" if citations.get(d.clause_id) else ""
+            typer.echo(f"  {mark} {d.clause_id}@{d.version}: {d.reason}{cites}")
 
 
 @app.command()
@@ -177,7 +219,7 @@ def lint(
 
     Example: formgen lint    formgen lint --clauses my_clauses/
     """
-    from ..lint.checks import lint as _lint
+    from ..lint import lint as _lint
 
     options = {k: v for k, v in (("clause_dir", clauses), ("template_dir", templates)) if v is not None}
     problems = _run(_lint, **options)
@@ -247,6 +289,36 @@ def batch(
     else:
         typer.echo(summary_table(result))
     raise typer.Exit(1 if result.failed else 0)
+
+
+@app.command()
+def impact(
+    packets: Path = typer.Argument(..., help="A folder of packets (one per subfolder) or one packet."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to judge status by (YYYY-MM-DD; default today)."),
+    within: Optional[int] = typer.Option(None, "--within", help="Only changes due within this many days of --as-of."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the packets a law change reaches: what it requires, the documents affected, and by when.
+
+    Example: formgen impact out/portfolio --as-of 2026-12-01 --within 1200
+    """
+    import datetime as dt
+    from dataclasses import asdict
+
+    from ..folder.impact import impact as _impact
+    from ..folder.impact import impact_lines
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        raise typer.BadParameter(f"use YYYY-MM-DD (got {as_of})", param_hint="--as-of") from None
+    horizon = day + dt.timedelta(days=within) if within is not None else None
+    results = _run(_impact, packets, day, horizon)
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False))
+    else:
+        for line in impact_lines(results, day):
+            typer.echo(line)
 
 
 def main() -> None:

@@ -85,6 +85,7 @@ def assemble(plan: DocumentPlan, context: dict) -> list[dict]:
         meta = clause.meta
         kind, title = meta.kind_in(document), meta.title_in(document)
         paras = rendered[clause.id]
+        out.blocks += [{"kind": "note", "text": note} for note in plan.notes_before.get(clause.id, [])]
         if kind == "article":
             out.article += 1
             out.section = 0
@@ -113,6 +114,7 @@ def assemble(plan: DocumentPlan, context: dict) -> list[dict]:
                 out.blocks.append({"kind": "subheading", "text": title.upper()})
             for para in paras:
                 out.add(para, numbered=False, clause=clause)
+    out.blocks += [{"kind": "note", "text": note} for note in plan.notes_before.get("", [])]
     return _resolve_refs(out.blocks, out.targets, plan)
 
 

@@ -30,7 +30,7 @@ def _entity_findings(deal: Deal, rules: StateRules) -> list[Finding]:
             citation=rules.entity_forms[0].citation, action="blocked", verified=rules.entity_forms[0].verified,
             field="practice.entity_type", blocking=True)]
     if not _suffix_ok(practice.name, form.suffixes):
-        severity = "error" if form.verified else "warning"
+        severity = "error" if form.verified or form.suffix_mandatory else "warning"
         return [Finding(
             "entity.name_suffix", severity,
             f"practice.name '{practice.name}' does not end with a designation {rules.name} requires for a "
@@ -149,3 +149,17 @@ def _fee_findings(deal: Deal) -> list[Finding]:
 def check_deal(deal: Deal, rules: StateRules) -> list[Finding]:
     return (_entity_findings(deal, rules) + _ownership_findings(deal, rules) + _governance_findings(deal, rules)
             + _fee_findings(deal) + _state_research_findings(rules))
+
+
+def law_change_findings(deal: Deal, all_rules: StateRules) -> list[Finding]:
+    """Rules that came or come into force after the deal's effective date and reach it later."""
+    from ..inputs.law_changes import law_changes
+
+    term = deal.term
+    return [Finding(
+        f"law_change.{change.key}", "warning",
+        f"From {change.effective:%B} {change.effective.day}, {change.effective.year} (after this arrangement's "
+        f"effective date): {change.requires} This reaches the arrangement by {change.deadline:%B} "
+        f"{change.deadline.day}, {change.deadline.year} ({change.basis}).",
+        citation=change.citation, action="flagged", verified=change.verified)
+        for change in law_changes(all_rules, deal.deal.effective_date, term.initial_years, term.renewal_years)]

@@ -20,6 +20,7 @@ class Finding:
     verified: bool = True  # False when the cited rule is not verified from a primary source
     field: str = ""  # the deal field it concerns, e.g. "practice.owners[0].license.type"
     blocking: bool = False  # the deal's structure is unlawful in the state: treated as bad input (exit 1)
+    law: str = ""  # for a clause rule: what the law says of the term (prohibited, conditional, unsettled, permitted)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -32,6 +32,10 @@ class DocumentPlan:
     clauses: list[Clause]  # included, in document order (articles followed by their sections)
     decisions: list[Decision] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # The drafting notes of the state rules that acted here, printed where the rule acted: before
+    # the clause that replaced the term, or before the clause that now stands in the removed
+    # one's place ("" = at the end of the document).
+    notes_before: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def clause_refs(self) -> list[str]:
@@ -58,7 +62,7 @@ def _finding_for(rule: ClauseRule, clause: Clause, document: str, state: StateRu
     elif rule.action == "remove":
         message += f" (clause {clause.id} removed)"
     return Finding(rule.tag.replace(":", "."), rule.severity, message, citation=rule.citation,
-                   document=document, action=action, verified=rule.verified)
+                   document=document, action=action, verified=rule.verified, law=rule.law)
 
 
 def state_enabled_clauses(rules: StateRules, library: Library, documents: list[DocumentSpec],
@@ -115,4 +119,24 @@ def plan_document(spec: DocumentSpec, library: Library, rules: StateRules, conte
         if include:
             kept_ids.add(clause.id)
     plan.clauses = [c for c in library.in_order(spec.name) if c.id in kept_ids]
+    _place_rule_notes(plan, [c.id for c in library.in_order(spec.name)])
     return plan
+
+
+def _place_rule_notes(plan: DocumentPlan, order: list[str]) -> None:
+    kept = {c.id for c in plan.clauses}
+    for decision in plan.decisions:
+        rule = decision.rule
+        if rule is None:
+            continue
+        note = (rule.drafting_note or rule.message).strip()
+        if rule.action == "warn":
+            anchor = decision.clause_id  # the term stays: the note sits on it
+        elif rule.action == "replace" and rule.replacement in kept:
+            anchor = rule.replacement
+        else:
+            later = order[order.index(decision.clause_id) + 1:]
+            anchor = next((cid for cid in later if cid in kept), "")
+        notes = plan.notes_before.setdefault(anchor, [])
+        if note not in notes:
+            notes.append(note)

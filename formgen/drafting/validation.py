@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..inputs.deal import Deal, load_deal
-from ..inputs.states import StateRules, load_state
-from .compliance import check_deal
+from ..inputs.states import Policy, StateRules, load_state, rules_for
+from .compliance import check_deal, law_change_findings
 from .findings import Finding
 
 
@@ -20,12 +20,13 @@ def blocking_problems(deal_path: Path, findings: list[Finding]) -> list[Problem]
             for f in findings if f.blocking]
 
 
-def validate(deal_path: str | Path) -> tuple[Deal, StateRules, list[Finding]]:
-    """Load, validate and check a deal; raise InputError for bad input or a structure the state forbids."""
+def validate(deal_path: str | Path, policy: Policy = "conservative") -> tuple[Deal, StateRules, list[Finding]]:
+    """Load, validate and check a deal; raise InputError for bad input or a structure the state forbids.
+    The state rules are those in force on the deal's effective date, under the drafting ``policy``."""
     deal_path = Path(deal_path)
     deal = load_deal(deal_path)
-    rules = load_state(deal.state)
-    findings = check_deal(deal, rules)
+    rules = rules_for(deal.state, deal.deal.effective_date, policy)
+    findings = check_deal(deal, rules) + law_change_findings(deal, load_state(deal.state))
     problems = blocking_problems(deal_path, findings)
     if problems:
         raise InputError(problems)

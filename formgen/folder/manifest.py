@@ -124,7 +124,8 @@ def shared_inputs() -> dict:
     }
 
 
-def current_inputs(deal_path: Path, out_dir: Path, state_code: str, shared: dict | None = None) -> dict:
+def current_inputs(deal_path: Path, out_dir: Path, state_code: str, shared: dict | None = None,
+                   policy: str = "conservative") -> dict:
     """What ``inputs`` would be for a build now, computed from disk without building.
 
     ``shared``: ``shared_inputs()`` computed once for many deals (a batch).
@@ -134,6 +135,7 @@ def current_inputs(deal_path: Path, out_dir: Path, state_code: str, shared: dict
         "deal_path": _deal_relpath(deal_path, out_dir),
         "deal_sha256": file_sha256(deal_path),
         "state_files": state_file_hashes(state_code),
+        "policy": policy,
     }
 
 
@@ -147,7 +149,7 @@ def build_manifest(packet, out_dir: Path, outputs: dict[str, bytes]) -> dict:
     state_files = {name: file_sha256(paths.state_dir() / name) for name in packet.rules.source_files}
     catalog = {CATALOG_FILE: file_sha256(paths.clause_dir() / CATALOG_FILE)}
     validated = packet.deal.model_dump(mode="json")
-    inputs = current_inputs(deal_path, out_dir, packet.rules.code)
+    inputs = current_inputs(deal_path, out_dir, packet.rules.code, policy=packet.rules.policy)
     inputs["state_files"] = state_files  # exactly the files the rules were loaded from
     documents = {}
     for doc in packet.documents:
@@ -165,7 +167,7 @@ def build_manifest(packet, out_dir: Path, outputs: dict[str, bytes]) -> dict:
             "template_sha256": entry["template_sha256"], "clause_sha256": clause_sha,
             "clauses": entry["clauses"], "state_files": state_files, "catalog": catalog, "deal": validated,
             "formgen": [inputs["formgen_version"], inputs["formgen_code_sha256"]],
-            "source_date_epoch": inputs["source_date_epoch"],
+            "source_date_epoch": inputs["source_date_epoch"], "policy": inputs["policy"],
         })
         documents[doc.spec.name] = entry
     return {

@@ -301,7 +301,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
     if deal is None and not deal_path.is_file():
         raise InputError([Problem(str(deal_path), "", f"does not exist: {MANIFEST} records the deal file as "
                                   f"'{old['deal']['path']}' (relative to {out_dir}); give its new place with --deal")])
-    packet = build(deal_path)
+    packet = build(deal_path, policy=old.get("inputs", {}).get("policy", "conservative"))
     outputs = packet_outputs(packet, out_dir)
     new = json.loads(outputs[MANIFEST])
     # a packet is a flat folder: a recorded name that is not a plain file name is ignored

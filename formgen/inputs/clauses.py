@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +34,7 @@ class ClauseMeta(BaseModel):
     document: list[str]
     kind: ClauseKind = "article"
     parent: str | None = None
-    order: int
+    order: int  # from the file name, never the front matter (see order_from_name)
     conditions: list[str] = []
     state_only: bool = False
     tags: list[str] = []
@@ -115,13 +116,34 @@ def split_front_matter(text: str, source: str) -> tuple[dict, str, int]:
                                   mark.line + 2 if mark else None)]) from None
     if not isinstance(meta, dict):
         raise InputError([Problem(source, "", "front matter must be a mapping (id, version, title, ...)")])
-    body_line = head.count("\n") + 3
-    return meta, body.lstrip("\n"), body_line
+    stripped = body.lstrip("\n")
+    # the opening '---' is line 1, the closing one line 1 + the head's newlines; then blank lines
+    body_line = 1 + head.count("\n") + (len(body) - len(stripped))
+    return meta, stripped, body_line
+
+
+# "040-services.md" is article 40; "040-services-10-administrative.md" is its section 10.
+ORDER_IN_NAME = re.compile(r"^(\d+)-[a-z0-9_]+(?:-(\d+)-[a-z0-9_]+)?$")
+
+
+def order_from_name(path: Path, section: bool) -> int:
+    """A clause's order has one source, its file name: the first number for an article, exhibit or
+    part, the second for a section."""
+    match = ORDER_IN_NAME.match(path.stem)
+    number = match and (match.group(2) if section else match.group(1))
+    if not number:
+        shape = "NNN-article-NN-name.md" if section else "NNN-name.md"
+        raise InputError([Problem(str(path), "order", f"the file name must give the clause's order: {shape}")])
+    return int(number)
 
 
 def parse_clause_file(path: Path) -> Clause:
     text = path.read_text(encoding="utf-8")
     meta_data, body, body_line = split_front_matter(text, str(path))
+    if isinstance(meta_data, dict) and "order" in meta_data:
+        raise InputError([Problem(str(path), "order", "is set by the file name's number; remove it from the front matter")])
+    if isinstance(meta_data, dict):
+        meta_data = {**meta_data, "order": order_from_name(path, bool(meta_data.get("parent")))}
     try:
         meta = ClauseMeta.model_validate(meta_data)
     except ValidationError as exc:

@@ -45,6 +45,7 @@ class EntityForm(Rule):
     form: PracticeEntityType
     label: str  # how the form is called in that state, e.g. "professional medical corporation"
     suffixes: list[str] = Field(min_length=1)  # the name must end with one of these
+    suffix_mandatory: bool = False  # the statute requires the designation: a missing one is an error
 
 
 class Ownership(Rule):
@@ -56,6 +57,10 @@ class Ownership(Rule):
 
 
 ClauseAction = Literal["replace", "remove", "warn"]
+# conservative: formgen removes or replaces terms whose lawfulness is conditional or unsettled;
+# permissive: where the law permits a term (with conditions), formgen keeps it with a note.
+Policy = Literal["conservative", "permissive"]
+POLICIES = ("conservative", "permissive")
 # What the law says about a tagged term, as distinct from what formgen's drafting policy does with it.
 LawPosition = Literal["prohibited", "conditional", "unsettled", "permitted"]
 
@@ -118,6 +123,9 @@ class StateRules(BaseModel):
     checklist: list[ChecklistItem] = []
     notes: list[Note] = []
     source_files: tuple[str, ...] = ()  # filled by the loader
+    # Filled by in_force(): which dated rules applied on the date asked for, and which did not.
+    timeline: tuple[str, ...] = ()
+    policy: Policy = "conservative"
 
     def form(self, form: PracticeEntityType) -> EntityForm | None:
         return next((f for f in self.entity_forms if f.form == form), None)
@@ -134,10 +142,44 @@ class StateRules(BaseModel):
 
     def scan_policy(self) -> tuple[str, Rule]:
         """How revenue- or volume-based pay found by the text scanner is reported here:
-        (severity, the rule to cite). An error where the state forbids a percentage fee."""
+        (severity, the rule to cite). An error where the law prohibits a percentage fee; a warning
+        where it is conditional or unsettled (formgen's policy, not the law, removed it)."""
         rule = self.rule_for_tag("fee:percentage_of_revenue")
-        severity = "error" if self.fee_treatment("percentage_of_revenue") == "forbidden" else "warning"
+        prohibited = rule is not None and rule.law == "prohibited" and rule.action != "warn"
+        severity = "error" if prohibited else "warning"
         return severity, rule or self.fee_splitting
+
+    def in_force(self, on: dt.date) -> "StateRules":
+        """The rules as they stand on ``on`` (a deal's effective date): dated rules not yet in force,
+        or no longer in force, are left out; ``timeline`` says which dated rules applied."""
+        kept: dict[str, list] = {}
+        timeline: list[str] = []
+        for section in _DATED_LISTS:
+            kept[section] = []
+            for label, rule in ((_label(section, r), r) for r in getattr(self, section)):
+                status = rule_status(rule, on)
+                if status is None:
+                    kept[section].append(rule)
+                    continue
+                applies, why = status
+                timeline.append(f"{label}: {why}; {'applied' if applies else 'not applied'}")
+                if applies:
+                    kept[section].append(rule)
+        return self.model_copy(update={**kept, "timeline": tuple(timeline)})
+
+    def with_policy(self, policy: Policy) -> "StateRules":
+        """Under ``permissive``, a term the law permits (conditional, unsettled or permitted) takes the
+        rule's ``permissive_action`` instead of the conservative ``action``; prohibited terms never do."""
+        if policy == "conservative":
+            return self
+        rules = []
+        for rule in self.clause_rules:
+            if rule.law != "prohibited" and rule.permissive_action is not None:
+                action = "warn" if rule.permissive_action == "keep" else rule.permissive_action
+                severity = "info" if rule.permissive_action == "keep" else rule.severity
+                rule = rule.model_copy(update={"action": action, "severity": severity})
+            rules.append(rule)
+        return self.model_copy(update={"clause_rules": rules, "policy": policy})
 
     def all_rules(self) -> list[tuple[str, Rule]]:
         """Every rule with a label, for tables and the memo."""
@@ -149,6 +191,26 @@ class StateRules(BaseModel):
         out += [(f"Checklist: {c.id}", c) for c in self.checklist]
         out += [(f"Note: {n.id}", n) for n in self.notes]
         return out
+
+
+_DATED_LISTS = ("clause_rules", "required_clauses", "checklist", "notes")
+
+
+def _label(section: str, rule) -> str:
+    key = getattr(rule, "tag", None) or getattr(rule, "id", "")
+    return f"{section.replace('_', ' ').rstrip('s')} {key}"
+
+
+def rule_status(rule: Rule, on: dt.date) -> tuple[bool, str] | None:
+    """None for an undated rule; else (in force on ``on``, why in words)."""
+    if rule.effective is None and rule.until is None:
+        return None
+    if rule.effective is not None and on < rule.effective:
+        return False, f"in force from {rule.effective.isoformat()}, after {on.isoformat()}"
+    if rule.until is not None and on >= rule.until:
+        return False, f"no longer in force from {rule.until.isoformat()}"
+    since = f"in force since {rule.effective.isoformat()}" if rule.effective else "in force"
+    return True, since + (f" until {rule.until.isoformat()}" if rule.until else "")
 
 
 _KEYED_LISTS = {"entity_forms": "form", "clause_rules": "tag", "required_clauses": "id",
@@ -228,3 +290,8 @@ def all_states(state_dir: Path | None = None) -> list[StateRules]:
 
 
 load_state.cache_clear = _load_state.cache_clear  # type: ignore[attr-defined]
+
+
+def rules_for(code: str, on: dt.date, policy: Policy = "conservative") -> StateRules:
+    """The rules applied to a deal in ``code`` effective ``on``, under a drafting policy."""
+    return load_state(code).in_force(on).with_policy(policy)

@@ -11,34 +11,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..drafting.packet import BuiltDocument, Packet
 
-# Page-label prefixes ("MSA-1", "MSA-2", ...) per document name; others get their initials.
-LABEL_PREFIXES = {
-    "msa": "MSA",
-    "responsibility_schedule": "RS",
-    "mso_operating_agreement": "MSO-OA",
-    "practice_operating_agreement": "PRACTICE-OA",
-    "practice_bylaws": "BYLAWS",
-    "baa": "BAA",
-    "compliance_memo": "MEMO",
-    "formation_checklist": "CHECKLIST",
-}
-
-
-
 
 def document_label(spec, deal) -> str:
     """The document's name in bookmarks and the contents: its title, plus "of <entity>" for governing documents."""
-    from ..inputs.documents import display_title
-
-    title, subtitle = display_title(spec, deal)
-    return f"{title} {subtitle}" if subtitle.startswith("of ") else title
+    return spec.label(deal)
 
 
 def label_prefixes(packet: "Packet") -> dict[str, str]:
     out: dict[str, str] = {}
     for doc in packet.documents:
         name = doc.spec.name
-        prefix = LABEL_PREFIXES.get(name) or "".join(part[:1] for part in name.split("_")).upper() or "DOC"
+        prefix = doc.spec.label_prefix
         base, n = prefix, 2
         while prefix in out.values():
             prefix, n = f"{base}{n}", n + 1
@@ -46,8 +29,8 @@ def label_prefixes(packet: "Packet") -> dict[str, str]:
     return out
 
 
-
 _EXHIBIT_MARK = re.compile(r"^EXHIBIT ([A-Z])$")
+
 
 def exhibit_titles(doc: "BuiltDocument") -> dict[str, str]:
     """{"A": "SCHEDULE OF SERVICES", ...}: the exhibits' titles, in order, from the document's plan."""
@@ -59,7 +42,7 @@ def exhibit_titles(doc: "BuiltDocument") -> dict[str, str]:
 
 
 def outline_children(reader: "PdfReader", items, offset: int, writer: "PdfWriter", parent,
-                      exhibits: dict[str, str]) -> None:
+                     exhibits: dict[str, str]) -> None:
     """Copy an outline (LibreOffice's, from the Heading styles) into ``writer`` under ``parent``.
 
     A bare "EXHIBIT A" entry gets the exhibit's title ("EXHIBIT A. SCHEDULE OF SERVICES"), as

@@ -227,6 +227,10 @@ def _suppressed(sentence: str, link: _Link) -> bool:
 # ---------------------------------------------------------------- API
 
 
+# Drafting notes print as "[Drafting note: ...]" paragraphs.
+DRAFTING_NOTE = re.compile(r"\[Drafting note:[^\n]*")
+
+
 def scan_text(text: str, *, severity: str = "error", citation: str = "") -> list[ScanMatch]:
     """Sentences of ``text`` that tie a payment to revenue, profits or volume.
 
@@ -235,8 +239,11 @@ def scan_text(text: str, *, severity: str = "error", citation: str = "") -> list
     if severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
     matches: list[ScanMatch] = []
+    notes = [(m.start(), m.end()) for m in DRAFTING_NOTE.finditer(text)]
     for start, end in split_sentences(text):
         sentence = text[start:end]
+        if any(a <= start < b for a, b in notes):
+            continue  # a drafting note to the attorney, which may name the removed term, is not contract text
         # Every link needs a revenue/profit base or a per-unit volume term: skip the rest cheaply
         # (a keyword test first, then the regular expressions).
         if not may_link(sentence) or not (BASE.search(sentence) or VOLUME_LINK.search(sentence)):

@@ -1,0 +1,74 @@
+"""Each example deal's agreements drafted exactly as ``generate`` drafts them (the same
+planning and assembly function), as blocks the document checks read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FormgenError, Problem
+from ..inputs.clauses import Library
+
+@dataclass
+class AssembledDocument:
+    """One document of one example deal, as blocks (what the Word template lays out)."""
+
+    deal: Path
+    name: str  # document name, e.g. "msa"
+    blocks: list[dict]
+    clause_bodies: dict[str, str]  # clause id -> its source body, to say where a term comes from
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.docx"
+
+    def table_headings(self) -> set[str]:
+        return {cell for b in self.blocks if b["kind"] == "table" for cell in b["header"]}
+
+    def paragraphs(self, *, notes: bool = False) -> list[str]:
+        """The document's text, one string per paragraph or table row (drafting notes left out)."""
+        out = []
+        for block in self.blocks:
+            kind = block["kind"]
+            if kind == "note" and not notes:
+                continue
+            if kind == "table":
+                out += [" | ".join(row) for row in [block["header"], *block["rows"]]]
+            elif kind == "signatures":
+                out += [" ".join(s.values()) for s in block["signers"]]
+            elif kind == "exhibit":
+                out.append(f"{block['text']} {block['title']}")
+            else:
+                out.append(" ".join(x for x in (block.get("number", ""), block.get("caption", ""),
+                                                 block.get("text", "")) if x))
+        return out
+
+
+def assemble_documents(deal_path: Path, library: Library | None = None) -> tuple[list[AssembledDocument], list[Problem]]:
+    """Every agreement of one deal's packet, drafted by the packet builder's own function."""
+    from ..drafting.packet import draft_agreements, start_drafting, validate
+
+    try:
+        deal, rules, _ = validate(deal_path)
+        drafts = draft_agreements(start_drafting(deal, rules, library))
+    except FormgenError as exc:
+        return [], [Problem(str(deal_path), "", f"cannot be assembled: {exc}")]
+    return [AssembledDocument(deal_path, d.spec.name, d.blocks, {c.id: c.body for c in d.plan.clauses})
+            for d in drafts], []
+
+
+def check_documents(library: Library | None, deals: list[Path]) -> list[Problem]:
+    """Draft every example deal's agreements and run the document checks, each problem once."""
+    from .refs import check_cross_refs
+    from .terms import check_terms
+
+    problems: list[Problem] = []
+    by_message: dict[tuple[str, str], list[str]] = {}
+    for deal_path in deals:
+        documents, failed = assemble_documents(deal_path, library)
+        problems += failed
+        for problem in check_terms(documents) + check_cross_refs(documents):
+            by_message.setdefault((problem.file, problem.message), []).append(problem.path)
+    for (file, message), deal_names in by_message.items():
+        problems.append(Problem(file, "in " + ", ".join(deal_names), message))
+    return problems

@@ -1,0 +1,143 @@
+"""State law pinned: dated rules select by the deal's effective date, findings separate the law from
+formgen's drafting policy, drafting notes reach the documents, and `formgen impact` finds the
+packets a law change reaches."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+import formgen
+from conftest import EXAMPLES, run_cli
+from formgen.inputs.states import load_state
+from formgen.word.ooxml import docx_text
+from test_jurisdictions import deal_for
+
+LARGEST_MARKETS = ["CA", "TX", "FL", "NY", "AZ", "NV", "IL", "NJ", "GA", "CO", "WA", "PA", "OH", "NC", "MA"]
+
+
+def with_changes(src: Path, dst: Path, **changes) -> Path:
+    data = yaml.safe_load(src.read_text())
+    for dotted, value in changes.items():
+        node = data
+        *parents, leaf = dotted.split("__")
+        for key in parents:
+            node = node[key]
+        node[leaf] = value
+    dst.write_text(yaml.safe_dump(data, sort_keys=False))
+    return dst
+
+
+def fee_finding(packet):
+    return next(f for f in packet.findings if f.rule == "fee.percentage_of_revenue")
+
+
+@pytest.mark.parametrize("effective, has_sb351", [("2025-06-01", False), ("2026-06-01", True)])
+def test_sb351_applies_only_from_2026(tmp_path, effective, has_sb351):
+    import datetime as dt
+
+    deal = with_changes(EXAMPLES / "ca_medspa.yaml", tmp_path / "ca.yaml", deal__effective_date=dt.date.fromisoformat(effective))
+    packet = formgen.build(deal)
+    msa = next(d for d in packet.documents if d.spec.name == "msa")
+    assert ("msa.reserved.ca_sb351" in {c.id for c in msa.plan.clauses}) is has_sb351
+    assert any("msa.reserved.ca_sb351" in line and ("applied" if has_sb351 else "not applied") in line
+               for line in packet.rules.timeline)
+
+
+def test_explain_shows_which_dated_rules_applied(tmp_path):
+    deal = with_changes(EXAMPLES / "ca_medspa.yaml", tmp_path / "ca.yaml", deal__effective_date="2025-06-01")
+    result = run_cli("explain", str(deal))
+    assert result.returncode == 0, result.stderr
+    assert "in force on 2025-06-01, conservative drafting policy" in result.stdout
+    assert "msa.reserved.ca_sb351: in force from 2026-01-01, after 2025-06-01; not applied" in result.stdout
+
+
+def test_california_percentage_fee_is_a_policy_choice_not_the_law(tmp_path):
+    conservative = formgen.build(EXAMPLES / "ca_medspa.yaml")
+    fee = fee_finding(conservative)
+    assert (fee.law, fee.severity, fee.action) == ("conditional", "warning", "replaced")
+    assert "650" in fee.citation and "2273" not in fee.citation
+    assert "conservative" in fee.message.lower() or "policy" in fee.message.lower()
+    permissive = formgen.build(EXAMPLES / "ca_medspa.yaml", policy="permissive")
+    kept = fee_finding(permissive)
+    assert kept.action == "kept" and kept.severity == "warning"
+    msa = docx_text(next(d for d in permissive.documents if d.spec.name == "msa").data)
+    assert "15%" in msa
+
+
+def test_california_non_compete_rests_on_16600(tmp_path):
+    packet = formgen.build(EXAMPLES / "ca_medspa.yaml")
+    nc = next(f for f in packet.findings if f.rule == "covenant.non_compete_provider")
+    assert "16600" in nc.citation and nc.severity == "error" and nc.action == "replaced"
+
+
+def test_new_york_practice_name_without_pc_is_refused(tmp_path):
+    deal = with_changes(EXAMPLES / "ny_medspa.yaml", tmp_path / "ny.yaml", practice__name="Hudson Skin Medical")
+    result = run_cli("validate", str(deal))
+    assert result.returncode == 1
+    assert "1512" in result.stderr and "P.C." in result.stderr
+
+
+def test_florida_cites_the_osteopathic_chapter():
+    rules = load_state("FL")
+    fee = rules.rule_for_tag("fee:percentage_of_revenue")
+    assert "459" in fee.citation and "458" in fee.citation and fee.law == "prohibited"
+
+
+def test_illinois_percentage_fee_is_prohibited_and_verified():
+    fee = load_state("IL").rule_for_tag("fee:percentage_of_revenue")
+    assert fee.law == "prohibited" and fee.verified and fee.source and "22.2" in fee.citation
+
+
+def test_texas_non_compete_reflects_sb_1318():
+    rule = load_state("TX").rule_for_tag("covenant:non_compete_provider")
+    text = " ".join([rule.message, rule.note, rule.drafting_note, rule.citation])
+    assert "15.50" in text and "1318" in text and ("five" in text.lower() or "5-mile" in text or "5 miles" in text)
+
+
+@pytest.mark.parametrize("code", LARGEST_MARKETS)
+def test_fee_finding_follows_the_law_in(code, tmp_path):
+    """In each of the 15 largest markets the percentage fee is removed (conservatively) with a finding
+    whose severity follows what the state's law says, citing that law, and the rule's drafting note
+    is printed in the MSA where the fee clause was replaced."""
+    rules = load_state(code)
+    rule = rules.rule_for_tag("fee:percentage_of_revenue")
+    packet = formgen.build(deal_for(code, tmp_path))
+    fee = fee_finding(packet)
+    assert fee.law == rule.law and fee.citation == rule.citation and rule.citation
+    assert fee.severity == ("error" if rule.law == "prohibited" else "warning")
+    if rule.verified:
+        assert rule.source, f"{code}: a verified rule must name the primary source read"
+    msa = docx_text(next(d for d in packet.documents if d.spec.name == "msa").data)
+    note = " ".join((rule.drafting_note or rule.message).split())
+    assert note in " ".join(msa.split())
+
+
+def test_every_verified_rule_names_its_source():
+    for code in LARGEST_MARKETS:
+        for label, rule in load_state(code).all_rules():
+            assert not rule.verified or rule.source, f"{code} {label}: verified without a source"
+
+
+def test_impact_names_oregon_and_california_deals(tmp_path):
+    deals = tmp_path / "deals"
+    deals.mkdir()
+    with_changes(EXAMPLES / "or_medspa.yaml", deals / "or_old.yaml", deal__effective_date="2025-07-01")
+    with_changes(EXAMPLES / "ca_medspa.yaml", deals / "ca_old.yaml", deal__effective_date="2025-03-01")
+    with_changes(EXAMPLES / "ny_medspa.yaml", deals / "ny_new.yaml", deal__effective_date="2027-01-01")
+    formgen.batch(deals, tmp_path / "out", jobs=1)
+    result = run_cli("impact", str(tmp_path / "out"), "--as-of", "2026-12-02", "--json")
+    assert result.returncode == 0, result.stderr
+    report = {r["packet"]: r for r in json.loads(result.stdout)}
+    assert set(report) == {"or_old", "ca_old"}
+    oregon = [c for c in report["or_old"]["changes"] if c["deadline"] == "2029-01-01"]
+    assert any(a["document"] == "msa.docx" and a["clause"] == "msa.continuity.transfer_restriction"
+               for c in oregon for a in c["affects"])
+    california = report["ca_old"]["changes"]
+    assert any(c["key"] == "msa.reserved.ca_sb351" and c["affects"][0].get("add") for c in california)
+    # the regenerated memo of an affected deal carries the law-change finding
+    memo = docx_text((tmp_path / "out" / "or_old" / "compliance_memo.docx").read_bytes())
+    assert "2029" in memo and "676.555" in memo

@@ -1,0 +1,40 @@
+"""A firm's own library: --library / FORMGEN_LIBRARY (one folder with all three parts) and
+--clauses / --states / --templates (one each) replace the shipped copies."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from conftest import EXAMPLES, ROOT, run_cli
+
+
+def firm_library(tmp_path):
+    library = tmp_path / "firm"
+    shutil.copytree(ROOT / "clauses", library / "clauses")
+    shutil.copytree(ROOT / "state_overrides", library / "states")
+    shutil.copytree(ROOT / "templates", library / "templates")
+    ca = library / "states" / "CA.yaml"
+    ca.write_text(ca.read_text().replace("name: California\n", "name: California (firm rules)\n", 1))
+    return library
+
+
+def test_library_option_and_environment_use_the_firm_copy(tmp_path):
+    library = firm_library(tmp_path)
+    by_option = run_cli("--library", str(library), "validate", str(EXAMPLES / "ca_medspa.yaml"))
+    assert by_option.returncode == 0, by_option.stderr
+    assert "California (firm rules)" in by_option.stdout
+    env = {**os.environ, "FORMGEN_LIBRARY": str(library)}
+    by_env = run_cli("validate", str(EXAMPLES / "ca_medspa.yaml"), env=env)
+    assert "California (firm rules)" in by_env.stdout
+    shipped = run_cli("validate", str(EXAMPLES / "ca_medspa.yaml"))
+    assert "firm rules" not in shipped.stdout
+
+
+def test_states_option_alone_and_a_missing_folder(tmp_path):
+    library = firm_library(tmp_path)
+    result = run_cli("--states", str(library / "states"), "states", "CA")
+    assert result.returncode == 0 and "California (firm rules)" in result.stdout
+    missing = run_cli("--states", str(tmp_path / "nowhere"), "validate", str(EXAMPLES / "ca_medspa.yaml"))
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert "nowhere" in missing.stderr

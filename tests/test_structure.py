@@ -1,0 +1,70 @@
+"""The package's shape: stage subpackages, no import cycle back into formgen/__init__.py, small
+modules and functions, and every module importable on its own in a fresh interpreter."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "formgen"
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+
+def modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def dotted(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_module_imports_the_package_back():
+    """Submodules import each other, never `formgen` itself (whose __init__ only re-exports)."""
+    offenders = []
+    for path in modules():
+        if path == PACKAGE / "__init__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "formgen" and node.level == 0:
+                offenders.append(f"{path}: from formgen import ...")
+            if isinstance(node, ast.ImportFrom) and node.level and node.module is None:
+                package = ".".join(dotted(path).split(".")[: -node.level + (1 if path.name == '__init__.py' else 0)] or ["formgen"])
+                if package == "formgen":
+                    offenders.append(f"{path}: from {'.' * node.level} import ... (the formgen package)")
+            if isinstance(node, ast.Import) and any(alias.name == "formgen" for alias in node.names):
+                offenders.append(f"{path}: import formgen")
+    assert offenders == []
+
+
+def test_init_holds_only_the_public_api():
+    tree = ast.parse((PACKAGE / "__init__.py").read_text())
+    kinds = {type(node).__name__ for node in tree.body}
+    assert kinds <= {"Expr", "ImportFrom", "Assign"}, kinds  # docstring, re-exports, __all__
+    names = [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets]
+    assert names == ["__all__"]
+
+
+def test_every_module_imports_alone_in_a_fresh_interpreter():
+    names = [dotted(p) for p in modules() if p.name != "__main__.py"]
+    code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+    for name in names:  # one interpreter per module: an import cycle shows as an ImportError
+        result = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, f"{name}: {result.stderr[-500:]}"
+
+
+def test_modules_and_functions_are_small():
+    too_long = []
+    for path in modules():
+        lines = path.read_text().count("\n")
+        if lines > MAX_MODULE_LINES:
+            too_long.append(f"{path.relative_to(PACKAGE)}: {lines} lines")
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    too_long.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}(): {length} lines")
+    assert too_long == [], "\n".join(too_long)
