@@ -11,7 +11,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..drafting.packet import BuiltDocument, Packet
 
-
 def document_label(spec, deal) -> str:
     """The document's name in bookmarks and the contents: its title, plus "of <entity>" for governing documents."""
     return spec.label(deal)
@@ -21,7 +20,7 @@ def label_prefixes(packet: "Packet") -> dict[str, str]:
     out: dict[str, str] = {}
     for doc in packet.documents:
         name = doc.spec.name
-        prefix = doc.spec.label_prefix
+        prefix = doc.spec.label_prefix  # the registry's; made unique if two documents share one
         base, n = prefix, 2
         while prefix in out.values():
             prefix, n = f"{base}{n}", n + 1
@@ -29,8 +28,8 @@ def label_prefixes(packet: "Packet") -> dict[str, str]:
     return out
 
 
-_EXHIBIT_MARK = re.compile(r"^EXHIBIT ([A-Z])$")
 
+_EXHIBIT_MARK = re.compile(r"^EXHIBIT ([A-Z])$")
 
 def exhibit_titles(doc: "BuiltDocument") -> dict[str, str]:
     """{"A": "SCHEDULE OF SERVICES", ...}: the exhibits' titles, in order, from the document's plan."""
@@ -42,7 +41,7 @@ def exhibit_titles(doc: "BuiltDocument") -> dict[str, str]:
 
 
 def outline_children(reader: "PdfReader", items, offset: int, writer: "PdfWriter", parent,
-                     exhibits: dict[str, str]) -> None:
+                      exhibits: dict[str, str]) -> None:
     """Copy an outline (LibreOffice's, from the Heading styles) into ``writer`` under ``parent``.
 
     A bare "EXHIBIT A" entry gets the exhibit's title ("EXHIBIT A. SCHEDULE OF SERVICES"), as
