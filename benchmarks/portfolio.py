@@ -1,6 +1,6 @@
 """Time a portfolio: full build, no-op regeneration, and regeneration after one state file changes.
 
-    python benchmarks/portfolio.py [--deals 200] [--jobs N] [--state TX] [--keep]
+    python benchmarks/portfolio.py [--deals 200] [--jobs N] [--state TX] [--pdf] [--growth 100] [--keep]
 
 Works on a temporary copy of the repository (formgen/, clauses/, templates/,
 state_overrides/), so the state file it edits is the copy's, never the repo's. It writes
@@ -14,8 +14,12 @@ user would (a separate process, all cores) three times:
 3. after editing one state's override file (its summary, which the compliance memo prints):
    only that state's deals may be rebuilt.
 
-Prints the three times and the ratio no-op / full (target <= 0.05). Exit status 0 when every
-check and the target hold, else 1.
+Prints the three times, the time per deal and the peak memory (resident set of the largest
+process of the batch: the parent, a worker, or with --pdf a worker's LibreOffice), and the
+ratio no-op / full (target <= 0.05). ``--pdf`` makes every batch write the PDFs too (one
+persistent LibreOffice per worker). ``--growth N`` first builds the first N deals alone and
+prints how the time per deal grows from N to all (1.0 = linear). Exit status 0 when every check
+and the target hold, else 1.
 """
 
 from __future__ import annotations
@@ -124,17 +128,44 @@ def write_portfolio(folder: Path, count: int) -> tuple[Counter, int]:
     return per_state, fallbacks
 
 
-def run_batch(repo: Path, deals: Path, out: Path, jobs: int | None) -> tuple[float, dict]:
+PEAK_MB: list[float] = []  # peak resident set of each run_batch, MB
+
+
+def run_batch(repo: Path, deals: Path, out: Path, jobs: int | None, pdf: bool = False) -> tuple[float, dict]:
+    """Seconds and the --json result of one `formgen batch`; its peak memory goes to PEAK_MB."""
     env = {**os.environ, "PYTHONPATH": str(repo)}
     cmd = [sys.executable, "-m", "formgen.cli.app", "batch", str(deals), "-o", str(out), "--json"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=repo, env=env)
-    seconds = time.perf_counter() - started
-    if proc.returncode not in (0, 1) or not proc.stdout.strip().startswith("{"):
-        raise SystemExit(f"formgen batch failed ({proc.returncode}):\n{proc.stderr}\n{proc.stdout[:2000]}")
-    return seconds, json.loads(proc.stdout)
+    if pdf:
+        cmd.append("--pdf")
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, text=True, cwd=repo, env=env)
+        # wait4: the rusage of the batch and every process it waited for (workers, LibreOffice).
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        stdout.seek(0)
+        stderr.seek(0)
+        output, errors = stdout.read(), stderr.read()
+    PEAK_MB.append(usage.ru_maxrss / 1024)
+    if proc.returncode not in (0, 1) or not output.strip().startswith("{"):
+        raise SystemExit(f"formgen batch failed ({proc.returncode}):\n{errors}\n{output[:2000]}")
+    return seconds, json.loads(output)
+
+
+def growth(repo: Path, deals: Path, tmp: Path, count: int, jobs: int | None, pdf: bool) -> float:
+    """Seconds per deal of a full build of the first ``count`` deals alone."""
+    subset = tmp / f"deals-first-{count}"
+    subset.mkdir()
+    for path in sorted(deals.iterdir())[:count]:
+        shutil.copy(path, subset / path.name)
+    seconds, result = run_batch(repo, subset, tmp / f"out-first-{count}", jobs, pdf)
+    built = result["counts"]["built"]
+    print(f"first {built} deals alone:  {seconds:7.2f} s  {seconds / built:.3f} s a deal  "
+          f"peak {PEAK_MB[-1]:.0f} MB")
+    return seconds / built
 
 
 def edit_state_file(path: Path) -> None:
@@ -152,6 +183,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: one per core)")
     parser.add_argument("--state", default="TX", help="the state whose override file is edited")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and print its path")
+    parser.add_argument("--pdf", action="store_true", help="batch --pdf: PDFs too")
+    parser.add_argument("--growth", type=int, default=0, help="also build the first N deals alone, for growth")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="formgen-portfolio-"))
@@ -165,17 +198,21 @@ def main() -> int:
               f"({fallbacks} deal(s) fell back to a fixed fee to validate); jobs: {args.jobs or os.cpu_count()}")
 
         ok = True
-        full, first = run_batch(repo, deals, out, args.jobs)
-        print(f"full build:            {full:7.2f} s  {first['counts']}")
+        small = growth(repo, deals, tmp, args.growth, args.jobs, args.pdf) if args.growth else None
+        full, first = run_batch(repo, deals, out, args.jobs, args.pdf)
+        print(f"full build:            {full:7.2f} s  {full / total:.3f} s a deal  peak {PEAK_MB[-1]:.0f} MB  "
+              f"{first['counts']}")
+        if small:
+            print(f"ratio per-deal time {total}/{args.growth} deals: {full / total / small:.2f}  (1.0 = linear)")
         ok &= first["counts"]["built"] == total
 
-        noop, second = run_batch(repo, deals, out, args.jobs)
+        noop, second = run_batch(repo, deals, out, args.jobs, args.pdf)
         print(f"no-op regeneration:    {noop:7.2f} s  {second['counts']}")
         ok &= second["counts"]["skipped"] == total
 
         code = args.state.upper()
         edit_state_file(repo / "state_overrides" / f"{code}.yaml")
-        changed, third = run_batch(repo, deals, out, args.jobs)
+        changed, third = run_batch(repo, deals, out, args.jobs, args.pdf)
         rebuilt = sorted(d["name"] for d in third["deals"] if d["status"] in ("regenerated", "unchanged", "built"))
         expected = sorted(p.stem for p in deals.iterdir() if p.stem.startswith(code.lower() + "_"))
         print(f"after editing {code}.yaml: {changed:7.2f} s  {third['counts']}")

@@ -423,3 +423,17 @@ def test_parallel_batch_pdf_workers_each_convert_and_leave_nothing_running(tmp_p
         assert len(PdfReader(out / name / PACKET_PDF).pages) > 10
         assert (out / name / "msa.pdf").is_file()
     assert not _our_processes(str(tmp_path / "tmp"))
+
+
+def test_without_the_uno_bridge_one_soffice_call_makes_the_same_packet(draft, tmp_path):
+    """FORMGEN_PDF_PERSISTENT=0 (what happens where python3-uno is missing): the one-call
+    conversion gives the same packet: pages, bookmarks, page labels and cover."""
+    env = {**os.environ, "FORMGEN_PDF_PERSISTENT": "0", "TMPDIR": str(tmp_path)}
+    out = tmp_path / "fallback"
+    result = run_formgen("generate", str(EXAMPLE), "-o", str(out), "--pdf", env=env)
+    assert result.returncode == 0, result.stderr
+    ours, theirs = PdfReader(draft / PACKET_PDF), PdfReader(out / PACKET_PDF)
+    assert len(ours.pages) == len(theirs.pages)
+    assert [t for t, _, _ in top_level(ours)] == [t for t, _, _ in top_level(theirs)]
+    assert ours.page_labels == theirs.page_labels
+    assert ours.pages[0].extract_text() == theirs.pages[0].extract_text()

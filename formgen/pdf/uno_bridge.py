@@ -18,13 +18,12 @@ import subprocess
 import sys
 import time
 
-import uno  # noqa: F401 - provided by python3-uno / LibreOffice's own python
-from com.sun.star.beans import PropertyValue
-
 CONNECT_SECONDS = 90.0
 
 
 def prop(name, value):
+    from com.sun.star.beans import PropertyValue  # uno's import hook (importing uno installs it)
+
     p = PropertyValue()
     p.Name, p.Value = name, value
     return p
@@ -39,6 +38,9 @@ def start_office(soffice, profile_url, pipe):
 
 
 def connect(office, pipe):
+    import uno  # provided by python3-uno / LibreOffice's own python: imported where used, so that
+    # formgen's own interpreter can import this module (its structure tests import every module)
+
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.monotonic() + CONNECT_SECONDS
@@ -55,6 +57,8 @@ def connect(office, pipe):
 
 
 def convert(desktop, src, dst):
+    import uno
+
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0,
                                        (prop("Hidden", True), prop("ReadOnly", True)))
     if doc is None:

@@ -1,0 +1,67 @@
+"""The speed work leaves every output byte as the slower, plain path makes it.
+
+* write_package compresses the parts every document of a packet shares once and reuses the
+  result: each document must equal a zip written part by part with zipfile.writestr;
+* docx_text skips property subtrees: its text must equal the full walk's;
+* a packet built twice in one process (caches warm) equals the first build, byte for byte.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from formgen.api import build
+from formgen.word import ooxml
+
+REPO = Path(__file__).resolve().parent.parent
+# A corporation practice (bylaws) and an LLC practice (operating agreement): every template and part.
+EXAMPLES = [REPO / "examples" / "ca_medspa.yaml", REPO / "examples" / "tx_medspa.yaml"]
+
+
+def plain_zip(parts: dict[str, bytes]) -> bytes:
+    """The package as zipfile alone writes it (no cached compression)."""
+    names = ["[Content_Types].xml", *[n for n in parts if n != "[Content_Types].xml"]]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=ooxml.source_date())
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 0
+            zf.writestr(info, parts[name], compresslevel=ooxml.COMPRESS_LEVEL)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def packets():
+    return {path.stem: build(path) for path in EXAMPLES}
+
+
+def test_every_document_equals_the_plain_zip_of_its_parts(packets, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    checked = 0
+    for packet in packets.values():
+        for doc in packet.documents:
+            parts = ooxml.read_package(doc.data)
+            assert ooxml.write_package(parts) == plain_zip(parts), doc.spec.filename
+            checked += 1
+    assert checked >= 2 * 7
+    assert ooxml._compressed, "the shared parts were not taken from the compression cache"
+
+
+def test_docx_text_equals_the_full_walk(packets, monkeypatch):
+    fast = {(name, d.spec.name): ooxml.docx_text(d.data) for name, p in packets.items() for d in p.documents}
+    monkeypatch.setattr(ooxml, "_NO_TEXT", frozenset())
+    full = {(name, d.spec.name): ooxml.docx_text(d.data) for name, p in packets.items() for d in p.documents}
+    assert fast == full
+
+
+def test_a_second_build_in_the_same_process_is_byte_identical(packets):
+    again = build(EXAMPLES[0])
+    first = packets[EXAMPLES[0].stem]
+    assert [d.data for d in again.documents] == [d.data for d in first.documents]
+    assert [f.to_dict() for f in again.findings] == [f.to_dict() for f in first.findings]
