@@ -144,11 +144,11 @@ def test_sections_added_and_deleted(ny):
     base = (out / "msa.docx").read_bytes()
     document = docx.Document(str(out / "msa.docx"))
     paragraphs = document.paragraphs
-    gone = next(p for p in paragraphs if p.text.startswith("11.4\t"))
+    gone = next(p for p in paragraphs if p.text.startswith("Assistance."))
     gone._p.getparent().remove(gone._p)
-    after = next(p for p in paragraphs if p.text.startswith("12.5\t"))
-    new = next(p for p in paragraphs if p.text.startswith("ARTICLE 13")).insert_paragraph_before(
-        "12.6\tLate Payment. Amounts not paid when due bear interest at one percent (1%) per month.")
+    after = next(p for p in paragraphs if p.text.startswith("Periodic Fair Market Value Review."))
+    new = next(p for p in paragraphs if p.text.startswith("Compliance with Laws; Regulatory Change")).insert_paragraph_before(
+        "Late Payment. Amounts not paid when due bear interest at one percent (1%) per month.")
     new.style = after.style
     theirs = out.parent / "theirs.docx"
     document.save(str(theirs))
@@ -161,16 +161,18 @@ def test_sections_added_and_deleted(ny):
     assert "The Agreement is amended by adding the following new Section 12.6 immediately after Section 12.5:" in amendment
     assert "Section 11.4 of the Agreement is deleted in its entirety." in amendment
     conformed = paragraphs_text(made.conformed)
-    assert "11.4\t[Deleted.]" in conformed
-    added = conformed.index("12.6\tLate Payment. Amounts not paid when due bear interest at one percent (1%) per month.")
+    deleted = conformed.index("[Deleted.]")
+    assert conformed[deleted + 1] == "[Section 11.4 (Assistance) deleted by Amendment No. 1.]"
+    assert "12.6\tLate Payment. Amounts not paid when due bear interest at one percent (1%) per month." in amendment
+    added = conformed.index("Late Payment. Amounts not paid when due bear interest at one percent (1%) per month.")
     assert conformed[added + 1] == "[Section 12.6 (Late Payment) added by Amendment No. 1.]"
-    assert conformed[added + 2].startswith("ARTICLE 13") and conformed[added - 1].startswith("If the review shows")
+    assert conformed[added + 2].startswith("Compliance with Laws; Regulatory Change") and conformed[added - 1].startswith("If the review shows")
 
 
 def test_a_section_negotiated_before_signing_is_flagged(ny):
     deal, out = ny
     document = docx.Document(str(out / "msa.docx"))
-    next(p for p in document.paragraphs if p.text.startswith("12.2\t")).add_run(" Practice may prepay a quarter.")
+    next(p for p in document.paragraphs if p.text.startswith("Fixed Monthly Fee.")).add_run(" Practice may prepay a quarter.")
     document.save(str(out / "msa.docx"))
     formgen.mark_executed(out, ["msa"])
     set_fee(deal, FEES[0], FEES[1])

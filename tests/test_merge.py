@@ -52,15 +52,15 @@ def paragraph(document, prefix: str):
 def three_edits(path: Path) -> None:
     """A sentence added to 3.1, a word bolded in 7.2, a comment on 9.3 (python-docx, as a user would)."""
     document = docx.Document(str(path))
-    paragraph(document, "3.1\t").add_run(" Counsel added this sentence.")
-    p = paragraph(document, "7.2\t")
+    paragraph(document, "Initial Term.").add_run(" Counsel added this sentence.")
+    p = paragraph(document, "No Clinical Functions.")
     run = p.runs[-1]
     text = run.text
     start = text.index("render")
     run.text = text[:start]
     p.add_run("render").bold = True
     p.add_run(text[start + len("render"):])
-    document.add_comment(paragraph(document, "9.3\t").runs, text="Confirm with the client.", author="Counsel")
+    document.add_comment(paragraph(document, "Business Records.").runs, text="Confirm with the client.", author="Counsel")
     document.save(str(path))
 
 
@@ -128,7 +128,7 @@ def test_three_hand_edits_survive_a_fee_change(ny, tmp_path):
 def test_an_edit_in_the_fee_paragraph_is_a_conflict(ny, tmp_path):
     deal, out = ny
     document = docx.Document(str(out / "msa.docx"))
-    paragraph(document, "12.2\t").add_run(" Practice may prepay a quarter at a time.")
+    paragraph(document, "Fixed Monthly Fee.").add_run(" Practice may prepay a quarter at a time.")
     document.save(str(out / "msa.docx"))
     set_fee(deal)
 
@@ -137,14 +137,14 @@ def test_an_edit_in_the_fee_paragraph_is_a_conflict(ny, tmp_path):
     assert proc.returncode == 0, proc.stderr
     merged = (out / "msa.docx").read_bytes()
     current = paragraphs_text(merged)
-    mine = [p for p in current if p.startswith("12.2\t")]
+    mine = [p for p in current if p.startswith("Fixed Monthly Fee.")]
     assert len(mine) == 2, "the lawyer's paragraph and formgen's alternative"
     assert "$42,000.00" in mine[0] and mine[0].endswith("a quarter at a time.")
     assert "$45,000.00" in mine[1] and "quarter" not in mine[1]
     assert any("$45,000.00 for each calendar month" in t for t in revisions(merged, "ins"))
     comments = comment_texts(read_package(merged))
     assert len(comments) == 1 and "edited by hand" in comments[0] and "fees.monthly_amount" in comments[0]
-    assert [p for p in paragraphs_text(merged, "reject") if p.startswith("12.2")] == [mine[0]]
+    assert [p for p in paragraphs_text(merged, "reject") if p.startswith("Fixed Monthly Fee.")] == [mine[0]]
     md = (out / "changes.md").read_text()
     assert "CONFLICT" in md and "a quarter at a time" in md
     changes = json.loads((out / "changes.json").read_text())["documents"]["msa"]["merge"]
@@ -179,7 +179,7 @@ def split_into_word_runs(path: Path, prefix: str) -> None:
 
 def test_word_style_run_splits_merge_cleanly(ny):
     deal, out = ny
-    split_into_word_runs(out / "msa.docx", "12.2\t")
+    split_into_word_runs(out / "msa.docx", "Fixed Monthly Fee.")
     split_into_word_runs(out / "msa.docx", "$42,000.00 per calendar month")
     set_fee(deal)
     result = formgen.regenerate(out)
@@ -206,7 +206,7 @@ def add_own_revision(path: Path, prefix: str, text: str) -> None:
 
 def test_the_lawyers_own_tracked_changes_are_kept(ny):
     deal, out = ny
-    add_own_revision(out / "msa.docx", "6.2\t", " Counsel's tracked addition.")
+    add_own_revision(out / "msa.docx", "Equipment.", " Counsel's tracked addition.")
     add_own_revision(out / "msa.docx", "$42,000.00 per calendar month", " (subject to review)")
     set_fee(deal)
     result = formgen.regenerate(out)
@@ -248,9 +248,9 @@ def test_new_and_removed_paragraphs_are_tracked(ny):
     _, out = ny
     base = (out / "msa.docx").read_bytes()
     theirs_doc = docx.Document(str(out / "msa.docx"))
-    fee = paragraph(theirs_doc, "12.2\t")
+    fee = paragraph(theirs_doc, "Fixed Monthly Fee.")
     fee.insert_paragraph_before("12.1A\tNew Provision. formgen's new paragraph.")
-    gone = paragraph(theirs_doc, "11.4\t")
+    gone = paragraph(theirs_doc, "Assistance.")
     gone._p.getparent().remove(gone._p)
     theirs_path = out.parent / "theirs.docx"
     theirs_doc.save(str(theirs_path))
@@ -265,8 +265,8 @@ def test_new_and_removed_paragraphs_are_tracked(ny):
     assert rejected == paragraphs_text(ours)
     assert "12.1A\tNew Provision. formgen's new paragraph." in accepted
     assert accepted.index("12.1A\tNew Provision. formgen's new paragraph.") + 1 == \
-        next(i for i, p in enumerate(accepted) if p.startswith("12.2\t"))
-    assert not any(p.startswith("11.4\t") for p in accepted)
+        next(i for i, p in enumerate(accepted) if p.startswith("Fixed Monthly Fee."))
+    assert not any(p.startswith("Assistance.") for p in accepted)
     assert any(p.endswith("Counsel added this sentence.") for p in accepted)
 
 
@@ -322,7 +322,7 @@ def test_edits_made_in_libreoffice_are_merged(ny, tmp_path):
     deal, out = ny
     script = Path(__file__).parent / "fixtures" / "merge" / "lo_edit.py"
     subprocess.run([system_python_with_uno(), str(script), soffice(), str(tmp_path / "uno-profile"), str(out / "msa.docx"),
-                    "3.1", " Counsel added this in LibreOffice.", "7.2", "render"],
+                    "Initial Term.", " Counsel added this in LibreOffice.", "No Clinical Functions.", "render"],
                    check=True, capture_output=True, timeout=300)
     edited = (out / "msa.docx").read_bytes()
     assert any(p.endswith("Counsel added this in LibreOffice.") for p in paragraphs_text(edited))
@@ -350,14 +350,14 @@ def test_a_deleted_or_removed_paragraph_on_one_side_is_a_conflict(ny):
     deal, out = ny
     base = (out / "msa.docx").read_bytes()
     document = docx.Document(str(out / "msa.docx"))
-    fee = paragraph(document, "12.2\t")
+    fee = paragraph(document, "Fixed Monthly Fee.")
     fee._p.getparent().remove(fee._p)
-    paragraph(document, "11.4\t").add_run(" Counsel's addition.")
+    paragraph(document, "Assistance.").add_run(" Counsel's addition.")
     ours_path = out.parent / "ours.docx"
     document.save(str(ours_path))
     set_fee(deal)
     theirs_doc = docx.Document(io.BytesIO(formgen.build(deal).documents[0].data))
-    gone = paragraph(theirs_doc, "11.4\t")
+    gone = paragraph(theirs_doc, "Assistance.")
     gone._p.getparent().remove(gone._p)
     theirs = io.BytesIO()
     theirs_doc.save(theirs)
@@ -368,8 +368,8 @@ def test_a_deleted_or_removed_paragraph_on_one_side_is_a_conflict(ny):
     assert kinds == ["deleted by hand and changed by formgen", "edited by hand and removed by formgen"]
     assert paragraphs_text(merged.data, "reject") == paragraphs_text(ours_path.read_bytes())
     accepted = paragraphs_text(merged.data, "accept")
-    assert any(p.startswith("12.2\t") and "$45,000.00" in p for p in accepted)
-    assert any(p.startswith("11.4\t") and p.endswith("Counsel's addition.") for p in accepted)
+    assert any(p.startswith("Fixed Monthly Fee.") and "$45,000.00" in p for p in accepted)
+    assert any(p.startswith("Assistance.") and p.endswith("Counsel's addition.") for p in accepted)
     comments = comment_texts(read_package(merged.data))
     assert len(comments) == 2 and any("leaves this paragraph out" in c for c in comments)
     assert any("is put back as a tracked insertion" in c for c in comments)

@@ -81,7 +81,10 @@ def _start(block: etree._Element, counters: dict) -> Section | None:
     if (m := ARTICLE.match(text)):
         counters.update(article=int(m.group(1)), section=0)
         return Section(f"Article {m.group(1)}", f"the heading of Article {m.group(1)}")
-    if _style(block) == "Section":  # numbered by Word list numbering rather than in the text
+    if _style(block) == "Article":  # numbered by Word list numbering rather than in the text
+        counters.update(article=counters["article"] + 1, section=0)
+        return Section(f"Article {counters['article']}", f"the heading of Article {counters['article']}")
+    if _style(block) == "Section":
         counters["section"] += 1
         number = f"{counters['article']}.{counters['section']}"
         return Section(number, f"Section {number} ({text.split('. ', 1)[0].rstrip('.')})")
@@ -151,6 +154,39 @@ def _paragraph(text: str, style: str = "BodyText", bold_lead: str = "") -> etree
     return paragraph
 
 
+def frozen(block: etree._Element) -> etree._Element:
+    """A copy of agreement content for another document: cross-reference fields become their
+    printed text (their bookmarks stay behind in the agreement), bookmarks are dropped."""
+    block = copy.deepcopy(block)
+    for run in list(block.iter(_w("r"))):
+        if run.find(_w("fldChar")) is not None or run.find(_w("instrText")) is not None:
+            run.getparent().remove(run)
+    for simple in list(block.iter(_w("fldSimple"))):
+        parent = simple.getparent()
+        index = parent.index(simple)
+        parent[index:index + 1] = list(simple)
+    for mark in list(block.iter(_w("bookmarkStart"), _w("bookmarkEnd"))):
+        mark.getparent().remove(mark)
+    return block
+
+
+def _numbered_in_text(block: etree._Element, key: str) -> etree._Element:
+    """A section quoted in an amendment shows its own number in the text: Word's list numbering
+    would number it afresh where it stands in the amendment."""
+    if block.tag != P or _style(block) not in ("Section", "Article") or NUMBERED.match(_paragraph_text(block)):
+        return block
+    ppr = block.find(PPR)
+    num = etree.SubElement(ppr, _w("numPr"))
+    etree.SubElement(num, _w("ilvl")).set(_w("val"), "0")
+    etree.SubElement(num, _w("numId")).set(_w("val"), "0")  # numbering off for this paragraph
+    label = key if _style(block) == "Section" else key.upper()
+    run = etree.Element(_w("r"))
+    t = etree.SubElement(run, _w("t"))
+    t.text, t.attrib[XML_SPACE] = f"{label}\t", "preserve"
+    ppr.addnext(run)
+    return block
+
+
 def _instruction(number: int, change: Change, title: str) -> list[etree._Element]:
     key, label = change.section.key, change.section.label
     name = label if key.startswith("Exhibit") or key == "preamble" else f"Section {key}"
@@ -167,7 +203,7 @@ def _instruction(number: int, change: Change, title: str) -> list[etree._Element
         text = f"The {title} is amended by adding the following new {name}{where}:"
     else:
         text = f"{name} of the {title} is amended and restated in its entirety to read as follows:"
-    out = [_paragraph(text, bold_lead=lead)] + [copy.deepcopy(b) for b in change.section.blocks]
+    out = [_paragraph(text, bold_lead=lead)] + [_numbered_in_text(frozen(b), key) for b in change.section.blocks]
     if change.signed_differs:
         out.append(_paragraph(f"[Drafting note: the signed text of {name} differs from formgen's earlier draft "
                               "(it was negotiated by hand); reconcile the restated text above with it.]", "DraftingNote"))
@@ -252,7 +288,7 @@ def write_amendment(theirs: bytes, found: list[Change], new: list[Section], term
         blocks += _instruction(index, change, "Agreement")
     blocks += _general(len(found) + 1, terms) + _signatures(new, terms.number)
     for change in (c for c in found if c.action == "replaced" or (c.action == "added" and c.section.key.startswith("Exhibit"))):
-        blocks += [copy.deepcopy(b) for b in change.section.blocks]
+        blocks += [frozen(b) for b in change.section.blocks]
     sect = body.find(SECT_PR)
     body[:] = blocks + ([sect] if sect is not None else [])
     relabel_footers(parts, terms.title, f"Amendment No. {terms.number} to {terms.title}")
@@ -284,6 +320,20 @@ def _insert_after(body: etree._Element, anchor: etree._Element | None, new: list
         anchor.addnext(block)
 
 
+def _deleted_placeholder(old: Section, key: str, label: str) -> etree._Element:
+    """What stands where a deleted section was: its number (in the text, or Word's) and [Deleted.]."""
+    first = old.blocks[0]
+    if first.tag == P and first.find(PPR) is not None and _style(first) in ("Section", "Article"):
+        keep = copy.deepcopy(first)
+        keep[:] = [keep.find(PPR)]
+        run = etree.SubElement(keep, _w("r"))
+        t = etree.SubElement(run, _w("t"))
+        numbered = NUMBERED.match(_paragraph_text(first))
+        t.text, t.attrib[XML_SPACE] = (f"{key}\t[Deleted.]" if numbered else "[Deleted.]"), "preserve"
+        return keep
+    return _paragraph(f"{label} [Deleted.]")
+
+
 def _conform_one(body: etree._Element, change: Change, number: int) -> None:
     current = {s.key: s for s in sections(body)}
     key, label = change.section.key, change.section.label
@@ -291,8 +341,7 @@ def _conform_one(body: etree._Element, change: Change, number: int) -> None:
     old = current.get(key)
     if change.action == "deleted":
         if old is not None:
-            gone = f"{key}\t[Deleted.]" if NUMBERED.match(key + "\t") else f"{label} [Deleted.]"
-            _replace(body, old.blocks, [_paragraph(gone, "Section" if NUMBERED.match(key + "\t") else "BodyText"), note])
+            _replace(body, old.blocks, [_deleted_placeholder(old, key, label), note])
         return
     earlier = [] if old is None else [copy.deepcopy(b) for b in old.blocks
                                       if b.tag == P and CONFORMED_NOTE.match(_paragraph_text(b))]
