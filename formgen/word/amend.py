@@ -295,85 +295,6 @@ def write_amendment(theirs: bytes, found: list[Change], new: list[Section], term
     return _save(parts, root)
 
 
-# ------------------------------------------------------------------ the conformed copy
-
-VERBS = {"amended": "amended and restated", "replaced": "replaced", "added": "added", "deleted": "deleted"}
-
-
-def _replace(body: etree._Element, old: list[etree._Element], new: list[etree._Element]) -> None:
-    for block in new:
-        old[0].addprevious(block)
-    for block in old:
-        body.remove(block)
-
-
-def _insert_after(body: etree._Element, anchor: etree._Element | None, new: list[etree._Element]) -> None:
-    if anchor is None:
-        sect = body.find(SECT_PR)
-        for block in new:
-            if sect is not None:
-                sect.addprevious(block)
-            else:
-                body.append(block)
-        return
-    for block in reversed(new):
-        anchor.addnext(block)
-
-
-def _deleted_placeholder(old: Section, key: str, label: str) -> etree._Element:
-    """What stands where a deleted section was: its number (in the text, or Word's) and [Deleted.]."""
-    first = old.blocks[0]
-    if first.tag == P and first.find(PPR) is not None and _style(first) in ("Section", "Article"):
-        keep = copy.deepcopy(first)
-        keep[:] = [keep.find(PPR)]
-        run = etree.SubElement(keep, _w("r"))
-        t = etree.SubElement(run, _w("t"))
-        numbered = NUMBERED.match(_paragraph_text(first))
-        t.text, t.attrib[XML_SPACE] = (f"{key}\t[Deleted.]" if numbered else "[Deleted.]"), "preserve"
-        return keep
-    return _paragraph(f"{label} [Deleted.]")
-
-
-def _conform_one(body: etree._Element, change: Change, number: int) -> None:
-    current = {s.key: s for s in sections(body)}
-    key, label = change.section.key, change.section.label
-    note = _paragraph(f"[{label[0].upper() + label[1:]} {VERBS[change.action]} by Amendment No. {number}.]", "DraftingNote")
-    old = current.get(key)
-    if change.action == "deleted":
-        if old is not None:
-            _replace(body, old.blocks, [_deleted_placeholder(old, key, label), note])
-        return
-    earlier = [] if old is None else [copy.deepcopy(b) for b in old.blocks
-                                      if b.tag == P and CONFORMED_NOTE.match(_paragraph_text(b))]
-    blocks = [copy.deepcopy(b) for b in change.section.blocks] + earlier + [note]
-    if old is not None:
-        _replace(body, old.blocks, blocks)
-    else:
-        after = current.get(change.after or "")
-        _insert_after(body, after.blocks[-1] if after is not None else None, blocks)
-
-
-def conform(previous: bytes, found: list[Change], terms: Terms) -> bytes:
-    """The agreement as signed with this amendment applied (``previous``: as signed, or the last
-    conformed copy), marked as a conformed copy on its first page."""
-    parts = read_package(previous)
-    root = etree.fromstring(parts["word/document.xml"])
-    body = root.find(_w("body"))
-    for change in found:
-        _conform_one(body, change, terms.number)
-    for block in _blocks(body):
-        if block.tag == P and _paragraph_text(block).startswith(CONFORMED_MARK):
-            body.remove(block)
-    numbers = terms.earlier + [terms.number]
-    notice = _paragraph(f"{CONFORMED_MARK}: the {terms.title} dated as of {terms.signed_on}, as amended by "
-                        + " and ".join(f"Amendment No. {n}" for n in numbers)
-                        + ", with every amendment applied in place. For reference only; not for signature.",
-                        "DraftingNote")
-    first = _blocks(body)[0]
-    first.addnext(notice)
-    return _save(parts, root)
-
-
 @dataclass
 class Made:
     amendment: bytes
@@ -407,5 +328,7 @@ def amendment_for(record: dict, title: str, parties: str, base: bytes, theirs: b
     if record.get("agreement_date", record["date"]) != record["date"]:
         dated += f" and executed on {long_date(record['date'])}"
     terms = Terms(title, len(earlier) + 1, dated, earlier, parties)
+    from .conformed import conform  # the conformed copy builds on this module's sections
+
     return Made(write_amendment(theirs, found, new, terms), conform(previous, found, terms),
                 [{"key": c.section.key, "label": c.section.label, "action": c.action} for c in found], terms)
