@@ -144,12 +144,11 @@ def test_sections_added_and_deleted(ny):
     base = (out / "msa.docx").read_bytes()
     document = docx.Document(str(out / "msa.docx"))
     paragraphs = document.paragraphs
-    # Sections are numbered by Word (the Section style's list): found by caption, added by style.
-    gone = next(p for p in paragraphs if p.text.startswith("Assistance."))  # 11.4
+    gone = next(p for p in paragraphs if p.text.startswith("Assistance."))
     gone._p.getparent().remove(gone._p)
-    after = next(p for p in paragraphs if p.text.startswith("Periodic Fair Market Value Review."))  # 12.5
-    new = next(p for p in paragraphs if p.style.name == "Article" and p.text.startswith("Compliance with Laws")
-               ).insert_paragraph_before("Late Payment. Amounts not paid when due bear interest at one percent (1%) per month.")
+    after = next(p for p in paragraphs if p.text.startswith("Periodic Fair Market Value Review."))
+    new = next(p for p in paragraphs if p.text.startswith("Compliance with Laws; Regulatory Change")).insert_paragraph_before(
+        "Late Payment. Amounts not paid when due bear interest at one percent (1%) per month.")
     new.style = after.style
     theirs = out.parent / "theirs.docx"
     document.save(str(theirs))
@@ -162,10 +161,12 @@ def test_sections_added_and_deleted(ny):
     assert "The Agreement is amended by adding the following new Section 12.6 immediately after Section 12.5:" in amendment
     assert "Section 11.4 of the Agreement is deleted in its entirety." in amendment
     conformed = paragraphs_text(made.conformed)
-    assert "[Deleted.]" in conformed  # in a Section-style paragraph: Word numbers it 11.4
+    deleted = conformed.index("[Deleted.]")
+    assert conformed[deleted + 1] == "[Section 11.4 (Assistance) deleted by Amendment No. 1.]"
+    assert "12.6\tLate Payment. Amounts not paid when due bear interest at one percent (1%) per month." in amendment
     added = conformed.index("Late Payment. Amounts not paid when due bear interest at one percent (1%) per month.")
     assert conformed[added + 1] == "[Section 12.6 (Late Payment) added by Amendment No. 1.]"
-    assert conformed[added + 2].startswith("Compliance with Laws") and conformed[added - 1].startswith("If the review shows")
+    assert conformed[added + 2].startswith("Compliance with Laws; Regulatory Change") and conformed[added - 1].startswith("If the review shows")
 
 
 def test_a_section_negotiated_before_signing_is_flagged(ny):

@@ -158,8 +158,9 @@ def test_same_input_gives_identical_bytes(tmp_path):
     deal = EXAMPLES / "ca_medspa.yaml"
     formgen.generate(deal, tmp_path / "a")
     formgen.generate(deal, tmp_path / "b")
-    names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
+    names = sorted(p.relative_to(tmp_path / "a").as_posix() for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(tmp_path / "b").as_posix() for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert ".formgen/base/msa.docx" in names
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 

@@ -378,3 +378,22 @@ def test_a_moved_deal_file_is_named_with_the_fix(ny, tmp_path):
     proc = run_cli("regenerate", str(out), "--deal", str(tmp_path / "moved.yaml"))
     assert proc.returncode == 0, proc.stderr
     assert "only manifest.json was updated (deal file ../hudson.yaml → ../moved.yaml)" in proc.stdout
+
+
+def test_classify_decides_from_three_hashes():
+    """The pure step: recorded, newly built and on-disk hashes decide each file's fate."""
+    from formgen.folder.regen_plan import classify
+
+    old = {"a.docx": "A", "b.docx": "B", "c.docx": "C", "d.docx": "D", "e.docx": "E", "gone.docx": "G"}
+    new = {"a.docx": "A", "b.docx": "B2", "c.docx": "C2", "d.docx": "D", "e.docx": "E2", "f.docx": "F"}
+    disk = {"a.docx": "A", "b.docx": "B", "c.docx": "C-edited", "d.docx": "D-edited", "e.docx": "E-signed",
+            "gone.docx": "G"}
+    plan = classify(old, new, disk, force=False, mergeable={"c.docx", "d.docx"}, executed={"e.docx"})
+    assert plan.to_write == ["b.docx", "c.docx", "f.docx"]  # changed, merged, new
+    assert plan.merge == ["c.docx"] and plan.conflicts == []
+    assert plan.kept_edits == ["d.docx"]  # edited, formgen's version unchanged: left alone
+    assert plan.removed == ["gone.docx"] and plan.amend == ["e.docx"]
+    unmergeable = classify(old, new, disk, force=False, mergeable=set(), executed=set())
+    assert unmergeable.conflicts == ["c.docx", "e.docx"] and unmergeable.merge == []
+    forced = classify(old, new, disk, force=True, mergeable=set(), executed=set())
+    assert "d.docx" in forced.to_write and "d.docx" in forced.conflicts

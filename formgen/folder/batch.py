@@ -145,31 +145,6 @@ def process_deal(deal_path: str, target: str, force: bool = False, pdf: bool = F
     return result
 
 
-def _run_in_pool(todo: list[tuple[Path, Path]], jobs: int, force: bool, pdf: bool,
-                 finish: Callable[[Path, DealResult], None]) -> None:
-    """process_deal for each (deal, target) on ``jobs`` spawned workers; ``finish`` as each ends."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context)
-    try:
-        futures = {pool.submit(process_deal, str(path), str(target), force, pdf): (path, target)
-                   for path, target in todo}
-        for future in as_completed(futures):
-            path, target = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
-                result = DealResult(str(path), path.stem, str(target), "failed",
-                                    f"worker failed: {type(exc).__name__}: {exc}")
-            finish(path, result)
-    except BaseException:  # interrupted: start nothing new; packets being written stay atomic
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-
-
 def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None, force: bool = False,
           pdf: bool = False, on_progress: Callable[[int, int, DealResult], None] | None = None) -> BatchResult:
     """One packet per deal file in ``deals_dir`` at ``out_dir/<deal stem>/``; see the module docstring."""
@@ -215,9 +190,33 @@ def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None
         for path, target in todo:
             finish(path, process_deal(str(path), str(target), force, pdf))
     else:
-        _run_in_pool(todo, jobs, force, pdf, finish)
+        _run_pool(todo, jobs, force, pdf, finish)
     ordered = [results[p] for p in files]
     return BatchResult(deals_dir, out_dir, ordered, time.perf_counter() - started)
+
+
+def _run_pool(todo: list[tuple[Path, Path]], jobs: int, force: bool, pdf: bool, finish) -> None:
+    """The deals to build, in a process pool; each result goes to ``finish`` as it comes."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context)
+    try:
+        futures = {pool.submit(process_deal, str(path), str(target), force, pdf): (path, target)
+                   for path, target in todo}
+        for future in as_completed(futures):
+            path, target = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
+                result = DealResult(str(path), path.stem, str(target), "failed",
+                                    f"worker failed: {type(exc).__name__}: {exc}")
+            finish(path, result)
+    except BaseException:  # interrupted: start nothing new; packets being written stay atomic
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def summary_table(result: BatchResult) -> str:

@@ -313,9 +313,7 @@ def _amend(run: _Run, name: str, packet, result: DocumentResult) -> bool:
         result.note = "executed, but its signed copy or base is missing from .formgen; no amendment written"
         return True
     spec = next(d.spec for d in packet.documents if d.spec.filename == name)
-    deal = packet.deal
-    parties = f'{deal.mso.name} ("MSO") and {deal.practice.name} ("Practice")'
-    made = amendment_for(record, spec.title, parties, run.bases[name], run.outputs[name], previous)
+    made = amendment_for(record, spec.title, _parties(spec.name, packet.deal), run.bases[name], run.outputs[name], previous)
     if made is None:
         return False
     number = len(record["amendments"]) + 1  # amendment_for numbered it the same way
@@ -334,6 +332,18 @@ def _amend(run: _Run, name: str, packet, result: DocumentResult) -> bool:
     result.reasons.insert(0, f"executed on {record['date']}: not rewritten; Amendment No. {number} written "
                           f"({', '.join(s['label'] for s in made.sections)})")
     return True
+
+
+def _parties(document: str, deal) -> str:
+    """Who signs an amendment of ``document``, named as the document names them."""
+    mso, practice = deal.mso.name, deal.practice.name
+    if document == "baa":
+        return f'{practice} ("Covered Entity") and {mso} ("Business Associate")'
+    if document == "mso_operating_agreement":
+        return f'{mso} (the "Company") and its Members'
+    if document in ("practice_bylaws", "practice_operating_agreement"):
+        return f'{practice} (the "Practice") and its owners'
+    return f'{mso} ("MSO") and {practice} ("Practice")'
 
 
 def _consents(packet, spec, theirs: bytes, made) -> bytes | None:

@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .ooxml import read_package, write_package
-from .redline_package import ANCHOR_TAGS, P, P_STYLE, PPR, R, SECT_PR, TBL, _w
-from .redline_revisions import _is_field_code
+from .redline_package import P, PPR, P_STYLE, SECT_PR, _w
 from .redline_text import _blocks, _collect_texts, _paragraph_text
 
 NUMBERED = re.compile(r"^(\d+(?:\.\d+)+)\t")
@@ -79,13 +78,13 @@ def _start(block: etree._Element, counters: dict) -> Section | None:
         return Section(m.group(1), f"Section {m.group(1)} ({title})")
     if (m := EXHIBIT.match(text)):
         return Section(f"Exhibit {m.group(1)}", f"Exhibit {m.group(1)}")
-    if _style(block) == "Article":  # "ARTICLE n" comes from Word list numbering, not the text
-        counters.update(article=counters["article"] + 1, section=0)
-        return Section(f"Article {counters['article']}", f"the heading of Article {counters['article']}")
     if (m := ARTICLE.match(text)):
         counters.update(article=int(m.group(1)), section=0)
         return Section(f"Article {m.group(1)}", f"the heading of Article {m.group(1)}")
-    if _style(block) == "Section":  # numbered by Word list numbering rather than in the text
+    if _style(block) == "Article":  # numbered by Word list numbering rather than in the text
+        counters.update(article=counters["article"] + 1, section=0)
+        return Section(f"Article {counters['article']}", f"the heading of Article {counters['article']}")
+    if _style(block) == "Section":
         counters["section"] += 1
         number = f"{counters['article']}.{counters['section']}"
         return Section(number, f"Section {number} ({text.split('. ', 1)[0].rstrip('.')})")
@@ -141,48 +140,6 @@ def changes(base: list[Section], new: list[Section], signed: list[Section]) -> l
 # ------------------------------------------------------------------ writing paragraphs
 
 
-def _frozen(blocks: list[etree._Element], key: str, *, as_quoted: bool = True) -> list[etree._Element]:
-    """Copies of a section's blocks fit to stand in another document: numbers that Word's list
-    numbering gave them (the section's "12.2", its items' "(a)") typed into the text, since the
-    other document numbers its own lists; ``as_quoted`` (an amendment quoting the section): its
-    cross-reference fields reduced to their results and its bookmarks dropped as well."""
-    out, item = [], 0
-    for block in blocks:
-        block = copy.deepcopy(block)
-        if block.tag == P:
-            style = _style(block)
-            if style == "Section" and as_quoted and NUMBERED.match(key + "\t") and not NUMBERED.match(_paragraph_text(block)):
-                _number_as_text(block, key + "\t")
-                item = 0
-            elif style == "Item":
-                _number_as_text(block, f"({'abcdefghijklmnopqrstuvwxyz'[item % 26]})\t")
-                item += 1
-        if as_quoted:
-            for element in [e for e in block.iter(R, *ANCHOR_TAGS) if e.tag != R or _is_field_code(e)]:
-                element.getparent().remove(element)
-        out.append(block)
-    return out
-
-
-def _number_as_text(paragraph: etree._Element, label: str) -> None:
-    """``label`` typed at the paragraph's start, its list numbering switched off (w:numId 0)."""
-    ppr = paragraph.find(PPR)
-    if ppr is None:
-        ppr = etree.SubElement(paragraph, PPR)
-        paragraph.insert(0, ppr)
-    for old in ppr.findall(_w("numPr")):
-        ppr.remove(old)
-    num_pr = etree.Element(_w("numPr"))
-    etree.SubElement(num_pr, _w("ilvl")).set(_w("val"), "0")
-    etree.SubElement(num_pr, _w("numId")).set(_w("val"), "0")
-    style = ppr.find(P_STYLE)
-    ppr.insert(0 if style is None else ppr.index(style) + 1, num_pr)
-    run = etree.Element(_w("r"))
-    t = etree.SubElement(run, _w("t"))
-    t.text, t.attrib[XML_SPACE] = label, "preserve"
-    ppr.addnext(run)
-
-
 def _paragraph(text: str, style: str = "BodyText", bold_lead: str = "") -> etree._Element:
     paragraph = etree.Element(P)
     etree.SubElement(etree.SubElement(paragraph, PPR), P_STYLE).set(_w("val"), style)
@@ -195,6 +152,39 @@ def _paragraph(text: str, style: str = "BodyText", bold_lead: str = "") -> etree
         t = etree.SubElement(run, _w("t"))
         t.text, t.attrib[XML_SPACE] = value, "preserve"
     return paragraph
+
+
+def frozen(block: etree._Element) -> etree._Element:
+    """A copy of agreement content for another document: cross-reference fields become their
+    printed text (their bookmarks stay behind in the agreement), bookmarks are dropped."""
+    block = copy.deepcopy(block)
+    for run in list(block.iter(_w("r"))):
+        if run.find(_w("fldChar")) is not None or run.find(_w("instrText")) is not None:
+            run.getparent().remove(run)
+    for simple in list(block.iter(_w("fldSimple"))):
+        parent = simple.getparent()
+        index = parent.index(simple)
+        parent[index:index + 1] = list(simple)
+    for mark in list(block.iter(_w("bookmarkStart"), _w("bookmarkEnd"))):
+        mark.getparent().remove(mark)
+    return block
+
+
+def _numbered_in_text(block: etree._Element, key: str) -> etree._Element:
+    """A section quoted in an amendment shows its own number in the text: Word's list numbering
+    would number it afresh where it stands in the amendment."""
+    if block.tag != P or _style(block) not in ("Section", "Article") or NUMBERED.match(_paragraph_text(block)):
+        return block
+    ppr = block.find(PPR)
+    num = etree.SubElement(ppr, _w("numPr"))
+    etree.SubElement(num, _w("ilvl")).set(_w("val"), "0")
+    etree.SubElement(num, _w("numId")).set(_w("val"), "0")  # numbering off for this paragraph
+    label = key if _style(block) == "Section" else key.upper()
+    run = etree.Element(_w("r"))
+    t = etree.SubElement(run, _w("t"))
+    t.text, t.attrib[XML_SPACE] = f"{label}\t", "preserve"
+    ppr.addnext(run)
+    return block
 
 
 def _instruction(number: int, change: Change, title: str) -> list[etree._Element]:
@@ -213,7 +203,7 @@ def _instruction(number: int, change: Change, title: str) -> list[etree._Element
         text = f"The {title} is amended by adding the following new {name}{where}:"
     else:
         text = f"{name} of the {title} is amended and restated in its entirety to read as follows:"
-    out = [_paragraph(text, bold_lead=lead)] + _frozen(change.section.blocks, key)
+    out = [_paragraph(text, bold_lead=lead)] + [_numbered_in_text(frozen(b), key) for b in change.section.blocks]
     if change.signed_differs:
         out.append(_paragraph(f"[Drafting note: the signed text of {name} differs from formgen's earlier draft "
                               "(it was negotiated by hand); reconcile the restated text above with it.]", "DraftingNote"))
@@ -298,78 +288,10 @@ def write_amendment(theirs: bytes, found: list[Change], new: list[Section], term
         blocks += _instruction(index, change, "Agreement")
     blocks += _general(len(found) + 1, terms) + _signatures(new, terms.number)
     for change in (c for c in found if c.action == "replaced" or (c.action == "added" and c.section.key.startswith("Exhibit"))):
-        blocks += _frozen(change.section.blocks, change.section.key)
+        blocks += [frozen(b) for b in change.section.blocks]
     sect = body.find(SECT_PR)
     body[:] = blocks + ([sect] if sect is not None else [])
     relabel_footers(parts, terms.title, f"Amendment No. {terms.number} to {terms.title}")
-    return _save(parts, root)
-
-
-# ------------------------------------------------------------------ the conformed copy
-
-VERBS = {"amended": "amended and restated", "replaced": "replaced", "added": "added", "deleted": "deleted"}
-
-
-def _replace(body: etree._Element, old: list[etree._Element], new: list[etree._Element]) -> None:
-    for block in new:
-        old[0].addprevious(block)
-    for block in old:
-        body.remove(block)
-
-
-def _insert_after(body: etree._Element, anchor: etree._Element | None, new: list[etree._Element]) -> None:
-    if anchor is None:
-        sect = body.find(SECT_PR)
-        for block in new:
-            if sect is not None:
-                sect.addprevious(block)
-            else:
-                body.append(block)
-        return
-    for block in reversed(new):
-        anchor.addnext(block)
-
-
-def _conform_one(body: etree._Element, change: Change, number: int) -> None:
-    current = {s.key: s for s in sections(body)}
-    key, label = change.section.key, change.section.label
-    note = _paragraph(f"[{label[0].upper() + label[1:]} {VERBS[change.action]} by Amendment No. {number}.]", "DraftingNote")
-    old = current.get(key)
-    if change.action == "deleted":
-        if old is not None:
-            numbered = NUMBERED.match(key + "\t")
-            typed = numbered and NUMBERED.match(_paragraph_text(old.blocks[0]))  # else Word numbers the Section style
-            gone = f"{key}\t[Deleted.]" if typed else "[Deleted.]" if numbered else f"{label} [Deleted.]"
-            _replace(body, old.blocks, [_paragraph(gone, "Section" if numbered else "BodyText"), note])
-        return
-    earlier = [] if old is None else [copy.deepcopy(b) for b in old.blocks
-                                      if b.tag == P and CONFORMED_NOTE.match(_paragraph_text(b))]
-    blocks = _frozen(change.section.blocks, key, as_quoted=False) + earlier + [note]
-    if old is not None:
-        _replace(body, old.blocks, blocks)
-    else:
-        after = current.get(change.after or "")
-        _insert_after(body, after.blocks[-1] if after is not None else None, blocks)
-
-
-def conform(previous: bytes, found: list[Change], terms: Terms) -> bytes:
-    """The agreement as signed with this amendment applied (``previous``: as signed, or the last
-    conformed copy), marked as a conformed copy on its first page."""
-    parts = read_package(previous)
-    root = etree.fromstring(parts["word/document.xml"])
-    body = root.find(_w("body"))
-    for change in found:
-        _conform_one(body, change, terms.number)
-    for block in _blocks(body):
-        if block.tag == P and _paragraph_text(block).startswith(CONFORMED_MARK):
-            body.remove(block)
-    numbers = terms.earlier + [terms.number]
-    notice = _paragraph(f"{CONFORMED_MARK}: the {terms.title} dated as of {terms.signed_on}, as amended by "
-                        + " and ".join(f"Amendment No. {n}" for n in numbers)
-                        + ", with every amendment applied in place. For reference only; not for signature.",
-                        "DraftingNote")
-    first = _blocks(body)[0]
-    first.addnext(notice)
     return _save(parts, root)
 
 
@@ -406,5 +328,7 @@ def amendment_for(record: dict, title: str, parties: str, base: bytes, theirs: b
     if record.get("agreement_date", record["date"]) != record["date"]:
         dated += f" and executed on {long_date(record['date'])}"
     terms = Terms(title, len(earlier) + 1, dated, earlier, parties)
+    from .conformed import conform  # the conformed copy builds on this module's sections
+
     return Made(write_amendment(theirs, found, new, terms), conform(previous, found, terms),
                 [{"key": c.section.key, "label": c.section.label, "action": c.action} for c in found], terms)
