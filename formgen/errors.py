@@ -71,3 +71,7 @@ class HandEditError(FormgenError):
 
 class OutputFolderError(FormgenError):
     """The output folder is one formgen must not write into (exit 1): nothing was written."""
+
+
+class RedlineError(FormgenError):
+    """An input to ``make_redline`` / ``paragraphs_text`` is not a usable .docx."""

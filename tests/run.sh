@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (LibreOffice and fonts via apt where available, the Python
+# Installs what the tests need (LibreOffice, fonts and Chromium via apt where available, the Python
 # packages in .venv) and runs the clause-library lint and the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,22 +8,26 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_packages=()
 command -v soffice >/dev/null 2>&1 || apt_packages+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null 2>&1 || apt_packages+=(poppler-utils)
+# LibreOffice's Python bridge for the persistent PDF converter (without it: one soffice call per packet).
+[ -f /usr/lib/python3/dist-packages/uno.py ] || [ -x /usr/lib/libreoffice/program/python ] || apt_packages+=(python3-uno)
 fc-list 2>/dev/null | grep -q "Liberation Serif" || apt_packages+=(fonts-liberation2)
 fc-list 2>/dev/null | grep -q "Carlito" || apt_packages+=(fonts-crosextra-carlito fonts-crosextra-caladea)
 python3 -c "import ensurepip, venv" 2>/dev/null || apt_packages+=(python3-venv)
+command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)  # the web intake's browser tests
+command -v chromedriver >/dev/null 2>&1 || apt_packages+=(chromium-driver)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     echo "installing with apt: ${apt_packages[*]}"
     sudo_if_needed apt-get update -qq
     DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
   else
-    echo "warning: no apt-get here; install LibreOffice, poppler-utils and the Liberation fonts yourself" >&2
+    echo "warning: no apt-get here; install LibreOffice, poppler-utils, the Liberation fonts and Chromium yourself" >&2
   fi
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 # constraints.txt: the exact versions that produce the reference bytes
-.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,web]'
 .venv/bin/formgen lint
 if [ "${FORMGEN_LOWEST:-}" = 1 ] || [ "${CI:-}" = true ]; then  # CI always tests both ends
   # The lowest versions pyproject.toml allows, in their own venv: the fast tests, then the CA

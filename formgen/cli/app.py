@@ -7,13 +7,14 @@ Every message starts with ``formgen:`` once, added here. ``--json`` output: see 
 from __future__ import annotations
 
 import os
-import sys
+
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from .output import JSON_FORMAT, counts, echo_json, finding_lines, findings_json, problems_json, verdict
+from .lines import counts, finding_lines, validate_lines, verdict
+from .output import JSON_FORMAT, echo_json, findings_json, problems_json
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -115,14 +116,12 @@ def validate(deal: DealArg, strict: StrictOpt = False, policy: PolicyOpt = "cons
     from ..api import validate as _validate
 
     parsed, rules, findings = _run(_validate, deal, policy=policy, as_json=as_json)
-    summary = verdict(findings, strict)
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": not (strict and counts(findings)["error"]), "deal": str(deal),
                    "state": rules.code, "state_name": rules.name, "counts": counts(findings),
-                   "summary": summary, "findings": findings_json(findings)})
+                   "summary": verdict(findings, strict), "findings": findings_json(findings)})
     else:
-        typer.echo(f"{deal}: {parsed.deal.name}, {rules.name} ({rules.code}): {summary}")
-        for line in finding_lines(findings):
+        for line in validate_lines(deal, parsed.deal.name, rules, findings, strict):
             typer.echo(line)
     _strict_exit(findings, strict)
 
@@ -287,23 +286,45 @@ def regenerate(
     out: Annotated[Path, typer.Argument(help="A packet folder written by formgen generate (holds manifest.json).")],
     deal: Annotated[Optional[Path], typer.Option("--deal", help="Use this deal file instead of the recorded one.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (a copy of each is kept beside it).")] = False,
+    no_merge: Annotated[bool, typer.Option("--no-merge", help="Do not merge hand-edited documents: refuse, or --force.")] = False,
+    author: Annotated[Optional[str], typer.Option("--author", help="Name on the redlines' revisions (default: your user name).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Rebuild only the documents whose inputs changed, with the reasons, redlines and a change summary.
 
     Unchanged documents keep their bytes and modification time; nothing changed: nothing is
-    written. Hand-edited files that would be replaced: nothing is written and exit 1, unless --force.
+    written. A hand-edited document formgen changes too is merged: your edits stay, formgen's
+    changes are tracked changes, a paragraph both changed gets a comment. With --no-merge,
+    hand-edited files that would be replaced: nothing is written and exit 1, unless --force.
+    Executed documents (mark-executed) are not rewritten: an amendment is written instead.
+
     Example: formgen regenerate out/glow --deal examples/ca_medspa.yaml
     """
     from ..folder.regen import regenerate as _regenerate
     from ..folder.regen import report_lines
 
-    result = _run(_regenerate, out, deal, force=force, as_json=as_json)
+    result = _run(_regenerate, out, deal, force=force, merge=not no_merge, author=author, as_json=as_json)
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": True, **result.to_dict()})
         return
     for line in report_lines(result):
         typer.echo(line)
+
+
+@app.command("mark-executed")
+def mark_executed(
+    out: Path = typer.Argument(..., help="A packet folder written by formgen generate."),
+    documents: Optional[list[str]] = typer.Argument(None, help="Documents signed (e.g. msa); default: every agreement."),
+    date: Optional[str] = typer.Option(None, "--date", help="Date signed, YYYY-MM-DD (default: the Effective Date)."),
+) -> None:
+    """Record that documents were signed; regenerate then writes amendments instead of new versions.
+
+    Example: formgen mark-executed out/glow msa --date 2027-01-15
+    """
+    from ..api import mark_executed as _mark
+
+    for record in _run(_mark, out, documents or None, date=date):
+        typer.echo(f"  {record['file']}: executed on {record['date']}")
 
 
 @app.command()
@@ -314,6 +335,7 @@ def batch(
     force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (a copy of each is kept).")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 3 when any packet has an error finding "
                                          "(the packets are still written; check them with formgen validate --strict).")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write each packet's PDFs (one LibreOffice per worker, kept running).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Build or regenerate one packet per deal file, on all cores; unchanged deals are skipped.
@@ -323,7 +345,7 @@ def batch(
     """
     from .batchview import run_batch
 
-    run_batch(deals, out, jobs=jobs, force=force, strict=strict, as_json=as_json, runner=_run)
+    run_batch(deals, out, jobs=jobs, force=force, pdf=pdf, strict=strict, as_json=as_json, runner=_run)
 
 
 @app.command()
@@ -354,6 +376,22 @@ def impact(
     else:
         for line in impact_lines(results, day):
             typer.echo(line)
+
+
+@app.command()
+def serve(
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+    library: Optional[Path] = typer.Option(None, "--library", help="A library folder (clauses/, state_overrides/, templates/)."),
+    drafts: Optional[Path] = typer.Option(None, "--drafts", help="Where session drafts are kept (default: ~/.local/share/formgen/drafts)."),
+) -> None:
+    """Start the web interview in a browser: answer questions, see the state's rules live, download the packet.
+
+    Example: formgen serve    then open http://127.0.0.1:8000/
+    """
+    from ..web.serve import serve as _serve
+
+    _run(_serve, host=host, port=port, library=library, drafts=drafts)
 
 
 def main() -> None:

@@ -20,7 +20,8 @@ def packet_errors(out: str) -> int:
         return 0
 
 
-def run_batch(deals: Path, out: Path, *, jobs: int, force: bool, strict: bool, as_json: bool, runner) -> None:
+def run_batch(deals: Path, out: Path, *, jobs: int, force: bool, pdf: bool, strict: bool, as_json: bool,
+              runner) -> None:
     from ..folder.batch import batch as _batch
     from ..folder.batch import summary_table
 
@@ -36,7 +37,8 @@ def run_batch(deals: Path, out: Path, *, jobs: int, force: bool, strict: bool, a
         bars[0].update(1)
 
     try:
-        result = runner(_batch, deals, out, jobs=jobs or None, force=force, on_progress=progress, as_json=as_json)
+        result = runner(_batch, deals, out, jobs=jobs or None, force=force, pdf=pdf, on_progress=progress,
+                        as_json=as_json)
     finally:
         if bars:
             bars[0].__exit__(None, None, None)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from ..library import paths
 from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
+from ..inputs.deal_terms import TRANSFER_EVENTS, PriceFormula
+from ..inputs.documents import charter_name
 from ..errors import InputError, Problem
-from .markup import REF_CLOSE, REF_OPEN
+from .markup import BLANK_CLOSE, BLANK_OPEN, REF_CLOSE, REF_OPEN
 from ..inputs.states import StateRules
 
 CATALOG_FILE = "responsibilities.yaml"
@@ -67,7 +69,8 @@ def indefinite(phrase: str) -> str:
 
 
 def placeholder(text: str) -> str:
-    return f"[{text}]"
+    """A blank the attorney fills in: "[text]", highlighted in the document so none is missed."""
+    return f"{BLANK_OPEN}[{text}]{BLANK_CLOSE}"
 
 
 def ref(target: str) -> str:
@@ -113,6 +116,115 @@ def fee_outcome(deal: Deal, rules: StateRules) -> tuple[str, str | None]:
     return basis, None
 
 
+# State rules on these tags take succession rights over practice equity away from the MSO.
+MSO_SUCCESSION_TAGS = ("control:stock_transfer_restriction", "succession:mso_transfer_consent")
+
+
+def mso_succession_rights(rules: StateRules) -> bool:
+    """False where a state rule removes or replaces MSO consent/designation over practice equity."""
+    for tag in MSO_SUCCESSION_TAGS:
+        rule = rules.rule_for_tag(tag)
+        if rule is not None and rule.action in ("remove", "replace"):
+            return False
+    return True
+
+
+def _price_text(deal: Deal) -> str:
+    terms = deal.succession
+    if terms.price is PriceFormula.fixed:
+        return (f"{money(terms.fixed_price)} for all of the owner's interest, and the same proportion of that "
+                "amount for any part of it")
+    if terms.price is PriceFormula.book_value:
+        return ("the book value of the interest, being the Practice's total assets minus its total liabilities as "
+                "shown on its balance sheet as of the last day of the calendar month before the event that requires "
+                "the sale, prepared by the Practice's regular outside accountant under the accounting method the "
+                "Practice regularly uses, consistently applied, with no value for goodwill or any other intangible "
+                "asset not carried on that balance sheet, multiplied by the owner's percentage of the outstanding "
+                "ownership interests, as the accountant determines, which determination is final absent manifest error")
+    return ("the fair market value of the interest as of the date of the event that requires the sale, as the seller "
+            "and the purchaser agree or, failing agreement within thirty (30) days after that event, as an independent "
+            "appraiser experienced in valuing medical practices determines, chosen by them jointly or, failing that, "
+            "appointed by the American Arbitration Association at the request of either of them; the appraiser's "
+            "determination is final absent manifest error and its fees are shared equally by the seller and the purchaser")
+
+
+def succession_values(deal: Deal, rules: StateRules) -> dict:
+    """The succession terms in the words every document uses, so the documents cannot disagree."""
+    terms = deal.succession
+    sole = len(deal.practice.owners) == 1
+    rights = mso_succession_rights(rules)
+
+    def transfer_events(owner: str = "owner") -> list[dict]:
+        """The transfer events, their deadlines in days and words, naming the owner as the document does."""
+        return [{"key": key, "event": label.replace("owner", owner), "days": getattr(terms.deadlines, key),
+                 "days_words": words(getattr(terms.deadlines, key))} for key, label in TRANSFER_EVENTS]
+
+    def successor_approver(owner: str = "owner", entity: str = "the Practice") -> str:
+        """Who approves (or selects) a transferee for the practice; with one owner, who acts for that owner."""
+        if sole:
+            return (f"the {owner} or, after the {owner}'s death or during the {owner}'s incapacity, the {owner}'s "
+                    "personal representative, guardian or conservator")
+        share = "a majority" if terms.approval == "majority" else "all"
+        return f"the {owner}s holding {share} of the ownership interests in {entity} not held by the transferring {owner}"
+
+    if sole:
+        chooser = (f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the "
+                   "individual's guardian, conservator or agent under a durable power of attorney, selects or, if none "
+                   "is selected within fifteen (15) days after a written request by any interested person, whom the "
+                   "American Arbitration Association appoints at that person's request")
+    else:
+        share = "a majority" if terms.approval == "majority" else "all"
+        chooser = (f"a physician whom the owners holding {share} of the ownership interests in the Practice not held by "
+                   "the affected individual select")
+    def tag_allowed(tag: str) -> bool:
+        """True unless a state rule removes or replaces clauses carrying this tag."""
+        rule = rules.rule_for_tag(tag)
+        return rule is None or rule.action == "warn"
+
+    physicians = [o.name for o in deal.practice.owners if o.license.type.value in ("MD", "DO")]
+    president = (deal.practice.signatory.name if deal.practice.signatory.name in physicians
+                 else physicians[0] if physicians else placeholder("name of the President, a licensed physician"))
+    return {
+        "practice_president": president,
+        "posture": deal.posture.value,
+        "tag_allowed": tag_allowed,
+        "succession": terms,
+        "sole_owner": sole,
+        "mso_succession_rights": rights,
+        "mso_designates": rights and terms.designated_by == "mso",
+        "succession_price": _price_text(deal),
+        "transfer_events": transfer_events,
+        "successor_approver": successor_approver,
+        "disability_definition": (
+            "a physical or mental condition that prevents an individual from practicing the individual's profession "
+            "substantially full time for one hundred eighty (180) consecutive days, or for two hundred forty (240) days "
+            f"in any period of three hundred sixty-five (365) days, as determined in writing by {chooser}, or the "
+            "appointment by a court of a guardian or conservator of the individual's person or estate"),
+        "married_owners": [o for o in deal.practice.owners if o.spouse],
+        "financing": deal.financing,
+        # Printed on every certificate and quoted in the bylaws: one text for both.
+        "share_legend": ("THE SHARES REPRESENTED BY THIS CERTIFICATE MAY BE HELD ONLY BY PERSONS LICENSED TO RENDER THE "
+                         "PROFESSIONAL SERVICES FOR WHICH THE CORPORATION IS ORGANIZED, AS APPLICABLE LAW REQUIRES. THEY ARE "
+                         "SUBJECT TO RESTRICTIONS ON TRANSFER AND TO MANDATORY REDEMPTION OR TRANSFER UNDER APPLICABLE LAW, "
+                         "THE BYLAWS OF THE CORPORATION AND THE CONTINUITY AGREEMENT DATED "
+                         f"{longdate(deal.deal.effective_date).upper()}, COPIES OF WHICH ARE AVAILABLE FROM THE SECRETARY OF "
+                         "THE CORPORATION."),
+        "advance_rate": (f"the prime rate published in The Wall Street Journal on that date plus {pct(deal.financing.rate_margin_percent)} "
+                         "per year, or if less the highest rate Applicable Law permits"),
+    }
+
+
+ENTITY_SUFFIXES = {"LLC", "L.L.C.", "INC", "INC.", "LP", "L.P.", "LLP", "L.L.P.", "LLLP", "CORP", "CORP.",
+                   "CORPORATION", "COMPANY", "CO.", "TRUST", "LTD", "LTD.", "PLLC", "P.L.L.C.", "PC", "P.C.", "FUND",
+                   "PARTNERS", "PARTNERSHIP", "HOLDINGS"}
+
+
+def is_entity(name: str) -> bool:
+    """A member named like 'Harbor Street Capital, LLC' signs through an officer, not in person."""
+    words = str(name).replace(",", " ").split()
+    return bool(words) and words[-1].upper() in ENTITY_SUFFIXES
+
+
 def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> dict:
     catalog = load_catalog()
     service_ids = [s.value for s in deal.services]
@@ -128,7 +240,7 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
 
     context = {
         # the deal, under the names of the deal file
-        "deal": deal.deal, "mso": deal.mso, "practice": deal.practice, "services": deal.services,
+        "deal": deal.deal, "brand": deal.brand, "premises": deal.premises, "mso": deal.mso, "practice": deal.practice, "services": deal.services,
         "fees": deal.fees, "term": deal.term, "dispute_resolution": deal.dispute_resolution,
         "state": rules,
         # derived
@@ -141,15 +253,18 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
         "practice_form": (rules.form(deal.practice.entity_type).label.split(" (")[0]
                           if rules.form(deal.practice.entity_type) else PRACTICE_FORM_WORDS[deal.practice.entity_type]),
         "practice_governing_document": "Operating Agreement" if is_llc else "Bylaws",
+        "practice_charter": charter_name(deal.deal.state, is_llc),
+        "mso_charter": charter_name(deal.mso.formation_state, deal.mso.entity_type.value == "llc"),
         "practice_owner_term": "Member" if is_llc else "Shareholder",
         "mso_form": "limited liability company" if deal.mso.entity_type.value == "llc" else "corporation",
         "governing_law_state": JURISDICTIONS[deal.deal.state],
         "mso_formation_state_name": JURISDICTIONS[deal.mso.formation_state],
         "practice_formation_state_name": JURISDICTIONS[deal.practice.formation_state],
         "venue": venue,
+        **succession_values(deal, rules),
         # helpers
         "ref": ref, "money": money, "pct": pct, "longdate": longdate, "words": words, "names": names,
-        "placeholder": placeholder, "indefinite": indefinite,
+        "placeholder": placeholder, "indefinite": indefinite, "is_entity": is_entity,
         "service_label": lambda sid: service_entry(sid)["label"],
         "service_summary": lambda sid: service_entry(sid)["summary"],
     }

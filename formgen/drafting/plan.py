@@ -99,10 +99,14 @@ def plan_document(spec: DocumentSpec, library: Library, rules: StateRules, conte
             ok, failed = conditions_hold(clause, context)
             if not ok:
                 include, reason = False, f"condition not met: {failed}"
+                if "posture" in failed:
+                    reason = f"left out by the drafting posture '{context.get('posture')}' ({reason})"
             elif meta.state_only:
                 reason = enabled[clause.id]
             elif meta.conditions:
                 reason = "conditions met: " + "; ".join(meta.conditions)
+                if any("posture" in c for c in meta.conditions):
+                    reason = f"chosen by the drafting posture '{context.get('posture')}' ({reason})"
         if include:
             for tag in meta.tags:
                 rule = rules.rule_for_tag(tag)

@@ -9,8 +9,9 @@
   files named) unless ``force``: then the edited file is kept beside the new one as
   ``<stem>.edited-<sha8><suffix>`` (as ``regenerate --force`` does) and other files stay as
   they are;
-* what regenerate wrote (``changes.md``, ``changes.json``, ``redlines/``, ``*.edited-*``) is
-  always carried over: it is the packet's history;
+* what regenerate wrote (``changes.md``, ``changes.json``, ``redlines/``, ``*.edited-*``) and
+  what signing left (``.formgen/executed/``, ``amendments/``, ``*.conformed.docx``) is always
+  carried over: it is the packet's history; the pristine bases (``.formgen/base/``) are rewritten;
 * PDFs formgen made from the recorded documents (``<document>.pdf``, ``packet.pdf``) are
   replaced (``--pdf``) or dropped, so no PDF of an older version stays beside new documents.
 
@@ -29,10 +30,13 @@ from pathlib import Path
 
 from ..errors import HandEditError, OutputFolderError
 from ..library import paths
-from .manifest import MANIFEST, sha256
+from .manifest import BASE_DIR, MANIFEST, sha256
 
 REGEN_RECORDS = ("changes.md", "changes.json")
 REDLINE_DIR = "redlines"
+# The packet's own records: the pristine bases (rewritten with the documents), and what signing
+# left (signed copies, amendments, conformed copies), which are carried over.
+HISTORY_DIRS = (".formgen", "amendments")
 _EDITED_COPY = re.compile(r"\.edited-[0-9a-f]{8}(\.[^./]+)?$")
 _SHOW = 12  # files named in a refusal before "and N more"
 
@@ -143,7 +147,10 @@ def plan_folder(out_dir: Path, *, force: bool = False, action: str = "generating
             if digest != recorded[rel]:
                 edited.append(rel)
                 plan.keep_copies[rel] = kept_name(rel, digest or "0" * 8)
-        elif rel in REGEN_RECORDS or rel.split("/", 1)[0] == REDLINE_DIR or _EDITED_COPY.search(rel):
+        elif rel.startswith(BASE_DIR + "/"):
+            continue  # formgen writes the new bases with the new documents
+        elif (rel in REGEN_RECORDS or rel.split("/", 1)[0] in (REDLINE_DIR, *HISTORY_DIRS)
+              or _EDITED_COPY.search(rel) or rel.endswith(".conformed.docx")):
             plan.carry.append(rel)
         elif "/" not in rel and _is_formgen_pdf(rel, recorded):
             continue  # rebuilt with --pdf, else dropped: never an old PDF beside new documents

@@ -9,7 +9,7 @@ from ..drafting.packet import Packet
 from ..errors import FormgenError, ToolMissingError
 from .atomic import folder_lock, staged_folder, write_file
 from .guard import FolderPlan, check_target, kept_name, plan_folder
-from .manifest import MANIFEST, build_manifest, dumps, sha256
+from .manifest import MANIFEST, base_outputs, build_manifest, dumps, sha256
 
 
 def packet_outputs(packet: Packet, out_dir: Path) -> dict[str, bytes]:
@@ -61,7 +61,7 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
             plan = plan_folder(out_dir, force=force)  # under the lock: what is there now
             with staged_folder(out_dir) as stage:
                 _carry_over(out_dir, stage, plan, outputs)
-                for name, data in outputs.items():
+                for name, data in {**outputs, **base_outputs(outputs)}.items():
                     write_file(stage / name, data)
                 if pdf and missing_tool is None:
                     from ..pdf.packet import write_pdfs

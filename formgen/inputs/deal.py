@@ -8,12 +8,12 @@ import datetime as dt
 import re
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..drafting.markup import PRIVATE_USE
+from .deal_terms import Financing, Posture, Premises, Succession
 
 JURISDICTIONS = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -157,6 +157,8 @@ class Owner(Strict):
     """The owner's professional licence."""
     percent: Percent
     """Ownership in percent (0 < p <= 100); all owners together: exactly 100."""
+    spouse: Name | None = None
+    """A married owner's spouse, who signs a spousal consent to the continuity agreement."""
 
 
 class Mso(Strict):
@@ -324,6 +326,17 @@ class Deal(Strict):
     """The agreement's term and termination notice."""
     dispute_resolution: DisputeResolution = DisputeResolution()
     """Arbitration or courts, and where."""
+    succession: Succession = Succession()
+    """Who may designate a successor owner, the price formula, and the deadline after each transfer
+    event (death, disability, loss of license, exclusion, breach): one source for every document."""
+    posture: Posture = Posture.balanced
+    """Whose side the drafts lean to: mso, balanced (default) or practice; state rules limit every variant."""
+    financing: Financing = Financing()
+    """A working-capital loan from the MSO to the practice, where the state allows one."""
+    premises: Premises = Premises()
+    """The space and equipment the MSO provides, and on what terms."""
+    brand: Name | None = None
+    """The MSO's trade name licensed to the practice (trademark_license.docx)."""
 
     @property
     def state(self) -> str:

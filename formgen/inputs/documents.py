@@ -16,11 +16,28 @@ from .deal import Deal
 
 DEFAULT_TEMPLATE = "document.docx"
 
+
+def charter_name(state: str, is_llc: bool) -> str:
+    """What the state calls the document filed to form the practice."""
+    if state == "TX" or (is_llc and state == "DE"):
+        return "Certificate of Formation"
+    if is_llc:
+        return "Articles of Organization"
+    return "Certificate of Incorporation" if state in ("NY", "DE", "NJ", "OK", "SC") else "Articles of Incorporation"
+
+
+def entity_charter(deal: Deal, entity: str) -> str:
+    """The charter name of the deal's practice or MSO."""
+    if entity == "mso":
+        return charter_name(deal.mso.formation_state, deal.mso.entity_type.value == "llc")
+    return charter_name(deal.practice.formation_state, deal.practice.entity_type.is_llc)
+
 # What the line under the title names: the parties, the entity a governing document governs,
 # or the deal (for reports).
-Subtitle = Literal["parties", "of_mso", "of_practice", "deal"]
+Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "practice_bodies", "mso_members",
+                   "md_parties"]
 # When a document is in the packet.
-AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation"]
+AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture", "brand_licensed", "sublease"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,8 @@ class DocumentSpec:
     report: bool = False  # reports (memo, checklist) describe the agreements: built after them
     pays_mso: bool = False  # the practice pays the MSO under it: scanned for revenue-based pay
     governs_practice: bool = False
+    toc: bool = False  # opens with a table of contents (a TOC field, filled in)
+    charter: Literal["", "practice", "mso"] = ""  # its heading is that entity's charter name in its state
 
     @property
     def filename(self) -> str:
@@ -50,17 +69,31 @@ class DocumentSpec:
             return deal.practice.entity_type.is_llc
         if self.applies == "practice_is_corporation":
             return not deal.practice.entity_type.is_llc
+        if self.applies == "mso_posture":
+            return deal.posture.value == "mso"
+        if self.applies == "brand_licensed":
+            return deal.brand is not None
+        if self.applies == "sublease":
+            return deal.premises.sublease
         return True
 
     def titles(self, deal: Deal) -> tuple[str, str]:
         """(title, subtitle) shown on the document's first page."""
+        owners = [o.name for o in deal.practice.owners]
+        listed = ", ".join(owners[:-1]) + " and " + owners[-1] if len(owners) > 1 else owners[0]
+        bodies = "Members and Managers" if deal.practice.entity_type.is_llc else "Shareholders and Directors"
         subtitle = {
             "parties": f"{deal.mso.name} and {deal.practice.name}",
             "of_mso": f"of {deal.mso.name}",
             "of_practice": f"of {deal.practice.name}",
             "deal": deal.deal.name,
+            "among_owners": f"among {deal.mso.name}, {deal.practice.name} and {listed}",
+            "practice_bodies": f"of the {bodies} of {deal.practice.name}",
+            "mso_members": f"of the Members of {deal.mso.name}",
+            "md_parties": f"{deal.practice.name} and {deal.practice.medical_director}",
         }[self.subtitle]
-        return self.heading or self.title, subtitle
+        heading = entity_charter(deal, self.charter) if self.charter else self.heading or self.title
+        return heading, subtitle
 
     def label(self, deal: Deal) -> str:
         """The document's name in bookmarks and contents: its title, plus "of <entity>" for governing documents."""
@@ -70,14 +103,28 @@ class DocumentSpec:
 
 # In reading order.
 REGISTRY: tuple[DocumentSpec, ...] = (
-    DocumentSpec("msa", "Management Services Agreement", "MSA", pays_mso=True),
+    DocumentSpec("msa", "Management Services Agreement", "MSA", pays_mso=True, toc=True),
     DocumentSpec("responsibility_schedule", "Responsibility Schedule", "RS"),
+    DocumentSpec("continuity_agreement", "Continuity Agreement", "CONTINUITY", subtitle="among_owners"),
     DocumentSpec("mso_operating_agreement", "Operating Agreement", "MSO-OA",
                  heading="Limited Liability Company Operating Agreement", subtitle="of_mso"),
     DocumentSpec("practice_operating_agreement", "Operating Agreement", "PRACTICE-OA", subtitle="of_practice",
                  applies="practice_is_llc", governs_practice=True),
     DocumentSpec("practice_bylaws", "Bylaws", "BYLAWS", subtitle="of_practice",
                  applies="practice_is_corporation", governs_practice=True),
+    DocumentSpec("practice_articles", "Practice Charter", "PRACTICE-CHARTER", subtitle="of_practice", charter="practice"),
+    DocumentSpec("mso_articles", "MSO Charter", "MSO-CHARTER", subtitle="of_mso", charter="mso"),
+    DocumentSpec("practice_consent", "Practice Organizational Consent", "PRACTICE-CONSENT",
+                 heading="Action by Unanimous Written Consent", subtitle="practice_bodies"),
+    DocumentSpec("mso_consent", "MSO Organizational Consent", "MSO-CONSENT",
+                 heading="Action by Unanimous Written Consent", subtitle="mso_members"),
+    DocumentSpec("medical_director_agreement", "Medical Director Agreement", "MD", subtitle="md_parties"),
+    DocumentSpec("ownership_ledger", "Ownership Ledger", "LEDGER", subtitle="of_practice"),
+    DocumentSpec("promissory_note", "Working Capital Promissory Note", "NOTE", subtitle="parties", applies="mso_posture",
+                 pays_mso=True),
+    DocumentSpec("security_agreement", "Security Agreement", "SECURITY", applies="mso_posture"),
+    DocumentSpec("trademark_license", "Trademark License Agreement", "TM", applies="brand_licensed"),
+    DocumentSpec("sublease", "Sublease", "SUBLEASE", applies="sublease", pays_mso=True),
     DocumentSpec("baa", "Business Associate Agreement", "BAA"),
     DocumentSpec("compliance_memo", "Compliance Memorandum", "MEMO", subtitle="deal", report=True),
     DocumentSpec("formation_checklist", "Formation Checklist", "CHECKLIST", subtitle="deal", report=True),

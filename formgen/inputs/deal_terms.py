@@ -1,0 +1,106 @@
+"""Deal terms that several documents share: succession of the practice's ownership and drafting posture.
+
+The MSA, the continuity agreement, the practice's governing document and the MSO's operating
+agreement all read these values, so a price or a deadline is stated once, in the deal file.
+Every field has a default, so deal files written before these sections existed still validate.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Days = Annotated[int, Field(ge=1, le=730)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True)
+
+
+class Posture(str, Enum):
+    """Whose counsel the draft leans towards; state rules still remove any forbidden term."""
+
+    mso = "mso"
+    balanced = "balanced"
+    practice = "practice"
+
+
+class PriceFormula(str, Enum):
+    fair_market_value = "fair_market_value"
+    book_value = "book_value"
+    fixed = "fixed"
+
+
+class Deadlines(_Strict):
+    """Days after each transfer event by which the owner's interest must be sold or redeemed."""
+
+    death: Days = 180
+    """Days after the owner's death (1 to 730)."""
+    disability: Days = 90
+    """Days after the owner's disability is determined."""
+    license_loss: Days = 90
+    """Days after the owner's professional license is revoked, suspended, surrendered or lapses."""
+    exclusion: Days = 30
+    """Days after the owner is excluded or debarred from a federal or state health care program."""
+    breach: Days = 60
+    """Days after a transfer that breaches the transfer restrictions."""
+
+
+# The order the documents list the events in, with the words they use for each.
+TRANSFER_EVENTS = (
+    ("death", "the owner's death"),
+    ("disability", "the date on which the owner's Disability is determined"),
+    ("license_loss", "the revocation, suspension, surrender or lapse of, or a disqualifying restriction on, any "
+                     "professional license on which the owner's eligibility to hold the interest depends"),
+    ("exclusion", "the owner's exclusion, debarment or suspension from any federal or state health care program"),
+    ("breach", "any transfer or attempted transfer of the interest that breaches the restrictions on transfer "
+               "that bind the owner"),
+)
+
+
+class Succession(_Strict):
+    """How an owner's interest passes to a licensed successor: one source for every document."""
+
+    designated_by: Literal["mso", "owners"] = "mso"
+    """Who names the successor owner: mso (where the state allows it; otherwise the practice's owners
+    decide) or owners (the remaining owners, or the owner's estate)."""
+    approval: Literal["majority", "unanimous"] = "majority"
+    """How the practice approves a transferee when it has more than one owner: a majority in interest
+    of the other owners, or all of them. With one owner the documents name who acts instead."""
+    price: PriceFormula = PriceFormula.fair_market_value
+    """The price of a departing owner's interest: fair_market_value, book_value or fixed."""
+    fixed_price: Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2)] | None = None
+    """With price fixed: the total price for all of an owner's interest, e.g. 1000.00."""
+    deadlines: Deadlines = Deadlines()
+    """Days after each transfer event by which the interest must be sold or redeemed."""
+
+    @model_validator(mode="after")
+    def _fixed_price_needs_amount(self) -> "Succession":
+        if self.price is PriceFormula.fixed and self.fixed_price is None:
+            raise ValueError("succession.fixed_price is required when succession.price is 'fixed' "
+                             "(the total price for all of an owner's interest, e.g. 1000.00)")
+        if self.price is not PriceFormula.fixed and self.fixed_price is not None:
+            raise ValueError("succession.fixed_price is set but succession.price is "
+                             f"'{self.price.value}'; use it only with price 'fixed' (or leave it out)")
+        return self
+
+
+class Financing(_Strict):
+    """The working-capital loan from the MSO to the practice (MSO posture): one rate for the MSA, note and security."""
+
+    loan_limit: Annotated[Decimal, Field(gt=0, le=Decimal("1000000000"), decimal_places=2)] | None = None
+    """The most the MSO will advance, in dollars (none: no loan documents)."""
+    rate_margin_percent: Annotated[Decimal, Field(ge=0, le=20, decimal_places=4)] = Decimal(2)
+    """Interest above the prime rate, in percentage points."""
+
+
+class Premises(_Strict):
+    """Whether the practice occupies the MSO's space and equipment under a separate sublease at a fixed rent."""
+
+    sublease: bool = False
+    """true: the practice subleases the MSO's space and equipment (sublease.docx) instead of the MSA covering them."""
+    monthly_rent: Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2)] | None = None
+    """With a sublease: the fixed monthly rent at fair market value."""

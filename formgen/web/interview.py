@@ -1,0 +1,236 @@
+"""The interview's steps and fields, generated from the deal model's JSON Schema.
+
+One source of truth: every field, its kind (text, number, date, choice, yes/no, list), its
+allowed values and its default come from ``Deal.model_json_schema()``; this module only adds the
+step grouping, the labels people read and the help text. A top-level section the model gains
+later (succession, posture) gets a step of its own without a change here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..inputs.deal import FEE_FIELDS, JURISDICTIONS, deal_json_schema
+
+# fees.<amount field> -> the basis it belongs to (the model's own table): the others are hidden.
+ONLY_FOR_BASIS = {f"fees.{name}": basis.value for basis, name in FEE_FIELDS.items()}
+
+# (step id, title, top-level sections of the deal it asks about)
+STEP_SECTIONS = [
+    ("deal", "The deal and its state", ["deal"]),
+    ("mso", "The MSO and its members", ["mso"]),
+    ("practice", "The practice and its owners", ["practice"]),
+    ("services", "Services the MSO provides", ["services"]),
+    ("fees", "The management fee", ["fees"]),
+    ("term", "Term and disputes", ["term", "dispute_resolution"]),
+]
+
+# Help a paralegal understands, keyed by field path ("[]" stands for any item of a list).
+HELP = {
+    "deal": "What the transaction is called, where it happens and when it starts.",
+    "mso": "The management services organisation: the lay-owned company that runs the business side.",
+    "practice": "The professional entity, owned by licensed clinicians, that provides the medical services.",
+    "fees": "What the practice pays the MSO for its services.",
+    "term": "How long the management agreement lasts and how it ends.",
+    "deal.name": "A short name for the transaction, e.g. the clinic's brand. It heads every document.",
+    "deal.state": "The state whose law governs the practice. It decides the entity forms, who may own the "
+                  "practice and which fee terms are allowed.",
+    "deal.effective_date": "The day the agreements take effect. Checklist deadlines count from it.",
+    "deal.offers_iv_therapy": "Tick if the clinic will offer IV hydration or vitamin infusions (extra clinical terms).",
+    "mso.name": "The management company's full legal name, with its designation (LLC, Inc.).",
+    "mso.entity_type": "How the management company is organised.",
+    "mso.formation_state": "The state where the management company was (or will be) formed.",
+    "mso.address": "The management company's street address for notices.",
+    "mso.members": "The owners of the management company. Their percentages must add up to 100.",
+    "mso.members[].name": "The member's full legal name (a person or a company).",
+    "mso.members[].percent": "The member's share of the management company, in percent.",
+    "mso.members[].capital_contribution": "Dollars the member puts in at formation (0 if none).",
+    "mso.signatory": "Who signs for the management company.",
+    "mso.signatory.name": "The person who signs for the management company.",
+    "mso.signatory.title": "That person's title, e.g. Managing Member or CEO.",
+    "mso.manager_managed": "Tick if managers (not all members) run the management company.",
+    "practice.name": "The medical practice's full legal name. The state requires certain designations at the end.",
+    "practice.entity_type": "The form of the medical practice. Only the forms the chosen state allows are offered.",
+    "practice.formation_state": "Must be the deal's state: the practice is formed where it practises.",
+    "practice.address": "The practice's street address for notices.",
+    "practice.owners": "The licensed owners of the practice. Their percentages must add up to 100.",
+    "practice.owners[].name": "The owner's full name as on the licence.",
+    "practice.owners[].license": "The owner's professional licence.",
+    "practice.owners[].license.type": "MD/DO physician, DPM podiatrist, PA, NP, RN, DDS dentist, DC chiropractor.",
+    "practice.owners[].license.state": "The state that issued the licence.",
+    "practice.owners[].license.number": "The licence number exactly as the board lists it.",
+    "practice.owners[].percent": "The owner's share of the practice, in percent.",
+    "practice.medical_director": "The physician who supervises the clinic's medical services.",
+    "practice.signatory": "Who signs for the practice; normally a licensed owner.",
+    "practice.signatory.name": "The person who signs for the practice (a licensed owner).",
+    "practice.signatory.title": "That person's title, e.g. President.",
+    "services": "Tick every non-clinical service the MSO provides to the practice.",
+    "fees.basis": "How the management fee is computed. Some states forbid a percentage of revenue or a fee "
+                  "per procedure; the rule shows here as soon as you choose.",
+    "fees.percent_of_revenue": "Only for a percentage-of-revenue fee: the percentage of the practice's revenue.",
+    "fees.monthly_amount": "Only for a fixed monthly fee: dollars per month.",
+    "fees.cost_plus_markup_percent": "Only for cost plus: the markup on the MSO's costs, in percent.",
+    "fees.hourly_rate": "Only for an hourly fee: dollars per hour.",
+    "fees.per_procedure_amount": "Only for a fee per procedure: dollars per procedure.",
+    "fees.fmv_review": "How often an independent fair-market-value review of the fee is done.",
+    "fees.payment_due_day": "The day of the month the fee is due (1 to 28).",
+    "term.initial_years": "Length of the first term of the management agreement, in years.",
+    "term.renewal_years": "Length of each automatic renewal, in years (0: no renewal).",
+    "term.termination_without_cause_days": "Days of notice either side must give to end the agreement without cause.",
+    "dispute_resolution": "How disputes are decided.",
+    "dispute_resolution.method": "Arbitration (private) or the courts.",
+    "dispute_resolution.venue": "City or county where disputes are heard (leave blank for the practice's county).",
+}
+
+LABELS = {
+    "mso": "MSO (management company)", "percent": "Percent", "capital_contribution": "Capital contribution ($)",
+    "offers_iv_therapy": "Offers IV therapy", "manager_managed": "Manager-managed",
+    "termination_without_cause_days": "Notice to terminate without cause (days)",
+    "cost_plus_markup_percent": "Cost-plus markup (%)", "percent_of_revenue": "Percent of revenue",
+    "fmv_review": "Fair-market-value review", "payment_due_day": "Payment due day",
+}
+
+# How a choice reads where the value itself is an abbreviation or a code.
+CHOICE_LABELS = {
+    "llc": "LLC", "pllc": "PLLC (professional limited liability company)",
+    "professional_corporation": "Professional corporation (PC)",
+    "professional_association": "Professional association (PA)",
+    "professional_service_corporation": "Professional service corporation (PS)",
+    "payroll_hr": "Payroll and HR", "it_systems": "IT systems", "office_space_equipment": "Office space and equipment",
+    "scheduling_front_desk": "Scheduling and front desk", "billing_collections": "Billing and collections",
+    "vendor_supply": "Vendors and supplies", "bookkeeping_reporting": "Bookkeeping and reporting", "cost_plus": "Cost plus a markup",
+    "fixed_monthly": "Fixed monthly fee", "percentage_of_revenue": "Percentage of revenue",
+    "per_procedure": "Fee per procedure", "hourly": "Hourly rate",
+    "MD": "MD (physician)", "DO": "DO (osteopathic physician)", "DPM": "DPM (podiatrist)",
+    "PA": "PA (physician assistant)", "NP": "NP (nurse practitioner)", "RN": "RN (registered nurse)",
+    "DDS": "DDS (dentist)", "DC": "DC (chiropractor)",
+}
+
+
+def _choice(value) -> tuple[str, str]:
+    text = str(value)
+    return text, CHOICE_LABELS.get(text) or text.replace("_", " ").capitalize()
+
+
+# Fields whose value is a state or DC code (a plain string in the schema).
+STATE_FIELDS = ("state", "formation_state")
+
+
+@dataclass
+class Field:
+    """One question: ``path`` is its dotted field path ("practice.owners[].percent" in a group)."""
+
+    name: str
+    path: str
+    kind: str  # text | number | integer | date | bool | choice | multi | group | object
+    label: str
+    help: str
+    required: bool
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    default: object = None
+    children: list["Field"] = field(default_factory=list)  # object and group fields
+    min_items: int = 0
+
+
+@dataclass
+class Step:
+    id: str
+    title: str
+    fields: list[Field]
+
+    @property
+    def sections(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+def _label(name: str) -> str:
+    return LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def _resolve(node: dict, defs: dict) -> tuple[dict, bool]:
+    """(the schema with $ref followed and null options dropped, optional?)."""
+    optional = False
+    if "anyOf" in node:
+        options = [o for o in node["anyOf"] if o.get("type") != "null"]
+        optional = len(options) < len(node["anyOf"])
+        numeric = [o for o in options if o.get("type") in ("number", "integer")]
+        node = {**node, **(numeric[0] if numeric else options[0])}
+        node.pop("anyOf", None)
+    if "$ref" in node:
+        target = defs[node["$ref"].rsplit("/", 1)[-1]]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node, optional
+
+
+def _kind(node: dict, name: str) -> str:
+    if "enum" in node:
+        return "choice"
+    if name in STATE_FIELDS and node.get("type") == "string":
+        return "state"
+    kind = node.get("type", "string")
+    if isinstance(kind, list):  # e.g. money as a number or a "12,000.00" string; a licence number as text or digits
+        kind = "number" if "number" in kind else ("string" if "string" in kind else kind[0])
+    if kind == "string" and node.get("format") == "date":
+        return "date"
+    return {"boolean": "bool", "number": "number", "integer": "integer", "object": "object",
+            "array": "array", "string": "text"}.get(kind, "text")
+
+
+def _make(name: str, path: str, node: dict, required: bool, defs: dict) -> Field:
+    node, optional = _resolve(node, defs)
+    kind = _kind(node, name)
+    help_path = path
+    out = Field(name, path, kind, _label(name), HELP.get(help_path) or node.get("description", ""),
+                required and not optional, default=node.get("default"))
+    if kind == "choice":
+        out.choices = [_choice(v) for v in node["enum"]]
+    elif kind == "state":
+        out.kind = "choice"
+        out.choices = [(code, f"{code}: {name_}") for code, name_ in JURISDICTIONS.items()]
+    elif kind == "object":
+        out.children = _children(node, path, defs)
+    elif kind == "array":
+        items, _ = _resolve(node["items"], defs)
+        out.min_items = node.get("minItems", 0)
+        if "enum" in items:
+            out.kind = "multi"
+            out.choices = [_choice(v) for v in items["enum"]]
+        else:
+            out.kind = "group"
+            out.children = _children(items, f"{path}[]", defs)
+    return out
+
+
+def _children(node: dict, path: str, defs: dict) -> list[Field]:
+    required = set(node.get("required", []))
+    return [_make(key, f"{path}.{key}", sub, key in required, defs) for key, sub in node.get("properties", {}).items()]
+
+
+@lru_cache(maxsize=1)
+def steps() -> tuple[Step, ...]:
+    schema = deal_json_schema()
+    defs = schema.get("$defs", {})
+    top = {f.name: f for f in (_make(k, k, v, k in schema.get("required", []), defs)
+                                for k, v in schema["properties"].items())}
+    out, used = [], set()
+    for step_id, title, sections in STEP_SECTIONS:
+        present = [top[s] for s in sections if s in top]
+        used.update(s for s in sections)
+        if present:
+            out.append(Step(step_id, title, present))
+    for name, fld in top.items():  # sections the model gained after this list was written
+        if name not in used:
+            out.append(Step(name, fld.label, [fld]))
+    return tuple(out)
+
+
+def step(step_id: str) -> Step | None:
+    return next((s for s in steps() if s.id == step_id), None)
+
+
+def all_fields(fields: list[Field] | None = None):
+    """Every field, depth first (groups and objects included)."""
+    for f in fields if fields is not None else [f for s in steps() for f in s.fields]:
+        yield f
+        yield from all_fields(f.children)

@@ -1,0 +1,35 @@
+"""``formgen serve``: run the web intake with uvicorn, on loopback unless told otherwise."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from pathlib import Path
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, library: Path | None = None,
+          drafts: Path | None = None) -> None:
+    try:
+        import uvicorn
+    except ImportError:
+        from ..errors import ToolMissingError
+
+        raise ToolMissingError("formgen serve needs the web extra: pip install 'formgen[web]'") from None
+    from .app import create_app
+
+    if not is_loopback(host):
+        print(f"formgen serve: warning: listening on {host}, not loopback: anyone who can reach this "
+              "machine can open the drafts; there is no login", file=sys.stderr)
+    app = create_app(drafts_dir=drafts, library=library)
+    print(f"formgen serve: open http://{host if ':' not in host else f'[{host}]'}:{port}/ "
+          f"(drafts in {app.state.store.root}); Ctrl+C stops", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
