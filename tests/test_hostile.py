@@ -389,11 +389,11 @@ def test_full_disk_keeps_the_previous_packet(small_disk):
     out = small_disk / "packet"
     result = run_cli("generate", str(EXAMPLES / "ca_medspa.yaml"), "-o", str(out))
     assert result.returncode == 0, result.stderr
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     free = os.statvfs(small_disk)
     (small_disk / "filler").write_bytes(b"\0" * max(0, free.f_bavail * free.f_frsize - 64 * 1024))
     result = run_cli("generate", str(EXAMPLES / "ny_medspa.yaml"), "-o", str(out))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "packet"], "no staging folder left"
