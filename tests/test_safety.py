@@ -233,3 +233,16 @@ def test_concurrent_generate_runs_on_one_folder(tmp_path):
         if name != "manifest.json":
             assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
     assert sorted(p.name for p in tmp_path.iterdir()) == ["packet"], "no staging folder left"
+
+
+def test_empty_folders_of_the_users_count_and_are_kept(tmp_path):
+    import formgen
+    from formgen.errors import OutputFolderError
+
+    out = tmp_path / "packet"
+    formgen.generate(CA, out)
+    (out / "signed" / "2027").mkdir(parents=True)
+    with pytest.raises(OutputFolderError, match="signed/2027"):
+        formgen.generate(CA, out)
+    formgen.generate(CA, out, force=True)
+    assert (out / "signed" / "2027").is_dir()

@@ -96,3 +96,30 @@ def test_starter_deal_is_valid_under_the_schema(schema, tmp_path):
     assert result.returncode == 0, result.stderr
     assert list(validator(schema).iter_errors(load(tmp_path / "new.yaml"))) == []
     assert json.loads((tmp_path / "deal.schema.json").read_text()) == schema
+
+
+def test_every_deal_formgen_accepts_the_schema_accepts(schema, tmp_path_factory):
+    """The fuzzer's deals (the examples with hostile text and wrong values): whatever formgen's
+    loader accepts, the schema accepts too, so an editor never flags a file formgen would build."""
+    from hypothesis import HealthCheck, given, settings
+
+    import test_fuzz as fz
+    from formgen.errors import InputError
+    from formgen.inputs.deal_loader import load_deal, parse_text
+
+    check = validator(schema)
+
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(deal=fz.deals())
+    def one(deal):
+        folder = tmp_path_factory.mktemp("deal")
+        path = fz.write_deal(deal, folder, as_json=False)
+        try:
+            load_deal(path)
+        except InputError:
+            return
+        data = parse_text(path.read_text(encoding="utf-8"), str(path))
+        assert [e.message for e in check.iter_errors(data)] == []
+
+    one()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .output import echo_json, section_at
+from .output import docx_line_sections, echo_json, section_at
 
 
 def scan_targets(paths: list[Path]) -> list[Path]:
@@ -19,6 +19,19 @@ def scan_targets(paths: list[Path]) -> list[Path]:
         else:
             out.append(path)
     return out
+
+
+def _add_sections(path: Path, text: str, hits: list[dict]) -> None:
+    """Each hit's "section": from the Word numbering styles, else a number typed in the text."""
+    lines = None
+    if path.suffix.lower() == ".docx":
+        try:
+            lines = docx_line_sections(path.read_bytes(), text)
+        except Exception:  # noqa: BLE001 - already read once by the scanner; a label is a nicety
+            lines = None
+    for hit in hits:
+        typed = section_at(text, hit["start"])
+        hit["section"] = (lines[text.count("\n", 0, hit["start"])] if lines else "") or typed
 
 
 def run_scan(files: list[Path], state: str, *, as_json: bool, runner) -> None:
@@ -36,9 +49,7 @@ def run_scan(files: list[Path], state: str, *, as_json: bool, runner) -> None:
     results = runner(scan_files, targets, severity=severity, citation=citation)
     for result, path in zip(results, targets):
         if result["findings"]:
-            text = extract_text(path)
-            for hit in result["findings"]:
-                hit["section"] = section_at(text, hit["start"])
+            _add_sections(path, extract_text(path), result["findings"])
     hits = sum(len(r["findings"]) for r in results)
     if as_json:
         echo_json(results)

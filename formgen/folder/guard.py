@@ -87,10 +87,13 @@ def check_target(out_dir: Path, deal_path: Path | None = None) -> None:
 
 
 def _files(root: Path) -> list[str]:
+    """Every file, symlink and empty folder under ``root`` (relative POSIX paths): all a user may own."""
     out = []
     for base, dirs, names in os.walk(root):
         rel = Path(base).relative_to(root)
         out += [(rel / n).as_posix() for n in names + [d for d in dirs if (Path(base) / d).is_symlink()]]
+        if not dirs and not names and base != str(root):
+            out.append(rel.as_posix())
     return sorted(out)
 
 

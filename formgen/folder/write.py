@@ -31,6 +31,9 @@ def _carry_over(out_dir: Path, stage: Path, plan: FolderPlan, outputs: dict[str,
     for rel, copy_name in plan.keep_copies.items():
         _carry(out_dir / rel, stage / copy_name)
     for rel in plan.carry:
+        if (out_dir / rel).is_dir() and not (out_dir / rel).is_symlink():  # an empty folder of the user's
+            (stage / rel).mkdir(parents=True, exist_ok=True)
+            continue
         dst = rel
         if rel in outputs:  # a file of the user's where formgen writes one: kept under another name
             dst = kept_name(rel, sha256((out_dir / rel).read_bytes()))

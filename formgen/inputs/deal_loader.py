@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import stat
 import typing
 from pathlib import Path
 
@@ -241,19 +242,21 @@ def read_text(path: Path) -> str:
     """A deal (or rule) file's text, or InputError saying why it cannot be one."""
     source = str(path)
     try:
-        size = path.stat().st_size
         if path.is_dir():
             raise IsADirectoryError
-        if size > MAX_BYTES:
-            raise InputError([Problem(source, "", f"is {size / 1e6:.1f} MB; a deal file is a few KB "
-                                      f"(limit {MAX_BYTES // 1000} KB): is this the right file?")])
-        data = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):  # /dev/zero, a FIFO: reading would never end
+            raise InputError([Problem(source, "", "is not a regular file; give a deal file (.yaml, .yml or .json)")])
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)  # bounded, whatever stat said
     except FileNotFoundError:
         raise InputError([Problem(source, "", "does not exist")]) from None
     except IsADirectoryError:
         raise InputError([Problem(source, "", "is a folder; give a deal file (.yaml, .yml or .json)")]) from None
     except OSError as exc:
         raise InputError([Problem(source, "", f"cannot be read: {exc.strerror}")]) from None
+    if len(data) > MAX_BYTES:
+        raise InputError([Problem(source, "", f"is larger than {MAX_BYTES // 1000} KB; a deal file is a few KB: "
+                                  "is this the right file?")])
     if b"\0" in data:
         raise InputError([Problem(source, "", "is a binary file, not YAML or JSON text")])
     try:

@@ -41,15 +41,22 @@ def read_package(data: bytes) -> dict[str, bytes]:
     parts, total = {}, 0
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         for info in zf.infolist():
-            with zf.open(info) as fh:
-                part = fh.read(MAX_PART_BYTES + 1)
+            part = read_part(zf, info)
             total += len(part)
-            if len(part) > MAX_PART_BYTES or total > MAX_PACKAGE_BYTES:
-                raise PackageTooLarge(f"{info.filename} unpacks to more than {MAX_PART_BYTES >> 20} MB "
-                                      "(a zip bomb?)" if len(part) > MAX_PART_BYTES else
-                                      f"the package unpacks to more than {MAX_PACKAGE_BYTES >> 20} MB")
+            if total > MAX_PACKAGE_BYTES:
+                raise PackageTooLarge(f"the package unpacks to more than {MAX_PACKAGE_BYTES >> 20} MB")
             parts[info.filename] = part
     return parts
+
+
+def read_part(zf: zipfile.ZipFile, member) -> bytes:
+    """One part, read at most MAX_PART_BYTES (PackageTooLarge past it)."""
+    with zf.open(member) as fh:
+        part = fh.read(MAX_PART_BYTES + 1)
+    if len(part) > MAX_PART_BYTES:
+        name = member.filename if isinstance(member, zipfile.ZipInfo) else member
+        raise PackageTooLarge(f"{name} unpacks to more than {MAX_PART_BYTES >> 20} MB (a zip bomb?)")
+    return part
 
 
 COMPRESS_LEVEL = 6
@@ -123,7 +130,7 @@ def docx_paragraphs(data: bytes, part: str = "word/document.xml", *, numbered: b
     ``numbered``: each paragraph Word numbers starts with its number and a tab ("4.2\t..."), as printed."""
     out: list[str] = []
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        xml = zf.read(part)
+        xml = read_part(zf, part)
         labels = None
         if numbered:
             names = set(zf.namelist())
