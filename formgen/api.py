@@ -37,21 +37,26 @@ def build(path: str | Path, *, policy: str = "conservative") -> "Packet":
 
 
 def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf: bool = False,
-             final: bool = False, policy: str = "conservative") -> "Packet":
-    """Build the packet and write it to ``out_dir`` atomically (all files or none)."""
+             final: bool = False, force: bool = False, policy: str = "conservative") -> "Packet":
+    """Build the packet and write it to ``out_dir`` atomically (all files or none). ``out_dir``
+    must be new, empty or a formgen packet; hand-edited or foreign files there stop the run
+    (``HandEditError`` / ``OutputFolderError``) unless ``force``, which keeps them."""
     from .errors import ComplianceError
+    from .folder.guard import check_target, plan_folder
     from .folder.write import write_packet
 
+    check_target(Path(out_dir), Path(path))  # fail fast, before building; checked again when writing
+    plan_folder(Path(out_dir), force=force)
     packet = build(path, policy=policy)
     if strict and packet.errors:
         lines = "\n".join(f"- {f.message}" + (f" [{f.citation}]" if f.citation else "") for f in packet.errors)
         raise ComplianceError(f"--strict: {len(packet.errors)} error finding(s); nothing written:\n{lines}")
-    write_packet(packet, Path(out_dir), pdf=pdf, final=final)
+    packet.kept = write_packet(packet, Path(out_dir), pdf=pdf, final=final, force=force).notes
     return packet
 
 
 def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False,
-               merge: bool = True) -> "RegenResult":
+               merge: bool = True, author: str | None = None) -> "RegenResult":
     """Rebuild the packet in ``out_dir`` from its changed inputs: only changed documents are
     rewritten; redlines, changes.md and changes.json say what changed. A hand-edited document
     formgen changes too is merged (formgen's changes as tracked changes); with ``merge=False``,
@@ -59,7 +64,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
     Executed documents are never rewritten: an amendment is written instead."""
     from .folder.regen import regenerate as _regenerate
 
-    return _regenerate(out_dir, deal, force=force, merge=merge)
+    return _regenerate(out_dir, deal, force=force, merge=merge, author=author)
 
 
 def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None) -> list[dict]:

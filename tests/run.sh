@@ -25,8 +25,21 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+# constraints.txt: the exact versions that produce the reference bytes
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
 .venv/bin/formgen lint
+if [ "${FORMGEN_LOWEST:-}" = 1 ] || [ "${CI:-}" = true ]; then  # CI always tests both ends
+  # The lowest versions pyproject.toml allows, in their own venv: the fast tests, then the CA
+  # packet must come out byte for byte as with the pinned versions.
+  [ -x .venv-lowest/bin/python ] || python3 -m venv .venv-lowest
+  .venv-lowest/bin/python -m pip install -q --disable-pip-version-check -c constraints-lowest.txt -e '.[test]'
+  .venv-lowest/bin/python -m pytest -q tests/test_cli.py tests/test_schema.py tests/test_deal_validation.py
+  tmp=$(mktemp -d)
+  .venv/bin/formgen generate examples/ca_medspa.yaml -o "$tmp/pinned" >/dev/null
+  .venv-lowest/bin/formgen generate examples/ca_medspa.yaml -o "$tmp/lowest" >/dev/null
+  diff -r "$tmp/pinned" "$tmp/lowest" && echo "lowest versions: byte-identical packet"
+  rm -rf "$tmp"
+fi
 
 # The package as users get it: build the wheel, install it into a fresh venv outside the checkout
 # and generate the CA packet from another folder (the library must ship inside the wheel).

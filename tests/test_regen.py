@@ -16,7 +16,7 @@ from lxml import etree
 import formgen
 from conftest import EXAMPLES, run_cli, soffice
 from formgen.word.ooxml import read_package
-from formgen.word.redline import paragraphs_text
+from formgen.word.redline import default_author, paragraphs_text
 from formgen.folder.regen import HandEditError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -121,9 +121,12 @@ def test_redline_deletes_the_old_fee_and_inserts_the_new(ny):
     assert any("45,000" in t for t in inserted) and not any("42,000" in t for t in inserted)
     root = etree.fromstring(read_package(redline)["word/document.xml"])
     authors = {e.get(f"{{{W}}}author") for e in root.iter(f"{{{W}}}ins", f"{{{W}}}del")}
-    assert authors == {"formgen"}
-    assert paragraphs_text(redline, "accept") == paragraphs_text((out / "msa.docx").read_bytes())
-    assert paragraphs_text(redline, "reject") == paragraphs_text(old_msa)
+    assert authors == {default_author()}
+    # the first paragraph is the redline's legend (what was compared with what), not a revision
+    legend, *accepted = paragraphs_text(redline, "accept")
+    assert legend.startswith("Redline: msa.docx as regenerated from")
+    assert accepted == paragraphs_text((out / "msa.docx").read_bytes())
+    assert paragraphs_text(redline, "reject")[1:] == paragraphs_text(old_msa)
     assert sorted(p.name for p in (out / "redlines").iterdir()) == ["msa.redline.docx"]
 
 

@@ -70,3 +70,12 @@ def test_modules_and_functions_are_small():
                 if length > MAX_FUNCTION_LINES:
                     too_long.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}(): {length} lines")
     assert too_long == [], "\n".join(too_long)
+
+
+def test_no_merge_conflict_markers_are_committed():
+    root = PACKAGE.parent
+    files = [root / "README.md", *root.glob("*.toml"), *PACKAGE.rglob("*.py"), *(root / "clauses").rglob("*.md"),
+             *(root / "state_overrides").glob("*.yaml"), *(root / "tests").glob("*.py"), *(root / "examples").glob("*")]
+    marked = [str(f.relative_to(root)) for f in files if f.is_file()
+              and any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in f.read_text(errors="replace").splitlines())]
+    assert marked == []

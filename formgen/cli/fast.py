@@ -9,22 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
-
-
-def finding_lines(findings) -> list[str]:
-    lines = []
-    for f in findings:
-        cite = f" [{f.citation}]" if f.citation else ""
-        where = f" ({f.document})" if f.document else ""
-        lines.append(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {f.message}{cite}")
-    return lines
-
-
-def validate_lines(deal: Path, rules, findings) -> list[str]:
-    return [f"{deal}: valid deal for {rules.name} ({rules.code}); {len(findings)} finding(s)",
-            *finding_lines(findings)]
-
+from .lines import validate_lines
 
 def _quick_validate(args: list[str]) -> list[str] | None:
     """The output of ``formgen validate DEAL`` when it succeeds plainly, else None."""
@@ -34,10 +19,10 @@ def _quick_validate(args: list[str]) -> list[str] | None:
 
     deal = Path(args[1])
     try:
-        _, rules, findings = validate(deal)
+        parsed, rules, findings = validate(deal)
     except Exception:  # noqa: BLE001 - the typer app runs it again and reports it properly
         return None
-    return validate_lines(deal, rules, findings)
+    return validate_lines(deal, parsed.deal.name, rules, findings)
 
 
 def main() -> None:

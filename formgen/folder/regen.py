@@ -35,7 +35,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import FormgenError, InputError, Problem
+from ..errors import HandEditError, InputError, Problem  # noqa: F401 (HandEditError: re-exported)
 from .manifest import (MANIFEST, base_path, conformed_state_path, dumps, executed_records, read_manifest,
                        sha256)
 from .regen_plan import (COMPLIANCE, DocumentResult, RegenResult, changes_record, classify, clause_changes,
@@ -46,18 +46,6 @@ REDLINE_DIR = "redlines"
 AMENDMENT_DIR = "amendments"
 
 
-class HandEditError(FormgenError):
-    """Files in OUT were edited by hand and regenerating would replace them (exit 1)."""
-
-    def __init__(self, out_dir: Path, files: list[str]):
-        self.files = files
-        names = "\n".join(f"  {Path(out_dir) / f}" for f in files)
-        super().__init__(
-            f"formgen: {len(files)} file(s) in {out_dir} were edited after formgen wrote them "
-            f"(their sha256 no longer matches {MANIFEST}) and regenerating would replace them; "
-            f"nothing was written:\n{names}\n"
-            "Move your edited file(s) elsewhere, or rerun with --force to keep a copy of each "
-            "(<name>.edited-<hash>.docx beside it) and write the new version.")
 
 
 # ------------------------------------------------------------------ the folder
@@ -148,6 +136,8 @@ class _Run:
     bases: dict[str, bytes]  # file -> formgen's previous bytes (.formgen/base), where kept and valid
     executed: dict[str, dict]
     writes: dict[str, bytes] = field(default_factory=dict)  # relative path -> bytes
+    author: str = "formgen"  # whom the redlines' revisions name
+    deal_name: str = ""  # the deal file the packet was regenerated from, for the redline legend
 
 
 def _read_run(out_dir: Path, deal: str | Path | None) -> tuple[_Run, Path, object]:
@@ -177,10 +167,14 @@ def _read_run(out_dir: Path, deal: str | Path | None) -> tuple[_Run, Path, objec
 
 
 def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False,
-               merge: bool = True) -> RegenResult:
-    """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring."""
+               merge: bool = True, author: str | None = None) -> RegenResult:
+    """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring.
+    ``author``: whom the redlines' revisions name (default: the user logged in)."""
+    from ..word.redline import default_author
+
     out_dir = Path(out_dir)
     run, deal_path, packet = _read_run(out_dir, deal)
+    run.author, run.deal_name = author or default_author(), deal_path.name
     old, outputs = run.old, run.outputs
     old_hashes = {n: h for n, h in old["outputs"].items() if n in run.disk}
     new_hashes = {n: sha256(d) for n, d in outputs.items() if n != MANIFEST}
@@ -279,8 +273,11 @@ def _add_redline(result: DocumentResult, name: str, run: _Run) -> None:
     if not name.endswith(".docx") or run.disk.get(name) is None or name not in run.outputs:
         return
     target = f"{REDLINE_DIR}/{Path(name).stem}.redline.docx"
+    legend = (f"Redline: {name} as regenerated from {run.deal_name} compared with {name} as it was in this "
+              f"folder before regeneration. Insertions are underlined, deletions struck through; changes by "
+              f"{run.author}.")
     try:
-        run.writes[target] = make_redline(run.disk[name], run.outputs[name], author="formgen")
+        run.writes[target] = make_redline(run.disk[name], run.outputs[name], author=run.author, legend=legend)
         result.redline = target
     except RedlineError as exc:
         result.note = f"no redline: {exc}"

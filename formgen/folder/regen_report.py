@@ -38,6 +38,11 @@ def _document_lines(doc: dict) -> list[str]:
     return lines + [""]
 
 
+def _cell(text: str) -> str:
+    """A Markdown table cell: a | in a value would start a new column, a line break a new row."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
 def changes_markdown(changes: dict) -> str:
     lines = [f"# Changes: {changes['deal']['name']} ({changes['deal']['state']})", ""]
     if "previous_path" in changes["deal"]:
@@ -45,7 +50,8 @@ def changes_markdown(changes: dict) -> str:
     lines += ["## Deal fields", ""]
     if changes["fields"]:
         lines += ["| field | old | new |", "| --- | --- | --- |"]
-        lines += [f"| `{c['path']}` | {show(c['old'], 200)} | {show(c['new'], 200)} |" for c in changes["fields"]]
+        lines += [f"| `{_cell(c['path'])}` | {_cell(show(c['old'], 200))} | {_cell(show(c['new'], 200))} |"
+                  for c in changes["fields"]]
     else:
         lines.append("No deal field changed.")
     rules = changes["rules"]

@@ -52,6 +52,7 @@ class DocumentSpec:
     pays_mso: bool = False  # the practice pays the MSO under it: scanned for revenue-based pay
     governs_practice: bool = False
     charter: Literal["", "practice", "mso"] = ""  # its heading is that entity's charter name in its state
+    toc: bool = False  # opens with a table of contents (a TOC field, filled in)
 
     @property
     def filename(self) -> str:
@@ -102,7 +103,7 @@ class DocumentSpec:
 
 # In reading order.
 REGISTRY: tuple[DocumentSpec, ...] = (
-    DocumentSpec("msa", "Management Services Agreement", "MSA", pays_mso=True),
+    DocumentSpec("msa", "Management Services Agreement", "MSA", pays_mso=True, toc=True),
     DocumentSpec("responsibility_schedule", "Responsibility Schedule", "RS"),
     DocumentSpec("continuity_agreement", "Continuity Agreement", "CONTINUITY", subtitle="among_owners"),
     DocumentSpec("mso_operating_agreement", "Operating Agreement", "MSO-OA",

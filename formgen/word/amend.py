@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .ooxml import read_package, write_package
-from .redline import P, PPR, P_STYLE, SECT_PR, TBL, _blocks, _collect_texts, _paragraph_text, _w
+from .redline_package import P, PPR, P_STYLE, SECT_PR, _w
+from .redline_text import _blocks, _collect_texts, _paragraph_text
 
 NUMBERED = re.compile(r"^(\d+(?:\.\d+)+)\t")
 EXHIBIT = re.compile(r"^EXHIBIT ([A-Z0-9]+)$")

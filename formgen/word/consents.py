@@ -13,7 +13,7 @@ from lxml import etree
 
 from .amend import Terms, _paragraph, _save, relabel_footers
 from .ooxml import read_package
-from .redline import P, SECT_PR, _w
+from .redline_package import P, SECT_PR, _w
 
 
 def _page_break() -> etree._Element:

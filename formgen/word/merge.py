@@ -22,17 +22,19 @@ revision rejected differs from the lawyer's: no paragraph is ever dropped silent
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from lxml import etree
 
 from ..errors import FormgenError
 from .comments import Comments, anchor_comment
-# The revision writers of the redline, reused as they are (one import to follow if redline is split).
-from .redline import (ANCHOR_TAGS, DEL, DEL_TEXT, INS, P, PPR, R, REVISION_TAGS, T, _mark_changes, SDT, SDT_CONTENT, TBL, TC, TOKEN_RE, TR, RedlineError,
-                      _blocks, _Document, _pair_similar, _paragraph_text, _Redliner, _set_blocks, _tokens,
-                      _word_opcodes, paragraphs_text, redline_date)
+# The redline's own package reader, block aligner and revision writers, reused as they are.
+from ..errors import RedlineError
+from .redline import paragraphs_text, redline_date
+from .redline_package import ANCHOR_TAGS, DEL, DEL_TEXT, INS, P, PPR, R, REVISION_TAGS, SDT, SDT_CONTENT, T, TBL, TC, TOKEN_RE, TR, _Document
+from .redline_text import _blocks, _mark_changes, _pair_similar, _paragraph_text, _set_blocks, _tokens, _word_opcodes
+from .redline_writer import _Redliner
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 BODY = f"{{{W_NS}}}body"

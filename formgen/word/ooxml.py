@@ -26,10 +26,30 @@ def source_date() -> tuple[int, int, int, int, int, int]:
     return FIXED_DATE
 
 
+# A zip bomb (a few MB that unpack to GBs) must not exhaust memory: a Word document's parts are
+# far smaller. Sizes are counted as read, not taken from the archive's own (forgeable) headers.
+MAX_PART_BYTES = 32 * 1024 * 1024
+MAX_PACKAGE_BYTES = 256 * 1024 * 1024
+
+
+class PackageTooLarge(ValueError):
+    """A part or the whole package unpacks to more than a Word document holds."""
+
+
 def read_package(data: bytes) -> dict[str, bytes]:
-    """The parts of a package, in their stored order."""
+    """The parts of a package, in their stored order; PackageTooLarge past the limits above."""
+    parts, total = {}, 0
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return {info.filename: zf.read(info) for info in zf.infolist()}
+        for info in zf.infolist():
+            with zf.open(info) as fh:
+                part = fh.read(MAX_PART_BYTES + 1)
+            total += len(part)
+            if len(part) > MAX_PART_BYTES or total > MAX_PACKAGE_BYTES:
+                raise PackageTooLarge(f"{info.filename} unpacks to more than {MAX_PART_BYTES >> 20} MB "
+                                      "(a zip bomb?)" if len(part) > MAX_PART_BYTES else
+                                      f"the package unpacks to more than {MAX_PACKAGE_BYTES >> 20} MB")
+            parts[info.filename] = part
+    return parts
 
 
 COMPRESS_LEVEL = 6
