@@ -32,7 +32,8 @@ EVENT_PATTERNS = {key: _event_pattern(label) for key, label in TRANSFER_EVENTS}
 
 def succession_terms(text: str) -> dict[str, str]:
     """The succession terms a document's text states: {'death': '180', ..., 'price': 'book_value'}."""
-    text = " ".join(text.split())
+    # Rendered text has typographic apostrophes and no-break spaces; the drafts' text has neither.
+    text = " ".join(text.replace("\u2019", "'").split())
     found = {}
     for key, pattern in EVENT_PATTERNS.items():
         days = {m.group(1) for m in pattern.finditer(text)}

@@ -148,6 +148,18 @@ def _price_text(deal: Deal) -> str:
             "determination is final absent manifest error and its fees are shared equally by the seller and the purchaser")
 
 
+def _disability_judge(deal: Deal) -> str:
+    """Who finds an owner disabled: never a board the affected owner makes up alone."""
+    if len(deal.practice.owners) == 1:
+        return (f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the "
+                "individual's guardian, conservator or agent under a durable power of attorney, selects or, if none "
+                "is selected within fifteen (15) days after a written request by any interested person, whom the "
+                "American Arbitration Association appoints at that person's request")
+    share = "a majority" if deal.succession.approval == "majority" else "all"
+    return (f"a physician whom the owners holding {share} of the ownership interests in the Practice not held by "
+            "the affected individual select")
+
+
 def succession_values(deal: Deal, rules: StateRules) -> dict:
     """The succession terms in the words every document uses, so the documents cannot disagree."""
     terms = deal.succession
@@ -167,15 +179,6 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         share = "a majority" if terms.approval == "majority" else "all"
         return f"the {owner}s holding {share} of the ownership interests in {entity} not held by the transferring {owner}"
 
-    if sole:
-        chooser = (f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the "
-                   "individual's guardian, conservator or agent under a durable power of attorney, selects or, if none "
-                   "is selected within fifteen (15) days after a written request by any interested person, whom the "
-                   "American Arbitration Association appoints at that person's request")
-    else:
-        share = "a majority" if terms.approval == "majority" else "all"
-        chooser = (f"a physician whom the owners holding {share} of the ownership interests in the Practice not held by "
-                   "the affected individual select")
     def tag_allowed(tag: str) -> bool:
         """True unless a state rule removes or replaces clauses carrying this tag."""
         rule = rules.rule_for_tag(tag)
@@ -198,7 +201,7 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         "disability_definition": (
             "a physical or mental condition that prevents an individual from practicing the individual's profession "
             "substantially full time for one hundred eighty (180) consecutive days, or for two hundred forty (240) days "
-            f"in any period of three hundred sixty-five (365) days, as determined in writing by {chooser}, or the "
+            f"in any period of three hundred sixty-five (365) days, as determined in writing by {_disability_judge(deal)}, or the "
             "appointment by a court of a guardian or conservator of the individual's person or estate"),
         "married_owners": [o for o in deal.practice.owners if o.spouse],
         "financing": deal.financing,

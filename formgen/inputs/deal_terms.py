@@ -17,7 +17,8 @@ Days = Annotated[int, Field(ge=1, le=730)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              use_attribute_docstrings=True)
 
 
 class Posture(str, Enum):
@@ -38,15 +39,15 @@ class Deadlines(_Strict):
     """Days after each transfer event by which the owner's interest must be sold or redeemed."""
 
     death: Days = 180
-    """Days after the owner's death (1 to 730)."""
+    """Days after the owner's death."""
     disability: Days = 90
-    """Days after the owner's disability is determined."""
+    """Days after the owner's Disability is determined."""
     license_loss: Days = 90
-    """Days after the owner's professional license is revoked, suspended, surrendered or lapses."""
+    """Days after the owner loses, or has disqualifyingly restricted, the license ownership depends on."""
     exclusion: Days = 30
-    """Days after the owner is excluded or debarred from a federal or state health care program."""
+    """Days after the owner's exclusion from a federal or state health care program."""
     breach: Days = 60
-    """Days after a transfer that breaches the transfer restrictions."""
+    """Days after a transfer or attempted transfer that breaches the restrictions."""
 
 
 # The order the documents list the events in, with the words they use for each.
@@ -62,20 +63,16 @@ TRANSFER_EVENTS = (
 
 
 class Succession(_Strict):
-    """How an owner's interest passes to a licensed successor: one source for every document."""
-
     designated_by: Literal["mso", "owners"] = "mso"
-    """Who names the successor owner: mso (where the state allows it; otherwise the practice's owners
-    decide) or owners (the remaining owners, or the owner's estate)."""
+    """Who designates a successor owner: mso (where the state allows it; otherwise the owners decide) or owners."""
     approval: Literal["majority", "unanimous"] = "majority"
-    """How the practice approves a transferee when it has more than one owner: a majority in interest
-    of the other owners, or all of them. With one owner the documents name who acts instead."""
+    """How the other owners approve a transferee (with one owner, the documents name who acts instead)."""
     price: PriceFormula = PriceFormula.fair_market_value
     """The price of a departing owner's interest: fair_market_value, book_value or fixed."""
     fixed_price: Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2)] | None = None
-    """With price fixed: the total price for all of an owner's interest, e.g. 1000.00."""
+    """With price fixed: the total price for all of an owner's interest."""
     deadlines: Deadlines = Deadlines()
-    """Days after each transfer event by which the interest must be sold or redeemed."""
+    """Days after each transfer event by which the interest must be sold."""
 
     @model_validator(mode="after")
     def _fixed_price_needs_amount(self) -> "Succession":
@@ -92,15 +89,15 @@ class Financing(_Strict):
     """The working-capital loan from the MSO to the practice (MSO posture): one rate for the MSA, note and security."""
 
     loan_limit: Annotated[Decimal, Field(gt=0, le=Decimal("1000000000"), decimal_places=2)] | None = None
-    """The most the MSO will advance, in dollars (none: no loan documents)."""
+    """The most principal that may be outstanding; left blank in the note when not given."""
     rate_margin_percent: Annotated[Decimal, Field(ge=0, le=20, decimal_places=4)] = Decimal(2)
-    """Interest above the prime rate, in percentage points."""
+    """Interest: the prime rate plus this many percentage points a year."""
 
 
 class Premises(_Strict):
     """Whether the practice occupies the MSO's space and equipment under a separate sublease at a fixed rent."""
 
     sublease: bool = False
-    """true: the practice subleases the MSO's space and equipment (sublease.docx) instead of the MSA covering them."""
+    """True: the practice subleases the MSO's space and equipment (sublease.docx) instead of paying for them in the fee."""
     monthly_rent: Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2)] | None = None
-    """With a sublease: the fixed monthly rent at fair market value."""
+    """The sublease's fixed monthly rent; left blank in the sublease when not given."""
