@@ -131,6 +131,11 @@ def test_live_check_shows_state_rules_and_fee_finding(app):
     page = c.get("/step/practice").text
     assert 'value="pllc"' not in page and 'value="medical_corporation"' in page
     assert "Who may own the practice" in page
+    r = c.post("/api/check/practice", data={**CA_STEPS["practice"], "practice.name": "Glow Aesthetics LLC"},
+               headers={"X-CSRF-Token": csrf(c)})
+    assert "does not end with one of these designations" in r.json()["live_html"]
+    r = c.post("/api/check/practice", data=CA_STEPS["practice"], headers={"X-CSRF-Token": csrf(c)})
+    assert "carries a designation California accepts" in r.json()["live_html"]
 
 
 def test_errors_beside_fields_carry_the_loaders_message(app, tmp_path):
