@@ -9,9 +9,10 @@
    ``DocxTemplate(template).render(context, autoescape=True)`` and ``save`` for every document.
    Target: ratio <= 1.3.
 2. Start-up: the median wall time of ``formgen validate DEAL`` as a subprocess against
-   ``python -c pass``. Target: under 0.5 s absolute.
+   ``python -c "import docxtpl, pydantic, typer, pypdf"`` (the libraries a docxtpl-based tool
+   loads), interleaved. Target: ratio validate/imports <= 0.6.
 
-Exit status 0 when both targets are met, else 1.
+Prints both as "ratio" lines. Exit status 0 when both targets are met, else 1.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-TARGET_RATIO = 1.3
-TARGET_STARTUP = 0.5
+TARGET_RATIO = 1.0
+TARGET_STARTUP = 0.6
 
 
 def timed(func, runs: int) -> list[float]:
@@ -132,14 +133,15 @@ def formgen_command() -> list[str]:
 def startup_figures(deal: Path, runs: int) -> dict:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
     validate = [*formgen_command(), "validate", str(deal)]
-    bare = [sys.executable, "-c", "pass"]
+    bare = [sys.executable, "-c", "import docxtpl, pydantic, typer, pypdf"]
 
     def run(cmd):
         result = subprocess.run(cmd, capture_output=True, cwd=REPO_ROOT, env=env)
         if result.returncode != 0:
             raise SystemExit(f"{' '.join(cmd)} failed ({result.returncode}): {result.stderr.decode()[-500:]}")
 
-    run(validate)  # warm the bytecode cache
+    run(validate)  # warm the bytecode caches
+    run(bare)
     ours_times, python_times = [], []
     for _ in range(runs):  # interleaved, as above
         ours_times += timed(lambda: run(validate), 1)
@@ -164,16 +166,16 @@ def main(argv: list[str] | None = None) -> int:
           f"(without it: ratio {(packet['formgen'] - packet['scan']) / packet['docxtpl']:.2f})")
     print(f"  bare docxtpl        {packet['docxtpl'] * 1000:8.1f} ms  (same templates, same contexts)")
     ok_ratio = packet["ratio"] <= TARGET_RATIO
-    print(f"  ratio               {packet['ratio']:8.2f}    target <= {TARGET_RATIO}: {'met' if ok_ratio else 'MISSED'}")
+    print(f"ratio formgen/docxtpl: {packet['ratio']:.2f}   (target <= {TARGET_RATIO}: {'met' if ok_ratio else 'MISSED'})")
 
     startup = startup_figures(deal, args.startup_runs)
-    ok_startup = startup["validate"] < TARGET_STARTUP
-    print(f"start-up: median of {args.startup_runs} runs")
-    print(f"  {startup['command']}")
-    print(f"                      {startup['validate'] * 1000:8.1f} ms  target < {TARGET_STARTUP * 1000:.0f} ms: "
-          f"{'met' if ok_startup else 'MISSED'}")
-    print(f"  python -c pass      {startup['python'] * 1000:8.1f} ms  "
-          f"(formgen's own share: {(startup['validate'] - startup['python']) * 1000:.1f} ms)")
+    startup_ratio = startup["validate"] / startup["python"]
+    ok_startup = startup_ratio <= TARGET_STARTUP
+    print(f"start-up: median of {args.startup_runs} interleaved runs")
+    print(f"  {startup['command']:<60} {startup['validate'] * 1000:8.1f} ms")
+    imports = 'python -c "import docxtpl, pydantic, typer, pypdf"'
+    print(f"  {imports:<60} {startup['python'] * 1000:8.1f} ms")
+    print(f"ratio validate/imports: {startup_ratio:.2f}   (target <= {TARGET_STARTUP}: {'met' if ok_startup else 'MISSED'})")
     if args.profile or not ok_ratio:
         print("\nprofile of one build (cumulative):")
         print(profile_build(deal))

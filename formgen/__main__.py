@@ -1,5 +1,5 @@
 """``python -m formgen``: the same command line as ``formgen``."""
 
-from .cli.app import main
+from .cli.fast import main
 
 main()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from .drafting.packet import Packet
     from .folder.batch import BatchResult
-    from .folder.regen import RegenResult
+    from .folder.regen_plan import RegenResult
     from .inputs.deal import Deal
 
 
@@ -24,7 +24,7 @@ def load_deal(path: str | Path) -> "Deal":
 def validate(path: str | Path, *, policy: str = "conservative"):
     """(deal, state rules, findings); raises InputError for bad input or a forbidden structure.
     ``policy``: conservative (default) or permissive, for terms the law permits with conditions."""
-    from .drafting.packet import validate as _validate
+    from .drafting.validation import validate as _validate
 
     return _validate(path, policy)
 
@@ -37,32 +37,49 @@ def build(path: str | Path, *, policy: str = "conservative") -> "Packet":
 
 
 def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf: bool = False,
-             final: bool = False, policy: str = "conservative") -> "Packet":
-    """Build the packet and write it to ``out_dir`` atomically (all files or none)."""
+             final: bool = False, force: bool = False, policy: str = "conservative") -> "Packet":
+    """Build the packet and write it to ``out_dir`` atomically (all files or none). ``out_dir``
+    must be new, empty or a formgen packet; hand-edited or foreign files there stop the run
+    (``HandEditError`` / ``OutputFolderError``) unless ``force``, which keeps them."""
     from .errors import ComplianceError
+    from .folder.guard import check_target, plan_folder
     from .folder.write import write_packet
 
+    check_target(Path(out_dir), Path(path))  # fail fast, before building; checked again when writing
+    plan_folder(Path(out_dir), force=force)
     packet = build(path, policy=policy)
     if strict and packet.errors:
         lines = "\n".join(f"- {f.message}" + (f" [{f.citation}]" if f.citation else "") for f in packet.errors)
         raise ComplianceError(f"--strict: {len(packet.errors)} error finding(s); nothing written:\n{lines}")
-    write_packet(packet, Path(out_dir), pdf=pdf, final=final)
+    packet.kept = write_packet(packet, Path(out_dir), pdf=pdf, final=final, force=force).notes
     return packet
 
 
-def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False) -> "RegenResult":
+def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False,
+               merge: bool = True, author: str | None = None) -> "RegenResult":
     """Rebuild the packet in ``out_dir`` from its changed inputs: only changed documents are
-    rewritten; redlines, changes.md and changes.json say what changed. Raises
-    ``HandEditError`` when hand-edited files would be replaced."""
+    rewritten; redlines, changes.md and changes.json say what changed. A hand-edited document
+    formgen changes too is merged (formgen's changes as tracked changes); with ``merge=False``,
+    ``HandEditError`` is raised when hand-edited files would be replaced (unless ``force``).
+    Executed documents are never rewritten: an amendment is written instead."""
     from .folder.regen import regenerate as _regenerate
 
-    return _regenerate(out_dir, deal, force=force)
+    return _regenerate(out_dir, deal, force=force, merge=merge, author=author)
+
+
+def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None) -> list[dict]:
+    """Record in the manifest that documents of the packet were signed (all Word agreements when
+    none are named); later regenerations write amendments for them instead of new versions."""
+    from .folder.executed import mark_executed as _mark
+
+    return _mark(out_dir, documents, date=date)
 
 
 def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None, force: bool = False,
-          on_progress: Callable | None = None) -> "BatchResult":
+          pdf: bool = False, on_progress: Callable | None = None) -> "BatchResult":
     """One packet per deal file at ``out_dir/<deal stem>/``, in a process pool; unchanged deals are
-    skipped, changed ones regenerated, failures reported."""
+    skipped, changed ones regenerated, failures reported. ``pdf``: PDFs too, each worker through
+    its own persistent LibreOffice."""
     from .folder.batch import batch as _batch
 
-    return _batch(deals_dir, out_dir, jobs=jobs, force=force, on_progress=on_progress)
+    return _batch(deals_dir, out_dir, jobs=jobs, force=force, pdf=pdf, on_progress=on_progress)

@@ -50,3 +50,28 @@ class ComplianceError(FormgenError):
 
 class ToolMissingError(FormgenError):
     """An external tool (LibreOffice) is not installed (exit 1)."""
+
+
+class HandEditError(FormgenError):
+    """Files in a packet were edited by hand (or are not formgen's) and writing would replace
+    or remove them (exit 1). ``action`` says what was about to happen ("regenerating")."""
+
+    def __init__(self, out_dir, files: list[str], action: str = "regenerating"):
+        from pathlib import Path
+
+        self.files = files
+        names = "\n".join(f"  {Path(out_dir) / f}" for f in files)
+        super().__init__(
+            f"{len(files)} file(s) in {out_dir} were edited after formgen wrote them "
+            f"(their sha256 no longer matches manifest.json) and {action} would replace them; "
+            f"nothing was written:\n{names}\n"
+            "Move your edited file(s) elsewhere, or rerun with --force to keep a copy of each "
+            "(<name>.edited-<hash>.docx beside it) and write the new version.")
+
+
+class OutputFolderError(FormgenError):
+    """The output folder is one formgen must not write into (exit 1): nothing was written."""
+
+
+class RedlineError(FormgenError):
+    """An input to ``make_redline`` / ``paragraphs_text`` is not a usable .docx."""

@@ -2,20 +2,26 @@
 
 Run `python templates/build_templates.py` after changing the layout here. A lawyer may
 instead open templates/document.docx in Word and restyle it (styles: Title, Subtitle,
-Heading 1, Heading 2, Section, Body Text, List Item, Drafting Note, Exhibit Heading,
-Table Text); or save a copy as templates/<document>.docx (e.g. msa.docx) to give one
+Heading 1, Heading 2, Article, Section, Item, Body Text, Drafting Note, Exhibit Heading,
+Table Text, Signature Lead, Signature Legend); or save a copy as templates/<document>.docx (e.g. msa.docx) to give one
 document its own layout. Keep each {{ ... }} / {%p ... %} tag inside a single run.
+
+Numbering is Word's: the styles Article, Section and Item are linked to the multilevel lists
+of the numbering part (NUMBERING below), so Word and LibreOffice number the paragraphs and
+renumber them after an edit. Lettered items restart under each section: formgen gives every
+run of items its own list instance (w:num with a startOverride, see formgen/word/fields.py).
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
 
@@ -25,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 
 def _style(doc, name, base="Normal", size=12, bold=False, italic=False, align=None, space_before=0,
            space_after=8, left_indent=None, first_line=None, keep_next=False, page_break_before=False,
-           outline_level=None):
+           outline_level=None, keep_lines=False, numbering=None):
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if style.name != base:
@@ -48,13 +54,54 @@ def _style(doc, name, base="Normal", size=12, bold=False, italic=False, align=No
     if first_line is not None:
         fmt.first_line_indent = first_line
     fmt.keep_with_next = keep_next
+    fmt.keep_together = keep_lines
     fmt.page_break_before = page_break_before
+    fmt.widow_control = True
+    if numbering is not None:  # (list id, level): the style is linked to that list level
+        ppr = style.element.get_or_add_pPr()
+        num_pr = parse_xml(f'<w:numPr {W_DECL}><w:ilvl w:val="{numbering[1]}"/><w:numId w:val="{numbering[0]}"/></w:numPr>')
+        ppr.insert(0, num_pr)
     if outline_level is not None:  # drives the PDF bookmarks and Word's navigation pane
         ppr = style.element.get_or_add_pPr()
         level = OxmlElement("w:outlineLvl")
         level.set(qn("w:val"), str(outline_level))
         ppr.append(level)
     return style
+
+
+W_DECL = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+ARTICLE_LIST, ITEM_LIST = 1, 2  # w:numId of the article/section list and of the lettered items
+
+
+def _level(ilvl, fmt, text, style, ppr, suffix="tab"):
+    return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:pStyle w:val="{style}"/>'
+            f'<w:suff w:val="{suffix}"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/><w:pPr>{ppr}</w:pPr></w:lvl>')
+
+
+# Articles "Article 1" (the Article style sets it in capitals; a REF to it reads "Article 1"),
+# sections "1.1" under them, and lettered items "(a)" in a list of their own.
+NUMBERING = [
+    f'<w:abstractNum {W_DECL} w:abstractNumId="10"><w:multiLevelType w:val="multilevel"/>'
+    + _level(0, "decimal", "Article\u00a0%1", "Article", '<w:ind w:left="0" w:firstLine="0"/>', suffix="space")
+    + _level(1, "decimal", "%1.%2", "Section", '<w:tabs><w:tab w:val="num" w:pos="1440"/></w:tabs>'
+             '<w:ind w:left="0" w:firstLine="720"/>')
+    + "</w:abstractNum>",
+    f'<w:abstractNum {W_DECL} w:abstractNumId="11"><w:multiLevelType w:val="singleLevel"/>'
+    + _level(0, "lowerLetter", "(%1)", "Item", '<w:tabs><w:tab w:val="num" w:pos="1440"/></w:tabs>'
+             '<w:ind w:left="1440" w:hanging="720"/>')
+    + "</w:abstractNum>",
+    f'<w:num {W_DECL} w:numId="{ARTICLE_LIST}"><w:abstractNumId w:val="10"/></w:num>',
+    f'<w:num {W_DECL} w:numId="{ITEM_LIST}"><w:abstractNumId w:val="11"/></w:num>',
+]
+
+
+def _numbering(doc):
+    """Replace the numbering part's lists with formgen's."""
+    numbering = doc.part.numbering_part.element
+    for child in list(numbering):
+        numbering.remove(child)
+    for xml in NUMBERING:
+        numbering.append(parse_xml(xml))
 
 
 def _tag(doc, text, style="Normal"):
@@ -99,7 +146,7 @@ def _repeat_header(row):
 
 def _cant_split(row):
     trpr = row._tr.get_or_add_trPr()
-    trpr.append(OxmlElement("w:cantSplit"))
+    trpr.insert(0, OxmlElement("w:cantSplit"))
 
 
 def build(path: Path) -> None:
@@ -109,6 +156,7 @@ def build(path: Path) -> None:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Inches(1))
 
+    _numbering(doc)
     _style(doc, "Normal", base="Normal", size=12)
     title = _style(doc, "Title", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=4)
     subtitle = _style(doc, "Subtitle", size=12, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=18)
@@ -117,15 +165,39 @@ def build(path: Path) -> None:
             if el.tag != qn("w:spacing") or el.getparent().tag == qn("w:rPr"):
                 el.getparent().remove(el)
     subtitle.font.italic = False
+    subtitle.paragraph_format.keep_with_next = True  # an exhibit's title stays with its first lines
+    # Widow and orphan control for every paragraph, whatever its style.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    ppr_default = defaults.find(qn("w:pPrDefault")) if defaults is not None else None
+    if ppr_default is not None:
+        ppr = ppr_default.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            ppr_default.append(ppr)
+        if ppr.find(qn("w:widowControl")) is None:
+            ppr.insert(0, OxmlElement("w:widowControl"))
     _style(doc, "Heading 1", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=14,
            space_after=8, keep_next=True, outline_level=0)
     _style(doc, "Heading 2", size=12, bold=True, space_before=10, space_after=6, keep_next=True, outline_level=1)
+    article = _style(doc, "Article", base="Heading 1", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+                     space_before=14, space_after=8, keep_next=True, keep_lines=True, outline_level=0,
+                     numbering=(ARTICLE_LIST, 0))
+    article.font.all_caps = True
+    _style(doc, "TOC Heading", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=6,
+           space_after=8, keep_next=True)
+    toc = _style(doc, "TOC 1", size=11, space_after=2)
+    toc.paragraph_format.tab_stops.add_tab_stop(Inches(1.1))
     _style(doc, "Exhibit Heading", base="Heading 1", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
-           page_break_before=True, space_before=0, space_after=4, outline_level=0)
+           page_break_before=True, space_before=0, space_after=4, outline_level=0, keep_next=True)
     _style(doc, "Body Text", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    _style(doc, "Section", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line=Inches(0.5))
-    _style(doc, "List Item", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY, left_indent=Inches(1.0),
-           first_line=Inches(-0.5))
+    _style(doc, "Section", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line=Inches(0.5),
+           numbering=(ARTICLE_LIST, 1))
+    _style(doc, "Item", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY, left_indent=Inches(1.0),
+           first_line=Inches(-0.5), numbering=(ITEM_LIST, 0))
+    # The signature page: the lead-in starts a page and keeps with its blocks.
+    _style(doc, "Signature Lead", base="Body Text", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+           keep_next=True, keep_lines=True, page_break_before=True)
+    _style(doc, "Signature Legend", size=10, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=18)
     _style(doc, "Drafting Note", size=11, italic=True, left_indent=Inches(0.25), space_after=10)
     _style(doc, "Table Text", size=10, space_after=2)
     _style(doc, "Signature Text", size=12, space_after=2)
@@ -153,7 +225,9 @@ def build(path: Path) -> None:
 
     _tag(doc, "{%p for b in blocks %}")
     _tag(doc, "{%p if b.kind == 'heading' %}")
-    doc.add_paragraph("{{ b.text }}", style="Heading 1")
+    doc.add_paragraph("{{ b.text }}", style="Article")
+    _tag(doc, "{%p elif b.kind == 'toc' %}")
+    doc.add_paragraph("{{ b.text }}", style="TOC Heading")
     _tag(doc, "{%p elif b.kind == 'subheading' %}")
     doc.add_paragraph("{{ b.text }}", style="Heading 2")
     _tag(doc, "{%p elif b.kind == 'exhibit' %}")
@@ -161,19 +235,17 @@ def build(path: Path) -> None:
     doc.add_paragraph("{{ b.title }}", style="Subtitle")
     _tag(doc, "{%p elif b.kind == 'section' %}")
     para = doc.add_paragraph(style="Section")
-    para.add_run("{{ b.number }}")
-    para.add_run("\t")
     para.add_run("{{ b.caption }}").bold = True
-    para.add_run(" {{ b.text }}")
+    para.add_run("{{ ' ' if b.caption else '' }}{{ b.text }}")
     _tag(doc, "{%p elif b.kind == 'para' %}")
     para = doc.add_paragraph(style="Body Text")
     para.add_run("{{ b.caption }}").bold = True
     para.add_run("{{ ' ' if b.caption else '' }}{{ b.text }}")
     _tag(doc, "{%p elif b.kind == 'item' %}")
-    para = doc.add_paragraph(style="List Item")
-    para.add_run("{{ b.label }}")
-    para.add_run("\t")
+    para = doc.add_paragraph(style="Item")
     para.add_run("{{ b.text }}")
+    _tag(doc, "{%p elif b.kind == 'lead' %}")
+    doc.add_paragraph("{{ b.text }}", style="Signature Lead")
     _tag(doc, "{%p elif b.kind == 'note' %}")
     para = doc.add_paragraph(style="Drafting Note")
     run = para.add_run("[Drafting note: {{ b.text }}]")
@@ -187,6 +259,8 @@ def build(path: Path) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     head, body = table.rows
     _repeat_header(head)
+    _cant_split(head)
+    _cant_split(body)
     for row, (first, middle, last), bold in ((head, ("{%tc for h in b.header %}", "{{ h }}", "{%tc endfor %}"), True),
                                              (body, ("{%tc for c in row %}", "{{ c }}", "{%tc endfor %}"), False)):
         for cell, text in zip(row.cells, (first, middle, last)):
@@ -212,18 +286,23 @@ def build(path: Path) -> None:
     _cell_text(sig_close.cells[0], "{%tr endfor %}")
     _cant_split(sig_row)
     cell = sig_row.cells[0]
-    first = cell.paragraphs[0]
-    first.style = "Signature Text"
-    first.paragraph_format.space_before = Pt(18)
-    first.paragraph_format.keep_with_next = True
-    first.add_run("{{ s.party }}").bold = True
 
-    def sign_line(text, style="Signature Text", before=0):
-        p = cell.add_paragraph(style=style)
+    def sign_line(text, style="Signature Text", before=0, bold=False, paragraph=None):
+        p = paragraph or cell.add_paragraph(style=style)
+        p.style = style
         p.paragraph_format.keep_with_next = True
         if before:
             p.paragraph_format.space_before = Pt(before)
-        p.add_run(text)
+        p.add_run(text).bold = bold
+
+    # The party's role caption ("MSO:"), its name and its description ("a New York limited liability company").
+    sign_line("{%p if s.role %}", paragraph=cell.paragraphs[0])
+    sign_line("{{ s.role }}", before=18, bold=True)
+    sign_line("{%p endif %}")
+    sign_line("{{ s.party }}", before=6, bold=True)
+    sign_line("{%p if s.description %}")
+    sign_line("{{ s.description }}")
+    sign_line("{%p endif %}")
 
     # An entity signs "By:" a named officer; an individual (no title) signs in person.
     sign_line("{%p if s.title %}")
@@ -235,6 +314,7 @@ def build(path: Path) -> None:
     sign_line("{{ s.name }}")
     sign_line("{%p endif %}")
     sign_line("Date: ______________________________")
+    doc.add_paragraph("[Signature page to {{ document_title }}]", style="Signature Legend")
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p endfor %}")
 
@@ -245,7 +325,12 @@ def build(path: Path) -> None:
     props.created = props.modified = dt.datetime(2026, 1, 1)
     props.last_modified_by = "formgen"
     props.revision = 1
-    doc.save(path)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    # Re-zipped with fixed timestamps: the same layout gives the same bytes.
+    from formgen.word.ooxml import read_package, write_package
+
+    path.write_bytes(write_package(read_package(buffer.getvalue())))
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ SLOW_FILES = {"test_jurisdictions.py", "test_fuzz.py", "test_batch.py", "test_pd
 LIBREOFFICE_FILES = {"test_pdf.py"}
 
 
-SLOW_WORDS = ("SIGKILL", "fresh interpreter", "subprocess.Popen")
+SLOW_WORDS = ("SIGKILL", "one interpreter per module", "subprocess.Popen")
 
 
 def pytest_collection_modifyitems(config, items):

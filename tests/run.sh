@@ -8,11 +8,14 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_packages=()
 command -v soffice >/dev/null 2>&1 || apt_packages+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null 2>&1 || apt_packages+=(poppler-utils)
+# LibreOffice's Python bridge for the persistent PDF converter (without it: one soffice call per packet).
+[ -f /usr/lib/python3/dist-packages/uno.py ] || [ -x /usr/lib/libreoffice/program/python ] || apt_packages+=(python3-uno)
 fc-list 2>/dev/null | grep -q "Liberation Serif" || apt_packages+=(fonts-liberation2)
 fc-list 2>/dev/null | grep -q "Carlito" || apt_packages+=(fonts-crosextra-carlito fonts-crosextra-caladea)
 python3 -c "import ensurepip, venv" 2>/dev/null || apt_packages+=(python3-venv)
 command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)  # the web intake's browser tests
 command -v chromedriver >/dev/null 2>&1 || apt_packages+=(chromium-driver)
+/usr/bin/python3 -c "import uno" 2>/dev/null || apt_packages+=(python3-uno)  # LibreOffice edits in test_merge
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     echo "installing with apt: ${apt_packages[*]}"
@@ -24,8 +27,21 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,web]'
+# constraints.txt: the exact versions that produce the reference bytes
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,web]'
 .venv/bin/formgen lint
+if [ "${FORMGEN_LOWEST:-}" = 1 ] || [ "${CI:-}" = true ]; then  # CI always tests both ends
+  # The lowest versions pyproject.toml allows, in their own venv: the fast tests, then the CA
+  # packet must come out byte for byte as with the pinned versions.
+  [ -x .venv-lowest/bin/python ] || python3 -m venv .venv-lowest
+  .venv-lowest/bin/python -m pip install -q --disable-pip-version-check -c constraints-lowest.txt -e '.[test]'
+  .venv-lowest/bin/python -m pytest -q tests/test_cli.py tests/test_schema.py tests/test_deal_validation.py
+  tmp=$(mktemp -d)
+  .venv/bin/formgen generate examples/ca_medspa.yaml -o "$tmp/pinned" >/dev/null
+  .venv-lowest/bin/formgen generate examples/ca_medspa.yaml -o "$tmp/lowest" >/dev/null
+  diff -r "$tmp/pinned" "$tmp/lowest" && echo "lowest versions: byte-identical packet"
+  rm -rf "$tmp"
+fi
 
 # The package as users get it: build the wheel, install it into a fresh venv outside the checkout
 # and generate the CA packet from another folder (the library must ship inside the wheel).

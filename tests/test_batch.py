@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import formgen
-from conftest import EXAMPLES, ROOT, run_cli
+from conftest import EXAMPLES, ROOT, docx_text, run_cli
 
 BROKEN = "deal: {name: Broken Clinic, state: CA}\nmso: {name: 7}\n"
 
@@ -111,7 +111,7 @@ def test_a_folder_that_is_not_a_packet_is_not_replaced(tmp_path):
     assert (tmp_path / "out" / "ca_medspa" / "mine.txt").read_text() == "keep me"
 
 
-def test_hand_edits_fail_that_deal_unless_forced(tmp_path):
+def test_hand_edits_are_merged_or_fail_that_deal_unless_forced(tmp_path):
     import docx
 
     deals = portfolio(tmp_path / "deals", "ny_medspa", "ca_medspa")
@@ -123,6 +123,13 @@ def test_hand_edits_fail_that_deal_unless_forced(tmp_path):
     document.save(str(msa))
     ny = deals / "ny_medspa.yaml"
     ny.write_text(ny.read_text().replace("monthly_amount: 42000", "monthly_amount: 45000"))
+    proc = run_cli("batch", str(deals), "-o", str(out), "--json")
+    assert proc.returncode == 0, proc.stdout
+    assert by_name(json.loads(proc.stdout))["ny_medspa"]["status"] == "regenerated"
+    assert "Counsel's edit." in docx_text(msa) and "$45,000.00" in docx_text(msa), "merged: edit kept, new fee tracked"
+    # without formgen's base the edited file cannot be merged: the deal fails unless forced
+    (out / "ny_medspa" / ".formgen" / "base" / "msa.docx").unlink()
+    ny.write_text(ny.read_text().replace("monthly_amount: 45000", "monthly_amount: 46000"))
     proc = run_cli("batch", str(deals), "-o", str(out))
     assert proc.returncode == 1
     assert "msa.docx" in proc.stdout and "--force" in proc.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from conftest import EXAMPLES, run_cli
 
@@ -76,3 +77,124 @@ def test_lint_passes_on_the_shipped_library_and_fails_on_a_broken_one():
     result = run_cli("lint", "--clauses", "tests/fixtures/lint/front_matter")
     assert result.returncode == 1
     assert "version: Field required" in result.stderr and "is already used by" in result.stderr
+
+
+# ---------------------------------------------------------------- conventions
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import EXAMPLE_FILES, EXAMPLES, ROOT
+
+
+def test_version_short_help_and_python_m():
+    from formgen import __version__
+
+    for args in (["--version"], ["-V"]):
+        result = run_cli(*args)
+        assert result.returncode == 0 and result.stdout.strip() == f"formgen {__version__}"
+    result = subprocess.run([sys.executable, "-m", "formgen", "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip() == f"formgen {__version__}"
+    result = run_cli("generate", "-h")
+    assert result.returncode == 0 and "--force" in result.stdout and "--json" in result.stdout
+
+
+def test_shell_completion_is_offered():
+    result = run_cli("--help")
+    assert "--install-completion" in result.stdout and "--show-completion" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "formgen", "--show-completion", "bash"], capture_output=True,
+                            text=True, cwd=ROOT, env={**os.environ, "SHELL": "/bin/bash"})
+    assert result.returncode == 0 and "complete" in result.stdout
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_validate_reports_exactly_what_generate_records(example, packets):
+    import formgen
+
+    _, _, findings = formgen.validate(example)
+    recorded = json.loads((packets[example.stem] / "compliance.json").read_text())["findings"]
+    assert [f.to_dict() for f in findings] == recorded
+
+
+def test_validate_json_and_strict_agree_with_generate(tmp_path):
+    ca = str(EXAMPLES / "ca_medspa.yaml")
+    result = run_cli("validate", ca, "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["format"] == 1 and report["state"] == "CA" and report["counts"]["error"] == 3
+    assert report["summary"].startswith("3 errors: generate will replace or remove these terms")
+    assert {f["rule"] for f in report["findings"]} >= {"fee.percentage_of_revenue"}
+    assert run_cli("validate", ca, "--strict").returncode == 3
+    result = run_cli("generate", ca, "-o", str(tmp_path / "out"), "--strict")
+    assert result.returncode == 3 and not (tmp_path / "out").exists()
+    clean = next(p for p in EXAMPLE_FILES if json.loads(run_cli("validate", str(p), "--json").stdout)["counts"]["error"] == 0)
+    assert run_cli("validate", str(clean), "--strict").returncode == 0
+    assert run_cli("generate", str(clean), "-o", str(tmp_path / "clean"), "--strict").returncode == 0
+
+
+def test_json_errors_are_json_too(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("deal: {name: X}\n")
+    result = run_cli("validate", str(bad), "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["error"]["exit_code"] == 1
+    assert {"file", "line", "path", "message"} <= set(report["error"]["problems"][0])
+
+
+def test_generate_explain_and_regenerate_json(tmp_path):
+    deal = tmp_path / "glow.yaml"
+    deal.write_text((EXAMPLES / "ca_medspa.yaml").read_text())
+    out = tmp_path / "out"
+    result = run_cli("generate", str(deal), "-o", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["documents"][0].endswith(".docx") and report["out"] == str(out) and report["kept"] == []
+    result = run_cli("explain", str(deal), "--json")
+    docs = json.loads(result.stdout)["documents"]
+    fee = next(c for d in docs for c in d["clauses"] if c["id"] == "msa.fee.fmv_replacement")
+    assert fee["included"] and "replaces msa.fee.percentage_of_revenue" in fee["reason"]
+    assert any(c["citations"] for d in docs for c in d["clauses"] if c["included"])
+    deal.write_text(deal.read_text().replace("name: Glow Aesthetics", "name: Glow | Aesthetics"))
+    result = run_cli("regenerate", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["status"] == "regenerated" and report["format"] == 1
+    table = (out / "changes.md").read_text()
+    assert "| `deal.name` | Glow Aesthetics | Glow \\| Aesthetics |" in table
+
+
+def test_scan_accepts_a_folder_and_names_sections(packets):
+    result = run_cli("scan", str(packets["oh_medspa"]), "--state", "OH", "--json")
+    assert result.returncode == 3
+    report = {Path(r["file"]).name: r for r in json.loads(result.stdout)}
+    assert "msa.docx" in report and "compliance.json" not in report
+    hit = report["msa.docx"]["findings"][0]
+    assert hit["section"].startswith("Section ") and hit["start"] >= 0
+    text = run_cli("scan", str(packets["oh_medspa"] / "msa.docx"), "--state", "OH").stdout
+    assert f"in {hit['section']}:" in text
+
+
+def test_init_writes_a_commented_starter_that_validates_and_never_overwrites(tmp_path):
+    deal = tmp_path / "new.yaml"
+    result = run_cli("init", str(deal))
+    assert result.returncode == 0, result.stderr
+    text = deal.read_text()
+    assert text.startswith("# yaml-language-server: $schema=deal.schema.json") and text.count("#") > 20
+    assert run_cli("validate", str(deal)).returncode == 0
+    deal.write_text("mine")
+    result = run_cli("init", str(deal))
+    assert result.returncode == 1 and "already exists" in result.stderr and deal.read_text() == "mine"
+
+
+def test_batch_strict_exits_3_when_a_packet_has_error_findings(tmp_path):
+    deals = tmp_path / "deals"
+    deals.mkdir()
+    (deals / "ca.yaml").write_text((EXAMPLES / "ca_medspa.yaml").read_text())
+    result = run_cli("batch", str(deals), "-o", str(tmp_path / "out"), "--strict", "-j", "1", "--json")
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert json.loads(result.stdout)["with_error_findings"] == ["ca"]
+    assert run_cli("batch", str(deals), "-o", str(tmp_path / "out"), "-j", "1").returncode == 0

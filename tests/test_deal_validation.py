@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -100,7 +102,7 @@ def test_json_deal_files_work(tmp_path):
     deal.write_text(json.dumps(data, default=str))
     result = run_cli("validate", str(deal))
     assert result.returncode == 0, result.stderr
-    assert "valid deal for California" in result.stdout
+    assert "California (CA): 3 errors: generate will replace or remove these terms" in result.stdout
 
 
 def test_missing_file(tmp_path):
@@ -113,3 +115,98 @@ def test_missing_file(tmp_path):
 def test_examples_validate(example):
     result = run_cli("validate", str(EXAMPLES / example))
     assert result.returncode == 0, result.stderr
+
+
+# ---------------------------------------------------------------- YAML that does what people mean
+
+CA_TEXT = CA.read_text()
+
+
+def edited(tmp_path: Path, old: str, new: str, name: str = "deal.yaml") -> Path:
+    assert old in CA_TEXT, old
+    return write(tmp_path, CA_TEXT.replace(old, new, 1), name)
+
+
+def test_a_licence_number_with_a_leading_zero_stays_text(tmp_path):
+    from formgen.inputs.deal_loader import load_deal
+
+    deal = load_deal(edited(tmp_path, "number: A123456", "number: 054321"))
+    assert deal.practice.owners[0].license.number == "054321"  # not the octal number 22737
+    deal = load_deal(edited(tmp_path, "number: A123456", "number: 301234"))
+    assert deal.practice.owners[0].license.number == "301234"  # a plain number is accepted as text
+
+
+def test_impossible_date_names_the_format(tmp_path):
+    err = assert_rejected(tmp_path, edited(tmp_path, "effective_date: 2027-01-01", "effective_date: 2027-02-30"),
+                          "deal.effective_date", "use YYYY-MM-DD (got 2027-02-30)")
+    assert ":8: deal.effective_date" in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("typed", ["03/01/2027", "1798761600", "2027-1-5", "March 1, 2027"])
+def test_wrong_date_formats_name_the_format(tmp_path, typed):
+    assert_rejected(tmp_path, edited(tmp_path, "effective_date: 2027-01-01", f"effective_date: {typed}"),
+                    "deal.effective_date", f"use YYYY-MM-DD (got {typed})")
+
+
+def test_yes_and_no_are_read_as_typed(tmp_path):
+    from formgen.inputs.deal_loader import load_deal, parse_text
+
+    data = parse_text("a: yes\nb: no\nc: on\nd: true\ne: 0o17\nf: 1_000\ng: 12.5\nh: 010\n", "x.yaml")
+    assert data == {"a": "yes", "b": "no", "c": "on", "d": True, "e": "0o17", "f": "1_000", "g": 12.5, "h": "010"}
+    deal = load_deal(edited(tmp_path, "  effective_date: 2027-01-01", "  effective_date: 2027-01-01\n  offers_iv_therapy: yes"))
+    assert deal.deal.offers_iv_therapy is True
+
+
+def test_unquoted_comma_in_a_flow_mapping_is_explained(tmp_path):
+    deal = edited(tmp_path, "  signatory: {name: \"Maya Chen, M.D.\", title: President}",
+                  "  signatory: {name: Raj Patel, M.D., title: President}")
+    err = assert_rejected(tmp_path, deal, "practice.signatory.M.D.", "a comma ends a value",
+                          'name: "Raj Patel, M.D."')
+    assert "practice.signatory.M.D.: is not a field" in err
+
+
+def test_misspelt_key_gets_did_you_mean(tmp_path):
+    err = assert_rejected(tmp_path, edited(tmp_path, "  formation_state: CA\n  address: 100 Main Street, Suite 200",
+                                           "  formation_state: CA\n  adress: 100 Main Street, Suite 200"),
+                          "mso.adress: is not a known field; did you mean 'address'?", "mso.address: is required")
+    assert err.count("mso.adress") == 1
+
+
+def test_state_rule_problems_carry_file_line_and_path_once(tmp_path):
+    from formgen.library import paths
+
+    states = tmp_path / "states"
+    shutil.copytree(paths.state_dir(), states)
+    text = (states / "CA.yaml").read_text()
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "severity: error" in l)
+    (states / "CA.yaml").write_text(text.replace("severity: error", "severity: eror", 1))
+    result = run_cli("validate", str(CA), env={**os.environ, "FORMGEN_STATES": str(states)})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"CA.yaml:{line}: clause_rules[" in result.stderr and "(got 'eror')" in result.stderr
+    assert result.stderr.count("severity") == 1
+
+
+def test_blocking_state_findings_carry_the_deal_line(tmp_path):
+    deal = edited(tmp_path, "      license: {type: MD, state: CA, number: A123456}",
+                  "      license: {type: RN, state: CA, number: A123456}")
+    assert_rejected(tmp_path, deal, "deal.yaml:23: practice.owners: DO/MD owners hold 0%")
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    rows = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    rows += [f'{c}: &{c} [' + ",".join([f"*{p}"] * 9) + "]" for p, c in zip("abcdefgh", "bcdefghi")]
+    assert_rejected(tmp_path, write(tmp_path, "\n".join(rows) + "\n"), "expands to more than")
+
+
+def test_huge_and_binary_files_are_refused(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * 2_000_000 + "\n")
+    assert_rejected(tmp_path, big, "MB; a deal file is a few KB")
+    binary = tmp_path / "deal.yaml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    assert_rejected(tmp_path, binary, "is a binary file")
+
+
+def test_recursive_alias_and_deep_nesting_are_refused(tmp_path):
+    assert_rejected(tmp_path, write(tmp_path, "deal: &d {x: *d}\n"), "deal.yaml")
+    assert_rejected(tmp_path, write(tmp_path, "deal: " + "[" * 5000 + "]" * 5000 + "\n"), "deal.yaml")

@@ -6,6 +6,7 @@ clause or a Word template cannot reach Python internals (the jinja sandbox).
 from __future__ import annotations
 
 import copy
+import json
 import io
 import re
 from pathlib import Path
@@ -250,3 +251,144 @@ def test_value_holding_clause_code_is_printed_not_run(tmp_path):
     context["mso"] = context["mso"].model_copy(update={"name": name})
     paras = render_clause(_clause(tmp_path, "MSO is {{ mso.name }}."), context)
     assert [p.text for p in paras] == [f"MSO is {name}."]
+
+
+# ---------------------------------------------------------------- hostile files (round 2)
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+from conftest import ROOT, run_cli
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+SECRET = "SECRET-LINE 15% of gross collections"
+
+
+def _docx_with(base: bytes, document: bytes | None = None, extra: dict | None = None) -> bytes:
+    parts = {}
+    with zipfile.ZipFile(io.BytesIO(base)) as zf:
+        for info in zf.infolist():
+            parts[info.filename] = zf.read(info)
+    if document is not None:
+        parts["word/document.xml"] = document
+    parts.update(extra or {})
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def hostile_docx(base: bytes, tmp_path: Path) -> dict[str, bytes]:
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    body = '<w:body><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:body>'
+    laughs = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10}">' for i in range(1, 10))
+    return {
+        "external entity (XXE)": _docx_with(base, (
+            f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file://{secret}">]>'
+            f'<w:document {W_NS}>{body.format("&e;")}</w:document>').encode()),
+        "entity expansion (billion laughs)": _docx_with(base, (
+            f'<?xml version="1.0"?><!DOCTYPE d [{laughs}]><w:document {W_NS}>{body.format("&l9;")}</w:document>').encode()),
+        "zip bomb (40 MB part)": _docx_with(base, f"<w:document {W_NS}>".encode() + b" " * (40 << 20) + b"</w:document>"),
+        "../ and absolute entries": _docx_with(base, extra={"../../escape.txt": b"pwned", "/abs-escape.txt": b"pwned"}),
+        "not a zip": b"\x00\xff" * 1000,
+        "empty": b"",
+    }
+
+
+def test_hostile_docx_for_scan(packets, tmp_path):
+    base = (packets["ca_medspa"] / "msa.docx").read_bytes()
+    for label, data in hostile_docx(base, tmp_path).items():
+        work = tmp_path / "work"
+        work.mkdir()
+        (work / "msa.docx").write_bytes(data)
+        started = time.monotonic()
+        result = run_cli("scan", str(work / "msa.docx"), "--state", "CA", "--json", cwd=work)
+        assert time.monotonic() - started < 60, label
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr, (label, result.stderr)
+        assert result.returncode in (0, 1), (label, result.returncode, result.stderr)
+        assert SECRET not in result.stdout + result.stderr, label
+        assert sorted(p.name for p in work.iterdir()) == ["msa.docx"], label
+        shutil.rmtree(work)
+    assert not (tmp_path.parent / "escape.txt").exists() and not Path("/abs-escape.txt").exists()
+
+
+def test_hostile_docx_in_a_packet_for_regenerate(packets, tmp_path):
+    base = (packets["ca_medspa"] / "msa.docx").read_bytes()
+    deal = tmp_path / "glow.yaml"
+    deal.write_text((EXAMPLES / "ca_medspa.yaml").read_text().replace("initial_years: 5", "initial_years: 6"))
+    for label, data in hostile_docx(base, tmp_path).items():
+        out = tmp_path / "packet"
+        formgen.generate(EXAMPLES / "ca_medspa.yaml", out)
+        (out / "msa.docx").write_bytes(data)
+        result = run_cli("regenerate", str(out), "--deal", str(deal))
+        assert result.returncode == 1 and "msa.docx" in result.stderr, (label, result.stderr)
+        assert (out / "msa.docx").read_bytes() == data, label
+        result = run_cli("regenerate", str(out), "--deal", str(deal), "--force")
+        assert result.returncode == 0, (label, result.stderr)
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr, label
+        kept = out / f"msa.edited-{hashlib.sha256(data).hexdigest()[:8]}.docx"
+        assert kept.read_bytes() == data, label
+        for path in out.rglob("*"):
+            if path.is_file() and path != kept and path.suffix == ".docx":
+                with zipfile.ZipFile(path) as zf:
+                    assert not any(SECRET.encode() in zf.read(n) for n in zf.namelist()), (label, path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["glow.yaml", "packet", "secret.txt"], label
+        shutil.rmtree(out)
+
+
+def test_sigkill_during_batch_leaves_each_packet_whole(tmp_path):
+    deals = tmp_path / "deals"
+    deals.mkdir()
+    for example in sorted(EXAMPLES.glob("*_medspa.yaml"))[:3]:
+        shutil.copy(example, deals / example.name)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for delay in (0.8, 1.6, 2.4):
+        proc = subprocess.Popen([sys.executable, "-m", "formgen", "batch", str(deals), "-o", str(out), "-j", "2"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        for packet in out.iterdir() if out.exists() else []:
+            if packet.name.startswith("."):
+                continue  # a killed run's staging folder: never in place of a packet
+            manifest = json.loads((packet / "manifest.json").read_text())
+            for name, digest in manifest["outputs"].items():
+                if name != "manifest.json":
+                    assert hashlib.sha256((packet / name).read_bytes()).hexdigest() == digest, (delay, packet, name)
+    result = run_cli("batch", str(deals), "-o", str(out), "-j", "2", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.stem for p in deals.iterdir()), "stale stages removed"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    yield mount
+    subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_full_disk_keeps_the_previous_packet(small_disk):
+    out = small_disk / "packet"
+    result = run_cli("generate", str(EXAMPLES / "ca_medspa.yaml"), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    free = os.statvfs(small_disk)
+    (small_disk / "filler").write_bytes(b"\0" * max(0, free.f_bavail * free.f_frsize - 64 * 1024))
+    result = run_cli("generate", str(EXAMPLES / "ny_medspa.yaml"), "-o", str(out))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "packet"], "no staging folder left"

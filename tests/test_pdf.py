@@ -21,7 +21,9 @@ from pypdf import PdfReader
 from formgen.inputs.deal import load_deal
 from formgen.inputs.documents import documents_for
 from formgen.errors import FormgenError
-from formgen.pdf.packet import INSTALL_COMMAND, PACKET_PDF, convert_to_pdf, document_label
+from formgen.pdf.outline import document_label
+from formgen.pdf.packet import PACKET_PDF
+from formgen.pdf.soffice import INSTALL_COMMAND, convert_to_pdf
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "ca_medspa.yaml"
@@ -158,11 +160,13 @@ def test_cover_names_the_deal_parties_state_date_and_page_numbers(draft, specs, 
         assert text in cover, text
     for spec in specs:
         assert document_label(spec, deal).split()[0] in cover
-    # The stamped (page count, start page) of each contents row match the packet.
+    # Each contents row's (page count, start page), as laid out by LibreOffice, match the packet.
     doc_pages = [len(PdfReader(draft / f"{s.name}.pdf").pages) for s in specs]
     starts = [2 + sum(doc_pages[:i]) for i in range(len(specs))]
-    stamped = re.findall(r"^(\d+) (\d+)$", cover, flags=re.M)
-    assert [(int(a), int(b)) for a, b in stamped] == list(zip(doc_pages, starts))
+    layout = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(draft / PACKET_PDF), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    rows = re.findall(r"^\s*\d+\.\s.*?\s(\d+)\s+(\d+)\s*$", layout, flags=re.M)
+    assert [(int(a), int(b)) for a, b in rows] == list(zip(doc_pages, starts))
 
 
 def test_party_names_as_typed_are_in_the_text(draft):
@@ -174,22 +178,55 @@ def test_party_names_as_typed_are_in_the_text(draft):
     assert raw["mso"]["name"] in msa and raw["practice"]["name"] in msa
 
 
-def test_draft_watermark_is_on_every_page(draft, specs):
+def watermark_draws(page) -> int:
+    """How many times the page's content draws a watermark artifact (the DRAFT outlines)."""
+    data = page.get_contents().get_data()
+    return data.count(b"/Subtype /Watermark>> BDC")
+
+
+def test_draft_watermark_is_drawn_once_on_every_page(draft, specs):
     for pdf in [draft / PACKET_PDF] + [draft / f"{s.name}.pdf" for s in specs]:
-        texts = page_texts(pdf)
-        missing = [i + 1 for i, t in enumerate(texts) if "DRAFT" not in t]
-        assert not missing, f"{pdf.name}: no DRAFT on pages {missing}"
-        twice = [i + 1 for i, t in enumerate(texts) if t.count("DRAFT") > 1]
-        assert not twice, f"{pdf.name}: more than one watermark on pages {twice}"
+        counts = [watermark_draws(page) for page in PdfReader(pdf).pages]
+        wrong = [i + 1 for i, n in enumerate(counts) if n != 1]
+        assert not wrong, f"{pdf.name}: pages {wrong} do not draw the watermark exactly once"
     assert "draft" in PdfReader(draft / PACKET_PDF).metadata["/Keywords"]
+
+
+def _mid_grey_pixels(pdf: Path, out: Path) -> int:
+    subprocess.run(["pdftoppm", "-gray", "-r", "20", "-f", "1", "-l", "1", str(pdf), str(out)], check=True, timeout=60)
+    [image] = list(out.parent.glob(f"{out.name}*.pgm"))
+    data = image.read_bytes()
+    return sum(1 for b in data[data.index(b"255\n") + 4:] if 150 <= b <= 235)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed")
+def test_draft_watermark_is_visible_on_the_rendered_page(draft, final, tmp_path):
+    """Rendered by poppler, a draft page has far more light grey than its --final twin: the watermark."""
+    with_mark = _mid_grey_pixels(draft / "formation_checklist.pdf", tmp_path / "draft")
+    without = _mid_grey_pixels(final / "formation_checklist.pdf", tmp_path / "final")
+    assert with_mark > without + 500, (with_mark, without)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_watermark_is_not_extracted_with_the_body_text(draft, specs):
+    for pdf in [draft / PACKET_PDF] + [draft / f"{s.name}.pdf" for s in specs]:
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        fragments = [line for line in text.splitlines() if line.strip() in ("DRAFT", "DR", "AF", "T", "D", "R", "A", "F")]
+        assert not fragments, f"{pdf.name}: watermark letters in the extracted text: {fragments[:5]}"
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils (pdffonts) is not installed")
+def test_every_font_is_embedded(draft, specs):
+    for pdf in [draft / PACKET_PDF] + [draft / f"{s.name}.pdf" for s in specs]:
+        lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
+        not_embedded = [line for line in lines[2:] if line.split()[-5] != "yes"]
+        assert not not_embedded, f"{pdf.name}: fonts not embedded: {not_embedded}"
 
 
 def test_final_has_no_watermark(final, specs):
     for pdf in [final / PACKET_PDF] + [final / f"{s.name}.pdf" for s in specs]:
-        reader = PdfReader(pdf)
-        texts = [page.extract_text() or "" for page in reader.pages]
-        marked = [i + 1 for i, t in enumerate(texts) if "DRAFT" in t]
-        assert not marked, f"{pdf.name}: DRAFT on pages {marked}"
+        marked = [i + 1 for i, page in enumerate(PdfReader(pdf).pages) if watermark_draws(page)]
+        assert not marked, f"{pdf.name}: watermark on pages {marked}"
     assert "Not for signature" not in PdfReader(final / PACKET_PDF).pages[0].extract_text()
 
 
@@ -300,3 +337,89 @@ def test_profile_cache_can_be_turned_off(tmp_path, monkeypatch):
     out = convert_to_pdf([_small_docx(tmp_path / "one.docx")], tmp_path / "a")
     assert out[0].is_file()
     assert not (tmp_path / "cache" / "formgen").exists()
+
+
+# --------------------------------------------------------------------------- persistent converter
+
+
+def _our_processes(marker: str) -> dict[int, str]:
+    """{pid: command line} of running processes whose command line mentions ``marker``."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if marker in cmdline:
+            found[int(entry.name)] = cmdline
+    return found
+
+
+def _deals_folder(tmp_path: Path, names: list[str]) -> Path:
+    deals = tmp_path / "deals"
+    deals.mkdir()
+    for name in names:
+        shutil.copy(REPO / "examples" / f"{name}.yaml", deals / f"{name}.yaml")
+    return deals
+
+
+def _batch_pdf(tmp_path: Path, deals: Path, out: Path, jobs: int, env_extra: dict) -> subprocess.Popen:
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp"), **env_extra}
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    return subprocess.Popen([sys.executable, "-m", "formgen.cli.app", "batch", str(deals), "-o", str(out), "--pdf",
+                             "-j", str(jobs)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def _interfere_once(proc: subprocess.Popen, out: Path, marker: str, sig: int) -> int:
+    """Once the first packet.pdf exists, send ``sig`` to the running LibreOffice; its pid."""
+    import signal
+    import time
+
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list(out.glob("*/packet.pdf")):
+            offices = [pid for pid, cmd in _our_processes(marker).items() if "soffice.bin" in cmd]
+            if offices:
+                os.kill(offices[0], sig)
+                return offices[0]
+        time.sleep(0.05)
+    pytest.fail("the batch finished before LibreOffice could be interfered with")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the LibreOffice process")
+@pytest.mark.parametrize("how", ["killed", "hung"])
+def test_batch_pdf_finishes_every_packet_when_libreoffice_dies_or_hangs(tmp_path, how):
+    import signal
+
+    names = ["ca_medspa", "fl_medspa", "ny_medspa", "tx_medspa"]
+    deals, out = _deals_folder(tmp_path, names), tmp_path / "out"
+    marker = str(tmp_path / "tmp")
+    proc = _batch_pdf(tmp_path, deals, out, 1, {"FORMGEN_PDF_TIMEOUT": "15"})
+    try:
+        victim = _interfere_once(proc, out, marker, signal.SIGKILL if how == "killed" else signal.SIGSTOP)
+        stdout, stderr = proc.communicate(timeout=400)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, f"{stdout}\n{stderr}"
+    assert victim
+    for name in names:
+        packet = PdfReader(out / name / PACKET_PDF)
+        assert len(packet.pages) > 10 and len(packet.outline) >= 7, name
+    left = _our_processes(marker)
+    assert not left, f"processes left behind: {left}"
+
+
+def test_parallel_batch_pdf_workers_each_convert_and_leave_nothing_running(tmp_path):
+    names = ["ca_medspa", "oh_medspa", "or_medspa"]
+    deals, out = _deals_folder(tmp_path, names), tmp_path / "out"
+    proc = _batch_pdf(tmp_path, deals, out, 2, {})
+    stdout, stderr = proc.communicate(timeout=400)
+    assert proc.returncode == 0, f"{stdout}\n{stderr}"
+    for name in names:
+        assert len(PdfReader(out / name / PACKET_PDF).pages) > 10
+        assert (out / name / "msa.pdf").is_file()
+    assert not _our_processes(str(tmp_path / "tmp"))

@@ -16,7 +16,7 @@ from lxml import etree
 import formgen
 from conftest import EXAMPLES, run_cli, soffice
 from formgen.word.ooxml import read_package
-from formgen.word.redline import paragraphs_text
+from formgen.word.redline import default_author, paragraphs_text
 from formgen.folder.regen import HandEditError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -121,9 +121,12 @@ def test_redline_deletes_the_old_fee_and_inserts_the_new(ny):
     assert any("45,000" in t for t in inserted) and not any("42,000" in t for t in inserted)
     root = etree.fromstring(read_package(redline)["word/document.xml"])
     authors = {e.get(f"{{{W}}}author") for e in root.iter(f"{{{W}}}ins", f"{{{W}}}del")}
-    assert authors == {"formgen"}
-    assert paragraphs_text(redline, "accept") == paragraphs_text((out / "msa.docx").read_bytes())
-    assert paragraphs_text(redline, "reject") == paragraphs_text(old_msa)
+    assert authors == {default_author()}
+    # the first paragraph is the redline's legend (what was compared with what), not a revision
+    legend, *accepted = paragraphs_text(redline, "accept")
+    assert legend.startswith("Redline: msa.docx as regenerated from")
+    assert accepted == paragraphs_text((out / "msa.docx").read_bytes())
+    assert paragraphs_text(redline, "reject")[1:] == paragraphs_text(old_msa)
     assert sorted(p.name for p in (out / "redlines").iterdir()) == ["msa.redline.docx"]
 
 
@@ -228,21 +231,21 @@ def test_new_deal_file_is_recorded(ny, tmp_path):
     assert json.loads((out / "changes.json").read_text())["deal"]["previous_path"] == "../hudson.yaml"
 
 
-def test_hand_edited_document_is_refused_without_force(ny):
+def test_no_merge_refuses_a_hand_edited_document_without_force(ny):
     deal, out = ny
     edited = hand_edit(out / "msa.docx")
     set_fee(deal)
     before = snapshot(out)
 
     with pytest.raises(HandEditError) as info:
-        formgen.regenerate(out)
+        formgen.regenerate(out, merge=False)
     assert info.value.files == ["msa.docx"]
-    proc = run_cli("regenerate", str(out))
+    proc = run_cli("regenerate", str(out), "--no-merge")
     assert proc.returncode == 1
     assert "msa.docx" in proc.stderr and "--force" in proc.stderr and "nothing was written" in proc.stderr
     assert snapshot(out) == before
 
-    proc = run_cli("regenerate", str(out), "--force")
+    proc = run_cli("regenerate", str(out), "--force", "--no-merge")
     assert proc.returncode == 0, proc.stderr
     copy = out / f"msa.edited-{hashlib.sha256(edited).hexdigest()[:8]}.docx"
     assert copy.read_bytes() == edited, "the edited file is kept beside the new one"

@@ -387,3 +387,54 @@ def test_importing_the_scanner_does_not_load_python_docx():
     code = "import sys, formgen.scan.scanner; print('docx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- the keyword pre-test
+
+
+def _keyword_pretest_misses(sentences) -> list[str]:
+    from formgen.scan.patterns import BASE, VOLUME_LINK, may_link
+
+    return [s for s in sentences if (BASE.search(s) or VOLUME_LINK.search(s)) and not may_link(s)]
+
+
+def test_keyword_pretest_never_rejects_a_sentence_the_patterns_match():
+    """may_link is only a shortcut: on every fixture sentence and every example document's text it
+    lets through each sentence that BASE or VOLUME_LINK would match."""
+    import json
+
+    from formgen.api import build
+    from formgen.word.ooxml import docx_text
+
+    texts = [p.read_text(encoding="utf-8") for p in FIXTURES.glob("*.txt")]
+    for line in (FIXTURES / "cuad_sample.jsonl").read_text(encoding="utf-8").splitlines():
+        texts += [v for v in json.loads(line).values() if isinstance(v, str)]
+    for example in sorted((REPO_ROOT / "examples").glob("*.yaml"))[:3]:
+        texts += [docx_text(doc.data) for doc in build(example).documents]
+    sentences = [t[a:b] for t in texts for a, b in split_sentences(t)]
+    assert len(sentences) > 1000
+    assert not _keyword_pretest_misses(sentences)
+
+
+def test_keyword_pretest_folds_the_letters_ignorecase_matches_to_ascii():
+    # "İncome", "ſales", "Kickback" with a Kelvin sign, "PROFIT", "ReVeNuE": all matched by the patterns.
+    samples = ["A fee of 5% of \u0130NCOME shall be paid.", "The fee is ten percent of gross \u017fales.",
+               "A \u212aickback of $50 per patient.", "Manager receives 3% of PROFIT.",
+               "Pay 4% of ReVeNuE to Manager.", "A fee of $20 for each patient referred."]
+    assert not _keyword_pretest_misses(samples)
+
+
+def test_keyword_pretest_holds_on_random_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    words = st.sampled_from(["fee", "fees", "5%", "of", "per", "patient", "Net", "Collections", "PROFIT",
+                             "\u0130ncome", "\u017fales", "$50", "each", "procedure", "based", "on", "the",
+                             "number", "professional", "revenue", "Sales", "paid", "royalty", "for", "visit"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(words, min_size=1, max_size=14))
+    def check(parts):
+        assert not _keyword_pretest_misses([" ".join(parts)])
+
+    check()

@@ -1,57 +1,38 @@
 """The formgen command line: parse, call the library, print, exit.
 
 Exit codes: 0 ok, 1 bad input, 2 usage, 3 compliance (``--strict`` or scan hits).
+Every message starts with ``formgen:`` once, added here. ``--json`` output: see output.py.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sys
+
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
+from .lines import counts, finding_lines, validate_lines, verdict
+from .output import JSON_FORMAT, echo_json, findings_json, problems_json
+
 app = typer.Typer(
-    add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Draft first-pass MSO / medical-practice formation packets from a deal file.\n\n"
          "Examples:\n\n"
+         "  formgen init deal.yaml\n\n"
          "  formgen validate examples/ca_medspa.yaml\n\n"
          "  formgen generate examples/ca_medspa.yaml -o out/glow\n\n"
          "  formgen explain examples/ca_medspa.yaml\n\n"
          "  formgen states CA\n\n"
-         "  formgen scan out/glow/msa.docx --state CA --json",
+         "  formgen scan out/glow --state CA --json",
 )
 
-SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
-
-
-def _show_version(value: bool) -> None:
-    if value:
-        from .._version import __version__
-
-        typer.echo(f"formgen {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def use_library(
-    version: bool = typer.Option(False, "--version", help="Print formgen's version and exit.",
-                                 callback=_show_version, is_eager=True),
-    library: Optional[Path] = typer.Option(None, "--library", help="A folder holding clauses/, states/ "
-                                           "(or state_overrides/) and templates/: a firm's own library. "
-                                           "Also FORMGEN_LIBRARY."),
-    clauses: Optional[Path] = typer.Option(None, "--clauses", help="A clause library folder (default: shipped)."),
-    states: Optional[Path] = typer.Option(None, "--states", help="A state rules folder (default: shipped)."),
-    templates: Optional[Path] = typer.Option(None, "--templates", help="A Word templates folder (default: shipped)."),
-) -> None:
-    """Draft first-pass MSO / medical-practice formation packets from a deal file."""
-    from ..library import use_library as _use
-
-    _use(library=library, clauses=clauses, states=states, templates=templates)
+DealArg = Annotated[Path, typer.Argument(help="The deal file (.yaml, .yml or .json).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see README 'JSON output').")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Any error finding: write nothing, exit 3.")]
 POLICY_HELP = ("conservative (default): remove or replace terms whose lawfulness is conditional or unsettled; "
                "permissive: keep them where the law permits, with a note.")
 
@@ -62,22 +43,27 @@ def _policy(value: str) -> str:
     return value
 
 
-def _fail(exc: Exception) -> None:
-    from ..errors import FormgenError, InputError
+PolicyOpt = Annotated[str, typer.Option("--policy", help=POLICY_HELP, callback=_policy)]
+
+
+def _message(exc: Exception) -> str:
+    from ..errors import InputError
 
     if isinstance(exc, InputError):
-        typer.echo(f"formgen: {len(exc.problems)} problem(s):", err=True)
-    typer.echo(str(exc) if isinstance(exc, FormgenError) else f"formgen: {exc}", err=True)
-    raise typer.Exit(getattr(exc, "exit_code", 1))
+        return f"{len(exc.problems)} problem(s):\n{exc}"
+    return str(exc).removeprefix("formgen: ")  # a few library messages still carry it
 
 
-def _run(func, *args, **kwargs):
+def _run(func, *args, as_json: bool = False, **kwargs):
     from ..errors import FormgenError
 
     try:
         return func(*args, **kwargs)
     except FormgenError as exc:
-        _fail(exc)
+        if as_json:
+            echo_json(problems_json(exc))
+        typer.echo(f"formgen: {_message(exc)}", err=True)
+        raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         typer.echo("formgen: interrupted; nothing was replaced", err=True)
         raise typer.Exit(130) from None
@@ -88,64 +74,119 @@ def _run(func, *args, **kwargs):
         raise typer.Exit(1) from None
 
 
-def _print_findings(findings) -> None:
-    for f in findings:
-        cite = f" [{f.citation}]" if f.citation else ""
-        where = f" ({f.document})" if f.document else ""
-        typer.echo(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {f.message}{cite}")
+def _version(value: bool) -> None:
+    if value:
+        from .._version import __version__
+
+        typer.echo(f"formgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def use_library(
+    version: Annotated[Optional[bool], typer.Option(
+        "--version", "-V", callback=_version, is_eager=True, help="Print formgen's version and exit.")] = None,
+    library: Annotated[Optional[Path], typer.Option("--library", help="A folder holding clauses/, states/ "
+                                                    "(or state_overrides/) and templates/: a firm's own library. "
+                                                    "Also FORMGEN_LIBRARY.")] = None,
+    clauses: Annotated[Optional[Path], typer.Option("--clauses", help="A clause library folder (default: shipped).")] = None,
+    states: Annotated[Optional[Path], typer.Option("--states", help="A state rules folder (default: shipped).")] = None,
+    templates: Annotated[Optional[Path], typer.Option("--templates", help="A Word templates folder (default: shipped).")] = None,
+) -> None:
+    """Draft first-pass MSO / medical-practice formation packets from a deal file."""
+    from ..library import use_library as _use
+
+    _use(library=library, clauses=clauses, states=states, templates=templates)
+
+
+def _strict_exit(findings, strict: bool) -> None:
+    if strict and any(f.severity == "error" for f in findings):
+        raise typer.Exit(3)
 
 
 @app.command()
-def validate(deal: Path = typer.Argument(..., help="The deal file (.yaml, .yml or .json)."),
-             policy: str = typer.Option("conservative", "--policy", help=POLICY_HELP, callback=_policy)) -> None:
-    """Check a deal file and the state's rules on ownership, entity form and name.
+def validate(deal: DealArg, strict: StrictOpt = False, policy: PolicyOpt = "conservative",
+             as_json: JsonOpt = False) -> None:
+    """Run every check generate runs (deal, state, clause and fee rules) without writing.
 
+    Reports the same findings, with the same severities, that generate records; exit 1 for bad
+    input, 3 with --strict when there is an error finding, else 0.
     Example: formgen validate examples/ca_medspa.yaml
     """
     from ..api import validate as _validate
 
-    parsed, rules, findings = _run(_validate, deal, policy=policy)
-    typer.echo(f"{deal}: valid deal for {rules.name} ({rules.code}); {len(findings)} finding(s)")
-    _print_findings(findings)
+    parsed, rules, findings = _run(_validate, deal, policy=policy, as_json=as_json)
+    if as_json:
+        echo_json({"format": JSON_FORMAT, "ok": not (strict and counts(findings)["error"]), "deal": str(deal),
+                   "state": rules.code, "state_name": rules.name, "counts": counts(findings),
+                   "summary": verdict(findings, strict), "findings": findings_json(findings)})
+    else:
+        for line in validate_lines(deal, parsed.deal.name, rules, findings, strict):
+            typer.echo(line)
+    _strict_exit(findings, strict)
 
 
 @app.command()
 def generate(
-    deal: Path = typer.Argument(..., help="The deal file."),
-    out: Path = typer.Option(..., "-o", "--out", help="Output folder (replaced atomically)."),
-    strict: bool = typer.Option(False, "--strict", help="Any error finding: write nothing, exit 3."),
-    pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF of each document and packet.pdf."),
-    final: bool = typer.Option(False, "--final", help="With --pdf: no DRAFT watermark."),
-    policy: str = typer.Option("conservative", "--policy", help=POLICY_HELP, callback=_policy),
+    deal: DealArg,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder: new, empty, or a packet formgen wrote.")],
+    strict: StrictOpt = False,
+    force: Annotated[bool, typer.Option("--force", help="Write even where documents were edited by hand or "
+                                        "files are not formgen's: they are kept (edited documents as "
+                                        "<name>.edited-<hash>.docx).")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write a PDF of each document and packet.pdf.")] = False,
+    final: Annotated[bool, typer.Option("--final", help="With --pdf: no DRAFT watermark.")] = False,
+    policy: PolicyOpt = "conservative",
+    as_json: JsonOpt = False,
 ) -> None:
     """Build the packet: every document as .docx, compliance.json and manifest.json.
 
+    Writes only into a new or empty folder or a packet formgen wrote; stops (exit 1, naming the
+    files) where a document was edited by hand or a file is not formgen's, unless --force.
     Example: formgen generate examples/ca_medspa.yaml -o out/glow
     """
     from ..api import generate as _generate
 
-    packet = _run(_generate, deal, out, strict=strict, pdf=pdf, final=final, policy=policy)
+    packet = _run(_generate, deal, out, strict=strict, pdf=pdf, final=final, force=force, policy=policy,
+                  as_json=as_json)
+    c = counts(packet.findings)
+    if as_json:
+        echo_json({"format": JSON_FORMAT, "ok": True, "deal": str(deal), "out": str(out), "state": packet.rules.code,
+                   "documents": [d.spec.filename for d in packet.documents], "pdf": pdf, "kept": packet.kept,
+                   "counts": c, "summary": verdict(packet.findings, strict),
+                   "findings": findings_json(packet.findings)})
+        return
     typer.echo(f"wrote {len(packet.documents)} documents to {out}/ for {packet.deal.deal.name} ({packet.rules.code})")
     for doc in packet.documents:
         typer.echo(f"  {doc.spec.filename}")
-    counts = {s: sum(f.severity == s for f in packet.findings) for s in ("error", "warning", "info")}
-    typer.echo(f"findings: {counts['error']} error, {counts['warning']} warning, {counts['info']} info "
+    for note in packet.kept:
+        typer.echo(f"kept: {note}")
+    typer.echo(f"findings: {c['error']} error, {c['warning']} warning, {c['info']} info "
                f"(details: {out}/compliance.json and compliance_memo.docx)")
-    _print_findings([f for f in packet.findings if f.severity != "info"])
+    for line in finding_lines([f for f in packet.findings if f.severity != "info"]):
+        typer.echo(line)
     if pdf:
         typer.echo(f"wrote a PDF of each document and {out}/packet.pdf" + ("" if final else " (DRAFT watermark)"))
 
 
 @app.command()
-def explain(deal: Path = typer.Argument(..., help="The deal file."),
-            policy: str = typer.Option("conservative", "--policy", help=POLICY_HELP, callback=_policy)) -> None:
+def explain(deal: DealArg, policy: PolicyOpt = "conservative", as_json: JsonOpt = False) -> None:
     """Show each document's clauses and why each is there, or was left out or replaced.
 
     Example: formgen explain examples/ca_medspa.yaml
     """
     from ..api import build
 
-    packet = _run(build, deal, policy=policy)
+    packet = _run(build, deal, policy=policy, as_json=as_json)
+    if as_json:
+        cites = {c.id: list(c.meta.citations) for doc in packet.documents for c in doc.plan.clauses}
+        echo_json({"format": JSON_FORMAT, "ok": True, "deal": str(deal), "state": packet.rules.code,
+                   "rule_files": list(packet.rules.source_files), "policy": packet.rules.policy,
+                   "documents": [{"file": doc.spec.filename, "name": doc.spec.name, "clauses": [
+                       {"id": d.clause_id, "version": d.version, "included": d.included, "reason": d.reason,
+                        "citations": cites.get(d.clause_id, [])}
+                       for d in doc.plan.decisions]} for doc in packet.documents]})
+        return
     rules = packet.rules
     typer.echo(f"{packet.deal.deal.name}: {rules.name} rules ({', '.join(rules.source_files)}) in force on "
                f"{packet.deal.deal.effective_date.isoformat()}, {rules.policy} drafting policy")
@@ -161,7 +202,7 @@ def explain(deal: Path = typer.Argument(..., help="The deal file."),
 
 
 @app.command()
-def states(code: Optional[str] = typer.Argument(None, help="A two-letter code for one jurisdiction in full.")) -> None:
+def states(code: Annotated[Optional[str], typer.Argument(help="A two-letter code for one jurisdiction in full.")] = None) -> None:
     """List every jurisdiction's rules, or show one in full with citations.
 
     Examples: formgen states    formgen states OR
@@ -175,47 +216,54 @@ def states(code: Optional[str] = typer.Argument(None, help="A two-letter code fo
 def schema() -> None:
     """Print the JSON Schema of the deal file (for editor completion and validation).
 
-    Example: formgen schema > deal.schema.json
+    Example: formgen schema > deal.schema.json, then start the deal file with
+    # yaml-language-server: $schema=deal.schema.json
     """
-    from ..inputs.deal import deal_json_schema
+    from ..inputs.deal_schema import deal_json_schema
 
-    typer.echo(json.dumps(deal_json_schema(), indent=2, sort_keys=True))
+    import json
+
+    typer.echo(json.dumps(deal_json_schema(), indent=2, sort_keys=True, ensure_ascii=False))
+
+
+@app.command()
+def init(
+    deal: Annotated[Path, typer.Argument(help="The deal file to create (.yaml).")] = Path("deal.yaml"),
+) -> None:
+    """Start a deal file from a commented template (and deal.schema.json beside it for editors).
+
+    Never overwrites: an existing file is left alone and the command exits 1.
+    Example: formgen init glow.yaml
+    """
+    from .starter import write_starter
+
+    written = _run(write_starter, deal)
+    for path in written:
+        typer.echo(f"wrote {path}")
+    typer.echo(f"next: edit {deal}, then formgen validate {deal}")
 
 
 @app.command()
 def scan(
-    files: list[Path] = typer.Argument(..., help=".docx or .txt files."),
-    state: str = typer.Option("XX", "--state", help="The state whose rules set severity and citation."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    files: Annotated[list[Path], typer.Argument(help=".docx or .txt files, or folders holding them.")],
+    state: Annotated[str, typer.Option("--state", help="The state whose rules set severity and citation.")] = "XX",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Scan documents for payments computed from revenue, collections, income, profits or volume.
 
+    Each hit names its section ("Section 12.2") where the document is numbered.
     Exit 0 when clean, 3 when something is found.
-    Example: formgen scan out/glow/msa.docx --state CA --json
+    Example: formgen scan out/glow --state CA --json
     """
-    from ..scan.scanner import scan_files
-    from ..inputs.states import load_state
+    from .scanview import run_scan
 
-    severity, citation = "error", ""  # no state named: report as the strictest state would
-    if state.upper() != "XX":
-        severity, rule = _run(load_state, state.upper()).scan_policy()
-        citation = rule.citation
-    results = _run(scan_files, files, severity=severity, citation=citation)
-    hits = sum(len(r["findings"]) for r in results)
-    if as_json:
-        typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
-    else:
-        for r in results:
-            typer.echo(f"{r['file']}: {len(r['findings'])} finding(s)")
-            for m in r["findings"]:
-                typer.echo(f"  {m['severity']} {m['rule']} @{m['start']}-{m['end']}: {m['matched']}")
-    raise typer.Exit(3 if hits else 0)
+    run_scan(files, state, as_json=as_json, runner=_run)
 
 
 @app.command()
 def lint(
-    clauses: Optional[Path] = typer.Option(None, "--clauses", help="A clause library folder (default: the shipped one)."),
-    templates: Optional[Path] = typer.Option(None, "--templates", help="A templates folder (default: the shipped one)."),
+    clauses: Annotated[Optional[Path], typer.Option("--clauses", help="A clause library folder (default: the shipped one).")] = None,
+    templates: Annotated[Optional[Path], typer.Option("--templates", help="A templates folder (default: the shipped one).")] = None,
 ) -> None:
     """Check the clause library, the Word templates and the state rule files.
 
@@ -235,69 +283,77 @@ def lint(
 
 @app.command()
 def regenerate(
-    out: Path = typer.Argument(..., help="A packet folder written by formgen generate (holds manifest.json)."),
-    deal: Optional[Path] = typer.Option(None, "--deal", help="Use this deal file instead of the recorded one."),
-    force: bool = typer.Option(False, "--force", help="Replace hand-edited files (a copy of each is kept beside it)."),
+    out: Annotated[Path, typer.Argument(help="A packet folder written by formgen generate (holds manifest.json).")],
+    deal: Annotated[Optional[Path], typer.Option("--deal", help="Use this deal file instead of the recorded one.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (a copy of each is kept beside it).")] = False,
+    no_merge: Annotated[bool, typer.Option("--no-merge", help="Do not merge hand-edited documents: refuse, or --force.")] = False,
+    author: Annotated[Optional[str], typer.Option("--author", help="Name on the redlines' revisions (default: your user name).")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Rebuild only the documents whose inputs changed, with the reasons, redlines and a change summary.
 
     Unchanged documents keep their bytes and modification time; nothing changed: nothing is
-    written. Hand-edited files that would be replaced: nothing is written and exit 1, unless --force.
+    written. A hand-edited document formgen changes too is merged: your edits stay, formgen's
+    changes are tracked changes, a paragraph both changed gets a comment. With --no-merge,
+    hand-edited files that would be replaced: nothing is written and exit 1, unless --force.
+    Executed documents (mark-executed) are not rewritten: an amendment is written instead.
+
     Example: formgen regenerate out/glow --deal examples/ca_medspa.yaml
     """
     from ..folder.regen import regenerate as _regenerate
     from ..folder.regen import report_lines
 
-    result = _run(_regenerate, out, deal, force=force)
+    result = _run(_regenerate, out, deal, force=force, merge=not no_merge, author=author, as_json=as_json)
+    if as_json:
+        echo_json({"format": JSON_FORMAT, "ok": True, **result.to_dict()})
+        return
     for line in report_lines(result):
         typer.echo(line)
 
 
+@app.command("mark-executed")
+def mark_executed(
+    out: Path = typer.Argument(..., help="A packet folder written by formgen generate."),
+    documents: Optional[list[str]] = typer.Argument(None, help="Documents signed (e.g. msa); default: every agreement."),
+    date: Optional[str] = typer.Option(None, "--date", help="Date signed, YYYY-MM-DD (default: the Effective Date)."),
+) -> None:
+    """Record that documents were signed; regenerate then writes amendments instead of new versions.
+
+    Example: formgen mark-executed out/glow msa --date 2027-01-15
+    """
+    from ..api import mark_executed as _mark
+
+    for record in _run(_mark, out, documents or None, date=date):
+        typer.echo(f"  {record['file']}: executed on {record['date']}")
+
+
 @app.command()
 def batch(
-    deals: Path = typer.Argument(..., help="A folder of deal files (*.yaml, *.yml, *.json)."),
-    out: Path = typer.Option(..., "-o", "--out", help="Output folder: one packet per deal at OUT/<deal file stem>/."),
-    jobs: int = typer.Option(0, "-j", "--jobs", help="Worker processes (0: one per core)."),
-    force: bool = typer.Option(False, "--force", help="Replace hand-edited files (a copy of each is kept)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    deals: Annotated[Path, typer.Argument(help="A folder of deal files (*.yaml, *.yml, *.json).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder: one packet per deal at OUT/<deal file stem>/.")],
+    jobs: Annotated[int, typer.Option("-j", "--jobs", help="Worker processes (0: one per core).")] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (a copy of each is kept).")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 3 when any packet has an error finding "
+                                         "(the packets are still written; check them with formgen validate --strict).")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write each packet's PDFs (one LibreOffice per worker, kept running).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Build or regenerate one packet per deal file, on all cores; unchanged deals are skipped.
 
     A deal that fails is reported and the others still run; exit 1 if any failed.
     Example: formgen batch deals/ -o out/portfolio --json
     """
-    from ..folder.batch import batch as _batch
-    from ..folder.batch import summary_table
+    from .batchview import run_batch
 
-    show_progress = not as_json and sys.stderr.isatty()  # quiet when stderr is not a terminal
-    bars = []
-
-    def progress(done: int, total: int, result) -> None:
-        if not show_progress:
-            return
-        if not bars:
-            bars.append(typer.progressbar(length=total, label="packets", file=sys.stderr))
-            bars[0].__enter__()
-        bars[0].update(1)
-
-    try:
-        result = _run(_batch, deals, out, jobs=jobs or None, force=force, on_progress=progress)
-    finally:
-        if bars:
-            bars[0].__exit__(None, None, None)
-    if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        typer.echo(summary_table(result))
-    raise typer.Exit(1 if result.failed else 0)
+    run_batch(deals, out, jobs=jobs, force=force, pdf=pdf, strict=strict, as_json=as_json, runner=_run)
 
 
 @app.command()
 def impact(
-    packets: Path = typer.Argument(..., help="A folder of packets (one per subfolder) or one packet."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to judge status by (YYYY-MM-DD; default today)."),
-    within: Optional[int] = typer.Option(None, "--within", help="Only changes due within this many days of --as-of."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    packets: Annotated[Path, typer.Argument(help="A folder of packets (one per subfolder) or one packet.")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date to judge status by (YYYY-MM-DD; default today).")] = None,
+    within: Annotated[Optional[int], typer.Option("--within", help="Only changes due within this many days of --as-of.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the packets a law change reaches: what it requires, the documents affected, and by when.
 
@@ -316,7 +372,7 @@ def impact(
     horizon = day + dt.timedelta(days=within) if within is not None else None
     results = _run(_impact, packets, day, horizon)
     if as_json:
-        typer.echo(json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False))
+        echo_json([asdict(r) for r in results])
     else:
         for line in impact_lines(results, day):
             typer.echo(line)

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..library import paths
 from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
 from ..errors import InputError, Problem
-from .markup import REF_CLOSE, REF_OPEN
+from .markup import BLANK_CLOSE, BLANK_OPEN, REF_CLOSE, REF_OPEN
 from ..inputs.states import StateRules
 
 CATALOG_FILE = "responsibilities.yaml"
@@ -67,7 +67,8 @@ def indefinite(phrase: str) -> str:
 
 
 def placeholder(text: str) -> str:
-    return f"[{text}]"
+    """A blank the attorney fills in: "[text]", highlighted in the document so none is missed."""
+    return f"{BLANK_OPEN}[{text}]{BLANK_CLOSE}"
 
 
 def ref(target: str) -> str:

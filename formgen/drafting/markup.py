@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 # Characters with a meaning in the markup; values carry stand-ins for them.
-_SPECIAL = "|*->!#[]@\n\r\t"
+_SPECIAL = "|*->!#[]@\n\r\t\"'§"  # quotes and § too: typesetting never touches a value
 _STANDIN_BASE = 0xE000
 _PROTECT = {ord(c): chr(_STANDIN_BASE + i) for i, c in enumerate(_SPECIAL)}
 _RESTORE = {ord(chr(_STANDIN_BASE + i)): (" " if c in "\n\r\t" else c) for i, c in enumerate(_SPECIAL)}
@@ -24,16 +24,50 @@ REF_OPEN, REF_CLOSE = "\ue100", "\ue101"
 REF_PATTERN = re.compile(f"{REF_OPEN}([^{REF_CLOSE}]*){REF_CLOSE}")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
+# Word markers the assembler leaves in block text for formgen/word/fields.py to turn into
+# OOXML after rendering (docxtpl only places text): a bookmark start / end, a REF field,
+# bold (a defined term at its definition) and the table of contents.
+BOOKMARK_START, BOOKMARK_END, MARK_CLOSE = "\ue102", "\ue103", "\ue104"
+FIELD_OPEN, FIELD_SEP, FIELD_CLOSE = "\ue105", "\ue106", "\ue107"
+BOLD_OPEN, BOLD_CLOSE = "\ue108", "\ue109"
+TOC_MARK = "\ue10a"
+BLANK_OPEN, BLANK_CLOSE = "\ue10b", "\ue10c"  # a blank for the attorney: highlighted like a drafting note
+WORD_MARKER = re.compile("[\ue102-\ue10c]")
+
+
+def bookmark(name: str, text: str) -> str:
+    """``text`` wrapped in the bookmark ``name``."""
+    return f"{BOOKMARK_START}{name}{MARK_CLOSE}{text}{BOOKMARK_END}{name}{MARK_CLOSE}"
+
+
+def word_field(instruction: str, result: str) -> str:
+    """A field with its current result filled in."""
+    return f"{FIELD_OPEN}{instruction}{FIELD_SEP}{result}{FIELD_CLOSE}"
+
+
+def strip_word_markers(text: str) -> str:
+    """The text as printed: bookmark names and field instructions dropped, results kept."""
+    text = re.sub(f"[{BOOKMARK_START}{BOOKMARK_END}][^{MARK_CLOSE}]*{MARK_CLOSE}", "", text)
+    text = re.sub(f"{FIELD_OPEN}[^{FIELD_SEP}]*{FIELD_SEP}", "", text)
+    return WORD_MARKER.sub("", text)
+
+
+# A printed value sits between these, so typesetting leaves it exactly as given (a citation's
+# "effective 2026-01-01" or "(July 30, 1987)" prints as the state file has it).
+VALUE_OPEN, VALUE_CLOSE = "\ue0f0", "\ue0f1"
+_VALUE = re.compile(f"{VALUE_OPEN}[^{VALUE_CLOSE}]*{VALUE_CLOSE}")
+
 
 def protect(value: object) -> str:
     """jinja ``finalize``: print a value so that no markup can come out of it."""
     if value is None:
         return ""
-    return str(value).translate(_PROTECT)
+    text = str(value).translate(_PROTECT)
+    return f"{VALUE_OPEN}{text}{VALUE_CLOSE}" if text else ""
 
 
 def restore(text: str) -> str:
-    return text.translate(_RESTORE)
+    return text.translate(_RESTORE).replace(VALUE_OPEN, "").replace(VALUE_CLOSE, "")
 
 
 @dataclass
@@ -47,6 +81,53 @@ class Para:
     rows: list[list[str]] = field(default_factory=list)
 
 
+_OPENING_CONTEXT = "\\s([\\[{\u2014\u2013/"
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
+
+
+def typeset(text: str) -> str:
+    """Clause text as a law firm sets it: curly quotes and apostrophes, a defined term bold at its
+    definition (a capitalised term in quotes), no line break after "§" or inside a date.
+    Values are still protected here, so a party name prints exactly as typed."""
+    text = re.sub(f'(^|(?<=[{_OPENING_CONTEXT}]))"', "\u201c", text)
+    text = text.replace('"', "\u201d")
+    text = re.sub(f"(^|(?<=[{_OPENING_CONTEXT}]))'(?=\\w)", "\u2018", text)
+    text = text.replace("'", "\u2019")
+    text = re.sub("\u201c([A-Z][^\u201c\u201d\n]{0,60}?)\u201d",
+                  lambda m: f"\u201c{BOLD_OPEN}{m.group(1)}{BOLD_CLOSE}\u201d", text)
+    text = _UNIT.sub("\\1\u00a0", text)  # also after a printed number: "{{ words(30) }} days"
+    return _outside_values(text, _spaces)
+
+
+def _outside_values(text: str, change) -> str:
+    """``change`` applied to the clause's own text, every printed value left as it is."""
+    out, position = [], 0
+    for match in _VALUE.finditer(text):
+        out += [change(text[position:match.start()]), match.group(0)]
+        position = match.end()
+    return "".join(out + [change(text[position:])])
+
+
+def _spaces(text: str) -> str:
+    text = re.sub("(§+) ", "\\1\u00a0", text)
+    text = _ISO_DATE.sub(_written_date, text)
+    return re.sub(f"\\b({_MONTHS}) (\\d{{1,2}}), (\\d{{4}})\\b", "\\1\u00a0\\2,\u00a0\\3", text)
+
+
+# An ISO date typed in a clause: written out, as lawyers date things.
+_HYPHEN = "-"
+_ISO_DATE = re.compile(f"(?<![\\w/])(\\d{{4}}){_HYPHEN}(\\d{{2}}){_HYPHEN}(\\d{{2}})(?![\\w/])")
+# A number and its unit stay on one line: "thirty (30) days", "90 days", "5 percent".
+_UNIT = re.compile(f"(\\d\\)?{VALUE_CLOSE}?) (?=(?:calendar |business |Business )?(?:days?|months?|years?|hours?|percent)\\b)")
+
+
+def _written_date(match: re.Match) -> str:
+    year, month, day = (int(g) for g in match.groups())
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return match.group(0)
+    return f"{_MONTHS.split('|')[month - 1]}\u00a0{day},\u00a0{year}"
+
+
 _CAPTION = re.compile(r"^\*\*(.+?)\*\*\s*")
 _LABEL = re.compile(r"^\[#([a-z0-9_]+)\]\s*")
 
@@ -58,7 +139,7 @@ def _cells(line: str) -> list[str]:
 def parse_body(rendered: str) -> list[Para]:
     """Rendered clause body (values still protected) -> paragraphs, values restored."""
     paras: list[Para] = []
-    for chunk in re.split(r"\n\s*\n", rendered.strip()):
+    for chunk in re.split(r"\n\s*\n", typeset(rendered.strip())):
         lines = [ln.strip() for ln in chunk.strip().splitlines() if ln.strip()]
         if not lines:
             continue
@@ -69,7 +150,7 @@ def parse_body(rendered: str) -> list[Para]:
         elif first.startswith("@sign"):
             for ln in lines:
                 cells = _cells(ln.removeprefix("@sign"))
-                paras.append(Para("sign", rows=[(cells + ["", "", ""])[:3]]))
+                paras.append(Para("sign", rows=[(cells + [""] * 5)[:5]]))
         elif first.startswith("- "):
             for ln in lines:
                 paras.append(Para("item", text=restore(ln[2:].strip())))

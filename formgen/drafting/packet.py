@@ -10,17 +10,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assemble import assemble
-from ..inputs.clauses import Library, load_library
-from .compliance import check_deal, law_change_findings
-from .context import build_context
-from ..inputs.deal import Deal, load_deal
-from ..inputs.documents import DocumentSpec, documents_for
-from ..errors import InputError, Problem
+from ..inputs.deal import Deal
+from ..inputs.documents import DocumentSpec
+from .drafts import Draft, Drafting, draft_agreements, start_drafting
 from .findings import Finding, sort_findings
-from .plan import DocumentPlan, plan_document, state_enabled_clauses
+from .plan import DocumentPlan
+from .validation import check, draft_findings
 from ..word.render import DRAFT_NOTICE, render_docx
-from ..inputs.states import Policy, StateRules, load_state, rules_for
+from ..inputs.states import Policy, StateRules
 
 # The reports (registry: report=True) describe the agreements, so they are built last, with these extra names.
 REPORT_NAMES = ("findings", "decisions", "rules", "checklist_items", "documents", "state_notes",
@@ -44,28 +41,11 @@ class Packet:
     rules: StateRules
     documents: list[BuiltDocument] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # what writing kept in the folder (write_packet's notes)
 
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
-
-
-def blocking_problems(deal_path: Path, findings: list[Finding]) -> list[Problem]:
-    return [Problem(str(deal_path), f.field, f"{f.message}" + (f" [{f.citation}]" if f.citation else ""))
-            for f in findings if f.blocking]
-
-
-def validate(deal_path: str | Path, policy: Policy = "conservative") -> tuple[Deal, StateRules, list[Finding]]:
-    """Load, validate and check a deal; raise InputError for bad input or a structure the state forbids.
-    The state rules are those in force on the deal's effective date, under the drafting ``policy``."""
-    deal_path = Path(deal_path)
-    deal = load_deal(deal_path)
-    rules = rules_for(deal.state, deal.deal.effective_date, policy)
-    findings = check_deal(deal, rules) + law_change_findings(deal, load_state(deal.state))
-    problems = blocking_problems(deal_path, findings)
-    if problems:
-        raise InputError(problems)
-    return deal, rules, findings
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -122,57 +102,6 @@ def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
     return rows
 
 
-def _scan_findings(built: BuiltDocument, rules: StateRules) -> list[Finding]:
-    """Second line of defence: revenue- or volume-based pay in the rendered text."""
-    from ..word.ooxml import docx_text
-    from ..scan.scanner import scan_text
-
-    severity, rule = rules.scan_policy()
-    return [Finding(f"scan.{match.rule}", severity,
-                    f"{built.spec.filename} still contains a payment computed from revenue or volume: "
-                    f"\u201c{match.matched[:160]}\u201d. {match.message}",
-                    citation=rule.citation, document=built.spec.name, action="flagged", verified=rule.verified)
-            for match in scan_text(docx_text(built.data), severity=severity, citation=rule.citation)]
-
-
-@dataclass
-class Draft:
-    """One document planned and assembled (blocks), before Word rendering."""
-
-    spec: DocumentSpec
-    plan: DocumentPlan
-    blocks: list[dict]
-
-
-@dataclass
-class Drafting:
-    """What every document of one packet is drafted from."""
-
-    deal: Deal
-    rules: StateRules
-    library: Library
-    context: dict
-    specs: list[DocumentSpec]
-    enabled: dict[str, str]
-
-    def draft(self, spec: DocumentSpec, context: dict | None = None) -> Draft:
-        plan = plan_document(spec, self.library, self.rules, context or self.context, self.enabled)
-        return Draft(spec, plan, assemble(plan, context or self.context))
-
-
-def start_drafting(deal: Deal, rules: StateRules, library: Library | None = None) -> Drafting:
-    """``library``: another clause library than the one in use (lint checks fixture libraries)."""
-    library = library or load_library()
-    context = build_context(deal, rules)
-    specs = documents_for(deal)
-    return Drafting(deal, rules, library, context, specs, state_enabled_clauses(rules, library, specs, context))
-
-
-def draft_agreements(drafting: Drafting) -> list[Draft]:
-    """The agreements (not the reports), planned and assembled: what `generate` renders and `lint` checks."""
-    return [drafting.draft(spec) for spec in drafting.specs if not spec.report]
-
-
 def _render(draft: Draft, deal: Deal) -> BuiltDocument:
     title, subtitle = draft.spec.titles(deal)
     template = draft.spec.template_path()
@@ -182,13 +111,23 @@ def _render(draft: Draft, deal: Deal) -> BuiltDocument:
     return BuiltDocument(draft.spec, draft.plan, template, data)
 
 
+def _clause_title(drafting: Drafting, clause_id: str | None, document: str) -> str:
+    clause = drafting.library.get(clause_id) if clause_id else None
+    title = clause.meta.title_in(document) if clause else ""
+    return "" if not title or title.startswith("_") else title
+
+
 def _report_context(drafting: Drafting, agreements: list[BuiltDocument], findings: list[Finding]) -> dict:
     deal, rules = drafting.deal, drafting.rules
     return {
         **drafting.context,
         "findings": [f.to_dict() for f in findings],
         "decisions": [{"document": b.spec.name, "clause": d.clause_id, "reason": d.reason,
-                       "rule_citation": d.rule.citation if d.rule else ""}
+                       "rule_citation": d.rule.citation if d.rule else "",
+                       # as the memo prints them: the document's and the provisions' titles
+                       "document_title": b.spec.title, "action": d.rule.action,
+                       "clause_title": _clause_title(drafting, d.clause_id, b.spec.name),
+                       "replacement_title": _clause_title(drafting, d.rule.replacement, b.spec.name)}
                       for b in agreements for d in b.plan.decisions if d.rule is not None],
         "rules": [{"label": label, "citation": r.citation, "verified": r.verified, "note": r.note}
                   for label, r in rules.all_rules()],
@@ -202,16 +141,14 @@ def _report_context(drafting: Drafting, agreements: list[BuiltDocument], finding
 
 
 def build_packet(deal_path: str | Path, policy: Policy = "conservative") -> Packet:
+    """The packet in memory: the findings exactly as ``validate`` computes them, then every document
+    rendered (the reports last, since they describe the agreements and the findings)."""
     deal_path = Path(deal_path)
-    deal, rules, findings = validate(deal_path, policy)
+    deal, rules, findings = check(deal_path, policy)
     drafting = start_drafting(deal, rules)
-    packet = Packet(deal_path, deal, rules, findings=list(findings))
-    agreements = [_render(draft, deal) for draft in draft_agreements(drafting)]
-    for built in agreements:
-        packet.findings += built.plan.findings
-        if built.spec.pays_mso:
-            packet.findings += _scan_findings(built, rules)
-    packet.findings = sort_findings(packet.findings)
+    drafts = draft_agreements(drafting)
+    packet = Packet(deal_path, deal, rules, findings=sort_findings(findings + draft_findings(drafts, rules)))
+    agreements = [_render(draft, deal) for draft in drafts]
     report_context = _report_context(drafting, agreements, packet.findings)
     reports = [_render(drafting.draft(spec, report_context), deal) for spec in drafting.specs if spec.report]
     packet.documents = agreements + reports

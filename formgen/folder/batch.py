@@ -96,8 +96,17 @@ def is_current(deal_path: Path, target: Path, shared: dict | None = None) -> boo
         return False
 
 
-def process_deal(deal_path: str, target: str, force: bool = False) -> DealResult:
-    """Build or regenerate one deal's packet; never raises (a failure is a result)."""
+def _refresh_pdfs(deal: Path, out: Path) -> None:
+    """The PDFs of a regenerated (or PDF-less) packet, from the packet as built now."""
+    from ..api import build
+    from ..pdf.packet import write_pdfs
+
+    write_pdfs(build(deal), out)
+
+
+def process_deal(deal_path: str, target: str, force: bool = False, pdf: bool = False) -> DealResult:
+    """Build or regenerate one deal's packet (and its PDFs with ``pdf``, through this process's
+    persistent LibreOffice); never raises (a failure is a result)."""
     from ..api import generate
     from .manifest import MANIFEST, refresh_input_caches
     from .regen import regenerate
@@ -108,7 +117,7 @@ def process_deal(deal_path: str, target: str, force: bool = False) -> DealResult
     try:
         refresh_input_caches()
         if not out.exists() or (out.is_dir() and not any(out.iterdir())):
-            packet = generate(deal, out)
+            packet = generate(deal, out, pdf=pdf)
             result.status = "built"
             result.documents = [d.spec.filename for d in packet.documents]
             result.detail = f"{len(packet.documents)} documents"
@@ -126,6 +135,8 @@ def process_deal(deal_path: str, target: str, force: bool = False) -> DealResult
                 result.detail = "no document changed" + ("; manifest updated" if regen.status == "manifest" else "")
             if regen.hand_edited:
                 result.detail += "; hand-edited, left as they are: " + ", ".join(regen.hand_edited)
+            if pdf:
+                _refresh_pdfs(deal, out)
     except FormgenError as exc:
         result.detail = str(exc).strip()
     except Exception as exc:  # noqa: BLE001 - one deal's bug must not stop the portfolio
@@ -135,7 +146,7 @@ def process_deal(deal_path: str, target: str, force: bool = False) -> DealResult
 
 
 def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None, force: bool = False,
-          on_progress: Callable[[int, int, DealResult], None] | None = None) -> BatchResult:
+          pdf: bool = False, on_progress: Callable[[int, int, DealResult], None] | None = None) -> BatchResult:
     """One packet per deal file in ``deals_dir`` at ``out_dir/<deal stem>/``; see the module docstring."""
     deals_dir, out_dir = Path(deals_dir), Path(out_dir)
     started = time.perf_counter()
@@ -170,14 +181,14 @@ def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None
             others = ", ".join(p.name for p in stems[path.stem] if p != path)
             finish(path, DealResult(str(path), path.stem, str(target), "failed",
                                     f"shares its name with {others}: both would go to {target}; rename one"))
-        elif is_current(path, target, shared):
+        elif is_current(path, target, shared) and (not pdf or (target / "packet.pdf").is_file()):
             finish(path, DealResult(str(path), path.stem, str(target), "skipped", "inputs unchanged"))
         else:
             todo.append((path, target))
 
     if jobs == 1 or len(todo) <= 1:
         for path, target in todo:
-            finish(path, process_deal(str(path), str(target), force))
+            finish(path, process_deal(str(path), str(target), force, pdf))
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -185,7 +196,7 @@ def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None
         context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context)
         try:
-            futures = {pool.submit(process_deal, str(path), str(target), force): (path, target)
+            futures = {pool.submit(process_deal, str(path), str(target), force, pdf): (path, target)
                        for path, target in todo}
             for future in as_completed(futures):
                 path, target = futures[future]

@@ -26,6 +26,8 @@ from ..drafting.context import CATALOG_FILE
 from ..inputs.states import DEFAULT_FILE
 
 MANIFEST = "manifest.json"
+BASE_DIR = ".formgen/base"  # formgen's own bytes of every document, kept for three-way merges
+EXECUTED_DIR = ".formgen/executed"  # the signed copy of each executed document and its conformed state
 CODE_DIR = Path(__file__).resolve().parents[1]  # the formgen package
 
 
@@ -161,6 +163,7 @@ def build_manifest(packet, out_dir: Path, outputs: dict[str, bytes]) -> dict:
             "clauses": doc.plan.clause_refs,
             "clause_sha256": clause_sha,
             "sha256": sha256(doc.data),
+            "base": base_path(doc.spec.filename),
         }
         # What this document was built from; equal fingerprints give equal bytes.
         entry["inputs_sha256"] = _fingerprint({
@@ -192,3 +195,35 @@ def build_manifest(packet, out_dir: Path, outputs: dict[str, bytes]) -> dict:
 
 def read_manifest(out_dir: Path) -> dict:
     return json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ base and executed records
+
+
+def base_path(filename: str) -> str:
+    """Where formgen keeps its own bytes of ``filename`` (relative to the packet folder)."""
+    return f"{BASE_DIR}/{filename}"
+
+
+def base_outputs(outputs: dict[str, bytes]) -> dict[str, bytes]:
+    """The pristine base of every Word document among ``outputs``: what formgen wrote."""
+    return {base_path(name): data for name, data in outputs.items() if name.endswith(".docx")}
+
+
+def executed_records(manifest: dict) -> dict[str, dict]:
+    """file name -> its execution record (date, signed copy, amendment chain)."""
+    return {rec["file"]: rec for rec in (manifest.get("executed") or {}).values()
+            if isinstance(rec, dict) and isinstance(rec.get("file"), str)}
+
+
+def execution_record(document: str, filename: str, date: str, data: bytes, agreement_date: str | None = None) -> dict:
+    """The record ``mark-executed`` keeps: when it was signed (and the "as of" date the agreement
+    bears) and the hash of what was signed."""
+    return {"document": document, "file": filename, "date": date, "agreement_date": agreement_date or date,
+            "sha256": sha256(data),
+            "signed_copy": f"{EXECUTED_DIR}/{filename}", "conformed": None, "amendments": []}
+
+
+def conformed_state_path(filename: str) -> str:
+    """The conformed text formgen builds on (a user's edits to the visible copy do not count)."""
+    return f"{EXECUTED_DIR}/{Path(filename).stem}.conformed.docx"

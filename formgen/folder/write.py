@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..drafting.packet import Packet
-from ..errors import ToolMissingError
-from .atomic import staged_folder, write_file
-from .manifest import MANIFEST, build_manifest, dumps
+from ..errors import FormgenError, ToolMissingError
+from .atomic import folder_lock, staged_folder, write_file
+from .guard import FolderPlan, check_target, kept_name, plan_folder
+from .manifest import MANIFEST, base_outputs, build_manifest, dumps, sha256
 
 
 def packet_outputs(packet: Packet, out_dir: Path) -> dict[str, bytes]:
@@ -23,9 +24,26 @@ def packet_outputs(packet: Packet, out_dir: Path) -> dict[str, bytes]:
     return outputs
 
 
-def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: bool = False) -> None:
-    """All files or none. With ``pdf``, PDFs are made in the staging folder before the swap;
-    without LibreOffice the .docx packet is still written, then ToolMissingError is raised."""
+def _carry_over(out_dir: Path, stage: Path, plan: FolderPlan, outputs: dict[str, bytes]) -> None:
+    """Put what the folder plan keeps into the stage (hard links: same bytes, same mtime)."""
+    from .regen import _carry
+
+    for rel, copy_name in plan.keep_copies.items():
+        _carry(out_dir / rel, stage / copy_name)
+    for rel in plan.carry:
+        dst = rel
+        if rel in outputs:  # a file of the user's where formgen writes one: kept under another name
+            dst = kept_name(rel, sha256((out_dir / rel).read_bytes()))
+        _carry(out_dir / rel, stage / dst)
+
+
+def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: bool = False,
+                 force: bool = False) -> FolderPlan:
+    """All files or none, and never a file formgen did not write lost (see ``guard``). With
+    ``pdf``, PDFs are made in the staging folder before the swap; without LibreOffice the .docx
+    packet is still written, then ToolMissingError is raised. Returns what was kept."""
+    out_dir = Path(out_dir)
+    check_target(out_dir, packet.deal_path)
     outputs = packet_outputs(packet, out_dir)
     missing_tool: ToolMissingError | None = None
     if pdf:
@@ -35,12 +53,21 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
             soffice_path(docx_note="The .docx files were written; no PDF was made. ")
         except ToolMissingError as exc:
             missing_tool = exc
-    with staged_folder(out_dir) as stage:
-        for name, data in outputs.items():
-            write_file(stage / name, data)
-        if pdf and missing_tool is None:
-            from ..pdf.packet import write_pdfs
+    try:
+        with folder_lock(out_dir):
+            plan = plan_folder(out_dir, force=force)  # under the lock: what is there now
+            with staged_folder(out_dir) as stage:
+                _carry_over(out_dir, stage, plan, outputs)
+                for name, data in {**outputs, **base_outputs(outputs)}.items():
+                    write_file(stage / name, data)
+                if pdf and missing_tool is None:
+                    from ..pdf.packet import write_pdfs
 
-            write_pdfs(packet, stage, final=final)
+                    write_pdfs(packet, stage, final=final)
+    except OSError as exc:  # read-only folder, full disk: the previous packet (if any) is intact
+        where = exc.filename or out_dir
+        raise FormgenError(f"cannot write the packet to {out_dir}: {exc.strerror or exc} ({where}); "
+                           "nothing was replaced") from None
     if missing_tool is not None:
         raise missing_tool
+    return plan

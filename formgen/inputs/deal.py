@@ -1,22 +1,17 @@
-"""The deal file: pydantic models and the loader that turns a YAML/JSON file into a Deal.
-
-Every problem is reported as a ``Problem`` naming the file, the dotted field
-path, the YAML line where known, what was wrong and what is allowed.
+"""The deal file's model: what each field means and allows (the attribute docstrings are the
+field descriptions `formgen schema` prints). Reading a file into it: ``deal_loader``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from ..errors import InputError, Problem
 from ..drafting.markup import PRIVATE_USE
 
 JURISDICTIONS = {
@@ -76,12 +71,17 @@ Money = Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              use_attribute_docstrings=True)
 
 
 class Signatory(Strict):
+    """Who signs for an entity."""
+
     name: Name
+    """The signer's full name as it should appear under the signature line."""
     title: Title
+    """The signer's office, e.g. President or Managing Member."""
 
 
 class MsoEntityType(str, Enum):
@@ -103,7 +103,7 @@ class PracticeEntityType(str, Enum):
         return self in (PracticeEntityType.pllc, PracticeEntityType.llc)
 
 
-# Accepted short forms in deal files; normalised before validation.
+# Accepted short forms in deal files (any letter case); normalised before validation.
 PRACTICE_ENTITY_ALIASES = {
     "pc": "professional_corporation", "p.c.": "professional_corporation",
     "pa": "professional_association", "p.a.": "professional_association",
@@ -125,41 +125,75 @@ class LicenseType(str, Enum):
 
 
 class License(Strict):
+    """A professional licence."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)  # number: 301234 is the text 301234
     type: LicenseType
+    """MD, DO, DPM, PA, NP, RN, DDS or DC."""
     state: StateCode
+    """The two-letter code of the state that issued the licence."""
     number: _text(40)
+    """The licence number exactly as issued (quote it if it starts with 0)."""
 
 
 class Member(Strict):
+    """A member (owner) of the MSO."""
+
     name: Name
+    """The member's legal name (a person or an entity)."""
     percent: Percent
+    """Membership interest in percent (0 < p <= 100); all members together: exactly 100."""
     capital_contribution: Money = Decimal(0)
+    """Initial capital contribution in US dollars (a number such as 150000 or 150000.00)."""
 
 
 class Owner(Strict):
+    """An owner (shareholder or member) of the practice."""
+
     name: Name
+    """The owner's full name, with credentials if wanted (quote it when it holds a comma)."""
     license: License
+    """The owner's professional licence."""
     percent: Percent
+    """Ownership in percent (0 < p <= 100); all owners together: exactly 100."""
 
 
 class Mso(Strict):
+    """The management services organisation (the lay-owned company)."""
+
     name: Name
+    """The MSO's legal name, e.g. Glow Management, LLC."""
     entity_type: MsoEntityType = MsoEntityType.llc
+    """llc or corporation."""
     formation_state: StateCode
+    """The two-letter code of the state where the MSO is (or will be) formed."""
     address: Address
+    """Principal office address on one line."""
     members: list[Member] = Field(min_length=1, max_length=50)
+    """The MSO's members (1 to 50); their percents sum to 100."""
     signatory: Signatory
+    """Who signs for the MSO."""
     manager_managed: bool = False
+    """true: the operating agreement appoints managers; false: member-managed."""
 
 
 class Practice(Strict):
+    """The professional (medical) practice the licensed owners own."""
+
     name: Name
+    """The practice's legal name, ending with the designation its state requires (e.g. Medical Corporation, PLLC)."""
     entity_type: PracticeEntityType
+    """The entity form; short forms pc, pa, ps (with or without dots) and 'medical corporation' are accepted."""
     formation_state: StateCode
+    """The two-letter code of the state where the practice is formed; must equal deal.state."""
     address: Address
+    """Principal office address on one line."""
     owners: list[Owner] = Field(min_length=1, max_length=50)
+    """The practice's owners (1 to 50); their percents sum to 100."""
     medical_director: Name
+    """The physician who directs the medical services."""
     signatory: Signatory
+    """Who signs for the practice."""
 
 
 class Service(str, Enum):
@@ -194,24 +228,53 @@ FEE_FIELDS = {
 
 
 class Fees(Strict):
+    """How the practice pays the MSO. Set exactly the one amount field the basis uses."""
+
     basis: FeeBasis
+    """fixed_monthly, cost_plus, hourly, percentage_of_revenue or per_procedure (a state may replace the last two)."""
     percent_of_revenue: Percent | None = None
+    """With basis percentage_of_revenue: the percent of collections (0 < p <= 100)."""
     monthly_amount: Money | None = None
+    """With basis fixed_monthly: US dollars per month."""
     cost_plus_markup_percent: Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)] | None = None
+    """With basis cost_plus: the markup over cost in percent (0 to 100)."""
     hourly_rate: Money | None = None
+    """With basis hourly: US dollars per hour."""
     per_procedure_amount: Money | None = None
+    """With basis per_procedure: US dollars per procedure."""
     fmv_review: Literal["annual", "biennial"] = "annual"
+    """How often the fee is reviewed for fair market value: annual or biennial."""
     payment_due_day: int = Field(default=10, ge=1, le=28)
+    """Day of the month the fee is due (1 to 28)."""
 
 
 class Term(Strict):
+    """How long the management services agreement runs."""
+
     initial_years: int = Field(ge=1, le=30)
+    """Initial term in years (1 to 30)."""
     renewal_years: int = Field(ge=0, le=10)
+    """Each automatic renewal in years (0 to 10; 0: no renewal)."""
     termination_without_cause_days: int = Field(ge=30, le=730)
+    """Notice in days either party must give to end the agreement without cause (30 to 730)."""
 
 
 # Dates the documents compute from (checklist deadlines, renewal years) stay within these bounds.
 EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value):
+    """Only a date or the text YYYY-MM-DD (not 03/01/2027, not a number of seconds)."""
+    if isinstance(value, dt.date):
+        return value
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and _ISO_DATE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"is not a real date; use YYYY-MM-DD (got {text})") from None
+    raise ValueError(f"use YYYY-MM-DD (got {value})")
 
 
 def _deal_date(value: dt.date) -> dt.date:
@@ -222,35 +285,54 @@ def _deal_date(value: dt.date) -> dt.date:
 
 
 class DealInfo(Strict):
+    """The deal as a whole."""
+
     name: Name
+    """A short name for the deal, used in headers and file records."""
     state: StateCode
-    effective_date: Annotated[dt.date, AfterValidator(_deal_date)]
+    """The two-letter code (or DC) of the state whose law governs the practice."""
+    effective_date: Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_deal_date)]
+    """The agreements' effective date, YYYY-MM-DD."""
     offers_iv_therapy: bool = False
+    """true when the practice offers IV therapy (adds the clauses and checklist items it needs)."""
 
 
 class DisputeResolution(Strict):
+    """How disputes between the MSO and the practice are resolved."""
+
     method: Literal["arbitration", "courts"] = "arbitration"
-    venue: Name | None = None  # city/county; defaults to the practice's county seat wording
+    """arbitration or courts."""
+    venue: Name | None = None
+    """City or county where disputes are heard; default: the practice's county seat."""
 
 
 class Deal(Strict):
+    """A formgen deal file: one MSO, one practice and the terms between them."""
+
     deal: DealInfo
+    """Name, governing state and effective date."""
     mso: Mso
+    """The management services organisation."""
     practice: Practice
+    """The professional practice."""
     services: list[Service] = Field(min_length=1)
+    """The services the MSO provides, each once."""
     fees: Fees
+    """The management fee."""
     term: Term
+    """The agreement's term and termination notice."""
     dispute_resolution: DisputeResolution = DisputeResolution()
+    """Arbitration or courts, and where."""
 
     @property
     def state(self) -> str:
         return self.deal.state
 
 
-# ---------------------------------------------------------------- loading
+# ---------------------------------------------------------------- cross-field rules
 
 
-def _semantic_problems(deal: Deal) -> list[tuple[str, str]]:
+def semantic_problems(deal: Deal) -> list[tuple[str, str]]:
     """Cross-field rules pydantic's field types cannot express: (path, message)."""
     out: list[tuple[str, str]] = []
     for path, items, who in (("mso.members", deal.mso.members, "membership"),
@@ -282,132 +364,17 @@ def _semantic_problems(deal: Deal) -> list[tuple[str, str]]:
     return out
 
 
-def field_path(loc: tuple) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += ("." if path else "") + str(part)
-    return path
+# The loader lived here; old imports (``from formgen.inputs.deal import load_deal``) still work.
+_LOADER_NAMES = ("load_deal", "parse_text", "deal_from_data", "field_path")
 
 
-def _describe(error: dict) -> str:
-    kind, msg = error["type"], error["msg"]
-    if kind == "missing":
-        return "is required but missing"
-    if kind == "extra_forbidden":
-        return "is not a known field (check the spelling; `formgen schema` lists every field)"
-    if kind.startswith("value_error"):
-        return msg.removeprefix("Value error, ")
-    value = error.get("input")
-    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return f"{msg[0].lower()}{msg[1:]} (got {shown})"
+def __getattr__(name: str):
+    if name in _LOADER_NAMES:
+        from . import deal_loader
 
+        return getattr(deal_loader, name)
+    if name == "deal_json_schema":
+        from .deal_schema import deal_json_schema
 
-def _line_index(text: str) -> dict[str, int]:
-    """Map dotted field paths to 1-based YAML line numbers (best effort)."""
-    import yaml
-
-    lines: dict[str, int] = {}
-
-    def walk(node, path: str) -> None:
-        lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = f"{path}.{key.value}" if path else str(key.value)
-                lines[child] = key.start_mark.line + 1
-                walk(value, child)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                walk(item, f"{path}[{index}]")
-
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
-    if root is not None:
-        walk(root, "")
-    return lines
-
-
-def _nearest_line(lines: dict[str, int], path: str) -> int | None:
-    while path:
-        if path in lines:
-            return lines[path]
-        # Drop the last step: "[3]", ".name" or the first key. A key may be empty ("fees." for a
-        # key "" in the file), so a step may be just "."; stop if nothing could be dropped.
-        shorter = re.sub(r"(\[\d+\]|\.[^.\[]*|^[^.\[]*)$", "", path)
-        if shorter == path:
-            break
-        path = shorter
-    return None
-
-
-def parse_text(text: str, source: str) -> dict:
-    """YAML (or JSON, a subset) text -> plain data, or InputError naming the line."""
-    import yaml
-
-    try:
-        if source.endswith(".json"):
-            data = json.loads(text)
-        else:
-            data = yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise InputError([Problem(source, "", f"is not valid JSON: {exc.msg}", exc.lineno)]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        what = getattr(exc, "problem", None) or str(exc)
-        raise InputError([Problem(source, "", f"is not valid YAML: {what}",
-                                  mark.line + 1 if mark else None)]) from None
-    if not isinstance(data, dict):
-        raise InputError([Problem(source, "", "must be a mapping with the sections deal, mso, practice, "
-                                  "services, fees and term (see examples/ca_medspa.yaml)")])
-    return data
-
-
-def _normalise_aliases(data: dict) -> None:
-    practice = data.get("practice")
-    if isinstance(practice, dict) and isinstance(practice.get("entity_type"), str):
-        key = practice["entity_type"].strip().lower()
-        practice["entity_type"] = PRACTICE_ENTITY_ALIASES.get(key, key)
-
-
-def deal_from_data(data: dict, source: str, text: str = "") -> Deal:
-    _normalise_aliases(data)
-    lines = _line_index(text) if text and not source.endswith(".json") else {}
-    try:
-        deal = Deal.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            path = field_path(tuple(p for p in error["loc"] if not str(p).startswith("function-")))
-            problems.append(Problem(source, path, _describe(error), _nearest_line(lines, path)))
-        raise InputError(problems) from None
-    semantic = _semantic_problems(deal)
-    if semantic:
-        raise InputError([Problem(source, path, msg, _nearest_line(lines, path)) for path, msg in semantic])
-    return deal
-
-
-def load_deal(path: str | Path) -> Deal:
-    """Read and validate a deal file; raise InputError listing every problem."""
-    path = Path(path)
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError([Problem(source, "", "does not exist")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(source, "", "is a folder; give a deal file (.yaml, .yml or .json)")]) from None
-    except UnicodeDecodeError:
-        raise InputError([Problem(source, "", "is not UTF-8 text; save it as UTF-8")]) from None
-    except OSError as exc:
-        raise InputError([Problem(source, "", f"cannot be read: {exc.strerror}")]) from None
-    return deal_from_data(parse_text(text, source), source, text)
-
-
-def deal_json_schema() -> dict:
-    return Deal.model_json_schema()
+        return deal_json_schema
+    raise AttributeError(name)

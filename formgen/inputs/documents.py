@@ -34,6 +34,7 @@ class DocumentSpec:
     report: bool = False  # reports (memo, checklist) describe the agreements: built after them
     pays_mso: bool = False  # the practice pays the MSO under it: scanned for revenue-based pay
     governs_practice: bool = False
+    toc: bool = False  # opens with a table of contents (a TOC field, filled in)
 
     @property
     def filename(self) -> str:
@@ -70,7 +71,7 @@ class DocumentSpec:
 
 # In reading order.
 REGISTRY: tuple[DocumentSpec, ...] = (
-    DocumentSpec("msa", "Management Services Agreement", "MSA", pays_mso=True),
+    DocumentSpec("msa", "Management Services Agreement", "MSA", pays_mso=True, toc=True),
     DocumentSpec("responsibility_schedule", "Responsibility Schedule", "RS"),
     DocumentSpec("mso_operating_agreement", "Operating Agreement", "MSO-OA",
                  heading="Limited Liability Company Operating Agreement", subtitle="of_mso"),

@@ -235,18 +235,41 @@ def merge_layers(base: dict, top: dict) -> dict:
     return merged
 
 
-def _read_yaml(path: Path) -> dict:
-    import yaml
+def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
+    """A rule file's data and the line of each field path (read as deal files are)."""
+    from .deal_loader import parse_yaml, read_text
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem(str(path), "", f"is not valid YAML: {getattr(exc, 'problem', exc)}",
-                                  mark.line + 1 if mark else None)]) from None
+    data, index = parse_yaml(read_text(path), str(path))
     if not isinstance(data, dict):
         raise InputError([Problem(str(path), "", "must be a mapping of rule sections")])
-    return data
+    return data, index.lines
+
+
+def _rule_problem(error: dict, merged: dict, layers: list[tuple[Path, dict, dict[str, int]]]) -> Problem:
+    """A validation error of the merged rules, located in the file (and line) the value came from."""
+    from .deal_loader import field_path, nearest_line
+
+    loc = list(error["loc"])
+    where = layers[-1]
+    if loc and isinstance(loc[0], str):
+        key = loc[0]
+        where = next((layer for layer in reversed(layers) if key in layer[1]), layers[-1])
+        if key in _KEYED_LISTS and len(loc) > 1 and isinstance(loc[1], int):
+            k = _KEYED_LISTS[key]
+            item = merged.get(key, [])[loc[1]] if loc[1] < len(merged.get(key, [])) else None
+            for layer in reversed(layers):
+                items = layer[1].get(key) if isinstance(layer[1].get(key), list) else []
+                found = [i for i, x in enumerate(items) if isinstance(x, dict) and isinstance(item, dict)
+                         and x.get(k) == item.get(k)]
+                if found:
+                    where, loc[1] = layer, found[0]
+                    break
+    path = where[0]
+    dotted = field_path(tuple(loc))
+    message, value = error["msg"].removeprefix("Value error, "), error.get("input")
+    if error["type"] != "missing" and not error["type"].startswith("value_error") and not isinstance(value, (dict, list)):
+        message += f" (got {str(value)[:60]!r})"
+    return Problem(str(path), dotted, message, nearest_line(where[2], dotted))
 
 
 def load_state(code: str, state_dir: Path | None = None) -> StateRules:
@@ -260,21 +283,21 @@ def _load_state(code: str, state_dir: Path) -> StateRules:
     if code not in JURISDICTIONS:
         raise InputError([Problem(code, "deal.state", "is not a US state or DC")])
     default_path = state_dir / DEFAULT_FILE
-    data = _read_yaml(default_path)
+    data, lines = _read_yaml(default_path)
+    layers = [(default_path, data, lines)]
     files = [default_path]
     state_path = state_dir / f"{code}.yaml"
     if state_path.exists():
-        data = merge_layers(data, _read_yaml(state_path))
+        top, top_lines = _read_yaml(state_path)
+        layers.append((state_path, top, top_lines))
+        data = merge_layers(data, top)
         files.append(state_path)
     else:  # the default stands in, and says so
         data = {**data, "code": code, "name": JURISDICTIONS[code], "researched": False}
     try:
         rules = StateRules.model_validate({**data, "source_files": tuple(f.name for f in files)})
     except ValidationError as exc:
-        from .deal import field_path
-
-        where = files[-1]
-        raise InputError([Problem(str(where), field_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+        raise InputError([_rule_problem(e, data, layers) for e in exc.errors()]) from None
     if rules.code != code:
         raise InputError([Problem(str(files[-1]), "code", f"is {rules.code} but the file is for {code}")])
     return rules

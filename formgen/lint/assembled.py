@@ -27,29 +27,18 @@ class AssembledDocument:
 
     def paragraphs(self, *, notes: bool = False) -> list[str]:
         """The document's text, one string per paragraph or table row (drafting notes left out)."""
-        out = []
-        for block in self.blocks:
-            kind = block["kind"]
-            if kind == "note" and not notes:
-                continue
-            if kind == "table":
-                out += [" | ".join(row) for row in [block["header"], *block["rows"]]]
-            elif kind == "signatures":
-                out += [" ".join(s.values()) for s in block["signers"]]
-            elif kind == "exhibit":
-                out.append(f"{block['text']} {block['title']}")
-            else:
-                out.append(" ".join(x for x in (block.get("number", ""), block.get("caption", ""),
-                                                 block.get("text", "")) if x))
-        return out
+        from ..drafting.drafts import block_paragraphs
+
+        return block_paragraphs(self.blocks, notes=notes)
 
 
 def assemble_documents(deal_path: Path, library: Library | None = None) -> tuple[list[AssembledDocument], list[Problem]]:
     """Every agreement of one deal's packet, drafted by the packet builder's own function."""
-    from ..drafting.packet import draft_agreements, start_drafting, validate
+    from ..drafting.drafts import draft_agreements, start_drafting
+    from ..drafting.validation import check
 
     try:
-        deal, rules, _ = validate(deal_path)
+        deal, rules, _ = check(deal_path)
         drafts = draft_agreements(start_drafting(deal, rules, library))
     except FormgenError as exc:
         return [], [Problem(str(deal_path), "", f"cannot be assembled: {exc}")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..drafting.markup import strip_word_markers
 from ..errors import Problem
 from .assembled import AssembledDocument
 
@@ -20,10 +21,9 @@ _EXTERNAL_BEFORE = re.compile(r"(?:Code|Act|U\.S\.C\.|C\.F\.R\.|Regulations?|Rul
 
 def _targets(blocks: list[dict]) -> dict[str, set[str]]:
     sections = {b["number"] for b in blocks if b["kind"] == "section"}
-    articles = {m.group(1) for b in blocks if b["kind"] == "heading"
-                for m in [re.match(r"ARTICLE (\d+)\.", b["text"])] if m}
+    articles = {b["number"] for b in blocks if b["kind"] == "heading"}
     exhibits = {m.group(1) for b in blocks if b["kind"] == "exhibit"
-                for m in [re.match(r"EXHIBIT ([A-Z]+)", b["text"])] if m}
+                for m in [re.match(r"EXHIBIT ([A-Z]+)", strip_word_markers(b["text"]))] if m}
     return {"Section": sections, "Article": articles, "Exhibit": exhibits, "Schedule": set()}
 
 

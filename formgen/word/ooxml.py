@@ -12,6 +12,7 @@ import os
 import time
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -25,10 +26,73 @@ def source_date() -> tuple[int, int, int, int, int, int]:
     return FIXED_DATE
 
 
+# A zip bomb (a few MB that unpack to GBs) must not exhaust memory: a Word document's parts are
+# far smaller. Sizes are counted as read, not taken from the archive's own (forgeable) headers.
+MAX_PART_BYTES = 32 * 1024 * 1024
+MAX_PACKAGE_BYTES = 256 * 1024 * 1024
+
+
+class PackageTooLarge(ValueError):
+    """A part or the whole package unpacks to more than a Word document holds."""
+
+
 def read_package(data: bytes) -> dict[str, bytes]:
-    """The parts of a package, in their stored order."""
+    """The parts of a package, in their stored order; PackageTooLarge past the limits above."""
+    parts, total = {}, 0
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return {info.filename: zf.read(info) for info in zf.infolist()}
+        for info in zf.infolist():
+            with zf.open(info) as fh:
+                part = fh.read(MAX_PART_BYTES + 1)
+            total += len(part)
+            if len(part) > MAX_PART_BYTES or total > MAX_PACKAGE_BYTES:
+                raise PackageTooLarge(f"{info.filename} unpacks to more than {MAX_PART_BYTES >> 20} MB "
+                                      "(a zip bomb?)" if len(part) > MAX_PART_BYTES else
+                                      f"the package unpacks to more than {MAX_PACKAGE_BYTES >> 20} MB")
+            parts[info.filename] = part
+    return parts
+
+
+COMPRESS_LEVEL = 6
+_CACHE_MIN_BYTES = 16_384  # parts worth remembering compressed (styles.xml is ~350 kB)
+_CACHE_ENTRIES = 64
+_compressed: dict[bytes, bytes] = {}
+
+
+class _Precompressed:
+    """Stands in for zipfile's compressor: hands back deflate output computed earlier."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def compress(self, _raw: bytes) -> bytes:
+        return b""
+
+    def flush(self) -> bytes:
+        return self.data
+
+
+def _deflate(data: bytes) -> bytes:
+    """Raw deflate of ``data`` exactly as zipfile makes it (same level, same stream)."""
+    found = _compressed.get(data)
+    if found is None:
+        comp = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+        found = comp.compress(data) + comp.flush()
+        if len(_compressed) >= _CACHE_ENTRIES:
+            _compressed.pop(next(iter(_compressed)))
+        _compressed[data] = found
+    return found
+
+
+def _write_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
+    """Write one entry; a large part seen before (the styles, theme and fonts every document of a
+    packet shares) is not compressed again. The bytes are those ``writestr`` would write."""
+    if len(data) < _CACHE_MIN_BYTES:
+        zf.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+        return
+    with zf.open(info, mode="w") as dest:
+        if hasattr(dest, "_compressor"):  # zipfile's writer; else it simply compresses itself
+            dest._compressor = _Precompressed(_deflate(data))
+        dest.write(data)
 
 
 def write_package(parts: dict[str, bytes]) -> bytes:
@@ -45,7 +109,8 @@ def write_package(parts: dict[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 0  # same bytes whichever OS wrote it
-            zf.writestr(info, parts[name], compresslevel=6)
+            info._compresslevel = COMPRESS_LEVEL  # what writestr(compresslevel=) would set
+            _write_entry(zf, info, parts[name])
     return buf.getvalue()
 
 
@@ -56,7 +121,9 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 def docx_paragraphs(data: bytes, part: str = "word/document.xml") -> list[str]:
     """The text of every paragraph of a part (table cells and text boxes included), in document order."""
     out: list[str] = []
-    _collect_paragraphs(ET.fromstring(read_package(data)[part]), out)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read(part)
+    _collect_paragraphs(ET.fromstring(xml), out)
     return out
 
 
@@ -64,11 +131,16 @@ def docx_text(data: bytes) -> str:
     return "\n".join(docx_paragraphs(data))
 
 
+# Property elements: no text and no paragraph can sit inside them, so their subtrees are skipped.
+_NO_TEXT = frozenset(f"{_W}{tag}" for tag in ("pPr", "rPr", "tblPr", "tcPr", "trPr", "sectPr", "tblGrid",
+                                              "tblPrEx", "proofErr", "bookmarkStart", "bookmarkEnd"))
+
+
 def _collect_paragraphs(element: ET.Element, out: list[str]) -> None:
     """Paragraph texts in document order; text boxes inside a paragraph become their own lines."""
     for child in element:
-        if child.tag == _MC_FALLBACK:
-            continue  # duplicate of the mc:Choice content
+        if child.tag == _MC_FALLBACK or child.tag in _NO_TEXT:
+            continue  # duplicate of the mc:Choice content; properties
         if child.tag == f"{_W}p":
             pieces: list[str] = []
             nested: list[str] = []
@@ -92,7 +164,7 @@ def _paragraph_text(element: ET.Element, pieces: list[str], nested: list[str]) -
             pieces.append("-")
         elif tag == f"{_W}p":  # a paragraph in a text box inside this paragraph
             _collect_paragraphs(_wrap(child), nested)
-        elif tag == _MC_FALLBACK:
+        elif tag == _MC_FALLBACK or tag in _NO_TEXT:
             continue
         else:
             _paragraph_text(child, pieces, nested)

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from ..errors import TemplateError
 from ..drafting.jinja_env import CachingSandboxedEnvironment
+from .fields import add_word_structure
 from .tables import fit_table_columns
 from .ooxml import read_package, write_package
 
@@ -63,7 +64,10 @@ def render_docx(template: Path, context: dict) -> bytes:
         buf = BytesIO()
         doc.save(buf)
         parts = read_package(buf.getvalue())
-    parts["word/document.xml"] = fit_table_columns(parts["word/document.xml"])
+    document, numbering = add_word_structure(parts["word/document.xml"], parts.get("word/numbering.xml"))
+    if numbering is not None:
+        parts["word/numbering.xml"] = numbering
+    parts["word/document.xml"] = fit_table_columns(document)
     return write_package(parts)
 
 

@@ -1,21 +1,22 @@
-"""Post-render layout: table columns sized to their content.
+"""Post-render layout: table columns sized to their content, rows that never split.
 
 docxtpl's dynamic columns ({%tc %}) come out equally wide, so a one-word "Performed by"
 column takes as much room as a column of sentences. Each multi-column table is re-gridded
-in proportion to the text its columns hold (bounded, so short columns stay readable).
+in proportion to the text its columns hold (bounded, so short columns stay readable), across
+the text width of the template's page (w:sectPr page size less margins: Letter, A4, any).
+Every row is kept on one page (w:cantSplit), whatever the template's rows say.
 """
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NS = {"w": W}
-TEXT_WIDTH_TWIPS = 9360  # 6.5 inches: Letter with 1-inch margins
+from .wordml import NS
+from .wordml import q as _q
 
-
-def _q(tag: str) -> str:
-    return f"{{{W}}}{tag}"
+TEXT_WIDTH_TWIPS = 9360  # 6.5 inches: Letter with 1-inch margins, when the page says nothing
 
 
 CHAR_TWIPS = 110  # an average 10-point character, generously
@@ -28,7 +29,7 @@ def column_widths(rows: list[list[str]], text_width: int = TEXT_WIDTH_TWIPS) -> 
     floors, wants = [], []
     for j in range(columns):
         cells = [r[j] for r in rows if j < len(r)]
-        longest_word = max((len(word) for cell in cells for word in cell.split()), default=1)
+        longest_word = max((len(word) for cell in cells for word in re.split(r"[ \t\n]+", cell)), default=1)  # a no-break space holds
         floor = min(longest_word * CHAR_TWIPS + CELL_PADDING_TWIPS, int(text_width * 0.35))
         average = sum(len(c) for c in cells) / max(len(cells), 1)
         floors.append(floor)
@@ -40,15 +41,41 @@ def column_widths(rows: list[list[str]], text_width: int = TEXT_WIDTH_TWIPS) -> 
     return [int(f + spare * ((w or 1) if not sum(wants) else w) / total_want) for f, w in zip(floors, wants)]
 
 
-def fit_table_columns(document_xml: bytes, text_width: int = TEXT_WIDTH_TWIPS) -> bytes:
+def text_width(root: etree._Element) -> int:
+    """The body's text width in twips: the last section's page width less its left and right margins."""
+    sect = root.find("w:body/w:sectPr", NS)
+    size = None if sect is None else sect.find("w:pgSz", NS)
+    margins = None if sect is None else sect.find("w:pgMar", NS)
+    try:
+        width = int(size.get(_q("w")))
+        return width - int(margins.get(_q("left"), 0)) - int(margins.get(_q("right"), 0))
+    except (AttributeError, TypeError, ValueError):
+        return TEXT_WIDTH_TWIPS
+
+
+def _keep_rows_whole(table: etree._Element) -> None:
+    for tr in table.findall("w:tr", NS):
+        trpr = tr.find("w:trPr", NS)
+        if trpr is None:
+            trpr = etree.Element(_q("trPr"))
+            prefix = tr.find("w:tblPrEx", NS)
+            tr.insert(0 if prefix is None else tr.index(prefix) + 1, trpr)
+        if trpr.find("w:cantSplit", NS) is None:
+            trpr.insert(0, etree.Element(_q("cantSplit")))
+
+
+def fit_table_columns(document_xml: bytes, width: int | None = None) -> bytes:
     root = etree.fromstring(document_xml)
+    width = width or text_width(root)
     changed = False
     for table in root.iter(_q("tbl")):
+        _keep_rows_whole(table)
+        changed = True
         rows = [[("".join(t.text or "" for t in tc.iter(_q("t")))) for tc in tr.findall("w:tc", NS)]
                 for tr in table.findall("w:tr", NS)]
         if not rows or max(len(r) for r in rows) < 2:
             continue
-        widths = column_widths(rows, text_width)
+        widths = column_widths(rows, width)
         grid = table.find("w:tblGrid", NS)
         if grid is None:
             continue

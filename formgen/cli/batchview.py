@@ -1,0 +1,55 @@
+"""``formgen batch``: the progress bar, the summary or JSON, and the exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from .output import JSON_FORMAT, echo_json
+
+
+def packet_errors(out: str) -> int:
+    """Error findings recorded in a packet's compliance.json (0 when it cannot be read)."""
+    try:
+        findings = json.loads((Path(out) / "compliance.json").read_text(encoding="utf-8"))["findings"]
+        return sum(f.get("severity") == "error" for f in findings)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return 0
+
+
+def run_batch(deals: Path, out: Path, *, jobs: int, force: bool, pdf: bool, strict: bool, as_json: bool,
+              runner) -> None:
+    from ..folder.batch import batch as _batch
+    from ..folder.batch import summary_table
+
+    show_progress = not as_json and sys.stderr.isatty()  # quiet when stderr is not a terminal
+    bars = []
+
+    def progress(done: int, total: int, result) -> None:
+        if not show_progress:
+            return
+        if not bars:
+            bars.append(typer.progressbar(length=total, label="packets", file=sys.stderr))
+            bars[0].__enter__()
+        bars[0].update(1)
+
+    try:
+        result = runner(_batch, deals, out, jobs=jobs or None, force=force, pdf=pdf, on_progress=progress,
+                        as_json=as_json)
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
+    errors = {r.name: packet_errors(r.out) for r in result.results if r.status != "failed"}
+    with_errors = sorted(name for name, n in errors.items() if n)
+    if as_json:
+        echo_json({"format": JSON_FORMAT, **result.to_dict(), "with_error_findings": with_errors})
+    else:
+        typer.echo(summary_table(result))
+        if with_errors:
+            typer.echo(f"error findings (terms replaced or removed) in: {', '.join(with_errors)}")
+    if result.failed:
+        raise typer.Exit(1)
+    raise typer.Exit(3 if strict and with_errors else 0)

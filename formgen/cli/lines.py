@@ -1,0 +1,44 @@
+"""What the commands print about findings, without typer: the fast validate path (fast.py) and the
+typer app (app.py) print through these same functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
+SEVERITIES = ("error", "warning", "info")
+
+
+def counts(findings) -> dict[str, int]:
+    return {s: sum(f.severity == s for f in findings) for s in SEVERITIES}
+
+
+def finding_lines(findings) -> list[str]:
+    out = []
+    for f in findings:
+        cite = f" [{f.citation}]" if f.citation else ""
+        where = f" ({f.document})" if f.document else ""
+        out.append(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {f.message}{cite}")
+    return out
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def verdict(findings, strict: bool) -> str:
+    """One line a paralegal can act on: what generate will do with this deal."""
+    c = counts(findings)
+    rest = f"; {_plural(c['warning'], 'warning')}, {c['info']} info"
+    if c["error"] and strict:
+        return f"{_plural(c['error'], 'error')}: --strict: generate will write nothing (exit 3)" + rest
+    if c["error"]:
+        return (f"{_plural(c['error'], 'error')}: generate will replace or remove these terms "
+                "(the packet will not say what the deal asks)" + rest)
+    if c["warning"]:
+        return f"no errors, {_plural(c['warning'], 'warning')}: generate will draft the terms as asked, flagged for review; {c['info']} info"
+    return f"no errors or warnings: generate will draft the packet as the deal asks; {c['info']} info"
+
+
+def validate_lines(deal: Path, deal_name: str, rules, findings, strict: bool = False) -> list[str]:
+    return [f"{deal}: {deal_name}, {rules.name} ({rules.code}): {verdict(findings, strict)}", *finding_lines(findings)]

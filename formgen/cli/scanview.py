@@ -1,0 +1,51 @@
+"""``formgen scan``: files or folders in, hits by section out, exit 3 when something is found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .output import echo_json, section_at
+
+
+def scan_targets(paths: list[Path]) -> list[Path]:
+    """Folders stand for the .docx and .txt files directly in them (Word's ~$ lock files skipped)."""
+    out = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.suffix.lower() in (".docx", ".txt") and p.is_file()
+                          and not p.name.startswith(("~$", ".")))
+        else:
+            out.append(path)
+    return out
+
+
+def run_scan(files: list[Path], state: str, *, as_json: bool, runner) -> None:
+    from ..inputs.states import load_state
+    from ..scan.scanner import extract_text, scan_files
+
+    severity, citation = "error", ""  # no state named: report as the strictest state would
+    if state.upper() != "XX":
+        severity, rule = runner(load_state, state.upper()).scan_policy()
+        citation = rule.citation
+    targets = scan_targets(files)
+    if not targets:
+        typer.echo(f"formgen: no .docx or .txt files in {', '.join(map(str, files))}", err=True)
+        raise typer.Exit(1)
+    results = runner(scan_files, targets, severity=severity, citation=citation)
+    for result, path in zip(results, targets):
+        if result["findings"]:
+            text = extract_text(path)
+            for hit in result["findings"]:
+                hit["section"] = section_at(text, hit["start"])
+    hits = sum(len(r["findings"]) for r in results)
+    if as_json:
+        echo_json(results)
+    else:
+        for r in results:
+            typer.echo(f"{r['file']}: {len(r['findings'])} finding(s)")
+            for m in r["findings"]:
+                where = m["section"] or f"characters {m['start']}-{m['end']}"
+                typer.echo(f"  {m['severity']} {m['rule']} in {where}: {m['matched']}")
+    raise typer.Exit(3 if hits else 0)

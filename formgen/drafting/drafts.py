@@ -1,0 +1,72 @@
+"""Drafting: every document of a packet planned (which clauses, and why) and assembled into
+blocks, before any Word rendering. ``generate`` renders these drafts; ``validate`` and ``lint``
+read them; all three get them from the same functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..inputs.clauses import Library, load_library
+from ..inputs.deal import Deal
+from ..inputs.documents import DocumentSpec, documents_for
+from ..inputs.states import StateRules
+from .assemble import assemble
+from .context import build_context
+from .markup import strip_word_markers
+from .plan import DocumentPlan, plan_document, state_enabled_clauses
+
+
+@dataclass
+class Draft:
+    """One document planned and assembled (blocks), before Word rendering."""
+
+    spec: DocumentSpec
+    plan: DocumentPlan
+    blocks: list[dict]
+
+
+@dataclass
+class Drafting:
+    """What every document of one packet is drafted from."""
+
+    deal: Deal
+    rules: StateRules
+    library: Library
+    context: dict
+    specs: list[DocumentSpec]
+    enabled: dict[str, str]
+
+    def draft(self, spec: DocumentSpec, context: dict | None = None) -> Draft:
+        plan = plan_document(spec, self.library, self.rules, context or self.context, self.enabled)
+        return Draft(spec, plan, assemble(plan, context or self.context))
+
+
+def start_drafting(deal: Deal, rules: StateRules, library: Library | None = None) -> Drafting:
+    """``library``: another clause library than the one in use (lint checks fixture libraries)."""
+    library = library or load_library()
+    context = build_context(deal, rules)
+    specs = documents_for(deal)
+    return Drafting(deal, rules, library, context, specs, state_enabled_clauses(rules, library, specs, context))
+
+
+def draft_agreements(drafting: Drafting) -> list[Draft]:
+    """The agreements (not the reports), planned and assembled: what `generate` renders and `lint` checks."""
+    return [drafting.draft(spec) for spec in drafting.specs if not spec.report]
+
+
+def block_paragraphs(blocks: list[dict], *, notes: bool = False) -> list[str]:
+    """A draft's text, one string per paragraph or table row (drafting notes left out unless asked)."""
+    out = []
+    for block in blocks:
+        kind = block["kind"]
+        if kind == "note" and not notes:
+            continue
+        if kind == "table":
+            out += [" | ".join(row) for row in [block["header"], *block["rows"]]]
+        elif kind == "signatures":
+            out += [" ".join(str(v) for v in s.values()) for s in block["signers"]]
+        elif kind == "exhibit":
+            out.append(f"{block['text']} {block['title']}")
+        else:
+            out.append(" ".join(str(block[k]) for k in ("number", "caption", "text") if block.get(k)))
+    return [strip_word_markers(text) for text in out]

@@ -1,0 +1,73 @@
+"""Validation: every check ``generate`` runs, without rendering or writing.
+
+``check`` loads the deal and applies the deal-level rules (entity form, ownership, name, law
+changes) with only the deal model and the state rules loaded. ``validate`` then plans and
+assembles each agreement with the same functions ``generate`` uses (clause and fee rules) and
+scans the fee-paying ones' assembled text, so its findings equal the packet's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..inputs.deal import Deal, load_deal
+from ..inputs.states import Policy, StateRules, load_state, rules_for
+from .compliance import check_deal, law_change_findings
+from .findings import Finding, sort_findings
+
+
+def blocking_problems(deal_path: Path, findings: list[Finding]) -> list[Problem]:
+    from ..inputs.deal_loader import deal_lines, nearest_line
+
+    lines = deal_lines(deal_path)
+    return [Problem(str(deal_path), f.field, f"{f.message}" + (f" [{f.citation}]" if f.citation else ""),
+                    nearest_line(lines, f.field))
+            for f in findings if f.blocking]
+
+
+def check(deal_path: str | Path, policy: Policy = "conservative") -> tuple[Deal, StateRules, list[Finding]]:
+    """Load the deal and apply the deal-level rules; raise InputError for bad input or a structure
+    the state forbids. The state rules are those in force on the deal's effective date, under the
+    drafting ``policy``."""
+    deal_path = Path(deal_path)
+    deal = load_deal(deal_path)
+    rules = rules_for(deal.state, deal.deal.effective_date, policy)
+    findings = check_deal(deal, rules) + law_change_findings(deal, load_state(deal.state))
+    problems = blocking_problems(deal_path, findings)
+    if problems:
+        raise InputError(problems)
+    return deal, rules, findings
+
+
+def scan_findings(draft, rules: StateRules) -> list[Finding]:
+    """Second line of defence: revenue- or volume-based pay left in a fee-paying agreement's text."""
+    from ..scan.scanner import scan_text
+    from .drafts import block_paragraphs
+
+    severity, rule = rules.scan_policy()
+    text = "\n".join(block_paragraphs(draft.blocks, notes=True))
+    return [Finding(f"scan.{match.rule}", severity,
+                    f"{draft.spec.filename} still contains a payment computed from revenue or volume: "
+                    f"\u201c{match.matched[:160]}\u201d. {match.message}",
+                    citation=rule.citation, document=draft.spec.name, action="flagged", verified=rule.verified)
+            for match in scan_text(text, severity=severity, citation=rule.citation)]
+
+
+def draft_findings(drafts, rules: StateRules) -> list[Finding]:
+    """The clause-rule findings of each agreement's plan, and the scan of the fee-paying ones."""
+    found = []
+    for draft in drafts:
+        found += draft.plan.findings
+        if draft.spec.pays_mso:
+            found += scan_findings(draft, rules)
+    return found
+
+
+def validate(deal_path: str | Path, policy: Policy = "conservative") -> tuple[Deal, StateRules, list[Finding]]:
+    """Every check ``generate`` runs, without rendering or writing; the findings equal the packet's."""
+    from .drafts import draft_agreements, start_drafting
+
+    deal, rules, findings = check(deal_path, policy)
+    drafts = draft_agreements(start_drafting(deal, rules))
+    return deal, rules, sort_findings(findings + draft_findings(drafts, rules))

@@ -1,0 +1,86 @@
+"""``mark-executed``: record in the manifest that documents of a packet were signed.
+
+The signed bytes are kept at ``.formgen/executed/<file>``; from then on ``regenerate`` leaves
+the document as it is and writes amendments (``word.amend``) when formgen's version changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from .manifest import MANIFEST, dumps, execution_record
+
+# Reports formgen writes for the lawyer, not instruments anyone signs.
+NOT_SIGNED = ("compliance_memo", "formation_checklist")
+
+
+def _has_pending_revisions(data: bytes) -> bool:
+    from ..word.ooxml import read_package
+
+    try:
+        xml = read_package(data).get("word/document.xml", b"")
+    except Exception:  # noqa: BLE001 - not a readable .docx: nothing to check
+        return False
+    return b"<w:ins " in xml or b"<w:del " in xml
+
+
+def _date(value: str | None, manifest: dict, out_dir: Path) -> str:
+    if value is None:
+        return str(manifest["deal"].get("validated", {}).get("deal", {}).get("effective_date") or dt.date.today())
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise InputError([Problem(str(out_dir), "--date", f"is {value!r}; give the date signed as YYYY-MM-DD")]) from None
+
+
+def _chosen(manifest: dict, documents: list[str] | None, out_dir: Path) -> list[str]:
+    known = manifest.get("documents", {})
+    if not documents:
+        return [name for name in known if name not in NOT_SIGNED]
+    by_file = {doc["file"]: name for name, doc in known.items()}
+    chosen, problems = [], []
+    for given in documents:
+        name = given if given in known else by_file.get(given) or by_file.get(f"{given}.docx")
+        if name is None:
+            problems.append(Problem(str(out_dir), "DOCUMENT", f"{given!r} is not a document of this packet; "
+                                    f"one of: {', '.join(sorted(known))}"))
+        else:
+            chosen.append(name)
+    if problems:
+        raise InputError(problems)
+    return chosen
+
+
+def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None) -> list[dict]:
+    """Record each document as signed on ``date`` (default: the deal's effective date); a document
+    already recorded keeps its first record. Returns the records, in the order given."""
+    from .regen import load_packet_manifest, rewrite_folder
+
+    out_dir = Path(out_dir)
+    manifest = load_packet_manifest(out_dir)
+    when = _date(date, manifest, out_dir)
+    executed = manifest.setdefault("executed", {})
+    writes: dict[str, bytes] = {}
+    records = []
+    for name in _chosen(manifest, documents, out_dir):
+        if name not in executed:
+            filename = manifest["documents"][name]["file"]
+            path = out_dir / filename
+            if not path.is_file():
+                raise InputError([Problem(str(path), "", "is missing: put the signed document back before marking it executed")])
+            data = path.read_bytes()
+            if _has_pending_revisions(data):
+                raise InputError([Problem(str(path), "", "still has tracked changes; accept or reject them in Word "
+                                          "(Review → Accept/Reject All) so the file is the text that was signed, "
+                                          "then mark it executed")])
+            effective = manifest["deal"].get("validated", {}).get("deal", {}).get("effective_date")
+            executed[name] = execution_record(name, filename, when, data, effective)
+            writes[executed[name]["signed_copy"]] = data
+            manifest["outputs"][filename] = executed[name]["sha256"]
+        records.append(executed[name])
+    if writes:
+        writes[MANIFEST] = dumps(manifest)
+        rewrite_folder(out_dir, writes, set())
+    return records

@@ -1,0 +1,64 @@
+"""The deal file's JSON Schema, generated from the same pydantic model that validates it, then
+widened to what the loader accepts: entity-type short forms, state codes in either case,
+licence numbers typed as numbers; and amounts typed as text must look like numbers."""
+
+from __future__ import annotations
+
+from .._version import __version__
+from .deal import JURISDICTIONS, PRACTICE_ENTITY_ALIASES, Deal
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_ID = f"urn:formgen:deal-schema:{__version__}"  # a name, not a download: the file ships beside the examples
+NUMBER_TEXT = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"
+
+
+def _state_codes() -> dict:
+    codes = sorted(JURISDICTIONS)
+    return {"type": "string", "enum": codes + [c.lower() for c in codes],
+            "description": "A two-letter US postal code or DC (any letter case): " + ", ".join(codes) + "."}
+
+
+def _walk(node, fix) -> None:
+    if isinstance(node, dict):
+        fix(node)
+        for value in node.values():
+            _walk(value, fix)
+    elif isinstance(node, list):
+        for value in node:
+            _walk(value, fix)
+
+
+def _number_text(node: dict) -> None:
+    """Decimal fields: {"anyOf": [number, string]}: the string must be a number in digits."""
+    options = node.get("anyOf")
+    if isinstance(options, list) and any(o.get("type") == "number" for o in options):
+        for option in options:
+            if option.get("type") == "string" and "pattern" not in option:
+                option["pattern"] = NUMBER_TEXT
+
+
+_STATE_FIELDS = ("state", "formation_state")
+
+
+def deal_json_schema() -> dict:
+    schema = Deal.model_json_schema()
+    defs = schema["$defs"]
+    entity = defs["PracticeEntityType"]
+    aliases = sorted(PRACTICE_ENTITY_ALIASES)
+    entity["enum"] = entity["enum"] + aliases + sorted({a.upper() for a in aliases} - set(aliases))
+    entity["description"] = ("The practice's entity form. Accepted short forms: "
+                             + ", ".join(f"{a} ({v})" for a, v in sorted(PRACTICE_ENTITY_ALIASES.items())) + ".")
+    for name, model in defs.items():
+        for field, prop in model.get("properties", {}).items():
+            if field in _STATE_FIELDS:
+                description = prop.get("description", "")
+                prop.clear()
+                prop.update(_state_codes(), description=description)
+    number = defs["License"]["properties"]["number"]
+    number["type"] = ["string", "integer"]
+    _walk(schema, _number_text)
+    descriptions = {"MsoEntityType": "llc or corporation.", "Service": "One of the services the MSO provides.",
+                    "FeeBasis": "How the fee is computed.", "LicenseType": "The licence's profession."}
+    for name, text in descriptions.items():
+        defs[name].setdefault("description", text)
+    return {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_ID, **schema}

@@ -1,0 +1,216 @@
+"""The persistent converter: one LibreOffice process per formgen process, kept running and reused
+for every document of a packet and every deal of ``batch --pdf``.
+
+formgen's own Python usually cannot ``import uno``, so a small script of ours (uno_bridge.py)
+runs under a Python that can (FORMGEN_UNO_PYTHON, LibreOffice's bundled python, or
+/usr/bin/python3 with Debian's python3-uno), starts ``soffice --accept=pipe,...`` with its own
+profile and converts one file per JSON line. Each document has a timeout; when LibreOffice
+dies, hangs or the bridge fails, both process groups are killed, a fresh converter is started
+and the document is tried once more. At exit (atexit, and multiprocessing's finaliser in pool
+workers) the processes are closed and killed; a bridge whose formgen died sees the end of its
+stdin and closes LibreOffice. Where no such Python exists, or FORMGEN_PDF_PERSISTENT=0, every
+call falls back to the one-call conversion (soffice.convert_to_pdf).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import FormgenError
+from .soffice import (DEFAULT_TIMEOUT, PER_DOCUMENT_TIMEOUT, _env_timeout, _profile_template, _store_template,
+                      convert_to_pdf, soffice_path)
+
+BRIDGE = Path(__file__).with_name("uno_bridge.py")
+UNO_PYTHONS = ("/usr/lib/libreoffice/program/python", "/opt/libreoffice/program/python",
+               "/Applications/LibreOffice.app/Contents/Resources/python", "/usr/bin/python3")
+
+
+class ConverterDied(Exception):
+    """The bridge or LibreOffice stopped answering (died, hung, or broke the protocol)."""
+
+
+@lru_cache(maxsize=1)
+def uno_python() -> str | None:
+    """A Python that can import uno, or None (then the one-call conversion is used)."""
+    if os.environ.get("FORMGEN_PDF_PERSISTENT", "1").strip().lower() in ("0", "no", "false", "off"):
+        return None
+    configured = os.environ.get("FORMGEN_UNO_PYTHON", "").strip()
+    for candidate in ([configured] if configured else UNO_PYTHONS):
+        exe = shutil.which(candidate)
+        if not exe:
+            continue
+        try:
+            ok = subprocess.run([exe, "-c", "import uno"], capture_output=True, timeout=30,
+                                stdin=subprocess.DEVNULL).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            ok = False
+        if ok:
+            return exe
+    return None
+
+
+def _kill_group(pgid: int | None) -> None:
+    if pgid:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+class PersistentConverter:
+    """One bridge + LibreOffice pair; ``convert`` restarts it as needed. Not thread-safe by design:
+    a lock serialises callers (one LibreOffice converts one document at a time anyway)."""
+
+    def __init__(self, python: str, soffice: Path):
+        self.python, self.soffice = python, soffice
+        self.proc: subprocess.Popen | None = None
+        self.office_pid: int | None = None
+        self.root: Path | None = None
+        self.lock = threading.Lock()
+        self.starts = 0  # how many LibreOffice processes were started (a restart counts)
+
+    # -- life cycle
+    def _start(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="formgen-uno-"))
+        profile = self.root / "profile"
+        template = _profile_template(self.soffice)
+        if template is not None and (template / "user" / "extensions").is_dir():
+            shutil.copytree(template, profile, symlinks=True)
+        pipe = f"formgen-{os.getpid()}-{self.root.name}"
+        env = {**os.environ, "HOME": os.environ.get("HOME") or str(self.root)}
+        self.proc = subprocess.Popen(
+            [self.python, str(BRIDGE), str(self.soffice), profile.resolve().as_uri(), pipe],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+            start_new_session=True)
+        self.starts += 1
+        ready = self._read(DEFAULT_TIMEOUT)
+        if not ready.get("ready"):
+            raise ConverterDied(f"LibreOffice bridge did not start: {ready}")
+        self.office_pid = int(ready["pid"])
+        if template is not None and not template.exists():
+            _store_template(profile, template)
+
+    def close(self) -> None:
+        """Ask LibreOffice to quit, then kill both process groups whatever happened."""
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            try:
+                proc.stdin.close()
+                proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            _kill_group(proc.pid)
+            proc.wait()
+            proc.stdout.close()
+        _kill_group(self.office_pid)
+        self.office_pid = None
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root = None
+
+    # -- protocol
+    def _read(self, timeout: float) -> dict:
+        out = self.proc.stdout
+        ready, _, _ = select.select([out], [], [], timeout)
+        if not ready:
+            raise ConverterDied(f"no answer within {timeout:.0f} s")
+        line = out.readline()
+        if not line:
+            raise ConverterDied("the bridge exited")
+        try:
+            return json.loads(line)
+        except ValueError:
+            raise ConverterDied(f"unreadable answer {line[:200]!r}") from None
+
+    def _convert_one(self, src: Path, dst: Path, timeout: float) -> None:
+        if self.proc is None:
+            self._start()
+        try:
+            self.proc.stdin.write((json.dumps({"in": str(src), "out": str(dst)}) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError:
+            raise ConverterDied("the bridge exited") from None
+        answer = self._read(timeout)
+        if answer.get("ok") and dst.is_file() and dst.stat().st_size > 0:
+            return
+        # An error from LibreOffice may be a dead office (DisposedException) as well as a bad file:
+        # either way the next attempt starts from a fresh process.
+        raise ConverterDied(answer.get("error") or "no PDF written")
+
+    def convert(self, docx_paths: Sequence[Path], out_dir: Path, timeout: float | None = None) -> list[Path]:
+        """out_dir/<stem>.pdf for each file, in order; one retry on a fresh LibreOffice per file."""
+        per_doc = timeout or _env_timeout() or PER_DOCUMENT_TIMEOUT
+        targets = []
+        with self.lock:
+            for src in docx_paths:
+                src = Path(src).resolve()
+                dst = (Path(out_dir) / f"{src.stem}.pdf").resolve()
+                dst.unlink(missing_ok=True)
+                for attempt in (1, 2):
+                    try:
+                        self._convert_one(src, dst, per_doc)
+                        break
+                    except (ConverterDied, OSError) as exc:
+                        self.close()
+                        if attempt == 2:
+                            raise FormgenError(f"formgen: LibreOffice could not convert {src.name} to PDF: "
+                                               f"{exc}") from None
+                targets.append(dst)
+        return targets
+
+
+_CONVERTER: PersistentConverter | None = None
+_CONVERTER_PID: int | None = None
+
+
+def converter() -> PersistentConverter | None:
+    """This process's persistent converter (made on first use), or None where uno is missing."""
+    global _CONVERTER, _CONVERTER_PID
+    if _CONVERTER is not None and _CONVERTER_PID == os.getpid():
+        return _CONVERTER
+    python = uno_python()
+    if python is None:
+        return None
+    _CONVERTER, _CONVERTER_PID = PersistentConverter(python, soffice_path()), os.getpid()
+    atexit.register(_CONVERTER.close)
+    try:  # pool workers leave through multiprocessing's own exit path
+        from multiprocessing import util
+
+        util.Finalize(_CONVERTER, _CONVERTER.close, exitpriority=10)
+    except ImportError:  # pragma: no cover
+        pass
+    return _CONVERTER
+
+
+def shutdown() -> None:
+    """Close this process's converter now (it is started again on next use)."""
+    if _CONVERTER is not None and _CONVERTER_PID == os.getpid():
+        _CONVERTER.close()
+
+
+def convert_documents(docx_paths: Sequence[Path], out_dir: Path, *, timeout: float | None = None,
+                      soffice: Path | None = None) -> list[Path]:
+    """PDFs of ``docx_paths`` in ``out_dir``: the persistent converter, else one soffice call."""
+    paths = [Path(p) for p in docx_paths]
+    for p in paths:
+        if not p.is_file():
+            raise FormgenError(f"formgen: cannot convert {p} to PDF: the file does not exist")
+    stems = [p.stem for p in paths]
+    if len(set(stems)) != len(stems):
+        raise FormgenError(f"formgen: cannot convert two files with the same name to one folder: {stems}")
+    conv = converter()
+    if conv is None:
+        return convert_to_pdf(paths, out_dir, timeout=timeout, soffice=soffice)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    return conv.convert(paths, Path(out_dir), timeout=timeout)

@@ -1,0 +1,100 @@
+"""The persistent converter's far side: run by a Python that can ``import uno`` (Debian's
+python3-uno for /usr/bin/python3, or LibreOffice's bundled python), never imported by formgen.
+
+    python3 uno_bridge.py SOFFICE PROFILE_URL PIPE_NAME
+
+Starts ``soffice --headless --accept=pipe,name=PIPE_NAME;urp;`` with its own profile, connects
+to it through UNO, prints ``{"ready": true}``, then converts on request: one JSON line in on
+stdin ``{"in": "/abs/a.docx", "out": "/abs/a.pdf"}``, one JSON line out ``{"ok": true}`` or
+``{"error": "..."}``. Exits (closing LibreOffice) at the end of stdin, which is also what
+happens when formgen exits or dies. Standard library and uno only: this file runs under a
+different interpreter than formgen.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import uno  # noqa: F401 - provided by python3-uno / LibreOffice's own python
+from com.sun.star.beans import PropertyValue
+
+CONNECT_SECONDS = 90.0
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def start_office(soffice, profile_url, pipe):
+    cmd = [soffice, "--headless", "--invisible", "--norestore", "--nolockcheck", "--nologo", "--nodefault",
+           f"-env:UserInstallation={profile_url}", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"]
+    # Its own process group: formgen (told the pid) and this script can kill LibreOffice whole.
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def connect(office, pipe):
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    deadline = time.monotonic() + CONNECT_SECONDS
+    while True:
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        except Exception:  # noqa: BLE001 - NoConnectException until LibreOffice listens
+            if office.poll() is not None and office.returncode != 0:
+                raise RuntimeError(f"LibreOffice exited with status {office.returncode} while starting")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"LibreOffice did not accept a connection within {CONNECT_SECONDS:.0f} s")
+            time.sleep(0.1)
+
+
+def convert(desktop, src, dst):
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0,
+                                       (prop("Hidden", True), prop("ReadOnly", True)))
+    if doc is None:
+        raise RuntimeError("LibreOffice could not open the file")
+    try:
+        data = uno.Any("[]com.sun.star.beans.PropertyValue", (prop("ExportBookmarks", True),))
+        doc.storeToURL(uno.systemPathToFileUrl(dst), (prop("FilterName", "writer_pdf_Export"),
+                                                      prop("FilterData", data)))
+    finally:
+        doc.close(True)
+
+
+def reply(payload):
+    sys.stdout.write(json.dumps(payload) + "\n")
+    sys.stdout.flush()
+
+
+def main(soffice, profile_url, pipe):
+    office = start_office(soffice, profile_url, pipe)
+    try:
+        desktop = connect(office, pipe)
+        reply({"ready": True, "pid": office.pid})
+        for line in sys.stdin:
+            request = json.loads(line)
+            try:
+                convert(desktop, request["in"], request["out"])
+                reply({"ok": True})
+            except Exception as exc:  # noqa: BLE001 - reported to formgen, which decides
+                reply({"error": f"{type(exc).__name__}: {exc}"})
+        try:
+            desktop.terminate()
+            office.wait(timeout=10)
+        except Exception:  # noqa: BLE001 - killed below
+            pass
+    finally:
+        try:
+            os.killpg(office.pid, signal.SIGKILL)  # soffice.bin and its launcher, if still there
+        except OSError:
+            pass
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])

@@ -1,0 +1,362 @@
+"""Amendments to executed agreements, and the conformed copy.
+
+A signed agreement is not regenerated: when formgen's version of it changes, the change is put
+in the form lawyers sign, an amendment that names each section it changes:
+
+* the agreement is cut into sections (``12.2``, ``Exhibit B``, the preamble, each article
+  heading) from formgen's previous version (the base) and its new version;
+* a changed section is "amended and restated in its entirety to read as follows", a section
+  only in the new version is "added", one only in the base is "deleted in its entirety", and an
+  exhibit that changed is replaced as a whole by the exhibit attached to the amendment;
+* the amendment is laid out in the agreement's own package (styles, headers, footers): title,
+  parties, recitals naming the agreement and its date, the amendments, defined terms,
+  ratification, conflicts, counterparts, the agreement's signature blocks;
+* the conformed copy is the agreement as signed with every amendment applied in place, each
+  changed section followed by a note naming the amendment, and a notice on its first page.
+
+Section text that the signed version had changed by hand is flagged in a drafting note: the
+restated text is formgen's and counsel must reconcile it.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .ooxml import read_package, write_package
+from .redline_package import P, PPR, P_STYLE, SECT_PR, _w
+from .redline_text import _blocks, _collect_texts, _paragraph_text
+
+NUMBERED = re.compile(r"^(\d+(?:\.\d+)+)\t")
+EXHIBIT = re.compile(r"^EXHIBIT ([A-Z0-9]+)$")
+ARTICLE = re.compile(r"^ARTICLE (\d+)\b")
+SIGNATURES = "IN WITNESS WHEREOF"
+CONFORMED_MARK = "CONFORMED COPY"
+CONFORMED_NOTE = re.compile(r"^\[.* by Amendment No\. \d+\.\]$")
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+@dataclass
+class Section:
+    key: str  # "12.2", "Exhibit B", "Article 12", "preamble", "signatures"
+    label: str  # as counsel names it: "Section 12.2 (Fixed Monthly Fee)"
+    blocks: list[etree._Element] = field(default_factory=list)
+
+    @property
+    def texts(self) -> list[str]:
+        """The section's paragraph texts, conformed-copy notes left out."""
+        return [t for t in self._texts() if not CONFORMED_NOTE.match(t) and not t.startswith(CONFORMED_MARK)]
+
+    def _texts(self) -> list[str]:
+        out: list[str] = []
+        for block in self.blocks:
+            if block.tag == P:
+                out.append(_paragraph_text(block))
+            else:
+                wrapper = etree.Element("wrapper")
+                wrapper.append(copy.deepcopy(block))
+                _collect_texts(wrapper, "current", out)
+        return out
+
+
+def _style(paragraph: etree._Element) -> str:
+    style = paragraph.find(f"{PPR}/{P_STYLE}")
+    return "" if style is None else style.get(_w("val"), "")
+
+
+def _start(block: etree._Element, counters: dict) -> Section | None:
+    """The section a block opens, if it opens one."""
+    if block.tag != P:
+        return None
+    text = _paragraph_text(block).strip()
+    if (m := NUMBERED.match(_paragraph_text(block))):
+        title = _paragraph_text(block)[m.end():].split(". ", 1)[0].rstrip(".")
+        return Section(m.group(1), f"Section {m.group(1)} ({title})")
+    if (m := EXHIBIT.match(text)):
+        return Section(f"Exhibit {m.group(1)}", f"Exhibit {m.group(1)}")
+    if (m := ARTICLE.match(text)):
+        counters.update(article=int(m.group(1)), section=0)
+        return Section(f"Article {m.group(1)}", f"the heading of Article {m.group(1)}")
+    if _style(block) == "Section":  # numbered by Word list numbering rather than in the text
+        counters["section"] += 1
+        number = f"{counters['article']}.{counters['section']}"
+        return Section(number, f"Section {number} ({text.split('. ', 1)[0].rstrip('.')})")
+    if text.startswith(SIGNATURES):
+        return Section("signatures", "the signature page")
+    return None
+
+
+def sections(body: etree._Element) -> list[Section]:
+    """The agreement cut into sections, in order; an article heading is a section of its own."""
+    counters = {"article": 0, "section": 0}
+    out = [Section("preamble", "the introductory paragraph and recitals")]
+    for block in _blocks(body):
+        opened = _start(block, counters)
+        if opened is not None:
+            out.append(opened)
+        if opened is not None and opened.key.startswith("Article"):
+            out[-1].blocks.append(block)
+            out.append(Section(f"{opened.key} body", opened.label))  # what follows a heading before 1.1
+            continue
+        out[-1].blocks.append(block)
+    return [s for s in out if s.blocks]
+
+
+@dataclass
+class Change:
+    action: str  # amended | added | deleted | replaced (an exhibit)
+    section: Section  # the new section (the old one when deleted)
+    after: str | None = None  # added: the key of the section it follows
+    signed_differs: bool = False  # the signed text of this section is not formgen's previous text
+
+
+def changes(base: list[Section], new: list[Section], signed: list[Section]) -> list[Change]:
+    """What an amendment must say to turn the base's sections into the new ones."""
+    old_by_key = {s.key: s for s in base}
+    new_keys = {s.key for s in new}
+    signed_by_key = {s.key: s.texts for s in signed}
+    out, previous = [], None
+    for section in new:
+        old = old_by_key.get(section.key)
+        if section.key == "signatures" or section.key.endswith(" body") and not section.texts:
+            pass
+        elif old is None:
+            out.append(Change("added", section, previous))
+        elif old.texts != section.texts:
+            action = "replaced" if section.key.startswith("Exhibit") else "amended"
+            out.append(Change(action, section, signed_differs=signed_by_key.get(section.key) not in (None, old.texts)))
+        previous = section.key
+    out += [Change("deleted", s) for s in base if s.key not in new_keys and s.key != "signatures"]
+    return out
+
+
+# ------------------------------------------------------------------ writing paragraphs
+
+
+def _paragraph(text: str, style: str = "BodyText", bold_lead: str = "") -> etree._Element:
+    paragraph = etree.Element(P)
+    etree.SubElement(etree.SubElement(paragraph, PPR), P_STYLE).set(_w("val"), style)
+    for value, bold in ((bold_lead, True), (text, False)):
+        if not value:
+            continue
+        run = etree.SubElement(paragraph, _w("r"))
+        if bold:
+            etree.SubElement(etree.SubElement(run, _w("rPr")), _w("b"))
+        t = etree.SubElement(run, _w("t"))
+        t.text, t.attrib[XML_SPACE] = value, "preserve"
+    return paragraph
+
+
+def _instruction(number: int, change: Change, title: str) -> list[etree._Element]:
+    key, label = change.section.key, change.section.label
+    name = label if key.startswith("Exhibit") or key == "preamble" else f"Section {key}"
+    lead = f"{number}.\t{label[0].upper() + label[1:]}. "
+    if change.action == "deleted":
+        return [_paragraph(f"{name} of the {title} is deleted in its entirety.", bold_lead=lead)]
+    if change.action == "replaced":
+        return [_paragraph(f"{name} to the {title} is deleted and replaced in its entirety with the {name} "
+                           "attached to this Amendment.", bold_lead=lead)]
+    if change.action == "added" and key.startswith("Exhibit"):
+        return [_paragraph(f"The {title} is amended by adding the {name} attached to this Amendment.", bold_lead=lead)]
+    if change.action == "added":
+        where = f" immediately after Section {change.after}" if change.after and NUMBERED.match(change.after + "\t") else ""
+        text = f"The {title} is amended by adding the following new {name}{where}:"
+    else:
+        text = f"{name} of the {title} is amended and restated in its entirety to read as follows:"
+    out = [_paragraph(text, bold_lead=lead)] + [copy.deepcopy(b) for b in change.section.blocks]
+    if change.signed_differs:
+        out.append(_paragraph(f"[Drafting note: the signed text of {name} differs from formgen's earlier draft "
+                              "(it was negotiated by hand); reconcile the restated text above with it.]", "DraftingNote"))
+    return out
+
+
+@dataclass
+class Terms:
+    """What an amendment names: the agreement, its date, the amendment's number, the parties."""
+    title: str  # "Management Services Agreement"
+    number: int
+    signed_on: str  # the date of the agreement as executed
+    earlier: list[int]  # numbers of the amendments before this one
+    parties: str  # 'Hudson Wellness Management LLC ("MSO") and Hudson Medical Aesthetics, P.C. ("Practice")'
+
+
+def _front(terms: Terms, first: list[etree._Element]) -> list[etree._Element]:
+    as_amended = (", as amended by " + " and ".join(f"Amendment No. {n}" for n in terms.earlier)) if terms.earlier else ""
+    note = [copy.deepcopy(b) for b in first[:4] if b.tag == P and _style(b) == "DraftingNote"][:1]
+    return [_paragraph(f"Amendment No. {terms.number} to the {terms.title}", "Title"), *note,
+            _paragraph(f'This Amendment No. {terms.number} (this "Amendment") to the {terms.title} is entered into as '
+                       f'of [__________] (the "Amendment Effective Date") by and between {terms.parties} (each a '
+                       '"Party" and together the "Parties").'),
+            _paragraph("RECITALS", "Heading2"),
+            _paragraph(f"A. The Parties are parties to the {terms.title} dated as of {terms.signed_on}{as_amended} "
+                       '(the "Agreement").'),
+            _paragraph("B. The Parties wish to amend the Agreement as set out in this Amendment, by a written "
+                       "instrument signed by both Parties as the Agreement requires."),
+            _paragraph("NOW, THEREFORE, in consideration of the mutual covenants in this Amendment and other good and "
+                       "valuable consideration, the receipt and sufficiency of which are acknowledged, the Parties "
+                       "agree as follows:"),
+            _paragraph("AMENDMENTS", "Heading2")]
+
+
+def _general(start: int, terms: Terms) -> list[etree._Element]:
+    clauses = [
+        ("Defined Terms", "Capitalized terms used but not defined in this Amendment have the meanings given to them "
+                          "in the Agreement."),
+        ("Ratification", "Except as expressly amended by this Amendment, the Agreement remains unchanged and in full "
+                         "force and effect, and the Parties ratify and confirm it. From the Amendment Effective Date, "
+                         'every reference in the Agreement to "this Agreement" means the Agreement as amended by this '
+                         "Amendment."),
+        ("Conflict", "If this Amendment and the Agreement conflict, this Amendment controls."),
+        ("Counterparts", "This Amendment may be signed in counterparts, each of which is an original and all of "
+                         "which together are one instrument; signatures delivered electronically are originals."),
+    ]
+    return [_paragraph("GENERAL", "Heading2")] + [
+        _paragraph(text, bold_lead=f"{start + k}.\t{name}. ") for k, (name, text) in enumerate(clauses)]
+
+
+def _signatures(new: list[Section], number: int) -> list[etree._Element]:
+    block = next((s for s in new if s.key == "signatures"), None)
+    if block is None:
+        return []
+    out = [copy.deepcopy(b) for b in block.blocks]
+    for t in out[0].iter(_w("t")):
+        t.text = ""
+    out[0].find(_w("r")).find(_w("t")).text = (f"IN WITNESS WHEREOF, the Parties have executed this Amendment No. "
+                                                f"{number} as of the Amendment Effective Date.")
+    return out
+
+
+def relabel_footers(parts: dict[str, bytes], title: str, label: str) -> None:
+    """The agreement's footers name ``label`` instead of its title."""
+    for name in [n for n in parts if re.match(r"word/footer\d*\.xml$", n)]:
+        parts[name] = parts[name].replace(f">{title}".encode(), f">{label}".encode())
+
+
+def _save(parts: dict[str, bytes], root: etree._Element, part: str = "word/document.xml") -> bytes:
+    parts = dict(parts)
+    parts[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return write_package(parts)
+
+
+def write_amendment(theirs: bytes, found: list[Change], new: list[Section], terms: Terms) -> bytes:
+    """The amendment, in the package of formgen's new version of the agreement."""
+    parts = read_package(theirs)
+    root = etree.fromstring(parts["word/document.xml"])
+    body = root.find(_w("body"))
+    blocks = _front(terms, _blocks(body))
+    for index, change in enumerate(found, start=1):
+        blocks += _instruction(index, change, "Agreement")
+    blocks += _general(len(found) + 1, terms) + _signatures(new, terms.number)
+    for change in (c for c in found if c.action == "replaced" or (c.action == "added" and c.section.key.startswith("Exhibit"))):
+        blocks += [copy.deepcopy(b) for b in change.section.blocks]
+    sect = body.find(SECT_PR)
+    body[:] = blocks + ([sect] if sect is not None else [])
+    relabel_footers(parts, terms.title, f"Amendment No. {terms.number} to {terms.title}")
+    return _save(parts, root)
+
+
+# ------------------------------------------------------------------ the conformed copy
+
+VERBS = {"amended": "amended and restated", "replaced": "replaced", "added": "added", "deleted": "deleted"}
+
+
+def _replace(body: etree._Element, old: list[etree._Element], new: list[etree._Element]) -> None:
+    for block in new:
+        old[0].addprevious(block)
+    for block in old:
+        body.remove(block)
+
+
+def _insert_after(body: etree._Element, anchor: etree._Element | None, new: list[etree._Element]) -> None:
+    if anchor is None:
+        sect = body.find(SECT_PR)
+        for block in new:
+            if sect is not None:
+                sect.addprevious(block)
+            else:
+                body.append(block)
+        return
+    for block in reversed(new):
+        anchor.addnext(block)
+
+
+def _conform_one(body: etree._Element, change: Change, number: int) -> None:
+    current = {s.key: s for s in sections(body)}
+    key, label = change.section.key, change.section.label
+    note = _paragraph(f"[{label[0].upper() + label[1:]} {VERBS[change.action]} by Amendment No. {number}.]", "DraftingNote")
+    old = current.get(key)
+    if change.action == "deleted":
+        if old is not None:
+            gone = f"{key}\t[Deleted.]" if NUMBERED.match(key + "\t") else f"{label} [Deleted.]"
+            _replace(body, old.blocks, [_paragraph(gone, "Section" if NUMBERED.match(key + "\t") else "BodyText"), note])
+        return
+    earlier = [] if old is None else [copy.deepcopy(b) for b in old.blocks
+                                      if b.tag == P and CONFORMED_NOTE.match(_paragraph_text(b))]
+    blocks = [copy.deepcopy(b) for b in change.section.blocks] + earlier + [note]
+    if old is not None:
+        _replace(body, old.blocks, blocks)
+    else:
+        after = current.get(change.after or "")
+        _insert_after(body, after.blocks[-1] if after is not None else None, blocks)
+
+
+def conform(previous: bytes, found: list[Change], terms: Terms) -> bytes:
+    """The agreement as signed with this amendment applied (``previous``: as signed, or the last
+    conformed copy), marked as a conformed copy on its first page."""
+    parts = read_package(previous)
+    root = etree.fromstring(parts["word/document.xml"])
+    body = root.find(_w("body"))
+    for change in found:
+        _conform_one(body, change, terms.number)
+    for block in _blocks(body):
+        if block.tag == P and _paragraph_text(block).startswith(CONFORMED_MARK):
+            body.remove(block)
+    numbers = terms.earlier + [terms.number]
+    notice = _paragraph(f"{CONFORMED_MARK}: the {terms.title} dated as of {terms.signed_on}, as amended by "
+                        + " and ".join(f"Amendment No. {n}" for n in numbers)
+                        + ", with every amendment applied in place. For reference only; not for signature.",
+                        "DraftingNote")
+    first = _blocks(body)[0]
+    first.addnext(notice)
+    return _save(parts, root)
+
+
+@dataclass
+class Made:
+    amendment: bytes
+    conformed: bytes
+    sections: list[dict]  # {key, label, action} per change, in the amendment's order
+    terms: Terms
+
+
+def long_date(iso: str) -> str:
+    """2027-01-15 -> January 15, 2027 (as an agreement names its date)."""
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def _body(data: bytes) -> etree._Element:
+    return etree.fromstring(read_package(data)["word/document.xml"]).find(_w("body"))
+
+
+def amendment_for(record: dict, title: str, parties: str, base: bytes, theirs: bytes, previous: bytes) -> Made | None:
+    """Amendment No. N+1 for an executed document whose formgen version went from ``base`` to
+    ``theirs``; None when no section's text changed."""
+    new = sections(_body(theirs))
+    found = changes(sections(_body(base)), new, sections(_body(previous)))
+    if not found:
+        return None
+    earlier = [a["number"] for a in record.get("amendments", [])]
+    dated = long_date(record.get("agreement_date") or record["date"])
+    if record.get("agreement_date", record["date"]) != record["date"]:
+        dated += f" and executed on {long_date(record['date'])}"
+    terms = Terms(title, len(earlier) + 1, dated, earlier, parties)
+    return Made(write_amendment(theirs, found, new, terms), conform(previous, found, terms),
+                [{"key": c.section.key, "label": c.section.label, "action": c.action} for c in found], terms)

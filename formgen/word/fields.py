@@ -1,0 +1,229 @@
+"""Post-render Word structure: bookmarks, fields, bold terms, list instances and the table of contents.
+
+docxtpl places text only. The assembler leaves markers in the text (formgen/drafting/markup.py:
+``bookmark``, ``field``, bold, TOC); here each run holding markers is split into plain runs,
+``w:bookmarkStart``/``w:bookmarkEnd`` and complex fields (begin, instruction, separate, the
+current result, end), so the document reads right before any field update and Word's
+"Update fields" (or LibreOffice's) keeps references right after an edit.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from lxml import etree
+
+from ..drafting.markup import (BLANK_CLOSE, BLANK_OPEN, BOLD_CLOSE, BOLD_OPEN, BOOKMARK_END, BOOKMARK_START, FIELD_CLOSE, FIELD_OPEN,
+                               FIELD_SEP, MARK_CLOSE, TOC_MARK, WORD_MARKER)
+from .wordml import NS, W, q
+
+ITEM_STYLE, ARTICLE_STYLE, TOC_STYLE = "Item", "Article", "TOC1"
+TOC_INSTRUCTION = 'TOC \\o "1-1" \\h \\z \\u'
+_MARKERS = re.compile(
+    f"{BOOKMARK_START}(?P<start>[^{MARK_CLOSE}]*){MARK_CLOSE}"
+    f"|{BOOKMARK_END}(?P<end>[^{MARK_CLOSE}]*){MARK_CLOSE}"
+    f"|{FIELD_OPEN}(?P<instr>[^{FIELD_SEP}]*){FIELD_SEP}(?P<result>[^{FIELD_CLOSE}]*){FIELD_CLOSE}"
+    f"|{BOLD_OPEN}(?P<bold>[^{BOLD_CLOSE}]*){BOLD_CLOSE}"
+    f"|{BLANK_OPEN}(?P<blank>[^{BLANK_CLOSE}]*){BLANK_CLOSE}"
+    f"|{TOC_MARK}")
+
+
+def add_word_structure(document_xml: bytes, numbering_xml: bytes | None) -> tuple[bytes, bytes | None]:
+    """(document, numbering) with the markers made OOXML, item lists restarted and the TOC filled in."""
+    root = etree.fromstring(document_xml)
+    bookmark_ids: dict[str, str] = {}
+    toc_paragraph = None
+    for run in list(root.iter(q("r"))):
+        text = "".join(t.text or "" for t in run.findall("w:t", NS))
+        if WORD_MARKER.search(text):
+            if TOC_MARK in text:
+                toc_paragraph = run.getparent()
+            _split_run(run, text, bookmark_ids)
+    if toc_paragraph is not None:
+        _fill_toc(root, toc_paragraph)
+    if numbering_xml is not None:
+        numbering_xml = _restart_item_lists(root, numbering_xml)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), numbering_xml
+
+
+def _split_run(run: etree._Element, text: str, bookmark_ids: dict[str, str]) -> None:
+    rpr = run.find("w:rPr", NS)
+    out: list[etree._Element] = []
+    position = 0
+    for match in _MARKERS.finditer(text):
+        if match.start() > position:
+            out.append(text_run(rpr, text[position:match.start()]))
+        position = match.end()
+        if match.group("start") is not None:
+            number = bookmark_ids.setdefault(match.group("start"), str(len(bookmark_ids) + 1))
+            out.append(_element("bookmarkStart", id=number, name=match.group("start")))
+        elif match.group("end") is not None:
+            out.append(_element("bookmarkEnd", id=bookmark_ids.get(match.group("end"), "0")))
+        elif match.group("instr") is not None:
+            out += field_runs(rpr, match.group("instr"), match.group("result"))
+        elif match.group("bold") is not None:
+            bold = text_run(rpr, match.group("bold"))
+            _set_property(bold, "b")
+            out.append(bold)
+        elif match.group("blank") is not None:
+            blank = text_run(rpr, match.group("blank"))
+            _set_property(blank, "highlight", val="yellow")
+            out.append(blank)
+    if position < len(text):
+        out.append(text_run(rpr, text[position:]))
+    parent = run.getparent()
+    index = parent.index(run)
+    parent[index:index + 1] = out
+
+
+def _element(tag: str, **attrs: str) -> etree._Element:
+    element = etree.Element(q(tag), nsmap={"w": W})
+    for name, value in attrs.items():
+        element.set(q(name), value)
+    return element
+
+
+def text_run(rpr: etree._Element | None, text: str) -> etree._Element:
+    run = _element("r")
+    if rpr is not None:
+        run.append(copy.deepcopy(rpr))
+    t = etree.SubElement(run, q("t"))
+    t.text = text
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return run
+
+
+# w:rPr children in schema order, as far as formgen sets them
+_RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "strike", "color", "sz", "szCs", "highlight", "u"]
+
+
+def _set_property(run: etree._Element, tag: str, **attrs: str) -> None:
+    """Set a run property (bold, highlight), keeping w:rPr in schema order."""
+    rpr = run.find("w:rPr", NS)
+    if rpr is None:
+        rpr = _element("rPr")
+        run.insert(0, rpr)
+    if rpr.find(f"w:{tag}", NS) is not None:
+        return
+    rank = _RPR_ORDER.index(tag)
+    after = [c for c in rpr if etree.QName(c).localname in _RPR_ORDER[rank + 1:]]
+    element = _element(tag, **attrs)
+    if after:
+        after[0].addprevious(element)
+    else:
+        rpr.append(element)
+
+
+def _fld_char(rpr, kind: str) -> etree._Element:
+    run = _element("r")
+    if rpr is not None:
+        run.append(copy.deepcopy(rpr))
+    run.append(_element("fldChar", fldCharType=kind))
+    return run
+
+
+def field_runs(rpr, instruction: str, result: str, *, begin: bool = True, end: bool = True) -> list[etree._Element]:
+    """A complex field: begin, instruction, separate, result, end (``begin``/``end`` False: leave that off)."""
+    instr = _element("r")
+    if rpr is not None:
+        instr.append(copy.deepcopy(rpr))
+    text = etree.SubElement(instr, q("instrText"))
+    text.text = f" {instruction} "
+    text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    runs = [_fld_char(rpr, "begin")] if begin else []
+    runs += [instr, _fld_char(rpr, "separate")]
+    if result:
+        runs.append(text_run(rpr, result))
+    if end:
+        runs.append(_fld_char(rpr, "end"))
+    return runs
+
+
+def _style_of(paragraph: etree._Element) -> str:
+    style = paragraph.find("w:pPr/w:pStyle", NS)
+    return "" if style is None else style.get(q("val"), "")
+
+
+def _fill_toc(root: etree._Element, heading: etree._Element) -> None:
+    """Entries after the TOC heading, one per article ("Article 4", tab, its title), inside one TOC
+    field, as Word's own TOC shows them before its page numbers are updated. (LibreOffice drops
+    fields nested in a TOC result, so the numbers are text; updating the TOC renews them.)"""
+    articles = [p for p in root.iter(q("p")) if _style_of(p) == ARTICLE_STYLE]
+    entries = []
+    for number, article in enumerate(articles, start=1):
+        title = "".join(t.text or "" for t in article.iter(q("t")))
+        entry = _element("p")
+        ppr = etree.SubElement(entry, q("pPr"))
+        ppr.append(_element("pStyle", val=TOC_STYLE))
+        tab = _element("r")
+        tab.append(_element("tab"))
+        entry.extend([text_run(None, f"Article\u00a0{number}"), tab, text_run(None, title)])
+        entries.append(entry)
+    if not entries:
+        return
+    first, last = entries[0], entries[-1]
+    for run in reversed(field_runs(None, TOC_INSTRUCTION, "", end=False)):
+        first.insert(1, run)
+    last.append(_fld_char(None, "end"))
+    for entry in reversed(entries):
+        heading.addnext(entry)
+    after = last.getnext()  # the agreement itself starts on the next page
+    if after is not None and after.tag == q("p"):
+        ppr = after.find("w:pPr", NS)
+        if ppr is None:
+            ppr = _element("pPr")
+            after.insert(0, ppr)
+        style = ppr.find("w:pStyle", NS)
+        page_break = _element("pageBreakBefore")
+        if style is not None:
+            style.addnext(page_break)
+        else:
+            ppr.insert(0, page_break)
+
+
+def _restart_item_lists(root: etree._Element, numbering_xml: bytes) -> bytes:
+    """Each run of Item paragraphs gets its own list instance starting at (a).
+
+    Paragraphs of one style share one list in Word, which never restarts by itself; a
+    ``w:num`` per run, with ``w:startOverride``, restarts the letters under each section.
+    """
+    numbering = etree.fromstring(numbering_xml)
+    base = _item_abstract(numbering)
+    if base is None:
+        return numbering_xml
+    used = [int(n.get(q("numId"))) for n in numbering.findall("w:num", NS)]
+    next_id = max(used, default=0) + 1
+    previous_was_item = False
+    for block in _body_paragraphs(root):
+        is_item = block.tag == q("p") and _style_of(block) == ITEM_STYLE
+        if is_item and not previous_was_item:
+            num = _element("num", numId=str(next_id))
+            num.append(_element("abstractNumId", val=base))
+            override = etree.SubElement(num, q("lvlOverride"))
+            override.set(q("ilvl"), "0")
+            override.append(_element("startOverride", val="1"))
+            numbering.append(num)
+            current, next_id = str(next_id), next_id + 1
+        if is_item:
+            ppr = block.find("w:pPr", NS)
+            num_pr = _element("numPr")
+            num_pr.append(_element("ilvl", val="0"))
+            num_pr.append(_element("numId", val=current))
+            style = ppr.find("w:pStyle", NS)
+            style.addnext(num_pr)
+        previous_was_item = is_item or (previous_was_item and _style_of(block) == "DraftingNote")
+    return etree.tostring(numbering, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _body_paragraphs(root: etree._Element):
+    body = root.find("w:body", NS)
+    return [child for child in body if child.tag in (q("p"), q("tbl"))]
+
+
+def _item_abstract(numbering: etree._Element) -> str | None:
+    """The abstract list whose level is linked to the Item style (None when the template has none)."""
+    for abstract_num in numbering.findall("w:abstractNum", NS):
+        if any(s.get(q("val")) == ITEM_STYLE for s in abstract_num.iter(q("pStyle"))):
+            return abstract_num.get(q("abstractNumId"))
+    return None
