@@ -379,16 +379,11 @@ def impact(
 
 
 @app.command()
-def serve(
-    port: int = typer.Option(8000, "--port", help="TCP port."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
-    library: Optional[Path] = typer.Option(None, "--library", help="A library folder (clauses/, state_overrides/, templates/)."),
-    drafts: Optional[Path] = typer.Option(None, "--drafts", help="Where session drafts are kept (default: ~/.local/share/formgen/drafts)."),
-) -> None:
-    """Start the web interview in a browser: answer questions, see the state's rules live, download the packet.
-
-    Example: formgen serve    then open http://127.0.0.1:8000/
-    """
+def serve(port: int = typer.Option(8000, "--port", help="TCP port."),
+          host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+          library: Optional[Path] = typer.Option(None, "--library", help="A library folder (clauses/, state_overrides/, templates/)."),
+          drafts: Optional[Path] = typer.Option(None, "--drafts", help="Where drafts are kept (default ~/.local/share/formgen/drafts).")) -> None:
+    """The web interview in a browser: the state's rules live, preview, the packet as a zip. Example: formgen serve"""
     from ..web.serve import serve as _serve
 
     _run(_serve, host=host, port=port, library=library, drafts=drafts)

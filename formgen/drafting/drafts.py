@@ -13,7 +13,6 @@ from ..inputs.states import StateRules
 from .assemble import assemble
 from .markup import strip_word_markers
 from .context import build_context
-from .markup import strip_word_markers
 from .plan import DocumentPlan, plan_document, state_enabled_clauses
 
 

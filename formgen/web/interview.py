@@ -164,13 +164,13 @@ def _resolve(node: dict, defs: dict) -> tuple[dict, bool]:
 
 
 def _kind(node: dict, name: str) -> str:
+    kind = node.get("type", "string")
+    if isinstance(kind, list):  # e.g. ["string", "integer"]: a text box takes either
+        kind = next((k for k in kind if k != "null"), "string")
+    if name in STATE_FIELDS and kind == "string":
+        return "state"
     if "enum" in node:
         return "choice"
-    if name in STATE_FIELDS and node.get("type") == "string":
-        return "state"
-    kind = node.get("type", "string")
-    if isinstance(kind, list):  # e.g. money as a number or a "12,000.00" string; a licence number as text or digits
-        kind = "number" if "number" in kind else ("string" if "string" in kind else kind[0])
     if kind == "string" and node.get("format") == "date":
         return "date"
     return {"boolean": "bool", "number": "number", "integer": "integer", "object": "object",

@@ -81,8 +81,14 @@ def live_info(data) -> dict:
     basis = value_at(data, "fees.basis")
     form = value_at(data, "practice.entity_type")
     chosen = next((f for f in rules.entity_forms if f.form.value == form), None) if rules else None
+    name = value_at(data, "practice.name")
+    name_ok = None
+    if chosen is not None and isinstance(name, str) and name.strip():
+        from ..drafting.compliance import _suffix_ok  # the very test validate applies
+
+        name_ok = _suffix_ok(name, chosen.suffixes)
     return {"rules": rules, "fee": fee_rule(rules, basis) if rules else None, "basis": basis,
-            "form": chosen, "tally": ownership_tally(data, rules)}
+            "form": chosen, "tally": ownership_tally(data, rules), "name_ok": name_ok}
 
 
 def problems(deal_path: Path, shown_name: str = "deal.yaml") -> tuple[list, list]:

@@ -19,26 +19,29 @@ from ..errors import FormgenError, InputError, Problem
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PACKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
-MAX_PACKET_FILES = 200
+MAX_PACKET_FILES = 500
+PACKET_FOLDERS = ("", "redlines", "amendments", ".formgen/base", ".formgen/executed")
 
 
-def listing(folder: Path) -> dict[str, Path]:
-    """Every file of the packet (redlines/ included) by its relative name."""
+def listing(folder: Path, *, hidden: bool = False) -> dict[str, Path]:
+    """Every file of the packet by its relative name (redlines/ and amendments/ included);
+    with ``hidden`` also formgen's own records under .formgen/ (merge bases, signed copies)."""
     if not folder.is_dir():
         return {}
     out = {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
-        if path.is_file() and not path.is_symlink() and not any(part.startswith(".") for part in path.parts[-2:]):
+        if path.is_file() and not path.is_symlink() and (hidden or not rel.startswith(".")):
             out[rel] = path
     return out
 
 
 def zip_bytes(folder: Path) -> bytes:
-    """The packet as a zip with fixed timestamps (same packet, same bytes)."""
+    """The whole packet folder as a zip with fixed timestamps (same packet, same bytes); its
+    .formgen/ records go too, so that the packet can be opened here again and regenerated."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, path in listing(folder).items():
+        for name, path in listing(folder, hidden=True).items():
             info = zipfile.ZipInfo(name, ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -56,7 +59,7 @@ def regenerate(deal_path: Path, out: Path):
 
 
 def open_packet_zip(data: bytes, out: Path, shown: str) -> dict:
-    """Unpack an uploaded packet zip (flat names and redlines/ only) into ``out``; return its manifest.
+    """Unpack an uploaded packet zip (only a packet's own folders) into ``out``; return its deal.
     Raises InputError naming the upload when it is not a formgen packet."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -67,19 +70,10 @@ def open_packet_zip(data: bytes, out: Path, shown: str) -> dict:
         raise InputError([Problem(shown, "", "is too large to be a formgen packet")])
     files: dict[str, bytes] = {}
     for info in infos:
-        if info.is_dir():
-            continue
-        parts = info.filename.split("/")
-        if len(parts) == 2 and parts[0] == "redlines":
-            parts = parts[1:]
-            prefix = "redlines/"
-        elif len(parts) == 1:
-            prefix = ""
-        else:
-            continue  # anything deeper or with another folder is not part of a packet
-        if not PACKET_NAME.match(parts[0]):
-            continue
-        files[prefix + parts[0]] = zf.read(info)
+        folder, _, name = info.filename.rpartition("/")
+        if info.is_dir() or folder not in PACKET_FOLDERS or not PACKET_NAME.match(name):
+            continue  # anything else is not part of a packet, and no name climbs out of it
+        files[f"{folder}/{name}" if folder else name] = zf.read(info)
     if "manifest.json" not in files:
         raise InputError([Problem(shown, "", "holds no manifest.json; upload a packet made by formgen generate")])
     try:
@@ -89,11 +83,9 @@ def open_packet_zip(data: bytes, out: Path, shown: str) -> dict:
         raise InputError([Problem(shown, "manifest.json", "is not a formgen manifest")]) from None
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    (out / "redlines").mkdir()
     for name, blob in files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_bytes(blob)
-    if not any((out / "redlines").iterdir()):
-        (out / "redlines").rmdir()
     return validated
 
 

@@ -22,7 +22,7 @@ revision rejected differs from the lawyer's: no paragraph is ever dropped silent
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from lxml import etree

@@ -10,7 +10,8 @@
   var saved = document.getElementById("saved");
   var timer = null;
   var seq = 0;
-  var inflight = null;  // the autosave on its way, if any
+  var queue = Promise.resolve();  // the autosaves, one after the other
+  var busy = 0;  // autosaves queued or in flight
   var resubmitting = false;
 
   function showProblems(problems) {
@@ -27,18 +28,18 @@
     });
   }
 
-  function check() {
-    var mine = ++seq;
+  // Autosaves go one at a time, in order: two in flight could reach the server in the wrong
+  // order and leave an older answer saved. Each reads the form when it is sent, so a queued
+  // one that is no longer the latest is skipped (the latest carries its answers too).
+  function send(mine) {
+    if (mine !== seq) return null;
     var body = new FormData(form);
     body.delete("action");
-    if (saved) saved.textContent = "Saving…";
-    timer = null;
-    inflight = fetch("/api/check/" + encodeURIComponent(step), {
+    return fetch("/api/check/" + encodeURIComponent(step), {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRF-Token": token }
     }).then(function (r) { return r.json(); }).then(function (data) {
       if (mine !== seq) return; // a later answer is on its way
-      inflight = null;
       showProblems(data.problems || {});
       var live = document.getElementById("live");
       if (live && typeof data.live_html === "string") live.innerHTML = data.live_html;
@@ -50,14 +51,21 @@
           " requires the name to end with one of: " + suffixes.textContent;
       }
       if (saved) saved.textContent = "Saved";
-      document.body.dataset.checked = String(mine);
     }).catch(function () {
       if (saved) saved.textContent = "Not saved: is formgen serve still running?";
     });
-    return inflight;
+  }
+
+  function check() {
+    timer = null;
+    var mine = ++seq;
+    busy += 1;
+    queue = queue.then(function () { return send(mine); }).then(function () { busy -= 1; });
+    return queue;
   }
 
   function soon(delay) {
+    if (saved) saved.textContent = "Saving…";  // "Saved" only once the last answer is stored
     clearTimeout(timer);
     timer = setTimeout(check, delay);
   }
@@ -68,10 +76,10 @@
     var pending = timer !== null;
     clearTimeout(timer);
     timer = null;
-    if (!pending && !inflight) return;
+    if (!pending && busy === 0) return;
     event.preventDefault();
     var submitter = event.submitter;
-    var wait = pending ? check() : inflight;
+    var wait = pending ? check() : queue;
     wait.then(function () {
       resubmitting = true;
       form.requestSubmit(submitter || undefined);
