@@ -106,7 +106,10 @@ def test_shell_completion_is_offered():
     result = run_cli("--help")
     assert "--install-completion" in result.stdout and "--show-completion" in result.stdout
     result = subprocess.run([sys.executable, "-m", "formgen", "--show-completion", "bash"], capture_output=True,
-                            text=True, cwd=ROOT, env={**os.environ, "SHELL": "/bin/bash"})
+                            text=True, cwd=ROOT,
+                            # typer otherwise asks shellingham for the parent shell (under CI: none) and
+                            # ignores the "bash" argument; this is typer's documented switch for tests
+                            env={**os.environ, "SHELL": "/bin/bash", "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
     assert result.returncode == 0 and "complete" in result.stdout
 
 

@@ -250,3 +250,25 @@ def test_typesetting_leaves_values_as_typed():
     assert 'Smith "Best" Clinic 2026-01-01' in out  # a value prints exactly as given
     assert "effective January\u00a01,\u00a02027" in out and "(30)\u00a0days" in out and "§\u00a05" in out
     assert "Practice\u2019s" in out
+
+
+def test_every_table_spans_the_text_width():
+    """Each table's columns add up to the page's text width (a second table once inherited the
+    first table's last column width and printed a letter per line)."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    import formgen
+    from formgen.word.tables import text_width
+    from formgen.word.wordml import NS
+
+    packet = formgen.build(EXAMPLES / "ca_medspa.yaml")
+    for doc in packet.documents:
+        root = etree.fromstring(zipfile.ZipFile(io.BytesIO(doc.data)).read("word/document.xml"))
+        width = text_width(root)
+        for grid in root.iter(f"{{{NS['w']}}}tblGrid"):
+            cols = [int(c.get(f"{{{NS['w']}}}w")) for c in grid]
+            if len(cols) > 1:
+                assert abs(sum(cols) - width) <= len(cols), (doc.spec.name, cols, width)

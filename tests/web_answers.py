@@ -31,7 +31,7 @@ CA_STEPS = {
 }
 
 def _ca_packet_files() -> set[str]:
-    """What `formgen generate` writes for the CA example: every document, its pristine base, and the records."""
+    """What `formgen generate` writes for the CA example beside its .formgen/ records: every document and the records."""
     from pathlib import Path
 
     from formgen.inputs.deal import load_deal
@@ -39,7 +39,7 @@ def _ca_packet_files() -> set[str]:
 
     example = Path(__file__).resolve().parent.parent / "examples" / "ca_medspa.yaml"
     names = [spec.filename for spec in documents_for(load_deal(example))]
-    return {*names, *(f".formgen/base/{n}" for n in names), "compliance.json", "manifest.json"}
+    return {*names, "compliance.json", "manifest.json"}
 
 
 PACKET_FILES = _ca_packet_files()

@@ -81,10 +81,10 @@ def fit_table_columns(document_xml: bytes, width: int | None = None) -> bytes:
             continue
         for col in list(grid):
             grid.remove(col)
-        for width in widths:
-            etree.SubElement(grid, _q("gridCol")).set(_q("w"), str(width))
+        for column in widths:  # (not `width`: that is the page's text width, for every table)
+            etree.SubElement(grid, _q("gridCol")).set(_q("w"), str(column))
         for tr in table.findall("w:tr", NS):
-            for width, tc in zip(widths, tr.findall("w:tc", NS)):
+            for column, tc in zip(widths, tr.findall("w:tc", NS)):
                 tcpr = tc.find("w:tcPr", NS)
                 if tcpr is None:
                     tcpr = etree.SubElement(tc, _q("tcPr"))
@@ -93,7 +93,7 @@ def fit_table_columns(document_xml: bytes, width: int | None = None) -> bytes:
                 if tcw is None:
                     tcw = etree.Element(_q("tcW"))
                     tcpr.insert(0, tcw)
-                tcw.set(_q("w"), str(width))
+                tcw.set(_q("w"), str(column))
                 tcw.set(_q("type"), "dxa")
         changed = True
     if not changed:
