@@ -28,6 +28,15 @@ def _walk(node, fix) -> None:
             _walk(value, fix)
 
 
+def _plain_ref(node: dict) -> None:
+    """Older pydantic wraps a described reference as {"allOf": [{"$ref": ...}]}; newer writes the
+    $ref itself. One shape, so the schema is the same whichever pydantic the floors allow."""
+    options = node.get("allOf")
+    if isinstance(options, list) and len(options) == 1 and set(options[0]) == {"$ref"}:
+        del node["allOf"]
+        node["$ref"] = options[0]["$ref"]
+
+
 def _number_text(node: dict) -> None:
     """Decimal fields: {"anyOf": [number, string]}: the string must be a number in digits."""
     options = node.get("anyOf")
@@ -57,6 +66,7 @@ def deal_json_schema() -> dict:
     number = defs["License"]["properties"]["number"]
     number["type"] = ["string", "integer"]
     _walk(schema, _number_text)
+    _walk(schema, _plain_ref)
     descriptions = {"MsoEntityType": "llc or corporation.", "Service": "One of the services the MSO provides.",
                     "FeeBasis": "How the fee is computed.", "LicenseType": "The licence's profession."}
     for name, text in descriptions.items():
