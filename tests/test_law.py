@@ -12,6 +12,7 @@ import yaml
 
 import formgen
 from conftest import EXAMPLES, run_cli
+from formgen.inputs.deal import JURISDICTIONS
 from formgen.inputs.states import load_state
 from formgen.word.ooxml import docx_text
 from test_jurisdictions import deal_for
@@ -141,3 +142,37 @@ def test_impact_names_oregon_and_california_deals(tmp_path):
     # the regenerated memo of an affected deal carries the law-change finding
     memo = docx_text((tmp_path / "out" / "or_old" / "compliance_memo.docx").read_bytes())
     assert "2029" in memo and "676.555" in memo
+
+
+def _deal_acting_on_every_rule(code: str, basis: str, tmp_path: Path) -> Path:
+    """A deal in ``code`` whose clauses carry every tagged term a state rule acts on: a ``basis`` fee,
+    the provider covenants, the MSO-designated successor (transfer restriction), effective once
+    every dated rule is in force."""
+    path = deal_for(code, tmp_path)
+    fees = {"percentage_of_revenue": {"percent_of_revenue": 15, "per_procedure_amount": None},
+            "per_procedure": {"percent_of_revenue": None, "per_procedure_amount": 40}}
+    return with_changes(path, tmp_path / f"{code.lower()}_{basis}.yaml", deal__effective_date="2026-06-01",
+                        fees__basis=basis, succession__designated_by="mso",
+                        **{f"fees__{k}": v for k, v in fees[basis].items()})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", sorted(JURISDICTIONS))
+def test_every_rule_prints_its_drafting_note_where_it_acts(code, tmp_path):
+    """Each clause rule of the state (its own and the default's it inherits) acts on a tagged clause
+    of a deal that carries the term, and its drafting note (or, without one, its message) is printed
+    in every rendered document it acted on."""
+    rules = load_state(code)
+    acted: dict[str, set[str]] = {}
+    for basis in ("percentage_of_revenue", "per_procedure"):
+        packet = formgen.build(_deal_acting_on_every_rule(code, basis, tmp_path))
+        for document in packet.documents:
+            text = " ".join(docx_text(document.data).split())
+            for decision in document.plan.decisions:
+                if decision.rule is None:
+                    continue
+                note = " ".join((decision.rule.drafting_note or decision.rule.message).split())
+                assert note in text, f"{code} {decision.rule.tag}: note missing from {document.spec.filename}"
+                acted.setdefault(decision.rule.tag, set()).add(document.spec.filename)
+    never = [r.tag for r in rules.clause_rules if r.tag not in acted]
+    assert not never, f"{code}: rules that acted on no clause of a deal carrying every term: {never}"
