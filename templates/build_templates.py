@@ -1,6 +1,7 @@
 """Builds templates/document.docx: the Word layout every formgen document is poured into.
 
-Run `python templates/build_templates.py` after changing the layout here. A lawyer may
+Run `python templates/build_templates.py` after changing the layout here (it also builds
+templates/cover.docx, the packet cover, from build_cover.py). A lawyer may
 instead open templates/document.docx in Word and restyle it (styles: Title, Subtitle,
 Heading 1, Heading 2, Article, Section, Item, Body Text, Drafting Note, Exhibit Heading,
 Table Text, Signature Lead, Signature Legend); or save a copy as templates/<document>.docx (e.g. msa.docx) to give one
@@ -318,22 +319,31 @@ def build(path: Path) -> None:
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p endfor %}")
 
-    props = doc.core_properties
-    props.author, props.title, props.comments = "formgen", "formgen document layout", "Restyle freely; keep the tags."
+    save(doc, path, "formgen document layout")
+
+
+def save(doc, path: Path, title: str) -> None:
+    """Fixed document properties, re-zipped with fixed timestamps: the same layout gives the same bytes."""
     import datetime as dt
 
+    from formgen.word.ooxml import read_package, write_package
+
+    props = doc.core_properties
+    props.author, props.title, props.comments = "formgen", title, "Restyle freely; keep the tags."
     props.created = props.modified = dt.datetime(2026, 1, 1)
     props.last_modified_by = "formgen"
     props.revision = 1
     buffer = io.BytesIO()
     doc.save(buffer)
-    # Re-zipped with fixed timestamps: the same layout gives the same bytes.
-    from formgen.word.ooxml import read_package, write_package
-
     path.write_bytes(write_package(read_package(buffer.getvalue())))
 
 
 if __name__ == "__main__":
-    target = HERE / "document.docx"
-    build(target)
-    print(f"wrote {target}")
+    import sys
+
+    sys.path.insert(0, str(HERE))
+    from build_cover import build_cover
+
+    build(HERE / "document.docx")
+    build_cover(HERE / "cover.docx", _style, save)
+    print(f"wrote {HERE / 'document.docx'} and {HERE / 'cover.docx'}")

@@ -4,6 +4,8 @@ docxtpl's dynamic columns ({%tc %}) come out equally wide, so a one-word "Perfor
 column takes as much room as a column of sentences. Each multi-column table is re-gridded
 in proportion to the text its columns hold (bounded, so short columns stay readable), across
 the text width of the template's page (w:sectPr page size less margins: Letter, A4, any).
+A table its template lays out with fixed column widths (w:tblLayout fixed: Word's Table
+Properties, "automatically resize to fit contents" off) keeps them: the template's author chose.
 Every row is kept on one page (w:cantSplit), whatever the template's rows say.
 """
 
@@ -64,6 +66,11 @@ def _keep_rows_whole(table: etree._Element) -> None:
             trpr.insert(0, etree.Element(_q("cantSplit")))
 
 
+def _fixed_layout(table: etree._Element) -> bool:
+    layout = table.find("w:tblPr/w:tblLayout", NS)
+    return layout is not None and layout.get(_q("type")) == "fixed"
+
+
 def fit_table_columns(document_xml: bytes, width: int | None = None) -> bytes:
     root = etree.fromstring(document_xml)
     width = width or text_width(root)
@@ -73,7 +80,7 @@ def fit_table_columns(document_xml: bytes, width: int | None = None) -> bytes:
         changed = True
         rows = [[("".join(t.text or "" for t in tc.iter(_q("t")))) for tc in tr.findall("w:tc", NS)]
                 for tr in table.findall("w:tr", NS)]
-        if not rows or max(len(r) for r in rows) < 2:
+        if not rows or max(len(r) for r in rows) < 2 or _fixed_layout(table):
             continue
         widths = column_widths(rows, width)
         grid = table.find("w:tblGrid", NS)
