@@ -18,7 +18,8 @@ def finding_lines(findings) -> list[str]:
     for f in findings:
         cite = f" [{f.citation}]" if f.citation else ""
         where = f" ({f.document})" if f.document else ""
-        out.append(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {f.message}{cite}")
+        acted = f" (clause {f.clause} {f.action}" + (f" by {f.replacement})" if f.replacement else ")") if f.clause else ""
+        out.append(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {f.message}{acted}{cite}")
     return out
 
 

@@ -56,13 +56,9 @@ def conditions_hold(clause: Clause, context: dict) -> tuple[bool, str]:
 
 def _finding_for(rule: ClauseRule, clause: Clause, document: str, state: StateRules) -> Finding:
     action = {"replace": "replaced", "remove": "removed", "warn": "kept"}[rule.action]
-    message = rule.message.strip()
-    if rule.action == "replace":
-        message += f" (clause {clause.id} → {rule.replacement})"
-    elif rule.action == "remove":
-        message += f" (clause {clause.id} removed)"
-    return Finding(rule.tag.replace(":", "."), rule.severity, message, citation=rule.citation,
-                   document=document, action=action, verified=rule.verified, law=rule.law)
+    return Finding(rule.tag.replace(":", "."), rule.severity, rule.message.strip(), citation=rule.citation,
+                   document=document, action=action, verified=rule.verified, law=rule.law, clause=clause.id,
+                   replacement=rule.replacement or "" if rule.action == "replace" else "")
 
 
 def state_enabled_clauses(rules: StateRules, library: Library, documents: list[DocumentSpec],

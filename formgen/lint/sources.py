@@ -177,12 +177,15 @@ def check_attributes(library: Library) -> list[Problem]:
 
 
 def check_templates(template_dir: Path | None = None) -> list[Problem]:
-    template_dir = template_dir or paths.template_dir()
-    """Jinja tags are whole inside one run, and use only the names the renderer passes."""
+    """Jinja tags are whole inside one run, and use only the names the renderer passes (to a
+    document layout, or to the packet cover) or the template's own loops define."""
+    from ..pdf.cover import COVER_NAMES, COVER_TEMPLATE
     from ..word.ooxml import read_package
 
+    template_dir = template_dir or paths.template_dir()
     problems = []
     for path in sorted(template_dir.glob("*.docx")):
+        passed = set(COVER_NAMES) if path.name == COVER_TEMPLATE else TEMPLATE_NAMES
         parts = read_package(path.read_bytes())
         for name, data in parts.items():
             if not name.startswith("word/") or not name.endswith(".xml"):
@@ -194,10 +197,11 @@ def check_templates(template_dir: Path | None = None) -> list[Problem]:
                 if opens != closes:
                     problems.append(Problem(str(path), name, f"a jinja tag is split across Word runs near '{text[:40]}'; "
                                             "retype the tag in one go (or paste as plain text)"))
-            for var in re.findall(r"\{\{\s*([a-z_]+)", xml):
-                if var not in TEMPLATE_NAMES and var not in ("b", "s", "h", "c", "row"):
+            looped = set(re.findall(r"\{%[prtc]{0,2}\s*for\s+([a-z_]+)\s+in\b", xml))
+            for var in dict.fromkeys(re.findall(r"\{\{\s*([a-z_]+)", xml)):
+                if var not in passed and var not in looped:
                     problems.append(Problem(str(path), name, f"uses '{var}', which the renderer does not pass; "
-                                            f"available: {', '.join(sorted(TEMPLATE_NAMES))}"))
+                                            f"available: {', '.join(sorted(passed))}"))
     return problems
 
 

@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 COVER_STEM = "_formgen_cover"
 COVER_TEMPLATE = "cover.docx"
+# The names cover.docx is rendered with (cover_context's keys; lint checks the template uses no other).
+COVER_NAMES = ("title", "subtitle", "deal_name", "long_name", "parties", "draft_notice", "facts", "entries", "note",
+               "version")
 LONG_NAME = 40  # characters: a longer deal name takes the smaller title style (Cover Title Long)
 NOTE = ("Page numbers count the pages of this packet.pdf from this cover (page 1). In a PDF viewer each "
         "document's pages are also labelled with its own prefix (for example MSA-1), and the bookmarks "
