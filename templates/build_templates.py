@@ -161,7 +161,7 @@ def build(path: Path) -> None:
     _style(doc, "Normal", base="Normal", size=12)
     title = _style(doc, "Title", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=4)
     subtitle = _style(doc, "Subtitle", size=12, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=18)
-    for style in (title, subtitle):  # drop python-docx's default rule, letter spacing and colour
+    for style in (title, subtitle):  # drop python-docx's default rule, letter spacing and color
         for el in style.element.iter(qn("w:pBdr"), qn("w:spacing"), qn("w:color")):
             if el.tag != qn("w:spacing") or el.getparent().tag == qn("w:rPr"):
                 el.getparent().remove(el)

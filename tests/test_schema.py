@@ -65,7 +65,7 @@ def test_states_and_aliases_are_enumerated(schema):
 
 
 def test_what_formgen_accepts_the_schema_accepts_and_the_reverse(schema, tmp_path):
-    """Short forms, lowercase state codes, numeric licence numbers, amounts as text: both accept;
+    """Short forms, lowercase state codes, numeric license numbers, amounts as text: both accept;
     a word for an amount, an unknown state and an unknown field: both reject."""
     from formgen.errors import InputError
     from formgen.inputs.deal_loader import deal_from_data

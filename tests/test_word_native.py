@@ -191,7 +191,7 @@ def test_removing_a_service_redlines_only_the_removed_text(tmp_path):
     first = text(root.find("w:body/w:p", NS))
     assert first.startswith("Redline: msa.docx") and "compared with" in first
     # Obligations that apply whatever the services stay: the referral-source rule and the
-    # trade-name licence live in articles that always apply.
+    # trade-name license live in articles that always apply.
     accepted = paragraphs_text(redline.read_bytes(), "accept")
     assert any("Referral Sources." in p for p in accepted) and any("Trade Names and Marks." in p for p in accepted)
 

@@ -54,7 +54,7 @@ def _ownership_findings(deal: Deal, rules: StateRules) -> list[Finding]:
             out.append(Finding(
                 "owners.license_state", "error",
                 f"{owner.name} is licensed in {owner.license.state}; an owner of a {rules.name} practice must "
-                f"hold a {rules.name} licence", citation=own.citation, action="blocked", verified=own.verified,
+                f"hold a {rules.name} license", citation=own.citation, action="blocked", verified=own.verified,
                 field=f"{field}.license.state", blocking=True))
         if kind in majority_types:
             majority_total += owner.percent
@@ -65,7 +65,7 @@ def _ownership_findings(deal: Deal, rules: StateRules) -> list[Finding]:
             allowed = ", ".join(sorted(majority_types | minority_types))
             out.append(Finding(
                 "owners.license_type", "error",
-                f"{owner.name} holds a {kind} licence, which may not own any part of a {rules.name} medical "
+                f"{owner.name} holds a {kind} license, which may not own any part of a {rules.name} medical "
                 f"practice; owners may hold: {allowed}", citation=own.citation, action="blocked",
                 verified=own.verified, field=f"{field}.license.type", blocking=True))
     if majority_total < own.majority_min_percent and not any(f.rule == "owners.license_type" for f in out):

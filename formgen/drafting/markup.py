@@ -87,7 +87,7 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
 
 def typeset(text: str) -> str:
     """Clause text as a law firm sets it: curly quotes and apostrophes, a defined term bold at its
-    definition (a capitalised term in quotes), no line break after "§" or inside a date.
+    definition (a capitalized term in quotes), no line break after "§" or inside a date.
     Values are still protected here, so a party name prints exactly as typed."""
     text = re.sub(f'(^|(?<=[{_OPENING_CONTEXT}]))"', "\u201c", text)
     text = text.replace('"', "\u201d")
@@ -119,6 +119,11 @@ _HYPHEN = "-"
 _ISO_DATE = re.compile(f"(?<![\\w/])(\\d{{4}}){_HYPHEN}(\\d{{2}}){_HYPHEN}(\\d{{2}})(?![\\w/])")
 # A number and its unit stay on one line: "thirty (30) days", "90 days", "5 percent".
 _UNIT = re.compile(f"(\\d\\)?{VALUE_CLOSE}?) (?=(?:calendar |business |Business )?(?:days?|months?|years?|hours?|percent)\\b)")
+
+
+def written_dates(text: str) -> str:
+    """Library prose (a state rule's message, note or summary) with its ISO dates written out."""
+    return _ISO_DATE.sub(_written_date, str(text or ""))
 
 
 def _written_date(match: re.Match) -> str:

@@ -7,17 +7,20 @@ result atomically. Keeping them apart lets regenerate, batch and tests reuse the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..inputs.clauses import Library
 from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec
 from .drafts import Draft, Drafting, draft_agreements, start_drafting
 from .findings import Finding, sort_findings
+from .markup import written_dates
 from .plan import DocumentPlan
 from .validation import check, draft_findings
 from ..word.render import DRAFT_NOTICE, render_docx
-from ..inputs.states import Policy, StateRules
+from ..inputs.states import ChecklistItem, ClauseRule, Note, Policy, RequiredClause, StateRules
 
 # The reports (registry: report=True) describe the agreements, so they are built last, with these extra names.
 REPORT_NAMES = ("findings", "decisions", "rules", "checklist_items", "documents", "state_notes",
@@ -57,6 +60,12 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 FORMATION_ITEMS = {"mso": "mso_formation", "practice": "practice_formation"}
+
+
+def header_text(deal: Deal) -> str:
+    """The running header: the deal and, when the deal file dates it, the draft's date."""
+    dated = f" of {long_date(deal.deal.prepared_on)}" if deal.deal.prepared_on else ""
+    return f"{deal.deal.name}: confidential draft{dated}"
 
 
 def long_date(day: dt.date) -> str:
@@ -106,7 +115,7 @@ def _render(draft: Draft, deal: Deal) -> BuiltDocument:
     title, subtitle = draft.spec.titles(deal)
     template = draft.spec.template_path()
     data = render_docx(template, {"title": title, "subtitle": subtitle, "document_title": title,
-                                  "header_text": f"{deal.deal.name}: confidential draft",
+                                  "header_text": header_text(deal),
                                   "draft_notice": DRAFT_NOTICE, "blocks": draft.blocks})
     return BuiltDocument(draft.spec, draft.plan, template, data)
 
@@ -115,6 +124,29 @@ def _clause_title(drafting: Drafting, clause_id: str | None, document: str) -> s
     clause = drafting.library.get(clause_id) if clause_id else None
     title = clause.meta.title_in(document) if clause else ""
     return "" if not title or title.startswith("_") else title
+
+
+def _gist(text: str, limit: int = 80) -> str:
+    """The first sentence of ``text`` (dates written out), cut on a word at ``limit`` characters."""
+    text = written_dates(" ".join(text.split()))
+    sentence = re.split(r"(?<=[a-z]{4})\.\s+(?=[A-Z])", text, maxsplit=1)[0].rstrip(".")
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + "\u2026"
+
+
+def memo_label(label: str, rule, library: Library) -> str:
+    """A rule as an attorney names it: the provision it acts on or the task it sets, not its id."""
+    if isinstance(rule, ClauseRule):
+        titles = dict.fromkeys(c.meta.title for c in sorted(library.clauses.values(), key=lambda c: c.id)
+                               if rule.tag in c.meta.tags and not c.meta.title.startswith("_"))
+        return "Provision: " + (" / ".join(titles) or rule.tag.split(":")[-1].replace("_", " "))
+    if isinstance(rule, RequiredClause):
+        clause = library.get(rule.id)
+        return "Required provision: " + (clause.meta.title if clause else _gist(rule.reason))
+    if isinstance(rule, ChecklistItem):
+        return "Checklist: " + _gist(rule.task)
+    if isinstance(rule, Note):
+        return f"{rule.topic.replace('_', ' ').capitalize()}: " + _gist(rule.text)
+    return label
 
 
 def _report_context(drafting: Drafting, agreements: list[BuiltDocument], findings: list[Finding]) -> dict:
@@ -129,8 +161,8 @@ def _report_context(drafting: Drafting, agreements: list[BuiltDocument], finding
                        "clause_title": _clause_title(drafting, d.clause_id, b.spec.name),
                        "replacement_title": _clause_title(drafting, d.rule.replacement, b.spec.name)}
                       for b in agreements for d in b.plan.decisions if d.rule is not None],
-        "rules": [{"label": label, "citation": r.citation, "verified": r.verified, "note": r.note}
-                  for label, r in rules.all_rules()],
+        "rules": [{"label": memo_label(label, r, drafting.library), "citation": r.citation, "verified": r.verified,
+                   "note": r.note} for label, r in rules.all_rules()],
         "checklist_items": checklist_items(deal, rules),
         "documents": [s.titles(deal)[0] + f" ({s.filename})" for s in drafting.specs],
         "state_notes": rules.notes,

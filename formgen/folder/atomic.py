@@ -99,7 +99,7 @@ def staged_folder(target: Path) -> Iterator[Path]:
 
 @contextmanager
 def folder_lock(target: Path) -> Iterator[None]:
-    """Serialise writers of one output folder (two ``generate`` runs into it): an exclusive
+    """Serialize writers of one output folder (two ``generate`` runs into it): an exclusive
     flock on the folder's parent, held while the folder is checked, staged and swapped. No lock
     file is created; the lock ends with the process, even a killed one."""
     import fcntl

@@ -104,7 +104,7 @@ class PracticeEntityType(str, Enum):
         return self in (PracticeEntityType.pllc, PracticeEntityType.llc)
 
 
-# Accepted short forms in deal files (any letter case); normalised before validation.
+# Accepted short forms in deal files (any letter case); normalized before validation.
 PRACTICE_ENTITY_ALIASES = {
     "pc": "professional_corporation", "p.c.": "professional_corporation",
     "pa": "professional_association", "p.a.": "professional_association",
@@ -126,15 +126,15 @@ class LicenseType(str, Enum):
 
 
 class License(Strict):
-    """A professional licence."""
+    """A professional license."""
 
     model_config = ConfigDict(coerce_numbers_to_str=True)  # number: 301234 is the text 301234
     type: LicenseType
     """MD, DO, DPM, PA, NP, RN, DDS or DC."""
     state: StateCode
-    """The two-letter code of the state that issued the licence."""
+    """The two-letter code of the state that issued the license."""
     number: _text(40)
-    """The licence number exactly as issued (quote it if it starts with 0)."""
+    """The license number exactly as issued (quote it if it starts with 0)."""
 
 
 class Member(Strict):
@@ -154,7 +154,7 @@ class Owner(Strict):
     name: Name
     """The owner's full name, with credentials if wanted (quote it when it holds a comma)."""
     license: License
-    """The owner's professional licence."""
+    """The owner's professional license."""
     percent: Percent
     """Ownership in percent (0 < p <= 100); all owners together: exactly 100."""
     spouse: Name | None = None
@@ -162,7 +162,7 @@ class Owner(Strict):
 
 
 class Mso(Strict):
-    """The management services organisation (the lay-owned company)."""
+    """The management services organization (the lay-owned company)."""
 
     name: Name
     """The MSO's legal name, e.g. Glow Management, LLC."""
@@ -269,7 +269,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def _iso_date(value):
     """Only a date or the text YYYY-MM-DD (not 03/01/2027, not a number of seconds)."""
-    if isinstance(value, dt.date):
+    if value is None or isinstance(value, dt.date):
         return value
     text = value.strip() if isinstance(value, str) else value
     if isinstance(text, str) and _ISO_DATE.fullmatch(text):
@@ -287,6 +287,10 @@ def _deal_date(value: dt.date) -> dt.date:
     return value
 
 
+def _optional_deal_date(value: dt.date | None) -> dt.date | None:
+    return None if value is None else _deal_date(value)
+
+
 class DealInfo(Strict):
     """The deal as a whole."""
 
@@ -296,6 +300,9 @@ class DealInfo(Strict):
     """The two-letter code (or DC) of the state whose law governs the practice."""
     effective_date: Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_deal_date)]
     """The agreements' effective date, YYYY-MM-DD."""
+    prepared_on: Annotated[dt.date | None, BeforeValidator(_iso_date), AfterValidator(_optional_deal_date)] = None
+    """The date of this draft, YYYY-MM-DD: dates the compliance memo and every document's header. Left
+    out, the memo's date is a highlighted blank (outputs never depend on the day they are built)."""
     offers_iv_therapy: bool = False
     """true when the practice offers IV therapy (adds the clauses and checklist items it needs)."""
 
@@ -315,7 +322,7 @@ class Deal(Strict):
     deal: DealInfo
     """Name, governing state and effective date."""
     mso: Mso
-    """The management services organisation."""
+    """The management services organization."""
     practice: Practice
     """The professional practice."""
     services: list[Service] = Field(min_length=1)

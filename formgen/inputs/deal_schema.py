@@ -1,6 +1,6 @@
 """The deal file's JSON Schema, generated from the same pydantic model that validates it, then
 widened to what the loader accepts: entity-type short forms, state codes in either case,
-licence numbers typed as numbers; and amounts typed as text must look like numbers."""
+license numbers typed as numbers; and amounts typed as text must look like numbers."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def deal_json_schema() -> dict:
     _walk(schema, _number_text)
     _walk(schema, _plain_ref)
     descriptions = {"MsoEntityType": "llc or corporation.", "Service": "One of the services the MSO provides.",
-                    "FeeBasis": "How the fee is computed.", "LicenseType": "The licence's profession."}
+                    "FeeBasis": "How the fee is computed.", "LicenseType": "The license's profession."}
     for name, text in descriptions.items():
         defs[name].setdefault("description", text)
     return {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_ID, **schema}

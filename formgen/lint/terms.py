@@ -1,4 +1,4 @@
-"""Defined terms in assembled documents: each capitalised defined term defined once and used;
+"""Defined terms in assembled documents: each capitalized defined term defined once and used;
 quoted terms defined."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from ..errors import Problem
 from .assembled import AssembledDocument
 
 _QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d\n]{1,80})[\"\u201d]")
-# A capitalised term: words starting with a capital (or short connecting words between them).
+# A capitalized term: words starting with a capital (or short connecting words between them).
 _TERM = re.compile(r"^[A-Z][\w&'\u2019.-]*(?: (?:[A-Z0-9][\w&'\u2019.-]*|of|and|for|in|on|to|the|or))*$")
 _MEANS = re.compile(r"^\s*(?:means|mean|shall mean|has the meaning|have the meaning|shall have the meaning"
                     r"|refers to|is defined|includes|shall include)\b")
@@ -123,7 +123,7 @@ def term_problems(paragraphs: list[str], file: str, where: str = "", headings: s
 
 
 def check_terms(documents: list[AssembledDocument]) -> list[Problem]:
-    """Each capitalised defined term is defined once in its document and used after; quoted terms are defined."""
+    """Each capitalized defined term is defined once in its document and used after; quoted terms are defined."""
     problems = []
     for doc in documents:
         problems += term_problems(doc.paragraphs(), doc.filename, doc.deal.name, doc.table_headings(), doc.clause_bodies)

@@ -70,7 +70,7 @@ def _kill_group(pgid: int | None) -> None:
 
 class PersistentConverter:
     """One bridge + LibreOffice pair; ``convert`` restarts it as needed. Not thread-safe by design:
-    a lock serialises callers (one LibreOffice converts one document at a time anyway)."""
+    a lock serializes callers (one LibreOffice converts one document at a time anyway)."""
 
     def __init__(self, python: str, soffice: Path):
         self.python, self.soffice = python, soffice

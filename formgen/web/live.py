@@ -67,8 +67,8 @@ def ownership_tally(data, rules) -> dict | None:
         except InvalidOperation:
             share = Decimal(0)
         total += share
-        licence = owner.get("license") if isinstance(owner, dict) else None
-        if isinstance(licence, dict) and licence.get("type") in majority:
+        license = owner.get("license") if isinstance(owner, dict) else None
+        if isinstance(license, dict) and license.get("type") in majority:
             controlling += share
     need = rules.ownership.majority_min_percent
     return {"total": f"{total.normalize():f}", "controlling": f"{controlling.normalize():f}",
