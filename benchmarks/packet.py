@@ -7,7 +7,7 @@
    ``--runs`` runs after a warm-up, against the median time bare docxtpl takes to render the same
    templates with the same contexts (captured from formgen's own calls to ``render_docx``):
    ``DocxTemplate(template).render(context, autoescape=True)`` and ``save`` for every document.
-   Target: ratio <= 1.3.
+   Target: ratio <= 1.0.
 2. Start-up: the median wall time of ``formgen validate DEAL`` as a subprocess against
    ``python -c "import docxtpl, pydantic, typer, pypdf"`` (the libraries a docxtpl-based tool
    loads), interleaved. Target: ratio validate/imports <= 0.6.
@@ -79,9 +79,9 @@ def packet_figures(deal: Path, runs: int) -> dict:
     calls = capture_render_calls(deal)
     bare_docxtpl(calls)  # warm-up
     # The packet's own steps besides rendering, timed inside the same builds: the revenue scan.
-    import formgen.drafting.packet as packet_module
+    import formgen.drafting.validation as scan_module
 
-    scan = packet_module._scan_findings
+    scan = scan_module.scan_findings
     scan_times: list[float] = []
 
     def timed_scan(*args, **kwargs):
@@ -93,14 +93,14 @@ def packet_figures(deal: Path, runs: int) -> dict:
 
     # Interleaved, so a busy machine slows both sides alike.
     ours_times, bare_times = [], []
-    packet_module._scan_findings = timed_scan
+    scan_module.scan_findings = timed_scan
     try:
         for _ in range(runs):
             scan_times.append(0.0)
             ours_times += timed(lambda: formgen.build(deal), 1)
             bare_times += timed(lambda: bare_docxtpl(calls), 1)
     finally:
-        packet_module._scan_findings = scan
+        scan_module.scan_findings = scan
     ours, bare = statistics.median(ours_times), statistics.median(bare_times)
     return {"documents": len(calls), "formgen": ours, "docxtpl": bare, "ratio": ours / bare,
             "scan": statistics.median(scan_times)}
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     packet = packet_figures(deal, args.runs)
     print(f"packet: {deal.name}, {packet['documents']} documents, median of {args.runs} runs")
     print(f"  formgen.build       {packet['formgen'] * 1000:8.1f} ms")
-    print(f"    of which the revenue scan of the MSA {packet['scan'] * 1000:.1f} ms "
+    print(f"    of which the revenue scan of the agreements {packet['scan'] * 1000:.1f} ms "
           f"(without it: ratio {(packet['formgen'] - packet['scan']) / packet['docxtpl']:.2f})")
     print(f"  bare docxtpl        {packet['docxtpl'] * 1000:8.1f} ms  (same templates, same contexts)")
     ok_ratio = packet["ratio"] <= TARGET_RATIO

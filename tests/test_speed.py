@@ -65,3 +65,30 @@ def test_a_second_build_in_the_same_process_is_byte_identical(packets):
     first = packets[EXAMPLES[0].stem]
     assert [d.data for d in again.documents] == [d.data for d in first.documents]
     assert [f.to_dict() for f in again.findings] == [f.to_dict() for f in first.findings]
+
+
+def test_compiled_templates_cached_on_disk_give_the_same_packet(tmp_path):
+    """A cold run fills the on-disk cache of compiled templates, a warm run reads it, a corrupt
+    entry is compiled afresh: the packet's bytes are the same every time."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLES
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    deal = EXAMPLES / "ny_medspa.yaml"
+
+    def generate(out: str) -> dict[str, bytes]:
+        subprocess.run([sys.executable, "-m", "formgen", "generate", str(deal), "-o", str(tmp_path / out)],
+                       env=env, check=True, capture_output=True)
+        return {p.name: p.read_bytes() for p in (tmp_path / out).glob("*.docx")}
+
+    cold = generate("cold")
+    entries = sorted((tmp_path / "cache" / "formgen").glob("jinja-*/*/*.code"))
+    assert len(entries) > 100  # every clause body and the layout
+    warm = generate("warm")
+    for entry in entries[::3]:
+        entry.write_bytes(b"not marshal data")
+    repaired = generate("repaired")
+    assert cold == warm == repaired and len(cold) >= 10

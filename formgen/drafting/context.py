@@ -99,9 +99,9 @@ def _load_catalog(clause_dir: Path) -> dict:
 
     path = clause_dir / CATALOG_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
-        raise InputError([Problem(str(path), "", "is missing: the service catalogue the documents need")]) from None
+        raise InputError([Problem(str(path), "", "is missing: the service catalog the documents need")]) from None
     if not isinstance(data, dict) or not isinstance(data.get("services"), dict) or not isinstance(data.get("reserved"), list):
         raise InputError([Problem(str(path), "", "must have a 'services' mapping and a 'reserved' list")])
     return data

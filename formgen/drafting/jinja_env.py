@@ -1,7 +1,8 @@
 """The jinja environments: sandboxed, strict, and keeping what they compile.
 
 Clause bodies (here) and the Word layout (docxtpl, in render.py) are compiled from strings on
-every packet; compiling dominates a build, so both environments keep compiled templates.
+every packet; compiling dominates a build, so both environments keep compiled templates: in
+memory, and on disk between runs (compiled_cache).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import lru_cache
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from . import compiled_cache
 from .markup import protect
 
 
@@ -30,8 +32,19 @@ class CachingSandboxedEnvironment(ImmutableSandboxedEnvironment):
         if template is None:
             if len(self._compiled) >= self.CACHE_SIZE:
                 self._compiled.clear()
-            template = self._compiled[source] = super().from_string(source)
+            template = self._compiled[source] = self.template_class.from_code(
+                self, self._code(source), self.make_globals(None), None)
         return template
+
+    def _code(self, source: str):
+        """What ``compile(source)`` gives, from the disk cache when an earlier run compiled it."""
+        signature = repr((type(self).__qualname__, self.autoescape, self.trim_blocks, self.lstrip_blocks,
+                          self.keep_trailing_newline, getattr(self.finalize, "__qualname__", None)))
+        code = compiled_cache.load(signature, source)
+        if code is None:
+            code = self.compile(source)
+            compiled_cache.store(signature, source, code)
+        return code
 
 
 @lru_cache(maxsize=4096)

@@ -287,10 +287,6 @@ def _deal_date(value: dt.date) -> dt.date:
     return value
 
 
-def _optional_deal_date(value: dt.date | None) -> dt.date | None:
-    return None if value is None else _deal_date(value)
-
-
 class DealInfo(Strict):
     """The deal as a whole."""
 
@@ -300,7 +296,7 @@ class DealInfo(Strict):
     """The two-letter code (or DC) of the state whose law governs the practice."""
     effective_date: Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_deal_date)]
     """The agreements' effective date, YYYY-MM-DD."""
-    prepared_on: Annotated[dt.date | None, BeforeValidator(_iso_date), AfterValidator(_optional_deal_date)] = None
+    prepared_on: Annotated[dt.date | None, BeforeValidator(_iso_date), AfterValidator(lambda day: day and _deal_date(day))] = None
     """The date of this draft, YYYY-MM-DD: dates the compliance memo and every document's header. Left
     out, the memo's date is a highlighted blank (outputs never depend on the day they are built)."""
     offers_iv_therapy: bool = False

@@ -64,3 +64,11 @@ def use_library(*, library: Path | None = None, clauses: Path | None = None, sta
     for part, folder in (("clauses", clauses), ("states", states), ("templates", templates)):
         if folder is not None:
             os.environ[PART_ENV[part]] = str(Path(folder).resolve())
+
+
+def cache_dir() -> Path | None:
+    """formgen's own cache folder ($XDG_CACHE_HOME/formgen, else ~/.cache/formgen); None without a home."""
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "formgen"
+    except (RuntimeError, KeyError):  # no home folder
+        return None

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import FormgenError, ToolMissingError
+from ..library.paths import cache_dir
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 INSTALL_COMMAND = ("apt-get install -y libreoffice-writer-nogui fonts-liberation2 "
@@ -160,11 +161,8 @@ def _profile_template(soffice: Path) -> Path | None:
         stamp = f"{real}|{real.stat().st_mtime_ns}|{_version_text(soffice)}"
     except OSError:
         return None
-    try:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    except (RuntimeError, KeyError):  # no home folder
-        return None
-    return base / "formgen" / f"libreoffice-profile-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}"
+    base = cache_dir()
+    return None if base is None else base / f"libreoffice-profile-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}"
 
 
 def _store_template(profile: Path, template: Path) -> None:

@@ -38,6 +38,31 @@ def template_environment() -> CachingSandboxedEnvironment:
     return CachingSandboxedEnvironment(undefined=StrictUndefined, autoescape=True, finalize=_xml_value)
 
 
+@lru_cache(maxsize=64)
+def _patched_xml(src_xml: str) -> str:
+    from docxtpl import DocxTemplate
+
+    return DocxTemplate.patch_xml(None, src_xml)  # a pure function of the XML (it never reads self)
+
+
+@lru_cache(maxsize=1)
+def _template_class():
+    """docxtpl's template whose tag clean-up (``patch_xml``, a dozen regexes over the whole part)
+    runs once per distinct part: every document of a packet shares the layout's body, header and
+    footer, so the clean-up is cached, not repeated fifteen times."""
+    from docxtpl import DocxTemplate
+
+    class CachedPatchTemplate(DocxTemplate):
+        def patch_xml(self, src_xml):
+            return _patched_xml(src_xml)
+
+    return CachedPatchTemplate
+
+
+def _docx_template(data: bytes):
+    return _template_class()(BytesIO(data))
+
+
 @lru_cache(maxsize=16)
 def _template_bytes(path: Path, mtime_ns: int) -> bytes:
     return path.read_bytes()
@@ -45,10 +70,8 @@ def _template_bytes(path: Path, mtime_ns: int) -> bytes:
 
 def render_docx(template: Path, context: dict) -> bytes:
     """Render one document; the result is byte-reproducible."""
-    from docxtpl import DocxTemplate
-
     data = _template_bytes(template, template.stat().st_mtime_ns)
-    doc = DocxTemplate(BytesIO(data))
+    doc = _docx_template(data)
     try:
         doc.render(context, jinja_env=template_environment(), autoescape=True)
     except Exception as exc:  # noqa: BLE001 - name the template; never a traceback
