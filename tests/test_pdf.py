@@ -439,3 +439,36 @@ def test_without_the_uno_bridge_one_soffice_call_makes_the_same_packet(draft, tm
     assert [t for t, _, _ in top_level(ours)] == [t for t, _, _ in top_level(theirs)]
     assert ours.page_labels == theirs.page_labels
     assert ours.pages[0].extract_text() == theirs.pages[0].extract_text()
+
+
+def test_two_converters_share_a_packet_and_return_the_pdfs_in_order(tmp_path, monkeypatch):
+    """FORMGEN_PDF_CONVERTERS=2: two LibreOffice processes convert the documents side by side; each
+    PDF is the one of its own document, in the order given, and closing leaves nothing running."""
+    from docx import Document
+
+    from formgen.pdf import persistent
+
+    if persistent.uno_python() is None:
+        pytest.skip("no Python with LibreOffice's uno module")
+    monkeypatch.setenv("FORMGEN_PDF_CONVERTERS", "2")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(persistent, "_CONVERTERS", [])
+    docs = []
+    for i in range(6):
+        doc = Document()
+        for _ in range(1 + 8 * (i == 0)):  # the first is longest: the other converter takes the rest
+            doc.add_paragraph(f"Document number {i}. " * 200)
+        doc.save(tmp_path / f"doc{i}.docx")
+        docs.append(tmp_path / f"doc{i}.docx")
+    try:
+        pdfs = persistent.convert_documents(docs, tmp_path / "pdf")
+        pool = persistent.converters(2)
+        assert [p.name for p in pdfs] == [f"doc{i}.pdf" for i in range(6)]
+        for i, pdf in enumerate(pdfs):
+            assert f"Document number {i}." in PdfReader(pdf).pages[0].extract_text()
+        assert [c.starts for c in pool] == [1, 1]
+        offices = [c.office_pid for c in pool]
+    finally:
+        persistent.shutdown()
+    for pid in offices:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]

@@ -195,13 +195,22 @@ def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None
     return BatchResult(deals_dir, out_dir, ordered, time.perf_counter() - started)
 
 
+def _one_converter_each() -> None:
+    """In a batch worker: one LibreOffice (the workers already share the cores between them)."""
+    import os
+
+    from ..pdf.persistent import CONVERTERS_ENV
+
+    os.environ[CONVERTERS_ENV] = "1"
+
+
 def _run_pool(todo: list[tuple[Path, Path]], jobs: int, force: bool, pdf: bool, finish) -> None:
     """The deals to build, in a process pool; each result goes to ``finish`` as it comes."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context, initializer=_one_converter_each)
     try:
         futures = {pool.submit(process_deal, str(path), str(target), force, pdf): (path, target)
                    for path, target in todo}

@@ -1,5 +1,7 @@
-"""The persistent converter: one LibreOffice process per formgen process, kept running and reused
-for every document of a packet and every deal of ``batch --pdf``.
+"""The persistent converter: LibreOffice processes kept running by a formgen process and reused
+for every document of a packet and every deal of ``batch --pdf``. A packet's documents are shared
+between up to two of them on a machine with two cores or more (FORMGEN_PDF_CONVERTERS sets the
+number; each ``batch`` worker runs one).
 
 formgen's own Python usually cannot ``import uno``, so a small script of ours (uno_bridge.py)
 runs under a Python that can (FORMGEN_UNO_PYTHON, LibreOffice's bundled python, or
@@ -170,33 +172,77 @@ class PersistentConverter:
         return targets
 
 
-_CONVERTER: PersistentConverter | None = None
-_CONVERTER_PID: int | None = None
+_CONVERTERS: list[PersistentConverter] = []
+_CONVERTERS_PID: int | None = None
+CONVERTERS_ENV = "FORMGEN_PDF_CONVERTERS"
+
+
+def converter_count() -> int:
+    """How many LibreOffice processes one formgen process may run side by side for the documents
+    of a packet: FORMGEN_PDF_CONVERTERS, else one per core up to two (batch workers get one each)."""
+    configured = os.environ.get(CONVERTERS_ENV, "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return min(int(configured), 8)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def converters(count: int = 1) -> list[PersistentConverter]:
+    """This process's persistent converters, ``count`` of them made on first use (a LibreOffice is
+    started only when a document is given to it); [] where uno is missing."""
+    global _CONVERTERS_PID
+    if _CONVERTERS_PID != os.getpid():  # a forked child owns none of its parent's processes
+        _CONVERTERS.clear()
+        _CONVERTERS_PID = os.getpid()
+    python = uno_python()
+    if python is None:
+        return []
+    while len(_CONVERTERS) < count:
+        made = PersistentConverter(python, soffice_path())
+        _CONVERTERS.append(made)
+        atexit.register(made.close)
+        try:  # pool workers leave through multiprocessing's own exit path
+            from multiprocessing import util
+
+            util.Finalize(made, made.close, exitpriority=10)
+        except ImportError:  # pragma: no cover
+            pass
+    return _CONVERTERS[:count]
 
 
 def converter() -> PersistentConverter | None:
-    """This process's persistent converter (made on first use), or None where uno is missing."""
-    global _CONVERTER, _CONVERTER_PID
-    if _CONVERTER is not None and _CONVERTER_PID == os.getpid():
-        return _CONVERTER
-    python = uno_python()
-    if python is None:
-        return None
-    _CONVERTER, _CONVERTER_PID = PersistentConverter(python, soffice_path()), os.getpid()
-    atexit.register(_CONVERTER.close)
-    try:  # pool workers leave through multiprocessing's own exit path
-        from multiprocessing import util
-
-        util.Finalize(_CONVERTER, _CONVERTER.close, exitpriority=10)
-    except ImportError:  # pragma: no cover
-        pass
-    return _CONVERTER
+    """This process's first persistent converter (made on first use), or None where uno is missing."""
+    made = converters(1)
+    return made[0] if made else None
 
 
 def shutdown() -> None:
-    """Close this process's converter now (it is started again on next use)."""
-    if _CONVERTER is not None and _CONVERTER_PID == os.getpid():
-        _CONVERTER.close()
+    """Close this process's converters now (they are started again on next use)."""
+    if _CONVERTERS_PID == os.getpid():
+        for made in _CONVERTERS:
+            made.close()
+
+
+def _convert_side_by_side(pool: list[PersistentConverter], paths: list[Path], out_dir: Path,
+                          timeout: float | None) -> list[Path]:
+    """Each converter takes the next document as it finishes one (a long agreement does not hold
+    up the short ones); the PDFs come back in the order given. The first error is raised once
+    every converter has stopped."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    queue, taken, results = list(enumerate(paths)), threading.Lock(), [Path()] * len(paths)
+
+    def work(conv: PersistentConverter) -> None:
+        while True:
+            with taken:
+                if not queue:
+                    return
+                index, path = queue.pop(0)
+            results[index] = conv.convert([path], out_dir, timeout=timeout)[0]
+
+    with ThreadPoolExecutor(len(pool)) as threads:
+        for future in [threads.submit(work, conv) for conv in pool]:
+            future.result()
+    return results
 
 
 def convert_documents(docx_paths: Sequence[Path], out_dir: Path, *, timeout: float | None = None,
@@ -209,8 +255,10 @@ def convert_documents(docx_paths: Sequence[Path], out_dir: Path, *, timeout: flo
     stems = [p.stem for p in paths]
     if len(set(stems)) != len(stems):
         raise FormgenError(f"formgen: cannot convert two files with the same name to one folder: {stems}")
-    conv = converter()
-    if conv is None:
+    pool = converters(min(converter_count(), len(paths)))
+    if not pool:
         return convert_to_pdf(paths, out_dir, timeout=timeout, soffice=soffice)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    return conv.convert(paths, Path(out_dir), timeout=timeout)
+    if len(pool) == 1:
+        return pool[0].convert(paths, Path(out_dir), timeout=timeout)
+    return _convert_side_by_side(pool, paths, Path(out_dir), timeout)
