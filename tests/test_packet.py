@@ -158,6 +158,22 @@ def test_formation_checklist_has_dated_recurring_items(packets):
     assert "Due before Glow Management, LLC is scheduled to be formed" in text
 
 
+def test_checklists_carry_each_states_filings_after_formation(packets):
+    """California's statements of information, franchise tax, fictitious name and EDD registration;
+    New York's LLC publication; Texas's franchise tax report in place of an annual report."""
+    def checklist(stem):
+        return " ".join(docx_text(packets[stem] / "formation_checklist.docx").replace("\u00a0", " ").split())
+
+    ca = checklist("ca_medspa")
+    for words in ("Statement of Information", "Franchise Tax Board", "fictitious business name statement",
+                  "Employment Development Department", "§ 17702.09"):
+        assert words in ca, words
+    assert "New York limited liability company" in checklist("ny_medspa") and "§ 206(a)" in checklist("ny_medspa")
+    tx = checklist("tx_medspa")
+    assert "franchise tax report" in tx and "before May 16" in tx
+    assert "annual or biennial report with the Secretary of State" not in tx
+
+
 def test_hostile_party_name_appears_exactly_as_typed(tmp_path):
     name = "Smith & Jones <Aesthetics> {{ 7*7 }}"
     data = yaml.safe_load((EXAMPLES / "oh_medspa.yaml").read_text())
