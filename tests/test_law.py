@@ -135,8 +135,12 @@ def test_impact_names_oregon_and_california_deals(tmp_path):
     report = {r["packet"]: r for r in json.loads(result.stdout)}
     assert set(report) == {"or_old", "ca_old"}
     oregon = [c for c in report["or_old"]["changes"] if c["deadline"] == "2029-01-01"]
-    assert any(a["document"] == "msa.docx" and a["clause"] == "msa.continuity.transfer_restriction"
-               for c in oregon for a in c["affects"])
+    transfer = [a for c in oregon for a in c["affects"]
+                if a["document"] == "msa.docx" and a["clause"] == "msa.continuity.transfer_restriction"]
+    # the section as the MSA on disk numbers it (Word's list numbering, counted from the file)
+    numbered = docx_text((tmp_path / "out" / "or_old" / "msa.docx").read_bytes(), numbered=True)
+    number = transfer[0]["section"].removeprefix("Section ")
+    assert f"\n{number}\tRestrictions on Transfer of Practice Interests." in numbered
     california = report["ca_old"]["changes"]
     assert any(c["key"] == "msa.reserved.ca_sb351" and c["affects"][0].get("add") for c in california)
     # the regenerated memo of an affected deal carries the law-change finding

@@ -36,6 +36,11 @@ def render_clause(clause: Clause, context: dict) -> list[Para]:
     return parse_body(text)
 
 
+def bookmark_for(target: str) -> str:
+    """The bookmark a ref() target (a clause id, or "clause#label") gets in every document."""
+    return f"_Ref{zlib.crc32(target.encode()) % 10**9:09d}"
+
+
 class _Target:
     """A place ``ref()`` can point at: its bookmark, and how a reference to it reads."""
 
@@ -59,10 +64,9 @@ class _Numberer:
 
     def bookmark_name(self, target: str) -> str:
         """Word's hidden cross-reference bookmark (_Ref + digits), stable across regenerations."""
-        number = zlib.crc32(target.encode()) % 10**9
-        while f"_Ref{number:09d}" in self.names:
-            number = (number + 1) % 10**9
-        name = f"_Ref{number:09d}"
+        name = bookmark_for(target)
+        while name in self.names:  # (two targets whose checksums meet: the later one moves on)
+            name = f"_Ref{(int(name[4:]) + 1) % 10**9:09d}"
         self.names.add(name)
         return name
 

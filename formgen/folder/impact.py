@@ -36,8 +36,20 @@ def find_packets(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob(f"*/{MANIFEST}"))
 
 
-def _affected(change, manifest: dict, library) -> list[dict]:
-    """The packet's documents and clauses the rule acts on."""
+def _section_of(folder: Path, document: str, clause_id: str) -> str:
+    """How the document on disk numbers the clause ("Section 15.2", "Article 4"); "" if unknown."""
+    from ..drafting.assemble import bookmark_for
+    from ..word.ooxml import bookmark_labels
+
+    try:
+        label = bookmark_labels((folder / document).read_bytes()).get(bookmark_for(clause_id), "")
+    except (OSError, ValueError, KeyError, SyntaxError):  # missing, or not a readable .docx
+        return ""
+    return label if not label or label.startswith("Article") else f"Section {label}"
+
+
+def _affected(change, manifest: dict, library, folder: Path) -> list[dict]:
+    """The packet's documents and clauses the rule acts on, with their numbers as the files stand."""
     hits = []
     for name, entry in manifest.get("documents", {}).items():
         for ref in entry.get("clauses", []):
@@ -46,7 +58,8 @@ def _affected(change, manifest: dict, library) -> list[dict]:
                 continue
             tagged = change.section == "clause_rules" and change.key in clause.meta.tags
             if tagged:
-                hits.append({"document": entry["file"], "clause": clause.id, "title": clause.meta.title})
+                hits.append({"document": entry["file"], "section": _section_of(folder, entry["file"], clause.id),
+                             "clause": clause.id, "title": clause.meta.title})
     if change.section == "required_clauses":
         clause = library.get(change.key)
         document = clause.meta.document[0] if clause else ""
@@ -77,7 +90,7 @@ def packet_impact(folder: Path, root: Path, as_of: dt.date, horizon: dt.date | N
         item = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(change).items()}
         item["status"] = "overdue" if change.deadline < as_of else ("in force" if change.effective <= as_of
                                                                      else "coming into force")
-        item["affects"] = _affected(change, manifest, library)
+        item["affects"] = _affected(change, manifest, library, folder)
         result.changes.append(item)
     recorded = manifest["state"].get("files", {})
     current = state_file_hashes(code)
@@ -106,7 +119,8 @@ def impact_lines(results: list[PacketImpact], as_of: dt.date) -> list[str]:
             lines.append(f"  by {c['deadline']} [{c['status']}] {c['label']} ({c['basis']}) [{c['citation']}]")
             for a in c["affects"]:
                 verb = "add" if a.get("add") else "revise"
-                lines.append(f"      {verb} {a['document']}: {a['title']} ({a['clause']})")
+                where = f" {a['section']}" if a.get("section") else ""
+                lines.append(f"      {verb} {a['document']}{where}: {a['title']} ({a['clause']})")
         if r.rules_changed:
             lines.append(f"  state rule files changed since generation: {', '.join(r.rules_changed)}; "
                          "run formgen regenerate to see the effect")

@@ -139,6 +139,22 @@ def docx_paragraphs(data: bytes, part: str = "word/document.xml", *, numbered: b
     return out
 
 
+def bookmark_labels(data: bytes) -> dict[str, str]:
+    """Each bookmark of the body -> the number Word shows on the paragraph it starts in ("Article 4",
+    "4.2"; "" when unnumbered), counted from the document as it stands (a lawyer's inserted
+    sections included)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = set(zf.namelist())
+        root = ET.fromstring(read_part(zf, "word/document.xml"))
+        labels = ListLabels({n: zf.read(n) for n in ("word/numbering.xml", "word/styles.xml") if n in names})
+    out: dict[str, str] = {}
+    for paragraph in root.iter(f"{_W}p"):
+        label = labels.label(paragraph)
+        for mark in paragraph.iter(f"{_W}bookmarkStart"):
+            out.setdefault(mark.get(f"{_W}name", ""), label)
+    return out
+
+
 def docx_text(data: bytes, *, numbered: bool = False) -> str:
     return "\n".join(docx_paragraphs(data, numbered=numbered))
 
