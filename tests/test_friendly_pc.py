@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 import yaml
@@ -173,8 +174,8 @@ def test_explain_names_the_posture(tmp_path):
     path = tmp_path / "deal.yaml"
     path.write_text(yaml.safe_dump(variant(CA, posture="mso"), sort_keys=False), encoding="utf-8")
     out = run_cli("explain", str(path)).stdout
-    assert "msa.finance.security" not in out or "msa.finance@1: chosen by the drafting posture 'mso'" in out
-    assert "msa.practice_protections@1: left out by the drafting posture 'mso'" in out
+    assert "msa.finance.security" not in out or re.search(r"msa\.finance@\d+: chosen by the drafting posture 'mso'", out)
+    assert re.search(r"msa\.practice_protections@\d+: left out by the drafting posture 'mso'", out)
 
 
 def test_fee_review_termination_is_reachable_and_exhibit_b_agrees(one_owner):
@@ -289,7 +290,7 @@ def test_charters_carry_each_states_professional_statements(tmp_path, one_owner)
     assert ny["practice_articles"].startswith("Certificate of Incorporation")
     assert "section 1503(b)" in ny["practice_articles"] and "P.C.." not in ny["practice_articles"]
     assert "publication New York requires" in ny["mso_articles"]
-    assert "will not practice medicine" in one_owner["mso_articles"]
+    assert "shall not practice medicine" in one_owner["mso_articles"]
 
 
 def test_trademark_license_only_when_the_deal_names_a_brand(one_owner, tmp_path):
