@@ -44,14 +44,18 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-# Test tiers: `pytest -m "not slow"` runs the fast tier (the pure core and single packets) in under
-# a minute; the README's command runs everything. Whole files are slow when they build many packets
-# (51 jurisdictions, fuzzing, portfolios) or drive LibreOffice.
-SLOW_FILES = {"test_jurisdictions.py", "test_fuzz.py", "test_batch.py", "test_pdf.py", "test_atomic.py"}
+# Test tiers: `pytest -m "not slow"` runs the fast tier in under a minute: the pure core (deal
+# validation, schema, planning, markup, numbering, tables, scanner, lint, structure) and single
+# in-process packets. Slow: whole workflows (regenerate, merge, amend, batch, the web intake and
+# its browser, hostile inputs, the CLI as a subprocess), many packets (51 jurisdictions, fuzzing)
+# and LibreOffice. The README's command runs everything.
+SLOW_FILES = {"test_jurisdictions.py", "test_fuzz.py", "test_batch.py", "test_pdf.py", "test_atomic.py",
+              "test_regen.py", "test_merge.py", "test_amend.py", "test_safety.py", "test_hostile.py",
+              "test_web.py", "test_web_browser.py", "test_cli.py", "test_friendly_pc.py", "test_law.py"}
 LIBREOFFICE_FILES = {"test_pdf.py"}
 
 
-SLOW_WORDS = ("SIGKILL", "one interpreter per module", "subprocess.Popen")
+SLOW_WORDS = ("SIGKILL", "one interpreter per module", "subprocess.Popen", "run_cli(", "subprocess.run(")
 
 
 def pytest_collection_modifyitems(config, items):
