@@ -174,6 +174,21 @@ def test_checklists_carry_each_states_filings_after_formation(packets):
     assert "annual or biennial report with the Secretary of State" not in tx
 
 
+def test_a_texas_llcs_governing_document_is_its_company_agreement(packets):
+    """Texas calls an LLC's governing document its company agreement (Bus. Orgs. Code § 101.001(1)):
+    the TX packet titles, defines and cites it so; a California LLC keeps its operating agreement."""
+    tx = {p.stem: " ".join(docx_text(p).split()) for p in packets["tx_medspa"].glob("*.docx")}
+    for name, text in tx.items():
+        if name != "compliance_memo":  # the memo quotes the Texas note, which explains the term
+            assert "Operating Agreement" not in text and "operating agreement" not in text, name
+    assert tx["practice_operating_agreement"].startswith("Company Agreement")
+    assert 'This company agreement (this \u201cCompany Agreement\u201d)' in tx["practice_operating_agreement"]
+    assert tx["mso_operating_agreement"].startswith("Company Agreement")
+    assert "Practice\u2019s Certificate of Formation and its Company Agreement" in tx["msa"]
+    ca = " ".join(docx_text(packets["ca_medspa"] / "mso_operating_agreement.docx").split())
+    assert ca.startswith("Limited Liability Company Operating Agreement")
+
+
 def test_hostile_party_name_appears_exactly_as_typed(tmp_path):
     name = "Smith & Jones <Aesthetics> {{ 7*7 }}"
     data = yaml.safe_load((EXAMPLES / "oh_medspa.yaml").read_text())

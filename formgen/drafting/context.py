@@ -10,7 +10,7 @@ from pathlib import Path
 from ..library import paths
 from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
 from ..inputs.deal_terms import TRANSFER_EVENTS, PriceFormula
-from ..inputs.documents import charter_name
+from ..inputs.documents import charter_name, entity_governing_document
 from ..errors import InputError, Problem
 from .markup import BLANK_CLOSE, BLANK_OPEN, REF_CLOSE, REF_OPEN, written_dates
 from ..inputs.states import StateRules
@@ -255,7 +255,8 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
         # The state's label for the form, without its explanatory parenthetical.
         "practice_form": (rules.form(deal.practice.entity_type).label.split(" (")[0]
                           if rules.form(deal.practice.entity_type) else PRACTICE_FORM_WORDS[deal.practice.entity_type]),
-        "practice_governing_document": "Operating Agreement" if is_llc else "Bylaws",
+        "practice_governing_document": entity_governing_document(deal, "practice"),
+        "mso_governing_document": entity_governing_document(deal, "mso"),
         "practice_charter": charter_name(deal.deal.state, is_llc),
         "mso_charter": charter_name(deal.mso.formation_state, deal.mso.entity_type.value == "llc"),
         "practice_owner_term": "Member" if is_llc else "Shareholder",

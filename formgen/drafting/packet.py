@@ -157,7 +157,7 @@ def _report_context(drafting: Drafting, agreements: list[BuiltDocument], finding
         "decisions": [{"document": b.spec.name, "clause": d.clause_id, "reason": d.reason,
                        "rule_citation": d.rule.citation if d.rule else "",
                        # as the memo prints them: the document's and the provisions' titles
-                       "document_title": b.spec.title, "action": d.rule.action,
+                       "document_title": b.spec.titles(deal)[0], "action": d.rule.action,
                        "clause_title": _clause_title(drafting, d.clause_id, b.spec.name),
                        "replacement_title": _clause_title(drafting, d.rule.replacement, b.spec.name)}
                       for b in agreements for d in b.plan.decisions if d.rule is not None],
@@ -166,7 +166,7 @@ def _report_context(drafting: Drafting, agreements: list[BuiltDocument], finding
         "checklist_items": checklist_items(deal, rules),
         "documents": [s.titles(deal)[0] + f" ({s.filename})" for s in drafting.specs],
         "state_notes": rules.notes,
-        "clause_authorities": [{"document": b.spec.title, "provision": c.meta.title_in(b.spec.name),
+        "clause_authorities": [{"document": b.spec.titles(deal)[0], "provision": c.meta.title_in(b.spec.name),
                                 "citations": "; ".join(c.meta.citations)}
                                for b in agreements for c in b.plan.clauses if c.meta.citations],
     }

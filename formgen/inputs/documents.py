@@ -26,6 +26,20 @@ def charter_name(state: str, is_llc: bool) -> str:
     return "Certificate of Incorporation" if state in ("NY", "DE", "NJ", "OK", "SC") else "Articles of Incorporation"
 
 
+def governing_document_name(state: str, is_llc: bool) -> str:
+    """What the state calls an entity's governing document: a corporation's bylaws, an LLC's
+    operating agreement (in Texas its company agreement, Tex. Bus. Orgs. Code § 101.001(1))."""
+    if not is_llc:
+        return "Bylaws"
+    return "Company Agreement" if state == "TX" else "Operating Agreement"
+
+
+def entity_governing_document(deal: Deal, entity: str) -> str:
+    if entity == "mso":
+        return governing_document_name(deal.mso.formation_state, deal.mso.entity_type.value == "llc")
+    return governing_document_name(deal.practice.formation_state, deal.practice.entity_type.is_llc)
+
+
 def entity_charter(deal: Deal, entity: str) -> str:
     """The charter name of the deal's practice or MSO."""
     if entity == "mso":
@@ -54,6 +68,7 @@ class DocumentSpec:
     entities: tuple[str, ...] = ("mso", "practice")  # the entities it names (a charter names only its own)
     toc: bool = False  # opens with a table of contents (a TOC field, filled in)
     charter: Literal["", "practice", "mso"] = ""  # its heading is that entity's charter name in its state
+    governs: Literal["", "practice", "mso"] = ""  # an LLC's governing document: titled as that entity's state calls it
 
     @property
     def filename(self) -> str:
@@ -94,6 +109,9 @@ class DocumentSpec:
             "md_parties": f"{deal.practice.name} and {deal.practice.medical_director}",
         }[self.subtitle]
         heading = entity_charter(deal, self.charter) if self.charter else self.heading or self.title
+        if self.governs:  # "Operating Agreement" where the state calls it otherwise (Texas: "Company Agreement")
+            heading = heading.replace("Operating Agreement", entity_governing_document(deal, self.governs))
+            heading = heading.replace("Limited Liability Company Company Agreement", "Company Agreement")
         return heading, subtitle
 
     def label(self, deal: Deal) -> str:
@@ -108,9 +126,9 @@ REGISTRY: tuple[DocumentSpec, ...] = (
     DocumentSpec("responsibility_schedule", "Responsibility Schedule", "RS"),
     DocumentSpec("continuity_agreement", "Continuity Agreement", "CONTINUITY", subtitle="among_owners"),
     DocumentSpec("mso_operating_agreement", "Operating Agreement", "MSO-OA",
-                 heading="Limited Liability Company Operating Agreement", subtitle="of_mso"),
+                 heading="Limited Liability Company Operating Agreement", subtitle="of_mso", governs="mso"),
     DocumentSpec("practice_operating_agreement", "Operating Agreement", "PRACTICE-OA", subtitle="of_practice",
-                 applies="practice_is_llc", governs_practice=True),
+                 applies="practice_is_llc", governs_practice=True, governs="practice"),
     DocumentSpec("practice_bylaws", "Bylaws", "BYLAWS", subtitle="of_practice",
                  applies="practice_is_corporation", governs_practice=True),
     DocumentSpec("practice_articles", "Practice Charter", "PRACTICE-CHARTER", subtitle="of_practice", charter="practice",

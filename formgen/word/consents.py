@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..inputs.documents import entity_governing_document
 from .amend import Terms, _paragraph, _save, relabel_footers
 from .ooxml import read_package
 from .redline_package import P, SECT_PR, _w
@@ -28,11 +29,12 @@ def _signature(name: str, caption: str) -> list[etree._Element]:
 
 def _mso_consent(terms: Terms, deal, sections: str) -> list[etree._Element]:
     mso, practice = deal.mso, deal.practice
+    governing = entity_governing_document(deal, "mso")
     out = [_paragraph(f"Written Consent of the Members of {mso.name}", "Title"),
            _paragraph(f'The undersigned, being Members of {mso.name} (the "Company") who together hold at least a '
                       "Supermajority in Interest, act by written consent without a meeting under the Company's "
-                      'Operating Agreement (the "Operating Agreement") and adopt the following resolutions.'),
-           _paragraph("WHEREAS, under the Operating Agreement, materially amending a management services agreement "
+                      f'{governing} (the "{governing}") and adopt the following resolutions.'),
+           _paragraph(f"WHEREAS, under the {governing}, materially amending a management services agreement "
                       "with a Client Practice, or changing a fee payable under one, is a Major Decision that requires "
                       "the approval of a Supermajority in Interest;"),
            _paragraph(f"WHEREAS, the Company and {practice.name} propose to enter into Amendment No. {terms.number} to "
@@ -52,7 +54,8 @@ def _mso_consent(terms: Terms, deal, sections: str) -> list[etree._Element]:
 def _practice_consent(terms: Terms, deal, sections: str) -> list[etree._Element]:
     practice = deal.practice
     llc = practice.entity_type.is_llc
-    board, governing = ("Board of Managers", "Operating Agreement") if llc else ("Board of Directors", "Bylaws")
+    board = "Board of Managers" if llc else "Board of Directors"
+    governing = entity_governing_document(deal, "practice")
     member = "Manager" if llc else "Director"
     out = [_paragraph(f"Unanimous Written Consent of the {board} of {practice.name}", "Title"),
            _paragraph(f'The undersigned, being all of the {member}s of {practice.name} (the "Practice"), act by '
