@@ -26,6 +26,8 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
 
+from formgen.drafting.markup import NOTE_PREFIX
+
 BODY_FONT = "Times New Roman"  # Liberation Serif (metric-compatible) stands in on Linux
 HERE = Path(__file__).resolve().parent
 
@@ -249,7 +251,7 @@ def build(path: Path) -> None:
     doc.add_paragraph("{{ b.text }}", style="Signature Lead")
     _tag(doc, "{%p elif b.kind == 'note' %}")
     para = doc.add_paragraph(style="Drafting Note")
-    run = para.add_run("[Drafting note: {{ b.text }}]")
+    run = para.add_run(NOTE_PREFIX + "{{ b.text }}]")
     rpr = run._r.get_or_add_rPr()
     highlight = OxmlElement("w:highlight")
     highlight.set(qn("w:val"), "yellow")

@@ -11,7 +11,7 @@ from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec, documents_for
 from ..inputs.states import StateRules
 from .assemble import assemble
-from .markup import strip_word_markers
+from .markup import NOTE_PREFIX, strip_word_markers
 from .context import build_context
 from .plan import DocumentPlan, plan_document, state_enabled_clauses
 
@@ -61,7 +61,7 @@ def block_paragraphs(blocks: list[dict], *, notes: bool = False) -> list[str]:
         kind = block["kind"]
         if kind == "note":
             if notes:  # as the template prints it: the scanner knows a note is not contract text
-                out.append(f"[Drafting note: {block['text']}]")
+                out.append(f"{NOTE_PREFIX}{block['text']}]")
             continue
         if kind == "table":
             out += [" | ".join(row) for row in [block["header"], *block["rows"]]]

@@ -24,6 +24,9 @@ class CachingSandboxedEnvironment(ImmutableSandboxedEnvironment):
     def __init__(self, **options) -> None:
         super().__init__(**options)
         self._compiled: dict[str, object] = {}
+        # What the compiled code depends on besides the source (the disk cache's key).
+        self._signature = repr((type(self).__qualname__, self.autoescape, self.trim_blocks, self.lstrip_blocks,
+                                self.keep_trailing_newline, getattr(self.finalize, "__qualname__", None)))
 
     def from_string(self, source, globals=None, template_class=None):
         if globals or template_class is not None or not isinstance(source, str):
@@ -38,12 +41,10 @@ class CachingSandboxedEnvironment(ImmutableSandboxedEnvironment):
 
     def _code(self, source: str):
         """What ``compile(source)`` gives, from the disk cache when an earlier run compiled it."""
-        signature = repr((type(self).__qualname__, self.autoescape, self.trim_blocks, self.lstrip_blocks,
-                          self.keep_trailing_newline, getattr(self.finalize, "__qualname__", None)))
-        code = compiled_cache.load(signature, source)
+        code = compiled_cache.load(self._signature, source)
         if code is None:
             code = self.compile(source)
-            compiled_cache.store(signature, source, code)
+            compiled_cache.store(self._signature, source, code)
         return code
 
 

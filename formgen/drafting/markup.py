@@ -121,6 +121,10 @@ _ISO_DATE = re.compile(f"(?<![\\w/])(\\d{{4}}){_HYPHEN}(\\d{{2}}){_HYPHEN}(\\d{{
 _UNIT = re.compile(f"(\\d\\)?{VALUE_CLOSE}?) (?=(?:calendar |business |Business )?(?:days?|months?|years?|hours?|percent)\\b)")
 
 
+# How a drafting note prints ("[Drafting note: ...]"): the layout writes it, the fee scanner skips it.
+NOTE_PREFIX = "[Drafting note: "
+
+
 def written_dates(text: str) -> str:
     """Library prose (a state rule's message, note or summary) with its ISO dates written out."""
     return _ISO_DATE.sub(_written_date, str(text or ""))

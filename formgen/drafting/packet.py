@@ -14,6 +14,7 @@ from pathlib import Path
 from ..inputs.clauses import Library
 from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec
+from .context import longdate
 from .drafts import Draft, Drafting, draft_agreements, start_drafting
 from .findings import Finding, sort_findings
 from .markup import written_dates
@@ -64,12 +65,8 @@ FORMATION_ITEMS = {"mso": "mso_formation", "practice": "practice_formation"}
 
 def header_text(deal: Deal) -> str:
     """The running header: the deal and, when the deal file dates it, the draft's date."""
-    dated = f" of {long_date(deal.deal.prepared_on)}" if deal.deal.prepared_on else ""
+    dated = f" of {longdate(deal.deal.prepared_on)}" if deal.deal.prepared_on else ""
     return f"{deal.deal.name}: confidential draft{dated}"
-
-
-def long_date(day: dt.date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
 
 
 def _due_date(item, start: dt.date, formed: dict[str, dt.date]) -> dt.date:
@@ -94,13 +91,13 @@ def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
         if item.recurring:
             years = 1 if item.recurring == "annual" else 2
             first = add_years(start, years)
-            when, sort_key = f"{'Annually' if years == 1 else 'Every two years'} from {long_date(first)}", first
+            when, sort_key = f"{'Annually' if years == 1 else 'Every two years'} from {longdate(first)}", first
         else:
             due = _due_date(item, start, formed)
-            when, sort_key = long_date(due), due
+            when, sort_key = longdate(due), due
             entity_formed = formed.get(item.entity)
             if item.id not in FORMATION_ITEMS.values() and entity_formed and due < entity_formed:
-                warning = (f"Due before {who[item.entity]} is scheduled to be formed ({long_date(entity_formed)}): "
+                warning = (f"Due before {who[item.entity]} is scheduled to be formed ({longdate(entity_formed)}): "
                            "form it earlier or have its organizers act for it.")
         rows.append({"id": item.id, "task": item.task, "entity": who[item.entity], "due": when,
                      "citation": item.citation or "", "verified": item.verified, "warning": warning,

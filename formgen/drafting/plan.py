@@ -58,7 +58,7 @@ def _finding_for(rule: ClauseRule, clause: Clause, document: str, state: StateRu
     action = {"replace": "replaced", "remove": "removed", "warn": "kept"}[rule.action]
     return Finding(rule.tag.replace(":", "."), rule.severity, rule.message.strip(), citation=rule.citation,
                    document=document, action=action, verified=rule.verified, law=rule.law, clause=clause.id,
-                   replacement=rule.replacement or "" if rule.action == "replace" else "")
+                   replacement=(rule.replacement or "") if rule.action == "replace" else "")
 
 
 def state_enabled_clauses(rules: StateRules, library: Library, documents: list[DocumentSpec],

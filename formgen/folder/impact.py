@@ -9,6 +9,7 @@ was generated. Reading the manifests only: nothing is built or written.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,20 +37,23 @@ def find_packets(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob(f"*/{MANIFEST}"))
 
 
-def _section_of(folder: Path, document: str, clause_id: str) -> str:
-    """How the document on disk numbers the clause ("Section 15.2", "Article 4"); "" if unknown."""
-    from ..drafting.assemble import bookmark_for
+def _numbers(folder: Path, document: str) -> dict[str, str]:
+    """The document on disk: bookmark -> its number ("Section 15.2", "Article 4"); {} if unreadable."""
     from ..word.ooxml import bookmark_labels
 
     try:
-        label = bookmark_labels((folder / document).read_bytes()).get(bookmark_for(clause_id), "")
+        labels = bookmark_labels((folder / document).read_bytes())
     except (OSError, ValueError, KeyError, SyntaxError):  # missing, or not a readable .docx
-        return ""
-    return label if not label or label.startswith("Article") else f"Section {label}"
+        return {}
+    return {name: label if not label or label.startswith("Article") else f"Section {label}"
+            for name, label in labels.items()}
 
 
-def _affected(change, manifest: dict, library, folder: Path) -> list[dict]:
-    """The packet's documents and clauses the rule acts on, with their numbers as the files stand."""
+def _affected(change, manifest: dict, library, numbers) -> list[dict]:
+    """The packet's documents and clauses the rule acts on, with their numbers as the files stand
+    (``numbers(document)``: that document's bookmark -> number)."""
+    from ..drafting.assemble import bookmark_for
+
     hits = []
     for name, entry in manifest.get("documents", {}).items():
         for ref in entry.get("clauses", []):
@@ -58,7 +62,7 @@ def _affected(change, manifest: dict, library, folder: Path) -> list[dict]:
                 continue
             tagged = change.section == "clause_rules" and change.key in clause.meta.tags
             if tagged:
-                hits.append({"document": entry["file"], "section": _section_of(folder, entry["file"], clause.id),
+                hits.append({"document": entry["file"], "section": numbers(entry["file"]).get(bookmark_for(clause.id), ""),
                              "clause": clause.id, "title": clause.meta.title})
     if change.section == "required_clauses":
         clause = library.get(change.key)
@@ -84,13 +88,14 @@ def packet_impact(folder: Path, root: Path, as_of: dt.date, horizon: dt.date | N
     result = PacketImpact(str(folder.relative_to(root)) if folder != root else folder.name,
                           deal["deal"]["name"], code, start.isoformat())
     library = load_library()
+    numbers = functools.cache(lambda document: _numbers(folder, document))  # each document read once
     for change in law_changes(load_state(code), start, term["initial_years"], term["renewal_years"]):
         if horizon is not None and change.effective > horizon and change.deadline > horizon:
             continue
         item = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(change).items()}
         item["status"] = "overdue" if change.deadline < as_of else ("in force" if change.effective <= as_of
                                                                      else "coming into force")
-        item["affects"] = _affected(change, manifest, library, folder)
+        item["affects"] = _affected(change, manifest, library, numbers)
         result.changes.append(item)
     recorded = manifest["state"].get("files", {})
     current = state_file_hashes(code)

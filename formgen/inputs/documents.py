@@ -34,17 +34,20 @@ def governing_document_name(state: str, is_llc: bool) -> str:
     return "Company Agreement" if state == "TX" else "Operating Agreement"
 
 
-def entity_governing_document(deal: Deal, entity: str) -> str:
+def _formed(deal: Deal, entity: str) -> tuple[str, bool]:
+    """(state of formation, is an LLC) of the deal's "mso" or "practice"."""
     if entity == "mso":
-        return governing_document_name(deal.mso.formation_state, deal.mso.entity_type.value == "llc")
-    return governing_document_name(deal.practice.formation_state, deal.practice.entity_type.is_llc)
+        return deal.mso.formation_state, deal.mso.entity_type.value == "llc"
+    return deal.practice.formation_state, deal.practice.entity_type.is_llc
+
+
+def entity_governing_document(deal: Deal, entity: str) -> str:
+    return governing_document_name(*_formed(deal, entity))
 
 
 def entity_charter(deal: Deal, entity: str) -> str:
     """The charter name of the deal's practice or MSO."""
-    if entity == "mso":
-        return charter_name(deal.mso.formation_state, deal.mso.entity_type.value == "llc")
-    return charter_name(deal.practice.formation_state, deal.practice.entity_type.is_llc)
+    return charter_name(*_formed(deal, entity))
 
 # What the line under the title names: the parties, the entity a governing document governs,
 # or the deal (for reports).
@@ -109,9 +112,8 @@ class DocumentSpec:
             "md_parties": f"{deal.practice.name} and {deal.practice.medical_director}",
         }[self.subtitle]
         heading = entity_charter(deal, self.charter) if self.charter else self.heading or self.title
-        if self.governs:  # "Operating Agreement" where the state calls it otherwise (Texas: "Company Agreement")
-            heading = heading.replace("Operating Agreement", entity_governing_document(deal, self.governs))
-            heading = heading.replace("Limited Liability Company Company Agreement", "Company Agreement")
+        if self.governs and entity_governing_document(deal, self.governs) != "Operating Agreement":
+            heading = entity_governing_document(deal, self.governs)  # Texas: "Company Agreement"
         return heading, subtitle
 
     def label(self, deal: Deal) -> str:

@@ -39,19 +39,18 @@ class TocEntry:
 def cover_context(packet: "Packet", entries: list[TocEntry], *, final: bool) -> dict:
     """What cover.docx is rendered with (its tags are listed in templates/build_cover.py)."""
     from .._version import __version__
-    from ..drafting.packet import long_date
+    from ..drafting.context import longdate
 
     deal, rules = packet.deal, packet.rules
-    name = deal.deal.name
+    name, parties = deal.deal.name, f"{deal.mso.name} and {deal.practice.name}"
     return {
-        "title": f"{name}: Formation Packet", "subtitle": f"{deal.mso.name} and {deal.practice.name}",
-        "deal_name": name, "long_name": len(name) > LONG_NAME,
-        "parties": f"{deal.mso.name} and {deal.practice.name}",
+        "title": f"{name}: Formation Packet", "subtitle": parties,  # (the .docx's title and subject)
+        "deal_name": name, "long_name": len(name) > LONG_NAME, "parties": parties,
         "draft_notice": "" if final else "Draft for attorney review. Not for signature.",
         "facts": [{"label": "Management company (MSO)", "value": deal.mso.name},
                   {"label": "Medical practice", "value": deal.practice.name},
                   {"label": "State", "value": f"{rules.name} ({rules.code})"},
-                  {"label": "Effective date", "value": long_date(deal.deal.effective_date)}],
+                  {"label": "Effective date", "value": longdate(deal.deal.effective_date)}],
         "entries": [{**asdict(e), "pages": e.pages or "", "start": e.start or ""} for e in entries],
         "note": NOTE, "version": __version__,
     }

@@ -209,12 +209,6 @@ def converters(count: int = 1) -> list[PersistentConverter]:
     return _CONVERTERS[:count]
 
 
-def converter() -> PersistentConverter | None:
-    """This process's first persistent converter (made on first use), or None where uno is missing."""
-    made = converters(1)
-    return made[0] if made else None
-
-
 def shutdown() -> None:
     """Close this process's converters now (they are started again on next use)."""
     if _CONVERTERS_PID == os.getpid():

@@ -19,8 +19,7 @@ How a sentence is judged:
 4. A sentence is reported once per rule that has a surviving link; offsets are
    those of the whole sentence, so ``text[start:end] == matched``.
 
-Only ``re`` and the standard library are imported; ``extract_text`` reads .docx
-files with ``zipfile`` and ``xml.etree`` (no python-docx).
+No python-docx: ``extract_text`` reads .docx files with ``zipfile`` and ``xml.etree``.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..drafting.markup import NOTE_PREFIX
 from ..errors import InputError, Problem
 from ..word.ooxml import docx_text
 from .patterns import (  # noqa: F401 - RULE_* and SEVERITIES are part of the API
@@ -228,7 +228,7 @@ def _suppressed(sentence: str, link: _Link) -> bool:
 
 
 # Drafting notes print as "[Drafting note: ...]" paragraphs.
-DRAFTING_NOTE = re.compile(r"\[Drafting note:[^\n]*")
+DRAFTING_NOTE = re.compile(re.escape(NOTE_PREFIX) + r"[^\n]*")
 
 
 def scan_text(text: str, *, severity: str = "error", citation: str = "") -> list[ScanMatch]:
