@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .lines import counts, finding_lines, validate_lines, verdict
+from .lines import count_line, counts, finding_lines, validate_lines, verdict
 from .output import JSON_FORMAT, echo_json, findings_json, problems_json
 
 app = typer.Typer(
@@ -161,8 +161,7 @@ def generate(
         typer.echo(f"  {doc.spec.filename}")
     for note in packet.kept:
         typer.echo(f"kept: {note}")
-    typer.echo(f"findings: {c['error']} error, {c['warning']} warning, {c['info']} info "
-               f"(details: {out}/compliance.json and compliance_memo.docx)")
+    typer.echo(f"findings: {count_line(c)} (details: {out}/compliance.json and compliance_memo.docx)")
     for line in finding_lines([f for f in packet.findings if f.severity != "info"]):
         typer.echo(line)
     if pdf:

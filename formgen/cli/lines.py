@@ -27,6 +27,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def count_line(c: dict) -> str:
+    """"1 error, 2 warnings, 1 info"."""
+    return f"{_plural(c['error'], 'error')}, {_plural(c['warning'], 'warning')}, {c['info']} info"
+
+
 def verdict(findings, strict: bool) -> str:
     """One line a paralegal can act on: what generate will do with this deal."""
     c = counts(findings)
