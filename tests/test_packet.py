@@ -132,17 +132,19 @@ def test_memo_reads_as_an_attorneys_dated_memo_without_internal_ids(packets, tmp
     for internal in ("msa.covenants", "fee:percentage", "CA.yaml", "None", "finding(s)", "2026-01-01"):
         assert internal not in text, internal
     assert "From January 1, 2026" in text.replace("\u00a0", " ")
-    # dated by the deal file: the memo's Date line and every document's running header
+    # dated and numbered by the deal file: the memo's Date line and every document's running header
     dated = yaml.safe_load((EXAMPLES / "ca_medspa.yaml").read_text())
     dated["deal"]["prepared_on"] = "2026-12-01"
+    dated["deal"]["draft_version"] = 2
     deal = tmp_path / "dated.yaml"
     deal.write_text(yaml.safe_dump(dated, sort_keys=False))
     packet = formgen.build(deal)
     memo = next(d for d in packet.documents if d.spec.name == "compliance_memo")
     lines = text_of(memo.data).replace("\u00a0", " ").splitlines()
-    assert lines[lines.index("Date") + 1] == "December 1, 2026"
-    headers = [v.decode() for k, v in read_package(packet.documents[0].data).items() if k.startswith("word/header")]
-    assert any("confidential draft of December 1, 2026" in h for h in headers)
+    assert lines[lines.index("Date") + 1] == "December 1, 2026 (draft 2)"
+    for document in packet.documents:
+        headers = [v.decode() for k, v in read_package(document.data).items() if k.startswith("word/header")]
+        assert any("confidential draft 2 of December 1, 2026" in h for h in headers), document.spec.filename
 
 
 def test_formation_checklist_has_dated_recurring_items(packets):

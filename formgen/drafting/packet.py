@@ -64,9 +64,11 @@ FORMATION_ITEMS = {"mso": "mso_formation", "practice": "practice_formation"}
 
 
 def header_text(deal: Deal) -> str:
-    """The running header: the deal and, when the deal file dates it, the draft's date."""
+    """The running header: the deal and, when the deal file gives them, the draft's number and date
+    ("Glow MedSpa: confidential draft 2 of December 1, 2026")."""
+    number = f" {deal.deal.draft_version}" if deal.deal.draft_version else ""
     dated = f" of {longdate(deal.deal.prepared_on)}" if deal.deal.prepared_on else ""
-    return f"{deal.deal.name}: confidential draft{dated}"
+    return f"{deal.deal.name}: confidential draft{number}{dated}"
 
 
 def _due_date(item, start: dt.date, formed: dict[str, dt.date]) -> dt.date:

@@ -299,6 +299,9 @@ class DealInfo(Strict):
     prepared_on: Annotated[dt.date | None, BeforeValidator(_iso_date), AfterValidator(lambda day: day and _deal_date(day))] = None
     """The date of this draft, YYYY-MM-DD: dates the compliance memo and every document's header. Left
     out, the memo's date is a highlighted blank (outputs never depend on the day they are built)."""
+    draft_version: Annotated[int | None, Field(ge=1, le=999)] = None
+    """The draft's number (1 for the first draft sent out, 2 for the next ...): every document's header
+    and the memo's Date line read "draft 2". Raise it, with prepared_on, before a regeneration you send."""
     offers_iv_therapy: bool = False
     """true when the practice offers IV therapy (adds the clauses and checklist items it needs)."""
 
