@@ -12,7 +12,7 @@ import pytest
 from conftest import EXAMPLES
 from formgen.drafting.assemble import bookmark_for
 from formgen.drafting.context import number_words, words
-from formgen.drafting.markup import BOLD_CLOSE, BOLD_OPEN, parse_body, protect, restore, typeset, written_dates
+from formgen.drafting.markup import BOLD_CLOSE, BOLD_OPEN, library_prose, parse_body, protect, restore, typeset
 from formgen.inputs.states import merge_layers
 from formgen.word.ooxml import ListLabels, bookmark_labels
 from formgen.word.tables import column_widths
@@ -39,7 +39,9 @@ def test_typesetting_curls_quotes_and_writes_dates_out_but_never_touches_values(
     text = typeset(f'The Parties\' "Agreement" of 2027-03-01 names {value}.')
     assert "Parties\u2019 \u201c" in text and "March\u00a01,\u00a02027" in text
     assert 'Smith\'s "Clinic" 2026-01-01' in restore(text)  # the value as typed
-    assert written_dates("from 2026-01-01 (not 2026-13-01)") == "from January\u00a01,\u00a02026 (not 2026-13-01)"
+    assert library_prose("from 2026-01-01 (not 2026-13-01)") == "from January\u00a01,\u00a02026 (not 2026-13-01)"
+    assert library_prose('MSOs are "noticing entities"; the Board\'s rule') == \
+        "MSOs are \u201cnoticing entities\u201d; the Board\u2019s rule"
 
 
 @pytest.mark.parametrize("n, expected", [(0, "zero"), (7, "seven"), (15, "fifteen"), (30, "thirty"),

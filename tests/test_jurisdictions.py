@@ -13,7 +13,7 @@ from conftest import EXAMPLES, run_cli
 from formgen.inputs.deal import JURISDICTIONS
 from formgen.word.ooxml import docx_text
 from formgen.scan.scanner import scan_text
-from formgen.drafting.markup import written_dates
+from formgen.drafting.markup import library_prose
 from formgen.inputs.states import load_state
 
 
@@ -66,5 +66,5 @@ def test_packet_builds_and_complies_in(code, tmp_path):
     memo = " ".join(docx_text(next(d for d in packet.documents if d.spec.name == "compliance_memo").data).split())
     for _, rule in rules.all_rules():
         if rule.citation:  # as the memo prints it: its ISO dates written out
-            cited = " ".join(written_dates(rule.citation).split())
+            cited = " ".join(library_prose(rule.citation).split())
             assert cited in memo, f"{code}: memo misses citation {rule.citation!r}"

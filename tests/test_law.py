@@ -12,7 +12,7 @@ import yaml
 
 import formgen
 from conftest import EXAMPLES, run_cli
-from formgen.drafting.markup import written_dates
+from formgen.drafting.markup import library_prose
 from formgen.inputs.deal import JURISDICTIONS
 from formgen.inputs.states import load_state
 from formgen.word.ooxml import docx_text
@@ -114,7 +114,7 @@ def test_fee_finding_follows_the_law_in(code, tmp_path):
     if rule.verified:
         assert rule.source, f"{code}: a verified rule must name the primary source read"
     msa = docx_text(next(d for d in packet.documents if d.spec.name == "msa").data)
-    note = " ".join(written_dates(rule.drafting_note or rule.message).split())
+    note = " ".join(library_prose(rule.drafting_note or rule.message).split())
     assert note in " ".join(msa.split())
 
 
@@ -176,7 +176,7 @@ def test_every_rule_prints_its_drafting_note_where_it_acts(code, tmp_path):
             for decision in document.plan.decisions:
                 if decision.rule is None:
                     continue
-                note = " ".join(written_dates(decision.rule.drafting_note or decision.rule.message).split())
+                note = " ".join(library_prose(decision.rule.drafting_note or decision.rule.message).split())
                 assert note in text, f"{code} {decision.rule.tag}: note missing from {document.spec.filename}"
                 acted.setdefault(decision.rule.tag, set()).add(document.spec.filename)
     never = [r.tag for r in rules.clause_rules if r.tag not in acted]

@@ -19,7 +19,7 @@ from jinja2 import TemplateError as JinjaTemplateError
 from ..inputs.clauses import Clause
 from ..errors import TemplateError
 from .jinja_env import clause_environment
-from .markup import REF_PATTERN, TOC_MARK, Para, bookmark, parse_body, typeset, word_field, written_dates
+from .markup import REF_PATTERN, TOC_MARK, Para, bookmark, parse_body, typeset, word_field, library_prose
 from .plan import DocumentPlan
 
 
@@ -118,7 +118,7 @@ def assemble(plan: DocumentPlan, context: dict) -> list[dict]:
         meta = clause.meta
         kind, title = meta.kind_in(document), typeset(meta.title_in(document) or "")
         paras = rendered[clause.id]
-        out.blocks += [{"kind": "note", "text": written_dates(note)} for note in plan.notes_before.get(clause.id, [])]
+        out.blocks += [{"kind": "note", "text": library_prose(note)} for note in plan.notes_before.get(clause.id, [])]
         if kind == "article":
             out.article += 1
             out.section = 0
@@ -147,7 +147,7 @@ def assemble(plan: DocumentPlan, context: dict) -> list[dict]:
                 out.blocks.append({"kind": "subheading", "text": title.upper()})
             for para in paras:
                 out.add(para, numbered=False, clause=clause)
-    out.blocks += [{"kind": "note", "text": written_dates(note)} for note in plan.notes_before.get("", [])]
+    out.blocks += [{"kind": "note", "text": library_prose(note)} for note in plan.notes_before.get("", [])]
     blocks = _resolve_refs(out.blocks, out.targets, plan)
     if plan.spec.toc:
         blocks.insert(_toc_position(blocks), {"kind": "toc", "text": TOC_MARK + "Table of Contents"})

@@ -12,7 +12,7 @@ from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
 from ..inputs.deal_terms import TRANSFER_EVENTS, PriceFormula
 from ..inputs.documents import charter_name, entity_governing_document
 from ..errors import InputError, Problem
-from .markup import BLANK_CLOSE, BLANK_OPEN, REF_CLOSE, REF_OPEN, written_dates
+from .markup import BLANK_CLOSE, BLANK_OPEN, REF_CLOSE, REF_OPEN, library_prose
 from ..inputs.states import StateRules
 
 CATALOG_FILE = "responsibilities.yaml"
@@ -268,7 +268,7 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
         **succession_values(deal, rules),
         # helpers
         "ref": ref, "money": money, "pct": pct, "longdate": longdate, "words": words, "names": names,
-        "placeholder": placeholder, "indefinite": indefinite, "prose": written_dates, "is_entity": is_entity,
+        "placeholder": placeholder, "indefinite": indefinite, "prose": library_prose, "is_entity": is_entity,
         "service_label": lambda sid: service_entry(sid)["label"],
         "service_summary": lambda sid: service_entry(sid)["summary"],
     }

@@ -85,14 +85,19 @@ _OPENING_CONTEXT = "\\s([\\[{\u2014\u2013/"
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
 
 
+def curly_quotes(text: str) -> str:
+    """Straight quotes and apostrophes set as typographic ones (opening after a space or bracket)."""
+    text = re.sub(f'(^|(?<=[{_OPENING_CONTEXT}]))"', "\u201c", text)
+    text = text.replace('"', "\u201d")
+    text = re.sub(f"(^|(?<=[{_OPENING_CONTEXT}]))'(?=\\w)", "\u2018", text)
+    return text.replace("'", "\u2019")
+
+
 def typeset(text: str) -> str:
     """Clause text as a law firm sets it: curly quotes and apostrophes, a defined term bold at its
     definition (a capitalized term in quotes), no line break after "§" or inside a date.
     Values are still protected here, so a party name prints exactly as typed."""
-    text = re.sub(f'(^|(?<=[{_OPENING_CONTEXT}]))"', "\u201c", text)
-    text = text.replace('"', "\u201d")
-    text = re.sub(f"(^|(?<=[{_OPENING_CONTEXT}]))'(?=\\w)", "\u2018", text)
-    text = text.replace("'", "\u2019")
+    text = curly_quotes(text)
     text = re.sub("\u201c([A-Z][^\u201c\u201d\n]{0,60}?)\u201d",
                   lambda m: f"\u201c{BOLD_OPEN}{m.group(1)}{BOLD_CLOSE}\u201d", text)
     text = _UNIT.sub("\\1\u00a0", text)  # also after a printed number: "{{ words(30) }} days"
@@ -125,9 +130,10 @@ _UNIT = re.compile(f"(\\d\\)?{VALUE_CLOSE}?) (?=(?:calendar |business |Business 
 NOTE_PREFIX = "[Drafting note: "
 
 
-def written_dates(text: str) -> str:
-    """Library prose (a state rule's message, note or summary) with its ISO dates written out."""
-    return _ISO_DATE.sub(_written_date, str(text or ""))
+def library_prose(text: str) -> str:
+    """Library prose (a state rule's message, note, task or summary) set like clause text: ISO dates
+    written out, curly quotes and apostrophes."""
+    return curly_quotes(_ISO_DATE.sub(_written_date, str(text or "")))
 
 
 def _written_date(match: re.Match) -> str:

@@ -17,7 +17,7 @@ from ..inputs.documents import DocumentSpec
 from .context import longdate
 from .drafts import Draft, Drafting, draft_agreements, start_drafting
 from .findings import Finding, sort_findings
-from .markup import written_dates
+from .markup import library_prose
 from .plan import DocumentPlan
 from .validation import check, draft_findings
 from ..word.render import DRAFT_NOTICE, render_docx
@@ -127,7 +127,7 @@ def _clause_title(drafting: Drafting, clause_id: str | None, document: str) -> s
 
 def _gist(text: str, limit: int = 80) -> str:
     """The first sentence of ``text`` (dates written out), cut on a word at ``limit`` characters."""
-    text = written_dates(" ".join(text.split()))
+    text = library_prose(" ".join(text.split()))
     sentence = re.split(r"(?<=[a-z]{4})\.\s+(?=[A-Z])", text, maxsplit=1)[0].rstrip(".")
     return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + "\u2026"
 

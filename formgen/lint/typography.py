@@ -1,0 +1,29 @@
+"""Printed text that shows the drafting machinery: template syntax that reached the page (a ``{{`` in
+a jinja string literal is not evaluated) or a straight double quote (quotes inside a printed
+expression are values, so they are never typeset)."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import Problem
+from .assembled import AssembledDocument
+
+_LEAKS = re.compile(r"\{\{|\}\}|\{%|%\}|\"")
+
+
+def typography_problems(document: AssembledDocument) -> list[Problem]:
+    problems = []
+    for paragraph in document.paragraphs(notes=True):
+        match = _LEAKS.search(paragraph)
+        if match:
+            excerpt = paragraph[max(0, match.start() - 50):match.end() + 30]
+            what = "a straight double quote" if match.group() == '"' else f"template syntax '{match.group()}'"
+            problems.append(Problem(document.filename, str(document.deal),
+                                    f"prints {what}: \u2026{excerpt}\u2026 (write quoted words in the clause's own "
+                                    "text, outside {{ }}, so they are typeset; close every block)"))
+    return problems
+
+
+def check_typography(documents: list[AssembledDocument]) -> list[Problem]:
+    return [problem for document in documents for problem in typography_problems(document)]
