@@ -150,3 +150,11 @@ def test_columns_share_the_width_by_content_and_never_cut_a_word():
     assert widths[0] >= len("Clinical") * 110  # the longest word fits
     a4 = column_widths(rows, 9026)  # A4 less one-inch margins
     assert sum(a4) <= 9026
+
+
+def test_an_entity_suffix_counts_only_as_a_whole_word():
+    from formgen.drafting.compliance import suffix_ok
+
+    assert suffix_ok("Glow Aesthetics, P.A.", ["P.A."]) and suffix_ok("Glow  Aesthetics,PLLC", ["PLLC"])
+    assert suffix_ok("glow medical professional corporation", ["Professional Corporation"])
+    assert not suffix_ok("Glow Med Spa", ["PA"]) and not suffix_ok("GlowPLLC", ["PLLC"])

@@ -158,6 +158,44 @@ def test_no_document_prints_template_syntax_or_straight_quotes(packets):
                 assert leak not in text, f"{stem}/{path.name}: {text[max(0, text.find(leak) - 60):text.find(leak) + 40]!r}"
 
 
+def _edit_docx(path, old: str, new: str) -> None:
+    """Change text in a document's body as a lawyer editing in Word would (one run's text)."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    xml = source.read("word/document.xml").decode("utf-8")
+    assert old in xml, old
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = xml.replace(old, new).encode("utf-8") if item.filename == "word/document.xml" else source.read(item)
+            target.writestr(item, data)
+    path.write_bytes(out.getvalue())
+
+
+def test_lint_of_a_built_packet_catches_parties_and_dates_edited_in_one_document(packets, tmp_path):
+    import shutil
+
+    folder = tmp_path / "glow"
+    shutil.copytree(packets["ca_medspa"], folder)
+    done = run_cli("lint", str(folder))
+    assert done.returncode == 0 and "state their shared terms alike" in done.stdout, done.stderr
+    _edit_docx(folder / "baa.docx", "100 Main Street, Suite 210", "200 Harbor Drive, Suite 5")
+    _edit_docx(folder / "trademark_license.docx", "entered into as of January", "entered into as of February")
+    _edit_docx(folder / "responsibility_schedule.docx", "Glow Medical Corporation, a California professional",
+               "Glow Medical Corporation, a Nevada professional")
+    failed = run_cli("lint", str(folder))
+    assert failed.returncode == 1, failed.stdout
+    err = " ".join(failed.stderr.split())
+    assert "3 problems" in err and "Traceback" not in err
+    assert ("the principal office of Glow Medical Corporation differently (baa: 200 Harbor Drive, Suite 5, "
+            "San Diego, CA 92101; continuity_agreement: 100 Main Street, Suite 210") in err
+    assert "the Effective Date differently" in err and "trademark_license: February 1, 2027" in err
+    assert ("the description of Glow Medical Corporation differently" in err
+            and "responsibility_schedule: Nevada professional medical corporation" in err)
+
+
 def test_formation_checklist_has_dated_recurring_items(packets):
     text = docx_text(packets["ca_medspa"] / "formation_checklist.docx")
     assert "Annually from January 1, 2028" in text

@@ -50,7 +50,9 @@ def _message(exc: Exception) -> str:
     from ..errors import InputError
 
     if isinstance(exc, InputError):
-        return f"{len(exc.problems)} problem(s):\n{exc}"
+        from .lines import plural
+
+        return f"{plural(len(exc.problems), 'problem')}:\n{exc}"
     return str(exc).removeprefix("formgen: ")  # a few library messages still carry it
 
 
@@ -261,23 +263,35 @@ def scan(
 
 @app.command()
 def lint(
+    packet: Annotated[Optional[Path], typer.Argument(help="A packet folder: check that its documents, as they are "
+                                                     "on disk, state shared terms the same way.")] = None,
     clauses: Annotated[Optional[Path], typer.Option("--clauses", help="A clause library folder (default: the shipped one).")] = None,
     templates: Annotated[Optional[Path], typer.Option("--templates", help="A templates folder (default: the shipped one).")] = None,
 ) -> None:
-    """Check the clause library, the Word templates and the state rule files.
+    """Check the clause library, the Word templates and the state rule files; or, given a packet
+    folder, that its documents state the parties, the Effective Date and the succession terms alike.
 
-    Example: formgen lint    formgen lint --clauses my_clauses/
+    Example: formgen lint    formgen lint --clauses my_clauses/    formgen lint out/glow
     """
-    from ..lint import lint as _lint
+    from .lines import plural
 
-    options = {k: v for k, v in (("clause_dir", clauses), ("template_dir", templates)) if v is not None}
-    problems = _run(_lint, **options)
+    if packet is not None:
+        from ..lint.packet_folder import packet_problems
+
+        problems = _run(packet_problems, packet)
+        done = f"formgen lint: the documents in {packet} state their shared terms alike"
+    else:
+        from ..lint import lint as _lint
+
+        options = {k: v for k, v in (("clause_dir", clauses), ("template_dir", templates)) if v is not None}
+        problems = _run(_lint, **options)
+        done = "formgen lint: clause library, templates and state rules are consistent"
     if problems:
-        typer.echo(f"formgen lint: {len(problems)} problem(s):", err=True)
+        typer.echo(f"formgen lint: {plural(len(problems), 'problem')}:", err=True)
         for p in problems:
             typer.echo(f"- {p}", err=True)
         raise typer.Exit(1)
-    typer.echo("formgen lint: clause library, templates and state rules are consistent")
+    typer.echo(done)
 
 
 @app.command()

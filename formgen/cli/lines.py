@@ -23,26 +23,26 @@ def finding_lines(findings) -> list[str]:
     return out
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def count_line(c: dict) -> str:
     """"1 error, 2 warnings, 1 info"."""
-    return f"{_plural(c['error'], 'error')}, {_plural(c['warning'], 'warning')}, {c['info']} info"
+    return f"{plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, {c['info']} info"
 
 
 def verdict(findings, strict: bool) -> str:
     """One line a paralegal can act on: what generate will do with this deal."""
     c = counts(findings)
-    rest = f"; {_plural(c['warning'], 'warning')}, {c['info']} info"
+    rest = f"; {plural(c['warning'], 'warning')}, {c['info']} info"
     if c["error"] and strict:
-        return f"{_plural(c['error'], 'error')}: --strict: generate will write nothing (exit 3)" + rest
+        return f"{plural(c['error'], 'error')}: --strict: generate will write nothing (exit 3)" + rest
     if c["error"]:
-        return (f"{_plural(c['error'], 'error')}: generate will replace or remove these terms "
+        return (f"{plural(c['error'], 'error')}: generate will replace or remove these terms "
                 "(the packet will not say what the deal asks)" + rest)
     if c["warning"]:
-        return f"no errors, {_plural(c['warning'], 'warning')}: generate will draft the terms as asked, flagged for review; {c['info']} info"
+        return f"no errors, {plural(c['warning'], 'warning')}: generate will draft the terms as asked, flagged for review; {c['info']} info"
     return f"no errors or warnings: generate will draft the packet as the deal asks; {c['info']} info"
 
 

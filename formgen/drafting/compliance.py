@@ -13,9 +13,14 @@ from ..inputs.deal import Deal
 from .findings import Finding
 from ..inputs.states import StateRules
 
-def _suffix_ok(name: str, suffixes: list[str]) -> bool:
-    folded = re.sub(r"[\s,]+", " ", name).strip().casefold()
-    return any(folded.endswith(re.sub(r"[\s,]+", " ", s).strip().casefold()) for s in suffixes)
+def _fold(text: str) -> str:
+    return re.sub(r"[\s,]+", " ", text).strip().casefold()
+
+
+def suffix_ok(name: str, suffixes: list[str]) -> bool:
+    """Does the name end with one of the suffixes as a whole word ("Glow Med Spa" does not end in "PA")?"""
+    folded = _fold(name)
+    return any(folded == _fold(s) or folded.endswith(" " + _fold(s)) for s in suffixes)
 
 
 def _entity_findings(deal: Deal, rules: StateRules) -> list[Finding]:
@@ -29,7 +34,7 @@ def _entity_findings(deal: Deal, rules: StateRules) -> list[Finding]:
             f"medical practice; allowed: {allowed}",
             citation=rules.entity_forms[0].citation, action="blocked", verified=rules.entity_forms[0].verified,
             field="practice.entity_type", blocking=True)]
-    if not _suffix_ok(practice.name, form.suffixes):
+    if not suffix_ok(practice.name, form.suffixes):
         severity = "error" if form.verified or form.suffix_mandatory else "warning"
         return [Finding(
             "entity.name_suffix", severity,

@@ -1,8 +1,12 @@
-"""Packet check: documents that state the same succession term must state it the same way.
+"""Packet check: documents that state the same term must state it the same way.
 
-The drafts take these terms from one place (the deal's succession section), so a difference
-means a document was edited by hand, or a clause stopped reading the deal. The check reads the
-documents' text, so it works on a built packet as well as on files a lawyer has since changed.
+The shared terms are the succession terms (deadlines after each transfer event, the price
+formula), the Effective Date, and each party as the documents introduce it: its name under each
+role ("MSO", "Practice"), its description ("a California limited liability company") and its
+principal office. The drafts take them from one place (the deal file), so a difference means a
+document was edited by hand, or a clause stopped reading the deal. The check reads the documents'
+text, so it works on a built packet (``formgen lint OUT``) as well as on files a lawyer has since
+changed.
 """
 
 from __future__ import annotations
@@ -30,10 +34,17 @@ def _event_pattern(label: str) -> re.Pattern:
 EVENT_PATTERNS = {key: _event_pattern(label) for key, label in TRANSFER_EVENTS}
 
 
+_PLAIN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+
+
+def plain(text: str) -> str:
+    """Text as typed: straight quotes, ordinary spaces, one space between words."""
+    return " ".join(text.translate(_PLAIN).split())
+
+
 def succession_terms(text: str) -> dict[str, str]:
     """The succession terms a document's text states: {'death': '180', ..., 'price': 'book_value'}."""
-    # Rendered text has typographic apostrophes and no-break spaces; the drafts' text has neither.
-    text = " ".join(text.replace("\u2019", "'").split())
+    text = plain(text)
     found = {}
     for key, pattern in EVENT_PATTERNS.items():
         days = {m.group(1) for m in pattern.finditer(text)}
@@ -46,11 +57,51 @@ def succession_terms(text: str) -> dict[str, str]:
     return found
 
 
+_DATE = r"[A-Z][a-z]+ \d{1,2}, \d{4}"
+_EFFECTIVE_DATE = re.compile(rf'as of ({_DATE}) \(the "Effective Date"\)|written consent, effective as of ({_DATE})')
+_NAME_SUFFIX = r"(?:, (?:LLC|L\.L\.C\.|Inc\.|P\.C\.|PLLC|P\.L\.L\.C\.|P\.A\.|LLP|Ltd\.|M\.D\.|D\.O\.|PA-C|N\.P\.|Jr\.|Sr\.))*"
+# How a document introduces a party: '... between Glow Management, LLC, a California limited liability
+# company with its principal office at 100 Main Street, ... (the "MSO")'.
+_AFTER = r"(?:(?<=\bbetween )|(?<=\bamong )|(?<=\bby )|(?<=\band )|(?<=\bof )|(?<=; ))"
+_PARTY = re.compile(rf'{_AFTER}(?P<name>[A-Z0-9][^,;"()]*?{_NAME_SUFFIX}), an? (?P<description>[^,;"()]+?)'
+                    r'(?: with its principal office at (?P<address>[^"()]+?))? \((?:the )?"(?P<role>[A-Z][A-Za-z ]+)"\)')
+
+
+def party_terms(text: str) -> dict[str, str]:
+    """The Effective Date and the parties a document's text introduces: {'effective date': ...,
+    'role MSO': name, 'description of NAME': ..., 'office of NAME': ...}."""
+    text = plain(text)
+    found = {}
+    dates = {a or b for a, b in _EFFECTIVE_DATE.findall(text)}
+    if dates:
+        found["the Effective Date"] = " / ".join(sorted(dates))
+    for match in _PARTY.finditer(text):
+        name = match["name"]
+        found[f'the party defined as "{match["role"]}"'] = name
+        found[f"the description of {name}"] = match["description"]
+        if match["address"]:
+            found[f"the principal office of {name}"] = match["address"]
+    return found
+
+
+def _differences(stated: dict[str, dict[str, str]], rule: str) -> list[Finding]:
+    """One error finding per term that two documents state differently (documents that do not
+    state a term are left out of its comparison)."""
+    findings = []
+    for term in sorted({term for terms in stated.values() for term in terms}):
+        values = {name: terms[term] for name, terms in stated.items() if term in terms}
+        if len(set(values.values())) > 1:
+            listed = "; ".join(f"{name}: {value}" for name, value in sorted(values.items()))
+            findings.append(Finding(rule, "error", f"the documents state {term} differently ({listed}); "
+                                    "they must all follow the deal file", action="flagged"))
+    return findings
+
+
 def consistency_findings(texts: dict[str, str]) -> list[Finding]:
     """One error finding per term on which two documents disagree. texts: document name -> text."""
+    findings = _differences({name: party_terms(text) for name, text in texts.items()}, "packet.parties")
     stated = {name: succession_terms(text) for name, text in texts.items()}
     stated = {name: terms for name, terms in stated.items() if terms}
-    findings = []
     for term in [key for key, _ in TRANSFER_EVENTS] + ["price"]:
         values = {name: terms.get(term, "not stated") for name, terms in stated.items()}
         if len(set(values.values())) > 1:
