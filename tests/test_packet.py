@@ -196,6 +196,21 @@ def test_lint_of_a_built_packet_catches_parties_and_dates_edited_in_one_document
             and "responsibility_schedule: Nevada professional medical corporation" in err)
 
 
+def test_consent_and_ledger_define_the_governing_document_they_rely_on(packets):
+    """'Bylaws' / 'Company Agreement' are defined (bold) where the consent and the ledger first name
+    them, and their other capitalized terms are taken from it."""
+    for stem, document, term in (("ca_medspa", "practice_consent", "Bylaws"),
+                                 ("ca_medspa", "ownership_ledger", "Bylaws"),
+                                 ("tx_medspa", "practice_consent", "Company Agreement"),
+                                 ("tx_medspa", "ownership_ledger", "Company Agreement")):
+        path = packets[stem] / f"{document}.docx"
+        text = " ".join(docx_text(path).split())
+        assert f"{term.lower()} (the \u201c{term}\u201d)" in text, (stem, document)
+        assert f"have the meanings given in the {term}" in text
+        xml = read_package(path.read_bytes())["word/document.xml"].decode()
+        assert re.search(rf"<w:b/></w:rPr><w:t[^>]*>{term}</w:t>", xml), (stem, document)
+
+
 def test_formation_checklist_has_dated_recurring_items(packets):
     text = docx_text(packets["ca_medspa"] / "formation_checklist.docx")
     assert "Annually from January 1, 2028" in text

@@ -98,7 +98,9 @@ def typeset(text: str) -> str:
     definition (a capitalized term in quotes), no line break after "§" or inside a date.
     Values are still protected here, so a party name prints exactly as typed."""
     text = curly_quotes(text)
-    text = re.sub("\u201c([A-Z][^\u201c\u201d\n]{0,60}?)\u201d",
+    # A term given by a value ("the Practice's bylaws (the "{{ practice_governing_document }}")") is
+    # defined all the same: the bold goes around the value, which still prints exactly as it is.
+    text = re.sub(f"\u201c((?:{VALUE_OPEN})?[A-Z][^\u201c\u201d\n]{{0,60}}?)\u201d",
                   lambda m: f"\u201c{BOLD_OPEN}{m.group(1)}{BOLD_CLOSE}\u201d", text)
     text = _UNIT.sub("\\1\u00a0", text)  # also after a printed number: "{{ words(30) }} days"
     return _outside_values(text, _spaces)
