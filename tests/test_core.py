@@ -158,3 +158,10 @@ def test_an_entity_suffix_counts_only_as_a_whole_word():
     assert suffix_ok("Glow Aesthetics, P.A.", ["P.A."]) and suffix_ok("Glow  Aesthetics,PLLC", ["PLLC"])
     assert suffix_ok("glow medical professional corporation", ["Professional Corporation"])
     assert not suffix_ok("Glow Med Spa", ["PA"]) and not suffix_ok("GlowPLLC", ["PLLC"])
+
+
+def test_a_value_ending_a_sentence_with_its_own_period_takes_no_second_one():
+    text = restore(typeset(f"Deposits go to the account of {protect('Coastal Aesthetic Physicians, P.A.')}."))
+    assert text == "Deposits go to the account of Coastal Aesthetic Physicians, P.A."
+    assert restore(typeset(f"Paid to {protect('Glow LLC')}.")) == "Paid to Glow LLC."
+    assert restore(typeset(f"See {protect('Note A.')}...")) == "See Note A...."

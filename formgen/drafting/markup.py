@@ -98,6 +98,8 @@ def typeset(text: str) -> str:
     definition (a capitalized term in quotes), no line break after "§" or inside a date.
     Values are still protected here, so a party name prints exactly as typed."""
     text = curly_quotes(text)
+    # A value that ends a sentence with its own period ("Glow Aesthetics, P.A.") takes no second one.
+    text = re.sub(f"\\.{VALUE_CLOSE}\\.(?!\\.)", f".{VALUE_CLOSE}", text)
     # A term given by a value ("the Practice's bylaws (the "{{ practice_governing_document }}")") is
     # defined all the same: the bold goes around the value, which still prints exactly as it is.
     text = re.sub(f"\u201c((?:{VALUE_OPEN})?[A-Z][^\u201c\u201d\n]{{0,60}}?)\u201d",

@@ -1,6 +1,6 @@
 """Printed text that shows the drafting machinery: template syntax that reached the page (a ``{{`` in
-a jinja string literal is not evaluated) or a straight double quote (quotes inside a printed
-expression are values, so they are never typeset)."""
+a jinja string literal is not evaluated), a straight double quote (quotes inside a printed
+expression are values, so they are never typeset) or a doubled period."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import re
 from ..errors import Problem
 from .assembled import AssembledDocument
 
-_LEAKS = re.compile(r"\{\{|\}\}|\{%|%\}|\"")
+_LEAKS = re.compile(r"\{\{|\}\}|\{%|%\}|\"|(?<!\.)\.\.(?!\.)")
+_TEMPLATE_HINT = "close every block; a string literal inside {{ }} is printed as typed"
+_WHAT = {'"': ("a straight double quote", "write quoted words in the clause's own text, outside {{ }}, so they are typeset"),
+         "..": ("a doubled period", "a sentence already ends with the period of the value before it")}
 
 
 def typography_problems(document: AssembledDocument) -> list[Problem]:
@@ -18,10 +21,8 @@ def typography_problems(document: AssembledDocument) -> list[Problem]:
         match = _LEAKS.search(paragraph)
         if match:
             excerpt = paragraph[max(0, match.start() - 50):match.end() + 30]
-            what = "a straight double quote" if match.group() == '"' else f"template syntax '{match.group()}'"
-            problems.append(Problem(document.filename, str(document.deal),
-                                    f"prints {what}: \u2026{excerpt}\u2026 (write quoted words in the clause's own "
-                                    "text, outside {{ }}, so they are typeset; close every block)"))
+            what, hint = _WHAT.get(match.group(), (f"template syntax '{match.group()}'", _TEMPLATE_HINT))
+            problems.append(Problem(document.filename, str(document.deal), f"prints {what}: \u2026{excerpt}\u2026 ({hint})"))
     return problems
 
 
