@@ -51,6 +51,9 @@ def test_packet_builds_and_complies_in(code, tmp_path):
         assert any(f.rule == "state.not_researched" for f in packet.findings)
     for doc in packet.documents:
         Document(io.BytesIO(doc.data))  # every document opens
+        text = docx_text(doc.data)  # and prints no machinery: template syntax, straight quotes, "P.A.."
+        for leak in ("{{", "{%", '"', ".."):
+            assert leak not in text.replace("...", ""), f"{code} {doc.spec.filename}: prints {leak!r}"
     msa = next(d for d in packet.documents if d.spec.name == "msa")
     msa_text = docx_text(msa.data)
     if rules.fee_treatment("percentage_of_revenue") == "forbidden":
