@@ -165,3 +165,15 @@ def test_a_value_ending_a_sentence_with_its_own_period_takes_no_second_one():
     assert text == "Deposits go to the account of Coastal Aesthetic Physicians, P.A."
     assert restore(typeset(f"Paid to {protect('Glow LLC')}.")) == "Paid to Glow LLC."
     assert restore(typeset(f"See {protect('Note A.')}...")) == "See Note A...."
+
+
+def test_a_yearly_filing_day_must_be_a_day_of_the_year_and_yearly():
+    import pydantic
+
+    from formgen.inputs.states import ChecklistItem
+
+    item = ChecklistItem(id="x", entity="both", task="File.", recurring="annual", annual_by="02-29")
+    assert item.annual_by == "02-29"
+    for bad in ({"recurring": "annual", "annual_by": "13-01"}, {"recurring": "biennial", "annual_by": "05-01"}):
+        with pytest.raises(pydantic.ValidationError):
+            ChecklistItem(id="x", entity="both", task="File.", **bad)

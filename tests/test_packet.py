@@ -238,6 +238,16 @@ def test_checklists_carry_each_states_filings_after_formation(packets):
     tx = checklist("tx_medspa")
     assert "franchise tax report" in tx and "before May 16" in tx
     assert "annual or biennial report with the Secretary of State" not in tx
+    # a yearly filing due by a fixed day is dated from the year after the entity is formed (both are
+    # formed in late 2026 for these January 1, 2027 deals), an anniversary filing from formation
+    assert "By May 15 each year, first May 15, 2027 File each entity's Texas franchise tax report" in tx.replace("\u2019", "'")
+    fl = checklist("fl_medspa").replace("\u2019", "'")
+    assert "By May 1 each year, first May 1, 2027 File each entity's annual report with the Florida Department of State" in fl
+    assert "§ 865.09" in fl and "reemployment tax" in fl
+    oregon = checklist("or_medspa")
+    assert "Annually from November 2, 2027" in oregon and "ORS 63.787" in oregon and "assumed business name" in oregon
+    ohio = checklist("oh_medspa")
+    assert "Ohio Rev. Code §§ 1329.01, 1329.04" in ohio and "commercial activity tax" in ohio
 
 
 def test_a_texas_llcs_governing_document_is_its_company_agreement(packets):

@@ -54,7 +54,10 @@ def show_state(code: str) -> str:
         out += ["", "Required clauses:"] + [f"  {c.id}: {c.reason} {_cite(c)}" for c in r.required_clauses]
     out += ["", "Checklist:"]
     for c in r.checklist:
-        when = c.recurring or (f"day {c.due_days:+d}" if c.due_days is not None else "")
+        when = (f"{c.recurring}{f' by {c.annual_by}' if c.annual_by else ''}" if c.recurring
+                else f"day {c.due_days:+d}" if c.due_days is not None else "")
+        if c.due_from == "formation":
+            when += " from formation"
         out.append(f"  [{c.entity}] {when}: {c.task} {_cite(c) if c.citation else ''}".rstrip())
     if r.notes:
         out += ["", "Notes:"] + [f"  {n.topic}: {n.text.strip()} {_cite(n)}" for n in r.notes]

@@ -71,12 +71,24 @@ def header_text(deal: Deal) -> str:
     return f"{deal.deal.name}: confidential draft{number}{dated}"
 
 
-def _due_date(item, start: dt.date, formed: dict[str, dt.date]) -> dt.date:
-    """An item's due date: days from the effective date (closing) or from its entity's formation."""
-    base = start
-    if item.due_from == "formation":
-        base = formed.get(item.entity, min(formed.values(), default=start))
-    return base + dt.timedelta(days=item.due_days or 0)
+def _base_date(item, start: dt.date, formed: dict[str, dt.date]) -> dt.date:
+    """The day an item counts from: the effective date (closing), or its entity's formation (for
+    both entities, the first formed)."""
+    if item.due_from == "formation" or item.annual_by:
+        return formed.get(item.entity, min(formed.values(), default=start))
+    return start
+
+
+def _recurring_due(item, start: dt.date, formed: dict[str, dt.date]) -> tuple[str, dt.date]:
+    """How the checklist states a recurring item, and its first date: by a fixed day each year from
+    the year after formation, or every one or two years from the day it counts from."""
+    base = _base_date(item, start, formed)
+    if item.annual_by:
+        first = dt.date.fromisoformat(f"{base.year + 1}-{item.annual_by}")
+        return f"By {first:%B} {first.day} each year, first {longdate(first)}", first
+    years = 1 if item.recurring == "annual" else 2
+    first = add_years(base, years)
+    return f"{'Annually' if years == 1 else 'Every two years'} from {longdate(first)}", first
 
 
 def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
@@ -91,11 +103,9 @@ def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
     for item in rules.checklist:
         warning = ""
         if item.recurring:
-            years = 1 if item.recurring == "annual" else 2
-            first = add_years(start, years)
-            when, sort_key = f"{'Annually' if years == 1 else 'Every two years'} from {longdate(first)}", first
+            when, sort_key = _recurring_due(item, start, formed)
         else:
-            due = _due_date(item, start, formed)
+            due = _base_date(item, start, formed) + dt.timedelta(days=item.due_days or 0)
             when, sort_key = longdate(due), due
             entity_formed = formed.get(item.entity)
             if item.id not in FORMATION_ITEMS.values() and entity_formed and due < entity_formed:

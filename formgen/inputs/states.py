@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .deal import JURISDICTIONS, LicenseType, PracticeEntityType
 from ..errors import InputError, Problem
@@ -89,6 +89,15 @@ class RequiredClause(Rule):
     reason: str
 
 
+def _month_day(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            dt.date.fromisoformat(f"2024-{value}")  # a leap year, so 02-29 is a day
+        except ValueError:
+            raise ValueError(f"use MM-DD, a day of the year (got {value!r})") from None
+    return value
+
+
 class ChecklistItem(Rule):
     id: str
     entity: Literal["mso", "practice", "both"]
@@ -97,6 +106,14 @@ class ChecklistItem(Rule):
     due_days: int | None = None
     due_from: Literal["effective_date", "formation"] = "effective_date"
     recurring: Literal["annual", "biennial"] | None = None
+    # A yearly filing due by a fixed day ("05-01"): first in the calendar year after the entity is formed.
+    annual_by: Annotated[str | None, AfterValidator(_month_day)] = None
+
+    @model_validator(mode="after")
+    def _annual_by_is_yearly(self):
+        if self.annual_by and self.recurring != "annual":
+            raise ValueError("annual_by needs recurring: annual")
+        return self
 
 
 class Note(Rule):
