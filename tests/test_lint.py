@@ -151,6 +151,28 @@ def test_template_syntax_and_untypeset_quotes_on_the_page_are_caught():
     assert check_typography(clean) == []
 
 
+def test_a_term_defined_in_another_document_must_be_defined_or_taken_where_it_is_used():
+    from formgen.lint import AssembledDocument
+    from formgen.lint.packet_terms import packet_term_problems
+
+    def document(name, *paragraphs, heading=""):
+        blocks = [{"kind": "subheading", "text": heading}] if heading else []
+        return AssembledDocument(DEAL, name, blocks + [{"kind": "para", "caption": "", "text": p} for p in paragraphs], {})
+
+    bylaws = document("practice_bylaws", 'These bylaws (these "Bylaws") govern the Practice. The Bylaws bind every '
+                      'Shareholder (each, a "Shareholder").')
+    consent = document("practice_consent", "The Bylaws in the form presented are adopted.",
+                       "Each Shareholder signs under HIPAA.", heading="Bylaws")
+    named = document("ownership_ledger", "The ledger its Bylaws require. Bylaws are kept with this ledger.",
+                     "Record the joinder to the Bylaws (as defined in the Continuity Agreement).")
+    taken = document("mso_consent", "The Bylaws apply. Capitalized terms used and not defined here have the "
+                     "meanings given in the Bylaws.")
+    problems = packet_term_problems([bylaws, consent, named, taken])
+    assert [(p.file, p.message.split(" is used")[0]) for p in problems] == [
+        ("practice_consent.docx", '"Bylaws"'), ("practice_consent.docx", '"Shareholder"')]
+    assert "(1 time) but defined only in practice_bylaws.docx" in problems[0].message
+
+
 # ------------------------------------------------------------------ (c) cross-references
 
 

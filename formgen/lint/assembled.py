@@ -49,6 +49,7 @@ def assemble_documents(deal_path: Path, library: Library | None = None) -> tuple
 def check_documents(library: Library | None, deals: list[Path]) -> list[Problem]:
     """Draft every example deal's agreements and run the document checks, each problem once."""
     from .refs import check_cross_refs
+    from .packet_terms import packet_term_problems
     from .terms import check_terms
     from .typography import check_typography
 
@@ -57,7 +58,8 @@ def check_documents(library: Library | None, deals: list[Path]) -> list[Problem]
     for deal_path in deals:
         documents, failed = assemble_documents(deal_path, library)
         problems += failed
-        for problem in check_terms(documents) + check_cross_refs(documents) + check_typography(documents):
+        for problem in (check_terms(documents) + check_cross_refs(documents) + check_typography(documents)
+                        + packet_term_problems(documents)):
             by_message.setdefault((problem.file, problem.message), []).append(problem.path)
     for (file, message), deal_names in by_message.items():
         problems.append(Problem(file, "in " + ", ".join(deal_names), message))
