@@ -148,14 +148,16 @@ def test_memo_reads_as_an_attorneys_dated_memo_without_internal_ids(packets, tmp
         assert any("confidential draft 2 of December 1, 2026" in h for h in headers), document.spec.filename
 
 
-def test_no_document_prints_template_syntax_or_straight_quotes(packets):
+def test_no_document_prints_template_syntax_straight_quotes_or_iso_dates(packets):
     """Every document of every example, reports included: state-rule prose is typeset like clause
-    text, and no jinja string literal leaks its braces onto the page."""
+    text (dates written out), and no jinja string literal leaks its braces onto the page."""
     for stem, folder in packets.items():
         for path in sorted(folder.glob("*.docx")):
             text = docx_text(path)
             for leak in ("{{", "{%", '"'):
                 assert leak not in text, f"{stem}/{path.name}: {text[max(0, text.find(leak) - 60):text.find(leak) + 40]!r}"
+            iso = re.search(r".{0,60}\b\d{4}-\d{2}-\d{2}\b", text)
+            assert not iso, f"{stem}/{path.name}: {iso.group(0)!r}"
 
 
 def _edit_docx(path, old: str, new: str) -> None:
