@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .counts import plural
+
 if TYPE_CHECKING:  # pragma: no cover
     from .drafting.packet import Packet
     from .folder.batch import BatchResult
@@ -50,7 +52,7 @@ def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf
     packet = build(path, policy=policy)
     if strict and packet.errors:
         lines = "\n".join(f"- {f.message}" + (f" [{f.citation}]" if f.citation else "") for f in packet.errors)
-        raise ComplianceError(f"--strict: {len(packet.errors)} error finding(s); nothing written:\n{lines}")
+        raise ComplianceError(f"--strict: {plural(len(packet.errors), 'error finding')}; nothing written:\n{lines}")
     packet.kept = write_packet(packet, Path(out_dir), pdf=pdf, final=final, force=force).notes
     return packet
 

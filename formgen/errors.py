@@ -59,10 +59,12 @@ class HandEditError(FormgenError):
     def __init__(self, out_dir, files: list[str], action: str = "regenerating"):
         from pathlib import Path
 
+        from .counts import plural
+
         self.files = files
         names = "\n".join(f"  {Path(out_dir) / f}" for f in files)
         super().__init__(
-            f"{len(files)} file(s) in {out_dir} were edited after formgen wrote them "
+            f"{plural(len(files), 'file')} in {out_dir} {'was' if len(files) == 1 else 'were'} edited after formgen wrote them "
             f"(their sha256 no longer matches manifest.json) and {action} would replace them; "
             f"nothing was written:\n{names}\n"
             "Move your edited file(s) elsewhere, or rerun with --force to keep a copy of each "

@@ -26,7 +26,7 @@ def test_scan_flags_kept_percentage_fee_and_exits_3(tmp_path):
 def test_scan_is_clean_on_the_california_msa(packets):
     result = run_cli("scan", str(packets["ca_medspa"] / "msa.docx"), "--state", "CA")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 finding(s)" in result.stdout
+    assert "0 findings" in result.stdout
 
 
 def test_scan_txt_with_a_strict_state_cites_its_law(tmp_path):

@@ -50,7 +50,7 @@ def _message(exc: Exception) -> str:
     from ..errors import InputError
 
     if isinstance(exc, InputError):
-        from .lines import plural
+        from ..counts import plural
 
         return f"{plural(len(exc.problems), 'problem')}:\n{exc}"
     return str(exc).removeprefix("formgen: ")  # a few library messages still carry it
@@ -273,25 +273,10 @@ def lint(
 
     Example: formgen lint    formgen lint --clauses my_clauses/    formgen lint out/glow
     """
-    from .lines import plural
+    from .lintview import lint_check, print_lint
 
-    if packet is not None:
-        from ..lint.packet_folder import packet_problems
-
-        problems = _run(packet_problems, packet)
-        done = f"formgen lint: the documents in {packet} state their shared terms alike"
-    else:
-        from ..lint import lint as _lint
-
-        options = {k: v for k, v in (("clause_dir", clauses), ("template_dir", templates)) if v is not None}
-        problems = _run(_lint, **options)
-        done = "formgen lint: clause library, templates and state rules are consistent"
-    if problems:
-        typer.echo(f"formgen lint: {plural(len(problems), 'problem')}:", err=True)
-        for p in problems:
-            typer.echo(f"- {p}", err=True)
-        raise typer.Exit(1)
-    typer.echo(done)
+    check, passed = lint_check(packet, clauses, templates)
+    print_lint(_run(check), passed)
 
 
 @app.command()

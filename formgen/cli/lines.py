@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..counts import plural
+
 SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
 SEVERITIES = ("error", "warning", "info")
 
@@ -21,10 +23,6 @@ def finding_lines(findings) -> list[str]:
         acted = f" (clause {f.clause} {f.action}" + (f" by {f.replacement})" if f.replacement else ")") if f.clause else ""
         out.append(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {f.message}{acted}{cite}")
     return out
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def count_line(c: dict) -> str:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from ..counts import plural
+
 from .output import docx_line_sections, echo_json, section_at
 
 
@@ -55,7 +57,7 @@ def run_scan(files: list[Path], state: str, *, as_json: bool, runner) -> None:
         echo_json(results)
     else:
         for r in results:
-            typer.echo(f"{r['file']}: {len(r['findings'])} finding(s)")
+            typer.echo(f"{r['file']}: {plural(len(r['findings']), 'finding')}")
             for m in r["findings"]:
                 where = m["section"] or f"characters {m['start']}-{m['end']}"
                 typer.echo(f"  {m['severity']} {m['rule']} in {where}: {m['matched']}")

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..counts import plural
 from ..errors import FormgenError, InputError, Problem
 
 DEAL_SUFFIXES = (".yaml", ".yml", ".json")
@@ -237,7 +238,7 @@ def summary_table(result: BatchResult) -> str:
 
     lines = text_table(rows)
     counts = ", ".join(f"{result.count(s)} {s}" for s in STATUSES)
-    lines.append(f"{len(result.results)} deal(s) in {result.seconds:.1f}s: {counts}")
+    lines.append(f"{plural(len(result.results), 'deal')} in {result.seconds:.1f}s: {counts}")
     for r in result.failed:
         lines.append(f"\nfailed: {r.deal}\n" + "\n".join(f"  {line}" for line in r.detail.splitlines()))
     return "\n".join(lines)

@@ -14,6 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..counts import plural
 from ..errors import InputError, Problem
 from ..inputs.law_changes import law_changes
 from ..inputs.states import load_state
@@ -117,7 +118,7 @@ def impact(root: str | Path, as_of: dt.date, horizon: dt.date | None = None) -> 
 def impact_lines(results: list[PacketImpact], as_of: dt.date) -> list[str]:
     if not results:
         return [f"No packet is reached by a law change (as of {as_of.isoformat()})."]
-    lines = [f"{len(results)} packet(s) reached by a law change (as of {as_of.isoformat()}):"]
+    lines = [f"{plural(len(results), 'packet')} reached by a law change (as of {as_of.isoformat()}):"]
     for r in results:
         lines.append(f"\n{r.packet}  {r.deal} ({r.state}, effective {r.effective_date})")
         for c in r.changes:

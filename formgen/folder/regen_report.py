@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..counts import plural
 from .manifest import MANIFEST
 from .regen_plan import RegenResult, finding_line, show
 
@@ -11,8 +12,8 @@ CHANGES_JSON = "changes.json"
 
 def _merge_lines(merge: dict) -> list[str]:
     """The paragraphs of a merged document, by fate (conflicts first: they need the lawyer)."""
-    lines = [f"- merge: {len(merge['merged'])} formgen change(s) applied as tracked changes, "
-             f"{len(merge['conflicts'])} conflict(s), {len(merge['lawyer'])} paragraph(s) edited by hand kept, "
+    lines = [f"- merge: {plural(len(merge['merged']), 'formgen change')} applied as tracked changes, "
+             f"{plural(len(merge['conflicts']), 'conflict')}, {plural(len(merge['lawyer']), 'paragraph')} edited by hand kept, "
              f"{merge['untouched']} untouched"]
     for c in merge["conflicts"]:
         lines.append(f"  - CONFLICT ({c['kind']}): your text kept, formgen's version beside it with a comment: "
@@ -94,7 +95,7 @@ def report_lines(result: RegenResult) -> list[str]:
         if d.amendment:
             line += f" -> {d.amendment}"
         if d.merge:
-            line += f" [{len(d.merge['merged'])} merged, {len(d.merge['conflicts'])} conflict(s)]"
+            line += f" [{len(d.merge['merged'])} merged, {plural(len(d.merge['conflicts']), 'conflict')}]"
         if d.note:
             line += f" [{d.note}]"
         lines.append(line)

@@ -84,9 +84,9 @@ def live_info(data) -> dict:
     name = value_at(data, "practice.name")
     name_ok = None
     if chosen is not None and isinstance(name, str) and name.strip():
-        from ..drafting.compliance import _suffix_ok  # the very test validate applies
+        from ..drafting.compliance import suffix_ok  # the very test validate applies
 
-        name_ok = _suffix_ok(name, chosen.suffixes)
+        name_ok = suffix_ok(name, chosen.suffixes)
     return {"rules": rules, "fee": fee_rule(rules, basis) if rules else None, "basis": basis,
             "form": chosen, "tally": ownership_tally(data, rules), "name_ok": name_ok}
 
