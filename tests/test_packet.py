@@ -176,7 +176,7 @@ def _edit_docx(path, old: str, new: str) -> None:
     path.write_bytes(out.getvalue())
 
 
-def test_lint_of_a_built_packet_catches_parties_and_dates_edited_in_one_document(packets, tmp_path):
+def test_lint_of_a_built_packet_catches_shared_terms_edited_in_one_document(packets, tmp_path):
     import shutil
 
     folder = tmp_path / "glow"
@@ -187,10 +187,12 @@ def test_lint_of_a_built_packet_catches_parties_and_dates_edited_in_one_document
     _edit_docx(folder / "trademark_license.docx", "entered into as of January", "entered into as of February")
     _edit_docx(folder / "responsibility_schedule.docx", "Glow Medical Corporation, a California professional",
                "Glow Medical Corporation, a Nevada professional")
+    _edit_docx(folder / "mso_consent.docx", ">60%</w:t>", ">65%</w:t>")  # a cell of the members table
     failed = run_cli("lint", str(folder))
     assert failed.returncode == 1, failed.stdout
     err = " ".join(failed.stderr.split())
-    assert "3 problems" in err and "Traceback" not in err
+    assert "4 problems" in err and "Traceback" not in err
+    assert "the percentage interest of Dana Ruiz differently (mso_consent: 65%; mso_operating_agreement: 60%)" in err
     assert ("the principal office of Glow Medical Corporation differently (baa: 200 Harbor Drive, Suite 5, "
             "San Diego, CA 92101; continuity_agreement: 100 Main Street, Suite 210") in err
     assert "the Effective Date differently" in err and "trademark_license: February 1, 2027" in err

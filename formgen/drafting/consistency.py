@@ -1,9 +1,9 @@
 """Packet check: documents that state the same term must state it the same way.
 
 The shared terms are the succession terms (deadlines after each transfer event, the price
-formula), the Effective Date, and each party as the documents introduce it: its name under each
-role ("MSO", "Practice"), its description ("a California limited liability company") and its
-principal office. The drafts take them from one place (the deal file), so a difference means a
+formula), the Effective Date, each party as the documents introduce it (its name under each role
+("MSO", "Practice"), its description ("a California limited liability company") and its principal
+office), and each owner's percentage interest and capital contribution in the ownership tables. The drafts take them from one place (the deal file), so a difference means a
 document was edited by hand, or a clause stopped reading the deal. The check reads the documents'
 text, so it works on a built packet (``formgen lint OUT``) as well as on files a lawyer has since
 changed.
@@ -92,6 +92,33 @@ def party_terms(text: str) -> dict[str, str]:
     return found
 
 
+_PERCENT_CELL = re.compile(r"^(?:[\d,]+ \()?(\d+(?:\.\d+)?%)\)?$")  # "60%", "1,000 (100%)"
+_AMOUNT_CELL = re.compile(r"^\$[\d,]+(?:\.\d\d)?$")
+_NOT_A_HOLDER = re.compile(r"^(?:\d+|[A-Z][a-z]+ \d{1,2}, \d{4}|Total)$")  # entry numbers, dates, totals
+
+
+def holding_terms(text: str) -> dict[str, str]:
+    """Each owner's percentage and capital contribution as the document's tables state them (rows
+    written "cell | cell | ..."): {'the percentage interest of Dana Ruiz': '60%', ...}."""
+    found = {}
+    for line in text.splitlines():
+        if " | " not in line:
+            continue
+        cells = [cell.strip() for cell in plain(line).split(" | ")]
+        percents = [m.group(1) for m in map(_PERCENT_CELL.match, cells) if m]
+        if len(percents) != 1:
+            continue
+        holder = next((c for c in cells if re.search("[A-Za-z]", c) and not _NOT_A_HOLDER.match(c)), None)
+        if holder is None or holder == "Total":
+            continue
+        holder = re.sub(r", \[[^\]]*\]$", "", holder)  # "Maya Chen, M.D., [address]" in the ledger
+        found[f"the percentage interest of {holder}"] = percents[0]
+        amounts = [cell for cell in cells if _AMOUNT_CELL.match(cell)]
+        if len(amounts) == 1:
+            found[f"the capital contribution of {holder}"] = amounts[0]
+    return found
+
+
 def _differences(stated: dict[str, dict[str, str]], rule: str) -> list[Finding]:
     """One error finding per term that two documents state differently (documents that do not
     state a term are left out of its comparison)."""
@@ -108,6 +135,7 @@ def _differences(stated: dict[str, dict[str, str]], rule: str) -> list[Finding]:
 def consistency_findings(texts: dict[str, str]) -> list[Finding]:
     """One error finding per term on which two documents disagree. texts: document name -> text."""
     findings = _differences({name: party_terms(text) for name, text in texts.items()}, "packet.parties")
+    findings += _differences({name: holding_terms(text) for name, text in texts.items()}, "packet.ownership")
     stated = {name: succession_terms(text) for name, text in texts.items()}
     stated = {name: terms for name, terms in stated.items() if terms}
     for term in [key for key, _ in TRANSFER_EVENTS] + ["price"]:

@@ -21,7 +21,7 @@ def packet_problems(folder: Path) -> list[Problem]:
     texts = {}
     for path in documents:
         try:
-            texts[path.stem] = docx_text(path.read_bytes())
+            texts[path.stem] = docx_text(path.read_bytes(), rows=True)  # table rows as the drafts write them
         except Exception as exc:  # noqa: BLE001 - a damaged file is reported, not a crash
             raise InputError([Problem(str(path), "", f"cannot be read as a Word document ({exc})")]) from None
     return [Problem(str(folder), finding.rule, finding.message) for finding in consistency_findings(texts)]

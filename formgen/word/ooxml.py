@@ -125,9 +125,11 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
-def docx_paragraphs(data: bytes, part: str = "word/document.xml", *, numbered: bool = False) -> list[str]:
+def docx_paragraphs(data: bytes, part: str = "word/document.xml", *, numbered: bool = False,
+                    rows: bool = False) -> list[str]:
     """The text of every paragraph of a part (table cells and text boxes included), in document order.
-    ``numbered``: each paragraph Word numbers starts with its number and a tab ("4.2\t..."), as printed."""
+    ``numbered``: each paragraph Word numbers starts with its number and a tab ("4.2\t..."), as printed.
+    ``rows``: a table row is one line, its cells joined by " | " (as the drafts write them)."""
     out: list[str] = []
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         xml = read_part(zf, part)
@@ -135,7 +137,7 @@ def docx_paragraphs(data: bytes, part: str = "word/document.xml", *, numbered: b
         if numbered:
             names = set(zf.namelist())
             labels = ListLabels({n: zf.read(n) for n in ("word/numbering.xml", "word/styles.xml") if n in names})
-    _collect_paragraphs(ET.fromstring(xml), out, labels)
+    _collect_paragraphs(ET.fromstring(xml), out, labels, rows)
     return out
 
 
@@ -155,8 +157,8 @@ def bookmark_labels(data: bytes) -> dict[str, str]:
     return out
 
 
-def docx_text(data: bytes, *, numbered: bool = False) -> str:
-    return "\n".join(docx_paragraphs(data, numbered=numbered))
+def docx_text(data: bytes, *, numbered: bool = False, rows: bool = False) -> str:
+    return "\n".join(docx_paragraphs(data, numbered=numbered, rows=rows))
 
 
 # Property elements: no text and no paragraph can sit inside them, so their subtrees are skipped.
@@ -164,12 +166,20 @@ _NO_TEXT = frozenset(f"{_W}{tag}" for tag in ("pPr", "rPr", "tblPr", "tcPr", "tr
                                               "tblPrEx", "proofErr", "bookmarkStart", "bookmarkEnd"))
 
 
-def _collect_paragraphs(element: ET.Element, out: list[str], labels: "ListLabels | None" = None) -> None:
+def _collect_paragraphs(element: ET.Element, out: list[str], labels: "ListLabels | None" = None,
+                        rows: bool = False) -> None:
     """Paragraph texts in document order; text boxes inside a paragraph become their own lines."""
     for child in element:
         if child.tag == _MC_FALLBACK or child.tag in _NO_TEXT:
             continue  # duplicate of the mc:Choice content; properties
-        if child.tag == f"{_W}p":
+        if rows and child.tag == f"{_W}tr":
+            cells = []
+            for cell in child.iter(f"{_W}tc"):
+                lines: list[str] = []
+                _collect_paragraphs(cell, lines, labels)
+                cells.append(" ".join(line for line in lines if line))
+            out.append(" | ".join(cells))
+        elif child.tag == f"{_W}p":
             label = labels.label(child) if labels is not None else ""
             pieces: list[str] = [label + "\t"] if label else []
             nested: list[str] = []
@@ -177,7 +187,7 @@ def _collect_paragraphs(element: ET.Element, out: list[str], labels: "ListLabels
             out.append("".join(pieces))
             out.extend(nested)
         else:
-            _collect_paragraphs(child, out, labels)
+            _collect_paragraphs(child, out, labels, rows)
 
 
 def _paragraph_text(element: ET.Element, pieces: list[str], nested: list[str]) -> None:
