@@ -173,6 +173,34 @@ def test_a_term_defined_in_another_document_must_be_defined_or_taken_where_it_is
     assert "(1 time) but defined only in practice_bylaws.docx" in problems[0].message
 
 
+@pytest.mark.parametrize("stem, changes", [
+    ("ca_medspa", {"posture": "mso"}), ("ca_medspa", {"posture": "practice"}), ("or_medspa", {"posture": "mso"}),
+    ("tx_medspa", {"posture": "mso"}), ("ca_medspa", {"mso.manager_managed": True}),
+    ("ca_medspa", {"mso.entity_type": "corporation", "mso.name": "Glow Management, Inc."}),
+])
+def test_clause_branches_the_examples_do_not_reach_pass_the_document_checks(tmp_path, stem, changes):
+    """Postures, a manager-managed MSO and a corporate MSO draft clauses no example deal reaches:
+    the same defined-term, cross-reference, typography and packet-term checks `formgen lint` runs."""
+    import yaml
+
+    from formgen.lint.packet_terms import packet_term_problems
+    from formgen.lint.typography import check_typography
+
+    data = yaml.safe_load((EXAMPLES / f"{stem}.yaml").read_text())
+    for dotted, value in changes.items():
+        node = data
+        *parents, last = dotted.split(".")
+        for key in parents:
+            node = node[key]
+        node[last] = value
+    deal = tmp_path / f"{stem}.yaml"
+    deal.write_text(yaml.safe_dump(data, sort_keys=False))
+    documents, failed = assemble_documents(deal)
+    problems = (failed + check_terms(documents) + check_cross_refs(documents) + check_typography(documents)
+                + packet_term_problems(documents))
+    assert len(documents) >= 13 and problems == [], messages(problems)
+
+
 # ------------------------------------------------------------------ (c) cross-references
 
 
