@@ -63,11 +63,12 @@ class HandEditError(FormgenError):
 
         self.files = files
         names = "\n".join(f"  {Path(out_dir) / f}" for f in files)
+        one = len(files) == 1
         super().__init__(
-            f"{plural(len(files), 'file')} in {out_dir} {'was' if len(files) == 1 else 'were'} edited after formgen wrote them "
+            f"{plural(len(files), 'file')} in {out_dir} {'was' if one else 'were'} edited after formgen wrote them "
             f"(their sha256 no longer matches manifest.json) and {action} would replace them; "
             f"nothing was written:\n{names}\n"
-            "Move your edited file(s) elsewhere, or rerun with --force to keep a copy of each "
+            f"Move your edited {'file' if one else 'files'} elsewhere, or rerun with --force to keep a copy of each "
             "(<name>.edited-<hash>.docx beside it) and write the new version.")
 
 

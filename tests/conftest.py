@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,18 @@ def packets(tmp_path_factory) -> dict[str, Path]:
         formgen.generate(deal, folder)
         out[deal.stem] = folder
     return out
+
+
+def variant(base: dict, **changes) -> dict:
+    """A copy of a deal's data with fields changed by dotted path: variant(CA, **{"mso.name": "X"})."""
+    data = copy.deepcopy(base)
+    for dotted, value in changes.items():
+        node = data
+        *parents, last = dotted.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return data
 
 
 def docx_text(path: Path) -> str:

@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, variant
 from formgen.drafting.packet import build_packet
 from formgen.errors import InputError
 from formgen.word.ooxml import docx_text
@@ -32,17 +32,6 @@ def texts(tmp_path, data: dict, name: str = "deal.yaml") -> dict[str, str]:
     plain = {b.spec.name: docx_text(b.data).translate(TYPOGRAPHY) for b in packet.documents}
     return {name: " ".join(text.split()) for name, text in plain.items()} | {
         "_findings": packet.findings}
-
-
-def variant(base: dict, **changes) -> dict:
-    data = copy.deepcopy(base)
-    for dotted, value in changes.items():
-        node = data
-        *parents, last = dotted.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    return data
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, run_cli
+from conftest import EXAMPLES, run_cli, variant
 from formgen.lint import (
     assemble_documents,
     check_attributes,
@@ -186,13 +186,7 @@ def test_clause_branches_the_examples_do_not_reach_pass_the_document_checks(tmp_
     from formgen.lint.packet_terms import packet_term_problems
     from formgen.lint.typography import check_typography
 
-    data = yaml.safe_load((EXAMPLES / f"{stem}.yaml").read_text())
-    for dotted, value in changes.items():
-        node = data
-        *parents, last = dotted.split(".")
-        for key in parents:
-            node = node[key]
-        node[last] = value
+    data = variant(yaml.safe_load((EXAMPLES / f"{stem}.yaml").read_text()), **changes)
     deal = tmp_path / f"{stem}.yaml"
     deal.write_text(yaml.safe_dump(data, sort_keys=False))
     documents, failed = assemble_documents(deal)

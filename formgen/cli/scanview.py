@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from ..counts import plural
-
 from .output import docx_line_sections, echo_json, section_at
 
 

@@ -3,10 +3,10 @@
 The shared terms are the succession terms (deadlines after each transfer event, the price
 formula), the Effective Date, each party as the documents introduce it (its name under each role
 ("MSO", "Practice"), its description ("a California limited liability company") and its principal
-office), and each owner's percentage interest and capital contribution in the ownership tables. The drafts take them from one place (the deal file), so a difference means a
-document was edited by hand, or a clause stopped reading the deal. The check reads the documents'
-text, so it works on a built packet (``formgen lint OUT``) as well as on files a lawyer has since
-changed.
+office), and each owner's percentage interest and capital contribution in the ownership tables.
+The drafts take them from one place (the deal file), so a difference means a document was edited
+by hand, or a clause stopped reading the deal. The check reads the documents' text, so it works
+on a built packet (``formgen lint OUT``) as well as on files a lawyer has since changed.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def holding_terms(text: str) -> dict[str, str]:
         if len(percents) != 1:
             continue
         holder = next((c for c in cells if re.search("[A-Za-z]", c) and not _NOT_A_HOLDER.match(c)), None)
-        if holder is None or holder == "Total":
+        if holder is None:
             continue
         holder = re.sub(r", \[[^\]]*\]$", "", holder)  # "Maya Chen, M.D., [address]" in the ledger
         found[f"the percentage interest of {holder}"] = percents[0]

@@ -174,7 +174,7 @@ def _collect_paragraphs(element: ET.Element, out: list[str], labels: "ListLabels
             continue  # duplicate of the mc:Choice content; properties
         if rows and child.tag == f"{_W}tr":
             cells = []
-            for cell in child.iter(f"{_W}tc"):
+            for cell in (c for c in child if c.tag == f"{_W}tc"):  # its own cells, not a nested table's
                 lines: list[str] = []
                 _collect_paragraphs(cell, lines, labels)
                 cells.append(" ".join(line for line in lines if line))
