@@ -108,11 +108,13 @@ def _strict_exit(findings, strict: bool) -> None:
 
 @app.command()
 def validate(deal: DealArg, strict: StrictOpt = False, policy: PolicyOpt = "conservative",
-             as_json: JsonOpt = False) -> None:
+             as_json: JsonOpt = False, no_cache: Annotated[bool, typer.Option(
+                 "--no-cache", help="Compute afresh, not reusing the answer for unchanged inputs.")] = False) -> None:
     """Run every check generate runs (deal, state, clause and fee rules) without writing.
 
     Reports the same findings, with the same severities, that generate records; exit 1 for bad
-    input, 3 with --strict when there is an error finding, else 0.
+    input, 3 with --strict when there is an error finding, else 0. A plain run reuses the answer
+    when the deal, formgen and its library are unchanged (FORMGEN_NO_CACHE=1 turns that off).
     Example: formgen validate examples/ca_medspa.yaml
     """
     from ..api import validate as _validate

@@ -1,0 +1,106 @@
+"""Reuse the answer of a plain ``formgen validate DEAL`` when nothing it depends on has changed.
+
+Like ruff's or mypy's caches: the key is a digest of every input of the answer, read in full each
+time (no timestamps): the deal file's bytes and the path as typed (it is printed), formgen's own
+code, the clause library, the state rules and the templates in use (``FORMGEN_*`` folders
+included), the Python version and the interpreter. A changed byte anywhere is a new key, so an
+answer is never stale; a hit answers in tens of milliseconds without importing pydantic or jinja.
+
+Only successful plain answers are kept (errors and options go to the typer app, which computes
+afresh). ``FORMGEN_NO_CACHE=1`` turns the cache off; ``FORMGEN_CACHE_DIR`` moves it (default
+``$XDG_CACHE_HOME/formgen/validate`` or ``~/.cache/formgen/validate``). The cache never fails a
+command: an unreadable or unwritable folder only means no reuse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+CACHE_ENV = "FORMGEN_CACHE_DIR"
+NO_CACHE_ENV = "FORMGEN_NO_CACHE"
+MAX_ANSWERS = 256  # oldest answers beyond this are removed on write
+KEY_VERSION = b"formgen validate answer 1"
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+LIBRARY_PARTS = ("clauses", "states", "templates")
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get(NO_CACHE_ENV, "") not in ("", "0"):
+        return None
+    own = os.environ.get(CACHE_ENV)
+    if own:
+        return Path(own)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "formgen" / "validate"
+
+
+def _digest_tree(digest, root: Path) -> None:
+    """Every file under ``root`` (bytecode caches aside), by relative path and full content."""
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        for name in sorted(names):
+            path = Path(folder, name)
+            data = path.read_bytes()
+            digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+            digest.update(data)
+
+
+def answer_key(deal: Path) -> str | None:
+    """The digest of everything ``formgen validate DEAL`` depends on; None when an input cannot be
+    read (the command itself then reports it)."""
+    from ..library.paths import library_dir
+
+    digest = hashlib.blake2b(KEY_VERSION, digest_size=20)
+    try:
+        digest.update(f"\0{deal}\0{sys.version}\0{sys.executable}\0".encode())
+        digest.update(deal.read_bytes())
+        _digest_tree(digest, PACKAGE_DIR)  # code, and an installed wheel's shipped library
+        for part in LIBRARY_PARTS:
+            folder = library_dir(part).resolve()
+            if not folder.is_relative_to(PACKAGE_DIR):  # a checkout's folders or a firm's own
+                digest.update(f"\0{part}:{folder}\0".encode())
+                _digest_tree(digest, folder)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+class AnswerCache:
+    """The stored answer for one key."""
+
+    def __init__(self, folder: Path, key: str):
+        self.path = folder / f"{key}.txt"
+
+    @classmethod
+    def for_deal(cls, deal: Path) -> "AnswerCache | None":
+        folder = cache_dir()
+        key = answer_key(deal) if folder else None
+        return cls(folder, key) if folder and key else None
+
+    def load(self) -> str | None:
+        try:
+            return self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def store(self, answer: str) -> None:
+        folder = self.path.parent
+        partial = folder / f".{self.path.name}.{os.getpid()}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            partial.write_text(answer, encoding="utf-8")
+            os.replace(partial, self.path)  # readers see the whole answer or none
+            _prune(folder)
+        except OSError:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+
+
+def _prune(folder: Path) -> None:
+    answers = sorted(folder.glob("*.txt"), key=lambda p: p.stat().st_mtime)
+    for old in answers[:-MAX_ANSWERS]:
+        old.unlink(missing_ok=True)
