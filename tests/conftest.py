@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 import shutil
 import subprocess
 import sys
@@ -20,12 +19,6 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
     """Run formgen as a user would: a separate process, its exit code and its output."""
     return subprocess.run([sys.executable, "-m", "formgen.cli.app", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, env=env, timeout=600)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def private_answer_cache(tmp_path_factory):
-    """``formgen validate`` run by a test stores its answers here, not in the user's ~/.cache."""
-    os.environ["FORMGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("answer-cache"))
 
 
 @pytest.fixture(scope="session")

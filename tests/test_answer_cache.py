@@ -17,8 +17,8 @@ def validate(deal, env: dict, *options: str) -> subprocess.CompletedProcess:
 
 
 def test_answer_is_reused_only_for_unchanged_inputs(tmp_path):
-    cache = tmp_path / "cache"
-    env = {**os.environ, "FORMGEN_CACHE_DIR": str(cache)}
+    env = {**os.environ, "FORMGEN_CACHE_DIR": str(tmp_path / "cache")}
+    cache = tmp_path / "cache" / "validate"
     deal = tmp_path / "deal.yaml"
     deal.write_text((EXAMPLES / "ca_medspa.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     fresh = validate(deal, {**env, "FORMGEN_NO_CACHE": "1"})
@@ -56,8 +56,8 @@ def test_an_unusable_cache_folder_never_fails_the_command(tmp_path):
 
 
 def test_bad_input_is_never_stored(tmp_path):
-    cache = tmp_path / "cache"
-    env = {**os.environ, "FORMGEN_CACHE_DIR": str(cache)}
+    env = {**os.environ, "FORMGEN_CACHE_DIR": str(tmp_path / "cache")}
+    cache = tmp_path / "cache" / "validate"
     deal = tmp_path / "deal.yaml"
     deal.write_text("deal: [unclosed\n", encoding="utf-8")
     result = validate(deal, env)

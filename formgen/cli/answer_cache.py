@@ -7,9 +7,9 @@ included), the Python version and the interpreter. A changed byte anywhere is a 
 answer is never stale; a hit answers in tens of milliseconds without importing pydantic or jinja.
 
 Only successful plain answers are kept (errors and options go to the typer app, which computes
-afresh). ``FORMGEN_NO_CACHE=1`` turns the cache off; ``FORMGEN_CACHE_DIR`` moves it (default
-``$XDG_CACHE_HOME/formgen/validate`` or ``~/.cache/formgen/validate``). The cache never fails a
-command: an unreadable or unwritable folder only means no reuse.
+afresh), in ``validate/`` of formgen's cache folder (``library.paths.cache_dir``), private to the
+user. ``FORMGEN_NO_CACHE=1`` turns reuse off. The cache never fails a command: an unreadable or
+unwritable folder only means no reuse.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import os
 import sys
 from pathlib import Path
 
-CACHE_ENV = "FORMGEN_CACHE_DIR"
+from ..library.paths import cache_dir, library_dir
+
 NO_CACHE_ENV = "FORMGEN_NO_CACHE"
 MAX_ANSWERS = 256  # oldest answers beyond this are removed on write
 KEY_VERSION = b"formgen validate answer 1"
@@ -28,14 +29,11 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 LIBRARY_PARTS = ("clauses", "states", "templates")
 
 
-def cache_dir() -> Path | None:
+def answers_dir() -> Path | None:
     if os.environ.get(NO_CACHE_ENV, "") not in ("", "0"):
         return None
-    own = os.environ.get(CACHE_ENV)
-    if own:
-        return Path(own)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "formgen" / "validate"
+    base = cache_dir()
+    return None if base is None else base / "validate"
 
 
 def _digest_tree(digest, root: Path) -> None:
@@ -52,8 +50,6 @@ def _digest_tree(digest, root: Path) -> None:
 def answer_key(deal: Path) -> str | None:
     """The digest of everything ``formgen validate DEAL`` depends on; None when an input cannot be
     read (the command itself then reports it)."""
-    from ..library.paths import library_dir
-
     digest = hashlib.blake2b(KEY_VERSION, digest_size=20)
     try:
         digest.update(f"\0{deal}\0{sys.version}\0{sys.executable}\0".encode())
@@ -77,7 +73,7 @@ class AnswerCache:
 
     @classmethod
     def for_deal(cls, deal: Path) -> "AnswerCache | None":
-        folder = cache_dir()
+        folder = answers_dir()
         key = answer_key(deal) if folder else None
         return cls(folder, key) if folder and key else None
 
@@ -91,7 +87,7 @@ class AnswerCache:
         folder = self.path.parent
         partial = folder / f".{self.path.name}.{os.getpid()}"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # answers name deals and parties
             partial.write_text(answer, encoding="utf-8")
             os.replace(partial, self.path)  # readers see the whole answer or none
             _prune(folder)

@@ -66,8 +66,14 @@ def use_library(*, library: Path | None = None, clauses: Path | None = None, sta
             os.environ[PART_ENV[part]] = str(Path(folder).resolve())
 
 
+CACHE_ENV = "FORMGEN_CACHE_DIR"
+
+
 def cache_dir() -> Path | None:
-    """formgen's own cache folder ($XDG_CACHE_HOME/formgen, else ~/.cache/formgen); None without a home."""
+    """formgen's own cache folder (``FORMGEN_CACHE_DIR``, else $XDG_CACHE_HOME/formgen, else
+    ~/.cache/formgen); None without a home."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
     try:
         return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "formgen"
     except (RuntimeError, KeyError):  # no home folder
