@@ -1,9 +1,10 @@
 """Reuse the answer of a plain ``formgen validate DEAL`` when nothing it depends on has changed.
 
 Like ruff's or mypy's caches: the key is a digest of every input of the answer, read in full each
-time (no timestamps): the deal file's bytes and the path as typed (it is printed), formgen's own
-code, the clause library, the state rules and the templates in use (``FORMGEN_*`` folders
-included), the Python version and the interpreter. A changed byte anywhere is a new key, so an
+time: the deal file's bytes and the path as typed (it is printed), formgen's own code, the clause
+library, the state rules and the templates in use (``FORMGEN_*`` folders included), the Python
+version and the interpreter, and the installed packages (a site-packages folder's timestamp
+changes with every install, upgrade or removal). A changed byte anywhere is a new key, so an
 answer is never stale; a hit answers in tens of milliseconds without importing pydantic or jinja.
 
 Only successful plain answers are kept (errors and options go to the typer app, which computes
@@ -54,6 +55,9 @@ def answer_key(deal: Path) -> str | None:
     try:
         digest.update(f"\0{deal}\0{sys.version}\0{sys.executable}\0".encode())
         digest.update(deal.read_bytes())
+        for folder in sys.path:
+            if folder.endswith(("site-packages", "dist-packages")) and os.path.isdir(folder):
+                digest.update(f"{folder}\0{os.stat(folder).st_mtime_ns}\0".encode())
         _digest_tree(digest, PACKAGE_DIR)  # code, and an installed wheel's shipped library
         for part in LIBRARY_PARTS:
             folder = library_dir(part).resolve()
