@@ -4,8 +4,8 @@ Like ruff's or mypy's caches: the key is a digest of every input of the answer, 
 time: the deal file's bytes and the path as typed (it is printed), formgen's own code, the clause
 library, the state rules and the templates in use (``FORMGEN_*`` folders included), the Python
 version and the interpreter, and the installed packages (a site-packages folder's timestamp
-changes with every install, upgrade or removal). A changed byte anywhere is a new key, so an
-answer is never stale; a hit answers in tens of milliseconds without importing pydantic or jinja.
+changes with every install, upgrade or removal). A changed byte in any of them is a new key; a
+hit answers in tens of milliseconds without importing pydantic or jinja.
 
 Only successful plain answers are kept (errors and options go to the typer app, which computes
 afresh), in ``validate/`` of formgen's cache folder (``library.paths.cache_dir``), private to the
@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -53,6 +54,8 @@ def answer_key(deal: Path) -> str | None:
     read (the command itself then reports it)."""
     digest = hashlib.blake2b(KEY_VERSION, digest_size=20)
     try:
+        if not stat.S_ISREG(deal.stat().st_mode):  # a pipe read here would be empty for validate
+            return None
         digest.update(f"\0{deal}\0{sys.version}\0{sys.executable}\0".encode())
         digest.update(deal.read_bytes())
         for folder in sys.path:
