@@ -181,3 +181,40 @@ def test_every_rule_prints_its_drafting_note_where_it_acts(code, tmp_path):
                 acted.setdefault(decision.rule.tag, set()).add(document.spec.filename)
     never = [r.tag for r in rules.clause_rules if r.tag not in acted]
     assert not never, f"{code}: rules that acted on no clause of a deal carrying every term: {never}"
+
+
+def nc_deal_with_co_owner(tmp_path: Path, license_type: str) -> Path:
+    """The CA example moved to North Carolina, with a second owner holding 30% under ``license_type``."""
+    path = deal_for("NC", tmp_path)
+    data = yaml.safe_load(path.read_text())
+    owners = data["practice"]["owners"]
+    owners[0]["percent"] = 70
+    owners.append({"name": "Jordan Lee", "license": {"type": license_type, "state": "NC", "number": "P99887"},
+                   "percent": 30})
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_north_carolina_ownership_separates_the_law_from_formgens_policy(tmp_path):
+    """§ 55B-14(c) lets a physician own a practice with a PA: the default policy refuses it and says it
+    is formgen's policy, not the law; --policy permissive drafts it with an info finding citing the statute."""
+    deal = nc_deal_with_co_owner(tmp_path, "PA")
+    refused = run_cli("validate", str(deal))
+    assert refused.returncode == 1
+    assert "formgen's conservative policy refuses this ownership" in refused.stderr
+    assert "though North Carolina law allows it (at least one MD/DO owner, with PA/NP co-owners" in refused.stderr
+    assert "--policy permissive" in refused.stderr and "55B-14(c)" in refused.stderr
+
+    packet = formgen.build(deal, policy="permissive")
+    allowed = next(f for f in packet.findings if f.rule == "owners.policy")
+    assert (allowed.severity, allowed.law) == ("info", "conditional") and "55B-14(c)" in allowed.citation
+    assert "with PA/NP co-owners" in allowed.message and allowed.verified
+    assert not any(f.blocking for f in packet.findings)
+
+
+def test_an_owner_the_law_itself_refuses_is_refused_under_either_policy(tmp_path):
+    deal = nc_deal_with_co_owner(tmp_path, "RN")  # § 55B-14(c) pairs a physician with no RN
+    for policy in ("conservative", "permissive"):
+        result = run_cli("validate", "--policy", policy, str(deal))
+        assert result.returncode == 1 and "RN license, which may not own" in result.stderr
+        assert "conservative policy" not in result.stderr

@@ -40,10 +40,9 @@ def show_state(code: str) -> str:
     for f in r.entity_forms:
         out.append(f"  {f.form.value}: {f.label}; name ends with {', '.join(f.suffixes)} {_cite(f)}")
     o = r.ownership
-    out += ["", f"Ownership {_cite(o)}",
-            f"  {'/'.join(t.value for t in o.owner_license_types)} hold at least {o.majority_min_percent}%"
-            + (f"; {'/'.join(t.value for t in o.minority_license_types)} may hold the rest" if o.minority_license_types else "")
-            + ("; licensed in the state" if o.license_in_state else "")]
+    out += ["", f"Ownership {_cite(o)}", f"  {o.describe()}"]
+    if o.law_allows is not None:
+        out.append(f"  the law allows more (--policy permissive applies it): {o.law_allows.describe()}")
     if o.note:
         out.append(f"  {o.note.strip()}")
     out += ["", "Clause rules:"]

@@ -1,7 +1,8 @@
 """Deal-level compliance checks against a state's rules, returning Findings.
 
 Findings marked ``blocking`` describe a structure the state does not allow (entity form,
-who may own): no lawful packet can be drafted, so they are input errors (exit 1).
+who may own), or one only formgen's conservative ownership policy refuses (the finding says so):
+no packet is drafted, so they are input errors (exit 1).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from decimal import Decimal
 
 from ..inputs.deal import Deal
 from .findings import Finding
-from ..inputs.states import StateRules
+from ..inputs.states import OwnershipLimits, StateRules
 
 def _fold(text: str) -> str:
     return re.sub(r"[\s,]+", " ", text).strip().casefold()
@@ -46,7 +47,33 @@ def _entity_findings(deal: Deal, rules: StateRules) -> list[Finding]:
 
 
 def _ownership_findings(deal: Deal, rules: StateRules) -> list[Finding]:
+    """Owners against formgen's ownership rule, or under ``--policy permissive`` against what the
+    law itself allows where that is more (``ownership.law_allows``); either way the finding says
+    which of the two refused or allowed the structure."""
     own = rules.ownership
+    limits = own.limits(rules.policy)
+    out = _limit_findings(deal, rules, limits)
+    if own.law_allows is None:
+        return out
+    if limits is own and out and not _limit_findings(deal, rules, own.law_allows):
+        return [Finding(
+            "owners.policy", "warning",
+            f"formgen's conservative policy refuses this ownership ({own.describe()}), though {rules.name} law "
+            f"allows it ({own.law_allows.describe()}): to draft it, use --policy permissive",
+            citation=own.citation, action="blocked", verified=own.verified, field=out[0].field, blocking=True,
+            law="conditional")]
+    if limits is not own and not out and _limit_findings(deal, rules, own):
+        out.append(Finding(
+            "owners.policy", "info",
+            f"{rules.name} law allows this ownership ({own.law_allows.describe()}), which formgen's conservative "
+            f"policy refuses ({own.describe()}): confirm each owner's license and the licensing board's "
+            "registration before filing", citation=own.citation, action="kept", verified=own.verified,
+            field="practice.owners", law="conditional"))
+    return out
+
+
+def _limit_findings(deal: Deal, rules: StateRules, own: OwnershipLimits) -> list[Finding]:
+    cite = {"citation": rules.ownership.citation, "verified": rules.ownership.verified}
     out: list[Finding] = []
     majority_types = {t.value for t in own.owner_license_types}
     minority_types = {t.value for t in own.minority_license_types}
@@ -59,8 +86,8 @@ def _ownership_findings(deal: Deal, rules: StateRules) -> list[Finding]:
             out.append(Finding(
                 "owners.license_state", "error",
                 f"{owner.name} is licensed in {owner.license.state}; an owner of a {rules.name} practice must "
-                f"hold a {rules.name} license", citation=own.citation, action="blocked", verified=own.verified,
-                field=f"{field}.license.state", blocking=True))
+                f"hold a {rules.name} license", action="blocked", field=f"{field}.license.state", blocking=True,
+                **cite))
         if kind in majority_types:
             majority_total += owner.percent
             majority_count += 1
@@ -71,8 +98,8 @@ def _ownership_findings(deal: Deal, rules: StateRules) -> list[Finding]:
             out.append(Finding(
                 "owners.license_type", "error",
                 f"{owner.name} holds a {kind} license, which may not own any part of a {rules.name} medical "
-                f"practice; owners may hold: {allowed}", citation=own.citation, action="blocked",
-                verified=own.verified, field=f"{field}.license.type", blocking=True))
+                f"practice; owners may hold: {allowed}", action="blocked", field=f"{field}.license.type",
+                blocking=True, **cite))
     if majority_total < own.majority_min_percent and not any(f.rule == "owners.license_type" for f in out):
         who = "/".join(sorted(majority_types))
         out.append(Finding(
@@ -80,13 +107,12 @@ def _ownership_findings(deal: Deal, rules: StateRules) -> list[Finding]:
             f"{who} owners hold {majority_total.normalize():f}% of the practice; {rules.name} requires at least "
             f"{own.majority_min_percent}%" + (f" (other licensees may hold the rest: {', '.join(sorted(minority_types))})"
                                               if minority_types else ""),
-            citation=own.citation, action="blocked", verified=own.verified, field="practice.owners", blocking=True))
+            action="blocked", field="practice.owners", blocking=True, **cite))
     if own.minority_may_not_outnumber and minority_count > majority_count:
         out.append(Finding(
             "owners.outnumbered", "error",
             f"{minority_count} non-physician owners outnumber {majority_count} physician owners; "
-            f"{rules.name} does not allow that", citation=own.citation, action="blocked", verified=own.verified,
-            field="practice.owners", blocking=True))
+            f"{rules.name} does not allow that", action="blocked", field="practice.owners", blocking=True, **cite))
     return out
 
 

@@ -19,7 +19,7 @@ class Finding:
     action: str = ""  # what formgen did: "removed", "replaced", "kept", "flagged", ...
     verified: bool = True  # False when the cited rule is not verified from a primary source
     field: str = ""  # the deal field it concerns, e.g. "practice.owners[0].license.type"
-    blocking: bool = False  # the deal's structure is unlawful in the state: treated as bad input (exit 1)
+    blocking: bool = False  # the deal's structure is unlawful (or refused by policy): treated as bad input (exit 1)
     law: str = ""  # for a clause rule: what the law says of the term (prohibited, conditional, unsettled, permitted)
     clause: str = ""  # for a clause rule: the clause id acted on (kept out of the message, which reports print)
     replacement: str = ""  # and the clause id put in its place

@@ -48,12 +48,38 @@ class EntityForm(Rule):
     suffix_mandatory: bool = False  # the statute requires the designation: a missing one is an error
 
 
-class Ownership(Rule):
+class OwnershipLimits(BaseModel):
+    """Who may own a practice."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
     owner_license_types: list[LicenseType] = Field(min_length=1)  # who may hold the controlling share
     majority_min_percent: int = Field(default=100, ge=1, le=100)  # share those licensees must hold together
     minority_license_types: list[LicenseType] = []  # who may hold the rest
     minority_may_not_outnumber: bool = False
     license_in_state: bool = True  # owners must be licensed in the deal's state
+
+    def describe(self) -> str:
+        """'at least one MD/DO owner, with PA/NP co-owners, all licensed in the state'."""
+        who = "/".join(t.value for t in self.owner_license_types)
+        if self.majority_min_percent == 100:
+            head = f"only {who} owners"
+        elif self.majority_min_percent == 1:
+            head = f"at least one {who} owner"
+        else:
+            head = f"{who} owners holding at least {self.majority_min_percent}%"
+        rest = f", with {'/'.join(t.value for t in self.minority_license_types)} co-owners" if self.minority_license_types else ""
+        return head + rest + (", all licensed in the state" if self.license_in_state else ", licensed in any state")
+
+
+class Ownership(Rule, OwnershipLimits):
+    """formgen's ownership rule for the state. Where the law itself allows more owners than this
+    (a conservative default), ``law_allows`` states the law's own limits: ``--policy permissive``
+    applies them, and under the default policy a structure only the default refuses says so."""
+
+    law_allows: OwnershipLimits | None = None
+
+    def limits(self, policy: Policy) -> OwnershipLimits:
+        return self.law_allows if policy == "permissive" and self.law_allows is not None else self
 
 
 ClauseAction = Literal["replace", "remove", "warn"]
