@@ -58,15 +58,15 @@ def _ownership_findings(deal: Deal, rules: StateRules) -> list[Finding]:
     if limits is own and out and not _limit_findings(deal, rules, own.law_allows):
         return [Finding(
             "owners.policy", "warning",
-            f"formgen's conservative policy refuses this ownership ({own.describe()}), though {rules.name} law "
-            f"allows it ({own.law_allows.describe()}): to draft it, use --policy permissive",
+            f"formgen's conservative policy refuses this ownership ({own.describe(rules.name)}), though {rules.name} law "
+            f"allows it ({own.law_allows.describe(rules.name)}): to draft it, use --policy permissive",
             citation=own.citation, action="blocked", verified=own.verified, field=out[0].field, blocking=True,
             law="conditional")]
     if limits is not own and not out and _limit_findings(deal, rules, own):
         out.append(Finding(
             "owners.policy", "info",
-            f"{rules.name} law allows this ownership ({own.law_allows.describe()}), which formgen's conservative "
-            f"policy refuses ({own.describe()}): confirm each owner's license and the licensing board's "
+            f"{rules.name} law allows this ownership ({own.law_allows.describe(rules.name)}), which formgen's conservative "
+            f"policy refuses ({own.describe(rules.name)}): confirm each owner's license and the licensing board's "
             "registration before filing", citation=own.citation, action="kept", verified=own.verified,
             field="practice.owners", law="conditional"))
     return out

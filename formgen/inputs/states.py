@@ -58,8 +58,8 @@ class OwnershipLimits(BaseModel):
     minority_may_not_outnumber: bool = False
     license_in_state: bool = True  # owners must be licensed in the deal's state
 
-    def describe(self) -> str:
-        """'at least one MD/DO owner, with PA/NP co-owners, all licensed in the state'."""
+    def describe(self, where: str = "the state") -> str:
+        """'at least one MD/DO owner, with PA/NP co-owners, all licensed in North Carolina'."""
         who = "/".join(t.value for t in self.owner_license_types)
         if self.majority_min_percent == 100:
             head = f"only {who} owners"
@@ -68,7 +68,7 @@ class OwnershipLimits(BaseModel):
         else:
             head = f"{who} owners holding at least {self.majority_min_percent}%"
         rest = f", with {'/'.join(t.value for t in self.minority_license_types)} co-owners" if self.minority_license_types else ""
-        return head + rest + (", all licensed in the state" if self.license_in_state else ", licensed in any state")
+        return head + rest + (f", all licensed in {where}" if self.license_in_state else ", licensed in any state")
 
 
 class Ownership(Rule, OwnershipLimits):
