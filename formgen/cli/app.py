@@ -119,6 +119,7 @@ def validate(deal: DealArg, strict: StrictOpt = False, policy: PolicyOpt = "cons
     """
     from ..api import validate as _validate
 
+    del no_cache  # only a plain `formgen validate DEAL` (fast.py) reuses answers; here it is always fresh
     parsed, rules, findings = _run(_validate, deal, policy=policy, as_json=as_json)
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": not (strict and counts(findings)["error"]), "deal": str(deal),

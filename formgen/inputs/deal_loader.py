@@ -15,6 +15,7 @@ import json
 import re
 import stat
 import typing
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -26,6 +27,7 @@ MAX_BYTES = 1_000_000  # a deal file is a few KB; anything near this is the wron
 MAX_NODES = 20_000  # values after expanding YAML aliases (a deal has a few hundred)
 
 
+@lru_cache(maxsize=1)
 def _yaml_loader():
     """SafeLoader with YAML 1.2-style implicit types: true/false, plain decimal numbers, null.
     libyaml's parser where PyYAML has it (several times faster; the same nodes and line marks)."""

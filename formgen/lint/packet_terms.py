@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from ..counts import plural
 from ..errors import Problem
 from .assembled import AssembledDocument
 from .terms import defined_terms
@@ -78,7 +79,7 @@ def packet_term_problems(documents: list[AssembledDocument]) -> list[Problem]:
             if count:
                 others = ", ".join(f"{name}.docx" for name in sorted(defined_in[term]))
                 problems.append(Problem(document.filename, str(document.deal.name),
-                                        f'"{term}" is used as a defined term ({count} time{"s" * (count > 1)}) but '
+                                        f'"{term}" is used as a defined term ({plural(count, "time")}) but '
                                         f"defined only in {others}; define it here, take the other document's "
                                         "definitions by reference, or name that document for what it is"))
     return problems
