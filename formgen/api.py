@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .counts import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from .drafting.packet import Packet
@@ -39,26 +38,21 @@ def build(path: str | Path, *, policy: str = "conservative") -> "Packet":
 
 
 def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf: bool = False,
-             final: bool = False, force: bool = False, policy: str = "conservative") -> "Packet":
+             final: bool = False, force: bool = False, policy: str = "conservative",
+             on_wait: Callable[[str], None] | None = None) -> "Packet":
     """Build the packet and write it to ``out_dir`` atomically (all files or none). ``out_dir``
     must be new, empty or a formgen packet; hand-edited or foreign files there stop the run
-    (``HandEditError`` / ``OutputFolderError``) unless ``force``, which keeps them."""
-    from .errors import ComplianceError
-    from .folder.guard import check_target, plan_folder
-    from .folder.write import write_packet
+    (``HandEditError`` / ``OutputFolderError``) unless ``force``, which keeps them. Another
+    command writing the same packet is waited for (``on_wait`` hears of it after a second)."""
+    from .folder.write import generate as _generate
 
-    check_target(Path(out_dir), Path(path))  # fail fast, before building; checked again when writing
-    plan_folder(Path(out_dir), force=force)
-    packet = build(path, policy=policy)
-    if strict and packet.errors:
-        lines = "\n".join(f"- {f.message}" + (f" [{f.citation}]" if f.citation else "") for f in packet.errors)
-        raise ComplianceError(f"--strict: {plural(len(packet.errors), 'error finding')}; nothing written:\n{lines}")
-    packet.kept = write_packet(packet, Path(out_dir), pdf=pdf, final=final, force=force).notes
-    return packet
+    return _generate(path, out_dir, strict=strict, pdf=pdf, final=final, force=force, policy=policy,
+                     on_wait=on_wait)
 
 
 def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False,
-               merge: bool = True, author: str | None = None) -> "RegenResult":
+               merge: bool = True, author: str | None = None,
+               on_wait: Callable[[str], None] | None = None) -> "RegenResult":
     """Rebuild the packet in ``out_dir`` from its changed inputs: only changed documents are
     rewritten; redlines, changes.md and changes.json say what changed. A hand-edited document
     formgen changes too is merged (formgen's changes as tracked changes); with ``merge=False``,
@@ -66,15 +60,16 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
     Executed documents are never rewritten: an amendment is written instead."""
     from .folder.regen import regenerate as _regenerate
 
-    return _regenerate(out_dir, deal, force=force, merge=merge, author=author)
+    return _regenerate(out_dir, deal, force=force, merge=merge, author=author, on_wait=on_wait)
 
 
-def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None) -> list[dict]:
+def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None,
+                  on_wait: Callable[[str], None] | None = None) -> list[dict]:
     """Record in the manifest that documents of the packet were signed (all Word agreements when
     none are named); later regenerations write amendments for them instead of new versions."""
     from .folder.executed import mark_executed as _mark
 
-    return _mark(out_dir, documents, date=date)
+    return _mark(out_dir, documents, date=date, on_wait=on_wait)
 
 
 def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None, force: bool = False,

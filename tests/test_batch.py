@@ -81,7 +81,7 @@ def test_unchanged_deals_are_skipped_and_a_changed_one_regenerated(tmp_path):
 
 
 def test_progress_callback_and_summary(tmp_path):
-    from formgen.folder.batch import summary_table
+    from formgen.cli.batchview import summary_table
 
     deals = portfolio(tmp_path / "deals", "fl_medspa")
     (deals / "broken.json").write_text("{not json")

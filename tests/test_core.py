@@ -12,7 +12,7 @@ import pytest
 from conftest import EXAMPLES
 from formgen.drafting.assemble import bookmark_for
 from formgen.drafting.context import number_words, words
-from formgen.drafting.markup import BOLD_CLOSE, BOLD_OPEN, library_prose, parse_body, protect, restore, typeset
+from formgen.markup import BOLD_CLOSE, BOLD_OPEN, library_prose, parse_body, protect, restore, typeset
 from formgen.inputs.states import merge_layers
 from formgen.word.ooxml import ListLabels, bookmark_labels
 from formgen.word.tables import column_widths

@@ -13,7 +13,7 @@ from conftest import EXAMPLES, run_cli
 from formgen.inputs.deal import JURISDICTIONS
 from formgen.word.ooxml import docx_text
 from formgen.scan.scanner import scan_text
-from formgen.drafting.markup import library_prose
+from formgen.markup import library_prose
 from formgen.inputs.states import load_state
 
 

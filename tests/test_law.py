@@ -12,7 +12,7 @@ import yaml
 
 import formgen
 from conftest import EXAMPLES, run_cli
-from formgen.drafting.markup import library_prose
+from formgen.markup import library_prose
 from formgen.inputs.deal import JURISDICTIONS
 from formgen.inputs.states import load_state
 from formgen.word.ooxml import docx_text

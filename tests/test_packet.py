@@ -44,7 +44,7 @@ def test_ca_msa_replaces_percentage_fee_with_fixed_fmv_fee(packets):
         or "in no event" in contract.lower()
     assert "[Drafting note:" in text
     # the California rule's own drafting note is printed where the rule acted
-    from formgen.drafting.markup import library_prose
+    from formgen.markup import library_prose
     from formgen.inputs.states import load_state
 
     note = load_state("CA").rule_for_tag("fee:percentage_of_revenue").drafting_note

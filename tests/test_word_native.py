@@ -241,7 +241,7 @@ def test_text_as_printed_carries_words_numbers(ny):
 
 
 def test_typesetting_leaves_values_as_typed():
-    from formgen.drafting.markup import BOLD_CLOSE, BOLD_OPEN, protect, restore, typeset
+    from formgen.markup import BOLD_CLOSE, BOLD_OPEN, protect, restore, typeset
 
     clause = ('This Agreement (the "Agreement") of ' + protect('Smith "Best" Clinic 2026-01-01') +
               " is effective 2027-01-01 and ends thirty (30) days after notice under § 5; Practice's.")

@@ -76,6 +76,11 @@ def _run(func, *args, as_json: bool = False, **kwargs):
         raise typer.Exit(1) from None
 
 
+def _tell_waiting(message: str) -> None:
+    """Another command holds the packet's lock: say so on stderr while waiting for it."""
+    typer.echo(f"formgen: {message}", err=True)
+
+
 def _version(value: bool) -> None:
     if value:
         from .._version import __version__
@@ -153,6 +158,7 @@ def generate(
     from ..api import generate as _generate
 
     packet = _run(_generate, deal, out, strict=strict, pdf=pdf, final=final, force=force, policy=policy,
+                  on_wait=_tell_waiting,
                   as_json=as_json)
     c = counts(packet.findings)
     if as_json:
@@ -304,7 +310,8 @@ def regenerate(
     from ..folder.regen import regenerate as _regenerate
     from ..folder.regen import report_lines
 
-    result = _run(_regenerate, out, deal, force=force, merge=not no_merge, author=author, as_json=as_json)
+    result = _run(_regenerate, out, deal, force=force, merge=not no_merge, author=author, as_json=as_json,
+                  on_wait=_tell_waiting)
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": True, **result.to_dict()})
         return
@@ -324,7 +331,7 @@ def mark_executed(
     """
     from ..api import mark_executed as _mark
 
-    for record in _run(_mark, out, documents or None, date=date):
+    for record in _run(_mark, out, documents or None, date=date, on_wait=_tell_waiting):
         typer.echo(f"  {record['file']}: executed on {record['date']}")
 
 

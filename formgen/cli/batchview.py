@@ -8,7 +8,10 @@ from pathlib import Path
 
 import typer
 
+from ..counts import plural
+from ..folder.batch import STATUSES, BatchResult
 from .output import JSON_FORMAT, echo_json
+from .texttable import text_table
 
 
 def packet_errors(out: str) -> int:
@@ -23,7 +26,6 @@ def packet_errors(out: str) -> int:
 def run_batch(deals: Path, out: Path, *, jobs: int, force: bool, pdf: bool, strict: bool, as_json: bool,
               runner) -> None:
     from ..folder.batch import batch as _batch
-    from ..folder.batch import summary_table
 
     show_progress = not as_json and sys.stderr.isatty()  # quiet when stderr is not a terminal
     bars = []
@@ -53,3 +55,16 @@ def run_batch(deals: Path, out: Path, *, jobs: int, force: bool, pdf: bool, stri
     if result.failed:
         raise typer.Exit(1)
     raise typer.Exit(3 if strict and with_errors else 0)
+
+
+def summary_table(result: BatchResult) -> str:
+    rows = [("deal", "status", "detail")]
+    for r in result.results:
+        detail = r.detail.splitlines()
+        rows.append((r.name, r.status, (detail[0] if detail else "") + (" …" if len(detail) > 1 else "")))
+    lines = text_table(rows)
+    counts = ", ".join(f"{result.count(s)} {s}" for s in STATUSES)
+    lines.append(f"{plural(len(result.results), 'deal')} in {result.seconds:.1f}s: {counts}")
+    for r in result.failed:
+        lines.append(f"\nfailed: {r.deal}\n" + "\n".join(f"  {line}" for line in r.detail.splitlines()))
+    return "\n".join(lines)

@@ -19,7 +19,7 @@ from jinja2 import TemplateError as JinjaTemplateError
 from ..inputs.clauses import Clause
 from ..errors import TemplateError
 from .jinja_env import clause_environment
-from .markup import REF_PATTERN, TOC_MARK, Para, bookmark, parse_body, typeset, word_field, library_prose
+from ..markup import REF_PATTERN, TOC_MARK, Para, bookmark, parse_body, typeset, word_field, library_prose
 from .plan import DocumentPlan
 
 

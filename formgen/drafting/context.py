@@ -12,7 +12,7 @@ from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
 from ..inputs.deal_terms import TRANSFER_EVENTS, PriceFormula
 from ..inputs.documents import charter_name, entity_governing_document
 from ..errors import InputError, Problem
-from .markup import BLANK_CLOSE, BLANK_OPEN, REF_CLOSE, REF_OPEN, library_prose
+from ..markup import BLANK_CLOSE, BLANK_OPEN, REF_CLOSE, REF_OPEN, library_prose
 from ..inputs.states import StateRules
 
 CATALOG_FILE = "responsibilities.yaml"

@@ -11,7 +11,7 @@ from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec, documents_for
 from ..inputs.states import StateRules
 from .assemble import assemble
-from .markup import NOTE_PREFIX, strip_word_markers
+from ..markup import NOTE_PREFIX, strip_word_markers
 from .context import build_context
 from .plan import DocumentPlan, plan_document, state_enabled_clauses
 

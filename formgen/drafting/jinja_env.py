@@ -13,7 +13,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import compiled_cache
-from .markup import protect
+from ..markup import protect
 
 
 class CachingSandboxedEnvironment(ImmutableSandboxedEnvironment):

@@ -17,7 +17,7 @@ from ..inputs.documents import DocumentSpec
 from .context import longdate
 from .drafts import Draft, Drafting, draft_agreements, start_drafting
 from .findings import Finding, sort_findings
-from .markup import library_prose
+from ..markup import library_prose
 from .plan import DocumentPlan
 from .validation import check, draft_findings
 from ..word.render import DRAFT_NOTICE, render_docx

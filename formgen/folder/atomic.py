@@ -97,23 +97,6 @@ def staged_folder(target: Path) -> Iterator[Path]:
     remove_stale_stages(target)
 
 
-@contextmanager
-def folder_lock(target: Path) -> Iterator[None]:
-    """Serialize writers of one output folder (two ``generate`` runs into it): an exclusive
-    flock on the folder's parent, held while the folder is checked, staged and swapped. No lock
-    file is created; the lock ends with the process, even a killed one."""
-    import fcntl
-
-    parent = Path(target).parent
-    parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(parent, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
-
-
 def write_file(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:

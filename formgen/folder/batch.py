@@ -24,14 +24,22 @@ fresh). ``on_progress(done, total, result)`` is called in the parent after each 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..counts import plural
+from ..drafting.packet import build_packet
 from ..errors import FormgenError, InputError, Problem
+from .manifest import MANIFEST, current_inputs, refresh_input_caches, shared_inputs
+from .packet_folder import PacketFolder
+from .regen import regenerate
+from .write import generate
 
 DEAL_SUFFIXES = (".yaml", ".yml", ".json")
 STATUSES = ("built", "regenerated", "unchanged", "skipped", "failed")
@@ -81,37 +89,29 @@ def is_current(deal_path: Path, target: Path, shared: dict | None = None) -> boo
 
     ``shared``: ``manifest.shared_inputs()``, computed once for the whole batch.
     """
-    import json
-
-    from .manifest import MANIFEST, current_inputs, read_manifest
-
-    if not (target / MANIFEST).is_file():
+    folder = PacketFolder(target)
+    if not folder.is_packet():
         return False
     try:
-        manifest = read_manifest(target)
+        manifest = folder.manifest()
         recorded = manifest["inputs"]
         if current_inputs(deal_path, target, manifest["state"]["code"], shared) != recorded:
             return False
         return all((target / name).is_file() for name in manifest["outputs"])
-    except (OSError, KeyError, TypeError, ValueError, json.JSONDecodeError, FormgenError):
+    except (OSError, KeyError, TypeError, ValueError, FormgenError):
         return False
 
 
 def _refresh_pdfs(deal: Path, out: Path) -> None:
     """The PDFs of a regenerated (or PDF-less) packet, from the packet as built now."""
-    from ..api import build
     from ..pdf.packet import write_pdfs
 
-    write_pdfs(build(deal), out)
+    write_pdfs(build_packet(deal), out)
 
 
 def process_deal(deal_path: str, target: str, force: bool = False, pdf: bool = False) -> DealResult:
     """Build or regenerate one deal's packet (and its PDFs with ``pdf``, through this process's
     persistent LibreOffice); never raises (a failure is a result)."""
-    from ..api import generate
-    from .manifest import MANIFEST, refresh_input_caches
-    from .regen import regenerate
-
     deal, out = Path(deal_path), Path(target)
     started = time.perf_counter()
     result = DealResult(str(deal), deal.stem, str(out), "failed")
@@ -173,8 +173,6 @@ def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None
         if on_progress:
             on_progress(done, total, result)
 
-    from .manifest import shared_inputs
-
     shared = shared_inputs()
     for path in files:
         target = out_dir / path.stem
@@ -196,12 +194,33 @@ def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None
     return BatchResult(deals_dir, out_dir, ordered, time.perf_counter() - started)
 
 
-def _one_converter_each() -> None:
-    """In a batch worker: one LibreOffice (the workers already share the cores between them)."""
-    import os
+_PR_SET_PDEATHSIG = 1
 
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the batch's own process does, even when that one is killed (SIGKILL
+    leaves no chance to stop the pool): the kernel sends SIGKILL on the parent's death, and a
+    watchdog thread catches the case where the parent died before that was set."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="formgen-parent-watch").start()
+
+
+def _worker_init(parent: int) -> None:
+    """In a batch worker: die with the parent; one LibreOffice each (the workers already share the
+    cores between them)."""
     from ..pdf.persistent import CONVERTERS_ENV
 
+    _die_with_parent(parent)
     os.environ[CONVERTERS_ENV] = "1"
 
 
@@ -211,7 +230,8 @@ def _run_pool(todo: list[tuple[Path, Path]], jobs: int, force: bool, pdf: bool, 
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context, initializer=_one_converter_each)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context, initializer=_worker_init,
+                               initargs=(os.getpid(),))
     try:
         futures = {pool.submit(process_deal, str(path), str(target), force, pdf): (path, target)
                    for path, target in todo}
@@ -227,18 +247,3 @@ def _run_pool(todo: list[tuple[Path, Path]], jobs: int, force: bool, pdf: bool, 
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-
-
-def summary_table(result: BatchResult) -> str:
-    rows = [("deal", "status", "detail")]
-    for r in result.results:
-        detail = r.detail.splitlines()
-        rows.append((r.name, r.status, (detail[0] if detail else "") + (" …" if len(detail) > 1 else "")))
-    from ..cli.texttable import text_table
-
-    lines = text_table(rows)
-    counts = ", ".join(f"{result.count(s)} {s}" for s in STATUSES)
-    lines.append(f"{plural(len(result.results), 'deal')} in {result.seconds:.1f}s: {counts}")
-    for r in result.failed:
-        lines.append(f"\nfailed: {r.deal}\n" + "\n".join(f"  {line}" for line in r.detail.splitlines()))
-    return "\n".join(lines)

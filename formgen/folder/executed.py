@@ -7,18 +7,19 @@ the document as it is and writes amendments (``word.amend``) when formgen's vers
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..word.ooxml import read_package
 from .manifest import MANIFEST, dumps, execution_record
+from .packet_folder import PacketFolder
 
 # Reports formgen writes for the lawyer, not instruments anyone signs.
 NOT_SIGNED = ("compliance_memo", "formation_checklist")
 
 
 def _has_pending_revisions(data: bytes) -> bool:
-    from ..word.ooxml import read_package
-
     try:
         xml = read_package(data).get("word/document.xml", b"")
     except Exception:  # noqa: BLE001 - not a readable .docx: nothing to check
@@ -53,13 +54,20 @@ def _chosen(manifest: dict, documents: list[str] | None, out_dir: Path) -> list[
     return chosen
 
 
-def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None) -> list[dict]:
+def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None,
+                  on_wait: Callable[[str], None] | None = None) -> list[dict]:
     """Record each document as signed on ``date`` (default: the deal's effective date); a document
-    already recorded keeps its first record. Returns the records, in the order given."""
-    from .regen import load_packet_manifest, rewrite_folder
+    already recorded keeps its first record. Returns the records, in the order given. The
+    packet's lock is held from reading the manifest to writing it back."""
+    folder = PacketFolder(out_dir)
+    folder.require_packet()
+    with folder.locked(on_wait=on_wait):
+        return _mark(folder, documents, date)
 
-    out_dir = Path(out_dir)
-    manifest = load_packet_manifest(out_dir)
+
+def _mark(folder: PacketFolder, documents: list[str] | None, date: str | None) -> list[dict]:
+    out_dir = folder.path
+    manifest = folder.manifest()
     when = _date(date, manifest, out_dir)
     executed = manifest.setdefault("executed", {})
     writes: dict[str, bytes] = {}
@@ -67,7 +75,7 @@ def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, da
     for name in _chosen(manifest, documents, out_dir):
         if name not in executed:
             filename = manifest["documents"][name]["file"]
-            path = out_dir / filename
+            path = folder.file(filename)
             if not path.is_file():
                 raise InputError([Problem(str(path), "", "is missing: put the signed document back before marking it executed")])
             data = path.read_bytes()
@@ -82,5 +90,5 @@ def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, da
         records.append(executed[name])
     if writes:
         writes[MANIFEST] = dumps(manifest)
-        rewrite_folder(out_dir, writes, set())
+        folder.rewrite(writes)
     return records

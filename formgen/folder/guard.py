@@ -22,15 +22,15 @@ rules or templates, and a symbolic link.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import HandEditError, OutputFolderError
+from ..errors import HandEditError, InputError, OutputFolderError
 from ..library import paths
 from .manifest import BASE_DIR, MANIFEST, sha256
+from .packet_folder import PacketFolder
 
 REGEN_RECORDS = ("changes.md", "changes.json")
 REDLINE_DIR = "redlines"
@@ -98,18 +98,15 @@ def _files(root: Path) -> list[str]:
 
 
 def _recorded_outputs(out_dir: Path) -> dict[str, str]:
-    """manifest.json's outputs {plain file name: sha256}, or refuse: the folder is not a packet."""
+    """manifest.json's outputs {plain file name: sha256}, or refuse: the folder is not a packet
+    formgen can read (malformed, or naming paths outside itself)."""
     try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        outputs = manifest["outputs"]
-        if not isinstance(outputs, dict):
-            raise TypeError
-    except (OSError, ValueError, KeyError, TypeError):
-        raise _refuse(out_dir, f"its {MANIFEST} cannot be read as a formgen manifest, so formgen cannot "
-                      "tell its own files from yours; move them away or give a new folder") from None
-    # a packet is flat: a recorded name with a folder or "..", or not a string, is ignored
-    return {n: h for n, h in outputs.items() if isinstance(n, str) and isinstance(h, str)
-            and n == Path(n).name and n not in ("", ".", "..") and not n.startswith(".")}
+        manifest = PacketFolder(out_dir).manifest()
+    except InputError as exc:
+        raise _refuse(out_dir, f"its {MANIFEST} cannot be read as a formgen manifest ({exc.problems[0].path or 'file'}: "
+                      f"{exc.problems[0].message}), so formgen cannot tell its own files from yours; move them "
+                      "away or give a new folder") from None
+    return dict(manifest["outputs"])
 
 
 def _is_formgen_pdf(name: str, recorded: dict[str, str]) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from ..errors import InputError, Problem
 from ..inputs.law_changes import law_changes
 from ..inputs.states import load_state
 from .manifest import MANIFEST, state_file_hashes
+from .packet_folder import PacketFolder
 
 
 @dataclass
@@ -43,8 +43,9 @@ def _numbers(folder: Path, document: str) -> dict[str, str]:
     from ..word.ooxml import bookmark_labels
 
     try:
-        labels = bookmark_labels((folder / document).read_bytes())
-    except (OSError, ValueError, KeyError, SyntaxError):  # missing, or not a readable .docx
+        data = PacketFolder(folder).read(document)
+        labels = bookmark_labels(data) if data is not None else {}
+    except (OSError, ValueError, KeyError, SyntaxError, InputError):  # missing, or not a readable .docx
         return {}
     return {name: label if not label or label.startswith("Article") else f"Section {label}"
             for name, label in labels.items()}
@@ -78,8 +79,8 @@ def _affected(change, manifest: dict, library, numbers) -> list[dict]:
 def packet_impact(folder: Path, root: Path, as_of: dt.date, horizon: dt.date | None) -> PacketImpact:
     from ..inputs.clauses import load_library
 
+    manifest = PacketFolder(folder).manifest()
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         deal = manifest["deal"]["validated"]
         code = manifest["state"]["code"]
         start = dt.date.fromisoformat(deal["deal"]["effective_date"])

@@ -31,91 +31,18 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import HandEditError, InputError, Problem  # noqa: F401 (HandEditError: re-exported)
-from .manifest import (MANIFEST, base_path, conformed_state_path, dumps, executed_records, read_manifest,
-                       sha256)
+from ..drafting.packet import build_packet
+from .manifest import MANIFEST, base_path, conformed_state_path, dumps, executed_records, sha256
+from .guard import REDLINE_DIR, kept_name
+from .packet_folder import AMENDMENT_DIR, PacketFolder
 from .regen_plan import (COMPLIANCE, DocumentResult, RegenResult, changes_record, classify, clause_changes,
                          document_result, input_diff, input_reasons, inputs_changed)
 from .regen_report import CHANGES_JSON, CHANGES_MD, changes_markdown, report_lines  # noqa: F401 (re-exported)
-
-REDLINE_DIR = "redlines"
-AMENDMENT_DIR = "amendments"
-
-
-
-
-# ------------------------------------------------------------------ the folder
-
-
-def _walk(root: Path) -> list[str]:
-    """Every file (and symlink) under ``root``, as POSIX paths relative to it."""
-    out = []
-    for base, dirs, files in os.walk(root):
-        rel = Path(base).relative_to(root)
-        for name in files + [d for d in dirs if (Path(base) / d).is_symlink()]:
-            out.append((rel / name).as_posix())
-    return sorted(out)
-
-
-def _carry(src: Path, dst: Path) -> None:
-    """Put ``src`` at ``dst`` unchanged: a hard link (same bytes, same mtime), else copy2."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    if src.is_symlink():
-        os.symlink(os.readlink(src), dst)
-        return
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
-def rewrite_folder(out_dir: Path, writes: dict[str, bytes], drop: set[str], drop_dirs: tuple[str, ...] = (),
-                   copies: dict[str, str] | None = None) -> None:
-    """Swap in a copy of ``out_dir`` with ``writes`` written and ``drop`` (and ``drop_dirs``) left out;
-    ``copies``: existing file -> a second name it is also kept under."""
-    from .atomic import staged_folder, write_file
-
-    with staged_folder(out_dir) as stage:
-        for rel in _walk(out_dir):
-            if rel in writes or rel in drop or rel.split("/", 1)[0] in drop_dirs:
-                continue
-            _carry(out_dir / rel, stage / rel)
-        for name, copy_name in (copies or {}).items():
-            _carry(out_dir / name, stage / copy_name)
-        for rel, data in writes.items():
-            write_file(stage / rel, data)
-
-
-def _kept_name(name: str, data: bytes) -> str:
-    p = Path(name)
-    return str(p.with_name(f"{p.stem}.edited-{sha256(data)[:8]}{p.suffix}"))
-
-
-def _read_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes() if path.is_file() else None
-    except OSError:
-        return None
-
-
-def load_packet_manifest(out_dir: Path) -> dict:
-    path = out_dir / MANIFEST
-    if not out_dir.is_dir():
-        raise InputError([Problem(str(out_dir), "", "does not exist; build the packet first with `formgen generate DEAL -o OUT`")])
-    if not path.is_file():
-        raise InputError([Problem(str(out_dir), "", f"has no {MANIFEST}: it is not a packet written by formgen "
-                                  "(build it with `formgen generate DEAL -o OUT`)")])
-    try:
-        manifest = read_manifest(out_dir)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(str(path), "", f"is not valid JSON ({exc}); rebuild the packet with `formgen generate`")]) from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), dict) or "deal" not in manifest:
-        raise InputError([Problem(str(path), "", "is not a formgen manifest (no 'deal' / 'outputs')")])
-    return manifest
 
 
 def recorded_deal_path(out_dir: Path, manifest: dict) -> Path:
@@ -140,26 +67,26 @@ class _Run:
     deal_name: str = ""  # the deal file the packet was regenerated from, for the redline legend
 
 
-def _read_run(out_dir: Path, deal: str | Path | None) -> tuple[_Run, Path, object]:
-    from ..api import build
+def _read_run(folder: PacketFolder, deal: str | Path | None) -> tuple[_Run, Path, object]:
     from .manifest import refresh_input_caches
     from .write import packet_outputs
 
-    old = load_packet_manifest(out_dir)
+    out_dir = folder.path
+    old = folder.manifest()
     refresh_input_caches()
     deal_path = Path(deal) if deal is not None else recorded_deal_path(out_dir, old)
     if deal is None and not deal_path.is_file():
         raise InputError([Problem(str(deal_path), "", f"does not exist: {MANIFEST} records the deal file as "
                                   f"'{old['deal']['path']}' (relative to {out_dir}); give its new place with --deal")])
-    packet = build(deal_path, policy=old.get("inputs", {}).get("policy", "conservative"))
+    packet = build_packet(deal_path, old.get("inputs", {}).get("policy", "conservative"))
     outputs = packet_outputs(packet, out_dir)
     # a packet is a flat folder: a recorded name that is not a plain file name is ignored
     names = {n for n in old["outputs"] if isinstance(n, str) and n == Path(n).name and not n.startswith(".")}
     names = sorted((names | set(outputs)) - {MANIFEST})
-    disk = {name: _read_bytes(out_dir / name) for name in names}
+    disk = {name: folder.read(name) for name in names}
     bases = {}
     for name in names:
-        data = _read_bytes(out_dir / base_path(name)) if name.endswith(".docx") else None
+        data = folder.read(base_path(name)) if name.endswith(".docx") else None
         if data is not None:
             bases[name] = data
     run = _Run(out_dir, old, json.loads(outputs[MANIFEST]), outputs, disk, bases, executed_records(old))
@@ -167,13 +94,23 @@ def _read_run(out_dir: Path, deal: str | Path | None) -> tuple[_Run, Path, objec
 
 
 def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False,
-               merge: bool = True, author: str | None = None) -> RegenResult:
+               merge: bool = True, author: str | None = None,
+               on_wait: Callable[[str], None] | None = None) -> RegenResult:
     """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring.
-    ``author``: whom the redlines' revisions name (default: the user logged in)."""
+    ``author``: whom the redlines' revisions name (default: the user logged in). The packet's lock
+    is held from reading the manifest to swapping in the new folder (``on_wait`` hears of a wait)."""
+    folder = PacketFolder(out_dir)
+    folder.require_packet()
+    with folder.locked(on_wait=on_wait):
+        return _regenerate(folder, deal, force=force, merge=merge, author=author)
+
+
+def _regenerate(folder: PacketFolder, deal: str | Path | None, *, force: bool, merge: bool,
+                author: str | None) -> RegenResult:
     from ..word.redline import default_author
 
-    out_dir = Path(out_dir)
-    run, deal_path, packet = _read_run(out_dir, deal)
+    out_dir = folder.path
+    run, deal_path, packet = _read_run(folder, deal)
     run.author, run.deal_name = author or default_author(), deal_path.name
     old, outputs = run.old, run.outputs
     old_hashes = {n: h for n, h in old["outputs"].items() if n in run.disk}
@@ -193,7 +130,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
         raise HandEditError(out_dir, plan.conflicts)
     plan.to_write = [n for n in plan.to_write if n not in failed or force]
 
-    kept_copies = {n: _kept_name(n, run.disk[n]) for n in plan.conflicts if n in disk_sha}
+    kept_copies = {n: kept_name(n, sha256(run.disk[n])) for n in plan.conflicts if n in disk_sha}
     results = _document_results(run, plan, (old_hashes, new_hashes, disk_sha), merges, kept_copies, diff, packet)
     for name in failed:
         note = next(r for r in results if r.file == name)
@@ -203,7 +140,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
     writes.update(_base_writes(run, plan))
     writes.update(run.writes)
     regenerated = bool(plan.to_write or [n for n in plan.removed if n in disk_sha] or run.writes)
-    manifest_changed = run.disk.get(MANIFEST, _read_bytes(out_dir / MANIFEST)) != outputs[MANIFEST]
+    manifest_changed = run.disk.get(MANIFEST, folder.read(MANIFEST)) != outputs[MANIFEST]
     status = "regenerated" if regenerated else ("manifest" if manifest_changed else "unchanged")
     deal_info = {"name": packet.deal.deal.name, "state": packet.rules.code}
     changes = changes_record(deal_info, old, run.new, diff, results)
@@ -217,7 +154,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
         writes[CHANGES_JSON] = dumps(changes)
         writes[CHANGES_MD] = changes_markdown(changes).encode("utf-8")
     drop = set(plan.removed) | {base_path(n) for n in plan.removed}
-    rewrite_folder(out_dir, writes, drop, (REDLINE_DIR,) if regenerated else (), kept_copies)
+    folder.rewrite(writes, drop, (REDLINE_DIR,) if regenerated else (), kept_copies)
     return result
 
 
@@ -308,7 +245,8 @@ def _amend(run: _Run, name: str, packet, result: DocumentResult) -> bool:
 
     record = run.executed[name]
     conformed_rel = conformed_state_path(name)
-    previous = _read_bytes(run.out_dir / conformed_rel) or _read_bytes(run.out_dir / record["signed_copy"])
+    folder = PacketFolder(run.out_dir)
+    previous = folder.read(conformed_rel) or folder.read(record["signed_copy"])
     if previous is None or name not in run.bases:
         result.note = "executed, but its signed copy or base is missing from .formgen; no amendment written"
         return True

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..drafting.packet import Packet
-from ..errors import FormgenError, ToolMissingError
-from .atomic import folder_lock, staged_folder, write_file
+from collections.abc import Callable
+
+from ..counts import plural
+from ..drafting.packet import Packet, build_packet
+from ..errors import ComplianceError, ToolMissingError
+from .atomic import write_file
 from .guard import FolderPlan, check_target, kept_name, plan_folder
 from .manifest import MANIFEST, base_outputs, build_manifest, dumps, sha256
+from .packet_folder import PacketFolder, carry
 
 
 def packet_outputs(packet: Packet, out_dir: Path) -> dict[str, bytes]:
@@ -26,10 +30,8 @@ def packet_outputs(packet: Packet, out_dir: Path) -> dict[str, bytes]:
 
 def _carry_over(out_dir: Path, stage: Path, plan: FolderPlan, outputs: dict[str, bytes]) -> None:
     """Put what the folder plan keeps into the stage (hard links: same bytes, same mtime)."""
-    from .regen import _carry
-
     for rel, copy_name in plan.keep_copies.items():
-        _carry(out_dir / rel, stage / copy_name)
+        carry(out_dir / rel, stage / copy_name)
     for rel in plan.carry:
         if (out_dir / rel).is_dir() and not (out_dir / rel).is_symlink():  # an empty folder of the user's
             (stage / rel).mkdir(parents=True, exist_ok=True)
@@ -37,14 +39,30 @@ def _carry_over(out_dir: Path, stage: Path, plan: FolderPlan, outputs: dict[str,
         dst = rel
         if rel in outputs:  # a file of the user's where formgen writes one: kept under another name
             dst = kept_name(rel, sha256((out_dir / rel).read_bytes()))
-        _carry(out_dir / rel, stage / dst)
+        carry(out_dir / rel, stage / dst)
+
+
+def generate(deal_path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf: bool = False,
+             final: bool = False, force: bool = False, policy: str = "conservative",
+             on_wait: Callable[[str], None] | None = None) -> Packet:
+    """Build the packet and write it to ``out_dir`` atomically (all files or none); see ``api.generate``."""
+    deal_path, out_dir = Path(deal_path), Path(out_dir)
+    check_target(out_dir, deal_path)  # fail fast, before building; checked again when writing
+    plan_folder(out_dir, force=force)
+    packet = build_packet(deal_path, policy)
+    if strict and packet.errors:
+        lines = "\n".join(f"- {f.message}" + (f" [{f.citation}]" if f.citation else "") for f in packet.errors)
+        raise ComplianceError(f"--strict: {plural(len(packet.errors), 'error finding')}; nothing written:\n{lines}")
+    packet.kept = write_packet(packet, out_dir, pdf=pdf, final=final, force=force, on_wait=on_wait).notes
+    return packet
 
 
 def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: bool = False,
-                 force: bool = False) -> FolderPlan:
+                 force: bool = False, on_wait: Callable[[str], None] | None = None) -> FolderPlan:
     """All files or none, and never a file formgen did not write lost (see ``guard``). With
-    ``pdf``, PDFs are made in the staging folder before the swap; without LibreOffice the .docx
-    packet is still written, then ToolMissingError is raised. Returns what was kept."""
+    ``pdf``, PDFs are made in the staging folder before the swap, under the packet's own lock;
+    without LibreOffice the .docx packet is still written, then ToolMissingError is raised.
+    Returns what was kept."""
     out_dir = Path(out_dir)
     check_target(out_dir, packet.deal_path)
     outputs = packet_outputs(packet, out_dir)
@@ -56,21 +74,17 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
             soffice_path(docx_note="The .docx files were written; no PDF was made. ")
         except ToolMissingError as exc:
             missing_tool = exc
-    try:
-        with folder_lock(out_dir):
-            plan = plan_folder(out_dir, force=force)  # under the lock: what is there now
-            with staged_folder(out_dir) as stage:
-                _carry_over(out_dir, stage, plan, outputs)
-                for name, data in {**outputs, **base_outputs(outputs)}.items():
-                    write_file(stage / name, data)
-                if pdf and missing_tool is None:
-                    from ..pdf.packet import write_pdfs
+    folder = PacketFolder(out_dir)
+    with folder.locked(on_wait=on_wait):
+        plan = plan_folder(out_dir, force=force)  # under the lock: what is there now
+        with folder.staged() as stage:
+            _carry_over(out_dir, stage, plan, outputs)
+            for name, data in {**outputs, **base_outputs(outputs)}.items():
+                write_file(stage / name, data)
+            if pdf and missing_tool is None:
+                from ..pdf.packet import write_pdfs
 
-                    write_pdfs(packet, stage, final=final)
-    except OSError as exc:  # read-only folder, full disk: the previous packet (if any) is intact
-        where = exc.filename or out_dir
-        raise FormgenError(f"cannot write the packet to {out_dir}: {exc.strerror or exc} ({where}); "
-                           "nothing was replaced") from None
+                write_pdfs(packet, stage, final=final)
     if missing_tool is not None:
         raise missing_tool
     return plan

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from ..drafting.markup import PRIVATE_USE
+from ..markup import PRIVATE_USE
 from .deal_terms import Financing, Posture, Premises, Succession
 
 JURISDICTIONS = {
@@ -53,6 +53,9 @@ def _text(max_length: int):
 
 
 Name = _text(200)
+# An entity's legal name: short enough that "<MSO> and <Practice>" fits the 255 characters a Word
+# document's title and subject properties hold (validate refuses what generate could not write).
+EntityName = _text(120)
 Address = _text(400)
 Title = _text(120)
 
@@ -164,8 +167,8 @@ class Owner(Strict):
 class Mso(Strict):
     """The management services organization (the lay-owned company)."""
 
-    name: Name
-    """The MSO's legal name, e.g. Glow Management, LLC."""
+    name: EntityName
+    """The MSO's legal name, e.g. Glow Management, LLC (at most 120 characters)."""
     entity_type: MsoEntityType = MsoEntityType.llc
     """llc or corporation."""
     formation_state: StateCode
@@ -183,8 +186,8 @@ class Mso(Strict):
 class Practice(Strict):
     """The professional (medical) practice the licensed owners own."""
 
-    name: Name
-    """The practice's legal name, ending with the designation its state requires (e.g. Medical Corporation, PLLC)."""
+    name: EntityName
+    """The practice's legal name, ending with the designation its state requires (e.g. Medical Corporation, PLLC; at most 120 characters)."""
     entity_type: PracticeEntityType
     """The entity form; short forms pc, pa, ps (with or without dots) and 'medical corporation' are accepted."""
     formation_state: StateCode

@@ -25,6 +25,8 @@ from .deal import PRACTICE_ENTITY_ALIASES, Deal, semantic_problems
 
 MAX_BYTES = 1_000_000  # a deal file is a few KB; anything near this is the wrong file
 MAX_NODES = 20_000  # values after expanding YAML aliases (a deal has a few hundred)
+MAX_DIGITS = 30  # no number in a deal is longer; Python refuses to read ints past 4,300 digits
+_LONG_NUMBER = re.compile(r"[-+]?[0-9]{%d,}" % (MAX_DIGITS + 1))
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +67,9 @@ def _walk(node, path: str, index: _Index, source: str) -> None:
         raise InputError([Problem(source, "", f"expands to more than {MAX_NODES:,} values (YAML anchors and "
                                   "aliases repeated over and over?); a deal file has a few hundred")])
     index.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.ScalarNode) and not node.style and _LONG_NUMBER.fullmatch(node.value):
+        raise InputError([Problem(source, path, f"is a number of {len(node.value.lstrip('+-'))} digits; no value "
+                                  f"in a deal has more than {MAX_DIGITS}", node.start_mark.line + 1)])
     if isinstance(node, yaml.MappingNode):
         previous = None
         for key, value in node.value:
@@ -118,6 +123,9 @@ def _parse(text: str, source: str) -> tuple[dict, _Index]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError([Problem(source, "", f"is not valid JSON: {exc.msg}", exc.lineno)]) from None
+        except ValueError as exc:  # an integer past Python's 4,300-digit limit
+            raise InputError([Problem(source, "", f"holds a number too long to be a deal value ({exc}".split(";")[0]
+                                      + ")")]) from None
         except RecursionError:
             raise InputError([Problem(source, "", "is nested too deeply to be a deal file")]) from None
     else:

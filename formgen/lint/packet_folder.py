@@ -14,7 +14,8 @@ def packet_problems(folder: Path) -> list[Problem]:
     from ..word.ooxml import docx_text
 
     folder = Path(folder)
-    documents = sorted(folder.glob("*.docx")) if folder.is_dir() else []
+    # regular files only: a symbolic link in a packet that travelled could point anywhere
+    documents = sorted(p for p in folder.glob("*.docx") if p.is_file() and not p.is_symlink()) if folder.is_dir() else []
     if not documents:
         raise InputError([Problem(str(folder), "", "is not a packet folder: give the folder formgen generate "
                                   "wrote (it holds the documents' .docx files)")])

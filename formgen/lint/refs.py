@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..drafting.markup import strip_word_markers
+from ..markup import strip_word_markers
 from ..errors import Problem
 from .assembled import AssembledDocument
 

@@ -30,7 +30,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..drafting.markup import NOTE_PREFIX
+from ..markup import NOTE_PREFIX
 from ..errors import InputError, Problem
 from ..word.ooxml import docx_text
 from .patterns import (  # noqa: F401 - RULE_* and SEVERITIES are part of the API

@@ -1,6 +1,6 @@
 """Post-render Word structure: bookmarks, fields, bold terms, list instances and the table of contents.
 
-docxtpl places text only. The assembler leaves markers in the text (formgen/drafting/markup.py:
+docxtpl places text only. The assembler leaves markers in the text (formgen/markup.py:
 ``bookmark``, ``field``, bold, TOC); here each run holding markers is split into plain runs,
 ``w:bookmarkStart``/``w:bookmarkEnd`` and complex fields (begin, instruction, separate, the
 current result, end), so the document reads right before any field update and Word's
@@ -14,7 +14,7 @@ import re
 
 from lxml import etree
 
-from ..drafting.markup import (BLANK_CLOSE, BLANK_OPEN, BOLD_CLOSE, BOLD_OPEN, BOOKMARK_END, BOOKMARK_START, FIELD_CLOSE, FIELD_OPEN,
+from ..markup import (BLANK_CLOSE, BLANK_OPEN, BOLD_CLOSE, BOLD_OPEN, BOOKMARK_END, BOOKMARK_START, FIELD_CLOSE, FIELD_OPEN,
                                FIELD_SEP, MARK_CLOSE, TOC_MARK, WORD_MARKER)
 from .wordml import NS, W, q
 
