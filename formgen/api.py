@@ -1,5 +1,10 @@
 """The library API the CLI wraps. Heavy modules load only when a function needs them, so that
-``formgen validate`` and ``formgen --help`` start fast."""
+``formgen validate`` and ``formgen --help`` start fast.
+
+Every function drafts from an explicit ``library`` (``Library.at(folder)`` for a firm's own
+clauses, state rules and templates); left out, it is the library shipped with formgen
+(``Library.shipped()``). Nothing here reads environment variables.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .folder.batch import BatchResult
     from .folder.regen_plan import RegenResult
     from .inputs.deal import Deal
+    from .inputs.library import Library
+    from .inputs.states import Policy
 
 
 def load_deal(path: str | Path) -> "Deal":
@@ -22,23 +29,29 @@ def load_deal(path: str | Path) -> "Deal":
     return _load(path)
 
 
-def validate(path: str | Path, *, policy: str = "conservative"):
+def _library(library: "Library | None") -> "Library":
+    from .inputs.library import Library
+
+    return library if library is not None else Library.shipped()
+
+
+def validate(path: str | Path, *, policy: "Policy" = "conservative", library: "Library | None" = None):
     """(deal, state rules, findings); raises InputError for bad input or a forbidden structure.
     ``policy``: conservative (default) or permissive, for terms the law permits with conditions."""
     from .drafting.validation import validate as _validate
 
-    return _validate(path, policy)
+    return _validate(path, policy, _library(library))
 
 
-def build(path: str | Path, *, policy: str = "conservative") -> "Packet":
+def build(path: str | Path, *, policy: "Policy" = "conservative", library: "Library | None" = None) -> "Packet":
     """Build every document in memory (nothing written)."""
     from .drafting.packet import build_packet
 
-    return build_packet(path, policy)
+    return build_packet(path, policy, _library(library))
 
 
-def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf: bool = False,
-             final: bool = False, force: bool = False, policy: str = "conservative",
+def generate(path: str | Path, out_dir: str | Path, *, library: "Library | None" = None, strict: bool = False, pdf: bool = False,
+             final: bool = False, force: bool = False, policy: "Policy" = "conservative",
              on_wait: Callable[[str], None] | None = None) -> "Packet":
     """Build the packet and write it to ``out_dir`` atomically (all files or none). ``out_dir``
     must be new, empty or a formgen packet; hand-edited or foreign files there stop the run
@@ -46,12 +59,12 @@ def generate(path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf
     command writing the same packet is waited for (``on_wait`` hears of it after a second)."""
     from .folder.write import generate as _generate
 
-    return _generate(path, out_dir, strict=strict, pdf=pdf, final=final, force=force, policy=policy,
-                     on_wait=on_wait)
+    return _generate(path, out_dir, _library(library), strict=strict, pdf=pdf, final=final, force=force,
+                     policy=policy, on_wait=on_wait)
 
 
-def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False,
-               merge: bool = True, author: str | None = None,
+def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, library: "Library | None" = None,
+               force: bool = False, merge: bool = True, author: str | None = None,
                on_wait: Callable[[str], None] | None = None) -> "RegenResult":
     """Rebuild the packet in ``out_dir`` from its changed inputs: only changed documents are
     rewritten; redlines, changes.md and changes.json say what changed. A hand-edited document
@@ -60,7 +73,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
     Executed documents are never rewritten: an amendment is written instead."""
     from .folder.regen import regenerate as _regenerate
 
-    return _regenerate(out_dir, deal, force=force, merge=merge, author=author, on_wait=on_wait)
+    return _regenerate(out_dir, _library(library), deal, force=force, merge=merge, author=author, on_wait=on_wait)
 
 
 def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None,
@@ -72,11 +85,11 @@ def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, da
     return _mark(out_dir, documents, date=date, on_wait=on_wait)
 
 
-def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None, force: bool = False,
-          pdf: bool = False, on_progress: Callable | None = None) -> "BatchResult":
+def batch(deals_dir: str | Path, out_dir: str | Path, *, library: "Library | None" = None, jobs: int | None = None,
+          force: bool = False, pdf: bool = False, on_progress: Callable | None = None) -> "BatchResult":
     """One packet per deal file at ``out_dir/<deal stem>/``, in a process pool; unchanged deals are
     skipped, changed ones regenerated, failures reported. ``pdf``: PDFs too, each worker through
     its own persistent LibreOffice."""
     from .folder.batch import batch as _batch
 
-    return _batch(deals_dir, out_dir, jobs=jobs, force=force, pdf=pdf, on_progress=on_progress)
+    return _batch(deals_dir, out_dir, _library(library), jobs=jobs, force=force, pdf=pdf, on_progress=on_progress)

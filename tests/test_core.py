@@ -13,6 +13,7 @@ from conftest import EXAMPLES
 from formgen.drafting.assemble import bookmark_for
 from formgen.drafting.context import number_words, words
 from formgen.markup import BOLD_CLOSE, BOLD_OPEN, library_prose, parse_body, protect, restore, typeset
+from formgen.inputs.library import Library
 from formgen.inputs.states import merge_layers
 from formgen.word.ooxml import ListLabels, bookmark_labels
 from formgen.word.tables import column_widths
@@ -76,8 +77,8 @@ def test_planning_replaces_the_percentage_fee_and_says_why():
     from formgen.drafting.drafts import start_drafting
     from formgen.drafting.validation import check
 
-    deal, rules, _ = check(EXAMPLES / "ca_medspa.yaml")
-    drafting = start_drafting(deal, rules)
+    deal, rules, _ = check(EXAMPLES / "ca_medspa.yaml", "conservative", Library.shipped())
+    drafting = start_drafting(deal, rules, Library.shipped())
     msa = next(spec for spec in drafting.specs if spec.name == "msa")
     plan = drafting.draft(msa).plan
     decisions = {d.clause_id: d for d in plan.decisions}

@@ -3,6 +3,7 @@ uses: a firm restyles or rewords it in Word, and values stay text."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from io import BytesIO
 
@@ -11,6 +12,7 @@ from docx import Document
 
 import formgen
 from conftest import EXAMPLES
+from formgen.inputs.library import Library
 from formgen.library.paths import shipped_dir
 from formgen.pdf.cover import TocEntry, build_cover_docx
 from formgen.word.ooxml import docx_text
@@ -40,7 +42,7 @@ def test_cover_lists_parties_and_every_document_with_its_pages(packet):
     assert "Draft for attorney review" not in docx_text(build_cover_docx(packet, entries(packet), final=True))
 
 
-def test_a_firms_cover_template_restyles_and_rewords_the_cover(packet, tmp_path, monkeypatch):
+def test_a_firms_cover_template_restyles_and_rewords_the_cover(packet, tmp_path):
     own = tmp_path / "templates"
     shutil.copytree(shipped_dir("templates"), own)
     template = Document(own / "cover.docx")
@@ -48,8 +50,8 @@ def test_a_firms_cover_template_restyles_and_rewords_the_cover(packet, tmp_path,
     kicker = next(p for p in template.paragraphs if p.text == "Formation Packet")
     kicker.runs[0].text = "Closing Binder"
     template.save(own / "cover.docx")
-    monkeypatch.setenv("FORMGEN_TEMPLATES", str(own))
-    cover = Document(BytesIO(build_cover_docx(packet, entries(packet), final=False)))
+    firm = dataclasses.replace(packet, library=Library.at(templates=own))
+    cover = Document(BytesIO(build_cover_docx(firm, entries(packet), final=False)))
     assert cover.paragraphs[0].text == "Closing Binder"
     title = next(p for p in cover.paragraphs if p.text == packet.deal.deal.name)
     assert title.style.name == "Cover Title" and title.style.font.name == "Arial"

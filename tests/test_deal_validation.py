@@ -174,10 +174,10 @@ def test_misspelt_key_gets_did_you_mean(tmp_path):
 
 
 def test_state_rule_problems_carry_file_line_and_path_once(tmp_path):
-    from formgen.library import paths
+    from formgen.library import shipped_dir
 
     states = tmp_path / "states"
-    shutil.copytree(paths.state_dir(), states)
+    shutil.copytree(shipped_dir("states"), states)
     text = (states / "CA.yaml").read_text()
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "severity: error" in l)
     (states / "CA.yaml").write_text(text.replace("severity: error", "severity: eror", 1))

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import EXAMPLES, variant
-from formgen.drafting.packet import build_packet
+from formgen.api import build as build_packet
 from formgen.errors import InputError
 from formgen.word.ooxml import docx_text
 

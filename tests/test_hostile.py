@@ -171,10 +171,10 @@ def test_refused_on_the_command_line_with_exit_1_and_no_traceback(tmp_path):
 def _context():
     from formgen.drafting.context import build_context
     from formgen.inputs.deal import load_deal
-    from formgen.inputs.states import load_state
+    from formgen.inputs.library import Library
 
     deal = load_deal(EXAMPLES / "ca_medspa.yaml")
-    return build_context(deal, load_state(deal.state))
+    return build_context(deal, Library.shipped().state(deal.state), Library.shipped().catalog)
 
 
 def _clause(tmp_path: Path, body: str, conditions: list[str] | None = None):

@@ -14,12 +14,12 @@ from formgen.inputs.deal import JURISDICTIONS
 from formgen.word.ooxml import docx_text
 from formgen.scan.scanner import scan_text
 from formgen.markup import library_prose
-from formgen.inputs.states import load_state
+from formgen.inputs.library import Library
 
 
 def deal_for(code: str, tmp_path: Path) -> Path:
     """The CA example moved to ``code``: the practice takes that state's first entity form and suffix."""
-    rules = load_state(code)
+    rules = Library.shipped().state(code)
     form = rules.entity_forms[0]
     data = yaml.safe_load((EXAMPLES / "ca_medspa.yaml").read_text())
     data["deal"]["state"] = code
@@ -45,7 +45,7 @@ def test_all_51_jurisdictions_have_a_rules_file():
 def test_packet_builds_and_complies_in(code, tmp_path):
     from docx import Document
 
-    rules = load_state(code)
+    rules = Library.shipped().state(code)
     packet = formgen.build(deal_for(code, tmp_path))
     if not rules.researched:
         assert any(f.rule == "state.not_researched" for f in packet.findings)

@@ -14,7 +14,7 @@ import formgen
 from conftest import EXAMPLES, run_cli
 from formgen.markup import library_prose
 from formgen.inputs.deal import JURISDICTIONS
-from formgen.inputs.states import load_state
+from formgen.inputs.library import Library
 from formgen.word.ooxml import docx_text
 from test_jurisdictions import deal_for
 
@@ -84,18 +84,18 @@ def test_new_york_practice_name_without_pc_is_refused(tmp_path):
 
 
 def test_florida_cites_the_osteopathic_chapter():
-    rules = load_state("FL")
+    rules = Library.shipped().state("FL")
     fee = rules.rule_for_tag("fee:percentage_of_revenue")
     assert "459" in fee.citation and "458" in fee.citation and fee.law == "prohibited"
 
 
 def test_illinois_percentage_fee_is_prohibited_and_verified():
-    fee = load_state("IL").rule_for_tag("fee:percentage_of_revenue")
+    fee = Library.shipped().state("IL").rule_for_tag("fee:percentage_of_revenue")
     assert fee.law == "prohibited" and fee.verified and fee.source and "22.2" in fee.citation
 
 
 def test_texas_non_compete_reflects_sb_1318():
-    rule = load_state("TX").rule_for_tag("covenant:non_compete_provider")
+    rule = Library.shipped().state("TX").rule_for_tag("covenant:non_compete_provider")
     text = " ".join([rule.message, rule.note, rule.drafting_note, rule.citation])
     assert "15.50" in text and "1318" in text and ("five" in text.lower() or "5-mile" in text or "5 miles" in text)
 
@@ -105,7 +105,7 @@ def test_fee_finding_follows_the_law_in(code, tmp_path):
     """In each of the 15 largest markets the percentage fee is removed (conservatively) with a finding
     whose severity follows what the state's law says, citing that law, and the rule's drafting note
     is printed in the MSA where the fee clause was replaced."""
-    rules = load_state(code)
+    rules = Library.shipped().state(code)
     rule = rules.rule_for_tag("fee:percentage_of_revenue")
     packet = formgen.build(deal_for(code, tmp_path))
     fee = fee_finding(packet)
@@ -120,7 +120,7 @@ def test_fee_finding_follows_the_law_in(code, tmp_path):
 
 def test_every_verified_rule_names_its_source():
     for code in LARGEST_MARKETS:
-        for label, rule in load_state(code).all_rules():
+        for label, rule in Library.shipped().state(code).all_rules():
             assert not rule.verified or rule.source, f"{code} {label}: verified without a source"
 
 
@@ -167,7 +167,7 @@ def test_every_rule_prints_its_drafting_note_where_it_acts(code, tmp_path):
     """Each clause rule of the state (its own and the default's it inherits) acts on a tagged clause
     of a deal that carries the term, and its drafting note (or, without one, its message) is printed
     in every rendered document it acted on."""
-    rules = load_state(code)
+    rules = Library.shipped().state(code)
     acted: dict[str, set[str]] = {}
     for basis in ("percentage_of_revenue", "per_procedure"):
         packet = formgen.build(_deal_acting_on_every_rule(code, basis, tmp_path))

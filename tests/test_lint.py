@@ -27,14 +27,27 @@ from formgen.lint import (
     term_problems,
 )
 
+from formgen.inputs.library import Library
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lint"
 DEAL = EXAMPLES / "oh_medspa.yaml"
 
 
-def library(name: str):
-    lib, problems = check_library(FIXTURES / name)
+def fixture(name: str) -> Library:
+    """The shipped library with a fixture's clauses in place of the shipped ones."""
+    shipped = Library.shipped()
+    return Library(FIXTURES / name, shipped.states_dir, shipped.templates_dir, shipped.examples_dir)
+
+
+def library(name: str) -> Library:
+    """A fixture library whose clauses load."""
+    lib, problems = check_library(fixture(name))
     assert lib is not None, problems
-    return lib
+    return fixture(name)
+
+
+def clauses(name: str):
+    return library(name).clauses
 
 
 def messages(problems) -> str:
@@ -60,7 +73,7 @@ def test_lint_of_a_broken_library_returns_its_problems():
     """lint() over a fixture library (the CLI always lints clauses/): each problem names its file."""
     from formgen.lint import lint
 
-    problems = lint(clause_dir=FIXTURES / "front_matter")
+    problems = lint(fixture("front_matter"))
     assert len(problems) >= 5
     assert all(p.file and p.message for p in problems)
 
@@ -69,9 +82,9 @@ def test_lint_of_a_broken_library_returns_its_problems():
 
 
 def test_clean_fixture_passes_every_rule():
-    lib = library("good")
+    lib = clauses("good")
     assert check_tags(lib, known_tags(FIXTURES / "good" / "tags.yaml")) == []
-    assert check_fields(lib, context_names()) == []
+    assert check_fields(lib, context_names(Library.shipped())) == []
     assert check_attributes(lib) == []
     terms, refs = document_problems("good")
     assert terms == [] and refs == []
@@ -81,12 +94,12 @@ def test_clean_fixture_passes_every_rule():
 
 
 def test_unknown_context_name_is_caught():
-    problems = check_fields(library("fields"), context_names())
+    problems = check_fields(clauses("fields"), context_names(Library.shipped()))
     assert any("uses 'counsel_name'" in p.message and p.path == "body" for p in problems), messages(problems)
 
 
 def test_misspelt_deal_fields_are_caught_in_body_and_conditions():
-    problems = check_attributes(library("fields"))
+    problems = check_attributes(clauses("fields"))
     text = messages(problems)
     assert "reads 'mso.signatory.nmae', but mso.signatory has no field 'nmae'" in text
     assert "reads 'mso.adress'" in text
@@ -189,7 +202,7 @@ def test_clause_branches_the_examples_do_not_reach_pass_the_document_checks(tmp_
     data = variant(yaml.safe_load((EXAMPLES / f"{stem}.yaml").read_text()), **changes)
     deal = tmp_path / f"{stem}.yaml"
     deal.write_text(yaml.safe_dump(data, sort_keys=False))
-    documents, failed = assemble_documents(deal)
+    documents, failed = assemble_documents(deal, Library.shipped())
     problems = (failed + check_terms(documents) + check_cross_refs(documents) + check_typography(documents)
                 + packet_term_problems(documents))
     assert len(documents) >= 13 and problems == [], messages(problems)
@@ -260,7 +273,7 @@ def test_whole_tags_pass(tmp_path):
 
 
 def test_front_matter_problems_are_caught():
-    lib, problems = check_library(FIXTURES / "front_matter")
+    lib, problems = check_library(fixture("front_matter"))
     assert lib is None
     text = messages(problems)
     assert "010-no_version.md: version: Field required" in text
@@ -272,7 +285,7 @@ def test_front_matter_problems_are_caught():
 
 def test_unknown_tag_is_caught():
     d = FIXTURES / "front_matter_tags"
-    problems = check_tags(library("front_matter_tags"), known_tags(d / "tags.yaml"))
+    problems = check_tags(clauses("front_matter_tags"), known_tags(d / "tags.yaml"))
     assert [p.message.split(";")[0] for p in problems] == ["unknown tag 'fee:percent_of_everything'"]
 
 
@@ -292,7 +305,8 @@ def test_order_comes_from_the_file_name_only(tmp_path):
     article = tmp_path / "lib" / "msa" / "020-term.md"
     article.write_text(article.read_text().replace("---\n", "---\norder: 20\n", 1))
     (tmp_path / "lib" / "msa" / "030-fee.md").rename(tmp_path / "lib" / "msa" / "fee.md")
-    _, problems = check_library(tmp_path / "lib")
+    _, problems = check_library(Library(tmp_path / "lib", *[Library.shipped().folders[p] for p in ("states", "templates")],
+                                          Library.shipped().examples_dir))
     text = messages(problems)
     assert "020-term.md: order: is set by the file name's number" in text
     assert "fee.md: order: the file name must give the clause's order" in text

@@ -45,9 +45,9 @@ def test_ca_msa_replaces_percentage_fee_with_fixed_fmv_fee(packets):
     assert "[Drafting note:" in text
     # the California rule's own drafting note is printed where the rule acted
     from formgen.markup import library_prose
-    from formgen.inputs.states import load_state
+    from formgen.inputs.library import Library
 
-    note = load_state("CA").rule_for_tag("fee:percentage_of_revenue").drafting_note
+    note = Library.shipped().state("CA").rule_for_tag("fee:percentage_of_revenue").drafting_note
     assert " ".join(library_prose(note).split()) in " ".join(text.split())
     assert "fair market value" in text.lower()
     assert "[monthly amount" in text.lower() or "monthly amount supported" in text.lower()

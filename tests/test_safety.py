@@ -159,11 +159,11 @@ def test_output_paths_that_are_never_a_packet(tmp_path, where, words):
 
 
 def test_output_inside_or_around_the_library_is_refused(tmp_path):
-    from formgen.library import paths
+    from formgen.library import shipped_dir
 
-    result = run_cli("generate", str(CA), "-o", str(paths.template_dir()))
+    result = run_cli("generate", str(CA), "-o", str(shipped_dir("templates")))
     assert_clean_refusal(result, "templates folder")
-    result = run_cli("generate", str(CA), "-o", str(paths.clause_dir() / "packet"))
+    result = run_cli("generate", str(CA), "-o", str(shipped_dir("clauses") / "packet"))
     assert_clean_refusal(result, "clauses folder")
 
 

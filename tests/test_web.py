@@ -20,7 +20,7 @@ from web_answers import CA_STEPS, DOCUMENTS, PACKET_FILES  # noqa: E402
 
 from formgen import api  # noqa: E402
 from formgen.errors import InputError  # noqa: E402
-from formgen.inputs.states import load_state  # noqa: E402
+from formgen.inputs.library import Library  # noqa: E402
 from formgen.web.app import COOKIE, create_app  # noqa: E402
 from formgen.web.serve import is_loopback  # noqa: E402
 
@@ -83,7 +83,7 @@ def test_ca_interview_to_packet_matches_formgen_generate(app, tmp_path):
     c = client(app)
     complete_ca(c)
     review = c.get("/review")
-    rule = load_state("CA").rule_for_tag("fee:percentage_of_revenue")
+    rule = Library.shipped().state("CA").rule_for_tag("fee:percentage_of_revenue")
     assert " ".join(rule.message.split()) in html.unescape(review.text)
     assert rule.citation in html.unescape(review.text)
     assert "Left out" in review.text and "Included" in review.text
@@ -116,7 +116,7 @@ def test_live_check_shows_state_rules_and_fee_finding(app):
                headers={"X-CSRF-Token": csrf(c)})
     body = r.json()
     assert body["saved"] is True
-    rule = load_state("CA").rule_for_tag("fee:percentage_of_revenue")
+    rule = Library.shipped().state("CA").rule_for_tag("fee:percentage_of_revenue")
     live = html.unescape(body["live_html"])
     assert " ".join(rule.message.split()) in live and rule.replacement in live and rule.citation in live
     r = c.post("/api/check/fees", data={"fees.basis": "fixed_monthly", "fees.monthly_amount": "20000"},

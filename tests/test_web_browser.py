@@ -22,7 +22,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 from conftest import EXAMPLES  # noqa: E402
 from web_answers import CA_STEPS, PACKET_FILES  # noqa: E402
 
-from formgen.inputs.states import load_state  # noqa: E402
+from formgen.inputs.library import Library  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (tests/run.sh installs it)")
@@ -134,7 +134,7 @@ def test_ca_interview_from_scratch_to_packet(server, browser, shots, tmp_path):
     page.click("#next")
     page.wait_for_url("**/step/fees")
     page.locator('[name="fees.basis"]').select_option("percentage_of_revenue")
-    rule = load_state("CA").rule_for_tag("fee:percentage_of_revenue")
+    rule = Library.shipped().state("CA").rule_for_tag("fee:percentage_of_revenue")
     finding = page.locator("#live-fee")
     finding.get_by_text(rule.replacement, exact=False).wait_for()  # before anything is generated
     assert " ".join(rule.message.split()) in finding.inner_text()

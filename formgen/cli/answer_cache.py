@@ -22,13 +22,12 @@ import stat
 import sys
 from pathlib import Path
 
-from ..library.paths import cache_dir, library_dir
+from ..library.paths import cache_dir
 
 NO_CACHE_ENV = "FORMGEN_NO_CACHE"
 MAX_ANSWERS = 256  # oldest answers beyond this are removed on write
 KEY_VERSION = b"formgen validate answer 1"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-LIBRARY_PARTS = ("clauses", "states", "templates")
 
 
 def answers_dir() -> Path | None:
@@ -49,7 +48,7 @@ def _digest_tree(digest, root: Path) -> None:
             digest.update(data)
 
 
-def answer_key(deal: Path) -> str | None:
+def answer_key(deal: Path, library) -> str | None:
     """The digest of everything ``formgen validate DEAL`` depends on; None when an input cannot be
     read (the command itself then reports it)."""
     digest = hashlib.blake2b(KEY_VERSION, digest_size=20)
@@ -62,8 +61,8 @@ def answer_key(deal: Path) -> str | None:
             if folder.endswith(("site-packages", "dist-packages")) and os.path.isdir(folder):
                 digest.update(f"{folder}\0{os.stat(folder).st_mtime_ns}\0".encode())
         _digest_tree(digest, PACKAGE_DIR)  # code, and an installed wheel's shipped library
-        for part in LIBRARY_PARTS:
-            folder = library_dir(part).resolve()
+        for part, folder in library.folders.items():
+            folder = folder.resolve()
             if not folder.is_relative_to(PACKAGE_DIR):  # a checkout's folders or a firm's own
                 digest.update(f"\0{part}:{folder}\0".encode())
                 _digest_tree(digest, folder)
@@ -79,9 +78,9 @@ class AnswerCache:
         self.path = folder / f"{key}.txt"
 
     @classmethod
-    def for_deal(cls, deal: Path) -> "AnswerCache | None":
+    def for_deal(cls, deal: Path, library) -> "AnswerCache | None":
         folder = answers_dir()
-        key = answer_key(deal) if folder else None
+        key = answer_key(deal, library) if folder else None
         return cls(folder, key) if folder and key else None
 
     def load(self) -> str | None:

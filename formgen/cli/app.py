@@ -91,6 +91,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def use_library(
+    ctx: typer.Context,
     version: Annotated[Optional[bool], typer.Option(
         "--version", "-V", callback=_version, is_eager=True, help="Print formgen's version and exit.")] = None,
     library: Annotated[Optional[Path], typer.Option("--library", help="A folder holding clauses/, states/ "
@@ -101,9 +102,14 @@ def use_library(
     templates: Annotated[Optional[Path], typer.Option("--templates", help="A Word templates folder (default: shipped).")] = None,
 ) -> None:
     """Draft first-pass MSO / medical-practice formation packets from a deal file."""
-    from ..library import use_library as _use
+    from .environment import library_from
 
-    _use(library=library, clauses=clauses, states=states, templates=templates)
+    ctx.obj = library_from(os.environ, library=library, clauses=clauses, states=states, templates=templates)
+
+
+def _library(ctx: typer.Context):
+    """The library this command drafts from (built from the options and environment by the callback)."""
+    return ctx.find_root().obj
 
 
 def _strict_exit(findings, strict: bool) -> None:
@@ -112,7 +118,7 @@ def _strict_exit(findings, strict: bool) -> None:
 
 
 @app.command()
-def validate(deal: DealArg, strict: StrictOpt = False, policy: PolicyOpt = "conservative",
+def validate(ctx: typer.Context, deal: DealArg, strict: StrictOpt = False, policy: PolicyOpt = "conservative",
              as_json: JsonOpt = False, no_cache: Annotated[bool, typer.Option(
                  "--no-cache", help="Compute afresh, not reusing the answer for unchanged inputs.")] = False) -> None:
     """Run every check generate runs (deal, state, clause and fee rules) without writing.
@@ -125,7 +131,7 @@ def validate(deal: DealArg, strict: StrictOpt = False, policy: PolicyOpt = "cons
     from ..api import validate as _validate
 
     del no_cache  # only a plain `formgen validate DEAL` (fast.py) reuses answers; here it is always fresh
-    parsed, rules, findings = _run(_validate, deal, policy=policy, as_json=as_json)
+    parsed, rules, findings = _run(_validate, deal, policy=policy, library=_library(ctx), as_json=as_json)
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": not (strict and counts(findings)["error"]), "deal": str(deal),
                    "state": rules.code, "state_name": rules.name, "counts": counts(findings),
@@ -138,6 +144,7 @@ def validate(deal: DealArg, strict: StrictOpt = False, policy: PolicyOpt = "cons
 
 @app.command()
 def generate(
+    ctx: typer.Context,
     deal: DealArg,
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder: new, empty, or a packet formgen wrote.")],
     strict: StrictOpt = False,
@@ -157,8 +164,8 @@ def generate(
     """
     from ..api import generate as _generate
 
-    packet = _run(_generate, deal, out, strict=strict, pdf=pdf, final=final, force=force, policy=policy,
-                  on_wait=_tell_waiting,
+    packet = _run(_generate, deal, out, library=_library(ctx), strict=strict, pdf=pdf, final=final, force=force,
+                  policy=policy, on_wait=_tell_waiting,
                   as_json=as_json)
     c = counts(packet.findings)
     if as_json:
@@ -180,14 +187,14 @@ def generate(
 
 
 @app.command()
-def explain(deal: DealArg, policy: PolicyOpt = "conservative", as_json: JsonOpt = False) -> None:
+def explain(ctx: typer.Context, deal: DealArg, policy: PolicyOpt = "conservative", as_json: JsonOpt = False) -> None:
     """Show each document's clauses and why each is there, or was left out or replaced.
 
     Example: formgen explain examples/ca_medspa.yaml
     """
     from ..api import build
 
-    packet = _run(build, deal, policy=policy, as_json=as_json)
+    packet = _run(build, deal, policy=policy, library=_library(ctx), as_json=as_json)
     if as_json:
         cites = {c.id: list(c.meta.citations) for doc in packet.documents for c in doc.plan.clauses}
         echo_json({"format": JSON_FORMAT, "ok": True, "deal": str(deal), "state": packet.rules.code,
@@ -212,14 +219,14 @@ def explain(deal: DealArg, policy: PolicyOpt = "conservative", as_json: JsonOpt 
 
 
 @app.command()
-def states(code: Annotated[Optional[str], typer.Argument(help="A two-letter code for one jurisdiction in full.")] = None) -> None:
+def states(ctx: typer.Context, code: Annotated[Optional[str], typer.Argument(help="A two-letter code for one jurisdiction in full.")] = None) -> None:
     """List every jurisdiction's rules, or show one in full with citations.
 
     Examples: formgen states    formgen states OR
     """
     from .statesview import show_state, states_table
 
-    typer.echo(_run(show_state, code) if code else _run(states_table))
+    typer.echo(_run(show_state, _library(ctx), code) if code else _run(states_table, _library(ctx)))
 
 
 @app.command()
@@ -272,6 +279,7 @@ def scan(
 
 @app.command()
 def lint(
+    ctx: typer.Context,
     packet: Annotated[Optional[Path], typer.Argument(help="A packet folder: check that its documents, as they are "
                                                      "on disk, state shared terms the same way.")] = None,
     clauses: Annotated[Optional[Path], typer.Option("--clauses", help="A clause library folder (default: the shipped one).")] = None,
@@ -284,12 +292,13 @@ def lint(
     """
     from .lintview import lint_check, print_lint
 
-    check, passed = lint_check(packet, clauses, templates)
+    check, passed = lint_check(packet, _library(ctx), clauses, templates)
     print_lint(_run(check), passed)
 
 
 @app.command()
 def regenerate(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="A packet folder written by formgen generate (holds manifest.json).")],
     deal: Annotated[Optional[Path], typer.Option("--deal", help="Use this deal file instead of the recorded one.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (a copy of each is kept beside it).")] = False,
@@ -310,7 +319,8 @@ def regenerate(
     from ..folder.regen import regenerate as _regenerate
     from ..folder.regen import report_lines
 
-    result = _run(_regenerate, out, deal, force=force, merge=not no_merge, author=author, as_json=as_json,
+    result = _run(_regenerate, out, deal, library=_library(ctx), force=force, merge=not no_merge, author=author,
+                  as_json=as_json,
                   on_wait=_tell_waiting)
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": True, **result.to_dict()})
@@ -337,6 +347,7 @@ def mark_executed(
 
 @app.command()
 def batch(
+    ctx: typer.Context,
     deals: Annotated[Path, typer.Argument(help="A folder of deal files (*.yaml, *.yml, *.json).")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder: one packet per deal at OUT/<deal file stem>/.")],
     jobs: Annotated[int, typer.Option("-j", "--jobs", help="Worker processes (0: one per core).")] = 0,
@@ -353,11 +364,13 @@ def batch(
     """
     from .batchview import run_batch
 
-    run_batch(deals, out, jobs=jobs, force=force, pdf=pdf, strict=strict, as_json=as_json, runner=_run)
+    run_batch(deals, out, library=_library(ctx), jobs=jobs, force=force, pdf=pdf, strict=strict, as_json=as_json,
+              runner=_run)
 
 
 @app.command()
 def impact(
+    ctx: typer.Context,
     packets: Annotated[Path, typer.Argument(help="A folder of packets (one per subfolder) or one packet.")],
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date to judge status by (YYYY-MM-DD; default today).")] = None,
     within: Annotated[Optional[int], typer.Option("--within", help="Only changes due within this many days of --as-of.")] = None,
@@ -378,7 +391,7 @@ def impact(
     except ValueError:
         raise typer.BadParameter(f"use YYYY-MM-DD (got {as_of})", param_hint="--as-of") from None
     horizon = day + dt.timedelta(days=within) if within is not None else None
-    results = _run(_impact, packets, day, horizon)
+    results = _run(_impact, packets, day, _library(ctx), horizon)
     if as_json:
         echo_json([asdict(r) for r in results])
     else:
@@ -394,7 +407,9 @@ def serve(port: int = typer.Option(8000, "--port", help="TCP port."),
     """The web interview in a browser: the state's rules live, preview, the packet as a zip. Example: formgen serve"""
     from ..web.serve import serve as _serve
 
-    _run(_serve, host=host, port=port, library=library, drafts=drafts)
+    from .environment import library_from
+
+    _run(_serve, host=host, port=port, library=library_from(os.environ, library=library), drafts=drafts)
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ def packet_errors(out: str) -> int:
         return 0
 
 
-def run_batch(deals: Path, out: Path, *, jobs: int, force: bool, pdf: bool, strict: bool, as_json: bool,
+def run_batch(deals: Path, out: Path, *, library, jobs: int, force: bool, pdf: bool, strict: bool, as_json: bool,
               runner) -> None:
     from ..folder.batch import batch as _batch
 
@@ -39,7 +39,7 @@ def run_batch(deals: Path, out: Path, *, jobs: int, force: bool, pdf: bool, stri
         bars[0].update(1)
 
     try:
-        result = runner(_batch, deals, out, jobs=jobs or None, force=force, pdf=pdf, on_progress=progress,
+        result = runner(_batch, deals, out, library, jobs=jobs or None, force=force, pdf=pdf, on_progress=progress,
                         as_json=as_json)
     finally:
         if bars:

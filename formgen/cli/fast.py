@@ -16,17 +16,21 @@ def _quick_validate(args: list[str]) -> list[str] | None:
     """The output of ``formgen validate DEAL`` when it succeeds plainly, else None."""
     if len(args) != 2 or args[0] != "validate" or args[1].startswith("-"):
         return None
+    import os
+
     from .answer_cache import AnswerCache
+    from .environment import library_from
 
     deal = Path(args[1])
-    cache = AnswerCache.for_deal(deal)  # keyed before validating: inputs read now are the ones judged
+    library = library_from(os.environ)
+    cache = AnswerCache.for_deal(deal, library)  # keyed before validating: inputs read now are the ones judged
     stored = cache.load() if cache else None
     if stored is not None:
         return stored.split("\n")
     from ..api import validate
 
     try:
-        parsed, rules, findings = validate(deal)
+        parsed, rules, findings = validate(deal, library=library)
     except Exception:  # noqa: BLE001 - the typer app runs it again and reports it properly
         return None
     lines = validate_lines(deal, parsed.deal.name, rules, findings)

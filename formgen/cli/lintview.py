@@ -10,16 +10,21 @@ import typer
 from ..counts import plural
 
 
-def lint_check(packet: Path | None, clauses: Path | None, templates: Path | None):
-    """The check to run and the line that says it passed."""
+def lint_check(packet: Path | None, library, clauses: Path | None, templates: Path | None):
+    """The check to run and the line that says it passed (``clauses`` / ``templates``: folders
+    to check instead of ``library``'s)."""
     if packet is not None:
         from ..lint.packet_folder import packet_problems
 
         return partial(packet_problems, packet), f"formgen lint: the documents in {packet} state their shared terms alike"
     from ..lint import lint
 
-    options = {k: v for k, v in (("clause_dir", clauses), ("template_dir", templates)) if v is not None}
-    return partial(lint, **options), "formgen lint: clause library, templates and state rules are consistent"
+    from ..inputs.library import Library
+
+    if clauses is not None or templates is not None:
+        library = Library(Path(clauses or library.clauses_dir).resolve(), library.states_dir,
+                          Path(templates or library.templates_dir).resolve(), library.examples_dir)
+    return partial(lint, library), "formgen lint: clause library, templates and state rules are consistent"
 
 
 def print_lint(problems: list, passed: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..inputs.states import StateRules, all_states, load_state
+from ..inputs.states import StateRules
 from .texttable import text_table
 
 FEE_WORDS = {"forbidden": "removed", "warning": "kept+warn", "allowed": "allowed"}
@@ -13,9 +13,9 @@ def _verified_count(rules: StateRules) -> str:
     return f"{sum(r.verified for _, r in items)}/{len(items)}"
 
 
-def states_table() -> str:
+def states_table(library) -> str:
     rows = [("Code", "Jurisdiction", "CPOM", "Researched", "Practice forms", "% fee", "Verified")]
-    for r in all_states():
+    for r in library.all_states():
         rows.append((r.code, r.name, r.cpom, "yes" if r.researched else "no",
                      ", ".join(f.form.value for f in r.entity_forms),
                      FEE_WORDS[r.fee_treatment("percentage_of_revenue")], _verified_count(r)))
@@ -30,8 +30,8 @@ def _cite(rule) -> str:
     return f"[{rule.citation or 'no citation'}; {mark}]"
 
 
-def show_state(code: str) -> str:
-    r = load_state(code)
+def show_state(library, code: str) -> str:
+    r = library.state(code)
     out = [f"{r.name} ({r.code}): CPOM {r.cpom}; {'researched' if r.researched else 'NOT researched: conservative default'}",
            f"Files: {', '.join(r.source_files)}", "", r.summary.strip(), "",
            f"CPOM basis {_cite(r.cpom_basis)}", f"  {r.cpom_basis.note.strip()}" if r.cpom_basis.note else "",

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
-from ..library import paths
 from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
 from ..inputs.deal_terms import TRANSFER_EVENTS, PriceFormula
 from ..inputs.documents import charter_name, entity_governing_document
@@ -15,7 +13,7 @@ from ..errors import InputError, Problem
 from ..markup import BLANK_CLOSE, BLANK_OPEN, REF_CLOSE, REF_OPEN, library_prose
 from ..inputs.states import StateRules
 
-CATALOG_FILE = "responsibilities.yaml"
+from ..inputs.library import CATALOG_FILE
 
 _SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
           "fifteen sixteen seventeen eighteen nineteen").split()
@@ -86,25 +84,6 @@ PRACTICE_FORM_WORDS = {
     PracticeEntityType.corporation: "corporation",
     PracticeEntityType.llc: "limited liability company",
 }
-
-
-def load_catalog(clause_dir: Path | None = None) -> dict:
-    """The service catalogue beside the clause library (loaded once)."""
-    return _load_catalog(Path(clause_dir) if clause_dir is not None else paths.clause_dir())
-
-
-@lru_cache(maxsize=None)
-def _load_catalog(clause_dir: Path) -> dict:
-    import yaml
-
-    path = clause_dir / CATALOG_FILE
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except FileNotFoundError:
-        raise InputError([Problem(str(path), "", "is missing: the service catalog the documents need")]) from None
-    if not isinstance(data, dict) or not isinstance(data.get("services"), dict) or not isinstance(data.get("reserved"), list):
-        raise InputError([Problem(str(path), "", "must have a 'services' mapping and a 'reserved' list")])
-    return data
 
 
 def fee_outcome(deal: Deal, rules: StateRules) -> tuple[str, str | None]:
@@ -228,8 +207,7 @@ def is_entity(name: str) -> bool:
     return bool(words) and words[-1].upper() in ENTITY_SUFFIXES
 
 
-def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> dict:
-    catalog = load_catalog()
+def build_context(deal: Deal, rules: StateRules, catalog: dict, extra: dict | None = None) -> dict:
     service_ids = [s.value for s in deal.services]
     fee_basis, fee_replaced_from = fee_outcome(deal, rules)
     is_llc = deal.practice.entity_type.is_llc
@@ -276,5 +254,3 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
         context.update(extra)
     return context
 
-
-load_catalog.cache_clear = _load_catalog.cache_clear  # type: ignore[attr-defined]

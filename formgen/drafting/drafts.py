@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..inputs.clauses import Library, load_library
+from ..inputs.clauses import ClauseLibrary
+from ..inputs.library import Library
 from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec, documents_for
 from ..inputs.states import StateRules
@@ -31,7 +32,7 @@ class Drafting:
 
     deal: Deal
     rules: StateRules
-    library: Library
+    library: ClauseLibrary
     context: dict
     specs: list[DocumentSpec]
     enabled: dict[str, str]
@@ -41,12 +42,12 @@ class Drafting:
         return Draft(spec, plan, assemble(plan, context or self.context))
 
 
-def start_drafting(deal: Deal, rules: StateRules, library: Library | None = None) -> Drafting:
-    """``library``: another clause library than the one in use (lint checks fixture libraries)."""
-    library = library or load_library()
-    context = build_context(deal, rules)
+def start_drafting(deal: Deal, rules: StateRules, library: Library) -> Drafting:
+    """What every document of the deal's packet is drafted from, out of ``library``."""
+    clauses = library.clauses
+    context = build_context(deal, rules, library.catalog)
     specs = documents_for(deal)
-    return Drafting(deal, rules, library, context, specs, state_enabled_clauses(rules, library, specs, context))
+    return Drafting(deal, rules, clauses, context, specs, state_enabled_clauses(rules, clauses, specs, context))
 
 
 def draft_agreements(drafting: Drafting) -> list[Draft]:

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..inputs.clauses import Library
+from ..inputs.clauses import ClauseLibrary
+from ..inputs.library import Library
 from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec
 from .context import longdate
@@ -43,6 +44,7 @@ class Packet:
     deal_path: Path
     deal: Deal
     rules: StateRules
+    library: Library
     documents: list[BuiltDocument] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # what writing kept in the folder (write_packet's notes)
@@ -120,9 +122,9 @@ def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
     return rows
 
 
-def _render(draft: Draft, deal: Deal) -> BuiltDocument:
+def _render(draft: Draft, deal: Deal, library: Library) -> BuiltDocument:
     title, subtitle = draft.spec.titles(deal)
-    template = draft.spec.template_path()
+    template = draft.spec.template_path(library.templates_dir)
     data = render_docx(template, {"title": title, "subtitle": subtitle, "document_title": title,
                                   "header_text": header_text(deal),
                                   "draft_notice": DRAFT_NOTICE, "blocks": draft.blocks})
@@ -142,7 +144,7 @@ def _gist(text: str, limit: int = 80) -> str:
     return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + "\u2026"
 
 
-def memo_label(label: str, rule, library: Library) -> str:
+def memo_label(label: str, rule, library: ClauseLibrary) -> str:
     """A rule as an attorney names it: the provision it acts on or the task it sets, not its id."""
     if isinstance(rule, ClauseRule):
         titles = dict.fromkeys(c.meta.title for c in sorted(library.clauses.values(), key=lambda c: c.id)
@@ -181,16 +183,17 @@ def _report_context(drafting: Drafting, agreements: list[BuiltDocument], finding
     }
 
 
-def build_packet(deal_path: str | Path, policy: Policy = "conservative") -> Packet:
-    """The packet in memory: the findings exactly as ``validate`` computes them, then every document
-    rendered (the reports last, since they describe the agreements and the findings)."""
+def build_packet(deal_path: str | Path, policy: Policy, library: Library) -> Packet:
+    """The packet in memory, drafted from ``library``: the findings exactly as ``validate`` computes
+    them, then every document rendered (the reports last, since they describe the agreements and
+    the findings)."""
     deal_path = Path(deal_path)
-    deal, rules, findings = check(deal_path, policy)
-    drafting = start_drafting(deal, rules)
+    deal, rules, findings = check(deal_path, policy, library)
+    drafting = start_drafting(deal, rules, library)
     drafts = draft_agreements(drafting)
-    packet = Packet(deal_path, deal, rules, findings=sort_findings(findings + draft_findings(drafts, rules)))
-    agreements = [_render(draft, deal) for draft in drafts]
+    packet = Packet(deal_path, deal, rules, library, findings=sort_findings(findings + draft_findings(drafts, rules)))
+    agreements = [_render(draft, deal, library) for draft in drafts]
     report_context = _report_context(drafting, agreements, packet.findings)
-    reports = [_render(drafting.draft(spec, report_context), deal) for spec in drafting.specs if spec.report]
+    reports = [_render(drafting.draft(spec, report_context), deal, library) for spec in drafting.specs if spec.report]
     packet.documents = agreements + reports
     return packet

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..inputs.clauses import Clause, Library
+from ..inputs.clauses import Clause, ClauseLibrary
 from ..inputs.documents import DocumentSpec
 from ..errors import InputError, Problem, TemplateError
 from .findings import Finding
@@ -61,7 +61,7 @@ def _finding_for(rule: ClauseRule, clause: Clause, document: str, state: StateRu
                    replacement=(rule.replacement or "") if rule.action == "replace" else "")
 
 
-def state_enabled_clauses(rules: StateRules, library: Library, documents: list[DocumentSpec],
+def state_enabled_clauses(rules: StateRules, library: ClauseLibrary, documents: list[DocumentSpec],
                           context: dict) -> dict[str, str]:
     """state_only clause id -> why the state brings it in (required, or replacing a forbidden term)."""
     enabled = {r.id: f"required by {rules.name}: {r.reason}" for r in rules.required_clauses}
@@ -80,7 +80,7 @@ def state_enabled_clauses(rules: StateRules, library: Library, documents: list[D
     return enabled
 
 
-def plan_document(spec: DocumentSpec, library: Library, rules: StateRules, context: dict,
+def plan_document(spec: DocumentSpec, library: ClauseLibrary, rules: StateRules, context: dict,
                   enabled: dict[str, str]) -> DocumentPlan:
     plan = DocumentPlan(spec, [])
     kept_ids: set[str] = set()

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..inputs.deal import Deal, load_deal
-from ..inputs.states import Policy, StateRules, load_state, rules_for
+from ..inputs.library import Library
+from ..inputs.states import Policy, StateRules
 from .compliance import check_deal, law_change_findings
 from .findings import Finding, sort_findings
 
@@ -26,14 +27,14 @@ def blocking_problems(deal_path: Path, findings: list[Finding]) -> list[Problem]
             for f in findings if f.blocking]
 
 
-def check(deal_path: str | Path, policy: Policy = "conservative") -> tuple[Deal, StateRules, list[Finding]]:
+def check(deal_path: str | Path, policy: Policy, library: Library) -> tuple[Deal, StateRules, list[Finding]]:
     """Load the deal and apply the deal-level rules; raise InputError for bad input or a structure
-    the state forbids. The state rules are those in force on the deal's effective date, under the
-    drafting ``policy``."""
+    the state forbids. The state rules are ``library``'s, in force on the deal's effective date,
+    under the drafting ``policy``."""
     deal_path = Path(deal_path)
     deal = load_deal(deal_path)
-    rules = rules_for(deal.state, deal.deal.effective_date, policy)
-    findings = check_deal(deal, rules) + law_change_findings(deal, load_state(deal.state))
+    rules = library.rules_for(deal.state, deal.deal.effective_date, policy)
+    findings = check_deal(deal, rules) + law_change_findings(deal, library.state(deal.state))
     problems = blocking_problems(deal_path, findings)
     if problems:
         raise InputError(problems)
@@ -69,10 +70,10 @@ def draft_findings(drafts, rules: StateRules) -> list[Finding]:
                                          for d in drafts})
 
 
-def validate(deal_path: str | Path, policy: Policy = "conservative") -> tuple[Deal, StateRules, list[Finding]]:
+def validate(deal_path: str | Path, policy: Policy, library: Library) -> tuple[Deal, StateRules, list[Finding]]:
     """Every check ``generate`` runs, without rendering or writing; the findings equal the packet's."""
     from .drafts import draft_agreements, start_drafting
 
-    deal, rules, findings = check(deal_path, policy)
-    drafts = draft_agreements(start_drafting(deal, rules))
+    deal, rules, findings = check(deal_path, policy, library)
+    drafts = draft_agreements(start_drafting(deal, rules, library))
     return deal, rules, sort_findings(findings + draft_findings(drafts, rules))

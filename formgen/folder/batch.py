@@ -36,7 +36,8 @@ from pathlib import Path
 
 from ..drafting.packet import build_packet
 from ..errors import FormgenError, InputError, Problem
-from .manifest import MANIFEST, current_inputs, refresh_input_caches, shared_inputs
+from ..inputs.library import Library
+from .manifest import MANIFEST, current_inputs, shared_inputs
 from .packet_folder import PacketFolder
 from .regen import regenerate
 from .write import generate
@@ -84,10 +85,10 @@ def deal_files(deals_dir: Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in DEAL_SUFFIXES and not p.name.startswith("."))
 
 
-def is_current(deal_path: Path, target: Path, shared: dict | None = None) -> bool:
+def is_current(deal_path: Path, target: Path, library: Library, shared: dict | None = None) -> bool:
     """True when ``target`` holds a packet built from exactly the current inputs (no build needed).
 
-    ``shared``: ``manifest.shared_inputs()``, computed once for the whole batch.
+    ``shared``: ``manifest.shared_inputs(library)``, computed once for the whole batch.
     """
     folder = PacketFolder(target)
     if not folder.is_packet():
@@ -95,30 +96,29 @@ def is_current(deal_path: Path, target: Path, shared: dict | None = None) -> boo
     try:
         manifest = folder.manifest()
         recorded = manifest["inputs"]
-        if current_inputs(deal_path, target, manifest["state"]["code"], shared) != recorded:
+        if current_inputs(deal_path, target, manifest["state"]["code"], library, shared) != recorded:
             return False
         return all((target / name).is_file() for name in manifest["outputs"])
     except (OSError, KeyError, TypeError, ValueError, FormgenError):
         return False
 
 
-def _refresh_pdfs(deal: Path, out: Path) -> None:
+def _refresh_pdfs(deal: Path, out: Path, library: Library) -> None:
     """The PDFs of a regenerated (or PDF-less) packet, from the packet as built now."""
     from ..pdf.packet import write_pdfs
 
-    write_pdfs(build_packet(deal), out)
+    write_pdfs(build_packet(deal, "conservative", library), out)
 
 
-def process_deal(deal_path: str, target: str, force: bool = False, pdf: bool = False) -> DealResult:
+def process_deal(deal_path: str, target: str, library: Library, force: bool = False, pdf: bool = False) -> DealResult:
     """Build or regenerate one deal's packet (and its PDFs with ``pdf``, through this process's
     persistent LibreOffice); never raises (a failure is a result)."""
     deal, out = Path(deal_path), Path(target)
     started = time.perf_counter()
     result = DealResult(str(deal), deal.stem, str(out), "failed")
     try:
-        refresh_input_caches()
         if not out.exists() or (out.is_dir() and not any(out.iterdir())):
-            packet = generate(deal, out, pdf=pdf)
+            packet = generate(deal, out, library, pdf=pdf)
             result.status = "built"
             result.documents = [d.spec.filename for d in packet.documents]
             result.detail = f"{len(packet.documents)} documents"
@@ -126,7 +126,7 @@ def process_deal(deal_path: str, target: str, force: bool = False, pdf: bool = F
             raise InputError([Problem(str(out), "", f"exists but has no {MANIFEST}: not a formgen packet; "
                                       "move it away and rerun")])
         else:
-            regen = regenerate(out, deal, force=force)
+            regen = regenerate(out, library, deal, force=force)
             if regen.status == "regenerated":
                 result.status = "regenerated"
                 result.documents = [d.file for d in regen.rebuilt]
@@ -137,7 +137,7 @@ def process_deal(deal_path: str, target: str, force: bool = False, pdf: bool = F
             if regen.hand_edited:
                 result.detail += "; hand-edited, left as they are: " + ", ".join(regen.hand_edited)
             if pdf:
-                _refresh_pdfs(deal, out)
+                _refresh_pdfs(deal, out, library)
     except FormgenError as exc:
         result.detail = str(exc).strip()
     except Exception as exc:  # noqa: BLE001 - one deal's bug must not stop the portfolio
@@ -146,7 +146,7 @@ def process_deal(deal_path: str, target: str, force: bool = False, pdf: bool = F
     return result
 
 
-def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None, force: bool = False,
+def batch(deals_dir: str | Path, out_dir: str | Path, library: Library, *, jobs: int | None = None, force: bool = False,
           pdf: bool = False, on_progress: Callable[[int, int, DealResult], None] | None = None) -> BatchResult:
     """One packet per deal file in ``deals_dir`` at ``out_dir/<deal stem>/``; see the module docstring."""
     deals_dir, out_dir = Path(deals_dir), Path(out_dir)
@@ -173,23 +173,23 @@ def batch(deals_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None
         if on_progress:
             on_progress(done, total, result)
 
-    shared = shared_inputs()
+    shared = shared_inputs(library)
     for path in files:
         target = out_dir / path.stem
         if len(stems[path.stem]) > 1:
             others = ", ".join(p.name for p in stems[path.stem] if p != path)
             finish(path, DealResult(str(path), path.stem, str(target), "failed",
                                     f"shares its name with {others}: both would go to {target}; rename one"))
-        elif is_current(path, target, shared) and (not pdf or (target / "packet.pdf").is_file()):
+        elif is_current(path, target, library, shared) and (not pdf or (target / "packet.pdf").is_file()):
             finish(path, DealResult(str(path), path.stem, str(target), "skipped", "inputs unchanged"))
         else:
             todo.append((path, target))
 
     if jobs == 1 or len(todo) <= 1:
         for path, target in todo:
-            finish(path, process_deal(str(path), str(target), force, pdf))
+            finish(path, process_deal(str(path), str(target), library, force, pdf))
     else:
-        _run_pool(todo, jobs, force, pdf, finish)
+        _run_pool(todo, jobs, library, force, pdf, finish)
     ordered = [results[p] for p in files]
     return BatchResult(deals_dir, out_dir, ordered, time.perf_counter() - started)
 
@@ -224,7 +224,7 @@ def _worker_init(parent: int) -> None:
     os.environ[CONVERTERS_ENV] = "1"
 
 
-def _run_pool(todo: list[tuple[Path, Path]], jobs: int, force: bool, pdf: bool, finish) -> None:
+def _run_pool(todo: list[tuple[Path, Path]], jobs: int, library: Library, force: bool, pdf: bool, finish) -> None:
     """The deals to build, in a process pool; each result goes to ``finish`` as it comes."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -233,7 +233,7 @@ def _run_pool(todo: list[tuple[Path, Path]], jobs: int, force: bool, pdf: bool, 
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context, initializer=_worker_init,
                                initargs=(os.getpid(),))
     try:
-        futures = {pool.submit(process_deal, str(path), str(target), force, pdf): (path, target)
+        futures = {pool.submit(process_deal, str(path), str(target), library, force, pdf): (path, target)
                    for path, target in todo}
         for future in as_completed(futures):
             path, target = futures[future]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import HandEditError, InputError, OutputFolderError
-from ..library import paths
+from ..inputs.library import Library
 from .manifest import BASE_DIR, MANIFEST, sha256
 from .packet_folder import PacketFolder
 
@@ -65,7 +65,7 @@ def _contains(folder: Path, path: Path) -> bool:
     return folder == path or folder in path.parents
 
 
-def check_target(out_dir: Path, deal_path: Path | None = None) -> None:
+def check_target(out_dir: Path, deal_path: Path | None = None, library: Library | None = None) -> None:
     """Refuse output paths that are never a packet folder (see the module docstring)."""
     out_dir = Path(out_dir)
     if out_dir.is_symlink():
@@ -80,10 +80,10 @@ def check_target(out_dir: Path, deal_path: Path | None = None) -> None:
         raise _refuse(out_dir, "it is the current folder or holds it; give a new folder, e.g. -o out/packet")
     if deal_path is not None and _contains(target, Path(deal_path).resolve()):
         raise _refuse(out_dir, f"it holds the deal file {deal_path}; give a new folder")
-    for part in ("clauses", "states", "templates"):
-        library = paths.library_dir(part).resolve()
-        if _contains(target, library) or _contains(library, target):
-            raise _refuse(out_dir, f"it holds or is inside formgen's {part} folder ({library})")
+    for part, folder in (library.folders.items() if library is not None else ()):
+        folder = folder.resolve()
+        if _contains(target, folder) or _contains(folder, target):
+            raise _refuse(out_dir, f"it holds or is inside formgen's {part} folder ({folder})")
 
 
 def _files(root: Path) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..counts import plural
 from ..errors import InputError, Problem
 from ..inputs.law_changes import law_changes
-from ..inputs.states import load_state
+from ..inputs.library import Library
 from .manifest import MANIFEST, state_file_hashes
 from .packet_folder import PacketFolder
 
@@ -76,9 +76,7 @@ def _affected(change, manifest: dict, library, numbers) -> list[dict]:
     return hits
 
 
-def packet_impact(folder: Path, root: Path, as_of: dt.date, horizon: dt.date | None) -> PacketImpact:
-    from ..inputs.clauses import load_library
-
+def packet_impact(folder: Path, root: Path, as_of: dt.date, horizon: dt.date | None, library: Library) -> PacketImpact:
     manifest = PacketFolder(folder).manifest()
     try:
         deal = manifest["deal"]["validated"]
@@ -89,30 +87,30 @@ def packet_impact(folder: Path, root: Path, as_of: dt.date, horizon: dt.date | N
         raise InputError([Problem(str(folder / MANIFEST), "", f"is not a readable formgen manifest ({exc})")]) from None
     result = PacketImpact(str(folder.relative_to(root)) if folder != root else folder.name,
                           deal["deal"]["name"], code, start.isoformat())
-    library = load_library()
+    clauses = library.clauses
     numbers = functools.cache(lambda document: _numbers(folder, document))  # each document read once
-    for change in law_changes(load_state(code), start, term["initial_years"], term["renewal_years"]):
+    for change in law_changes(library.state(code), start, term["initial_years"], term["renewal_years"]):
         if horizon is not None and change.effective > horizon and change.deadline > horizon:
             continue
         item = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(change).items()}
         item["status"] = "overdue" if change.deadline < as_of else ("in force" if change.effective <= as_of
                                                                      else "coming into force")
-        item["affects"] = _affected(change, manifest, library, numbers)
+        item["affects"] = _affected(change, manifest, clauses, numbers)
         result.changes.append(item)
     recorded = manifest["state"].get("files", {})
-    current = state_file_hashes(code)
+    current = state_file_hashes(code, library.states_dir)
     result.rules_changed = sorted(n for n in set(recorded) | set(current) if recorded.get(n) != current.get(n))
     return result
 
 
-def impact(root: str | Path, as_of: dt.date, horizon: dt.date | None = None) -> list[PacketImpact]:
+def impact(root: str | Path, as_of: dt.date, library: Library, horizon: dt.date | None = None) -> list[PacketImpact]:
     """Every packet under ``root`` that a law change reaches (rules with deadlines up to ``horizon``,
     all of them when None), or whose state rules changed since it was generated."""
     root = Path(root)
     packets = find_packets(root)
     if not packets:
         raise InputError([Problem(str(root), "", f"holds no formgen packet (no */{MANIFEST})")])
-    results = [packet_impact(folder, root, as_of, horizon) for folder in packets]
+    results = [packet_impact(folder, root, as_of, horizon, library) for folder in packets]
     return [r for r in results if r.changes or r.rules_changed]
 
 

@@ -21,8 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .._version import __version__
-from ..library import paths
-from ..drafting.context import CATALOG_FILE
+from ..inputs.library import CATALOG_FILE, Library
 from ..inputs.states import DEFAULT_FILE
 
 MANIFEST = "manifest.json"
@@ -60,14 +59,14 @@ def _tree_sha256(root: Path, patterns: tuple[str, ...], skip: tuple[str, ...] = 
     return h.hexdigest()
 
 
-def library_sha256(clause_dir: Path | None = None) -> str:
+def library_sha256(clause_dir: Path) -> str:
     """The clause library: every clause file and the YAML files beside them (README excluded)."""
-    return _tree_sha256(clause_dir or paths.clause_dir(), ("*.md", "*.yaml"), skip=("README.md",))
+    return _tree_sha256(clause_dir, ("*.md", "*.yaml"), skip=("README.md",))
 
 
-def templates_sha256(template_dir: Path | None = None) -> str:
+def templates_sha256(template_dir: Path) -> str:
     """Every Word template (a new templates/<document>.docx changes which layout a document gets)."""
-    return _tree_sha256(template_dir or paths.template_dir(), ("*.docx",))
+    return _tree_sha256(template_dir, ("*.docx",))
 
 
 def code_sha256(code_dir: Path = CODE_DIR) -> str:
@@ -75,32 +74,8 @@ def code_sha256(code_dir: Path = CODE_DIR) -> str:
     return _tree_sha256(code_dir, ("*.py",))
 
 
-def refresh_input_caches() -> None:
-    """Forget the loaded clause library, catalogue and state rules if their files changed on disk.
-
-    The loaders cache for the life of the process; a long-lived process (a test run, a batch
-    worker, a library user) that regenerates after someone edited a clause or a state file must
-    build from the files as they are now, the same files whose hashes the manifest records.
-    """
-    global _loaded_inputs
-    key = (library_sha256(), _tree_sha256(paths.state_dir(), ("*.yaml",)))
-    if key != _loaded_inputs:
-        from ..inputs.clauses import load_library
-        from ..drafting.context import load_catalog
-        from ..inputs.states import load_state
-
-        load_library.cache_clear()
-        load_catalog.cache_clear()
-        load_state.cache_clear()
-        _loaded_inputs = key
-
-
-_loaded_inputs: tuple | None = None
-
-
-def state_file_hashes(code: str, state_dir: Path | None = None) -> dict[str, str]:
-    """The rule files ``load_state(code)`` reads, with their hashes (as ``source_files`` would list them)."""
-    state_dir = state_dir or paths.state_dir()
+def state_file_hashes(code: str, state_dir: Path) -> dict[str, str]:
+    """The rule files ``read_state(code)`` reads, with their hashes (as ``source_files`` would list them)."""
     names = [DEFAULT_FILE] + ([f"{code}.yaml"] if (state_dir / f"{code}.yaml").exists() else [])
     return {name: file_sha256(state_dir / name) for name in names}
 
@@ -115,28 +90,28 @@ def _deal_relpath(deal_path: Path, out_dir: Path) -> str:
     return os.path.relpath(Path(deal_path).resolve(), Path(out_dir).resolve())
 
 
-def shared_inputs() -> dict:
+def shared_inputs(library: Library) -> dict:
     """The inputs every packet shares: formgen, the clause library, the templates, SOURCE_DATE_EPOCH."""
     return {
         "formgen_version": __version__,
         "formgen_code_sha256": code_sha256(),
-        "library_sha256": library_sha256(),
-        "templates_sha256": templates_sha256(),
+        "library_sha256": library_sha256(library.clauses_dir),
+        "templates_sha256": templates_sha256(library.templates_dir),
         "source_date_epoch": source_date_epoch(),
     }
 
 
-def current_inputs(deal_path: Path, out_dir: Path, state_code: str, shared: dict | None = None,
+def current_inputs(deal_path: Path, out_dir: Path, state_code: str, library: Library, shared: dict | None = None,
                    policy: str = "conservative") -> dict:
-    """What ``inputs`` would be for a build now, computed from disk without building.
+    """What ``inputs`` would be for a build from ``library`` now, computed from disk without building.
 
-    ``shared``: ``shared_inputs()`` computed once for many deals (a batch).
+    ``shared``: ``shared_inputs(library)`` computed once for many deals (a batch).
     """
     return {
-        **(shared if shared is not None else shared_inputs()),
+        **(shared if shared is not None else shared_inputs(library)),
         "deal_path": _deal_relpath(deal_path, out_dir),
         "deal_sha256": file_sha256(deal_path),
-        "state_files": state_file_hashes(state_code),
+        "state_files": state_file_hashes(state_code, library.states_dir),
         "policy": policy,
     }
 
@@ -146,12 +121,12 @@ def _fingerprint(data) -> str:
 
 
 def build_manifest(packet, out_dir: Path, outputs: dict[str, bytes]) -> dict:
-    deal_path = Path(packet.deal_path)
-    template_root = paths.template_dir()
-    state_files = {name: file_sha256(paths.state_dir() / name) for name in packet.rules.source_files}
-    catalog = {CATALOG_FILE: file_sha256(paths.clause_dir() / CATALOG_FILE)}
+    deal_path, library = Path(packet.deal_path), packet.library
+    template_root = library.templates_dir
+    state_files = {name: file_sha256(library.states_dir / name) for name in packet.rules.source_files}
+    catalog = {CATALOG_FILE: file_sha256(library.clauses_dir / CATALOG_FILE)}
     validated = packet.deal.model_dump(mode="json")
-    inputs = current_inputs(deal_path, out_dir, packet.rules.code, policy=packet.rules.policy)
+    inputs = current_inputs(deal_path, out_dir, packet.rules.code, library, policy=packet.rules.policy)
     inputs["state_files"] = state_files  # exactly the files the rules were loaded from
     documents = {}
     for doc in packet.documents:

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from ..errors import HandEditError, InputError, Problem  # noqa: F401 (HandEditError: re-exported)
 from ..drafting.packet import build_packet
+from ..inputs.library import Library
 from .manifest import MANIFEST, base_path, conformed_state_path, dumps, executed_records, sha256
 from .guard import REDLINE_DIR, kept_name
 from .packet_folder import AMENDMENT_DIR, PacketFolder
@@ -67,18 +68,16 @@ class _Run:
     deal_name: str = ""  # the deal file the packet was regenerated from, for the redline legend
 
 
-def _read_run(folder: PacketFolder, deal: str | Path | None) -> tuple[_Run, Path, object]:
-    from .manifest import refresh_input_caches
+def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -> tuple[_Run, Path, object]:
     from .write import packet_outputs
 
     out_dir = folder.path
     old = folder.manifest()
-    refresh_input_caches()
     deal_path = Path(deal) if deal is not None else recorded_deal_path(out_dir, old)
     if deal is None and not deal_path.is_file():
         raise InputError([Problem(str(deal_path), "", f"does not exist: {MANIFEST} records the deal file as "
                                   f"'{old['deal']['path']}' (relative to {out_dir}); give its new place with --deal")])
-    packet = build_packet(deal_path, old.get("inputs", {}).get("policy", "conservative"))
+    packet = build_packet(deal_path, old.get("inputs", {}).get("policy", "conservative"), library)
     outputs = packet_outputs(packet, out_dir)
     # a packet is a flat folder: a recorded name that is not a plain file name is ignored
     names = {n for n in old["outputs"] if isinstance(n, str) and n == Path(n).name and not n.startswith(".")}
@@ -93,7 +92,7 @@ def _read_run(folder: PacketFolder, deal: str | Path | None) -> tuple[_Run, Path
     return run, deal_path, packet
 
 
-def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bool = False,
+def regenerate(out_dir: str | Path, library: Library, deal: str | Path | None = None, *, force: bool = False,
                merge: bool = True, author: str | None = None,
                on_wait: Callable[[str], None] | None = None) -> RegenResult:
     """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring.
@@ -102,15 +101,15 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, force: bo
     folder = PacketFolder(out_dir)
     folder.require_packet()
     with folder.locked(on_wait=on_wait):
-        return _regenerate(folder, deal, force=force, merge=merge, author=author)
+        return _regenerate(folder, deal, library, force=force, merge=merge, author=author)
 
 
-def _regenerate(folder: PacketFolder, deal: str | Path | None, *, force: bool, merge: bool,
+def _regenerate(folder: PacketFolder, deal: str | Path | None, library: Library, *, force: bool, merge: bool,
                 author: str | None) -> RegenResult:
     from ..word.redline import default_author
 
     out_dir = folder.path
-    run, deal_path, packet = _read_run(folder, deal)
+    run, deal_path, packet = _read_run(folder, deal, library)
     run.author, run.deal_name = author or default_author(), deal_path.name
     old, outputs = run.old, run.outputs
     old_hashes = {n: h for n, h in old["outputs"].items() if n in run.disk}

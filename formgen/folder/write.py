@@ -10,6 +10,8 @@ from collections.abc import Callable
 from ..counts import plural
 from ..drafting.packet import Packet, build_packet
 from ..errors import ComplianceError, ToolMissingError
+from ..inputs.library import Library
+from ..inputs.states import Policy
 from .atomic import write_file
 from .guard import FolderPlan, check_target, kept_name, plan_folder
 from .manifest import MANIFEST, base_outputs, build_manifest, dumps, sha256
@@ -42,14 +44,15 @@ def _carry_over(out_dir: Path, stage: Path, plan: FolderPlan, outputs: dict[str,
         carry(out_dir / rel, stage / dst)
 
 
-def generate(deal_path: str | Path, out_dir: str | Path, *, strict: bool = False, pdf: bool = False,
-             final: bool = False, force: bool = False, policy: str = "conservative",
+def generate(deal_path: str | Path, out_dir: str | Path, library: Library, *, strict: bool = False,
+             pdf: bool = False, final: bool = False, force: bool = False, policy: Policy = "conservative",
              on_wait: Callable[[str], None] | None = None) -> Packet:
-    """Build the packet and write it to ``out_dir`` atomically (all files or none); see ``api.generate``."""
+    """Build the packet from ``library`` and write it to ``out_dir`` atomically (all files or
+    none); see ``api.generate``."""
     deal_path, out_dir = Path(deal_path), Path(out_dir)
-    check_target(out_dir, deal_path)  # fail fast, before building; checked again when writing
+    check_target(out_dir, deal_path, library)  # fail fast, before building; checked again when writing
     plan_folder(out_dir, force=force)
-    packet = build_packet(deal_path, policy)
+    packet = build_packet(deal_path, policy, library)
     if strict and packet.errors:
         lines = "\n".join(f"- {f.message}" + (f" [{f.citation}]" if f.citation else "") for f in packet.errors)
         raise ComplianceError(f"--strict: {plural(len(packet.errors), 'error finding')}; nothing written:\n{lines}")
@@ -64,7 +67,7 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
     without LibreOffice the .docx packet is still written, then ToolMissingError is raised.
     Returns what was kept."""
     out_dir = Path(out_dir)
-    check_target(out_dir, packet.deal_path)
+    check_target(out_dir, packet.deal_path, packet.library)
     outputs = packet_outputs(packet, out_dir)
     missing_tool: ToolMissingError | None = None
     if pdf:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import InputError, Problem
-from ..library import paths
 
 
 ClauseKind = Literal["article", "section", "exhibit", "part", "signatures"]
@@ -76,7 +74,7 @@ class Clause:
 
 
 @dataclass
-class Library:
+class ClauseLibrary:
     clauses: dict[str, Clause] = field(default_factory=dict)
 
     def for_document(self, document: str) -> list[Clause]:
@@ -157,7 +155,7 @@ def parse_clause_file(path: Path) -> Clause:
     return Clause(meta, body, path, body_line)
 
 
-def _check_structure(library: Library) -> list[Problem]:
+def _check_structure(library: ClauseLibrary) -> list[Problem]:
     problems = []
     for clause in library.clauses.values():
         meta = clause.meta
@@ -174,14 +172,10 @@ def _check_structure(library: Library) -> list[Problem]:
     return problems
 
 
-def load_library(clause_dir: Path | None = None) -> Library:
-    """The clause library in ``clause_dir`` (default: the library in use), loaded once."""
-    return _load_library(Path(clause_dir) if clause_dir is not None else paths.clause_dir())
-
-
-@lru_cache(maxsize=None)
-def _load_library(clause_dir: Path) -> Library:
-    library = Library()
+def read_clause_library(clause_dir: Path) -> ClauseLibrary:
+    """Every clause in ``clause_dir``, checked; raises InputError naming each bad file. (``Library``
+    reads it once and keeps it.)"""
+    library = ClauseLibrary()
     problems: list[Problem] = []
     for path in sorted(clause_dir.rglob("*.md")):
         if path.name == "README.md":
@@ -200,5 +194,3 @@ def _load_library(clause_dir: Path) -> Library:
         raise InputError(problems)
     return library
 
-
-load_library.cache_clear = _load_library.cache_clear  # type: ignore[attr-defined]

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..library import paths
 from .deal import Deal
 
 DEFAULT_TEMPLATE = "document.docx"
@@ -77,9 +76,8 @@ class DocumentSpec:
     def filename(self) -> str:
         return f"{self.name}.docx"
 
-    def template_path(self, template_dir: Path | None = None) -> Path:
+    def template_path(self, template_dir: Path) -> Path:
         """templates/<name>.docx when a lawyer made one for this document, else the shared layout."""
-        template_dir = template_dir or paths.template_dir()
         own = template_dir / self.filename
         return own if own.exists() else template_dir / DEFAULT_TEMPLATE
 

@@ -9,7 +9,6 @@ default's; keyed lists (``entity_forms`` by form, ``clause_rules`` by tag,
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -17,7 +16,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .deal import JURISDICTIONS, LicenseType, PracticeEntityType
 from ..errors import InputError, Problem
-from ..library import paths
 
 DEFAULT_FILE = "_default.yaml"
 
@@ -315,13 +313,9 @@ def _rule_problem(error: dict, merged: dict, layers: list[tuple[Path, dict, dict
     return Problem(str(path), dotted, message, nearest_line(where[2], dotted))
 
 
-def load_state(code: str, state_dir: Path | None = None) -> StateRules:
-    """The rules for a jurisdiction: _default.yaml layered under <CODE>.yaml (loaded once)."""
-    return _load_state(code, Path(state_dir) if state_dir is not None else paths.state_dir())
-
-
-@lru_cache(maxsize=None)
-def _load_state(code: str, state_dir: Path) -> StateRules:
+def read_state(code: str, state_dir: Path) -> StateRules:
+    """The rules for a jurisdiction: _default.yaml layered under <CODE>.yaml. (``Library`` reads
+    each state once and keeps it.)"""
     code = code.upper()
     if code not in JURISDICTIONS:
         raise InputError([Problem(code, "deal.state", "is not a US state or DC")])
@@ -346,18 +340,8 @@ def _load_state(code: str, state_dir: Path) -> StateRules:
     return rules
 
 
-def state_files(state_dir: Path | None = None) -> list[Path]:
-    state_dir = state_dir or paths.state_dir()
+def state_files(state_dir: Path) -> list[Path]:
     return sorted(p for p in state_dir.glob("*.yaml") if p.name != DEFAULT_FILE)
 
 
-def all_states(state_dir: Path | None = None) -> list[StateRules]:
-    return [load_state(code, state_dir) for code in sorted(JURISDICTIONS)]
 
-
-load_state.cache_clear = _load_state.cache_clear  # type: ignore[attr-defined]
-
-
-def rules_for(code: str, on: dt.date, policy: Policy = "conservative") -> StateRules:
-    """The rules applied to a deal in ``code`` effective ``on``, under a drafting policy."""
-    return load_state(code).in_force(on).with_policy(policy)

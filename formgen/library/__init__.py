@@ -1,5 +1,6 @@
-"""The clause library, state rules and templates formgen uses; see ``paths``."""
+"""The library shipped with formgen (its clauses, state rules, templates and examples are package
+data under this package in a wheel) and where it lives on disk."""
 
-from .paths import clause_dir, library_dir, shipped_dir, state_dir, template_dir, use_library
+from .paths import shipped_dir
 
-__all__ = ["clause_dir", "library_dir", "shipped_dir", "state_dir", "template_dir", "use_library"]
+__all__ = ["shipped_dir"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FormgenError, Problem
-from ..inputs.clauses import Library
+from ..inputs.library import Library
 
 @dataclass
 class AssembledDocument:
@@ -32,13 +32,13 @@ class AssembledDocument:
         return block_paragraphs(self.blocks, notes=notes)
 
 
-def assemble_documents(deal_path: Path, library: Library | None = None) -> tuple[list[AssembledDocument], list[Problem]]:
+def assemble_documents(deal_path: Path, library: Library) -> tuple[list[AssembledDocument], list[Problem]]:
     """Every agreement of one deal's packet, drafted by the packet builder's own function."""
     from ..drafting.drafts import draft_agreements, start_drafting
     from ..drafting.validation import check
 
     try:
-        deal, rules, _ = check(deal_path)
+        deal, rules, _ = check(deal_path, "conservative", library)
         drafts = draft_agreements(start_drafting(deal, rules, library))
     except FormgenError as exc:
         return [], [Problem(str(deal_path), "", f"cannot be assembled: {exc}")]
@@ -46,7 +46,7 @@ def assemble_documents(deal_path: Path, library: Library | None = None) -> tuple
             for d in drafts], []
 
 
-def check_documents(library: Library | None, deals: list[Path]) -> list[Problem]:
+def check_documents(library: Library, deals: list[Path]) -> list[Problem]:
     """Draft every example deal's agreements and run the document checks, each problem once."""
     from .refs import check_cross_refs
     from .packet_terms import packet_term_problems

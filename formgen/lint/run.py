@@ -7,19 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Problem
-from ..library import paths
+from ..inputs.library import Library
 from .assembled import check_documents
 from .sources import (TAGS_FILE, check_attributes, check_fields, check_library, check_states, check_tags,
                       check_templates, context_names, example_deals, known_tags)
 
 
-def lint(clause_dir: Path | None = None, template_dir: Path | None = None,
-         deals: list[Path] | None = None, tags_file: Path | None = None) -> list[Problem]:
-    library, problems = check_library(clause_dir)
-    if library is None:
+def lint(library: Library, deals: list[Path] | None = None, tags_file: Path | None = None) -> list[Problem]:
+    """Every problem of ``library`` (clauses, templates, state rules) and of the documents its
+    example deals (or ``deals``) are drafted into."""
+    clauses, problems = check_library(library)
+    if clauses is None:
         return problems
-    tags = known_tags(tags_file or (clause_dir or paths.clause_dir()) / TAGS_FILE)
-    problems = check_tags(library, tags) + check_fields(library, context_names()) + check_attributes(library)
-    problems += check_templates(template_dir) + check_states(library, tags)
-    problems += check_documents(library, example_deals() if deals is None else deals)
+    tags = known_tags(tags_file or library.clauses_dir / TAGS_FILE)
+    problems = check_tags(clauses, tags) + check_fields(clauses, context_names(library)) + check_attributes(clauses)
+    problems += check_templates(library.templates_dir) + check_states(library, clauses, tags)
+    problems += check_documents(library, example_deals(library.examples_dir) if deals is None else deals)
     return problems

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from ..drafting.packet import LAYOUT_NAMES, REPORT_NAMES
 from ..errors import InputError, Problem
-from ..inputs.clauses import Library, load_library
-from ..library import paths
+from ..inputs.clauses import ClauseLibrary
+from ..inputs.library import Library
 
 TAGS_FILE = "tags.yaml"
 EXAMPLE_DEAL = "ca_medspa.yaml"
@@ -28,47 +28,45 @@ EXAMPLE_DEAL = "ca_medspa.yaml"
 TEMPLATE_NAMES = set(LAYOUT_NAMES)
 
 
-def example_deals(examples_dir: Path | None = None) -> list[Path]:
-    return sorted((examples_dir or paths.library_dir("examples")).glob("*.yaml"))
+def example_deals(examples_dir: Path) -> list[Path]:
+    return sorted(examples_dir.glob("*.yaml"))
 
 
 # ------------------------------------------------------------------ source checks
 
 
-def check_library(clause_dir: Path | None = None) -> tuple[Library | None, list[Problem]]:
+def check_library(library: Library) -> tuple[ClauseLibrary | None, list[Problem]]:
     """Front matter valid (id, version, title, kind, order), ids unique, sections under articles."""
     try:
-        return load_library(clause_dir), []
+        return library.clauses, []
     except InputError as exc:
         return None, exc.problems
 
 
-def known_tags(path: Path | None = None) -> set[str]:
-    path = path or paths.clause_dir() / TAGS_FILE
+def known_tags(path: Path) -> set[str]:
     import yaml
 
     return set((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).keys())
 
 
-def check_tags(library: Library, tags: set[str]) -> list[Problem]:
+def check_tags(library: ClauseLibrary, tags: set[str]) -> list[Problem]:
     return [Problem(str(c.path), "tags", f"unknown tag '{t}'; known tags are listed in {TAGS_FILE}")
             for c in library.clauses.values() for t in c.meta.tags if t not in tags]
 
 
-def context_names(example: Path | None = None) -> set[str]:
+def context_names(library: Library, example: Path | None = None) -> set[str]:
     from ..drafting.context import build_context
     from ..inputs.deal import load_deal
-    from ..inputs.states import load_state
 
-    deal = load_deal(example or paths.library_dir("examples") / EXAMPLE_DEAL)
-    return set(build_context(deal, load_state(deal.state))) | set(REPORT_NAMES)
+    deal = load_deal(example or library.examples_dir / EXAMPLE_DEAL)
+    return set(build_context(deal, library.state(deal.state), library.catalog)) | set(REPORT_NAMES)
 
 
 def _clause_sources(clause) -> list[tuple[str, str]]:
     return [(clause.body, "body")] + [(f"{{{{ {c} }}}}", "conditions") for c in clause.meta.conditions]
 
 
-def check_fields(library: Library, names: set[str]) -> list[Problem]:
+def check_fields(library: ClauseLibrary, names: set[str]) -> list[Problem]:
     """Every top-level name a clause uses exists in the render context."""
     from jinja2 import TemplateSyntaxError, meta
 
@@ -133,7 +131,7 @@ def _attribute_problem(root: str, chain: list[str]) -> str | None:
     return None
 
 
-def check_attributes(library: Library) -> list[Problem]:
+def check_attributes(library: ClauseLibrary) -> list[Problem]:
     """Every deal/state field a clause reads with dots (``mso.signatory.name``) exists in the model.
 
     A misspelt field in a clause that only some deals include would otherwise pass every example.
@@ -176,13 +174,12 @@ def check_attributes(library: Library) -> list[Problem]:
     return problems
 
 
-def check_templates(template_dir: Path | None = None) -> list[Problem]:
+def check_templates(template_dir: Path) -> list[Problem]:
     """Jinja tags are whole inside one run, and use only the names the renderer passes (to a
     document layout, or to the packet cover) or the template's own loops define."""
     from ..pdf.cover import COVER_NAMES, COVER_TEMPLATE
     from ..word.ooxml import read_package
 
-    template_dir = template_dir or paths.template_dir()
     problems = []
     for path in sorted(template_dir.glob("*.docx")):
         passed = set(COVER_NAMES) if path.name == COVER_TEMPLATE else TEMPLATE_NAMES
@@ -205,14 +202,14 @@ def check_templates(template_dir: Path | None = None) -> list[Problem]:
     return problems
 
 
-def check_states(library: Library, tags: set[str]) -> list[Problem]:
+def check_states(states: Library, library: ClauseLibrary, tags: set[str]) -> list[Problem]:
+    """Every jurisdiction of ``states`` loads, and acts only on tags and clauses ``library`` has."""
     from ..inputs.deal import JURISDICTIONS
-    from ..inputs.states import load_state
 
     problems = []
     for code in sorted(JURISDICTIONS):
         try:
-            rules = load_state(code)
+            rules = states.state(code)
         except InputError as exc:
             problems += exc.problems
             continue

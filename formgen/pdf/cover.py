@@ -58,7 +58,6 @@ def cover_context(packet: "Packet", entries: list[TocEntry], *, final: bool) -> 
 
 def build_cover_docx(packet: "Packet", entries: list[TocEntry], *, final: bool) -> bytes:
     """The cover and contents page as .docx, page counts and first pages filled in from ``entries``."""
-    from ..library.paths import template_dir
     from ..word.render import render_docx
 
-    return render_docx(template_dir() / COVER_TEMPLATE, cover_context(packet, entries, final=final))
+    return render_docx(packet.library.templates_dir / COVER_TEMPLATE, cover_context(packet, entries, final=final))

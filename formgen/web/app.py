@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..inputs.library import Library
 from .drafts import DraftStore
 
 HERE = Path(__file__).parent
@@ -83,15 +84,10 @@ def render(request: Request, name: str, status_code: int = 200, **context) -> HT
     return HTMLResponse(html, status_code=status_code)
 
 
-def create_app(drafts_dir: str | Path | None = None, library: str | Path | None = None) -> Starlette:
-    """The web intake. ``library``: a formgen library folder (clauses/, state_overrides/,
-    templates/), as FORMGEN_LIBRARY sets it for the CLI."""
-    import os
-
+def create_app(drafts_dir: str | Path | None = None, library: Library | None = None) -> Starlette:
+    """The web intake, drafting from ``library`` (default: the one shipped with formgen)."""
     from . import routes
 
-    if library is not None:
-        os.environ["FORMGEN_LIBRARY"] = str(Path(library).resolve())
     app = Starlette(
         routes=[
             Route("/", routes.start),
@@ -115,5 +111,6 @@ def create_app(drafts_dir: str | Path | None = None, library: str | Path | None 
         middleware=[Middleware(SessionMiddleware)],
     )
     app.state.store = DraftStore(Path(drafts_dir) if drafts_dir else None)
+    app.state.library = library if library is not None else Library.shipped()
     app.state.templates = templates()
     return app

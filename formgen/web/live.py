@@ -8,16 +8,15 @@ from pathlib import Path
 
 from ..api import validate
 from ..errors import FormgenError, InputError
-from ..inputs.states import load_state
 from .answers import value_at
 
 
-def state_rules(code):
-    """The state's rules, or None for a missing or unknown code."""
+def state_rules(library, code):
+    """The state's rules in ``library``, or None for a missing or unknown code."""
     if not isinstance(code, str) or len(code.strip()) != 2:
         return None
     try:
-        return load_state(code.strip().upper())
+        return library.state(code.strip().upper())
     except FormgenError:
         return None
 
@@ -38,16 +37,14 @@ def state_json(rules) -> dict:
     }
 
 
-def fee_rule(rules, basis) -> dict | None:
+def fee_rule(library, rules, basis) -> dict | None:
     """The state's rule on a fee basis: the finding the packet will carry and its replacement."""
     rule = rules.rule_for_tag(f"fee:{basis}") if basis else None
     if rule is None:
         return None
     replacement = ""
     if rule.replacement:
-        from ..inputs.clauses import load_library
-
-        clause = load_library().get(rule.replacement)
+        clause = library.clauses.get(rule.replacement)
         replacement = f"{clause.meta.title} ({rule.replacement})" if clause else rule.replacement
     return {"severity": rule.severity, "action": rule.action, "message": " ".join(rule.message.split()),
             "replacement": replacement, "drafting_note": " ".join(rule.drafting_note.split()),
@@ -75,9 +72,9 @@ def ownership_tally(data, rules) -> dict | None:
             "who": "/".join(sorted(majority)), "need": need, "ok": controlling >= need and total == 100}
 
 
-def live_info(data) -> dict:
+def live_info(library, data) -> dict:
     """Everything the live panels show for the current answers."""
-    rules = state_rules(value_at(data, "deal.state"))
+    rules = state_rules(library, value_at(data, "deal.state"))
     basis = value_at(data, "fees.basis")
     form = value_at(data, "practice.entity_type")
     chosen = next((f for f in rules.entity_forms if f.form.value == form), None) if rules else None
@@ -87,14 +84,14 @@ def live_info(data) -> dict:
         from ..drafting.compliance import suffix_ok  # the very test validate applies
 
         name_ok = suffix_ok(name, chosen.suffixes)
-    return {"rules": rules, "fee": fee_rule(rules, basis) if rules else None, "basis": basis,
+    return {"rules": rules, "fee": fee_rule(library, rules, basis) if rules else None, "basis": basis,
             "form": chosen, "tally": ownership_tally(data, rules), "name_ok": name_ok}
 
 
-def problems(deal_path: Path, shown_name: str = "deal.yaml") -> tuple[list, list]:
+def problems(library, deal_path: Path, shown_name: str = "deal.yaml") -> tuple[list, list]:
     """(problems, findings) for the draft file, from formgen.api.validate: the CLI's messages."""
     try:
-        _deal, _rules, findings = validate(deal_path)
+        _deal, _rules, findings = validate(deal_path, library=library)
     except InputError as exc:
         return [_renamed(p, deal_path, shown_name) for p in exc.problems], []
     except FormgenError as exc:

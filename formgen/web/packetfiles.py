@@ -49,13 +49,13 @@ def zip_bytes(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-def generate(deal_path: Path, out: Path, *, pdf: bool):
+def generate(library, deal_path: Path, out: Path, *, pdf: bool):
     """formgen.api.generate into the session's packet folder."""
-    return api_generate(deal_path, out, pdf=pdf)
+    return api_generate(deal_path, out, library=library, pdf=pdf)
 
 
-def regenerate(deal_path: Path, out: Path):
-    return api_regenerate(out, deal_path)
+def regenerate(library, deal_path: Path, out: Path):
+    return api_regenerate(out, deal_path, library=library)
 
 
 def open_packet_zip(data: bytes, out: Path, shown: str) -> dict:

@@ -89,7 +89,7 @@ async def open_deal(request: Request):
     store, sid = _store(request), _sid(request)
     check = store.scratch(sid, "upload") / f"deal{suffix}"  # fixed name: the user's name is only shown
     check.write_bytes(data)
-    problems, _ = await run_in_threadpool(live.problems, check, name)
+    problems, _ = await run_in_threadpool(live.problems, request.app.state.library, check, name)
     whole_file = [p for p in problems if not p.path]
     if whole_file:
         return await start(request, [str(p) for p in whole_file], 400)
@@ -132,7 +132,7 @@ def _step_or_404(step_id: str):
 
 def _step_context(request: Request, step, data, show_missing: bool) -> dict:
     store, sid = _store(request), _sid(request)
-    problems, _ = live.problems(store.deal_path(sid)) if store.has_draft(sid) else ([], [])
+    problems, _ = live.problems(request.app.state.library, store.deal_path(sid)) if store.has_draft(sid) else ([], [])
     errors = live.by_field(problems, step.sections)
     if not show_missing:
         errors = {k: [m for m in v if m != MISSING] for k, v in errors.items()}
@@ -140,7 +140,7 @@ def _step_context(request: Request, step, data, show_missing: bool) -> dict:
     steps = interview.steps()
     index = steps.index(step)
     return {"step": step, "steps": steps, "index": index, "data": data, "errors": errors,
-            "live": live.live_info(data), "value_at": answers.value_at, "shown": answers.shown,
+            "live": live.live_info(request.app.state.library, data), "value_at": answers.value_at, "shown": answers.shown,
             "deal_name": _deal_name(data), "default_state": answers.value_at(data, "deal.state") or "",
             "only_for_basis": interview.ONLY_FOR_BASIS}
 
@@ -182,7 +182,7 @@ async def post_step(request: Request):
         target = f"/step/{action[5:]}"
     store.save(sid, data)
     if action == "next":
-        problems, _ = await run_in_threadpool(live.problems, store.deal_path(sid))
+        problems, _ = await run_in_threadpool(live.problems, request.app.state.library, store.deal_path(sid))
         if live.by_field(problems, step.sections):
             return _see(f"/step/{step.id}?checked=1#errors")
         target = f"/step/{steps[index + 1].id}" if index + 1 < len(steps) else "/review"
@@ -210,7 +210,7 @@ async def check(request: Request):
 
 
 async def state_api(request: Request):
-    rules = live.state_rules(request.path_params["code"])
+    rules = live.state_rules(request.app.state.library, request.path_params["code"])
     if rules is None:
         return JSONResponse({"error": "not a US state or DC; use a two-letter code such as CA"}, status_code=404)
     return JSONResponse(live.state_json(rules))
@@ -223,7 +223,7 @@ def _review_context(request: Request) -> dict:
     store, sid = _store(request), _sid(request)
     path = store.deal_path(sid)
     data = store.load(sid)
-    problems, _ = live.problems(path) if store.has_draft(sid) else ([], [])
+    problems, _ = live.problems(request.app.state.library, path) if store.has_draft(sid) else ([], [])
     context = {"deal_name": _deal_name(data), "problems": problems, "packet": None, "steps": interview.steps(),
                "has_soffice": shutil.which("soffice") is not None or shutil.which("libreoffice") is not None,
                "step_of": _step_of}
@@ -253,9 +253,9 @@ async def generate(request: Request):
     regen = (store.root / sid / ORIGIN_FILE).is_file() and (store.packet_dir(sid) / "manifest.json").is_file()
     try:
         if regen:
-            await run_in_threadpool(packetfiles.regenerate, store.deal_path(sid), store.packet_dir(sid))
+            await run_in_threadpool(packetfiles.regenerate, request.app.state.library, store.deal_path(sid), store.packet_dir(sid))
         else:
-            await run_in_threadpool(packetfiles.generate, store.deal_path(sid), store.packet_dir(sid),
+            await run_in_threadpool(packetfiles.generate, request.app.state.library, store.deal_path(sid), store.packet_dir(sid),
                                     pdf=form.get("pdf") == "1")
     except FormgenError as exc:
         context = await run_in_threadpool(_review_context, request)

@@ -16,7 +16,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, library: Path | None = None,
+def serve(host: str = "127.0.0.1", port: int = 8000, library=None,
           drafts: Path | None = None) -> None:
     try:
         import uvicorn

@@ -1,0 +1,134 @@
+"""The library a packet is drafted from: clauses, service catalogue, state rules and Word templates.
+
+A ``Library`` names its four folders and reads each part once, on first use, keeping what it
+read (the caches belong to the object, so one process can serve several libraries side by side).
+It is passed explicitly to every stage that needs it; nothing below the CLI and the web app
+decides which library is in use. ``Library.shipped()`` is the copy inside formgen; a firm's own
+copy is ``Library.at(folder)`` (one folder holding ``clauses/``, ``states/`` or
+``state_overrides/`` and ``templates/``) with any part given separately.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+
+import yaml
+
+from ..errors import InputError, Problem
+from ..library.paths import CHECKOUT_NAMES, shipped_dir
+from .clauses import ClauseLibrary, read_clause_library
+from .states import JURISDICTIONS, Policy, StateRules, read_state
+
+CATALOG_FILE = "responsibilities.yaml"  # the service catalogue, beside the clauses
+PARTS = ("clauses", "states", "templates", "examples")
+
+
+@dataclass(frozen=True)
+class Library:
+    clauses_dir: Path
+    states_dir: Path
+    templates_dir: Path
+    examples_dir: Path
+    # what has been read, by part; not compared, not pickled (a worker process reads afresh)
+    _read: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @classmethod
+    @cache
+    def shipped(cls) -> Library:
+        """The library shipped inside formgen (one per process: it is part of the installed package)."""
+        return cls(*(shipped_dir(part) for part in PARTS))
+
+    @classmethod
+    def at(cls, root: Path | None = None, *, clauses: Path | None = None, states: Path | None = None,
+           templates: Path | None = None) -> Library:
+        """A firm's library: ``root`` holding the parts (``clauses/``, ``states/`` or
+        ``state_overrides/``, ``templates/``), any part given on its own; missing parts are the
+        shipped ones."""
+        given = {"clauses": clauses, "states": states, "templates": templates, "examples": None}
+        folders = {}
+        for part in PARTS:
+            folder = given[part]
+            if folder is None and root is not None:
+                candidates = [Path(root) / name for name in dict.fromkeys((part, CHECKOUT_NAMES[part]))]
+                folder = next((c for c in candidates if c.is_dir()), None)
+                if folder is None and part != "examples":
+                    folder = candidates[0]  # missing: reading it names the folder in the error
+            folders[part] = Path(folder).resolve() if folder is not None else shipped_dir(part)
+        return cls(folders["clauses"], folders["states"], folders["templates"], folders["examples"])
+
+    def __getstate__(self) -> dict:
+        return {"clauses_dir": self.clauses_dir, "states_dir": self.states_dir,
+                "templates_dir": self.templates_dir, "examples_dir": self.examples_dir}
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in {**state, "_read": {}}.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def folders(self) -> dict[str, Path]:
+        return {"clauses": self.clauses_dir, "states": self.states_dir, "templates": self.templates_dir}
+
+    # ------------------------------------------------------------------ the parts, read once
+
+    @property
+    def clauses(self) -> ClauseLibrary:
+        if "clauses" not in self._read:
+            self._read["clauses"] = read_clause_library(self.clauses_dir)
+        return self._read["clauses"]
+
+    @property
+    def catalog(self) -> dict:
+        if "catalog" not in self._read:
+            self._read["catalog"] = read_catalog(self.clauses_dir)
+        return self._read["catalog"]
+
+    def state(self, code: str) -> StateRules:
+        """A jurisdiction's rules, all of them (dated ones included): _default.yaml under <CODE>.yaml."""
+        key = f"state:{code.upper()}"
+        if key not in self._read:
+            self._read[key] = read_state(code, self.states_dir)
+        return self._read[key]
+
+    def rules_for(self, code: str, on: dt.date, policy: Policy = "conservative") -> StateRules:
+        """The rules applied to a deal in ``code`` effective ``on``, under a drafting policy."""
+        return self.state(code).in_force(on).with_policy(policy)
+
+    def all_states(self) -> list[StateRules]:
+        return [self.state(code) for code in sorted(JURISDICTIONS)]
+
+    def template(self, filename: str, default: str) -> Path:
+        """templates/<filename> when a lawyer made one, else the shared layout ``default``."""
+        own = self.templates_dir / filename
+        return own if own.exists() else self.templates_dir / default
+
+    # ------------------------------------------------------------------ identity
+
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of every file of the library (names and bytes): equal fingerprints, equal drafts."""
+        h = hashlib.blake2b(digest_size=16)
+        for part, folder in self.folders.items():
+            files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
+                if folder.is_dir() else []
+            for path in files:
+                h.update(f"{part}/{path.relative_to(folder).as_posix()}\0".encode())
+                h.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+        return h.hexdigest()
+
+
+def read_catalog(clause_dir: Path) -> dict:
+    """The service catalogue beside the clause library: what each service covers, and the powers
+    reserved to the practice."""
+    path = clause_dir / CATALOG_FILE
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), "", "is missing: the service catalog the documents need")]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("services"), dict) or not isinstance(data.get("reserved"), list):
+        raise InputError([Problem(str(path), "", "must have a 'services' mapping and a 'reserved' list")])
+    return data
