@@ -183,38 +183,46 @@ def test_every_rule_prints_its_drafting_note_where_it_acts(code, tmp_path):
     assert not never, f"{code}: rules that acted on no clause of a deal carrying every term: {never}"
 
 
-def nc_deal_with_co_owner(tmp_path: Path, license_type: str) -> Path:
-    """The CA example moved to North Carolina, with a second owner holding 30% under ``license_type``."""
-    path = deal_for("NC", tmp_path)
+def deal_with_co_owner(code: str, tmp_path: Path, license_type: str) -> Path:
+    """The CA example moved to ``code``, with a second owner holding 30% under ``license_type``."""
+    path = deal_for(code, tmp_path)
     data = yaml.safe_load(path.read_text())
     owners = data["practice"]["owners"]
     owners[0]["percent"] = 70
-    owners.append({"name": "Jordan Lee", "license": {"type": license_type, "state": "NC", "number": "P99887"},
+    owners.append({"name": "Jordan Lee", "license": {"type": license_type, "state": code, "number": "P99887"},
                    "percent": 30})
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
 
-def test_north_carolina_ownership_separates_the_law_from_formgens_policy(tmp_path):
-    """§ 55B-14(c) lets a physician own a practice with a PA: the default policy refuses it and says it
-    is formgen's policy, not the law; --policy permissive drafts it with an info finding citing the statute."""
-    deal = nc_deal_with_co_owner(tmp_path, "PA")
+@pytest.mark.parametrize("code, name, allows, statute", [
+    # § 55B-14(c) lets a physician own a practice with a PA or with NPs
+    ("NC", "North Carolina", "at least one MD/DO owner, with PA/NP co-owners", "55B-14(c)"),
+    # RCW 18.100.050(5)(a) lets the listed health professions own one corporation together
+    ("WA", "Washington", "at least one MD/DO owner, with PA/NP/RN/DPM/DC co-owners", "18.100.050"),
+])
+def test_ownership_separates_the_law_from_formgens_policy(code, name, allows, statute, tmp_path):
+    """The default policy refuses a physician practice with a PA co-owner and says it is formgen's policy,
+    not the law; --policy permissive drafts it with an info finding citing the statute."""
+    deal = deal_with_co_owner(code, tmp_path, "PA")
     refused = run_cli("validate", str(deal))
     assert refused.returncode == 1
     assert "formgen's conservative policy refuses this ownership" in refused.stderr
-    assert "though North Carolina law allows it (at least one MD/DO owner, with PA/NP co-owners" in refused.stderr
-    assert "--policy permissive" in refused.stderr and "55B-14(c)" in refused.stderr
+    assert f"though {name} law allows it ({allows}" in refused.stderr
+    assert "--policy permissive" in refused.stderr and statute in refused.stderr
 
     packet = formgen.build(deal, policy="permissive")
     allowed = next(f for f in packet.findings if f.rule == "owners.policy")
-    assert (allowed.severity, allowed.law) == ("info", "conditional") and "55B-14(c)" in allowed.citation
-    assert "with PA/NP co-owners" in allowed.message and allowed.verified
+    assert (allowed.severity, allowed.law) == ("info", "conditional") and statute in allowed.citation
+    assert allows.split(", ")[1] in allowed.message and allowed.verified
     assert not any(f.blocking for f in packet.findings)
 
 
-def test_an_owner_the_law_itself_refuses_is_refused_under_either_policy(tmp_path):
-    deal = nc_deal_with_co_owner(tmp_path, "RN")  # § 55B-14(c) pairs a physician with no RN
+@pytest.mark.parametrize("code, license_type", [("NC", "RN"),  # § 55B-14(c) pairs a physician with no RN
+                                                ("WA", "DDS")])  # RCW 18.100.050(5)(a) does not list dentistry
+def test_an_owner_the_law_itself_refuses_is_refused_under_either_policy(code, license_type, tmp_path):
+    deal = deal_with_co_owner(code, tmp_path, license_type)
     for policy in ("conservative", "permissive"):
         result = run_cli("validate", "--policy", policy, str(deal))
-        assert result.returncode == 1 and "RN license, which may not own" in result.stderr
+        assert result.returncode == 1 and f"{license_type} license, which may not own" in result.stderr
         assert "conservative policy" not in result.stderr

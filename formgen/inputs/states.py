@@ -27,7 +27,8 @@ class Rule(BaseModel):
     citation: str = ""
     verified: bool = False
     note: str = ""
-    source: str = ""  # the primary source read to verify it: title and address
+    source: str = ""  # the primary text read to verify it: what, and where (address or stored file)
+    read_on: dt.date | None = None  # the day that text was read
     effective: dt.date | None = None  # in force from this date (None: long-standing)
     until: dt.date | None = None  # no longer in force from this date
     transition: dt.date | None = None  # arrangements made before `effective` must comply by this date
@@ -232,6 +233,37 @@ class StateRules(BaseModel):
         out += [(f"Checklist: {c.id}", c) for c in self.checklist]
         out += [(f"Note: {n.id}", n) for n in self.notes]
         return out
+
+    def acting_rules(self) -> list[tuple[str, Rule]]:
+        """The rules that change or block a packet: the CPOM and fee-splitting bases, ownership, the
+        name designations the statute makes mandatory, clause rules that remove or replace a term, and
+        required clauses (the set the research passes count as verified or not)."""
+        out: list[tuple[str, Rule]] = [("CPOM", self.cpom_basis), ("Fee splitting", self.fee_splitting),
+                                       ("Ownership", self.ownership)]
+        out += [(f"Entity form: {f.label}", f) for f in self.entity_forms if f.suffix_mandatory]
+        out += [(f"Clause rule: {r.tag}", r) for r in self.clause_rules if r.action in ("remove", "replace")]
+        out += [(f"Required clause: {r.id}", r) for r in self.required_clauses]
+        return out
+
+
+class ResearchEntry(BaseModel):
+    """One line of a state's research record: what a rule rests on and whether it was read."""
+
+    model_config = ConfigDict(frozen=True)
+    label: str
+    citation: str
+    verified: bool
+    source: str  # verified: the primary text read
+    read_on: dt.date | None
+    why: str  # the rule's note: for an unverified rule, why (what it rests on, what was not found)
+
+
+def research_record(rules: StateRules) -> list[ResearchEntry]:
+    """Every rule of a state with its citation, whether it was verified at a primary source, where and
+    when that text was read, and (from its note) why a rule is not verified."""
+    return [ResearchEntry(label=label, citation=rule.citation, verified=rule.verified, source=rule.source,
+                          read_on=rule.read_on, why=" ".join(rule.note.split()))
+            for label, rule in rules.all_rules()]
 
 
 _DATED_LISTS = ("clause_rules", "required_clauses", "checklist", "notes")
