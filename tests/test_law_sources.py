@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from formgen.inputs.states import load_state, research_record
-from formgen.library import paths
+from formgen.inputs.library import Library
+from formgen.inputs.states import research_record
 
-STATE_FILES = sorted(paths.state_dir().glob("*.yaml"))
+STATE_FILES = sorted(Library.shipped().states_dir.glob("*.yaml"))
 LARGEST_MARKETS = ["CA", "TX", "FL", "NY", "AZ", "NV", "IL", "NJ", "GA", "CO", "WA", "PA", "OH", "NC", "MA"]
 
 
@@ -56,18 +56,18 @@ def test_the_check_finds_a_verified_rule_without_a_source():
 
 
 def test_research_record_lists_each_rule_with_where_and_when_it_was_read():
-    record = research_record(load_state("IL"))
+    record = research_record(Library.shipped().state("IL"))
     fee = next(e for e in record if e.label == "Fee splitting")
     assert fee.verified and "22.2" in fee.citation and "ilga.gov" in fee.source and fee.read_on
     corporation = next(e for e in record if e.label.startswith("Entity form: medical corporation"))
     assert not corporation.verified and not corporation.source and "secondary source" in corporation.why
-    assert len(record) == len(load_state("IL").all_rules())
+    assert len(record) == len(Library.shipped().state("IL").all_rules())
 
 
 @pytest.mark.parametrize("code", LARGEST_MARKETS)
 def test_every_unverified_acting_rule_says_why(code):
     """In the 15 largest markets an acting rule that is not verified says, in its note, what it rests on."""
-    rules = load_state(code)
+    rules = Library.shipped().state(code)
     silent = [label for label, rule in rules.acting_rules() if not rule.verified and not rule.note.strip()]
     assert not silent, f"{code}: unverified acting rules without a note: {silent}"
 
@@ -76,7 +76,7 @@ def acting_rule_counts() -> dict[str, tuple[int, int]]:
     """Per state: (acting rules verified, acting rules)."""
     counts = {}
     for code in LARGEST_MARKETS:
-        acting = load_state(code).acting_rules()
+        acting = Library.shipped().state(code).acting_rules()
         counts[code] = (sum(rule.verified for _, rule in acting), len(acting))
     return counts
 
