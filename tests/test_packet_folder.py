@@ -25,6 +25,7 @@ import formgen
 from conftest import EXAMPLES, ROOT, run_cli
 from formgen.errors import FormgenError, InputError, OutputFolderError
 from formgen.folder.packet_folder import PacketBusyError, PacketFolder
+from formgen.inputs.library import Library
 
 CA = EXAMPLES / "ca_medspa.yaml"
 TRIALS = 20
@@ -188,7 +189,7 @@ def test_a_hostile_manifest_is_refused_by_every_command(ca_packet, tmp_path, att
     import datetime as dt
 
     with pytest.raises(InputError):
-        packet_impact(packet, tmp_path, dt.date(2027, 1, 1), None)
+        packet_impact(packet, tmp_path, dt.date(2027, 1, 1), None, Library.shipped())
     assert time.perf_counter() - started < 10, "refused without stalling"
     assert {p: p.read_bytes() for p in packet.rglob("*") if p.is_file()} == before, "nothing was written"
 
