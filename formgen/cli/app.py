@@ -206,14 +206,15 @@ def explain(deal: DealArg, policy: PolicyOpt = "conservative", as_json: JsonOpt 
 
 
 @app.command()
-def states(code: Annotated[Optional[str], typer.Argument(help="A two-letter code for one jurisdiction in full.")] = None) -> None:
+def states(code: Annotated[Optional[str], typer.Argument(help="A two-letter code for one jurisdiction in full.")] = None,
+           sources: Annotated[bool, typer.Option("--sources", help="Also print each rule's research notes and the source read.")] = False) -> None:
     """List every jurisdiction's rules, or show one in full with citations.
 
-    Examples: formgen states    formgen states OR
+    Examples: formgen states    formgen states OR    formgen states FL --sources
     """
     from .statesview import show_state, states_table
 
-    typer.echo(_run(show_state, code) if code else _run(states_table))
+    typer.echo(_run(show_state, code, sources) if code else _run(states_table))
 
 
 @app.command()

@@ -150,6 +150,121 @@ class Note(Rule):
     text: str
 
 
+# Non-compete law: what a state does with a covenant not to compete, for the practice's owners
+# (the MSA's covenant binds them) and for the clinicians it employs or engages.
+CovenantStatus = Literal["void", "limited", "reasonableness"]
+NON_COMPETE_TAG = "covenant:non_compete_provider"  # the MSA covenant's tag (clauses/tags.yaml)
+
+
+class Covenant(Rule):
+    """A state's rule for one kind of covenant not to compete. ``void``: unenforceable; ``limited``:
+    enforceable only within limits a statute sets (radius, duration, buyout, signed writing, notice);
+    ``reasonableness``: enforced as far as a court finds it reasonable."""
+
+    status: CovenantStatus
+    summary: str = Field(min_length=1)  # the rule in a sentence, in a lawyer's words
+    max_radius_miles: int | None = Field(default=None, ge=1)
+    max_months: int | None = Field(default=None, ge=1)
+    buyout: str = ""  # the buyout the law requires, as a phrase ("" = none required)
+    patient_access: bool = False  # the covenant must leave the physician access to patient lists and records
+    signed_writing: bool = False  # enforceable only in a writing the restrained person signed
+    notice: str = ""  # notice the law requires (before signing, to patients, ...)
+    conditions: list[str] = []  # further conditions, each a sentence
+
+    @model_validator(mode="after")
+    def _limits_match_status(self):
+        limits = [name for name in ("max_radius_miles", "max_months", "buyout", "notice")
+                  if getattr(self, name)] + (["conditions"] if self.conditions else [])
+        if self.status == "void" and (limits or self.patient_access):
+            raise ValueError(f"a void covenant has no limits to meet; remove {', '.join(limits) or 'patient_access'}")
+        if self.status == "limited" and not (limits or self.patient_access or self.signed_writing):
+            raise ValueError("a limited covenant needs the limits the law sets (max_radius_miles, max_months, "
+                             "buyout, patient_access, signed_writing, notice or conditions)")
+        return self
+
+
+def _dated_entries(entries: list[Covenant]) -> list[Covenant]:
+    """At most one entry of a covenant list is in force on any day."""
+    far_past, far_future = dt.date.min, dt.date.max
+    spans = sorted(((c.effective or far_past, c.until or far_future) for c in entries))
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        if start < end:
+            raise ValueError("entries overlap in time: give the earlier one an 'until' no later than the later "
+                             "one's 'effective'")
+    return entries
+
+
+DatedCovenants = Annotated[list[Covenant], Field(min_length=1), AfterValidator(_dated_entries)]
+
+
+class NonCompete(BaseModel):
+    """``owner``: a covenant binding the practice's owners (the MSA covenant, a shareholder agreement);
+    ``provider``: one binding clinicians the practice employs or engages. Each is a list of entries
+    dated where the law changed (``effective`` / ``until``); at most one is in force on a day."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    owner: DatedCovenants
+    provider: DatedCovenants
+
+    def on(self, day: dt.date) -> "NonCompete":
+        """The entries in force on ``day`` (an entry list may become empty)."""
+        def keep(entries):
+            return [c for c in entries if (rule_status(c, day) or (True, ""))[0]]
+        return self.model_construct(owner=keep(self.owner), provider=keep(self.provider))
+
+    def entries(self) -> list[tuple[str, Covenant]]:
+        return [("owner", c) for c in self.owner] + [("provider", c) for c in self.provider]
+
+
+# Scope of practice: who may perform each med-spa treatment class, under what supervision.
+Licensee = Literal["MD", "DO", "NP", "PA", "RN", "LVN", "aesthetician"]
+TREATMENT_CLASSES = {
+    "good_faith_exam": "Good-faith examination",
+    "neuromodulators": "Neuromodulators (botulinum toxin)",
+    "dermal_fillers": "Dermal fillers",
+    "lasers_ipl": "Lasers and IPL",
+    "iv_therapy": "IV therapy",
+    "peels_microneedling": "Chemical peels and microneedling",
+}
+
+
+class ScopeEntry(Rule):
+    """Who may perform one treatment class. ``supervision`` is what the least-qualified performer
+    listed needs: a physician (or other supervisor) on site, available (reachable, not present), or none."""
+
+    performers: list[Licensee] = Field(min_length=1)
+    supervision: Literal["on_site", "available", "none"]
+    delegated_by: list[Licensee] = []  # who may delegate the treatment or supervise it
+    instrument: str = ""  # the written instrument under the state's own name ("standardized procedures")
+    ratio: str = ""  # supervision ratio, as a phrase ("" = none set or none found)
+
+    @model_validator(mode="after")
+    def _supervised_needs_supervisor(self):
+        if self.supervision != "none" and not self.delegated_by:
+            raise ValueError(f"supervision '{self.supervision}' needs delegated_by: who delegates or supervises")
+        return self
+
+
+class ScopeOfPractice(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    good_faith_exam: ScopeEntry
+    neuromodulators: ScopeEntry
+    dermal_fillers: ScopeEntry
+    lasers_ipl: ScopeEntry
+    iv_therapy: ScopeEntry
+    peels_microneedling: ScopeEntry
+
+    def entries(self) -> list[tuple[str, ScopeEntry]]:
+        return [(key, getattr(self, key)) for key in TREATMENT_CLASSES]
+
+    def instruments(self) -> list[str]:
+        """The written instruments the state names, once each, in treatment-class order."""
+        return list(dict.fromkeys(e.instrument for _, e in self.entries() if e.instrument))
+
+    def ratios(self) -> list[str]:
+        return list(dict.fromkeys(e.ratio for _, e in self.entries() if e.ratio))
+
+
 class StateRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: str
@@ -165,6 +280,8 @@ class StateRules(BaseModel):
     required_clauses: list[RequiredClause] = []
     checklist: list[ChecklistItem] = []
     notes: list[Note] = []
+    noncompete: NonCompete | None = None  # None: not researched
+    scope_of_practice: ScopeOfPractice | None = None  # None: not researched
     source_files: tuple[str, ...] = ()  # filled by the loader
     # Filled by in_force(): which dated rules applied on the date asked for, and which did not.
     timeline: tuple[str, ...] = ()
@@ -208,7 +325,22 @@ class StateRules(BaseModel):
                 timeline.append(f"{label}: {why}; {'applied' if applies else 'not applied'}")
                 if applies:
                     kept[section].append(rule)
-        return self.model_copy(update={**kept, "timeline": tuple(timeline)})
+        update: dict = {**kept}
+        if self.noncompete is not None:
+            for kind, covenant in self.noncompete.entries():
+                status = rule_status(covenant, on)
+                if status is not None:
+                    timeline.append(f"non-compete rule ({kind} covenant, {covenant.status}): {status[1]}; "
+                                    f"{'applied' if status[0] else 'not applied'}")
+            update["noncompete"] = self.noncompete.on(on)
+            derived = covenant_clause_rule(self.name, update["noncompete"], kept["clause_rules"])
+            if derived is not None:
+                update["clause_rules"] = kept["clause_rules"] + [derived]
+        return self.model_copy(update={**update, "timeline": tuple(timeline)})
+
+    def owner_covenant(self) -> Covenant | None:
+        """The owner covenant rule (after ``in_force``: the one in force), or None where not researched."""
+        return self.noncompete.owner[0] if self.noncompete and self.noncompete.owner else None
 
     def with_policy(self, policy: Policy) -> "StateRules":
         """Under ``permissive``, a term the law permits (conditional, unsettled or permitted) takes the
@@ -233,7 +365,32 @@ class StateRules(BaseModel):
         out += [(f"Required clause: {r.id}", r) for r in self.required_clauses]
         out += [(f"Checklist: {c.id}", c) for c in self.checklist]
         out += [(f"Note: {n.id}", n) for n in self.notes]
+        if self.noncompete is not None:
+            out += [(f"Non-compete: {kind} covenant", c) for kind, c in self.noncompete.entries()]
+        if self.scope_of_practice is not None:
+            out += [(f"Scope of practice: {TREATMENT_CLASSES[key]}", e) for key, e in self.scope_of_practice.entries()]
         return out
+
+
+def covenant_clause_rule(state_name: str, noncompete: NonCompete, clause_rules: list[ClauseRule]) -> ClauseRule | None:
+    """Where the owner covenant in force is void and the state file sets no rule of its own on the
+    MSA covenant's tag, the rule that replaces it with the confidentiality-only covenant."""
+    if not noncompete.owner or noncompete.owner[0].status != "void":
+        return None
+    if any(r.tag == NON_COMPETE_TAG for r in clause_rules):
+        return None
+    covenant = noncompete.owner[0]
+    return ClauseRule(
+        tag=NON_COMPETE_TAG, action="replace", replacement="msa.covenants.confidentiality_only", severity="warning",
+        law="prohibited", citation=covenant.citation, verified=covenant.verified, source=covenant.source,
+        effective=covenant.effective, until=covenant.until,
+        message=(f"{covenant.summary.strip()} The owners' covenant not to compete was removed and a "
+                 "confidentiality-only covenant put in its place."),
+        drafting_note=(f"Covenant not to compete removed: under {state_name} law it is void against the practice's "
+                       "physician owners. Protect the MSO's investment through the confidentiality and trade-secret "
+                       "provisions and the Term; a covenant given on a sale of the practice belongs in the purchase "
+                       "documents, under the rules for such sales."),
+        note="Derived from the state's non-compete section (owner covenant: void).")
 
 
 _DATED_LISTS = ("clause_rules", "required_clauses", "checklist", "notes")

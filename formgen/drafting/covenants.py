@@ -1,0 +1,104 @@
+"""The MSA's covenant not to compete under the state's non-compete rule: the limits the clause
+keeps (radius, duration, buyout, patient access, signed writing) and the memo's analysis of the
+covenant kept, or of why none is kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..inputs.states import NON_COMPETE_TAG, Covenant, StateRules
+from .findings import Finding
+
+# The MSA covenant as the clause library drafts it where no limit applies.
+STANDARD_MONTHS = 12
+STANDARD_RADIUS_MILES = 10
+
+
+@dataclass(frozen=True)
+class CovenantTerms:
+    """What the MSA covenant says, within the owner-covenant rule in force."""
+
+    months: int
+    radius_miles: int
+    buyout: str  # "" = no buyout sentence
+    patient_access: bool
+    signed_writing: bool
+
+
+def covenant_kept(rules: StateRules) -> bool:
+    """Does the MSA keep its covenant not to compete (no state rule removes or replaces it)?"""
+    rule = rules.rule_for_tag(NON_COMPETE_TAG)
+    return rule is None or rule.action == "warn"
+
+
+def covenant_terms(rules: StateRules) -> CovenantTerms:
+    """The standard covenant, narrowed to the limits of the state's owner-covenant rule."""
+    covenant = rules.owner_covenant()
+    months, radius = STANDARD_MONTHS, STANDARD_RADIUS_MILES
+    if covenant is None:
+        return CovenantTerms(months, radius, "", False, False)
+    return CovenantTerms(min(months, covenant.max_months or months), min(radius, covenant.max_radius_miles or radius),
+                         covenant.buyout, covenant.patient_access, covenant.signed_writing)
+
+
+def _period(months: int) -> str:
+    return "one year" if months == 12 else f"{months} months"
+
+
+def _conditions(covenant: Covenant) -> list[str]:
+    out = []
+    if covenant.signed_writing:
+        out.append("it must be set out in a writing signed by each person it restrains: have each Practice Owner "
+                   "sign the covenant or a joinder to it personally")
+    if covenant.max_months:
+        out.append(f"it may last no longer than {_period(covenant.max_months)} after the relationship ends")
+    if covenant.max_radius_miles:
+        out.append(f"it may reach no further than {covenant.max_radius_miles} miles")
+    if covenant.buyout:
+        out.append(f"it must offer a buyout {covenant.buyout}")
+    if covenant.patient_access:
+        out.append("it must leave the physician access to the list of patients seen and, on their authorization, "
+                   "to their medical records")
+    if covenant.notice:
+        out.append(covenant.notice.rstrip("."))
+    return out + [c.rstrip(".") for c in covenant.conditions]
+
+
+def covenant_analysis(rules: StateRules) -> str:
+    """The memo's paragraph: the covenant the MSA keeps and what makes it enforceable in the state,
+    or why none is kept; then the rule for covenants in the practice's own clinician agreements."""
+    covenant = rules.owner_covenant()
+    if covenant is None:
+        return ""
+    terms = covenant_terms(rules)
+    if covenant_kept(rules):
+        head = (f"The Management Services Agreement keeps the Practice Owners' covenant not to compete "
+                f"({_period(terms.months)} after the Term, within {terms.radius_miles} miles of the Premises, the "
+                f"radius left for counsel to set). {covenant.summary.strip()}")
+        conditions = _conditions(covenant)
+        if conditions:
+            head += f" For the covenant to be enforceable in {rules.name}: " + "; ".join(conditions) + "."
+    else:
+        rule = rules.rule_for_tag(NON_COMPETE_TAG)
+        head = (f"The Management Services Agreement keeps no covenant not to compete: {covenant.summary.strip()}"
+                + (" A confidentiality-only covenant takes its place." if rule and rule.action == "replace" else ""))
+        if covenant.status != "void":
+            head += (f" formgen's rule for {rules.name} removed it although the law does not make it void outright: "
+                     "see the finding on the provision.")
+    provider = rules.noncompete.provider[0] if rules.noncompete and rules.noncompete.provider else None
+    if provider is not None:
+        head += (f" Covenants in the Practice's own agreements with its clinicians: {provider.summary.strip()}"
+                 + (f" ({provider.citation})" if provider.citation else ""))
+    return head
+
+
+def covenant_findings(rules: StateRules) -> list[Finding]:
+    """One finding: the covenant kept and the conditions of its enforceability, or none kept."""
+    covenant = rules.owner_covenant()
+    if covenant is None:
+        return []
+    kept = covenant_kept(rules)
+    severity = "warning" if kept and covenant.status == "limited" else "info"
+    return [Finding("covenant.non_compete", severity, covenant_analysis(rules), citation=covenant.citation,
+                    document="msa", action="kept" if kept else "flagged", verified=covenant.verified,
+                    law={"void": "prohibited", "limited": "conditional", "reasonableness": "conditional"}[covenant.status])]
