@@ -48,8 +48,8 @@ def _period(months: int) -> str:
 def _conditions(covenant: Covenant) -> list[str]:
     out = []
     if covenant.signed_writing:
-        out.append("it must be set out in a writing signed by each person it restrains: have each Practice Owner "
-                   "sign the covenant or a joinder to it personally")
+        out.append("it must be set out in a writing signed by each person it restrains (each Practice Owner signs "
+                   "the covenant or a joinder to it personally)")
     if covenant.max_months:
         out.append(f"it may last no longer than {_period(covenant.max_months)} after the relationship ends")
     if covenant.max_radius_miles:
@@ -59,9 +59,26 @@ def _conditions(covenant: Covenant) -> list[str]:
     if covenant.patient_access:
         out.append("it must leave the physician access to the list of patients seen and, on their authorization, "
                    "to their medical records")
-    if covenant.notice:
-        out.append(covenant.notice.rstrip("."))
-    return out + [c.rstrip(".") for c in covenant.conditions]
+    return out + [_clause(c) for c in covenant.conditions + ([covenant.notice] if covenant.notice else [])]
+
+
+def _clause(sentence: str) -> str:
+    """A sentence as a clause of a longer one: 'It must ...' -> 'it must ...'."""
+    sentence = sentence.strip().rstrip(".")
+    return sentence[:1].lower() + sentence[1:]
+
+
+def _kept_sentence(rules: StateRules, covenant: Covenant) -> str:
+    terms = covenant_terms(rules)
+    conditions = _conditions(covenant)
+    return (f"The Management Services Agreement keeps the Practice Owners' covenant not to compete "
+            f"({_period(terms.months)} after the Term, within {terms.radius_miles} miles of the Premises, the radius "
+            f"left for counsel to set); {rules.name} {COVENANT_WORDS[covenant.status]}"
+            + (f": {'; '.join(conditions)}." if conditions else "."))
+
+
+COVENANT_WORDS = {"void": "treats it as void", "limited": "enforces it only within statutory limits",
+                  "reasonableness": "enforces it only as far as it is reasonable"}
 
 
 def covenant_analysis(rules: StateRules) -> str:
@@ -70,17 +87,11 @@ def covenant_analysis(rules: StateRules) -> str:
     covenant = rules.owner_covenant()
     if covenant is None:
         return ""
-    terms = covenant_terms(rules)
     if covenant_kept(rules):
-        head = (f"The Management Services Agreement keeps the Practice Owners' covenant not to compete "
-                f"({_period(terms.months)} after the Term, within {terms.radius_miles} miles of the Premises, the "
-                f"radius left for counsel to set). {covenant.summary.strip()}")
-        conditions = _conditions(covenant)
-        if conditions:
-            head += f" For the covenant to be enforceable in {rules.name}: " + "; ".join(conditions) + "."
+        head = f"{_kept_sentence(rules, covenant)} {covenant.summary.strip()}"
     else:
         rule = rules.rule_for_tag(NON_COMPETE_TAG)
-        head = (f"The Management Services Agreement keeps no covenant not to compete: {covenant.summary.strip()}"
+        head = (f"The Management Services Agreement keeps no covenant not to compete. {covenant.summary.strip()}"
                 + (" A confidentiality-only covenant takes its place." if rule and rule.action == "replace" else ""))
         if covenant.status != "void":
             head += (f" formgen's rule for {rules.name} removed it although the law does not make it void outright: "
@@ -99,6 +110,8 @@ def covenant_findings(rules: StateRules) -> list[Finding]:
         return []
     kept = covenant_kept(rules)
     severity = "warning" if kept and covenant.status == "limited" else "info"
-    return [Finding("covenant.non_compete", severity, covenant_analysis(rules), citation=covenant.citation,
+    message = (_kept_sentence(rules, covenant) if kept else
+               f"The Management Services Agreement keeps no covenant not to compete. {covenant.summary.strip()}")
+    return [Finding("covenant.non_compete", severity, message, citation=covenant.citation,
                     document="msa", action="kept" if kept else "flagged", verified=covenant.verified,
                     law={"void": "prohibited", "limited": "conditional", "reasonableness": "conditional"}[covenant.status])]
