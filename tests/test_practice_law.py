@@ -84,7 +84,8 @@ def test_florida_memo_analyses_the_covenant_it_keeps():
     memo, msa = texts["compliance_memo"], texts["msa"]
     assert "COVENANT NOT TO COMPETE" in memo.upper()
     assert "keeps the Practice Owners’ covenant not to compete" in memo
-    assert "Florida enforces it only as far as it is reasonable" in memo
+    assert "Florida enforces it only as far as it is reasonable" in memo and "Florida law." in memo
+    assert "Clinician agreements." in memo and "542.336; unverified)." in memo
     assert "writing signed by each person it restrains" in memo
     assert "Non-Competition" in msa and "sign this covenant, or a joinder to it, personally" in msa
     finding = next(f for f in packet.findings if f.rule == "covenant.non_compete")
@@ -117,3 +118,4 @@ def test_medical_director_agreement_names_the_states_instruments(tmp_path):
     mda = next(d for d in packet.documents if d.spec.name == "medical_director_agreement")
     text = " ".join(docx_text(mda.data).split())
     assert "within the ratios and by the methods that law sets, including standardized procedures" in text
+    assert "as that law now stands, no more than eight physician assistants supervised by one physician" in text

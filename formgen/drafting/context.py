@@ -218,6 +218,11 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
     }
 
 
+def _series(items: list[str]) -> str:
+    """'a; b; and c': a list whose items may themselves contain 'and'."""
+    return items[0] if len(items) == 1 else "; ".join(items[:-1]) + "; and " + items[-1] if items else ""
+
+
 def covenant_values(rules: StateRules) -> dict:
     """The MSA covenant's terms in contract words, and the state's supervision instruments and ratios
     (from its scope-of-practice data) for the medical director agreement."""
@@ -228,7 +233,7 @@ def covenant_values(rules: StateRules) -> dict:
                      "radius": words(terms.radius_miles), "buyout": terms.buyout,
                      "patient_access": terms.patient_access, "signed_writing": terms.signed_writing},
         "covenant_analysis": covenant_analysis(rules),
-        "scope_instruments": names(scope.instruments()) if scope else "",
+        "scope_instruments": _series(scope.instruments()) if scope else "",
         "scope_ratios": "; ".join(scope.ratios()) if scope else "",
     }
 

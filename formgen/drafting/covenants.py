@@ -81,26 +81,31 @@ COVENANT_WORDS = {"void": "treats it as void", "limited": "enforces it only with
                   "reasonableness": "enforces it only as far as it is reasonable"}
 
 
-def covenant_analysis(rules: StateRules) -> str:
-    """The memo's paragraph: the covenant the MSA keeps and what makes it enforceable in the state,
-    or why none is kept; then the rule for covenants in the practice's own clinician agreements."""
+def _cited(rule: Covenant) -> str:
+    return f"{rule.summary.strip().rstrip('.')} ({rule.citation}{'' if rule.verified else '; unverified'})."
+
+
+def covenant_analysis(rules: StateRules) -> list[tuple[str, str]]:
+    """The memo's paragraphs, (caption, text): the covenant the MSA keeps and what makes it
+    enforceable in the state, or why none is kept; the state's rule; the rule for covenants in the
+    practice's own clinician agreements. Empty where the state's non-compete law is not researched."""
     covenant = rules.owner_covenant()
     if covenant is None:
-        return ""
+        return []
     if covenant_kept(rules):
-        head = f"{_kept_sentence(rules, covenant)} {covenant.summary.strip()}"
+        head = _kept_sentence(rules, covenant)
     else:
         rule = rules.rule_for_tag(NON_COMPETE_TAG)
-        head = (f"The Management Services Agreement keeps no covenant not to compete. {covenant.summary.strip()}"
-                + (" A confidentiality-only covenant takes its place." if rule and rule.action == "replace" else ""))
+        head = ("The Management Services Agreement keeps no covenant not to compete"
+                + (": a confidentiality-only covenant takes its place." if rule and rule.action == "replace" else "."))
         if covenant.status != "void":
             head += (f" formgen's rule for {rules.name} removed it although the law does not make it void outright: "
                      "see the finding on the provision.")
+    out = [("The covenant", head), (f"{rules.name} law", _cited(covenant))]
     provider = rules.noncompete.provider[0] if rules.noncompete and rules.noncompete.provider else None
     if provider is not None:
-        head += (f" Covenants in the Practice's own agreements with its clinicians: {provider.summary.strip()}"
-                 + (f" ({provider.citation})" if provider.citation else ""))
-    return head
+        out.append(("Clinician agreements", _cited(provider)))
+    return out
 
 
 def covenant_findings(rules: StateRules) -> list[Finding]:
