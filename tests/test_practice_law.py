@@ -15,7 +15,8 @@ from conftest import EXAMPLES, ROOT, run_cli
 from formgen.drafting.covenants import covenant_findings
 from formgen.drafting.packet import build_packet
 from formgen.errors import InputError
-from formgen.inputs.states import TREATMENT_CLASSES, load_state, rules_for
+from formgen.inputs.practice_law import TREATMENT_CLASSES
+from formgen.inputs.states import load_state, rules_for
 from formgen.word.ooxml import docx_text
 from test_jurisdictions import deal_for
 from test_law import LARGEST_MARKETS, with_changes

@@ -3,7 +3,9 @@ citation; the research record behind them (what was read, where) only when asked
 
 from __future__ import annotations
 
-from ..inputs.states import TREATMENT_CLASSES, Covenant, Rule, StateRules, all_states, load_state
+from ..inputs.practice_law import TREATMENT_CLASSES, Covenant
+from ..inputs.rule import Rule
+from ..inputs.states import StateRules, all_states, load_state
 from .texttable import text_table
 
 FEE_WORDS = {"forbidden": "removed", "warning": "kept+warn", "allowed": "allowed"}

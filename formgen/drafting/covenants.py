@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..inputs.states import NON_COMPETE_TAG, Covenant, StateRules
+from ..inputs.practice_law import NON_COMPETE_TAG, Covenant
+from ..inputs.states import StateRules
 from .findings import Finding
 
 # The MSA covenant as the clause library drafts it where no limit applies.
