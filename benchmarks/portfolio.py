@@ -101,7 +101,7 @@ def write_portfolio(folder: Path, count: int) -> tuple[Counter, int]:
     import formgen
     from formgen.inputs.deal import JURISDICTIONS
     from formgen.errors import InputError
-    from formgen.inputs.states import load_state
+    from formgen.inputs.library import Library
 
     folder.mkdir(parents=True)
     codes = sorted(JURISDICTIONS)
@@ -110,7 +110,7 @@ def write_portfolio(folder: Path, count: int) -> tuple[Counter, int]:
     i = 0
     while sum(per_state.values()) < count:
         code = codes[i % len(codes)]
-        rules = load_state(code)
+        rules = Library.shipped().state(code)
         path = folder / f"{code.lower()}_{i:03d}.yaml"
         for fee in (fee_for(i), {"basis": "fixed_monthly", "monthly_amount": 20000 + 100 * i}):
             path.write_text(yaml.safe_dump(make_deal(i, code, rules, fee), sort_keys=False), encoding="utf-8")

@@ -219,14 +219,16 @@ def explain(ctx: typer.Context, deal: DealArg, policy: PolicyOpt = "conservative
 
 
 @app.command()
-def states(ctx: typer.Context, code: Annotated[Optional[str], typer.Argument(help="A two-letter code for one jurisdiction in full.")] = None) -> None:
+def states(ctx: typer.Context,
+           code: Annotated[Optional[str], typer.Argument(help="A two-letter code for one jurisdiction in full.")] = None,
+           sources: Annotated[bool, typer.Option("--sources", help="Also print each rule's research notes and the source read.")] = False) -> None:
     """List every jurisdiction's rules, or show one in full with citations.
 
-    Examples: formgen states    formgen states OR
+    Examples: formgen states    formgen states OR    formgen states FL --sources
     """
     from .statesview import show_state, states_table
 
-    typer.echo(_run(show_state, _library(ctx), code) if code else _run(states_table, _library(ctx)))
+    typer.echo(_run(show_state, _library(ctx), code, sources) if code else _run(states_table, _library(ctx)))
 
 
 @app.command()
@@ -262,6 +264,7 @@ def init(
 
 @app.command()
 def scan(
+    ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help=".docx or .txt files, or folders holding them.")],
     state: Annotated[str, typer.Option("--state", help="The state whose rules set severity and citation.")] = "XX",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -274,7 +277,7 @@ def scan(
     """
     from .scanview import run_scan
 
-    run_scan(files, state, as_json=as_json, runner=_run)
+    run_scan(files, state, library=_library(ctx), as_json=as_json, runner=_run)
 
 
 @app.command()

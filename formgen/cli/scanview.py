@@ -35,13 +35,12 @@ def _add_sections(path: Path, text: str, hits: list[dict]) -> None:
         hit["section"] = (lines[text.count("\n", 0, hit["start"])] if lines else "") or typed
 
 
-def run_scan(files: list[Path], state: str, *, as_json: bool, runner) -> None:
-    from ..inputs.states import load_state
+def run_scan(files: list[Path], state: str, *, library, as_json: bool, runner) -> None:
     from ..scan.scanner import extract_text, scan_files
 
     severity, citation = "error", ""  # no state named: report as the strictest state would
     if state.upper() != "XX":
-        severity, rule = runner(load_state, state.upper()).scan_policy()
+        severity, rule = runner(library.state, state.upper()).scan_policy()
         citation = rule.citation
     targets = scan_targets(files)
     if not targets:

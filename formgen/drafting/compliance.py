@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 from ..inputs.deal import Deal
+from .covenants import covenant_findings
 from .findings import Finding
 from ..inputs.states import OwnershipLimits, StateRules
 
@@ -179,7 +180,7 @@ def _fee_findings(deal: Deal) -> list[Finding]:
 
 def check_deal(deal: Deal, rules: StateRules) -> list[Finding]:
     return (_entity_findings(deal, rules) + _ownership_findings(deal, rules) + _governance_findings(deal, rules)
-            + _fee_findings(deal) + _state_research_findings(rules))
+            + _fee_findings(deal) + covenant_findings(rules) + _state_research_findings(rules))
 
 
 def law_change_findings(deal: Deal, all_rules: StateRules) -> list[Finding]:

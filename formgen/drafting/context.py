@@ -11,6 +11,7 @@ from ..inputs.deal_terms import TRANSFER_EVENTS, PriceFormula
 from ..inputs.documents import charter_name, entity_governing_document
 from ..errors import InputError, Problem
 from ..markup import BLANK_CLOSE, BLANK_OPEN, REF_CLOSE, REF_OPEN, library_prose
+from .covenants import covenant_analysis, covenant_terms
 from ..inputs.states import StateRules
 
 from ..inputs.library import CATALOG_FILE
@@ -196,6 +197,26 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
     }
 
 
+def _series(items: list[str]) -> str:
+    """'a; b; and c': a list whose items may themselves contain 'and'."""
+    return items[0] if len(items) == 1 else "; ".join(items[:-1]) + "; and " + items[-1] if items else ""
+
+
+def covenant_values(rules: StateRules) -> dict:
+    """The MSA covenant's terms in contract words, and the state's supervision instruments and ratios
+    (from its scope-of-practice data) for the medical director agreement."""
+    terms = covenant_terms(rules)
+    scope = rules.scope_of_practice
+    return {
+        "covenant": {"period": "one (1) year" if terms.months == 12 else f"{words(terms.months)} months",
+                     "radius": words(terms.radius_miles), "buyout": terms.buyout,
+                     "patient_access": terms.patient_access, "signed_writing": terms.signed_writing},
+        "covenant_analysis": covenant_analysis(rules),
+        "scope_instruments": _series(scope.instruments()) if scope else "",
+        "scope_ratios": "; ".join(scope.ratios()) if scope else "",
+    }
+
+
 ENTITY_SUFFIXES = {"LLC", "L.L.C.", "INC", "INC.", "LP", "L.P.", "LLP", "L.L.P.", "LLLP", "CORP", "CORP.",
                    "CORPORATION", "COMPANY", "CO.", "TRUST", "LTD", "LTD.", "PLLC", "P.L.L.C.", "PC", "P.C.", "FUND",
                    "PARTNERS", "PARTNERSHIP", "HOLDINGS"}
@@ -244,6 +265,7 @@ def build_context(deal: Deal, rules: StateRules, catalog: dict, extra: dict | No
         "practice_formation_state_name": JURISDICTIONS[deal.practice.formation_state],
         "venue": venue,
         **succession_values(deal, rules),
+        **covenant_values(rules),
         # helpers
         "ref": ref, "money": money, "pct": pct, "longdate": longdate, "words": words, "names": names,
         "placeholder": placeholder, "indefinite": indefinite, "prose": library_prose, "is_entity": is_entity,

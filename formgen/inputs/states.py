@@ -15,29 +15,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .deal import JURISDICTIONS, LicenseType, PracticeEntityType
+from .practice_law import NON_COMPETE_TAG, TREATMENT_CLASSES, Covenant, NonCompete, ScopeOfPractice
+from .rule import Rule, rule_status
 from ..errors import InputError, Problem
 
 DEFAULT_FILE = "_default.yaml"
-
-
-class Rule(BaseModel):
-    """Every rule says where it comes from and whether that was checked at a primary source."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    citation: str = ""
-    verified: bool = False
-    note: str = ""
-    source: str = ""  # the primary text read to verify it: what, and where (address or stored file)
-    read_on: dt.date | None = None  # the day that text was read
-    effective: dt.date | None = None  # in force from this date (None: long-standing)
-    until: dt.date | None = None  # no longer in force from this date
-    transition: dt.date | None = None  # arrangements made before `effective` must comply by this date
-
-    @model_validator(mode="after")
-    def _verified_needs_citation(self):
-        if self.verified and not self.citation.strip():
-            raise ValueError("a rule marked verified: true needs a citation")
-        return self
 
 
 class EntityForm(Rule):
@@ -164,6 +146,8 @@ class StateRules(BaseModel):
     required_clauses: list[RequiredClause] = []
     checklist: list[ChecklistItem] = []
     notes: list[Note] = []
+    noncompete: NonCompete | None = None  # None: not researched
+    scope_of_practice: ScopeOfPractice | None = None  # None: not researched
     source_files: tuple[str, ...] = ()  # filled by the loader
     # Filled by in_force(): which dated rules applied on the date asked for, and which did not.
     timeline: tuple[str, ...] = ()
@@ -207,7 +191,22 @@ class StateRules(BaseModel):
                 timeline.append(f"{label}: {why}; {'applied' if applies else 'not applied'}")
                 if applies:
                     kept[section].append(rule)
-        return self.model_copy(update={**kept, "timeline": tuple(timeline)})
+        update: dict = {**kept}
+        if self.noncompete is not None:
+            for kind, covenant in self.noncompete.entries():
+                status = rule_status(covenant, on)
+                if status is not None:
+                    timeline.append(f"non-compete rule ({kind} covenant, {covenant.status}): {status[1]}; "
+                                    f"{'applied' if status[0] else 'not applied'}")
+            update["noncompete"] = self.noncompete.on(on)
+            derived = covenant_clause_rule(self.name, update["noncompete"], kept["clause_rules"])
+            if derived is not None:
+                update["clause_rules"] = kept["clause_rules"] + [derived]
+        return self.model_copy(update={**update, "timeline": tuple(timeline)})
+
+    def owner_covenant(self) -> Covenant | None:
+        """The owner covenant rule (after ``in_force``: the one in force), or None where not researched."""
+        return self.noncompete.owner[0] if self.noncompete and self.noncompete.owner else None
 
     def with_policy(self, policy: Policy) -> "StateRules":
         """Under ``permissive``, a term the law permits (conditional, unsettled or permitted) takes the
@@ -232,6 +231,10 @@ class StateRules(BaseModel):
         out += [(f"Required clause: {r.id}", r) for r in self.required_clauses]
         out += [(f"Checklist: {c.id}", c) for c in self.checklist]
         out += [(f"Note: {n.id}", n) for n in self.notes]
+        if self.noncompete is not None:
+            out += [(f"Non-compete: {kind} covenant", c) for kind, c in self.noncompete.entries()]
+        if self.scope_of_practice is not None:
+            out += [(f"Scope of practice: {TREATMENT_CLASSES[key]}", e) for key, e in self.scope_of_practice.entries()]
         return out
 
     def acting_rules(self) -> list[tuple[str, Rule]]:
@@ -266,24 +269,33 @@ def research_record(rules: StateRules) -> list[ResearchEntry]:
             for label, rule in rules.all_rules()]
 
 
+def covenant_clause_rule(state_name: str, noncompete: NonCompete, clause_rules: list[ClauseRule]) -> ClauseRule | None:
+    """Where the owner covenant in force is void and the state file sets no rule of its own on the
+    MSA covenant's tag, the rule that replaces it with the confidentiality-only covenant."""
+    if not noncompete.owner or noncompete.owner[0].status != "void":
+        return None
+    if any(r.tag == NON_COMPETE_TAG for r in clause_rules):
+        return None
+    covenant = noncompete.owner[0]
+    return ClauseRule(
+        tag=NON_COMPETE_TAG, action="replace", replacement="msa.covenants.confidentiality_only", severity="warning",
+        law="prohibited", citation=covenant.citation, verified=covenant.verified, source=covenant.source,
+        effective=covenant.effective, until=covenant.until,
+        message=(f"{covenant.summary.strip()} The owners' covenant not to compete was removed and a "
+                 "confidentiality-only covenant put in its place."),
+        drafting_note=(f"Covenant not to compete removed: under {state_name} law it is void against the practice's "
+                       "physician owners. Protect the MSO's investment through the confidentiality and trade-secret "
+                       "provisions and the Term; a covenant given on a sale of the practice belongs in the purchase "
+                       "documents, under the rules for such sales."),
+        note="Derived from the state's non-compete section (owner covenant: void).")
+
+
 _DATED_LISTS = ("clause_rules", "required_clauses", "checklist", "notes")
 
 
 def _label(section: str, rule) -> str:
     key = getattr(rule, "tag", None) or getattr(rule, "id", "")
     return f"{section.replace('_', ' ').rstrip('s')} {key}"
-
-
-def rule_status(rule: Rule, on: dt.date) -> tuple[bool, str] | None:
-    """None for an undated rule; else (in force on ``on``, why in words)."""
-    if rule.effective is None and rule.until is None:
-        return None
-    if rule.effective is not None and on < rule.effective:
-        return False, f"in force from {rule.effective.isoformat()}, after {on.isoformat()}"
-    if rule.until is not None and on >= rule.until:
-        return False, f"no longer in force from {rule.until.isoformat()}"
-    since = f"in force since {rule.effective.isoformat()}" if rule.effective else "in force"
-    return True, since + (f" until {rule.until.isoformat()}" if rule.until else "")
 
 
 _KEYED_LISTS = {"entity_forms": "form", "clause_rules": "tag", "required_clauses": "id",
