@@ -13,9 +13,10 @@ import yaml
 
 from conftest import EXAMPLES, ROOT, run_cli
 from formgen.drafting.covenants import covenant_findings
-from formgen.drafting.packet import build_packet
+from formgen.api import build as build_packet
 from formgen.errors import InputError
 from formgen.inputs.practice_law import TREATMENT_CLASSES
+from formgen.inputs.library import Library
 from formgen.inputs.library import Library
 from formgen.inputs.states import read_state
 from formgen.word.ooxml import docx_text
