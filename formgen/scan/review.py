@@ -23,15 +23,11 @@ from ..word.sections import Paragraph, docx_paragraphs, text_paragraphs
 from .categories import CAPTIONS, CATEGORIES, FEE_CATEGORIES, Detector, Hit, Parties, clause_start, negated
 from .law import suggested_text, treatment
 from .scanner import RULE_VOLUME, scan_text
-from .sentences import split_sentences
+from .sentences import split_sentences, windows
 
 FORMAT = 1
 SEVERITY_ORDER = ("error", "warning", "info")
 ALLOWED_SUFFIXES = (".docx", ".txt")
-# Sentences longer than this are read in overlapping windows, so no pattern ever sees more than
-# WINDOW characters at once: the work per character is bounded and the scan is linear in the text.
-WINDOW = 1200
-_OVERLAP = 300
 
 _MEMO_TITLE = re.compile(r"^\s*(?:[\w ,.&-]{0,40}\s)?(?:memorandum|memo)\b", re.IGNORECASE)
 _RECITALS = re.compile(r"^\s*(?:RECITALS|BACKGROUND|WITNESSETH|PRELIMINARY\s+STATEMENTS?)\s*[:.]?\s*$")
@@ -123,23 +119,6 @@ def read_paragraphs(path: Path) -> list[Paragraph]:
 
 
 # ---------------------------------------------------------------- detection
-
-
-def windows(sentence: str) -> list[str]:
-    """The sentence, or overlapping pieces of at most WINDOW characters cut at spaces."""
-    if len(sentence) <= WINDOW:
-        return [sentence]
-    out, start = [], 0
-    while start < len(sentence):
-        end = min(len(sentence), start + WINDOW)
-        if end < len(sentence):
-            space = sentence.rfind(" ", start + WINDOW - _OVERLAP, end)
-            end = space if space > start else end
-        out.append(sentence[start:end])
-        if end >= len(sentence):
-            break
-        start = max(start + 1, end - _OVERLAP)
-    return out
 
 
 def is_memorandum(paragraphs: list[Paragraph]) -> bool:

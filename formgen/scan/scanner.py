@@ -75,7 +75,7 @@ from .patterns import (  # noqa: F401 - RULE_* and SEVERITIES are part of the AP
     _WHY,
     may_link,
 )
-from .sentences import split_sentences  # noqa: F401 - part of the API
+from .sentences import split_sentences, windows  # noqa: F401 - split_sentences is part of the API
 
 @dataclass(frozen=True)
 class ScanMatch:
@@ -248,14 +248,14 @@ def scan_text(text: str, *, severity: str = "error", citation: str = "") -> list
         # (a keyword test first, then the regular expressions).
         if not may_link(sentence) or not (BASE.search(sentence) or VOLUME_LINK.search(sentence)):
             continue
-        first_link: dict[str, _Link] = {}
-        for link in sorted(_find_links(sentence), key=lambda ln: (ln.start, ln.end)):
-            if link.rule not in first_link and not _suppressed(sentence, link):
-                first_link[link.rule] = link
+        first_phrase: dict[str, str] = {}
+        for piece in windows(sentence):  # long sentences in bounded pieces: linear time
+            for link in sorted(_find_links(piece), key=lambda ln: (ln.start, ln.end)):
+                if link.rule not in first_phrase and not _suppressed(piece, link):
+                    first_phrase[link.rule] = " ".join(piece[link.start : link.end].split())
         for rule in RULE_ORDER:
-            if rule in first_link:
-                link = first_link[rule]
-                phrase = " ".join(sentence[link.start : link.end].split())
+            if rule in first_phrase:
+                phrase = first_phrase[rule]
                 message = f'{_WHAT[rule]}: "{_shorten(phrase)}"; {_WHY[rule]}.'
                 matches.append(ScanMatch(rule, sentence, start, end, severity, citation, message))
     return matches
