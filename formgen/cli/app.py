@@ -247,21 +247,37 @@ def init(
     typer.echo(f"next: edit {deal}, then formgen validate {deal}")
 
 
-@app.command()
-def scan(
-    files: Annotated[list[Path], typer.Argument(help=".docx or .txt files, or folders holding them.")],
-    state: Annotated[str, typer.Option("--state", help="The state whose rules set severity and citation.")] = "XX",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Scan documents for payments computed from revenue, collections, income, profits or volume.
+StateReq = Annotated[str, typer.Option("--state", help="The state whose rules apply (two-letter code).")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Apply the rules in force on this date (YYYY-MM-DD; default today).")]
+ReviewOut = Annotated[Optional[Path], typer.Option("-o", "--out", help="Write review_memo.docx and <name>.redline.docx here.")]
+ReviewFiles = Annotated[list[Path], typer.Argument(help=".docx or .txt files, or folders holding them.")]
 
-    Each hit names its section ("Section 12.2") where the document is numbered.
-    Exit 0 when clean, 3 when something is found.
+
+@app.command()
+def review(files: ReviewFiles, state: StateReq = "XX", as_of: AsOfOpt = None, policy: PolicyOpt = "conservative",
+           as_json: JsonOpt = False, out: ReviewOut = None) -> None:
+    """Review contracts formgen did not write against the state's control and fee rules.
+
+    Each finding names its section, quotes the sentence, and gives the rule, citation and compliant text.
+    Exit 0 when no error finding, 3 when one exists. Severity follows the law, whatever --policy says.
+    Example: formgen review their_msa.docx --state CA --as-of 2026-06-01 -o review/
+    """
+    from .reviewview import run_review
+
+    run_review(files, state, as_of=as_of, as_json=as_json, out=out, runner=_run)
+
+
+@app.command()
+def scan(files: ReviewFiles, state: StateReq = "XX", as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+    """`formgen review` limited to the fee categories (percentage, per-unit and referral fees).
+
+    Exit 0 when no error finding, 3 when one exists.
     Example: formgen scan out/glow --state CA --json
     """
-    from .scanview import run_scan
+    from ..scan.categories import FEE_CATEGORIES
+    from .reviewview import run_review
 
-    run_scan(files, state, as_json=as_json, runner=_run)
+    run_review(files, state, as_of=as_of, as_json=as_json, out=None, runner=_run, categories=FEE_CATEGORIES)
 
 
 @app.command()

@@ -213,19 +213,24 @@ def review_file(path: Path, *, rules: StateRules, as_of: dt.date, library: Libra
                              categories=categories)
 
 
-def review_files(paths, *, rules: StateRules, as_of: dt.date, library: Library, categories=CATEGORIES) -> list[Review]:
-    """One Review per file, in order; every unreadable file reported together in one InputError."""
-    read: list[tuple[Path, list[Paragraph]]] = []
+def read_all(paths) -> list[list[Paragraph]]:
+    """The paragraphs of each file, in order; every unreadable file reported together in one InputError."""
+    read: list[list[Paragraph]] = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            read.append((Path(path), read_paragraphs(Path(path))))
+            read.append(read_paragraphs(Path(path)))
         except InputError as err:
             problems.extend(err.problems)
     if problems:
         raise InputError(problems)
+    return read
+
+
+def review_files(paths, *, rules: StateRules, as_of: dt.date, library: Library, categories=CATEGORIES) -> list[Review]:
+    """One Review per file, in order."""
     return [review_paragraphs(paragraphs, file=str(path), rules=rules, as_of=as_of, library=library, categories=categories)
-            for path, paragraphs in read]
+            for path, paragraphs in zip(paths, read_all(paths))]
 
 
 __all__ = ["CAPTIONS", "CATEGORIES", "FEE_CATEGORIES", "Finding", "Review", "review_file", "review_files", "detect"]
