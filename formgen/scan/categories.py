@@ -39,7 +39,7 @@ CAPTIONS = {
 # ---------------------------------------------------------------- the parties
 
 _MSO_WORDS = (r"MSO|Manager|Management\s+Company|Management\s+Services\s+Organization|Administrator"
-              r"|Management\s+Services\s+Company|Service\s+Company|Services\s+Company|Consultant|Operator")
+              r"|Management\s+Services\s+Company|Service\s+Company|Services\s+Company|Consultant|Operator|Company")
 _PRACTICE_WORDS = (r"Practice|Group|Medical\s+Group|P\.?C\.?|Professional\s+Corporation|Physicians?|Providers?"
                    r"|Medical\s+Director|Owners?|Practice\s+Owners?|Shareholders?|Clinicians?|Corporation")
 _DEFINED = re.compile(r"\((?:the\s+|each\s+a\s+|hereinafter\s+)?[\"“]([A-Z][\w .&-]{1,40}?)[\"”]\s*\)")
@@ -76,7 +76,7 @@ class Parties:
 
 _NOT_CLINICAL = r"(?<![-\w])(?<!non )(?<!non-)"
 _CLINICAL_OBJECT = (
-    _NOT_CLINICAL + r"(?:diagnos\w*|treatment\s+(?:plans?|protocols?|decisions?|options?)|treatments?\s+(?:of|for|to)\s+patients"
+    _NOT_CLINICAL + r"(?:diagnos\w*+(?!\s+codes?)|treatment\s+(?:plans?|protocols?|decisions?|options?)|treatments?\s+(?:of|for|to)\s+patients"
     r"|clinical\s+(?:protocols?|policies|decisions?|judgment|staffing|standards?|outcomes?|care|matters|operations"
     r"|practices?|guidelines|procedures|services|pathways|quality|competenc\w*)"
     r"|medical\s+(?:judgment|decisions?|care|protocols?|treatment|procedures)|standing\s+orders|standards?\s+of\s+care"
@@ -137,6 +137,7 @@ _KEYWORDS = {
     "records_control": ("record", "chart", "file"),
     "bank_control": ("account", "receivable", "lockbox", "funds", "signat", "signing", "lien", "security", "pledge", "deposit"),
     "advertising_control": ("advertis", "market", "promot", "publish", "itself", "content"),
+    "fee_referral": ("referr", "finder"),
     "noncompete": ("compet", "practice", "render", "provide", "own", "operate", "employed", "work", "perform"),
 }
 
@@ -167,8 +168,11 @@ class Detector:
         def passive(objects: str, participles: str) -> re.Pattern:
             return re.compile(rf"(?P<obj>{objects})(?P<gap>{gap})\b(?P<verb>{participles})\s+(?:solely\s+|exclusively\s+|only\s+)?by\s+{A}", _F)
 
+        A3 = rf"(?P<actor3>(?:the\s+)?{parties.mso})"
+
         def approval(objects: str) -> re.Pattern:
             return re.compile(
+                rf"(?P<obj3>{objects})(?P<gap3>{gap})\bwithout\s+(?:the\s+)?(?:prior\s+)?(?:written\s+)?(?:approval|consent)\s+of\s+{A3}|"
                 rf"(?P<obj>{objects})(?P<gap>{gap})\b(?P<verb>subject\s+to|requir\w+|conditioned\s+(?:up)?on|only\s+with|with)\s+"
                 rf"(?:the\s+)?(?:prior\s+)?(?:written\s+)?(?:review\s+and\s+)?(?:approval|consent|direction)\s+of\s+{A}"
                 rf"|{A2}['’]s?\s+(?:prior\s+)?(?:written\s+)?(?P<verb2>approval|consent|direction)(?P<gap2>{gap})(?P<obj2>{objects})", _F)
@@ -205,7 +209,8 @@ class Detector:
                            rf"(?=[^.;:]{{0,200}}?{A}|[^.;:]{{0,60}}?(?:of|in)\s+(?:the\s+)?(?:{P}))", _F),
                 re.compile(rf"(?P<verb>pledg\w+|security\s+interest)[^.;:]{{0,80}}?(?P<obj>{_EQUITY})[^.;:]{{0,120}}?"
                            rf"(?:to|in\s+favor\s+of|for\s+the\s+benefit\s+of)\s+{A}", _F),
-                re.compile(rf"(?P<verb>irrevocable\s+proxy|proxy|power\s+of\s+attorney|voting\s+agreement|vote)[^.;:]{{0,120}}?{A}", _F),
+                re.compile(rf"(?P<verb>irrevocable\s+proxy|proxy|power\s+of\s+attorney|voting\s+agreement|vote)[^.;:]{{0,120}}?{A}"
+                           rf"|{A2}[^.;:]{{0,20}}?\b(?:an?\s+)?(?:irrevocable\s+)?(?:proxy|power\s+of\s+attorney)\b", _F),
                 re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>consent|approv\w*|veto|designat\w*|nominat\w*|appoint\w*|elect\w*|remov\w*"
                            rf"|restrict\w*|control\w*)(?P<gap>[^.;:]{{0,80}}?)(?P<obj>{_EQUITY}|transfer\w*|issuance|directors?|officers?"
                            r"|board|transferee|successor\s+owner|nominee|dividends)", _F),
@@ -236,6 +241,8 @@ class Detector:
                 re.compile(rf"(?P<verb>security\s+interest|lien|pledge|assign\w*)(?P<gap>[^.;:]{{0,60}}?)\b(?:in|on|of)\s+"
                            rf"(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:{P}['’]s\s+)?(?P<obj>accounts?\s+receivable|receivables|bank\s+accounts?|deposit\s+accounts?"
                            rf"|Practice\s+Account)[^.;:]{{0,120}}?{A}", _F),
+                re.compile(rf"{A}\s+(?:a\s+)?(?:first[\s-]priority\s+|continuing\s+)?(?P<verb>security\s+interest|lien)\s+(?:in|on)"
+                           rf"(?P<gap>[^.;:]{{0,40}}?)(?P<obj>accounts?\s+receivable|receivables|bank\s+accounts?|deposit\s+accounts?|Practice\s+Account)", _F),
                 re.compile(rf"(?P<verb>deposit\w*)(?P<gap>[^.;:]{{0,100}}?)\b(?P<obj>(?:account|lockbox)\s+(?:owned|controlled|held|maintained)"
                            rf"\s+(?:solely\s+)?by\s+{A}|{A2}['’]s\s+(?:own\s+)?(?:bank\s+|operating\s+)?account)", _F),
             ],
@@ -247,6 +254,11 @@ class Detector:
                            rf"(?P<gap>[^.;:]{{0,40}}?)(?P<obj>(?:as\s+)?(?:a|the)\s+(?:provider|medical|clinic|practice|source))", _F),
                 re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>have\s+(?:sole|exclusive|final)\s+(?:authority|control|discretion|responsibility)|determin\w*|decid\w*|control\w*)"
                            rf"(?P<gap>[^.;:]{{0,40}}?)(?P<obj>(?:content|advertising|marketing)[^.;:]{{0,40}}?(?:medical|clinical|treatments?|services))", _F),
+            ],
+            "fee_referral": [
+                re.compile(r"(?P<verb>referral\s+fees?|finder['’]s\s+fees?|fees?\s+for\s+(?:each\s+|every\s+|any\s+)?referrals?"
+                           r"|(?:pa(?:y|id|yment)|compensat\w*|remunerat\w*|bonus\w*)[^.;:]{0,60}?\b(?:for|in\s+exchange\s+for|in\s+return\s+for)\s+"
+                           r"(?:each\s+|every\s+|any\s+|the\s+)?(?:referrals?|patients?\s+referred|referred\s+patients?))", _F),
             ],
             "noncompete": [
                 re.compile(r"(?P<verb>shall\s+not|will\s+not|may\s+not|agrees?\s+not\s+to|covenants?\s+not\s+to)(?P<gap>[^.;:]{0,80}?)"
@@ -292,6 +304,13 @@ class Detector:
         after = sentence[m.end():clause_end(sentence, m.end())]
         if category == "noncompete":
             return not self._noncompete_released(sentence, m, before, after)
+        if category == "clinical_control" and re.search(r"advertis|marketing|promot|billing|coding", groups.get("gap") or "", _F):
+            return False  # "the content of advertising for medical treatments" is about advertising
+        if groups.get("obj3") is not None:
+            # "Practice shall not hire ... without MSO's consent" needs the consent; "Practice may hire
+            # ... without MSO's consent" does not.
+            head = sentence[max(start_of_clause, m.start() - 90):m.start("gap3") + len(groups["gap3"])]
+            return negated(head)
         if category == "advertising_control" and re.search(r"without", span, _F):
             span = re.sub(r"without\s+(?:the\s+)?(?:prior\s+)?(?:written\s+)?(?:review|approval|consent)", " ", span, flags=_F)
         if negated(before) or negated(span) or _negated_after(after):
