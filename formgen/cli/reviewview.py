@@ -12,7 +12,7 @@ from ..counts import plural
 from ..errors import InputError, Problem
 from ..inputs.clauses import load_library
 from ..inputs.states import load_state
-from ..scan.categories import CAPTIONS, CATEGORIES
+from ..scan.categories import CAPTIONS, CATEGORIES, FEE_CATEGORIES
 from ..scan.outputs import memo_docx, redline_docx
 from ..scan.review import FORMAT, Review, read_all, review_paragraphs
 from .output import echo_json
@@ -43,7 +43,8 @@ def write_outputs(reviews: list[Review], out: Path) -> list[Path]:
 
 
 def run_review(files: list[Path], state: str, *, as_of: str | None, as_json: bool, out: Path | None, runner,
-               categories=CATEGORIES) -> None:
+               fees_only: bool = False) -> None:
+    categories = FEE_CATEGORIES if fees_only else CATEGORIES
     on = parse_as_of(as_of)
     targets = scan_targets(files)
     if not targets:

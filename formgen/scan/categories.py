@@ -150,128 +150,159 @@ class Hit:
     why: str  # the phrase that matched, normalized
 
 
+class _Builders:
+    """The pieces every pattern is made of, with the document's party names compiled in."""
+
+    def __init__(self, parties: Parties):
+        self.A = rf"(?P<actor>(?:the\s+)?{parties.mso})"
+        self.A2 = rf"(?P<actor2>(?:the\s+)?{parties.mso})"
+        self.A3 = rf"(?P<actor3>(?:the\s+)?{parties.mso})"
+        self.P = parties.practice
+        self.modal = r"[^.;:]{0,70}?"
+        self.gap = r"[^.;:]{0,110}?"
+
+    def active(self, verbs: str, objects: str, reach: str | None = None) -> re.Pattern:
+        reach = self.gap if reach is None else reach
+        return re.compile(rf"{self.A}(?P<mid>{self.modal})\b(?P<verb>{verbs})\b(?P<gap>{reach})(?P<obj>{objects})", _F)
+
+    def passive(self, objects: str, participles: str) -> re.Pattern:
+        return re.compile(rf"(?P<obj>{objects})(?P<gap>{self.gap})\b(?P<verb>{participles})\s+"
+                          rf"(?:solely\s+|exclusively\s+|only\s+)?by\s+{self.A}", _F)
+
+    def approval(self, objects: str) -> re.Pattern:
+        A, A2, A3, gap = self.A, self.A2, self.A3, self.gap
+        return re.compile(
+            rf"(?P<obj3>{objects})(?P<gap3>{gap})\bwithout\s+(?:the\s+)?(?:prior\s+)?(?:written\s+)?(?:approval|consent)\s+of\s+{A3}|"
+            rf"(?P<obj>{objects})(?P<gap>{gap})\b(?P<verb>subject\s+to|requir\w+|conditioned\s+(?:up)?on|only\s+with|with)\s+"
+            rf"(?:the\s+)?(?:prior\s+)?(?:written\s+)?(?:review\s+and\s+)?(?:approval|consent|direction)\s+of\s+{A}"
+            rf"|{A2}['’]s?\s+(?:prior\s+)?(?:written\s+)?(?P<verb2>approval|consent|direction)(?P<gap2>{gap})(?P<obj2>{objects})", _F)
+
+
+def _control_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
+    """Who decides clinical matters, clinicians, prices and codes."""
+    A, A2, P, gap, modal = b.A, b.A2, b.P, b.gap, b.modal
+    active, passive, approval = b.active, b.passive, b.approval
+    control = (r"direct\w*|supervis\w*|approv\w*|determin\w*|control\w*|establish\w*|set|sets|setting|decid\w*|oversee\w*"
+               r"|dictat\w*|manag\w*|develop\w*|prescrib\w*|select\w*|overrid\w*|adopt\w*|mandat\w*|specify|specifies"
+               r"|have\s+(?:final|sole|ultimate|exclusive)\s+(?:authority|say|responsibility)\s+(?:over|for)|have\s+authority\s+over")
+    employ = (r"hire\w*|hiring|employ|employs|employing|engag\w*|credential\w*|disciplin\w*|terminat\w*|fire|fires|firing"
+              r"|dismiss\w*|discharg\w*|select\w*|(?:set|sets|setting|determin\w*|establish\w*|fix\w*)\s+(?:the\s+)?"
+              r"(?:compensation|salar\w*|pay|wages|bonus\w*)\s+(?:of|for)|supervis\w*|direct\w*|evaluat\w*|schedul\w*")
+    price = r"set|sets|setting|establish\w*|determin\w*|approv\w*|fix|fixes|fixing|control\w*|decid\w*|change\w*|dictat\w*"
+    code = r"determin\w*|select\w*|assign\w*|chang\w*|decid\w*|approv\w*|choos\w*|set|sets|dictat\w*|code|codes|override\w*|modif\w*"
+    return {
+        "clinical_control": [
+            active(control, _CLINICAL_OBJECT),
+            passive(_CLINICAL_OBJECT, r"directed|supervised|approved|determined|controlled|established|set|decided|dictated|overseen|prescribed|selected|made"),
+            approval(_CLINICAL_OBJECT),
+        ],
+        "clinician_employment": [
+            active(employ, _CLINICIANS, r"[^.;:]{0,40}?"),
+            passive(_CLINICIANS, r"employed|hired|engaged|credentialed|disciplined|terminated|fired|dismissed|selected|supervised|directed|paid"),
+            re.compile(rf"(?P<obj>{_CLINICIANS})(?P<gap>{gap})\b(?P<verb>(?:be|are|remain|become)\s+(?:the\s+)?employees)\s+of\s+{A}", _F),
+            re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>be\s+the\s+employer)\s+of(?P<gap>[^.;:]{{0,40}}?)(?P<obj>{_CLINICIANS})", _F),
+            approval(rf"(?:hir\w+|terminat\w+|engag\w+|employ\w+|select\w+)\s+(?:of\s+)?(?:any\s+|all\s+|the\s+)?{_CLINICIANS}"),
+        ],
+        "pricing_control": [
+            active(price, _PRICES + r"(?=[^.;:]{0,80}?(?:medical|clinical|professional|patients?|services|treatments?|procedures))",
+                   r"[^.;:]{0,40}?"),
+            passive(_PRICES, r"set|established|determined|approved|fixed|controlled|decided"),
+            approval(_PRICES),
+        ],
+        "coding_billing_control": [
+            active(code, _CODES, r"[^.;:]{0,50}?"),
+            passive(_CODES, r"determined|selected|assigned|changed|decided|approved|chosen|set|dictated|made"),
+            approval(_CODES),
+        ],
+    }
+
+
+def _holding_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
+    """Who holds the practice's shares, records and money."""
+    A, A2, P, gap, modal = b.A, b.A2, b.P, b.gap, b.modal
+    active, passive, approval = b.active, b.passive, b.approval
+    return {
+        "ownership_control": [
+            re.compile(rf"(?P<verb>option|right)\s+to\s+(?:purchase|acquire|buy|designate)[^.;:]{{0,80}}?(?P<obj>{_EQUITY})"
+                       rf"(?=[^.;:]{{0,200}}?{A}|[^.;:]{{0,60}}?(?:of|in)\s+(?:the\s+)?(?:{P}))", _F),
+            re.compile(rf"(?P<verb>pledg\w+|security\s+interest)[^.;:]{{0,80}}?(?P<obj>{_EQUITY})[^.;:]{{0,120}}?"
+                       rf"(?:to|in\s+favor\s+of|for\s+the\s+benefit\s+of)\s+{A}", _F),
+            re.compile(rf"(?P<verb>irrevocable\s+proxy|proxy|power\s+of\s+attorney|voting\s+agreement|vote)[^.;:]{{0,120}}?{A}"
+                       rf"|{A2}[^.;:]{{0,20}}?\b(?:an?\s+)?(?:irrevocable\s+)?(?:proxy|power\s+of\s+attorney)\b", _F),
+            re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>consent|approv\w*|veto|designat\w*|nominat\w*|appoint\w*|elect\w*|remov\w*"
+                       rf"|restrict\w*|control\w*)(?P<gap>[^.;:]{{0,80}}?)(?P<obj>{_EQUITY}|transfer\w*|issuance|directors?|officers?"
+                       r"|board|transferee|successor\s+owner|nominee|dividends)", _F),
+            approval(rf"(?:transfer\w*|sale|issuance|issue|pledge)\s+of\s+(?:any\s+)?(?:of\s+)?(?:the\s+)?(?:{P}['’]s\s+)?{_EQUITY}"),
+            re.compile(rf"(?P<verb>stock\s+transfer\s+restriction|succession\s+agreement|continuity\s+agreement)(?P<obj>)"
+                       rf"[^.;:]{{0,120}}?{A}", _F),
+        ],
+        "records_control": [
+            re.compile(rf"(?P<obj>{_RECORDS})(?P<gap>{gap})\b(?P<verb>(?:are|be|is|shall\s+be|will\s+be|remain|become)\s+"
+                       rf"(?:and\s+remain\s+)?(?:the\s+)?(?:sole\s+|exclusive\s+)?(?:and\s+exclusive\s+)?property)\s+of\s+{A}", _F),
+            active(r"own|owns|hold\s+title\s+to|retain\s+(?:ownership|title)|withhold\w*|retain\w*|keep\w*|control\w*|determin\w*",
+                   _RECORDS, r"[^.;:]{0,40}?"),
+            re.compile(rf"(?P<verb>title|ownership)\s+(?:to|of|in)\s+(?:all\s+)?(?P<obj>{_RECORDS})[^.;:]{{0,60}}?"
+                       rf"\b(?:vest\w*|belong\w*|remain\w*|is|are)\b[^.;:]{{0,20}}?{A}", _F),
+        ],
+        "bank_control": [
+            active(r"be\s+(?:a|the|an)\s+(?:sole\s+)?(?:authorized\s+)?signator\w*|have\s+(?:sole\s+|exclusive\s+)?"
+                   r"(?:signature|signing|signatory)\s+authority|sweep\w*|withdraw\w*|transfer\w*|control\w*|hold\w*|have\s+access",
+                   r"(?:bank|deposit|operating|Practice|practice['’]s)\s+accounts?|Practice\s+Account|funds\s+(?:in|on\s+deposit)"
+                   r"|accounts?\s+receivable|receivables|lockbox", r"[^.;:]{0,70}?"),
+            re.compile(rf"(?P<verb>signature\s+authority|signing\s+authority|sole\s+signatory|authorized\s+signatory)"
+                       rf"(?P<gap>[^.;:]{{0,80}}?)(?P<obj>accounts?)(?=[^.;:]{{0,120}}?{A})", _F),
+            re.compile(rf"(?P<verb>security\s+interest|lien|pledge|assign\w*)(?P<gap>[^.;:]{{0,60}}?)\b(?:in|on|of)\s+"
+                       rf"(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:{P}['’]s\s+)?(?P<obj>accounts?\s+receivable|receivables|bank\s+accounts?|deposit\s+accounts?"
+                       rf"|Practice\s+Account)[^.;:]{{0,120}}?{A}", _F),
+            re.compile(rf"{A}\s+(?:a\s+)?(?:first[\s-]priority\s+|continuing\s+)?(?P<verb>security\s+interest|lien)\s+(?:in|on)"
+                       rf"(?P<gap>[^.;:]{{0,40}}?)(?P<obj>accounts?\s+receivable|receivables|bank\s+accounts?|deposit\s+accounts?|Practice\s+Account)", _F),
+            re.compile(rf"(?P<verb>deposit\w*)(?P<gap>[^.;:]{{0,100}}?)\b(?P<obj>(?:account|lockbox)\s+(?:owned|controlled|held|maintained)"
+                       rf"\s+(?:solely\s+)?by\s+{A}|{A2}['’]s\s+(?:own\s+)?(?:bank\s+|operating\s+)?account)", _F),
+        ],
+    }
+
+
+def _conduct_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
+    """Advertising, referral payments and covenants not to compete."""
+    A, A2, P, gap, modal = b.A, b.A2, b.P, b.gap, b.modal
+    active, passive, approval = b.active, b.passive, b.approval
+    return {
+        "advertising_control": [
+            re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>advertis\w*|market\w*|promot\w*|publish\w*)(?P<gap>[^.;:]{{0,120}}?)"
+                       rf"(?P<obj>without\s+(?:the\s+)?(?:prior\s+)?(?:written\s+)?(?:review|approval|consent)|in\s+its\s+(?:sole\s+)?discretion"
+                       rf"|under\s+its\s+own\s+name|in\s+(?:its|the\s+MSO['’]s|Manager['’]s)\s+own\s+name)", _F),
+            re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>hold\w*\s+itself\s+out|represent\w*\s+(?:itself|that\s+it\s+is)|present\w*\s+itself)"
+                       rf"(?P<gap>[^.;:]{{0,40}}?)(?P<obj>(?:as\s+)?(?:a|the)\s+(?:provider|medical|clinic|practice|source))", _F),
+            re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>have\s+(?:sole|exclusive|final)\s+(?:authority|control|discretion|responsibility)|determin\w*|decid\w*|control\w*)"
+                       rf"(?P<gap>[^.;:]{{0,40}}?)(?P<obj>(?:content|advertising|marketing)[^.;:]{{0,40}}?(?:medical|clinical|treatments?|services))", _F),
+        ],
+        "fee_referral": [
+            re.compile(r"(?P<verb>referral\s+fees?|finder['’]s\s+fees?|fees?\s+for\s+(?:each\s+|every\s+|any\s+)?referrals?"
+                       r"|(?:pa(?:y|id|yment)|compensat\w*|remunerat\w*|bonus\w*)[^.;:]{0,60}?\b(?:for|in\s+exchange\s+for|in\s+return\s+for)\s+"
+                       r"(?:each\s+|every\s+|any\s+|the\s+)?(?:referrals?|patients?\s+referred|referred\s+patients?))", _F),
+        ],
+        "noncompete": [
+            re.compile(r"(?P<verb>shall\s+not|will\s+not|may\s+not|agrees?\s+not\s+to|covenants?\s+not\s+to)(?P<gap>[^.;:]{0,80}?)"
+                       r"\b(?P<obj>compete|practice\s+medicine|engage\s+in\s+the\s+practice|render\s+[^.;:]{0,30}?services"
+                       r"|provide\s+[^.;:]{0,40}?(?:services|treatments)|own,?\s+(?:manage|operate|invest)|own\s+(?:any|an)\s+interest|operate\s+(?:a|any)"
+                       r"|be\s+employed|work\s+for|perform\s+[^.;:]{0,30}?services)"
+                       r"(?=[^.;:]{0,200}?(?:within\s+[^.;:]{0,30}?(?:miles|kilometers|radius)|miles|radius|kilometers|the\s+Territory|restricted\s+area"
+                       r"|county|city\s+of|for\s+a\s+period\s+of|for\s+(?:\w+\s+){0,2}\(?\d+\)?\s+(?:years?|months)|following\s+(?:the\s+)?"
+                       r"(?:termination|expiration)|after\s+(?:the\s+)?(?:termination|expiration)))", _F),
+            re.compile(r"(?P<verb>non-?compet\w*\s+(?:covenant|agreement|clause|obligation|restriction)s?|covenants?\s+not\s+to\s+compete)"
+                       r"(?P<gap>[^.;:]{0,80}?)(?P<obj>\b(?:bind\w*|appl\w*|survive\w*|enforce\w*|restrict\w*|continue\w*|shall|will|in\s+effect))", _F),
+        ],
+    }
+
+
 class Detector:
     """The category patterns of one document (its parties' names compiled in)."""
 
     def __init__(self, parties: Parties):
         self.parties = parties
         self.actor = re.compile(parties.mso, _F)
-        A = rf"(?P<actor>(?:the\s+)?{parties.mso})"
-        A2 = rf"(?P<actor2>(?:the\s+)?{parties.mso})"
-        P = parties.practice
-        modal = r"[^.;:]{0,70}?"
-        gap = r"[^.;:]{0,110}?"
-
-        def active(verbs: str, objects: str, reach: str = gap) -> re.Pattern:
-            return re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>{verbs})\b(?P<gap>{reach})(?P<obj>{objects})", _F)
-
-        def passive(objects: str, participles: str) -> re.Pattern:
-            return re.compile(rf"(?P<obj>{objects})(?P<gap>{gap})\b(?P<verb>{participles})\s+(?:solely\s+|exclusively\s+|only\s+)?by\s+{A}", _F)
-
-        A3 = rf"(?P<actor3>(?:the\s+)?{parties.mso})"
-
-        def approval(objects: str) -> re.Pattern:
-            return re.compile(
-                rf"(?P<obj3>{objects})(?P<gap3>{gap})\bwithout\s+(?:the\s+)?(?:prior\s+)?(?:written\s+)?(?:approval|consent)\s+of\s+{A3}|"
-                rf"(?P<obj>{objects})(?P<gap>{gap})\b(?P<verb>subject\s+to|requir\w+|conditioned\s+(?:up)?on|only\s+with|with)\s+"
-                rf"(?:the\s+)?(?:prior\s+)?(?:written\s+)?(?:review\s+and\s+)?(?:approval|consent|direction)\s+of\s+{A}"
-                rf"|{A2}['’]s?\s+(?:prior\s+)?(?:written\s+)?(?P<verb2>approval|consent|direction)(?P<gap2>{gap})(?P<obj2>{objects})", _F)
-
-        control = (r"direct\w*|supervis\w*|approv\w*|determin\w*|control\w*|establish\w*|set|sets|setting|decid\w*|oversee\w*"
-                   r"|dictat\w*|manag\w*|develop\w*|prescrib\w*|select\w*|overrid\w*|adopt\w*|mandat\w*|specify|specifies"
-                   r"|have\s+(?:final|sole|ultimate|exclusive)\s+(?:authority|say|responsibility)\s+(?:over|for)|have\s+authority\s+over")
-        employ = (r"hire\w*|hiring|employ|employs|employing|engag\w*|credential\w*|disciplin\w*|terminat\w*|fire|fires|firing"
-                  r"|dismiss\w*|discharg\w*|select\w*|(?:set|sets|setting|determin\w*|establish\w*|fix\w*)\s+(?:the\s+)?"
-                  r"(?:compensation|salar\w*|pay|wages|bonus\w*)\s+(?:of|for)|supervis\w*|direct\w*|evaluat\w*|schedul\w*")
-        price = r"set|sets|setting|establish\w*|determin\w*|approv\w*|fix|fixes|fixing|control\w*|decid\w*|change\w*|dictat\w*"
-        code = r"determin\w*|select\w*|assign\w*|chang\w*|decid\w*|approv\w*|choos\w*|set|sets|dictat\w*|code|codes|override\w*|modif\w*"
-        self.patterns: dict[str, list[re.Pattern]] = {
-            "clinical_control": [
-                active(control, _CLINICAL_OBJECT),
-                passive(_CLINICAL_OBJECT, r"directed|supervised|approved|determined|controlled|established|set|decided|dictated|overseen|prescribed|selected|made"),
-                approval(_CLINICAL_OBJECT),
-            ],
-            "clinician_employment": [
-                active(employ, _CLINICIANS, r"[^.;:]{0,40}?"),
-                passive(_CLINICIANS, r"employed|hired|engaged|credentialed|disciplined|terminated|fired|dismissed|selected|supervised|directed|paid"),
-                re.compile(rf"(?P<obj>{_CLINICIANS})(?P<gap>{gap})\b(?P<verb>(?:be|are|remain|become)\s+(?:the\s+)?employees)\s+of\s+{A}", _F),
-                re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>be\s+the\s+employer)\s+of(?P<gap>[^.;:]{{0,40}}?)(?P<obj>{_CLINICIANS})", _F),
-                approval(rf"(?:hir\w+|terminat\w+|engag\w+|employ\w+|select\w+)\s+(?:of\s+)?(?:any\s+|all\s+|the\s+)?{_CLINICIANS}"),
-            ],
-            "pricing_control": [
-                active(price, _PRICES + r"(?=[^.;:]{0,80}?(?:medical|clinical|professional|patients?|services|treatments?|procedures))",
-                       r"[^.;:]{0,40}?"),
-                passive(_PRICES, r"set|established|determined|approved|fixed|controlled|decided"),
-                approval(_PRICES),
-            ],
-            "ownership_control": [
-                re.compile(rf"(?P<verb>option|right)\s+to\s+(?:purchase|acquire|buy|designate)[^.;:]{{0,80}}?(?P<obj>{_EQUITY})"
-                           rf"(?=[^.;:]{{0,200}}?{A}|[^.;:]{{0,60}}?(?:of|in)\s+(?:the\s+)?(?:{P}))", _F),
-                re.compile(rf"(?P<verb>pledg\w+|security\s+interest)[^.;:]{{0,80}}?(?P<obj>{_EQUITY})[^.;:]{{0,120}}?"
-                           rf"(?:to|in\s+favor\s+of|for\s+the\s+benefit\s+of)\s+{A}", _F),
-                re.compile(rf"(?P<verb>irrevocable\s+proxy|proxy|power\s+of\s+attorney|voting\s+agreement|vote)[^.;:]{{0,120}}?{A}"
-                           rf"|{A2}[^.;:]{{0,20}}?\b(?:an?\s+)?(?:irrevocable\s+)?(?:proxy|power\s+of\s+attorney)\b", _F),
-                re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>consent|approv\w*|veto|designat\w*|nominat\w*|appoint\w*|elect\w*|remov\w*"
-                           rf"|restrict\w*|control\w*)(?P<gap>[^.;:]{{0,80}}?)(?P<obj>{_EQUITY}|transfer\w*|issuance|directors?|officers?"
-                           r"|board|transferee|successor\s+owner|nominee|dividends)", _F),
-                approval(rf"(?:transfer\w*|sale|issuance|issue|pledge)\s+of\s+(?:any\s+)?(?:of\s+)?(?:the\s+)?(?:{P}['’]s\s+)?{_EQUITY}"),
-                re.compile(rf"(?P<verb>stock\s+transfer\s+restriction|succession\s+agreement|continuity\s+agreement)(?P<obj>)"
-                           rf"[^.;:]{{0,120}}?{A}", _F),
-            ],
-            "coding_billing_control": [
-                active(code, _CODES, r"[^.;:]{0,50}?"),
-                passive(_CODES, r"determined|selected|assigned|changed|decided|approved|chosen|set|dictated|made"),
-                approval(_CODES),
-            ],
-            "records_control": [
-                re.compile(rf"(?P<obj>{_RECORDS})(?P<gap>{gap})\b(?P<verb>(?:are|be|is|shall\s+be|will\s+be|remain|become)\s+"
-                           rf"(?:and\s+remain\s+)?(?:the\s+)?(?:sole\s+|exclusive\s+)?(?:and\s+exclusive\s+)?property)\s+of\s+{A}", _F),
-                active(r"own|owns|hold\s+title\s+to|retain\s+(?:ownership|title)|withhold\w*|retain\w*|keep\w*|control\w*|determin\w*",
-                       _RECORDS, r"[^.;:]{0,40}?"),
-                re.compile(rf"(?P<verb>title|ownership)\s+(?:to|of|in)\s+(?:all\s+)?(?P<obj>{_RECORDS})[^.;:]{{0,60}}?"
-                           rf"\b(?:vest\w*|belong\w*|remain\w*|is|are)\b[^.;:]{{0,20}}?{A}", _F),
-            ],
-            "bank_control": [
-                active(r"be\s+(?:a|the|an)\s+(?:sole\s+)?(?:authorized\s+)?signator\w*|have\s+(?:sole\s+|exclusive\s+)?"
-                       r"(?:signature|signing|signatory)\s+authority|sweep\w*|withdraw\w*|transfer\w*|control\w*|hold\w*|have\s+access",
-                       r"(?:bank|deposit|operating|Practice|practice['’]s)\s+accounts?|Practice\s+Account|funds\s+(?:in|on\s+deposit)"
-                       r"|accounts?\s+receivable|receivables|lockbox", r"[^.;:]{0,70}?"),
-                re.compile(rf"(?P<verb>signature\s+authority|signing\s+authority|sole\s+signatory|authorized\s+signatory)"
-                           rf"(?P<gap>[^.;:]{{0,80}}?)(?P<obj>accounts?)(?=[^.;:]{{0,120}}?{A})", _F),
-                re.compile(rf"(?P<verb>security\s+interest|lien|pledge|assign\w*)(?P<gap>[^.;:]{{0,60}}?)\b(?:in|on|of)\s+"
-                           rf"(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:{P}['’]s\s+)?(?P<obj>accounts?\s+receivable|receivables|bank\s+accounts?|deposit\s+accounts?"
-                           rf"|Practice\s+Account)[^.;:]{{0,120}}?{A}", _F),
-                re.compile(rf"{A}\s+(?:a\s+)?(?:first[\s-]priority\s+|continuing\s+)?(?P<verb>security\s+interest|lien)\s+(?:in|on)"
-                           rf"(?P<gap>[^.;:]{{0,40}}?)(?P<obj>accounts?\s+receivable|receivables|bank\s+accounts?|deposit\s+accounts?|Practice\s+Account)", _F),
-                re.compile(rf"(?P<verb>deposit\w*)(?P<gap>[^.;:]{{0,100}}?)\b(?P<obj>(?:account|lockbox)\s+(?:owned|controlled|held|maintained)"
-                           rf"\s+(?:solely\s+)?by\s+{A}|{A2}['’]s\s+(?:own\s+)?(?:bank\s+|operating\s+)?account)", _F),
-            ],
-            "advertising_control": [
-                re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>advertis\w*|market\w*|promot\w*|publish\w*)(?P<gap>[^.;:]{{0,120}}?)"
-                           rf"(?P<obj>without\s+(?:the\s+)?(?:prior\s+)?(?:written\s+)?(?:review|approval|consent)|in\s+its\s+(?:sole\s+)?discretion"
-                           rf"|under\s+its\s+own\s+name|in\s+(?:its|the\s+MSO['’]s|Manager['’]s)\s+own\s+name)", _F),
-                re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>hold\w*\s+itself\s+out|represent\w*\s+(?:itself|that\s+it\s+is)|present\w*\s+itself)"
-                           rf"(?P<gap>[^.;:]{{0,40}}?)(?P<obj>(?:as\s+)?(?:a|the)\s+(?:provider|medical|clinic|practice|source))", _F),
-                re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>have\s+(?:sole|exclusive|final)\s+(?:authority|control|discretion|responsibility)|determin\w*|decid\w*|control\w*)"
-                           rf"(?P<gap>[^.;:]{{0,40}}?)(?P<obj>(?:content|advertising|marketing)[^.;:]{{0,40}}?(?:medical|clinical|treatments?|services))", _F),
-            ],
-            "fee_referral": [
-                re.compile(r"(?P<verb>referral\s+fees?|finder['’]s\s+fees?|fees?\s+for\s+(?:each\s+|every\s+|any\s+)?referrals?"
-                           r"|(?:pa(?:y|id|yment)|compensat\w*|remunerat\w*|bonus\w*)[^.;:]{0,60}?\b(?:for|in\s+exchange\s+for|in\s+return\s+for)\s+"
-                           r"(?:each\s+|every\s+|any\s+|the\s+)?(?:referrals?|patients?\s+referred|referred\s+patients?))", _F),
-            ],
-            "noncompete": [
-                re.compile(r"(?P<verb>shall\s+not|will\s+not|may\s+not|agrees?\s+not\s+to|covenants?\s+not\s+to)(?P<gap>[^.;:]{0,80}?)"
-                           r"\b(?P<obj>compete|practice\s+medicine|engage\s+in\s+the\s+practice|render\s+[^.;:]{0,30}?services"
-                           r"|provide\s+[^.;:]{0,40}?(?:services|treatments)|own,?\s+(?:manage|operate|invest)|own\s+(?:any|an)\s+interest|operate\s+(?:a|any)"
-                           r"|be\s+employed|work\s+for|perform\s+[^.;:]{0,30}?services)"
-                           r"(?=[^.;:]{0,200}?(?:within\s+[^.;:]{0,30}?(?:miles|kilometers|radius)|miles|radius|kilometers|the\s+Territory|restricted\s+area"
-                           r"|county|city\s+of|for\s+a\s+period\s+of|for\s+(?:\w+\s+){0,2}\(?\d+\)?\s+(?:years?|months)|following\s+(?:the\s+)?"
-                           r"(?:termination|expiration)|after\s+(?:the\s+)?(?:termination|expiration)))", _F),
-                re.compile(r"(?P<verb>non-?compet\w*\s+(?:covenant|agreement|clause|obligation|restriction)s?|covenants?\s+not\s+to\s+compete)"
-                           r"(?P<gap>[^.;:]{0,80}?)(?P<obj>\b(?:bind\w*|appl\w*|survive\w*|enforce\w*|restrict\w*|continue\w*|shall|will|in\s+effect))", _F),
-            ],
-        }
+        builders = _Builders(parties)
+        self.patterns = {**_control_patterns(builders), **_holding_patterns(builders), **_conduct_patterns(builders)}
 
     def hits(self, sentence: str) -> list[Hit]:
         out: list[Hit] = []

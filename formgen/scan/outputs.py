@@ -14,7 +14,8 @@ from lxml import etree
 
 from ..word.comments import Comments, anchor_comment
 from ..word.ooxml import read_package, write_package
-from ..word.sections import MAIN_PART, paragraph_elements, parse_xml, read_package as read_docx_package
+from ..word.bounded import MAIN_PART, parse_xml, read_package as read_docx_package
+from ..word.sections import paragraph_elements
 from ..word.wordml import q
 from .categories import CAPTIONS
 from .review import SEVERITY_ORDER, Finding, Review

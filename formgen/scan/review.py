@@ -19,7 +19,7 @@ from ..drafting.markup import NOTE_PREFIX
 from ..errors import InputError, Problem
 from ..inputs.clauses import Library
 from ..inputs.states import StateRules
-from ..word.sections import Paragraph, docx_paragraphs, text_paragraphs
+from ..word.sections import Paragraph, read_document
 from .categories import CAPTIONS, CATEGORIES, FEE_CATEGORIES, Detector, Hit, Parties, clause_start, negated
 from .law import suggested_text, treatment
 from .scanner import RULE_VOLUME, scan_text
@@ -27,7 +27,6 @@ from .sentences import split_sentences, windows
 
 FORMAT = 1
 SEVERITY_ORDER = ("error", "warning", "info")
-ALLOWED_SUFFIXES = (".docx", ".txt")
 
 _MEMO_TITLE = re.compile(r"^\s*(?:[\w ,.&-]{0,40}\s)?(?:memorandum|memo)\b", re.IGNORECASE)
 _RECITALS = re.compile(r"^\s*(?:RECITALS|BACKGROUND|WITNESSETH|PRELIMINARY\s+STATEMENTS?)\s*[:.]?\s*$")
@@ -92,30 +91,6 @@ class Candidate:
 
 
 # ---------------------------------------------------------------- reading
-
-
-def read_paragraphs(path: Path) -> list[Paragraph]:
-    """The paragraphs of a .docx or UTF-8 .txt file; InputError for anything else."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        kind = f"a '{suffix}'" if suffix else "a suffix-less"
-        raise InputError([Problem(str(path), "", f"cannot review {kind} file; allowed: {', '.join(ALLOWED_SUFFIXES)}")])
-    if suffix == ".docx":
-        return docx_paragraphs(path)
-    if not path.is_file():
-        raise InputError([Problem(str(path), "", "not a regular file")])
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(16 * 1024 * 1024 + 1)
-    except OSError as exc:
-        raise InputError([Problem(str(path), "", f"cannot read the file: {exc.strerror or exc}")]) from None
-    if len(data) > 16 * 1024 * 1024:
-        raise InputError([Problem(str(path), "", "the text file is larger than 16 MB")])
-    try:
-        return text_paragraphs(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(path), "", f"not UTF-8 text (bad byte at offset {exc.start})")]) from None
 
 
 # ---------------------------------------------------------------- detection
@@ -209,7 +184,7 @@ def review_paragraphs(paragraphs: list[Paragraph], *, file: str, rules: StateRul
 
 
 def review_file(path: Path, *, rules: StateRules, as_of: dt.date, library: Library, categories=CATEGORIES) -> Review:
-    return review_paragraphs(read_paragraphs(Path(path)), file=str(path), rules=rules, as_of=as_of, library=library,
+    return review_paragraphs(read_document(Path(path)), file=str(path), rules=rules, as_of=as_of, library=library,
                              categories=categories)
 
 
@@ -219,7 +194,7 @@ def read_all(paths) -> list[list[Paragraph]]:
     problems: list[Problem] = []
     for path in paths:
         try:
-            read.append(read_paragraphs(Path(path)))
+            read.append(read_document(Path(path)))
         except InputError as err:
             problems.extend(err.problems)
     if problems:

@@ -19,20 +19,18 @@ How a sentence is judged:
 4. A sentence is reported once per rule that has a surviving link; offsets are
    those of the whole sentence, so ``text[start:end] == matched``.
 
-No python-docx: ``extract_text`` reads .docx files with ``zipfile`` and ``xml.etree``.
+No python-docx: ``extract_text`` reads .docx files through formgen.word.sections (bounded, lxml).
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..drafting.markup import NOTE_PREFIX
 from ..errors import InputError, Problem
-from ..word.ooxml import docx_text
+from ..word.sections import read_document, read_text_file
 from .patterns import (  # noqa: F401 - RULE_* and SEVERITIES are part of the API
     BASE,
     CLAUSE_BREAK,
@@ -265,33 +263,13 @@ def _shorten(phrase: str, limit: int = 120) -> str:
     return phrase if len(phrase) <= limit else phrase[: limit - 1].rstrip() + "…"
 
 
-ALLOWED_SUFFIXES = (".docx", ".txt")
-
-
 def extract_text(path: Path) -> str:
-    """The text of a .docx (one line per paragraph, tables included) or a UTF-8 .txt.
-
-    Raises ``InputError`` for any other suffix and for unreadable or corrupt files.
-    """
+    """The text of a .docx (one line per paragraph as printed, Word's numbers included; body, then
+    headers, footers and notes) or a UTF-8 .txt. Raises ``InputError`` for anything else."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        kind = f"a '{suffix}'" if suffix else "a suffix-less"
-        raise InputError([Problem(str(path), "", f"cannot scan {kind} file; allowed: .docx, .txt")])
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(str(path), "", f"cannot read the file: {exc.strerror or exc}")]) from None
-    if suffix == ".txt":
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError([Problem(str(path), "", f"not UTF-8 text (bad byte at offset {exc.start})")]) from None
-    try:
-        return docx_text(data, numbered=True)  # "12.2\t...": hits are reported by section
-    except (zipfile.BadZipFile, KeyError, ET.ParseError, EOFError, ValueError, OSError):
-        problem = Problem(str(path), "", "not a readable .docx (corrupt zip or no word/document.xml)")
-        raise InputError([problem]) from None
+    if path.suffix.lower() == ".txt":
+        return read_text_file(path)
+    return "\n".join(p.text for p in read_document(path))
 
 
 def scan_files(paths, *, severity: str = "error", citation: str = "") -> list[dict]:
