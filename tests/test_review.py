@@ -24,7 +24,7 @@ from formgen.scan.outputs import memo_docx, redline_docx
 from formgen.scan.review import detect, review_file, review_paragraphs
 from formgen.scan.scanner import scan_text
 from formgen.word.comments import comment_texts
-from formgen.word.ooxml import read_package
+from formgen.word.ooxml import read_package, write_package
 from formgen.word.sections import docx_paragraphs, text_paragraphs
 
 CORPUS = Path(__file__).parent / "fixtures" / "review"
@@ -48,6 +48,28 @@ def test_word_numbering_names_the_sections_word_shows(ca_packet):
     operating = {p.text.split("\t")[0]: p for p in docx_paragraphs(ca_packet / "mso_operating_agreement.docx") if "\t" in p.text}
     assert operating["17.3"].section == "Section 17.3"
     assert operating["17.3"].caption == "Fair Market Value; No Payment for Referrals"
+
+
+def _edited(source: Path, target: Path, old: str, new: str) -> Path:
+    parts = read_package(source.read_bytes())
+    xml = parts["word/document.xml"].decode()
+    assert old in xml
+    parts["word/document.xml"] = xml.replace(old, new, 1).encode()
+    target.write_bytes(write_package(parts))
+    return target
+
+
+def test_hits_in_word_numbered_sections_12_2_and_17_3(ca_packet, tmp_path):
+    msa = _edited(ca_packet / "msa.docx", tmp_path / "msa.docx", "The Management Fee is a fixed fee of ",
+                  "The Management Fee is twenty percent (20%) of Practice's gross collections plus a fixed fee of ")
+    operating = _edited(ca_packet / "mso_operating_agreement.docx", tmp_path / "oa.docx",
+                        "The Company shall charge each Client Practice only",
+                        "The Company shall receive 15% of each Client Practice's net revenue. The Company shall charge each Client Practice only")
+    rules, on = load_state("TX"), dt.date(2027, 1, 1)
+    [fee] = review_file(msa, rules=rules, as_of=on, library=LIBRARY).findings
+    assert (fee.category, fee.section, fee.caption) == ("fee_percentage", "Section 12.2", "Fixed Monthly Fee")
+    [share] = review_file(operating, rules=rules, as_of=on, library=LIBRARY).findings
+    assert (share.category, share.section) == ("fee_percentage", "Section 17.3")
 
 
 def test_typed_numbering_and_caption():

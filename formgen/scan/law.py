@@ -27,6 +27,8 @@ _DATED_CONTROLS = {
     "msa.reserved.or_sb951": ("clinical_control", "clinician_employment", "pricing_control", "coding_billing_control",
                               "ownership_control"),
 }
+# Who a dated statute reaches, where its own words limit it (from the rule's note in the state file).
+_REACH = {"msa.reserved.ca_sb351": " (SB 351 reaches arrangements in which a private-equity group or hedge fund is involved.)"}
 _CPOM_WORDS = {
     "clinical_control": "the management company may not direct or approve diagnosis, treatment, protocols or other clinical decisions",
     "clinician_employment": "clinicians are hired, supervised, disciplined and paid by the practice, not by the management company",
@@ -102,7 +104,7 @@ def treatment(rules: StateRules, category: str, on: dt.date) -> Treatment | None
     citation, verified = rules.cpom_basis.citation, rules.cpom_basis.verified
     for required in rules.required_clauses:
         if category in _DATED_CONTROLS.get(required.id, ()) and _in_force(required, on):
-            words += f" {_first_sentence(required.reason)}{_transition_note(required, on)}"
+            words += f" {_first_sentence(required.reason)}{_REACH.get(required.id, '')}{_transition_note(required, on)}"
             citation = f"{citation}; {required.citation}" if citation else required.citation
             verified = verified and required.verified
             if not _transition_note(required, on):

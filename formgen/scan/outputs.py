@@ -4,6 +4,7 @@ by "formgen" that the lawyer accepts or rejects. Both are byte-for-byte reproduc
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from pathlib import Path
@@ -15,7 +16,7 @@ from lxml import etree
 from ..word.comments import Comments, anchor_comment
 from ..word.ooxml import read_package, write_package
 from ..word.bounded import MAIN_PART, parse_xml, read_package as read_docx_package
-from ..word.sections import paragraph_elements
+from ..word.sections import heading_prefix, paragraph_elements, paragraph_text
 from ..word.wordml import q
 from .categories import CAPTIONS
 from .review import SEVERITY_ORDER, Finding, Review
@@ -125,10 +126,31 @@ def _free_id(root: etree._Element, comments: Comments) -> int:
     return max(taken, default=0) + 1
 
 
+def _split_run(run: etree._Element, at: int) -> None:
+    """Cut a run of plain text in two at character ``at`` (the second part follows as its own run)."""
+    t = run.find(q("t"))
+    tail = copy.deepcopy(run)
+    tail.find(q("t")).text = (t.text or "")[at:]
+    t.text = (t.text or "")[:at]
+    for element in (t, tail.find(q("t"))):
+        element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    run.addnext(tail)
+
+
 def _track_replacement(paragraph: etree._Element, text: str, date: str, next_id: int) -> int:
-    """Every run of ``paragraph`` deleted and ``text`` inserted, both as tracked revisions."""
-    for run in [r for r in paragraph if r.tag == q("r")]:
-        if run.find(q("commentReference")) is not None:
+    """The runs of ``paragraph`` after its typed number and heading deleted and ``text`` inserted,
+    both as tracked revisions ("Section 4.1. Fees." stays as it was)."""
+    keep, seen, kept = len(heading_prefix(paragraph_text(paragraph))), 0, set()
+    for run in [r for r in paragraph if r.tag == q("r") and r.find(q("commentReference")) is None]:
+        length = len("".join(t.text or "" for t in run.iter(q("t"))))
+        if seen < keep < seen + length and len(run.findall(q("t"))) == 1 and len(run) <= 2:
+            _split_run(run, keep - seen)  # the heading's run: its first part stays
+            length = keep - seen
+        if seen + length <= keep:
+            kept.add(id(run))
+        seen += length
+    for run in [r for r in paragraph if r.tag == q("r") and r.find(q("commentReference")) is None]:
+        if id(run) in kept:
             continue
         deleted = etree.Element(q("del"), {q("id"): str(next_id), q("author"): AUTHOR, q("date"): date})
         next_id += 1

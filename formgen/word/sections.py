@@ -21,7 +21,7 @@ from .bounded import MAIN_PART, UnreadableDocument, parse_xml, read_package
 from .wordml import q
 
 __all__ = ["MAIN_PART", "Paragraph", "UnreadableDocument", "docx_paragraphs", "package_paragraphs", "paragraph_elements",
-           "paragraph_text", "parse_xml", "read_document", "read_package", "read_text_file", "text_paragraphs"]
+           "heading_prefix", "paragraph_text", "parse_xml", "read_document", "read_package", "read_text_file", "text_paragraphs"]
 
 _EXTRA_PARTS = re.compile(r"word/(?:header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -287,6 +287,21 @@ def _typed_label(text: str) -> tuple[str, str]:
     if m:
         return f"({m.group(1)})", text[m.end():]
     return "", text
+
+
+def heading_prefix(text: str) -> str:
+    """The typed number and run-in heading that open a paragraph ("Section 4.1. Fees. "), or ""."""
+    label, body = _typed_label(text)
+    caption = _caption(body) if label or text else ""
+    start = len(text) - len(body)
+    if caption:
+        at = body.find(caption)
+        end = start + at + len(caption) + 1 if at >= 0 else start
+    else:
+        end = start
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    return text[:end] if end <= len(text) else ""
 
 
 def _caption(body: str, whole: bool = False) -> str:
