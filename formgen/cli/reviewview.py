@@ -13,7 +13,6 @@ from ..errors import InputError, Problem
 from ..inputs.clauses import load_library
 from ..inputs.states import load_state
 from ..scan.categories import CAPTIONS, CATEGORIES, FEE_CATEGORIES
-from ..scan.outputs import memo_docx, redline_docx
 from ..scan.review import FORMAT, Review, read_all, review_paragraphs
 from .output import echo_json
 from .scanview import scan_targets
@@ -30,6 +29,8 @@ def parse_as_of(value: str | None) -> dt.date:
 
 def write_outputs(reviews: list[Review], out: Path) -> list[Path]:
     """The memo (review_memo.docx) and, for each .docx reviewed, <name>.redline.docx, in ``out``."""
+    from ..scan.outputs import memo_docx, redline_docx  # lazy: python-docx costs ~0.3 s and only -o needs it
+
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "review_memo.docx"]
     written[0].write_bytes(memo_docx(reviews))
