@@ -38,8 +38,12 @@ def main() -> None:
         print(f"ratio {name}.overall.recall {recall:.3f}")
         print(f"ratio {name}.section_misplaced {result.misplaced}")
     print(f"seconds both documents {elapsed:.2f}")
+    holdout = score_typed(load_corpus(ROOT / "tests" / "fixtures" / "review", ("holdout.yaml",)))
+    precision, recall = holdout.ratios()
+    print(f"ratio holdout.overall.precision {precision:.3f}")
+    print(f"ratio holdout.overall.recall {recall:.3f}")
     if "--errors" in sys.argv:
-        for kind, category, text in typed.errors:
+        for kind, category, text in typed.errors + [("holdout " + k, c, t) for k, c, t in holdout.errors]:
             print(f"{kind} {category}: {text}")
 
 

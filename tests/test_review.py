@@ -150,14 +150,15 @@ def test_footer_and_footnote_text_is_reviewed(tmp_path):
     assert [(f.category, f.section, f.severity) for f in review.findings] == [("fee_percentage", "Footer", "error")]
 
 
-@pytest.mark.parametrize("text", ["one " * 2500 + "of gross revenue", "5% " * 3400 + "of revenue",
+@pytest.mark.parametrize("text", ["one " * 2500 + "of gross revenue", "5% " * 3400 + "of revenue", "$ " * 5000 + "per patient",
                                   "MSO shall " * 1000 + "direct treatment", "fee " * 2500 + "per patient"])
 def test_pathological_paragraph_of_10000_characters_is_fast(text):
     text = text[-10_000:]
-    started = time.perf_counter()
+    detect(text_paragraphs("MSO shall pay."))  # compile the patterns first
+    started = time.process_time()  # CPU time: the machine's other load does not count
     scan_text(text)
     detect(text_paragraphs(text))
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 def test_corpus_precision_and_recall(tmp_path):

@@ -83,13 +83,13 @@ _CLINICAL_OBJECT = (
     r"|patient\s+care|course\s+of\s+treatment|good[\s-]faith\s+(?:exam\w*|examinations?)|plans?\s+of\s+care"
     r"|(?:which|what)\s+(?:treatments?|procedures|products|devices|injectables?)|dosages?|doses"
     r"|number\s+of\s+patients|patient\s+volumes?|productivity\s+(?:quotas?|targets?|standards?)"
-    r"|staffing\s+levels|(?:supervision|oversight)\s+of\s+(?:the\s+)?(?:nurses|injectors|clinicians|clinical))"
+    r"|staffing\s+levels|(?:supervision|oversight)\s+of\s+(?:the\s+)?(?:nurses|injectors|clinicians|clinical))(?![\w-])"
 )
 _CLINICIANS = (
-    _NOT_CLINICAL + r"(?:physicians?|doctors?|nurse\s+practitioners?|NPs?|physician\s+assistants?|PAs?|registered\s+nurses?"
-    r"|RNs?|nurses|clinicians?|clinical\s+(?:staff|personnel|employees|providers)|Clinical\s+Personnel|providers?"
+    _NOT_CLINICAL + r"(?:physicians?|doctors?|nurse\s+practitioners?|(?-i:NPs?|PAs?|RNs?)|physician\s+assistants?|registered\s+nurses?"
+    r"|nurses|clinicians?|clinical\s+(?:staff|personnel|employees|providers)|Clinical\s+Personnel|providers?"
     r"|injectors?|licensed\s+(?:professionals?|personnel|staff|clinicians|providers)|medical\s+(?:staff|director)"
-    r"|aestheticians?|estheticians?|professional\s+staff|health\s+care\s+professionals)"
+    r"|aestheticians?|estheticians?|professional\s+staff|health\s+care\s+professionals)(?![\w-])"
 )
 _PRICES = (
     r"(?:prices?|pricing|fee\s+schedules?|charges?\s+(?:for|to)\s+(?:patients|services|treatments|procedures)"
@@ -182,12 +182,12 @@ def _control_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
     """Who decides clinical matters, clinicians, prices and codes."""
     A, A2, P, gap, modal = b.A, b.A2, b.P, b.gap, b.modal
     active, passive, approval = b.active, b.passive, b.approval
-    control = (r"direct\w*|supervis\w*|approv\w*|determin\w*|control\w*|establish\w*|set|sets|setting|decid\w*|oversee\w*"
+    control = (r"direct|directs|directing|supervis\w*|approv\w*|determin\w*|control\w*|establish\w*|set|sets|setting|decid\w*|oversee\w*"
                r"|dictat\w*|manag\w*|develop\w*|prescrib\w*|select\w*|overrid\w*|adopt\w*|mandat\w*|specify|specifies"
                r"|have\s+(?:final|sole|ultimate|exclusive)\s+(?:authority|say|responsibility)\s+(?:over|for)|have\s+authority\s+over")
     employ = (r"hire\w*|hiring|employ|employs|employing|engag\w*|credential\w*|disciplin\w*|terminat\w*|fire|fires|firing"
               r"|dismiss\w*|discharg\w*|select\w*|(?:set|sets|setting|determin\w*|establish\w*|fix\w*)\s+(?:the\s+)?"
-              r"(?:compensation|salar\w*|pay|wages|bonus\w*)\s+(?:of|for)|supervis\w*|direct\w*|evaluat\w*|schedul\w*")
+              r"(?:compensation|salar\w*|pay|wages|bonus\w*)\s+(?:of|for)|supervis\w*|direct|directs|directing|evaluat\w*|schedul\w*")
     price = r"set|sets|setting|establish\w*|determin\w*|approv\w*|fix|fixes|fixing|control\w*|decid\w*|change\w*|dictat\w*"
     code = r"determin\w*|select\w*|assign\w*|chang\w*|decid\w*|approv\w*|choos\w*|set|sets|dictat\w*|code|codes|override\w*|modif\w*"
     return {
@@ -224,15 +224,16 @@ def _holding_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
     return {
         "ownership_control": [
             re.compile(rf"(?P<verb>option|right)\s+to\s+(?:purchase|acquire|buy|designate)[^.;:]{{0,80}}?(?P<obj>{_EQUITY})"
-                       rf"(?=[^.;:]{{0,200}}?{A}|[^.;:]{{0,60}}?(?:of|in)\s+(?:the\s+)?(?:{P}))", _F),
+                       rf"\s+(?:of|in)\s+(?:the\s+)?(?:{P})", _F),
             re.compile(rf"(?P<verb>pledg\w+|security\s+interest)[^.;:]{{0,80}}?(?P<obj>{_EQUITY})[^.;:]{{0,120}}?"
                        rf"(?:to|in\s+favor\s+of|for\s+the\s+benefit\s+of)\s+{A}", _F),
             re.compile(rf"(?P<verb>irrevocable\s+proxy|proxy|power\s+of\s+attorney|voting\s+agreement|vote)[^.;:]{{0,120}}?{A}"
                        rf"|{A2}[^.;:]{{0,20}}?\b(?:an?\s+)?(?:irrevocable\s+)?(?:proxy|power\s+of\s+attorney)\b", _F),
             re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>consent|approv\w*|veto|designat\w*|nominat\w*|appoint\w*|elect\w*|remov\w*"
-                       rf"|restrict\w*|control\w*)(?P<gap>[^.;:]{{0,80}}?)(?P<obj>{_EQUITY}|transfer\w*|issuance|directors?|officers?"
+                       rf"|restrict|restricts|control\w*)\b(?P<gap>[^.;:]{{0,80}}?)(?P<obj>{_EQUITY}|transfer\w*|issuance|directors?|officers?"
                        r"|board|transferee|successor\s+owner|nominee|dividends)", _F),
-            approval(rf"(?:transfer\w*|sale|issuance|issue|pledge)\s+of\s+(?:any\s+)?(?:of\s+)?(?:the\s+)?(?:{P}['’]s\s+)?{_EQUITY}"),
+            approval(rf"(?:transfer\w*|sell|sale|issu\w*|pledg\w*|encumb\w*)\s+(?:of\s+)?(?:any\s+|all\s+|the\s+)?(?:additional\s+|new\s+)?"
+                     rf"(?:of\s+)?(?:the\s+)?(?:{P}['’]s\s+)?{_EQUITY}"),
             re.compile(rf"(?P<verb>stock\s+transfer\s+restriction|succession\s+agreement|continuity\s+agreement)(?P<obj>)"
                        rf"[^.;:]{{0,120}}?{A}", _F),
         ],
@@ -269,7 +270,8 @@ def _conduct_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
     return {
         "advertising_control": [
             re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>advertis\w*|market\w*|promot\w*|publish\w*)(?P<gap>[^.;:]{{0,120}}?)"
-                       rf"(?P<obj>without\s+(?:the\s+)?(?:prior\s+)?(?:written\s+)?(?:review|approval|consent)|in\s+its\s+(?:sole\s+)?discretion"
+                       rf"(?P<obj>without\s+(?:the\s+)?(?:prior\s+)?(?:written\s+)?(?:(?:physician|medical|Practice|the\s+Practice['’]s|physician['’]s)\s+)?"
+                       rf"(?:review|approval|consent)|in\s+its\s+(?:sole\s+)?discretion"
                        rf"|under\s+its\s+own\s+name|in\s+(?:its|the\s+MSO['’]s|Manager['’]s)\s+own\s+name)", _F),
             re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>hold\w*\s+itself\s+out|represent\w*\s+(?:itself|that\s+it\s+is)|present\w*\s+itself)"
                        rf"(?P<gap>[^.;:]{{0,40}}?)(?P<obj>(?:as\s+)?(?:a|the)\s+(?:provider|medical|clinic|practice|source))", _F),
@@ -282,8 +284,9 @@ def _conduct_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
                        r"(?:each\s+|every\s+|any\s+|the\s+)?(?:referrals?|patients?\s+referred|referred\s+patients?))", _F),
         ],
         "noncompete": [
-            re.compile(r"(?P<verb>shall\s+not|will\s+not|may\s+not|agrees?\s+not\s+to|covenants?\s+not\s+to)(?P<gap>[^.;:]{0,80}?)"
-                       r"\b(?P<obj>compete|practice\s+medicine|engage\s+in\s+the\s+practice|render\s+[^.;:]{0,30}?services"
+            re.compile(r"(?P<verb>shall\s+not|will\s+not|may\s+not|agrees?\s+not\s+to|covenants?\s+not\s+to"
+                       r"|\bno\s+(?:Physician|Owner|Practice\s+Owner|Shareholder|Provider|Clinician|Medical\s+Director)\s+(?:shall|will|may))(?P<gap>[^.;:]{0,80}?)"
+                       r"\b(?P<obj>compete|practice\s+(?:[\w-]+\s+)?medicine|engage\s+in\s+the\s+practice|render\s+[^.;:]{0,30}?services"
                        r"|provide\s+[^.;:]{0,40}?(?:services|treatments)|own,?\s+(?:manage|operate|invest)|own\s+(?:any|an)\s+interest|operate\s+(?:a|any)"
                        r"|be\s+employed|work\s+for|perform\s+[^.;:]{0,30}?services)"
                        r"(?=[^.;:]{0,200}?(?:within\s+[^.;:]{0,30}?(?:miles|kilometers|radius)|miles|radius|kilometers|the\s+Territory|restricted\s+area"
@@ -343,7 +346,7 @@ class Detector:
             head = sentence[max(start_of_clause, m.start() - 90):m.start("gap3") + len(groups["gap3"])]
             return negated(head)
         if category == "advertising_control" and re.search(r"without", span, _F):
-            span = re.sub(r"without\s+(?:the\s+)?(?:prior\s+)?(?:written\s+)?(?:review|approval|consent)", " ", span, flags=_F)
+            span = re.sub(r"without\s+[^.;:]{0,40}?(?:review|approval|consent)", " ", span, flags=_F)
         if negated(before) or negated(span) or _negated_after(after):
             return False
         return True

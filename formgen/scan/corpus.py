@@ -26,9 +26,12 @@ class Clause:
     source: str
 
 
-def load_corpus(folder: Path) -> list[Clause]:
+CORPUS_FILES = ("written.yaml", "cuad.yaml", "holdout.yaml")
+
+
+def load_corpus(folder: Path, files=CORPUS_FILES) -> list[Clause]:
     out = []
-    for name in ("written.yaml", "cuad.yaml"):
+    for name in files:
         for item in yaml.safe_load((folder / name).read_text(encoding="utf-8")):
             out.append(Clause(item["text"], frozenset(item["labels"]), name))
     return out

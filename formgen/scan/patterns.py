@@ -170,8 +170,10 @@ VOLUME_LINK = re.compile(
     rf"(?P<pay>{_MONEY}|{_PAY_WORD})[^;.]{{0,80}}?"
     # "for each Botox treatment", "per laser session": up to two words name the kind of unit
     rf"\b(?:per|for\s+each|for\s+every|on\s+each|with\s+respect\s+to\s+each)[\s-]+"
-    rf"(?:(?!(?:of|the|a|an|calendar|month|year|week|day|hour)\b)[A-Za-z][\w-]*\s+){{0,2}}?{_VOLUME_UNIT}\b"
+    rf"(?:(?!(?:of|the|a|an|calendar|month|year|week|day|hour)\b)[A-Za-z][\w-]*\s+){{0,3}}?{_VOLUME_UNIT}\b"
     rf"|\bper[\s-]{_VOLUME_UNIT}(?:\s+basis)?\b[^;.]{{0,40}}?(?P<pay2>{_PAY_WORD}|{_MONEY})"
+    # "For each laser hair removal session performed, Practice shall pay MSO $40"
+    rf"|\bfor\s+(?:each|every)\s+(?:[A-Za-z][\w-]*\s+){{0,3}}?{_VOLUME_UNIT}\b[^;.]{{0,60}}?(?P<pay4>{_PAY_WORD})[^;.]{{0,40}}?{_MONEY}"
     rf"|(?P<pay3>{_PAY_WORD})[^;.]{{0,80}}?\b(?:based|calculated|determined|tied|varies|vary|varying"
     r"|conditioned|contingent|dependent)\s+(?:\w+\s+){0,2}?(?:on|upon|to|with|by)\s+(?:the\s+)?"
     rf"(?:number|volume|value|quantity)\s+(?:or\s+value\s+|or\s+volume\s+)?of\s+(?:\w+\s+){{0,2}}?{_VOLUME_UNIT}",

@@ -19,7 +19,7 @@ from ..drafting.markup import NOTE_PREFIX
 from ..errors import InputError, Problem
 from ..inputs.clauses import Library
 from ..inputs.states import StateRules
-from ..word.sections import Paragraph, read_document
+from ..word.sections import Paragraph, heading_prefix, read_document
 from .categories import CAPTIONS, CATEGORIES, FEE_CATEGORIES, Detector, Hit, Parties, clause_start, negated
 from .law import suggested_text, treatment
 from .scanner import RULE_VOLUME, scan_text
@@ -121,8 +121,9 @@ def detect(paragraphs: list[Paragraph], categories=CATEGORIES) -> list[Candidate
             in_recitals = False
         if in_recitals or _WHEREAS.match(text) or text.lstrip().startswith(NOTE_PREFIX):
             continue
-        for start, end in split_sentences(text):
-            sentence = text[start:end]
+        body = text[len(heading_prefix(text)):]  # "Section 4.1. Fees. " is not part of any sentence's terms
+        for start, end in split_sentences(body):
+            sentence = body[start:end]
             if _reads_as_law(sentence):
                 continue
             found: set[str] = set()
