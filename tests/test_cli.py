@@ -41,12 +41,16 @@ def test_scan_txt_with_a_strict_state_cites_its_law(tmp_path):
     assert "ILCS" in entry["findings"][0]["citation"]
 
 
-def test_scan_rejects_a_pdf_clearly(tmp_path):
-    bad = tmp_path / "x.pdf"
-    bad.write_bytes(b"%PDF-1.4")
+def test_scan_rejects_other_files_and_a_broken_pdf_clearly(tmp_path):
+    bad = tmp_path / "x.rtf"
+    bad.write_bytes(b"{\\rtf1 fee}")
     result = run_cli("scan", str(bad))
     assert result.returncode == 1
-    assert "allowed: .docx, .txt" in result.stderr and "Traceback" not in result.stderr
+    assert "allowed: .docx, .pdf, .txt" in result.stderr and "Traceback" not in result.stderr
+    broken = tmp_path / "x.pdf"
+    broken.write_bytes(b"%PDF-1.4")
+    result = run_cli("scan", str(broken))
+    assert result.returncode == 1 and "not a readable PDF" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_states_one_jurisdiction_in_full():

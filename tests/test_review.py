@@ -218,3 +218,45 @@ def test_unreadable_inputs_get_clear_errors(tmp_path):
     with zipfile.ZipFile(entity, "w") as zf:
         zf.writestr("word/document.xml", '<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>')
     assert all("root:" not in p.text for p in docx_paragraphs(entity))
+
+
+def _simple_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF whose text layer holds ``lines`` (Helvetica, no other content)."""
+    ops = "".join(f"BT /F1 11 Tf 72 {720 - 16 * i} Td ({line}) Tj ET\n" for i, line in enumerate(lines))
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+               f"<< /Length {len(ops)} >>\nstream\n{ops}endstream", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = "%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n" + "".join(f"{o:010d} 00000 n \n" for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return out.encode("latin-1")
+
+
+def test_pdf_text_layer_is_reviewed_with_typed_sections(tmp_path):
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(_simple_pdf(["Section 6.1. Fees. Practice shall pay Manager a management fee equal",
+                                  "to thirty percent (30%) of its gross collections.",
+                                  "Section 6.2. Records. All patient records shall be the sole property of Manager."]))
+    review = review_file(path, rules=load_state("TX"), as_of=dt.date(2027, 1, 1), library=LIBRARY)
+    assert [(f.category, f.section) for f in review.findings] == [("fee_percentage", "Section 6.1"),
+                                                                   ("records_control", "Section 6.2")]
+
+
+def test_footnote_is_reviewed_and_placed_by_its_reference(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("Section 2.1. Fees. Practice pays the fee in Exhibit A.")
+    path = tmp_path / "notes.docx"
+    document.save(path)
+    parts = read_package(path.read_bytes())
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"Exhibit A.</w:t></w:r>", b'Exhibit A.</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>')
+    parts["word/footnotes.xml"] = (f'<w:footnotes {w}><w:footnote w:id="1"><w:p><w:r><w:t>The fee is 25% of '
+                                   f"the Practice's net revenue.</w:t></w:r></w:p></w:footnote></w:footnotes>").encode()
+    path.write_bytes(write_package(parts))
+    review = review_file(path, rules=load_state("IL"), as_of=dt.date(2027, 1, 1), library=LIBRARY)
+    assert [(f.category, f.section) for f in review.findings] == [("fee_percentage", "Footnote 1 (Section 2.1)")]

@@ -230,7 +230,7 @@ def test_inserting_a_section_in_libreoffice_renumbers_and_updates_references(ny,
 
 def test_text_as_printed_carries_words_numbers(ny):
     from formgen.word.ooxml import docx_paragraphs
-    from formgen.word.sections import read_document
+    from formgen.scan.documents import read_document
 
     printed = docx_paragraphs((ny / "msa.docx").read_bytes(), numbered=True)
     assert any(p.startswith("4.2\tAdministrative Services.") for p in printed)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-ReviewFiles = Annotated[list[Path], typer.Argument(help=".docx or .txt files, or folders holding them.")]
+ReviewFiles = Annotated[list[Path], typer.Argument(help=".docx, .pdf or .txt files, or folders holding them.")]
 StateOpt = Annotated[str, typer.Option("--state", help="The state whose rules apply (two-letter code).")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Apply the rules in force on this date (YYYY-MM-DD; "
                                                 "default today).")]
@@ -16,11 +16,11 @@ ReviewOut = Annotated[Optional[Path], typer.Option("-o", "--out", help="Write re
 
 
 def scan_targets(paths: list[Path]) -> list[Path]:
-    """Folders stand for the .docx and .txt files directly in them (Word's ~$ lock files skipped)."""
+    """Folders stand for the .docx, .pdf and .txt files directly in them (Word's ~$ lock files skipped)."""
     out = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix.lower() in (".docx", ".txt") and p.is_file()
+            out += sorted(p for p in path.iterdir() if p.suffix.lower() in (".docx", ".pdf", ".txt") and p.is_file()
                           and not p.name.startswith(("~$", ".")))
         else:
             out.append(path)

@@ -19,7 +19,8 @@ from ..drafting.markup import NOTE_PREFIX
 from ..errors import InputError, Problem
 from ..inputs.clauses import Library
 from ..inputs.states import StateRules
-from ..word.sections import Paragraph, heading_prefix, read_document
+from ..word.sections import Paragraph, heading_prefix
+from .documents import read_document
 from .categories import CAPTIONS, CATEGORIES, FEE_CATEGORIES, Detector, Hit, Parties, clause_start, negated
 from .law import suggested_text, treatment
 from .scanner import RULE_VOLUME, scan_text

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..drafting.markup import NOTE_PREFIX
 from ..errors import InputError, Problem
-from ..word.sections import read_document, read_text_file
+from .documents import read_document, read_text_file
 from .patterns import (  # noqa: F401 - RULE_* and SEVERITIES are part of the API
     BASE,
     CLAUSE_BREAK,

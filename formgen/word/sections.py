@@ -16,12 +16,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import InputError, Problem
 from .bounded import MAIN_PART, UnreadableDocument, parse_xml, read_package
 from .wordml import q
 
 __all__ = ["MAIN_PART", "Paragraph", "UnreadableDocument", "docx_paragraphs", "package_paragraphs", "paragraph_elements",
-           "heading_prefix", "paragraph_text", "parse_xml", "read_document", "read_package", "read_text_file", "text_paragraphs"]
+           "heading_prefix", "paragraph_text", "parse_xml", "read_package", "text_paragraphs", "typed_label"]
 
 _EXTRA_PARTS = re.compile(r"word/(?:header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -242,7 +241,7 @@ class SectionTracker:
         """A paragraph with ``label`` (Word's number, or "" to look for a typed one) and its text."""
         body = text
         if not label:
-            label, body = _typed_label(text)
+            label, body = typed_label(text)
         else:
             body = text.lstrip("\t ")
         if not label:
@@ -273,7 +272,8 @@ class SectionTracker:
         return self.section_caption if self.section else self.article_caption
 
 
-def _typed_label(text: str) -> tuple[str, str]:
+def typed_label(text: str) -> tuple[str, str]:
+    """(the number typed at the start of ``text`` as a section name, the text after it); ("", text) if none."""
     m = _TYPED_ARTICLE.match(text)
     if m:
         return f"Article {m.group(1)}", m.group(2)
@@ -291,7 +291,7 @@ def _typed_label(text: str) -> tuple[str, str]:
 
 def heading_prefix(text: str) -> str:
     """The typed number and run-in heading that open a paragraph ("Section 4.1. Fees. "), or ""."""
-    label, body = _typed_label(text)
+    label, body = typed_label(text)
     caption = _caption(body) if label or text else ""
     start = len(text) - len(body)
     if caption:
@@ -380,35 +380,3 @@ def text_paragraphs(text: str) -> list[Paragraph]:
         if line.strip():
             out.append(Paragraph(line, tracker.name, tracker.caption, "", index))
     return out
-
-
-ALLOWED_SUFFIXES = (".docx", ".txt")
-MAX_TEXT_BYTES = 16 * 1024 * 1024
-
-
-def read_text_file(path: Path) -> str:
-    """A UTF-8 text file (a regular file of at most 16 MB); InputError otherwise."""
-    if not path.is_file():
-        raise InputError([Problem(str(path), "", "cannot read the file: not a regular file" if path.exists()
-                                  else "cannot read the file: no such file")])
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_TEXT_BYTES + 1)
-    except OSError as exc:
-        raise InputError([Problem(str(path), "", f"cannot read the file: {exc.strerror or exc}")]) from None
-    if len(data) > MAX_TEXT_BYTES:
-        raise InputError([Problem(str(path), "", f"the text file is larger than {MAX_TEXT_BYTES >> 20} MB")])
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(path), "", f"not UTF-8 text (bad byte at offset {exc.start})")]) from None
-
-
-def read_document(path: Path) -> list[Paragraph]:
-    """The paragraphs of a .docx or UTF-8 .txt file; InputError for anything else."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        kind = f"a '{suffix}'" if suffix else "a suffix-less"
-        raise InputError([Problem(str(path), "", f"cannot read {kind} file; allowed: {', '.join(ALLOWED_SUFFIXES)}")])
-    return docx_paragraphs(path) if suffix == ".docx" else text_paragraphs(read_text_file(path))
