@@ -180,7 +180,7 @@ class _Builders:
 
 def _control_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
     """Who decides clinical matters, clinicians, prices and codes."""
-    A, A2, P, gap, modal = b.A, b.A2, b.P, b.gap, b.modal
+    A, gap, modal = b.A, b.gap, b.modal
     active, passive, approval = b.active, b.passive, b.approval
     control = (r"direct|directs|directing|supervis\w*|approv\w*|determin\w*|control\w*|establish\w*|set|sets|setting|decid\w*|oversee\w*"
                r"|dictat\w*|manag\w*|develop\w*|prescrib\w*|select\w*|overrid\w*|adopt\w*|mandat\w*|specify|specifies"
@@ -220,7 +220,7 @@ def _control_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
 def _holding_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
     """Who holds the practice's shares, records and money."""
     A, A2, P, gap, modal = b.A, b.A2, b.P, b.gap, b.modal
-    active, passive, approval = b.active, b.passive, b.approval
+    active, approval = b.active, b.approval
     return {
         "ownership_control": [
             re.compile(rf"(?P<verb>option|right)\s+to\s+(?:purchase|acquire|buy|designate)[^.;:]{{0,80}}?(?P<obj>{_EQUITY})"
@@ -265,8 +265,7 @@ def _holding_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
 
 def _conduct_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
     """Advertising, referral payments and covenants not to compete."""
-    A, A2, P, gap, modal = b.A, b.A2, b.P, b.gap, b.modal
-    active, passive, approval = b.active, b.passive, b.approval
+    A, modal = b.A, b.modal
     return {
         "advertising_control": [
             re.compile(rf"{A}(?P<mid>{modal})\b(?P<verb>advertis\w*|market\w*|promot\w*|publish\w*)(?P<gap>[^.;:]{{0,120}}?)"

@@ -21,7 +21,7 @@ from ..inputs.clauses import Library
 from ..inputs.states import StateRules
 from ..word.sections import Paragraph, heading_prefix
 from .documents import read_document
-from .categories import CAPTIONS, CATEGORIES, FEE_CATEGORIES, Detector, Hit, Parties, clause_start, negated
+from .categories import CAPTIONS, CATEGORIES, FEE_CATEGORIES, Detector, Parties, clause_start, negated
 from .law import suggested_text, treatment
 from .scanner import RULE_VOLUME, scan_text
 from .sentences import split_sentences, windows
@@ -156,11 +156,6 @@ def _categories_in(sentence: str, detector: Detector, definition: bool) -> set[s
     if not definition:
         found |= {hit.category for hit in detector.hits(sentence)}
     return found
-
-
-def candidates_hits(sentence: str, paragraphs_text: str = "") -> list[Hit]:
-    """The control-category hits of one sentence (for tests and the benchmark)."""
-    return Detector(Parties.of(paragraphs_text or sentence)).hits(sentence)
 
 
 # ---------------------------------------------------------------- review
