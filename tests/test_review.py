@@ -4,6 +4,7 @@ compliant look-alikes, dated state rules, linear time, and the memo and redline 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import time
@@ -25,7 +26,7 @@ from formgen.scan.review import detect, review_file, review_paragraphs
 from formgen.scan.scanner import scan_text
 from formgen.word.comments import comment_texts
 from formgen.word.ooxml import read_package, write_package
-from formgen.word.sections import docx_paragraphs, text_paragraphs
+from formgen.word.sections import docx_paragraphs, package_paragraphs, text_paragraphs
 
 CORPUS = Path(__file__).parent / "fixtures" / "review"
 LIBRARY = load_library()
@@ -185,7 +186,8 @@ def test_memo_and_redline(tmp_path):
     body = parts["word/document.xml"].decode()
     assert 'w:author="formgen"' in body and "<w:ins " in body and "<w:delText" in body and "Practice alone" in body
     assert redline == redline_docx(source, review)  # same inputs, same bytes
-    memo = docx.Document(__import__("io").BytesIO(memo_docx([review])))
+    assert memo_docx([review]) == memo_docx([review])
+    memo = docx.Document(io.BytesIO(memo_docx([review])))
     text = "\n".join(p.text for p in memo.paragraphs)
     assert "Section 4.1: Protocols" in text and "Suggested text:" in text and "Citation:" in text
 
@@ -260,3 +262,28 @@ def test_footnote_is_reviewed_and_placed_by_its_reference(tmp_path):
     path.write_bytes(write_package(parts))
     review = review_file(path, rules=load_state("IL"), as_of=dt.date(2027, 1, 1), library=LIBRARY)
     assert [(f.category, f.section) for f in review.findings] == [("fee_percentage", "Footnote 1 (Section 2.1)")]
+
+
+def test_word_list_numbering_levels_shared_lists_and_restarts():
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    levels = ('<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperRoman"/><w:lvlText w:val="ARTICLE %1"/></w:lvl>'
+              '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:isLgl/><w:lvlText w:val="%1.%2"/></w:lvl>'
+              '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="(%3)"/></w:lvl>')
+    numbering = (f'<w:numbering {w}><w:abstractNum w:abstractNumId="7">{levels}</w:abstractNum>'
+                 '<w:num w:numId="1"><w:abstractNumId w:val="7"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="7"/></w:num>'
+                 "</w:numbering>")
+
+    def p(num: str, level: int, text: str) -> str:
+        return (f'<w:p><w:pPr><w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/></w:numPr></w:pPr>'
+                f"<w:r><w:t>{text}</w:t></w:r></w:p>")
+
+    body = "".join([p("1", 0, "Fees"), p("1", 1, "Amount. The fee is fixed."), p("1", 1, "Timing. Paid monthly."),
+                    p("1", 2, "on the first day;"), p("2", 0, "Records"),  # numId 2 shares the list: Article II
+                    p("2", 1, "Custody. Practice keeps them."), '<w:p><w:r><w:t>Unnumbered text.</w:t></w:r></w:p>'])
+    parts = {"word/document.xml": f"<w:document {w}><w:body>{body}</w:body></w:document>".encode(),
+             "word/numbering.xml": numbering.encode()}
+    got = [(x.section, x.caption) for x in package_paragraphs(parts, "t.docx")]
+    assert got == [("Article I", "Fees"), ("Section 1.1", "Amount"), ("Section 1.2", "Timing"),
+                   ("Section 1.2(a)", "Timing"), ("Article II", "Records"), ("Section 2.1", "Custody"),
+                   ("Section 2.1", "Custody")]
