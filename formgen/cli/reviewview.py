@@ -28,7 +28,7 @@ def parse_as_of(value: str | None) -> dt.date:
 
 
 def write_outputs(reviews: list[Review], out: Path) -> list[Path]:
-    """The memo (review_memo.docx) and, for each .docx reviewed, <name>.redline.docx, in ``out``."""
+    """The memo (review_memo.docx) and, for each .docx with findings, <name>.redline.docx, in ``out``."""
     from ..scan.outputs import memo_docx, redline_docx  # lazy: python-docx costs ~0.3 s and only -o needs it
 
     out.mkdir(parents=True, exist_ok=True)
@@ -36,7 +36,7 @@ def write_outputs(reviews: list[Review], out: Path) -> list[Path]:
     written[0].write_bytes(memo_docx(reviews))
     for review in reviews:
         source = Path(review.file)
-        if source.suffix.lower() == ".docx" and review.read_as == "contract":
+        if source.suffix.lower() == ".docx" and review.findings:  # nothing to mark: no redline
             target = out / f"{source.stem}.redline.docx"
             target.write_bytes(redline_docx(source, review))
             written.append(target)

@@ -64,9 +64,15 @@ class Treatment:
 
 
 def _first_sentence(text: str) -> str:
+    """Up to the first full stop outside parentheses that a capitalized word (or "formgen") follows:
+    "(Bus. & Prof. Code § 650(b))" reads on."""
     text = " ".join(text.split())
-    m = re.match(r"(.+?[.;])(?:\s+[A-Z(]|$)", text)
-    return m.group(1) if m else text
+    depth = 0
+    for i, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if char == "." and depth <= 0 and (i + 1 == len(text) or re.match(r" (?:[A-Z(]|formgen)", text[i + 1:])):
+            return text[:i + 1]
+    return text
 
 
 def _in_force(rule: Rule, on: dt.date) -> bool:
