@@ -118,13 +118,29 @@ def treatment(rules: StateRules, category: str, on: dt.date) -> Treatment | None
     return Treatment(severity, words, citation, verified, SUGGESTION_CLAUSES[category])
 
 
+# What formgen's drafting did ("...; formgen replaced it with ...") is no part of the rule a review states:
+# the sentence is cut at the last ";", ", so" or ", and" before it.
+_DRAFTING = re.compile(r"\b(?:removed|replaced|replaces|formgen)\b")
+_CLAUSE_SEPARATOR = re.compile(r";\s|,\s+so\s|,\s+and\s|:\s")
+
+
+def _rule_words(message: str) -> str:
+    sentence = _first_sentence(message)
+    drafting = _DRAFTING.search(sentence)
+    if drafting:
+        cuts = [m.start() for m in _CLAUSE_SEPARATOR.finditer(sentence, 0, drafting.start())]
+        if cuts:
+            sentence = sentence[:cuts[-1]].rstrip(" ,;:")
+    return sentence if sentence.endswith(".") else sentence + "."
+
+
 def _from_clause_rule(rule: ClauseRule, category: str, on: dt.date) -> Treatment:
     severity = _LAW_SEVERITY.get(rule.law, rule.severity)
     note = _transition_note(rule, on)
     if note and severity == "error":
         severity = "warning"
     suggestion = rule.replacement or SUGGESTION_CLAUSES[category]
-    return Treatment(severity, _first_sentence(rule.message) + note, rule.citation, rule.verified, suggestion)
+    return Treatment(severity, _rule_words(rule.message) + note, rule.citation, rule.verified, suggestion)
 
 
 # ---------------------------------------------------------------- the library's compliant text
