@@ -80,12 +80,14 @@ def test_typed_numbering_and_caption():
     assert found == {("fee_percentage", "Section 4.1", "Fees"), ("fee_per_unit", "Section 4.2", "Extras")}
 
 
-def test_california_packet_gives_no_findings_memo_included(ca_packet):
-    rules, library = load_state("CA"), LIBRARY
-    for path in sorted(ca_packet.glob("*.docx")):
-        review = review_file(path, rules=rules, as_of=dt.date(2027, 1, 1), library=library)
-        assert review.findings == [], (path.name, review.findings[:2])
-    memo = review_file(ca_packet / "compliance_memo.docx", rules=rules, as_of=dt.date(2027, 1, 1), library=library)
+def test_formgen_packets_give_no_findings_memo_included(packets):
+    for example, folder in packets.items():  # ca_medspa, tx_medspa, ...: every document of every packet
+        rules = load_state(example[:2].upper())
+        for path in sorted(folder.glob("*.docx")):
+            review = review_file(path, rules=rules, as_of=dt.date(2029, 1, 1), library=LIBRARY)
+            assert review.findings == [], (example, path.name, review.findings[:2])
+    memo = review_file(packets["ca_medspa"] / "compliance_memo.docx", rules=load_state("CA"), as_of=dt.date(2027, 1, 1),
+                       library=LIBRARY)
     assert memo.read_as == "memorandum"
 
 

@@ -69,7 +69,8 @@ class Parties:
                 practice.append(re.escape(name))
         mso_words = "|".join([_MSO_WORDS, *mso])
         practice_words = "|".join([_PRACTICE_WORDS, *[p for p in practice if p not in mso]])
-        return cls(rf"(?<![\w-])(?:{mso_words})(?![\w-])", rf"(?<![\w-])(?:{practice_words})(?![\w-])")
+        # Case-sensitive: "Manager" and "Company" are the defined parties, "a manager" and "a company" are not.
+        return cls(rf"(?<![\w-])(?-i:{mso_words})(?![\w-])", rf"(?<![\w-])(?-i:{practice_words})(?![\w-])")
 
 
 # ---------------------------------------------------------------- vocabulary
@@ -118,6 +119,8 @@ _NOT_A_NEGATION = re.compile(
 _OTHER_SUBJECT = re.compile(r"\b(?:that|which|who|whom|whose|if|unless|until|when|as|so|to\s+(?:assist|help|support)"
                             r"|assist\w*|help\w*|support\w*|advis\w*|recommend\w*|suggest\w*|consult\w*|inform\w*"
                             r"|propos\w*|facilitat\w*|implement\w*|administ\w*|coordinat\w*|provid\w*|process\w*)\b", _F)
+_AUXILIARY = re.compile(r"\b(?:shall|will|may|must|can|agrees?|is|are|has|have|had|was|were|be|to|hereby|also|alone"
+                        r"|solely|exclusively|directly|itself)\b", _F)
 # "believes that MSO is directing ...", "if Manager approves ...": not a term that gives MSO the power.
 _HYPOTHETICAL = re.compile(r"\b(?:that|if|whether|unless|believes?|suspects?|alleges?|claims?|reports?)\s+(?:the\s+)?$", _F)
 _ALONE_PRACTICE = re.compile(r"\b(?:alone|solely|exclusively|sole\s+(?:and\s+exclusive\s+)?(?:authority|discretion|responsibility))\b", _F)
@@ -234,8 +237,6 @@ def _holding_patterns(b: _Builders) -> dict[str, list[re.Pattern]]:
                        r"|board|transferee|successor\s+owner|nominee|dividends)", _F),
             approval(rf"(?:transfer\w*|sell|sale|issu\w*|pledg\w*|encumb\w*)\s+(?:of\s+)?(?:any\s+|all\s+|the\s+)?(?:additional\s+|new\s+)?"
                      rf"(?:of\s+)?(?:the\s+)?(?:{P}['’]s\s+)?{_EQUITY}"),
-            re.compile(rf"(?P<verb>stock\s+transfer\s+restriction|succession\s+agreement|continuity\s+agreement)(?P<obj>)"
-                       rf"[^.;:]{{0,120}}?{A}", _F),
         ],
         "records_control": [
             re.compile(rf"(?P<obj>{_RECORDS})(?P<gap>{gap})\b(?P<verb>(?:are|be|is|shall\s+be|will\s+be|remain|become)\s+"
@@ -331,8 +332,10 @@ class Detector:
         # The actor is the subject of the verb only if nothing else stands between them.
         if mid and (_OTHER_SUBJECT.search(mid) or re.search(self.parties.practice, mid, _F)):
             return False
+        if mid.strip() and not _AUXILIARY.search(mid):
+            return False  # "the MSO, the Responsibility Schedule and ..." lists names; it states no act
         start_of_clause = clause_start(sentence, m.start())
-        before = sentence[max(start_of_clause, m.start() - 90):m.start()]
+        before = sentence[max(start_of_clause, m.start() - 250):m.start()]
         span = sentence[m.start():m.end()]
         after = sentence[m.end():clause_end(sentence, m.end())]
         if category == "noncompete":
