@@ -322,12 +322,12 @@ def test_extract_text_reads_utf8_txt(tmp_path):
 
 
 def test_extract_text_rejects_other_suffixes_naming_the_file_and_what_is_allowed(tmp_path):
-    path = tmp_path / "msa.pdf"
-    path.write_bytes(b"%PDF-1.7\n")
+    path = tmp_path / "msa.rtf"
+    path.write_bytes(b"{\\rtf1 fee}\n")
     with pytest.raises(InputError) as err:
         extract_text(path)
     message = str(err.value)
-    assert str(path) in message and ".docx" in message and ".txt" in message
+    assert str(path) in message and ".docx" in message and ".pdf" in message and ".txt" in message
 
 
 @pytest.mark.parametrize(

@@ -229,15 +229,14 @@ def test_inserting_a_section_in_libreoffice_renumbers_and_updates_references(ny,
 
 
 def test_text_as_printed_carries_words_numbers(ny):
-    from formgen.cli.output import section_at
-    from formgen.scan.scanner import extract_text
     from formgen.word.ooxml import docx_paragraphs
+    from formgen.scan.documents import read_document
 
     printed = docx_paragraphs((ny / "msa.docx").read_bytes(), numbered=True)
     assert any(p.startswith("4.2\tAdministrative Services.") for p in printed)
     assert any(p.startswith("(a)\tmanaging day-to-day business operations") for p in printed)
-    text = extract_text(ny / "msa.docx")  # what `formgen scan` reads: hits are placed by section
-    assert section_at(text, text.index("The Management Fee is a fixed fee")) == "Section 12.2"
+    paragraphs = read_document(ny / "msa.docx")  # what `formgen review` reads: hits are placed by section
+    assert next(p for p in paragraphs if "The Management Fee is a fixed fee" in p.text).section == "Section 12.2"
 
 
 def test_typesetting_leaves_values_as_typed():

@@ -1,6 +1,6 @@
 """The formgen command line: parse, call the library, print, exit.
 
-Exit codes: 0 ok, 1 bad input, 2 usage, 3 compliance (``--strict`` or scan hits).
+Exit codes: 0 ok, 1 bad input, 2 usage, 3 compliance (``--strict``, or an error finding of review or scan).
 Every message starts with ``formgen:`` once, added here. ``--json`` output: see output.py.
 """
 
@@ -15,6 +15,7 @@ import typer
 
 from .lines import count_line, counts, finding_lines, validate_lines, verdict
 from .output import JSON_FORMAT, echo_json, findings_json, problems_json
+from .scanview import AsOfOpt, ReviewFiles, ReviewOut, StateOpt
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -27,7 +28,7 @@ app = typer.Typer(
          "  formgen generate examples/ca_medspa.yaml -o out/glow\n\n"
          "  formgen explain examples/ca_medspa.yaml\n\n"
          "  formgen states CA\n\n"
-         "  formgen scan out/glow --state CA --json",
+         "  formgen review their_msa.docx --state CA -o review/",
 )
 
 DealArg = Annotated[Path, typer.Argument(help="The deal file (.yaml, .yml or .json).")]
@@ -263,21 +264,22 @@ def init(
 
 
 @app.command()
-def scan(
-    ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help=".docx or .txt files, or folders holding them.")],
-    state: Annotated[str, typer.Option("--state", help="The state whose rules set severity and citation.")] = "XX",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Scan documents for payments computed from revenue, collections, income, profits or volume.
+def review(ctx: typer.Context, files: ReviewFiles, state: StateOpt, as_of: AsOfOpt = None, as_json: JsonOpt = False, out: ReviewOut = None) -> None:
+    """Review contracts formgen did not write against the state's control and fee rules, section by section.
 
-    Each hit names its section ("Section 12.2") where the document is numbered.
-    Exit 0 when clean, 3 when something is found.
-    Example: formgen scan out/glow --state CA --json
-    """
-    from .scanview import run_scan
+    Severity follows the state's law as of --as-of. Exit 0 when no error finding, 3 when one exists.
+    Example: formgen review their_msa.docx --state CA --as-of 2026-06-01 -o review/"""
+    from .reviewview import run_review
+    run_review(files, state, library=_library(ctx), as_of=as_of, as_json=as_json, out=out, runner=_run)
 
-    run_scan(files, state, library=_library(ctx), as_json=as_json, runner=_run)
+
+@app.command()
+def scan(ctx: typer.Context, files: ReviewFiles, state: StateOpt = "XX", as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+    """`formgen review` limited to the fee categories (percentage, per-unit and referral fees).
+    Exit 0 when no error finding, 3 when one exists. Example: formgen scan out/glow --state CA --json"""
+    from .reviewview import run_review
+    run_review(files, state, library=_library(ctx), as_of=as_of, as_json=as_json, out=None, runner=_run,
+               fees_only=True)
 
 
 @app.command()

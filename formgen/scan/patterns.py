@@ -38,7 +38,9 @@ _NUMBER = r"(?:\d[\d,]*(?:\.\d+)?|\.\d+)"
 # Redacted figures in filed contracts: [***], *****, [ ** ], [●], ___
 _REDACTED = r"(?:\[[^\]\n]{0,20}\]|\*{2,}|_{2,}|[●•])"
 # A figure written in words: "ten", "twenty-five", "eighty-two and one-half".
-_WORDS_FIGURE = rf"\b{_NUMBER_WORD}(?:[\s-]+(?:and[\s-]+)?(?:one[\s-]+)?{_NUMBER_WORD})*"
+# At most six words, and each step is unambiguous ("one" is itself a number word), so no backtracking
+# blow-up on "one one one ...": the old optional "one-" prefix let every word be read two ways.
+_WORDS_FIGURE = rf"\b{_NUMBER_WORD}(?:[\s-]+(?:and[\s-]+)?{_NUMBER_WORD}){{0,6}}\b"
 _PERCENT = r"(?:%|\bper\s?cent(?:um)?\b|\bpercent\b)"
 
 # A rate: "5%", "2.5 percent", "ten percent (10%)", "[***]%", "a percentage",
@@ -166,8 +168,12 @@ _PAY_WORD = (
 )
 VOLUME_LINK = re.compile(
     rf"(?P<pay>{_MONEY}|{_PAY_WORD})[^;.]{{0,80}}?"
-    rf"\b(?:per|for\s+each|for\s+every|on\s+each|with\s+respect\s+to\s+each)[\s-]+{_VOLUME_UNIT}\b"
+    # "for each Botox treatment", "per laser session": up to two words name the kind of unit
+    rf"\b(?:per|for\s+each|for\s+every|on\s+each|with\s+respect\s+to\s+each)[\s-]+"
+    rf"(?:(?!(?:of|the|a|an|calendar|month|year|week|day|hour)\b)[A-Za-z][\w-]*\s+){{0,3}}?{_VOLUME_UNIT}\b"
     rf"|\bper[\s-]{_VOLUME_UNIT}(?:\s+basis)?\b[^;.]{{0,40}}?(?P<pay2>{_PAY_WORD}|{_MONEY})"
+    # "For each laser hair removal session performed, Practice shall pay MSO $40"
+    rf"|\bfor\s+(?:each|every)\s+(?:[A-Za-z][\w-]*\s+){{0,3}}?{_VOLUME_UNIT}\b[^;.]{{0,60}}?(?P<pay4>{_PAY_WORD})[^;.]{{0,40}}?{_MONEY}"
     rf"|(?P<pay3>{_PAY_WORD})[^;.]{{0,80}}?\b(?:based|calculated|determined|tied|varies|vary|varying"
     r"|conditioned|contingent|dependent)\s+(?:\w+\s+){0,2}?(?:on|upon|to|with|by)\s+(?:the\s+)?"
     rf"(?:number|volume|value|quantity)\s+(?:or\s+value\s+|or\s+volume\s+)?of\s+(?:\w+\s+){{0,2}}?{_VOLUME_UNIT}",

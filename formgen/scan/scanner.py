@@ -19,20 +19,18 @@ How a sentence is judged:
 4. A sentence is reported once per rule that has a surviving link; offsets are
    those of the whole sentence, so ``text[start:end] == matched``.
 
-No python-docx: ``extract_text`` reads .docx files with ``zipfile`` and ``xml.etree``.
+No python-docx: ``extract_text`` reads .docx files through formgen.word.sections (bounded, lxml).
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..markup import NOTE_PREFIX
 from ..errors import InputError, Problem
-from ..word.ooxml import docx_text
+from .documents import read_document, read_text_file
 from .patterns import (  # noqa: F401 - RULE_* and SEVERITIES are part of the API
     BASE,
     CLAUSE_BREAK,
@@ -75,7 +73,7 @@ from .patterns import (  # noqa: F401 - RULE_* and SEVERITIES are part of the AP
     _WHY,
     may_link,
 )
-from .sentences import split_sentences  # noqa: F401 - part of the API
+from .sentences import split_sentences, windows  # noqa: F401 - split_sentences is part of the API
 
 @dataclass(frozen=True)
 class ScanMatch:
@@ -248,14 +246,14 @@ def scan_text(text: str, *, severity: str = "error", citation: str = "") -> list
         # (a keyword test first, then the regular expressions).
         if not may_link(sentence) or not (BASE.search(sentence) or VOLUME_LINK.search(sentence)):
             continue
-        first_link: dict[str, _Link] = {}
-        for link in sorted(_find_links(sentence), key=lambda ln: (ln.start, ln.end)):
-            if link.rule not in first_link and not _suppressed(sentence, link):
-                first_link[link.rule] = link
+        first_phrase: dict[str, str] = {}
+        for piece in windows(sentence):  # long sentences in bounded pieces: linear time
+            for link in sorted(_find_links(piece), key=lambda ln: (ln.start, ln.end)):
+                if link.rule not in first_phrase and not _suppressed(piece, link):
+                    first_phrase[link.rule] = " ".join(piece[link.start : link.end].split())
         for rule in RULE_ORDER:
-            if rule in first_link:
-                link = first_link[rule]
-                phrase = " ".join(sentence[link.start : link.end].split())
+            if rule in first_phrase:
+                phrase = first_phrase[rule]
                 message = f'{_WHAT[rule]}: "{_shorten(phrase)}"; {_WHY[rule]}.'
                 matches.append(ScanMatch(rule, sentence, start, end, severity, citation, message))
     return matches
@@ -265,33 +263,13 @@ def _shorten(phrase: str, limit: int = 120) -> str:
     return phrase if len(phrase) <= limit else phrase[: limit - 1].rstrip() + "…"
 
 
-ALLOWED_SUFFIXES = (".docx", ".txt")
-
-
 def extract_text(path: Path) -> str:
-    """The text of a .docx (one line per paragraph, tables included) or a UTF-8 .txt.
-
-    Raises ``InputError`` for any other suffix and for unreadable or corrupt files.
-    """
+    """The text of a .docx (one line per paragraph as printed, Word's numbers included; body, then
+    headers, footers and notes) or a UTF-8 .txt. Raises ``InputError`` for anything else."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        kind = f"a '{suffix}'" if suffix else "a suffix-less"
-        raise InputError([Problem(str(path), "", f"cannot scan {kind} file; allowed: .docx, .txt")])
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(str(path), "", f"cannot read the file: {exc.strerror or exc}")]) from None
-    if suffix == ".txt":
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError([Problem(str(path), "", f"not UTF-8 text (bad byte at offset {exc.start})")]) from None
-    try:
-        return docx_text(data, numbered=True)  # "12.2\t...": hits are reported by section
-    except (zipfile.BadZipFile, KeyError, ET.ParseError, EOFError, ValueError, OSError):
-        problem = Problem(str(path), "", "not a readable .docx (corrupt zip or no word/document.xml)")
-        raise InputError([problem]) from None
+    if path.suffix.lower() == ".txt":
+        return read_text_file(path)
+    return "\n".join(p.text for p in read_document(path))
 
 
 def scan_files(paths, *, severity: str = "error", citation: str = "") -> list[dict]:

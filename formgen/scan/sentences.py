@@ -69,3 +69,26 @@ def _append_stripped(text: str, start: int, end: int, spans: list[tuple[int, int
         end -= 1
     if start < end:
         spans.append((start, end))
+
+
+# Sentences longer than WINDOW characters are read in overlapping pieces, so no pattern ever sees more
+# than WINDOW characters at once: the work per character is bounded and a scan is linear in the text.
+WINDOW = 1200
+_OVERLAP = 300
+
+
+def windows(sentence: str) -> list[str]:
+    """The sentence, or overlapping pieces of at most WINDOW characters cut at spaces."""
+    if len(sentence) <= WINDOW:
+        return [sentence]
+    out, start = [], 0
+    while start < len(sentence):
+        end = min(len(sentence), start + WINDOW)
+        if end < len(sentence):
+            space = sentence.rfind(" ", start + WINDOW - _OVERLAP, end)
+            end = space if space > start else end
+        out.append(sentence[start:end])
+        if end >= len(sentence):
+            break
+        start = max(start + 1, end - _OVERLAP)
+    return out
