@@ -38,3 +38,21 @@ def test_states_option_alone_and_a_missing_folder(tmp_path):
     missing = run_cli("--states", str(tmp_path / "nowhere"), "validate", str(EXAMPLES / "ca_medspa.yaml"))
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
     assert "nowhere" in missing.stderr
+
+
+def test_one_process_drafts_from_two_libraries_side_by_side(tmp_path):
+    """The library is an object passed in, not process-wide state: a firm's copy and the shipped
+    copy serve one process at once, each read once and kept by its own object."""
+    import formgen
+    from formgen.inputs.library import Library
+
+    firm = Library.at(firm_library(tmp_path))
+    shipped = Library.shipped()
+    deal = EXAMPLES / "ca_medspa.yaml"
+    _, firm_rules, _ = formgen.validate(deal, library=firm)
+    _, shipped_rules, _ = formgen.validate(deal, library=shipped)
+    assert firm_rules.name == "California (firm rules)" and shipped_rules.name == "California"
+    assert firm.state("CA") is firm.state("CA"), "read once, kept by the object"
+    assert firm.fingerprint != shipped.fingerprint
+    packet = formgen.build(deal, library=firm)
+    assert packet.library is firm and packet.rules.name == "California (firm rules)"
