@@ -9,8 +9,9 @@ from pathlib import Path
 
 from ..library import paths
 from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
-from ..inputs.deal_terms import TRANSFER_EVENTS, PriceFormula
-from ..inputs.documents import charter_name, entity_governing_document
+from ..inputs.deal_terms import OPTION_CLOSING_DAYS, TRANSFER_EVENTS, PriceFormula, notice_days, succession_timetable
+from ..inputs.documents import charter_name, documents_for, entity_governing_document
+from .packet_system import related_agreements, signing_steps
 from ..errors import InputError, Problem
 from .markup import BLANK_CLOSE, BLANK_OPEN, REF_CLOSE, REF_OPEN, library_prose
 from ..inputs.states import StateRules
@@ -129,6 +130,16 @@ def mso_succession_rights(rules: StateRules) -> bool:
     return True
 
 
+# Where the price may not be final at the closing (an appraisal or an accountant still at work),
+# the sale closes on an estimate and is settled afterwards, so no deadline waits on a valuation.
+PRICE_ADJUSTMENT = (
+    "If the price has not been finally determined by the closing, the purchaser pays at the closing its "
+    "good-faith estimate of the price, of which twenty percent (20%) is paid instead to an escrow agent that "
+    "the seller and the purchaser choose, to be held until the price is finally determined; within ten (10) "
+    "days after that determination the purchaser pays the seller any shortfall, or the excess is returned to "
+    "the purchaser, first from the escrow, and the escrow agent releases the rest of the escrow to the seller")
+
+
 def _price_text(deal: Deal) -> str:
     terms = deal.succession
     if terms.price is PriceFormula.fixed:
@@ -140,12 +151,14 @@ def _price_text(deal: Deal) -> str:
                 "the sale, prepared by the Practice's regular outside accountant under the accounting method the "
                 "Practice regularly uses, consistently applied, with no value for goodwill or any other intangible "
                 "asset not carried on that balance sheet, multiplied by the owner's percentage of the outstanding "
-                "ownership interests, as the accountant determines, which determination is final absent manifest error")
+                "ownership interests, as the accountant determines, which determination is final absent manifest error. "
+                + PRICE_ADJUSTMENT)
     return ("the fair market value of the interest as of the date of the event that requires the sale, as the seller "
-            "and the purchaser agree or, failing agreement within thirty (30) days after that event, as an independent "
-            "appraiser experienced in valuing medical practices determines, chosen by them jointly or, failing that, "
-            "appointed by the American Arbitration Association at the request of either of them; the appraiser's "
-            "determination is final absent manifest error and its fees are shared equally by the seller and the purchaser")
+            "and the purchaser agree or, failing agreement within the period for agreeing the price listed for that "
+            "event, as an independent appraiser experienced in valuing medical practices determines, chosen by them "
+            "jointly or, failing that, appointed by the American Arbitration Association at the request of either of "
+            "them; the appraiser's determination is final absent manifest error and its fees are shared equally by the "
+            "seller and the purchaser. " + PRICE_ADJUSTMENT)
 
 
 def _disability_judge(deal: Deal) -> str:
@@ -160,6 +173,32 @@ def _disability_judge(deal: Deal) -> str:
             "the affected individual select")
 
 
+def estate_holding_period(rules: StateRules) -> str:
+    """How long a sole owner's estate (or a disqualified sole owner) may hold the interest: the
+    state's statute where its file states one, else the law's own period, whatever it is."""
+    governance = getattr(rules, "governance", None)
+    statute = getattr(governance, "estate_holding", None) if governance else None
+    if statute is not None:
+        return f"{statute.period} ({statute.citation})"
+    return (f"the period that the law of {rules.name} allows the estate or representative of a deceased, "
+            "disabled or disqualified owner to hold an interest in a professional practice, and in any case no "
+            "longer than ninety (90) days after the deadline for the closing")
+
+
+def timetable_events(deadlines, owner: str = "owner") -> list[dict]:
+    """The transfer events, their deadlines in days and words, naming the owner as the document does,
+    with the timetable's days for naming the successor and agreeing the price ('steps': one phrase)."""
+    events = []
+    for (key, label), step in zip(TRANSFER_EVENTS, succession_timetable(deadlines)):
+        events.append({
+            "key": key, "event": label.replace("owner", owner), "days": step.closing,
+            "days_words": words(step.closing), "successor_days": step.successor, "price_days": step.price,
+            "steps": (f"{words(step.closing)} days, with the successor named within {words(step.successor)} "
+                      f"days and the price agreed within {words(step.price)} days after the event"),
+        })
+    return events
+
+
 def succession_values(deal: Deal, rules: StateRules) -> dict:
     """The succession terms in the words every document uses, so the documents cannot disagree."""
     terms = deal.succession
@@ -167,9 +206,8 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
     rights = mso_succession_rights(rules)
 
     def transfer_events(owner: str = "owner") -> list[dict]:
-        """The transfer events, their deadlines in days and words, naming the owner as the document does."""
-        return [{"key": key, "event": label.replace("owner", owner), "days": getattr(terms.deadlines, key),
-                 "days_words": words(getattr(terms.deadlines, key))} for key, label in TRANSFER_EVENTS]
+        """The transfer events with their timetable, naming the owner as the document does."""
+        return timetable_events(terms.deadlines, owner)
 
     def successor_approver(owner: str = "owner", entity: str = "the Practice") -> str:
         """Who approves (or selects) a transferee for the practice; with one owner, who acts for that owner."""
@@ -197,6 +235,8 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         "mso_designates": rights and terms.designated_by == "mso",
         "succession_price": _price_text(deal),
         "transfer_events": transfer_events,
+        "succession_notice_days": notice_days(terms.deadlines),
+        "option_closing_days": OPTION_CLOSING_DAYS,
         "successor_approver": successor_approver,
         "disability_definition": (
             "a physical or mental condition that prevents an individual from practicing the individual's profession "
@@ -204,6 +244,7 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
             f"in any period of three hundred sixty-five (365) days, as determined in writing by {_disability_judge(deal)}, or the "
             "appointment by a court of a guardian or conservator of the individual's person or estate"),
         "married_owners": [o for o in deal.practice.owners if o.spouse],
+        "estate_holding_period": estate_holding_period(rules),
         "financing": deal.financing,
         # Printed on every certificate and quoted in the bylaws: one text for both.
         "share_legend": ("THE SHARES REPRESENTED BY THIS CERTIFICATE MAY BE HELD ONLY BY PERSONS LICENSED TO RENDER THE "
@@ -272,6 +313,8 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
         "service_label": lambda sid: service_entry(sid)["label"],
         "service_summary": lambda sid: service_entry(sid)["summary"],
     }
+    context["related_agreements"] = related_agreements([spec.name for spec in documents_for(deal)])
+    context["signing_steps"] = signing_steps(deal, context)
     if extra:
         context.update(extra)
     return context

@@ -54,10 +54,11 @@ def scan_findings(draft, rules: StateRules) -> list[Finding]:
             for match in scan_text(text, severity=severity, citation=rule.citation)]
 
 
-def draft_findings(drafts, rules: StateRules) -> list[Finding]:
+def draft_findings(drafts, rules: StateRules, signing_steps: list[dict] | None = None) -> list[Finding]:
     """The clause-rule findings of each agreement's plan, the scan of the fee-paying ones, and the
     packet check that shared succession terms read the same in every document."""
     from .consistency import consistency_findings
+    from .packet_system import signing_table
     from .drafts import block_paragraphs
 
     found = []
@@ -65,8 +66,10 @@ def draft_findings(drafts, rules: StateRules) -> list[Finding]:
         found += draft.plan.findings
         if draft.spec.pays_mso:
             found += scan_findings(draft, rules)
-    return found + consistency_findings({d.spec.name: "\n".join(block_paragraphs(d.blocks, notes=True))
-                                         for d in drafts})
+    texts = {d.spec.name: "\n".join(block_paragraphs(d.blocks, notes=True)) for d in drafts}
+    if signing_steps:  # the checklist is a report, drafted later; its signing order is these steps
+        texts["formation_checklist"] = signing_table(signing_steps)
+    return found + consistency_findings(texts)
 
 
 def validate(deal_path: str | Path, policy: Policy = "conservative") -> tuple[Deal, StateRules, list[Finding]]:
@@ -74,5 +77,6 @@ def validate(deal_path: str | Path, policy: Policy = "conservative") -> tuple[De
     from .drafts import draft_agreements, start_drafting
 
     deal, rules, findings = check(deal_path, policy)
-    drafts = draft_agreements(start_drafting(deal, rules))
-    return deal, rules, sort_findings(findings + draft_findings(drafts, rules))
+    drafting = start_drafting(deal, rules)
+    drafts = draft_agreements(drafting)
+    return deal, rules, sort_findings(findings + draft_findings(drafts, rules, drafting.context["signing_steps"]))

@@ -7,6 +7,7 @@ Every field has a default, so deal files written before these sections existed s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Literal
@@ -60,6 +61,46 @@ TRANSFER_EVENTS = (
     ("breach", "any transfer or attempted transfer of the interest that breaches the restrictions on transfer "
                "that bind the owner"),
 )
+
+
+# The succession timetable: every step counted in days after the transfer event, so that notice,
+# naming a successor and agreeing the price always finish by the closing deadline. An appraisal
+# that cannot also finish in time closes on an estimate, adjusted (from an escrow) after closing.
+NOTICE_DAYS = 5
+SUCCESSOR_DAYS = 30  # the most time to name a successor, after the notice
+PRICE_DAYS = 30  # the most time to agree the price, after the successor is named
+APPRAISAL_DAYS = 45  # what an independent appraisal of a medical practice takes, after price talks fail
+OPTION_CLOSING_DAYS = 60  # the MSO option's own closing period, counted from its notice
+
+
+@dataclass(frozen=True)
+class EventTimetable:
+    """One transfer event's steps, each in days after the event."""
+
+    key: str
+    notice: int
+    successor: int
+    price: int
+    closing: int
+    appraisal_fits: bool  # an appraisal started when price talks fail ends before the closing deadline
+
+
+def notice_days(deadlines: "Deadlines") -> int:
+    """One notice period for every event, short enough for the shortest closing deadline."""
+    shortest = min(getattr(deadlines, key) for key, _ in TRANSFER_EVENTS)
+    return min(NOTICE_DAYS, max(1, shortest // 4))
+
+
+def succession_timetable(deadlines: "Deadlines") -> list[EventTimetable]:
+    """Each event's notice, successor, price and closing days: notice <= successor <= price <= closing."""
+    notice = notice_days(deadlines)
+    table = []
+    for key, _ in TRANSFER_EVENTS:
+        closing = getattr(deadlines, key)
+        successor = notice + min(SUCCESSOR_DAYS, (closing - notice) // 3)
+        price = successor + min(PRICE_DAYS, (closing - successor) // 2)
+        table.append(EventTimetable(key, notice, successor, price, closing, price + APPRAISAL_DAYS <= closing))
+    return table
 
 
 class Succession(_Strict):

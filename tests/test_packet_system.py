@@ -1,0 +1,154 @@
+"""The packet as one system (issue 23 item 1): the succession timetable adds up, the MSA's integration
+clause names every related agreement with an order of precedence, no document grants the MSO an
+approval right another forbids, the signing order meets every consent's condition, a sole owner has a
+path that never leaves the practice without an owner, and the MSO option is no contract remedy."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES, variant
+from formgen.drafting.drafts import block_paragraphs, draft_agreements, start_drafting
+from formgen.drafting.packet_system import (approval_findings, integration_findings, signing_order_findings,
+                                            signing_table, system_findings, timetable_findings)
+from formgen.drafting.validation import check, validate
+from formgen.inputs.deal_terms import APPRAISAL_DAYS, Deadlines, succession_timetable
+
+
+def typed(text: str) -> str:
+    """Straight quotes and plain spaces (a no-break space joins a number to its unit), so a test can
+    search and edit the words as typed."""
+    for curly, straight in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\xa0", " ")):
+        text = text.replace(curly, straight)
+    return text
+
+
+def drafted(path) -> tuple[dict[str, str], dict]:
+    """document name -> its drafted text (with the checklist's signing order), and the context."""
+    deal, rules, _ = check(path)
+    drafting = start_drafting(deal, rules)
+    texts = {d.spec.name: typed("\n".join(block_paragraphs(d.blocks, notes=True))) for d in draft_agreements(drafting)}
+    texts["formation_checklist"] = signing_table(drafting.context["signing_steps"])
+    return texts, drafting.context
+
+
+def write_deal(tmp_path, stem: str, **changes):
+    data = yaml.safe_load((EXAMPLES / f"{stem}.yaml").read_text())
+    path = tmp_path / f"{stem}.yaml"
+    path.write_text(yaml.safe_dump(variant(data, **changes)))
+    return path
+
+
+@pytest.mark.parametrize("closing", [1, 2, 7, 10, 20, 30, 45, 60, 90, 120, 180, 365, 730])
+def test_every_timetable_fits_inside_its_closing_deadline(closing):
+    deadlines = Deadlines(death=closing, disability=max(1, closing // 2), license_loss=closing, exclusion=30,
+                          breach=closing)
+    for step in succession_timetable(deadlines):
+        assert 1 <= step.notice <= step.successor <= step.price <= step.closing
+        assert step.appraisal_fits == (step.price + APPRAISAL_DAYS <= step.closing)
+
+
+def test_the_exclusion_case_fits_notice_designation_and_pricing_into_thirty_days():
+    texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
+    text = " ".join(texts["continuity_agreement"].split())
+    assert ("health care program: thirty (30) days, with the successor named within thirteen (13) days and the "
+            "price agreed within twenty-one (21) days after the event") in text
+    assert "within thirty (30) days after MSO receives notice" not in text
+    # The appraisal cannot finish in 30 days: the sale closes on an estimate, adjusted from an escrow.
+    assert "its good-faith estimate of the price" in text and "escrow agent" in text
+    for name in ("msa", "practice_bylaws"):
+        assert "price agreed within twenty-one (21) days" in " ".join(texts[name].split())
+
+
+@pytest.mark.parametrize("stem", ["ca_medspa", "tx_medspa", "ny_medspa", "fl_medspa", "oh_medspa", "or_medspa"])
+def test_example_packets_pass_every_system_check(stem):
+    texts, _ = drafted(EXAMPLES / f"{stem}.yaml")
+    assert system_findings(texts) == []
+
+
+def test_a_timetable_edited_past_its_deadline_is_caught():
+    texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
+    texts["practice_bylaws"] = texts["practice_bylaws"].replace(
+        "price agreed within twenty-one (21) days", "price agreed within forty-one (41) days")
+    found = timetable_findings(texts)
+    assert [f.rule for f in found] == ["packet.timetable.exclusion"]
+    assert "practice_bylaws" in found[0].message
+    texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
+    texts["msa"] = texts["msa"].replace("its good-faith estimate of the price", "the price")
+    assert [f.rule for f in timetable_findings(texts)] == ["packet.timetable.appraisal"]
+
+
+def test_the_integration_clause_names_every_related_agreement_with_an_order_of_precedence():
+    texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
+    clause = next(line for line in texts["msa"].splitlines() if "Entire Agreement" in line)
+    for title in ("Business Associate Agreement", "Continuity Agreement", "Trademark License Agreement"):
+        assert title in clause
+    assert "does not supersede any other Transaction Agreement" in clause
+    assert "the Continuity Agreement controls on the ownership of Practice" in clause
+    texts["msa"] = texts["msa"].replace(clause, clause.replace("Continuity Agreement", "continuity arrangements"))
+    assert [f.rule for f in integration_findings(texts)] == ["packet.integration"]
+    assert "Continuity Agreement" in integration_findings(texts)[0].message
+
+
+def test_mso_approval_of_governing_document_amendments_is_not_granted_where_the_bylaws_forbid_it():
+    texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
+    continuity = " ".join(texts["continuity_agreement"].split())
+    assert "No amendment of the Governing Documents requires MSO's consent to be valid" in continuity
+    assert "without MSO's prior written approval" not in continuity
+    texts["continuity_agreement"] += ("\nPractice shall not amend the provisions that govern the Transfer of "
+                                      "Interests without MSO's prior written approval.")
+    found = approval_findings(texts)
+    assert [f.rule for f in found] == ["packet.approval_rights"]
+    assert "continuity_agreement" in found[0].message and "practice_bylaws" in found[0].message
+
+
+def test_shares_are_issued_only_after_the_continuity_agreement_is_signed():
+    texts, context = drafted(EXAMPLES / "ca_medspa.yaml")
+    steps = {s["step"].split(",")[0].split(" (")[0]: s["order"] for s in context["signing_steps"]}
+    continuity = next(n for step, n in steps.items() if step.startswith("Continuity Agreement"))
+    issue = next(n for step, n in steps.items() if step.startswith("Issue the shares"))
+    assert continuity < issue
+    swapped = [dict(s) for s in context["signing_steps"]]
+    for s in swapped:
+        if s["order"] == issue:
+            s["order"] = 4
+    texts["formation_checklist"] = signing_table(sorted(swapped, key=lambda s: s["order"]))
+    found = signing_order_findings(texts)
+    assert [f.rule for f in found] == ["packet.signing_order"]
+    assert "Issue the shares" in found[0].message
+
+
+def test_a_sole_owner_is_never_redeemed_out_of_the_practice():
+    texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")  # one owner
+    for name in ("continuity_agreement", "practice_bylaws"):
+        text = " ".join(texts[name].split())
+        assert "redeemed by the Practice" not in text and "acquire them by redemption" not in text
+        assert "would leave it with no" in text
+        assert "convert" in text and "dissolve" in text
+
+
+def test_several_owners_still_redeem_a_departing_owner(tmp_path):
+    texts, _ = drafted(EXAMPLES / "tx_medspa.yaml")  # two owners
+    text = " ".join(texts["continuity_agreement"].split())
+    assert "Practice shall redeem the Interest" in text and "would leave it with no owner" not in text
+
+
+def test_the_mso_option_is_no_remedy_for_a_breach_of_the_msa_and_has_its_own_closing_period():
+    texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
+    text = " ".join(texts["continuity_agreement"].split())
+    assert "terminates the Management Services Agreement for Practice" not in text
+    assert "MSO may not give an Option Notice because Practice breaches, or either party terminates" in text
+    assert 'within sixty (60) days after the Option Notice (the "Option Closing Period")' in text
+    assert "remains effective after it ends" in text
+
+
+def test_validate_reports_no_system_error_for_a_three_owner_deal(tmp_path):
+    path = write_deal(tmp_path, "tx_medspa", **{"practice.owners": [
+        {"name": "Ana Ruiz, M.D.", "percent": 50, "license": {"type": "MD", "state": "TX", "number": "Q1111"}},
+        {"name": "Ben Cho, M.D.", "percent": 30, "license": {"type": "MD", "state": "TX", "number": "Q2222"}},
+        {"name": "Cy Park, D.O.", "percent": 20, "license": {"type": "DO", "state": "TX", "number": "Q3333"}}],
+        "practice.signatory": {"name": "Ana Ruiz, M.D.", "title": "President"},
+        "practice.medical_director": "Ana Ruiz, M.D."})
+    _, _, findings = validate(path)
+    assert [f for f in findings if f.rule.startswith("packet.")] == []
