@@ -152,3 +152,11 @@ def test_validate_reports_no_system_error_for_a_three_owner_deal(tmp_path):
         "practice.medical_director": "Ana Ruiz, M.D."})
     _, _, findings = validate(path)
     assert [f for f in findings if f.rule.startswith("packet.")] == []
+
+
+def test_the_findings_say_what_the_succession_terms_chose():
+    _, _, findings = validate(EXAMPLES / "ca_medspa.yaml")  # one owner, MSO posture, fair-market-value price
+    rules = {f.rule: f.message for f in findings}
+    assert "not a remedy for a breach or termination" in rules["succession.option"]
+    assert "exclusion" in rules["succession.timetable"] and "escrow" in rules["succession.timetable"]
+    assert "cannot redeem" in rules["succession.sole_owner"]

@@ -11,6 +11,8 @@ import re
 from decimal import Decimal
 
 from ..inputs.deal import Deal
+from ..inputs.deal_terms import OPTION_CLOSING_DAYS, succession_timetable
+from .context import mso_succession_rights
 from .findings import Finding
 from ..inputs.states import OwnershipLimits, StateRules
 
@@ -177,9 +179,42 @@ def _fee_findings(deal: Deal) -> list[Finding]:
     return out
 
 
+def _succession_findings(deal: Deal, rules: StateRules) -> list[Finding]:
+    """What the succession terms chose, for the memo: the option's limits, sales that close on an
+    estimate, and a sole owner's path."""
+    out = []
+    option_rule = rules.rule_for_tag("succession:option")
+    if (mso_succession_rights(rules) and deal.succession.designated_by == "mso" and deal.posture.value != "practice"
+            and (option_rule is None or option_rule.action == "warn")):
+        out.append(Finding(
+            "succession.option", "info",
+            "the MSO's option to require a sale to a qualified successor arises only when a transfer event's sale "
+            "has not closed by its deadline or an owner breaches the transfer restrictions; it is not a remedy for "
+            "a breach or termination of the management services agreement (a forced sale as a contract remedy is "
+            f"the lever regulators object to), it closes within {OPTION_CLOSING_DAYS} days after its notice and a "
+            "notice given before the management services agreement ends survives it", document="continuity_agreement",
+            action="kept"))
+    late = [step.key.replace("_", " ") for step in succession_timetable(deal.succession.deadlines)
+            if not step.appraisal_fits]
+    if late and deal.succession.price.value != "fixed":
+        out.append(Finding(
+            "succession.timetable", "info",
+            "an independent valuation cannot finish before the closing deadline after " + ", ".join(late)
+            + "; those sales close on the purchaser's good-faith estimate, with twenty percent held in escrow and "
+            "the price adjusted after closing", document="continuity_agreement", action="kept"))
+    if len(deal.practice.owners) == 1:
+        out.append(Finding(
+            "succession.sole_owner", "info",
+            "the practice has one owner, so it cannot redeem that owner's interest; after a transfer event the "
+            "owner's estate or representative holds the interest only for the period the law allows and then "
+            "sells it to a qualified person, converts the practice into an entity lay persons may own, or "
+            "dissolves it", document="continuity_agreement", action="kept"))
+    return out
+
+
 def check_deal(deal: Deal, rules: StateRules) -> list[Finding]:
     return (_entity_findings(deal, rules) + _ownership_findings(deal, rules) + _governance_findings(deal, rules)
-            + _fee_findings(deal) + _state_research_findings(rules))
+            + _fee_findings(deal) + _succession_findings(deal, rules) + _state_research_findings(rules))
 
 
 def law_change_findings(deal: Deal, all_rules: StateRules) -> list[Finding]:
