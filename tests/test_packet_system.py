@@ -160,3 +160,45 @@ def test_the_findings_say_what_the_succession_terms_chose():
     assert "not a remedy for a breach or termination" in rules["succession.option"]
     assert "exclusion" in rules["succession.timetable"] and "escrow" in rules["succession.timetable"]
     assert "cannot redeem" in rules["succession.sole_owner"]
+
+
+# ---- the client memo (issue 23 item 4) ----
+
+def built_text(tmp_path, deal_path, document: str) -> str:
+    import formgen
+    from formgen.word.ooxml import docx_text
+
+    out = tmp_path / "out"
+    formgen.generate(deal_path, out)
+    return typed(docx_text((out / f"{document}.docx").read_bytes(), rows=True)), out
+
+
+def test_a_texas_memo_cites_no_california_law_uses_human_headings_and_keeps_the_research_apart(tmp_path):
+    memo, out = built_text(tmp_path, EXAMPLES / "tx_medspa.yaml", "compliance_memo")
+    for foreign in ("Cal. ", "California", "N.Y. ", "Fla. Stat", "ORS ", "Ohio Rev. Code"):
+        assert foreign not in memo, foreign
+    assert "Tex. Bus. Orgs. Code ch. 301" in memo  # the purpose clause's own state citation
+    assert "Cpom" not in memo and "Corporate practice of medicine." in memo
+    assert "Privileged" not in memo and "Draft prepared for review by counsel" in memo
+    for log in ("Research record", "read at", "pass E", "stored", "search tool"):
+        assert log not in memo, log
+    research = typed(__import__("formgen.word.ooxml", fromlist=["docx_text"]).docx_text(
+        (out / "research_appendix.docx").read_bytes(), rows=True))
+    assert "Research record" in research and "read at" in research
+    assert "What was given up." in memo and "one hundred eighty (180) days' notice" in memo
+    # No errors in this deal: no sentence claims error findings were resolved.
+    assert "no errors" in memo and "must be resolved before any document is signed" not in memo
+
+
+def test_memo_grammar_an_hourly_fee(tmp_path):
+    path = write_deal(tmp_path, "tx_medspa", **{"fees": {"basis": "hourly", "hourly_rate": 150, "fmv_review": "annual"}})
+    memo, _ = built_text(tmp_path, path, "compliance_memo")
+    assert "on an hourly basis" in memo and "a hourly" not in memo
+
+
+def test_state_scoped_citations_keep_only_the_deals_state():
+    from formgen.drafting.packet import citations_for_state
+
+    cited = ["The state's corporate-practice-of-medicine doctrine", "CA: Cal. Bus. & Prof. Code §§ 2400, 2052"]
+    assert citations_for_state(cited, "CA") == [cited[0], "Cal. Bus. & Prof. Code §§ 2400, 2052"]
+    assert citations_for_state(cited, "TX") == [cited[0]]

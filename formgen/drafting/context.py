@@ -66,7 +66,8 @@ def names(items) -> str:
 def indefinite(phrase: str) -> str:
     """'Ohio limited liability company' -> 'an Ohio limited liability company'."""
     phrase = str(phrase)
-    return ("an " if phrase[:1].lower() in "aeio" else "a ") + phrase
+    vowel_sound = phrase[:1].lower() in "aeio" or phrase.lower().startswith(("hour", "honest", "honor", "heir"))
+    return ("an " if vowel_sound else "a ") + phrase
 
 
 def placeholder(text: str) -> str:

@@ -154,8 +154,42 @@ def memo_label(label: str, rule, library: Library) -> str:
     if isinstance(rule, ChecklistItem):
         return "Checklist: " + _gist(rule.task)
     if isinstance(rule, Note):
-        return f"{rule.topic.replace('_', ' ').capitalize()}: " + _gist(rule.text)
+        return f"{topic_heading(rule.topic)}: " + _gist(rule.text)
     return label
+
+
+_STATE_CITATION = re.compile(r"^([A-Z]{2}): (.+)$")
+
+# How the memo heads each kind of state note (the state files' topic keys).
+TOPIC_HEADINGS = {"cpom": "Corporate practice of medicine", "fees": "Fees and fee splitting",
+                  "med_spa": "Medical spa practice", "name": "Entity name", "ownership": "Ownership",
+                  "recent_change": "Recent change in the law", "other": "Other"}
+
+
+def topic_heading(topic: str) -> str:
+    return TOPIC_HEADINGS.get(topic, topic.replace("_", " ").capitalize())
+
+
+def citations_for_state(citations, code: str) -> list[str]:
+    """A clause's citations that apply in the deal's state: a citation written "CA: ..." belongs to
+    that state only, so a Texas memo never cites California law as a provision's basis."""
+    found = []
+    for citation in citations:
+        match = _STATE_CITATION.match(citation)
+        if match is None or match.group(1) == code:
+            found.append(match.group(2) if match else citation)
+    return found
+
+
+def _clause_authorities(drafting: Drafting, agreements: list[BuiltDocument]) -> list[dict]:
+    rows = []
+    for built in agreements:
+        for clause in built.plan.clauses:
+            cited = citations_for_state(clause.meta.citations, drafting.deal.state)
+            if cited:
+                rows.append({"document": built.spec.titles(drafting.deal)[0],
+                             "provision": clause.meta.title_in(built.spec.name), "citations": "; ".join(cited)})
+    return rows
 
 
 def _report_context(drafting: Drafting, agreements: list[BuiltDocument], findings: list[Finding]) -> dict:
@@ -174,10 +208,9 @@ def _report_context(drafting: Drafting, agreements: list[BuiltDocument], finding
                    "note": r.note} for label, r in rules.all_rules()],
         "checklist_items": checklist_items(deal, rules),
         "documents": [s.titles(deal)[0] + f" ({s.filename})" for s in drafting.specs],
-        "state_notes": rules.notes,
-        "clause_authorities": [{"document": b.spec.titles(deal)[0], "provision": c.meta.title_in(b.spec.name),
-                                "citations": "; ".join(c.meta.citations)}
-                               for b in agreements for c in b.plan.clauses if c.meta.citations],
+        "state_notes": [{"heading": topic_heading(n.topic), "text": n.text, "citation": n.citation,
+                         "verified": n.verified, "note": n.note} for n in rules.notes],
+        "clause_authorities": _clause_authorities(drafting, agreements),
     }
 
 
