@@ -202,3 +202,26 @@ def test_state_scoped_citations_keep_only_the_deals_state():
     cited = ["The state's corporate-practice-of-medicine doctrine", "CA: Cal. Bus. & Prof. Code §§ 2400, 2052"]
     assert citations_for_state(cited, "CA") == [cited[0], "Cal. Bus. & Prof. Code §§ 2400, 2052"]
     assert citations_for_state(cited, "TX") == [cited[0]]
+
+
+# ---- every blank asked for (issue 23 item 5) ----
+
+def test_a_blank_left_empty_is_listed_per_document_and_a_filled_field_prints_its_value(tmp_path):
+    bare = write_deal(tmp_path, "tx_medspa", formation={})
+    _, _, findings = validate(bare)
+    blanks = {f.document: f.message for f in findings if f.rule.startswith("blanks.")}
+    assert all(f.severity == "info" for f in findings if f.rule.startswith("blanks."))
+    assert "[registered agent]" in blanks["practice_articles"] and "[bank]" in blanks["practice_consent"]
+    texts, _ = drafted(EXAMPLES / "tx_medspa.yaml")  # the example fills them
+    assert "Houston Commerce Bank" in texts["practice_consent"] and "[bank]" not in texts["practice_consent"]
+    assert "$1,000,000.00 per claim and $3,000,000.00 annual aggregate" in texts["msa"]
+    _, _, findings = validate(EXAMPLES / "tx_medspa.yaml")
+    assert "practice_articles" not in {f.document for f in findings if f.rule.startswith("blanks.")}
+
+
+def test_the_memo_lists_what_is_still_to_complete(tmp_path):
+    memo, _ = built_text(tmp_path, write_deal(tmp_path, "tx_medspa", formation={}), "compliance_memo")
+    section = memo[memo.index("STILL TO COMPLETE") if "STILL TO COMPLETE" in memo else memo.index("Still to Complete"):]
+    assert "[registered agent]" in section and "Practice Charter (practice_articles.docx)" in section
+    assert "still has blanks to complete" not in memo[:memo.index("FINDINGS") + 2000].split("TERMS REMOVED")[0] \
+        .split("FINDINGS", 1)[1]  # not repeated in the findings table

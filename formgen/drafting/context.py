@@ -75,6 +75,28 @@ def placeholder(text: str) -> str:
     return f"{BLANK_OPEN}[{text}]{BLANK_CLOSE}"
 
 
+def filled(value, label: str) -> str:
+    """A deal value as the documents print it, or the highlighted blank "[label]" when the deal leaves it out."""
+    if value is None:
+        return placeholder(label)
+    if isinstance(value, dt.date):
+        return longdate(value)
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def malpractice_limits(deal: Deal) -> str:
+    """The practice's professional liability limits, per claim and aggregate, or one blank for both."""
+    terms = deal.formation
+    if terms.malpractice_per_claim is None and terms.malpractice_aggregate is None:
+        return placeholder("$1,000,000 per claim and $3,000,000 annual aggregate")
+    return (f"{filled(terms.malpractice_per_claim, 'amount')} per claim and "
+            f"{filled(terms.malpractice_aggregate, 'amount')} annual aggregate")
+
+
 def ref(target: str) -> str:
     return f"{REF_OPEN}{target}{REF_CLOSE}"
 
@@ -286,7 +308,8 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
     context = {
         # the deal, under the names of the deal file
         "deal": deal.deal, "brand": deal.brand, "premises": deal.premises, "mso": deal.mso, "practice": deal.practice, "services": deal.services,
-        "fees": deal.fees, "term": deal.term, "dispute_resolution": deal.dispute_resolution,
+        "fees": deal.fees, "term": deal.term, "dispute_resolution": deal.dispute_resolution, "formation": deal.formation,
+        "malpractice_limits": malpractice_limits(deal),
         "state": rules,
         # derived
         "service_ids": service_ids,
@@ -310,7 +333,7 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
         **succession_values(deal, rules),
         # helpers
         "ref": ref, "money": money, "pct": pct, "longdate": longdate, "words": words, "names": names,
-        "placeholder": placeholder, "indefinite": indefinite, "prose": library_prose, "is_entity": is_entity,
+        "placeholder": placeholder, "filled": filled, "indefinite": indefinite, "prose": library_prose, "is_entity": is_entity,
         "service_label": lambda sid: service_entry(sid)["label"],
         "service_summary": lambda sid: service_entry(sid)["summary"],
     }

@@ -24,7 +24,7 @@ from ..word.render import DRAFT_NOTICE, render_docx
 from ..inputs.states import ChecklistItem, ClauseRule, Note, Policy, RequiredClause, StateRules
 
 # The reports (registry: report=True) describe the agreements, so they are built last, with these extra names.
-REPORT_NAMES = ("findings", "decisions", "rules", "checklist_items", "documents", "state_notes",
+REPORT_NAMES = ("findings", "still_to_complete", "decisions", "rules", "checklist_items", "documents", "state_notes",
                 "clause_authorities")
 # What the Word layout (templates/document.docx) is rendered with.
 LAYOUT_NAMES = ("title", "subtitle", "document_title", "header_text", "draft_notice", "blocks")
@@ -196,7 +196,9 @@ def _report_context(drafting: Drafting, agreements: list[BuiltDocument], finding
     deal, rules = drafting.deal, drafting.rules
     return {
         **drafting.context,
-        "findings": [f.to_dict() for f in findings],
+        # Blanks left to complete have their own section of the memo, not the findings table.
+        "findings": [f.to_dict() for f in findings if not f.rule.startswith("blanks.")],
+        "still_to_complete": [f.to_dict() for f in findings if f.rule.startswith("blanks.")],
         "decisions": [{"document": b.spec.name, "clause": d.clause_id, "reason": d.reason,
                        "rule_citation": d.rule.citation if d.rule else "",
                        # as the memo prints them: the document's and the provisions' titles

@@ -135,6 +135,8 @@ class License(Strict):
     """The two-letter code of the state that issued the license."""
     number: _text(40)
     """The license number exactly as issued (quote it if it starts with 0)."""
+    expires: Annotated[dt.date | None, BeforeValidator(lambda v: _iso_date(v))] = None
+    """The date the license expires, YYYY-MM-DD (the ownership ledger records it); left out, a blank."""
 
 
 class Member(Strict):
@@ -146,6 +148,8 @@ class Member(Strict):
     """Membership interest in percent (0 < p <= 100); all members together: exactly 100."""
     capital_contribution: Money = Decimal(0)
     """Initial capital contribution in US dollars (a number such as 150000 or 150000.00)."""
+    signatory: Signatory | None = None
+    """For a member that is an entity: who signs for it (name and title); left out, blanks."""
 
 
 class Owner(Strict):
@@ -159,6 +163,10 @@ class Owner(Strict):
     """Ownership in percent (0 < p <= 100); all owners together: exactly 100."""
     spouse: Name | None = None
     """A married owner's spouse, who signs a spousal consent to the continuity agreement."""
+    address: Address | None = None
+    """The owner's residence or mailing address (the ownership ledger records it); left out, a blank."""
+    consideration: Money | None = None
+    """What the owner pays for the shares or membership interest, in US dollars; left out, a blank."""
 
 
 class Mso(Strict):
@@ -315,6 +323,50 @@ class DisputeResolution(Strict):
     """City or county where disputes are heard; default: the practice's county seat."""
 
 
+# ---- Facts for the filing and organizational documents (issue 23: every blank is asked for).
+# Each is optional: one left out prints a highlighted blank, and `formgen validate` and the memo's
+# "Still to Complete" section list it per document.
+
+class EntityFiling(Strict):
+    """The filing facts of one entity (the practice or the MSO)."""
+
+    registered_agent: Name | None = None
+    """The registered agent (in California, the agent for service of process) named in the charter."""
+    registered_office: Address | None = None
+    """The registered agent's street address in the state of formation."""
+    organizer: Name | None = None
+    """The incorporator or organizer who signs and files the charter."""
+    filing_date: Annotated[dt.date | None, BeforeValidator(lambda v: _iso_date(v))] = None
+    """The date the charter was filed, YYYY-MM-DD (the organizational consent recites it)."""
+    bank: Name | None = None
+    """The bank at which the entity opens its accounts."""
+    county: Name | None = None
+    """The county of the entity's office in the state (a New York certificate states it)."""
+
+
+class Formation(Strict):
+    """Facts the charters, consents and governing documents print; each left out is a blank."""
+
+    practice: EntityFiling = EntityFiling()
+    """The practice's filing facts."""
+    mso: EntityFiling = EntityFiling()
+    """The MSO's filing facts."""
+    authorized_shares: Annotated[int | None, Field(ge=1000, le=1_000_000_000)] = None
+    """A professional corporation's authorized common shares (at least 1,000; 1,000 are issued)."""
+    par_value: Annotated[Decimal | None, Field(ge=0, le=1000, decimal_places=4)] = None
+    """The par value per share in US dollars (0 for no par value)."""
+    borrowing_threshold: Money | None = None
+    """The MSO borrowing, guarantee or lien above which the members must approve, in US dollars."""
+    proceedings_threshold: Money | None = None
+    """The lawsuit or proceeding above which the MSO's members must approve, in US dollars."""
+    malpractice_per_claim: Money | None = None
+    """The practice's professional liability limit per claim, in US dollars."""
+    malpractice_aggregate: Money | None = None
+    """The practice's professional liability annual aggregate limit, in US dollars."""
+    medical_director_fee: Money | None = None
+    """The medical director's fixed monthly fee, supported by a fair-market-value opinion, in US dollars."""
+
+
 class Deal(Strict):
     """A formgen deal file: one MSO, one practice and the terms between them."""
 
@@ -343,6 +395,9 @@ class Deal(Strict):
     """The space and equipment the MSO provides, and on what terms."""
     brand: Name | None = None
     """The MSO's trade name licensed to the practice (trademark_license.docx)."""
+    formation: Formation = Formation()
+    """Filing and organizational facts (registered agents, organizers, banks, shares, thresholds, insurance
+    limits); each left out prints a highlighted blank that the memo lists as still to complete."""
 
     @property
     def state(self) -> str:
