@@ -225,3 +225,56 @@ def test_the_memo_lists_what_is_still_to_complete(tmp_path):
     assert "[registered agent]" in section and "Practice Charter (practice_articles.docx)" in section
     assert "still has blanks to complete" not in memo[:memo.index("FINDINGS") + 2000].split("TERMS REMOVED")[0] \
         .split("FINDINGS", 1)[1]  # not repeated in the findings table
+
+
+# ---- state statutes drafted into the governing documents (issue 23 item 2) ----
+
+def test_georgia_bylaws_restate_the_professional_corporation_act(tmp_path):
+    from test_fifteen_states import deal_data
+
+    path = tmp_path / "ga.yaml"
+    path.write_text(yaml.safe_dump(deal_data("GA", "three_owners"), sort_keys=False))
+    texts, _ = drafted(path)
+    bylaws = " ".join(texts["practice_bylaws"].split())
+    assert "actively engaged in that practice as an active practicing member of the Practice" in bylaws
+    assert "within six (6) months after the death or retirement" in bylaws and "(O.C.G.A. § 14-7-5(c))" in bylaws
+
+
+def test_a_sole_georgia_owners_estate_holds_only_for_the_statutory_period(tmp_path):
+    from test_fifteen_states import deal_data
+
+    path = tmp_path / "ga.yaml"
+    path.write_text(yaml.safe_dump(deal_data("GA", "one_owner"), sort_keys=False))
+    texts, _ = drafted(path)
+    assert ("holds the Interest only for six (6) months after the death or retirement, or ninety (90) days after a "
+            "disqualification becomes final (O.C.G.A. § 14-7-5(c))") in " ".join(texts["continuity_agreement"].split())
+
+
+def test_in_texas_only_physicians_approve_the_successor_to_a_physicians_interest():
+    texts, _ = drafted(EXAMPLES / "tx_medspa.yaml")  # an 80% physician and a 20% physician assistant
+    continuity = " ".join(texts["continuity_agreement"].split())
+    assert "the Owners who are physicians, holding a majority of the ownership interests in Practice held by physicians" \
+        in continuity
+    company_agreement = " ".join(texts["practice_operating_agreement"].split())
+    assert "A physician assistant may not be an officer of the Practice" in company_agreement
+    assert "22 Tex. Admin. Code § 177.16" in company_agreement
+
+
+def test_new_york_bylaws_restate_bcl_1507(tmp_path):
+    texts, _ = drafted(EXAMPLES / "ny_medspa.yaml")
+    name = "practice_bylaws" if "practice_bylaws" in texts else "practice_operating_agreement"
+    text = " ".join(texts[name].split())
+    if name == "practice_bylaws":
+        assert "(N.Y. Bus. Corp. Law § 1507(a))" in text and "within thirty (30) days after the shares are issued" in text
+
+
+def test_a_deal_deadline_longer_than_the_statute_allows_is_a_warning(tmp_path):
+    from test_fifteen_states import deal_data
+
+    data = deal_data("GA", "three_owners")
+    data["succession"]["deadlines"]["death"] = 240
+    path = tmp_path / "ga.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    _, _, findings = validate(path)
+    found = [f for f in findings if f.rule == "succession.statutory_deadline.death"]
+    assert found and found[0].severity == "warning" and "at most 180" in found[0].message

@@ -202,6 +202,17 @@ def _succession_findings(deal: Deal, rules: StateRules) -> list[Finding]:
             "an independent valuation cannot finish before the closing deadline after " + ", ".join(late)
             + "; those sales close on the purchaser's good-faith estimate, with twenty percent held in escrow and "
             "the price adjusted after closing", document="continuity_agreement", action="kept"))
+    statute = rules.governance
+    for key, most in sorted(statute.max_days.items()):
+        days = getattr(deal.succession.deadlines, key)
+        if days > most:
+            cited = next((p for p in statute.provisions if p.citation), statute.estate_holding)
+            out.append(Finding(
+                f"succession.statutory_deadline.{key}", "warning",
+                f"the deal allows {days} days to sell an owner's interest after {key.replace('_', ' ')}, but "
+                f"{rules.name} law allows at most {most}; the statute's shorter period controls, and the deal's "
+                f"succession.deadlines.{key} should say so", field=f"succession.deadlines.{key}", action="flagged",
+                citation=cited.citation if cited else "", verified=cited.verified if cited else False))
     if len(deal.practice.owners) == 1:
         out.append(Finding(
             "succession.sole_owner", "info",

@@ -199,8 +199,7 @@ def _disability_judge(deal: Deal) -> str:
 def estate_holding_period(rules: StateRules) -> str:
     """How long a sole owner's estate (or a disqualified sole owner) may hold the interest: the
     state's statute where its file states one, else the law's own period, whatever it is."""
-    governance = getattr(rules, "governance", None)
-    statute = getattr(governance, "estate_holding", None) if governance else None
+    statute = rules.governance.estate_holding
     if statute is not None:
         return f"{statute.period} ({statute.citation})"
     return (f"the period that the law of {rules.name} allows the estate or representative of a deceased, "
@@ -222,11 +221,36 @@ def timetable_events(deadlines, owner: str = "owner") -> list[dict]:
     return events
 
 
+def state_statutes(deal: Deal, rules: StateRules) -> list[dict]:
+    """The state's statutes that the practice's governing document restates, for its entity form."""
+    is_llc = deal.practice.entity_type.is_llc
+    owner_word = "Member" if is_llc else "Shareholder"
+    return [{"caption": p.caption, "text": p.text.replace("{owner}", owner_word), "citation": p.citation}
+            for p in rules.governance.provisions if p.applies in ("both", "llc" if is_llc else "corporation")]
+
+
+def physicians_alone_choose_successors(deal: Deal, rules: StateRules) -> bool:
+    """The state lets only physician owners approve a successor, and the practice has other owners."""
+    return (rules.governance.physician_vote_on_succession
+            and any(o.license.type.value not in ("MD", "DO") for o in deal.practice.owners))
+
+
+def share_legend(deal: Deal) -> str:
+    """Printed on every certificate and quoted in the bylaws: one text for both."""
+    return ("THE SHARES REPRESENTED BY THIS CERTIFICATE MAY BE HELD ONLY BY PERSONS LICENSED TO RENDER THE "
+            "PROFESSIONAL SERVICES FOR WHICH THE CORPORATION IS ORGANIZED, AS APPLICABLE LAW REQUIRES. THEY ARE "
+            "SUBJECT TO RESTRICTIONS ON TRANSFER AND TO MANDATORY REDEMPTION OR TRANSFER UNDER APPLICABLE LAW, "
+            "THE BYLAWS OF THE CORPORATION AND THE CONTINUITY AGREEMENT DATED "
+            f"{longdate(deal.deal.effective_date).upper()}, COPIES OF WHICH ARE AVAILABLE FROM THE SECRETARY OF "
+            "THE CORPORATION.")
+
+
 def succession_values(deal: Deal, rules: StateRules) -> dict:
     """The succession terms in the words every document uses, so the documents cannot disagree."""
     terms = deal.succession
     sole = len(deal.practice.owners) == 1
     rights = mso_succession_rights(rules)
+    physician_vote = physicians_alone_choose_successors(deal, rules)
 
     def transfer_events(owner: str = "owner") -> list[dict]:
         """The transfer events with their timetable, naming the owner as the document does."""
@@ -238,6 +262,10 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
             return (f"the {owner} or, after the {owner}'s death or during the {owner}'s incapacity, the {owner}'s "
                     "personal representative, guardian or conservator")
         share = "a majority" if terms.approval == "majority" else "all"
+        if physician_vote:  # the state lets only physicians decide who succeeds to a physician's interest
+            return (f"the {owner}s who are physicians, holding {share} of the ownership interests in {entity} held by "
+                    f"physicians other than the transferring {owner} (or, if there is none, the transferring {owner} "
+                    f"or the transferring {owner}'s personal representative, guardian or conservator)")
         return f"the {owner}s holding {share} of the ownership interests in {entity} not held by the transferring {owner}"
 
     def tag_allowed(tag: str) -> bool:
@@ -250,6 +278,7 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
                  else physicians[0] if physicians else placeholder("name of the President, a licensed physician"))
     return {
         "practice_president": president,
+        "state_statutes": state_statutes(deal, rules),
         "posture": deal.posture.value,
         "tag_allowed": tag_allowed,
         "succession": terms,
@@ -269,13 +298,7 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         "married_owners": [o for o in deal.practice.owners if o.spouse],
         "estate_holding_period": estate_holding_period(rules),
         "financing": deal.financing,
-        # Printed on every certificate and quoted in the bylaws: one text for both.
-        "share_legend": ("THE SHARES REPRESENTED BY THIS CERTIFICATE MAY BE HELD ONLY BY PERSONS LICENSED TO RENDER THE "
-                         "PROFESSIONAL SERVICES FOR WHICH THE CORPORATION IS ORGANIZED, AS APPLICABLE LAW REQUIRES. THEY ARE "
-                         "SUBJECT TO RESTRICTIONS ON TRANSFER AND TO MANDATORY REDEMPTION OR TRANSFER UNDER APPLICABLE LAW, "
-                         "THE BYLAWS OF THE CORPORATION AND THE CONTINUITY AGREEMENT DATED "
-                         f"{longdate(deal.deal.effective_date).upper()}, COPIES OF WHICH ARE AVAILABLE FROM THE SECRETARY OF "
-                         "THE CORPORATION."),
+        "share_legend": share_legend(deal),
         "advance_rate": (f"the prime rate published in The Wall Street Journal on that date plus {pct(deal.financing.rate_margin_percent)} "
                          "per year, or if less the highest rate Applicable Law permits"),
     }

@@ -5,15 +5,15 @@ field descriptions `formgen schema` prints). Reading a file into it: ``deal_load
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from ..drafting.markup import PRIVATE_USE
-from .deal_terms import Financing, Posture, Premises, Succession
+from .deal_fields import Address, Money, Name, Title
+from .deal_fields import deal_date as _deal_date, iso_date as _iso_date, text_field as _text
+from .deal_terms import Financing, Formation, Posture, Premises, Succession
 
 JURISDICTIONS = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -29,34 +29,6 @@ JURISDICTIONS = {
     "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
 }
 
-# Characters Word's XML cannot hold (and that nobody types on purpose).
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean_text(value: str) -> str:
-    bad = _XML_ILLEGAL.search(value)
-    if bad:
-        raise ValueError(
-            f"contains the control character U+{ord(bad.group()):04X}, which a Word document "
-            "cannot hold; remove it (letters, digits, punctuation, spaces and line breaks are allowed)"
-        )
-    if PRIVATE_USE.search(value):
-        raise ValueError("contains a private-use character (U+E000 to U+F8FF), which has no printed form; remove it")
-    value = value.strip()
-    if not value:
-        raise ValueError("is empty; a non-blank text is required")
-    return value
-
-
-def _text(max_length: int):
-    return Annotated[str, Field(max_length=max_length), AfterValidator(_clean_text)]
-
-
-Name = _text(200)
-Address = _text(400)
-Title = _text(120)
-
-
 def _state_code(value: str) -> str:
     code = value.strip().upper()
     if code not in JURISDICTIONS:
@@ -68,7 +40,6 @@ def _state_code(value: str) -> str:
 
 StateCode = Annotated[str, AfterValidator(_state_code)]
 Percent = Annotated[Decimal, Field(gt=0, le=100, decimal_places=4)]
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2)]
 
 
 class Strict(BaseModel):
@@ -135,7 +106,7 @@ class License(Strict):
     """The two-letter code of the state that issued the license."""
     number: _text(40)
     """The license number exactly as issued (quote it if it starts with 0)."""
-    expires: Annotated[dt.date | None, BeforeValidator(lambda v: _iso_date(v))] = None
+    expires: Annotated[dt.date | None, BeforeValidator(_iso_date)] = None
     """The date the license expires, YYYY-MM-DD (the ownership ledger records it); left out, a blank."""
 
 
@@ -270,31 +241,6 @@ class Term(Strict):
     """Notice in days either party must give to end the agreement without cause (30 to 730)."""
 
 
-# Dates the documents compute from (checklist deadlines, renewal years) stay within these bounds.
-EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(value):
-    """Only a date or the text YYYY-MM-DD (not 03/01/2027, not a number of seconds)."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    text = value.strip() if isinstance(value, str) else value
-    if isinstance(text, str) and _ISO_DATE.fullmatch(text):
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"is not a real date; use YYYY-MM-DD (got {text})") from None
-    raise ValueError(f"use YYYY-MM-DD (got {value})")
-
-
-def _deal_date(value: dt.date) -> dt.date:
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValueError(f"{value.isoformat()} is out of range; use a date between "
-                         f"{EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}")
-    return value
-
-
 class DealInfo(Strict):
     """The deal as a whole."""
 
@@ -321,50 +267,6 @@ class DisputeResolution(Strict):
     """arbitration or courts."""
     venue: Name | None = None
     """City or county where disputes are heard; default: the practice's county seat."""
-
-
-# ---- Facts for the filing and organizational documents (issue 23: every blank is asked for).
-# Each is optional: one left out prints a highlighted blank, and `formgen validate` and the memo's
-# "Still to Complete" section list it per document.
-
-class EntityFiling(Strict):
-    """The filing facts of one entity (the practice or the MSO)."""
-
-    registered_agent: Name | None = None
-    """The registered agent (in California, the agent for service of process) named in the charter."""
-    registered_office: Address | None = None
-    """The registered agent's street address in the state of formation."""
-    organizer: Name | None = None
-    """The incorporator or organizer who signs and files the charter."""
-    filing_date: Annotated[dt.date | None, BeforeValidator(lambda v: _iso_date(v))] = None
-    """The date the charter was filed, YYYY-MM-DD (the organizational consent recites it)."""
-    bank: Name | None = None
-    """The bank at which the entity opens its accounts."""
-    county: Name | None = None
-    """The county of the entity's office in the state (a New York certificate states it)."""
-
-
-class Formation(Strict):
-    """Facts the charters, consents and governing documents print; each left out is a blank."""
-
-    practice: EntityFiling = EntityFiling()
-    """The practice's filing facts."""
-    mso: EntityFiling = EntityFiling()
-    """The MSO's filing facts."""
-    authorized_shares: Annotated[int | None, Field(ge=1000, le=1_000_000_000)] = None
-    """A professional corporation's authorized common shares (at least 1,000; 1,000 are issued)."""
-    par_value: Annotated[Decimal | None, Field(ge=0, le=1000, decimal_places=4)] = None
-    """The par value per share in US dollars (0 for no par value)."""
-    borrowing_threshold: Money | None = None
-    """The MSO borrowing, guarantee or lien above which the members must approve, in US dollars."""
-    proceedings_threshold: Money | None = None
-    """The lawsuit or proceeding above which the MSO's members must approve, in US dollars."""
-    malpractice_per_claim: Money | None = None
-    """The practice's professional liability limit per claim, in US dollars."""
-    malpractice_aggregate: Money | None = None
-    """The practice's professional liability annual aggregate limit, in US dollars."""
-    medical_director_fee: Money | None = None
-    """The medical director's fixed monthly fee, supported by a fair-market-value opinion, in US dollars."""
 
 
 class Deal(Strict):

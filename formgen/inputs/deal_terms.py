@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
+import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from .deal_fields import Address, Money, Name, iso_date
 
 Days = Annotated[int, Field(ge=1, le=730)]
 
@@ -142,3 +145,47 @@ class Premises(_Strict):
     """True: the practice subleases the MSO's space and equipment (sublease.docx) instead of paying for them in the fee."""
     monthly_rent: Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2)] | None = None
     """The sublease's fixed monthly rent; left blank in the sublease when not given."""
+
+
+# ---- Facts for the filing and organizational documents (issue 23: every blank is asked for).
+# Each is optional: one left out prints a highlighted blank, and `formgen validate` and the memo's
+# "Still to Complete" section list it per document.
+
+class EntityFiling(_Strict):
+    """The filing facts of one entity (the practice or the MSO)."""
+
+    registered_agent: Name | None = None
+    """The registered agent (in California, the agent for service of process) named in the charter."""
+    registered_office: Address | None = None
+    """The registered agent's street address in the state of formation."""
+    organizer: Name | None = None
+    """The incorporator or organizer who signs and files the charter."""
+    filing_date: Annotated[dt.date | None, BeforeValidator(iso_date)] = None
+    """The date the charter was filed, YYYY-MM-DD (the organizational consent recites it)."""
+    bank: Name | None = None
+    """The bank at which the entity opens its accounts."""
+    county: Name | None = None
+    """The county of the entity's office in the state (a New York certificate states it)."""
+
+
+class Formation(_Strict):
+    """Facts the charters, consents and governing documents print; each left out is a blank."""
+
+    practice: EntityFiling = EntityFiling()
+    """The practice's filing facts."""
+    mso: EntityFiling = EntityFiling()
+    """The MSO's filing facts."""
+    authorized_shares: Annotated[int | None, Field(ge=1000, le=1_000_000_000)] = None
+    """A professional corporation's authorized common shares (at least 1,000; 1,000 are issued)."""
+    par_value: Annotated[Decimal | None, Field(ge=0, le=1000, decimal_places=4)] = None
+    """The par value per share in US dollars (0 for no par value)."""
+    borrowing_threshold: Money | None = None
+    """The MSO borrowing, guarantee or lien above which the members must approve, in US dollars."""
+    proceedings_threshold: Money | None = None
+    """The lawsuit or proceeding above which the MSO's members must approve, in US dollars."""
+    malpractice_per_claim: Money | None = None
+    """The practice's professional liability limit per claim, in US dollars."""
+    malpractice_aggregate: Money | None = None
+    """The practice's professional liability annual aggregate limit, in US dollars."""
+    medical_director_fee: Money | None = None
+    """The medical director's fixed monthly fee, supported by a fair-market-value opinion, in US dollars."""

@@ -150,6 +150,32 @@ class Note(Rule):
     text: str
 
 
+class StatuteProvision(Rule):
+    """A state statute drafted into the practice's governing document, in formgen's own words
+    ("{owner}" stands for Shareholder or Member)."""
+
+    id: str
+    caption: str
+    applies: Literal["corporation", "llc", "both"] = "both"
+    text: str
+
+
+class EstateHolding(Rule):
+    """How long the estate of a deceased (or a disqualified) owner may hold the interest."""
+
+    period: str  # as the documents print it: "six (6) months after the death"
+
+
+class Governance(BaseModel):
+    """What the state's professional-entity statutes require of the practice's governing document."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    provisions: list[StatuteProvision] = []
+    estate_holding: EstateHolding | None = None
+    physician_vote_on_succession: bool = False  # only physician owners approve a successor
+    max_days: dict[Literal["death", "disability", "license_loss", "exclusion", "breach"], int] = {}
+
+
 class StateRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: str
@@ -165,6 +191,7 @@ class StateRules(BaseModel):
     required_clauses: list[RequiredClause] = []
     checklist: list[ChecklistItem] = []
     notes: list[Note] = []
+    governance: Governance = Governance()
     source_files: tuple[str, ...] = ()  # filled by the loader
     # Filled by in_force(): which dated rules applied on the date asked for, and which did not.
     timeline: tuple[str, ...] = ()
@@ -233,6 +260,9 @@ class StateRules(BaseModel):
         out += [(f"Required clause: {r.id}", r) for r in self.required_clauses]
         out += [(f"Checklist: {c.id}", c) for c in self.checklist]
         out += [(f"Note: {n.id}", n) for n in self.notes]
+        out += [(f"Governing document: {p.caption}", p) for p in self.governance.provisions]
+        if self.governance.estate_holding:
+            out.append(("Governing document: estate holding period", self.governance.estate_holding))
         return out
 
 
