@@ -278,3 +278,19 @@ def test_a_deal_deadline_longer_than_the_statute_allows_is_a_warning(tmp_path):
     _, _, findings = validate(path)
     found = [f for f in findings if f.rule == "succession.statutory_deadline.death"]
     assert found and found[0].severity == "warning" and "at most 180" in found[0].message
+
+
+# ---- smaller items (issue 23 Why 11) ----
+
+def test_why_eleven_wording():
+    texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
+    assert "in no case later than ten (10) business days" not in texts["baa"]
+    assert texts["baa"].count("in no case later than five (5) days") == 3  # improper use, incident, breach
+    assert "any of its physician owners" in texts["msa"] and "each of its physician owners" not in texts["msa"]
+    for caption in ("Confidentiality.", "Indemnification.", "Assignment.", "Notices.", "Disputes."):
+        assert caption in texts["medical_director_agreement"], caption
+    for name in ("continuity_agreement", "msa"):
+        assert "American Arbitration Association" not in texts[name]
+        assert "American Health Law Association Dispute Resolution Service" in texts[name]
+    assert "no equity, office, board seat or voting proxy" in texts["msa"]
+    assert "right it has over the transfer of an owner's interest is contractual" in texts["msa"]

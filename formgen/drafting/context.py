@@ -163,6 +163,11 @@ PRICE_ADJUSTMENT = (
     "the purchaser, first from the escrow, and the escrow agent releases the rest of the escrow to the seller")
 
 
+# Who appoints a neutral (an appraiser, a physician judging Disability): the body the MSA's arbitration
+# clause names, so one institution serves the whole packet.
+APPOINTING_BODY = "American Health Law Association Dispute Resolution Service"
+
+
 def _price_text(deal: Deal) -> str:
     terms = deal.succession
     if terms.price is PriceFormula.fixed:
@@ -179,7 +184,7 @@ def _price_text(deal: Deal) -> str:
     return ("the fair market value of the interest as of the date of the event that requires the sale, as the seller "
             "and the purchaser agree or, failing agreement within the period for agreeing the price listed for that "
             "event, as an independent appraiser experienced in valuing medical practices determines, chosen by them "
-            "jointly or, failing that, appointed by the American Arbitration Association at the request of either of "
+            f"jointly or, failing that, appointed by the {APPOINTING_BODY} at the request of either of "
             "them; the appraiser's determination is final absent manifest error and its fees are shared equally by the "
             "seller and the purchaser. " + PRICE_ADJUSTMENT)
 
@@ -190,7 +195,7 @@ def _disability_judge(deal: Deal) -> str:
         return (f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the "
                 "individual's guardian, conservator or agent under a durable power of attorney, selects or, if none "
                 "is selected within fifteen (15) days after a written request by any interested person, whom the "
-                "American Arbitration Association appoints at that person's request")
+                f"{APPOINTING_BODY} appoints at that person's request")
     share = "a majority" if deal.succession.approval == "majority" else "all"
     return (f"a physician whom the owners holding {share} of the ownership interests in the Practice not held by "
             "the affected individual select")
