@@ -294,3 +294,24 @@ def test_why_eleven_wording():
         assert "American Health Law Association Dispute Resolution Service" in texts[name]
     assert "no equity, office, board seat or voting proxy" in texts["msa"]
     assert "right it has over the transfer of an owner's interest is contractual" in texts["msa"]
+
+
+# ---- the cap table drives governance (issue 23 item 7) ----
+
+def test_a_fifty_fifty_mso_gets_a_deadlock_procedure_and_no_false_largest_member(tmp_path):
+    from test_fifteen_states import deal_data
+
+    path = tmp_path / "ca.yaml"
+    path.write_text(yaml.safe_dump(deal_data("CA", "mso_50_50"), sort_keys=False))
+    text = " ".join(drafted(path)[0]["mso_operating_agreement"].split())
+    assert "No Member holds more than half of the Percentage Interests" in text and "Buy-Sell." in text
+    assert "the Member holding the largest Percentage Interest" not in text and "whom the Members designate" in text
+
+
+def test_supermajority_names_the_significant_members_and_allocations_carry_the_regulatory_allocations():
+    texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")  # 60 / 40
+    text = " ".join(texts["mso_operating_agreement"].split())
+    assert "66 2/3%" not in text
+    assert '"Significant Member" means each of Dana Ruiz and Harbor Street Capital, LLC' in text
+    assert "Deadlock" not in text  # Dana Ruiz controls
+    assert "qualified income offset" in text and "minimum gain chargebacks" in text

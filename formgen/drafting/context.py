@@ -365,6 +365,9 @@ def build_context(deal: Deal, rules: StateRules, extra: dict | None = None) -> d
         "service_label": lambda sid: service_entry(sid)["label"],
         "service_summary": lambda sid: service_entry(sid)["summary"],
     }
+    members = deal.mso.members
+    context["controlling_member"] = next((m.name for m in members if m.percent > 50), None)
+    context["significant_members"] = [m.name for m in members if m.percent >= 25]
     context["related_agreements"] = related_agreements([spec.name for spec in documents_for(deal)])
     context["signing_steps"] = signing_steps(deal, context)
     if extra:
