@@ -315,3 +315,16 @@ def test_supermajority_names_the_significant_members_and_allocations_carry_the_r
     assert '"Significant Member" means each of Dana Ruiz and Harbor Street Capital, LLC' in text
     assert "Deadlock" not in text  # Dana Ruiz controls
     assert "qualified income offset" in text and "minimum gain chargebacks" in text
+
+
+# ---- filing documents in each state's vocabulary (issue 23 item 6, first part) ----
+
+def test_charters_name_the_agent_for_process_as_each_state_does():
+    ca, _ = drafted(EXAMPLES / "ca_medspa.yaml")
+    assert "initial agent for service of process is Maya Chen, M.D." in ca["practice_articles"]
+    assert "registered agent" not in ca["practice_articles"] and "registered office" not in ca["mso_articles"]
+    ny, _ = drafted(EXAMPLES / "ny_medspa.yaml")
+    assert "The Secretary of State is designated as agent upon whom process may be served" in ny["practice_articles"]
+    assert "registered agent" not in ny["practice_articles"] and "registered office" not in ny["practice_articles"]
+    fl, _ = drafted(EXAMPLES / "fl_medspa.yaml")
+    assert "accept the appointment, agree to act in that capacity" in fl["practice_articles"]

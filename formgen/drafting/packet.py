@@ -223,7 +223,8 @@ def build_packet(deal_path: str | Path, policy: Policy = "conservative") -> Pack
     deal, rules, findings = check(deal_path, policy)
     drafting = start_drafting(deal, rules)
     drafts = draft_agreements(drafting)
-    packet = Packet(deal_path, deal, rules, findings=sort_findings(findings + draft_findings(drafts, rules, drafting.context["signing_steps"])))
+    found = draft_findings(drafts, rules, drafting.context["signing_steps"])
+    packet = Packet(deal_path, deal, rules, findings=sort_findings(findings + found))
     agreements = [_render(draft, deal) for draft in drafts]
     report_context = _report_context(drafting, agreements, packet.findings)
     reports = [_render(drafting.draft(spec, report_context), deal) for spec in drafting.specs if spec.report]
