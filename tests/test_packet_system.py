@@ -328,3 +328,16 @@ def test_charters_name_the_agent_for_process_as_each_state_does():
     assert "registered agent" not in ny["practice_articles"] and "registered office" not in ny["practice_articles"]
     fl, _ = drafted(EXAMPLES / "fl_medspa.yaml")
     assert "accept the appointment, agree to act in that capacity" in fl["practice_articles"]
+
+
+# ---- owner covenants (issue 23 item 3): the unsigned owner covenant is dropped, with a finding ----
+
+def test_the_msa_non_compete_no_longer_claims_to_bind_owners_who_do_not_sign_it(tmp_path):
+    path = write_deal(tmp_path, "oh_medspa")
+    texts, _ = drafted(path)
+    msa = " ".join(texts["msa"].split())
+    if "Competing Business" in msa:  # the state keeps the covenant
+        assert "neither Practice nor any Practice Owner shall" not in msa
+        assert "Practice shall cause each Practice Owner to agree in writing" not in msa
+        _, _, findings = validate(path)
+        assert any(f.rule == "covenant.owners_not_bound" for f in findings)

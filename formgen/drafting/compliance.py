@@ -223,9 +223,23 @@ def _succession_findings(deal: Deal, rules: StateRules) -> list[Finding]:
     return out
 
 
+def _covenant_findings(rules: StateRules) -> list[Finding]:
+    """The MSA's non-compete binds the practice only: owners who do not sign it are not bound."""
+    rule = rules.rule_for_tag("covenant:non_compete_provider")
+    if rule is not None and rule.action != "warn":
+        return []
+    return [Finding(
+        "covenant.owners_not_bound", "info",
+        "the management services agreement's non-competition covenant binds the practice only; the practice's "
+        "owners do not sign that agreement, so formgen no longer claims to bind them. A covenant binding an owner "
+        "personally needs a separate agreement the owner signs, drafted to the state's rule on physician "
+        "non-competes", document="msa", action="kept")]
+
+
 def check_deal(deal: Deal, rules: StateRules) -> list[Finding]:
     return (_entity_findings(deal, rules) + _ownership_findings(deal, rules) + _governance_findings(deal, rules)
-            + _fee_findings(deal) + _succession_findings(deal, rules) + _state_research_findings(rules))
+            + _fee_findings(deal) + _succession_findings(deal, rules) + _covenant_findings(rules)
+            + _state_research_findings(rules))
 
 
 def law_change_findings(deal: Deal, all_rules: StateRules) -> list[Finding]:
