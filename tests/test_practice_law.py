@@ -17,8 +17,6 @@ from formgen.api import build as build_packet
 from formgen.errors import InputError
 from formgen.inputs.practice_law import TREATMENT_CLASSES
 from formgen.inputs.library import Library
-from formgen.inputs.library import Library
-from formgen.inputs.library import Library
 from formgen.inputs.states import read_state
 from formgen.word.ooxml import docx_text
 from test_jurisdictions import deal_for

@@ -11,6 +11,8 @@ import re
 from decimal import Decimal
 
 from ..inputs.deal import Deal
+from ..inputs.deal_terms import OPTION_CLOSING_DAYS, succession_timetable
+from .context import mso_succession_rights
 from .covenants import covenant_findings
 from .findings import Finding
 from ..inputs.states import OwnershipLimits, StateRules
@@ -178,9 +180,67 @@ def _fee_findings(deal: Deal) -> list[Finding]:
     return out
 
 
+def _succession_findings(deal: Deal, rules: StateRules) -> list[Finding]:
+    """What the succession terms chose, for the memo: the option's limits, sales that close on an
+    estimate, and a sole owner's path."""
+    out = []
+    option_rule = rules.rule_for_tag("succession:option")
+    if (mso_succession_rights(rules) and deal.succession.designated_by == "mso" and deal.posture.value != "practice"
+            and (option_rule is None or option_rule.action == "warn")):
+        out.append(Finding(
+            "succession.option", "info",
+            "the MSO's option to require a sale to a qualified successor arises only when a transfer event's sale "
+            "has not closed by its deadline or an owner breaches the transfer restrictions; it is not a remedy for "
+            "a breach or termination of the management services agreement (a forced sale as a contract remedy is "
+            f"the lever regulators object to), it closes within {OPTION_CLOSING_DAYS} days after its notice and a "
+            "notice given before the management services agreement ends survives it", document="continuity_agreement",
+            action="kept"))
+    late = [step.key.replace("_", " ") for step in succession_timetable(deal.succession.deadlines)
+            if not step.appraisal_fits]
+    if late and deal.succession.price.value != "fixed":
+        out.append(Finding(
+            "succession.timetable", "info",
+            "an independent valuation cannot finish before the closing deadline after " + ", ".join(late)
+            + "; those sales close on the purchaser's good-faith estimate, with twenty percent held in escrow and "
+            "the price adjusted after closing", document="continuity_agreement", action="kept"))
+    statute = rules.governance
+    for key, most in sorted(statute.max_days.items()):
+        days = getattr(deal.succession.deadlines, key)
+        if days > most:
+            cited = next((p for p in statute.provisions if p.citation), statute.estate_holding)
+            out.append(Finding(
+                f"succession.statutory_deadline.{key}", "warning",
+                f"the deal allows {days} days to sell an owner's interest after {key.replace('_', ' ')}, but "
+                f"{rules.name} law allows at most {most}; the statute's shorter period controls, and the deal's "
+                f"succession.deadlines.{key} should say so", field=f"succession.deadlines.{key}", action="flagged",
+                citation=cited.citation if cited else "", verified=cited.verified if cited else False))
+    if len(deal.practice.owners) == 1:
+        out.append(Finding(
+            "succession.sole_owner", "info",
+            "the practice has one owner, so it cannot redeem that owner's interest; after a transfer event the "
+            "owner's estate or representative holds the interest only for the period the law allows and then "
+            "sells it to a qualified person, converts the practice into an entity lay persons may own, or "
+            "dissolves it", document="continuity_agreement", action="kept"))
+    return out
+
+
+def _covenant_findings(rules: StateRules) -> list[Finding]:
+    """The MSA's non-compete binds the practice only: owners who do not sign it are not bound."""
+    rule = rules.rule_for_tag("covenant:non_compete_provider")
+    if rule is not None and rule.action != "warn":
+        return []
+    return [Finding(
+        "covenant.owners_not_bound", "info",
+        "the management services agreement's non-competition covenant binds the practice only; the practice's "
+        "owners do not sign that agreement, so formgen no longer claims to bind them. A covenant binding an owner "
+        "personally needs a separate agreement the owner signs, drafted to the state's rule on physician "
+        "non-competes", document="msa", action="kept")]
+
+
 def check_deal(deal: Deal, rules: StateRules) -> list[Finding]:
     return (_entity_findings(deal, rules) + _ownership_findings(deal, rules) + _governance_findings(deal, rules)
-            + _fee_findings(deal) + covenant_findings(rules) + _state_research_findings(rules))
+            + _fee_findings(deal) + _succession_findings(deal, rules) + covenant_findings(rules)
+            + _covenant_findings(rules) + _state_research_findings(rules))
 
 
 def law_change_findings(deal: Deal, all_rules: StateRules) -> list[Finding]:

@@ -15,6 +15,7 @@ import re
 
 from ..inputs.deal_terms import TRANSFER_EVENTS
 from .findings import Finding
+from .packet_system import system_findings
 
 # Words that name the price formula; every document that states a price names exactly one.
 PRICE_FORMULAS = {
@@ -147,4 +148,4 @@ def consistency_findings(texts: dict[str, str]) -> list[Finding]:
                                     f"the documents state the succession {what} differently ({listed}); "
                                     "they must all follow the deal file's succession section",
                                     action="flagged"))
-    return findings
+    return findings + system_findings(texts)

@@ -2,79 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-from pathlib import Path
 
 from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
-from ..inputs.deal_terms import TRANSFER_EVENTS, PriceFormula
-from ..inputs.documents import charter_name, entity_governing_document
+from ..inputs.deal_terms import OPTION_CLOSING_DAYS, TRANSFER_EVENTS, PriceFormula, notice_days, succession_timetable
+from ..inputs.documents import charter_name, documents_for, entity_governing_document
+from .packet_system import related_agreements, signing_steps
 from ..errors import InputError, Problem
-from ..markup import BLANK_CLOSE, BLANK_OPEN, REF_CLOSE, REF_OPEN, library_prose
+from ..markup import library_prose
 from .covenants import covenant_analysis, covenant_terms
+from .filings import agent_for_process, malpractice_limits
+from .wording import filled, indefinite, longdate, money, names, number_words, pct, placeholder, ref, words  # noqa: F401 (re-exported)
 from ..inputs.states import StateRules
 
 from ..inputs.library import CATALOG_FILE
-
-_SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-          "fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-
-
-def number_words(n: int) -> str:
-    if n < 20:
-        return _SMALL[n]
-    if n < 100:
-        return _TENS[n // 10 - 2] + ("" if n % 10 == 0 else "-" + _SMALL[n % 10])
-    if n < 1000:
-        rest = n % 100
-        return _SMALL[n // 100] + " hundred" + ("" if rest == 0 else " " + number_words(rest))
-    return f"{n:,}"
-
-
-def words(n: int) -> str:
-    """5 -> 'five (5)', the contract convention for numbers."""
-    return f"{number_words(int(n))} ({int(n)})"
-
-
-def money(amount: Decimal | int | None) -> str:
-    if amount is None:
-        return placeholder("amount")
-    return f"${Decimal(amount):,.2f}"
-
-
-def pct(value: Decimal | int | None) -> str:
-    if value is None:
-        return placeholder("percentage")
-    text = f"{Decimal(value).normalize():f}"
-    return f"{text}%"
-
-
-def longdate(day: dt.date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def names(items) -> str:
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def indefinite(phrase: str) -> str:
-    """'Ohio limited liability company' -> 'an Ohio limited liability company'."""
-    phrase = str(phrase)
-    return ("an " if phrase[:1].lower() in "aeio" else "a ") + phrase
-
-
-def placeholder(text: str) -> str:
-    """A blank the attorney fills in: "[text]", highlighted in the document so none is missed."""
-    return f"{BLANK_OPEN}[{text}]{BLANK_CLOSE}"
-
-
-def ref(target: str) -> str:
-    return f"{REF_OPEN}{target}{REF_CLOSE}"
-
 
 PRACTICE_FORM_WORDS = {
     PracticeEntityType.professional_corporation: "professional corporation",
@@ -109,6 +49,21 @@ def mso_succession_rights(rules: StateRules) -> bool:
     return True
 
 
+# Where the price may not be final at the closing (an appraisal or an accountant still at work),
+# the sale closes on an estimate and is settled afterwards, so no deadline waits on a valuation.
+PRICE_ADJUSTMENT = (
+    "If the price has not been finally determined by the closing, the purchaser pays at the closing its "
+    "good-faith estimate of the price, of which twenty percent (20%) is paid instead to an escrow agent that "
+    "the seller and the purchaser choose, to be held until the price is finally determined; within ten (10) "
+    "days after that determination the purchaser pays the seller any shortfall, or the excess is returned to "
+    "the purchaser, first from the escrow, and the escrow agent releases the rest of the escrow to the seller")
+
+
+# Who appoints a neutral (an appraiser, a physician judging Disability): the body the MSA's arbitration
+# clause names, so one institution serves the whole packet.
+APPOINTING_BODY = "American Health Law Association Dispute Resolution Service"
+
+
 def _price_text(deal: Deal) -> str:
     terms = deal.succession
     if terms.price is PriceFormula.fixed:
@@ -120,12 +75,14 @@ def _price_text(deal: Deal) -> str:
                 "the sale, prepared by the Practice's regular outside accountant under the accounting method the "
                 "Practice regularly uses, consistently applied, with no value for goodwill or any other intangible "
                 "asset not carried on that balance sheet, multiplied by the owner's percentage of the outstanding "
-                "ownership interests, as the accountant determines, which determination is final absent manifest error")
+                "ownership interests, as the accountant determines, which determination is final absent manifest error. "
+                + PRICE_ADJUSTMENT)
     return ("the fair market value of the interest as of the date of the event that requires the sale, as the seller "
-            "and the purchaser agree or, failing agreement within thirty (30) days after that event, as an independent "
-            "appraiser experienced in valuing medical practices determines, chosen by them jointly or, failing that, "
-            "appointed by the American Arbitration Association at the request of either of them; the appraiser's "
-            "determination is final absent manifest error and its fees are shared equally by the seller and the purchaser")
+            "and the purchaser agree or, failing agreement within the period for agreeing the price listed for that "
+            "event, as an independent appraiser experienced in valuing medical practices determines, chosen by them "
+            f"jointly or, failing that, appointed by the {APPOINTING_BODY} at the request of either of "
+            "them; the appraiser's determination is final absent manifest error and its fees are shared equally by the "
+            "seller and the purchaser. " + PRICE_ADJUSTMENT)
 
 
 def _disability_judge(deal: Deal) -> str:
@@ -134,10 +91,59 @@ def _disability_judge(deal: Deal) -> str:
         return (f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the "
                 "individual's guardian, conservator or agent under a durable power of attorney, selects or, if none "
                 "is selected within fifteen (15) days after a written request by any interested person, whom the "
-                "American Arbitration Association appoints at that person's request")
+                f"{APPOINTING_BODY} appoints at that person's request")
     share = "a majority" if deal.succession.approval == "majority" else "all"
     return (f"a physician whom the owners holding {share} of the ownership interests in the Practice not held by "
             "the affected individual select")
+
+
+def estate_holding_period(rules: StateRules) -> str:
+    """How long a sole owner's estate (or a disqualified sole owner) may hold the interest: the
+    state's statute where its file states one, else the law's own period, whatever it is."""
+    statute = rules.governance.estate_holding
+    if statute is not None:
+        return f"{statute.period} ({statute.citation})"
+    return (f"the period that the law of {rules.name} allows the estate or representative of a deceased, "
+            "disabled or disqualified owner to hold an interest in a professional practice, and in any case no "
+            "longer than ninety (90) days after the deadline for the closing")
+
+
+def timetable_events(deadlines, owner: str = "owner") -> list[dict]:
+    """The transfer events, their deadlines in days and words, naming the owner as the document does,
+    with the timetable's days for naming the successor and agreeing the price ('steps': one phrase)."""
+    events = []
+    for (key, label), step in zip(TRANSFER_EVENTS, succession_timetable(deadlines)):
+        events.append({
+            "key": key, "event": label.replace("owner", owner), "days": step.closing,
+            "days_words": words(step.closing), "successor_days": step.successor, "price_days": step.price,
+            "steps": (f"{words(step.closing)} days, with the successor named within {words(step.successor)} "
+                      f"days and the price agreed within {words(step.price)} days after the event"),
+        })
+    return events
+
+
+def state_statutes(deal: Deal, rules: StateRules) -> list[dict]:
+    """The state's statutes that the practice's governing document restates, for its entity form."""
+    is_llc = deal.practice.entity_type.is_llc
+    owner_word = "Member" if is_llc else "Shareholder"
+    return [{"caption": p.caption, "text": p.text.replace("{owner}", owner_word), "citation": p.citation}
+            for p in rules.governance.provisions if p.applies in ("both", "llc" if is_llc else "corporation")]
+
+
+def physicians_alone_choose_successors(deal: Deal, rules: StateRules) -> bool:
+    """The state lets only physician owners approve a successor, and the practice has other owners."""
+    return (rules.governance.physician_vote_on_succession
+            and any(o.license.type.value not in ("MD", "DO") for o in deal.practice.owners))
+
+
+def share_legend(deal: Deal) -> str:
+    """Printed on every certificate and quoted in the bylaws: one text for both."""
+    return ("THE SHARES REPRESENTED BY THIS CERTIFICATE MAY BE HELD ONLY BY PERSONS LICENSED TO RENDER THE "
+            "PROFESSIONAL SERVICES FOR WHICH THE CORPORATION IS ORGANIZED, AS APPLICABLE LAW REQUIRES. THEY ARE "
+            "SUBJECT TO RESTRICTIONS ON TRANSFER AND TO MANDATORY REDEMPTION OR TRANSFER UNDER APPLICABLE LAW, "
+            "THE BYLAWS OF THE CORPORATION AND THE CONTINUITY AGREEMENT DATED "
+            f"{longdate(deal.deal.effective_date).upper()}, COPIES OF WHICH ARE AVAILABLE FROM THE SECRETARY OF "
+            "THE CORPORATION.")
 
 
 def succession_values(deal: Deal, rules: StateRules) -> dict:
@@ -145,11 +151,11 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
     terms = deal.succession
     sole = len(deal.practice.owners) == 1
     rights = mso_succession_rights(rules)
+    physician_vote = physicians_alone_choose_successors(deal, rules)
 
     def transfer_events(owner: str = "owner") -> list[dict]:
-        """The transfer events, their deadlines in days and words, naming the owner as the document does."""
-        return [{"key": key, "event": label.replace("owner", owner), "days": getattr(terms.deadlines, key),
-                 "days_words": words(getattr(terms.deadlines, key))} for key, label in TRANSFER_EVENTS]
+        """The transfer events with their timetable, naming the owner as the document does."""
+        return timetable_events(terms.deadlines, owner)
 
     def successor_approver(owner: str = "owner", entity: str = "the Practice") -> str:
         """Who approves (or selects) a transferee for the practice; with one owner, who acts for that owner."""
@@ -157,6 +163,10 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
             return (f"the {owner} or, after the {owner}'s death or during the {owner}'s incapacity, the {owner}'s "
                     "personal representative, guardian or conservator")
         share = "a majority" if terms.approval == "majority" else "all"
+        if physician_vote:  # the state lets only physicians decide who succeeds to a physician's interest
+            return (f"the {owner}s who are physicians, holding {share} of the ownership interests in {entity} held by "
+                    f"physicians other than the transferring {owner} (or, if there is none, the transferring {owner} "
+                    f"or the transferring {owner}'s personal representative, guardian or conservator)")
         return f"the {owner}s holding {share} of the ownership interests in {entity} not held by the transferring {owner}"
 
     def tag_allowed(tag: str) -> bool:
@@ -169,6 +179,7 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
                  else physicians[0] if physicians else placeholder("name of the President, a licensed physician"))
     return {
         "practice_president": president,
+        "state_statutes": state_statutes(deal, rules),
         "posture": deal.posture.value,
         "tag_allowed": tag_allowed,
         "succession": terms,
@@ -177,6 +188,8 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         "mso_designates": rights and terms.designated_by == "mso",
         "succession_price": _price_text(deal),
         "transfer_events": transfer_events,
+        "succession_notice_days": notice_days(terms.deadlines),
+        "option_closing_days": OPTION_CLOSING_DAYS,
         "successor_approver": successor_approver,
         "disability_definition": (
             "a physical or mental condition that prevents an individual from practicing the individual's profession "
@@ -184,14 +197,9 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
             f"in any period of three hundred sixty-five (365) days, as determined in writing by {_disability_judge(deal)}, or the "
             "appointment by a court of a guardian or conservator of the individual's person or estate"),
         "married_owners": [o for o in deal.practice.owners if o.spouse],
+        "estate_holding_period": estate_holding_period(rules),
         "financing": deal.financing,
-        # Printed on every certificate and quoted in the bylaws: one text for both.
-        "share_legend": ("THE SHARES REPRESENTED BY THIS CERTIFICATE MAY BE HELD ONLY BY PERSONS LICENSED TO RENDER THE "
-                         "PROFESSIONAL SERVICES FOR WHICH THE CORPORATION IS ORGANIZED, AS APPLICABLE LAW REQUIRES. THEY ARE "
-                         "SUBJECT TO RESTRICTIONS ON TRANSFER AND TO MANDATORY REDEMPTION OR TRANSFER UNDER APPLICABLE LAW, "
-                         "THE BYLAWS OF THE CORPORATION AND THE CONTINUITY AGREEMENT DATED "
-                         f"{longdate(deal.deal.effective_date).upper()}, COPIES OF WHICH ARE AVAILABLE FROM THE SECRETARY OF "
-                         "THE CORPORATION."),
+        "share_legend": share_legend(deal),
         "advance_rate": (f"the prime rate published in The Wall Street Journal on that date plus {pct(deal.financing.rate_margin_percent)} "
                          "per year, or if less the highest rate Applicable Law permits"),
     }
@@ -243,7 +251,8 @@ def build_context(deal: Deal, rules: StateRules, catalog: dict, extra: dict | No
     context = {
         # the deal, under the names of the deal file
         "deal": deal.deal, "brand": deal.brand, "premises": deal.premises, "mso": deal.mso, "practice": deal.practice, "services": deal.services,
-        "fees": deal.fees, "term": deal.term, "dispute_resolution": deal.dispute_resolution,
+        "fees": deal.fees, "term": deal.term, "dispute_resolution": deal.dispute_resolution, "formation": deal.formation,
+        "malpractice_limits": malpractice_limits(deal),
         "state": rules,
         # derived
         "service_ids": service_ids,
@@ -268,10 +277,15 @@ def build_context(deal: Deal, rules: StateRules, catalog: dict, extra: dict | No
         **covenant_values(rules),
         # helpers
         "ref": ref, "money": money, "pct": pct, "longdate": longdate, "words": words, "names": names,
-        "placeholder": placeholder, "indefinite": indefinite, "prose": library_prose, "is_entity": is_entity,
+        "placeholder": placeholder, "filled": filled, "agent_for_process": lambda entity: agent_for_process(deal, entity), "indefinite": indefinite, "prose": library_prose, "is_entity": is_entity,
         "service_label": lambda sid: service_entry(sid)["label"],
         "service_summary": lambda sid: service_entry(sid)["summary"],
     }
+    members = deal.mso.members
+    context["controlling_member"] = next((m.name for m in members if m.percent > 50), None)
+    context["significant_members"] = [m.name for m in members if m.percent >= 25]
+    context["related_agreements"] = related_agreements([spec.name for spec in documents_for(deal)])
+    context["signing_steps"] = signing_steps(deal, context)
     if extra:
         context.update(extra)
     return context

@@ -72,10 +72,11 @@ def _clause(sentence: str) -> str:
 def _kept_sentence(rules: StateRules, covenant: Covenant) -> str:
     terms = covenant_terms(rules)
     conditions = _conditions(covenant)
-    return (f"The Management Services Agreement keeps the Practice Owners' covenant not to compete "
+    return (f"The Management Services Agreement keeps the Practice's covenant not to compete "
             f"({_period(terms.months)} after the Term, within {terms.radius_miles} miles of the Premises, the radius "
-            f"left for counsel to set); {rules.name} {COVENANT_WORDS[covenant.status]}"
-            + (f": {'; '.join(conditions)}." if conditions else "."))
+            f"left for counsel to set). It binds the Practice only: the Practice Owners do not sign the agreement, so "
+            f"a covenant binding an owner personally needs an agreement that owner signs, and {rules.name} "
+            f"{COVENANT_WORDS[covenant.status]}" + (f": {'; '.join(conditions)}." if conditions else "."))
 
 
 COVENANT_WORDS = {"void": "treats it as void", "limited": "enforces it only within statutory limits",

@@ -25,7 +25,7 @@ from ..word.render import DRAFT_NOTICE, render_docx
 from ..inputs.states import ChecklistItem, ClauseRule, Note, Policy, RequiredClause, StateRules
 
 # The reports (registry: report=True) describe the agreements, so they are built last, with these extra names.
-REPORT_NAMES = ("findings", "decisions", "rules", "checklist_items", "documents", "state_notes",
+REPORT_NAMES = ("findings", "still_to_complete", "decisions", "rules", "checklist_items", "documents", "state_notes",
                 "clause_authorities")
 # What the Word layout (templates/document.docx) is rendered with.
 LAYOUT_NAMES = ("title", "subtitle", "document_title", "header_text", "draft_notice", "blocks")
@@ -156,15 +156,51 @@ def memo_label(label: str, rule, library: ClauseLibrary) -> str:
     if isinstance(rule, ChecklistItem):
         return "Checklist: " + _gist(rule.task)
     if isinstance(rule, Note):
-        return f"{rule.topic.replace('_', ' ').capitalize()}: " + _gist(rule.text)
+        return f"{topic_heading(rule.topic)}: " + _gist(rule.text)
     return label
+
+
+_STATE_CITATION = re.compile(r"^([A-Z]{2}): (.+)$")
+
+# How the memo heads each kind of state note (the state files' topic keys).
+TOPIC_HEADINGS = {"cpom": "Corporate practice of medicine", "fees": "Fees and fee splitting",
+                  "med_spa": "Medical spa practice", "name": "Entity name", "ownership": "Ownership",
+                  "recent_change": "Recent change in the law", "other": "Other"}
+
+
+def topic_heading(topic: str) -> str:
+    return TOPIC_HEADINGS.get(topic, topic.replace("_", " ").capitalize())
+
+
+def citations_for_state(citations, code: str) -> list[str]:
+    """A clause's citations that apply in the deal's state: a citation written "CA: ..." belongs to
+    that state only, so a Texas memo never cites California law as a provision's basis."""
+    found = []
+    for citation in citations:
+        match = _STATE_CITATION.match(citation)
+        if match is None or match.group(1) == code:
+            found.append(match.group(2) if match else citation)
+    return found
+
+
+def _clause_authorities(drafting: Drafting, agreements: list[BuiltDocument]) -> list[dict]:
+    rows = []
+    for built in agreements:
+        for clause in built.plan.clauses:
+            cited = citations_for_state(clause.meta.citations, drafting.deal.state)
+            if cited:
+                rows.append({"document": built.spec.titles(drafting.deal)[0],
+                             "provision": clause.meta.title_in(built.spec.name), "citations": "; ".join(cited)})
+    return rows
 
 
 def _report_context(drafting: Drafting, agreements: list[BuiltDocument], findings: list[Finding]) -> dict:
     deal, rules = drafting.deal, drafting.rules
     return {
         **drafting.context,
-        "findings": [f.to_dict() for f in findings],
+        # Blanks left to complete have their own section of the memo, not the findings table.
+        "findings": [f.to_dict() for f in findings if not f.rule.startswith("blanks.")],
+        "still_to_complete": [f.to_dict() for f in findings if f.rule.startswith("blanks.")],
         "decisions": [{"document": b.spec.name, "clause": d.clause_id, "reason": d.reason,
                        "rule_citation": d.rule.citation if d.rule else "",
                        # as the memo prints them: the document's and the provisions' titles
@@ -176,10 +212,9 @@ def _report_context(drafting: Drafting, agreements: list[BuiltDocument], finding
                    "note": r.note} for label, r in rules.all_rules()],
         "checklist_items": checklist_items(deal, rules),
         "documents": [s.titles(deal)[0] + f" ({s.filename})" for s in drafting.specs],
-        "state_notes": rules.notes,
-        "clause_authorities": [{"document": b.spec.titles(deal)[0], "provision": c.meta.title_in(b.spec.name),
-                                "citations": "; ".join(c.meta.citations)}
-                               for b in agreements for c in b.plan.clauses if c.meta.citations],
+        "state_notes": [{"heading": topic_heading(n.topic), "text": n.text, "citation": n.citation,
+                         "verified": n.verified, "note": n.note} for n in rules.notes],
+        "clause_authorities": _clause_authorities(drafting, agreements),
     }
 
 
@@ -191,7 +226,8 @@ def build_packet(deal_path: str | Path, policy: Policy, library: Library) -> Pac
     deal, rules, findings = check(deal_path, policy, library)
     drafting = start_drafting(deal, rules, library)
     drafts = draft_agreements(drafting)
-    packet = Packet(deal_path, deal, rules, library, findings=sort_findings(findings + draft_findings(drafts, rules)))
+    found = draft_findings(drafts, rules, drafting.context["signing_steps"])
+    packet = Packet(deal_path, deal, rules, library, findings=sort_findings(findings + found))
     agreements = [_render(draft, deal, library) for draft in drafts]
     report_context = _report_context(drafting, agreements, packet.findings)
     reports = [_render(drafting.draft(spec, report_context), deal, library) for spec in drafting.specs if spec.report]

@@ -8,6 +8,7 @@ scans the fee-paying ones' assembled text, so its findings equal the packet's.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import InputError, Problem
@@ -55,10 +56,46 @@ def scan_findings(draft, rules: StateRules) -> list[Finding]:
             for match in scan_text(text, severity=severity, citation=rule.citation)]
 
 
-def draft_findings(drafts, rules: StateRules) -> list[Finding]:
+def _strings(value):
+    """Every string in a block (its text, cells, signers), however nested."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+def document_blanks(blocks: list[dict]) -> list[str]:
+    """The blanks a draft still prints ("[bank]"), each once, in the order they first appear."""
+    from ..markup import BLANK_CLOSE, BLANK_OPEN
+
+    pattern = re.compile(f"{BLANK_OPEN}\\[([^{BLANK_CLOSE}]*)\\]{BLANK_CLOSE}")
+    found = [label for text in _strings(blocks) for label in pattern.findall(text)]
+    return list(dict.fromkeys(found))
+
+
+def blank_findings(drafts) -> list[Finding]:
+    """One info finding per document that still prints blanks: what is left to complete by hand, or
+    to fill from the deal file's optional fields."""
+    out = []
+    for draft in drafts:
+        blanks = document_blanks(draft.blocks)
+        if blanks:
+            out.append(Finding(f"blanks.{draft.spec.name}", "info",
+                               f"{draft.spec.title} ({draft.spec.filename}) still has blanks to complete: "
+                               + "; ".join(f"[{label}]" for label in blanks),
+                               document=draft.spec.name, action="flagged"))
+    return out
+
+
+def draft_findings(drafts, rules: StateRules, signing_steps: list[dict] | None = None) -> list[Finding]:
     """The clause-rule findings of each agreement's plan, the scan of the fee-paying ones, and the
     packet check that shared succession terms read the same in every document."""
     from .consistency import consistency_findings
+    from .packet_system import signing_table
     from .drafts import block_paragraphs
 
     found = []
@@ -66,8 +103,10 @@ def draft_findings(drafts, rules: StateRules) -> list[Finding]:
         found += draft.plan.findings
         if draft.spec.pays_mso:
             found += scan_findings(draft, rules)
-    return found + consistency_findings({d.spec.name: "\n".join(block_paragraphs(d.blocks, notes=True))
-                                         for d in drafts})
+    texts = {d.spec.name: "\n".join(block_paragraphs(d.blocks, notes=True)) for d in drafts}
+    if signing_steps:  # the checklist is a report, drafted later; its signing order is these steps
+        texts["formation_checklist"] = signing_table(signing_steps)
+    return found + blank_findings(drafts) + consistency_findings(texts)
 
 
 def validate(deal_path: str | Path, policy: Policy, library: Library) -> tuple[Deal, StateRules, list[Finding]]:
@@ -75,5 +114,6 @@ def validate(deal_path: str | Path, policy: Policy, library: Library) -> tuple[D
     from .drafts import draft_agreements, start_drafting
 
     deal, rules, findings = check(deal_path, policy, library)
-    drafts = draft_agreements(start_drafting(deal, rules, library))
-    return deal, rules, sort_findings(findings + draft_findings(drafts, rules))
+    drafting = start_drafting(deal, rules, library)
+    drafts = draft_agreements(drafting)
+    return deal, rules, sort_findings(findings + draft_findings(drafts, rules, drafting.context["signing_steps"]))

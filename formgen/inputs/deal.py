@@ -5,15 +5,15 @@ field descriptions `formgen schema` prints). Reading a file into it: ``deal_load
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from ..markup import PRIVATE_USE
-from .deal_terms import Financing, Posture, Premises, Succession
+from .deal_fields import Address, EntityName, Money, Name, Title
+from .deal_fields import deal_date as _deal_date, iso_date as _iso_date, text_field as _text
+from .deal_terms import Financing, Formation, Posture, Premises, Succession
 
 JURISDICTIONS = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -29,37 +29,6 @@ JURISDICTIONS = {
     "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
 }
 
-# Characters Word's XML cannot hold (and that nobody types on purpose).
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean_text(value: str) -> str:
-    bad = _XML_ILLEGAL.search(value)
-    if bad:
-        raise ValueError(
-            f"contains the control character U+{ord(bad.group()):04X}, which a Word document "
-            "cannot hold; remove it (letters, digits, punctuation, spaces and line breaks are allowed)"
-        )
-    if PRIVATE_USE.search(value):
-        raise ValueError("contains a private-use character (U+E000 to U+F8FF), which has no printed form; remove it")
-    value = value.strip()
-    if not value:
-        raise ValueError("is empty; a non-blank text is required")
-    return value
-
-
-def _text(max_length: int):
-    return Annotated[str, Field(max_length=max_length), AfterValidator(_clean_text)]
-
-
-Name = _text(200)
-# An entity's legal name: short enough that "<MSO> and <Practice>" fits the 255 characters a Word
-# document's title and subject properties hold (validate refuses what generate could not write).
-EntityName = _text(120)
-Address = _text(400)
-Title = _text(120)
-
-
 def _state_code(value: str) -> str:
     code = value.strip().upper()
     if code not in JURISDICTIONS:
@@ -71,7 +40,6 @@ def _state_code(value: str) -> str:
 
 StateCode = Annotated[str, AfterValidator(_state_code)]
 Percent = Annotated[Decimal, Field(gt=0, le=100, decimal_places=4)]
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2)]
 
 
 class Strict(BaseModel):
@@ -138,6 +106,8 @@ class License(Strict):
     """The two-letter code of the state that issued the license."""
     number: _text(40)
     """The license number exactly as issued (quote it if it starts with 0)."""
+    expires: Annotated[dt.date | None, BeforeValidator(_iso_date)] = None
+    """The date the license expires, YYYY-MM-DD (the ownership ledger records it); left out, a blank."""
 
 
 class Member(Strict):
@@ -149,6 +119,8 @@ class Member(Strict):
     """Membership interest in percent (0 < p <= 100); all members together: exactly 100."""
     capital_contribution: Money = Decimal(0)
     """Initial capital contribution in US dollars (a number such as 150000 or 150000.00)."""
+    signatory: Signatory | None = None
+    """For a member that is an entity: who signs for it (name and title); left out, blanks."""
 
 
 class Owner(Strict):
@@ -162,6 +134,10 @@ class Owner(Strict):
     """Ownership in percent (0 < p <= 100); all owners together: exactly 100."""
     spouse: Name | None = None
     """A married owner's spouse, who signs a spousal consent to the continuity agreement."""
+    address: Address | None = None
+    """The owner's residence or mailing address (the ownership ledger records it); left out, a blank."""
+    consideration: Money | None = None
+    """What the owner pays for the shares or membership interest, in US dollars; left out, a blank."""
 
 
 class Mso(Strict):
@@ -265,31 +241,6 @@ class Term(Strict):
     """Notice in days either party must give to end the agreement without cause (30 to 730)."""
 
 
-# Dates the documents compute from (checklist deadlines, renewal years) stay within these bounds.
-EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(value):
-    """Only a date or the text YYYY-MM-DD (not 03/01/2027, not a number of seconds)."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    text = value.strip() if isinstance(value, str) else value
-    if isinstance(text, str) and _ISO_DATE.fullmatch(text):
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"is not a real date; use YYYY-MM-DD (got {text})") from None
-    raise ValueError(f"use YYYY-MM-DD (got {value})")
-
-
-def _deal_date(value: dt.date) -> dt.date:
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValueError(f"{value.isoformat()} is out of range; use a date between "
-                         f"{EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}")
-    return value
-
-
 class DealInfo(Strict):
     """The deal as a whole."""
 
@@ -346,6 +297,9 @@ class Deal(Strict):
     """The space and equipment the MSO provides, and on what terms."""
     brand: Name | None = None
     """The MSO's trade name licensed to the practice (trademark_license.docx)."""
+    formation: Formation = Formation()
+    """Filing and organizational facts (registered agents, organizers, banks, shares, thresholds, insurance
+    limits); each left out prints a highlighted blank that the memo lists as still to complete."""
 
     @property
     def state(self) -> str:

@@ -131,6 +131,32 @@ class Note(Rule):
     text: str
 
 
+class StatuteProvision(Rule):
+    """A state statute drafted into the practice's governing document, in formgen's own words
+    ("{owner}" stands for Shareholder or Member)."""
+
+    id: str
+    caption: str
+    applies: Literal["corporation", "llc", "both"] = "both"
+    text: str
+
+
+class EstateHolding(Rule):
+    """How long the estate of a deceased (or a disqualified) owner may hold the interest."""
+
+    period: str  # as the documents print it: "six (6) months after the death"
+
+
+class Governance(BaseModel):
+    """What the state's professional-entity statutes require of the practice's governing document."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    provisions: list[StatuteProvision] = []
+    estate_holding: EstateHolding | None = None
+    physician_vote_on_succession: bool = False  # only physician owners approve a successor
+    max_days: dict[Literal["death", "disability", "license_loss", "exclusion", "breach"], int] = {}
+
+
 class StateRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: str
@@ -148,6 +174,7 @@ class StateRules(BaseModel):
     notes: list[Note] = []
     noncompete: NonCompete | None = None  # None: not researched
     scope_of_practice: ScopeOfPractice | None = None  # None: not researched
+    governance: Governance = Governance()
     source_files: tuple[str, ...] = ()  # filled by the loader
     # Filled by in_force(): which dated rules applied on the date asked for, and which did not.
     timeline: tuple[str, ...] = ()
@@ -235,6 +262,9 @@ class StateRules(BaseModel):
             out += [(f"Non-compete: {kind} covenant", c) for kind, c in self.noncompete.entries()]
         if self.scope_of_practice is not None:
             out += [(f"Scope of practice: {TREATMENT_CLASSES[key]}", e) for key, e in self.scope_of_practice.entries()]
+        out += [(f"Governing document: {p.caption}", p) for p in self.governance.provisions]
+        if self.governance.estate_holding:
+            out.append(("Governing document: estate holding period", self.governance.estate_holding))
         return out
 
     def acting_rules(self) -> list[tuple[str, Rule]]:

@@ -89,11 +89,11 @@ def check_fields(library: ClauseLibrary, names: set[str]) -> list[Problem]:
 
 
 def _model_roots() -> dict[str, type]:
-    from ..inputs.deal import DealInfo, DisputeResolution, Fees, Mso, Practice, Term
+    from ..inputs.deal import DealInfo, DisputeResolution, Fees, Formation, Mso, Practice, Term
     from ..inputs.states import StateRules
 
     return {"deal": DealInfo, "mso": Mso, "practice": Practice, "fees": Fees, "term": Term,
-            "dispute_resolution": DisputeResolution, "state": StateRules}
+            "dispute_resolution": DisputeResolution, "formation": Formation, "state": StateRules}
 
 
 def _unwrap(annotation):
