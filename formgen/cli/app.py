@@ -321,7 +321,7 @@ def regenerate(
 
     Example: formgen regenerate out/glow --deal examples/ca_medspa.yaml
     """
-    from ..folder.regen import regenerate as _regenerate
+    from ..api import regenerate as _regenerate
     from ..folder.regen import report_lines
 
     result = _run(_regenerate, out, deal, library=_library(ctx), force=force, merge=not no_merge, author=author,

@@ -24,11 +24,7 @@ fresh). ``on_progress(done, total, result)`` is called in the parent after each 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
-import signal
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -37,9 +33,11 @@ from pathlib import Path
 from ..drafting.packet import build_packet
 from ..errors import FormgenError, InputError, Problem
 from ..inputs.library import Library
+from ..pdf.persistent import CONVERTERS_ENV
 from .manifest import MANIFEST, current_inputs, shared_inputs
 from .packet_folder import PacketFolder
 from .regen import regenerate
+from .workers import die_with_parent
 from .write import generate
 
 DEAL_SUFFIXES = (".yaml", ".yml", ".json")
@@ -194,44 +192,14 @@ def batch(deals_dir: str | Path, out_dir: str | Path, library: Library, *, jobs:
     return BatchResult(deals_dir, out_dir, ordered, time.perf_counter() - started)
 
 
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent: int) -> None:
-    """A worker ends when the batch's own process does, even when that one is killed (SIGKILL
-    leaves no chance to stop the pool): the kernel sends SIGKILL on the parent's death, and a
-    watchdog thread catches the case where the parent died before that was set."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="formgen-parent-watch").start()
-
-
-def _worker_init(parent: int) -> None:
-    """In a batch worker: die with the parent; one LibreOffice each (the workers already share the
-    cores between them)."""
-    from ..pdf.persistent import CONVERTERS_ENV
-
-    _die_with_parent(parent)
-    os.environ[CONVERTERS_ENV] = "1"
-
-
 def _run_pool(todo: list[tuple[Path, Path]], jobs: int, library: Library, force: bool, pdf: bool, finish) -> None:
     """The deals to build, in a process pool; each result goes to ``finish`` as it comes."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context, initializer=_worker_init,
-                               initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context, initializer=die_with_parent,
+                               initargs=(os.getpid(), {CONVERTERS_ENV: "1"}))  # one LibreOffice per worker
     try:
         futures = {pool.submit(process_deal, str(path), str(target), library, force, pdf): (path, target)
                    for path, target in todo}
