@@ -22,9 +22,11 @@ from formgen import api  # noqa: E402
 from formgen.errors import InputError  # noqa: E402
 from formgen.inputs.states import load_state  # noqa: E402
 from formgen.web.app import COOKIE, create_app  # noqa: E402
+from formgen.web.live import sentence  # noqa: E402
 from formgen.web.serve import is_loopback  # noqa: E402
 
 EPOCH = "1700000000"
+ORIGIN = "http://127.0.0.1:8000"
 
 
 @pytest.fixture
@@ -33,22 +35,47 @@ def app(tmp_path, monkeypatch):
     return create_app(drafts_dir=tmp_path / "drafts")
 
 
-def client(app) -> TestClient:
-    c = TestClient(app, follow_redirects=True)
-    c.get("/")
-    return c
+class Browser(TestClient):
+    """A test client that remembers the matter it is in (``base``, e.g. /m/<id>)."""
+
+    base = ""
+
+    def token(self) -> str:
+        page = self.get(self.base + "/step/deal" if self.base else "/").text
+        return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+    def submit(self, path, data=None, files=None, token=None):
+        """POST with the CSRF token in the query, as the app's forms do."""
+        url = (self.base + path) if path.startswith(("/step", "/api", "/generate", "/duplicate", "/rename", "/delete")) else path
+        r = self.post(f"{url}?csrf={token or self.token()}", data=data or {}, files=files)
+        found = re.search(r"(/m/[A-Za-z0-9_-]+)/", str(r.url))
+        if found and r.status_code == 200:
+            self.base = found.group(1)
+        return r
+
+    def path(self, rest: str) -> str:
+        return self.base + rest
 
 
-def csrf(c: TestClient) -> str:
-    return re.search(r'name="csrf-token" content="([0-9a-f]+)"', c.get("/").text).group(1)
+def client(app) -> Browser:
+    return Browser(app, follow_redirects=True, base_url=ORIGIN)
+
+
+def csrf(c: Browser) -> str:
+    return c.token()
 
 
 def post_step(c, step, answers, action="next"):
-    return c.post(f"/step/{step}", data={**answers, "csrf": csrf(c), "action": action})
+    return c.submit(f"/step/{step}", {**answers, "action": action})
+
+
+def start_matter(c) -> None:
+    r = c.submit("/new")
+    assert r.status_code == 200 and "/step/deal" in str(r.url)
 
 
 def complete_ca(c) -> None:
-    assert c.post("/new", data={"csrf": csrf(c)}).status_code == 200
+    start_matter(c)
     for step, answers in CA_STEPS.items():
         r = post_step(c, step, answers)
         assert r.status_code == 200
@@ -56,47 +83,57 @@ def complete_ca(c) -> None:
 
 
 def upload(c, route, field, name, data, content_type="application/octet-stream"):
-    return c.post(route, data={"csrf": csrf(c)}, files={field: (name, data, content_type)})
+    return c.submit(route, files={field: (name, data, content_type)})
 
 
-def test_start_page_cookie_and_headers(app):
-    c = TestClient(app)
+def test_start_page_makes_no_session_and_a_matter_does(app):
+    c = client(app)
     r = c.get("/")
     assert r.status_code == 200
     assert "New deal" in r.text and "Open a deal file" in r.text and "Open an existing packet" in r.text
-    cookie = r.headers["set-cookie"]
-    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    assert "set-cookie" not in r.headers  # no session until a matter is started
     assert "default-src 'self'" in r.headers["content-security-policy"]
+    r = c.submit("/new")
+    cookie = r.history[0].headers["set-cookie"]
+    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower() and "max-age=" in cookie.lower()
+    assert len(app.state.store.matters()) == 1 and app.state.store.session_count() == 1
 
 
 def test_every_post_needs_the_csrf_token(app):
     c = client(app)
+    start_matter(c)
     assert c.post("/new").status_code == 403
-    assert c.post("/new", data={"csrf": "0" * 64}).status_code == 403
-    assert c.post("/api/check/deal", data={"deal.name": "X"}, headers={"X-CSRF-Token": "bad"}).status_code == 403
+    assert c.post("/new", data={"csrf": c.token()}).status_code == 403  # in the body is too late: never read
+    assert c.post("/new?csrf=" + "0" * 64).status_code == 403
+    assert c.post(c.path("/api/check/deal"), data={"deal.name": "X"}, headers={"X-CSRF-Token": "bad"}).status_code == 403
     other = client(app)  # another session's token is not this one's
-    assert c.post("/new", data={"csrf": csrf(other)}).status_code == 403
-    assert c.post("/new", data={"csrf": csrf(c)}).status_code == 200
+    start_matter(other)
+    assert c.post(c.path("/step/deal") + "?csrf=" + other.token(), data={"deal.name": "X"}).status_code == 403
+    # a start page's token starts a matter but does not change one
+    start = re.search(r'content="(start-[^"]+)"', client(app).get("/").text).group(1)
+    assert c.post(c.path("/step/deal") + "?csrf=" + start, data={"deal.name": "X"}).status_code == 403
+    assert c.post("/new?csrf=" + start).status_code == 200
+    assert c.submit("/new").status_code == 200
 
 
 def test_ca_interview_to_packet_matches_formgen_generate(app, tmp_path):
     c = client(app)
     complete_ca(c)
-    review = c.get("/review")
+    review = c.get(c.path("/review"))
     rule = load_state("CA").rule_for_tag("fee:percentage_of_revenue")
     assert " ".join(rule.message.split()) in html.unescape(review.text)
     assert rule.citation in html.unescape(review.text)
     assert "Left out" in review.text and "Included" in review.text
-    r = c.post("/generate", data={"csrf": csrf(c)})
+    r = c.submit("/generate")
     assert r.status_code == 200 and str(r.url).endswith("/packet")
-    zipped = c.get("/packet.zip")
+    zipped = c.get(c.path("/packet.zip"))
     assert zipped.headers["content-type"] == "application/zip"
     files = {i.filename: zipfile.ZipFile(io.BytesIO(zipped.content)).read(i) for i in
              zipfile.ZipFile(io.BytesIO(zipped.content)).infolist()}
     assert {n for n in files if not n.startswith(".formgen/")} == PACKET_FILES
     # the deal file the interview wrote round-trips: the CLI on it writes the same documents
     deal = tmp_path / "glow.yaml"
-    deal.write_bytes(c.get("/deal.yaml").content)
+    deal.write_bytes(c.get(c.path("/deal.yaml")).content)
     out = tmp_path / "cli"
     result = run_cli("generate", str(deal), "-o", str(out), env={**__import__("os").environ, "SOURCE_DATE_EPOCH": EPOCH})
     assert result.returncode == 0, result.stderr
@@ -110,16 +147,16 @@ def test_ca_interview_to_packet_matches_formgen_generate(app, tmp_path):
 
 def test_live_check_shows_state_rules_and_fee_finding(app):
     c = client(app)
-    c.post("/new", data={"csrf": csrf(c)})
+    start_matter(c)
     post_step(c, "deal", CA_STEPS["deal"])
-    r = c.post("/api/check/fees", data={"fees.basis": "percentage_of_revenue", "fees.percent_of_revenue": "15"},
+    r = c.post(c.path("/api/check/fees"), data={"fees.basis": "percentage_of_revenue", "fees.percent_of_revenue": "15"},
                headers={"X-CSRF-Token": csrf(c)})
     body = r.json()
     assert body["saved"] is True
     rule = load_state("CA").rule_for_tag("fee:percentage_of_revenue")
     live = html.unescape(body["live_html"])
     assert " ".join(rule.message.split()) in live and rule.replacement in live and rule.citation in live
-    r = c.post("/api/check/fees", data={"fees.basis": "fixed_monthly", "fees.monthly_amount": "20000"},
+    r = c.post(c.path("/api/check/fees"), data={"fees.basis": "fixed_monthly", "fees.monthly_amount": "20000"},
                headers={"X-CSRF-Token": csrf(c)})
     assert "no rule against this fee basis" in r.json()["live_html"]
     state = c.get("/api/state/CA").json()
@@ -127,13 +164,13 @@ def test_live_check_shows_state_rules_and_fee_finding(app):
     assert state["fees"]["percentage_of_revenue"]["action"] == "replace"
     assert c.get("/api/state/ZZ").status_code == 404
     # the practice step offers only the forms California allows, and shows the designations
-    page = c.get("/step/practice").text
+    page = c.get(c.path("/step/practice")).text
     assert 'value="pllc"' not in page and 'value="medical_corporation"' in page
     assert "Who may own the practice" in page
-    r = c.post("/api/check/practice", data={**CA_STEPS["practice"], "practice.name": "Glow Aesthetics LLC"},
+    r = c.post(c.path("/api/check/practice"), data={**CA_STEPS["practice"], "practice.name": "Glow Aesthetics LLC"},
                headers={"X-CSRF-Token": csrf(c)})
     assert "does not end with one of these designations" in r.json()["live_html"]
-    r = c.post("/api/check/practice", data=CA_STEPS["practice"], headers={"X-CSRF-Token": csrf(c)})
+    r = c.post(c.path("/api/check/practice"), data=CA_STEPS["practice"], headers={"X-CSRF-Token": csrf(c)})
     assert "carries a designation California accepts" in r.json()["live_html"]
 
 
@@ -144,13 +181,13 @@ def test_errors_beside_fields_carry_the_loaders_message(app, tmp_path):
     r = post_step(c, "practice", bad)
     assert "checked=1" in str(r.url)  # Next stays on the step
     deal = tmp_path / "d.yaml"
-    deal.write_bytes(c.get("/deal.yaml").content)
+    deal.write_bytes(c.get(c.path("/deal.yaml")).content)
     with pytest.raises(InputError) as info:
         api.validate(deal)
     for problem in info.value.problems:
-        block = re.search(r'data-error-for="' + re.escape(problem.path) + r'">(.*?)</div>', r.text, re.S)
+        block = re.search(r'data-error-for="' + re.escape(problem.path) + r'"[^>]*>(.*?)</div>', r.text, re.S)
         assert block, problem.path
-        assert problem.message.replace("'", "&#39;") in block.group(1)
+        assert html.escape(sentence(problem.message)) in block.group(1)  # the loader's message, as a sentence
 
 
 def test_add_and_remove_an_owner(app):
@@ -162,10 +199,10 @@ def test_add_and_remove_an_owner(app):
            "practice.owners[1].license.state": "CA", "practice.owners[1].license.number": "NP1",
            "practice.owners[1].percent": "10", "practice.owners[0].percent": "90"}
     post_step(c, "practice", two, action="goto:practice")
-    assert "Lee Park" in c.get("/deal.yaml").text
+    assert "Lee Park" in c.get(c.path("/deal.yaml")).text
     r = post_step(c, "practice", two, action="remove:practice.owners:1")
     assert 'name="practice.owners[1].name"' not in r.text
-    assert "Lee Park" not in c.get("/deal.yaml").text
+    assert "Lee Park" not in c.get(c.path("/deal.yaml")).text
 
 
 def test_opened_deal_keeps_its_comments_after_answers_change(app):
@@ -174,7 +211,7 @@ def test_opened_deal_keeps_its_comments_after_answers_change(app):
     r = upload(c, "/open", "deal", "ca_medspa.yaml", text.encode())
     assert r.status_code == 200 and "/step/deal" in str(r.url)
     post_step(c, "fees", {"fees.basis": "fixed_monthly", "fees.monthly_amount": "25000", "fees.fmv_review": "annual"})
-    saved = c.get("/deal.yaml").text
+    saved = c.get(c.path("/deal.yaml")).text
     assert "# Glow Aesthetics: a California med spa." in saved
     assert "# pc / pllc / pa / medical corporation: per state" in saved
     assert re.search(r"monthly_amount: 25000 +# with fixed_monthly", saved)
@@ -197,31 +234,30 @@ def test_malformed_upload_gets_the_clis_message(app, tmp_path):
     assert upload(c, "/open-packet", "packet", "x.zip", b"not a zip").status_code == 400
 
 
-def test_sessions_are_isolated_and_paths_never_come_from_the_request(app):
+def test_matters_are_reached_only_by_their_id_and_paths_never_come_from_the_request(app):
     a = client(app)
     complete_ca(a)
-    a.post("/generate", data={"csrf": csrf(a)})
+    a.submit("/generate")
     b = client(app)
-    assert b.get("/deal.yaml").status_code == 404
-    assert "Glow" not in b.get("/").text
-    assert b.get("/packet.zip").status_code == 404
-    forged = TestClient(app)
+    assert b.get("/m/" + "A" * 32 + "/deal.yaml").status_code == 404
+    assert b.get("/m/../deal.yaml").status_code == 404
+    forged = client(app)
     forged.cookies.set(COOKIE, "../" + a.cookies.get(COOKIE))
-    assert forged.get("/deal.yaml").status_code == 404
+    assert forged.post(a.path("/step/deal") + "?csrf=" + a.token(), data={"deal.name": "X"}).status_code == 403
     for name in ("..%2Fdeal.yaml", "..%2F..%2F.secret", "%2Fetc%2Fpasswd", "redlines%2F..%2F..%2Fdeal.yaml",
-                 "redlines/%2E%2E/%2E%2E/deal.yaml"):
-        assert a.get(f"/packet/file/{name}").status_code == 404
-        assert a.get(f"/preview/{name}").status_code == 404
-    assert a.get("/packet/file/msa.docx").status_code == 200
+                 "redlines/%2E%2E/%2E%2E/deal.yaml", "..%2F..%2F..%2F.secret"):
+        assert a.get(a.path(f"/packet/file/{name}")).status_code == 404
+        assert a.get(a.path(f"/preview/{name}")).status_code == 404
+    assert a.get(a.path("/packet/file/msa.docx")).status_code == 200
 
 
 def test_party_name_is_escaped(app):
     c = client(app)
-    c.post("/new", data={"csrf": csrf(c)})
+    start_matter(c)
     attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     post_step(c, "deal", {**CA_STEPS["deal"], "deal.name": attack}, action="goto:mso")
     post_step(c, "mso", {**CA_STEPS["mso"], "mso.members[0].name": attack}, action="goto:mso")
-    for page in (c.get("/step/mso").text, c.get("/").text, c.get("/review").text):
+    for page in (c.get(c.path("/step/mso")).text, c.get("/").text, c.get(c.path("/review")).text):
         assert "<script>alert" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(" in page
 
@@ -229,25 +265,25 @@ def test_party_name_is_escaped(app):
 def test_existing_packet_regenerates_with_changes_and_redlines(app):
     c = client(app)
     complete_ca(c)
-    c.post("/generate", data={"csrf": csrf(c)})
-    packet = c.get("/packet.zip").content
+    c.submit("/generate")
+    packet = c.get(c.path("/packet.zip")).content
     fresh = client(app)
     r = upload(fresh, "/open-packet", "packet", "glow_packet.zip", packet)
     assert r.status_code == 200 and "Regenerate this packet" in r.text
     post_step(fresh, "term", {**CA_STEPS["term"], "term.initial_years": "7"})
-    r = fresh.post("/generate", data={"csrf": csrf(fresh)})
+    r = fresh.submit("/generate")
     assert "What changed (changes.md)" in r.text and "term.initial_years" in r.text
     assert "redlines/msa.redline.docx" in r.text
-    assert fresh.get("/packet/file/redlines/msa.redline.docx").status_code == 200
+    assert fresh.get(fresh.path("/packet/file/redlines/msa.redline.docx")).status_code == 200
 
 
 def test_text_preview_without_libreoffice(app, monkeypatch):
     c = client(app)
     complete_ca(c)
-    c.post("/generate", data={"csrf": csrf(c)})
+    c.submit("/generate")
     monkeypatch.setenv("FORMGEN_SOFFICE", "/nonexistent/soffice")
     monkeypatch.setenv("PATH", "/nonexistent")
-    r = c.get("/preview/msa.docx")
+    r = c.get(c.path("/preview/msa.docx"))
     assert r.status_code == 200 and "MANAGEMENT SERVICES AGREEMENT" in r.text.upper()
 
 

@@ -67,8 +67,27 @@ def _state_code(value: str) -> str:
 
 
 StateCode = Annotated[str, AfterValidator(_state_code)]
-Percent = Annotated[Decimal, Field(gt=0, le=100, decimal_places=4)]
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2)]
+_TYPED_NUMBER = re.compile(r"^\s*(\$\s*)?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*(%\s*)?$")
+
+
+def typed_number(value, sign: str = ""):
+    """A number as people type it ("$150,000", "35,000", "10%", "10 %") as the bare number; text
+    with any other sign, or none of this form, is left for the number check to refuse."""
+    if isinstance(value, str) and _TYPED_NUMBER.match(value) and all(s in sign for s in "$%" if s in value):
+        return re.sub(r"[\s$,%]", "", value)
+    return value
+
+
+def typed_money(value):
+    return typed_number(value, "$")
+
+
+def typed_percent(value):
+    return typed_number(value, "%")
+
+
+Percent = Annotated[Decimal, Field(gt=0, le=100, decimal_places=4), BeforeValidator(typed_percent)]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2), BeforeValidator(typed_money)]
 
 
 class Strict(BaseModel):
@@ -239,7 +258,7 @@ class Fees(Strict):
     """With basis percentage_of_revenue: the percent of collections (0 < p <= 100)."""
     monthly_amount: Money | None = None
     """With basis fixed_monthly: US dollars per month."""
-    cost_plus_markup_percent: Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)] | None = None
+    cost_plus_markup_percent: Annotated[Decimal, Field(ge=0, le=100, decimal_places=4), BeforeValidator(typed_percent)] | None = None
     """With basis cost_plus: the markup over cost in percent (0 to 100)."""
     hourly_rate: Money | None = None
     """With basis hourly: US dollars per hour."""
