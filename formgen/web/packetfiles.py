@@ -151,7 +151,7 @@ def open_packet_zip(data: bytes, out: Path, shown: str) -> dict:
         validated = manifest["deal"]["validated"]
     except (ValueError, KeyError, TypeError, RecursionError):
         raise InputError([Problem(shown, "manifest.json", "is not a formgen manifest")]) from None
-    if not isinstance(validated, dict):
+    if not isinstance(validated, dict) or not isinstance(validated.get("deal"), dict):
         raise InputError([Problem(shown, "manifest.json", "is not a formgen manifest (it records no deal)")])
     for name, blob in files.items():
         if name.endswith(".docx"):
