@@ -300,3 +300,105 @@ def test_serve_is_loopback_by_default():
     assert not is_loopback("0.0.0.0") and not is_loopback("192.0.2.1")
     help_text = run_cli("serve", "--help").stdout
     assert "--port" in help_text and "--host" in help_text and "--library" in help_text
+
+
+NY_PRACTICE = {"practice.name": "Empire Glow Medical, PLLC", "practice.entity_type": "pllc", "practice.formation_state": "NY",
+               "practice.address": "1 Main Street, New York, NY 10001", "practice.owners[0].name": "Lee Park, N.P.",
+               "practice.owners[0].license.type": "NP", "practice.owners[0].license.state": "NY",
+               "practice.owners[0].license.number": "NP-1", "practice.owners[0].percent": "100",
+               "practice.medical_director": "Lee Park, N.P.", "practice.signatory.name": "Lee Park, N.P.",
+               "practice.signatory.title": "President"}
+
+
+def test_state_errors_block_next_on_their_own_step(app):
+    """An NP owner in New York and members summing to 90: errors on the step that asks, before any
+    later step is answered (as `formgen validate` says once everything is filled)."""
+    c = client(app)
+    start_matter(c)
+    post_step(c, "deal", {"deal.name": "Empire Glow", "deal.state": "NY", "deal.effective_date": "2027-01-01"})
+    r = post_step(c, "mso", {**CA_STEPS["mso"], "mso.formation_state": "NY", "mso.members[0].percent": "50"})
+    assert r.url.path.endswith("/step/mso") and "checked=1" in str(r.url)
+    assert "Membership percents sum to 90 (50 + 40); they must sum to exactly 100" in html.unescape(r.text)
+    post_step(c, "mso", {**CA_STEPS["mso"], "mso.formation_state": "NY"})
+    r = post_step(c, "practice", NY_PRACTICE)
+    assert r.url.path.endswith("/step/practice")
+    block = re.search(r'data-error-for="practice.owners\[0\].license.type"[^>]*>(.*?)</div>', r.text, re.S).group(1)
+    assert "may not own any part of a New York medical practice" in html.unescape(block)
+    assert re.search(r'<select id="f-practice-owners-0-license-type"[^>]*aria-invalid="true"', r.text)
+    assert re.search(r'<li class="error current"><a href="[^"]+/step/practice"', r.text)  # the pill: ⚠
+    assert re.search(r'<li class="done"><a href="[^"]+/step/mso"', r.text)  # and ✓
+    # the autosave says it as the owner is typed in
+    r = c.post(c.path("/api/check/practice"), data=NY_PRACTICE, headers={"X-CSRF-Token": c.token()})
+    assert any("New York" in m for m in r.json()["problems"]["practice.owners[0].license.type"])
+    fixed = {**NY_PRACTICE, "practice.owners[0].license.type": "MD", "practice.owners[0].name": "Lee Park, M.D."}
+    assert post_step(c, "practice", fixed).url.path.endswith("/step/services")
+
+
+def test_money_and_percent_as_people_type_them(app, tmp_path):
+    c = client(app)
+    complete_ca(c)
+    r = post_step(c, "mso", {**CA_STEPS["mso"], "mso.members[0].capital_contribution": "$150,000",
+                             "mso.members[1].capital_contribution": "35,000"})
+    assert r.url.path.endswith("/step/practice")
+    r = post_step(c, "fees", {"fees.basis": "percentage_of_revenue", "fees.percent_of_revenue": "10 %", "fees.fmv_review": "annual"})
+    assert r.url.path.endswith("/step/term")
+    deal = tmp_path / "typed.yaml"
+    deal.write_bytes(c.get(c.path("/deal.yaml")).content)
+    validated = api.load_deal(deal)  # the CLI reads the same file the same way
+    assert [m.capital_contribution for m in validated.mso.members] == [150000, 35000]
+    assert validated.fees.percent_of_revenue == 10
+    r = post_step(c, "fees", {"fees.basis": "fixed_monthly", "fees.monthly_amount": "10%", "fees.fmv_review": "annual"})
+    assert "checked=1" in str(r.url) and "Enter a number, e.g. 150,000, $150,000 or 10%." in html.unescape(r.text)
+
+
+def test_review_shows_every_answer_with_edit_links_back_to_review(app):
+    c = client(app)
+    complete_ca(c)
+    r = c.get(c.path("/review"))
+    page = html.unescape(r.text)
+    for text in ("Glow Aesthetics", "Glow Management, LLC", "Dana Ruiz", "Harbor Street Capital, LLC", "60", "150000",
+                 "Maya Chen, M.D.", "A123456", "MD (physician)", "Professional corporation (PC)", "Percentage of revenue",
+                 "Payroll and HR", "Arbitration", "Every year"):
+        assert text in page, text
+    assert "percentage_of_revenue" not in page.split('id="answers"')[1].split("</div>")[0]  # option names, not codes
+    edit = re.search(r'href="([^"]+/step/fees\?from=review)"', r.text).group(1)
+    step = c.get(edit.replace("&amp;", "&"))
+    assert "Back to review" in step.text and 'name="_from" value="review"' in step.text
+    r = c.submit("/step/fees", {"fees.basis": "fixed_monthly", "fees.monthly_amount": "20,000", "fees.fmv_review": "annual",
+                                "_from": "review", "action": "next"})
+    assert r.url.path.endswith("/review") and "Fixed monthly fee" in r.text
+
+
+def test_review_problems_name_fields_in_words(app):
+    c = client(app)
+    start_matter(c)
+    post_step(c, "deal", CA_STEPS["deal"])
+    page = re.sub(r"<[^>]+>", "", html.unescape(c.get(c.path("/review")).text))
+    assert "MSO: This answer is needed." in page and "Term: This answer is needed." in page
+    assert "list should have at least" not in page and "(got list)" not in page
+
+
+def test_matters_list_keeps_every_draft(app):
+    c = client(app)
+    complete_ca(c)
+    first = c.base
+    start_matter(c)  # a second matter: the first stays
+    post_step(c, "deal", {**CA_STEPS["deal"], "deal.name": "Second Spa"}, action="goto:deal")
+    upload(c, "/open", "deal", "ca.yaml", (EXAMPLES / "ca_medspa.yaml").read_bytes())
+    listing = client(app).get("/")  # any browser on the machine sees them
+    names = re.findall(r'class="open-matter" href="[^"]+">([^<]+)<', listing.text)
+    assert sorted(names) == ["Glow Aesthetics", "Glow Aesthetics", "Second Spa"]
+    assert c.get(first + "/deal.yaml").status_code == 200
+    other = client(app)
+    start = other.token()
+    r = other.post(first + "/duplicate?csrf=" + start)
+    assert r.status_code == 200 and "Glow Aesthetics (copy)" in r.text
+    r = other.post(first + "/rename?csrf=" + start, data={"name": "Glow — signed"})
+    assert "Glow — signed" in html.unescape(r.text)
+    r = other.get(first + "/delete")
+    assert "cannot be undone" in r.text and "Delete this matter" in r.text
+    other.post(first + "/delete?csrf=" + start)  # without the confirmation field: nothing goes
+    assert c.get(first + "/deal.yaml").status_code == 200
+    r = other.post(first + "/delete?csrf=" + start, data={"confirm": "yes"})
+    assert r.status_code == 200 and c.get(first + "/deal.yaml").status_code == 404
+    assert len(app.state.store.matters()) == 3
