@@ -277,7 +277,7 @@ async def post_step(request: Request):
     if action in ("next", "review"):
         errors = await run_in_threadpool(live.step_errors, data, step, store.scratch(mid, "check"), show_missing=True)
         if errors:
-            return _see(f"{base}/step/{step.id}?checked=1" + ("&from=review" if back_to_review else "") + "#errors")
+            return _see(f"{base}/step/{step.id}?checked=1" + ("&from=review" if back_to_review else ""))
         if action == "next":
             target = f"{base}/review" if back_to_review or index + 1 >= len(steps) else f"{base}/step/{steps[index + 1].id}"
     return _see(target)

@@ -146,8 +146,11 @@
     var wait = pending ? check() : queue;
     wait.then(function () {
       if (unreachable || stale) return;  // what was typed stays on the page
-      resubmitting = true;
-      form.requestSubmit(submitter || undefined);
+      // a task later: while this submit event is being handled the form ignores a new submit
+      setTimeout(function () {
+        resubmitting = true;
+        form.requestSubmit(submitter || undefined);
+      }, 0);
     });
   });
   var nameBox = form.querySelector('[name="deal.name"]');
