@@ -356,7 +356,7 @@ def test_review_shows_every_answer_with_edit_links_back_to_review(app):
     complete_ca(c)
     r = c.get(c.path("/review"))
     page = html.unescape(r.text)
-    for text in ("Glow Aesthetics", "Glow Management, LLC", "Dana Ruiz", "Harbor Street Capital, LLC", "60", "150000",
+    for text in ("Glow Aesthetics", "Glow Management, LLC", "Dana Ruiz", "Harbor Street Capital, LLC", "60%", "$150,000",
                  "Maya Chen, M.D.", "A123456", "MD (physician)", "Professional corporation (PC)", "Percentage of revenue",
                  "Payroll and HR", "Arbitration", "Every year"):
         assert text in page, text

@@ -31,7 +31,7 @@ def _scalar(fld: Field, raw: str | None):
     if fld.kind in ("number", "integer"):
         if len(raw) > 40:  # no answer is that long a number: the loader says what is wrong with it
             return raw
-        raw = typed_number(raw)
+        raw = typed_number(raw, "%" if "percent" in fld.name else "$")  # stored as the number, as the CLI reads it
         if _INT.match(raw):
             return int(raw)
         if _NUMBER.match(raw):

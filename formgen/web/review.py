@@ -34,6 +34,10 @@ def _rows(fld, path: str, data, depth: int) -> list[dict]:
         text = dict(fld.choices).get(shown(value), shown(value))
     elif fld.kind == "bool":
         text = "Yes" if value is True else "No"
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and "($)" in fld.label:
+        text = f"${value:,.2f}".removesuffix(".00")
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and fld.label.lower().startswith("percent"):
+        text = f"{shown(value)}%"
     else:
         text = shown(value)
     return [{"label": fld.label, "value": text, "depth": depth, "heading": False}]
