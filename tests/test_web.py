@@ -402,3 +402,29 @@ def test_matters_list_keeps_every_draft(app):
     r = other.post(first + "/delete?csrf=" + start, data={"confirm": "yes"})
     assert r.status_code == 200 and c.get(first + "/deal.yaml").status_code == 404
     assert len(app.state.store.matters()) == 3
+
+
+def test_the_cli_reads_typed_money_and_percent_the_same_way(tmp_path):
+    text = (EXAMPLES / "ca_medspa.yaml").read_text(encoding="utf-8")
+    text = text.replace("capital_contribution: 150000", 'capital_contribution: "$150,000"')
+    text = text.replace("percent_of_revenue: 15 ", 'percent_of_revenue: "15 %"')
+    deal = tmp_path / "typed.yaml"
+    deal.write_text(text, encoding="utf-8")
+    result = run_cli("validate", str(deal))
+    assert result.returncode == 0, result.stderr
+    loaded = api.load_deal(deal)
+    assert loaded.mso.members[0].capital_contribution == 150000 and loaded.fees.percent_of_revenue == 15
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace('"15 %"', '"$15"'), encoding="utf-8")
+    assert run_cli("validate", str(bad)).returncode != 0  # a dollar sign is no percent
+
+
+def test_drafts_of_the_old_one_per_browser_layout_become_matters(tmp_path):
+    root = tmp_path / "drafts"
+    old = root / ("S" * 43)
+    old.mkdir(parents=True)
+    (old / "deal.yaml").write_text("deal: {name: Old Draft}\n", encoding="utf-8")
+    (root / ("E" * 43)).mkdir()  # an empty session folder of the old layout
+    app = create_app(drafts_dir=root)
+    assert [m.name for m in app.state.store.matters()] == ["Old Draft"]
+    assert not (root / ("E" * 43)).exists()

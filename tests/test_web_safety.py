@@ -54,6 +54,9 @@ def test_a_foreign_host_header_gets_421(app):
     served = create_app(drafts_dir=app.state.store.root, host="intake.lan")  # formgen serve --host intake.lan
     assert TestClient(served, base_url="http://intake.lan:8000").get("/").status_code == 200
     assert TestClient(served, base_url="http://other.lan:8000").get("/").status_code == 421
+    everywhere = create_app(drafts_dir=app.state.store.root, host="0.0.0.0")  # reached by the machine's addresses
+    assert TestClient(everywhere, base_url="http://192.0.2.7:8000").get("/").status_code == 200
+    assert TestClient(everywhere, base_url="http://rebind.attacker.example:8000").get("/").status_code == 421
 
 
 def test_cookieless_requests_create_no_session(app):

@@ -15,6 +15,7 @@ The templates autoescape every value.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -69,6 +70,21 @@ class Guard:
     def __init__(self, app, hosts: tuple[str, ...] = ()):
         self.app = app
         self.hosts = {*LOOPBACK_NAMES, *(host_name(h) for h in hosts if h)}
+        # Listening on every address: reached by the machine's addresses, which no DNS name can
+        # rebind; a name still has to be the one given to --host.
+        self.any_address = bool(self.hosts & {"0.0.0.0", "::"})
+
+    def host_ok(self, value: str) -> bool:
+        name = host_name(value)
+        if name in self.hosts:
+            return True
+        if self.any_address:
+            try:
+                ipaddress.ip_address(name)
+                return True
+            except ValueError:
+                return False
+        return False
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -77,7 +93,7 @@ class Guard:
         headers = Headers(scope=scope)
         state = scope.setdefault("state", {})
         try:
-            if host_name(headers.get("host", "")) not in self.hosts:
+            if not self.host_ok(headers.get("host", "")):
                 raise Refused(421, "This server answers only to its own address (e.g. http://127.0.0.1:8000/).")
             cookie = Request(scope).cookies.get(COOKIE)
             state["sid"] = cookie if store.session_ok(cookie) else None

@@ -174,10 +174,10 @@
   // After a blocked Next: focus the first answer to fix (its message is read with it).
   if (showAll && banner && !banner.hidden) {
     var first = form.querySelector('[aria-invalid="true"]');
-    if (!first) {
+    if (!first) {  // a problem of a whole list (a sum): its first share, else its first answer
       var box = form.querySelector("[data-error-for] span");
       var holder = box && box.closest("fieldset, .field");
-      first = holder && holder.querySelector("input, select");
+      first = holder && (holder.querySelector('input[name$="].percent"]') || holder.querySelector("input, select"));
     }
     (first || banner).focus();
   } else if (document.getElementById("undo")) {
