@@ -300,7 +300,7 @@ def test_no_route_answers_500_to_hostile_values(app, packet_dir):
         statuses.setdefault(r.status_code, []).append(route)
     fields = [f.path.replace("[]", "[0]") for f in interview.all_fields() if f.kind not in ("group", "object")]
     for value in HOSTILE:
-        for step in interview.steps() if value in HOSTILE[:3] else ():
+        for step in interview.steps() if value in HOSTILE[:2] else ():  # every field of every step, twice
             form = {f: value for f in fields if f.split(".")[0].split("[")[0] in step.sections}
             note("step", c.post(c.path(f"/step/{step.id}") + f"?csrf={token}", data={**form, "action": "next"},
                                 follow_redirects=False))
