@@ -52,4 +52,8 @@ python3 -m venv "$wheel_check/venv"
 (cd "$wheel_check" && venv/bin/formgen --version && venv/bin/python -m formgen --help >/dev/null \
   && venv/bin/formgen generate "$OLDPWD/examples/ca_medspa.yaml" -o ca_packet >/dev/null \
   && test -s ca_packet/msa.docx && echo "wheel: installed outside the checkout and built the CA packet")
+# axe-core, the accessibility engine the browser tests run in Chromium (from npm, once)
+if command -v npm >/dev/null 2>&1 && [ ! -f tests/.axe/node_modules/axe-core/axe.min.js ]; then
+  npm install --no-save --no-audit --no-fund --silent --prefix tests/.axe axe-core@4.14 >/dev/null || echo "warning: axe-core not installed; the accessibility checks are skipped" >&2
+fi
 .venv/bin/python -m pytest -q "$@"

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from .deal_fields import Address, EntityName, Money, Name, Title
+from .deal_fields import Address, EntityName, Money, Name, Title, typed_percent
 from .deal_fields import deal_date as _deal_date, iso_date as _iso_date, text_field as _text
 from .deal_terms import Financing, Formation, Posture, Premises, Succession
 
@@ -39,7 +39,7 @@ def _state_code(value: str) -> str:
 
 
 StateCode = Annotated[str, AfterValidator(_state_code)]
-Percent = Annotated[Decimal, Field(gt=0, le=100, decimal_places=4)]
+Percent = Annotated[Decimal, Field(gt=0, le=100, decimal_places=4), BeforeValidator(typed_percent)]
 
 
 class Strict(BaseModel):
@@ -218,7 +218,7 @@ class Fees(Strict):
     """With basis percentage_of_revenue: the percent of collections (0 < p <= 100)."""
     monthly_amount: Money | None = None
     """With basis fixed_monthly: US dollars per month."""
-    cost_plus_markup_percent: Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)] | None = None
+    cost_plus_markup_percent: Annotated[Decimal, Field(ge=0, le=100, decimal_places=4), BeforeValidator(typed_percent)] | None = None
     """With basis cost_plus: the markup over cost in percent (0 to 100)."""
     hourly_rate: Money | None = None
     """With basis hourly: US dollars per hour."""

@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from ..markup import PRIVATE_USE
 
@@ -43,7 +43,26 @@ Address = text_field(400)
 Title = text_field(120)
 
 
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2)]
+_TYPED_NUMBER = re.compile(r"^\s*(\$\s*)?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*(%\s*)?$")
+
+
+def typed_number(value, sign: str = ""):
+    """A number as people type it ("$150,000", "35,000", "10%", "10 %") as the bare number; text
+    with any other sign, or none of this form, is left for the number check to refuse."""
+    if isinstance(value, str) and _TYPED_NUMBER.match(value) and all(s in sign for s in "$%" if s in value):
+        return re.sub(r"[\s$,%]", "", value)
+    return value
+
+
+def typed_money(value):
+    return typed_number(value, "$")
+
+
+def typed_percent(value):
+    return typed_number(value, "%")
+
+
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("1000000000"), decimal_places=2), BeforeValidator(typed_money)]
 
 
 # Dates the documents compute from (checklist deadlines, renewal years) stay within these bounds.

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from ..inputs.deal_fields import typed_number
 from .interview import Field, Step
 
-_INT = re.compile(r"^[+-]?\d+$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_INT = re.compile(r"^[+-]?[0-9]+$")
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
 
 def _scalar(fld: Field, raw: str | None):
@@ -28,7 +29,9 @@ def _scalar(fld: Field, raw: str | None):
     if raw == "":
         return None
     if fld.kind in ("number", "integer"):
-        raw = raw.replace(",", "") if _NUMBER.match(raw.replace(",", "")) else raw
+        if len(raw) > 40:  # no answer is that long a number: the loader says what is wrong with it
+            return raw
+        raw = typed_number(raw, "%" if "percent" in fld.name else "$")  # stored as the number, as the CLI reads it
         if _INT.match(raw):
             return int(raw)
         if _NUMBER.match(raw):
@@ -43,7 +46,7 @@ def _scalar(fld: Field, raw: str | None):
 
 
 def _indexes(form, path: str) -> list[int]:
-    pattern = re.compile(re.escape(path) + r"\[(\d+)\]")
+    pattern = re.compile(re.escape(path) + r"\[([0-9]{1,3})\]")  # at most 1000 owners or members
     found = {int(m.group(1)) for key in form.keys() for m in [pattern.match(key)] if m}
     return sorted(found)
 
@@ -102,10 +105,10 @@ def apply_step(data, step: Step, form) -> None:
 def value_at(data, path: str):
     """The draft's value at a concrete path, or None."""
     node = data
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+    for part in re.findall(r"[^.\[\]]+|\[[0-9]+\]", path):
         if part.startswith("["):
-            index = int(part[1:-1])
-            node = node[index] if isinstance(node, list) and index < len(node) else None
+            index = int(part[1:-1]) if len(part) < 8 else -1
+            node = node[index] if isinstance(node, list) and 0 <= index < len(node) else None
         else:
             node = node.get(part) if isinstance(node, dict) else None
         if node is None:
@@ -126,7 +129,7 @@ def shown(value) -> str:
     return str(value)
 
 
-def group_add(data, path: str, group: Field) -> None:
+def group_add(data, path: str, group: Field | None) -> None:
     """Append an empty item to a repeating group (owners, members)."""
     items = value_at(data, path)
     if not isinstance(items, list):
@@ -139,7 +142,37 @@ def group_add(data, path: str, group: Field) -> None:
     items.append({})
 
 
-def group_remove(data, path: str, index: int) -> None:
+def group_remove(data, path: str, index: int):
+    """Remove one item of a repeating group; the item removed (None when there was none)."""
     items = value_at(data, path)
     if isinstance(items, list) and 0 <= index < len(items):
-        del items[index]
+        return plain_data(items.pop(index))
+    return None
+
+
+def group_insert(data, path: str, index, item) -> None:
+    """Put a removed item back where it was (Undo)."""
+    if not isinstance(item, dict):
+        return
+    group_add(data, path, None)
+    items = value_at(data, path)
+    items.pop()
+    position = index if isinstance(index, int) and 0 <= index <= len(items) else len(items)
+    items.insert(position, item)
+
+
+def item_name(item) -> str:
+    """How a removed owner or member is named in the Undo offer."""
+    name = item.get("name") if isinstance(item, dict) else None
+    return name if isinstance(name, str) else ""
+
+
+def plain_data(value):
+    """Round-trip data as plain dicts, lists and scalars (dates as ISO text)."""
+    if isinstance(value, dict):
+        return {str(k): plain_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain_data(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -8,6 +8,7 @@ later (succession, posture) gets a step of its own without a change here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -81,7 +82,27 @@ HELP = {
     "dispute_resolution": "How disputes are decided.",
     "dispute_resolution.method": "Arbitration (private) or the courts.",
     "dispute_resolution.venue": "City or county where disputes are heard (leave blank for the practice's county).",
+    "succession": "What happens to an owner's share of the practice when the owner dies, is disabled, loses the "
+                  "license or must leave: who picks the successor, at what price, and by when.",
+    "succession.designated_by": "Who picks the successor owner: the MSO (where the state allows it; otherwise the "
+                                "owners decide) or the practice's own owners.",
+    "succession.approval": "How many of the other owners must approve a new owner.",
+    "succession.price": "The price paid for a departing owner's share: its fair market value, its book value, or a "
+                        "fixed price you give below.",
+    "succession.fixed_price": "Only with a fixed price: the total price for all of one owner's share, in dollars.",
+    "succession.deadlines": "Days after each event by which the owner's share must be sold.",
+    "posture": "Whose side the drafts lean to. Balanced is usual; the state's rules limit every choice.",
+    "financing": "A working-capital loan from the MSO to the practice, where the state allows one. Leave blank for none.",
+    "financing.loan_limit": "The most the practice may owe at any time, in dollars (blank: left open in the note).",
+    "financing.rate_margin_percent": "Interest: the prime rate plus this many percentage points a year.",
+    "premises": "The space and equipment the MSO provides.",
+    "premises.sublease": "Tick if the practice subleases the MSO's space and equipment (a sublease is drafted) "
+                         "instead of paying for them in the fee.",
+    "premises.monthly_rent": "The sublease's fixed monthly rent, in dollars (blank: left open in the sublease).",
+    "brand": "The MSO's trade name that the practice may use (a trademark license is drafted).",
 }
+
+TOP_LABELS = {"deal": "The deal", "mso": "MSO", "practice": "Practice", "dispute_resolution": "Disputes"}
 
 LABELS = {
     "mso": "MSO (management company)", "percent": "Percent", "capital_contribution": "Capital contribution ($)",
@@ -89,6 +110,18 @@ LABELS = {
     "termination_without_cause_days": "Notice to terminate without cause (days)",
     "cost_plus_markup_percent": "Cost-plus markup (%)", "percent_of_revenue": "Percent of revenue",
     "fmv_review": "Fair-market-value review", "payment_due_day": "Payment due day",
+    "monthly_amount": "Monthly fee ($)", "hourly_rate": "Hourly rate ($)", "per_procedure_amount": "Fee per procedure ($)",
+    "initial_years": "First term (years)", "renewal_years": "Each renewal (years)", "method": "How disputes are decided",
+    "venue": "Where disputes are heard", "designated_by": "Who picks a successor owner", "approval": "Approval by the other owners",
+    "price": "Price of a departing owner's share", "fixed_price": "Fixed price ($)", "deadlines": "Deadlines to sell (days)",
+    "death": "After death", "disability": "After disability", "license_loss": "After loss of license",
+    "exclusion": "After exclusion from a health care program", "breach": "After a transfer that breaches the terms",
+    "loan_limit": "Loan limit ($)", "rate_margin_percent": "Interest above the prime rate (percentage points)",
+    "sublease": "The practice subleases the MSO's space", "monthly_rent": "Monthly rent ($)", "brand": "Brand (trade name)",
+    "posture": "Whose side the drafts lean to", "type": "License type", "number": "License number",
+    "state": "State", "formation_state": "State of formation", "effective_date": "Effective date",
+    "prepared_on": "Prepared on", "draft_version": "Draft version", "spouse": "Spouse (if married)",
+    "signatory": "Who signs", "name": "Name", "entity_type": "Entity form",
 }
 
 # How a choice reads where the value itself is an abbreviation or a code.
@@ -105,12 +138,26 @@ CHOICE_LABELS = {
     "MD": "MD (physician)", "DO": "DO (osteopathic physician)", "DPM": "DPM (podiatrist)",
     "PA": "PA (physician assistant)", "NP": "NP (nurse practitioner)", "RN": "RN (registered nurse)",
     "DDS": "DDS (dentist)", "DC": "DC (chiropractor)",
+    "mso": "The MSO", "owners": "The practice's owners", "balanced": "Balanced", "practice": "The practice",
+    "fair_market_value": "Fair market value", "book_value": "Book value", "fixed": "A fixed price",
+    "majority": "A majority of them", "unanimous": "All of them", "annual": "Every year", "biennial": "Every two years",
+    "arbitration": "Arbitration", "courts": "The courts",
 }
+
+# Entity forms offered before a state is chosen: the canonical names, not the spellings
+# ("P.C.", "pc") the deal file also accepts.
+CANONICAL_ENTITY_FORMS = ("professional_corporation", "medical_corporation", "professional_association",
+                          "professional_service_corporation", "pllc", "corporation", "llc")
+
+
+def choice_label(value) -> str:
+    """How a choice reads on the page ("professional_corporation" -> "Professional corporation (PC)")."""
+    text = str(value)
+    return CHOICE_LABELS.get(text) or text.replace("_", " ").capitalize()
 
 
 def _choice(value) -> tuple[str, str]:
-    text = str(value)
-    return text, CHOICE_LABELS.get(text) or text.replace("_", " ").capitalize()
+    return str(value), choice_label(value)
 
 
 # Fields whose value is a state or DC code (a plain string in the schema).
@@ -234,3 +281,13 @@ def all_fields(fields: list[Field] | None = None):
     for f in fields if fields is not None else [f for s in steps() for f in s.fields]:
         yield f
         yield from all_fields(f.children)
+
+
+def field_title(path: str) -> str:
+    """A field path as people read it: "practice.owners[1].license.type" -> "Practice › Owner 2 ›
+    License › Type"."""
+    parts = []
+    for name, index in re.findall(r"([^.\[\]]+)(?:\[([0-9]+)\])?", path):
+        label = TOP_LABELS.get(name) or _label(name)
+        parts.append(f"{label.rstrip('s')} {int(index) + 1}" if index and len(index) < 5 else label)
+    return " › ".join(parts)

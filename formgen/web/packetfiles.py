@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..api import generate as api_generate, regenerate as api_regenerate
@@ -58,29 +59,106 @@ def regenerate(library, deal_path: Path, out: Path):
     return api_regenerate(out, deal_path, library=library)
 
 
+MAX_UNPACKED = 150 * 1024 * 1024  # all of a packet's files together, unpacked
+MAX_RATIO = 100  # unpacked / packed for one entry larger than RATIO_FLOOR (Word XML packs about 10:1)
+RATIO_FLOOR = 1024 * 1024
+# Word field codes that make a reader fetch content from elsewhere (a file, a URL, another program).
+LINKING_FIELDS = re.compile(rb"INCLUDEPICTURE|INCLUDETEXT|\bLINK\b|\bDDE|\bIMPORT\b")
+FIELD_CODE = re.compile(rb"<w:instrText\b[^>]*>([^<]*)<|\bw:instr=\"([^\"]*)\"")
+RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+HYPERLINK_TYPE = b"/relationships/hyperlink"
+
+
+def _refused(shown: str, why: str) -> InputError:
+    return InputError([Problem(shown, "", why)])
+
+
+def _read_entries(zf: zipfile.ZipFile, infos, shown: str, budget: int) -> dict[str, bytes]:
+    """The entries' bytes, counting what is actually unpacked (never the sizes the zip claims)
+    against ``budget`` and each large entry's packing ratio against MAX_RATIO."""
+    out: dict[str, bytes] = {}
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise _refused(shown, f"{info.filename} is encrypted; formgen's packets never are")
+        chunks, size = [], 0
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(1024 * 1024)
+                if not chunk:
+                    break
+                size += len(chunk)
+                budget -= len(chunk)
+                if budget < 0:
+                    raise _refused(shown, f"unpacks to more than {MAX_UNPACKED // (1024 * 1024)} MB; a formgen "
+                                          "packet is far smaller. Upload the packet .zip formgen made")
+                if size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
+                    raise _refused(shown, f"{info.filename} unpacks to over {MAX_RATIO} times its packed size; "
+                                          "formgen's packets never do. Upload the packet .zip formgen made")
+                chunks.append(chunk)
+        out[info.filename] = b"".join(chunks)
+    return out
+
+
+def external_content(docx: bytes) -> list[str]:
+    """What in a Word document would make a reader load content from outside it: relationships
+    with an external target (linked pictures, OLE links, templates; hyperlinks are only links)
+    and field codes that include a file or another program's data. Empty for formgen's documents."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(docx))
+        infos = [i for i in zf.infolist() if i.filename.endswith((".rels", ".xml"))]
+        parts = _read_entries(zf, infos, "document", MAX_UNPACKED)
+    except InputError:
+        return ["parts that unpack past formgen's limits"]
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, ValueError, zlib.error):
+        return ["parts that cannot be read"]
+    found = []
+    for name, blob in parts.items():
+        if name.endswith(".rels"):
+            for rel in RELATIONSHIP.findall(blob):
+                if b'TargetMode="External"' in rel and HYPERLINK_TYPE not in rel:
+                    target = re.search(rb'Target="([^"]*)"', rel)
+                    found.append(f"a link to {target.group(1).decode('utf-8', 'replace')[:80] if target else 'outside content'}")
+        elif LINKING_FIELDS.search(b"".join(a + b for a, b in FIELD_CODE.findall(blob)).upper()):  # split runs joined
+            found.append(f"a field that includes outside content ({name})")
+    return found
+
+
 def open_packet_zip(data: bytes, out: Path, shown: str) -> dict:
     """Unpack an uploaded packet zip (only a packet's own folders) into ``out``; return its deal.
-    Raises InputError naming the upload when it is not a formgen packet."""
+    Raises InputError naming the upload when it is not a formgen packet, would unpack past the
+    budget, or holds a Word document that links to outside content."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except zipfile.BadZipFile:
-        raise InputError([Problem(shown, "", "is not a zip file; upload the packet .zip formgen made")]) from None
-    if len(infos) > MAX_PACKET_FILES or sum(i.file_size for i in infos) > 200 * 1024 * 1024:
-        raise InputError([Problem(shown, "", "is too large to be a formgen packet")])
-    files: dict[str, bytes] = {}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        raise _refused(shown, "is not a zip file; upload the packet .zip formgen made") from None
+    if len(infos) > MAX_PACKET_FILES:
+        raise _refused(shown, f"holds more than {MAX_PACKET_FILES} files; a formgen packet holds a few dozen")
+    wanted = []
     for info in infos:
         folder, _, name = info.filename.rpartition("/")
         if info.is_dir() or folder not in PACKET_FOLDERS or not PACKET_NAME.match(name):
             continue  # anything else is not part of a packet, and no name climbs out of it
-        files[f"{folder}/{name}" if folder else name] = zf.read(info)
+        wanted.append(info)
+    try:
+        files = _read_entries(zf, wanted, shown, MAX_UNPACKED)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, ValueError, zlib.error) as exc:
+        raise _refused(shown, f"is damaged and cannot be unpacked ({exc}); download the packet again") from None
     if "manifest.json" not in files:
-        raise InputError([Problem(shown, "", "holds no manifest.json; upload a packet made by formgen generate")])
+        raise _refused(shown, "holds no manifest.json; upload a packet made by formgen generate")
     try:
         manifest = json.loads(files["manifest.json"])
         validated = manifest["deal"]["validated"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise InputError([Problem(shown, "manifest.json", "is not a formgen manifest")]) from None
+    if not isinstance(validated, dict) or not isinstance(validated.get("deal"), dict):
+        raise InputError([Problem(shown, "manifest.json", "is not a formgen manifest (it records no deal)")])
+    for name, blob in files.items():
+        if name.endswith(".docx"):
+            links = external_content(blob)
+            if links:
+                raise _refused(shown, f"{name} loads content from outside the document ({'; '.join(sorted(set(links))[:3])}); "
+                                      "formgen's documents never do, so the packet was not opened")
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     for name, blob in files.items():
@@ -89,25 +167,33 @@ def open_packet_zip(data: bytes, out: Path, shown: str) -> dict:
     return validated
 
 
+PREVIEW_TIMEOUT = 60  # seconds for one document's conversion
+
+
 def preview_pages(docx: Path, work: Path) -> list[Path] | str:
     """PNG pages of a document (LibreOffice, then pdftoppm), or its text when LibreOffice is absent."""
     from ..pdf.persistent import convert_documents  # the persistent LibreOffice: previews in well under a second
 
+    if external_content(docx.read_bytes()):
+        return text_preview(docx)  # never let LibreOffice fetch what the document links to
     pngs = sorted(work.glob(f"{docx.stem}-*.png"))
     if pngs and pngs[0].stat().st_mtime >= docx.stat().st_mtime:
         return pngs
     try:
         pdf = docx.parent / f"{docx.stem}.pdf"
         if not pdf.is_file() or pdf.stat().st_mtime < docx.stat().st_mtime:
-            [pdf] = convert_documents([docx], work)
+            [pdf] = convert_documents([docx], work, timeout=PREVIEW_TIMEOUT)
     except FormgenError:
         return text_preview(docx)
     if shutil.which("pdftoppm") is None:
         return text_preview(docx)
     for old in pngs:
         old.unlink()
-    subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(work / docx.stem)], check=True,
-                   capture_output=True, timeout=120)
+    try:
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-l", "60", str(pdf), str(work / docx.stem)], check=True,
+                       capture_output=True, timeout=PREVIEW_TIMEOUT)
+    except (subprocess.SubprocessError, OSError):
+        return text_preview(docx)
     return sorted(work.glob(f"{docx.stem}-*.png"))
 
 

@@ -8,25 +8,23 @@ import re
 import shutil
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from ..api import build
 from ..errors import FormgenError, InputError
-from . import answers, interview, live, packetfiles
-from .app import MAX_UPLOAD, checked_form, csrf_failed, render
+from . import answers, interview, live, packetfiles, review as review_model
+from .app import MAX_FORM, MAX_UPLOAD, body_limit, render
 
 DEAL_SUFFIXES = (".yaml", ".yml", ".json")
-MISSING = "is required but missing"
 ORIGIN_FILE = "packet-origin"  # "upload" when the packet came from the user: answers regenerate it
+GROUP_INDEX = re.compile(r"^[0-9]{1,4}$")
 
 
 def _store(request: Request):
     return request.app.state.store
-
-
-def _sid(request: Request) -> str:
-    return request.state.sid
 
 
 def _see(url: str) -> RedirectResponse:
@@ -42,192 +40,293 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:60] or "deal"
 
 
-async def _upload(form, field: str) -> tuple[str, bytes] | None:
+def _ensure_session(request: Request) -> None:
+    """A session for this browser from now on (a matter is being started or opened)."""
+    if request.state.sid is None:
+        request.state.sid = request.state.new_sid = _store(request).new_session()
+
+
+def _matter(request: Request) -> str:
+    """The matter the URL names; 404 for any other id. Opening one makes the browser's session."""
+    mid = request.path_params.get("mid")
+    if _store(request).folder(mid) is None:
+        raise HTTPException(404, "No such matter: it may have been deleted. The matters list shows those there are.")
+    _ensure_session(request)
+    return mid
+
+
+def _base(mid: str) -> str:
+    return f"/m/{mid}"
+
+
+async def _form(request: Request):
+    """The POSTed form (its CSRF token was checked before the body was read)."""
+    try:
+        return await request.form(max_part_size=body_limit(request.url.path), max_files=2, max_fields=2000)
+    except (MultiPartException, ValueError, KeyError, UnicodeDecodeError) as exc:
+        raise HTTPException(400, f"The form could not be read ({exc}). Reload the page and try again.") from None
+
+
+async def _upload(form, field: str, limit: int) -> tuple[str, bytes] | None:
     item = form.get(field)
     if item is None or isinstance(item, str) or not item.filename:
         return None
-    data = await item.read(MAX_UPLOAD + 1)
+    data = await item.read(limit + 1)
     return item.filename.replace("\\", "/").rsplit("/", 1)[-1][:100], data
 
 
-# ---------------------------------------------------------------- start page
+async def not_found(request: Request, exc: HTTPException):
+    return render(request, "error.html", 404, status=404,
+                  message=exc.detail if exc.detail != "Not Found" else "There is no such page.")
+
+
+async def not_allowed(request: Request, exc: HTTPException):
+    return render(request, "error.html", 405, status=405, message="That address does not take this kind of request.")
+
+
+async def bad_request(request: Request, exc: HTTPException):
+    return render(request, "error.html", exc.status_code, status=exc.status_code, message=exc.detail)
+
+
+# ---------------------------------------------------------------- matters list
 
 
 async def start(request: Request, error: list | None = None, status: int = 200):
-    store, sid = _store(request), _sid(request)
-    data = store.load(sid) if store.has_draft(sid) else None
-    return render(request, "start.html", status, has_draft=data is not None,
-                  deal_name=_deal_name(data) if data is not None else "", errors=error or [],
-                  has_packet=(store.packet_dir(sid) / "manifest.json").is_file(), first=interview.steps()[0].id)
+    matters = await run_in_threadpool(_store(request).matters)
+    return render(request, "start.html", status, matters=matters, errors=error or [])
 
 
 async def new_deal(request: Request):
-    if await checked_form(request) is None:
-        return csrf_failed()
-    store, sid = _store(request), _sid(request)
-    store.reset(sid)
-    (store.root / sid / ORIGIN_FILE).unlink(missing_ok=True)
-    store.save(sid, {})
-    return _see(f"/step/{interview.steps()[0].id}")
+    store = _store(request)
+    _ensure_session(request)
+    mid = store.new_matter()
+    store.save(mid, {})
+    return _see(f"{_base(mid)}/step/{interview.steps()[0].id}")
 
 
 async def open_deal(request: Request):
     """A deal file uploaded: refused with the CLI's message when it does not parse; kept as
-    written (comments and all) when it does, its problems shown beside the fields."""
-    form = await checked_form(request)
-    if form is None:
-        return csrf_failed()
-    upload = await _upload(form, "deal")
+    written (comments and all) in a new matter when it does, its problems shown beside the fields."""
+    form = await _form(request)
+    upload = await _upload(form, "deal", MAX_FORM)
     if upload is None:
         return await start(request, ["Choose a deal file (.yaml, .yml or .json) first."], 400)
     name, data = upload
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in DEAL_SUFFIXES:
         return await start(request, [f"{name}: is not a deal file; upload a .yaml, .yml or .json file"], 400)
-    if len(data) > MAX_UPLOAD:
+    if len(data) > MAX_FORM:
         return await start(request, [f"{name}: is larger than 2 MB; a deal file is a few kilobytes"], 400)
-    store, sid = _store(request), _sid(request)
-    check = store.scratch(sid, "upload") / f"deal{suffix}"  # fixed name: the user's name is only shown
-    check.write_bytes(data)
-    problems, _ = await run_in_threadpool(live.problems, request.app.state.library, check, name)
-    whole_file = [p for p in problems if not p.path]
-    if whole_file:
-        return await start(request, [str(p) for p in whole_file], 400)
-    text = data.decode("utf-8")
-    store.reset(sid)
-    (store.root / sid / ORIGIN_FILE).unlink(missing_ok=True)
+    store = _store(request)
+    checked = await run_in_threadpool(live.check_upload, request.app.state.library, data, suffix, name, store.root)
+    if isinstance(checked, list):
+        return await start(request, checked, 400)
+    _ensure_session(request)
+    mid = store.new_matter()
     if suffix == ".json":
-        store.save(sid, json.loads(text))
+        store.save(mid, checked)
     else:
-        store.save_text(sid, text)
-    return _see(f"/step/{interview.steps()[0].id}?checked=1")
+        store.save_text(mid, data.decode("utf-8"))
+    return _see(f"{_base(mid)}/step/{interview.steps()[0].id}?checked=1")
 
 
 async def open_packet(request: Request):
-    form = await checked_form(request)
-    if form is None:
-        return csrf_failed()
-    upload = await _upload(form, "packet")
+    form = await _form(request)
+    upload = await _upload(form, "packet", MAX_UPLOAD)
     if upload is None or not upload[0].lower().endswith(".zip") or len(upload[1]) > MAX_UPLOAD:
-        return await start(request, ["Choose the packet's .zip file (at most 2 MB), as formgen's download made it."], 400)
-    store, sid = _store(request), _sid(request)
+        return await start(request, ["Choose the packet's .zip file (at most 50 MB), as formgen's download made it."], 400)
+    store = _store(request)
+    mid = store.new_matter()
     try:
-        validated = packetfiles.open_packet_zip(upload[1], store.packet_dir(sid), upload[0])
+        validated = await run_in_threadpool(packetfiles.open_packet_zip, upload[1], store.packet_dir(mid), upload[0])
     except InputError as exc:
+        store.delete(mid)
         return await start(request, [str(p) for p in exc.problems], 400)
-    store.save(sid, validated)
-    (store.root / sid / ORIGIN_FILE).write_text("upload")
-    return _see("/packet")
+    _ensure_session(request)
+    store.save(mid, validated)
+    (store.folder(mid) / ORIGIN_FILE).write_text("upload")
+    return _see(f"{_base(mid)}/packet")
+
+
+async def matter_home(request: Request):
+    mid = _matter(request)
+    return _see(f"{_base(mid)}/step/{interview.steps()[0].id}")
+
+
+async def duplicate(request: Request):
+    mid = _matter(request)
+    store = _store(request)
+    copy = store.duplicate(mid)
+    data = store.load(copy)
+    if isinstance(data.get("deal"), dict):
+        data["deal"]["name"] = f"{_deal_name(data)} (copy)"
+        store.save(copy, data)
+    return _see("/#matters")
+
+
+async def rename(request: Request):
+    mid = _matter(request)
+    form = await _form(request)
+    name = form.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        return await start(request, ["Give the matter a name (at most 200 characters)."], 400)
+    store = _store(request)
+    data = store.load(mid)
+    if not isinstance(data.get("deal"), dict):
+        data["deal"] = {}
+    data["deal"]["name"] = name.strip()
+    store.save(mid, data)
+    return _see("/#matters")
+
+
+async def confirm_delete(request: Request):
+    mid = _matter(request)
+    data = _store(request).load(mid)
+    return render(request, "delete.html", base=_base(mid), deal_name=_deal_name(data),
+                  has_packet=(_store(request).packet_dir(mid) / "manifest.json").is_file())
+
+
+async def delete(request: Request):
+    mid = _matter(request)
+    form = await _form(request)
+    if form.get("confirm") != "yes":
+        return _see(f"{_base(mid)}/delete")
+    _store(request).delete(mid)
+    return _see("/#matters")
 
 
 # ---------------------------------------------------------------- interview
 
 
-def _step_or_404(step_id: str):
-    step = interview.step(step_id)
+def _step_context(request: Request, mid: str, step, data, show_missing: bool) -> dict:
+    store = _store(request)
+    errors = live.step_errors(request.app.state.library, data, step, store.scratch(mid, "check"), show_missing=show_missing)
+    steps = interview.steps()
+    return {"step": step, "steps": steps, "index": steps.index(step), "data": data, "errors": errors,
+            "live": live.live_info(request.app.state.library, data), "value_at": answers.value_at, "shown": answers.shown,
+            "deal_name": _deal_name(data), "default_state": answers.value_at(data, "deal.state") or "",
+            "only_for_basis": interview.ONLY_FOR_BASIS, "canonical_forms": interview.CANONICAL_ENTITY_FORMS,
+            "base": _base(mid), "version": store.version(mid),
+            "status": review_model.step_status(request.app.state.library, data, store.scratch(mid, "check"))}
+
+
+def _step(request: Request):
+    step = interview.step(request.path_params["step_id"])
     if step is None:
-        raise FormgenError(f"no step {step_id}")
+        raise HTTPException(404, "There is no such step in the interview.")
     return step
 
 
-def _step_context(request: Request, step, data, show_missing: bool) -> dict:
-    store, sid = _store(request), _sid(request)
-    problems, _ = live.problems(request.app.state.library, store.deal_path(sid)) if store.has_draft(sid) else ([], [])
-    errors = live.by_field(problems, step.sections)
-    if not show_missing:
-        errors = {k: [m for m in v if m != MISSING] for k, v in errors.items()}
-        errors = {k: v for k, v in errors.items() if v}
-    steps = interview.steps()
-    index = steps.index(step)
-    return {"step": step, "steps": steps, "index": index, "data": data, "errors": errors,
-            "live": live.live_info(request.app.state.library, data), "value_at": answers.value_at, "shown": answers.shown,
-            "deal_name": _deal_name(data), "default_state": answers.value_at(data, "deal.state") or "",
-            "only_for_basis": interview.ONLY_FOR_BASIS}
-
-
 async def show_step(request: Request):
-    step = interview.step(request.path_params["step_id"])
-    if step is None:
-        return Response("No such step.", status_code=404)
-    store, sid = _store(request), _sid(request)
-    data = store.load(sid)
-    context = await run_in_threadpool(_step_context, request, step, data, request.query_params.get("checked") == "1")
-    return render(request, "step.html", **context)
+    mid = _matter(request)
+    step = _step(request)
+    store = _store(request)
+    data = store.load(mid)
+    query = request.query_params
+    context = await run_in_threadpool(_step_context, request, mid, step, data, query.get("checked") == "1")
+    undo = store.take_undo(mid, peek=True) if query.get("removed") == "1" else None
+    return render(request, "step.html", undo=undo, stale=query.get("stale") == "1",
+                  from_review=query.get("from") == "review", **context)
+
+
+def _stale(form, store, mid) -> bool:
+    sent = form.get("_version")
+    return isinstance(sent, str) and sent != str(store.version(mid))
 
 
 async def post_step(request: Request):
-    step = interview.step(request.path_params["step_id"])
-    form = await checked_form(request)
-    if form is None:
-        return csrf_failed()
-    if step is None:
-        return Response("No such step.", status_code=404)
-    store, sid = _store(request), _sid(request)
-    data = store.load(sid)
+    mid = _matter(request)
+    step = _step(request)
+    form = await _form(request)
+    store = _store(request)
+    base = _base(mid)
+    if _stale(form, store, mid):
+        return _see(f"{base}/step/{step.id}?stale=1")
+    data = store.load(mid)
     answers.apply_step(data, step, form)
     action = form.get("action") or "next"
+    action = action if isinstance(action, str) else "next"
     steps = interview.steps()
     index = steps.index(step)
     groups = {f.path: f for f in interview.all_fields(step.fields) if f.kind == "group"}
-    target = f"/step/{step.id}"
+    target = f"{base}/step/{step.id}"
+    back_to_review = form.get("_from") == "review"
     if action.startswith("add:") and action[4:] in groups:
         answers.group_add(data, action[4:], groups[action[4:]])
     elif action.startswith("remove:"):
         path, _, number = action[7:].rpartition(":")
-        if path in groups and number.isdigit():
-            answers.group_remove(data, path, int(number))
+        if path not in groups or not GROUP_INDEX.match(number):
+            raise HTTPException(400, "Nothing was removed: the form did not name what to remove.")
+        removed = answers.group_remove(data, path, int(number))
+        if removed is not None:
+            store.keep_undo(mid, {"step": step.id, "path": path, "index": int(number), "item": removed,
+                                  "label": f"{groups[path].label.rstrip('s')} {int(number) + 1}",
+                                  "name": answers.item_name(removed)})
+            target += "?removed=1"
+    elif action == "undo":
+        record = store.take_undo(mid)
+        if record and record.get("step") == step.id and record.get("path") in groups:
+            answers.group_insert(data, record["path"], record.get("index"), record.get("item"))
     elif action == "back":
-        target = f"/step/{steps[max(index - 1, 0)].id}"
+        target = f"{base}/step/{steps[max(index - 1, 0)].id}"
     elif action.startswith("goto:") and interview.step(action[5:]):
-        target = f"/step/{action[5:]}"
-    store.save(sid, data)
-    if action == "next":
-        problems, _ = await run_in_threadpool(live.problems, request.app.state.library, store.deal_path(sid))
-        if live.by_field(problems, step.sections):
-            return _see(f"/step/{step.id}?checked=1#errors")
-        target = f"/step/{steps[index + 1].id}" if index + 1 < len(steps) else "/review"
+        target = f"{base}/step/{action[5:]}"
+    elif action == "review":
+        target = f"{base}/review"
+    store.save(mid, data)
+    if action in ("next", "review"):
+        errors = await run_in_threadpool(live.step_errors, request.app.state.library, data, step, store.scratch(mid, "check"), show_missing=True)
+        if errors:
+            return _see(f"{base}/step/{step.id}?checked=1" + ("&from=review" if back_to_review else ""))
+        if action == "next":
+            target = f"{base}/review" if back_to_review or index + 1 >= len(steps) else f"{base}/step/{steps[index + 1].id}"
     return _see(target)
 
 
 async def check(request: Request):
     """Autosave one step's answers and return the problems and live rules (JSON)."""
-    form = await checked_form(request)
-    if form is None:
-        return csrf_failed()
-    step = interview.step(request.path_params["step_id"])
-    if step is None:
-        return JSONResponse({"error": "no such step"}, status_code=404)
-    store, sid = _store(request), _sid(request)
-    data = store.load(sid)
+    mid = _matter(request)
+    step = _step(request)
+    form = await _form(request)
+    store = _store(request)
+    if _stale(form, store, mid):
+        return JSONResponse({"saved": False, "stale": True, "version": store.version(mid),
+                             "message": "This matter was changed in another tab or window: this page no longer "
+                                        "shows its latest answers, so what you typed here was not saved. Copy what "
+                                        "you need, then reload the page."}, status_code=409)
+    data = store.load(mid)
     answers.apply_step(data, step, form)
-    store.save(sid, data)
-    context = await run_in_threadpool(_step_context, request, step, data, form.get("_all") == "1")
+    version = store.save(mid, data)
+    context = await run_in_threadpool(_step_context, request, mid, step, data, form.get("_all") == "1")
     env = request.app.state.templates
     panel = env.get_template("live.html").render(**context)
     rules = context["live"]["rules"]
     forms = [[f.form.value, f.label] for f in rules.entity_forms] if rules else []
-    return JSONResponse({"saved": True, "problems": context["errors"], "live_html": panel, "entity_forms": forms})
+    return JSONResponse({"saved": True, "version": version, "problems": context["errors"], "live_html": panel,
+                         "entity_forms": forms})
 
 
 async def state_api(request: Request):
     rules = live.state_rules(request.app.state.library, request.path_params["code"])
     if rules is None:
         return JSONResponse({"error": "not a US state or DC; use a two-letter code such as CA"}, status_code=404)
-    return JSONResponse(live.state_json(rules))
+    return JSONResponse(live.state_json(request.app.state.library, rules))
 
 
 # ---------------------------------------------------------------- review and packet
 
 
-def _review_context(request: Request) -> dict:
-    store, sid = _store(request), _sid(request)
-    path = store.deal_path(sid)
-    data = store.load(sid)
-    problems, _ = live.problems(request.app.state.library, path) if store.has_draft(sid) else ([], [])
-    context = {"deal_name": _deal_name(data), "problems": problems, "packet": None, "steps": interview.steps(),
+def _review_context(request: Request, mid: str) -> dict:
+    store = _store(request)
+    path = store.deal_path(mid)
+    data = store.load(mid)
+    problems, _ = live.problems(request.app.state.library, path) if store.has_draft(mid) else ([], [])
+    context = {"deal_name": _deal_name(data), "problems": [live.plain(p) for p in problems], "packet": None,
+               "steps": interview.steps(), "base": _base(mid),
                "has_soffice": shutil.which("soffice") is not None or shutil.which("libreoffice") is not None,
-               "step_of": _step_of}
-    if store.has_draft(sid) and not problems:
+               "step_of": review_model.step_of, "answers": review_model.answers(data),
+               "status": review_model.step_status(request.app.state.library, data, store.scratch(mid, "check"))}
+    if store.has_draft(mid) and not problems:
         try:
             context["packet"] = build(path)
         except FormgenError as exc:
@@ -235,95 +334,100 @@ def _review_context(request: Request) -> dict:
     return context
 
 
-def _step_of(path: str) -> str:
-    head = path.split(".")[0].split("[")[0]
-    return next((s.id for s in interview.steps() if head in s.sections), interview.steps()[0].id)
-
-
 async def review(request: Request):
-    context = await run_in_threadpool(_review_context, request)
+    mid = _matter(request)
+    context = await run_in_threadpool(_review_context, request, mid)
     return render(request, "review.html", **context)
 
 
 async def generate(request: Request):
-    form = await checked_form(request)
-    if form is None:
-        return csrf_failed()
-    store, sid = _store(request), _sid(request)
-    regen = (store.root / sid / ORIGIN_FILE).is_file() and (store.packet_dir(sid) / "manifest.json").is_file()
+    mid = _matter(request)
+    form = await _form(request)
+    store = _store(request)
+    regen = (store.folder(mid) / ORIGIN_FILE).is_file() and (store.packet_dir(mid) / "manifest.json").is_file()
     try:
         if regen:
-            await run_in_threadpool(packetfiles.regenerate, request.app.state.library, store.deal_path(sid), store.packet_dir(sid))
+            await run_in_threadpool(packetfiles.regenerate, request.app.state.library, store.deal_path(mid), store.packet_dir(mid))
         else:
-            await run_in_threadpool(packetfiles.generate, request.app.state.library, store.deal_path(sid), store.packet_dir(sid),
+            await run_in_threadpool(packetfiles.generate, request.app.state.library, store.deal_path(mid), store.packet_dir(mid),
                                     pdf=form.get("pdf") == "1")
     except FormgenError as exc:
-        context = await run_in_threadpool(_review_context, request)
+        context = await run_in_threadpool(_review_context, request, mid)
         return render(request, "review.html", 400, generate_error=str(exc), **context)
-    return _see("/packet")
+    return _see(f"{_base(mid)}/packet")
 
 
 async def packet_page(request: Request):
-    store, sid = _store(request), _sid(request)
-    files = packetfiles.listing(store.packet_dir(sid))
+    mid = _matter(request)
+    store = _store(request)
+    files = packetfiles.listing(store.packet_dir(mid))
     changes = files.get("changes.md")
-    compliance = json.loads(files["compliance.json"].read_text(encoding="utf-8")) if "compliance.json" in files else {}
-    return render(request, "packet.html", files=list(files), deal_name=_deal_name(store.load(sid)),
-                  findings=compliance.get("findings", []),
-                  changes=changes.read_text(encoding="utf-8") if changes else "",
-                  uploaded=(store.root / sid / ORIGIN_FILE).is_file())
+    try:
+        compliance = json.loads(files["compliance.json"].read_text(encoding="utf-8")) if "compliance.json" in files else {}
+    except ValueError:
+        compliance = {}
+    findings = compliance.get("findings", []) if isinstance(compliance, dict) else []
+    return render(request, "packet.html", files=list(files), deal_name=_deal_name(store.load(mid)),
+                  findings=[f for f in findings if isinstance(f, dict)], base=_base(mid),
+                  changes=changes.read_text(encoding="utf-8", errors="replace") if changes else "",
+                  uploaded=(store.folder(mid) / ORIGIN_FILE).is_file())
 
 
 async def packet_zip(request: Request):
-    store, sid = _store(request), _sid(request)
-    folder = store.packet_dir(sid)
+    mid = _matter(request)
+    store = _store(request)
+    folder = store.packet_dir(mid)
     if not (folder / "manifest.json").is_file():
-        return Response("No packet yet: generate it from the review page.", status_code=404)
+        raise HTTPException(404, "No packet yet: generate it from the review page.")
     data = await run_in_threadpool(packetfiles.zip_bytes, folder)
-    name = _slug(_deal_name(store.load(sid))) + "_packet.zip"
+    name = _slug(_deal_name(store.load(mid))) + "_packet.zip"
     return Response(data, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _packet_path(request: Request, name: str):
-    store, sid = _store(request), _sid(request)
-    return packetfiles.listing(store.packet_dir(sid)).get(name)  # looked up, never joined
+def _packet_path(request: Request, mid: str, name: str):
+    return packetfiles.listing(_store(request).packet_dir(mid)).get(name)  # looked up, never joined
 
 
 async def packet_file(request: Request):
-    path = _packet_path(request, request.path_params["name"])
+    mid = _matter(request)
+    path = _packet_path(request, mid, request.path_params["name"])
     if path is None:
-        return Response("No such file in the packet.", status_code=404)
+        raise HTTPException(404, "There is no such file in the packet.")
     inline = path.suffix in (".pdf", ".md", ".json")
     return FileResponse(path, filename=path.name, content_disposition_type="inline" if inline else "attachment")
 
 
 async def preview(request: Request):
+    mid = _matter(request)
     name = request.path_params["name"]
-    path = _packet_path(request, name)
+    path = _packet_path(request, mid, name)
     if path is None or path.suffix != ".docx":
-        return Response("No such document in the packet.", status_code=404)
-    work = _store(request).scratch(_sid(request), "preview")
+        raise HTTPException(404, "There is no such document in the packet.")
+    store = _store(request)
+    work = store.scratch(mid, "preview")
     pages = await run_in_threadpool(packetfiles.preview_pages, path, work)
-    return render(request, "preview.html", doc_name=name, deal_name=_deal_name(_store(request).load(_sid(request))),
-                  pdf_name=f"{path.stem}.pdf" if path.with_suffix(".pdf").is_file() else "", pages=None if isinstance(pages, str) else len(pages),
-                  text=pages if isinstance(pages, str) else "")
+    return render(request, "preview.html", doc_name=name, deal_name=_deal_name(store.load(mid)), base=_base(mid),
+                  pdf_name=f"{path.stem}.pdf" if path.with_suffix(".pdf").is_file() else "",
+                  pages=None if isinstance(pages, str) else len(pages), text=pages if isinstance(pages, str) else "")
 
 
 async def preview_page(request: Request):
-    path = _packet_path(request, request.path_params["name"])
-    if path is None:
-        return Response("No such document.", status_code=404)
-    pngs = sorted(_store(request).scratch(_sid(request), "preview").glob(f"{path.stem}-*.png"))
+    mid = _matter(request)
+    path = _packet_path(request, mid, request.path_params["name"])
     page = request.path_params["page"]
-    if not 1 <= page <= len(pngs):
-        return Response("No such page.", status_code=404)
-    return FileResponse(pngs[page - 1], media_type="image/png")
+    if path is None or not GROUP_INDEX.match(page):
+        raise HTTPException(404, "There is no such document page.")
+    pngs = sorted(_store(request).scratch(mid, "preview").glob(f"{path.stem}-*.png"))
+    if not 1 <= int(page) <= len(pngs):
+        raise HTTPException(404, "There is no such page.")
+    return FileResponse(pngs[int(page) - 1], media_type="image/png")
 
 
 async def deal_yaml(request: Request):
-    store, sid = _store(request), _sid(request)
-    if not store.has_draft(sid):
-        return Response("No draft yet.", status_code=404)
-    name = _slug(_deal_name(store.load(sid))) + ".yaml"
-    return FileResponse(store.deal_path(sid), media_type="application/yaml", filename=name)
+    mid = _matter(request)
+    store = _store(request)
+    if not store.has_draft(mid):
+        raise HTTPException(404, "This matter has no answers yet.")
+    name = _slug(_deal_name(store.load(mid))) + ".yaml"
+    return FileResponse(store.deal_path(mid), media_type="application/yaml", filename=name)
