@@ -20,8 +20,7 @@ from web_answers import CA_STEPS, DOCUMENTS, PACKET_FILES  # noqa: E402
 
 from formgen import api  # noqa: E402
 from formgen.errors import InputError  # noqa: E402
-from formgen.inputs.library import Library
-from formgen.inputs.states import load_state  # noqa: E402
+from formgen.inputs.library import Library  # noqa: E402
 from formgen.web.app import COOKIE, create_app  # noqa: E402
 from formgen.web.live import sentence  # noqa: E402
 from formgen.web.serve import is_loopback  # noqa: E402
