@@ -20,8 +20,8 @@ from formgen.word.comments import comment_texts
 from formgen.word.merge import merge_documents
 from formgen.word.ooxml import read_package
 from formgen.word.redline import paragraphs_text
+from formgen.word.wordml import W
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 OLD_FEE, NEW_FEE = "monthly_amount: 42000", "monthly_amount: 45000"
 
@@ -172,7 +172,7 @@ def split_into_word_runs(path: Path, prefix: str) -> None:
                 run.addprevious(etree.Element(f"{{{W}}}proofErr", {f"{{{W}}}type": "spellStart"}))
         target.remove(run)
     parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    from formgen.word.ooxml import write_package
+    from formgen.word.wordml import write_package
 
     path.write_bytes(write_package(parts))
 
@@ -199,7 +199,7 @@ def add_own_revision(path: Path, prefix: str, text: str) -> None:
                                                    f"{{{W}}}date": "2027-02-01T10:00:00Z"})
     etree.SubElement(etree.SubElement(ins, f"{{{W}}}r"), f"{{{W}}}t").text = text
     parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    from formgen.word.ooxml import write_package
+    from formgen.word.wordml import write_package
 
     path.write_bytes(write_package(parts))
 

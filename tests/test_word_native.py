@@ -15,8 +15,8 @@ import formgen
 from conftest import EXAMPLES, soffice
 from formgen.word.ooxml import read_package
 from formgen.word.redline import paragraphs_text
+from formgen.word.wordml import W
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 TYPED_NUMBER = re.compile(r"^\s*(?:ARTICLE\s+\d+|\d+\.\d+|\([a-z]{1,2}\))(?:\s|\.|$)")
 SYSTEM_PYTHON = "/usr/bin/python3"

@@ -98,11 +98,12 @@ def is_current(deal_path: Path, target: Path, shared: dict | None = None) -> boo
 
 
 def _refresh_pdfs(deal: Path, out: Path) -> None:
-    """The PDFs of a regenerated (or PDF-less) packet, from the packet as built now."""
+    """The PDFs of a regenerated (or PDF-less) packet, from the .docx files in its folder (hand
+    edits, merges and executed copies included); the build gives only names and order."""
     from ..api import build
     from ..pdf.packet import write_pdfs
 
-    write_pdfs(build(deal), out)
+    write_pdfs(build(deal), out, from_disk=True)
 
 
 def process_deal(deal_path: str, target: str, force: bool = False, pdf: bool = False) -> DealResult:

@@ -66,7 +66,7 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
                 if pdf and missing_tool is None:
                     from ..pdf.packet import write_pdfs
 
-                    write_pdfs(packet, stage, final=final)
+                    write_pdfs(packet, stage, final=final, from_disk=True)  # what the folder holds
     except OSError as exc:  # read-only folder, full disk: the previous packet (if any) is intact
         where = exc.filename or out_dir
         raise FormgenError(f"cannot write the packet to {out_dir}: {exc.strerror or exc} ({where}); "

@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .ooxml import read_package, write_package
-from .redline_package import P, PPR, P_STYLE, SECT_PR, _w
+from .ooxml import read_package
+from .wordml import write_package
+from .redline_package import P, PPR, P_STYLE, SECT_PR
+from .wordml import q
 from .redline_text import _blocks, _collect_texts, _paragraph_text
 
 NUMBERED = re.compile(r"^(\d+(?:\.\d+)+)\t")
@@ -65,7 +67,7 @@ class Section:
 
 def _style(paragraph: etree._Element) -> str:
     style = paragraph.find(f"{PPR}/{P_STYLE}")
-    return "" if style is None else style.get(_w("val"), "")
+    return "" if style is None else style.get(q("val"), "")
 
 
 def _start(block: etree._Element, counters: dict) -> Section | None:
@@ -142,14 +144,14 @@ def changes(base: list[Section], new: list[Section], signed: list[Section]) -> l
 
 def _paragraph(text: str, style: str = "BodyText", bold_lead: str = "") -> etree._Element:
     paragraph = etree.Element(P)
-    etree.SubElement(etree.SubElement(paragraph, PPR), P_STYLE).set(_w("val"), style)
+    etree.SubElement(etree.SubElement(paragraph, PPR), P_STYLE).set(q("val"), style)
     for value, bold in ((bold_lead, True), (text, False)):
         if not value:
             continue
-        run = etree.SubElement(paragraph, _w("r"))
+        run = etree.SubElement(paragraph, q("r"))
         if bold:
-            etree.SubElement(etree.SubElement(run, _w("rPr")), _w("b"))
-        t = etree.SubElement(run, _w("t"))
+            etree.SubElement(etree.SubElement(run, q("rPr")), q("b"))
+        t = etree.SubElement(run, q("t"))
         t.text, t.attrib[XML_SPACE] = value, "preserve"
     return paragraph
 
@@ -158,14 +160,14 @@ def frozen(block: etree._Element) -> etree._Element:
     """A copy of agreement content for another document: cross-reference fields become their
     printed text (their bookmarks stay behind in the agreement), bookmarks are dropped."""
     block = copy.deepcopy(block)
-    for run in list(block.iter(_w("r"))):
-        if run.find(_w("fldChar")) is not None or run.find(_w("instrText")) is not None:
+    for run in list(block.iter(q("r"))):
+        if run.find(q("fldChar")) is not None or run.find(q("instrText")) is not None:
             run.getparent().remove(run)
-    for simple in list(block.iter(_w("fldSimple"))):
+    for simple in list(block.iter(q("fldSimple"))):
         parent = simple.getparent()
         index = parent.index(simple)
         parent[index:index + 1] = list(simple)
-    for mark in list(block.iter(_w("bookmarkStart"), _w("bookmarkEnd"))):
+    for mark in list(block.iter(q("bookmarkStart"), q("bookmarkEnd"))):
         mark.getparent().remove(mark)
     return block
 
@@ -176,12 +178,12 @@ def _numbered_in_text(block: etree._Element, key: str) -> etree._Element:
     if block.tag != P or _style(block) not in ("Section", "Article") or NUMBERED.match(_paragraph_text(block)):
         return block
     ppr = block.find(PPR)
-    num = etree.SubElement(ppr, _w("numPr"))
-    etree.SubElement(num, _w("ilvl")).set(_w("val"), "0")
-    etree.SubElement(num, _w("numId")).set(_w("val"), "0")  # numbering off for this paragraph
+    num = etree.SubElement(ppr, q("numPr"))
+    etree.SubElement(num, q("ilvl")).set(q("val"), "0")
+    etree.SubElement(num, q("numId")).set(q("val"), "0")  # numbering off for this paragraph
     label = key if _style(block) == "Section" else key.upper()
-    run = etree.Element(_w("r"))
-    t = etree.SubElement(run, _w("t"))
+    run = etree.Element(q("r"))
+    t = etree.SubElement(run, q("t"))
     t.text, t.attrib[XML_SPACE] = f"{label}\t", "preserve"
     ppr.addnext(run)
     return block
@@ -259,9 +261,9 @@ def _signatures(new: list[Section], number: int) -> list[etree._Element]:
     if block is None:
         return []
     out = [copy.deepcopy(b) for b in block.blocks]
-    for t in out[0].iter(_w("t")):
+    for t in out[0].iter(q("t")):
         t.text = ""
-    out[0].find(_w("r")).find(_w("t")).text = (f"IN WITNESS WHEREOF, the Parties have executed this Amendment No. "
+    out[0].find(q("r")).find(q("t")).text = (f"IN WITNESS WHEREOF, the Parties have executed this Amendment No. "
                                                 f"{number} as of the Amendment Effective Date.")
     return out
 
@@ -282,7 +284,7 @@ def write_amendment(theirs: bytes, found: list[Change], new: list[Section], term
     """The amendment, in the package of formgen's new version of the agreement."""
     parts = read_package(theirs)
     root = etree.fromstring(parts["word/document.xml"])
-    body = root.find(_w("body"))
+    body = root.find(q("body"))
     blocks = _front(terms, _blocks(body))
     for index, change in enumerate(found, start=1):
         blocks += _instruction(index, change, "Agreement")
@@ -313,7 +315,7 @@ def long_date(iso: str) -> str:
 
 
 def _body(data: bytes) -> etree._Element:
-    return etree.fromstring(read_package(data)["word/document.xml"]).find(_w("body"))
+    return etree.fromstring(read_package(data)["word/document.xml"]).find(q("body"))
 
 
 def amendment_for(record: dict, title: str, parties: str, base: bytes, theirs: bytes, previous: bytes) -> Made | None:

@@ -14,7 +14,8 @@ from lxml import etree
 from .amend import (CONFORMED_MARK, CONFORMED_NOTE, NUMBERED, XML_SPACE, Change, Section, Terms, _paragraph, _save,
                     _style, sections)
 from .ooxml import read_package
-from .redline_package import P, PPR, SECT_PR, _w
+from .redline_package import P, PPR, SECT_PR
+from .wordml import q
 from .redline_text import _blocks, _paragraph_text
 
 VERBS = {"amended": "amended and restated", "replaced": "replaced", "added": "added", "deleted": "deleted"}
@@ -46,8 +47,8 @@ def _deleted_placeholder(old: Section, key: str, label: str) -> etree._Element:
     if first.tag == P and first.find(PPR) is not None and _style(first) in ("Section", "Article"):
         keep = copy.deepcopy(first)
         keep[:] = [keep.find(PPR)]
-        run = etree.SubElement(keep, _w("r"))
-        t = etree.SubElement(run, _w("t"))
+        run = etree.SubElement(keep, q("r"))
+        t = etree.SubElement(run, q("t"))
         numbered = NUMBERED.match(_paragraph_text(first))
         t.text, t.attrib[XML_SPACE] = (f"{key}\t[Deleted.]" if numbered else "[Deleted.]"), "preserve"
         return keep
@@ -78,7 +79,7 @@ def conform(previous: bytes, found: list[Change], terms: Terms) -> bytes:
     conformed copy), marked as a conformed copy on its first page."""
     parts = read_package(previous)
     root = etree.fromstring(parts["word/document.xml"])
-    body = root.find(_w("body"))
+    body = root.find(q("body"))
     for change in found:
         _conform_one(body, change, terms.number)
     for block in _blocks(body):

@@ -35,9 +35,9 @@ from .redline_package import (ANCHOR_TAGS, DEL, DEL_TEXT, INS, P, PPR, R, REVISI
                               TOKEN_RE, TR, _Document)
 from .redline_text import _blocks, _mark_changes, _pair_similar, _paragraph_text, _set_blocks, _tokens, _word_opcodes
 from .redline_writer import _Redliner
+from .wordml import q
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-BODY = f"{{{W_NS}}}body"
+BODY = q("body")
 AUTHOR = "formgen"
 CONFLICT_NOTE = ("formgen: this paragraph was edited by hand, and formgen's new draft changes it too{why}. "
                  "Your text is kept as it is; formgen's new version {where}. Accept it and delete yours, "
@@ -119,7 +119,7 @@ def _only_formgen_pending(paragraph: etree._Element) -> bool:
     """The paragraph's only revisions are formgen's own, from an earlier merge, inside its text."""
     found = list(paragraph.iter(*REVISION_TAGS))
     return bool(found) and not _mark_changes(paragraph) and all(
-        e.tag in (INS, DEL) and e.get(f"{{{W_NS}}}author") == AUTHOR for e in found)
+        e.tag in (INS, DEL) and e.get(q("author")) == AUTHOR for e in found)
 
 
 def _reject_pending(paragraph: etree._Element) -> None:
