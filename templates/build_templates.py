@@ -22,7 +22,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
@@ -224,6 +224,7 @@ def build(path: Path) -> None:
            space_after=8, keep_next=True)
     toc = _style(doc, "TOC 1", size=11, space_after=2)
     toc.paragraph_format.tab_stops.add_tab_stop(Inches(1.1))
+    toc.paragraph_format.tab_stops.add_tab_stop(Inches(6.5), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)  # page numbers
     _style(doc, "Exhibit Heading", base="Heading 1", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
            page_break_before=True, space_before=0, space_after=4, outline_level=0, keep_next=True)
     _style(doc, "Body Text", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY)

@@ -373,3 +373,34 @@ def test_a_deleted_or_removed_paragraph_on_one_side_is_a_conflict(ny):
     comments = comment_texts(read_package(merged.data))
     assert len(comments) == 2 and any("leaves this paragraph out" in c for c in comments)
     assert any("is put back as a tracked insertion" in c for c in comments)
+
+
+def test_bookmarks_stay_unique_after_a_merge(ny):
+    """A changed paragraph that holds a bookmark (the fee section a REF points at) is rewritten as a
+    word diff without a second copy of formgen's bookmark: every name and id once."""
+    deal, out = ny
+    three_edits(out / "msa.docx")
+    set_fee(deal)
+    formgen.regenerate(out)
+    root = document_xml((out / "msa.docx").read_bytes())
+    starts = list(root.iter(f"{{{W}}}bookmarkStart"))
+    names = [b.get(f"{{{W}}}name") for b in starts]
+    ids = [b.get(f"{{{W}}}id") for b in starts]
+    assert len(starts) > 20 and len(set(names)) == len(names) and len(set(ids)) == len(ids)
+    ends = [b.get(f"{{{W}}}id") for b in root.iter(f"{{{W}}}bookmarkEnd")]
+    assert sorted(ends) == sorted(ids)
+
+
+def test_duplicate_bookmarks_are_made_unique():
+    from formgen.word.merge import unique_bookmarks
+
+    body = etree.fromstring(
+        f'<w:body xmlns:w="{W}"><w:p><w:bookmarkStart w:id="1" w:name="a"/><w:bookmarkStart w:id="1" w:name="a"/>'
+        '<w:bookmarkEnd w:id="1"/><w:bookmarkEnd w:id="1"/></w:p>'
+        '<w:p><w:bookmarkStart w:id="2" w:name="b"/><w:bookmarkEnd w:id="2"/>'
+        '<w:bookmarkStart w:id="2" w:name="c"/><w:bookmarkEnd w:id="2"/></w:p></w:body>')
+    unique_bookmarks(body)
+    marks = [(etree.QName(m).localname, m.get(f"{{{W}}}id"), m.get(f"{{{W}}}name")) for m in body.iter()
+             if etree.QName(m).localname.startswith("bookmark")]
+    assert marks == [("bookmarkStart", "1", "a"), ("bookmarkEnd", "1", None), ("bookmarkStart", "2", "b"),
+                     ("bookmarkEnd", "2", None), ("bookmarkStart", "3", "c"), ("bookmarkEnd", "3", None)]

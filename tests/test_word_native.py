@@ -13,6 +13,7 @@ from lxml import etree
 
 import formgen
 from conftest import EXAMPLES, soffice
+from formgen.word.fields import TOC_PAGES_PENDING
 from formgen.word.ooxml import read_package
 from formgen.word.redline import paragraphs_text
 from formgen.word.wordml import W
@@ -102,13 +103,33 @@ def _in_field_result(t: etree._Element) -> bool:
     return depth > 0
 
 
-def test_toc_field_filled_in_with_the_articles(msa):
+def test_toc_field_filled_in_with_the_articles_and_exhibits(msa):
     instructions = [i.text.strip() for i in msa.iter(q("instrText"))]
     assert any(i.startswith("TOC ") for i in instructions)
     entries = [text(p) for p in msa.iter(q("p")) if style(p) == "TOC1"]
     articles = [text(p) for p in msa.iter(q("p")) if style(p) == "Article"]
-    assert [e.split("\t")[1] for e in entries] == articles
-    assert entries[0].startswith("Article\u00a01\t")
+    exhibits = [text(p) for p in msa.iter(q("p")) if style(p) == "ExhibitHeading"]
+    assert [e.split("\t")[1] for e in entries[:len(articles)]] == articles
+    assert [e.split("\t")[0] for e in entries[len(articles):]] == [x.title().replace(" ", "\u00a0") for x in exhibits]
+    assert entries[0].startswith("Article\u00a01\t") and len(exhibits) == 3
+    # built without LibreOffice, the field result says where the page numbers come from
+    assert TOC_PAGES_PENDING in [text(p) for p in msa.iter(q("p"))]
+
+
+def test_toc_pages_fill_in_the_field_result_deterministically(msa):
+    from formgen.word.fields import set_toc_pages
+
+    xml = etree.tostring(msa)
+    pages = {f"Article\u00a0{n}": n + 1 for n in range(1, 25)} | {"Exhibit\u00a0A": 40, "Exhibit\u00a0B": 41,
+                                                                     "Exhibit\u00a0C": 42}
+    once = set_toc_pages(xml, pages)
+    assert set_toc_pages(set_toc_pages(xml, {k: 1 for k in pages}), pages) == once, "same pages, same bytes"
+    root = etree.fromstring(once)
+    entries = [text(p) for p in root.iter(q("p")) if style(p) == "TOC1"]
+    assert entries[0].endswith("\t2") and entries[-1].endswith("\t42")
+    assert TOC_PAGES_PENDING not in [text(p) for p in root.iter(q("p"))]
+    kinds = [f.get(q("fldCharType")) for f in root.iter(q("fldChar"))]
+    assert kinds.count("begin") == kinds.count("end")  # the TOC field still closes
 
 
 def test_defined_terms_bold_at_their_definition(msa):

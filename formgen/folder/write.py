@@ -47,15 +47,18 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
     packet is still written, then ToolMissingError is raised. Returns what was kept."""
     out_dir = Path(out_dir)
     check_target(out_dir, packet.deal_path)
-    outputs = packet_outputs(packet, out_dir)
     missing_tool: ToolMissingError | None = None
     if pdf:
         from ..pdf.packet import soffice_path
+        from ..pdf.pagination import paginate_tocs
 
         try:
             soffice_path(docx_note="The .docx files were written; no PDF was made. ")
         except ToolMissingError as exc:
             missing_tool = exc
+        else:  # the .docx and its PDF show the same TOC page numbers
+            paginate_tocs(packet)
+    outputs = packet_outputs(packet, out_dir)
     try:
         with folder_lock(out_dir):
             plan = plan_folder(out_dir, force=force)  # under the lock: what is there now

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .ooxml import read_package
-from .wordml import write_package
+from .wordml import PPR_ORDER, order_properties, write_package
 from .redline_package import P, PPR, P_STYLE, SECT_PR
 from .wordml import q
 from .redline_text import _blocks, _collect_texts, _paragraph_text
@@ -172,16 +172,25 @@ def frozen(block: etree._Element) -> etree._Element:
     return block
 
 
+QUOTED_STYLES = {"Section": "BodyText", "Article": "Heading1"}  # the unnumbered look-alikes
+
+
 def _numbered_in_text(block: etree._Element, key: str) -> etree._Element:
     """A section quoted in an amendment shows its own number in the text: Word's list numbering
     would number it afresh where it stands in the amendment."""
     if block.tag != P or _style(block) not in ("Section", "Article") or NUMBERED.match(_paragraph_text(block)):
         return block
     ppr = block.find(PPR)
-    num = etree.SubElement(ppr, q("numPr"))
-    etree.SubElement(num, q("ilvl")).set(q("val"), "0")
-    etree.SubElement(num, q("numId")).set(q("val"), "0")  # numbering off for this paragraph
     label = key if _style(block) == "Section" else key.upper()
+    # The same look on a style without list numbering (numId 0 would say "no list" too, but
+    # strict readers take it for a reference to a list that does not exist).
+    ppr.find(P_STYLE).set(q("val"), QUOTED_STYLES[_style(block)])
+    if _style(block) == "BodyText":  # a section's first-line indent
+        ind = ppr.find(q("ind"))
+        if ind is None:
+            ind = etree.SubElement(ppr, q("ind"))
+        ind.set(q("firstLine"), "720")
+        order_properties(ppr, PPR_ORDER)
     run = etree.Element(q("r"))
     t = etree.SubElement(run, q("t"))
     t.text, t.attrib[XML_SPACE] = f"{label}\t", "preserve"

@@ -18,7 +18,10 @@ from ..drafting.markup import (BLANK_CLOSE, BLANK_OPEN, BOLD_CLOSE, BOLD_OPEN, B
                                FIELD_SEP, MARK_CLOSE, TOC_MARK, WORD_MARKER)
 from .wordml import NS, W, q
 
-ITEM_STYLE, ARTICLE_STYLE, TOC_STYLE = "Item", "Article", "TOC1"
+ITEM_STYLE, ARTICLE_STYLE, TOC_STYLE, EXHIBIT_STYLE = "Item", "Article", "TOC1", "ExhibitHeading"
+TOC_NOTE_STYLE = "DraftingNote"
+TOC_PAGES_PENDING = ("[Page numbers are filled in when formgen makes the PDF (formgen generate --pdf); "
+                     "in Word, right-click this table and choose Update Field.]")
 TOC_INSTRUCTION = 'TOC \\o "1-1" \\h \\z \\u'
 _MARKERS = re.compile(
     f"{BOOKMARK_START}(?P<start>[^{MARK_CLOSE}]*){MARK_CLOSE}"
@@ -145,23 +148,60 @@ def _style_of(paragraph: etree._Element) -> str:
     return "" if style is None else style.get(q("val"), "")
 
 
+def toc_entries(root: etree._Element) -> list[tuple[str, str]]:
+    """(label, title) of what the TOC lists: each article ("Article 4", its title) and each exhibit
+    ("Exhibit A", its title from the line under the heading), in document order."""
+    entries, articles = [], 0
+    paragraphs = list(root.iter(q("p")))
+    for i, paragraph in enumerate(paragraphs):
+        style = _style_of(paragraph)
+        if style == ARTICLE_STYLE:
+            articles += 1
+            entries.append((f"Article\u00a0{articles}", _text(paragraph)))
+        elif style == EXHIBIT_STYLE:
+            heading = " ".join(_text(paragraph).split())
+            title = _text(paragraphs[i + 1]) if i + 1 < len(paragraphs) else ""
+            entries.append((heading.title().replace(" ", "\u00a0"), title))
+    return entries
+
+
+def _text(paragraph: etree._Element) -> str:
+    return "".join(t.text or "" for t in paragraph.iter(q("t")))
+
+
+def _toc_entry(label: str, title: str, page: int | None) -> etree._Element:
+    entry = _element("p")
+    ppr = etree.SubElement(entry, q("pPr"))
+    ppr.append(_element("pStyle", val=TOC_STYLE))
+    entry.extend([text_run(None, label), _tab_run(), text_run(None, title)])
+    if page is not None:  # right tab with dot leader (the TOC 1 style), then the page
+        entry.extend([_tab_run(), text_run(None, str(page))])
+    return entry
+
+
+def _tab_run() -> etree._Element:
+    run = _element("r")
+    run.append(_element("tab"))
+    return run
+
+
+def _toc_note() -> etree._Element:
+    note = _element("p")
+    ppr = etree.SubElement(note, q("pPr"))
+    ppr.append(_element("pStyle", val=TOC_NOTE_STYLE))
+    note.append(text_run(None, TOC_PAGES_PENDING))
+    return note
+
+
 def _fill_toc(root: etree._Element, heading: etree._Element) -> None:
-    """Entries after the TOC heading, one per article ("Article 4", tab, its title), inside one TOC
-    field, as Word's own TOC shows them before its page numbers are updated. (LibreOffice drops
+    """Entries after the TOC heading inside one TOC field, as Word shows them: label, tab, title and,
+    once ``set_toc_pages`` has the rendered pages, a dot leader to the page number; until then the
+    field result ends with a note saying the page numbers are not filled in. (LibreOffice drops
     fields nested in a TOC result, so the numbers are text; updating the TOC renews them.)"""
-    articles = [p for p in root.iter(q("p")) if _style_of(p) == ARTICLE_STYLE]
-    entries = []
-    for number, article in enumerate(articles, start=1):
-        title = "".join(t.text or "" for t in article.iter(q("t")))
-        entry = _element("p")
-        ppr = etree.SubElement(entry, q("pPr"))
-        ppr.append(_element("pStyle", val=TOC_STYLE))
-        tab = _element("r")
-        tab.append(_element("tab"))
-        entry.extend([text_run(None, f"Article\u00a0{number}"), tab, text_run(None, title)])
-        entries.append(entry)
+    entries = [_toc_entry(label, title, None) for label, title in toc_entries(root)]
     if not entries:
         return
+    entries.append(_toc_note())
     first, last = entries[0], entries[-1]
     for run in reversed(field_runs(None, TOC_INSTRUCTION, "", end=False)):
         first.insert(1, run)
@@ -180,6 +220,39 @@ def _fill_toc(root: etree._Element, heading: etree._Element) -> None:
             style.addnext(page_break)
         else:
             ppr.insert(0, page_break)
+
+
+def set_toc_pages(document_xml: bytes, pages: dict[str, int]) -> bytes:
+    """The TOC field result rewritten with the page each entry starts on (``pages``: label ->
+    page, as rendered); the pending note goes once every entry has its page. Same pages, same bytes."""
+    root = etree.fromstring(document_xml)
+    entries = [p for p in root.iter(q("p")) if _style_of(p) == TOC_STYLE]
+    if not entries:
+        return document_xml
+    complete = True
+    for entry in entries:
+        runs = [r for r in entry.findall("w:r", NS) if r.find("w:t", NS) is not None or r.find("w:tab", NS) is not None]
+        page = pages.get(runs[0].findtext("w:t", namespaces=NS) or "")
+        complete = complete and page is not None
+        tabs = [r for r in runs if r.find("w:tab", NS) is not None]
+        if len(tabs) > 1:  # a page set before: drop the second tab and the number after it
+            for run in runs[runs.index(tabs[1]):]:
+                entry.remove(run)
+        if page is not None:
+            end = entry.find("w:r/w:fldChar[@w:fldCharType='end']/..", NS)
+            for run in (_tab_run(), text_run(None, str(page))):
+                if end is not None:
+                    end.addprevious(run)
+                else:
+                    entry.append(run)
+    note = next((p for p in root.iter(q("p")) if _style_of(p) == TOC_NOTE_STYLE
+                 and _text(p) == TOC_PAGES_PENDING), None)
+    if complete and note is not None:
+        end = note.find("w:r/w:fldChar[@w:fldCharType='end']/..", NS)
+        if end is not None:
+            entries[-1].append(end)
+        note.getparent().remove(note)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _restart_item_lists(root: etree._Element, numbering_xml: bytes) -> bytes:

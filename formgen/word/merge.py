@@ -172,6 +172,7 @@ class _Merger:
             blocks = _blocks(container)
             self.writer.settle_paragraph_marks(blocks)
             _set_blocks(container, blocks)
+        unique_bookmarks(self.ours.body)
         self.comments.save()
         self.writer.relationships.save()
         return self.ours.save()
@@ -202,7 +203,8 @@ class _Merger:
 
     def apply_change(self, mine_p: etree._Element, theirs_p: etree._Element) -> None:
         """Rewrite the lawyer's paragraph as a word diff to formgen's text, in the lawyer's formatting."""
-        mine, new = _tokens(mine_p), _tokens(theirs_p)
+        mine = _tokens(mine_p)
+        new = [token for token in _tokens(theirs_p) if not _is_anchor(token)]  # the lawyer's bookmarks stay, theirs would double them
         anchors = {k for k, token in enumerate(mine) if _is_anchor(token)}
         content = [k for k in range(len(mine)) if k not in anchors]
         marked: list = []
@@ -309,6 +311,35 @@ class _Merger:
                 and not any(p in matched for p in row.iter(P)):
             return row
         return paragraph
+
+
+def unique_bookmarks(body: etree._Element) -> None:
+    """Each bookmark name and id once: a repeated name keeps its first start (a REF finds that one)
+    and loses the later start and its end; a reused id is renumbered on both ends."""
+    names: set[str] = set()
+    ids: dict[str, str] = {}  # an open bookmark's id as written -> its id now
+    used = {mark.get(q("id")) for mark in body.iter(q("bookmarkStart"))}
+    next_id = max((int(i) for i in used if i and i.isdigit()), default=0) + 1
+    seen_ids: set[str] = set()
+    dropped: set[str] = set()
+    for mark in list(body.iter(q("bookmarkStart"), q("bookmarkEnd"))):
+        mark_id = mark.get(q("id"), "")
+        if mark.tag == q("bookmarkStart"):
+            name = mark.get(q("name"), "")
+            if name in names:
+                dropped.add(mark_id)
+                mark.getparent().remove(mark)
+                continue
+            names.add(name)
+            if mark_id in seen_ids:
+                ids[mark_id], next_id = str(next_id), next_id + 1
+                mark.set(q("id"), ids[mark_id])
+            seen_ids.add(mark_id)
+        elif mark_id in dropped:
+            dropped.discard(mark_id)
+            mark.getparent().remove(mark)
+        elif mark_id in ids:
+            mark.set(q("id"), ids.pop(mark_id))
 
 
 def merge_documents(base: bytes, ours: bytes, theirs: bytes, *, why: str = "") -> Merged:
