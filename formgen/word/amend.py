@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -113,29 +114,101 @@ def sections(body: etree._Element) -> list[Section]:
 
 @dataclass
 class Change:
-    action: str  # amended | added | deleted | replaced (an exhibit)
-    section: Section  # the new section (the old one when deleted)
-    after: str | None = None  # added: the key of the section it follows
+    action: str  # amended | added | reserved (deleted: "[Reserved]" keeps the numbering) | replaced (an exhibit)
+    section: Section  # keyed and labelled by the signed numbering; the new text's blocks (the old ones when reserved)
+    after: str | None = None  # added: the signed key of the section it follows
     signed_differs: bool = False  # the signed text of this section is not formgen's previous text
+    covers: list[Section] = field(default_factory=list)  # reserved article: its sections, reserved with it
+
+
+UNAMENDED = ("preamble", "signatures")  # title, draft notice, TOC and recitals are never restated
+REFERENCE = re.compile("(Sections?|Articles?|Exhibit)([ \u00a0])(\\d+(?:\\.\\d+)?|[A-Z]\\b)")
+
+
+SPLIT_REFERENCE = re.compile("(Sections?|Articles?|Exhibit)[ \u00a0]$")
+LEADING_NUMBER = re.compile(r"^(\d+(?:\.\d+)?|[A-Z]\b)")
+
+
+def _identity(section: Section) -> str:
+    """What a section is, whatever its number: its caption (an article: its title; an exhibit: its title)."""
+    texts = section.texts
+    if section.key.startswith("Exhibit"):
+        return "exhibit:" + (texts[1] if len(texts) > 1 else section.key)
+    if section.key.startswith("Article"):
+        return ("body:" if section.key.endswith(" body") else "article:") + (texts[0] if texts else "")
+    caption = section.label.partition("(")[2].rpartition(")")[0]
+    return "section:" + (caption or (texts[0][:80] if texts else section.key))
+
+
+def renumbered(text: str, numbers: dict[str, str]) -> str:
+    """``text`` with its references ("Section 11.2", "Article 11", "Exhibit B") put in the signed numbering."""
+    def signed(match: re.Match) -> str:
+        word, space, number = match.groups()
+        kind = "Exhibit " if word == "Exhibit" else ("Article " if word.startswith("Article") else "")
+        return f"{word}{space}{numbers.get(kind + number, kind + number).removeprefix(kind)}"
+    return REFERENCE.sub(signed, text)
+
+
+def signed_numbers(base: list[Section], new: list[Section]) -> dict[str, str]:
+    """New key -> the signed (base) key of the same section, matched by caption in order."""
+    pairs = _matched(base, new)
+    return {new[j].key.removesuffix(" body"): base[i].key.removesuffix(" body") for i, j in pairs}
+
+
+def _matched(base: list[Section], new: list[Section]) -> list[tuple[int, int]]:
+    ids_base, ids_new = [_identity(s) for s in base], [_identity(s) for s in new]
+    matcher = difflib.SequenceMatcher(None, ids_base, ids_new, autojunk=False)
+    return [(block.a + k, block.b + k) for block in matcher.get_matching_blocks() for k in range(block.size)]
+
+
+def _added_key(previous: str, base: list[Section]) -> str:
+    """A new section's signed-numbering key: the next number when it follows its article's last
+    section (nothing after it renumbers), else the previous number with "A" ("4.4A")."""
+    article, _, number = previous.partition(".")
+    siblings = [s.key for s in base if s.key.startswith(article + ".") and s.key.partition(".")[2].isdigit()]
+    if number.isdigit() and siblings and siblings[-1] == previous:
+        return f"{article}.{int(number) + 1}"
+    return f"{previous}A"
 
 
 def changes(base: list[Section], new: list[Section], signed: list[Section]) -> list[Change]:
-    """What an amendment must say to turn the base's sections into the new ones."""
-    old_by_key = {s.key: s for s in base}
-    new_keys = {s.key for s in new}
+    """What an amendment must say to turn the base's sections into the new ones, every section named
+    by its signed number and caption: a section gone is reserved (a whole article at once), so the
+    agreement's numbering and cross-references stay as signed; references in restated text are put
+    back in the signed numbering; a section new to formgen's draft is added after its neighbour."""
+    numbers = signed_numbers(base, new)
+    pairs = dict(_matched(base, new))
+    new_to_base = {j: i for i, j in pairs.items()}
     signed_by_key = {s.key: s.texts for s in signed}
-    out, previous = [], None
-    for section in new:
-        old = old_by_key.get(section.key)
-        if section.key == "signatures" or section.key.endswith(" body") and not section.texts:
-            pass
-        elif old is None:
-            out.append(Change("added", section, previous))
-        elif old.texts != section.texts:
-            action = "replaced" if section.key.startswith("Exhibit") else "amended"
-            out.append(Change(action, section, signed_differs=signed_by_key.get(section.key) not in (None, old.texts)))
-        previous = section.key
-    out += [Change("deleted", s) for s in base if s.key not in new_keys and s.key != "signatures"]
+    out: list[Change] = []
+    reserved_articles = set()
+    for i, old in enumerate(base):
+        if i in pairs or old.key in UNAMENDED or old.key.endswith(" body"):
+            continue
+        if old.key.startswith("Article"):
+            number = old.key.split()[1]
+            covers = [s for s in base if s.key.startswith(number + ".") and base.index(s) not in pairs]
+            reserved_articles.add(number)
+            out.append(Change("reserved", old, covers=covers))
+        elif old.key.split(".")[0] not in reserved_articles:
+            out.append(Change("reserved", old))
+    previous = None
+    for j, section in enumerate(new):
+        if section.key in UNAMENDED or section.key.endswith(" body") and not section.texts:
+            previous = numbers.get(section.key.removesuffix(" body"), previous)
+            continue
+        if j not in new_to_base:
+            key = _added_key(previous, base) if previous and NUMBERED.match(previous + "\t") else section.key
+            out.append(Change("added", Section(key, section.label.replace(section.key, key), section.blocks), previous))
+            continue
+        old = base[new_to_base[j]]
+        previous = old.key
+        if old.texts != [renumbered(t, numbers) for t in section.texts]:
+            action = "replaced" if old.key.startswith("Exhibit") else "amended"
+            restated = Section(old.key, old.label, section.blocks)
+            out.append(Change(action, restated, signed_differs=signed_by_key.get(old.key) not in (None, old.texts)))
+    order = {s.key: k for k, s in enumerate(base)}
+    out.sort(key=lambda c: order.get(c.section.key, order.get(c.after or "", len(order)) + 0.5))
     return out
 
 
@@ -175,7 +248,24 @@ def frozen(block: etree._Element) -> etree._Element:
 QUOTED_STYLES = {"Section": "BodyText", "Article": "Heading1"}  # the unnumbered look-alikes
 
 
-def _numbered_in_text(block: etree._Element, key: str) -> etree._Element:
+def signed_references(block: etree._Element, numbers: dict[str, str]) -> etree._Element:
+    """Cross-references in restated text (field results by now) put back in the signed numbering,
+    also where a reference's word and number sit in runs of their own ("Section " | "4.4")."""
+    previous = ""
+    for t in block.iter(q("t")):
+        if t.text:
+            split = SPLIT_REFERENCE.search(previous)
+            number = LEADING_NUMBER.match(t.text)
+            if split and number:
+                kind = "Exhibit " if split.group(1) == "Exhibit" else ("Article " if split.group(1).startswith("Article") else "")
+                signed = numbers.get(kind + number.group(0), kind + number.group(0)).removeprefix(kind)
+                t.text = signed + t.text[number.end():]
+            t.text = renumbered(t.text, numbers)
+            previous = t.text
+    return block
+
+
+def numbered_in_text(block: etree._Element, key: str) -> etree._Element:
     """A section quoted in an amendment shows its own number in the text: Word's list numbering
     would number it afresh where it stands in the amendment."""
     if block.tag != P or _style(block) not in ("Section", "Article") or NUMBERED.match(_paragraph_text(block)):
@@ -198,12 +288,29 @@ def _numbered_in_text(block: etree._Element, key: str) -> etree._Element:
     return block
 
 
-def _instruction(number: int, change: Change, title: str) -> list[etree._Element]:
+RESERVED = "[Reserved]"
+
+
+def _reserved(change: Change, title: str) -> str:
+    key = change.section.key
+    if key.startswith("Article"):
+        heading = change.section.texts[0] if change.section.texts else ""
+        within = [s.key for s in change.covers if NUMBERED.match(s.key + "\t")]
+        sections = (f", including Sections {within[0]} through {within[-1]}" if len(within) > 1
+                    else f", including Section {within[0]}" if within else "")
+        return (f"{key} ({heading}) of the {title}{sections}, is deleted in its entirety and replaced with "
+                f"\u201c{RESERVED}.\u201d The numbering of the {title} and its cross-references are not changed.")
+    return (f"{change.section.label} of the {title} is deleted in its entirety and replaced with \u201c{RESERVED}.\u201d "
+            f"The numbering of the {title} and its cross-references are not changed.")
+
+
+def _instruction(number: int, change: Change, title: str, numbers: dict[str, str]) -> list[etree._Element]:
     key, label = change.section.key, change.section.label
     name = label if key.startswith("Exhibit") or key == "preamble" else f"Section {key}"
     lead = f"{number}.\t{label[0].upper() + label[1:]}. "
-    if change.action == "deleted":
-        return [_paragraph(f"{name} of the {title} is deleted in its entirety.", bold_lead=lead)]
+    if change.action == "reserved":
+        lead = f"{number}.\t{key if key.startswith('Article') else 'Section ' + key}. "
+        return [_paragraph(_reserved(change, title), bold_lead=lead)]
     if change.action == "replaced":
         return [_paragraph(f"{name} to the {title} is deleted and replaced in its entirety with the {name} "
                            "attached to this Amendment.", bold_lead=lead)]
@@ -214,7 +321,8 @@ def _instruction(number: int, change: Change, title: str) -> list[etree._Element
         text = f"The {title} is amended by adding the following new {name}{where}:"
     else:
         text = f"{name} of the {title} is amended and restated in its entirety to read as follows:"
-    out = [_paragraph(text, bold_lead=lead)] + [_numbered_in_text(frozen(b), key) for b in change.section.blocks]
+    out = [_paragraph(text, bold_lead=lead)] + [numbered_in_text(signed_references(frozen(b), numbers), key)
+                                                 for b in change.section.blocks]
     if change.signed_differs:
         out.append(_paragraph(f"[Drafting note: the signed text of {name} differs from formgen's earlier draft "
                               "(it was negotiated by hand); reconcile the restated text above with it.]", "DraftingNote"))
@@ -229,24 +337,35 @@ class Terms:
     signed_on: str  # the date of the agreement as executed
     earlier: list[int]  # numbers of the amendments before this one
     parties: str  # 'Hudson Wellness Management LLC ("MSO") and Hudson Medical Aesthetics, P.C. ("Practice")'
+    numbers: dict[str, str] = field(default_factory=dict)  # formgen's new numbering -> the signed one
+    fee_review: str | None = None  # "Section 12.5 (Periodic Fair Market Value Review)" when the fee changes
 
 
 def _front(terms: Terms, first: list[etree._Element]) -> list[etree._Element]:
     as_amended = (", as amended by " + " and ".join(f"Amendment No. {n}" for n in terms.earlier)) if terms.earlier else ""
     note = [copy.deepcopy(b) for b in first[:4] if b.tag == P and _style(b) == "DraftingNote"][:1]
     return [_paragraph(f"Amendment No. {terms.number} to the {terms.title}", "Title"), *note,
-            _paragraph(f'This Amendment No. {terms.number} (this "Amendment") to the {terms.title} is entered into as '
-                       f'of [__________] (the "Amendment Effective Date") by and between {terms.parties} (each a '
-                       '"Party" and together the "Parties").'),
+            _paragraph(f"This Amendment No. {terms.number} (this \u201cAmendment\u201d) to the {terms.title} is entered "
+                       f"into as of [__________] (the \u201cAmendment Effective Date\u201d) by and between "
+                       f"{curly(terms.parties)} (each a \u201cParty\u201d and together the \u201cParties\u201d)."),
             _paragraph("RECITALS", "Heading2"),
             _paragraph(f"A. The Parties are parties to the {terms.title} dated as of {terms.signed_on}{as_amended} "
-                       '(the "Agreement").'),
-            _paragraph("B. The Parties wish to amend the Agreement as set out in this Amendment, by a written "
-                       "instrument signed by both Parties as the Agreement requires."),
+                       "(the \u201cAgreement\u201d)."),
+            *([_paragraph(f"B. The Parties have reviewed the Management Fee under {terms.fee_review} of the Agreement "
+                          "and agree that the fee set out in this Amendment is consistent with fair market value for "
+                          "the Management Services actually provided and does not reflect the volume or value of "
+                          "any referrals between them.")] if terms.fee_review else []),
+            _paragraph(f"{'C' if terms.fee_review else 'B'}. The Parties wish to amend the Agreement as set out in this "
+                       "Amendment, by a written instrument signed by both Parties as the Agreement requires."),
             _paragraph("NOW, THEREFORE, in consideration of the mutual covenants in this Amendment and other good and "
                        "valuable consideration, the receipt and sufficiency of which are acknowledged, the Parties "
                        "agree as follows:"),
             _paragraph("AMENDMENTS", "Heading2")]
+
+
+def curly(text: str) -> str:
+    """Straight double quotes made typographic: opening after a space or "(", closing elsewhere."""
+    return re.sub(r'(^|[\s(])"', "\\1\u201c", text).replace('"', "\u201d")
 
 
 def _general(start: int, terms: Terms) -> list[etree._Element]:
@@ -255,8 +374,8 @@ def _general(start: int, terms: Terms) -> list[etree._Element]:
                           "in the Agreement."),
         ("Ratification", "Except as expressly amended by this Amendment, the Agreement remains unchanged and in full "
                          "force and effect, and the Parties ratify and confirm it. From the Amendment Effective Date, "
-                         'every reference in the Agreement to "this Agreement" means the Agreement as amended by this '
-                         "Amendment."),
+                         "every reference in the Agreement to \u201cthis Agreement\u201d means the Agreement as amended "
+                         "by this Amendment."),
         ("Conflict", "If this Amendment and the Agreement conflict, this Amendment controls."),
         ("Counterparts", "This Amendment may be signed in counterparts, each of which is an original and all of "
                          "which together are one instrument; signatures delivered electronically are originals."),
@@ -265,7 +384,7 @@ def _general(start: int, terms: Terms) -> list[etree._Element]:
         _paragraph(text, bold_lead=f"{start + k}.\t{name}. ") for k, (name, text) in enumerate(clauses)]
 
 
-def _signatures(new: list[Section], number: int) -> list[etree._Element]:
+def _signatures(new: list[Section], number: int, title: str) -> list[etree._Element]:
     block = next((s for s in new if s.key == "signatures"), None)
     if block is None:
         return []
@@ -274,6 +393,11 @@ def _signatures(new: list[Section], number: int) -> list[etree._Element]:
         t.text = ""
     out[0].find(q("r")).find(q("t")).text = (f"IN WITNESS WHEREOF, the Parties have executed this Amendment No. "
                                                 f"{number} as of the Amendment Effective Date.")
+    for block in out:  # the signature-page legend names the instrument signed
+        for t in block.iter(q("t")):
+            if t.text and f"[Signature page to {title}]" in t.text:
+                t.text = t.text.replace(f"[Signature page to {title}]",
+                                        f"[Signature page to Amendment No. {number} to the {title}]")
     return out
 
 
@@ -296,10 +420,10 @@ def write_amendment(theirs: bytes, found: list[Change], new: list[Section], term
     body = root.find(q("body"))
     blocks = _front(terms, _blocks(body))
     for index, change in enumerate(found, start=1):
-        blocks += _instruction(index, change, "Agreement")
-    blocks += _general(len(found) + 1, terms) + _signatures(new, terms.number)
+        blocks += _instruction(index, change, "Agreement", terms.numbers)
+    blocks += _general(len(found) + 1, terms) + _signatures(new, terms.number, terms.title)
     for change in (c for c in found if c.action == "replaced" or (c.action == "added" and c.section.key.startswith("Exhibit"))):
-        blocks += [frozen(b) for b in change.section.blocks]
+        blocks += [signed_references(frozen(b), terms.numbers) for b in change.section.blocks]
     sect = body.find(SECT_PR)
     body[:] = blocks + ([sect] if sect is not None else [])
     relabel_footers(parts, terms.title, f"Amendment No. {terms.number} to {terms.title}")
@@ -330,15 +454,18 @@ def _body(data: bytes) -> etree._Element:
 def amendment_for(record: dict, title: str, parties: str, base: bytes, theirs: bytes, previous: bytes) -> Made | None:
     """Amendment No. N+1 for an executed document whose formgen version went from ``base`` to
     ``theirs``; None when no section's text changed."""
-    new = sections(_body(theirs))
-    found = changes(sections(_body(base)), new, sections(_body(previous)))
+    new, old = sections(_body(theirs)), sections(_body(base))
+    found = changes(old, new, sections(_body(previous)))
     if not found:
         return None
     earlier = [a["number"] for a in record.get("amendments", [])]
     dated = long_date(record.get("agreement_date") or record["date"])
     if record.get("agreement_date", record["date"]) != record["date"]:
         dated += f" and executed on {long_date(record['date'])}"
-    terms = Terms(title, len(earlier) + 1, dated, earlier, parties)
+    review = next((s for s in old if "Fair Market Value Review" in s.label), None)
+    fee_changed = any("Fee" in c.section.label for c in found)
+    terms = Terms(title, len(earlier) + 1, dated, earlier, parties, signed_numbers(old, new),
+                  review.label if review is not None and fee_changed else None)
     from .conformed import conform  # the conformed copy builds on this module's sections
 
     return Made(write_amendment(theirs, found, new, terms), conform(previous, found, terms),
