@@ -404,3 +404,64 @@ def test_duplicate_bookmarks_are_made_unique():
              if etree.QName(m).localname.startswith("bookmark")]
     assert marks == [("bookmarkStart", "1", "a"), ("bookmarkEnd", "1", None), ("bookmarkStart", "2", "b"),
                      ("bookmarkEnd", "2", None), ("bookmarkStart", "3", "c"), ("bookmarkEnd", "3", None)]
+
+
+def _with_ref_result(data: bytes, result: str) -> bytes:
+    """``data`` with its first REF field's result replaced by ``result`` (as Word's refresh would)."""
+    from formgen.word.wordml import write_package
+
+    parts = read_package(data)
+    root = etree.fromstring(parts["word/document.xml"])
+    instr = next(i for i in root.iter(f"{{{W}}}instrText") if i.text.strip().startswith("REF "))
+    run = instr.getparent()
+    texts = []
+    while run is not None:
+        run = run.getnext()
+        fld = run.find(f"{{{W}}}fldChar") if run is not None else None
+        if fld is not None and fld.get(f"{{{W}}}fldCharType") == "end":
+            break
+        texts += list(run.iter(f"{{{W}}}t")) if run is not None else []
+    texts[0].text = result
+    for t in texts[1:]:
+        t.text = ""
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return write_package(parts)
+
+
+def test_paragraphs_differing_only_in_field_results_are_no_conflict(pristine):
+    """The lawyer's copy shows a refreshed cross-reference, formgen's new draft another number for it
+    (it renumbered): neither is an edit, so nothing is reported as a conflict or inserted twice."""
+    base = (pristine / "out" / "msa.docx").read_bytes()
+    ours = _with_ref_result(base, "Section\u00a099.9")
+    theirs = _with_ref_result(base, "Section\u00a098.8")
+    merged = merge_documents(base, ours, theirs)
+    assert merged.report["conflicts"] == []
+    assert not revisions(merged.data, "ins") and not comment_texts(read_package(merged.data))
+
+
+def test_changes_md_counts_what_the_merged_file_carries(ny):
+    """changes.md counts the paragraphs that carry formgen's tracked changes in the merged file, and
+    lists the lawyer's inserted paragraph and comment as kept."""
+    deal, out = ny
+    three_edits(out / "msa.docx")
+    document = docx.Document(str(out / "msa.docx"))
+    paragraph(document, "Renewal.").insert_paragraph_before("Counsel's new section on audits.")
+    document.save(str(out / "msa.docx"))
+    set_fee(deal)
+    formgen.regenerate(out)
+    root = document_xml((out / "msa.docx").read_bytes())
+    carrying = sum(1 for p in root.iter(f"{{{W}}}p")
+                   if any(e.get(f"{{{W}}}author") == "formgen" for e in p.iter(f"{{{W}}}ins", f"{{{W}}}del")))
+    changes = (out / "changes.md").read_text()
+    assert carrying > 0 and f"{carrying} paragraphs with formgen's tracked changes" in changes
+    assert "kept your edit: “(inserted) Counsel's new section on audits.”" in changes
+    assert "kept your comment: “Confirm with the client.”" in changes
+    assert "1 comment of yours kept" in changes
+
+
+def test_a_conflict_is_shown_around_its_difference():
+    from formgen.folder.regen_report import around_difference
+
+    head = "word " * 100
+    ours, theirs = around_difference(head + "fee of $42,000.00 payable monthly", head + "fee of $45,000.00 payable monthly")
+    assert "$42,000.00" in ours and "$45,000.00" in theirs and ours.startswith("…") and len(ours) < 200

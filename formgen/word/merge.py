@@ -35,6 +35,7 @@ from .redline_package import (ANCHOR_TAGS, DEL, DEL_TEXT, INS, P, PPR, R, REVISI
                               TOKEN_RE, TR, _Document)
 from .redline_text import _blocks, _mark_changes, _pair_similar, _paragraph_text, _set_blocks, _tokens, _word_opcodes
 from .redline_writer import _Redliner
+from .ooxml import read_package
 from .wordml import q
 
 BODY = q("body")
@@ -58,6 +59,53 @@ class Merged:
 class _Unit:
     element: etree._Element
     text: str
+
+    @property
+    def fields_as_codes(self) -> str:
+        return text_with_field_codes(self.element)
+
+
+FIELD_RESULTS_REFRESHED = ("REF", "PAGE", "NUMPAGES", "TOC", "PAGEREF", "SEQ")
+
+
+def text_with_field_codes(paragraph: etree._Element) -> str:
+    """The paragraph's text with each REF / PAGE / TOC field's result replaced by its instruction:
+    what Word and LibreOffice refresh on their own (a renumbered cross-reference) is no edit."""
+    out: list[str] = []
+    depth_in_result = 0  # inside a refreshed field's result: its text is skipped
+    stack: list[list[str]] = []  # per open field: [instruction, state]
+    skipped: set[etree._Element] = set()  # the result text of a simple field
+    for node in paragraph.iter(q("t"), q("tab"), q("fldChar"), q("instrText"), q("fldSimple")):
+        tag = etree.QName(node).localname
+        if tag == "fldSimple":
+            instr = (node.get(q("instr")) or "").split()
+            if instr and instr[0].upper() in FIELD_RESULTS_REFRESHED:
+                out.append(f"\u27e6{' '.join(instr[:2])}\u27e7")
+                skipped.update(node.iter(q("t")))
+            continue
+        if tag == "fldChar":
+            kind = node.get(q("fldCharType"))
+            if kind == "begin":
+                stack.append(["", "code"])
+            elif kind == "separate" and stack:
+                stack[-1][1] = "result"
+                words = stack[-1][0].split()
+                if words and words[0].upper() in FIELD_RESULTS_REFRESHED:
+                    out.append(f"\u27e6{' '.join(words[:2])}\u27e7")
+                    depth_in_result += 1
+                    stack[-1][1] = "skipped"
+            elif kind == "end" and stack:
+                if stack.pop()[1] == "skipped":
+                    depth_in_result -= 1
+            continue
+        if tag == "instrText":
+            if stack:
+                stack[-1][0] += node.text or ""
+            continue
+        if depth_in_result or node in skipped:
+            continue
+        out.append("\t" if tag == "tab" else node.text or "")
+    return "".join(out)
 
 
 def _units(body: etree._Element) -> list[_Unit]:
@@ -181,8 +229,9 @@ class _Merger:
         base = self.b[i].text
         ours = self.o[self.mo[i]] if i in self.mo else None
         theirs = self.t[self.mt[i]] if i in self.mt else None
-        formgen_changed = theirs is None or theirs.text != base
-        lawyer_changed = ours is None or ours.text != base
+        codes = self.b[i].fields_as_codes  # a difference only in field results (refreshed by Word) is none
+        formgen_changed = theirs is None or theirs.fields_as_codes != codes
+        lawyer_changed = ours is None or ours.fields_as_codes != codes
         if not formgen_changed:
             if lawyer_changed:
                 self.report["lawyer"].append(ours.text if ours else f"(deleted) {base}")
@@ -196,7 +245,7 @@ class _Merger:
                 self.apply_change(ours.element, theirs.element)
             self.report["merged"].append({"kind": "deleted" if theirs is None else "changed", "base": base,
                                           "theirs": None if theirs is None else theirs.text})
-        elif ours is not None and theirs is not None and ours.text == theirs.text:
+        elif ours is not None and theirs is not None and ours.fields_as_codes == theirs.fields_as_codes:
             self.report["lawyer"].append(ours.text)  # the lawyer made formgen's change already
         else:
             self.conflict(i, ours, theirs, base)
@@ -357,4 +406,20 @@ def merge_documents(base: bytes, ours: bytes, theirs: bytes, *, why: str = "") -
     if paragraphs_text(data, "reject") != paragraphs_text(ours, "reject"):
         raise MergeError("the merge would change the edited document's own text; it was not written")
     merger.report["paragraphs"]["merged"] = len(paragraphs_text(data, "current"))
+    merger.report.update(tracked_in(data))
+    matched = set(merger.mo.values())
+    merger.report["lawyer"] += [f"(inserted) {unit.text}" for k, unit in enumerate(merger.o)
+                                if k not in matched and unit.text.strip()]
     return Merged(data, merger.report)
+
+
+def tracked_in(data: bytes) -> dict:
+    """What the merged file itself carries: paragraphs with formgen's tracked changes, and the
+    comments that are not formgen's (the lawyer's, kept)."""
+    parts = read_package(data)
+    root = etree.fromstring(parts["word/document.xml"])
+    tracked = sum(1 for p in root.iter(P) if any(e.get(q("author")) == AUTHOR for e in p.iter(INS, DEL)))
+    comments = [c for c in etree.fromstring(parts["word/comments.xml"]).iter(q("comment"))
+                if c.get(q("author")) != AUTHOR] if "word/comments.xml" in parts else []
+    return {"tracked_paragraphs": tracked,
+            "lawyer_comments": ["".join(c.itertext()).strip() for c in comments]}
