@@ -174,6 +174,21 @@ def test_table_width_follows_the_page(tmp_path):
     assert root.find(".//w:tr/w:trPr/w:cantSplit", NS) is not None
 
 
+def test_a_row_longer_than_a_third_of_a_page_may_split():
+    """A short row stays whole; a long one (a research record) may break across pages, else it leaves
+    a page a third blank, or is clipped in Word when taller than a page."""
+    from formgen.word.tables import SPLITTABLE_ROW_CHARS, fit_table_columns
+
+    def row(text: str) -> str:
+        return (f"<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>"
+                f"<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>")
+
+    xml = (f'<w:document xmlns:w="{W}"><w:body><w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>'
+           + row("short") + row("word " * (SPLITTABLE_ROW_CHARS // 4)) + "</w:tbl></w:body></w:document>").encode()
+    rows = etree.fromstring(fit_table_columns(xml)).findall(".//w:tr", NS)
+    assert [r.find("w:trPr/w:cantSplit", NS) is not None for r in rows] == [True, False]
+
+
 def revisions(redline: Path) -> list[tuple[str, str, bool]]:
     """(kind, text, inside a deleted table row) of every text revision."""
     root = part(redline)

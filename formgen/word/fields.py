@@ -16,10 +16,10 @@ from lxml import etree
 
 from ..drafting.markup import (BLANK_CLOSE, BLANK_OPEN, BOLD_CLOSE, BOLD_OPEN, BOOKMARK_END, BOOKMARK_START, FIELD_CLOSE, FIELD_OPEN,
                                FIELD_SEP, MARK_CLOSE, TOC_MARK, WORD_MARKER)
-from .wordml import NS, W, q
+from .wordml import NS, PPR_ORDER, RPR_ORDER, W, order_properties, q
 
 ITEM_STYLE, ARTICLE_STYLE, TOC_STYLE, EXHIBIT_STYLE = "Item", "Article", "TOC1", "ExhibitHeading"
-TOC_NOTE_STYLE = "DraftingNote"
+TOC_NOTE_STYLE, SIGNATURE_LEAD_STYLE = "DraftingNote", "SignatureLead"
 TOC_PAGES_PENDING = ("[Page numbers are filled in when formgen makes the PDF (formgen generate --pdf); "
                      "in Word, right-click this table and choose Update Field.]")
 TOC_INSTRUCTION = 'TOC \\o "1-1" \\h \\z \\u'
@@ -45,6 +45,7 @@ def add_word_structure(document_xml: bytes, numbering_xml: bytes | None) -> tupl
             _split_run(run, text, bookmark_ids)
     if toc_paragraph is not None:
         _fill_toc(root, toc_paragraph)
+    _hold_together(root)
     if numbering_xml is not None:
         numbering_xml = _restart_item_lists(root, numbering_xml)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), numbering_xml
@@ -97,10 +98,6 @@ def text_run(rpr: etree._Element | None, text: str) -> etree._Element:
     return run
 
 
-# w:rPr children in schema order, as far as formgen sets them
-_RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "strike", "color", "sz", "szCs", "highlight", "u"]
-
-
 def _set_property(run: etree._Element, tag: str, **attrs: str) -> None:
     """Set a run property (bold, highlight), keeping w:rPr in schema order."""
     rpr = run.find("w:rPr", NS)
@@ -109,13 +106,8 @@ def _set_property(run: etree._Element, tag: str, **attrs: str) -> None:
         run.insert(0, rpr)
     if rpr.find(f"w:{tag}", NS) is not None:
         return
-    rank = _RPR_ORDER.index(tag)
-    after = [c for c in rpr if etree.QName(c).localname in _RPR_ORDER[rank + 1:]]
-    element = _element(tag, **attrs)
-    if after:
-        after[0].addprevious(element)
-    else:
-        rpr.append(element)
+    rpr.append(_element(tag, **attrs))
+    order_properties(rpr, RPR_ORDER)
 
 
 def _fld_char(rpr, kind: str) -> etree._Element:
@@ -255,6 +247,35 @@ def set_toc_pages(document_xml: bytes, pages: dict[str, int]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def _hold_together(root: etree._Element) -> None:
+    """Pages that do not strand: a lead-in ending in ":" keeps with its first item; a signature lead
+    inside an exhibit (a consent of spouse, a share certificate's legend) follows on its page instead
+    of starting a new one, so the exhibit's heading is not left alone on a page."""
+    blocks = _body_paragraphs(root)
+    in_exhibit = False
+    for block, following in zip(blocks, blocks[1:] + [None]):
+        if block.tag != q("p"):
+            continue
+        style = _style_of(block)
+        in_exhibit = in_exhibit or style == EXHIBIT_STYLE
+        if (following is not None and following.tag == q("p") and _style_of(following) == ITEM_STYLE
+                and _text(block).rstrip().endswith(":")):
+            _set_paragraph_property(block, "keepNext")
+        if in_exhibit and style == SIGNATURE_LEAD_STYLE:
+            _set_paragraph_property(block, "pageBreakBefore", val="0")
+
+
+def _set_paragraph_property(paragraph: etree._Element, tag: str, **attrs: str) -> None:
+    ppr = paragraph.find("w:pPr", NS)
+    if ppr is None:
+        ppr = _element("pPr")
+        paragraph.insert(0, ppr)
+    for old in ppr.findall(f"w:{tag}", NS):
+        ppr.remove(old)
+    ppr.append(_element(tag, **attrs))
+    order_properties(ppr, PPR_ORDER)
+
+
 def _restart_item_lists(root: etree._Element, numbering_xml: bytes) -> bytes:
     """Each run of Item paragraphs gets its own list instance starting at (a).
 
@@ -285,6 +306,7 @@ def _restart_item_lists(root: etree._Element, numbering_xml: bytes) -> bytes:
             num_pr.append(_element("numId", val=current))
             style = ppr.find("w:pStyle", NS)
             style.addnext(num_pr)
+            order_properties(ppr, PPR_ORDER)
         previous_was_item = is_item or (previous_was_item and _style_of(block) == "DraftingNote")
     return etree.tostring(numbering, xml_declaration=True, encoding="UTF-8", standalone=True)
 
