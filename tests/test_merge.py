@@ -392,7 +392,7 @@ def test_bookmarks_stay_unique_after_a_merge(ny):
 
 
 def test_duplicate_bookmarks_are_made_unique():
-    from formgen.word.merge import unique_bookmarks
+    from formgen.word.fieldmarks import unique_bookmarks
 
     body = etree.fromstring(
         f'<w:body xmlns:w="{W}"><w:p><w:bookmarkStart w:id="1" w:name="a"/><w:bookmarkStart w:id="1" w:name="a"/>'

@@ -11,8 +11,9 @@ import copy
 
 from lxml import etree
 
-from .amend import (CONFORMED_MARK, CONFORMED_NOTE, NUMBERED, RESERVED, SIGNATURES, XML_SPACE, Change, Section, Terms,
-                    _paragraph, _save, _style, numbered_in_text, sections, signed_references)
+from .amend import RESERVED, Terms, _paragraph, _save, numbered_in_text
+from .signed_sections import (CONFORMED_MARK, CONFORMED_NOTE, NUMBERED, SIGNATURES, XML_SPACE, Change, Section,
+                              paragraph_style, sections, signed_references)
 from .ooxml import read_package
 from .redline_package import P, PPR, SECT_PR
 from .wordml import q
@@ -45,7 +46,7 @@ def _reserved_placeholder(old: Section, key: str, label: str) -> etree._Element:
     """What stands where a deleted section or article was: its number (in the text, or Word's, so
     every later number stays as signed) and "[Reserved]"."""
     first = old.blocks[0]
-    if first.tag == P and first.find(PPR) is not None and _style(first) in ("Section", "Article"):
+    if first.tag == P and first.find(PPR) is not None and paragraph_style(first) in ("Section", "Article"):
         keep = copy.deepcopy(first)
         keep[:] = [keep.find(PPR)]
         run = etree.SubElement(keep, q("r"))
@@ -90,7 +91,7 @@ def _drop_draft_legends(parts: dict[str, bytes], body: etree._Element) -> None:
     """A conformed copy of a signed agreement is no draft: the draft notice under the title and the
     footer's "Draft for attorney review" go."""
     for block in _blocks(body)[:4]:
-        if block.tag == P and _style(block) == "DraftingNote" and "not for signature" in _paragraph_text(block):
+        if block.tag == P and paragraph_style(block) == "DraftingNote" and "not for signature" in _paragraph_text(block):
             body.remove(block)
     for name in [n for n in parts if n.startswith("word/footer")]:
         parts[name] = parts[name].replace(f"  |  {DRAFT_FOOTER}".encode(), b"").replace(DRAFT_FOOTER.encode(), b"")
