@@ -308,3 +308,19 @@ def test_every_table_spans_the_text_width():
             cols = [int(c.get(f"{{{NS['w']}}}w")) for c in grid]
             if len(cols) > 1:
                 assert abs(sum(cols) - width) <= len(cols), (doc.spec.name, cols, width)
+
+
+def test_an_exhibit_that_is_signed_follows_its_heading_on_one_page():
+    """The consent of spouse and the share certificate: their signature lead does not start a new
+    page after the exhibit heading, and no "[Signature page to ...]" legend labels them."""
+    packet = formgen.build(EXAMPLES / "ca_medspa.yaml")
+    for name in ("continuity_agreement", "ownership_ledger"):
+        root = etree.fromstring(read_package(next(d.data for d in packet.documents if d.spec.name == name))
+                                ["word/document.xml"])
+        paragraphs = list(root.iter(q("p")))
+        exhibit = next(k for k, p in enumerate(paragraphs) if style(p) == "ExhibitHeading")
+        leads = [p for p in paragraphs[exhibit:] if style(p) == "SignatureLead"]
+        assert leads and all(p.find("w:pPr/w:pageBreakBefore[@w:val='0']", NS) is not None for p in leads), name
+        assert not any(text(p).startswith("[Signature page to") for p in paragraphs[exhibit:]), name
+        if name == "continuity_agreement":  # the agreement's own signature page keeps its legend
+            assert any(text(p).startswith("[Signature page to") for p in paragraphs[:exhibit])

@@ -19,7 +19,7 @@ from ..drafting.markup import (BLANK_CLOSE, BLANK_OPEN, BOLD_CLOSE, BOLD_OPEN, B
 from .wordml import NS, PPR_ORDER, RPR_ORDER, W, order_properties, q
 
 ITEM_STYLE, ARTICLE_STYLE, TOC_STYLE, EXHIBIT_STYLE = "Item", "Article", "TOC1", "ExhibitHeading"
-TOC_NOTE_STYLE, SIGNATURE_LEAD_STYLE = "DraftingNote", "SignatureLead"
+TOC_NOTE_STYLE, SIGNATURE_LEAD_STYLE, SIGNATURE_LEGEND_STYLE = "DraftingNote", "SignatureLead", "SignatureLegend"
 TOC_PAGES_PENDING = ("[Page numbers are filled in when formgen makes the PDF (formgen generate --pdf); "
                      "in Word, right-click this table and choose Update Field.]")
 TOC_INSTRUCTION = 'TOC \\o "1-1" \\h \\z \\u'
@@ -250,7 +250,8 @@ def set_toc_pages(document_xml: bytes, pages: dict[str, int]) -> bytes:
 def _hold_together(root: etree._Element) -> None:
     """Pages that do not strand: a lead-in ending in ":" keeps with its first item; a signature lead
     inside an exhibit (a consent of spouse, a share certificate's legend) follows on its page instead
-    of starting a new one, so the exhibit's heading is not left alone on a page."""
+    of starting a new one, so the exhibit's heading is not left alone on a page, and its blocks carry
+    no "[Signature page to ...]" legend (the exhibit is no signature page of the document)."""
     blocks = _body_paragraphs(root)
     in_exhibit = False
     for block, following in zip(blocks, blocks[1:] + [None]):
@@ -263,6 +264,8 @@ def _hold_together(root: etree._Element) -> None:
             _set_paragraph_property(block, "keepNext")
         if in_exhibit and style == SIGNATURE_LEAD_STYLE:
             _set_paragraph_property(block, "pageBreakBefore", val="0")
+        if in_exhibit and style == SIGNATURE_LEGEND_STYLE:
+            block.getparent().remove(block)
 
 
 def _set_paragraph_property(paragraph: etree._Element, tag: str, **attrs: str) -> None:
