@@ -21,6 +21,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, RGBColor
 
+from formgen.word.wordml import PPR_ORDER, TBLPR_ORDER, order_properties
+
 GREY = RGBColor(0x59, 0x59, 0x59)
 CENTER, RIGHT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
 CELL_PAD = 0.08  # inches, left and right of each cell's text
@@ -41,6 +43,7 @@ def _cover_styles(doc, style) -> None:
         bottom.set(qn(key), value)
     border.append(bottom)
     heading.element.get_or_add_pPr().append(border)
+    order_properties(heading.element.pPr, PPR_ORDER)
     style(doc, "Cover Label", size=11, bold=True, space_before=2, space_after=2)
     style(doc, "Cover Text", size=11, space_before=3, space_after=3)
     style(doc, "Cover Column", size=10, bold=True, space_before=3, space_after=3).font.color.rgb = GREY
@@ -82,6 +85,7 @@ def _fixed_table(table, widths: tuple[float, ...], rules: bool) -> None:
         borders.append(edge)
     props.append(borders)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    order_properties(props, TBLPR_ORDER)
 
 
 def _loop_rows(table, body_row, loop: str) -> None:

@@ -16,17 +16,20 @@ run of items its own list instance (w:num with a startOverride, see formgen/word
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
 
 from formgen.drafting.markup import NOTE_PREFIX
+from formgen.word.wordml import PPR_ORDER, W_DECL, order_properties, write_package
+from formgen.word.ooxml import read_package
 
 BODY_FONT = "Times New Roman"  # Liberation Serif (metric-compatible) stands in on Linux
 HERE = Path(__file__).resolve().parent
@@ -63,17 +66,21 @@ def _style(doc, name, base="Normal", size=12, bold=False, italic=False, align=No
     if numbering is not None:  # (list id, level): the style is linked to that list level
         ppr = style.element.get_or_add_pPr()
         num_pr = parse_xml(f'<w:numPr {W_DECL}><w:ilvl w:val="{numbering[1]}"/><w:numId w:val="{numbering[0]}"/></w:numPr>')
-        ppr.insert(0, num_pr)
+        ppr.append(num_pr)
     if outline_level is not None:  # drives the PDF bookmarks and Word's navigation pane
         ppr = style.element.get_or_add_pPr()
+        for old in ppr.findall(qn("w:outlineLvl")):  # Heading 1 and 2 come with one
+            ppr.remove(old)
         level = OxmlElement("w:outlineLvl")
         level.set(qn("w:val"), str(outline_level))
         ppr.append(level)
+    if style.element.pPr is not None:
+        order_properties(style.element.pPr, PPR_ORDER)
     return style
 
 
-W_DECL = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 ARTICLE_LIST, ITEM_LIST = 1, 2  # w:numId of the article/section list and of the lettered items
+BULLET_LIST, NUMBER_LIST = 3, 4  # Word's List Bullet / List Number styles: lists of their own
 
 
 def _level(ilvl, fmt, text, style, ppr, suffix="tab"):
@@ -93,9 +100,35 @@ NUMBERING = [
     + _level(0, "lowerLetter", "(%1)", "Item", '<w:tabs><w:tab w:val="num" w:pos="1440"/></w:tabs>'
              '<w:ind w:left="1440" w:hanging="720"/>')
     + "</w:abstractNum>",
+    # Word's gallery styles List Bullet (2, 3) and List Number (2, 3), on lists that cannot touch
+    # the articles: a lawyer who applies one gets a bullet or "1.", never "Article 5".
+    f'<w:abstractNum {W_DECL} w:abstractNumId="12"><w:multiLevelType w:val="multilevel"/>'
+    + "".join(_level(i, "bullet", "\u2022", name, f'<w:ind w:left="{720 * (i + 1)}" w:hanging="360"/>')
+              for i, name in enumerate(("ListBullet", "ListBullet2", "ListBullet3")))
+    + "</w:abstractNum>",
+    f'<w:abstractNum {W_DECL} w:abstractNumId="13"><w:multiLevelType w:val="multilevel"/>'
+    + "".join(_level(i, "decimal", f"%{i + 1}.", name, f'<w:ind w:left="{720 * (i + 1)}" w:hanging="360"/>')
+              for i, name in enumerate(("ListNumber", "ListNumber2", "ListNumber3")))
+    + "</w:abstractNum>",
     f'<w:num {W_DECL} w:numId="{ARTICLE_LIST}"><w:abstractNumId w:val="10"/></w:num>',
     f'<w:num {W_DECL} w:numId="{ITEM_LIST}"><w:abstractNumId w:val="11"/></w:num>',
+    f'<w:num {W_DECL} w:numId="{BULLET_LIST}"><w:abstractNumId w:val="12"/></w:num>',
+    f'<w:num {W_DECL} w:numId="{NUMBER_LIST}"><w:abstractNumId w:val="13"/></w:num>',
 ]
+GALLERY_LISTS = {"List Bullet": (BULLET_LIST, 0), "List Bullet 2": (BULLET_LIST, 1), "List Bullet 3": (BULLET_LIST, 2),
+                 "List Number": (NUMBER_LIST, 0), "List Number 2": (NUMBER_LIST, 1), "List Number 3": (NUMBER_LIST, 2)}
+
+
+def _gallery_lists(doc):
+    """Point Word's built-in list styles at formgen's bullet and number lists (python-docx's default
+    styles point them at list ids its numbering part does not define)."""
+    for name, (num_id, ilvl) in GALLERY_LISTS.items():
+        ppr = doc.styles[name].element.get_or_add_pPr()
+        for old in ppr.findall(qn("w:numPr")):
+            ppr.remove(old)
+        ppr.append(parse_xml(f'<w:numPr {W_DECL}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+        order_properties(ppr, PPR_ORDER)
+
 
 
 def _numbering(doc):
@@ -160,6 +193,7 @@ def build(path: Path) -> None:
         setattr(section, side, Inches(1))
 
     _numbering(doc)
+    _gallery_lists(doc)
     _style(doc, "Normal", base="Normal", size=12)
     title = _style(doc, "Title", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=4)
     subtitle = _style(doc, "Subtitle", size=12, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=18)
@@ -190,6 +224,7 @@ def build(path: Path) -> None:
            space_after=8, keep_next=True)
     toc = _style(doc, "TOC 1", size=11, space_after=2)
     toc.paragraph_format.tab_stops.add_tab_stop(Inches(1.1))
+    toc.paragraph_format.tab_stops.add_tab_stop(Inches(6.5), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)  # page numbers
     _style(doc, "Exhibit Heading", base="Heading 1", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
            page_break_before=True, space_before=0, space_after=4, outline_level=0, keep_next=True)
     _style(doc, "Body Text", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
@@ -328,8 +363,6 @@ def save(doc, path: Path, title: str) -> None:
     """Fixed document properties, re-zipped with fixed timestamps: the same layout gives the same bytes."""
     import datetime as dt
 
-    from formgen.word.ooxml import read_package, write_package
-
     props = doc.core_properties
     props.author, props.title, props.comments = "formgen", title, "Restyle freely; keep the tags."
     props.created = props.modified = dt.datetime(2026, 1, 1)
@@ -337,7 +370,23 @@ def save(doc, path: Path, title: str) -> None:
     props.revision = 1
     buffer = io.BytesIO()
     doc.save(buffer)
-    path.write_bytes(write_package(read_package(buffer.getvalue())))
+    path.write_bytes(write_package(_without_styles_with_effects(read_package(buffer.getvalue()))))
+
+
+STYLES_WITH_EFFECTS = "word/stylesWithEffects.xml"
+
+
+def _without_styles_with_effects(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """Drop Word 2010's stylesWithEffects part that python-docx ships: a stale copy of its default
+    styles, which a strict reader compares with styles.xml and finds different."""
+    parts = dict(parts)
+    parts.pop(STYLES_WITH_EFFECTS, None)
+    name = STYLES_WITH_EFFECTS.rsplit("/", 1)[1]
+    parts["word/_rels/document.xml.rels"] = re.sub(
+        rb'<Relationship [^>]*Target="' + name.encode() + rb'"[^>]*/>', b"", parts["word/_rels/document.xml.rels"])
+    parts["[Content_Types].xml"] = re.sub(
+        rb'<Override [^>]*PartName="/' + STYLES_WITH_EFFECTS.encode() + rb'"[^>]*/>', b"", parts["[Content_Types].xml"])
+    return parts
 
 
 if __name__ == "__main__":

@@ -64,8 +64,9 @@ def soffice() -> str | None:
 # and LibreOffice. The README's command runs everything.
 SLOW_FILES = {"test_jurisdictions.py", "test_fuzz.py", "test_batch.py", "test_pdf.py", "test_atomic.py",
               "test_regen.py", "test_merge.py", "test_amend.py", "test_safety.py", "test_hostile.py",
-              "test_web.py", "test_web_browser.py", "test_cli.py", "test_friendly_pc.py", "test_law.py"}
-LIBREOFFICE_FILES = {"test_pdf.py"}
+              "test_web.py", "test_web_browser.py", "test_cli.py", "test_friendly_pc.py", "test_law.py",
+              "test_ooxml_schema.py", "test_stranded_pages.py"}
+LIBREOFFICE_FILES = {"test_pdf.py", "test_stranded_pages.py"}
 
 
 SLOW_WORDS = ("SIGKILL", "one interpreter per module", "subprocess.Popen", "run_cli(", "subprocess.run(")

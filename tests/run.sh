@@ -27,7 +27,7 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 # constraints.txt: the exact versions that produce the reference bytes
-.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,web]'
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,web,ooxml]'
 .venv/bin/formgen lint
 if [ "${FORMGEN_LOWEST:-}" = 1 ] || [ "${CI:-}" = true ]; then  # CI always tests both ends
   # The lowest versions pyproject.toml allows, in their own venv: the fast tests, then the CA

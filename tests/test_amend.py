@@ -4,6 +4,7 @@ copy (real packets, the CLI, LibreOffice)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -105,6 +106,9 @@ def test_fee_changes_after_signing_write_amendments(ny, tmp_path):
     assert "Exhibit B to the Agreement is deleted and replaced in its entirety with the Exhibit B attached" in first
     assert "$45,000.00 per calendar month" in first.split("EXHIBIT B")[-1]
     assert "Ratification. Except as expressly amended by this Amendment" in first
+    assert ("B. The Parties have reviewed the Management Fee under Section 12.5 (Periodic Fair Market Value Review) "
+            "of the Agreement") in first, "a fee change recites the fair-market-value review"
+    assert "[Signature page to Amendment No. 1 to the Management Services Agreement]" in first
     assert "IN WITNESS WHEREOF, the Parties have executed this Amendment No. 1" in first
     assert "Name: Rachel Stein" in first and "Name: Daniel Okafor, M.D." in first
     assert "42,000" not in first
@@ -113,7 +117,7 @@ def test_fee_changes_after_signing_write_amendments(ny, tmp_path):
     assert formgen.regenerate(out).status == "regenerated"
     second = text(out / "amendments/msa.amendment-2.docx")
     assert second.startswith("Amendment No. 2 to the Management Services Agreement")
-    assert "executed on January 15, 2027, as amended by Amendment No. 1 (the \"Agreement\")" in second
+    assert "executed on January 15, 2027, as amended by Amendment No. 1 (the \u201cAgreement\u201d)" in second
     assert "fixed fee of $47,500.00" in second and "45,000" not in second
     chain = json.loads((out / "manifest.json").read_text())["executed"]["msa"]["amendments"]
     assert [(a["number"], a["file"], [s["key"] for s in a["sections"]]) for a in chain] == [
@@ -160,13 +164,14 @@ def test_sections_added_and_deleted(ny):
 
     made = amendment_for(record, "Management Services Agreement", "MSO and Practice", base, theirs.read_bytes(), base)
 
-    assert [(s["key"], s["action"]) for s in made.sections] == [("12.6", "added"), ("11.4", "deleted")]
+    assert [(s["key"], s["action"]) for s in made.sections] == [("11.4", "reserved"), ("12.6", "added")]
     amendment = "\n".join(paragraphs_text(made.amendment))
     assert "The Agreement is amended by adding the following new Section 12.6 immediately after Section 12.5:" in amendment
-    assert "Section 11.4 of the Agreement is deleted in its entirety." in amendment
+    assert ("Section 11.4 (Assistance) of the Agreement is deleted in its entirety and replaced with \u201c[Reserved].\u201d"
+            in amendment)
     conformed = paragraphs_text(made.conformed)
-    deleted = conformed.index("[Deleted.]")
-    assert conformed[deleted + 1] == "[Section 11.4 (Assistance) deleted by Amendment No. 1.]"
+    deleted = conformed.index("[Reserved]")
+    assert conformed[deleted + 1] == "[Section 11.4 (Assistance) deleted and reserved by Amendment No. 1.]"
     assert "12.6\tLate Payment. Amounts not paid when due bear interest at one percent (1%) per month." in amendment
     added = conformed.index("Late Payment. Amounts not paid when due bear interest at one percent (1%) per month.")
     assert conformed[added + 1] == "[Section 12.6 (Late Payment) added by Amendment No. 1.]"
@@ -183,3 +188,54 @@ def test_a_section_negotiated_before_signing_is_flagged(ny):
     formgen.regenerate(out)
     amendment = text(out / "amendments/msa.amendment-1.docx")
     assert "the signed text of Section 12.2 differs from formgen's earlier draft" in amendment
+
+
+def test_a_removed_service_is_reserved_by_the_signed_numbering(tmp_path):
+    """Executed CA MSA, then one service (marketing: MSA 4.4 and Article 10) removed: the amendment
+    names the signed numbers and captions, says "[Reserved]", restates no title, TOC or recitals and
+    is at most 3 pages before the replaced exhibits; the conformed copy keeps the executed numbering,
+    shows "/s/" signatures and no draft legend."""
+    from formgen.word.ooxml import docx_paragraphs
+
+    deal = tmp_path / "glow.yaml"
+    shutil.copy(EXAMPLES / "ca_medspa.yaml", deal)
+    out = tmp_path / "out"
+    formgen.generate(deal, out)
+    formgen.mark_executed(out, ["msa"], date="2027-01-15")
+    deal.write_text(deal.read_text().replace("services: [administrative, payroll_hr, marketing, ",
+                                             "services: [administrative, payroll_hr, "))
+    assert formgen.regenerate(out).status == "regenerated"
+
+    amendment_path = out / "amendments/msa.amendment-1.docx"
+    amendment = text(amendment_path)
+    assert ("1.\tSection 4.4. Section 4.4 (Marketing and Advertising) of the Agreement is deleted in its entirety and "
+            "replaced with \u201c[Reserved].\u201d") in amendment
+    assert ("Article 10 (Marketing and Advertising) of the Agreement, including Sections 10.1 through 10.3, is deleted "
+            "in its entirety and replaced with \u201c[Reserved].\u201d") in amendment
+    assert "Table of Contents" not in amendment and "introductory paragraph and recitals" not in amendment
+    assert "Office Space and Equipment" not in amendment.split("EXHIBIT A")[0], "no section restated for a new number"
+    exhibit_a = "\n".join(docx_paragraphs(amendment_path.read_bytes(), rows=True)).split("EXHIBIT A")[1]
+    assert "Office Space and Equipment | " in exhibit_a and "| Section\u00a04.5" in exhibit_a, "exhibit references as signed"
+    assert "[Signature page to Amendment No. 1 to the Management Services Agreement]" in amendment
+
+    executed = docx_paragraphs((out / "msa.docx").read_bytes(), numbered=True)
+    conformed = docx_paragraphs((out / "msa.conformed.docx").read_bytes(), numbered=True)
+
+    def numbered(paragraphs):
+        return [p.split("\t")[0] for p in paragraphs if re.match(r"^(Article\u00a0\d+|\d+\.\d+)\t", p)]
+
+    signed_numbers = [n for n in numbered(executed) if not n.startswith("10.")]
+    assert numbered(conformed) == signed_numbers, "the conformed copy keeps the executed numbering"
+    assert "4.4\t[Reserved]" in conformed and "Article\u00a010\t[Reserved]" in conformed
+    assert "By: /s/ Dana Ruiz" in conformed and "By: /s/ Maya Chen, M.D." in conformed
+    assert not any("not for signature until" in p for p in conformed)
+
+    if soffice() is not None:
+        subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to",
+                        "pdf", "--outdir", str(tmp_path / "pdf"), str(amendment_path)], check=True,
+                       capture_output=True, timeout=300)
+        from pypdf import PdfReader
+
+        pages = [page.extract_text() or "" for page in PdfReader(tmp_path / "pdf/msa.amendment-1.pdf").pages]
+        before_exhibits = next(k for k, page in enumerate(pages) if "EXHIBIT A" in page)
+        assert before_exhibits <= 3, f"{before_exhibits} pages before the exhibits"

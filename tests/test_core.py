@@ -17,6 +17,7 @@ from formgen.inputs.library import Library
 from formgen.inputs.states import merge_layers
 from formgen.word.ooxml import ListLabels, bookmark_labels
 from formgen.word.tables import column_widths
+from formgen.word.wordml import W_DECL
 
 
 # -- markup: a clause body in our own light syntax, to paragraphs --------------------------------
@@ -93,7 +94,7 @@ def test_planning_replaces_the_percentage_fee_and_says_why():
 
 # -- numbering: Word's list labels, as a reader of the file counts them ---------------------------
 
-W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+W = W_DECL
 NUMBERING = (f'<w:numbering {W}><w:abstractNum w:abstractNumId="0">'
              '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="Article %1"/></w:lvl>'
              '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2"/></w:lvl>'

@@ -265,8 +265,9 @@ import time
 import zipfile
 
 from conftest import ROOT, run_cli
+from formgen.word.wordml import W_DECL
 
-W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+W_NS = W_DECL
 SECRET = "SECRET-LINE 15% of gross collections"
 
 

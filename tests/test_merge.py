@@ -20,8 +20,8 @@ from formgen.word.comments import comment_texts
 from formgen.word.merge import merge_documents
 from formgen.word.ooxml import read_package
 from formgen.word.redline import paragraphs_text
+from formgen.word.wordml import W
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 OLD_FEE, NEW_FEE = "monthly_amount: 42000", "monthly_amount: 45000"
 
@@ -172,7 +172,7 @@ def split_into_word_runs(path: Path, prefix: str) -> None:
                 run.addprevious(etree.Element(f"{{{W}}}proofErr", {f"{{{W}}}type": "spellStart"}))
         target.remove(run)
     parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    from formgen.word.ooxml import write_package
+    from formgen.word.wordml import write_package
 
     path.write_bytes(write_package(parts))
 
@@ -199,7 +199,7 @@ def add_own_revision(path: Path, prefix: str, text: str) -> None:
                                                    f"{{{W}}}date": "2027-02-01T10:00:00Z"})
     etree.SubElement(etree.SubElement(ins, f"{{{W}}}r"), f"{{{W}}}t").text = text
     parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    from formgen.word.ooxml import write_package
+    from formgen.word.wordml import write_package
 
     path.write_bytes(write_package(parts))
 
@@ -373,3 +373,95 @@ def test_a_deleted_or_removed_paragraph_on_one_side_is_a_conflict(ny):
     comments = comment_texts(read_package(merged.data))
     assert len(comments) == 2 and any("leaves this paragraph out" in c for c in comments)
     assert any("is put back as a tracked insertion" in c for c in comments)
+
+
+def test_bookmarks_stay_unique_after_a_merge(ny):
+    """A changed paragraph that holds a bookmark (the fee section a REF points at) is rewritten as a
+    word diff without a second copy of formgen's bookmark: every name and id once."""
+    deal, out = ny
+    three_edits(out / "msa.docx")
+    set_fee(deal)
+    formgen.regenerate(out)
+    root = document_xml((out / "msa.docx").read_bytes())
+    starts = list(root.iter(f"{{{W}}}bookmarkStart"))
+    names = [b.get(f"{{{W}}}name") for b in starts]
+    ids = [b.get(f"{{{W}}}id") for b in starts]
+    assert len(starts) > 20 and len(set(names)) == len(names) and len(set(ids)) == len(ids)
+    ends = [b.get(f"{{{W}}}id") for b in root.iter(f"{{{W}}}bookmarkEnd")]
+    assert sorted(ends) == sorted(ids)
+
+
+def test_duplicate_bookmarks_are_made_unique():
+    from formgen.word.fieldmarks import unique_bookmarks
+
+    body = etree.fromstring(
+        f'<w:body xmlns:w="{W}"><w:p><w:bookmarkStart w:id="1" w:name="a"/><w:bookmarkStart w:id="1" w:name="a"/>'
+        '<w:bookmarkEnd w:id="1"/><w:bookmarkEnd w:id="1"/></w:p>'
+        '<w:p><w:bookmarkStart w:id="2" w:name="b"/><w:bookmarkEnd w:id="2"/>'
+        '<w:bookmarkStart w:id="2" w:name="c"/><w:bookmarkEnd w:id="2"/></w:p></w:body>')
+    unique_bookmarks(body)
+    marks = [(etree.QName(m).localname, m.get(f"{{{W}}}id"), m.get(f"{{{W}}}name")) for m in body.iter()
+             if etree.QName(m).localname.startswith("bookmark")]
+    assert marks == [("bookmarkStart", "1", "a"), ("bookmarkEnd", "1", None), ("bookmarkStart", "2", "b"),
+                     ("bookmarkEnd", "2", None), ("bookmarkStart", "3", "c"), ("bookmarkEnd", "3", None)]
+
+
+def _with_ref_result(data: bytes, result: str) -> bytes:
+    """``data`` with its first REF field's result replaced by ``result`` (as Word's refresh would)."""
+    from formgen.word.wordml import write_package
+
+    parts = read_package(data)
+    root = etree.fromstring(parts["word/document.xml"])
+    instr = next(i for i in root.iter(f"{{{W}}}instrText") if i.text.strip().startswith("REF "))
+    run = instr.getparent()
+    texts = []
+    while run is not None:
+        run = run.getnext()
+        fld = run.find(f"{{{W}}}fldChar") if run is not None else None
+        if fld is not None and fld.get(f"{{{W}}}fldCharType") == "end":
+            break
+        texts += list(run.iter(f"{{{W}}}t")) if run is not None else []
+    texts[0].text = result
+    for t in texts[1:]:
+        t.text = ""
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return write_package(parts)
+
+
+def test_paragraphs_differing_only_in_field_results_are_no_conflict(pristine):
+    """The lawyer's copy shows a refreshed cross-reference, formgen's new draft another number for it
+    (it renumbered): neither is an edit, so nothing is reported as a conflict or inserted twice."""
+    base = (pristine / "out" / "msa.docx").read_bytes()
+    ours = _with_ref_result(base, "Section\u00a099.9")
+    theirs = _with_ref_result(base, "Section\u00a098.8")
+    merged = merge_documents(base, ours, theirs)
+    assert merged.report["conflicts"] == []
+    assert not revisions(merged.data, "ins") and not comment_texts(read_package(merged.data))
+
+
+def test_changes_md_counts_what_the_merged_file_carries(ny):
+    """changes.md counts the paragraphs that carry formgen's tracked changes in the merged file, and
+    lists the lawyer's inserted paragraph and comment as kept."""
+    deal, out = ny
+    three_edits(out / "msa.docx")
+    document = docx.Document(str(out / "msa.docx"))
+    paragraph(document, "Renewal.").insert_paragraph_before("Counsel's new section on audits.")
+    document.save(str(out / "msa.docx"))
+    set_fee(deal)
+    formgen.regenerate(out)
+    root = document_xml((out / "msa.docx").read_bytes())
+    carrying = sum(1 for p in root.iter(f"{{{W}}}p")
+                   if any(e.get(f"{{{W}}}author") == "formgen" for e in p.iter(f"{{{W}}}ins", f"{{{W}}}del")))
+    changes = (out / "changes.md").read_text()
+    assert carrying > 0 and f"{carrying} paragraphs with formgen's tracked changes" in changes
+    assert "kept your edit: “(inserted) Counsel's new section on audits.”" in changes
+    assert "kept your comment: “Confirm with the client.”" in changes
+    assert "1 comment of yours kept" in changes
+
+
+def test_a_conflict_is_shown_around_its_difference():
+    from formgen.folder.regen_report import around_difference
+
+    head = "word " * 100
+    ours, theirs = around_difference(head + "fee of $42,000.00 payable monthly", head + "fee of $45,000.00 payable monthly")
+    assert "$42,000.00" in ours and "$45,000.00" in theirs and ours.startswith("…") and len(ours) < 200

@@ -472,3 +472,56 @@ def test_two_converters_share_a_packet_and_return_the_pdfs_in_order(tmp_path, mo
         persistent.shutdown()
     for pid in offices:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def test_batch_pdf_renders_the_documents_on_disk_not_a_fresh_build(tmp_path):
+    """A lawyer's hand edit in msa.docx is in msa.pdf and packet.pdf after `formgen batch --pdf`:
+    PDFs are made from the .docx files in the folder (merged, hand-edited, executed)."""
+    import docx
+
+    import formgen
+
+    deals = tmp_path / "deals"
+    deals.mkdir()
+    shutil.copy(EXAMPLE, deals / "glow.yaml")
+    out = tmp_path / "out"
+    assert [r.status for r in formgen.batch(deals, out, jobs=1).results] == ["built"]
+    msa = out / "glow" / "msa.docx"
+    edited = docx.Document(str(msa))
+    edited.add_paragraph("Counsel's hand edit: Practice may prepay a quarter.")
+    edited.save(str(msa))
+
+    result = formgen.batch(deals, out, jobs=1, pdf=True)
+
+    assert [r.status for r in result.results] == ["unchanged"], result.results[0].detail
+    assert "Counsel's hand edit" in "".join(page_texts(out / "glow" / "msa.pdf"))
+    assert "Counsel's hand edit" in "".join(page_texts(out / "glow" / PACKET_PDF))
+
+
+def test_msa_toc_shows_the_pages_its_articles_start_on(draft):
+    """Page 1 of msa.pdf lists every article and exhibit with the page its bookmark points at, and
+    msa.docx's TOC field result carries the same numbers."""
+    from formgen.word.ooxml import docx_paragraphs
+
+    reader = PdfReader(draft / "msa.pdf")
+    starts = {}
+    for item in reader.outline:
+        if isinstance(item, list):
+            continue
+        found = re.match(r"(ARTICLE|Article|EXHIBIT) (\w+)", item.title)
+        if found:
+            starts[f"{found.group(1).title()} {found.group(2)}"] = reader.get_destination_page_number(item) + 1
+    assert len(starts) == 27, starts
+    first_page = reader.pages[0].extract_text()
+    listed = {}
+    for line in first_page.splitlines():
+        found = re.match(r"(Article|Exhibit)\s(\w+)\s.*?[. ]*\.{3,}\s*(\d+)\s*$", line)
+        if found:
+            listed[f"{found.group(1)} {found.group(2)}"] = int(found.group(3))
+    assert listed == starts
+    in_docx = {}
+    for paragraph in docx_paragraphs((draft / "msa.docx").read_bytes()):
+        found = re.match(r"(Article|Exhibit)\u00a0(\w+)\t.*\t(\d+)$", paragraph)
+        if found:
+            in_docx[f"{found.group(1)} {found.group(2)}"] = int(found.group(3))
+    assert in_docx == starts

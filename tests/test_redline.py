@@ -21,8 +21,8 @@ from lxml import etree
 
 from formgen.word.ooxml import read_package
 from formgen.word.redline import RedlineError, make_redline, paragraphs_text, redline_date
+from formgen.word.wordml import W
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W}
 FEE_OLD = "The Practice shall pay the Manager a management fee of $25,000 per month, payable in arrears."

@@ -18,8 +18,8 @@ from conftest import EXAMPLES, run_cli, soffice
 from formgen.word.ooxml import read_package
 from formgen.word.redline import default_author, paragraphs_text
 from formgen.folder.regen import HandEditError
+from formgen.word.wordml import W
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 
 

@@ -13,10 +13,11 @@ from lxml import etree
 
 import formgen
 from conftest import EXAMPLES, soffice
+from formgen.word.fields import TOC_PAGES_PENDING
 from formgen.word.ooxml import read_package
 from formgen.word.redline import paragraphs_text
+from formgen.word.wordml import W
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 TYPED_NUMBER = re.compile(r"^\s*(?:ARTICLE\s+\d+|\d+\.\d+|\([a-z]{1,2}\))(?:\s|\.|$)")
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -102,13 +103,33 @@ def _in_field_result(t: etree._Element) -> bool:
     return depth > 0
 
 
-def test_toc_field_filled_in_with_the_articles(msa):
+def test_toc_field_filled_in_with_the_articles_and_exhibits(msa):
     instructions = [i.text.strip() for i in msa.iter(q("instrText"))]
     assert any(i.startswith("TOC ") for i in instructions)
     entries = [text(p) for p in msa.iter(q("p")) if style(p) == "TOC1"]
     articles = [text(p) for p in msa.iter(q("p")) if style(p) == "Article"]
-    assert [e.split("\t")[1] for e in entries] == articles
-    assert entries[0].startswith("Article\u00a01\t")
+    exhibits = [text(p) for p in msa.iter(q("p")) if style(p) == "ExhibitHeading"]
+    assert [e.split("\t")[1] for e in entries[:len(articles)]] == articles
+    assert [e.split("\t")[0] for e in entries[len(articles):]] == [x.title().replace(" ", "\u00a0") for x in exhibits]
+    assert entries[0].startswith("Article\u00a01\t") and len(exhibits) == 3
+    # built without LibreOffice, the field result says where the page numbers come from
+    assert TOC_PAGES_PENDING in [text(p) for p in msa.iter(q("p"))]
+
+
+def test_toc_pages_fill_in_the_field_result_deterministically(msa):
+    from formgen.word.fields import set_toc_pages
+
+    xml = etree.tostring(msa)
+    pages = {f"Article\u00a0{n}": n + 1 for n in range(1, 25)} | {"Exhibit\u00a0A": 40, "Exhibit\u00a0B": 41,
+                                                                     "Exhibit\u00a0C": 42}
+    once = set_toc_pages(xml, pages)
+    assert set_toc_pages(set_toc_pages(xml, {k: 1 for k in pages}), pages) == once, "same pages, same bytes"
+    root = etree.fromstring(once)
+    entries = [text(p) for p in root.iter(q("p")) if style(p) == "TOC1"]
+    assert entries[0].endswith("\t2") and entries[-1].endswith("\t42")
+    assert TOC_PAGES_PENDING not in [text(p) for p in root.iter(q("p"))]
+    kinds = [f.get(q("fldCharType")) for f in root.iter(q("fldChar"))]
+    assert kinds.count("begin") == kinds.count("end")  # the TOC field still closes
 
 
 def test_defined_terms_bold_at_their_definition(msa):
@@ -151,6 +172,21 @@ def test_table_width_follows_the_page(tmp_path):
     widths = [int(c.get(q("w"))) for c in root.iter(q("gridCol"))]
     assert abs(sum(widths) - (11906 - 2 * 1134)) <= 2  # A4 less 2 cm margins, not Letter's 9360
     assert root.find(".//w:tr/w:trPr/w:cantSplit", NS) is not None
+
+
+def test_a_row_longer_than_a_third_of_a_page_may_split():
+    """A short row stays whole; a long one (a research record) may break across pages, else it leaves
+    a page a third blank, or is clipped in Word when taller than a page."""
+    from formgen.word.tables import SPLITTABLE_ROW_CHARS, fit_table_columns
+
+    def row(text: str) -> str:
+        return (f"<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>"
+                f"<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>")
+
+    xml = (f'<w:document xmlns:w="{W}"><w:body><w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>'
+           + row("short") + row("word " * (SPLITTABLE_ROW_CHARS // 4)) + "</w:tbl></w:body></w:document>").encode()
+    rows = etree.fromstring(fit_table_columns(xml)).findall(".//w:tr", NS)
+    assert [r.find("w:trPr/w:cantSplit", NS) is not None for r in rows] == [True, False]
 
 
 def revisions(redline: Path) -> list[tuple[str, str, bool]]:
@@ -271,3 +307,19 @@ def test_every_table_spans_the_text_width():
             cols = [int(c.get(f"{{{NS['w']}}}w")) for c in grid]
             if len(cols) > 1:
                 assert abs(sum(cols) - width) <= len(cols), (doc.spec.name, cols, width)
+
+
+def test_an_exhibit_that_is_signed_follows_its_heading_on_one_page():
+    """The consent of spouse and the share certificate: their signature lead does not start a new
+    page after the exhibit heading, and no "[Signature page to ...]" legend labels them."""
+    packet = formgen.build(EXAMPLES / "ca_medspa.yaml")
+    for name in ("continuity_agreement", "ownership_ledger"):
+        root = etree.fromstring(read_package(next(d.data for d in packet.documents if d.spec.name == name))
+                                ["word/document.xml"])
+        paragraphs = list(root.iter(q("p")))
+        exhibit = next(k for k, p in enumerate(paragraphs) if style(p) == "ExhibitHeading")
+        leads = [p for p in paragraphs[exhibit:] if style(p) == "SignatureLead"]
+        assert leads and all(p.find("w:pPr/w:pageBreakBefore[@w:val='0']", NS) is not None for p in leads), name
+        assert not any(text(p).startswith("[Signature page to") for p in paragraphs[exhibit:]), name
+        if name == "continuity_agreement":  # the agreement's own signature page keeps its legend
+            assert any(text(p).startswith("[Signature page to") for p in paragraphs[:exhibit])

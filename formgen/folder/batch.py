@@ -102,10 +102,11 @@ def is_current(deal_path: Path, target: Path, library: Library, shared: dict | N
 
 
 def _refresh_pdfs(deal: Path, out: Path, library: Library) -> None:
-    """The PDFs of a regenerated (or PDF-less) packet, from the packet as built now."""
+    """The PDFs of a regenerated (or PDF-less) packet, from the .docx files in its folder (hand
+    edits, merges and executed copies included); the build gives only names and order."""
     from ..pdf.packet import write_pdfs
 
-    write_pdfs(build_packet(deal, "conservative", library), out)
+    write_pdfs(build_packet(deal, "conservative", library), out, from_disk=True)
 
 
 def process_deal(deal_path: str, target: str, library: Library, force: bool = False, pdf: bool = False) -> DealResult:

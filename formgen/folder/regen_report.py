@@ -12,17 +12,36 @@ CHANGES_JSON = "changes.json"
 
 def _merge_lines(merge: dict) -> list[str]:
     """The paragraphs of a merged document, by fate (conflicts first: they need the lawyer)."""
-    lines = [f"- merge: {plural(len(merge['merged']), 'formgen change')} applied as tracked changes, "
+    tracked = merge.get("tracked_paragraphs", len(merge["merged"]))
+    lines = [f"- merge: {plural(tracked, 'paragraph')} with formgen's tracked changes "
+             f"({plural(len(merge['merged']), 'formgen change')}), "
              f"{plural(len(merge['conflicts']), 'conflict')}, {plural(len(merge['lawyer']), 'paragraph')} edited by hand kept, "
-             f"{merge['untouched']} untouched"]
+             f"{plural(len(merge.get('lawyer_comments', [])), 'comment')} of yours kept, {merge['untouched']} untouched"]
     for c in merge["conflicts"]:
+        ours, theirs = around_difference(c["ours"] or "", c["theirs"] or "")
         lines.append(f"  - CONFLICT ({c['kind']}): your text kept, formgen's version beside it with a comment: "
-                     f"“{show(c['ours'], 400)}” / formgen: “{show(c['theirs'], 400)}”")
+                     f"“{ours}” / formgen: “{theirs}”")
     for m in merge["merged"]:
         lines.append(f"  - merged ({m['kind']}): “{show(m['theirs'] or m['base'], 110)}”")
     for k in merge["lawyer"]:
         lines.append(f"  - kept your edit: “{show(k, 110)}”")
+    for comment in merge.get("lawyer_comments", []):
+        lines.append(f"  - kept your comment: “{show(comment, 110)}”")
     return lines
+
+
+def around_difference(a: str, b: str, context: int = 80) -> tuple[str, str]:
+    """``a`` and ``b`` shown from a little before where they first differ (… where cut)."""
+    start = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    ends = [len(a), len(b)]
+    while ends[0] > start and ends[1] > start and a[ends[0] - 1] == b[ends[1] - 1]:
+        ends = [ends[0] - 1, ends[1] - 1]
+    begin = max(0, start - context)
+
+    def cut(text: str, end: int) -> str:
+        stop = min(len(text), end + context)
+        return ("…" if begin else "") + text[begin:stop] + ("…" if stop < len(text) else "")
+    return cut(a, ends[0]), cut(b, ends[1])
 
 
 def _document_lines(doc: dict) -> list[str]:

@@ -68,15 +68,18 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
     Returns what was kept."""
     out_dir = Path(out_dir)
     check_target(out_dir, packet.deal_path, packet.library)
-    outputs = packet_outputs(packet, out_dir)
     missing_tool: ToolMissingError | None = None
     if pdf:
         from ..pdf.packet import soffice_path
+        from ..pdf.pagination import paginate_tocs
 
         try:
             soffice_path(docx_note="The .docx files were written; no PDF was made. ")
         except ToolMissingError as exc:
             missing_tool = exc
+        else:  # the .docx and its PDF show the same TOC page numbers
+            paginate_tocs(packet)
+    outputs = packet_outputs(packet, out_dir)
     folder = PacketFolder(out_dir)
     with folder.locked(on_wait=on_wait):
         plan = plan_folder(out_dir, force=force)  # under the lock: what is there now
@@ -87,7 +90,7 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
             if pdf and missing_tool is None:
                 from ..pdf.packet import write_pdfs
 
-                write_pdfs(packet, stage, final=final)
+                write_pdfs(packet, stage, final=final, from_disk=True)  # what the folder holds
     if missing_tool is not None:
         raise missing_tool
     return plan

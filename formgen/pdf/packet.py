@@ -36,15 +36,25 @@ PACKET_PDF = "packet.pdf"
 MAX_COVER_PASSES = 3
 
 
-def write_documents(packet: "Packet", folder: Path) -> list[Path]:
-    """The packet's .docx files written into ``folder`` (created), in packet order."""
+def write_documents(packet: "Packet", folder: Path, sources: Path | None = None) -> list[Path]:
+    """The packet's .docx files written into ``folder`` (created), in packet order: the bytes of the
+    files of the same name in ``sources`` (a packet folder on disk) when given, else the build's."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for doc in packet.documents:
         path = folder / doc.spec.filename
-        path.write_bytes(doc.data)
+        path.write_bytes(document_on_disk(sources, doc.spec.filename) if sources is not None else doc.data)
         paths.append(path)
     return paths
+
+
+def document_on_disk(folder: Path, filename: str) -> bytes:
+    """The .docx a packet folder holds now (merged, hand-edited or executed): what its PDF shows."""
+    try:
+        return (folder / filename).read_bytes()
+    except FileNotFoundError:
+        raise FormgenError(f"formgen: {folder / filename} is missing; regenerate the packet before "
+                           "making its PDFs") from None
 
 
 def _metadata(writer: "PdfWriter", *, title: str, subject: str, keywords: str) -> None:
@@ -164,11 +174,12 @@ def _packet_writer(packet: "Packet", cover: "PdfReader", readers: list["PdfReade
 
 
 def write_pdfs(packet: "Packet", folder: str | Path, *, final: bool = False,
-               timeout: float | None = None) -> list[Path]:
+               timeout: float | None = None, from_disk: bool = False) -> list[Path]:
     """Write folder/<document>.pdf for every packet document and folder/packet.pdf.
 
-    The documents are converted from the packet's own .docx bytes (the same bytes ``generate``
-    writes). Returns the paths written: the document PDFs in packet order, then packet.pdf.
+    ``from_disk``: each document is converted from the .docx of its name in ``folder`` (the
+    lawyer's merged or hand-edited copy, the executed agreement), never from a fresh build;
+    otherwise from the packet's own .docx bytes. ``packet`` gives the names, order and labels. Returns the paths written: the document PDFs in packet order, then packet.pdf.
     Without LibreOffice: ToolMissingError (exit 1) before anything is written. ``timeout``:
     seconds per document (persistent converter) or for the whole call (one-call fallback).
     """
@@ -178,7 +189,7 @@ def write_pdfs(packet: "Packet", folder: str | Path, *, final: bool = False,
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="formgen-pdf-") as tmp:
         work = Path(tmp)
-        inputs = write_documents(packet, work / "docx")
+        inputs = write_documents(packet, work / "docx", folder if from_disk else None)
         pdfs = convert_documents(inputs, work / "pdf", timeout=timeout, soffice=soffice)
         readers = [_read_pdf(p, doc.spec.filename) for p, doc in zip(pdfs, packet.documents)]
         cover = _cover(packet, names, readers, work, final, timeout, soffice)

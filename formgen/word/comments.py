@@ -7,15 +7,10 @@ import posixpath
 
 from lxml import etree
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+from .wordml import CT_NS, PKG_REL_NS, REL_NS, W, q
+
+COMMENTS_TYPE = REL_NS + "/comments"
 COMMENTS_CONTENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
-
-
-def _w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
 
 
 def _parse(data: bytes) -> etree._Element:
@@ -38,18 +33,18 @@ class Comments:
         target = existing.get("Target") if existing is not None else "comments.xml"
         self.part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         self.rels, self.has_rel = rels, existing is not None
-        self.root = _parse(parts[self.part]) if self.part in parts else etree.Element(_w("comments"), nsmap={"w": W})
+        self.root = _parse(parts[self.part]) if self.part in parts else etree.Element(q("comments"), nsmap={"w": W})
         self.added = 0
 
     def add(self, comment_id: str, author: str, date: str, text: str) -> None:
-        comment = etree.SubElement(self.root, _w("comment"))
-        comment.set(_w("id"), comment_id)
-        comment.set(_w("author"), author)
-        comment.set(_w("date"), date)
-        comment.set(_w("initials"), author[:2].upper())
+        comment = etree.SubElement(self.root, q("comment"))
+        comment.set(q("id"), comment_id)
+        comment.set(q("author"), author)
+        comment.set(q("date"), date)
+        comment.set(q("initials"), author[:2].upper())
         for line in text.split("\n"):
-            run = etree.SubElement(etree.SubElement(comment, _w("p")), _w("r"))
-            t = etree.SubElement(run, _w("t"))
+            run = etree.SubElement(etree.SubElement(comment, q("p")), q("r"))
+            t = etree.SubElement(run, q("t"))
             t.text = line
             t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
         self.added += 1
@@ -74,15 +69,15 @@ class Comments:
 
 def anchor_comment(paragraph: etree._Element, comment_id: str) -> None:
     """Attach comment ``comment_id`` to the whole of ``paragraph``."""
-    start = etree.Element(_w("commentRangeStart"))
-    start.set(_w("id"), comment_id)
-    ppr = paragraph.find(_w("pPr"))
+    start = etree.Element(q("commentRangeStart"))
+    start.set(q("id"), comment_id)
+    ppr = paragraph.find(q("pPr"))
     paragraph.insert(0 if ppr is None else paragraph.index(ppr) + 1, start)
-    range_end = etree.SubElement(paragraph, _w("commentRangeEnd"))
-    range_end.set(_w("id"), comment_id)
-    run = etree.SubElement(paragraph, _w("r"))
-    reference = etree.SubElement(run, _w("commentReference"))
-    reference.set(_w("id"), comment_id)
+    range_end = etree.SubElement(paragraph, q("commentRangeEnd"))
+    range_end.set(q("id"), comment_id)
+    run = etree.SubElement(paragraph, q("r"))
+    reference = etree.SubElement(run, q("commentReference"))
+    reference.set(q("id"), comment_id)
 
 
 def comment_texts(parts: dict[str, bytes]) -> list[str]:
@@ -90,5 +85,5 @@ def comment_texts(parts: dict[str, bytes]) -> list[str]:
     if "word/comments.xml" not in parts:
         return []
     root = _parse(parts["word/comments.xml"])
-    return ["\n".join("".join(t.text or "" for t in p.iter(_w("t"))) for p in c.iter(_w("p")))
-            for c in root.iter(_w("comment"))]
+    return ["\n".join("".join(t.text or "" for t in p.iter(q("t"))) for p in c.iter(q("p")))
+            for c in root.iter(q("comment"))]

@@ -11,13 +11,15 @@ import copy
 
 from lxml import etree
 
-from .amend import (CONFORMED_MARK, CONFORMED_NOTE, NUMBERED, XML_SPACE, Change, Section, Terms, _paragraph, _save,
-                    _style, sections)
+from .amend import RESERVED, Terms, _paragraph, _save, numbered_in_text
+from .signed_sections import (CONFORMED_MARK, CONFORMED_NOTE, NUMBERED, SIGNATURES, XML_SPACE, Change, Section,
+                              paragraph_style, sections, signed_references)
 from .ooxml import read_package
-from .redline_package import P, PPR, SECT_PR, _w
+from .redline_package import P, PPR, SECT_PR
+from .wordml import q
 from .redline_text import _blocks, _paragraph_text
 
-VERBS = {"amended": "amended and restated", "replaced": "replaced", "added": "added", "deleted": "deleted"}
+VERBS = {"amended": "amended and restated", "replaced": "replaced", "added": "added", "reserved": "deleted and reserved"}
 
 
 def _replace(body: etree._Element, old: list[etree._Element], new: list[etree._Element]) -> None:
@@ -40,32 +42,40 @@ def _insert_after(body: etree._Element, anchor: etree._Element | None, new: list
         anchor.addnext(block)
 
 
-def _deleted_placeholder(old: Section, key: str, label: str) -> etree._Element:
-    """What stands where a deleted section was: its number (in the text, or Word's) and [Deleted.]."""
+def _reserved_placeholder(old: Section, key: str, label: str) -> etree._Element:
+    """What stands where a deleted section or article was: its number (in the text, or Word's, so
+    every later number stays as signed) and "[Reserved]"."""
     first = old.blocks[0]
-    if first.tag == P and first.find(PPR) is not None and _style(first) in ("Section", "Article"):
+    if first.tag == P and first.find(PPR) is not None and paragraph_style(first) in ("Section", "Article"):
         keep = copy.deepcopy(first)
         keep[:] = [keep.find(PPR)]
-        run = etree.SubElement(keep, _w("r"))
-        t = etree.SubElement(run, _w("t"))
+        run = etree.SubElement(keep, q("r"))
+        t = etree.SubElement(run, q("t"))
         numbered = NUMBERED.match(_paragraph_text(first))
-        t.text, t.attrib[XML_SPACE] = (f"{key}\t[Deleted.]" if numbered else "[Deleted.]"), "preserve"
+        t.text, t.attrib[XML_SPACE] = (f"{key}\t{RESERVED}" if numbered else RESERVED), "preserve"
         return keep
-    return _paragraph(f"{label} [Deleted.]")
+    return _paragraph(f"{label} {RESERVED}")
 
 
-def _conform_one(body: etree._Element, change: Change, number: int) -> None:
+def _conform_one(body: etree._Element, change: Change, number: int, numbers: dict[str, str]) -> None:
     current = {s.key: s for s in sections(body)}
     key, label = change.section.key, change.section.label
+    if change.action == "reserved" and key.startswith("Article") and change.section.texts:
+        label = f"{key} ({change.section.texts[0]})"
     note = _paragraph(f"[{label[0].upper() + label[1:]} {VERBS[change.action]} by Amendment No. {number}.]", "DraftingNote")
     old = current.get(key)
-    if change.action == "deleted":
+    if change.action == "reserved":
         if old is not None:
-            _replace(body, old.blocks, [_deleted_placeholder(old, key, label), note])
+            gone = [b for s in [old, current.get(f"{key} body")] + [current.get(c.key) for c in change.covers]
+                    if s is not None for b in s.blocks]
+            _replace(body, gone, [_reserved_placeholder(old, key, label), note])
         return
     earlier = [] if old is None else [copy.deepcopy(b) for b in old.blocks
                                       if b.tag == P and CONFORMED_NOTE.match(_paragraph_text(b))]
-    blocks = [copy.deepcopy(b) for b in change.section.blocks] + earlier + [note]
+    blocks = [signed_references(copy.deepcopy(b), numbers) for b in change.section.blocks]
+    if old is None and key.endswith("A"):  # "4.4A" carries its number as text: Word must not renumber the rest
+        blocks = [numbered_in_text(b, key) for b in blocks]
+    blocks += earlier + [note]
     if old is not None:
         _replace(body, old.blocks, blocks)
     else:
@@ -73,14 +83,52 @@ def _conform_one(body: etree._Element, change: Change, number: int) -> None:
         _insert_after(body, after.blocks[-1] if after is not None else None, blocks)
 
 
+DRAFT_FOOTER = "Draft for attorney review"
+SIGNATURE_LINE = "_" * 10
+
+
+def _drop_draft_legends(parts: dict[str, bytes], body: etree._Element) -> None:
+    """A conformed copy of a signed agreement is no draft: the draft notice under the title and the
+    footer's "Draft for attorney review" go."""
+    for block in _blocks(body)[:4]:
+        if block.tag == P and paragraph_style(block) == "DraftingNote" and "not for signature" in _paragraph_text(block):
+            body.remove(block)
+    for name in [n for n in parts if n.startswith("word/footer")]:
+        parts[name] = parts[name].replace(f"  |  {DRAFT_FOOTER}".encode(), b"").replace(DRAFT_FOOTER.encode(), b"")
+
+
+def _conformed_signatures(body: etree._Element) -> None:
+    """Each signature line of the signed copy reads "/s/ NAME" (the name printed under it)."""
+    paragraphs = list(body.iter(P))
+    start = next((k for k, p in enumerate(paragraphs) if _paragraph_text(p).startswith(SIGNATURES)), None)
+    if start is None:
+        return
+    for k in range(start, len(paragraphs) - 1):
+        text = _paragraph_text(paragraphs[k])
+        if SIGNATURE_LINE not in text or text.startswith("Date:"):
+            continue
+        following = [_paragraph_text(p) for p in paragraphs[k + 1:k + 3]]
+        name = next((f.removeprefix("Name:").strip() for f in following if f.startswith("Name:")), None)
+        if name is None and following and following[0] and SIGNATURE_LINE not in following[0]:
+            name = following[0].strip()  # an individual signs in person: the name is the next line
+        if not name:
+            continue
+        texts = list(paragraphs[k].iter(q("t")))
+        for t in texts:
+            t.text = ""
+        texts[0].text = ("By: " if text.startswith("By:") else "") + f"/s/ {name}"
+
+
 def conform(previous: bytes, found: list[Change], terms: Terms) -> bytes:
     """The agreement as signed with this amendment applied (``previous``: as signed, or the last
     conformed copy), marked as a conformed copy on its first page."""
     parts = read_package(previous)
     root = etree.fromstring(parts["word/document.xml"])
-    body = root.find(_w("body"))
+    body = root.find(q("body"))
     for change in found:
-        _conform_one(body, change, terms.number)
+        _conform_one(body, change, terms.number, terms.numbers)
+    _drop_draft_legends(parts, body)
+    _conformed_signatures(body)
     for block in _blocks(body):
         if block.tag == P and _paragraph_text(block).startswith(CONFORMED_MARK):
             body.remove(block)

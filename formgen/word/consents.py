@@ -14,12 +14,13 @@ from lxml import etree
 from ..inputs.documents import entity_governing_document
 from .amend import Terms, _paragraph, _save, relabel_footers
 from .ooxml import read_package
-from .redline_package import P, SECT_PR, _w
+from .redline_package import P, SECT_PR
+from .wordml import q
 
 
 def _page_break() -> etree._Element:
     paragraph = etree.Element(P)
-    etree.SubElement(etree.SubElement(paragraph, _w("r")), _w("br")).set(_w("type"), "page")
+    etree.SubElement(etree.SubElement(paragraph, q("r")), q("br")).set(q("type"), "page")
     return paragraph
 
 
@@ -94,7 +95,7 @@ def write_consents(theirs: bytes, terms: Terms, deal, section_labels: list[str],
         blocks += ([_page_break()] if blocks else []) + _practice_consent(terms, deal, sections)
     parts = read_package(theirs)
     root = etree.fromstring(parts["word/document.xml"])
-    body = root.find(_w("body"))
+    body = root.find(q("body"))
     sect = body.find(SECT_PR)
     body[:] = blocks + ([sect] if sect is not None else [])
     relabel_footers(parts, terms.title, f"Consents to Amendment No. {terms.number} to {terms.title}")

@@ -16,9 +16,12 @@ from lxml import etree
 
 from ..markup import (BLANK_CLOSE, BLANK_OPEN, BOLD_CLOSE, BOLD_OPEN, BOOKMARK_END, BOOKMARK_START, FIELD_CLOSE, FIELD_OPEN,
                                FIELD_SEP, MARK_CLOSE, TOC_MARK, WORD_MARKER)
-from .wordml import NS, W, q
+from .wordml import NS, PPR_ORDER, RPR_ORDER, W, order_properties, q
 
-ITEM_STYLE, ARTICLE_STYLE, TOC_STYLE = "Item", "Article", "TOC1"
+ITEM_STYLE, ARTICLE_STYLE, TOC_STYLE, EXHIBIT_STYLE = "Item", "Article", "TOC1", "ExhibitHeading"
+TOC_NOTE_STYLE, SIGNATURE_LEAD_STYLE, SIGNATURE_LEGEND_STYLE = "DraftingNote", "SignatureLead", "SignatureLegend"
+TOC_PAGES_PENDING = ("[Page numbers are filled in when formgen makes the PDF (formgen generate --pdf); "
+                     "in Word, right-click this table and choose Update Field.]")
 TOC_INSTRUCTION = 'TOC \\o "1-1" \\h \\z \\u'
 _MARKERS = re.compile(
     f"{BOOKMARK_START}(?P<start>[^{MARK_CLOSE}]*){MARK_CLOSE}"
@@ -42,6 +45,7 @@ def add_word_structure(document_xml: bytes, numbering_xml: bytes | None) -> tupl
             _split_run(run, text, bookmark_ids)
     if toc_paragraph is not None:
         _fill_toc(root, toc_paragraph)
+    _hold_together(root)
     if numbering_xml is not None:
         numbering_xml = _restart_item_lists(root, numbering_xml)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), numbering_xml
@@ -94,10 +98,6 @@ def text_run(rpr: etree._Element | None, text: str) -> etree._Element:
     return run
 
 
-# w:rPr children in schema order, as far as formgen sets them
-_RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "strike", "color", "sz", "szCs", "highlight", "u"]
-
-
 def _set_property(run: etree._Element, tag: str, **attrs: str) -> None:
     """Set a run property (bold, highlight), keeping w:rPr in schema order."""
     rpr = run.find("w:rPr", NS)
@@ -106,13 +106,8 @@ def _set_property(run: etree._Element, tag: str, **attrs: str) -> None:
         run.insert(0, rpr)
     if rpr.find(f"w:{tag}", NS) is not None:
         return
-    rank = _RPR_ORDER.index(tag)
-    after = [c for c in rpr if etree.QName(c).localname in _RPR_ORDER[rank + 1:]]
-    element = _element(tag, **attrs)
-    if after:
-        after[0].addprevious(element)
-    else:
-        rpr.append(element)
+    rpr.append(_element(tag, **attrs))
+    order_properties(rpr, RPR_ORDER)
 
 
 def _fld_char(rpr, kind: str) -> etree._Element:
@@ -145,23 +140,60 @@ def _style_of(paragraph: etree._Element) -> str:
     return "" if style is None else style.get(q("val"), "")
 
 
+def toc_entries(root: etree._Element) -> list[tuple[str, str]]:
+    """(label, title) of what the TOC lists: each article ("Article 4", its title) and each exhibit
+    ("Exhibit A", its title from the line under the heading), in document order."""
+    entries, articles = [], 0
+    paragraphs = list(root.iter(q("p")))
+    for i, paragraph in enumerate(paragraphs):
+        style = _style_of(paragraph)
+        if style == ARTICLE_STYLE:
+            articles += 1
+            entries.append((f"Article\u00a0{articles}", _text(paragraph)))
+        elif style == EXHIBIT_STYLE:
+            heading = " ".join(_text(paragraph).split())
+            title = _text(paragraphs[i + 1]) if i + 1 < len(paragraphs) else ""
+            entries.append((heading.title().replace(" ", "\u00a0"), title))
+    return entries
+
+
+def _text(paragraph: etree._Element) -> str:
+    return "".join(t.text or "" for t in paragraph.iter(q("t")))
+
+
+def _toc_entry(label: str, title: str, page: int | None) -> etree._Element:
+    entry = _element("p")
+    ppr = etree.SubElement(entry, q("pPr"))
+    ppr.append(_element("pStyle", val=TOC_STYLE))
+    entry.extend([text_run(None, label), _tab_run(), text_run(None, title)])
+    if page is not None:  # right tab with dot leader (the TOC 1 style), then the page
+        entry.extend([_tab_run(), text_run(None, str(page))])
+    return entry
+
+
+def _tab_run() -> etree._Element:
+    run = _element("r")
+    run.append(_element("tab"))
+    return run
+
+
+def _toc_note() -> etree._Element:
+    note = _element("p")
+    ppr = etree.SubElement(note, q("pPr"))
+    ppr.append(_element("pStyle", val=TOC_NOTE_STYLE))
+    note.append(text_run(None, TOC_PAGES_PENDING))
+    return note
+
+
 def _fill_toc(root: etree._Element, heading: etree._Element) -> None:
-    """Entries after the TOC heading, one per article ("Article 4", tab, its title), inside one TOC
-    field, as Word's own TOC shows them before its page numbers are updated. (LibreOffice drops
+    """Entries after the TOC heading inside one TOC field, as Word shows them: label, tab, title and,
+    once ``set_toc_pages`` has the rendered pages, a dot leader to the page number; until then the
+    field result ends with a note saying the page numbers are not filled in. (LibreOffice drops
     fields nested in a TOC result, so the numbers are text; updating the TOC renews them.)"""
-    articles = [p for p in root.iter(q("p")) if _style_of(p) == ARTICLE_STYLE]
-    entries = []
-    for number, article in enumerate(articles, start=1):
-        title = "".join(t.text or "" for t in article.iter(q("t")))
-        entry = _element("p")
-        ppr = etree.SubElement(entry, q("pPr"))
-        ppr.append(_element("pStyle", val=TOC_STYLE))
-        tab = _element("r")
-        tab.append(_element("tab"))
-        entry.extend([text_run(None, f"Article\u00a0{number}"), tab, text_run(None, title)])
-        entries.append(entry)
+    entries = [_toc_entry(label, title, None) for label, title in toc_entries(root)]
     if not entries:
         return
+    entries.append(_toc_note())
     first, last = entries[0], entries[-1]
     for run in reversed(field_runs(None, TOC_INSTRUCTION, "", end=False)):
         first.insert(1, run)
@@ -180,6 +212,71 @@ def _fill_toc(root: etree._Element, heading: etree._Element) -> None:
             style.addnext(page_break)
         else:
             ppr.insert(0, page_break)
+
+
+def set_toc_pages(document_xml: bytes, pages: dict[str, int]) -> bytes:
+    """The TOC field result rewritten with the page each entry starts on (``pages``: label ->
+    page, as rendered); the pending note goes once every entry has its page. Same pages, same bytes."""
+    root = etree.fromstring(document_xml)
+    entries = [p for p in root.iter(q("p")) if _style_of(p) == TOC_STYLE]
+    if not entries:
+        return document_xml
+    complete = True
+    for entry in entries:
+        runs = [r for r in entry.findall("w:r", NS) if r.find("w:t", NS) is not None or r.find("w:tab", NS) is not None]
+        page = pages.get(runs[0].findtext("w:t", namespaces=NS) or "")
+        complete = complete and page is not None
+        tabs = [r for r in runs if r.find("w:tab", NS) is not None]
+        if len(tabs) > 1:  # a page set before: drop the second tab and the number after it
+            for run in runs[runs.index(tabs[1]):]:
+                entry.remove(run)
+        if page is not None:
+            end = entry.find("w:r/w:fldChar[@w:fldCharType='end']/..", NS)
+            for run in (_tab_run(), text_run(None, str(page))):
+                if end is not None:
+                    end.addprevious(run)
+                else:
+                    entry.append(run)
+    note = next((p for p in root.iter(q("p")) if _style_of(p) == TOC_NOTE_STYLE
+                 and _text(p) == TOC_PAGES_PENDING), None)
+    if complete and note is not None:
+        end = note.find("w:r/w:fldChar[@w:fldCharType='end']/..", NS)
+        if end is not None:
+            entries[-1].append(end)
+        note.getparent().remove(note)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _hold_together(root: etree._Element) -> None:
+    """Pages that do not strand: a lead-in ending in ":" keeps with its first item; a signature lead
+    inside an exhibit (a consent of spouse, a share certificate's legend) follows on its page instead
+    of starting a new one, so the exhibit's heading is not left alone on a page, and its blocks carry
+    no "[Signature page to ...]" legend (the exhibit is no signature page of the document)."""
+    blocks = _body_paragraphs(root)
+    in_exhibit = False
+    for block, following in zip(blocks, blocks[1:] + [None]):
+        if block.tag != q("p"):
+            continue
+        style = _style_of(block)
+        in_exhibit = in_exhibit or style == EXHIBIT_STYLE
+        if (following is not None and following.tag == q("p") and _style_of(following) == ITEM_STYLE
+                and _text(block).rstrip().endswith(":")):
+            _set_paragraph_property(block, "keepNext")
+        if in_exhibit and style == SIGNATURE_LEAD_STYLE:
+            _set_paragraph_property(block, "pageBreakBefore", val="0")
+        if in_exhibit and style == SIGNATURE_LEGEND_STYLE:
+            block.getparent().remove(block)
+
+
+def _set_paragraph_property(paragraph: etree._Element, tag: str, **attrs: str) -> None:
+    ppr = paragraph.find("w:pPr", NS)
+    if ppr is None:
+        ppr = _element("pPr")
+        paragraph.insert(0, ppr)
+    for old in ppr.findall(f"w:{tag}", NS):
+        ppr.remove(old)
+    ppr.append(_element(tag, **attrs))
+    order_properties(ppr, PPR_ORDER)
 
 
 def _restart_item_lists(root: etree._Element, numbering_xml: bytes) -> bytes:
@@ -212,6 +309,7 @@ def _restart_item_lists(root: etree._Element, numbering_xml: bytes) -> bytes:
             num_pr.append(_element("numId", val=current))
             style = ppr.find("w:pStyle", NS)
             style.addnext(num_pr)
+            order_properties(ppr, PPR_ORDER)
         previous_was_item = is_item or (previous_was_item and _style_of(block) == "DraftingNote")
     return etree.tostring(numbering, xml_declaration=True, encoding="UTF-8", standalone=True)
 

@@ -35,9 +35,11 @@ from .redline_package import (ANCHOR_TAGS, DEL, DEL_TEXT, INS, P, PPR, R, REVISI
                               TOKEN_RE, TR, _Document)
 from .redline_text import _blocks, _mark_changes, _pair_similar, _paragraph_text, _set_blocks, _tokens, _word_opcodes
 from .redline_writer import _Redliner
+from .fieldmarks import text_with_field_codes, unique_bookmarks
+from .ooxml import read_package
+from .wordml import q
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-BODY = f"{{{W_NS}}}body"
+BODY = q("body")
 AUTHOR = "formgen"
 CONFLICT_NOTE = ("formgen: this paragraph was edited by hand, and formgen's new draft changes it too{why}. "
                  "Your text is kept as it is; formgen's new version {where}. Accept it and delete yours, "
@@ -58,6 +60,10 @@ class Merged:
 class _Unit:
     element: etree._Element
     text: str
+
+    @property
+    def fields_as_codes(self) -> str:
+        return text_with_field_codes(self.element)
 
 
 def _units(body: etree._Element) -> list[_Unit]:
@@ -119,7 +125,7 @@ def _only_formgen_pending(paragraph: etree._Element) -> bool:
     """The paragraph's only revisions are formgen's own, from an earlier merge, inside its text."""
     found = list(paragraph.iter(*REVISION_TAGS))
     return bool(found) and not _mark_changes(paragraph) and all(
-        e.tag in (INS, DEL) and e.get(f"{{{W_NS}}}author") == AUTHOR for e in found)
+        e.tag in (INS, DEL) and e.get(q("author")) == AUTHOR for e in found)
 
 
 def _reject_pending(paragraph: etree._Element) -> None:
@@ -172,6 +178,7 @@ class _Merger:
             blocks = _blocks(container)
             self.writer.settle_paragraph_marks(blocks)
             _set_blocks(container, blocks)
+        unique_bookmarks(self.ours.body)
         self.comments.save()
         self.writer.relationships.save()
         return self.ours.save()
@@ -180,8 +187,9 @@ class _Merger:
         base = self.b[i].text
         ours = self.o[self.mo[i]] if i in self.mo else None
         theirs = self.t[self.mt[i]] if i in self.mt else None
-        formgen_changed = theirs is None or theirs.text != base
-        lawyer_changed = ours is None or ours.text != base
+        codes = self.b[i].fields_as_codes  # a difference only in field results (refreshed by Word) is none
+        formgen_changed = theirs is None or theirs.fields_as_codes != codes
+        lawyer_changed = ours is None or ours.fields_as_codes != codes
         if not formgen_changed:
             if lawyer_changed:
                 self.report["lawyer"].append(ours.text if ours else f"(deleted) {base}")
@@ -195,14 +203,15 @@ class _Merger:
                 self.apply_change(ours.element, theirs.element)
             self.report["merged"].append({"kind": "deleted" if theirs is None else "changed", "base": base,
                                           "theirs": None if theirs is None else theirs.text})
-        elif ours is not None and theirs is not None and ours.text == theirs.text:
+        elif ours is not None and theirs is not None and ours.fields_as_codes == theirs.fields_as_codes:
             self.report["lawyer"].append(ours.text)  # the lawyer made formgen's change already
         else:
             self.conflict(i, ours, theirs, base)
 
     def apply_change(self, mine_p: etree._Element, theirs_p: etree._Element) -> None:
         """Rewrite the lawyer's paragraph as a word diff to formgen's text, in the lawyer's formatting."""
-        mine, new = _tokens(mine_p), _tokens(theirs_p)
+        mine = _tokens(mine_p)
+        new = [token for token in _tokens(theirs_p) if not _is_anchor(token)]  # the lawyer's bookmarks stay, theirs would double them
         anchors = {k for k, token in enumerate(mine) if _is_anchor(token)}
         content = [k for k in range(len(mine)) if k not in anchors]
         marked: list = []
@@ -326,4 +335,20 @@ def merge_documents(base: bytes, ours: bytes, theirs: bytes, *, why: str = "") -
     if paragraphs_text(data, "reject") != paragraphs_text(ours, "reject"):
         raise MergeError("the merge would change the edited document's own text; it was not written")
     merger.report["paragraphs"]["merged"] = len(paragraphs_text(data, "current"))
+    merger.report.update(tracked_in(data))
+    matched = set(merger.mo.values())
+    merger.report["lawyer"] += [f"(inserted) {unit.text}" for k, unit in enumerate(merger.o)
+                                if k not in matched and unit.text.strip()]
     return Merged(data, merger.report)
+
+
+def tracked_in(data: bytes) -> dict:
+    """What the merged file itself carries: paragraphs with formgen's tracked changes, and the
+    comments that are not formgen's (the lawyer's, kept)."""
+    parts = read_package(data)
+    root = etree.fromstring(parts["word/document.xml"])
+    tracked = sum(1 for p in root.iter(P) if any(e.get(q("author")) == AUTHOR for e in p.iter(INS, DEL)))
+    comments = [c for c in etree.fromstring(parts["word/comments.xml"]).iter(q("comment"))
+                if c.get(q("author")) != AUTHOR] if "word/comments.xml" in parts else []
+    return {"tracked_paragraphs": tracked,
+            "lawyer_comments": ["".join(c.itertext()).strip() for c in comments]}

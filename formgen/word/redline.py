@@ -28,7 +28,8 @@ from datetime import datetime, timezone
 from lxml import etree
 
 from ..errors import RedlineError
-from .redline_package import NS, P, REVISION_TAGS, VIEWS, View, _Document, _w
+from .redline_package import NS, P, REVISION_TAGS, VIEWS, View, _Document
+from .wordml import q
 from .redline_text import _collect_texts
 from .redline_writer import _Redliner
 
@@ -75,16 +76,16 @@ def make_redline(old_docx: bytes, new_docx: bytes, *, author: str = "formgen", d
 def _legend_paragraph(text: str) -> etree._Element:
     """A boxed, italic note at the top of the first page (not a revision: it is the redline's own)."""
     paragraph = etree.Element(P, nsmap=NS)
-    ppr = etree.SubElement(paragraph, _w("pPr"))
-    borders = etree.SubElement(ppr, _w("pBdr"))
+    ppr = etree.SubElement(paragraph, q("pPr"))
+    borders = etree.SubElement(ppr, q("pBdr"))
     for side in ("top", "left", "bottom", "right"):
-        etree.SubElement(borders, _w(side), {_w("val"): "single", _w("sz"): "4", _w("space"): "4", _w("color"): "auto"})
-    etree.SubElement(ppr, _w("spacing"), {_w("after"): "240"})
-    run = etree.SubElement(paragraph, _w("r"))
-    rpr = etree.SubElement(run, _w("rPr"))
-    etree.SubElement(rpr, _w("i"))
-    etree.SubElement(rpr, _w("sz"), {_w("val"): "18"})
-    t = etree.SubElement(run, _w("t"))
+        etree.SubElement(borders, q(side), {q("val"): "single", q("sz"): "4", q("space"): "4", q("color"): "auto"})
+    etree.SubElement(ppr, q("spacing"), {q("after"): "240"})
+    run = etree.SubElement(paragraph, q("r"))
+    rpr = etree.SubElement(run, q("rPr"))
+    etree.SubElement(rpr, q("i"))
+    etree.SubElement(rpr, q("sz"), {q("val"): "18"})
+    t = etree.SubElement(run, q("t"))
     t.text = text
     return paragraph
 

@@ -12,7 +12,8 @@ from typing import Literal
 from lxml import etree
 
 from ..errors import RedlineError
-from .ooxml import read_package, write_package
+from .ooxml import read_package
+from .wordml import CT_NS, MC, NS, PKG_REL_NS, REL_NS, W, W14, q, write_package
 
 
 View = Literal["current", "accept", "reject"]
@@ -20,33 +21,21 @@ VIEWS = ("current", "accept", "reject")
 SIMILARITY_CUTOFF = 0.5  # paragraphs (rows, tables) sharing at least this share of words are diffed word by word
 MAX_PAIRINGS = 10_000  # a changed stretch with more candidate pairs is shown as whole paragraphs out and in
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
-MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 OFFICE_DOCUMENT = REL_NS + "/officeDocument"
-NS = {"w": W}
 
-
-def _w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
-
-
-P, PPR, R, RPR, T, DEL_TEXT = _w("p"), _w("pPr"), _w("r"), _w("rPr"), _w("t"), _w("delText")
-INSTR_TEXT, DEL_INSTR_TEXT = _w("instrText"), _w("delInstrText")
-INS, DEL, MOVE_TO, MOVE_FROM = _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom")
-TBL, TR, TC, TR_PR = _w("tbl"), _w("tr"), _w("tc"), _w("trPr")
-SDT, SDT_CONTENT, P_STYLE, PPR_CHANGE = _w("sdt"), _w("sdtContent"), _w("pStyle"), _w("pPrChange")
-SECT_PR = _w("sectPr")
-HEAD_TAGS = {_w("tcPr"), _w("tblPr"), _w("tblGrid"), _w("tblPrEx"), TR_PR}  # properties before a container's blocks
+P, PPR, R, RPR, T, DEL_TEXT = q("p"), q("pPr"), q("r"), q("rPr"), q("t"), q("delText")
+INSTR_TEXT, DEL_INSTR_TEXT = q("instrText"), q("delInstrText")
+INS, DEL, MOVE_TO, MOVE_FROM = q("ins"), q("del"), q("moveTo"), q("moveFrom")
+TBL, TR, TC, TR_PR = q("tbl"), q("tr"), q("tc"), q("trPr")
+SDT, SDT_CONTENT, P_STYLE, PPR_CHANGE = q("sdt"), q("sdtContent"), q("pStyle"), q("pPrChange")
+SECT_PR = q("sectPr")
+HEAD_TAGS = {q("tcPr"), q("tblPr"), q("tblGrid"), q("tblPrEx"), TR_PR}  # properties before a container's blocks
 TAIL_TAGS = {SECT_PR}  # properties after them
-CHAR_TAGS = {_w("tab"): "\t", _w("br"): "\n", _w("cr"): "\n", _w("noBreakHyphen"): "-"}
-NOT_TEXT = {PPR, RPR, INSTR_TEXT, DEL_INSTR_TEXT, _w("drawing"), _w("pict"), _w("object"), f"{{{MC}}}AlternateContent"}
+CHAR_TAGS = {q("tab"): "\t", q("br"): "\n", q("cr"): "\n", q("noBreakHyphen"): "-"}
+NOT_TEXT = {PPR, RPR, INSTR_TEXT, DEL_INSTR_TEXT, q("drawing"), q("pict"), q("object"), f"{{{MC}}}AlternateContent"}
 ANCHOR_NAMES = ("bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd", "commentReference")
-ANCHOR_TAGS = [_w(name) for name in ANCHOR_NAMES]
-REVISION_TAGS = [INS, DEL, MOVE_TO, MOVE_FROM, _w("rPrChange"), PPR_CHANGE, _w("trPrChange"), _w("tblPrChange")]
+ANCHOR_TAGS = [q(name) for name in ANCHOR_NAMES]
+REVISION_TAGS = [INS, DEL, MOVE_TO, MOVE_FROM, q("rPrChange"), PPR_CHANGE, q("trPrChange"), q("tblPrChange")]
 
 # Words keep inner punctuation ("25,000", "3.2(a)" -> "3.2", "(", "a", ")"); spaces and other marks stand alone.
 TOKEN_RE = re.compile(r"\w+(?:[.,'’/-]\w+)*|\s+|[^\w\s]")
@@ -77,13 +66,13 @@ class _Document:
         if part_name not in parts or "[Content_Types].xml" not in parts:
             raise RedlineError(f"the {label} document is not a .docx file (no {part_name} or [Content_Types].xml)")
         root = _parse(parts[part_name], label)
-        if root.find(_w("body")) is None:
+        if root.find(q("body")) is None:
             raise RedlineError(f"the {label} document's {part_name} has no w:body")
         return cls(label, parts, part_name, root)
 
     @property
     def body(self) -> etree._Element:
-        return self.root.find(_w("body"))
+        return self.root.find(q("body"))
 
     @property
     def rels_name(self) -> str:

@@ -8,11 +8,12 @@ import copy
 from lxml import etree
 
 from .redline_package import (ANCHOR_TAGS, DEL, INS, NS, P, PPR, PPR_CHANGE, R, REL_NS, RPR, SECT_PR, TBL, TC, TR,
-                              TR_PR, W14, _Document, _Relationships, _w)
+                              TR_PR, W14, _Document, _Relationships)
+from .wordml import q
 from .redline_text import _blocks, _canonical, _mark_changes, _to_deleted_text
 
 
-FIELD_CODE_TAGS = (_w("fldChar"), _w("instrText"), _w("delInstrText"))
+FIELD_CODE_TAGS = (q("fldChar"), q("instrText"), q("delInstrText"))
 
 
 def _is_field_code(run: etree._Element) -> bool:
@@ -40,10 +41,10 @@ class _Revisions:
 
     def revision(self, kind: str) -> etree._Element:
         """An empty ``w:ins`` or ``w:del``."""
-        element = etree.Element(_w(kind), nsmap=NS)
-        element.set(_w("id"), self.take_id())
-        element.set(_w("author"), self.author)
-        element.set(_w("date"), self.date)
+        element = etree.Element(q(kind), nsmap=NS)
+        element.set(q("id"), self.take_id())
+        element.set(q("author"), self.author)
+        element.set(q("date"), self.date)
         return element
 
     def mark_block(self, block: etree._Element, kind: str) -> etree._Element:
@@ -58,7 +59,7 @@ class _Revisions:
             tr_pr = block.find(TR_PR)
             if tr_pr is None:
                 tr_pr = etree.Element(TR_PR, nsmap=NS)
-                prefix = block.find(_w("tblPrEx"))
+                prefix = block.find(q("tblPrEx"))
                 block.insert(0 if prefix is None else block.index(prefix) + 1, tr_pr)
             tr_pr.append(self.revision(kind))
             for cell in block.findall(TC):

@@ -13,7 +13,8 @@ from lxml import etree
 
 from .redline_package import (CHAR_TAGS, DEL, DEL_INSTR_TEXT, DEL_TEXT, ELEMENT_KEY, HEAD_TAGS, INS, INSTR_TEXT,
                               MAX_PAIRINGS, MOVE_FROM, MOVE_TO, NOT_TEXT, NS, P, P_STYLE, PPR, R, RPR,
-                              SDT, SDT_CONTENT, SIMILARITY_CUTOFF, T, TAIL_TAGS, TBL, TC, TOKEN_RE, TR, TR_PR, View, _w)
+                              SDT, SDT_CONTENT, SIMILARITY_CUTOFF, T, TAIL_TAGS, TBL, TC, TOKEN_RE, TR, TR_PR, View)
+from .wordml import q
 
 # --- reading text ------------------------------------------------------------------------
 
@@ -60,7 +61,7 @@ def _removed_in(view: View) -> str | None:
 
 def _row_removed(row: etree._Element, view: View) -> bool:
     kind = _removed_in(view)
-    return kind is not None and row.find(f"{TR_PR}/{_w(kind)}") is not None
+    return kind is not None and row.find(f"{TR_PR}/{q(kind)}") is not None
 
 
 def _collect_texts(container: etree._Element, view: View, texts: list[str]) -> None:
@@ -100,7 +101,7 @@ def _block_key(block: etree._Element) -> tuple:
     """What must be equal for two blocks (paragraphs, tables, rows) to count as unchanged."""
     if block.tag == P:
         style = block.find(f"{PPR}/{P_STYLE}")
-        style = "" if style is None else style.get(_w("val"), "")
+        style = "" if style is None else style.get(q("val"), "")
         text = _field_text(block)
         if style.startswith("TOC"):  # a contents entry is its title: the number before it is Word's
             text = TOC_NUMBER.sub("", text)
@@ -113,7 +114,7 @@ def _block_key(block: etree._Element) -> tuple:
 
 
 TOC_NUMBER = re.compile(r"^(?:Article|Section|Exhibit)\s+[\w.]+\t?")
-FLD_CHAR = _w("fldChar")
+FLD_CHAR = q("fldChar")
 
 
 def _field_text(paragraph: etree._Element) -> str:
@@ -123,7 +124,7 @@ def _field_text(paragraph: etree._Element) -> str:
     state = None  # inside a field: "instr" until its separator, then "result" until its end
     for element in paragraph.iter(FLD_CHAR, T, INSTR_TEXT, *CHAR_TAGS):
         if element.tag == FLD_CHAR:
-            kind = element.get(_w("fldCharType"))
+            kind = element.get(q("fldCharType"))
             if kind == "begin":
                 parts.append("{")
                 state = "instr"
@@ -233,11 +234,11 @@ def _tokens(paragraph: etree._Element) -> list[_Token]:
     depth = 0
     for child in paragraph:
         fld = child.find(FLD_CHAR) if child.tag == R else None
-        if depth or (fld is not None and fld.get(_w("fldCharType")) == "begin"):
+        if depth or (fld is not None and fld.get(q("fldCharType")) == "begin"):
             if not depth:
                 flush_text()
             field.append(child)
-            kind = None if fld is None else fld.get(_w("fldCharType"))
+            kind = None if fld is None else fld.get(q("fldCharType"))
             depth += {"begin": 1, "end": -1}.get(kind, 0)
             if not depth:
                 tokens.append(_field_token(field))
@@ -248,9 +249,9 @@ def _tokens(paragraph: etree._Element) -> list[_Token]:
             for item in child:
                 if item.tag == T:
                     chars.extend(_Piece(char, rpr) for char in item.text or "")
-                elif item.tag not in (RPR, _w("lastRenderedPageBreak")):  # the latter is a layout cache
+                elif item.tag not in (RPR, q("lastRenderedPageBreak")):  # the latter is a layout cache
                     add_element(_new_run(rpr, item), item)
-        elif child.tag not in (PPR, _w("proofErr")) and isinstance(child.tag, str):  # proofErr: spell-check cache
+        elif child.tag not in (PPR, q("proofErr")) and isinstance(child.tag, str):  # proofErr: spell-check cache
             add_element(child, child)
     flush_text()
     if field:  # a field running on into the next paragraph (a table of contents)

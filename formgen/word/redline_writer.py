@@ -6,7 +6,8 @@ import copy
 
 from lxml import etree
 
-from .redline_package import DEL_TEXT, P, PPR, R, T, TBL, TC, TR, _w
+from .redline_package import DEL_TEXT, P, PPR, R, T, TBL, TC, TR
+from .wordml import q
 from .redline_revisions import _is_field_code, _Revisions
 from .redline_text import _Piece, _align, _blocks, _new_run, _set_blocks, _to_deleted_text, _tokens, _word_opcodes, _canonical
 
@@ -63,7 +64,7 @@ class _Redliner(_Revisions):
             if kind is None:
                 out.append(element)
                 return
-            if not out or out[-1].tag != _w(kind):
+            if not out or out[-1].tag != q(kind):
                 out.append(self.revision(kind))
             out[-1].append(element)
 

@@ -6,7 +6,9 @@ in proportion to the text its columns hold (bounded, so short columns stay reada
 the text width of the template's page (w:sectPr page size less margins: Letter, A4, any).
 A table its template lays out with fixed column widths (w:tblLayout fixed: Word's Table
 Properties, "automatically resize to fit contents" off) keeps them: the template's author chose.
-Every row is kept on one page (w:cantSplit), whatever the template's rows say.
+Every row is kept on one page (w:cantSplit), whatever the template's rows say, unless it holds
+more than SPLITTABLE_ROW_CHARS of text: kept whole, such a row leaves a page a third blank, and
+one taller than a page would be clipped in Word.
 """
 
 from __future__ import annotations
@@ -55,8 +57,15 @@ def text_width(root: etree._Element) -> int:
         return TEXT_WIDTH_TWIPS
 
 
+SPLITTABLE_ROW_CHARS = 600  # about a third of a page in a narrow column
+
+
 def _keep_rows_whole(table: etree._Element) -> None:
     for tr in table.findall("w:tr", NS):
+        if sum(len(t.text or "") for t in tr.iter(_q("t"))) > SPLITTABLE_ROW_CHARS:
+            for cant_split in tr.findall("w:trPr/w:cantSplit", NS):
+                cant_split.getparent().remove(cant_split)
+            continue
         trpr = tr.find("w:trPr", NS)
         if trpr is None:
             trpr = etree.Element(_q("trPr"))
