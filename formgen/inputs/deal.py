@@ -5,6 +5,7 @@ field descriptions `formgen schema` prints). Reading a file into it: ``deal_load
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from decimal import Decimal
 from enum import Enum
@@ -57,12 +58,28 @@ Address = _text(400)
 Title = _text(120)
 
 
+_CODE_OF_NAME = {name.casefold(): code for code, name in JURISDICTIONS.items()}
+_CODE_OF_NAME["washington dc"] = _CODE_OF_NAME["washington d.c."] = "DC"
+
+
+def state_code_of(value: str) -> str | None:
+    """A state's two-letter code from its code or its name in any letter case ("Texas", "tx" -> TX)."""
+    text = " ".join(value.split())
+    code = text.upper()
+    return code if code in JURISDICTIONS else _CODE_OF_NAME.get(text.casefold())
+
+
+def not_a_state(value: str) -> str:
+    """What to say about a text that names no state, with the nearest state's name if one is close."""
+    close = difflib.get_close_matches(value.strip().casefold(), list(_CODE_OF_NAME), n=1, cutoff=0.7)
+    hint = f"; did you mean {_CODE_OF_NAME[close[0]]} ({JURISDICTIONS[_CODE_OF_NAME[close[0]]]})?" if close else ""
+    return f"'{value}' is not a US state or DC; use a two-letter postal code such as CA, TX, NY or DC{hint}"
+
+
 def _state_code(value: str) -> str:
-    code = value.strip().upper()
-    if code not in JURISDICTIONS:
-        raise ValueError(
-            f"'{value}' is not a US state or DC; use a two-letter postal code such as CA, TX, NY or DC"
-        )
+    code = state_code_of(value)
+    if code is None:
+        raise ValueError(not_a_state(value))
     return code
 
 
@@ -277,7 +294,25 @@ def _iso_date(value):
             return dt.date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"is not a real date; use YYYY-MM-DD (got {text})") from None
+    suggestion = _as_iso(text) if isinstance(text, str) else None
+    if suggestion:
+        read_as = " (read as month/day/year)" if "/" in text and not text[:4].isdigit() else ""
+        raise ValueError(f"use YYYY-MM-DD (got {value}): write {suggestion}{read_as}")
     raise ValueError(f"use YYYY-MM-DD (got {value})")
+
+
+# Dates as people type them, read the US way (03/01/2027 is March 1), to suggest the ISO form.
+_OTHER_DATE_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%Y/%m/%d", "%Y.%m.%d", "%B %d, %Y", "%B %d %Y",
+                       "%b %d, %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y")
+
+
+def _as_iso(text: str) -> str | None:
+    for form in _OTHER_DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, form).date().isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def _deal_date(value: dt.date) -> dt.date:
@@ -304,6 +339,9 @@ class DealInfo(Strict):
     and the memo's Date line read "draft 2". Raise it, with prepared_on, before a regeneration you send."""
     offers_iv_therapy: bool = False
     """true when the practice offers IV therapy (adds the clauses and checklist items it needs)."""
+    provider_non_compete: bool = True
+    """true: the MSA binds the practice and its owners not to compete after it ends (replaced or removed
+    where the state forbids it); false: no non-compete (the confidentiality covenants still bind)."""
 
 
 class DisputeResolution(Strict):
