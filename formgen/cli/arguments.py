@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError, Problem
-from ..inputs.deal import not_a_state, state_code_of
+from ..inputs.typed_values import not_a_state, state_code_of
 from ..inputs.deal_loader import load_deal
 
 

@@ -30,6 +30,7 @@ def write_starter(deal: Path) -> list[Path]:
     if deal.suffix.lower() not in (".yaml", ".yml"):
         raise InputError([Problem(str(deal), "", "give a file name ending in .yaml or .yml")])
     try:
+        deal.parent.mkdir(parents=True, exist_ok=True)  # `formgen init deals/new.yaml` in a fresh folder
         with open(deal, "x", encoding="utf-8") as fh:  # "x": fails if it exists, even in a race
             fh.write(starter_text())
     except FileExistsError:

@@ -122,7 +122,7 @@ def _patch(data: dict, errors: list[dict], unsure: set[str], stand_in: dict) -> 
 
 def partial_deal(data: dict, errors: list[dict], stand_in: dict) -> tuple[Deal | None, frozenset[str]]:
     """The deal with every failing value removed or replaced by ``stand_in``'s value at the same
-    path (the first list item for any item), or None."""
+    path (for a list item, the stand-in's item at that index or its last), or None."""
     data, unsure = copy.deepcopy(data), set()
     for _ in range(4):  # a replaced section may reveal errors inside its stand-in's neighbours
         if not _patch(data, errors, unsure, stand_in):
