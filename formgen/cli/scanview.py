@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from .arguments import state_argument
+
 from ..counts import plural
 from .output import docx_line_sections, echo_json, section_at
 
@@ -41,7 +43,7 @@ def run_scan(files: list[Path], state: str, *, as_json: bool, runner) -> None:
 
     severity, citation = "error", ""  # no state named: report as the strictest state would
     if state.upper() != "XX":
-        severity, rule = runner(load_state, state.upper()).scan_policy()
+        severity, rule = runner(load_state, runner(state_argument, state)).scan_policy()  # TX or Texas
         citation = rule.citation
     targets = scan_targets(files)
     if not targets:
