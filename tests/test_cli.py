@@ -197,7 +197,7 @@ def test_init_writes_a_commented_starter_that_validates_and_never_overwrites(tmp
     result = run_cli("init", str(deal))
     assert result.returncode == 0, result.stderr
     text = deal.read_text()
-    assert text.startswith("# yaml-language-server: $schema=deal.schema.json") and text.count("#") > 20
+    assert text.startswith("# yaml-language-server: $schema=schema/deal.schema.json") and text.count("#") > 20
     assert run_cli("validate", str(deal)).returncode == 0
     deal.write_text("mine")
     result = run_cli("init", str(deal))

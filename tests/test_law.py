@@ -54,7 +54,8 @@ def test_explain_shows_which_dated_rules_applied(tmp_path):
     result = run_cli("explain", str(deal))
     assert result.returncode == 0, result.stderr
     assert "in force on 2025-06-01, conservative drafting policy" in result.stdout
-    assert "msa.reserved.ca_sb351: in force from 2026-01-01, after 2025-06-01; not applied" in result.stdout
+    assert ("the required clause “California Reserved Controls”: in force from 2026-01-01, after 2025-06-01; "
+            "not applied") in result.stdout
 
 
 def test_california_percentage_fee_is_a_policy_choice_not_the_law(tmp_path):

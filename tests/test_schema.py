@@ -58,8 +58,10 @@ def test_every_field_has_a_description(schema):
 def test_states_and_aliases_are_enumerated(schema):
     from formgen.inputs.deal import JURISDICTIONS
 
-    state = schema["$defs"]["DealInfo"]["properties"]["state"]
-    assert {c for c in state["enum"] if c.isupper()} == set(JURISDICTIONS) and len(JURISDICTIONS) == 51
+    assert schema["$defs"]["DealInfo"]["properties"]["state"]["$ref"] == "#/$defs/StateCode"
+    state = schema["$defs"]["StateCode"]
+    assert {c for c in state["enum"] if c.isupper() and len(c) == 2} == set(JURISDICTIONS) and len(JURISDICTIONS) == 51
+    assert {"Texas", "texas", "TEXAS", "District of Columbia"} <= set(state["enum"])  # names, as formgen accepts
     entity = schema["$defs"]["PracticeEntityType"]["enum"]
     assert {"pa", "pc", "p.c.", "PLLC".lower(), "professional_corporation"} <= set(entity)
 
@@ -95,7 +97,7 @@ def test_starter_deal_is_valid_under_the_schema(schema, tmp_path):
     result = run_cli("init", str(tmp_path / "new.yaml"))
     assert result.returncode == 0, result.stderr
     assert list(validator(schema).iter_errors(load(tmp_path / "new.yaml"))) == []
-    assert json.loads((tmp_path / "deal.schema.json").read_text()) == schema
+    assert json.loads((tmp_path / "schema" / "deal.schema.json").read_text()) == schema
 
 
 def test_every_deal_formgen_accepts_the_schema_accepts(schema, tmp_path_factory):

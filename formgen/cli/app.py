@@ -13,11 +13,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from .lines import count_line, counts, finding_lines, validate_lines, verdict
+from .helpview import NewcomerOrder
+from .lines import counts, generate_lines, validate_lines, verdict
 from .output import JSON_FORMAT, echo_json, findings_json, problems_json
+from .arguments import default_out_name, state_argument
 from .scanview import AsOfOpt, ReviewFiles, ReviewOut, StateOpt
+from .starter import placeholder_lines, placeholders_json, placeholders_left
 
 app = typer.Typer(
+    cls=NewcomerOrder,
     no_args_is_help=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -26,6 +30,7 @@ app = typer.Typer(
          "  formgen init deal.yaml\n\n"
          "  formgen validate examples/ca_medspa.yaml\n\n"
          "  formgen generate examples/ca_medspa.yaml -o out/glow\n\n"
+         "  formgen regenerate out/glow --deal examples/ca_medspa.yaml\n\n"
          "  formgen explain examples/ca_medspa.yaml\n\n"
          "  formgen states CA\n\n"
          "  formgen review their_msa.docx --state CA -o review/",
@@ -136,7 +141,8 @@ def validate(ctx: typer.Context, deal: DealArg, strict: StrictOpt = False, polic
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": not (strict and counts(findings)["error"]), "deal": str(deal),
                    "state": rules.code, "state_name": rules.name, "counts": counts(findings),
-                   "summary": verdict(findings, strict), "findings": findings_json(findings)})
+                   "summary": verdict(findings, strict), "findings": findings_json(findings),
+                   "placeholders": placeholders_json(deal)})
     else:
         for line in validate_lines(deal, parsed.deal.name, rules, findings, strict):
             typer.echo(line)
@@ -147,7 +153,8 @@ def validate(ctx: typer.Context, deal: DealArg, strict: StrictOpt = False, polic
 def generate(
     ctx: typer.Context,
     deal: DealArg,
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder: new, empty, or a packet formgen wrote.")],
+    out: Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder: new, empty, or a packet formgen "
+                                                "wrote (default: out/<deal name>).")] = None,
     strict: StrictOpt = False,
     force: Annotated[bool, typer.Option("--force", help="Write even where documents were edited by hand or "
                                         "files are not formgen's: they are kept (edited documents as "
@@ -155,94 +162,87 @@ def generate(
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write a PDF of each document and packet.pdf.")] = False,
     final: Annotated[bool, typer.Option("--final", help="With --pdf: no DRAFT watermark.")] = False,
     policy: PolicyOpt = "conservative",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print each finding's whole text and citation.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Build the packet: every document as .docx, compliance.json and manifest.json.
 
     Writes only into a new or empty folder or a packet formgen wrote; stops (exit 1, naming the
     files) where a document was edited by hand or a file is not formgen's, unless --force.
+    Prints one line per finding (--verbose: the whole text); the memo and compliance.json hold them all.
     Example: formgen generate examples/ca_medspa.yaml -o out/glow
     """
     from ..api import generate as _generate
 
+    if out is None:
+        out = Path("out") / _run(default_out_name, deal, as_json=as_json)
     packet = _run(_generate, deal, out, library=_library(ctx), strict=strict, pdf=pdf, final=final, force=force,
                   policy=policy, on_wait=_tell_waiting,
                   as_json=as_json)
-    c = counts(packet.findings)
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": True, "deal": str(deal), "out": str(out), "state": packet.rules.code,
                    "documents": [d.spec.filename for d in packet.documents], "pdf": pdf, "kept": packet.kept,
-                   "counts": c, "summary": verdict(packet.findings, strict),
-                   "findings": findings_json(packet.findings)})
+                   "counts": counts(packet.findings), "summary": verdict(packet.findings, strict),
+                   "findings": findings_json(packet.findings), "placeholders": placeholders_json(deal)})
         return
-    typer.echo(f"wrote {len(packet.documents)} documents to {out}/ for {packet.deal.deal.name} ({packet.rules.code})")
-    for doc in packet.documents:
-        typer.echo(f"  {doc.spec.filename}")
-    for note in packet.kept:
-        typer.echo(f"kept: {note}")
-    typer.echo(f"findings: {count_line(c)} (details: {out}/compliance.json and compliance_memo.docx)")
-    for line in finding_lines([f for f in packet.findings if f.severity != "info"]):
+    for line in generate_lines(packet, out, pdf=pdf, final=final, verbose=verbose):
         typer.echo(line)
-    if pdf:
-        typer.echo(f"wrote a PDF of each document and {out}/packet.pdf" + ("" if final else " (DRAFT watermark)"))
+    for line in placeholder_lines(deal, placeholders_left(deal)):
+        typer.echo(line)
 
 
 @app.command()
 def explain(ctx: typer.Context, deal: DealArg, policy: PolicyOpt = "conservative", as_json: JsonOpt = False) -> None:
-    """Show each document's clauses and why each is there, or was left out or replaced.
+    """Say why each clause is in each document, or was left out or replaced, in a sentence.
 
+    --json gives each clause's id, version and the planner's own reason.
     Example: formgen explain examples/ca_medspa.yaml
     """
     from ..api import build
+    from .explainview import explain_json, explain_lines
 
     packet = _run(build, deal, policy=policy, library=_library(ctx), as_json=as_json)
     if as_json:
-        cites = {c.id: list(c.meta.citations) for doc in packet.documents for c in doc.plan.clauses}
-        echo_json({"format": JSON_FORMAT, "ok": True, "deal": str(deal), "state": packet.rules.code,
-                   "rule_files": list(packet.rules.source_files), "policy": packet.rules.policy,
-                   "documents": [{"file": doc.spec.filename, "name": doc.spec.name, "clauses": [
-                       {"id": d.clause_id, "version": d.version, "included": d.included, "reason": d.reason,
-                        "citations": cites.get(d.clause_id, [])}
-                       for d in doc.plan.decisions]} for doc in packet.documents]})
+        echo_json(explain_json(packet, deal))
         return
-    rules = packet.rules
-    typer.echo(f"{packet.deal.deal.name}: {rules.name} rules ({', '.join(rules.source_files)}) in force on "
-               f"{packet.deal.deal.effective_date.isoformat()}, {rules.policy} drafting policy")
-    for line in rules.timeline:
-        typer.echo(f"  dated rule {line}")
-    for doc in packet.documents:
-        typer.echo(f"\n{doc.spec.filename}")
-        citations = {c.id: c.meta.citations for c in doc.plan.clauses}
-        for d in doc.plan.decisions:
-            mark = "+" if d.included else "-"
-            cites = f" [implements: {'; '.join(citations[d.clause_id])}]" if citations.get(d.clause_id) else ""
-            typer.echo(f"  {mark} {d.clause_id}@{d.version}: {d.reason}{cites}")
+    for line in explain_lines(packet, packet.library.clauses):
+        typer.echo(line)
 
 
 @app.command()
 def states(ctx: typer.Context,
-           code: Annotated[Optional[str], typer.Argument(help="A two-letter code for one jurisdiction in full.")] = None,
+           code: Annotated[Optional[str], typer.Argument(help="A two-letter code or a state's name "
+                                                           "(OR, Oregon) for one jurisdiction in full.")] = None,
            sources: Annotated[bool, typer.Option("--sources", help="Also print each rule's research notes and the source read.")] = False) -> None:
     """List every jurisdiction's rules, or show one in full with citations.
 
-    Examples: formgen states    formgen states OR    formgen states FL --sources
+    Examples: formgen states    formgen states OR    formgen states Texas    formgen states FL --sources
     """
     from .statesview import show_state, states_table
 
+    if code:
+        code = _run(state_argument, code)
     typer.echo(_run(show_state, _library(ctx), code, sources) if code else _run(states_table, _library(ctx)))
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the deal file (for editor completion and validation).
+def schema(markdown: Annotated[bool, typer.Option("--markdown", help="A field reference to read: one table "
+                                                  "per section, what each field takes and means.")] = False) -> None:
+    """Print the deal file's fields: JSON Schema for editors, or --markdown for people.
 
     Example: formgen schema > deal.schema.json, then start the deal file with
     # yaml-language-server: $schema=deal.schema.json
+    Example: formgen schema --markdown > deal-fields.md
     """
     from ..inputs.deal_schema import deal_json_schema
 
     import json
 
+    if markdown:
+        from .schemaview import schema_markdown
+
+        typer.echo(schema_markdown(deal_json_schema()), nl=False)
+        return
     typer.echo(json.dumps(deal_json_schema(), indent=2, sort_keys=True, ensure_ascii=False))
 
 
@@ -250,7 +250,7 @@ def schema() -> None:
 def init(
     deal: Annotated[Path, typer.Argument(help="The deal file to create (.yaml).")] = Path("deal.yaml"),
 ) -> None:
-    """Start a deal file from a commented template (and deal.schema.json beside it for editors).
+    """Start a deal file from a commented template (and schema/deal.schema.json for editors).
 
     Never overwrites: an existing file is left alone and the command exits 1.
     Example: formgen init glow.yaml
@@ -260,7 +260,7 @@ def init(
     written = _run(write_starter, deal)
     for path in written:
         typer.echo(f"wrote {path}")
-    typer.echo(f"next: edit {deal}, then formgen validate {deal}")
+    typer.echo(f"next: replace the values marked placeholder in {deal}, then formgen validate {deal}")
 
 
 @app.command()

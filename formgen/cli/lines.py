@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..counts import plural
+from .starter import placeholder_lines, placeholders_left
 
 SEVERITY_MARK = {"error": "ERROR", "warning": "WARN ", "info": "info "}
 SEVERITIES = ("error", "warning", "info")
@@ -22,6 +23,20 @@ def finding_lines(findings) -> list[str]:
         where = f" ({f.document})" if f.document else ""
         acted = f" (clause {f.clause} {f.action}" + (f" by {f.replacement})" if f.replacement else ")") if f.clause else ""
         out.append(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {f.message}{acted}{cite}")
+    return out
+
+
+def short_finding_lines(findings) -> list[str]:
+    """One short line per finding: what was done, else the message's first sentence."""
+    out = []
+    for f in findings:
+        where = f" ({f.document})" if f.document else ""
+        if f.clause:
+            what = f"{f.clause} {f.action}" + (f", replaced by {f.replacement}" if f.replacement else "")
+            what = what.replace(" replaced, replaced by", " replaced by")
+        else:
+            what = f.message.split(". ")[0].split("; ")[0]
+        out.append(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {what}")
     return out
 
 
@@ -45,4 +60,21 @@ def verdict(findings, strict: bool) -> str:
 
 
 def validate_lines(deal: Path, deal_name: str, rules, findings, strict: bool = False) -> list[str]:
-    return [f"{deal}: {deal_name}, {rules.name} ({rules.code}): {verdict(findings, strict)}", *finding_lines(findings)]
+    """The verdict, each finding, and each starter placeholder the file still holds."""
+    return [f"{deal}: {deal_name}, {rules.name} ({rules.code}): {verdict(findings, strict)}", *finding_lines(findings),
+            *placeholder_lines(deal, placeholders_left(deal))]
+
+
+def generate_lines(packet, out: Path, pdf: bool = False, final: bool = False, verbose: bool = False) -> list[str]:
+    """What generate prints: the documents written, then one line per finding (``verbose``: each
+    finding's whole text and citation)."""
+    lines = [f"wrote {len(packet.documents)} documents to {out}/ for {packet.deal.deal.name} ({packet.rules.code})"]
+    lines += [f"  {doc.spec.filename}" for doc in packet.documents]
+    lines += [f"kept: {note}" for note in packet.kept]
+    lines.append(f"findings: {count_line(counts(packet.findings))} (details: {out}/compliance.json and "
+                 "compliance_memo.docx" + ("" if verbose else "; --verbose prints them whole") + ")")
+    shown = [f for f in packet.findings if f.severity != "info"]
+    lines += finding_lines(shown) if verbose else short_finding_lines(shown)
+    if pdf:
+        lines.append(f"wrote a PDF of each document and {out}/packet.pdf" + ("" if final else " (DRAFT watermark)"))
+    return lines

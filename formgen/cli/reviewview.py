@@ -12,6 +12,7 @@ from ..counts import plural
 from ..errors import InputError, Problem
 from ..scan.categories import CAPTIONS, CATEGORIES, FEE_CATEGORIES
 from ..scan.review import FORMAT, Review, read_all, review_paragraphs
+from .arguments import state_argument
 from .output import echo_json
 from .scanview import scan_targets
 
@@ -49,7 +50,7 @@ def run_review(files: list[Path], state: str, *, library, as_of: str | None, as_
     if not targets:
         runner(_nothing_to_review, files, as_json=as_json)
     paragraphs = runner(read_all, targets, as_json=as_json)  # unreadable files are reported before a bad --state
-    rules = runner(library.state, state.upper(), as_json=as_json)
+    rules = runner(library.state, runner(state_argument, state, as_json=as_json), as_json=as_json)  # TX or Texas
     clauses = runner(lambda: library.clauses, as_json=as_json)
     reviews = [review_paragraphs(read, file=str(path), rules=rules, as_of=on, library=clauses, categories=categories)
                for path, read in zip(targets, paragraphs)]

@@ -100,7 +100,7 @@ def _limit_findings(deal: Deal, rules: StateRules, own: OwnershipLimits) -> list
             allowed = ", ".join(sorted(majority_types | minority_types))
             out.append(Finding(
                 "owners.license_type", "error",
-                f"{owner.name} holds a {kind} license, which may not own any part of a {rules.name} medical "
+                f"{owner.name} holds {'an' if kind[0] in 'AEFHILMNORSX' else 'a'} {kind} license, which may not own any part of a {rules.name} medical "
                 f"practice; owners may hold: {allowed}", action="blocked", field=f"{field}.license.type",
                 blocking=True, **cite))
     if majority_total < own.majority_min_percent and not any(f.rule == "owners.license_type" for f in out):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..inputs.deal import Deal, load_deal
+from ..inputs.deal_loader import sort_problems
+from ..inputs.deal_repair import DealInputError
 from ..inputs.library import Library
 from ..inputs.states import Policy, StateRules
 from .compliance import check_deal, law_change_findings
@@ -28,12 +30,25 @@ def blocking_problems(deal_path: Path, findings: list[Finding]) -> list[Problem]
             for f in findings if f.blocking]
 
 
+def _state_problems_of_partial(deal_path: Path, exc: DealInputError, policy: Policy, library: Library) -> list[Problem]:
+    """The state's blocking rules applied to the parts of a bad deal file that parsed, so every
+    problem shows in one run (none when the governing state itself is in doubt)."""
+    if exc.partial is None or not exc.trusts("deal.state"):
+        return []
+    partial = exc.partial
+    rules = library.rules_for(partial.state, partial.deal.effective_date, policy)
+    return [p for p in blocking_problems(deal_path, check_deal(partial, rules)) if exc.trusts(p.path)]
+
+
 def check(deal_path: str | Path, policy: Policy, library: Library) -> tuple[Deal, StateRules, list[Finding]]:
     """Load the deal and apply the deal-level rules; raise InputError for bad input or a structure
     the state forbids. The state rules are ``library``'s, in force on the deal's effective date,
     under the drafting ``policy``."""
     deal_path = Path(deal_path)
-    deal = load_deal(deal_path)
+    try:
+        deal = load_deal(deal_path)
+    except DealInputError as exc:
+        raise InputError(sort_problems(exc.problems + _state_problems_of_partial(deal_path, exc, policy, library))) from None
     rules = library.rules_for(deal.state, deal.deal.effective_date, policy)
     findings = check_deal(deal, rules) + law_change_findings(deal, library.state(deal.state))
     problems = blocking_problems(deal_path, findings)

@@ -80,7 +80,8 @@ class BatchResult:
 
 def deal_files(deals_dir: Path) -> list[Path]:
     return sorted(p for p in Path(deals_dir).iterdir()
-                  if p.is_file() and p.suffix.lower() in DEAL_SUFFIXES and not p.name.startswith("."))
+                  if p.is_file() and p.suffix.lower() in DEAL_SUFFIXES and not p.name.startswith(".")
+                  and not p.name.lower().endswith(".schema.json"))  # an editor's schema, not a deal
 
 
 def is_current(deal_path: Path, target: Path, library: Library, shared: dict | None = None) -> bool:

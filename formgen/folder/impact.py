@@ -90,7 +90,7 @@ def packet_impact(folder: Path, root: Path, as_of: dt.date, horizon: dt.date | N
     clauses = library.clauses
     numbers = functools.cache(lambda document: _numbers(folder, document))  # each document read once
     for change in law_changes(library.state(code), start, term["initial_years"], term["renewal_years"]):
-        if horizon is not None and change.effective > horizon and change.deadline > horizon:
+        if horizon is not None and change.deadline > horizon:  # not due within the window
             continue
         item = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(change).items()}
         item["status"] = "overdue" if change.deadline < as_of else ("in force" if change.effective <= as_of
@@ -104,7 +104,7 @@ def packet_impact(folder: Path, root: Path, as_of: dt.date, horizon: dt.date | N
 
 
 def impact(root: str | Path, as_of: dt.date, library: Library, horizon: dt.date | None = None) -> list[PacketImpact]:
-    """Every packet under ``root`` that a law change reaches (rules with deadlines up to ``horizon``,
+    """Every packet under ``root`` that a law change reaches (changes due by ``horizon``, overdue ones included;
     all of them when None), or whose state rules changed since it was generated."""
     root = Path(root)
     packets = find_packets(root)

@@ -14,27 +14,12 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from .deal_fields import Address, EntityName, Money, Name, Title, typed_percent
 from .deal_fields import deal_date as _deal_date, iso_date as _iso_date, text_field as _text
 from .deal_terms import Financing, Formation, Posture, Premises, Succession
-
-JURISDICTIONS = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
-    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
-    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
-    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-}
+from .typed_values import JURISDICTIONS, as_iso_date, not_a_state, state_code_of  # noqa: F401 - re-exported
 
 def _state_code(value: str) -> str:
-    code = value.strip().upper()
-    if code not in JURISDICTIONS:
-        raise ValueError(
-            f"'{value}' is not a US state or DC; use a two-letter postal code such as CA, TX, NY or DC"
-        )
+    code = state_code_of(value)
+    if code is None:
+        raise ValueError(not_a_state(value))
     return code
 
 
@@ -258,6 +243,9 @@ class DealInfo(Strict):
     and the memo's Date line read "draft 2". Raise it, with prepared_on, before a regeneration you send."""
     offers_iv_therapy: bool = False
     """true when the practice offers IV therapy (adds the clauses and checklist items it needs)."""
+    provider_non_compete: bool = True
+    """true: the MSA binds the practice and its owners not to compete after it ends (replaced or removed
+    where the state forbids it); false: no non-compete (the confidentiality covenants still bind)."""
 
 
 class DisputeResolution(Strict):

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from ..markup import PRIVATE_USE
+from .typed_values import as_iso_date
 
 # Characters Word's XML cannot hold (and that nobody types on purpose).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -80,6 +81,10 @@ def iso_date(value):
             return dt.date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"is not a real date; use YYYY-MM-DD (got {text})") from None
+    suggestion = as_iso_date(text) if isinstance(text, str) else None
+    if suggestion:
+        read_as = " (read as month/day/year)" if "/" in text and not text[:4].isdigit() else ""
+        raise ValueError(f"use YYYY-MM-DD (got {value}): write {suggestion}{read_as}")
     raise ValueError(f"use YYYY-MM-DD (got {value})")
 
 

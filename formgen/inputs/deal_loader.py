@@ -14,14 +14,14 @@ import difflib
 import json
 import re
 import stat
-import typing
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ..errors import InputError, Problem
 from .deal import PRACTICE_ENTITY_ALIASES, Deal, semantic_problems
+from .deal_repair import DealInputError, depends_on_unsure, field_path, model_at, partial_deal
 
 MAX_BYTES = 1_000_000  # a deal file is a few KB; anything near this is the wrong file
 MAX_NODES = 20_000  # values after expanding YAML aliases (a deal has a few hundred)
@@ -103,12 +103,39 @@ def parse_yaml(text: str, source: str) -> tuple[object, _Index]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         what = getattr(exc, "problem", None) or str(exc)
-        raise InputError([Problem(source, "", f"is not valid YAML: {what}",
+        hint = yaml_hint(text, mark.line, mark.column) if mark else ""
+        raise InputError([Problem(source, "", f"is not valid YAML: {what}" + (f"; {hint}" if hint else ""),
                                   mark.line + 1 if mark else None)]) from None
     except RecursionError:
         raise InputError([Problem(source, "", "is nested too deeply to be a deal file")]) from None
     finally:
         loader.dispose()
+
+
+def _key_column(line: str) -> int:
+    """Where a line's key starts: after its indent and any list dashes ("    - name: A" -> 6)."""
+    return len(line) - len(line.lstrip(" -"))
+
+
+def yaml_hint(text: str, line: int, column: int) -> str:
+    """What to change, for the YAML mistakes people make by hand: a tab, a key out of line with
+    the keys beside it, an unquoted ': ' inside a value ('' when none of these fits)."""
+    lines = text.split("\n")
+    here = lines[line] if line < len(lines) else ""
+    if "\t" in here[:max(column, len(here) - len(here.lstrip(" \t"))) + 1]:
+        return (f"line {line + 1} holds a tab; YAML indents with spaces only: replace the tab with spaces "
+                "(two for each level)")
+    above = next((lines[i] for i in range(line - 1, -1, -1)
+                  if lines[i].strip() and not lines[i].lstrip().startswith("#")), "")
+    indent, above_key = len(here) - len(here.lstrip(" ")), _key_column(above)
+    opens_block = above.rstrip().endswith(":") or above.rstrip().endswith("-")
+    if here.strip() and above and not opens_block and indent != above_key and indent > 0:
+        return (f"line {line + 1} starts after {indent} spaces but the line above after {above_key}: keys of one "
+                f"section start in the same column (indent this line by {above_key} spaces)")
+    key, sep, value = here.strip().lstrip("- ").partition(": ")
+    if sep and ": " in value and not value.lstrip().startswith(("'", '"', "{", "[")):
+        return f"a value holding ': ' must be in quotes: {key}: \"{value.strip()}\""
+    return ""
 
 
 def parse_text(text: str, source: str) -> dict:
@@ -136,16 +163,6 @@ def _parse(text: str, source: str) -> tuple[dict, _Index]:
     return data, index
 
 
-def field_path(loc: tuple) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += ("." if path else "") + str(part)
-    return path
-
-
 def nearest_line(lines: dict[str, int], path: str) -> int | None:
     while path:
         if path in lines:
@@ -170,27 +187,23 @@ def deal_lines(path: str | Path) -> dict[str, int]:
         return {}
 
 
-def _model_at(loc: tuple) -> type[BaseModel] | None:
-    """The pydantic model whose fields are valid at ``loc`` (the parent of the field in error)."""
-    model: object = Deal
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
-            return None
-        model = _inner_model(model.model_fields[part].annotation)
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+def _close_field(loc: tuple) -> tuple[list[str], list[str]]:
+    """(the fields allowed beside an unknown key, the one it is probably a misspelling of)."""
+    model = model_at(loc[:-1])
+    known = list(model.model_fields) if model else []
+    return known, difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
 
 
-def _inner_model(annotation) -> object:
-    """The model inside list[X], X | None, Annotated[X, ...]."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
+def _misspelt_targets(errors: list[dict]) -> set[str]:
+    """Paths of required fields reported missing only because their key is misspelt (said once, on
+    the misspelt key's line, with "did you mean")."""
+    out = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            close = _close_field(error["loc"])[1]
+            if close:
+                out.add(field_path((*error["loc"][:-1], close[0])))
+    return out
 
 
 def _unknown_field(loc: tuple, index: _Index, path: str) -> str:
@@ -199,9 +212,7 @@ def _unknown_field(loc: tuple, index: _Index, path: str) -> str:
         prev_key, prev_value = index.split_values[path]
         return (f"is not a field: inside {{...}} a comma ends a value, so {prev_key}: \"{prev_value}, {key}\" "
                 f"was cut after '{prev_value}'; put the value in quotes: {prev_key}: \"{prev_value}, {key}\"")
-    model = _model_at(loc[:-1])
-    known = list(model.model_fields) if model else []
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    known, close = _close_field(loc)
     hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed here: {', '.join(known)}" if known else "")
     return f"is not a known field{hint}"
 
@@ -230,24 +241,47 @@ def _normalise_aliases(data: dict) -> None:
         practice["entity_type"] = PRACTICE_ENTITY_ALIASES.get(key, key)
 
 
+@lru_cache(maxsize=1)
+def _stand_in_deal() -> dict:
+    """Stand-in values for fields that failed: the starter deal `formgen init` writes (data read
+    from the CLI's package, not code imported from it)."""
+    from importlib.resources import files
+
+    data, _ = parse_yaml((files("formgen.cli") / "starter.yaml").read_text(encoding="utf-8"), "starter.yaml")
+    return data
+
+
 def deal_from_data(data: dict, source: str, text: str = "", index: _Index | None = None) -> Deal:
+    """The validated deal, or DealInputError with every model and cross-field problem at once
+    (the cross-field rules run on the parts that parsed)."""
     _normalise_aliases(data)
     if index is None:
         index = _parse(text, source)[1] if text and not source.endswith(".json") else _Index()
+    problems: list[Problem] = []
+    unsure: frozenset[str] = frozenset()
     try:
         deal = Deal.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        misspelt = _misspelt_targets(exc.errors())
         for error in exc.errors():
             loc = tuple(p for p in error["loc"] if not str(p).startswith("function-"))
             path = field_path(loc)
+            if error["type"] == "missing" and path in misspelt:
+                continue
             problems.append(Problem(source, path, _describe({**error, "loc": loc}, index, path),
                                     nearest_line(index.lines, path)))
-        raise InputError(problems) from None
-    semantic = semantic_problems(deal)
-    if semantic:
-        raise InputError([Problem(source, path, msg, nearest_line(index.lines, path)) for path, msg in semantic])
+        deal, unsure = partial_deal(data, exc.errors(), _stand_in_deal())
+    if deal is not None:
+        problems += [Problem(source, path, msg, nearest_line(index.lines, path))
+                     for path, msg in semantic_problems(deal) if not depends_on_unsure(path, unsure)]
+    if problems:
+        raise DealInputError(sort_problems(problems), deal, unsure)
     return deal
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """In file order (problems of the whole file first)."""
+    return sorted(problems, key=lambda p: p.line or 0)
 
 
 def read_text(path: Path) -> str:

@@ -14,8 +14,11 @@ NUMBER_TEXT = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"
 
 def _state_codes() -> dict:
     codes = sorted(JURISDICTIONS)
-    return {"type": "string", "enum": codes + [c.lower() for c in codes],
-            "description": "A two-letter US postal code or DC (any letter case): " + ", ".join(codes) + "."}
+    names = [JURISDICTIONS[c] for c in codes]
+    return {"type": "string", "enum": codes + [c.lower() for c in codes] + names + [n.lower() for n in names]
+            + [n.upper() for n in names],
+            "description": "A two-letter US postal code or DC (any letter case), or the state's name (Texas): "
+                           + ", ".join(codes) + "."}
 
 
 def _walk(node, fix) -> None:
@@ -62,7 +65,8 @@ def deal_json_schema() -> dict:
             if field in _STATE_FIELDS:
                 description = prop.get("description", "")
                 prop.clear()
-                prop.update(_state_codes(), description=description)
+                prop.update({"$ref": "#/$defs/StateCode"}, description=description)
+    defs["StateCode"] = _state_codes()
     number = defs["License"]["properties"]["number"]
     number["type"] = ["string", "integer"]
     _walk(schema, _number_text)
