@@ -26,7 +26,8 @@ from formgen.scan.outputs import memo_docx, redline_docx
 from formgen.scan.review import detect, review_file, review_paragraphs
 from formgen.scan.scanner import scan_text
 from formgen.word.comments import comment_texts
-from formgen.word.ooxml import read_package, write_package
+from formgen.word.ooxml import read_package
+from formgen.word.wordml import write_package
 from formgen.word.sections import docx_paragraphs, package_paragraphs, text_paragraphs
 
 CORPUS = Path(__file__).parent / "fixtures" / "review"

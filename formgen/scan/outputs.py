@@ -14,7 +14,8 @@ from docx.shared import Pt
 from lxml import etree
 
 from ..word.comments import Comments, anchor_comment
-from ..word.ooxml import read_package, write_package
+from ..word.ooxml import read_package
+from ..word.wordml import write_package
 from ..word.bounded import MAIN_PART, parse_xml, read_package as read_docx_package
 from ..word.sections import heading_prefix, paragraph_elements, paragraph_text
 from ..word.wordml import q
