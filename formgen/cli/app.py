@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Optional
 
+import click
 import typer
 
 from .lines import count_line, counts, finding_lines, validate_lines, verdict
@@ -148,8 +149,12 @@ def generate(
     final: Annotated[bool, typer.Option("--final", help="With --pdf: no DRAFT watermark.")] = False,
     policy: PolicyOpt = "conservative",
     as_json: JsonOpt = False,
+    esign: Annotated[str, typer.Option("--esign", click_type=click.Choice(["none", "docusign", "dropbox-sign"]),
+                                       help="Put the e-signature service's anchor text (white, 1-point) on every "
+                                            "signature, date and initials line of the signature packets "
+                                            "(closing/).")] = "none",
 ) -> None:
-    """Build the packet: every document as .docx, compliance.json and manifest.json.
+    """Build the packet: every document as .docx, the closing set (closing/), compliance.json and manifest.json.
 
     Writes only into a new or empty folder or a packet formgen wrote; stops (exit 1, naming the
     files) where a document was edited by hand or a file is not formgen's, unless --force.
@@ -158,7 +163,7 @@ def generate(
     from ..api import generate as _generate
 
     packet = _run(_generate, deal, out, strict=strict, pdf=pdf, final=final, force=force, policy=policy,
-                  on_wait=_tell_waiting,
+                  on_wait=_tell_waiting, esign=esign,
                   as_json=as_json)
     c = counts(packet.findings)
     if as_json:

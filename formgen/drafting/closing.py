@@ -244,6 +244,13 @@ def closing_names(specs: list[DocumentSpec], deal: Deal) -> list[str]:
     return list(dict.fromkeys([*(s.name for s in specs if not s.report), *(i.name for i in closing_items(deal))]))
 
 
+def document_name(spec: DocumentSpec, deal: Deal) -> str:
+    """A document as a list of the closing names it: the governing documents and consents with the
+    body they belong to ("Action by Unanimous Written Consent of the Members of X"), others by title."""
+    title, subtitle = spec.titles(deal)
+    return f"{title} {subtitle}" if spec.subtitle in ("of_mso", "of_practice", "practice_bodies", "mso_members") else title
+
+
 def signing_summary(specs: list[DocumentSpec], deal: Deal, context: dict) -> list[dict]:
     """The signing steps as the formation checklist prints them: step, what is signed or done, who acts."""
     items = {i.name: i for i in closing_items(deal)}
@@ -254,7 +261,7 @@ def signing_summary(specs: list[DocumentSpec], deal: Deal, context: dict) -> lis
         for name in step.items:
             if name in by_name:
                 spec = by_name[name]
-                what.append(spec.label(deal))
+                what.append(document_name(spec, deal))
                 who += declared_signers(spec, deal, context)
             else:
                 what.append(items[name].title)
