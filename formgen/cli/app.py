@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from .lines import count_line, counts, finding_lines, validate_lines, verdict
@@ -45,6 +44,12 @@ def _policy(value: str) -> str:
 
 
 PolicyOpt = Annotated[str, typer.Option("--policy", help=POLICY_HELP, callback=_policy)]
+
+
+def _esign(value: str) -> str:
+    if value not in ("none", "docusign", "dropbox-sign"):
+        raise typer.BadParameter(f"'{value}' is not an e-signature service; use none, docusign or dropbox-sign")
+    return value
 
 
 def _message(exc: Exception) -> str:
@@ -149,10 +154,10 @@ def generate(
     final: Annotated[bool, typer.Option("--final", help="With --pdf: no DRAFT watermark.")] = False,
     policy: PolicyOpt = "conservative",
     as_json: JsonOpt = False,
-    esign: Annotated[str, typer.Option("--esign", click_type=click.Choice(["none", "docusign", "dropbox-sign"]),
-                                       help="Put the e-signature service's anchor text (white, 1-point) on every "
-                                            "signature, date and initials line of the signature packets "
-                                            "(closing/).")] = "none",
+    esign: Annotated[str, typer.Option("--esign", callback=_esign,
+                                       help="none (default), docusign or dropbox-sign: put that service's "
+                                            "anchor text (white, 1-point) on every signature, date and initials "
+                                            "line of the signature packets (closing/).")] = "none",
 ) -> None:
     """Build the packet: every document as .docx, the closing set (closing/), compliance.json and manifest.json.
 
@@ -175,6 +180,8 @@ def generate(
     typer.echo(f"wrote {len(packet.documents)} documents to {out}/ for {packet.deal.deal.name} ({packet.rules.code})")
     for doc in packet.documents:
         typer.echo(f"  {doc.spec.filename}")
+    typer.echo(f"  closing/ (closing checklist, closing documents, a signature packet per signer"
+               + ("" if esign == "none" else f", {esign} anchors") + ")")
     for note in packet.kept:
         typer.echo(f"kept: {note}")
     typer.echo(f"findings: {count_line(c)} (details: {out}/compliance.json and compliance_memo.docx)")
