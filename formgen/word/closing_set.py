@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..drafting.closing import (REQUIREMENTS, ClosingItem, Step, closing_items, declared_signers, order_violations,
                                 signer_key, signing_steps)
-from ..drafting.context import build_context, longdate, money, placeholder
+from ..drafting.context import build_context, longdate, placeholder
 from ..drafting.packet import Packet, header_text
 from ..errors import TemplateError
 from ..inputs.documents import DEFAULT_TEMPLATE, entity_charter, entity_governing_document
@@ -76,9 +76,9 @@ def payment_authorization(packet: Packet, context: dict) -> SignedDocument:
     deal = packet.deal
     practice, mso = deal.practice, deal.mso
     dated = longdate(deal.deal.effective_date)
-    amount = (f"the fixed monthly Management Fee of {money(deal.fees.monthly_amount)}"
-              if context["fee_basis"] == "fixed_monthly" and deal.fees.monthly_amount is not None
-              else "the Management Fee shown on the MSO's invoice for the month, once the Practice has approved it")
+    # The amount is the Agreement's, not restated: a fee changed by amendment needs no new instruction.
+    amount = ("the Management Fee then due under the Agreement, in the amount shown on the MSO's invoice for the "
+              "month once the Practice has reviewed and approved it")
     blocks = [
         _para(f"{practice.name} (the \"Practice\") gives this standing instruction to {placeholder('bank')} "
               f"(the \"Bank\") for the deposit account the Practice holds in its own name, account number "
