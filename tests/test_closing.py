@@ -181,3 +181,12 @@ def test_esign_anchors_are_white_one_point_and_one_per_field_consistent_per_sign
 def test_cli_refuses_an_unknown_esign_service(tmp_path):
     result = run_cli("generate", str(EXAMPLES / "ca_medspa.yaml"), "-o", str(tmp_path / "x"), "--esign", "wetink")
     assert result.returncode != 0 and "docusign" in result.stderr and not (tmp_path / "x").exists()
+
+
+def test_requirements_that_contradict_one_another_are_refused(monkeypatch):
+    import formgen.drafting.closing as closing
+
+    cycle = (closing.Requirement("msa", "baa", True, "x", "a"), closing.Requirement("baa", "msa", True, "y", "b"))
+    monkeypatch.setattr(closing, "REQUIREMENTS", cycle)
+    with pytest.raises(closing.ClosingOrderError, match="contradict"):
+        closing.signing_steps(["msa", "baa"])

@@ -3,10 +3,11 @@ of signing that follows.
 
 The order is never typed by hand: each item of the closing (a document of the packet, a closing
 document, a condition such as the fair-market-value opinion) declares what must come strictly
-before it, or at the same sitting or before it (documents signed at one sitting are released together), and cites the clause that says so. The signing
-steps are the longest path through those declarations, so a step list that contradicts a
-document's own condition cannot be produced; ``order_violations`` checks any other order (a
-hand-made one, or the formation checklist's) against the same declarations.
+before it, or at the same sitting or before it (documents signed at one sitting are released
+together), and cites the clause that says so. The signing steps are the longest path through
+those declarations (declarations that contradict one another raise ``ClosingOrderError``);
+``order_violations`` names every declaration an order breaks, and the closing set is refused when
+its order breaks one. The formation checklist and the closing checklist print the same steps.
 """
 
 from __future__ import annotations
