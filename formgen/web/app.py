@@ -24,7 +24,7 @@ from .drafts import DraftStore
 HERE = Path(__file__).parent
 COOKIE = "formgen_session"
 COOKIE_AGE = 30 * 24 * 3600
-MAX_UPLOAD = 2 * 1024 * 1024  # a deal file is a few KB; a packet zip a few hundred
+MAX_UPLOAD = 4 * 1024 * 1024  # a deal file is a few KB; a packet zip about 2 MB with its closing set
 
 
 class SessionMiddleware(BaseHTTPMiddleware):
@@ -41,7 +41,7 @@ class SessionMiddleware(BaseHTTPMiddleware):
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             length = int(request.headers.get("content-length") or 0)
             if length > MAX_UPLOAD + 64 * 1024:
-                return PlainTextResponse("The upload is too large (at most 2 MB).", status_code=413)
+                return PlainTextResponse("The upload is too large (at most 4 MB).", status_code=413)
             if fresh:  # a POST without a known session cannot carry its CSRF token
                 return csrf_failed()
         response = await call_next(request)

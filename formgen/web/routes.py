@@ -85,7 +85,7 @@ async def open_deal(request: Request):
     if suffix not in DEAL_SUFFIXES:
         return await start(request, [f"{name}: is not a deal file; upload a .yaml, .yml or .json file"], 400)
     if len(data) > MAX_UPLOAD:
-        return await start(request, [f"{name}: is larger than 2 MB; a deal file is a few kilobytes"], 400)
+        return await start(request, [f"{name}: is larger than 4 MB; a deal file is a few kilobytes"], 400)
     store, sid = _store(request), _sid(request)
     check = store.scratch(sid, "upload") / f"deal{suffix}"  # fixed name: the user's name is only shown
     check.write_bytes(data)
@@ -109,7 +109,7 @@ async def open_packet(request: Request):
         return csrf_failed()
     upload = await _upload(form, "packet")
     if upload is None or not upload[0].lower().endswith(".zip") or len(upload[1]) > MAX_UPLOAD:
-        return await start(request, ["Choose the packet's .zip file (at most 2 MB), as formgen's download made it."], 400)
+        return await start(request, ["Choose the packet's .zip file (at most 4 MB), as formgen's download made it."], 400)
     store, sid = _store(request), _sid(request)
     try:
         validated = packetfiles.open_packet_zip(upload[1], store.packet_dir(sid), upload[0])
