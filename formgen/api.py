@@ -50,17 +50,19 @@ def build(path: str | Path, *, policy: "Policy" = "conservative", library: "Libr
     return build_packet(path, policy, _library(library))
 
 
-def generate(path: str | Path, out_dir: str | Path, *, library: "Library | None" = None, strict: bool = False, pdf: bool = False,
-             final: bool = False, force: bool = False, policy: "Policy" = "conservative",
-             on_wait: Callable[[str], None] | None = None) -> "Packet":
-    """Build the packet and write it to ``out_dir`` atomically (all files or none). ``out_dir``
+def generate(path: str | Path, out_dir: str | Path, *, library: "Library | None" = None, strict: bool = False,
+             pdf: bool = False, final: bool = False, force: bool = False, policy: "Policy" = "conservative",
+             on_wait: Callable[[str], None] | None = None, esign: str = "none") -> "Packet":
+    """Build the packet and write it to ``out_dir`` atomically (all files or none), with its
+    closing set under closing/ (``esign``: "docusign" or "dropbox-sign" puts that service's anchors
+    on the signature packets' signature, date and initials lines). ``out_dir``
     must be new, empty or a formgen packet; hand-edited or foreign files there stop the run
     (``HandEditError`` / ``OutputFolderError``) unless ``force``, which keeps them. Another
     command writing the same packet is waited for (``on_wait`` hears of it after a second)."""
     from .folder.write import generate as _generate
 
     return _generate(path, out_dir, _library(library), strict=strict, pdf=pdf, final=final, force=force,
-                     policy=policy, on_wait=on_wait)
+                     policy=policy, on_wait=on_wait, esign=esign)
 
 
 def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, library: "Library | None" = None,

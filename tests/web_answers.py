@@ -31,7 +31,8 @@ CA_STEPS = {
 }
 
 def _ca_packet_files() -> set[str]:
-    """What `formgen generate` writes for the CA example beside its .formgen/ records: every document and the records."""
+    """What `formgen generate` writes for the CA example beside its .formgen/ records: every document, the
+    closing set (closing/) and the records."""
     from pathlib import Path
 
     from formgen.inputs.deal import load_deal
@@ -39,7 +40,12 @@ def _ca_packet_files() -> set[str]:
 
     example = Path(__file__).resolve().parent.parent / "examples" / "ca_medspa.yaml"
     names = [spec.filename for spec in documents_for(load_deal(example))]
-    return {*names, "compliance.json", "manifest.json"}
+    closing = ["closing_checklist", "fmv_engagement_letter", "officer_certificate.mso", "officer_certificate.practice",
+               "payment_authorization", *(f"signature_packet.{signer}" for signer in (
+                   "dana-ruiz", "daniel-chen", "harbor-street-capital-llc", "maya-chen-m-d",
+                   "incorporator-articles-of-incorporation-of-glow-medical-corporation",
+                   "organizer-articles-of-organization-of-glow-management-llc"))]
+    return {*names, *(f"closing/{name}.docx" for name in closing), "compliance.json", "manifest.json"}
 
 
 PACKET_FILES = _ca_packet_files()

@@ -52,6 +52,12 @@ def _policy(value: str) -> str:
 PolicyOpt = Annotated[str, typer.Option("--policy", help=POLICY_HELP, callback=_policy)]
 
 
+def _esign(value: str) -> str:
+    if value not in ("none", "docusign", "dropbox-sign"):
+        raise typer.BadParameter(f"'{value}' is not an e-signature service; use none, docusign or dropbox-sign")
+    return value
+
+
 def _message(exc: Exception) -> str:
     from ..errors import InputError
 
@@ -164,8 +170,12 @@ def generate(
     policy: PolicyOpt = "conservative",
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print each finding's whole text and citation.")] = False,
     as_json: JsonOpt = False,
+    esign: Annotated[str, typer.Option("--esign", callback=_esign,
+                                       help="none (default), docusign or dropbox-sign: put that service's "
+                                            "anchor text (white, 1-point) on every signature, date and initials "
+                                            "line of the signature packets (closing/).")] = "none",
 ) -> None:
-    """Build the packet: every document as .docx, compliance.json and manifest.json.
+    """Build the packet: every document as .docx, the closing set (closing/), compliance.json and manifest.json.
 
     Writes only into a new or empty folder or a packet formgen wrote; stops (exit 1, naming the
     files) where a document was edited by hand or a file is not formgen's, unless --force.
@@ -177,7 +187,7 @@ def generate(
     if out is None:
         out = Path("out") / _run(default_out_name, deal, as_json=as_json)
     packet = _run(_generate, deal, out, library=_library(ctx), strict=strict, pdf=pdf, final=final, force=force,
-                  policy=policy, on_wait=_tell_waiting,
+                  policy=policy, on_wait=_tell_waiting, esign=esign,
                   as_json=as_json)
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": True, "deal": str(deal), "out": str(out), "state": packet.rules.code,
@@ -185,7 +195,7 @@ def generate(
                    "counts": counts(packet.findings), "summary": verdict(packet.findings, strict),
                    "findings": findings_json(packet.findings), "placeholders": placeholders_json(deal)})
         return
-    for line in generate_lines(packet, out, pdf=pdf, final=final, verbose=verbose):
+    for line in generate_lines(packet, out, pdf=pdf, final=final, verbose=verbose, esign=esign):
         typer.echo(line)
     for line in placeholder_lines(deal, placeholders_left(deal)):
         typer.echo(line)

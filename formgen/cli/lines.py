@@ -65,11 +65,14 @@ def validate_lines(deal: Path, deal_name: str, rules, findings, strict: bool = F
             *placeholder_lines(deal, placeholders_left(deal))]
 
 
-def generate_lines(packet, out: Path, pdf: bool = False, final: bool = False, verbose: bool = False) -> list[str]:
+def generate_lines(packet, out: Path, pdf: bool = False, final: bool = False, verbose: bool = False,
+                   esign: str = "none") -> list[str]:
     """What generate prints: the documents written, then one line per finding (``verbose``: each
     finding's whole text and citation)."""
     lines = [f"wrote {len(packet.documents)} documents to {out}/ for {packet.deal.deal.name} ({packet.rules.code})"]
     lines += [f"  {doc.spec.filename}" for doc in packet.documents]
+    lines.append("  closing/ (closing checklist, closing documents, a signature packet per signer"
+                 + ("" if esign == "none" else f", {esign} anchors") + ")")
     lines += [f"kept: {note}" for note in packet.kept]
     lines.append(f"findings: {count_line(counts(packet.findings))} (details: {out}/compliance.json and "
                  "compliance_memo.docx" + ("" if verbose else "; --verbose prints them whole") + ")")

@@ -39,6 +39,7 @@ WAIT_NOTICE = 1.0  # seconds before a waiting writer is told why
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 MAX_ITEMS = 2000  # documents, outputs, amendments: far above any real packet
 AMENDMENT_DIR = "amendments"
+CLOSING_DIR = "closing"  # the closing set (formgen/word/closing_folder.py)
 
 
 class PacketBusyError(FormgenError):
@@ -65,6 +66,15 @@ def _plain_name(value: str) -> str:
     return value
 
 
+def _output_name(value: str) -> str:
+    """A file formgen writes: one directly in the packet folder, or one of the closing set (closing/<name>)."""
+    folder, _, name = value.rpartition("/")
+    if folder == CLOSING_DIR:
+        _plain_name(name)
+        return value
+    return _plain_name(value)
+
+
 def _executed_copy(value: str) -> str:
     _relative(value)
     if not value.startswith(EXECUTED_DIR + "/"):
@@ -81,6 +91,7 @@ def _amendment_file(value: str) -> str:
 
 RelativePath = Annotated[str, AfterValidator(_relative)]
 FileName = Annotated[str, AfterValidator(_plain_name)]
+OutputName = Annotated[str, AfterValidator(_output_name)]
 ExecutedCopy = Annotated[str, AfterValidator(_executed_copy)]
 AmendmentFile = Annotated[str, AfterValidator(_amendment_file)]
 
@@ -128,7 +139,7 @@ class Manifest(_Open):
 
     deal: DealRecord
     state: StateRecord | None = None
-    outputs: dict[FileName, str] = Field(max_length=MAX_ITEMS)
+    outputs: dict[OutputName, str] = Field(max_length=MAX_ITEMS)
     documents: dict[str, DocumentRecord] = Field(default_factory=dict, max_length=MAX_ITEMS)
     executed: dict[str, ExecutedRecord] = Field(default_factory=dict, max_length=MAX_ITEMS)
     inputs: dict[str, Any] = Field(default_factory=dict)

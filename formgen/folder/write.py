@@ -16,11 +16,14 @@ from .atomic import write_file
 from .guard import FolderPlan, check_target, kept_name, plan_folder
 from .manifest import MANIFEST, base_outputs, build_manifest, dumps, sha256
 from .packet_folder import PacketFolder, carry
+from ..word.closing_folder import closing_outputs
 
 
-def packet_outputs(packet: Packet, out_dir: Path) -> dict[str, bytes]:
-    """Every file of the packet folder: documents, compliance.json and manifest.json."""
+def packet_outputs(packet: Packet, out_dir: Path, esign: str = "none") -> dict[str, bytes]:
+    """Every file of the packet folder: documents, the closing set (closing/), compliance.json and
+    manifest.json. ``esign``: the e-signature service whose anchors the signature packets carry."""
     outputs = {doc.spec.filename: doc.data for doc in packet.documents}
+    outputs.update(closing_outputs(packet, esign))
     outputs["compliance.json"] = dumps({
         "deal": packet.deal.deal.name,
         "state": packet.rules.code,
@@ -46,7 +49,7 @@ def _carry_over(out_dir: Path, stage: Path, plan: FolderPlan, outputs: dict[str,
 
 def generate(deal_path: str | Path, out_dir: str | Path, library: Library, *, strict: bool = False,
              pdf: bool = False, final: bool = False, force: bool = False, policy: Policy = "conservative",
-             on_wait: Callable[[str], None] | None = None) -> Packet:
+             on_wait: Callable[[str], None] | None = None, esign: str = "none") -> Packet:
     """Build the packet from ``library`` and write it to ``out_dir`` atomically (all files or
     none); see ``api.generate``."""
     deal_path, out_dir = Path(deal_path), Path(out_dir)
@@ -56,12 +59,14 @@ def generate(deal_path: str | Path, out_dir: str | Path, library: Library, *, st
     if strict and packet.errors:
         lines = "\n".join(f"- {f.message}" + (f" [{f.citation}]" if f.citation else "") for f in packet.errors)
         raise ComplianceError(f"--strict: {plural(len(packet.errors), 'error finding')}; nothing written:\n{lines}")
-    packet.kept = write_packet(packet, out_dir, pdf=pdf, final=final, force=force, on_wait=on_wait).notes
+    packet.kept = write_packet(packet, out_dir, pdf=pdf, final=final, force=force, on_wait=on_wait,
+                               esign=esign).notes
     return packet
 
 
 def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: bool = False,
-                 force: bool = False, on_wait: Callable[[str], None] | None = None) -> FolderPlan:
+                 force: bool = False, on_wait: Callable[[str], None] | None = None,
+                 esign: str = "none") -> FolderPlan:
     """All files or none, and never a file formgen did not write lost (see ``guard``). With
     ``pdf``, PDFs are made in the staging folder before the swap, under the packet's own lock;
     without LibreOffice the .docx packet is still written, then ToolMissingError is raised.
@@ -79,7 +84,7 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
             missing_tool = exc
         else:  # the .docx and its PDF show the same TOC page numbers
             paginate_tocs(packet)
-    outputs = packet_outputs(packet, out_dir)
+    outputs = packet_outputs(packet, out_dir, esign)
     folder = PacketFolder(out_dir)
     with folder.locked(on_wait=on_wait):
         plan = plan_folder(out_dir, force=force)  # under the lock: what is there now

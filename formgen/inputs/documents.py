@@ -53,6 +53,12 @@ def entity_charter(deal: Deal, entity: str) -> str:
 Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "practice_bodies", "mso_members",
                    "md_parties"]
 # When a document is in the packet.
+# Who signs a document (formgen/drafting/closing.py resolves each to people): the MSO or the practice
+# by its signatory, each practice owner, each married owner's spouse, each MSO member, the MSO's
+# manager (when not a member), a charter's organizer or incorporator, the medical director, and
+# the practice's president and secretary (share certificates).
+SignerRole = Literal["mso", "practice", "owners", "spouses", "mso_members", "mso_manager", "organizer",
+                     "medical_director", "practice_officers"]
 AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture", "brand_licensed", "sublease"]
 
 
@@ -71,6 +77,7 @@ class DocumentSpec:
     toc: bool = False  # opens with a table of contents (a TOC field, filled in)
     charter: Literal["", "practice", "mso"] = ""  # its heading is that entity's charter name in its state
     governs: Literal["", "practice", "mso"] = ""  # an LLC's governing document: titled as that entity's state calls it
+    signers: tuple[SignerRole, ...] = ()  # who signs it, in the order of its signature blocks
 
     @property
     def filename(self) -> str:
@@ -122,30 +129,38 @@ class DocumentSpec:
 
 # In reading order.
 REGISTRY: tuple[DocumentSpec, ...] = (
-    DocumentSpec("msa", "Management Services Agreement", "MSA", pays_mso=True, toc=True),
-    DocumentSpec("responsibility_schedule", "Responsibility Schedule", "RS"),
-    DocumentSpec("continuity_agreement", "Continuity Agreement", "CONTINUITY", subtitle="among_owners"),
+    DocumentSpec("msa", "Management Services Agreement", "MSA", pays_mso=True, toc=True, signers=("mso", "practice")),
+    DocumentSpec("responsibility_schedule", "Responsibility Schedule", "RS", signers=("mso", "practice")),
+    DocumentSpec("continuity_agreement", "Continuity Agreement", "CONTINUITY", subtitle="among_owners",
+                 signers=("mso", "practice", "owners", "spouses")),
     DocumentSpec("mso_operating_agreement", "Operating Agreement", "MSO-OA",
-                 heading="Limited Liability Company Operating Agreement", subtitle="of_mso", governs="mso"),
+                 heading="Limited Liability Company Operating Agreement", subtitle="of_mso", governs="mso",
+                 signers=("mso_members",)),
     DocumentSpec("practice_operating_agreement", "Operating Agreement", "PRACTICE-OA", subtitle="of_practice",
-                 applies="practice_is_llc", governs_practice=True, governs="practice"),
+                 applies="practice_is_llc", governs_practice=True, governs="practice", signers=("owners",)),
     DocumentSpec("practice_bylaws", "Bylaws", "BYLAWS", subtitle="of_practice",
-                 applies="practice_is_corporation", governs_practice=True),
+                 applies="practice_is_corporation", governs_practice=True, signers=("practice",)),
     DocumentSpec("practice_articles", "Practice Charter", "PRACTICE-CHARTER", subtitle="of_practice", charter="practice",
-                 entities=("practice",)),
-    DocumentSpec("mso_articles", "MSO Charter", "MSO-CHARTER", subtitle="of_mso", charter="mso", entities=("mso",)),
+                 entities=("practice",), signers=("organizer",)),
+    DocumentSpec("mso_articles", "MSO Charter", "MSO-CHARTER", subtitle="of_mso", charter="mso", entities=("mso",),
+                 signers=("organizer",)),
     DocumentSpec("practice_consent", "Practice Organizational Consent", "PRACTICE-CONSENT",
-                 heading="Action by Unanimous Written Consent", subtitle="practice_bodies"),
+                 heading="Action by Unanimous Written Consent", subtitle="practice_bodies", signers=("owners",)),
     DocumentSpec("mso_consent", "MSO Organizational Consent", "MSO-CONSENT",
-                 heading="Action by Unanimous Written Consent", subtitle="mso_members"),
-    DocumentSpec("medical_director_agreement", "Medical Director Agreement", "MD", subtitle="md_parties"),
-    DocumentSpec("ownership_ledger", "Ownership Ledger", "LEDGER", subtitle="of_practice", entities=("practice",)),
+                 heading="Action by Unanimous Written Consent", subtitle="mso_members",
+                 signers=("mso_members", "mso_manager")),
+    DocumentSpec("medical_director_agreement", "Medical Director Agreement", "MD", subtitle="md_parties",
+                 signers=("practice", "medical_director")),
+    DocumentSpec("ownership_ledger", "Ownership Ledger", "LEDGER", subtitle="of_practice", entities=("practice",),
+                 signers=("practice_officers",)),
     DocumentSpec("promissory_note", "Working Capital Promissory Note", "NOTE", subtitle="parties", applies="mso_posture",
-                 pays_mso=True),
-    DocumentSpec("security_agreement", "Security Agreement", "SECURITY", applies="mso_posture"),
-    DocumentSpec("trademark_license", "Trademark License Agreement", "TM", applies="brand_licensed"),
-    DocumentSpec("sublease", "Sublease", "SUBLEASE", applies="sublease", pays_mso=True),
-    DocumentSpec("baa", "Business Associate Agreement", "BAA"),
+                 pays_mso=True, signers=("practice",)),
+    DocumentSpec("security_agreement", "Security Agreement", "SECURITY", applies="mso_posture",
+                 signers=("practice", "mso")),
+    DocumentSpec("trademark_license", "Trademark License Agreement", "TM", applies="brand_licensed",
+                 signers=("mso", "practice")),
+    DocumentSpec("sublease", "Sublease", "SUBLEASE", applies="sublease", pays_mso=True, signers=("mso", "practice")),
+    DocumentSpec("baa", "Business Associate Agreement", "BAA", signers=("practice", "mso")),
     DocumentSpec("compliance_memo", "Compliance Memorandum", "MEMO", subtitle="deal", report=True),
     DocumentSpec("formation_checklist", "Formation Checklist", "CHECKLIST", subtitle="deal", report=True),
     DocumentSpec("research_appendix", "Research Appendix", "RESEARCH", subtitle="deal", report=True),

@@ -21,7 +21,7 @@ from ..errors import FormgenError, InputError, Problem
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PACKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 MAX_PACKET_FILES = 500
-PACKET_FOLDERS = ("", "redlines", "amendments", ".formgen/base", ".formgen/executed")
+PACKET_FOLDERS = ("", "redlines", "amendments", "closing", ".formgen/base", ".formgen/base/closing", ".formgen/executed")
 
 
 def listing(folder: Path, *, hidden: bool = False) -> dict[str, Path]:

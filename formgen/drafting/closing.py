@@ -1,0 +1,278 @@
+"""The closing set as data: who signs each document, what must happen before it, and the order
+of signing that follows.
+
+The order is never typed by hand: each item of the closing (a document of the packet, a closing
+document, a condition such as the fair-market-value opinion) declares what must come strictly
+before it, or at the same sitting or before it (documents signed at one sitting are released
+together), and cites the clause that says so. The signing steps are the longest path through
+those declarations (declarations that contradict one another raise ``ClosingOrderError``);
+``order_violations`` names every declaration an order breaks, and the closing set is refused when
+its order breaks one. The formation checklist and the closing checklist print the same steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import FormgenError
+from ..inputs.deal import Deal
+from ..inputs.documents import DocumentSpec, SignerRole
+from ..markup import strip_word_markers
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """``item`` may be signed only once ``before`` is done: strictly earlier (``strict``) or at the
+    same sitting or earlier; ``source`` is the clause whose words impose it."""
+
+    item: str
+    before: str
+    strict: bool
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ClosingItem:
+    """A step of the closing that is not a packet document: a condition, a filing or a closing document."""
+
+    name: str
+    title: str
+    kind: str  # "condition" | "filing" | "deliverable" | "closing document"
+    who: str  # who acts (for conditions and deliverables)
+    signers: tuple[SignerRole, ...] = ()
+
+
+def closing_items(deal: Deal) -> list[ClosingItem]:
+    """The closing's own items, besides the packet's documents."""
+    practice = deal.practice.name
+    return [
+        ClosingItem("fmv_engagement_letter", "Fair-Market-Value Engagement Letter", "closing document",
+                    "The valuation firm, the MSO and the Practice", ("practice", "mso")),
+        ClosingItem("fmv_opinion", "Written fair-market-value opinion on the management fee", "condition",
+                    "The independent valuation firm"),
+        ClosingItem("security_risk_analysis", f"Security risk analysis of the MSO's systems that will hold "
+                    f"{practice}'s patient information", "condition", deal.mso.name),
+        ClosingItem("bank_account", f"Deposit and merchant accounts opened in the name of {practice}, "
+                    "with only its Qualified Persons as signatories", "deliverable", practice),
+        ClosingItem("payment_authorization", "Standing Payment Authorization", "closing document", practice,
+                    ("practice",)),
+        ClosingItem("officer_certificate.practice", f"Officer's Certificate of {practice}", "closing document",
+                    practice, ("practice",)),
+        ClosingItem("officer_certificate.mso", f"Officer's Certificate of {deal.mso.name}", "closing document",
+                    deal.mso.name, ("mso",)),
+    ]
+
+
+FILINGS = ("practice_articles", "mso_articles")
+GOVERNING = ("practice_bylaws", "practice_operating_agreement")
+
+
+def _req(item: str, before: str, strict: bool, reason: str, source: str) -> Requirement:
+    return Requirement(item, before, strict, reason, source)
+
+
+# What each item's own words require. Items absent from a packet are skipped.
+REQUIREMENTS: tuple[Requirement, ...] = (
+    _req("mso_operating_agreement", "mso_articles", True, "the MSO exists once its charter is filed",
+         "mso_operating_agreement"),
+    *(_req(gov, "practice_articles", True, "the Practice exists once its charter is filed", gov) for gov in GOVERNING),
+    _req("mso_consent", "mso_operating_agreement", False, "the members act as the MSO's governing document permits",
+         "mso_consent.preamble"),
+    _req("practice_bylaws", "practice_consent", False, "its certificate certifies that the consent adopted them",
+         "bylaws.certificate"),
+    _req("practice_consent", "practice_articles", True, "the consent ratifies the charter as filed",
+         "practice_consent.organization"),
+    *(_req("practice_consent", gov, False, "the consent adopts the governing document presented with it",
+           "practice_consent.organization") for gov in GOVERNING),
+    _req("practice_consent", "continuity_agreement", False,
+         "no share or interest is issued to a person who has not signed the Continuity Agreement",
+         "practice_consent.ownership"),
+    _req("ownership_ledger", "practice_consent", False, "the ledger records the issuance the consent makes",
+         "practice_consent.ownership"),
+    _req("ownership_ledger", "continuity_agreement", False,
+         "no share or interest is issued to a person who has not signed the Continuity Agreement",
+         "practice_consent.ownership"),
+    _req("continuity_agreement", "mso_consent", True, "the MSO's members approve it as a Major Decision",
+         "mso_consent.agreements"),
+    _req("fmv_engagement_letter", "mso_articles", True, "the MSO exists to engage the valuation firm", "mso_articles"),
+    _req("fmv_engagement_letter", "practice_articles", True, "the Practice exists to engage the valuation firm",
+         "practice_articles"),
+    _req("fmv_opinion", "fmv_engagement_letter", True, "the firm gives its opinion under the engagement",
+         "fmv_engagement_letter"),
+    _req("security_risk_analysis", "mso_articles", True, "the MSO exists to analyse its systems", "mso_articles"),
+    _req("msa", "fmv_opinion", True, "the officers may not sign it until the fair-market-value opinion is received",
+         "practice_consent.agreements"),
+    _req("msa", "practice_consent", False, "the consent approves it and authorizes the Practice's signatory",
+         "practice_consent.agreements"),
+    _req("msa", "mso_consent", False, "the MSO's members approve it as a Major Decision", "mso_consent.agreements"),
+    _req("medical_director_agreement", "fmv_opinion", True, "approved on the condition of a fair-market-value opinion",
+         "practice_consent.agreements"),
+    _req("medical_director_agreement", "practice_consent", False, "the consent approves it",
+         "practice_consent.agreements"),
+    _req("baa", "security_risk_analysis", True, "the MSO signs it only after its security risk analysis",
+         "mso_consent.agreements"),
+    *(_req(doc, consent, False, "the consents approve it", f"{consent}.agreements")
+      for doc in ("responsibility_schedule", "baa", "trademark_license", "sublease", "promissory_note",
+                  "security_agreement")
+      for consent in ("practice_consent", "mso_consent")),
+    _req("responsibility_schedule", "msa", False, "it allocates the services the MSA describes", "msa"),
+    _req("bank_account", "practice_consent", True, "the consent opens the accounts and names their signatories",
+         "practice_consent.banking"),
+    _req("payment_authorization", "bank_account", True, "it instructs the Practice's own bank",
+         "practice_consent.banking"),
+    _req("payment_authorization", "msa", False, "it pays the fee the MSA sets", "practice_consent.banking"),
+    _req("officer_certificate.practice", "practice_consent", False, "it certifies the resolutions adopted",
+         "officer_certificate"),
+    _req("officer_certificate.practice", "ownership_ledger", False, "it certifies the owners of record",
+         "officer_certificate"),
+    _req("officer_certificate.practice", "msa", False, "it is delivered at the closing", "officer_certificate"),
+    _req("officer_certificate.mso", "mso_consent", False, "it certifies the resolutions adopted", "officer_certificate"),
+    _req("officer_certificate.mso", "msa", False, "it is delivered at the closing", "officer_certificate"),
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    items: tuple[str, ...]
+
+
+class ClosingOrderError(FormgenError):
+    """The declared requirements contradict one another (a strict requirement in a cycle)."""
+
+
+def _present(names: list[str]) -> list[Requirement]:
+    known = set(names)
+    return [r for r in REQUIREMENTS if r.item in known and r.before in known]
+
+
+def signing_steps(names: list[str]) -> list[Step]:
+    """The items grouped in signing sittings: each as early as its requirements allow (the longest
+    path; a strict requirement moves an item one step later). Within a step, an item comes after
+    what it needs at the same sitting, then in ``names`` order."""
+    requirements = _present(names)
+    step = dict.fromkeys(names, 1)
+    for _ in range(len(names) + 1):
+        changed = False
+        for r in requirements:
+            need = step[r.before] + (1 if r.strict else 0)
+            if step[r.item] < need:
+                step[r.item], changed = need, True
+        if not changed:
+            break
+    else:
+        raise ClosingOrderError("The closing requirements contradict one another (a cycle through: "
+                                + ", ".join(sorted({r.item for r in requirements})) + ")")
+    rank = {name: i for i, name in enumerate(names)}
+    same_sitting = {}
+    for r in requirements:
+        if not r.strict and step[r.item] == step[r.before]:
+            same_sitting.setdefault(r.item, set()).add(r.before)
+    steps = []
+    for number in sorted(set(step.values())):
+        pending = sorted((n for n in names if step[n] == number), key=rank.__getitem__)
+        ordered: list[str] = []
+        while pending:  # the first item whose same-sitting requirements are already placed
+            ready = next((n for n in pending if same_sitting.get(n, set()) & set(pending) <= {n}), pending[0])
+            ordered.append(ready)
+            pending.remove(ready)
+        steps.append(Step(len(steps) + 1, tuple(ordered)))
+    return steps
+
+
+def order_violations(steps: list[Step]) -> list[str]:
+    """Every requirement an order breaks, in words: the item, what it needs first, and the clause."""
+    position = {name: (s.number, i) for s in steps for i, name in enumerate(s.items)}
+    # (a requirement "at the same sitting or before" is met by any place in the same step)
+    problems = []
+    for r in _present(list(position)):
+        item_step, before_step = position[r.item][0], position[r.before][0]
+        late = before_step >= item_step if r.strict else before_step > item_step
+        if late:
+            when = "an earlier step" if r.strict else "the same step or earlier"
+            problems.append(f"{r.item} (step {item_step}) needs {r.before} at {when} ({r.reason}; {r.source}), "
+                            f"but {r.before} is at step {before_step}")
+    return problems
+
+
+# ------------------------------------------------------------------ signers
+
+
+def is_placeholder(text: str) -> bool:
+    """A blank the attorney fills in ("[name of organizer]")."""
+    return text.startswith("[")
+
+
+def signer_key(signer: dict, document_label: str) -> str:
+    """The person a signature block belongs to: its named signer; for a block whose signer is still
+    a blank, the entity (with the office, when the block names one) or the role and document."""
+    name, party, title = (strip_word_markers(signer[k]) for k in ("name", "party", "title"))
+    if name and not is_placeholder(name):
+        return name
+    if party == party.upper():  # a role caption ("ORGANIZER"), not an entity
+        return f"{party.capitalize()}, {document_label}"
+    return party if not title or is_placeholder(title) else f"{party}, {title}"
+
+
+def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]:
+    """The signer keys ``spec.signers`` names for this deal, in block order (see ``signer_key``)."""
+    mso, practice = deal.mso, deal.practice
+    members = [m.name for m in mso.members]
+    corp = context["practice_governing_document"] == "Bylaws"
+    resolved = {
+        "mso": [mso.signatory.name],
+        "practice": [practice.signatory.name],
+        "owners": [o.name for o in practice.owners],
+        "spouses": [o.spouse for o in practice.owners if o.spouse],
+        "mso_members": members,
+        "mso_manager": [mso.signatory.name] if mso.manager_managed and mso.signatory.name not in members else [],
+        "medical_director": [practice.medical_director],
+    }
+    if "organizer" in spec.signers:  # the organizer the deal names, else the role for the document
+        role = "Incorporator" if spec.charter == "practice" and corp else "Organizer"
+        named = getattr(deal.formation, spec.charter or "mso").organizer
+        resolved["organizer"] = [named or f"{role}, {spec.label(deal)}"]
+    if "practice_officers" in spec.signers:
+        president = context["practice_president"]
+        secretary = president if context["sole_owner"] else f"{practice.name}, Secretary"
+        resolved["practice_officers"] = [president, secretary] * len(practice.owners) if corp else []
+    return [key for role in spec.signers for key in resolved[role]]
+
+
+
+def closing_names(specs: list[DocumentSpec], deal: Deal) -> list[str]:
+    """Every item of the closing, in reading order: the packet's agreements, then the closing's own items."""
+    return list(dict.fromkeys([*(s.name for s in specs if not s.report), *(i.name for i in closing_items(deal))]))
+
+
+def document_name(spec: DocumentSpec, deal: Deal) -> str:
+    """A document as a list of the closing names it: the governing documents and consents with the
+    body they belong to ("Action by Unanimous Written Consent of the Members of X"), others by title."""
+    title, subtitle = spec.titles(deal)
+    return f"{title} {subtitle}" if spec.subtitle in ("of_mso", "of_practice", "practice_bodies", "mso_members") else title
+
+
+def signing_summary(specs: list[DocumentSpec], deal: Deal, context: dict) -> list[dict]:
+    """The signing steps as the formation checklist prints them: step, what is signed or done, who acts."""
+    items = {i.name: i for i in closing_items(deal)}
+    by_name = {s.name: s for s in specs}
+    rows = []
+    for step in signing_steps(closing_names(specs, deal)):
+        what, who = [], []
+        for name in step.items:
+            if name in by_name:
+                spec = by_name[name]
+                what.append(document_name(spec, deal))
+                who += declared_signers(spec, deal, context)
+            else:
+                what.append(items[name].title)
+                who += declared_signers_of(items[name], deal) or [items[name].who]
+        rows.append({"step": step.number, "what": "; ".join(what), "who": ", ".join(dict.fromkeys(who))})
+    return rows
+
+
+def declared_signers_of(item: ClosingItem, deal: Deal) -> list[str]:
+    """A closing document's signers: the MSO's or the Practice's signatory."""
+    people = {"mso": deal.mso.signatory.name, "practice": deal.practice.signatory.name}
+    return [people[role] for role in item.signers]
