@@ -147,11 +147,11 @@ def approval_findings(texts: dict[str, str]) -> list[Finding]:
 
 # Each condition a document sets on the signing order: (document, wording that sets it, the step that
 # must come first, the step that waits), the steps named as the checklist's table names them.
-_ORDER_CONDITIONS = (
+_ORDER_CONDITIONS = (  # (document, its condition, what must come first, what it must come before)
     ("practice_consent", "no share is issued to any person who has not signed the Continuity Agreement",
-     "Continuity Agreement", "Issue the shares"),
+     "Continuity Agreement", "Ownership Ledger"),
     ("practice_consent", "no interest is issued to any person who has not signed the Continuity Agreement",
-     "Continuity Agreement", "Admit the members"),
+     "Continuity Agreement", "Ownership Ledger"),
     ("practice_consent", "may not sign the Management Services Agreement until the Practice has received a written "
      "opinion", "fair-market-value opinion", "Management Services Agreement"),
 )
@@ -159,25 +159,27 @@ _ROW = re.compile(r"^(\d+) \| ([^|]*) \|")
 
 
 def signing_order_findings(texts: dict[str, str]) -> list[Finding]:
-    """The checklist's signing order meets every order the consents set."""
+    """The checklist's signing order meets every order the consents set: what must come first is in
+    an earlier step, or earlier in the same step (one sitting, signed in the order listed)."""
     checklist = texts.get("formation_checklist")
     if checklist is None:
         return []
     rows = [(int(m.group(1)), m.group(2)) for m in map(_ROW.match, checklist.splitlines()) if m]
 
-    def first_step(words: str) -> int | None:
-        return next((number for number, step in rows if words in step), None)
+    def place(words: str) -> tuple[int, int] | None:
+        return next(((number, step.index(words)) for number, step in rows if words in step), None)
 
     findings = []
     for document, condition, before, after in _ORDER_CONDITIONS:
         if document not in texts or condition not in _flat(texts[document]):
             continue
-        first, then = first_step(before), first_step(after)
+        first, then = place(before), place(after)
         if first is None or then is None or first >= then:
             findings.append(Finding(
                 "packet.signing_order", "error",
                 f"{document} requires \u201c{condition}\u201d, but the checklist's signing order does not put "
-                f"\u201c{before}\u201d (step {first or 'missing'}) before \u201c{after}\u201d (step {then or 'missing'})",
+                f"\u201c{before}\u201d (step {first[0] if first else 'missing'}) before \u201c{after}\u201d "
+                f"(step {then[0] if then else 'missing'})",
                 document="formation_checklist", action="flagged"))
     return findings
 
