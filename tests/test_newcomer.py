@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from formgen.inputs.library import Library
 from conftest import EXAMPLES, run_cli
 
 TX = EXAMPLES / "tx_medspa.yaml"
@@ -136,9 +137,9 @@ def test_explain_speaks_in_sentences_and_json_keeps_the_machine_form():
 
 def test_every_shipped_clause_condition_has_words():
     from formgen.cli.explainview import CONDITION_WORDS, condition_words
-    from formgen.inputs.clauses import load_library
+    from formgen.inputs.library import Library
 
-    conditions = {c for clause in load_library().clauses.values() for c in clause.meta.conditions}
+    conditions = {c for clause in Library.shipped().clauses.clauses.values() for c in clause.meta.conditions}
     for condition in conditions:
         for holds in (True, False):
             assert "“" not in condition_words(condition, holds), f"no words for {condition!r}"
@@ -192,8 +193,8 @@ def test_impact_within_lists_only_what_falls_due_in_the_window(tmp_path):
                                                                      "effective_date: 2025-07-01"))
     formgen.generate(deal, tmp_path / "out" / "or_old")
     as_of = dt.date(2026, 12, 2)
-    everything = impact(tmp_path / "out", as_of)
+    everything = impact(tmp_path / "out", as_of, Library.shipped())
     deadlines = sorted(c["deadline"] for r in everything for c in r.changes)
     assert deadlines and max(deadlines) >= "2029-01-01"
-    soon = impact(tmp_path / "out", as_of, as_of + dt.timedelta(days=1))
+    soon = impact(tmp_path / "out", as_of, Library.shipped(), as_of + dt.timedelta(days=1))
     assert all(c["deadline"] <= "2026-12-03" for r in soon for c in r.changes)

@@ -85,11 +85,11 @@ def test_florida_memo_analyses_the_covenant_it_keeps():
     texts = {d.spec.name: " ".join(docx_text(d.data).split()) for d in packet.documents}
     memo, msa = texts["compliance_memo"], texts["msa"]
     assert "COVENANT NOT TO COMPETE" in memo.upper()
-    assert "keeps the Practice Owners’ covenant not to compete" in memo
+    assert "keeps the Practice’s covenant not to compete" in memo and "binds the Practice only" in memo
     assert "Florida enforces it only as far as it is reasonable" in memo and "Florida law." in memo
     assert "Clinician agreements." in memo and "542.336; unverified)." in memo
     assert "writing signed by each person it restrains" in memo
-    assert "Non-Competition" in msa and "sign this covenant, or a joinder to it, personally" in msa
+    assert "Non-Competition" in msa and "Practice shall not, directly or through an Affiliate" in msa
     finding = next(f for f in packet.findings if f.rule == "covenant.non_compete")
     assert finding.verified and "542.335" in finding.citation
 
@@ -106,11 +106,13 @@ def test_a_void_owner_covenant_replaces_the_msa_covenant(tmp_path):
 
 
 def test_a_limited_owner_covenant_limits_the_msa_covenant(tmp_path):
-    """Texas before S.B. 1318 (2025-09-01): the covenant stays, with the buyout and patient access § 15.50(b) asks."""
+    """Texas before S.B. 1318 (2025-09-01): the MSA keeps the Practice's covenant; the memo states the
+    buyout and patient access § 15.50(b) asks of a covenant that binds a physician personally."""
     deal = with_changes(EXAMPLES / "tx_medspa.yaml", tmp_path / "tx.yaml", deal__effective_date="2025-06-01")
-    msa = next(d for d in build_packet(deal).documents if d.spec.name == "msa")
-    text = " ".join(docx_text(msa.data).split())
-    assert "buyout at a reasonable price" in text and "access to a list of the patients" in text
+    texts = {d.spec.name: " ".join(docx_text(d.data).split()) for d in build_packet(deal).documents}
+    assert "Practice shall not, directly or through an Affiliate, own, manage" in texts["msa"]
+    memo = texts["compliance_memo"]
+    assert "binds the Practice only" in memo and "buyout" in memo and "patient" in memo
     later = Library.shipped().rules_for("TX", dt.date(2026, 1, 1))
     assert later.owner_covenant().max_radius_miles == 5 and later.owner_covenant().max_months == 12
 

@@ -36,6 +36,13 @@ CONDITION_WORDS = {
                                                 "the practice is an LLC, not a corporation with bylaws"),
     "practice_governing_document != 'Bylaws'": ("the practice is an LLC, governed by its operating agreement",
                                                 "the practice is a corporation, governed by bylaws"),
+    "not controlling_member": ("no member of the MSO holds more than half of it, so a deadlock procedure is needed",
+                               "one member of the MSO holds more than half of it"),
+    "mso.members | length > 1": ("the MSO has more than one member", "the MSO has a single member"),
+    "covenant_analysis": ("the state's non-compete law is researched, so the memo analyses the covenant",
+                          "the state's non-compete law is not researched"),
+    "state_statutes": ("the state's professional-entity statutes have provisions to draft in",
+                       "no state statute provision is recorded for the governing document"),
 }
 SERVICE_WORDS = {
     "administrative": "administrative services", "payroll_hr": "payroll and human resources",

@@ -6,7 +6,8 @@ from __future__ import annotations
 from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
 from ..inputs.deal_terms import OPTION_CLOSING_DAYS, TRANSFER_EVENTS, PriceFormula, notice_days, succession_timetable
 from ..inputs.documents import charter_name, documents_for, entity_governing_document
-from .packet_system import related_agreements, signing_steps
+from .closing import signing_summary
+from .packet_system import related_agreements
 from ..errors import InputError, Problem
 from ..markup import library_prose
 from .covenants import covenant_analysis, covenant_terms
@@ -285,7 +286,9 @@ def build_context(deal: Deal, rules: StateRules, catalog: dict, extra: dict | No
     context["controlling_member"] = next((m.name for m in members if m.percent > 50), None)
     context["significant_members"] = [m.name for m in members if m.percent >= 25]
     context["related_agreements"] = related_agreements([spec.name for spec in documents_for(deal)])
-    context["signing_steps"] = signing_steps(deal, context)
+    # The one signing order: derived from what each document requires (drafting/closing.py); the
+    # checklist prints it and the signing-order check reads it.
+    context["signing_steps"] = signing_summary(documents_for(deal), deal, context)
     if extra:
         context.update(extra)
     return context

@@ -49,8 +49,8 @@ def _period(months: int) -> str:
 def _conditions(covenant: Covenant) -> list[str]:
     out = []
     if covenant.signed_writing:
-        out.append("it must be set out in a writing signed by each person it restrains (each Practice Owner signs "
-                   "the covenant or a joinder to it personally)")
+        out.append("it must be set out in a writing signed by each person it restrains (the Practice signs the "
+                   "Management Services Agreement; an owner is bound only by a covenant that owner signs)")
     if covenant.max_months:
         out.append(f"it may last no longer than {_period(covenant.max_months)} after the relationship ends")
     if covenant.max_radius_miles:

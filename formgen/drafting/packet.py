@@ -15,7 +15,6 @@ from ..inputs.clauses import ClauseLibrary
 from ..inputs.library import Library
 from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec
-from .closing import signing_summary
 from .context import longdate
 from .drafts import Draft, Drafting, draft_agreements, start_drafting
 from .findings import Finding, sort_findings
@@ -27,7 +26,7 @@ from ..inputs.states import ChecklistItem, ClauseRule, Note, Policy, RequiredCla
 
 # The reports (registry: report=True) describe the agreements, so they are built last, with these extra names.
 REPORT_NAMES = ("findings", "still_to_complete", "decisions", "rules", "checklist_items", "documents", "state_notes",
-                "clause_authorities", "signing_steps")
+                "clause_authorities")
 # What the Word layout (templates/document.docx) is rendered with.
 LAYOUT_NAMES = ("title", "subtitle", "document_title", "header_text", "draft_notice", "blocks")
 
@@ -213,7 +212,6 @@ def _report_context(drafting: Drafting, agreements: list[BuiltDocument], finding
         "rules": [{"label": memo_label(label, r, drafting.library), "citation": r.citation, "verified": r.verified,
                    "note": r.note} for label, r in rules.all_rules()],
         "checklist_items": checklist_items(deal, rules),
-        "signing_steps": signing_summary(drafting.specs, deal, drafting.context),
         "documents": [s.titles(deal)[0] + f" ({s.filename})" for s in drafting.specs],
         "state_notes": [{"heading": topic_heading(n.topic), "text": n.text, "citation": n.citation,
                          "verified": n.verified, "note": n.note} for n in rules.notes],

@@ -190,50 +190,6 @@ def system_findings(texts: dict[str, str]) -> list[Finding]:
             + signing_order_findings(texts))
 
 
-def signing_steps(deal, values: dict) -> list[dict]:
-    """The closing's signing order, each step after every approval and condition it needs: the
-    checklist prints it, and the signing-order check reads it. values: the drafting context."""
-    corp = values["practice_governing_document"] == "Bylaws"
-    owners = values["names"]([o.name for o in deal.practice.owners])
-    mso_agreement = ("Company Agreement" if values["mso_governing_document"] == "Company Agreement"
-                     else "Limited Liability Company Operating Agreement")
-    agreements = ["Management Services Agreement", "Responsibility Schedule"]
-    agreements += ["Trademark License Agreement"] if deal.brand else []
-    agreements += ["Sublease (with the landlord's consent)"] if deal.premises.sublease else []
-    agreements += ["Working Capital Promissory Note", "Security Agreement"] if deal.posture.value == "mso" else []
-    steps = [
-        (f"File the {values['practice_charter']} of {deal.practice.name} and the {values['mso_charter']} of "
-         f"{deal.mso.name}", "The incorporator or organizer of each"),
-        (f"{mso_agreement} of {deal.mso.name}",
-         f"Every member: {values['names']([m.name for m in deal.mso.members])}"),
-        (f"Action by Unanimous Written Consent of the Members of {deal.mso.name} (approves the agreements with "
-         f"{deal.practice.name} as Major Decisions)", "Every member"),
-        (f"{values['practice_governing_document']} of {deal.practice.name} and the consent of its "
-         f"{'Shareholders and Directors' if corp else 'Members and Managers'} (adopts them, elects "
-         f"{'directors' if corp else 'managers'} and officers, approves the agreements and authorizes the "
-         f"{'issue of shares' if corp else 'admission of members'} to each owner who signs the Continuity Agreement)",
-         owners),
-        ("Independent fair-market-value opinion on the management fee",
-         "Valuation firm engaged by the parties; both consents make signing the Management Services Agreement "
-         "wait for it"),
-        (f"Security risk analysis of {deal.mso.name}'s systems that will hold patient information",
-         f"{deal.mso.name}, before it signs the Business Associate Agreement"),
-        (", ".join(agreements) + " and Business Associate Agreement",
-         f"{deal.mso.signatory.name} ({deal.mso.signatory.title}) for {deal.mso.name}; "
-         f"{deal.practice.signatory.name} ({deal.practice.signatory.title}) for {deal.practice.name}"),
-        (f"Continuity Agreement, Medical Director Agreement (with {deal.practice.medical_director})",
-         f"{deal.mso.name}, {deal.practice.name}, and personally {owners}"),
-    ]
-    spouses = [o.spouse for o in deal.practice.owners if o.spouse]
-    if spouses:
-        steps.append(("Consent of Spouse to the Continuity Agreement", values["names"](spouses)))
-    steps.append((f"{'Issue the shares' if corp else 'Admit the members'} the consent authorizes, only to owners "
-                  f"who have signed the Continuity Agreement and paid for them; "
-                  f"{'deliver certificates bearing the legend and ' if corp else ''}record each entry in the ownership "
-                  "ledger", f"The Secretary of {deal.practice.name}"))
-    return [{"order": number, "step": step, "who": who} for number, (step, who) in enumerate(steps, start=1)]
-
-
 def signing_table(steps: list[dict]) -> str:
     """The signing order as the checklist's table reads in text ('1 | step | who' rows)."""
-    return "\n".join(f"{s['order']} | {s['step']} | {s['who']}" for s in steps)
+    return "\n".join(f"{s['step']} | {s['what']} | {s['who']}" for s in steps)

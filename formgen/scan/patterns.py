@@ -224,8 +224,11 @@ _OWNERSHIP = (
     r"(?:percentage\s+interests?|membership\s+interests?|ownership(?:\s+(?:interests?|percentages?))?"
     r"|percentage\s+ownership|units|shares|stock|equity|capital\s+accounts?|sharing\s+ratios?)"
 )
+# Tax allocations among an LLC's members (qualified income offset, minimum gain chargeback) are
+# neither fees nor distributions to anyone else.
 OWNER_DISTRIBUTION = re.compile(
     r"\b(?:percentage|membership|ownership|equity)\s+interests?\b|\bcapital\s+accounts?\b"
+    r"|\b(?:partner\s+nonrecourse\s+debt\s+|partnership\s+)?minimum\s+gain\b|\bTreasury\s+Regulations?\b"
     r"|\b(?:members?|shareholders?|stockholders?|partners?|owners?|unitholders?)\b[^;.]{0,120}?"
     r"\b(?:in\s+proportion\s+to|pro\s+rata|in\s+accordance\s+with|according\s+to|based\s+on)\s+"
     rf"(?:their|its|his|her|the)\s+(?:respective\s+)?{_OWNERSHIP}"

@@ -29,7 +29,8 @@ from .sentences import split_sentences, windows
 FORMAT = 1
 SEVERITY_ORDER = ("error", "warning", "info")
 
-_MEMO_TITLE = re.compile(r"^\s*(?:[\w ,.&-]{0,40}\s)?(?:memorandum|memo)\b", re.IGNORECASE)
+# A memorandum or a research appendix reports on the law and the terms; it grants nothing.
+_MEMO_TITLE = re.compile(r"^\s*(?:[\w ,.&-]{0,40}\s)?(?:memorandum|memo|research\s+appendix)\b", re.IGNORECASE)
 _RECITALS = re.compile(r"^\s*(?:RECITALS|BACKGROUND|WITNESSETH|PRELIMINARY\s+STATEMENTS?)\s*[:.]?\s*$")
 _RECITALS_END = re.compile(r"^\s*(?:NOW,?\s+THEREFORE|AGREEMENT\b|IN\s+CONSIDERATION|THE\s+PARTIES\s+AGREE)", re.IGNORECASE)
 _WHEREAS = re.compile(r"^\s*WHEREAS\b")
