@@ -38,14 +38,14 @@ def _library(library: "Library | None") -> "Library":
 def validate(path: str | Path, *, policy: "Policy" = "conservative", library: "Library | None" = None):
     """(deal, state rules, findings); raises InputError for bad input or a forbidden structure.
     ``policy``: conservative (default) or permissive, for terms the law permits with conditions."""
-    from .drafting.validation import validate as _validate
+    from .folder.build import validate as _validate
 
     return _validate(path, policy, _library(library))
 
 
 def build(path: str | Path, *, policy: "Policy" = "conservative", library: "Library | None" = None) -> "Packet":
     """Build every document in memory (nothing written)."""
-    from .drafting.packet import build_packet
+    from .folder.build import build_packet
 
     return build_packet(path, policy, _library(library))
 

@@ -13,7 +13,8 @@ from formgen.inputs.library import Library
 from formgen.drafting.drafts import block_paragraphs, draft_agreements, start_drafting
 from formgen.drafting.packet_system import (approval_findings, integration_findings, signing_order_findings,
                                             signing_table, system_findings, timetable_findings)
-from formgen.drafting.validation import check, validate
+from formgen.drafting.validation import check
+from formgen.folder.build import validate
 from formgen.inputs.deal_terms import APPRAISAL_DAYS, Deadlines, succession_timetable
 
 

@@ -1,7 +1,6 @@
-"""The whole pipeline in memory: deal -> rules -> checks -> plans -> documents -> findings.
-
-``build_packet`` does everything but write; ``generate`` (formgen/__init__.py) writes the
-result atomically. Keeping them apart lets regenerate, batch and tests reuse the build.
+"""A packet in memory (its documents as built, its findings), and what the reports (the memo and
+the checklist) are drafted from: the decisions, rules, checklist dates and authorities.
+``folder.build.build_packet`` renders the packet.
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ from .drafts import Draft, Drafting, draft_agreements, start_drafting
 from .findings import Finding, sort_findings
 from ..markup import library_prose
 from .plan import DocumentPlan
-from .validation import check, draft_findings
-from ..word.render import DRAFT_NOTICE, render_docx
 from ..inputs.states import ChecklistItem, ClauseRule, Note, Policy, RequiredClause, StateRules
 
 # The reports (registry: report=True) describe the agreements, so they are built last, with these extra names.
@@ -123,15 +120,6 @@ def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
     return rows
 
 
-def _render(draft: Draft, deal: Deal, library: Library) -> BuiltDocument:
-    title, subtitle = draft.spec.titles(deal)
-    template = draft.spec.template_path(library.templates_dir)
-    data = render_docx(template, {"title": title, "subtitle": subtitle, "document_title": title,
-                                  "header_text": header_text(deal),
-                                  "draft_notice": DRAFT_NOTICE, "blocks": draft.blocks})
-    return BuiltDocument(draft.spec, draft.plan, template, data, draft.blocks)
-
-
 def _clause_title(drafting: Drafting, clause_id: str | None, document: str) -> str:
     clause = drafting.library.get(clause_id) if clause_id else None
     title = clause.meta.title_in(document) if clause else ""
@@ -195,7 +183,7 @@ def _clause_authorities(drafting: Drafting, agreements: list[BuiltDocument]) -> 
     return rows
 
 
-def _report_context(drafting: Drafting, agreements: list[BuiltDocument], findings: list[Finding]) -> dict:
+def report_context(drafting: Drafting, agreements: list[BuiltDocument], findings: list[Finding]) -> dict:
     deal, rules = drafting.deal, drafting.rules
     return {
         **drafting.context,
@@ -217,20 +205,3 @@ def _report_context(drafting: Drafting, agreements: list[BuiltDocument], finding
                          "verified": n.verified, "note": n.note} for n in rules.notes],
         "clause_authorities": _clause_authorities(drafting, agreements),
     }
-
-
-def build_packet(deal_path: str | Path, policy: Policy, library: Library) -> Packet:
-    """The packet in memory, drafted from ``library``: the findings exactly as ``validate`` computes
-    them, then every document rendered (the reports last, since they describe the agreements and
-    the findings)."""
-    deal_path = Path(deal_path)
-    deal, rules, findings = check(deal_path, policy, library)
-    drafting = start_drafting(deal, rules, library)
-    drafts = draft_agreements(drafting)
-    found = draft_findings(drafts, rules, drafting.context["signing_steps"])
-    packet = Packet(deal_path, deal, rules, library, findings=sort_findings(findings + found))
-    agreements = [_render(draft, deal, library) for draft in drafts]
-    report_context = _report_context(drafting, agreements, packet.findings)
-    reports = [_render(drafting.draft(spec, report_context), deal, library) for spec in drafting.specs if spec.report]
-    packet.documents = agreements + reports
-    return packet

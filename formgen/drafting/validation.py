@@ -1,9 +1,6 @@
-"""Validation: every check ``generate`` runs, without rendering or writing.
-
-``check`` loads the deal and applies the deal-level rules (entity form, ownership, name, law
-changes) with only the deal model and the state rules loaded. ``validate`` then plans and
-assembles each agreement with the same functions ``generate`` uses (clause and fee rules) and
-scans the fee-paying ones' assembled text, so its findings equal the packet's.
+"""The deal-level checks: ``check`` loads the deal and applies the deal-level rules (entity form,
+ownership, name, law changes) with only the deal model and the state rules loaded; the blanks a
+draft still prints. ``folder.build.validate`` adds the drafting, scan and packet checks.
 """
 
 from __future__ import annotations
@@ -57,20 +54,6 @@ def check(deal_path: str | Path, policy: Policy, library: Library) -> tuple[Deal
     return deal, rules, findings
 
 
-def scan_findings(draft, rules: StateRules) -> list[Finding]:
-    """Second line of defence: revenue- or volume-based pay left in a fee-paying agreement's text."""
-    from ..scan.scanner import scan_text
-    from .drafts import block_paragraphs
-
-    severity, rule = rules.scan_policy()
-    text = "\n".join(block_paragraphs(draft.blocks, notes=True))
-    return [Finding(f"scan.{match.rule}", severity,
-                    f"{draft.spec.filename} still contains a payment computed from revenue or volume: "
-                    f"\u201c{match.matched[:160]}\u201d. {match.message}",
-                    citation=rule.citation, document=draft.spec.name, action="flagged", verified=rule.verified)
-            for match in scan_text(text, severity=severity, citation=rule.citation)]
-
-
 def _strings(value):
     """Every string in a block (its text, cells, signers), however nested."""
     if isinstance(value, str):
@@ -104,31 +87,3 @@ def blank_findings(drafts) -> list[Finding]:
                                + "; ".join(f"[{label}]" for label in blanks),
                                document=draft.spec.name, action="flagged"))
     return out
-
-
-def draft_findings(drafts, rules: StateRules, signing_steps: list[dict] | None = None) -> list[Finding]:
-    """The clause-rule findings of each agreement's plan, the scan of the fee-paying ones, and the
-    packet check that shared succession terms read the same in every document."""
-    from .consistency import consistency_findings
-    from .packet_system import signing_table
-    from .drafts import block_paragraphs
-
-    found = []
-    for draft in drafts:
-        found += draft.plan.findings
-        if draft.spec.pays_mso:
-            found += scan_findings(draft, rules)
-    texts = {d.spec.name: "\n".join(block_paragraphs(d.blocks, notes=True)) for d in drafts}
-    if signing_steps:  # the checklist is a report, drafted later; its signing order is these steps
-        texts["formation_checklist"] = signing_table(signing_steps)
-    return found + blank_findings(drafts) + consistency_findings(texts)
-
-
-def validate(deal_path: str | Path, policy: Policy, library: Library) -> tuple[Deal, StateRules, list[Finding]]:
-    """Every check ``generate`` runs, without rendering or writing; the findings equal the packet's."""
-    from .drafts import draft_agreements, start_drafting
-
-    deal, rules, findings = check(deal_path, policy, library)
-    drafting = start_drafting(deal, rules, library)
-    drafts = draft_agreements(drafting)
-    return deal, rules, sort_findings(findings + draft_findings(drafts, rules, drafting.context["signing_steps"]))

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..drafting.packet import build_packet
+from .build import build_packet
 from ..errors import FormgenError, InputError, Problem
 from ..inputs.library import Library
 from ..pdf.persistent import CONVERTERS_ENV

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import HandEditError, InputError, Problem  # noqa: F401 (HandEditError: re-exported)
-from ..drafting.packet import build_packet
+from .build import build_packet
 from ..inputs.library import Library
 from .manifest import MANIFEST, base_path, conformed_state_path, dumps, executed_records, sha256
 from .guard import REDLINE_DIR, kept_name

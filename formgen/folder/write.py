@@ -8,7 +8,8 @@ from pathlib import Path
 from collections.abc import Callable
 
 from ..counts import plural
-from ..drafting.packet import Packet, build_packet
+from ..drafting.packet import Packet
+from .build import build_packet
 from ..errors import ComplianceError, ToolMissingError
 from ..inputs.library import Library
 from ..inputs.states import Policy
