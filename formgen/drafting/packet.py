@@ -15,11 +15,11 @@ from ..inputs.library import Library
 from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec
 from .context import longdate
-from .drafts import Draft, Drafting, draft_agreements, start_drafting
-from .findings import Finding, sort_findings
+from .drafts import Drafting
+from .findings import Finding
 from ..markup import library_prose
 from .plan import DocumentPlan
-from ..inputs.states import ChecklistItem, ClauseRule, Note, Policy, RequiredClause, StateRules
+from ..inputs.states import ChecklistItem, ClauseRule, Note, RequiredClause, StateRules
 
 # The reports (registry: report=True) describe the agreements, so they are built last, with these extra names.
 REPORT_NAMES = ("findings", "still_to_complete", "decisions", "rules", "checklist_items", "documents", "state_notes",

@@ -15,7 +15,7 @@ from ..inputs.deal_repair import DealInputError
 from ..inputs.library import Library
 from ..inputs.states import Policy, StateRules
 from .compliance import check_deal, law_change_findings
-from .findings import Finding, sort_findings
+from .findings import Finding
 
 
 def blocking_problems(deal_path: Path, findings: list[Finding]) -> list[Problem]:
