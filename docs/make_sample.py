@@ -11,6 +11,7 @@ test can tell when the sample is out of date without running LibreOffice.
 
 from __future__ import annotations
 
+import re
 import argparse
 import hashlib
 import json
@@ -77,7 +78,9 @@ def make_screenshot() -> None:
                 page.goto(f"http://127.0.0.1:{port}/")
                 page.set_input_files("#deal-file", str(ROOT / "examples" / "ca_medspa.yaml"))
                 page.click("#open-deal")
-                page.goto(f"http://127.0.0.1:{port}/step/fees")
+                page.wait_for_url(re.compile(r".*/m/[A-Za-z0-9_-]+/.*"))
+                matter = re.search(r"/m/[A-Za-z0-9_-]+", page.url).group(0)  # the opened deal is a new matter
+                page.goto(f"http://127.0.0.1:{port}{matter}/step/fees")
                 page.screenshot(path=str(SAMPLE / "web-intake.png"))
                 browser.close()
         finally:
