@@ -106,19 +106,26 @@ def test_mso_approval_of_governing_document_amendments_is_not_granted_where_the_
 
 
 def test_shares_are_issued_only_after_the_continuity_agreement_is_signed():
+    """The one signing order (drafting/closing.py) puts the Continuity Agreement at or before the
+    issue of shares (the Ownership Ledger), and the check fails an order that puts it after."""
     texts, context = drafted(EXAMPLES / "ca_medspa.yaml")
-    steps = {s["step"].split(",")[0].split(" (")[0]: s["order"] for s in context["signing_steps"]}
-    continuity = next(n for step, n in steps.items() if step.startswith("Continuity Agreement"))
-    issue = next(n for step, n in steps.items() if step.startswith("Issue the shares"))
-    assert continuity < issue
+    step_of = {}
+    for s in context["signing_steps"]:
+        for item in s["what"].split("; "):
+            step_of.setdefault(item.split(" of ")[0], (s["step"], s["what"].index(item)))
+    assert step_of["Continuity Agreement"] < step_of["Ownership Ledger"]
+    texts["formation_checklist"] = signing_table(context["signing_steps"])
+    assert signing_order_findings(texts) == []
+    # the ledger moved to a sitting of its own before every other step: shares issued too early
     swapped = [dict(s) for s in context["signing_steps"]]
-    for s in swapped:
-        if s["order"] == issue:
-            s["order"] = 4
-    texts["formation_checklist"] = signing_table(sorted(swapped, key=lambda s: s["order"]))
+    row = next(s for s in swapped if "Ownership Ledger" in s["what"])
+    ledger = next(item for item in row["what"].split("; ") if item.startswith("Ownership Ledger"))
+    row["what"] = "; ".join(item for item in row["what"].split("; ") if item != ledger)
+    swapped.insert(0, {"step": 0, "what": ledger, "who": row["who"]})
+    texts["formation_checklist"] = signing_table(swapped)
     found = signing_order_findings(texts)
     assert [f.rule for f in found] == ["packet.signing_order"]
-    assert "Issue the shares" in found[0].message
+    assert "Ownership Ledger" in found[0].message
 
 
 def test_a_sole_owner_is_never_redeemed_out_of_the_practice():
