@@ -44,14 +44,16 @@ def make_packet() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "packet"
-        packet = formgen.generate(DEAL, out, pdf=True)
+        formgen.generate(DEAL, out, pdf=True)
         shutil.copyfile(out / "packet.pdf", SAMPLE / PDF_NAME)
         for name, page in PAGES.items():
             stem = SAMPLE / f"{name}-page{page}"
             subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile",
                             str(out / f"{name}.pdf"), str(stem)], check=True)
         (SAMPLE / "documents.json").write_text(json.dumps(
-            {"deal": DEAL.relative_to(ROOT).as_posix(), "documents": document_hashes(packet)}, indent=2) + "\n")
+            # the documents as built (with --pdf the MSA's table of contents also gets its page numbers)
+            {"deal": DEAL.relative_to(ROOT).as_posix(), "documents": document_hashes(formgen.build(DEAL))},
+            indent=2) + "\n")
 
 
 def make_screenshot() -> None:
