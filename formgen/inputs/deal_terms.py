@@ -175,9 +175,9 @@ class Formation(_Strict):
     """The practice's filing facts."""
     mso: EntityFiling = EntityFiling()
     """The MSO's filing facts."""
-    authorized_shares: Annotated[int | None, Field(ge=1000, le=1_000_000_000)] = None
+    authorized_shares: Annotated[int, Field(ge=1000, le=1_000_000_000)] | None = None
     """A professional corporation's authorized common shares (at least 1,000; 1,000 are issued)."""
-    par_value: Annotated[Decimal | None, Field(ge=0, le=1000, decimal_places=4)] = None
+    par_value: Annotated[Decimal, Field(ge=0, le=1000, decimal_places=4)] | None = None
     """The par value per share in US dollars (0 for no par value)."""
     borrowing_threshold: Money | None = None
     """The MSO borrowing, guarantee or lien above which the members must approve, in US dollars."""
