@@ -11,12 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..inputs.documents import DOCUMENTS
 from ..word.ooxml import read_package
 from .manifest import MANIFEST, dumps, execution_record
 from .packet_folder import PacketFolder
 
-# Reports formgen writes for the lawyer, not instruments anyone signs.
-NOT_SIGNED = ("compliance_memo", "formation_checklist")
 
 
 def _has_pending_revisions(data: bytes) -> bool:
@@ -39,7 +38,8 @@ def _date(value: str | None, manifest: dict, out_dir: Path) -> str:
 def _chosen(manifest: dict, documents: list[str] | None, out_dir: Path) -> list[str]:
     known = manifest.get("documents", {})
     if not documents:
-        return [name for name in known if name not in NOT_SIGNED]
+        # the reports (memo, checklist, research appendix) are written for the lawyer: nobody signs them
+        return [name for name in known if not (name in DOCUMENTS and DOCUMENTS[name].report)]
     by_file = {doc["file"]: name for name, doc in known.items()}
     chosen, problems = [], []
     for given in documents:
