@@ -207,7 +207,8 @@ def is_placeholder(text: str) -> bool:
 def signer_key(signer: dict, document_label: str) -> str:
     """The person a signature block belongs to: its named signer; for a block whose signer is still
     a blank, the entity (with the office, when the block names one) or the role and document."""
-    name, party, title = (strip_word_markers(signer[k]) for k in ("name", "party", "title"))
+    # whitespace as the page shows it: a value typed with a line break prints as one line
+    name, party, title = (" ".join(strip_word_markers(signer[k]).split()) for k in ("name", "party", "title"))
     if name and not is_placeholder(name):
         return name
     if party == party.upper():  # a role caption ("ORGANIZER"), not an entity
@@ -237,7 +238,7 @@ def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]
         president = context["practice_president"]
         secretary = president if context["sole_owner"] else f"{practice.name}, Secretary"
         resolved["practice_officers"] = [president, secretary] * len(practice.owners) if corp else []
-    return [key for role in spec.signers for key in resolved[role]]
+    return [" ".join(key.split()) for role in spec.signers for key in resolved[role]]
 
 
 

@@ -163,7 +163,7 @@ REGISTRY: tuple[DocumentSpec, ...] = (
     DocumentSpec("baa", "Business Associate Agreement", "BAA", signers=("practice", "mso")),
     DocumentSpec("compliance_memo", "Compliance Memorandum", "MEMO", subtitle="deal", report=True),
     DocumentSpec("formation_checklist", "Formation Checklist", "CHECKLIST", subtitle="deal", report=True),
-    DocumentSpec("research_appendix", "Research Appendix", "RESEARCH", subtitle="deal", report=True),
+    DocumentSpec("research_appendix", "Research Appendix", "RESEARCH", subtitle="deal", report=True, entities=()),
 )
 DOCUMENTS = {spec.name: spec for spec in REGISTRY}
 
