@@ -53,7 +53,7 @@ REFUSED = {
     "vertical tab": ("Glow\x0b Management", "control character U+000B"),
     "NUL": ("Glow\x00", "control character U+0000"),
     "private use": ("Glow\ue000", "private-use character"),
-    "10,000 characters": ("G" * 10_000, "at most 200 characters"),
+    "10,000 characters": ("G" * 10_000, "should have at most"),  # 200, or 120 for an entity name
     "blank": ("   ", "is empty"),
 }
 

@@ -105,7 +105,7 @@ def test_starter_validates_clean_with_a_placeholder_warning_and_batch_builds_it(
     result = run_cli("validate", str(deal))
     assert result.returncode == 0, result.stderr
     assert ": no errors" in result.stdout and "ERROR" not in result.stdout
-    assert "non_compete" not in result.stdout  # the starter never asks for a provider non-compete
+    assert "non_compete_provider" not in result.stdout  # the starter never asks for a provider non-compete
     assert "WARN  placeholder:" in result.stdout and "deal.name (line 8)" in result.stdout
     report = json.loads(run_cli("validate", str(deal), "--json").stdout)
     assert report["counts"]["error"] == 0 and {"path": "deal.name", "line": 8} in [

@@ -204,7 +204,7 @@ def is_placeholder(text: str) -> bool:
     return text.startswith("[")
 
 
-def signer_key(signer: dict, document_label: str) -> str:
+def _signer_key(signer: dict, document_label: str) -> str:
     """The person a signature block belongs to: its named signer; for a block whose signer is still
     a blank, the entity (with the office, when the block names one) or the role and document."""
     # whitespace as the page shows it: a value typed with a line break prints as one line
@@ -214,6 +214,12 @@ def signer_key(signer: dict, document_label: str) -> str:
     if party == party.upper():  # a role caption ("ORGANIZER"), not an entity
         return f"{party.capitalize()}, {document_label}"
     return party if not title or is_placeholder(title) else f"{party}, {title}"
+
+
+def signer_key(signer: dict, document_label: str) -> str:
+    """``_signer_key`` with whitespace as the page shows it (a value typed with a line break or
+    doubled spaces prints as one line)."""
+    return " ".join(_signer_key(signer, document_label).split())
 
 
 def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]:
