@@ -9,6 +9,7 @@ import io
 import xml.etree.ElementTree as ET
 import zipfile
 
+from .sections import format_number  # Word list number formats, one implementation
 from .wordml import MC, W
 
 # A zip bomb (a few MB that unpack to GBs) must not exhaust memory: a Word document's parts are
@@ -140,23 +141,6 @@ def _wrap(element: ET.Element) -> ET.Element:
 
 # --- list numbers as Word shows them ------------------------------------------------------
 
-_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
-          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
-
-
-def _format_number(n: int, fmt: str) -> str:
-    if fmt in ("lowerLetter", "upperLetter"):
-        letter = "abcdefghijklmnopqrstuvwxyz"[(n - 1) % 26] * ((n - 1) // 26 + 1)
-        return letter.upper() if fmt == "upperLetter" else letter
-    if fmt in ("lowerRoman", "upperRoman"):
-        out, rest = "", n
-        for value, digits in _ROMAN:
-            while rest >= value:
-                out, rest = out + digits, rest - value
-        return out.upper() if fmt == "upperRoman" else out
-    return "" if fmt in ("none", "bullet") else str(n)
-
-
 class ListLabels:
     """The number Word's list numbering gives each paragraph ("Article 4", "4.2", "(a)").
 
@@ -220,5 +204,5 @@ class ListLabels:
             del counts[deeper]
         text = levels[ilvl][1]
         for level, (fmt, _, start) in levels.items():
-            text = text.replace(f"%{level + 1}", _format_number(counts.get(level, start), fmt))
+            text = text.replace(f"%{level + 1}", format_number(counts.get(level, start), fmt))
         return text
