@@ -9,9 +9,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
-from .deal_fields import Address, EntityName, Money, Name, Title, typed_percent
+from .clinical import Clinician, Treatment
+from .deal_fields import Address, EntityName, Money, Name, Strict, Title, typed_percent
 from .deal_fields import deal_date as _deal_date, iso_date as _iso_date, text_field as _text
 from .deal_terms import Financing, Formation, Posture, Premises, Succession
 from .typed_values import JURISDICTIONS, as_iso_date, not_a_state, state_code_of  # noqa: F401 - re-exported
@@ -25,11 +26,6 @@ def _state_code(value: str) -> str:
 
 StateCode = Annotated[str, AfterValidator(_state_code)]
 Percent = Annotated[Decimal, Field(gt=0, le=100, decimal_places=4), BeforeValidator(typed_percent)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
-                              use_attribute_docstrings=True)
 
 
 class Signatory(Strict):
@@ -288,6 +284,12 @@ class Deal(Strict):
     formation: Formation = Formation()
     """Filing and organizational facts (registered agents, organizers, banks, shares, thresholds, insurance
     limits); each left out prints a highlighted blank that the memo lists as still to complete."""
+    treatments: list[Treatment] = Field(default=[], max_length=len(Treatment))
+    """The classes of aesthetic treatment the practice offers, each once (neuromodulators, fillers,
+    lasers_ipl, iv_therapy, chemical_peels, microneedling): each gets a treatment protocol."""
+    clinicians: list[Clinician] = Field(default=[], max_length=100)
+    """The clinicians the practice employs or engages (never the MSO): each gets a clinician agreement
+    and, where the state requires one for the role, a supervision or delegation instrument."""
 
     @property
     def state(self) -> str:

@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..markup import PRIVATE_USE
 from .typed_values import as_iso_date
@@ -34,6 +34,13 @@ def clean_text(value: str) -> str:
 
 def text_field(max_length: int):
     return Annotated[str, Field(max_length=max_length), AfterValidator(clean_text)]
+
+
+class Strict(BaseModel):
+    """A deal-file section: unknown keys are errors, values are frozen, docstrings describe fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              use_attribute_docstrings=True)
 
 
 Name = text_field(200)

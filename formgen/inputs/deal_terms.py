@@ -13,16 +13,11 @@ from enum import Enum
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
-from .deal_fields import Address, Money, Name, iso_date
+from .deal_fields import Address, Money, Name, Strict as _Strict, iso_date
 
 Days = Annotated[int, Field(ge=1, le=730)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
-                              use_attribute_docstrings=True)
 
 
 class Posture(str, Enum):

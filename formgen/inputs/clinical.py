@@ -1,0 +1,59 @@
+"""The practice's clinical team and the treatments it offers (deal sections ``clinicians`` and
+``treatments``). What each role may do in a state is state data (``scope_of_practice`` in
+state_overrides/<STATE>.yaml); this module only names the roles and treatment classes.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from .deal_fields import Name, Strict, text_field
+
+
+class ClinicalRole(str, Enum):
+    MD = "MD"  # physician (allopathic)
+    DO = "DO"  # physician (osteopathic)
+    NP = "NP"  # nurse practitioner (APRN)
+    PA = "PA"  # physician assistant
+    RN = "RN"  # registered nurse
+    LVN = "LVN"  # licensed vocational / practical nurse
+    aesthetician = "aesthetician"  # licensed esthetician / cosmetologist: not a medical license
+
+
+class Treatment(str, Enum):
+    neuromodulators = "neuromodulators"  # botulinum toxins
+    fillers = "fillers"  # dermal fillers (hyaluronic acid and others)
+    lasers_ipl = "lasers_ipl"  # lasers, intense pulsed light and other energy devices
+    iv_therapy = "iv_therapy"  # IV hydration and vitamin infusions
+    chemical_peels = "chemical_peels"
+    microneedling = "microneedling"
+
+
+class Engagement(str, Enum):
+    employee = "employee"
+    contractor = "contractor"  # independent contractor
+
+
+class Clinician(Strict):
+    """A clinician the practice employs or engages."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+    name: Name
+    """The clinician's full legal name."""
+    role: ClinicalRole
+    """MD, DO, NP, PA, RN, LVN or aesthetician."""
+    license: text_field(40) | None = None
+    """The license number exactly as issued; left out, a highlighted blank."""
+    engagement: Engagement = Engagement.employee
+    """employee (default) or contractor: the practice, never the MSO, employs or engages the clinician."""
+    compensation: Literal["salary", "hourly", "per_shift"] = "hourly"
+    """How the practice pays the clinician: salary, hourly (default) or per_shift; fair market value and
+    never tied to referrals or to the practice's revenue."""
+    performs: list[Treatment] = Field(default=[], max_length=len(Treatment))
+    """The treatment classes the clinician performs; left out, every treatment the deal lists that the
+    role may perform in the state."""
+    good_faith_exams: bool = False
+    """true when the clinician performs good-faith examinations (only roles the state allows)."""
