@@ -79,12 +79,12 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, library: 
 
 
 def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None,
-                  on_wait: Callable[[str], None] | None = None) -> list[dict]:
+                  library: "Library | None" = None, on_wait: Callable[[str], None] | None = None) -> list[dict]:
     """Record in the manifest that documents of the packet were signed (all Word agreements when
     none are named); later regenerations write amendments for them instead of new versions."""
     from .folder.executed import mark_executed as _mark
 
-    return _mark(out_dir, documents, date=date, on_wait=on_wait)
+    return _mark(out_dir, _library(library), documents, date=date, on_wait=on_wait)
 
 
 def batch(deals_dir: str | Path, out_dir: str | Path, *, library: "Library | None" = None, jobs: int | None = None,

@@ -79,9 +79,10 @@ def test_a_document_with_tracked_changes_cannot_be_marked_executed(ny):
 def test_mark_executed_defaults_to_the_agreements(ny):
     _, out = ny
     records = formgen.mark_executed(out)
-    from formgen.inputs.documents import documents_for
+    from formgen.drafting.plan import documents_for
+    from formgen.inputs.library import Library
 
-    agreements = {s.name for s in documents_for(formgen.load_deal(EXAMPLES / "ny_medspa.yaml")) if not s.report}
+    agreements = {s.name for s in documents_for(formgen.load_deal(EXAMPLES / "ny_medspa.yaml"), Library.shipped().documents) if not s.report}
     assert {"msa", "responsibility_schedule", "mso_operating_agreement", "practice_bylaws", "baa",
             "continuity_agreement", "practice_consent"} <= agreements
     assert {r["document"] for r in records} == agreements

@@ -16,7 +16,7 @@ from formgen.drafting.closing import (REQUIREMENTS, Step, closing_names, order_v
 from formgen.drafting.context import build_context
 from formgen.api import build as build_packet
 from formgen.folder.packet_folder import PacketFolder
-from formgen.inputs.documents import documents_for
+from formgen.drafting.plan import documents_for
 from formgen.word.ooxml import read_package
 
 STATES = ["ca_medspa", "tx_medspa", "ny_medspa", "fl_medspa"]
@@ -113,7 +113,7 @@ def test_contradictory_order_fails_naming_the_documents_own_condition():
 def test_derived_order_meets_every_condition(stem):
     deal_path = EXAMPLES / f"{stem}.yaml"
     packet = build_packet(deal_path)
-    specs = documents_for(packet.deal)
+    specs = documents_for(packet.deal, packet.library.documents)
     steps = signing_steps(closing_names(specs, packet.deal))
     assert order_violations(steps) == []
     step_of = {name: s.number for s in steps for name in s.items}
@@ -121,7 +121,7 @@ def test_derived_order_meets_every_condition(stem):
     assert step_of["fmv_opinion"] < step_of["msa"] and step_of["mso_consent"] < step_of["continuity_agreement"]
     assert all(r.source for r in REQUIREMENTS)
     # the formation checklist prints the same order
-    rows = signing_summary(specs, packet.deal, build_context(packet.deal, packet.rules, packet.library.catalog))
+    rows = signing_summary(specs, packet.deal, build_context(packet.deal, packet.rules, packet.library))
     text = " ".join(docx_text_of(packet, "formation_checklist").split()).replace("\u2019", "'")
     for row in rows:
         assert " ".join(row["what"].split()).replace("\u2019", "'") in text, row["what"]

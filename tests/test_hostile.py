@@ -174,7 +174,7 @@ def _context():
     from formgen.inputs.library import Library
 
     deal = load_deal(EXAMPLES / "ca_medspa.yaml")
-    return build_context(deal, Library.shipped().state(deal.state), Library.shipped().catalog)
+    return build_context(deal, Library.shipped().state(deal.state), Library.shipped())
 
 
 def _clause(tmp_path: Path, body: str, conditions: list[str] | None = None):

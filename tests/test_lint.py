@@ -103,6 +103,7 @@ def test_misspelt_deal_fields_are_caught_in_body_and_conditions():
     text = messages(problems)
     assert "reads 'mso.signatory.nmae', but mso.signatory has no field 'nmae'" in text
     assert "reads 'mso.adress'" in text
+    assert "reads 'financing.loan_limt'" in text  # every deal section is checked (the one list: the model's)
     assert any(p.path == "conditions" and "practice.medical_directr" in p.message for p in problems)
     body = [p for p in problems if p.path == "body"]
     assert all(p.line == 9 for p in body), "the clause file line of the misspelt field"

@@ -19,7 +19,8 @@ import yaml
 from pypdf import PdfReader
 
 from formgen.inputs.deal import load_deal
-from formgen.inputs.documents import documents_for
+from formgen.drafting.plan import documents_for
+from formgen.inputs.library import Library
 from formgen.errors import FormgenError
 from formgen.pdf.outline import document_label
 from formgen.pdf.packet import PACKET_PDF
@@ -64,7 +65,7 @@ def deal():
 
 @pytest.fixture(scope="module")
 def specs(deal):
-    return documents_for(deal)
+    return documents_for(deal, Library.shipped().documents)
 
 
 @pytest.fixture(scope="module")

@@ -28,10 +28,10 @@ def docs_module(name: str):
 def test_the_document_table_is_the_registry():
     tables = docs_module("readme_tables")
     assert tables.readme_block(README) == tables.documents_table(), "run: python docs/readme_tables.py"
-    from formgen.inputs.documents import REGISTRY
+    from formgen.inputs.library import Library
 
     listed = re.findall(r"^\| `(\w+\.docx)` \|", tables.readme_block(README), re.M)
-    assert listed == [spec.filename for spec in REGISTRY]
+    assert listed == [spec.filename for spec in Library.shipped().documents]
 
 
 def test_the_count_of_verified_rules_is_current():

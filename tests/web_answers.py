@@ -36,10 +36,11 @@ def _ca_packet_files() -> set[str]:
     from pathlib import Path
 
     from formgen.inputs.deal import load_deal
-    from formgen.inputs.documents import documents_for
+    from formgen.drafting.plan import documents_for
+    from formgen.inputs.library import Library
 
     example = Path(__file__).resolve().parent.parent / "examples" / "ca_medspa.yaml"
-    names = [spec.filename for spec in documents_for(load_deal(example))]
+    names = [spec.filename for spec in documents_for(load_deal(example), Library.shipped().documents)]
     closing = ["closing_checklist", "fmv_engagement_letter", "officer_certificate.mso", "officer_certificate.practice",
                "payment_authorization", *(f"signature_packet.{signer}" for signer in (
                    "dana-ruiz", "daniel-chen", "harbor-street-capital-llc", "maya-chen-m-d",

@@ -346,6 +346,7 @@ def regenerate(
 
 @app.command("mark-executed")
 def mark_executed(
+    ctx: typer.Context,
     out: Path = typer.Argument(..., help="A packet folder written by formgen generate."),
     documents: Optional[list[str]] = typer.Argument(None, help="Documents signed (e.g. msa); default: every agreement."),
     date: Optional[str] = typer.Option(None, "--date", help="Date signed, YYYY-MM-DD (default: the Effective Date)."),
@@ -356,7 +357,7 @@ def mark_executed(
     """
     from ..api import mark_executed as _mark
 
-    for record in _run(_mark, out, documents or None, date=date, on_wait=_tell_waiting):
+    for record in _run(_mark, out, documents or None, date=date, library=_library(ctx), on_wait=_tell_waiting):
         typer.echo(f"  {record['file']}: executed on {record['date']}")
 
 

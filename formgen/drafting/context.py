@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
 from ..inputs.deal_terms import OPTION_CLOSING_DAYS, TRANSFER_EVENTS, PriceFormula, notice_days, succession_timetable
-from ..inputs.documents import charter_name, documents_for, entity_governing_document
+from ..inputs.documents import charter_name, entity_governing_document
 from .closing import signing_summary
 from .packet_system import related_agreements
+from .plan import documents_for
 from ..errors import InputError, Problem
 from ..markup import library_prose
 from .covenants import covenant_analysis, covenant_terms
@@ -15,7 +16,7 @@ from .filings import agent_for_process, malpractice_limits
 from .wording import filled, indefinite, longdate, money, names, number_words, pct, placeholder, ref, words  # noqa: F401 (re-exported)
 from ..inputs.states import StateRules
 
-from ..inputs.library import CATALOG_FILE
+from ..inputs.library import CATALOG_FILE, Library
 
 PRACTICE_FORM_WORDS = {
     PracticeEntityType.professional_corporation: "professional corporation",
@@ -237,7 +238,8 @@ def is_entity(name: str) -> bool:
     return bool(words) and words[-1].upper() in ENTITY_SUFFIXES
 
 
-def build_context(deal: Deal, rules: StateRules, catalog: dict, extra: dict | None = None) -> dict:
+def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict | None = None) -> dict:
+    catalog = library.catalog
     service_ids = [s.value for s in deal.services]
     fee_basis, fee_replaced_from = fee_outcome(deal, rules)
     is_llc = deal.practice.entity_type.is_llc
@@ -285,10 +287,11 @@ def build_context(deal: Deal, rules: StateRules, catalog: dict, extra: dict | No
     members = deal.mso.members
     context["controlling_member"] = next((m.name for m in members if m.percent > 50), None)
     context["significant_members"] = [m.name for m in members if m.percent >= 25]
-    context["related_agreements"] = related_agreements([spec.name for spec in documents_for(deal)])
+    packet = documents_for(deal, library.documents)
+    context["related_agreements"] = related_agreements([spec.name for spec in packet])
     # The one signing order: derived from what each document requires (drafting/closing.py); the
     # checklist prints it and the signing-order check reads it.
-    context["signing_steps"] = signing_summary(documents_for(deal), deal, context)
+    context["signing_steps"] = signing_summary(packet, deal, context)
     if extra:
         context.update(extra)
     return context

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from ..inputs.clauses import ClauseLibrary
 from ..inputs.library import Library
 from ..inputs.deal import Deal
-from ..inputs.documents import DocumentSpec, documents_for
+from ..inputs.documents import DocumentSpec
 from ..inputs.states import StateRules
 from .assemble import assemble
 from ..markup import NOTE_PREFIX, strip_word_markers
 from .context import build_context
-from .plan import DocumentPlan, plan_document, state_enabled_clauses
+from .plan import DocumentPlan, documents_for, plan_document, state_enabled_clauses
 
 
 @dataclass
@@ -45,8 +45,8 @@ class Drafting:
 def start_drafting(deal: Deal, rules: StateRules, library: Library) -> Drafting:
     """What every document of the deal's packet is drafted from, out of ``library``."""
     clauses = library.clauses
-    context = build_context(deal, rules, library.catalog)
-    specs = documents_for(deal)
+    context = build_context(deal, rules, library)
+    specs = documents_for(deal, library.documents)
     return Drafting(deal, rules, clauses, context, specs, state_enabled_clauses(rules, clauses, specs, context))
 
 

@@ -50,7 +50,7 @@ class CachingSandboxedEnvironment(ImmutableSandboxedEnvironment):
 
 @lru_cache(maxsize=4096)
 def compiled_expression(source: str):
-    return clause_environment().compile_expression(source)
+    return clause_environment().compile_expression(source, undefined_to_none=False)
 
 
 @lru_cache(maxsize=None)

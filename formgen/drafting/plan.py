@@ -7,9 +7,11 @@ or a state rule that requires it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..inputs.clauses import Clause, ClauseLibrary
+from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec
 from ..errors import InputError, Problem, TemplateError
 from .findings import Finding
@@ -40,6 +42,20 @@ class DocumentPlan:
     @property
     def clause_refs(self) -> list[str]:
         return [c.ref for c in self.clauses]
+
+
+def documents_for(deal: Deal, documents: Iterable[DocumentSpec]) -> list[DocumentSpec]:
+    """The deal's packet: the documents whose ``applies`` conditions all hold, in reading order.
+    The conditions read the deal's sections by name, as clause conditions do."""
+    sections = {name: getattr(deal, name) for name in type(deal).model_fields}
+    return [spec for spec in documents if all(_holds(condition, sections, spec.name) for condition in spec.applies)]
+
+
+def _holds(condition: str, names: dict, where: str) -> bool:
+    try:
+        return bool(compiled_expression(condition)(**names))
+    except Exception as exc:  # noqa: BLE001 - any jinja failure is a library bug, named here
+        raise TemplateError(f"{where}/document.yaml: applies '{condition}' cannot be evaluated: {exc}") from None
 
 
 def conditions_hold(clause: Clause, context: dict) -> tuple[bool, str]:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InputError, Problem
-from ..inputs.documents import DOCUMENTS
+from ..inputs.library import Library
 from ..word.ooxml import read_package
 from .manifest import MANIFEST, dumps, execution_record
 from .packet_folder import PacketFolder
@@ -35,11 +35,11 @@ def _date(value: str | None, manifest: dict, out_dir: Path) -> str:
         raise InputError([Problem(str(out_dir), "--date", f"is {value!r}; give the date signed as YYYY-MM-DD")]) from None
 
 
-def _chosen(manifest: dict, documents: list[str] | None, out_dir: Path) -> list[str]:
+def _chosen(manifest: dict, documents: list[str] | None, out_dir: Path, library: Library) -> list[str]:
     known = manifest.get("documents", {})
     if not documents:
         # the reports (memo, checklist, research appendix) are written for the lawyer: nobody signs them
-        return [name for name in known if not (name in DOCUMENTS and DOCUMENTS[name].report)]
+        return [name for name in known if not ((spec := library.document(name)) and spec.report)]
     by_file = {doc["file"]: name for name, doc in known.items()}
     chosen, problems = [], []
     for given in documents:
@@ -54,25 +54,25 @@ def _chosen(manifest: dict, documents: list[str] | None, out_dir: Path) -> list[
     return chosen
 
 
-def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None,
-                  on_wait: Callable[[str], None] | None = None) -> list[dict]:
+def mark_executed(out_dir: str | Path, library: Library, documents: list[str] | None = None, *,
+                  date: str | None = None, on_wait: Callable[[str], None] | None = None) -> list[dict]:
     """Record each document as signed on ``date`` (default: the deal's effective date); a document
     already recorded keeps its first record. Returns the records, in the order given. The
     packet's lock is held from reading the manifest to writing it back."""
     folder = PacketFolder(out_dir)
     folder.require_packet()
     with folder.locked(on_wait=on_wait):
-        return _mark(folder, documents, date)
+        return _mark(folder, library, documents, date)
 
 
-def _mark(folder: PacketFolder, documents: list[str] | None, date: str | None) -> list[dict]:
+def _mark(folder: PacketFolder, library: Library, documents: list[str] | None, date: str | None) -> list[dict]:
     out_dir = folder.path
     manifest = folder.manifest()
     when = _date(date, manifest, out_dir)
     executed = manifest.setdefault("executed", {})
     writes: dict[str, bytes] = {}
     records = []
-    for name in _chosen(manifest, documents, out_dir):
+    for name in _chosen(manifest, documents, out_dir, library):
         if name not in executed:
             filename = manifest["documents"][name]["file"]
             path = folder.file(filename)

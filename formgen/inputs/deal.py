@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from .clinical import Clinician, Treatment
 from .deal_fields import Address, EntityName, Money, Name, Strict, Title, typed_percent
@@ -294,6 +294,17 @@ class Deal(Strict):
     @property
     def state(self) -> str:
         return self.deal.state
+
+
+def deal_section_models() -> dict[str, type[BaseModel]]:
+    """The deal file's sections that are models of their own (deal, mso, practice, fees, ...), by
+    name: the one list lint and the clause conditions check field names against."""
+    out: dict[str, type[BaseModel]] = {}
+    for name, field in Deal.model_fields.items():
+        model = field.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            out[name] = model
+    return out
 
 
 # ---------------------------------------------------------------- cross-field rules

@@ -1,16 +1,20 @@
-"""The document registry: every document a packet can hold, as data.
+"""The document specs: every document a packet can hold, as data.
 
-A new document is one registry entry plus its clauses (clauses/<name>/). Everything a stage
-needs to know about a document (its titles, when it applies, whether it is a report built after
-the agreements, the page-label prefix of its PDF pages) is a field here, never a test on its name.
+A document is declared as data beside its clauses: ``clauses/<name>/document.yaml`` (a new
+document needs that file and its clauses, no Python). Everything a stage needs to know about a
+document (its titles, when it applies, whether it is a report built after the agreements, the
+page-label prefix of its PDF pages) is a field of its spec, never a test on its name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import InputError, Problem
 from .deal import Deal
 
 DEFAULT_TEMPLATE = "document.docx"
@@ -52,24 +56,29 @@ def entity_charter(deal: Deal, entity: str) -> str:
 # or the deal (for reports).
 Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "practice_bodies", "mso_members",
                    "md_parties"]
-# When a document is in the packet.
 # Who signs a document (formgen/drafting/closing.py resolves each to people): the MSO or the practice
 # by its signatory, each practice owner, each married owner's spouse, each MSO member, the MSO's
 # manager (when not a member), a charter's organizer or incorporator, the medical director, and
 # the practice's president and secretary (share certificates).
 SignerRole = Literal["mso", "practice", "owners", "spouses", "mso_members", "mso_manager", "organizer",
                      "medical_director", "practice_officers"]
-AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture", "brand_licensed", "sublease"]
+SPEC_FILE = "document.yaml"  # a document's spec, in its clause folder
 
 
-@dataclass(frozen=True)
-class DocumentSpec:
-    name: str  # file stem in the output folder and folder name under clauses/
-    title: str  # the document's short name, as other documents refer to it
-    label_prefix: str  # PDF page labels: "MSA-1", "MSA-2", ...
+class DocumentSpec(BaseModel):
+    """One document a packet can hold, as ``clauses/<name>/document.yaml`` declares it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # the clause folder's name: the file stem in the packet
+    order: int = Field(ge=0, le=10_000)  # reading order in the packet (ties: by name)
+    title: str = Field(min_length=1, max_length=120)  # the document's short name, as other documents refer to it
+    label_prefix: str = Field(pattern=r"^[A-Z][A-Z0-9-]*$")  # PDF page labels: "MSA-1", "MSA-2", ...
     heading: str = ""  # the title on its first page when it differs from ``title``
     subtitle: Subtitle = "parties"
-    applies: AppliesWhen = "always"
+    # When the document is in the packet: conditions over the deal's sections (clause-condition
+    # syntax, e.g. "practice.entity_type.is_llc"), all of which must hold; none = always.
+    applies: tuple[str, ...] = ()
+    applies_in_words: str = "every packet"  # the same, for people (the README's document table)
     report: bool = False  # reports (memo, checklist) describe the agreements: built after them
     pays_mso: bool = False  # the practice pays the MSO under it: scanned for revenue-based pay
     governs_practice: bool = False
@@ -87,19 +96,6 @@ class DocumentSpec:
         """templates/<name>.docx when a lawyer made one for this document, else the shared layout."""
         own = template_dir / self.filename
         return own if own.exists() else template_dir / DEFAULT_TEMPLATE
-
-    def applies_to(self, deal: Deal) -> bool:
-        if self.applies == "practice_is_llc":
-            return deal.practice.entity_type.is_llc
-        if self.applies == "practice_is_corporation":
-            return not deal.practice.entity_type.is_llc
-        if self.applies == "mso_posture":
-            return deal.posture.value == "mso"
-        if self.applies == "brand_licensed":
-            return deal.brand is not None
-        if self.applies == "sublease":
-            return deal.premises.sublease
-        return True
 
     def titles(self, deal: Deal) -> tuple[str, str]:
         """(title, subtitle) shown on the document's first page."""
@@ -127,52 +123,30 @@ class DocumentSpec:
         return f"{title} {subtitle}" if self.subtitle in ("of_mso", "of_practice") else title
 
 
-# In reading order.
-REGISTRY: tuple[DocumentSpec, ...] = (
-    DocumentSpec("msa", "Management Services Agreement", "MSA", pays_mso=True, toc=True, signers=("mso", "practice")),
-    DocumentSpec("responsibility_schedule", "Responsibility Schedule", "RS", signers=("mso", "practice")),
-    DocumentSpec("continuity_agreement", "Continuity Agreement", "CONTINUITY", subtitle="among_owners",
-                 signers=("mso", "practice", "owners", "spouses")),
-    DocumentSpec("mso_operating_agreement", "Operating Agreement", "MSO-OA",
-                 heading="Limited Liability Company Operating Agreement", subtitle="of_mso", governs="mso",
-                 signers=("mso_members",)),
-    DocumentSpec("practice_operating_agreement", "Operating Agreement", "PRACTICE-OA", subtitle="of_practice",
-                 applies="practice_is_llc", governs_practice=True, governs="practice", signers=("owners",)),
-    DocumentSpec("practice_bylaws", "Bylaws", "BYLAWS", subtitle="of_practice",
-                 applies="practice_is_corporation", governs_practice=True, signers=("practice",)),
-    DocumentSpec("practice_articles", "Practice Charter", "PRACTICE-CHARTER", subtitle="of_practice", charter="practice",
-                 entities=("practice",), signers=("organizer",)),
-    DocumentSpec("mso_articles", "MSO Charter", "MSO-CHARTER", subtitle="of_mso", charter="mso", entities=("mso",),
-                 signers=("organizer",)),
-    DocumentSpec("practice_consent", "Practice Organizational Consent", "PRACTICE-CONSENT",
-                 heading="Action by Unanimous Written Consent", subtitle="practice_bodies", signers=("owners",)),
-    DocumentSpec("mso_consent", "MSO Organizational Consent", "MSO-CONSENT",
-                 heading="Action by Unanimous Written Consent", subtitle="mso_members",
-                 signers=("mso_members", "mso_manager")),
-    DocumentSpec("medical_director_agreement", "Medical Director Agreement", "MD", subtitle="md_parties",
-                 signers=("practice", "medical_director")),
-    DocumentSpec("ownership_ledger", "Ownership Ledger", "LEDGER", subtitle="of_practice", entities=("practice",),
-                 signers=("practice_officers",)),
-    DocumentSpec("promissory_note", "Working Capital Promissory Note", "NOTE", subtitle="parties", applies="mso_posture",
-                 pays_mso=True, signers=("practice",)),
-    DocumentSpec("security_agreement", "Security Agreement", "SECURITY", applies="mso_posture",
-                 signers=("practice", "mso")),
-    DocumentSpec("trademark_license", "Trademark License Agreement", "TM", applies="brand_licensed",
-                 signers=("mso", "practice")),
-    DocumentSpec("sublease", "Sublease", "SUBLEASE", applies="sublease", pays_mso=True, signers=("mso", "practice")),
-    DocumentSpec("baa", "Business Associate Agreement", "BAA", signers=("practice", "mso")),
-    DocumentSpec("compliance_memo", "Compliance Memorandum", "MEMO", subtitle="deal", report=True),
-    DocumentSpec("formation_checklist", "Formation Checklist", "CHECKLIST", subtitle="deal", report=True),
-    DocumentSpec("research_appendix", "Research Appendix", "RESEARCH", subtitle="deal", report=True, entities=()),
-)
-DOCUMENTS = {spec.name: spec for spec in REGISTRY}
-
-
-def documents_for(deal: Deal) -> list[DocumentSpec]:
-    """The packet's documents in reading order."""
-    return [spec for spec in REGISTRY if spec.applies_to(deal)]
-
-
-def display_title(spec: DocumentSpec, deal: Deal) -> tuple[str, str]:
-    """(title, subtitle) shown on the document's first page."""
-    return spec.titles(deal)
+def read_documents(clause_dir: Path) -> tuple[DocumentSpec, ...]:
+    """Every document spec under ``clause_dir`` (``<name>/document.yaml``), in reading order;
+    raises InputError naming each bad file and field."""
+    specs: list[DocumentSpec] = []
+    problems: list[Problem] = []
+    for path in sorted(clause_dir.glob(f"*/{SPEC_FILE}")):
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            problems.append(Problem(str(path), "", f"cannot be read as YAML: {exc}"))
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(str(path), "", "must be a mapping of the document's fields"))
+            continue
+        if "name" in data:
+            problems.append(Problem(str(path), "name", "is the folder's name; leave it out"))
+            continue
+        try:
+            specs.append(DocumentSpec(name=path.parent.name, **data))
+        except ValidationError as exc:
+            problems += [Problem(str(path), ".".join(str(p) for p in error["loc"]), error["msg"])
+                         for error in exc.errors()]
+    if not specs and not problems:
+        problems.append(Problem(str(clause_dir), "", f"declares no document (no */{SPEC_FILE})"))
+    if problems:
+        raise InputError(problems)
+    return tuple(sorted(specs, key=lambda spec: (spec.order, spec.name)))

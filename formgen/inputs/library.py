@@ -1,6 +1,6 @@
 """The library a packet is drafted from: clauses, service catalogue, state rules and Word templates.
 
-A ``Library`` names its four folders and reads each part once, on first use, keeping what it
+A ``Library`` names its four folders (the document specs live beside the clauses) and reads each part once, on first use, keeping what it
 read (the caches belong to the object, so one process can serve several libraries side by side).
 It is passed explicitly to every stage that needs it; nothing below the CLI and the web app
 decides which library is in use. ``Library.shipped()`` is the copy inside formgen; a firm's own
@@ -21,6 +21,7 @@ import yaml
 from ..errors import InputError, Problem
 from ..library.paths import CHECKOUT_NAMES, shipped_dir
 from .clauses import ClauseLibrary, read_clause_library
+from .documents import DocumentSpec, read_documents
 from .states import JURISDICTIONS, Policy, StateRules, read_state
 
 CATALOG_FILE = "responsibilities.yaml"  # the service catalogue, beside the clauses
@@ -79,6 +80,17 @@ class Library:
         if "clauses" not in self._read:
             self._read["clauses"] = read_clause_library(self.clauses_dir)
         return self._read["clauses"]
+
+    @property
+    def documents(self) -> tuple[DocumentSpec, ...]:
+        """Every document a packet can hold, in reading order (``clauses/<name>/document.yaml``)."""
+        if "documents" not in self._read:
+            self._read["documents"] = read_documents(self.clauses_dir)
+        return self._read["documents"]
+
+    def document(self, name: str) -> DocumentSpec | None:
+        """The spec of the document ``name`` (a packet file's stem), or None when the library has none."""
+        return next((spec for spec in self.documents if spec.name == name), None)
 
     @property
     def catalog(self) -> dict:

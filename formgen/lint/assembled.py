@@ -17,6 +17,7 @@ class AssembledDocument:
     name: str  # document name, e.g. "msa"
     blocks: list[dict]
     clause_bodies: dict[str, str]  # clause id -> its source body, to say where a term comes from
+    title: str = ""  # the document's short name, as other documents refer to it ("" when unknown)
 
     @property
     def filename(self) -> str:
@@ -42,7 +43,7 @@ def assemble_documents(deal_path: Path, library: Library) -> tuple[list[Assemble
         drafts = draft_agreements(start_drafting(deal, rules, library))
     except FormgenError as exc:
         return [], [Problem(str(deal_path), "", f"cannot be assembled: {exc}")]
-    return [AssembledDocument(deal_path, d.spec.name, d.blocks, {c.id: c.body for c in d.plan.clauses})
+    return [AssembledDocument(deal_path, d.spec.name, d.blocks, {c.id: c.body for c in d.plan.clauses}, d.spec.title)
             for d in drafts], []
 
 

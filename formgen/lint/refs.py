@@ -70,9 +70,7 @@ def cross_ref_problems(paragraphs: list[str], targets: dict[str, set[str]], file
 def check_cross_refs(documents: list[AssembledDocument]) -> list[Problem]:
     """Every "Section 4.2", "Article 7", "Exhibit C" in an assembled document exists in it
     (or, for "... of the Management Services Agreement", in that document of the same packet)."""
-    from ..inputs.documents import DOCUMENTS
-
-    by_title = {DOCUMENTS[d.name].title: _targets(d.blocks) for d in documents if d.name in DOCUMENTS}
+    by_title = {d.title: _targets(d.blocks) for d in documents if d.title}
     by_title.pop("Operating Agreement", None)  # the MSO's and the practice's: ambiguous by title
     problems = []
     for doc in documents:

@@ -59,7 +59,7 @@ def context_names(library: Library, example: Path | None = None) -> set[str]:
     from ..inputs.deal import load_deal
 
     deal = load_deal(example or library.examples_dir / EXAMPLE_DEAL)
-    return set(build_context(deal, library.state(deal.state), library.catalog)) | set(REPORT_NAMES)
+    return set(build_context(deal, library.state(deal.state), library)) | set(REPORT_NAMES)
 
 
 def _clause_sources(clause) -> list[tuple[str, str]]:
@@ -89,11 +89,10 @@ def check_fields(library: ClauseLibrary, names: set[str]) -> list[Problem]:
 
 
 def _model_roots() -> dict[str, type]:
-    from ..inputs.deal import DealInfo, DisputeResolution, Fees, Formation, Mso, Practice, Term
+    from ..inputs.deal import deal_section_models
     from ..inputs.states import StateRules
 
-    return {"deal": DealInfo, "mso": Mso, "practice": Practice, "fees": Fees, "term": Term,
-            "dispute_resolution": DisputeResolution, "formation": Formation, "state": StateRules}
+    return {**deal_section_models(), "state": StateRules}
 
 
 def _unwrap(annotation):

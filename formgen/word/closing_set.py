@@ -202,7 +202,7 @@ class ClosingSet:
 def plan_closing(packet: Packet) -> ClosingSet:
     """The signed documents and the signing order, checked against every document's own conditions
     and every document's declared signers."""
-    context = build_context(packet.deal, packet.rules, packet.library.catalog)
+    context = build_context(packet.deal, packet.rules, packet.library)
     documents = {}
     for doc in packet.documents:
         if doc.spec.report:
