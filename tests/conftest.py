@@ -86,3 +86,16 @@ def pytest_collection_modifyitems(config, items):
         if name in LIBREOFFICE_FILES or "soffice" in source or "soffice" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.libreoffice)
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def machine_settings():
+    """Call it after ``monkeypatch.setenv``: in-process calls then use the environment's machine
+    settings (LibreOffice, SOURCE_DATE_EPOCH, the cache), as a CLI command would."""
+    import contextlib
+    import os
+
+    from formgen import settings
+
+    with contextlib.ExitStack() as stack:
+        yield lambda: stack.enter_context(settings.using(settings.Settings.from_environment(os.environ)))

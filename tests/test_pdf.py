@@ -318,9 +318,11 @@ def _small_docx(path: Path) -> Path:
     return path
 
 
-def test_the_cached_profile_is_made_once_and_a_broken_one_is_replaced(tmp_path, monkeypatch):
+def test_the_cached_profile_is_made_once_and_a_broken_one_is_replaced(tmp_path, monkeypatch, machine_settings):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("FORMGEN_LO_PROFILE_CACHE", raising=False)
+    monkeypatch.delenv("FORMGEN_CACHE_DIR", raising=False)
+    machine_settings()
     src = _small_docx(tmp_path / "one.docx")
     first = convert_to_pdf([src], tmp_path / "a")
     templates = list((tmp_path / "cache" / "formgen").glob("libreoffice-profile-*"))
@@ -334,9 +336,11 @@ def test_the_cached_profile_is_made_once_and_a_broken_one_is_replaced(tmp_path, 
     assert "Glow Medical Corporation" in PdfReader(again[0]).pages[0].extract_text()
 
 
-def test_profile_cache_can_be_turned_off(tmp_path, monkeypatch):
+def test_profile_cache_can_be_turned_off(tmp_path, monkeypatch, machine_settings):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("FORMGEN_LO_PROFILE_CACHE", "0")
+    monkeypatch.delenv("FORMGEN_CACHE_DIR", raising=False)
+    machine_settings()
     out = convert_to_pdf([_small_docx(tmp_path / "one.docx")], tmp_path / "a")
     assert out[0].is_file()
     assert not (tmp_path / "cache" / "formgen").exists()
@@ -442,7 +446,7 @@ def test_without_the_uno_bridge_one_soffice_call_makes_the_same_packet(draft, tm
     assert ours.pages[0].extract_text() == theirs.pages[0].extract_text()
 
 
-def test_two_converters_share_a_packet_and_return_the_pdfs_in_order(tmp_path, monkeypatch):
+def test_two_converters_share_a_packet_and_return_the_pdfs_in_order(tmp_path, monkeypatch, machine_settings):
     """FORMGEN_PDF_CONVERTERS=2: two LibreOffice processes convert the documents side by side; each
     PDF is the one of its own document, in the order given, and closing leaves nothing running."""
     from docx import Document
@@ -452,6 +456,7 @@ def test_two_converters_share_a_packet_and_return_the_pdfs_in_order(tmp_path, mo
     if persistent.uno_python() is None:
         pytest.skip("no Python with LibreOffice's uno module")
     monkeypatch.setenv("FORMGEN_PDF_CONVERTERS", "2")
+    machine_settings()
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(persistent, "_CONVERTERS", [])
     docs = []

@@ -40,6 +40,18 @@ def test_no_module_imports_the_package_back():
     assert offenders == []
 
 
+def test_no_underscore_name_is_imported_from_another_module():
+    """A leading underscore means "this module's own": another module that needs the name gets a
+    public one (an alias made on import, ``import x as _x``, is the importer's own business)."""
+    offenders = []
+    for path in modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("formgen")):
+                offenders += [f"{path.relative_to(PACKAGE.parent)}: {alias.name} from {'.' * node.level}{node.module or ''}"
+                              for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert offenders == []
+
+
 def test_init_holds_only_the_public_api():
     tree = ast.parse((PACKAGE / "__init__.py").read_text())
     kinds = {type(node).__name__ for node in tree.body}

@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..settings import Settings, using
 from .helpview import NewcomerOrder
 from .lines import counts, generate_lines, validate_lines, verdict
 from .output import JSON_FORMAT, echo_json, findings_json, problems_json
@@ -116,6 +117,8 @@ def use_library(
     """Draft first-pass MSO / medical-practice formation packets from a deal file."""
     from .environment import library_from
 
+    # The machine's settings (LibreOffice, SOURCE_DATE_EPOCH, the cache) hold until the command ends.
+    ctx.with_resource(using(_run(Settings.from_environment, os.environ)))
     ctx.obj = library_from(os.environ, library=library, clauses=clauses, states=states, templates=templates)
 
 

@@ -24,16 +24,17 @@ fresh). ``on_progress(done, total, result)`` is called in the parent after each 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..settings import current as current_settings
 from .build import build_packet
 from ..errors import FormgenError, InputError, Problem
 from ..inputs.library import Library
-from ..pdf.persistent import CONVERTERS_ENV
 from .manifest import MANIFEST, current_inputs, shared_inputs
 from .packet_folder import PacketFolder
 from .regen import regenerate
@@ -201,7 +202,7 @@ def _run_pool(todo: list[tuple[Path, Path]], jobs: int, library: Library, force:
 
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context, initializer=die_with_parent,
-                               initargs=(os.getpid(), {CONVERTERS_ENV: "1"}))  # one LibreOffice per worker
+                               initargs=(os.getpid(), dataclasses.replace(current_settings(), converters=1)))  # one LibreOffice per worker
     try:
         futures = {pool.submit(process_deal, str(path), str(target), library, force, pdf): (path, target)
                    for path, target in todo}

@@ -20,6 +20,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from ..settings import current as current_settings
 from .._version import __version__
 from ..inputs.library import CATALOG_FILE, Library
 from ..inputs.states import DEFAULT_FILE
@@ -82,8 +83,8 @@ def state_file_hashes(code: str, state_dir: Path) -> dict[str, str]:
 
 def source_date_epoch() -> str | None:
     """SOURCE_DATE_EPOCH as used for zip timestamps (it changes every output's bytes)."""
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    return value if value and value.isdigit() else None
+    value = current_settings().source_date_epoch
+    return None if value is None else str(value)
 
 
 def _deal_relpath(deal_path: Path, out_dir: Path) -> str:

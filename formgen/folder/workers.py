@@ -1,6 +1,7 @@
 """What a batch worker process does first: die with the batch's own process.
 
-Kept apart from batch.py, and importing only the standard library, because a spawned worker runs
+Kept apart from batch.py, and importing only the standard library (and formgen's settings, which
+need nothing more), because a spawned worker runs
 its initializer only after importing the initializer's module: the guard must be in place before
 the heavy imports, so that a batch killed with SIGKILL (no chance to stop its pool) leaves no
 worker writing packets within a second or two.
@@ -15,13 +16,15 @@ import signal
 import threading
 import time
 
+from ..settings import Settings, install
+
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent(parent: int, env: dict[str, str]) -> None:
+def die_with_parent(parent: int, worker_settings: Settings) -> None:
     """Pool initializer: the kernel sends SIGKILL when the parent dies (Linux), and a watchdog
-    thread catches a parent that died before that was set (or a system without it). ``env``: the
-    settings this worker runs with (e.g. one LibreOffice per worker)."""
+    thread catches a parent that died before that was set (or a system without it). Then the
+    worker runs with ``worker_settings`` (the batch's own, with one LibreOffice per worker)."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -36,4 +39,4 @@ def die_with_parent(parent: int, env: dict[str, str]) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="formgen-parent-watch").start()
-    os.environ.update(env)
+    install(worker_settings)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import InputError, Problem
-
+from .deal_repair import field_path
 
 ClauseKind = Literal["article", "section", "exhibit", "part", "signatures"]
 
@@ -53,7 +53,7 @@ class ClauseMeta(BaseModel):
 
     @field_validator("document", mode="before")
     @classmethod
-    def _one_or_many(cls, value):
+    def _one_or_many(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
 
 
@@ -101,7 +101,7 @@ class ClauseLibrary:
         return self.clauses.get(clause_id)
 
 
-def split_front_matter(text: str, source: str) -> tuple[dict, str, int]:
+def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str, int]:
     import yaml
 
     if not text.startswith("---"):
@@ -149,8 +149,6 @@ def parse_clause_file(path: Path) -> Clause:
     try:
         meta = ClauseMeta.model_validate(meta_data)
     except ValidationError as exc:
-        from .deal import field_path
-
         raise InputError([Problem(str(path), field_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
     return Clause(meta, body, path, body_line)
 

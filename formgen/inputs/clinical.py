@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from .deal_fields import Name, Strict, text_field
+from .deal_fields import LicenseNumber, Name, Strict
 
 
 class ClinicalRole(str, Enum):
@@ -45,7 +45,7 @@ class Clinician(Strict):
     """The clinician's full legal name."""
     role: ClinicalRole
     """MD, DO, NP, PA, RN, LVN or aesthetician."""
-    license: text_field(40) | None = None
+    license: LicenseNumber | None = None
     """The license number exactly as issued; left out, a highlighted blank."""
     engagement: Engagement = Engagement.employee
     """employee (default) or contractor: the practice, never the MSO, employs or engages the clinician."""

@@ -12,10 +12,21 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from .clinical import Clinician, Treatment
-from .deal_fields import Address, EntityName, Money, Name, Strict, Title, typed_percent
-from .deal_fields import deal_date as _deal_date, iso_date as _iso_date, text_field as _text
+from .deal_fields import (
+    Address,
+    EntityName,
+    LicenseNumber,
+    Money,
+    Name,
+    Strict,
+    Title,
+    typed_percent,
+)
+from .deal_fields import deal_date as _deal_date
+from .deal_fields import iso_date as _iso_date
 from .deal_terms import Financing, Formation, Posture, Premises, Succession
 from .typed_values import JURISDICTIONS, as_iso_date, not_a_state, state_code_of  # noqa: F401 - re-exported
+
 
 def _state_code(value: str) -> str:
     code = state_code_of(value)
@@ -85,7 +96,7 @@ class License(Strict):
     """MD, DO, DPM, PA, NP, RN, DDS or DC."""
     state: StateCode
     """The two-letter code of the state that issued the license."""
-    number: _text(40)
+    number: LicenseNumber
     """The license number exactly as issued (quote it if it starts with 0)."""
     expires: Annotated[dt.date | None, BeforeValidator(_iso_date)] = None
     """The date the license expires, YYYY-MM-DD (the ownership ledger records it); left out, a blank."""
@@ -346,7 +357,7 @@ def semantic_problems(deal: Deal) -> list[tuple[str, str]]:
 _LOADER_NAMES = ("load_deal", "parse_text", "deal_from_data", "field_path")
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in _LOADER_NAMES:
         from . import deal_loader
 

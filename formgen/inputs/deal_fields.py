@@ -32,8 +32,6 @@ def clean_text(value: str) -> str:
     return value
 
 
-def text_field(max_length: int):
-    return Annotated[str, Field(max_length=max_length), AfterValidator(clean_text)]
 
 
 class Strict(BaseModel):
@@ -43,18 +41,19 @@ class Strict(BaseModel):
                               use_attribute_docstrings=True)
 
 
-Name = text_field(200)
+Name = Annotated[str, Field(max_length=200), AfterValidator(clean_text)]
 # An entity's legal name: short enough that "<MSO> and <Practice>" fits the 255 characters a Word
 # document's title and subject properties hold (validate refuses what generate could not write).
-EntityName = text_field(120)
-Address = text_field(400)
-Title = text_field(120)
+EntityName = Annotated[str, Field(max_length=120), AfterValidator(clean_text)]
+Address = Annotated[str, Field(max_length=400), AfterValidator(clean_text)]
+Title = Annotated[str, Field(max_length=120), AfterValidator(clean_text)]
+LicenseNumber = Annotated[str, Field(max_length=40), AfterValidator(clean_text)]
 
 
 _TYPED_NUMBER = re.compile(r"^\s*(\$\s*)?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*(%\s*)?$")
 
 
-def typed_number(value, sign: str = ""):
+def typed_number(value: object, sign: str = "") -> object:
     """A number as people type it ("$150,000", "35,000", "10%", "10 %") as the bare number; text
     with any other sign, or none of this form, is left for the number check to refuse."""
     if isinstance(value, str) and _TYPED_NUMBER.match(value) and all(s in sign for s in "$%" if s in value):
@@ -62,11 +61,11 @@ def typed_number(value, sign: str = ""):
     return value
 
 
-def typed_money(value):
+def typed_money(value: object) -> object:
     return typed_number(value, "$")
 
 
-def typed_percent(value):
+def typed_percent(value: object) -> object:
     return typed_number(value, "%")
 
 
@@ -78,7 +77,7 @@ EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def iso_date(value):
+def iso_date(value: object) -> object:
     """Only a date or the text YYYY-MM-DD (not 03/01/2027, not a number of seconds)."""
     if value is None or isinstance(value, dt.date):
         return value
@@ -89,7 +88,7 @@ def iso_date(value):
         except ValueError:
             raise ValueError(f"is not a real date; use YYYY-MM-DD (got {text})") from None
     suggestion = as_iso_date(text) if isinstance(text, str) else None
-    if suggestion:
+    if suggestion and isinstance(text, str):
         read_as = " (read as month/day/year)" if "/" in text and not text[:4].isdigit() else ""
         raise ValueError(f"use YYYY-MM-DD (got {value}): write {suggestion}{read_as}")
     raise ValueError(f"use YYYY-MM-DD (got {value})")

@@ -16,12 +16,20 @@ import re
 import stat
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from ..errors import InputError, Problem
 from .deal import PRACTICE_ENTITY_ALIASES, Deal, semantic_problems
-from .deal_repair import DealInputError, depends_on_unsure, field_path, model_at, partial_deal
+from .deal_repair import (
+    DealInputError,
+    depends_on_unsure,
+    field_path,
+    model_at,
+    partial_deal,
+)
 
 MAX_BYTES = 1_000_000  # a deal file is a few KB; anything near this is the wrong file
 MAX_NODES = 20_000  # values after expanding YAML aliases (a deal has a few hundred)
@@ -30,12 +38,14 @@ _LONG_NUMBER = re.compile(r"[-+]?[0-9]{%d,}" % (MAX_DIGITS + 1))
 
 
 @lru_cache(maxsize=1)
-def _yaml_loader():
+def _yaml_loader() -> type:
     """SafeLoader with YAML 1.2-style implicit types: true/false, plain decimal numbers, null.
     libyaml's parser where PyYAML has it (several times faster; the same nodes and line marks)."""
     import yaml
 
-    class DealLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class DealLoader(base):  # type: ignore[misc]  # libyaml's loader where PyYAML has it
         pass
 
     DealLoader.yaml_implicit_resolvers = {}
@@ -59,7 +69,7 @@ class _Index:
         self.nodes = 0
 
 
-def _walk(node, path: str, index: _Index, source: str) -> None:
+def _walk(node: Any, path: str, index: _Index, source: str) -> None:
     import yaml
 
     index.nodes += 1
@@ -138,12 +148,12 @@ def yaml_hint(text: str, line: int, column: int) -> str:
     return ""
 
 
-def parse_text(text: str, source: str) -> dict:
+def parse_text(text: str, source: str) -> dict[str, Any]:
     """YAML (or JSON, a subset) text -> plain data, or InputError naming the line."""
     return _parse(text, source)[0]
 
 
-def _parse(text: str, source: str) -> tuple[dict, _Index]:
+def _parse(text: str, source: str) -> tuple[dict[str, Any], _Index]:
     index = _Index()
     if source.endswith(".json"):
         try:
@@ -187,14 +197,14 @@ def deal_lines(path: str | Path) -> dict[str, int]:
         return {}
 
 
-def _close_field(loc: tuple) -> tuple[list[str], list[str]]:
+def _close_field(loc: tuple[str | int, ...]) -> tuple[list[str], list[str]]:
     """(the fields allowed beside an unknown key, the one it is probably a misspelling of)."""
     model = model_at(loc[:-1])
     known = list(model.model_fields) if model else []
     return known, difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
 
 
-def _misspelt_targets(errors: list[dict]) -> set[str]:
+def _misspelt_targets(errors: list[ErrorDetails]) -> set[str]:
     """Paths of required fields reported missing only because their key is misspelt (said once, on
     the misspelt key's line, with "did you mean")."""
     out = set()
@@ -206,7 +216,7 @@ def _misspelt_targets(errors: list[dict]) -> set[str]:
     return out
 
 
-def _unknown_field(loc: tuple, index: _Index, path: str) -> str:
+def _unknown_field(loc: tuple[str | int, ...], index: _Index, path: str) -> str:
     key = str(loc[-1])
     if path in index.split_values:
         prev_key, prev_value = index.split_values[path]
@@ -217,7 +227,7 @@ def _unknown_field(loc: tuple, index: _Index, path: str) -> str:
     return f"is not a known field{hint}"
 
 
-def _describe(error: dict, index: _Index, path: str) -> str:
+def _describe(error: ErrorDetails, index: _Index, path: str) -> str:
     kind, msg = error["type"], error["msg"]
     if kind == "missing":
         return "is required but missing"
@@ -234,7 +244,7 @@ def _describe(error: dict, index: _Index, path: str) -> str:
     return f"{msg[0].lower()}{msg[1:]} (got {shown})"
 
 
-def _normalise_aliases(data: dict) -> None:
+def _normalise_aliases(data: dict[str, Any]) -> None:
     practice = data.get("practice")
     if isinstance(practice, dict) and isinstance(practice.get("entity_type"), str):
         key = practice["entity_type"].strip().lower()
@@ -242,16 +252,17 @@ def _normalise_aliases(data: dict) -> None:
 
 
 @lru_cache(maxsize=1)
-def _stand_in_deal() -> dict:
+def _stand_in_deal() -> dict[str, Any]:
     """Stand-in values for fields that failed: the starter deal `formgen init` writes (data read
     from the CLI's package, not code imported from it)."""
     from importlib.resources import files
 
     data, _ = parse_yaml((files("formgen.cli") / "starter.yaml").read_text(encoding="utf-8"), "starter.yaml")
+    assert isinstance(data, dict)  # the shipped starter is a mapping
     return data
 
 
-def deal_from_data(data: dict, source: str, text: str = "", index: _Index | None = None) -> Deal:
+def deal_from_data(data: dict[str, Any], source: str, text: str = "", index: _Index | None = None) -> Deal:
     """The validated deal, or DealInputError with every model and cross-field problem at once
     (the cross-field rules run on the parts that parsed)."""
     _normalise_aliases(data)
@@ -259,6 +270,7 @@ def deal_from_data(data: dict, source: str, text: str = "", index: _Index | None
         index = _parse(text, source)[1] if text and not source.endswith(".json") else _Index()
     problems: list[Problem] = []
     unsure: frozenset[str] = frozenset()
+    deal: Deal | None
     try:
         deal = Deal.model_validate(data)
     except ValidationError as exc:
@@ -274,7 +286,7 @@ def deal_from_data(data: dict, source: str, text: str = "", index: _Index | None
     if deal is not None:
         problems += [Problem(source, path, msg, nearest_line(index.lines, path))
                      for path, msg in semantic_problems(deal) if not depends_on_unsure(path, unsure)]
-    if problems:
+    if problems or deal is None:
         raise DealInputError(sort_problems(problems), deal, unsure)
     return deal
 

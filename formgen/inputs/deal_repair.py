@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import copy
 import typing
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from ..errors import InputError, Problem
 from .deal import Deal
 
 
-def field_path(loc: tuple) -> str:
+def field_path(loc: tuple[str | int, ...]) -> str:
     path = ""
     for part in loc:
         if isinstance(part, int):
@@ -24,7 +26,7 @@ def field_path(loc: tuple) -> str:
     return path
 
 
-def model_at(loc: tuple) -> type[BaseModel] | None:
+def model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
     """The pydantic model whose fields are valid at ``loc`` (the parent of the field in error)."""
     model: object = Deal
     for part in loc:
@@ -36,7 +38,7 @@ def model_at(loc: tuple) -> type[BaseModel] | None:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
-def inner_model(annotation) -> object:
+def inner_model(annotation: Any) -> object:
     """The model inside list[X], X | None, Annotated[X, ...]."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
@@ -75,7 +77,7 @@ def depends_on_unsure(path: str, unsure: frozenset[str]) -> bool:
     return any(related(path, u) or any(u.startswith(p) for p in also) for u in unsure)
 
 
-def value_at(data, loc: tuple):
+def value_at(data: Any, loc: tuple[str | int, ...]) -> Any:
     """The value at ``loc``; a list index past the end reads the last item (a stand-in for any item)."""
     for part in loc:
         if isinstance(part, int):
@@ -89,7 +91,7 @@ def value_at(data, loc: tuple):
     return data
 
 
-def is_required(loc: tuple) -> bool:
+def is_required(loc: tuple[str | int, ...]) -> bool:
     model = model_at(loc[:-1])
     name = loc[-1]
     if model is None or isinstance(name, int) or name not in model.model_fields:
@@ -97,7 +99,7 @@ def is_required(loc: tuple) -> bool:
     return model.model_fields[name].is_required()
 
 
-def _patch(data: dict, errors: list[dict], unsure: set[str], stand_in: dict) -> bool:
+def _patch(data: dict[str, Any], errors: list[ErrorDetails], unsure: set[str], stand_in: dict[str, Any]) -> bool:
     """Remove unknown keys and bad optional values, set bad required ones to the stand-in's; False
     when a value has no stand-in."""
     for error in errors:
@@ -107,23 +109,27 @@ def _patch(data: dict, errors: list[dict], unsure: set[str], stand_in: dict) -> 
         parent = value_at(data, loc[:-1]) if len(loc) > 1 else data
         if error["type"] == "extra_forbidden" or (not is_required(loc) and not isinstance(loc[-1], int)):
             if isinstance(parent, dict):
-                parent.pop(loc[-1], None)
+                parent.pop(str(loc[-1]), None)
                 continue
             return False
         value = value_at(stand_in, loc)
         if value is None or not isinstance(parent, (dict, list)):
             return False
-        if isinstance(parent, list) and not (isinstance(loc[-1], int) and loc[-1] < len(parent)):
-            return False
-        parent[loc[-1]] = copy.deepcopy(value)
+        key = loc[-1]
+        if isinstance(parent, list):
+            if not (isinstance(key, int) and key < len(parent)):
+                return False
+            parent[key] = copy.deepcopy(value)
+        else:
+            parent[str(key)] = copy.deepcopy(value)
         unsure.add(field_path(loc))
     return True
 
 
-def partial_deal(data: dict, errors: list[dict], stand_in: dict) -> tuple[Deal | None, frozenset[str]]:
+def partial_deal(data: dict[str, Any], errors: list[ErrorDetails], stand_in: dict[str, Any]) -> tuple[Deal | None, frozenset[str]]:
     """The deal with every failing value removed or replaced by ``stand_in``'s value at the same
     path (for a list item, the stand-in's item at that index or its last), or None."""
-    data, unsure = copy.deepcopy(data), set()
+    data, unsure = copy.deepcopy(data), set[str]()
     for _ in range(4):  # a replaced section may reveal errors inside its stand-in's neighbours
         if not _patch(data, errors, unsure, stand_in):
             return None, frozenset(unsure)

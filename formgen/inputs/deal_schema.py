@@ -4,15 +4,19 @@ license numbers typed as numbers; and amounts typed as text must look like numbe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from .._version import __version__
-from .deal import JURISDICTIONS, PRACTICE_ENTITY_ALIASES, Deal
+from .deal import PRACTICE_ENTITY_ALIASES, Deal
+from .typed_values import JURISDICTIONS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = f"urn:formgen:deal-schema:{__version__}"  # a name, not a download: the file ships beside the examples
 NUMBER_TEXT = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"
 
 
-def _state_codes() -> dict:
+def _state_codes() -> dict[str, Any]:
     codes = sorted(JURISDICTIONS)
     names = [JURISDICTIONS[c] for c in codes]
     return {"type": "string", "enum": codes + [c.lower() for c in codes] + names + [n.lower() for n in names]
@@ -21,7 +25,7 @@ def _state_codes() -> dict:
                            + ", ".join(codes) + "."}
 
 
-def _walk(node, fix) -> None:
+def _walk(node: Any, fix: Callable[[dict[str, Any]], None]) -> None:
     if isinstance(node, dict):
         fix(node)
         for value in node.values():
@@ -31,7 +35,7 @@ def _walk(node, fix) -> None:
             _walk(value, fix)
 
 
-def _plain_ref(node: dict) -> None:
+def _plain_ref(node: dict[str, Any]) -> None:
     """Older pydantic wraps a described reference as {"allOf": [{"$ref": ...}]}; newer writes the
     $ref itself. One shape, so the schema is the same whichever pydantic the floors allow."""
     options = node.get("allOf")
@@ -40,7 +44,7 @@ def _plain_ref(node: dict) -> None:
         node["$ref"] = options[0]["$ref"]
 
 
-def _number_text(node: dict) -> None:
+def _number_text(node: dict[str, Any]) -> None:
     """Decimal fields: {"anyOf": [number, string]}: the string must be a number in digits."""
     options = node.get("anyOf")
     if isinstance(options, list) and any(o.get("type") == "number" for o in options):
@@ -52,7 +56,7 @@ def _number_text(node: dict) -> None:
 _STATE_FIELDS = ("state", "formation_state")
 
 
-def deal_json_schema() -> dict:
+def deal_json_schema() -> dict[str, Any]:
     schema = Deal.model_json_schema()
     defs = schema["$defs"]
     entity = defs["PracticeEntityType"]

@@ -7,15 +7,16 @@ Every field has a default, so deal files written before these sections existed s
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from .deal_fields import Address, Money, Name, Strict as _Strict, iso_date
+from .deal_fields import Address, Money, Name, iso_date
+from .deal_fields import Strict as _Strict
 
 Days = Annotated[int, Field(ge=1, le=730)]
 
@@ -85,7 +86,7 @@ class EventTimetable:
 
 def notice_days(deadlines: "Deadlines") -> int:
     """One notice period for every event, short enough for the shortest closing deadline."""
-    shortest = min(getattr(deadlines, key) for key, _ in TRANSFER_EVENTS)
+    shortest: int = min(getattr(deadlines, key) for key, _ in TRANSFER_EVENTS)
     return min(NOTICE_DAYS, max(1, shortest // 4))
 
 

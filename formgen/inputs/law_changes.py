@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .states import _DATED_LISTS, StateRules, _label
+from .states import DATED_LISTS, StateRules, rule_label
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def _requires(section: str, rule) -> str:
 def law_changes(rules: StateRules, start: dt.date, initial_years: int, renewal_years: int) -> list[LawChange]:
     """Dated rules of ``rules`` (the full, undated view) that came or come into force after ``start``."""
     out = []
-    for section in _DATED_LISTS:
+    for section in DATED_LISTS:
         if section == "notes":
             continue  # a note informs; it requires nothing
         for rule in getattr(rules, section):
@@ -69,6 +69,6 @@ def law_changes(rules: StateRules, start: dt.date, initial_years: int, renewal_y
                     continue  # the term ends before the rule could reach it
                 deadline, basis = renewal, "applies on the renewal of the term"
             key = getattr(rule, "tag", None) or getattr(rule, "id", "")
-            out.append(LawChange(_label(section, rule), section, key, _requires(section, rule), rule.citation,
+            out.append(LawChange(rule_label(section, rule), section, key, _requires(section, rule), rule.citation,
                                  rule.effective, deadline, basis, rule.verified))
     return sorted(out, key=lambda c: (c.deadline, c.label))

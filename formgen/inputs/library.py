@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 
@@ -22,7 +23,8 @@ from ..errors import InputError, Problem
 from ..library.paths import CHECKOUT_NAMES, shipped_dir
 from .clauses import ClauseLibrary, read_clause_library
 from .documents import DocumentSpec, read_documents
-from .states import JURISDICTIONS, Policy, StateRules, read_state
+from .states import Policy, StateRules, read_state
+from .typed_values import JURISDICTIONS
 
 CATALOG_FILE = "responsibilities.yaml"  # the service catalogue, beside the clauses
 PARTS = ("clauses", "states", "templates", "examples")
@@ -35,7 +37,7 @@ class Library:
     templates_dir: Path
     examples_dir: Path
     # what has been read, by part; not compared, not pickled (a worker process reads afresh)
-    _read: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _read: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     @cache
@@ -61,11 +63,11 @@ class Library:
             folders[part] = Path(folder).resolve() if folder is not None else shipped_dir(part)
         return cls(folders["clauses"], folders["states"], folders["templates"], folders["examples"])
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         return {"clauses_dir": self.clauses_dir, "states_dir": self.states_dir,
                 "templates_dir": self.templates_dir, "examples_dir": self.examples_dir}
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in {**state, "_read": {}}.items():
             object.__setattr__(self, name, value)
 
@@ -79,31 +81,31 @@ class Library:
     def clauses(self) -> ClauseLibrary:
         if "clauses" not in self._read:
             self._read["clauses"] = read_clause_library(self.clauses_dir)
-        return self._read["clauses"]
+        return cast("ClauseLibrary", self._read["clauses"])
 
     @property
     def documents(self) -> tuple[DocumentSpec, ...]:
         """Every document a packet can hold, in reading order (``clauses/<name>/document.yaml``)."""
         if "documents" not in self._read:
             self._read["documents"] = read_documents(self.clauses_dir)
-        return self._read["documents"]
+        return cast("tuple[DocumentSpec, ...]", self._read["documents"])
 
     def document(self, name: str) -> DocumentSpec | None:
         """The spec of the document ``name`` (a packet file's stem), or None when the library has none."""
         return next((spec for spec in self.documents if spec.name == name), None)
 
     @property
-    def catalog(self) -> dict:
+    def catalog(self) -> dict[str, Any]:
         if "catalog" not in self._read:
             self._read["catalog"] = read_catalog(self.clauses_dir)
-        return self._read["catalog"]
+        return cast("dict[str, Any]", self._read["catalog"])
 
     def state(self, code: str) -> StateRules:
         """A jurisdiction's rules, all of them (dated ones included): _default.yaml under <CODE>.yaml."""
         key = f"state:{code.upper()}"
         if key not in self._read:
             self._read[key] = read_state(code, self.states_dir)
-        return self._read[key]
+        return cast("StateRules", self._read[key])
 
     def rules_for(self, code: str, on: dt.date, policy: Policy = "conservative") -> StateRules:
         """The rules applied to a deal in ``code`` effective ``on``, under a drafting policy."""
@@ -133,7 +135,7 @@ class Library:
         return h.hexdigest()
 
 
-def read_catalog(clause_dir: Path) -> dict:
+def read_catalog(clause_dir: Path) -> dict[str, Any]:
     """The service catalogue beside the clause library: what each service covers, and the powers
     reserved to the practice."""
     path = clause_dir / CATALOG_FILE

@@ -5,12 +5,11 @@ supervision and written instrument. Sections of a state file, validated here."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from .rule import Rule, rule_status
-
 
 # Non-compete law: what a state does with a covenant not to compete, for the practice's owners
 # (the MSA's covenant binds them) and for the clinicians it employs or engages.
@@ -34,7 +33,7 @@ class Covenant(Rule):
     conditions: list[str] = []  # further conditions, each a sentence
 
     @model_validator(mode="after")
-    def _limits_match_status(self):
+    def _limits_match_status(self) -> Self:
         limits = [name for name in ("max_radius_miles", "max_months", "buyout", "notice")
                   if getattr(self, name)] + (["conditions"] if self.conditions else [])
         if self.status == "void" and (limits or self.patient_access):
@@ -70,7 +69,7 @@ class NonCompete(BaseModel):
 
     def on(self, day: dt.date) -> "NonCompete":
         """The entries in force on ``day`` (an entry list may become empty)."""
-        def keep(entries):
+        def keep(entries: list[Covenant]) -> list[Covenant]:
             return [c for c in entries if (rule_status(c, day) or (True, ""))[0]]
         return self.model_construct(owner=keep(self.owner), provider=keep(self.provider))
 
@@ -101,7 +100,7 @@ class ScopeEntry(Rule):
     ratio: str = ""  # supervision ratio, as a phrase ("" = none set or none found)
 
     @model_validator(mode="after")
-    def _supervised_needs_supervisor(self):
+    def _supervised_needs_supervisor(self) -> Self:
         if self.supervision != "none" and not self.delegated_by:
             raise ValueError(f"supervision '{self.supervision}' needs delegated_by: who delegates or supervises")
         return self

@@ -4,6 +4,7 @@ source, and the dates it is in force."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -22,7 +23,7 @@ class Rule(BaseModel):
     transition: dt.date | None = None  # arrangements made before `effective` must comply by this date
 
     @model_validator(mode="after")
-    def _verified_needs_citation(self):
+    def _verified_needs_citation(self) -> Self:
         if self.verified and not self.citation.strip():
             raise ValueError("a rule marked verified: true needs a citation")
         return self

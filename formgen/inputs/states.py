@@ -10,14 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
 
-from .deal import JURISDICTIONS, LicenseType, PracticeEntityType
-from .practice_law import NON_COMPETE_TAG, TREATMENT_CLASSES, Covenant, NonCompete, ScopeOfPractice
-from .rule import Rule, rule_status
 from ..errors import InputError, Problem
+from .deal import LicenseType, PracticeEntityType
+from .practice_law import (
+    NON_COMPETE_TAG,
+    TREATMENT_CLASSES,
+    Covenant,
+    NonCompete,
+    ScopeOfPractice,
+)
+from .rule import Rule, rule_status
+from .typed_values import JURISDICTIONS
 
 DEFAULT_FILE = "_default.yaml"
 
@@ -85,7 +100,7 @@ class ClauseRule(Rule):
     permissive_action: ClauseAction | Literal["keep"] | None = None  # under --policy permissive
 
     @model_validator(mode="after")
-    def _replacement_matches_action(self):
+    def _replacement_matches_action(self) -> Self:
         if self.action == "replace" and not self.replacement:
             raise ValueError("action 'replace' needs a replacement clause id")
         return self
@@ -117,7 +132,7 @@ class ChecklistItem(Rule):
     annual_by: Annotated[str | None, AfterValidator(_month_day)] = None
 
     @model_validator(mode="after")
-    def _annual_by_is_yearly(self):
+    def _annual_by_is_yearly(self) -> Self:
         if self.annual_by and self.recurring != "annual":
             raise ValueError("annual_by needs recurring: annual")
         return self
@@ -205,11 +220,11 @@ class StateRules(BaseModel):
     def in_force(self, on: dt.date) -> "StateRules":
         """The rules as they stand on ``on`` (a deal's effective date): dated rules not yet in force,
         or no longer in force, are left out; ``timeline`` says which dated rules applied."""
-        kept: dict[str, list] = {}
+        kept: dict[str, list[Any]] = {}
         timeline: list[str] = []
-        for section in _DATED_LISTS:
+        for section in DATED_LISTS:
             kept[section] = []
-            for label, rule in ((_label(section, r), r) for r in getattr(self, section)):
+            for label, rule in ((rule_label(section, r), r) for r in getattr(self, section)):
                 status = rule_status(rule, on)
                 if status is None:
                     kept[section].append(rule)
@@ -218,7 +233,7 @@ class StateRules(BaseModel):
                 timeline.append(f"{label}: {why}; {'applied' if applies else 'not applied'}")
                 if applies:
                     kept[section].append(rule)
-        update: dict = {**kept}
+        update: dict[str, Any] = {**kept}
         if self.noncompete is not None:
             for kind, covenant in self.noncompete.entries():
                 status = rule_status(covenant, on)
@@ -320,10 +335,10 @@ def covenant_clause_rule(state_name: str, noncompete: NonCompete, clause_rules: 
         note="Derived from the state's non-compete section (owner covenant: void).")
 
 
-_DATED_LISTS = ("clause_rules", "required_clauses", "checklist", "notes")
+DATED_LISTS = ("clause_rules", "required_clauses", "checklist", "notes")
 
 
-def _label(section: str, rule) -> str:
+def rule_label(section: str, rule: Any) -> str:
     key = getattr(rule, "tag", None) or getattr(rule, "id", "")
     return f"{section.replace('_', ' ').rstrip('s')} {key}"
 
@@ -332,7 +347,7 @@ _KEYED_LISTS = {"entity_forms": "form", "clause_rules": "tag", "required_clauses
                 "checklist": "id", "notes": "id"}
 
 
-def merge_layers(base: dict, top: dict) -> dict:
+def merge_layers(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in top.items():
         if key in _KEYED_LISTS and isinstance(value, list) and isinstance(base.get(key), list):
@@ -350,7 +365,7 @@ def merge_layers(base: dict, top: dict) -> dict:
     return merged
 
 
-def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
+def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """A rule file's data and the line of each field path (read as deal files are)."""
     from .deal_loader import parse_yaml, read_text
 
@@ -360,9 +375,10 @@ def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
     return data, index.lines
 
 
-def _rule_problem(error: dict, merged: dict, layers: list[tuple[Path, dict, dict[str, int]]]) -> Problem:
+def _rule_problem(error: ErrorDetails, merged: dict[str, Any], layers: list[tuple[Path, dict[str, Any], dict[str, int]]]) -> Problem:
     """A validation error of the merged rules, located in the file (and line) the value came from."""
-    from .deal_loader import field_path, nearest_line
+    from .deal_loader import nearest_line
+    from .deal_repair import field_path
 
     loc = list(error["loc"])
     where = layers[-1]

@@ -8,9 +8,10 @@ in a wheel, mapped from the repository's top-level ``clauses/``, ``state_overrid
 
 from __future__ import annotations
 
-import os
 from importlib.resources import files
 from pathlib import Path
+
+from ..settings import current as current_settings
 
 # Folder names inside a source checkout (and accepted inside a firm's library folder).
 CHECKOUT_NAMES = {"clauses": "clauses", "states": "state_overrides", "templates": "templates", "examples": "examples"}
@@ -25,16 +26,7 @@ def shipped_dir(part: str) -> Path:
     return Path(__file__).resolve().parents[2] / CHECKOUT_NAMES[part]
 
 
-CACHE_ENV = "FORMGEN_CACHE_DIR"
-
-
 def cache_dir() -> Path | None:
-    """formgen's own cache folder (``FORMGEN_CACHE_DIR``, else $XDG_CACHE_HOME/formgen, else
-    ~/.cache/formgen); None without a home. (Read where compiled templates and converter
-    profiles are kept; moving it to an explicit setting is left to the speed work, issue 31.)"""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    try:
-        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "formgen"
-    except (RuntimeError, KeyError):  # no home folder
-        return None
+    """formgen's own cache folder (the running command's settings: FORMGEN_CACHE_DIR, else
+    $XDG_CACHE_HOME/formgen, else ~/.cache/formgen); None when it has none."""
+    return current_settings().cache_dir

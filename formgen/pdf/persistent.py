@@ -29,8 +29,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from ..settings import current as current_settings
 from ..errors import FormgenError
-from .soffice import (DEFAULT_TIMEOUT, PER_DOCUMENT_TIMEOUT, _env_timeout, _profile_template, _store_template,
+from .soffice import (DEFAULT_TIMEOUT, PER_DOCUMENT_TIMEOUT, child_environment, env_timeout, profile_template, store_profile_template,
                       convert_to_pdf, soffice_path)
 
 BRIDGE = Path(__file__).with_name("uno_bridge.py")
@@ -42,12 +43,14 @@ class ConverterDied(Exception):
     """The bridge or LibreOffice stopped answering (died, hung, or broke the protocol)."""
 
 
-@lru_cache(maxsize=1)
 def uno_python() -> str | None:
     """A Python that can import uno, or None (then the one-call conversion is used)."""
-    if os.environ.get("FORMGEN_PDF_PERSISTENT", "1").strip().lower() in ("0", "no", "false", "off"):
-        return None
-    configured = os.environ.get("FORMGEN_UNO_PYTHON", "").strip()
+    chosen = current_settings()
+    return _uno_python(chosen.uno_python) if chosen.persistent_pdf else None
+
+
+@lru_cache(maxsize=8)
+def _uno_python(configured: str) -> str | None:
     for candidate in ([configured] if configured else UNO_PYTHONS):
         exe = shutil.which(candidate)
         if not exe:
@@ -86,11 +89,11 @@ class PersistentConverter:
     def _start(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="formgen-uno-"))
         profile = self.root / "profile"
-        template = _profile_template(self.soffice)
+        template = profile_template(self.soffice)
         if template is not None and (template / "user" / "extensions").is_dir():
             shutil.copytree(template, profile, symlinks=True)
         pipe = f"formgen-{os.getpid()}-{self.root.name}"
-        env = {**os.environ, "HOME": os.environ.get("HOME") or str(self.root)}
+        env = child_environment(self.root)
         self.proc = subprocess.Popen(
             [self.python, str(BRIDGE), str(self.soffice), profile.resolve().as_uri(), pipe],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
@@ -101,7 +104,7 @@ class PersistentConverter:
             raise ConverterDied(f"LibreOffice bridge did not start: {ready}")
         self.office_pid = int(ready["pid"])
         if template is not None and not template.exists():
-            _store_template(profile, template)
+            store_profile_template(profile, template)
 
     def close(self) -> None:
         """Ask LibreOffice to quit, then kill both process groups whatever happened."""
@@ -152,7 +155,7 @@ class PersistentConverter:
 
     def convert(self, docx_paths: Sequence[Path], out_dir: Path, timeout: float | None = None) -> list[Path]:
         """out_dir/<stem>.pdf for each file, in order; one retry on a fresh LibreOffice per file."""
-        per_doc = timeout or _env_timeout() or PER_DOCUMENT_TIMEOUT
+        per_doc = timeout or env_timeout() or PER_DOCUMENT_TIMEOUT
         targets = []
         with self.lock:
             for src in docx_paths:
@@ -174,16 +177,13 @@ class PersistentConverter:
 
 _CONVERTERS: list[PersistentConverter] = []
 _CONVERTERS_PID: int | None = None
-CONVERTERS_ENV = "FORMGEN_PDF_CONVERTERS"
 
 
 def converter_count() -> int:
     """How many LibreOffice processes one formgen process may run side by side for the documents
     of a packet: FORMGEN_PDF_CONVERTERS, else one per core up to two (batch workers get one each)."""
-    configured = os.environ.get(CONVERTERS_ENV, "").strip()
-    if configured.isdigit() and int(configured) > 0:
-        return min(int(configured), 8)
-    return max(1, min(2, os.cpu_count() or 1))
+    configured = current_settings().converters
+    return configured or max(1, min(2, os.cpu_count() or 1))
 
 
 def converters(count: int = 1) -> list[PersistentConverter]:

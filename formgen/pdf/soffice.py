@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from ..settings import current as current_settings
 from ..errors import FormgenError, ToolMissingError
 from ..library.paths import cache_dir
 
@@ -43,7 +44,7 @@ def soffice_path(*, docx_note: str = "") -> Path:
 
     Raises ToolMissingError (exit 1) with install instructions when there is none.
     """
-    configured = os.environ.get("FORMGEN_SOFFICE", "").strip()
+    configured = current_settings().soffice
     if configured:
         found = shutil.which(configured)
         if found:
@@ -90,12 +91,15 @@ def soffice_command(soffice: Path, profile_dir: Path, out_dir: Path, docx_paths:
             *[str(Path(p).resolve()) for p in docx_paths]]
 
 
-def _env_timeout() -> float | None:
-    value = os.environ.get("FORMGEN_PDF_TIMEOUT", "").strip()
-    try:
-        return float(value) if value and float(value) > 0 else None
-    except ValueError:
-        raise FormgenError(f"formgen: FORMGEN_PDF_TIMEOUT={value!r} is not a number of seconds") from None
+def child_environment(home: Path) -> dict[str, str]:
+    """What LibreOffice runs with: the command's environment, with a HOME (``home`` when it has none)."""
+    inherited = dict(current_settings().child_environment)
+    return {**inherited, "HOME": inherited.get("HOME") or str(home)}
+
+
+def env_timeout() -> float | None:
+    """FORMGEN_PDF_TIMEOUT, as the running command's settings give it."""
+    return current_settings().pdf_timeout
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -125,13 +129,13 @@ def convert_to_pdf(docx_paths: Sequence[str | Path], out_dir: str | Path, *, tim
             raise FormgenError(f"formgen: cannot convert {p} to PDF: the file does not exist")
     soffice = soffice or soffice_path()
     if timeout is None:
-        timeout = _env_timeout() or DEFAULT_TIMEOUT + PER_DOCUMENT_TIMEOUT * len(paths)
+        timeout = env_timeout() or DEFAULT_TIMEOUT + PER_DOCUMENT_TIMEOUT * len(paths)
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = [out_dir / f"{s}.pdf" for s in stems]
     for t in targets:
         t.unlink(missing_ok=True)  # so a stale PDF is never taken for a fresh one
 
-    template = _profile_template(soffice)
+    template = profile_template(soffice)
     returncode, detail, seeded = _run_soffice(soffice, paths, out_dir, targets, timeout, template)
     missing = [p for p, t in zip(paths, targets) if not (t.is_file() and t.stat().st_size > 0)]
     if seeded and len(missing) == len(paths):
@@ -145,14 +149,14 @@ def convert_to_pdf(docx_paths: Sequence[str | Path], out_dir: str | Path, *, tim
     return targets
 
 
-def _profile_template(soffice: Path) -> Path | None:
+def profile_template(soffice: Path) -> Path | None:
     """Where a ready LibreOffice profile is cached for this soffice (None: caching is off).
 
     A brand-new profile makes LibreOffice start twice (it restarts itself after creating it) and
     run its graphics self-tests; copying a ready one into each run's own temporary folder skips
     that and keeps runs independent. FORMGEN_LO_PROFILE_CACHE=0 turns it off.
     """
-    if os.environ.get("FORMGEN_LO_PROFILE_CACHE", "1").strip().lower() in ("0", "no", "false", "off"):
+    if not current_settings().profile_cache:
         return None
     import hashlib
 
@@ -165,7 +169,7 @@ def _profile_template(soffice: Path) -> Path | None:
     return None if base is None else base / f"libreoffice-profile-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}"
 
 
-def _store_template(profile: Path, template: Path) -> None:
+def store_profile_template(profile: Path, template: Path) -> None:
     """Keep a copy of a freshly made profile as the template (atomic; losing a race is fine)."""
     if template.exists() or not (profile / "user" / "extensions").is_dir():
         return
@@ -195,7 +199,7 @@ def _run_soffice(soffice: Path, paths: list[Path], out_dir: Path, targets: list[
             shutil.rmtree(profile, ignore_errors=True)
     try:
         cmd = soffice_command(soffice, profile, out_dir, paths, _pdf_filter(soffice))
-        env = {**os.environ, "HOME": os.environ.get("HOME") or str(root)}
+        env = child_environment(root)
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     env=env, start_new_session=True)
@@ -214,7 +218,7 @@ def _run_soffice(soffice: Path, paths: list[Path], out_dir: Path, targets: list[
             _kill_group(proc)
             raise
         if template is not None and not seeded and proc.returncode == 0:
-            _store_template(profile, template)
+            store_profile_template(profile, template)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     text = (stderr or b"").decode("utf-8", "replace").strip() or (stdout or b"").decode("utf-8", "replace").strip()

@@ -12,13 +12,13 @@ RULE_VOLUME = "fee.per_unit_volume"
 RULE_ORDER = (RULE_REVENUE, RULE_PROFIT, RULE_VOLUME)
 SEVERITIES = ("error", "warning", "info")
 
-_WHY = {
+WHY = {
     RULE_REVENUE: "a payment computed from revenue, sales or collections can be illegal fee splitting",
     RULE_PROFIT: "a share of profits or income can be illegal fee splitting",
     RULE_VOLUME: "a payment that varies with the number of patients, procedures or referrals "
     "can be illegal fee splitting or a kickback",
 }
-_WHAT = {
+WHAT = {
     RULE_REVENUE: "Revenue-based payment",
     RULE_PROFIT: "Profit or income share",
     RULE_VOLUME: "Volume-based payment",
@@ -27,7 +27,7 @@ _WHAT = {
 
 # ---------------------------------------------------------------- vocabulary
 
-_F = re.IGNORECASE
+FLAGS = re.IGNORECASE
 
 _NUMBER_WORD = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
@@ -36,7 +36,7 @@ _NUMBER_WORD = (
 )
 _NUMBER = r"(?:\d[\d,]*(?:\.\d+)?|\.\d+)"
 # Redacted figures in filed contracts: [***], *****, [ ** ], [●], ___
-_REDACTED = r"(?:\[[^\]\n]{0,20}\]|\*{2,}|_{2,}|[●•])"
+REDACTED = r"(?:\[[^\]\n]{0,20}\]|\*{2,}|_{2,}|[●•])"
 # A figure written in words: "ten", "twenty-five", "eighty-two and one-half".
 # At most six words, and each step is unambiguous ("one" is itself a number word), so no backtracking
 # blow-up on "one one one ...": the old optional "one-" prefix let every word be read two ways.
@@ -46,12 +46,12 @@ _PERCENT = r"(?:%|\bper\s?cent(?:um)?\b|\bpercent\b)"
 # A rate: "5%", "2.5 percent", "ten percent (10%)", "[***]%", "a percentage",
 # "a share", "a portion", "one-half".
 RATE = re.compile(
-    rf"(?:(?:{_NUMBER}|{_REDACTED}|{_WORDS_FIGURE})\s*-?\s*{_PERCENT}"
+    rf"(?:(?:{_NUMBER}|{REDACTED}|{_WORDS_FIGURE})\s*-?\s*{_PERCENT}"
     rf"|\bpercentages?\b|\bpercent\b|%"
     r"|\b(?:share|portion|proportion|fraction)\b"
     r"|\b(?:one|two)[\s-](?:half|third|thirds|quarter)\b|\bhalf\b)"
     r"(?:\s*\([^()\n]{0,60}\))?",  # "ten percent (10%)", "a percentage (as agreed) of"
-    _F,
+    FLAGS,
 )
 
 # Words that follow "sales" / "income" / "revenue" when the compound is not an
@@ -63,7 +63,7 @@ _NOT_MONEY_AFTER = (
     r"|reports?|records?|rulings?|procedures?|service|code|bonds?|plan|plans|recognition|targets?|goals?"
     r"|quotas?)\b)"
 )
-_PROFIT_BASE = (
+PROFIT_BASE = (
     r"(?<![-\w])(?:net\s+|gross\s+|operating\s+)?(?:profits?|earnings|ebitda|margins?"
     r"|net\s+income|cash\s+flows?|income)\b"
 )
@@ -75,24 +75,24 @@ _REVENUE_BASE = (
     r"(?:collected|received|billed|generated|earned))\b"
 )
 BASE = re.compile(
-    rf"(?:{_PROFIT_BASE}|{_REVENUE_BASE}){_NOT_MONEY_AFTER}",
-    _F,
+    rf"(?:{PROFIT_BASE}|{_REVENUE_BASE}){_NOT_MONEY_AFTER}",
+    FLAGS,
 )
 # Bases that are not revenue at all, checked against the base and the words just before it.
-_NOT_A_BASE = re.compile(
+NOT_A_BASE = re.compile(
     r"non-?profit|not-for-profit|insurance\s+proceeds|interest\s+income|profit\s+sharing\s+plan"
     r"|(?:internal|department\s+of|commissioner\s+of)\s+revenue",
-    _F,
+    FLAGS,
 )
 
 # Words that, between a rate and a base, show the rate is of something else:
 # "5% of the unpaid Management Fee", "cost plus 10% of ...", "60% of the Membership Interests".
-_GAP_BLOCKERS = re.compile(
+GAP_BLOCKERS = re.compile(
     r"\b(?:fees?|costs?|expenses?|prices?|interests?|balance|capital|shares|stock|equity|units"
     r"|purchases?|premiums?|liabilit(?:y|ies)|damages|penalt(?:y|ies)|forecasts?|capacity"
     r"|requirements?|information|data|reports?|records?|statements?|details|budget(?:ed)?|tax(?:es)?"
     r"|payments?\s+(?:due|owed))\b",
-    _F,
+    FLAGS,
 )
 # Up to ten words between a rate and its base, never across ";", ":" or a word ending in a comma
 # ("1% of the Consideration, or the total amount received" names a second thing).
@@ -101,25 +101,25 @@ _GAP = r"(?:[^\s;:]*[^\s;:,]\s+){0,10}?"
 # "5% of ... Net Sales", "10% on Gross Revenue", "a 5% commission of the gross sales price".
 # A bare redacted figure counts as a rate only right before "of ... base": "*** of all Revenue".
 RATE_OF_BASE = re.compile(
-    rf"(?P<rate>{RATE.pattern}|{_REDACTED})\s*,?\s*"
+    rf"(?P<rate>{RATE.pattern}|{REDACTED})\s*,?\s*"
     r"(?:(?:royalty|commission|fee|service|share|or|and|annual|monthly|quarterly|weekly)\s+){0,3}"
     r"(?:(?:set\s+forth|specified|stated|shown|listed|identified|described)\s+in\s+(?:\S+\s+){1,4}?)?"
     rf"(?:of|on|upon|in|from|against|multiplied\s+by|times|applied\s+to)\s+(?P<gap>{_GAP})(?P<base>{BASE.pattern})",
-    _F,
+    FLAGS,
 )
 # "a royalty on Net Sales", "fee calculated on gross revenue", "royalties based upon Net Sales".
-_PAYMENT_NOUN = r"(?:royalt(?:y|ies)|commissions?|fees?|compensation|remuneration|payments?|rates?)"
+PAYMENT_NOUN = r"(?:royalt(?:y|ies)|commissions?|fees?|compensation|remuneration|payments?|rates?)"
 _CALCULATED = r"(?:calculated|computed|determined|based|measured)"
 PAYMENT_ON_BASE = re.compile(
-    rf"\b(?P<noun>{_PAYMENT_NOUN})\b(?:\s+\S+){{0,3}}?\s+"
+    rf"\b(?P<noun>{PAYMENT_NOUN})\b(?:\s+\S+){{0,3}}?\s+"
     rf"(?:(?P<calc>{_CALCULATED})\s+|(?:payable|assessed|levied|applied)\s+)?"
     r"(?P<conn>on|upon|to|by|against|by\s+reference\s+to|with\s+reference\s+to|as\s+a\s+function\s+of|of)\s+"
     rf"(?P<gap>{_GAP})(?P<base>{BASE.pattern})",
-    _F,
+    FLAGS,
 )
 # "determined by multiplying the Laboratory Services Revenue and the applicable royalty rate",
 # "Total income of game package * (1 - bad debt rate) * 50%".
-MULTIPLY = re.compile(r"\bmultipl(?:y|ied|ying|ication)\b|(?<!\S)[*×](?=\s*[\d(])", _F)
+MULTIPLY = re.compile(r"\bmultipl(?:y|ied|ying|ication)\b|(?<!\S)[*×](?=\s*[\d(])", FLAGS)
 MULTIPLY_REACH = 150  # chars either side of "multiply" in which the base must sit
 
 # Sharing: "share equally all revenue", "Net Revenue will be shared", "revenue share",
@@ -130,7 +130,7 @@ SHARE_COMPOUND = re.compile(
     r"(?P<base>\b(?:revenue|profit|income|sales|earnings|proceeds)s?)[\s/-]+"
     r"(?:and\s+loss\s+|loss\s+)?shar(?:e|es|ing)\b"
     r"|\bshar(?:e|es)\s+(?:of|in)\s+(?P<gap>" + _GAP + rf")(?P<base2>{BASE.pattern})",
-    _F,
+    FLAGS,
 )
 # The base comes first only as the subject of a passive: "the proceeds ... will be shared".
 _SHARED = r"(?:shared|split|divided|allocated|apportioned|distributed)"
@@ -139,13 +139,13 @@ SHARE_LINK = re.compile(
     rf"(?:\s+(?:in|of))?\s+(?P<gap>(?:[^\s;]*\s+){{0,8}}?)(?P<base>{BASE.pattern})"  # may cross "as follows:"
     rf"|(?P<base2>{BASE.pattern})(?P<gap2>[^;.]{{0,100}}?)\b(?:be|been|being|is|are|was|were)\s+"
     rf"(?:\w+\s+){{0,2}}?(?P<verb2>{_SHARED})\b",  # "shall be owned and shared"
-    _F,
+    FLAGS,
 )
 # Allocate/distribute/divide need a stated proportion; "share"/"split" do not.
 PROPORTION = re.compile(
     rf"{RATE.pattern}|\bequally\b|\bfifty[\s-]fifty\b|\bpro\s+rata\b|\bproportionate(?:ly)?\b|\bratio\b"
     r"|\bas\s+follows\b|\b(?:Schedule|Exhibit|Appendix)\b",
-    _F,
+    FLAGS,
 )
 
 # Volume: "$50 per patient", "a fee for each procedure performed",
@@ -177,13 +177,13 @@ VOLUME_LINK = re.compile(
     rf"|(?P<pay3>{_PAY_WORD})[^;.]{{0,80}}?\b(?:based|calculated|determined|tied|varies|vary|varying"
     r"|conditioned|contingent|dependent)\s+(?:\w+\s+){0,2}?(?:on|upon|to|with|by)\s+(?:the\s+)?"
     rf"(?:number|volume|value|quantity)\s+(?:or\s+value\s+|or\s+volume\s+)?of\s+(?:\w+\s+){{0,2}}?{_VOLUME_UNIT}",
-    _F,
+    FLAGS,
 )
 # Prices charged to patients are not payments between the parties.
 PATIENT_PRICE = re.compile(
     r"\bcharge[sd]?\s+(?:to\s+)?(?:the\s+|each\s+|its\s+)?(?:patients?|clients?|customers?)\b"
     r"|\b(?:patients?|clients?)\s+(?:shall|will|must)\s+pay\b|\bprice\s+list\b",
-    _F,
+    FLAGS,
 )
 
 # A payment must be in view for a rate-of-base link to count.
@@ -191,30 +191,30 @@ PAYMENT_CUE = re.compile(
     rf"{_PAY_WORD}|\b(?:consideration|receive[sd]?|receiving|entitled|earn(?:s|ed)?|owe[sd]?|charge[sd]?"
     r"|contribut\w*|distribut\w*|shar(?:e|es|ed|ing)|split|retain\w*|deduct\w*|reimburs\w*"
     r"|credit(?:ed)?|allocat\w*|apportion\w*|donate\w*)\b|\bamount\b[^.;]{0,30}\bequal",
-    _F,
+    FLAGS,
 )
 
 # Rates that are not payments: audit thresholds, discounts, liability caps.
 RATE_IS_THRESHOLD = re.compile(
     r"\b(?:under-?payments?|over-?payments?|discrepanc(?:y|ies)|understate\w*|overstate\w*"
     r"|deficienc(?:y|ies)|shortfall|variance|errors?)\b[^;.]{0,60}$",
-    _F,
+    FLAGS,
 )
 # "The Practice shall retain 100% of its revenue" keeps revenue where it belongs.
 RETAINS_ALL = re.compile(
-    r"\b(?:retain|retains|keep|keeps)\s+(?:\w+\s+){0,2}?(?:100\s*%|one\s+hundred\s+percent)", _F
+    r"\b(?:retain|retains|keep|keeps)\s+(?:\w+\s+){0,2}?(?:100\s*%|one\s+hundred\s+percent)", FLAGS
 )
 RATE_IS_CAP = re.compile(
     r"\b(?:(?:more|greater|higher|less|lower|fewer)\s+than|exceed\w*|in\s+excess\s+of)\s+(?:\w+\s+)?$",
-    _F,
+    FLAGS,
 )
 # "a 10% discount", "10% off", "a markup of 8%": price adjustments, not shares of revenue.
-DISCOUNT_AFTER_RATE = re.compile(r"^\s*(?:discount|off\b|rebate|mark-?up)", _F)
-DISCOUNT_BEFORE_RATE = re.compile(r"\b(?:discount|rebate|mark-?up)\s+(?:of\s+)?$", _F)
+DISCOUNT_AFTER_RATE = re.compile(r"^\s*(?:discount|off\b|rebate|mark-?up)", FLAGS)
+DISCOUNT_BEFORE_RATE = re.compile(r"\b(?:discount|rebate|mark-?up)\s+(?:of\s+)?$", FLAGS)
 LIABILITY_CAP = re.compile(
     r"\b(?:liabilit(?:y|ies)|indemnif\w*|insurance\s+coverage|policy\s+limits?)\b"
     r"[^;]{0,120}\b(?:exceed|limited\s+to|cap(?:ped)?|maximum|greater\s+than)\b",
-    _F,
+    FLAGS,
 )
 # Profits paid to an entity's own owners by ownership interest are distributions, not fee
 # splitting: "allocated among the Members in proportion to their Percentage Interests",
@@ -234,18 +234,18 @@ OWNER_DISTRIBUTION = re.compile(
     rf"(?:their|its|his|her|the)\s+(?:respective\s+)?{_OWNERSHIP}"
     r"|\b(?:holds?|holding|owns?|owning)\s+(?:\S+\s+){0,3}?(?:of\s+)?(?:the\s+|its\s+|all\s+)?"
     rf"(?:issued\s+|outstanding\s+)?{_OWNERSHIP}",
-    _F,
+    FLAGS,
 )
 
 # ---------------------------------------------------------------- negation
 
 # Phrases that look like negation but are caps or comparisons.
-_NOT_NEGATION = re.compile(
+NOT_NEGATION = re.compile(
     r"\b(?:no|not)\s+(?:be\s+)?(?:more|less|fewer|greater|lower|higher|later|earlier|sooner)\b"
     r"|\bnot\s+(?:to\s+)?(?:be\s+)?exceed\w*|\bwhether\s+or\s+not\b|\bnot\s+only\b|\bif\s+not\b"
     r"|\bwithout\s+(?:limit\w*|offset|set-?off|deduction|prejudice|the\s+prior)\b"
     r"|\bavoidance\s+of\s+doubt\b|\bavoid\s+doubt\b|\bNo\.(?=\s*\d)",
-    _F,
+    FLAGS,
 )
 _NEGATOR = (
     r"\b(?:not|never|no|neither|nor|none|nothing|without|cannot|\w+n't|in\s+no\s+event|under\s+no\s+circumstances"
@@ -270,7 +270,7 @@ NEGATION_BEFORE = re.compile(
     # "laws prohibiting the payment of a percentage of revenue"
     r"|\b(?:prohibit\w*|forbid\w*|illegal|unlawful)\b(?:\W+\w+){0,10}?\W+(?:payments?|percent\w*|shar\w*|split\w*|division)\b"
     r"|\b(?:not|never|no)\b(?:\W+\w+){0,3}?\W+(?:a\s+|an\s+|any\s+)?(?:percentage|percent|share|portion)\b",
-    _F,
+    FLAGS,
 )
 # Negation after the term: "A percentage of revenue shall not be used ..." (passive, right
 # after it) or "Fee splitting, such as paying a percentage of revenue, is prohibited" (the
@@ -281,13 +281,13 @@ NEGATION_AFTER = re.compile(
     r"\b(?:is|are|be|was|were)\s+(?:strictly\s+|generally\s+|often\s+)?"
     r"(?:(?:treated|regarded)\s+as\s+|considered\s+|deemed\s+)?"
     r"(?:prohibited|forbidden|not\s+permitted|not\s+allowed|illegal|unlawful|(?:improper\s+)?fee[\s-]splitting)\b",
-    _F,
+    FLAGS,
 )
 # "regardless of the volume or value of referrals", "independent of the Practice's revenue".
 INDEPENDENT_OF = re.compile(
     r"\b(?:regardless|irrespective|independent(?:ly)?|without\s+regard|without\s+reference)\s+(?:of|to)\s+"
     rf"(?:\S+\s+){{0,3}}?(?:volume|value|number|amount|level|{BASE.pattern})",
-    _F,
+    FLAGS,
 )
 NEGATION_WINDOW = 100  # chars before a link that a negator may sit in
 # Negation reaches to the end of its clause, not past ";", "provided, however",
@@ -299,7 +299,7 @@ CLAUSE_BREAK = re.compile(
     r"\s+(?:shall|will|must|may|agrees?)\b",
 )
 # "In no event, the fee shall ..." - the comma does not end the negation.
-_ADVERBIAL_NEGATION = re.compile(r"^\W*(?:in\s+no\s+event|under\s+no\s+circumstances|at\s+no\s+time)\W*$", _F)
+ADVERBIAL_NEGATION = re.compile(r"^\W*(?:in\s+no\s+event|under\s+no\s+circumstances|at\s+no\s+time)\W*$", FLAGS)
 
 
 # Every link needs a BASE or a VOLUME_LINK match; each of those contains some of these words (in

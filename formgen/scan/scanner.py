@@ -61,16 +61,16 @@ from .patterns import (  # noqa: F401 - RULE_* and SEVERITIES are part of the AP
     SHARE_COMPOUND,
     SHARE_LINK,
     VOLUME_LINK,
-    _ADVERBIAL_NEGATION,
-    _F,
-    _GAP_BLOCKERS,
-    _NOT_A_BASE,
-    _NOT_NEGATION,
-    _PAYMENT_NOUN,
-    _PROFIT_BASE,
-    _REDACTED,
-    _WHAT,
-    _WHY,
+    ADVERBIAL_NEGATION,
+    FLAGS,
+    GAP_BLOCKERS,
+    NOT_A_BASE,
+    NOT_NEGATION,
+    PAYMENT_NOUN,
+    PROFIT_BASE,
+    REDACTED,
+    WHAT,
+    WHY,
     may_link,
 )
 from .sentences import split_sentences, windows  # noqa: F401 - split_sentences is part of the API
@@ -101,22 +101,22 @@ class _Link:
 
 
 def _rule_for_base_text(base_text: str) -> str:
-    return RULE_PROFIT if re.fullmatch(_PROFIT_BASE, base_text.strip(), _F) else RULE_REVENUE
+    return RULE_PROFIT if re.fullmatch(PROFIT_BASE, base_text.strip(), FLAGS) else RULE_REVENUE
 
 
-_RATE_ANCHOR = re.compile(rf"{RATE.pattern}|{_REDACTED}", _F)
-_PAYMENT_NOUN_ANCHOR = re.compile(rf"\b{_PAYMENT_NOUN}\b", _F)
-_LIST_LEAD = re.compile(r"[\W\d]*(?:\(?[a-z]{1,4}[.)]\s*)?", _F)  # "", "(a) ", "2. ", "- "
+_RATE_ANCHOR = re.compile(rf"{RATE.pattern}|{REDACTED}", FLAGS)
+_PAYMENT_NOUN_ANCHOR = re.compile(rf"\b{PAYMENT_NOUN}\b", FLAGS)
+_LIST_LEAD = re.compile(r"[\W\d]*(?:\(?[a-z]{1,4}[.)]\s*)?", FLAGS)  # "", "(a) ", "2. ", "- "
 
 
 def _gap_ok(gap: str | None) -> bool:
-    return not gap or not _GAP_BLOCKERS.search(gap)
+    return not gap or not GAP_BLOCKERS.search(gap)
 
 
 def _real_base(sentence: str, m: re.Match, group: str | int) -> bool:
     """False for "Internal Revenue Service", "nonprofit", "profit sharing plan" and the like."""
     start, end = m.span(group)
-    for other in _NOT_A_BASE.finditer(sentence, max(0, start - 25), min(len(sentence), end + 20)):
+    for other in NOT_A_BASE.finditer(sentence, max(0, start - 25), min(len(sentence), end + 20)):
         if other.start() < end and other.end() > start:
             return False
     return True
@@ -136,7 +136,7 @@ def _find_links(sentence: str) -> list[_Link]:
 
     for m in _overlapping(PAYMENT_ON_BASE, sentence, _PAYMENT_NOUN_ANCHOR):
         # Royalties and commissions are rates by nature; "fee calculated on" states a formula.
-        inherently_a_rate = bool(re.match(r"royalt|commission", m.group("noun"), _F))
+        inherently_a_rate = bool(re.match(r"royalt|commission", m.group("noun"), FLAGS))
         if m.group("conn").lower() == "of" and not inherently_a_rate:
             continue  # "a fee of $500 ..." is an amount, not a base
         if not (inherently_a_rate or m.group("calc") or has_rate):
@@ -154,7 +154,7 @@ def _find_links(sentence: str) -> list[_Link]:
         verb = m.group("verb") if verb_first else m.group("verb2")
         base = "base" if verb_first else "base2"
         gap = m.group("gap") if verb_first else m.group("gap2")
-        needs_proportion = not re.match(r"shar|split|divid", verb, _F)  # "division of fees" names a topic
+        needs_proportion = not re.match(r"shar|split|divid", verb, FLAGS)  # "division of fees" names a topic
         if needs_proportion and not PROPORTION.search(sentence):
             continue
         if _gap_ok(gap) and _real_base(sentence, m, base):
@@ -185,7 +185,7 @@ def _overlapping(pattern: re.Pattern, text: str, anchors: re.Pattern):
 def _clause_bounds(sentence: str, start: int, end: int) -> tuple[int, int]:
     clause_start, clause_end = 0, len(sentence)
     for brk in CLAUSE_BREAK.finditer(sentence):
-        if _ADVERBIAL_NEGATION.match(sentence[clause_start : brk.start()]):
+        if ADVERBIAL_NEGATION.match(sentence[clause_start : brk.start()]):
             continue
         if brk.end() <= start:
             clause_start = brk.end()
@@ -200,8 +200,8 @@ def _suppressed(sentence: str, link: _Link) -> bool:
     clause_start, clause_end = _clause_bounds(sentence, link.start, link.end)
     clause = sentence[clause_start:clause_end]
     window_start = max(clause_start, link.start - NEGATION_WINDOW)
-    before = _NOT_NEGATION.sub(" ", sentence[window_start : link.end])
-    after = _NOT_NEGATION.sub(" ", sentence[link.end : clause_end])
+    before = NOT_NEGATION.sub(" ", sentence[window_start : link.end])
+    after = NOT_NEGATION.sub(" ", sentence[link.end : clause_end])
     negated = NEGATION_BEFORE.search(before) or NEGATION_AFTER.search(after) or INDEPENDENT_OF.search(clause)
     # "In no event shall the fee exceed 20% of collections" is a cap that still ties the fee to revenue.
     revenue_cap = link.rule != RULE_VOLUME and RATE_IS_CAP.search(sentence[window_start : link.rate_start])
@@ -254,7 +254,7 @@ def scan_text(text: str, *, severity: str = "error", citation: str = "") -> list
         for rule in RULE_ORDER:
             if rule in first_phrase:
                 phrase = first_phrase[rule]
-                message = f'{_WHAT[rule]}: "{_shorten(phrase)}"; {_WHY[rule]}.'
+                message = f'{WHAT[rule]}: "{_shorten(phrase)}"; {WHY[rule]}.'
                 matches.append(ScanMatch(rule, sentence, start, end, severity, citation, message))
     return matches
 

@@ -16,6 +16,7 @@ The templates autoescape every value.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -31,6 +32,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..inputs.library import Library
+from ..settings import Settings, using
 from .drafts import SESSION_IDLE, DraftStore
 
 HERE = Path(__file__).parent
@@ -65,6 +67,19 @@ class Refused(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status, self.message = status, message
+
+
+class MachineSettings:
+    """Every request runs with the server's machine settings (LibreOffice, SOURCE_DATE_EPOCH, the
+    cache), read once from the environment when the app is made."""
+
+    def __init__(self, app, machine: Settings):
+        self.app = app
+        self.machine = machine
+
+    async def __call__(self, scope, receive, send):
+        with using(self.machine):  # sync endpoints run in threads that copy this context
+            await self.app(scope, receive, send)
 
 
 class Guard:
@@ -179,10 +194,10 @@ def render(request: Request, name: str, status_code: int = 200, **context) -> HT
 
 
 def create_app(drafts_dir: str | Path | None = None, library: Library | None = None,
-               host: str | None = None) -> Starlette:
+               host: str | None = None, machine: Settings | None = None) -> Starlette:
     """The web intake, drafting from ``library`` (default: the one shipped with formgen).
     ``host``: the name or address the server listens on, accepted in the Host header beside the
-    loopback names."""
+    loopback names. ``machine``: the machine settings (default: from the environment)."""
     from . import routes
 
     matter = [
@@ -213,7 +228,8 @@ def create_app(drafts_dir: str | Path | None = None, library: Library | None = N
             Mount("/m/{mid}", routes=matter),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
-        middleware=[Middleware(Guard, hosts=(host,) if host else ())],
+        middleware=[Middleware(MachineSettings, machine=machine or Settings.from_environment(os.environ)),
+                    Middleware(Guard, hosts=(host,) if host else ())],
         exception_handlers={404: routes.not_found, 405: routes.not_allowed, HTTPException: routes.bad_request},
     )
     app.state.store = DraftStore(Path(drafts_dir) if drafts_dir else None)

@@ -31,7 +31,7 @@ from lxml import etree
 
 from .ooxml import read_package
 from .redline_package import P, PPR, P_STYLE, SECT_PR
-from .redline_text import _blocks, _paragraph_text
+from .redline_text import body_blocks, paragraph_view_text
 from .signed_sections import (NUMBERED, XML_SPACE, Change, Section, changes, paragraph_style, sections, signed_numbers,
                               signed_references)
 from .wordml import PPR_ORDER, order_properties, q, write_package
@@ -39,7 +39,7 @@ from .wordml import PPR_ORDER, order_properties, q, write_package
 # ------------------------------------------------------------------ writing paragraphs
 
 
-def _paragraph(text: str, style: str = "BodyText", bold_lead: str = "") -> etree._Element:
+def new_paragraph(text: str, style: str = "BodyText", bold_lead: str = "") -> etree._Element:
     paragraph = etree.Element(P)
     etree.SubElement(etree.SubElement(paragraph, PPR), P_STYLE).set(q("val"), style)
     for value, bold in ((bold_lead, True), (text, False)):
@@ -75,7 +75,7 @@ QUOTED_STYLES = {"Section": "BodyText", "Article": "Heading1"}  # the unnumbered
 def numbered_in_text(block: etree._Element, key: str) -> etree._Element:
     """A section quoted in an amendment shows its own number in the text: Word's list numbering
     would number it afresh where it stands in the amendment."""
-    if block.tag != P or paragraph_style(block) not in ("Section", "Article") or NUMBERED.match(_paragraph_text(block)):
+    if block.tag != P or paragraph_style(block) not in ("Section", "Article") or NUMBERED.match(paragraph_view_text(block)):
         return block
     ppr = block.find(PPR)
     label = key if paragraph_style(block) == "Section" else key.upper()
@@ -117,21 +117,21 @@ def _instruction(number: int, change: Change, title: str, numbers: dict[str, str
     lead = f"{number}.\t{label[0].upper() + label[1:]}. "
     if change.action == "reserved":
         lead = f"{number}.\t{key if key.startswith('Article') else 'Section ' + key}. "
-        return [_paragraph(_reserved(change, title), bold_lead=lead)]
+        return [new_paragraph(_reserved(change, title), bold_lead=lead)]
     if change.action == "replaced":
-        return [_paragraph(f"{name} to the {title} is deleted and replaced in its entirety with the {name} "
+        return [new_paragraph(f"{name} to the {title} is deleted and replaced in its entirety with the {name} "
                            "attached to this Amendment.", bold_lead=lead)]
     if change.action == "added" and key.startswith("Exhibit"):
-        return [_paragraph(f"The {title} is amended by adding the {name} attached to this Amendment.", bold_lead=lead)]
+        return [new_paragraph(f"The {title} is amended by adding the {name} attached to this Amendment.", bold_lead=lead)]
     if change.action == "added":
         where = f" immediately after Section {change.after}" if change.after and NUMBERED.match(change.after + "\t") else ""
         text = f"The {title} is amended by adding the following new {name}{where}:"
     else:
         text = f"{name} of the {title} is amended and restated in its entirety to read as follows:"
-    out = [_paragraph(text, bold_lead=lead)] + [numbered_in_text(signed_references(frozen(b), numbers), key)
+    out = [new_paragraph(text, bold_lead=lead)] + [numbered_in_text(signed_references(frozen(b), numbers), key)
                                                  for b in change.section.blocks]
     if change.signed_differs:
-        out.append(_paragraph(f"[Drafting note: the signed text of {name} differs from formgen's earlier draft "
+        out.append(new_paragraph(f"[Drafting note: the signed text of {name} differs from formgen's earlier draft "
                               "(it was negotiated by hand); reconcile the restated text above with it.]", "DraftingNote"))
     return out
 
@@ -151,23 +151,23 @@ class Terms:
 def _front(terms: Terms, first: list[etree._Element]) -> list[etree._Element]:
     as_amended = (", as amended by " + " and ".join(f"Amendment No. {n}" for n in terms.earlier)) if terms.earlier else ""
     note = [copy.deepcopy(b) for b in first[:4] if b.tag == P and paragraph_style(b) == "DraftingNote"][:1]
-    return [_paragraph(f"Amendment No. {terms.number} to the {terms.title}", "Title"), *note,
-            _paragraph(f"This Amendment No. {terms.number} (this \u201cAmendment\u201d) to the {terms.title} is entered "
+    return [new_paragraph(f"Amendment No. {terms.number} to the {terms.title}", "Title"), *note,
+            new_paragraph(f"This Amendment No. {terms.number} (this \u201cAmendment\u201d) to the {terms.title} is entered "
                        f"into as of [__________] (the \u201cAmendment Effective Date\u201d) by and between "
                        f"{curly(terms.parties)} (each a \u201cParty\u201d and together the \u201cParties\u201d)."),
-            _paragraph("RECITALS", "Heading2"),
-            _paragraph(f"A. The Parties are parties to the {terms.title} dated as of {terms.signed_on}{as_amended} "
+            new_paragraph("RECITALS", "Heading2"),
+            new_paragraph(f"A. The Parties are parties to the {terms.title} dated as of {terms.signed_on}{as_amended} "
                        "(the \u201cAgreement\u201d)."),
-            *([_paragraph(f"B. The Parties have reviewed the Management Fee under {terms.fee_review} of the Agreement "
+            *([new_paragraph(f"B. The Parties have reviewed the Management Fee under {terms.fee_review} of the Agreement "
                           "and agree that the fee set out in this Amendment is consistent with fair market value for "
                           "the Management Services actually provided and does not reflect the volume or value of "
                           "any referrals between them.")] if terms.fee_review else []),
-            _paragraph(f"{'C' if terms.fee_review else 'B'}. The Parties wish to amend the Agreement as set out in this "
+            new_paragraph(f"{'C' if terms.fee_review else 'B'}. The Parties wish to amend the Agreement as set out in this "
                        "Amendment, by a written instrument signed by both Parties as the Agreement requires."),
-            _paragraph("NOW, THEREFORE, in consideration of the mutual covenants in this Amendment and other good and "
+            new_paragraph("NOW, THEREFORE, in consideration of the mutual covenants in this Amendment and other good and "
                        "valuable consideration, the receipt and sufficiency of which are acknowledged, the Parties "
                        "agree as follows:"),
-            _paragraph("AMENDMENTS", "Heading2")]
+            new_paragraph("AMENDMENTS", "Heading2")]
 
 
 def curly(text: str) -> str:
@@ -187,8 +187,8 @@ def _general(start: int, terms: Terms) -> list[etree._Element]:
         ("Counterparts", "This Amendment may be signed in counterparts, each of which is an original and all of "
                          "which together are one instrument; signatures delivered electronically are originals."),
     ]
-    return [_paragraph("GENERAL", "Heading2")] + [
-        _paragraph(text, bold_lead=f"{start + k}.\t{name}. ") for k, (name, text) in enumerate(clauses)]
+    return [new_paragraph("GENERAL", "Heading2")] + [
+        new_paragraph(text, bold_lead=f"{start + k}.\t{name}. ") for k, (name, text) in enumerate(clauses)]
 
 
 def _signatures(new: list[Section], number: int, title: str) -> list[etree._Element]:
@@ -214,7 +214,7 @@ def relabel_footers(parts: dict[str, bytes], title: str, label: str) -> None:
         parts[name] = parts[name].replace(f">{title}".encode(), f">{label}".encode())
 
 
-def _save(parts: dict[str, bytes], root: etree._Element, part: str = "word/document.xml") -> bytes:
+def save_package(parts: dict[str, bytes], root: etree._Element, part: str = "word/document.xml") -> bytes:
     parts = dict(parts)
     parts[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     return write_package(parts)
@@ -225,7 +225,7 @@ def write_amendment(theirs: bytes, found: list[Change], new: list[Section], term
     parts = read_package(theirs)
     root = etree.fromstring(parts["word/document.xml"])
     body = root.find(q("body"))
-    blocks = _front(terms, _blocks(body))
+    blocks = _front(terms, body_blocks(body))
     for index, change in enumerate(found, start=1):
         blocks += _instruction(index, change, "Agreement", terms.numbers)
     blocks += _general(len(found) + 1, terms) + _signatures(new, terms.number, terms.title)
@@ -234,7 +234,7 @@ def write_amendment(theirs: bytes, found: list[Change], new: list[Section], term
     sect = body.find(SECT_PR)
     body[:] = blocks + ([sect] if sect is not None else [])
     relabel_footers(parts, terms.title, f"Amendment No. {terms.number} to {terms.title}")
-    return _save(parts, root)
+    return save_package(parts, root)
 
 
 @dataclass

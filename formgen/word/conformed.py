@@ -11,13 +11,13 @@ import copy
 
 from lxml import etree
 
-from .amend import RESERVED, Terms, _paragraph, _save, numbered_in_text
+from .amend import RESERVED, Terms, new_paragraph, save_package, numbered_in_text
 from .signed_sections import (CONFORMED_MARK, CONFORMED_NOTE, NUMBERED, SIGNATURES, XML_SPACE, Change, Section,
                               paragraph_style, sections, signed_references)
 from .ooxml import read_package
 from .redline_package import P, PPR, SECT_PR
 from .wordml import q
-from .redline_text import _blocks, _paragraph_text
+from .redline_text import body_blocks, paragraph_view_text
 
 VERBS = {"amended": "amended and restated", "replaced": "replaced", "added": "added", "reserved": "deleted and reserved"}
 
@@ -51,10 +51,10 @@ def _reserved_placeholder(old: Section, key: str, label: str) -> etree._Element:
         keep[:] = [keep.find(PPR)]
         run = etree.SubElement(keep, q("r"))
         t = etree.SubElement(run, q("t"))
-        numbered = NUMBERED.match(_paragraph_text(first))
+        numbered = NUMBERED.match(paragraph_view_text(first))
         t.text, t.attrib[XML_SPACE] = (f"{key}\t{RESERVED}" if numbered else RESERVED), "preserve"
         return keep
-    return _paragraph(f"{label} {RESERVED}")
+    return new_paragraph(f"{label} {RESERVED}")
 
 
 def _conform_one(body: etree._Element, change: Change, number: int, numbers: dict[str, str]) -> None:
@@ -62,7 +62,7 @@ def _conform_one(body: etree._Element, change: Change, number: int, numbers: dic
     key, label = change.section.key, change.section.label
     if change.action == "reserved" and key.startswith("Article") and change.section.texts:
         label = f"{key} ({change.section.texts[0]})"
-    note = _paragraph(f"[{label[0].upper() + label[1:]} {VERBS[change.action]} by Amendment No. {number}.]", "DraftingNote")
+    note = new_paragraph(f"[{label[0].upper() + label[1:]} {VERBS[change.action]} by Amendment No. {number}.]", "DraftingNote")
     old = current.get(key)
     if change.action == "reserved":
         if old is not None:
@@ -71,7 +71,7 @@ def _conform_one(body: etree._Element, change: Change, number: int, numbers: dic
             _replace(body, gone, [_reserved_placeholder(old, key, label), note])
         return
     earlier = [] if old is None else [copy.deepcopy(b) for b in old.blocks
-                                      if b.tag == P and CONFORMED_NOTE.match(_paragraph_text(b))]
+                                      if b.tag == P and CONFORMED_NOTE.match(paragraph_view_text(b))]
     blocks = [signed_references(copy.deepcopy(b), numbers) for b in change.section.blocks]
     if old is None and key.endswith("A"):  # "4.4A" carries its number as text: Word must not renumber the rest
         blocks = [numbered_in_text(b, key) for b in blocks]
@@ -90,8 +90,8 @@ SIGNATURE_LINE = "_" * 10
 def _drop_draft_legends(parts: dict[str, bytes], body: etree._Element) -> None:
     """A conformed copy of a signed agreement is no draft: the draft notice under the title and the
     footer's "Draft for attorney review" go."""
-    for block in _blocks(body)[:4]:
-        if block.tag == P and paragraph_style(block) == "DraftingNote" and "not for signature" in _paragraph_text(block):
+    for block in body_blocks(body)[:4]:
+        if block.tag == P and paragraph_style(block) == "DraftingNote" and "not for signature" in paragraph_view_text(block):
             body.remove(block)
     for name in [n for n in parts if n.startswith("word/footer")]:
         parts[name] = parts[name].replace(f"  |  {DRAFT_FOOTER}".encode(), b"").replace(DRAFT_FOOTER.encode(), b"")
@@ -100,14 +100,14 @@ def _drop_draft_legends(parts: dict[str, bytes], body: etree._Element) -> None:
 def _conformed_signatures(body: etree._Element) -> None:
     """Each signature line of the signed copy reads "/s/ NAME" (the name printed under it)."""
     paragraphs = list(body.iter(P))
-    start = next((k for k, p in enumerate(paragraphs) if _paragraph_text(p).startswith(SIGNATURES)), None)
+    start = next((k for k, p in enumerate(paragraphs) if paragraph_view_text(p).startswith(SIGNATURES)), None)
     if start is None:
         return
     for k in range(start, len(paragraphs) - 1):
-        text = _paragraph_text(paragraphs[k])
+        text = paragraph_view_text(paragraphs[k])
         if SIGNATURE_LINE not in text or text.startswith("Date:"):
             continue
-        following = [_paragraph_text(p) for p in paragraphs[k + 1:k + 3]]
+        following = [paragraph_view_text(p) for p in paragraphs[k + 1:k + 3]]
         name = next((f.removeprefix("Name:").strip() for f in following if f.startswith("Name:")), None)
         if name is None and following and following[0] and SIGNATURE_LINE not in following[0]:
             name = following[0].strip()  # an individual signs in person: the name is the next line
@@ -129,16 +129,16 @@ def conform(previous: bytes, found: list[Change], terms: Terms) -> bytes:
         _conform_one(body, change, terms.number, terms.numbers)
     _drop_draft_legends(parts, body)
     _conformed_signatures(body)
-    for block in _blocks(body):
-        if block.tag == P and _paragraph_text(block).startswith(CONFORMED_MARK):
+    for block in body_blocks(body):
+        if block.tag == P and paragraph_view_text(block).startswith(CONFORMED_MARK):
             body.remove(block)
     numbers = terms.earlier + [terms.number]
-    notice = _paragraph(f"{CONFORMED_MARK}: the {terms.title} dated as of {terms.signed_on}, as amended by "
+    notice = new_paragraph(f"{CONFORMED_MARK}: the {terms.title} dated as of {terms.signed_on}, as amended by "
                         + " and ".join(f"Amendment No. {n}" for n in numbers)
                         + ", with every amendment applied in place. For reference only; not for signature.",
                         "DraftingNote")
-    first = _blocks(body)[0]
+    first = body_blocks(body)[0]
     first.addnext(notice)
-    return _save(parts, root)
+    return save_package(parts, root)
 
 

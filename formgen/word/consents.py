@@ -12,7 +12,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..inputs.documents import entity_governing_document
-from .amend import Terms, _paragraph, _save, relabel_footers
+from .amend import Terms, new_paragraph, save_package, relabel_footers
 from .ooxml import read_package
 from .redline_package import P, SECT_PR
 from .wordml import q
@@ -25,27 +25,27 @@ def _page_break() -> etree._Element:
 
 
 def _signature(name: str, caption: str) -> list[etree._Element]:
-    return [_paragraph("______________________________"), _paragraph(f"{name}{caption}")]
+    return [new_paragraph("______________________________"), new_paragraph(f"{name}{caption}")]
 
 
 def _mso_consent(terms: Terms, deal, sections: str) -> list[etree._Element]:
     mso, practice = deal.mso, deal.practice
     governing = entity_governing_document(deal, "mso")
-    out = [_paragraph(f"Written Consent of the Members of {mso.name}", "Title"),
-           _paragraph(f'The undersigned, being Members of {mso.name} (the "Company") who together hold at least a '
+    out = [new_paragraph(f"Written Consent of the Members of {mso.name}", "Title"),
+           new_paragraph(f'The undersigned, being Members of {mso.name} (the "Company") who together hold at least a '
                       "Supermajority in Interest, act by written consent without a meeting under the Company's "
                       f'{governing} (the "{governing}") and adopt the following resolutions.'),
-           _paragraph(f"WHEREAS, under the {governing}, materially amending a management services agreement "
+           new_paragraph(f"WHEREAS, under the {governing}, materially amending a management services agreement "
                       "with a Client Practice, or changing a fee payable under one, is a Major Decision that requires "
                       "the approval of a Supermajority in Interest;"),
-           _paragraph(f"WHEREAS, the Company and {practice.name} propose to enter into Amendment No. {terms.number} to "
+           new_paragraph(f"WHEREAS, the Company and {practice.name} propose to enter into Amendment No. {terms.number} to "
                       f"the {terms.title} between them dated as of {terms.signed_on}, which amends {sections};"),
-           _paragraph(f"RESOLVED, that Amendment No. {terms.number}, in the form presented to the Members, is approved; "
+           new_paragraph(f"RESOLVED, that Amendment No. {terms.number}, in the form presented to the Members, is approved; "
                       "and"),
-           _paragraph(f"RESOLVED FURTHER, that {mso.signatory.name}, as {mso.signatory.title} of the Company, is "
+           new_paragraph(f"RESOLVED FURTHER, that {mso.signatory.name}, as {mso.signatory.title} of the Company, is "
                       f"authorized to sign and deliver Amendment No. {terms.number} on behalf of the Company and to "
                       "take every other action needed to carry it out."),
-           _paragraph("This consent may be signed in counterparts and takes effect when Members holding a "
+           new_paragraph("This consent may be signed in counterparts and takes effect when Members holding a "
                       "Supermajority in Interest have signed it.")]
     for member in mso.members:
         out += _signature(member.name, f", Member ({member.percent}% Percentage Interest)")
@@ -58,24 +58,24 @@ def _practice_consent(terms: Terms, deal, sections: str) -> list[etree._Element]
     board = "Board of Managers" if llc else "Board of Directors"
     governing = entity_governing_document(deal, "practice")
     member = "Manager" if llc else "Director"
-    out = [_paragraph(f"Unanimous Written Consent of the {board} of {practice.name}", "Title"),
-           _paragraph(f'The undersigned, being all of the {member}s of {practice.name} (the "Practice"), act by '
+    out = [new_paragraph(f"Unanimous Written Consent of the {board} of {practice.name}", "Title"),
+           new_paragraph(f'The undersigned, being all of the {member}s of {practice.name} (the "Practice"), act by '
                       f"unanimous written consent without a meeting under the Practice's {governing} and adopt the "
                       "following resolutions."),
-           _paragraph(f"WHEREAS, under the {governing}, the Practice may obtain management services only under a "
+           new_paragraph(f"WHEREAS, under the {governing}, the Practice may obtain management services only under a "
                       f"written agreement the {board} has approved, and an amendment of that agreement needs the "
                       "same approval;"),
-           _paragraph(f"WHEREAS, the Practice and {deal.mso.name} propose to enter into Amendment No. {terms.number} "
+           new_paragraph(f"WHEREAS, the Practice and {deal.mso.name} propose to enter into Amendment No. {terms.number} "
                       f"to the {terms.title} between them dated as of {terms.signed_on}, which amends {sections}, and "
                       f"the {board} has confirmed that the compensation under the agreement as amended is consistent "
                       "with fair market value, is set in advance and does not vary with the volume or value of "
                       "referrals or other business generated between the parties;"),
-           _paragraph(f"RESOLVED, that Amendment No. {terms.number}, in the form presented to the {board}, is "
+           new_paragraph(f"RESOLVED, that Amendment No. {terms.number}, in the form presented to the {board}, is "
                       "approved; and"),
-           _paragraph(f"RESOLVED FURTHER, that {practice.signatory.name}, as {practice.signatory.title} of the "
+           new_paragraph(f"RESOLVED FURTHER, that {practice.signatory.name}, as {practice.signatory.title} of the "
                       f"Practice, is authorized to sign and deliver Amendment No. {terms.number} on behalf of the "
                       "Practice."),
-           _paragraph(f"[Drafting note: the signature lines list the Practice's owners; confirm the {member}s in "
+           new_paragraph(f"[Drafting note: the signature lines list the Practice's owners; confirm the {member}s in "
                       "office on the date of this consent.]", "DraftingNote")]
     for owner in practice.owners:
         out += _signature(owner.name, f", {member}")
@@ -99,4 +99,4 @@ def write_consents(theirs: bytes, terms: Terms, deal, section_labels: list[str],
     sect = body.find(SECT_PR)
     body[:] = blocks + ([sect] if sect is not None else [])
     relabel_footers(parts, terms.title, f"Consents to Amendment No. {terms.number} to {terms.title}")
-    return _save(parts, root)
+    return save_package(parts, root)

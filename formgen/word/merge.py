@@ -32,9 +32,9 @@ from .comments import Comments, anchor_comment
 # The revision writers of the redline, reused as they are.
 from .redline import RedlineError, paragraphs_text, redline_date
 from .redline_package import (ANCHOR_TAGS, DEL, DEL_TEXT, INS, P, PPR, R, REVISION_TAGS, SDT, SDT_CONTENT, T, TBL, TC,
-                              TOKEN_RE, TR, _Document)
-from .redline_text import _blocks, _mark_changes, _pair_similar, _paragraph_text, _set_blocks, _tokens, _word_opcodes
-from .redline_writer import _Redliner
+                              TOKEN_RE, TR, RedlineDocument)
+from .redline_text import body_blocks, mark_changes, pair_similar, paragraph_view_text, set_body_blocks, word_tokens, word_opcodes
+from .redline_writer import Redliner
 from .fieldmarks import text_with_field_codes, unique_bookmarks
 from .ooxml import read_package
 from .wordml import q
@@ -71,11 +71,11 @@ def _units(body: etree._Element) -> list[_Unit]:
     out: list[_Unit] = []
 
     def walk(container: etree._Element) -> None:
-        for block in _blocks(container):
+        for block in body_blocks(container):
             if block.tag == P:
-                out.append(_Unit(block, _paragraph_text(block)))
+                out.append(_Unit(block, paragraph_view_text(block)))
             elif block.tag == TBL:
-                for row in (r for r in _blocks(block) if r.tag == TR):
+                for row in (r for r in body_blocks(block) if r.tag == TR):
                     for cell in row.findall(TC):
                         walk(cell)
             elif block.tag == SDT and block.find(SDT_CONTENT) is not None:
@@ -106,7 +106,7 @@ def align(base: list[str], other: list[str]) -> dict[int, int]:
         if tag == "equal":
             match.update(zip(range(i1, i2), range(j1, j2)))
             continue
-        for step, i, j in _pair_similar(i1, i2, j1, j2, ratio):
+        for step, i, j in pair_similar(i1, i2, j1, j2, ratio):
             if step == "change":
                 match[i] = j
     return match
@@ -124,7 +124,7 @@ def _has_revisions(paragraph: etree._Element) -> bool:
 def _only_formgen_pending(paragraph: etree._Element) -> bool:
     """The paragraph's only revisions are formgen's own, from an earlier merge, inside its text."""
     found = list(paragraph.iter(*REVISION_TAGS))
-    return bool(found) and not _mark_changes(paragraph) and all(
+    return bool(found) and not mark_changes(paragraph) and all(
         e.tag in (INS, DEL) and e.get(q("author")) == AUTHOR for e in found)
 
 
@@ -155,9 +155,9 @@ def _body_child(element: etree._Element) -> etree._Element:
 
 
 class _Merger:
-    def __init__(self, base: _Document, ours: _Document, theirs: _Document, date: str, why: str):
+    def __init__(self, base: RedlineDocument, ours: RedlineDocument, theirs: RedlineDocument, date: str, why: str):
         self.ours, self.date, self.why = ours, date, why
-        self.writer = _Redliner(theirs, ours, AUTHOR, date)  # adopts theirs' content into ours
+        self.writer = Redliner(theirs, ours, AUTHOR, date)  # adopts theirs' content into ours
         self.comments = Comments(ours.parts, ours.part_name)
         self.b, self.o, self.t = _units(base.body), _units(ours.body), _units(theirs.body)
         self.mo = align([u.text for u in self.b], [u.text for u in self.o])
@@ -175,9 +175,9 @@ class _Merger:
         self.delete(deleted)
         self.insert_new()
         for container in {id(c): c for c in self.touched if c.tag in (BODY, TC)}.values():
-            blocks = _blocks(container)
+            blocks = body_blocks(container)
             self.writer.settle_paragraph_marks(blocks)
-            _set_blocks(container, blocks)
+            set_body_blocks(container, blocks)
         unique_bookmarks(self.ours.body)
         self.comments.save()
         self.writer.relationships.save()
@@ -210,8 +210,8 @@ class _Merger:
 
     def apply_change(self, mine_p: etree._Element, theirs_p: etree._Element) -> None:
         """Rewrite the lawyer's paragraph as a word diff to formgen's text, in the lawyer's formatting."""
-        mine = _tokens(mine_p)
-        new = [token for token in _tokens(theirs_p) if not _is_anchor(token)]  # the lawyer's bookmarks stay, theirs would double them
+        mine = word_tokens(mine_p)
+        new = [token for token in word_tokens(theirs_p) if not _is_anchor(token)]  # the lawyer's bookmarks stay, theirs would double them
         anchors = {k for k, token in enumerate(mine) if _is_anchor(token)}
         content = [k for k in range(len(mine)) if k not in anchors]
         marked: list = []
@@ -223,7 +223,7 @@ class _Merger:
                 marked.extend((None if k in anchors else kind, piece) for piece in mine[k].pieces)
             pos = max(pos, stop)
 
-        for tag, i1, i2, j1, j2 in _word_opcodes([mine[k] for k in content], new):
+        for tag, i1, i2, j1, j2 in word_opcodes([mine[k] for k in content], new):
             if i2 > i1:
                 emit_until(content[i2 - 1] + 1, None if tag == "equal" else "del")
             if tag != "equal":
@@ -326,7 +326,7 @@ def merge_documents(base: bytes, ours: bytes, theirs: bytes, *, why: str = "") -
     ``why``: what changed in formgen's inputs, quoted in conflict comments.
     """
     try:
-        docs = [_Document.load(data, label) for data, label in ((base, "base"), (ours, "edited"), (theirs, "new"))]
+        docs = [RedlineDocument.load(data, label) for data, label in ((base, "base"), (ours, "edited"), (theirs, "new"))]
     except RedlineError as exc:
         raise MergeError(str(exc)) from None
     date = redline_date().strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -107,14 +107,14 @@ def _collect_paragraphs(element: ET.Element, out: list[str], labels: "ListLabels
             label = labels.label(child) if labels is not None else ""
             pieces: list[str] = [label + "\t"] if label else []
             nested: list[str] = []
-            _paragraph_text(child, pieces, nested)
+            paragraph_view_text(child, pieces, nested)
             out.append("".join(pieces))
             out.extend(nested)
         else:
             _collect_paragraphs(child, out, labels, rows)
 
 
-def _paragraph_text(element: ET.Element, pieces: list[str], nested: list[str]) -> None:
+def paragraph_view_text(element: ET.Element, pieces: list[str], nested: list[str]) -> None:
     for child in element:
         tag = child.tag
         if tag == f"{_W}t":
@@ -130,7 +130,7 @@ def _paragraph_text(element: ET.Element, pieces: list[str], nested: list[str]) -
         elif tag == _MC_FALLBACK or tag in _NO_TEXT:
             continue
         else:
-            _paragraph_text(child, pieces, nested)
+            paragraph_view_text(child, pieces, nested)
 
 
 def _wrap(element: ET.Element) -> ET.Element:

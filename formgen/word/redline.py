@@ -22,28 +22,25 @@ a changed paragraph style is (``w:pPrChange``).
 from __future__ import annotations
 
 import getpass
-import os
 from datetime import datetime, timezone
 
 from lxml import etree
 
+from ..settings import current as current_settings
 from ..errors import RedlineError
-from .redline_package import NS, P, REVISION_TAGS, VIEWS, View, _Document
-from .wordml import q
-from .redline_text import _collect_texts
-from .redline_writer import _Redliner
+from .redline_package import P, REVISION_TAGS, VIEWS, View, RedlineDocument
+from .wordml import NS, q
+from .redline_text import collect_texts
+from .redline_writer import Redliner
 
 __all__ = ["RedlineError", "default_author", "make_redline", "paragraphs_text", "redline_date", "View", "VIEWS"]
 
 
 def redline_date() -> datetime:
     """The revision date: SOURCE_DATE_EPOCH when set (reproducible builds), else now (to the second)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-        except (OverflowError, OSError, ValueError):
-            pass
+    when = current_settings().source_time()
+    if when is not None:
+        return datetime(*when[:6], tzinfo=timezone.utc)
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
@@ -59,13 +56,13 @@ def make_redline(old_docx: bytes, new_docx: bytes, *, author: str = "formgen", d
                  legend: str | None = None) -> bytes:
     """``new_docx`` with its differences from ``old_docx`` as tracked changes, as .docx bytes
     (reproducible for a given date). ``legend``: a line put first, untracked, saying what was compared."""
-    old, new = _Document.load(old_docx, "old"), _Document.load(new_docx, "new")
+    old, new = RedlineDocument.load(old_docx, "old"), RedlineDocument.load(new_docx, "new")
     for doc in (old, new):
         if next(doc.body.iter(*REVISION_TAGS), None) is not None:
             raise RedlineError(f"the {doc.label} document already has tracked changes; accept or reject them first")
     when = date or redline_date()
     when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
-    redliner = _Redliner(old, new, author, when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    redliner = Redliner(old, new, author, when.strftime("%Y-%m-%dT%H:%M:%SZ"))
     redliner.redline_blocks(old.body, new.body)
     redliner.relationships.save()
     if legend:
@@ -100,6 +97,6 @@ def paragraphs_text(docx: bytes, view: View = "current") -> list[str]:
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}, not {view!r}")
     texts: list[str] = []
-    _collect_texts(_Document.load(docx, "given").body, view, texts)
+    collect_texts(RedlineDocument.load(docx, "given").body, view, texts)
     return texts
 

@@ -13,7 +13,7 @@ from lxml import etree
 
 from ..errors import RedlineError
 from .ooxml import read_package
-from .wordml import CT_NS, MC, NS, PKG_REL_NS, REL_NS, W, W14, q, write_package
+from .wordml import CT_NS, MC, PKG_REL_NS, REL_NS, q, write_package
 
 
 View = Literal["current", "accept", "reject"]
@@ -46,14 +46,14 @@ ELEMENT_KEY = "\x00"  # prefixes the diff key of a non-text piece so it never eq
 
 
 @dataclass
-class _Document:
+class RedlineDocument:
     label: str
     parts: dict[str, bytes]
     part_name: str  # the main document part, normally word/document.xml
     root: etree._Element
 
     @classmethod
-    def load(cls, data: bytes, label: str) -> _Document:
+    def load(cls, data: bytes, label: str) -> RedlineDocument:
         try:
             parts = read_package(data)
         except (zipfile.BadZipFile, ValueError) as err:
@@ -95,7 +95,7 @@ def _serialize(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-class _Relationships:
+class PackageRelationships:
     """Re-points relationship ids (hyperlinks, images) in content copied from the old document.
 
     Copied content names relationships of the old main part; the new part may number them
@@ -103,7 +103,7 @@ class _Relationships:
     relationships, copying the target part (an image) over when the new package lacks it.
     """
 
-    def __init__(self, old: _Document, new: _Document):
+    def __init__(self, old: RedlineDocument, new: RedlineDocument):
         self.old, self.new = old, new
         empty = b'<Relationships xmlns="%s"/>' % PKG_REL_NS.encode()
         self.old_rels = {rel.get("Id"): rel for rel in _parse(old.parts.get(old.rels_name, empty), "old")}

@@ -7,24 +7,24 @@ import copy
 
 from lxml import etree
 
-from .redline_package import (ANCHOR_TAGS, DEL, INS, NS, P, PPR, PPR_CHANGE, R, REL_NS, RPR, SECT_PR, TBL, TC, TR,
-                              TR_PR, W14, _Document, _Relationships)
-from .wordml import q
-from .redline_text import _blocks, _canonical, _mark_changes, _to_deleted_text
+from .redline_package import (ANCHOR_TAGS, DEL, INS, P, PPR, PPR_CHANGE, R, REL_NS, RPR, SECT_PR, TBL, TC, TR,
+                              TR_PR, RedlineDocument, PackageRelationships)
+from .wordml import NS, W14, q
+from .redline_text import body_blocks, canonical_form, mark_changes, to_deleted_text
 
 
 FIELD_CODE_TAGS = (q("fldChar"), q("instrText"), q("delInstrText"))
 
 
-def _is_field_code(run: etree._Element) -> bool:
+def is_field_code(run: etree._Element) -> bool:
     """A run holding a field's begin, instruction, separator or end (not its result)."""
     return any(child.tag in FIELD_CODE_TAGS for child in run)
 
 
-class _Revisions:
-    def __init__(self, old: _Document, new: _Document, author: str, date: str):
+class Revisions:
+    def __init__(self, old: RedlineDocument, new: RedlineDocument, author: str, date: str):
         self.author, self.date = author, date
-        self.relationships = _Relationships(old, new)
+        self.relationships = PackageRelationships(old, new)
         # One counter for revision ids and copied drawing ids, above every id either document uses.
         used = [
             int(value)
@@ -53,7 +53,7 @@ class _Revisions:
             self.wrap_runs(block, kind)
             self.set_mark(block, inserted=kind == "ins", deleted=kind == "del")
         elif block.tag == TBL:
-            for row in _blocks(block):
+            for row in body_blocks(block):
                 self.mark_block(row, kind)
         elif block.tag == TR:
             tr_pr = block.find(TR_PR)
@@ -63,7 +63,7 @@ class _Revisions:
                 block.insert(0 if prefix is None else block.index(prefix) + 1, tr_pr)
             tr_pr.append(self.revision(kind))
             for cell in block.findall(TC):
-                for child in _blocks(cell):
+                for child in body_blocks(cell):
                     self.mark_block(child, kind)
         return block
 
@@ -73,7 +73,7 @@ class _Revisions:
         for child in list(parent):
             if child.tag == R:
                 if kind == "del":
-                    _to_deleted_text(child)
+                    to_deleted_text(child)
                 if wrapper is None:
                     wrapper = self.revision(kind)
                     child.addprevious(wrapper)
@@ -116,7 +116,7 @@ class _Revisions:
         stretches: list[list[int]] = []
         stretch: list[int] = []
         for index, block in enumerate([*blocks, None]):
-            if block is not None and block.tag == P and _mark_changes(block):
+            if block is not None and block.tag == P and mark_changes(block):
                 stretch.append(index)
                 continue
             if stretch and (block is None or block.tag != P):
@@ -131,17 +131,17 @@ class _Revisions:
         before = blocks[first - 1] if first > 0 else None
         if before is not None and before.tag == P and before.find(f"{PPR}/{SECT_PR}") is None:
             paragraphs.insert(0, before)  # (a section's last mark must stay: it holds the section)
-        elif any("ins" in _mark_changes(p) for p in paragraphs) and any("del" in _mark_changes(p) for p in paragraphs):
+        elif any("ins" in mark_changes(p) for p in paragraphs) and any("del" in mark_changes(p) for p in paragraphs):
             # Nothing before can take the first change, and a mark both inserted and deleted
             # is not honoured by LibreOffice: join the first deleted paragraph into the first
             # inserted one, so that paragraph exists in both views and heads the stretch.
-            deleted = next(p for p in paragraphs if "del" in _mark_changes(p))
-            inserted = next(p for p in paragraphs if "ins" in _mark_changes(p))
+            deleted = next(p for p in paragraphs if "del" in mark_changes(p))
+            inserted = next(p for p in paragraphs if "ins" in mark_changes(p))
             self.track_paragraph_properties(deleted, inserted)
             inserted[1 if inserted.find(PPR) is not None else 0 : 0] = [c for c in deleted if c.tag != PPR]
             paragraphs = [inserted] + [p for p in paragraphs if p is not deleted and p is not inserted]
             blocks[first : stretch[-1] + 1] = paragraphs
-        changes = [_mark_changes(p) for p in paragraphs[1:]] + [set()]
+        changes = [mark_changes(p) for p in paragraphs[1:]] + [set()]
         for paragraph, change in zip(paragraphs, changes):
             self.set_mark(paragraph, inserted="ins" in change, deleted="del" in change)
 
@@ -153,7 +153,7 @@ class _Revisions:
             return [] if ppr is None else [c for c in ppr if c.tag not in (RPR, SECT_PR, PPR_CHANGE)]
 
         old_base, new_base = base(old), base(new)
-        if [_canonical(c) for c in old_base] == [_canonical(c) for c in new_base]:
+        if [canonical_form(c) for c in old_base] == [canonical_form(c) for c in new_base]:
             return
         ppr = new.find(PPR)
         if ppr is None:
@@ -171,7 +171,7 @@ class _Revisions:
         element = copy.deepcopy(element)
         for anchor in list(element.iter(*ANCHOR_TAGS)):  # their ids and names belong to the old document
             anchor.getparent().remove(anchor)
-        for run in [r for r in element.iter(R) if _is_field_code(r)]:
+        for run in [r for r in element.iter(R) if is_field_code(r)]:
             run.getparent().remove(run)
         for node in element.iter(etree.Element):
             for name, value in list(node.attrib.items()):

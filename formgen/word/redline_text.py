@@ -12,25 +12,25 @@ from typing import Iterator
 from lxml import etree
 
 from .redline_package import (CHAR_TAGS, DEL, DEL_INSTR_TEXT, DEL_TEXT, ELEMENT_KEY, HEAD_TAGS, INS, INSTR_TEXT,
-                              MAX_PAIRINGS, MOVE_FROM, MOVE_TO, NOT_TEXT, NS, P, P_STYLE, PPR, R, RPR,
+                              MAX_PAIRINGS, MOVE_FROM, MOVE_TO, NOT_TEXT, P, P_STYLE, PPR, R, RPR,
                               SDT, SDT_CONTENT, SIMILARITY_CUTOFF, T, TAIL_TAGS, TBL, TC, TOKEN_RE, TR, TR_PR, View)
-from .wordml import q
+from .wordml import NS, q
 
 # --- reading text ------------------------------------------------------------------------
 
 
-def _blocks(container: etree._Element) -> list[etree._Element]:
+def body_blocks(container: etree._Element) -> list[etree._Element]:
     """The content children of a body, cell, table or row (its paragraphs, tables, rows, cells)."""
     return [c for c in container if isinstance(c.tag, str) and c.tag not in HEAD_TAGS and c.tag not in TAIL_TAGS]
 
 
-def _set_blocks(container: etree._Element, blocks: list[etree._Element]) -> None:
+def set_body_blocks(container: etree._Element, blocks: list[etree._Element]) -> None:
     head = [child for child in container if child.tag in HEAD_TAGS]
     tail = [child for child in container if child.tag in TAIL_TAGS]
     container[:] = head + blocks + tail
 
 
-def _paragraph_text(paragraph: etree._Element, view: View = "current") -> str:
+def paragraph_view_text(paragraph: etree._Element, view: View = "current") -> str:
     parts: list[str] = []
 
     def walk(element: etree._Element, inserted: bool, deleted: bool) -> None:
@@ -48,7 +48,7 @@ def _paragraph_text(paragraph: etree._Element, view: View = "current") -> str:
     return "".join(parts)
 
 
-def _mark_changes(paragraph: etree._Element) -> set[str]:
+def mark_changes(paragraph: etree._Element) -> set[str]:
     """Which revisions the paragraph mark carries: a subset of {"ins", "del"}."""
     mark = paragraph.find(f"{PPR}/{RPR}")
     return set() if mark is None else {etree.QName(c).localname for c in mark if c.tag in (INS, DEL)}
@@ -64,12 +64,12 @@ def _row_removed(row: etree._Element, view: View) -> bool:
     return kind is not None and row.find(f"{TR_PR}/{q(kind)}") is not None
 
 
-def _collect_texts(container: etree._Element, view: View, texts: list[str]) -> None:
+def collect_texts(container: etree._Element, view: View, texts: list[str]) -> None:
     pending: str | None = None  # paragraphs whose mark this view removes join the next paragraph
-    for block in _blocks(container):
+    for block in body_blocks(container):
         if block.tag == P:
-            text = (pending or "") + _paragraph_text(block, view)
-            pending = text if _removed_in(view) in _mark_changes(block) else None
+            text = (pending or "") + paragraph_view_text(block, view)
+            pending = text if _removed_in(view) in mark_changes(block) else None
             if pending is None:
                 texts.append(text)
             continue
@@ -77,17 +77,17 @@ def _collect_texts(container: etree._Element, view: View, texts: list[str]) -> N
             texts.append(pending)
             pending = None
         if block.tag == TBL:
-            for row in _blocks(block):
+            for row in body_blocks(block):
                 if row.tag == TR and not _row_removed(row, view):
                     for cell in row.findall(TC):
-                        _collect_texts(cell, view, texts)
+                        collect_texts(cell, view, texts)
         elif block.tag == SDT and block.find(SDT_CONTENT) is not None:
-            _collect_texts(block.find(SDT_CONTENT), view, texts)
+            collect_texts(block.find(SDT_CONTENT), view, texts)
     if pending is not None:
         texts.append(pending)
 
 
-def _canonical(element: etree._Element | None) -> str:
+def canonical_form(element: etree._Element | None) -> str:
     """A comparison key for an element: its XML without Word's rsid bookkeeping attributes."""
     if element is None:
         return ""
@@ -107,10 +107,10 @@ def _block_key(block: etree._Element) -> tuple:
             text = TOC_NUMBER.sub("", text)
         return ("p", style, text)
     if block.tag == TBL:
-        return ("tbl", tuple(_block_key(row) for row in _blocks(block)))
+        return ("tbl", tuple(_block_key(row) for row in body_blocks(block)))
     if block.tag == TR:
         return ("tr", tuple(_cell_text(cell) for cell in block.findall(TC)))
-    return ("other", _canonical(block))
+    return ("other", canonical_form(block))
 
 
 TOC_NUMBER = re.compile(r"^(?:Article|Section|Exhibit)\s+[\w.]+\t?")
@@ -143,7 +143,7 @@ def _field_text(paragraph: etree._Element) -> str:
 
 def _cell_text(cell: etree._Element) -> str:
     texts: list[str] = []
-    _collect_texts(cell, "current", texts)
+    collect_texts(cell, "current", texts)
     return "\n".join(texts)
 
 
@@ -171,7 +171,7 @@ def _similarity(old_key: tuple, new_key: tuple) -> float:
 Step = tuple[str, "etree._Element | None", "etree._Element | None"]  # ("equal"|"change"|"delete"|"insert", old, new)
 
 
-def _align(olds: list[etree._Element], news: list[etree._Element]) -> Iterator[Step]:
+def align_pieces(olds: list[etree._Element], news: list[etree._Element]) -> Iterator[Step]:
     """The steps turning ``olds`` into ``news``, in output order."""
     old_keys, new_keys = [_block_key(b) for b in olds], [_block_key(b) for b in news]
     ratio = functools.cache(lambda i, j: _similarity(old_keys[i], new_keys[j]))
@@ -179,11 +179,11 @@ def _align(olds: list[etree._Element], news: list[etree._Element]) -> Iterator[S
         if tag == "equal":
             yield from (("equal", olds[i], news[j]) for i, j in zip(range(i1, i2), range(j1, j2)))
         else:
-            for step, i, j in _pair_similar(i1, i2, j1, j2, ratio):
+            for step, i, j in pair_similar(i1, i2, j1, j2, ratio):
                 yield step, None if i is None else olds[i], None if j is None else news[j]
 
 
-def _pair_similar(i1: int, i2: int, j1: int, j2: int, ratio) -> Iterator[tuple[str, int | None, int | None]]:
+def pair_similar(i1: int, i2: int, j1: int, j2: int, ratio) -> Iterator[tuple[str, int | None, int | None]]:
     """Within a changed stretch, pair the most similar blocks (as difflib.Differ does for lines)."""
     best, best_i, best_j = 0.0, -1, -1
     if (i2 - i1) * (j2 - j1) <= MAX_PAIRINGS:
@@ -195,16 +195,16 @@ def _pair_similar(i1: int, i2: int, j1: int, j2: int, ratio) -> Iterator[tuple[s
         yield from (("delete", i, None) for i in range(i1, i2))
         yield from (("insert", None, j) for j in range(j1, j2))
         return
-    yield from _pair_similar(i1, best_i, j1, best_j, ratio)
+    yield from pair_similar(i1, best_i, j1, best_j, ratio)
     yield "change", best_i, best_j
-    yield from _pair_similar(best_i + 1, i2, best_j + 1, j2, ratio)
+    yield from pair_similar(best_i + 1, i2, best_j + 1, j2, ratio)
 
 
 # --- tokens of a paragraph ---------------------------------------------------------------
 
 
 @dataclass
-class _Piece:
+class Piece:
     char: str = ""  # one character of text, or "" when ``element`` is set
     rpr: etree._Element | None = None  # the run properties the character had
     element: etree._Element | None = None  # a one-item run (tab, field char, drawing) or a hyperlink, field, bookmark
@@ -213,13 +213,13 @@ class _Piece:
 @dataclass
 class _Token:
     key: str  # what the diff compares: the word itself, or ELEMENT_KEY + the element's XML
-    pieces: list[_Piece]
+    pieces: list[Piece]
 
 
-def _tokens(paragraph: etree._Element) -> list[_Token]:
+def word_tokens(paragraph: etree._Element) -> list[_Token]:
     """The paragraph as words, spaces and punctuation, with non-text content as single tokens."""
     tokens: list[_Token] = []
-    chars: list[_Piece] = []
+    chars: list[Piece] = []
 
     def flush_text() -> None:
         text = "".join(piece.char for piece in chars)
@@ -228,7 +228,7 @@ def _tokens(paragraph: etree._Element) -> list[_Token]:
 
     def add_element(element: etree._Element, key_element: etree._Element) -> None:
         flush_text()
-        tokens.append(_Token(ELEMENT_KEY + _canonical(key_element), [_Piece(element=element)]))
+        tokens.append(_Token(ELEMENT_KEY + canonical_form(key_element), [Piece(element=element)]))
 
     field: list[etree._Element] = []  # the runs of a field being read, begin to end
     depth = 0
@@ -248,9 +248,9 @@ def _tokens(paragraph: etree._Element) -> list[_Token]:
             rpr = child.find(RPR)
             for item in child:
                 if item.tag == T:
-                    chars.extend(_Piece(char, rpr) for char in item.text or "")
+                    chars.extend(Piece(char, rpr) for char in item.text or "")
                 elif item.tag not in (RPR, q("lastRenderedPageBreak")):  # the latter is a layout cache
-                    add_element(_new_run(rpr, item), item)
+                    add_element(new_run(rpr, item), item)
         elif child.tag not in (PPR, q("proofErr")) and isinstance(child.tag, str):  # proofErr: spell-check cache
             add_element(child, child)
     flush_text()
@@ -262,10 +262,10 @@ def _tokens(paragraph: etree._Element) -> list[_Token]:
 def _field_token(runs: list[etree._Element]) -> _Token:
     """A whole field as one token, compared by its instruction: its result is Word's to recompute."""
     instruction = "".join((t.text or "") for run in runs for t in run.iter(INSTR_TEXT)).strip()
-    return _Token(ELEMENT_KEY + "field:" + instruction, [_Piece(element=run) for run in runs])
+    return _Token(ELEMENT_KEY + "field:" + instruction, [Piece(element=run) for run in runs])
 
 
-def _word_opcodes(old: list[_Token], new: list[_Token]) -> list[list]:
+def word_opcodes(old: list[_Token], new: list[_Token]) -> list[list]:
     """difflib opcodes over tokens, with a mere space between two changes folded into them,
     so "one two" -> "three four" reads as one deletion and one insertion, not two of each."""
     matcher = SequenceMatcher(None, [t.key for t in old], [t.key for t in new], autojunk=False)
@@ -282,7 +282,7 @@ def _word_opcodes(old: list[_Token], new: list[_Token]) -> list[list]:
     return merged
 
 
-def _new_run(rpr: etree._Element | None, *content: etree._Element) -> etree._Element:
+def new_run(rpr: etree._Element | None, *content: etree._Element) -> etree._Element:
     run = etree.Element(R, nsmap=NS)
     if rpr is not None:
         run.append(copy.deepcopy(rpr))
@@ -291,7 +291,7 @@ def _new_run(rpr: etree._Element | None, *content: etree._Element) -> etree._Ele
     return run
 
 
-def _to_deleted_text(run: etree._Element) -> None:
+def to_deleted_text(run: etree._Element) -> None:
     for item in run:
         if item.tag == T:
             item.tag = DEL_TEXT

@@ -8,15 +8,15 @@ from lxml import etree
 
 from .redline_package import DEL_TEXT, P, PPR, R, T, TBL, TC, TR
 from .wordml import q
-from .redline_revisions import _is_field_code, _Revisions
-from .redline_text import _Piece, _align, _blocks, _new_run, _set_blocks, _to_deleted_text, _tokens, _word_opcodes, _canonical
+from .redline_revisions import is_field_code, Revisions
+from .redline_text import Piece, align_pieces, body_blocks, new_run, set_body_blocks, to_deleted_text, word_tokens, word_opcodes, canonical_form
 
 
-class _Redliner(_Revisions):
+class Redliner(Revisions):
     def redline_blocks(self, old_container: etree._Element, new_container: etree._Element) -> None:
         """Rewrite ``new_container``'s blocks (body, cell or table rows) as the redline against the old ones."""
         out: list[etree._Element] = []
-        for step, old, new in _align(_blocks(old_container), _blocks(new_container)):
+        for step, old, new in align_pieces(body_blocks(old_container), body_blocks(new_container)):
             if step == "equal":
                 out.append(new)
             elif step == "insert":
@@ -27,7 +27,7 @@ class _Redliner(_Revisions):
                 out.append(self.redline_changed(old, new))
         if new_container.tag != TBL:
             self.settle_paragraph_marks(out)
-        _set_blocks(new_container, out)
+        set_body_blocks(new_container, out)
 
     def redline_changed(self, old: etree._Element, new: etree._Element) -> etree._Element:
         """``new`` marked up against the similar ``old``: paragraph word by word, table row by row, row cell by cell."""
@@ -42,9 +42,9 @@ class _Redliner(_Revisions):
 
     def redline_paragraph(self, old: etree._Element, new: etree._Element) -> None:
         """Rewrite ``new`` as a word-level diff against ``old``."""
-        old_tokens, new_tokens = _tokens(old), _tokens(new)
-        marked: list[tuple[str | None, _Piece]] = []
-        for tag, i1, i2, j1, j2 in _word_opcodes(old_tokens, new_tokens):
+        old_tokens, new_tokens = word_tokens(old), word_tokens(new)
+        marked: list[tuple[str | None, Piece]] = []
+        for tag, i1, i2, j1, j2 in word_opcodes(old_tokens, new_tokens):
             if tag == "equal":
                 marked += [(None, piece) for token in new_tokens[j1:j2] for piece in token.pieces]
             else:
@@ -54,7 +54,7 @@ class _Redliner(_Revisions):
         self.track_paragraph_properties(old, new)
         new[:] = [child for child in new if child.tag == PPR] + content
 
-    def build_content(self, marked: list[tuple[str | None, _Piece]]) -> list[etree._Element]:
+    def build_content(self, marked: list[tuple[str | None, Piece]]) -> list[etree._Element]:
         """Runs (inside ``w:ins``/``w:del`` where changed) for a sequence of marked pieces."""
         out: list[etree._Element] = []
         text, text_format = None, None
@@ -71,10 +71,10 @@ class _Redliner(_Revisions):
         for kind, piece in marked:
             if piece.element is None:
                 if id(piece.rpr) not in formats:
-                    formats[id(piece.rpr)] = _canonical(piece.rpr)
+                    formats[id(piece.rpr)] = canonical_form(piece.rpr)
                 rpr_key = formats[id(piece.rpr)]
                 if text is None or text_format != (kind, rpr_key):
-                    run = _new_run(piece.rpr)
+                    run = new_run(piece.rpr)
                     text = etree.SubElement(run, DEL_TEXT if kind == "del" else T)
                     text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
                     text.text, text_format = "", (kind, rpr_key)
@@ -85,12 +85,12 @@ class _Redliner(_Revisions):
             source = piece.element
             if kind == "del" and source.tag != R and next(source.iter(R), None) is None:
                 continue  # an old bookmark or similar marker: dropped
-            if kind == "del" and _is_field_code(source):
+            if kind == "del" and is_field_code(source):
                 continue  # a deleted field keeps only its result (see adopt)
             element = self.adopt(source) if kind == "del" else copy.deepcopy(source)
             if element.tag == R:
                 if kind == "del":
-                    _to_deleted_text(element)
+                    to_deleted_text(element)
                 place(element, kind)
             else:
                 if kind is not None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .redline_package import P, PPR, P_STYLE
-from .redline_text import _blocks, _collect_texts, _paragraph_text
+from .redline_text import body_blocks, collect_texts, paragraph_view_text
 from .wordml import q
 
 NUMBERED = re.compile(r"^(\d+(?:\.\d+)+)\t")
@@ -45,11 +45,11 @@ class Section:
         out: list[str] = []
         for block in self.blocks:
             if block.tag == P:
-                out.append(_paragraph_text(block))
+                out.append(paragraph_view_text(block))
             else:
                 wrapper = etree.Element("wrapper")
                 wrapper.append(copy.deepcopy(block))
-                _collect_texts(wrapper, "current", out)
+                collect_texts(wrapper, "current", out)
         return out
 
 
@@ -62,9 +62,9 @@ def _start(block: etree._Element, counters: dict) -> Section | None:
     """The section a block opens, if it opens one."""
     if block.tag != P:
         return None
-    text = _paragraph_text(block).strip()
-    if (m := NUMBERED.match(_paragraph_text(block))):
-        title = _paragraph_text(block)[m.end():].split(". ", 1)[0].rstrip(".")
+    text = paragraph_view_text(block).strip()
+    if (m := NUMBERED.match(paragraph_view_text(block))):
+        title = paragraph_view_text(block)[m.end():].split(". ", 1)[0].rstrip(".")
         return Section(m.group(1), f"Section {m.group(1)} ({title})")
     if (m := EXHIBIT.match(text)):
         return Section(f"Exhibit {m.group(1)}", f"Exhibit {m.group(1)}")
@@ -87,7 +87,7 @@ def sections(body: etree._Element) -> list[Section]:
     """The agreement cut into sections, in order; an article heading is a section of its own."""
     counters = {"article": 0, "section": 0}
     out = [Section("preamble", "the introductory paragraph and recitals")]
-    for block in _blocks(body):
+    for block in body_blocks(body):
         opened = _start(block, counters)
         if opened is not None:
             out.append(opened)

@@ -8,10 +8,10 @@ the part order, so equal parts give equal bytes.
 from __future__ import annotations
 
 import io
-import os
-import time
 import zipfile
 import zlib
+
+from ..settings import current as current_settings
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -33,11 +33,10 @@ FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
 def source_date() -> tuple[int, int, int, int, int, int]:
     """The zip timestamp to use: SOURCE_DATE_EPOCH when set (reproducible builds), else 1980-01-01."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        t = time.gmtime(max(int(epoch), 315532800))  # zip cannot store dates before 1980
-        return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
-    return FIXED_DATE
+    t = current_settings().source_time()
+    if t is None:
+        return FIXED_DATE
+    return max(FIXED_DATE, (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec))  # zip starts at 1980
 
 
 COMPRESS_LEVEL = 6
