@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"crashes: {outcome['crash']}")
     if crashes:
         args.save.mkdir(parents=True, exist_ok=True)
-        for index, (key, entry) in enumerate(sorted(crashes.items(), key=lambda kv: -kv[1]["count"])):
+        for index, (_key, entry) in enumerate(sorted(crashes.items(), key=lambda kv: -kv[1]["count"])):
             saved = args.save / f"crash-{index}.json"
             saved.write_text(json.dumps(entry["deal"], default=str, ensure_ascii=True, indent=2), encoding="utf-8")
             print(f"  {entry['count']:5d} x {entry['problem'][:300]}\n          e.g. {saved}")

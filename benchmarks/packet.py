@@ -153,7 +153,7 @@ def startup_figures(deal: Path, runs: int) -> dict:
         times: dict[str, list[float]] = {name: [] for name in cases}
         for _ in range(runs):  # interleaved, as above
             for name, (cmd, run_env) in cases.items():
-                times[name] += timed(lambda: run(cmd, run_env), 1)
+                times[name] += timed(lambda cmd=cmd, run_env=run_env: run(cmd, run_env), 1)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     return {name: statistics.median(t) for name, t in times.items()} | {"command": " ".join(validate)}

@@ -49,7 +49,6 @@ from formgen.pdf.persistent import (  # noqa: E402
 )
 from formgen.pdf.soffice import (  # noqa: E402
     _pdf_filter,
-    _profile_template,
     convert_to_pdf,
     soffice_command,
     soffice_path,

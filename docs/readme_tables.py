@@ -55,7 +55,7 @@ def main() -> None:
         if begin not in text:
             sys.exit(f"{README}: no {begin} marker")
         text = re.sub(re.escape(begin) + r".*?" + re.escape(end),
-                      lambda m: f"{begin}{newline}{make()}{newline}{end}", text, flags=re.S)
+                      lambda m, begin=begin, end=end, newline=newline, make=make: f"{begin}{newline}{make()}{newline}{end}", text, flags=re.S)
     README.write_text(text, encoding="utf-8")
 
 

@@ -86,7 +86,7 @@ def default_cache_dir(environ: Mapping[str, str]) -> Path | None:
     return None
 
 
-_CURRENT: ContextVar[Settings] = ContextVar("formgen_settings", default=Settings())
+_CURRENT: ContextVar[Settings] = ContextVar("formgen_settings", default=Settings())  # noqa: B039 - frozen
 
 
 def current() -> Settings:

@@ -147,10 +147,10 @@ def kill_at(work: Path, marker, count: int = 1) -> list[str]:
 
 
 @pytest.mark.parametrize("step,marker,count,expected", [
-    ("after the first file", lambda l: l.startswith("wrote "), 1, "old"),
-    ("after the last file", lambda l: l == "wrote manifest.json", 1, "old"),
-    ("after the swap", lambda l: l == "exchanged", 1, "new"),
-    ("while deleting the previous packet", lambda l: l.startswith("removing "), 1, "new"),
+    ("after the first file", lambda line: line.startswith("wrote "), 1, "old"),
+    ("after the last file", lambda line: line == "wrote manifest.json", 1, "old"),
+    ("after the swap", lambda line: line == "exchanged", 1, "new"),
+    ("while deleting the previous packet", lambda line: line.startswith("removing "), 1, "new"),
 ])
 def test_sigkill_at_each_step_of_the_write(packets, step, marker, count, expected):
     work, old, new = packets
@@ -165,7 +165,7 @@ def test_sigkill_at_each_step_of_the_write(packets, step, marker, count, expecte
 def test_next_run_removes_stale_staging_folders(packets):
     work, old, new = packets
     reset(work, old)
-    kill_at(work, lambda l: l.startswith("wrote "), 2)
+    kill_at(work, lambda line: line.startswith("wrote "), 2)
     assert any(STAGE.match(p.name) for p in work.iterdir())
     generate(NEW_DEAL, work / "out")
     assert snapshot(work / "out") == new

@@ -180,7 +180,7 @@ def test_state_rule_problems_carry_file_line_and_path_once(tmp_path):
     states = tmp_path / "states"
     shutil.copytree(shipped_dir("states"), states)
     text = (states / "CA.yaml").read_text()
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "severity: error" in l)
+    line = next(i for i, text_line in enumerate(text.splitlines(), 1) if "severity: error" in text_line)
     (states / "CA.yaml").write_text(text.replace("severity: error", "severity: eror", 1))
     result = run_cli("validate", str(CA), env={**os.environ, "FORMGEN_STATES": str(states)})
     assert result.returncode == 1 and "Traceback" not in result.stderr

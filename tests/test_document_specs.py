@@ -97,7 +97,7 @@ def test_a_document_applies_only_when_its_conditions_hold(tmp_path):
 def test_a_bad_spec_names_its_file_and_field(tmp_path, spec, field, message):
     library = Library.at(clauses=firm_clauses(tmp_path, spec))
     with pytest.raises(InputError) as caught:
-        library.documents
+        _ = library.documents
     problem = caught.value.problems[0]
     assert problem.file.endswith("side_letter/document.yaml") and problem.path == field
     assert message in problem.message

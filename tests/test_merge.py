@@ -281,7 +281,7 @@ def test_no_merge_keeps_the_old_rule(ny):
 def test_generate_keeps_the_pristine_base(ny):
     _, out = ny
     manifest = json.loads((out / "manifest.json").read_text())
-    for name, doc in manifest["documents"].items():
+    for doc in manifest["documents"].values():
         assert doc["base"] == f".formgen/base/{doc['file']}"
         assert (out / doc["base"]).read_bytes() == (out / doc["file"]).read_bytes()
 

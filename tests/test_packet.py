@@ -312,7 +312,7 @@ def test_manifest_records_clause_versions_and_hashes(packets):
     manifest = json.loads((folder / "manifest.json").read_text())
     from formgen.folder.manifest import file_sha256
 
-    for name, doc in manifest["documents"].items():
+    for doc in manifest["documents"].values():
         assert all("@" in c for c in doc["clauses"])
         assert doc["sha256"] == file_sha256(folder / doc["file"])
     assert set(manifest["state"]["files"]) == {"_default.yaml", "CA.yaml"}

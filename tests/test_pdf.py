@@ -382,7 +382,6 @@ def _batch_pdf(tmp_path: Path, deals: Path, out: Path, jobs: int, env_extra: dic
 
 def _interfere_once(proc: subprocess.Popen, out: Path, marker: str, sig: int) -> int:
     """Once the first packet.pdf exists, send ``sig`` to the running LibreOffice; its pid."""
-    import signal
     import time
 
     deadline = time.monotonic() + 240

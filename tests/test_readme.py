@@ -9,7 +9,6 @@ import hashlib
 import importlib.util
 import json
 import re
-from pathlib import Path
 
 import pytest
 

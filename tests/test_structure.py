@@ -85,3 +85,18 @@ def test_no_merge_conflict_markers_are_committed():
     marked = [str(f.relative_to(root)) for f in files if f.is_file()
               and any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in f.read_text(errors="replace").splitlines())]
     assert marked == []
+
+
+def test_ruff_finds_nothing():
+    """The lint rules of pyproject.toml ([tool.ruff]) hold over the code, tests, docs scripts and benchmarks."""
+    root = PACKAGE.parent
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "formgen", "tests", "docs", "benchmarks"],
+                            cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_strict_and_clean_on_the_model_and_packet_layers():
+    """[tool.mypy] in pyproject.toml: strict on formgen/inputs, formgen/folder and formgen/settings.py."""
+    result = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental"], cwd=PACKAGE.parent,
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "Success" in result.stdout, result.stdout + result.stderr

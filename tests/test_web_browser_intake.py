@@ -6,7 +6,6 @@ matters list, a step with an error and the review page go to $FORMGEN_WEB_SHOTS.
 
 from __future__ import annotations
 
-import io
 import os
 import socket
 import threading

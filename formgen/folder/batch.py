@@ -30,11 +30,12 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ..settings import current as current_settings
-from .build import build_packet
 from ..errors import FormgenError, InputError, Problem
 from ..inputs.library import Library
+from ..settings import current as current_settings
+from .build import build_packet
 from .manifest import MANIFEST, current_inputs, shared_inputs
 from .packet_folder import PacketFolder
 from .regen import regenerate
@@ -55,7 +56,7 @@ class DealResult:
     documents: list[str] = field(default_factory=list)  # files written (built / regenerated)
     seconds: float = 0.0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -73,7 +74,7 @@ class BatchResult:
     def failed(self) -> list[DealResult]:
         return [r for r in self.results if r.status == "failed"]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"deals_dir": str(self.deals_dir), "out_dir": str(self.out_dir), "seconds": round(self.seconds, 3),
                 "counts": {s: self.count(s) for s in STATUSES},
                 "deals": [r.to_dict() for r in self.results]}
@@ -85,7 +86,7 @@ def deal_files(deals_dir: Path) -> list[Path]:
                   and not p.name.lower().endswith(".schema.json"))  # an editor's schema, not a deal
 
 
-def is_current(deal_path: Path, target: Path, library: Library, shared: dict | None = None) -> bool:
+def is_current(deal_path: Path, target: Path, library: Library, shared: dict[str, Any] | None = None) -> bool:
     """True when ``target`` holds a packet built from exactly the current inputs (no build needed).
 
     ``shared``: ``manifest.shared_inputs(library)``, computed once for the whole batch.
@@ -195,7 +196,8 @@ def batch(deals_dir: str | Path, out_dir: str | Path, library: Library, *, jobs:
     return BatchResult(deals_dir, out_dir, ordered, time.perf_counter() - started)
 
 
-def _run_pool(todo: list[tuple[Path, Path]], jobs: int, library: Library, force: bool, pdf: bool, finish) -> None:
+def _run_pool(todo: list[tuple[Path, Path]], jobs: int, library: Library, force: bool, pdf: bool,
+              finish: Callable[..., None]) -> None:
     """The deals to build, in a process pool; each result goes to ``finish`` as it comes."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed

@@ -9,6 +9,7 @@ packet layer because they join the stages below it: drafting, the scan of the dr
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..drafting.consistency import consistency_findings
 from ..drafting.drafts import Draft, block_paragraphs, draft_agreements, start_drafting
@@ -34,7 +35,7 @@ def scan_findings(draft: Draft, rules: StateRules) -> list[Finding]:
             for match in scan_text(text, severity=severity, citation=rule.citation)]
 
 
-def draft_findings(drafts: list[Draft], rules: StateRules, signing_steps: list[dict] | None = None) -> list[Finding]:
+def draft_findings(drafts: list[Draft], rules: StateRules, signing_steps: list[dict[str, Any]] | None = None) -> list[Finding]:
     """The clause-rule findings of each agreement's plan, the scan of the fee-paying ones, the blanks
     left, and the packet-as-a-system checks (shared terms, timetable, integration, approvals,
     signing order)."""

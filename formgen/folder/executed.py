@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, Problem
 from ..inputs.library import Library
 from ..word.ooxml import read_package
 from .manifest import MANIFEST, dumps, execution_record
 from .packet_folder import PacketFolder
-
 
 
 def _has_pending_revisions(data: bytes) -> bool:
@@ -26,7 +26,7 @@ def _has_pending_revisions(data: bytes) -> bool:
     return b"<w:ins " in xml or b"<w:del " in xml
 
 
-def _date(value: str | None, manifest: dict, out_dir: Path) -> str:
+def _date(value: str | None, manifest: dict[str, Any], out_dir: Path) -> str:
     if value is None:
         return str(manifest["deal"].get("validated", {}).get("deal", {}).get("effective_date") or dt.date.today())
     try:
@@ -35,7 +35,7 @@ def _date(value: str | None, manifest: dict, out_dir: Path) -> str:
         raise InputError([Problem(str(out_dir), "--date", f"is {value!r}; give the date signed as YYYY-MM-DD")]) from None
 
 
-def _chosen(manifest: dict, documents: list[str] | None, out_dir: Path, library: Library) -> list[str]:
+def _chosen(manifest: dict[str, Any], documents: list[str] | None, out_dir: Path, library: Library) -> list[str]:
     known = manifest.get("documents", {})
     if not documents:
         # the reports (memo, checklist, research appendix) are written for the lawyer: nobody signs them
@@ -55,7 +55,7 @@ def _chosen(manifest: dict, documents: list[str] | None, out_dir: Path, library:
 
 
 def mark_executed(out_dir: str | Path, library: Library, documents: list[str] | None = None, *,
-                  date: str | None = None, on_wait: Callable[[str], None] | None = None) -> list[dict]:
+                  date: str | None = None, on_wait: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
     """Record each document as signed on ``date`` (default: the deal's effective date); a document
     already recorded keeps its first record. Returns the records, in the order given. The
     packet's lock is held from reading the manifest to writing it back."""
@@ -65,7 +65,7 @@ def mark_executed(out_dir: str | Path, library: Library, documents: list[str] | 
         return _mark(folder, library, documents, date)
 
 
-def _mark(folder: PacketFolder, library: Library, documents: list[str] | None, date: str | None) -> list[dict]:
+def _mark(folder: PacketFolder, library: Library, documents: list[str] | None, date: str | None) -> list[dict[str, Any]]:
     out_dir = folder.path
     manifest = folder.manifest()
     when = _date(date, manifest, out_dir)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..counts import plural
 from ..errors import InputError, Problem
-from ..inputs.law_changes import law_changes
+from ..inputs.clauses import ClauseLibrary
+from ..inputs.law_changes import LawChange, law_changes
 from ..inputs.library import Library
 from .manifest import MANIFEST, state_file_hashes
 from .packet_folder import PacketFolder
@@ -27,7 +30,7 @@ class PacketImpact:
     deal: str
     state: str
     effective_date: str
-    changes: list[dict] = field(default_factory=list)  # law changes with affected clauses, by deadline
+    changes: list[dict[str, Any]] = field(default_factory=list)  # law changes with affected clauses, by deadline
     rules_changed: list[str] = field(default_factory=list)  # state files changed since generation
 
 
@@ -51,13 +54,14 @@ def _numbers(folder: Path, document: str) -> dict[str, str]:
             for name, label in labels.items()}
 
 
-def _affected(change, manifest: dict, library, numbers) -> list[dict]:
+def _affected(change: LawChange, manifest: dict[str, Any], library: ClauseLibrary,
+              numbers: Callable[[str], dict[str, str]]) -> list[dict[str, Any]]:
     """The packet's documents and clauses the rule acts on, with their numbers as the files stand
     (``numbers(document)``: that document's bookmark -> number)."""
     from ..drafting.assemble import bookmark_for
 
     hits = []
-    for name, entry in manifest.get("documents", {}).items():
+    for entry in manifest.get("documents", {}).values():
         for ref in entry.get("clauses", []):
             clause = library.get(ref.split("@")[0])
             if clause is None:

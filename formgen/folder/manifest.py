@@ -19,11 +19,13 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from ..settings import current as current_settings
 from .._version import __version__
+from ..drafting.packet import Packet
 from ..inputs.library import CATALOG_FILE, Library
 from ..inputs.states import DEFAULT_FILE
+from ..settings import current as current_settings
 
 MANIFEST = "manifest.json"
 BASE_DIR = ".formgen/base"  # formgen's own bytes of every document, kept for three-way merges
@@ -46,7 +48,7 @@ def file_sha256(path: Path) -> str:
     return _cached_file_sha256(str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
 
 
-def dumps(data) -> bytes:
+def dumps(data: Any) -> bytes:
     """Canonical JSON: sorted keys, two-space indent, trailing newline (stable bytes)."""
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
@@ -91,7 +93,7 @@ def _deal_relpath(deal_path: Path, out_dir: Path) -> str:
     return os.path.relpath(Path(deal_path).resolve(), Path(out_dir).resolve())
 
 
-def shared_inputs(library: Library) -> dict:
+def shared_inputs(library: Library) -> dict[str, Any]:
     """The inputs every packet shares: formgen, the clause library, the templates, SOURCE_DATE_EPOCH."""
     return {
         "formgen_version": __version__,
@@ -102,8 +104,8 @@ def shared_inputs(library: Library) -> dict:
     }
 
 
-def current_inputs(deal_path: Path, out_dir: Path, state_code: str, library: Library, shared: dict | None = None,
-                   policy: str = "conservative") -> dict:
+def current_inputs(deal_path: Path, out_dir: Path, state_code: str, library: Library, shared: dict[str, Any] | None = None,
+                   policy: str = "conservative") -> dict[str, Any]:
     """What ``inputs`` would be for a build from ``library`` now, computed from disk without building.
 
     ``shared``: ``shared_inputs(library)`` computed once for many deals (a batch).
@@ -117,11 +119,11 @@ def current_inputs(deal_path: Path, out_dir: Path, state_code: str, library: Lib
     }
 
 
-def _fingerprint(data) -> str:
+def _fingerprint(data: Any) -> str:
     return sha256(dumps(data))
 
 
-def build_manifest(packet, out_dir: Path, outputs: dict[str, bytes]) -> dict:
+def build_manifest(packet: Packet, out_dir: Path, outputs: dict[str, bytes]) -> dict[str, Any]:
     deal_path, library = Path(packet.deal_path), packet.library
     template_root = library.templates_dir
     state_files = {name: file_sha256(library.states_dir / name) for name in packet.rules.source_files}
@@ -169,8 +171,9 @@ def build_manifest(packet, out_dir: Path, outputs: dict[str, bytes]) -> dict:
     }
 
 
-def read_manifest(out_dir: Path) -> dict:
-    return json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
+def read_manifest(out_dir: Path) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
+    return manifest
 
 
 # ------------------------------------------------------------------ base and executed records
@@ -186,13 +189,13 @@ def base_outputs(outputs: dict[str, bytes]) -> dict[str, bytes]:
     return {base_path(name): data for name, data in outputs.items() if name.endswith(".docx")}
 
 
-def executed_records(manifest: dict) -> dict[str, dict]:
+def executed_records(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """file name -> its execution record (date, signed copy, amendment chain)."""
     return {rec["file"]: rec for rec in (manifest.get("executed") or {}).values()
             if isinstance(rec, dict) and isinstance(rec.get("file"), str)}
 
 
-def execution_record(document: str, filename: str, date: str, data: bytes, agreement_date: str | None = None) -> dict:
+def execution_record(document: str, filename: str, date: str, data: bytes, agreement_date: str | None = None) -> dict[str, Any]:
     """The record ``mark-executed`` keeps: when it was signed (and the "as of" date the agreement
     bears) and the hash of what was signed."""
     return {"document": document, "file": filename, "date": date, "agreement_date": agreement_date or date,

@@ -145,7 +145,7 @@ class Manifest(_Open):
     inputs: dict[str, Any] = Field(default_factory=dict)
 
 
-def _field_path(loc: tuple) -> str:
+def _field_path(loc: tuple[str | int, ...]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -246,7 +246,7 @@ class PacketFolder:
             raise InputError([Problem(str(self.path), "", f"has no {MANIFEST}: it is not a packet written by "
                                       "formgen (build it with `formgen generate DEAL -o OUT`)")])
 
-    def manifest(self) -> dict:
+    def manifest(self) -> dict[str, Any]:
         """The validated manifest (as a dict, the shape formgen wrote); raises InputError naming
         the field when it is malformed, too large, or names a path outside the folder."""
         self.require_packet()
@@ -305,7 +305,7 @@ class PacketFolder:
         except OSError as exc:
             raise self._write_error(exc) from None
 
-    def rewrite(self, writes: dict[str, bytes], drop: set[str] = frozenset(), drop_dirs: tuple[str, ...] = (),
+    def rewrite(self, writes: dict[str, bytes], drop: frozenset[str] | set[str] = frozenset(), drop_dirs: tuple[str, ...] = (),
                 copies: dict[str, str] | None = None) -> None:
         """Swap in a copy of the folder with ``writes`` written and ``drop`` (and ``drop_dirs``)
         left out; ``copies``: existing file -> a second name it is also kept under."""

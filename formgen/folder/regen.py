@@ -34,19 +34,43 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from ..drafting.packet import Packet
 from ..errors import HandEditError, InputError, Problem  # noqa: F401 (HandEditError: re-exported)
-from .build import build_packet
+from ..inputs.deal import Deal
+from ..inputs.documents import DocumentSpec
 from ..inputs.library import Library
-from .manifest import MANIFEST, base_path, conformed_state_path, dumps, executed_records, sha256
+from ..word.amend import Made
+from .build import build_packet
 from .guard import REDLINE_DIR, kept_name
+from .manifest import (
+    MANIFEST,
+    base_path,
+    conformed_state_path,
+    dumps,
+    executed_records,
+    sha256,
+)
 from .packet_folder import AMENDMENT_DIR, PacketFolder
-from .regen_plan import (COMPLIANCE, DocumentResult, RegenResult, changes_record, classify, clause_changes,
-                         document_result, input_diff, input_reasons, inputs_changed)
+from .regen_plan import (
+    COMPLIANCE,
+    Classification,
+    DocumentResult,
+    InputDiff,
+    RegenResult,
+    changes_record,
+    classify,
+    clause_changes,
+    document_result,
+    input_diff,
+    input_reasons,
+    inputs_changed,
+)
 from .regen_report import CHANGES_JSON, CHANGES_MD, changes_markdown, report_lines  # noqa: F401 (re-exported)
 
 
-def recorded_deal_path(out_dir: Path, manifest: dict) -> Path:
+def recorded_deal_path(out_dir: Path, manifest: dict[str, Any]) -> Path:
     return Path(os.path.normpath(Path(out_dir).resolve() / manifest["deal"]["path"]))
 
 
@@ -57,18 +81,18 @@ def recorded_deal_path(out_dir: Path, manifest: dict) -> Path:
 class _Run:
     """Everything one regeneration reads, and what it will write."""
     out_dir: Path
-    old: dict
-    new: dict
+    old: dict[str, Any]
+    new: dict[str, Any]
     outputs: dict[str, bytes]
     disk: dict[str, bytes | None]
     bases: dict[str, bytes]  # file -> formgen's previous bytes (.formgen/base), where kept and valid
-    executed: dict[str, dict]
+    executed: dict[str, dict[str, Any]]
     writes: dict[str, bytes] = field(default_factory=dict)  # relative path -> bytes
     author: str = "formgen"  # whom the redlines' revisions name
     deal_name: str = ""  # the deal file the packet was regenerated from, for the redline legend
 
 
-def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -> tuple[_Run, Path, object]:
+def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -> tuple[_Run, Path, Packet]:
     from .write import packet_outputs
 
     out_dir = folder.path
@@ -80,8 +104,8 @@ def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -
     packet = build_packet(deal_path, old.get("inputs", {}).get("policy", "conservative"), library)
     outputs = packet_outputs(packet, out_dir)
     # a packet is a flat folder: a recorded name that is not a plain file name is ignored
-    names = {n for n in old["outputs"] if isinstance(n, str) and n == Path(n).name and not n.startswith(".")}
-    names = sorted((names | set(outputs)) - {MANIFEST})
+    recorded = {n for n in old["outputs"] if isinstance(n, str) and n == Path(n).name and not n.startswith(".")}
+    names = sorted((recorded | set(outputs)) - {MANIFEST})
     disk = {name: folder.read(name) for name in names}
     bases = {}
     for name in names:
@@ -129,7 +153,7 @@ def _regenerate(folder: PacketFolder, deal: str | Path | None, library: Library,
         raise HandEditError(out_dir, plan.conflicts)
     plan.to_write = [n for n in plan.to_write if n not in failed or force]
 
-    kept_copies = {n: kept_name(n, sha256(run.disk[n])) for n in plan.conflicts if n in disk_sha}
+    kept_copies = {n: kept_name(n, disk_sha[n]) for n in plan.conflicts if n in disk_sha}
     results = _document_results(run, plan, (old_hashes, new_hashes, disk_sha), merges, kept_copies, diff, packet)
     for name in failed:
         note = next(r for r in results if r.file == name)
@@ -157,8 +181,8 @@ def _regenerate(folder: PacketFolder, deal: str | Path | None, library: Library,
     return result
 
 
-def _document_results(run: _Run, plan, hashes: tuple[dict, dict, dict], merges: dict, kept_copies: dict,
-                      diff, packet) -> list[DocumentResult]:
+def _document_results(run: _Run, plan: Classification, hashes: tuple[dict[str, Any], dict[str, Any], dict[str, Any]], merges: dict[str, Any], kept_copies: dict[str, Any],
+                      diff: InputDiff, packet: Packet) -> list[DocumentResult]:
     """Each file's status and reasons; rebuilt documents get their redline, executed ones their amendment."""
     old_hashes, new_hashes, disk_sha = hashes
     old_docs, new_docs = run.old.get("documents", {}), run.new["documents"]
@@ -182,14 +206,14 @@ def _document_results(run: _Run, plan, hashes: tuple[dict, dict, dict], merges: 
     return results
 
 
-def _old_findings(disk: dict) -> list[dict] | None:
+def _old_findings(disk: dict[str, Any]) -> list[dict[str, Any]] | None:
     try:
         return json.loads(disk[COMPLIANCE])["findings"] if disk.get(COMPLIANCE) else None
     except (ValueError, KeyError, TypeError):
         return None
 
 
-def _base_writes(run: _Run, plan) -> dict[str, bytes]:
+def _base_writes(run: _Run, plan: Classification) -> dict[str, bytes]:
     """formgen's new bytes as the base of every Word document written, merged or amended (and
     of any whose base is missing, as in packets written before bases were kept)."""
     out = {}
@@ -206,20 +230,21 @@ def _add_redline(result: DocumentResult, name: str, run: _Run) -> None:
     """A rebuilt .docx that was on disk gets redlines/<stem>.redline.docx (new against what was there)."""
     from ..word.redline import RedlineError, make_redline
 
-    if not name.endswith(".docx") or run.disk.get(name) is None or name not in run.outputs:
+    theirs = run.disk.get(name)
+    if not name.endswith(".docx") or theirs is None or name not in run.outputs:
         return
     target = f"{REDLINE_DIR}/{Path(name).stem}.redline.docx"
     legend = (f"Redline: {name} as regenerated from {run.deal_name} compared with {name} as it was in this "
               f"folder before regeneration. Insertions are underlined, deletions struck through; changes by "
               f"{run.author}.")
     try:
-        run.writes[target] = make_redline(run.disk[name], run.outputs[name], author=run.author, legend=legend)
+        run.writes[target] = make_redline(theirs, run.outputs[name], author=run.author, legend=legend)
         result.redline = target
     except RedlineError as exc:
         result.note = f"no redline: {exc}"
 
 
-def _merge_documents(run: _Run, names: list[str], diff) -> dict[str, tuple[bytes, dict]]:
+def _merge_documents(run: _Run, names: list[str], diff: InputDiff) -> dict[str, tuple[bytes, dict[str, Any]]]:
     """file -> (merged bytes, merge report) for each edited document formgen changed too."""
     from ..word.merge import MergeError, merge_documents
 
@@ -230,14 +255,14 @@ def _merge_documents(run: _Run, names: list[str], diff) -> dict[str, tuple[bytes
         o, n = old_by_file.get(name), by_file.get(name)
         why = "; ".join(input_reasons(name, o, n, diff, clause_changes(o, n) if n else None))
         try:
-            merged = merge_documents(run.bases[name], run.disk[name], run.outputs[name], why=why)
+            merged = merge_documents(run.bases[name], run.disk[name] or b"", run.outputs[name], why=why)
         except MergeError:
             continue
         out[name] = (merged.data, merged.report)
     return out
 
 
-def _amend(run: _Run, name: str, packet, result: DocumentResult) -> bool:
+def _amend(run: _Run, name: str, packet: Packet, result: DocumentResult) -> bool:
     """Write the next amendment of an executed document and its conformed copy; False when no
     section's text changed (formgen's bytes moved, the agreement did not)."""
     from ..word.amend import amendment_for
@@ -261,8 +286,9 @@ def _amend(run: _Run, name: str, packet, result: DocumentResult) -> bool:
              "base_sha256": sha256(run.bases[name]), "new_sha256": sha256(run.outputs[name])}
     consents = _consents(packet, spec, run.outputs[name], made)
     if consents is not None:
-        entry["consents"] = target.replace(".docx", ".consents.docx")
-        run.writes[entry["consents"]] = consents
+        consents_file = target.replace(".docx", ".consents.docx")
+        entry["consents"] = consents_file
+        run.writes[consents_file] = consents
     record["amendments"].append(entry)
     record["conformed"] = visible
     result.amendment = target
@@ -271,7 +297,7 @@ def _amend(run: _Run, name: str, packet, result: DocumentResult) -> bool:
     return True
 
 
-def _parties(document: str, deal) -> str:
+def _parties(document: str, deal: Deal) -> str:
     """Who signs an amendment of ``document``, named as the document names them."""
     mso, practice = deal.mso.name, deal.practice.name
     if document == "baa":
@@ -283,7 +309,7 @@ def _parties(document: str, deal) -> str:
     return f'{mso} ("MSO") and {practice} ("Practice")'
 
 
-def _consents(packet, spec, theirs: bytes, made) -> bytes | None:
+def _consents(packet: Packet, spec: DocumentSpec, theirs: bytes, made: Made) -> bytes | None:
     """The members' and the board's consents an amendment of an agreement paying the MSO needs,
     where the packet holds the governing documents that require them."""
     from ..word.consents import write_consents

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .manifest import MANIFEST
 
@@ -26,11 +27,11 @@ class DocumentResult:
     redline: str | None = None  # relative to OUT
     kept_copy: str | None = None  # the edited file kept beside it (force)
     note: str = ""
-    clauses: dict | None = None  # added / removed / changed / text_changed (documents only)
-    merge: dict | None = None  # merged / conflicts / lawyer / untouched paragraphs (status merged)
+    clauses: dict[str, Any] | None = None  # added / removed / changed / text_changed (documents only)
+    merge: dict[str, Any] | None = None  # merged / conflicts / lawyer / untouched paragraphs (status merged)
     amendment: str | None = None  # relative to OUT (status amended)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
 
 
@@ -40,7 +41,7 @@ class RegenResult:
     deal_path: Path
     status: str  # unchanged | manifest (only manifest.json rewritten) | regenerated
     documents: list[DocumentResult] = field(default_factory=list)
-    changes: dict = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)
     hand_edited: list[str] = field(default_factory=list)  # edited files left as they were
     inputs_changed: list[str] = field(default_factory=list)  # recorded inputs that differ, in words
 
@@ -48,7 +49,7 @@ class RegenResult:
     def rebuilt(self) -> list[DocumentResult]:
         return [d for d in self.documents if d.status in ("rebuilt", "added", "removed", "merged", "amended")]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"out_dir": str(self.out_dir), "deal": str(self.deal_path), "status": self.status,
                 "documents": [d.to_dict() for d in self.documents], "hand_edited": self.hand_edited,
                 "inputs_changed": self.inputs_changed}
@@ -57,10 +58,10 @@ class RegenResult:
 # ------------------------------------------------------------------ diffs of the inputs
 
 
-def flatten(value, prefix: str = "") -> dict:
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     """Nested deal data -> {dotted.path[0].field: scalar or list of scalars}."""
     if isinstance(value, dict):
-        out: dict = {}
+        out: dict[str, Any] = {}
         for key, item in value.items():
             out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
         return out
@@ -72,7 +73,7 @@ def flatten(value, prefix: str = "") -> dict:
     return {prefix: value}
 
 
-def field_changes(old: dict | None, new: dict) -> list[dict]:
+def field_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:
     """[{path, old, new}] for every deal field that differs (values as in the validated deal)."""
     if old is None:
         return []
@@ -80,7 +81,7 @@ def field_changes(old: dict | None, new: dict) -> list[dict]:
     return [{"path": p, "old": a.get(p), "new": b.get(p)} for p in sorted(set(a) | set(b)) if a.get(p) != b.get(p)]
 
 
-def show(value, limit: int = 60) -> str:
+def show(value: Any, limit: int = 60) -> str:
     if value is None:
         text = "(none)"
     elif isinstance(value, list):
@@ -95,7 +96,7 @@ def _split_ref(ref: str) -> tuple[str, str]:
     return cid, version
 
 
-def clause_changes(old: dict | None, new: dict | None) -> dict:
+def clause_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:
     """Clauses added, removed, changed (version), text_changed (file edited, same version)."""
     old_refs = dict(_split_ref(r) for r in (old or {}).get("clauses", []))
     new_refs = dict(_split_ref(r) for r in (new or {}).get("clauses", []))
@@ -110,7 +111,7 @@ def clause_changes(old: dict | None, new: dict | None) -> dict:
     }
 
 
-def files_changes(old: dict, new: dict) -> dict:
+def files_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return {
         "changed": sorted(n for n in new if n in old and old[n] != new[n]),
         "added": sorted(n for n in new if n not in old),
@@ -118,11 +119,11 @@ def files_changes(old: dict, new: dict) -> dict:
     }
 
 
-def _finding_key(f: dict) -> tuple:
+def _finding_key(f: dict[str, Any]) -> tuple[str, ...]:
     return (f.get("severity", ""), f.get("rule", ""), f.get("document", ""), f.get("message", ""))
 
 
-def findings_changes(old: list[dict] | None, new: list[dict]) -> dict:
+def findings_changes(old: list[dict[str, Any]] | None, new: list[dict[str, Any]]) -> dict[str, Any]:
     if old is None:
         return {"appeared": [], "went_away": [], "note": "the previous compliance.json could not be read"}
     old_keys, new_keys = {_finding_key(f) for f in old}, {_finding_key(f) for f in new}
@@ -130,13 +131,13 @@ def findings_changes(old: list[dict] | None, new: list[dict]) -> dict:
             "went_away": [f for f in old if _finding_key(f) not in new_keys]}
 
 
-def finding_line(f: dict) -> str:
+def finding_line(f: dict[str, Any]) -> str:
     where = f" ({f['document']})" if f.get("document") else ""
     cite = f" [{f['citation']}]" if f.get("citation") else ""
     return f"{f.get('severity', '')} {f.get('rule', '')}{where}: {f.get('message', '')}{cite}"
 
 
-def input_changes(old: dict, new: dict) -> list[str]:
+def input_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """Packet-wide inputs other than the deal and the state files that changed, in words."""
     o, n = old.get("inputs") or {}, new.get("inputs") or {}
     out = []
@@ -151,7 +152,7 @@ def input_changes(old: dict, new: dict) -> list[str]:
     return out
 
 
-def inputs_changed(old: dict, new: dict, fields: list[dict], rules: dict, other: list[str]) -> list[str]:
+def inputs_changed(old: dict[str, Any], new: dict[str, Any], fields: list[dict[str, Any]], rules: dict[str, Any], other: list[str]) -> list[str]:
     """Every recorded input that differs, in words (also those that changed no document)."""
     o, n = old.get("inputs") or {}, new.get("inputs") or {}
     out = []
@@ -172,17 +173,17 @@ def inputs_changed(old: dict, new: dict, fields: list[dict], rules: dict, other:
 @dataclass
 class InputDiff:
     """What changed between the two manifests, computed once for every document."""
-    fields: list[dict]
-    rules: dict
+    fields: list[dict[str, Any]]
+    rules: dict[str, list[str]]
     other: list[str]
-    findings: dict
+    findings: dict[str, Any]
 
     @property
     def rule_files(self) -> list[str]:
         return self.rules["changed"] + self.rules["added"] + self.rules["removed"]
 
 
-def input_diff(old: dict, new: dict, old_findings: list[dict] | None, new_findings: list[dict]) -> InputDiff:
+def input_diff(old: dict[str, Any], new: dict[str, Any], old_findings: list[dict[str, Any]] | None, new_findings: list[dict[str, Any]]) -> InputDiff:
     return InputDiff(field_changes(old["deal"].get("validated"), new["deal"]["validated"]),
                      files_changes(old.get("state", {}).get("files", {}), new["state"]["files"]),
                      input_changes(old, new), findings_changes(old_findings, new_findings))
@@ -227,7 +228,7 @@ def classify(old_hashes: dict[str, str], new_hashes: dict[str, str], disk_sha: d
 # ------------------------------------------------------------------ reasons
 
 
-def clause_reasons(clauses: dict | None) -> list[str]:
+def clause_reasons(clauses: dict[str, Any] | None) -> list[str]:
     if not clauses:
         return []
     out = []
@@ -242,7 +243,7 @@ def clause_reasons(clauses: dict | None) -> list[str]:
     return out
 
 
-def input_reasons(name: str, o: dict | None, n: dict | None, diff: InputDiff, clauses: dict | None) -> list[str]:
+def input_reasons(name: str, o: dict[str, Any] | None, n: dict[str, Any] | None, diff: InputDiff, clauses: dict[str, Any] | None) -> list[str]:
     """Why formgen's own version of ``name`` changed, from the inputs that changed."""
     reasons = []
     if diff.fields:
@@ -260,8 +261,8 @@ def input_reasons(name: str, o: dict | None, n: dict | None, diff: InputDiff, cl
     return reasons or ["content changed"]
 
 
-def document_result(name: str, label: str, plan: Classification, old_hashes: dict, new_hashes: dict,
-                    disk_sha: dict, kept_copy: str | None) -> DocumentResult:
+def document_result(name: str, label: str, plan: Classification, old_hashes: dict[str, Any], new_hashes: dict[str, Any],
+                    disk_sha: dict[str, Any], kept_copy: str | None) -> DocumentResult:
     """The status of one file and the reasons that come from the folder (not from the inputs)."""
     if name in plan.kept_edits and name not in plan.to_write:
         return DocumentResult(label, name, "kept", note="edited by hand after formgen wrote it; "
@@ -286,7 +287,7 @@ def document_result(name: str, label: str, plan: Classification, old_hashes: dic
     return result
 
 
-def changes_record(deal: dict, old: dict, new: dict, diff: InputDiff, results: list[DocumentResult]) -> dict:
+def changes_record(deal: dict[str, Any], old: dict[str, Any], new: dict[str, Any], diff: InputDiff, results: list[DocumentResult]) -> dict[str, Any]:
     """changes.json: the deal, the fields, rules and inputs that changed, each document's fate."""
     documents = {}
     for r in results:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..counts import plural
 from .manifest import MANIFEST
 from .regen_plan import RegenResult, finding_line, show
@@ -10,7 +12,7 @@ CHANGES_MD = "changes.md"
 CHANGES_JSON = "changes.json"
 
 
-def _merge_lines(merge: dict) -> list[str]:
+def _merge_lines(merge: dict[str, Any]) -> list[str]:
     """The paragraphs of a merged document, by fate (conflicts first: they need the lawyer)."""
     tracked = merge.get("tracked_paragraphs", len(merge["merged"]))
     lines = [f"- merge: {plural(tracked, 'paragraph')} with formgen's tracked changes "
@@ -44,7 +46,7 @@ def around_difference(a: str, b: str, context: int = 80) -> tuple[str, str]:
     return cut(a, ends[0]), cut(b, ends[1])
 
 
-def _document_lines(doc: dict) -> list[str]:
+def _document_lines(doc: dict[str, Any]) -> list[str]:
     lines = [f"### {doc['file']}: {doc['status']}", ""]
     lines += [f"- {r}" for r in doc["reasons"]]
     if doc.get("redline"):
@@ -63,7 +65,7 @@ def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def changes_markdown(changes: dict) -> str:
+def changes_markdown(changes: dict[str, Any]) -> str:
     lines = [f"# Changes: {changes['deal']['name']} ({changes['deal']['state']})", ""]
     if "previous_path" in changes["deal"]:
         lines += [f"Deal file: `{changes['deal']['previous_path']}` → `{changes['deal']['path']}`", ""]

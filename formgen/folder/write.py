@@ -3,21 +3,20 @@ staged beside the target and swapped in atomically (with PDFs when asked)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from collections.abc import Callable
+from pathlib import Path
 
 from ..counts import plural
 from ..drafting.packet import Packet
-from .build import build_packet
 from ..errors import ComplianceError, ToolMissingError
 from ..inputs.library import Library
 from ..inputs.states import Policy
+from ..word.closing_folder import closing_outputs
 from .atomic import write_file
+from .build import build_packet
 from .guard import FolderPlan, check_target, kept_name, plan_folder
 from .manifest import MANIFEST, base_outputs, build_manifest, dumps, sha256
 from .packet_folder import PacketFolder, carry
-from ..word.closing_folder import closing_outputs
 
 
 def packet_outputs(packet: Packet, out_dir: Path, esign: str = "none") -> dict[str, bytes]:
@@ -76,8 +75,8 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
     check_target(out_dir, packet.deal_path, packet.library)
     missing_tool: ToolMissingError | None = None
     if pdf:
-        from ..pdf.packet import soffice_path
         from ..pdf.pagination import paginate_tocs
+        from ..pdf.soffice import soffice_path
 
         try:
             soffice_path(docx_note="The .docx files were written; no PDF was made. ")

@@ -64,7 +64,7 @@ def deal_json_schema() -> dict[str, Any]:
     entity["enum"] = entity["enum"] + aliases + sorted({a.upper() for a in aliases} - set(aliases))
     entity["description"] = ("The practice's entity form. Accepted short forms: "
                              + ", ".join(f"{a} ({v})" for a, v in sorted(PRACTICE_ENTITY_ALIASES.items())) + ".")
-    for name, model in defs.items():
+    for model in defs.values():
         for field, prop in model.get("properties", {}).items():
             if field in _STATE_FIELDS:
                 description = prop.get("description", "")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from .states import DATED_LISTS, StateRules, rule_label
 
@@ -46,7 +47,7 @@ def next_renewal(start: dt.date, initial_years: int, renewal_years: int, on_or_a
     return renewal
 
 
-def _requires(section: str, rule) -> str:
+def _requires(section: str, rule: Any) -> str:
     text = getattr(rule, "message", "") or getattr(rule, "reason", "") or getattr(rule, "task", "") \
         or getattr(rule, "text", "") or rule.note
     return " ".join(text.split())
@@ -68,7 +69,7 @@ def law_changes(rules: StateRules, start: dt.date, initial_years: int, renewal_y
                 if renewal is None:
                     continue  # the term ends before the rule could reach it
                 deadline, basis = renewal, "applies on the renewal of the term"
-            key = getattr(rule, "tag", None) or getattr(rule, "id", "")
+            key = str(getattr(rule, "tag", None) or getattr(rule, "id", ""))
             out.append(LawChange(rule_label(section, rule), section, key, _requires(section, rule), rule.citation,
                                  rule.effective, deadline, basis, rule.verified))
     return sorted(out, key=lambda c: (c.deadline, c.label))

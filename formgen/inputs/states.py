@@ -208,14 +208,13 @@ class StateRules(BaseModel):
             return "allowed"
         return "warning" if rule.action == "warn" else "forbidden"
 
-    def scan_policy(self) -> tuple[str, Rule]:
+    def scan_policy(self) -> tuple[Literal["error", "warning"], Rule]:
         """How revenue- or volume-based pay found by the text scanner is reported here:
         (severity, the rule to cite). An error where the law prohibits a percentage fee; a warning
         where it is conditional or unsettled (formgen's policy, not the law, removed it)."""
         rule = self.rule_for_tag("fee:percentage_of_revenue")
         prohibited = rule is not None and rule.law == "prohibited" and rule.action != "warn"
-        severity = "error" if prohibited else "warning"
-        return severity, rule or self.fee_splitting
+        return ("error" if prohibited else "warning"), rule or self.fee_splitting
 
     def in_force(self, on: dt.date) -> "StateRules":
         """The rules as they stand on ``on`` (a deal's effective date): dated rules not yet in force,

@@ -50,9 +50,9 @@ def connect(office, pipe):
             return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         except Exception:  # noqa: BLE001 - NoConnectException until LibreOffice listens
             if office.poll() is not None and office.returncode != 0:
-                raise RuntimeError(f"LibreOffice exited with status {office.returncode} while starting")
+                raise RuntimeError(f"LibreOffice exited with status {office.returncode} while starting") from None
             if time.monotonic() > deadline:
-                raise RuntimeError(f"LibreOffice did not accept a connection within {CONNECT_SECONDS:.0f} s")
+                raise RuntimeError(f"LibreOffice did not accept a connection within {CONNECT_SECONDS:.0f} s") from None
             time.sleep(0.1)
 
 
