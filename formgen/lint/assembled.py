@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..drafting.drafts import block_paragraphs, draft_agreements, start_drafting
+from ..drafting.validation import check
 from ..errors import FormgenError, Problem
 from ..inputs.library import Library
+
 
 @dataclass
 class AssembledDocument:
@@ -28,29 +31,27 @@ class AssembledDocument:
 
     def paragraphs(self, *, notes: bool = False) -> list[str]:
         """The document's text, one string per paragraph or table row (drafting notes left out)."""
-        from ..drafting.drafts import block_paragraphs
-
         return block_paragraphs(self.blocks, notes=notes)
 
 
 def assemble_documents(deal_path: Path, library: Library) -> tuple[list[AssembledDocument], list[Problem]]:
     """Every agreement of one deal's packet, drafted by the packet builder's own function."""
-    from ..drafting.drafts import draft_agreements, start_drafting
-    from ..drafting.validation import check
-
     try:
         deal, rules, _ = check(deal_path, "conservative", library)
         drafts = draft_agreements(start_drafting(deal, rules, library))
     except FormgenError as exc:
         return [], [Problem(str(deal_path), "", f"cannot be assembled: {exc}")]
-    return [AssembledDocument(deal_path, d.spec.name, d.blocks, {c.id: c.body for c in d.plan.clauses}, d.spec.title)
-            for d in drafts], []
+    return [
+        AssembledDocument(deal_path, d.spec.name, d.blocks, {c.id: c.body for c in d.plan.clauses}, d.spec.title)
+        for d in drafts
+    ], []
 
 
 def check_documents(library: Library, deals: list[Path]) -> list[Problem]:
     """Draft every example deal's agreements and run the document checks, each problem once."""
-    from .refs import check_cross_refs
+    # imported here, not at the top: each check module imports AssembledDocument from this one
     from .packet_terms import packet_term_problems
+    from .refs import check_cross_refs
     from .terms import check_terms
     from .typography import check_typography
 
@@ -59,8 +60,12 @@ def check_documents(library: Library, deals: list[Path]) -> list[Problem]:
     for deal_path in deals:
         documents, failed = assemble_documents(deal_path, library)
         problems += failed
-        for problem in (check_terms(documents) + check_cross_refs(documents) + check_typography(documents)
-                        + packet_term_problems(documents)):
+        for problem in (
+            check_terms(documents)
+            + check_cross_refs(documents)
+            + check_typography(documents)
+            + packet_term_problems(documents)
+        ):
             by_message.setdefault((problem.file, problem.message), []).append(problem.path)
     for (file, message), deal_names in by_message.items():
         problems.append(Problem(file, "in " + ", ".join(deal_names), message))

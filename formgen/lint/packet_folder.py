@@ -5,20 +5,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..drafting.consistency import consistency_findings
 from ..errors import InputError, Problem
+from ..word.ooxml import docx_text
 
 
 def packet_problems(folder: Path) -> list[Problem]:
     """One problem per shared term the packet's documents state differently."""
-    from ..drafting.consistency import consistency_findings
-    from ..word.ooxml import docx_text
-
     folder = Path(folder)
     # regular files only: a symbolic link in a packet that travelled could point anywhere
-    documents = sorted(p for p in folder.glob("*.docx") if p.is_file() and not p.is_symlink()) if folder.is_dir() else []
+    documents = (
+        sorted(p for p in folder.glob("*.docx") if p.is_file() and not p.is_symlink()) if folder.is_dir() else []
+    )
     if not documents:
-        raise InputError([Problem(str(folder), "", "is not a packet folder: give the folder formgen generate "
-                                  "wrote (it holds the documents' .docx files)")])
+        raise InputError(
+            [
+                Problem(
+                    str(folder),
+                    "",
+                    "is not a packet folder: give the folder formgen generate "
+                    "wrote (it holds the documents' .docx files)",
+                )
+            ]
+        )
     texts = {}
     for path in documents:
         try:

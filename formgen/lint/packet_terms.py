@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from ..counts import plural
+from ..drafting.drafts import strip_word_markers
 from ..errors import Problem
 from .assembled import AssembledDocument
 from .terms import defined_terms
@@ -26,19 +27,19 @@ _INCORPORATES = re.compile(r"capitalized terms[^.]{0,80}meanings? given", re.I)
 _CONNECT = r"(?:of|and|for|in|on|to|the|or)"
 _DETERMINERS = r"(?:The|A|An|Each|Any|Every|No|Such|That|These|Those|This|Its|Their|All|If|Under|Before|After)"
 _NOT_A_USE_BEFORE = re.compile(
-    r"(?:^|[.:;!?]\s+|\(\w{1,4}\)\s+|\u201c)$"                    # sentence or item start; inside quotes
+    r"(?:^|[.:;!?]\s+|\(\w{1,4}\)\s+|\u201c)$"  # sentence or item start; inside quotes
     rf"|(?<![\w\u2019'.-])(?!{_DETERMINERS}\s)[A-Z][\w\u2019'.-]*\s+(?:{_CONNECT}\s+)?$"  # the end of a longer name
-    r"|(?:\b(?:its|their|his|her|this|these)|\w[\u2019']s)\s+$")   # a document named by its owner or itself
+    r"|(?:\b(?:its|their|his|her|this|these)|\w[\u2019']s)\s+$"
+)  # a document named by its owner or itself
 _NOT_A_USE_AFTER = re.compile(
-    rf"\s+(?:{_CONNECT}\s+)?[A-Z]"                                  # the start of a longer name
-    r"|\s*\((?:as defined in|the \u201c|this \u201c|\u201c)"        # defined right there, or by reference
-    r"|\s+(?:among|between|dated|with)\b")                         # a document named by its parties or date
+    rf"\s+(?:{_CONNECT}\s+)?[A-Z]"  # the start of a longer name
+    r"|\s*\((?:as defined in|the \u201c|this \u201c|\u201c)"  # defined right there, or by reference
+    r"|\s+(?:among|between|dated|with)\b"
+)  # a document named by its parties or date
 
 
 def body_paragraphs(document: AssembledDocument) -> list[str]:
     """The text a defined term can be used in: paragraphs and table cells, not headings or captions."""
-    from ..drafting.drafts import strip_word_markers
-
     out = []
     for block in document.blocks:
         if block["kind"] in _BODY:
@@ -51,7 +52,9 @@ def body_paragraphs(document: AssembledDocument) -> list[str]:
 def _uses(term: str, paragraph: str) -> int:
     count = 0
     for match in re.finditer(rf"(?<![\w\u2019'-]){re.escape(term)}(?![\w-])", paragraph):
-        if not (_NOT_A_USE_BEFORE.search(paragraph[:match.start()]) or _NOT_A_USE_AFTER.match(paragraph[match.end():])):
+        if not (
+            _NOT_A_USE_BEFORE.search(paragraph[: match.start()]) or _NOT_A_USE_AFTER.match(paragraph[match.end() :])
+        ):
             count += 1
     return count
 
@@ -78,8 +81,13 @@ def packet_term_problems(documents: list[AssembledDocument]) -> list[Problem]:
             count = sum(_uses(term, paragraph) for paragraph in paragraphs)
             if count:
                 others = ", ".join(f"{name}.docx" for name in sorted(defined_in[term]))
-                problems.append(Problem(document.filename, str(document.deal.name),
-                                        f'"{term}" is used as a defined term ({plural(count, "time")}) but '
-                                        f"defined only in {others}; define it here, take the other document's "
-                                        "definitions by reference, or name that document for what it is"))
+                problems.append(
+                    Problem(
+                        document.filename,
+                        str(document.deal.name),
+                        f'"{term}" is used as a defined term ({plural(count, "time")}) but '
+                        f"defined only in {others}; define it here, take the other document's "
+                        "definitions by reference, or name that document for what it is",
+                    )
+                )
     return problems

@@ -1,11 +1,11 @@
 """Source checks of the clause library, templates and state rules (no deal needed):
 
-  check_library     clause front matter valid, ids unique, sections under articles
-  check_tags        every tag is listed in clauses/tags.yaml
-  check_fields      every top-level name a clause uses is in the render context
-  check_attributes  every deal/state field a clause reads (``mso.signatory.name``) exists in the model
-  check_templates   no jinja tag split across Word runs; only names the renderer passes
-  check_states      state rules name clauses and tags that exist
+check_library     clause front matter valid, ids unique, sections under articles
+check_tags        every tag is listed in clauses/tags.yaml
+check_fields      every top-level name a clause uses is in the render context
+check_attributes  every deal/state field a clause reads (``mso.signatory.name``) exists in the model
+check_templates   no jinja tag split across Word runs; only names the renderer passes
+check_states      state rules name clauses and tags that exist
 """
 
 from __future__ import annotations
@@ -15,10 +15,22 @@ import types
 import typing
 from pathlib import Path
 
+import yaml
+from jinja2 import TemplateSyntaxError, meta, nodes
+from pydantic import BaseModel
+
+from ..drafting.context import build_context
+from ..drafting.jinja_env import clause_environment
 from ..drafting.packet import LAYOUT_NAMES, REPORT_NAMES
 from ..errors import InputError, Problem
 from ..inputs.clauses import ClauseLibrary
+from ..inputs.deal import deal_section_models
+from ..inputs.deal_loader import load_deal
+from ..inputs.typed_values import JURISDICTIONS
 from ..inputs.library import Library
+from ..inputs.states import StateRules
+from ..pdf.cover import COVER_NAMES, COVER_TEMPLATE
+from ..word.ooxml import read_package
 
 TAGS_FILE = "tags.yaml"
 EXAMPLE_DEAL = "ca_medspa.yaml"
@@ -44,19 +56,20 @@ def check_library(library: Library) -> tuple[ClauseLibrary | None, list[Problem]
 
 
 def known_tags(path: Path) -> set[str]:
-    import yaml
 
     return set((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).keys())
 
 
 def check_tags(library: ClauseLibrary, tags: set[str]) -> list[Problem]:
-    return [Problem(str(c.path), "tags", f"unknown tag '{t}'; known tags are listed in {TAGS_FILE}")
-            for c in library.clauses.values() for t in c.meta.tags if t not in tags]
+    return [
+        Problem(str(c.path), "tags", f"unknown tag '{t}'; known tags are listed in {TAGS_FILE}")
+        for c in library.clauses.values()
+        for t in c.meta.tags
+        if t not in tags
+    ]
 
 
 def context_names(library: Library, example: Path | None = None) -> set[str]:
-    from ..drafting.context import build_context
-    from ..inputs.deal import load_deal
 
     deal = load_deal(example or library.examples_dir / EXAMPLE_DEAL)
     return set(build_context(deal, library.state(deal.state), library)) | set(REPORT_NAMES)
@@ -68,10 +81,6 @@ def _clause_sources(clause) -> list[tuple[str, str]]:
 
 def check_fields(library: ClauseLibrary, names: set[str]) -> list[Problem]:
     """Every top-level name a clause uses exists in the render context."""
-    from jinja2 import TemplateSyntaxError, meta
-
-    from ..drafting.jinja_env import clause_environment
-
     env = clause_environment()
     problems = []
     for clause in library.clauses.values():
@@ -83,15 +92,17 @@ def check_fields(library: ClauseLibrary, names: set[str]) -> list[Problem]:
                 problems.append(Problem(str(clause.path), where, f"jinja syntax error: {exc.message}", line))
                 continue
             for name in sorted(used - names):
-                problems.append(Problem(str(clause.path), where,
-                                        f"uses '{name}', which is not a deal field or helper (see clauses/README.md)"))
+                problems.append(
+                    Problem(
+                        str(clause.path),
+                        where,
+                        f"uses '{name}', which is not a deal field or helper (see clauses/README.md)",
+                    )
+                )
     return problems
 
 
 def _model_roots() -> dict[str, type]:
-    from ..inputs.deal import deal_section_models
-    from ..inputs.states import StateRules
-
     return {**deal_section_models(), "state": StateRules}
 
 
@@ -112,8 +123,6 @@ def _unwrap(annotation):
 
 def _attribute_problem(root: str, chain: list[str]) -> str | None:
     """None when ``root.chain`` names real fields of the deal/state models, else the message."""
-    from pydantic import BaseModel
-
     cls = _model_roots()[root]
     for depth, attr in enumerate(chain):
         if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
@@ -125,8 +134,10 @@ def _attribute_problem(root: str, chain: list[str]) -> str | None:
         if hasattr(cls, attr):  # a property or method (practice.entity_type.is_llc, state.form)
             return None
         path = ".".join([root, *chain[:depth]])
-        return (f"reads '{path}.{attr}', but {path} has no field '{attr}' "
-                f"(its fields: {', '.join(fields)}; `formgen schema` lists the deal's)")
+        return (
+            f"reads '{path}.{attr}', but {path} has no field '{attr}' "
+            f"(its fields: {', '.join(fields)}; `formgen schema` lists the deal's)"
+        )
     return None
 
 
@@ -135,10 +146,6 @@ def check_attributes(library: ClauseLibrary) -> list[Problem]:
 
     A misspelt field in a clause that only some deals include would otherwise pass every example.
     """
-    from jinja2 import TemplateSyntaxError, nodes
-
-    from ..drafting.jinja_env import clause_environment
-
     env = clause_environment()
     roots = _model_roots()
     problems = []
@@ -176,9 +183,6 @@ def check_attributes(library: ClauseLibrary) -> list[Problem]:
 def check_templates(template_dir: Path) -> list[Problem]:
     """Jinja tags are whole inside one run, and use only the names the renderer passes (to a
     document layout, or to the packet cover) or the template's own loops define."""
-    from ..pdf.cover import COVER_NAMES, COVER_TEMPLATE
-    from ..word.ooxml import read_package
-
     problems = []
     for path in sorted(template_dir.glob("*.docx")):
         passed = set(COVER_NAMES) if path.name == COVER_TEMPLATE else TEMPLATE_NAMES
@@ -191,20 +195,29 @@ def check_templates(template_dir: Path) -> list[Problem]:
                 opens = len(re.findall(r"\{[{%]", text))
                 closes = len(re.findall(r"[}%]\}", text))
                 if opens != closes:
-                    problems.append(Problem(str(path), name, f"a jinja tag is split across Word runs near '{text[:40]}'; "
-                                            "retype the tag in one go (or paste as plain text)"))
+                    problems.append(
+                        Problem(
+                            str(path),
+                            name,
+                            f"a jinja tag is split across Word runs near '{text[:40]}'; "
+                            "retype the tag in one go (or paste as plain text)",
+                        )
+                    )
             looped = set(re.findall(r"\{%[prtc]{0,2}\s*for\s+([a-z_]+)\s+in\b", xml))
             for var in dict.fromkeys(re.findall(r"\{\{\s*([a-z_]+)", xml)):
                 if var not in passed and var not in looped:
-                    problems.append(Problem(str(path), name, f"uses '{var}', which the renderer does not pass; "
-                                            f"available: {', '.join(sorted(passed))}"))
+                    problems.append(
+                        Problem(
+                            str(path),
+                            name,
+                            f"uses '{var}', which the renderer does not pass; available: {', '.join(sorted(passed))}",
+                        )
+                    )
     return problems
 
 
 def check_states(states: Library, library: ClauseLibrary, tags: set[str]) -> list[Problem]:
     """Every jurisdiction of ``states`` loads, and acts only on tags and clauses ``library`` has."""
-    from ..inputs.deal import JURISDICTIONS
-
     problems = []
     for code in sorted(JURISDICTIONS):
         try:
@@ -217,8 +230,13 @@ def check_states(states: Library, library: ClauseLibrary, tags: set[str]) -> lis
             if rule.tag not in tags:
                 problems.append(Problem(where, f"clause_rules[{rule.tag}]", "acts on a tag no clause can carry"))
             if rule.replacement and library.get(rule.replacement) is None:
-                problems.append(Problem(where, f"clause_rules[{rule.tag}].replacement",
-                                        f"'{rule.replacement}' is not in the clause library"))
+                problems.append(
+                    Problem(
+                        where,
+                        f"clause_rules[{rule.tag}].replacement",
+                        f"'{rule.replacement}' is not in the clause library",
+                    )
+                )
         for req in rules.required_clauses:
             if library.get(req.id) is None:
                 problems.append(Problem(where, f"required_clauses[{req.id}]", "is not in the clause library"))
