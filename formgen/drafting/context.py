@@ -125,10 +125,10 @@ def timetable_events(deadlines, owner: str = "owner") -> list[dict]:
 
 def state_statutes(deal: Deal, rules: StateRules) -> list[dict]:
     """The state's statutes that the practice's governing document restates, for its entity form."""
-    is_llc = deal.practice.entity_type.is_llc
-    owner_word = "Member" if is_llc else "Shareholder"
+    entity_type = deal.practice.entity_type
+    owner_word = "Member" if entity_type.is_llc else "Shareholder"
     return [{"caption": p.caption, "text": p.text.replace("{owner}", owner_word), "citation": p.citation}
-            for p in rules.governance.provisions if p.applies in ("both", "llc" if is_llc else "corporation")]
+            for p in rules.governance.provisions if p.applies_to(entity_type)]
 
 
 def physicians_alone_choose_successors(deal: Deal, rules: StateRules) -> bool:
