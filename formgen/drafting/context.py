@@ -11,7 +11,7 @@ from .packet_system import related_agreements
 from ..errors import InputError, Problem
 from ..markup import library_prose
 from .covenants import covenant_analysis, covenant_terms
-from .filings import agent_for_process, malpractice_limits
+from .filings import agent_for_process, malpractice_limits, mso_management, original_members
 from .wording import filled, indefinite, longdate, money, names, number_words, pct, placeholder, ref, words  # noqa: F401 (re-exported)
 from ..inputs.states import StateRules
 
@@ -254,6 +254,8 @@ def build_context(deal: Deal, rules: StateRules, catalog: dict, extra: dict | No
         "deal": deal.deal, "brand": deal.brand, "premises": deal.premises, "mso": deal.mso, "practice": deal.practice, "services": deal.services,
         "fees": deal.fees, "term": deal.term, "dispute_resolution": deal.dispute_resolution, "formation": deal.formation,
         "malpractice_limits": malpractice_limits(deal),
+        "mso_management": mso_management(deal),
+        "original_members": original_members(deal),
         "state": rules,
         # derived
         "service_ids": service_ids,
