@@ -81,3 +81,11 @@ def test_a_provision_can_govern_one_entity_form():
     broad = StatuteProvision(id="y", caption="Y", text="y", citation="Y § 1", applies="corporation")
     assert broad.applies_to(PracticeEntityType.corporation) and broad.applies_to(PracticeEntityType.professional_corporation)
     assert not broad.applies_to(PracticeEntityType.pllc)
+
+
+def test_a_new_york_pllcs_operating_agreement_restates_llc_law_1203_and_1207(tmp_path):
+    data = as_form(yaml.safe_load((EXAMPLES / "ny_medspa.yaml").read_text()), "NY", 1)
+    text, entity_type = governing_document(data, tmp_path)
+    assert entity_type.is_llc
+    assert "(N.Y. Ltd. Liab. Co. Law §§ 1203(a), 1207(a))" in text and "within thirty (30) days after becoming" in text
+    assert "1507" not in text  # the Business Corporation Law provisions govern the P.C. only
