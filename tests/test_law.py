@@ -201,6 +201,8 @@ def deal_with_co_owner(code: str, tmp_path: Path, license_type: str) -> Path:
     ("NC", "North Carolina", "at least one MD/DO owner, with PA/NP co-owners", "55B-14(c)"),
     # RCW 18.100.050(5)(a) lets the listed health professions own one corporation together
     ("WA", "Washington", "at least one MD/DO owner, with PA/NP/RN/DPM/DC co-owners", "18.100.050"),
+    # A.R.S. § 10-2220(A)(4): persons other than the licensees may hold up to 49% of the voting shares
+    ("AZ", "Arizona", "MD/DO owners holding at least 51%, with DPM/PA/NP/RN/DDS/DC co-owners", "10-2220"),
 ])
 def test_ownership_separates_the_law_from_formgens_policy(code, name, allows, statute, tmp_path):
     """The default policy refuses a physician practice with a PA co-owner and says it is formgen's policy,

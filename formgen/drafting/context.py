@@ -12,7 +12,7 @@ from .plan import documents_for
 from ..errors import InputError, Problem
 from ..markup import library_prose
 from .covenants import covenant_analysis, covenant_terms
-from .filings import agent_for_process, malpractice_limits
+from .filings import agent_for_process, malpractice_limits, mso_management, original_members
 from .wording import filled, indefinite, longdate, money, names, number_words, pct, placeholder, ref, words  # noqa: F401 (re-exported)
 from ..inputs.states import StateRules
 
@@ -126,10 +126,10 @@ def timetable_events(deadlines, owner: str = "owner") -> list[dict]:
 
 def state_statutes(deal: Deal, rules: StateRules) -> list[dict]:
     """The state's statutes that the practice's governing document restates, for its entity form."""
-    is_llc = deal.practice.entity_type.is_llc
-    owner_word = "Member" if is_llc else "Shareholder"
+    entity_type = deal.practice.entity_type
+    owner_word = "Member" if entity_type.is_llc else "Shareholder"
     return [{"caption": p.caption, "text": p.text.replace("{owner}", owner_word), "citation": p.citation}
-            for p in rules.governance.provisions if p.applies in ("both", "llc" if is_llc else "corporation")]
+            for p in rules.governance.provisions if p.applies_to(entity_type)]
 
 
 def physicians_alone_choose_successors(deal: Deal, rules: StateRules) -> bool:
@@ -256,6 +256,8 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
         "deal": deal.deal, "brand": deal.brand, "premises": deal.premises, "mso": deal.mso, "practice": deal.practice, "services": deal.services,
         "fees": deal.fees, "term": deal.term, "dispute_resolution": deal.dispute_resolution, "formation": deal.formation,
         "malpractice_limits": malpractice_limits(deal),
+        "mso_management": mso_management(deal),
+        "original_members": original_members(deal),
         "state": rules,
         # derived
         "service_ids": service_ids,

@@ -1,10 +1,16 @@
 """What the filing and organizational documents print from the deal's formation facts: the agent
-for service of process in each state's vocabulary and the practice's malpractice limits."""
+for service of process in each state's vocabulary, how the MSO's certificate states its management,
+and the practice's malpractice limits."""
 
 from __future__ import annotations
 
 from ..inputs.deal import JURISDICTIONS, Deal
 from .wording import filled, placeholder
+
+
+def listing(items: list[str]) -> str:
+    """Entries that may hold commas (a name, an address), joined with semicolons."""
+    return items[0] if len(items) == 1 else "; ".join(items[:-1]) + "; and " + items[-1]
 
 
 def malpractice_limits(deal: Deal) -> str:
@@ -41,3 +47,25 @@ def agent_for_process(deal: Deal, entity: str) -> str:
                      f"of process at the registered office stated above, I, {agent}, accept the appointment, agree to "
                      "act in that capacity, and am familiar with and accept the obligations of the position.")
     return sentence
+
+
+def mso_management(deal: Deal) -> str:
+    """The management article of the MSO's charter. A Texas certificate of formation says whether the
+    company will have managers and names the initial managers or, if it will have none, each initial member,
+    with addresses (Tex. Bus. Orgs. Code § 3.010); elsewhere the charter says who manages it."""
+    mso = deal.mso
+    if mso.formation_state != "TX":
+        return ("The company is managed by a manager; the name and address of its initial manager are "
+                f"{mso.signatory.name}, {mso.address}." if mso.manager_managed else "The company is managed by its members.")
+    if mso.manager_managed:
+        return (f"The company will have managers. The name and address of its initial manager are {mso.signatory.name}, "
+                f"{mso.address}.")
+    members = [f"{m.name}, {filled(m.address, f'mailing address of {m.name}')}" for m in mso.members]
+    each = "the initial member are" if len(members) == 1 else "each initial member are"
+    return f"The company will not have managers; its members manage it. The name and address of {each}: {listing(members)}."
+
+
+def original_members(deal: Deal) -> str:
+    """The practice's owners with their residence addresses, as a New York PLLC's articles of organization
+    list its original members and managers (N.Y. Ltd. Liab. Co. Law § 1203(b))."""
+    return listing([f"{o.name}, {filled(o.address, f'residence address of {o.name}')}" for o in deal.practice.owners])

@@ -20,6 +20,7 @@ from ..errors import InputError, Problem
 from ..inputs.clauses import ClauseLibrary
 from ..inputs.law_changes import LawChange, law_changes
 from ..inputs.library import Library
+from ..inputs.practice_law import NON_COMPETE_TAG
 from .manifest import MANIFEST, state_file_hashes
 from .packet_folder import PacketFolder
 
@@ -66,7 +67,9 @@ def _affected(change: LawChange, manifest: dict[str, Any], library: ClauseLibrar
             clause = library.get(ref.split("@")[0])
             if clause is None:
                 continue
-            tagged = change.section == "clause_rules" and change.key in clause.meta.tags
+            tagged = (change.section == "clause_rules" and change.key in clause.meta.tags
+                      # the owner covenant rule governs the MSA's covenant not to compete
+                      or change.section == "noncompete" and change.key == "owner" and NON_COMPETE_TAG in clause.meta.tags)
             if tagged:
                 hits.append({"document": entry["file"], "section": numbers(entry["file"]).get(bookmark_for(clause.id), ""),
                              "clause": clause.id, "title": clause.meta.title})
@@ -77,6 +80,9 @@ def _affected(change: LawChange, manifest: dict[str, Any], library: ClauseLibrar
                      "title": clause.meta.title if clause else "", "add": True})
     if change.section == "checklist":
         hits.append({"document": "formation_checklist.docx", "clause": change.key, "title": "checklist item"})
+    if change.section == "noncompete" and "compliance_memo" in manifest.get("documents", {}):
+        hits.append({"document": manifest["documents"]["compliance_memo"]["file"], "clause": "covenant analysis",
+                     "title": f"the memo's analysis of the {change.key} covenant"})
     return hits
 
 

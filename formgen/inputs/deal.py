@@ -113,6 +113,8 @@ class Member(Strict):
     """Initial capital contribution in US dollars (a number such as 150000 or 150000.00)."""
     signatory: Signatory | None = None
     """For a member that is an entity: who signs for it (name and title); left out, blanks."""
+    address: Address | None = None
+    """The member's mailing address (a Texas certificate of formation of a member-managed company lists each initial member's); left out, a blank."""
 
 
 class Owner(Strict):

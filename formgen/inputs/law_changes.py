@@ -1,5 +1,6 @@
 """Law that changes on dates: which dated state rules reach an arrangement made on a given day,
-what each requires, and by when.
+what each requires, and by when. The dated rules are the clause rules, required clauses and checklist
+items, and the entries of the state's non-compete rule (a covenant rule that changed on a date).
 
 A rule with ``effective`` after the arrangement's effective date reaches it:
 - by its ``transition`` date, when the rule gives existing arrangements until then to comply;
@@ -13,14 +14,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from .rule import Rule
 from .states import DATED_LISTS, StateRules, rule_label
 
 
 @dataclass(frozen=True)
 class LawChange:
     label: str  # e.g. "clause rule succession:option"
-    section: str  # clause_rules, required_clauses, checklist or notes
-    key: str  # the tag or id
+    section: str  # clause_rules, required_clauses, checklist or noncompete
+    key: str  # the tag or id; for noncompete, the covenant's kind (owner or provider)
     requires: str  # what the rule requires, in its own words
     citation: str
     effective: dt.date
@@ -53,6 +55,17 @@ def _requires(section: str, rule: Any) -> str:
     return " ".join(text.split())
 
 
+def _reaches(rule: Rule, start: dt.date, initial_years: int, renewal_years: int) -> tuple[dt.date, str] | None:
+    """When a rule that came into force after ``start`` reaches the arrangement, and why; None if it
+    does not (long-standing, older than the arrangement, or the term ends first)."""
+    if rule.effective is None or rule.effective <= start:
+        return None
+    if rule.transition is not None:
+        return rule.transition, "transition date for existing arrangements"
+    renewal = next_renewal(start, initial_years, renewal_years, rule.effective)
+    return (renewal, "applies on the renewal of the term") if renewal is not None else None
+
+
 def law_changes(rules: StateRules, start: dt.date, initial_years: int, renewal_years: int) -> list[LawChange]:
     """Dated rules of ``rules`` (the full, undated view) that came or come into force after ``start``."""
     out = []
@@ -60,16 +73,15 @@ def law_changes(rules: StateRules, start: dt.date, initial_years: int, renewal_y
         if section == "notes":
             continue  # a note informs; it requires nothing
         for rule in getattr(rules, section):
-            if rule.effective is None or rule.effective <= start:
-                continue
-            if rule.transition is not None:
-                deadline, basis = rule.transition, "transition date for existing arrangements"
-            else:
-                renewal = next_renewal(start, initial_years, renewal_years, rule.effective)
-                if renewal is None:
-                    continue  # the term ends before the rule could reach it
-                deadline, basis = renewal, "applies on the renewal of the term"
-            key = str(getattr(rule, "tag", None) or getattr(rule, "id", ""))
-            out.append(LawChange(rule_label(section, rule), section, key, _requires(section, rule), rule.citation,
-                                 rule.effective, deadline, basis, rule.verified))
+            reach = _reaches(rule, start, initial_years, renewal_years)
+            if reach is not None:
+                key = str(getattr(rule, "tag", None) or getattr(rule, "id", ""))
+                out.append(LawChange(rule_label(section, rule), section, key, _requires(section, rule), rule.citation,
+                                     rule.effective, *reach, rule.verified))
+    for kind, covenant in (rules.noncompete.entries() if rules.noncompete else []):
+        reach = _reaches(covenant, start, initial_years, renewal_years)
+        if reach is not None and covenant.effective is not None:
+            out.append(LawChange(f"non-compete rule ({kind} covenant, {covenant.status})", "noncompete", kind,
+                                 " ".join(covenant.summary.split()), covenant.citation, covenant.effective, *reach,
+                                 covenant.verified))
     return sorted(out, key=lambda c: (c.deadline, c.label))

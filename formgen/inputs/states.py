@@ -152,8 +152,16 @@ class StatuteProvision(Rule):
 
     id: str
     caption: str
-    applies: Literal["corporation", "llc", "both"] = "both"
+    # "corporation" (any corporate form), "llc" (PLLC or LLC), "both", or one practice entity type
+    # ("professional_association": a statute that governs that form and not the state's other corporations)
+    applies: Literal["corporation", "llc", "both"] | PracticeEntityType = "both"
     text: str
+
+    def applies_to(self, entity_type: PracticeEntityType) -> bool:
+        """Whether the practice's governing document restates this provision."""
+        if isinstance(self.applies, PracticeEntityType):
+            return self.applies == entity_type
+        return self.applies in ("both", "llc" if entity_type.is_llc else "corporation")
 
 
 class EstateHolding(Rule):

@@ -47,6 +47,8 @@ HELP = {
     "mso.members[].name": "The member's full legal name (a person or a company).",
     "mso.members[].percent": "The member's share of the management company, in percent.",
     "mso.members[].capital_contribution": "Dollars the member puts in at formation (0 if none).",
+    "mso.members[].address": "The member's mailing address (Texas lists each member of a member-managed company in "
+                             "its certificate of formation).",
     "mso.signatory": "Who signs for the management company.",
     "mso.signatory.name": "The person who signs for the management company.",
     "mso.signatory.title": "That person's title, e.g. Managing Member or CEO.",
