@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
 
 import pytest
@@ -18,6 +19,7 @@ from formgen.api import build as build_packet
 from formgen.folder.packet_folder import PacketFolder
 from formgen.inputs.documents import documents_for
 from formgen.word.ooxml import read_package
+from formgen.word.wordml import write_package
 
 STATES = ["ca_medspa", "tx_medspa", "ny_medspa", "fl_medspa"]
 SIGN_LINE = "______________________________"
@@ -192,3 +194,39 @@ def test_requirements_that_contradict_one_another_are_refused(monkeypatch):
     monkeypatch.setattr(closing, "REQUIREMENTS", cycle)
     with pytest.raises(closing.ClosingOrderError, match="contradict"):
         closing.signing_steps(["msa", "baa"])
+
+
+@pytest.mark.parametrize("stem", STATES)
+def test_closing_documents_use_typographic_quotes_and_apostrophes(packets, stem):
+    """What the closing set prints in its own words is typeset (the typography lint's rule: no
+    straight double quote), apostrophes included; the example deals' names have none of their own."""
+    for path in sorted((packets[stem] / "closing").glob("*.docx")):
+        text = docx_text(path)
+        straight = [line for line in text.splitlines() if '"' in line or "'" in line]
+        assert not straight, (path.name, straight[:3])
+    pay = docx_text(packets[stem] / "closing" / "payment_authorization.docx")
+    assert "(the \u201cPractice\u201d)" in pay and "MSO\u2019s" in pay
+
+
+def test_closing_pdfs_are_made_from_the_word_files_on_disk(packets, tmp_path):
+    """The closing set's PDFs, like the documents', render what the folder holds (a lawyer's edit
+    of a signature packet shows), not a fresh build."""
+    from formgen.pdf.packet import write_closing_documents
+    from formgen.word.closing_folder import closing_files
+
+    folder = packets["ca_medspa"]
+    packet = build_packet(EXAMPLES / "ca_medspa.yaml")
+    files = closing_files(packet)
+    assert files[0].filename == "closing/closing_checklist.docx"
+    assert {f.filename for f in files} == {p.relative_to(folder).as_posix() for p in (folder / "closing").glob("*.docx")}
+    edited = folder / files[-1].filename
+    copy = tmp_path / "packet"
+    shutil.copytree(folder, copy)
+    changed = read_package(edited.read_bytes())
+    changed["word/document.xml"] = changed["word/document.xml"].replace(b"Signature Packet", b"Signature Packet (edited)", 1)
+    (copy / files[-1].filename).write_bytes(write_package(changed))
+    written = write_closing_documents(packet, files, tmp_path / "docx", copy)
+    assert written[-1].read_bytes() == (copy / files[-1].filename).read_bytes()
+    assert "Signature Packet (edited)" in docx_text(written[-1])
+    built = write_closing_documents(packet, files, tmp_path / "built")
+    assert built[-1].read_bytes() == edited.read_bytes()  # from the build: what generate wrote

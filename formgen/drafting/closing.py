@@ -51,15 +51,15 @@ def closing_items(deal: Deal) -> list[ClosingItem]:
                     "The valuation firm, the MSO and the Practice", ("practice", "mso")),
         ClosingItem("fmv_opinion", "Written fair-market-value opinion on the management fee", "condition",
                     "The independent valuation firm"),
-        ClosingItem("security_risk_analysis", f"Security risk analysis of the MSO's systems that will hold "
-                    f"{practice}'s patient information", "condition", deal.mso.name),
+        ClosingItem("security_risk_analysis", f"Security risk analysis of the MSO’s systems that will hold "
+                    f"{practice}’s patient information", "condition", deal.mso.name),
         ClosingItem("bank_account", f"Deposit and merchant accounts opened in the name of {practice}, "
                     "with only its Qualified Persons as signatories", "deliverable", practice),
         ClosingItem("payment_authorization", "Standing Payment Authorization", "closing document", practice,
                     ("practice",)),
-        ClosingItem("officer_certificate.practice", f"Officer's Certificate of {practice}", "closing document",
+        ClosingItem("officer_certificate.practice", f"Officer’s Certificate of {practice}", "closing document",
                     practice, ("practice",)),
-        ClosingItem("officer_certificate.mso", f"Officer's Certificate of {deal.mso.name}", "closing document",
+        ClosingItem("officer_certificate.mso", f"Officer’s Certificate of {deal.mso.name}", "closing document",
                     deal.mso.name, ("mso",)),
     ]
 

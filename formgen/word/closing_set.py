@@ -16,6 +16,7 @@ from ..drafting.context import build_context, longdate, placeholder
 from ..drafting.packet import Packet, header_text
 from ..errors import TemplateError
 from ..inputs.documents import DEFAULT_TEMPLATE, entity_charter, entity_governing_document
+from ..markup import curly_quotes
 from .render import DRAFT_NOTICE, render_docx
 
 CLOSING_DIR = "closing"
@@ -76,17 +77,17 @@ def payment_authorization(packet: Packet, context: dict) -> SignedDocument:
     practice, mso = deal.practice, deal.mso
     dated = longdate(deal.deal.effective_date)
     # The amount is the Agreement's, not restated: a fee changed by amendment needs no new instruction.
-    amount = ("the Management Fee then due under the Agreement, in the amount shown on the MSO's invoice for the "
+    amount = ("the Management Fee then due under the Agreement, in the amount shown on the MSO’s invoice for the "
               "month once the Practice has reviewed and approved it")
     blocks = [
-        _para(f"{practice.name} (the \"Practice\") gives this standing instruction to {placeholder('bank')} "
-              f"(the \"Bank\") for the deposit account the Practice holds in its own name, account number "
-              f"{placeholder('account number')} (the \"Account\"), to pay the management fee due to {mso.name} "
-              f"(the \"MSO\") under the Management Services Agreement between the Practice and the MSO dated as of "
-              f"{dated} (the \"Agreement\")."),
+        _para(f"{practice.name} (the “Practice”) gives this standing instruction to {placeholder('bank')} "
+              f"(the “Bank”) for the deposit account the Practice holds in its own name, account number "
+              f"{placeholder('account number')} (the “Account”), to pay the management fee due to {mso.name} "
+              f"(the “MSO”) under the Management Services Agreement between the Practice and the MSO dated as of "
+              f"{dated} (the “Agreement”)."),
         _para(f"Each month, on the day the Agreement makes the fee due, the Bank shall send from the Account to the "
-              f"MSO's account {placeholder('MSO account and routing number')} {amount}, and no more. The Practice "
-              "initiates each payment: this instruction is the Practice's own standing order, given by its authorized "
+              f"MSO’s account {placeholder('MSO account and routing number')} {amount}, and no more. The Practice "
+              "initiates each payment: this instruction is the Practice’s own standing order, given by its authorized "
               "signatory, and is not an authorization for the MSO to debit the Account.", "Payments."),
         _para("Neither the MSO nor any owner, manager, officer, employee or agent of the MSO has, or receives under "
               "this instruction, any signature authority over the Account, any power of attorney from the Practice, "
@@ -99,7 +100,7 @@ def payment_authorization(packet: Packet, context: dict) -> SignedDocument:
         _para("Statements of the Account go to the Practice. The Practice may share them with the MSO for the "
               "bookkeeping services the Agreement describes; sharing them gives the MSO no authority over the "
               "Account.", "Statements."),
-        {"kind": "note", "text": "Conform this instruction to the Bank's own standing-payment form; keep the "
+        {"kind": "note", "text": "Conform this instruction to the Bank’s own standing-payment form; keep the "
                                  "statements that the Practice initiates each payment and that the MSO has no "
                                  "authority over the Account, which both organizational consents require."},
         *_signatures(f"The Practice gives this instruction as of {dated}.",
@@ -115,8 +116,8 @@ def fmv_engagement_letter(packet: Packet, context: dict) -> SignedDocument:
     practice, mso = deal.practice, deal.mso
     basis = context["fee_basis"].replace("_", " ")
     blocks = [
-        _para(f"{mso.name} (the \"MSO\") and {practice.name} (the \"Practice\") engage {placeholder('valuation firm')} "
-              "(the \"Firm\") to give the written opinion described in this letter."),
+        _para(f"{mso.name} (the “MSO”) and {practice.name} (the “Practice”) engage {placeholder('valuation firm')} "
+              "(the “Firm”) to give the written opinion described in this letter."),
         _para("The Firm shall give its written opinion whether the management fee the Practice is to pay the MSO "
               f"under the proposed Management Services Agreement (a {basis} fee) is consistent with fair market value "
               "for the services, space, equipment and personnel the MSO is to furnish, and whether it was set in "
@@ -127,8 +128,8 @@ def fmv_engagement_letter(packet: Packet, context: dict) -> SignedDocument:
               "depend on its conclusion or on the closing of the transaction, and that it will disclose any "
               "relationship that could bear on its independence.", "Independence."),
         _para("The Firm shall deliver its opinion to both parties before either signs the Management Services "
-              "Agreement; both parties' organizational consents make signing wait for it.", "Timing."),
-        _para(f"The Firm's fee is {placeholder('fee')}, paid {placeholder('by the Practice / shared equally')}.",
+              "Agreement; both parties’ organizational consents make signing wait for it.", "Timing."),
+        _para(f"The Firm’s fee is {placeholder('fee')}, paid {placeholder('by the Practice / shared equally')}.",
               "Fee."),
         *([_para("The Firm shall also review the fee each year during the term, as the Management Services "
                  "Agreement provides.", "Annual review.")] if deal.fees.fmv_review == "annual" else []),
@@ -154,7 +155,7 @@ def officer_certificate(packet: Packet, context: dict, entity: str) -> SignedDoc
     if entity == "practice" and context["practice_president"] != signatory.name:
         officers.append([context["practice_president"], "President", "______________________________"])
     blocks = [
-        _para(f"The undersigned, the {signatory.title} of {body.name} (the \"Company\"), certifies for the Company, "
+        _para(f"The undersigned, the {signatory.title} of {body.name} (the “Company”), certifies for the Company, "
               "and not personally, as follows:"),
         _para(f"Attached as Exhibit A is a true and complete copy of the {charter} of the Company as filed with the "
               f"{state} Secretary of State on {placeholder('filing date')}. It has not been amended, and no "
@@ -164,8 +165,8 @@ def officer_certificate(packet: Packet, context: dict, entity: str) -> SignedDoc
         _para(f"Attached as Exhibit C is a true and complete copy of the {consent} of the Company effective as of "
               f"{dated}. Its resolutions were adopted as the {governing} and the law require, have not been changed "
               "or revoked, and are in full force.", "Resolutions."),
-        _para("Each person named below holds the office shown beside the person's name, and the signature beside "
-              "it is that person's genuine signature.", "Incumbency."),
+        _para("Each person named below holds the office shown beside the person’s name, and the signature beside "
+              "it is that person’s genuine signature.", "Incumbency."),
         {"kind": "table", "header": ["Name", "Office", "Specimen signature"], "rows": officers},
     ]
     if entity == "practice":
@@ -183,7 +184,7 @@ def officer_certificate(packet: Packet, context: dict, entity: str) -> SignedDoc
         *_signatures(f"The undersigned has signed this certificate as of {dated}.",
                      _sign(body.name, signatory.name, signatory.title)),
     ]
-    return SignedDocument(f"officer_certificate.{entity}", "Officer's Certificate", f"of {body.name}", blocks,
+    return SignedDocument(f"officer_certificate.{entity}", "Officer’s Certificate", f"of {body.name}", blocks,
                           f"{CLOSING_DIR}/officer_certificate.{entity}.docx")
 
 
@@ -243,8 +244,8 @@ def checklist_blocks(closing: ClosingSet, packet: Packet, packet_files: dict[str
                 what += " (file with the Secretary of State)"
             who = ("; ".join(dict.fromkeys(_signer_line(s) for s, _ in doc.signature_blocks())) if doc
                    else item.who)
-            needs = "; ".join(f"{_name_of(r.before, closing)} first ({r.reason})" if r.strict else
-                              f"{_name_of(r.before, closing)} at the same sitting or before ({r.reason})"
+            needs = "; ".join(f"{_name_of(r.before, closing)} first ({curly_quotes(r.reason)})" if r.strict else
+                              f"{_name_of(r.before, closing)} at the same sitting or before ({curly_quotes(r.reason)})"
                               for r in _requirements_of(name, closing))
             rows.append([str(step.number), what, who or "-", needs or "-", "Open"])
     conditions = [[i.title, i.who, "Open"] for i in closing.items.values() if i.kind in ("condition", "deliverable")]
