@@ -16,6 +16,8 @@ from formgen.drafting.closing import (REQUIREMENTS, Step, closing_names, order_v
                                       signing_summary)
 from formgen.drafting.context import build_context
 from formgen.api import build as build_packet
+from formgen.errors import InputError
+from formgen.folder.manifest import sha256
 from formgen.folder.packet_folder import PacketFolder
 from formgen.inputs.documents import documents_for
 from formgen.word.ooxml import read_package
@@ -230,3 +232,81 @@ def test_closing_pdfs_are_made_from_the_word_files_on_disk(packets, tmp_path):
     assert "Signature Packet (edited)" in docx_text(written[-1])
     built = write_closing_documents(packet, files, tmp_path / "built")
     assert built[-1].read_bytes() == edited.read_bytes()  # from the build: what generate wrote
+
+
+def signing_rows(path) -> dict[str, str]:
+    """'Document or action' -> Status, from the closing checklist's signing-order table."""
+    from formgen.word.ooxml import read_package as package
+    from lxml import etree
+
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    root = etree.fromstring(package(path.read_bytes())["word/document.xml"])
+    table = next(root.iter(f"{W}tbl"))
+    rows = [["".join(cell.itertext()) for cell in row.iter(f"{W}tc")] for row in table.iter(f"{W}tr")]
+    return {row[1]: row[-1] for row in rows[1:]}
+
+
+def test_mark_executed_records_signers_and_date_and_the_checklist_shows_them(tmp_path):
+    out = tmp_path / "ny"
+    formgen.generate(EXAMPLES / "ny_medspa.yaml", out)
+    checklist = out / "closing" / "closing_checklist.docx"
+    assert set(signing_rows(checklist).values()) == {"Open"}
+    records = formgen.mark_executed(out, ["msa", "continuity_agreement"], date="2027-01-15")
+    manifest = PacketFolder(out).manifest()
+    items = {i["name"]: i for i in manifest["closing"]["items"]}
+    for record in records:
+        assert record["date"] == "2027-01-15" and record["signers"] == items[record["document"]]["signers"]
+    assert records[0]["signers"] == ["Rachel Stein", "Daniel Okafor, M.D."]
+    rows = signing_rows(checklist)
+    executed = {what for what, status in rows.items() if status == "Executed January 15, 2027"}
+    assert executed == {items["msa"]["title"], items["continuity_agreement"]["title"]}
+    assert all(status == "Open" for what, status in rows.items() if what not in executed)
+    # the checklist is formgen's file still: its hash and base follow, and regenerate draws the same bytes
+    assert manifest["outputs"]["closing/closing_checklist.docx"] == sha256(checklist.read_bytes())
+    assert (out / ".formgen/base/closing/closing_checklist.docx").read_bytes() == checklist.read_bytes()
+    before = checklist.read_bytes()
+    formgen.regenerate(out)
+    assert checklist.read_bytes() == before
+    # the listing agrees
+    status = formgen.closing(out)
+    listed = {i["name"]: i for step in status["steps"] for i in step["items"]}
+    assert listed["msa"]["status"] == "executed" and listed["msa"]["executed_on"] == "2027-01-15"
+    assert listed["baa"]["status"] == "open" and listed["baa"]["executed_on"] is None
+    assert [s["step"] for s in status["steps"]] == list(range(1, len(status["steps"]) + 1))
+    assert {p["file"] for p in status["signature_packets"]} == {
+        p.relative_to(out).as_posix() for p in (out / "closing").glob("signature_packet.*.docx")}
+
+
+def test_mark_executed_leaves_a_hand_edited_checklist_alone(tmp_path):
+    out = tmp_path / "ca"
+    formgen.generate(EXAMPLES / "ca_medspa.yaml", out)
+    checklist = out / "closing" / "closing_checklist.docx"
+    parts = read_package(checklist.read_bytes())
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b">Open<", b">Done<", 1)
+    checklist.write_bytes(write_package(parts))
+    edited = checklist.read_bytes()
+    [record] = formgen.mark_executed(out, ["msa"], date="2027-02-01")
+    assert record["date"] == "2027-02-01" and checklist.read_bytes() == edited
+
+
+def test_closing_listing_as_json_from_the_command_line(packets):
+    result = run_cli("closing", str(packets["tx_medspa"]), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["format"] == 1 and data["ok"] and data["esign"] == "none"
+    names = [i["name"] for step in data["steps"] for i in step["items"]]
+    assert names.index("continuity_agreement") < names.index("ownership_ledger") and "msa" in names
+    msa = next(i for step in data["steps"] for i in step["items"] if i["name"] == "msa")
+    assert msa["file"] == "msa.docx" and msa["status"] == "open" and len(msa["signers"]) == 2
+    text = run_cli("closing", str(packets["tx_medspa"]))
+    assert text.returncode == 0 and "[open] Management Services Agreement" in text.stdout
+
+
+def test_a_manifest_whose_closing_checklist_holds_other_blocks_is_refused(tmp_path):
+    out = tmp_path / "fl"
+    formgen.generate(EXAMPLES / "fl_medspa.yaml", out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["closing"]["checklist"]["blocks"].append({"kind": "signatures", "signers": []})
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError, match="closing.checklist.blocks"):
+        formgen.mark_executed(out, ["msa"])

@@ -8,6 +8,8 @@ like the documents it closes. The legal text is a first-pass draft for attorney 
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 from dataclasses import dataclass
 
 from ..drafting.closing import (REQUIREMENTS, ClosingItem, Step, closing_items, declared_signers, order_violations,
@@ -15,6 +17,7 @@ from ..drafting.closing import (REQUIREMENTS, ClosingItem, Step, closing_items, 
 from ..drafting.context import build_context, longdate, placeholder
 from ..drafting.packet import Packet, header_text
 from ..errors import TemplateError
+from ..inputs.library import Library
 from ..inputs.documents import DEFAULT_TEMPLATE, entity_charter, entity_governing_document
 from ..markup import curly_quotes
 from .render import DRAFT_NOTICE, render_docx
@@ -247,7 +250,7 @@ def checklist_blocks(closing: ClosingSet, packet: Packet, packet_files: dict[str
             needs = "; ".join(f"{_name_of(r.before, closing)} first ({curly_quotes(r.reason)})" if r.strict else
                               f"{_name_of(r.before, closing)} at the same sitting or before ({curly_quotes(r.reason)})"
                               for r in _requirements_of(name, closing))
-            rows.append([str(step.number), what, who or "-", needs or "-", "Open"])
+            rows.append([str(step.number), what, who or "-", needs or "-", OPEN])
     conditions = [[i.title, i.who, "Open"] for i in closing.items.values() if i.kind in ("condition", "deliverable")]
     deliverables = [[d.full_name, d.filename, "Open"] for d in closing.documents.values()
                     if d.filename.startswith(CLOSING_DIR)]
@@ -280,6 +283,37 @@ def _requirements_of(name: str, closing: ClosingSet):
 
 
 def render_closing_document(packet: Packet, title: str, subtitle: str, blocks: list[dict]) -> bytes:
-    return render_docx(packet.library.template(DEFAULT_TEMPLATE, DEFAULT_TEMPLATE),
+    return render_blocks(packet.library, header_text(packet.deal), title, subtitle, blocks)
+
+
+def render_blocks(library: Library, header: str, title: str, subtitle: str, blocks: list[dict]) -> bytes:
+    """A closing document in the packet's shared Word layout (the same inputs give the same bytes)."""
+    return render_docx(library.template(DEFAULT_TEMPLATE, DEFAULT_TEMPLATE),
                        {"title": title, "subtitle": subtitle, "document_title": title,
-                        "header_text": header_text(packet.deal), "draft_notice": DRAFT_NOTICE, "blocks": blocks})
+                        "header_text": header, "draft_notice": DRAFT_NOTICE, "blocks": blocks})
+
+
+# ------------------------------------------------------------------ status
+
+
+OPEN = "Open"
+
+
+def status_text(record: dict | None) -> str:
+    """The checklist's Status for a document: "Executed <date>" once ``mark-executed`` recorded it."""
+    if not record:
+        return OPEN
+    try:
+        return f"Executed {longdate(dt.date.fromisoformat(str(record.get('date'))))}"
+    except ValueError:
+        return "Executed"
+
+
+def with_statuses(blocks: list[dict], order: list[str], executed: dict[str, dict]) -> list[dict]:
+    """The checklist's blocks with each signing-order row's Status from ``executed`` (document name
+    -> its execution record); ``order``: the item name of each row of the signing-order table."""
+    out = copy.deepcopy(blocks)
+    table = next(b for b in out if b["kind"] == "table")  # the signing order comes first
+    for row, name in zip(table["rows"], order):
+        row[-1] = status_text(executed.get(name))
+    return out
