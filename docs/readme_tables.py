@@ -20,6 +20,8 @@ WHEN = {
     "mso_posture": "`posture: mso` (the MSO lends working capital)",
     "brand_licensed": "the deal sets `brand` (the MSO licenses its trade name)",
     "sublease": "`premises.sublease: true`",
+    "owner_covenant": "`deal.provider_non_compete` (the default) and the state keeps the MSA's covenant and does "
+                      "not void owner covenants",
 }
 
 

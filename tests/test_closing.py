@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 import formgen
-from conftest import EXAMPLES, docx_text, run_cli
+from conftest import EXAMPLES, docx_text, run_cli, variant
 from formgen.drafting.closing import (REQUIREMENTS, Step, closing_names, order_violations, signing_steps,
                                       signing_summary)
 from formgen.drafting.context import build_context
@@ -62,8 +62,9 @@ def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_ord
     manifest = json.loads((folder / "manifest.json").read_text())
     signed = [folder / entry["file"] for name, entry in manifest["documents"].items()
               if name not in ("compliance_memo", "formation_checklist")]
-    signed += sorted(p for p in (folder / "closing").glob("*.docx")
-                     if not p.name.startswith(("signature_packet.", "closing_checklist")))
+    # the closing documents signed at the closing: those in its signing order (a form signed later is not)
+    signed += [folder / item["file"] for item in manifest["closing"]["items"] if item["kind"] == "closing document"]
+    assert {p.name for p in signed} >= {"payment_authorization.docx", "officer_certificate.practice.docx"}
     # a block is its signer's lines under the line (a signed exhibit's page carries no legend naming its document)
     in_documents = Counter(b[1:] for path in signed for b in signature_blocks(docx_text(path)))
     packets_ = sorted((folder / "closing").glob("signature_packet.*.docx"))
@@ -117,7 +118,7 @@ def test_contradictory_order_fails_naming_the_documents_own_condition():
 def test_derived_order_meets_every_condition(stem):
     deal_path = EXAMPLES / f"{stem}.yaml"
     packet = build_packet(deal_path)
-    specs = documents_for(packet.deal)
+    specs = documents_for(packet.deal, packet.rules)
     steps = signing_steps(closing_names(specs, packet.deal))
     assert order_violations(steps) == []
     step_of = {name: s.number for s in steps for name in s.items}
@@ -310,3 +311,60 @@ def test_a_manifest_whose_closing_checklist_holds_other_blocks_is_refused(tmp_pa
     (out / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(InputError, match="closing.checklist.blocks"):
         formgen.mark_executed(out, ["msa"])
+
+
+@pytest.mark.parametrize("stem, expected", [("ny_medspa", True), ("fl_medspa", True), ("oh_medspa", True),
+                                            ("ca_medspa", False), ("tx_medspa", False)])
+def test_owner_covenant_agreement_only_where_the_state_leaves_one_signed_by_each_owner(packets, stem, expected):
+    """The MSA covenant binds the Practice only; each owner's own covenant is a separate agreement the
+    owner signs, drafted where the deal asks for a non-compete and the state's law keeps one (CA
+    voids owner covenants; TX's rule takes the MSA covenant out), named in the integration clause,
+    approved by both consents and signed no later than the MSA."""
+    folder = packets[stem]
+    path = folder / "owner_covenant.docx"
+    assert path.is_file() == expected
+    msa = " ".join(docx_text(folder / "msa.docx").split())
+    assert ("Owner Covenant Agreement" in msa) == expected
+    if not expected:
+        return
+    packet = build_packet(EXAMPLES / f"{stem}.yaml")
+    from formgen.drafting.covenants import covenant_terms
+
+    terms = covenant_terms(packet.rules)
+    text = " ".join(docx_text(path).split())
+    period = "one (1) year" if terms.months == 12 else f"{terms.months} months"
+    assert f"ends {period} after the earlier of" in text and f"miles of the Premises" in text
+    owners = [o.name for o in packet.deal.practice.owners]
+    blocks = signature_blocks(docx_text(path))
+    assert [name for _, _, lines in blocks for name in lines if name in owners] == owners
+    for consent in ("practice_consent", "mso_consent"):
+        assert "Owner Covenant Agreement" in docx_text(folder / f"{consent}.docx")
+    status = formgen.closing(folder)
+    step = {i["name"]: s["step"] for s in status["steps"] for i in s["items"]}
+    assert step["owner_covenant"] <= step["msa"]
+
+
+def test_no_owner_covenant_when_the_deal_asks_for_no_non_compete(tmp_path):
+    import yaml
+
+    data = yaml.safe_load((EXAMPLES / "ny_medspa.yaml").read_text())
+    deal = tmp_path / "ny.yaml"
+    deal.write_text(yaml.safe_dump(variant(data, **{"deal.provider_non_compete": False})))
+    packet = build_packet(deal)
+    names = [d.spec.name for d in packet.documents]
+    assert "owner_covenant" not in names and "msa" in names
+
+
+@pytest.mark.parametrize("stem", STATES)
+def test_a_form_of_joinder_for_later_owners_that_no_one_signs_at_the_closing(packets, stem):
+    """Owners at the closing sign the Continuity Agreement (and the owner covenant) themselves; a
+    person who becomes an owner later joins them by the form, which is listed as a deliverable and is
+    in no signature packet."""
+    folder = packets[stem]
+    text = " ".join(docx_text(folder / "closing" / "owner_joinder_form.docx").split())
+    covenant = (folder / "owner_covenant.docx").is_file()
+    assert "becomes a party to, and an \u201cOwner\u201d under, the Continuity Agreement" in text
+    assert ("Owner Covenant Agreement" in text) == covenant and "Exhibit A" in text
+    packets_text = " ".join(docx_text(p) for p in (folder / "closing").glob("signature_packet.*.docx"))
+    assert "Form of Joinder" not in packets_text and "name of new owner" not in packets_text
+    assert "closing/owner_joinder_form.docx" in docx_text(folder / "closing" / "closing_checklist.docx")

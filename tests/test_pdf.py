@@ -18,6 +18,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from formgen.api import validate
 from formgen.inputs.deal import load_deal
 from formgen.inputs.documents import documents_for
 from formgen.errors import FormgenError
@@ -63,8 +64,9 @@ def deal():
 
 
 @pytest.fixture(scope="module")
-def specs(deal):
-    return documents_for(deal)
+def specs():
+    deal, rules, _ = validate(EXAMPLE)
+    return documents_for(deal, rules)
 
 
 @pytest.fixture(scope="module")

@@ -114,9 +114,11 @@ REQUIREMENTS: tuple[Requirement, ...] = (
          "mso_consent.agreements"),
     *(_req(doc, consent, False, "the consents approve it", f"{consent}.agreements")
       for doc in ("responsibility_schedule", "baa", "trademark_license", "sublease", "promissory_note",
-                  "security_agreement")
+                  "security_agreement", "owner_covenant")
       for consent in ("practice_consent", "mso_consent")),
     _req("responsibility_schedule", "msa", False, "it allocates the services the MSA describes", "msa"),
+    _req("msa", "owner_covenant", False, "the MSA's covenant binds the Practice only; each owner's covenant is "
+         "signed with it", "msa.covenants.non_compete"),
     _req("bank_account", "practice_consent", True, "the consent opens the accounts and names their signatories",
          "practice_consent.banking"),
     _req("payment_authorization", "bank_account", True, "it instructs the Practice's own bank",

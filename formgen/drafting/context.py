@@ -285,10 +285,10 @@ def build_context(deal: Deal, rules: StateRules, catalog: dict, extra: dict | No
     members = deal.mso.members
     context["controlling_member"] = next((m.name for m in members if m.percent > 50), None)
     context["significant_members"] = [m.name for m in members if m.percent >= 25]
-    context["related_agreements"] = related_agreements([spec.name for spec in documents_for(deal)])
+    context["related_agreements"] = related_agreements([spec.name for spec in documents_for(deal, rules)])
     # The one signing order: derived from what each document requires (drafting/closing.py); the
     # checklist prints it and the signing-order check reads it.
-    context["signing_steps"] = signing_summary(documents_for(deal), deal, context)
+    context["signing_steps"] = signing_summary(documents_for(deal, rules), deal, context)
     if extra:
         context.update(extra)
     return context

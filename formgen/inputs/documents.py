@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Literal
 
 from .deal import Deal
+from .practice_law import NON_COMPETE_TAG
+from .states import StateRules
 
 DEFAULT_TEMPLATE = "document.docx"
 
@@ -59,7 +61,10 @@ Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "
 # the practice's president and secretary (share certificates).
 SignerRole = Literal["mso", "practice", "owners", "spouses", "mso_members", "mso_manager", "organizer",
                      "medical_director", "practice_officers"]
-AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture", "brand_licensed", "sublease"]
+# "owner_covenant": the deal asks for a provider non-compete and the state's law leaves one an owner can sign
+# (the MSA keeps its covenant and the state's owner-covenant rule is not void).
+AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture", "brand_licensed", "sublease",
+                      "owner_covenant"]
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,9 @@ class DocumentSpec:
         own = template_dir / self.filename
         return own if own.exists() else template_dir / DEFAULT_TEMPLATE
 
-    def applies_to(self, deal: Deal) -> bool:
+    def applies_to(self, deal: Deal, rules: StateRules) -> bool:
+        if self.applies == "owner_covenant":
+            return deal.deal.provider_non_compete and owner_covenant_allowed(rules)
         if self.applies == "practice_is_llc":
             return deal.practice.entity_type.is_llc
         if self.applies == "practice_is_corporation":
@@ -133,6 +140,8 @@ REGISTRY: tuple[DocumentSpec, ...] = (
     DocumentSpec("responsibility_schedule", "Responsibility Schedule", "RS", signers=("mso", "practice")),
     DocumentSpec("continuity_agreement", "Continuity Agreement", "CONTINUITY", subtitle="among_owners",
                  signers=("mso", "practice", "owners", "spouses")),
+    DocumentSpec("owner_covenant", "Owner Covenant Agreement", "OCA", subtitle="among_owners", applies="owner_covenant",
+                 signers=("mso", "practice", "owners")),
     DocumentSpec("mso_operating_agreement", "Operating Agreement", "MSO-OA",
                  heading="Limited Liability Company Operating Agreement", subtitle="of_mso", governs="mso",
                  signers=("mso_members",)),
@@ -168,9 +177,17 @@ REGISTRY: tuple[DocumentSpec, ...] = (
 DOCUMENTS = {spec.name: spec for spec in REGISTRY}
 
 
-def documents_for(deal: Deal) -> list[DocumentSpec]:
-    """The packet's documents in reading order."""
-    return [spec for spec in REGISTRY if spec.applies_to(deal)]
+def documents_for(deal: Deal, rules: StateRules) -> list[DocumentSpec]:
+    """The packet's documents in reading order, for a deal under ``rules`` (its state's law)."""
+    return [spec for spec in REGISTRY if spec.applies_to(deal, rules)]
+
+
+def owner_covenant_allowed(rules: StateRules) -> bool:
+    """The state's law leaves a covenant not to compete an owner can sign: no state rule takes the
+    MSA's covenant out, and the owner-covenant rule in force (where researched) is not void."""
+    rule = rules.rule_for_tag(NON_COMPETE_TAG)
+    covenant = rules.owner_covenant()
+    return (rule is None or rule.action == "warn") and (covenant is None or covenant.status != "void")
 
 
 def display_title(spec: DocumentSpec, deal: Deal) -> tuple[str, str]:

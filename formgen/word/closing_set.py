@@ -191,9 +191,48 @@ def officer_certificate(packet: Packet, context: dict, entity: str) -> SignedDoc
                           f"{CLOSING_DIR}/officer_certificate.{entity}.docx")
 
 
+def owner_joinder_form(packet: Packet, context: dict) -> SignedDocument:
+    """The joinder a person who becomes an owner after the closing signs before any interest is
+    issued or transferred to them: the owners at the closing sign the agreements themselves."""
+    deal = packet.deal
+    practice, mso = deal.practice, deal.mso
+    dated = longdate(deal.deal.effective_date)
+    present = {d.spec.name for d in packet.documents}
+    agreements = "the Continuity Agreement" + (" and the Owner Covenant Agreement" if "owner_covenant" in present else "")
+    interest = "shares" if context["practice_governing_document"] == "Bylaws" else "a membership interest"
+    blocks = [
+        {"kind": "note", "text": "Use this form when a person becomes an owner of the Practice after the closing "
+                                 "(a new owner, a successor owner or a transferee): the Practice issues or transfers "
+                                 "no interest to the person until the person signs it, as the Practice’s "
+                                 "organizational consent and the Continuity Agreement require. The owners at the "
+                                 "closing sign the agreements themselves and need no joinder."},
+        _para(f"The undersigned, {placeholder('name of new owner')}, licensed as "
+              f"{placeholder('license type, state and number')}, is acquiring {interest} in {practice.name} (the "
+              f"“Practice”) on {placeholder('date')}."),
+        _para(f"By signing this joinder, the undersigned becomes a party to, and an “Owner” under, "
+              f"{agreements} dated as of {dated} among {mso.name} (the “MSO”), the Practice and its owners, "
+              "each as amended (the “Agreements”), with the rights and obligations of each Owner who signed "
+              "them, from the date below. No interest passes to the undersigned before this joinder is signed.",
+              "Joinder."),
+        _para(f"The undersigned agrees to be bound, as an owner, by the Practice’s "
+              f"{context['practice_governing_document']}.", "Governing document."),
+        _para("If the undersigned is married, the undersigned’s spouse signs, with this joinder, a consent of "
+              "spouse in the form attached to the Continuity Agreement as Exhibit A.", "Spouse."),
+        _para("The Practice and the MSO accept the undersigned as a party to the Agreements.", "Acceptance."),
+        *_signatures("The undersigned has signed this joinder on the date below.",
+                     _sign("OWNER", placeholder("name of new owner"))),
+        *_signatures("Accepted:",
+                     _sign(practice.name, practice.signatory.name, practice.signatory.title),
+                     _sign(mso.name, mso.signatory.name, mso.signatory.title)),
+    ]
+    return SignedDocument("owner_joinder_form", "Form of Joinder", f"to {agreements}", blocks,
+                          f"{CLOSING_DIR}/owner_joinder_form.docx")
+
+
 def closing_documents(packet: Packet, context: dict) -> list[SignedDocument]:
     return [fmv_engagement_letter(packet, context), payment_authorization(packet, context),
-            officer_certificate(packet, context, "practice"), officer_certificate(packet, context, "mso")]
+            officer_certificate(packet, context, "practice"), officer_certificate(packet, context, "mso"),
+            owner_joinder_form(packet, context)]
 
 
 @dataclass
