@@ -368,3 +368,13 @@ def test_a_form_of_joinder_for_later_owners_that_no_one_signs_at_the_closing(pac
     packets_text = " ".join(docx_text(p) for p in (folder / "closing").glob("signature_packet.*.docx"))
     assert "Form of Joinder" not in packets_text and "name of new owner" not in packets_text
     assert "closing/owner_joinder_form.docx" in docx_text(folder / "closing" / "closing_checklist.docx")
+
+
+def test_regenerate_keeps_the_e_signature_anchors_the_packet_was_generated_with(tmp_path):
+    out = tmp_path / "tx"
+    formgen.generate(EXAMPLES / "tx_medspa.yaml", out, esign="dropbox-sign")
+    before = {p.name: p.read_bytes() for p in (out / "closing").glob("signature_packet.*.docx")}
+    assert any("[sig|req|signer1]" in docx_text(out / "closing" / name) for name in before)
+    assert PacketFolder(out).manifest()["closing"]["esign"] == "dropbox-sign"
+    formgen.regenerate(out)
+    assert {p.name: p.read_bytes() for p in (out / "closing").glob("signature_packet.*.docx")} == before
