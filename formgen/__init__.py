@@ -5,6 +5,6 @@ scan, folder, lint, cli.
 """
 
 from ._version import __version__
-from .api import batch, build, generate, load_deal, mark_executed, regenerate, validate
+from .api import batch, build, closing, generate, load_deal, mark_executed, regenerate, validate
 
-__all__ = ["__version__", "batch", "build", "generate", "load_deal", "mark_executed", "regenerate", "validate"]
+__all__ = ["__version__", "batch", "build", "closing", "generate", "load_deal", "mark_executed", "regenerate", "validate"]

@@ -81,10 +81,19 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, library: 
 def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None,
                   library: "Library | None" = None, on_wait: Callable[[str], None] | None = None) -> list[dict]:
     """Record in the manifest that documents of the packet were signed (all Word agreements when
-    none are named); later regenerations write amendments for them instead of new versions."""
+    none are named), on ``date`` and by whom; the closing checklist shows each as executed. Later
+    regenerations write amendments for them instead of new versions."""
     from .folder.executed import mark_executed as _mark
 
     return _mark(out_dir, _library(library), documents, date=date, on_wait=on_wait)
+
+
+def closing(out_dir: str | Path) -> dict:
+    """The closing set of a packet folder as data: every item in signing order with its step,
+    kind, file, signers and status (executed, with the date, or open), and the signature packets."""
+    from .folder.closing_status import closing_status
+
+    return closing_status(out_dir)
 
 
 def batch(deals_dir: str | Path, out_dir: str | Path, *, library: "Library | None" = None, jobs: int | None = None,

@@ -82,7 +82,8 @@ def test_mark_executed_defaults_to_the_agreements(ny):
     from formgen.drafting.plan import documents_for
     from formgen.inputs.library import Library
 
-    agreements = {s.name for s in documents_for(formgen.load_deal(EXAMPLES / "ny_medspa.yaml"), Library.shipped().documents) if not s.report}
+    deal, rules, _ = formgen.validate(EXAMPLES / "ny_medspa.yaml")
+    agreements = {s.name for s in documents_for(deal, rules, Library.shipped().documents) if not s.report}
     assert {"msa", "responsibility_schedule", "mso_operating_agreement", "practice_bylaws", "baa",
             "continuity_agreement", "practice_consent"} <= agreements
     assert {r["document"] for r in records} == agreements
@@ -229,6 +230,9 @@ def test_a_removed_service_is_reserved_by_the_signed_numbering(tmp_path):
     assert numbered(conformed) == signed_numbers, "the conformed copy keeps the executed numbering"
     assert "4.4\t[Reserved]" in conformed and "Article\u00a010\t[Reserved]" in conformed
     assert "By: /s/ Dana Ruiz" in conformed and "By: /s/ Maya Chen, M.D." in conformed
+    # the date lines carry the day mark-executed recorded (#25: signing dates in mark-executed)
+    dates = [p for p in conformed if p.startswith("Date:")]
+    assert dates and set(dates) == {"Date: January 15, 2027"}
     assert not any("not for signature until" in p for p in conformed)
 
     if soffice() is not None:

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
 
 import pytest
 
 import formgen
-from conftest import EXAMPLES, docx_text, run_cli
+from conftest import EXAMPLES, docx_text, run_cli, variant
 from formgen.drafting.closing import (REQUIREMENTS, Step, closing_names, order_violations, signing_steps,
                                       signing_summary)
 from formgen.drafting.context import build_context
 from formgen.api import build as build_packet
+from formgen.errors import InputError
+from formgen.folder.manifest import sha256
 from formgen.folder.packet_folder import PacketFolder
 from formgen.drafting.plan import documents_for
 from formgen.word.ooxml import read_package
+from formgen.word.wordml import write_package
 
 STATES = ["ca_medspa", "tx_medspa", "ny_medspa", "fl_medspa"]
 SIGN_LINE = "______________________________"
@@ -58,8 +62,9 @@ def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_ord
     manifest = json.loads((folder / "manifest.json").read_text())
     signed = [folder / entry["file"] for name, entry in manifest["documents"].items()
               if name not in ("compliance_memo", "formation_checklist")]
-    signed += sorted(p for p in (folder / "closing").glob("*.docx")
-                     if not p.name.startswith(("signature_packet.", "closing_checklist")))
+    # the closing documents signed at the closing: those in its signing order (a form signed later is not)
+    signed += [folder / item["file"] for item in manifest["closing"]["items"] if item["kind"] == "closing document"]
+    assert {p.name for p in signed} >= {"payment_authorization.docx", "officer_certificate.practice.docx"}
     # a block is its signer's lines under the line (a signed exhibit's page carries no legend naming its document)
     in_documents = Counter(b[1:] for path in signed for b in signature_blocks(docx_text(path)))
     packets_ = sorted((folder / "closing").glob("signature_packet.*.docx"))
@@ -113,7 +118,7 @@ def test_contradictory_order_fails_naming_the_documents_own_condition():
 def test_derived_order_meets_every_condition(stem):
     deal_path = EXAMPLES / f"{stem}.yaml"
     packet = build_packet(deal_path)
-    specs = documents_for(packet.deal, packet.library.documents)
+    specs = documents_for(packet.deal, packet.rules, packet.library.documents)
     steps = signing_steps(closing_names(specs, packet.deal))
     assert order_violations(steps) == []
     step_of = {name: s.number for s in steps for name in s.items}
@@ -192,3 +197,184 @@ def test_requirements_that_contradict_one_another_are_refused(monkeypatch):
     monkeypatch.setattr(closing, "REQUIREMENTS", cycle)
     with pytest.raises(closing.ClosingOrderError, match="contradict"):
         closing.signing_steps(["msa", "baa"])
+
+
+@pytest.mark.parametrize("stem", STATES)
+def test_closing_documents_use_typographic_quotes_and_apostrophes(packets, stem):
+    """What the closing set prints in its own words is typeset (the typography lint's rule: no
+    straight double quote), apostrophes included; the example deals' names have none of their own."""
+    for path in sorted((packets[stem] / "closing").glob("*.docx")):
+        text = docx_text(path)
+        straight = [line for line in text.splitlines() if '"' in line or "'" in line]
+        assert not straight, (path.name, straight[:3])
+    pay = docx_text(packets[stem] / "closing" / "payment_authorization.docx")
+    assert "(the \u201cPractice\u201d)" in pay and "MSO\u2019s" in pay
+
+
+def test_closing_pdfs_are_made_from_the_word_files_on_disk(packets, tmp_path):
+    """The closing set's PDFs, like the documents', render what the folder holds (a lawyer's edit
+    of a signature packet shows), not a fresh build."""
+    from formgen.pdf.packet import write_closing_documents
+    from formgen.word.closing_folder import closing_files
+
+    folder = packets["ca_medspa"]
+    packet = build_packet(EXAMPLES / "ca_medspa.yaml")
+    files = closing_files(packet)
+    assert files[0].filename == "closing/closing_checklist.docx"
+    assert {f.filename for f in files} == {p.relative_to(folder).as_posix() for p in (folder / "closing").glob("*.docx")}
+    edited = folder / files[-1].filename
+    copy = tmp_path / "packet"
+    shutil.copytree(folder, copy)
+    changed = read_package(edited.read_bytes())
+    changed["word/document.xml"] = changed["word/document.xml"].replace(b"Signature Packet", b"Signature Packet (edited)", 1)
+    (copy / files[-1].filename).write_bytes(write_package(changed))
+    written = write_closing_documents(packet, files, tmp_path / "docx", copy)
+    assert written[-1].read_bytes() == (copy / files[-1].filename).read_bytes()
+    assert "Signature Packet (edited)" in docx_text(written[-1])
+    built = write_closing_documents(packet, files, tmp_path / "built")
+    assert built[-1].read_bytes() == edited.read_bytes()  # from the build: what generate wrote
+
+
+def signing_rows(path) -> dict[str, str]:
+    """'Document or action' -> Status, from the closing checklist's signing-order table."""
+    from formgen.word.ooxml import read_package as package
+    from lxml import etree
+
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    root = etree.fromstring(package(path.read_bytes())["word/document.xml"])
+    table = next(root.iter(f"{W}tbl"))
+    rows = [["".join(cell.itertext()) for cell in row.iter(f"{W}tc")] for row in table.iter(f"{W}tr")]
+    return {row[1]: row[-1] for row in rows[1:]}
+
+
+def test_mark_executed_records_signers_and_date_and_the_checklist_shows_them(tmp_path):
+    out = tmp_path / "ny"
+    formgen.generate(EXAMPLES / "ny_medspa.yaml", out)
+    checklist = out / "closing" / "closing_checklist.docx"
+    assert set(signing_rows(checklist).values()) == {"Open"}
+    records = formgen.mark_executed(out, ["msa", "continuity_agreement"], date="2027-01-15")
+    manifest = PacketFolder(out).manifest()
+    items = {i["name"]: i for i in manifest["closing"]["items"]}
+    for record in records:
+        assert record["date"] == "2027-01-15" and record["signers"] == items[record["document"]]["signers"]
+    assert records[0]["signers"] == ["Rachel Stein", "Daniel Okafor, M.D."]
+    rows = signing_rows(checklist)
+    executed = {what for what, status in rows.items() if status == "Executed January 15, 2027"}
+    assert executed == {items["msa"]["title"], items["continuity_agreement"]["title"]}
+    assert all(status == "Open" for what, status in rows.items() if what not in executed)
+    # the checklist is formgen's file still: its hash and base follow, and regenerate draws the same bytes
+    assert manifest["outputs"]["closing/closing_checklist.docx"] == sha256(checklist.read_bytes())
+    assert (out / ".formgen/base/closing/closing_checklist.docx").read_bytes() == checklist.read_bytes()
+    before = checklist.read_bytes()
+    formgen.regenerate(out)
+    assert checklist.read_bytes() == before
+    # the listing agrees
+    status = formgen.closing(out)
+    listed = {i["name"]: i for step in status["steps"] for i in step["items"]}
+    assert listed["msa"]["status"] == "executed" and listed["msa"]["executed_on"] == "2027-01-15"
+    assert listed["baa"]["status"] == "open" and listed["baa"]["executed_on"] is None
+    assert [s["step"] for s in status["steps"]] == list(range(1, len(status["steps"]) + 1))
+    assert {p["file"] for p in status["signature_packets"]} == {
+        p.relative_to(out).as_posix() for p in (out / "closing").glob("signature_packet.*.docx")}
+
+
+def test_mark_executed_leaves_a_hand_edited_checklist_alone(tmp_path):
+    out = tmp_path / "ca"
+    formgen.generate(EXAMPLES / "ca_medspa.yaml", out)
+    checklist = out / "closing" / "closing_checklist.docx"
+    parts = read_package(checklist.read_bytes())
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b">Open<", b">Done<", 1)
+    checklist.write_bytes(write_package(parts))
+    edited = checklist.read_bytes()
+    [record] = formgen.mark_executed(out, ["msa"], date="2027-02-01")
+    assert record["date"] == "2027-02-01" and checklist.read_bytes() == edited
+
+
+def test_closing_listing_as_json_from_the_command_line(packets):
+    result = run_cli("closing", str(packets["tx_medspa"]), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["format"] == 1 and data["ok"] and data["esign"] == "none"
+    names = [i["name"] for step in data["steps"] for i in step["items"]]
+    assert names.index("continuity_agreement") < names.index("ownership_ledger") and "msa" in names
+    msa = next(i for step in data["steps"] for i in step["items"] if i["name"] == "msa")
+    assert msa["file"] == "msa.docx" and msa["status"] == "open" and len(msa["signers"]) == 2
+    text = run_cli("closing", str(packets["tx_medspa"]))
+    assert text.returncode == 0 and "[open] Management Services Agreement" in text.stdout
+
+
+def test_a_manifest_whose_closing_checklist_holds_other_blocks_is_refused(tmp_path):
+    out = tmp_path / "fl"
+    formgen.generate(EXAMPLES / "fl_medspa.yaml", out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["closing"]["checklist"]["blocks"].append({"kind": "signatures", "signers": []})
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError, match="closing.checklist.blocks"):
+        formgen.mark_executed(out, ["msa"])
+
+
+@pytest.mark.parametrize("stem, expected", [("ny_medspa", True), ("fl_medspa", True), ("oh_medspa", True),
+                                            ("ca_medspa", False), ("tx_medspa", False)])
+def test_owner_covenant_agreement_only_where_the_state_leaves_one_signed_by_each_owner(packets, stem, expected):
+    """The MSA covenant binds the Practice only; each owner's own covenant is a separate agreement the
+    owner signs, drafted where the deal asks for a non-compete and the state's law keeps one (CA
+    voids owner covenants; TX's rule takes the MSA covenant out), named in the integration clause,
+    approved by both consents and signed no later than the MSA."""
+    folder = packets[stem]
+    path = folder / "owner_covenant.docx"
+    assert path.is_file() == expected
+    msa = " ".join(docx_text(folder / "msa.docx").split())
+    assert ("Owner Covenant Agreement" in msa) == expected
+    if not expected:
+        return
+    packet = build_packet(EXAMPLES / f"{stem}.yaml")
+    from formgen.drafting.covenants import covenant_terms
+
+    terms = covenant_terms(packet.rules)
+    text = " ".join(docx_text(path).split())
+    period = "one (1) year" if terms.months == 12 else f"{terms.months} months"
+    assert f"ends {period} after the earlier of" in text and "miles of the Premises" in text
+    owners = [o.name for o in packet.deal.practice.owners]
+    blocks = signature_blocks(docx_text(path))
+    assert [name for _, _, lines in blocks for name in lines if name in owners] == owners
+    for consent in ("practice_consent", "mso_consent"):
+        assert "Owner Covenant Agreement" in docx_text(folder / f"{consent}.docx")
+    status = formgen.closing(folder)
+    step = {i["name"]: s["step"] for s in status["steps"] for i in s["items"]}
+    assert step["owner_covenant"] <= step["msa"]
+
+
+def test_no_owner_covenant_when_the_deal_asks_for_no_non_compete(tmp_path):
+    import yaml
+
+    data = yaml.safe_load((EXAMPLES / "ny_medspa.yaml").read_text())
+    deal = tmp_path / "ny.yaml"
+    deal.write_text(yaml.safe_dump(variant(data, **{"deal.provider_non_compete": False})))
+    packet = build_packet(deal)
+    names = [d.spec.name for d in packet.documents]
+    assert "owner_covenant" not in names and "msa" in names
+
+
+@pytest.mark.parametrize("stem", STATES)
+def test_a_form_of_joinder_for_later_owners_that_no_one_signs_at_the_closing(packets, stem):
+    """Owners at the closing sign the Continuity Agreement (and the owner covenant) themselves; a
+    person who becomes an owner later joins them by the form, which is listed as a deliverable and is
+    in no signature packet."""
+    folder = packets[stem]
+    text = " ".join(docx_text(folder / "closing" / "owner_joinder_form.docx").split())
+    covenant = (folder / "owner_covenant.docx").is_file()
+    assert "becomes a party to, and an \u201cOwner\u201d under, the Continuity Agreement" in text
+    assert ("Owner Covenant Agreement" in text) == covenant and "Exhibit A" in text
+    packets_text = " ".join(docx_text(p) for p in (folder / "closing").glob("signature_packet.*.docx"))
+    assert "Form of Joinder" not in packets_text and "name of new owner" not in packets_text
+    assert "closing/owner_joinder_form.docx" in docx_text(folder / "closing" / "closing_checklist.docx")
+
+
+def test_regenerate_keeps_the_e_signature_anchors_the_packet_was_generated_with(tmp_path):
+    out = tmp_path / "tx"
+    formgen.generate(EXAMPLES / "tx_medspa.yaml", out, esign="dropbox-sign")
+    before = {p.name: p.read_bytes() for p in (out / "closing").glob("signature_packet.*.docx")}
+    assert any("[sig|req|signer1]" in docx_text(out / "closing" / name) for name in before)
+    assert PacketFolder(out).manifest()["closing"]["esign"] == "dropbox-sign"
+    formgen.regenerate(out)
+    assert {p.name: p.read_bytes() for p in (out / "closing").glob("signature_packet.*.docx")} == before

@@ -18,6 +18,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from formgen.api import validate
 from formgen.inputs.deal import load_deal
 from formgen.drafting.plan import documents_for
 from formgen.inputs.library import Library
@@ -64,8 +65,9 @@ def deal():
 
 
 @pytest.fixture(scope="module")
-def specs(deal):
-    return documents_for(deal, Library.shipped().documents)
+def specs():
+    deal, rules, _ = validate(EXAMPLE)
+    return documents_for(deal, rules, Library.shipped().documents)
 
 
 @pytest.fixture(scope="module")
@@ -102,22 +104,34 @@ def test_every_document_has_a_pdf_next_to_its_docx(draft, specs):
     assert (draft / PACKET_PDF).is_file()
 
 
-def test_packet_pages_are_the_cover_plus_every_document(draft, specs):
+def closing_pdfs(folder: Path) -> list[Path]:
+    """The closing set's PDFs in the order packet.pdf binds them: checklist, closing documents,
+    signature packets (the order of the Closing bookmark's children)."""
+    packet = PdfReader(folder / PACKET_PDF)
+    [(_, _, children)] = [m for m in top_level(packet) if m[0] == "Closing"]
+    titles = [c.title for c in children]
+    by_title = {PdfReader(p).metadata["/Title"]: p for p in (folder / "closing").glob("*.pdf")}
+    assert set(titles) == set(by_title), (titles, sorted(by_title))
+    return [by_title[t] for t in titles]
+
+
+def test_packet_pages_are_the_cover_plus_every_document_plus_the_closing(draft, specs):
     packet = PdfReader(draft / PACKET_PDF)
     doc_pages = [len(PdfReader(draft / f"{s.name}.pdf").pages) for s in specs]
+    closing_pages = [len(PdfReader(p).pages) for p in closing_pdfs(draft)]
     marks = top_level(packet)
     cover_pages = marks[0][1]
     assert 1 <= cover_pages <= 2, "the cover and contents take one or two pages (15 documents: two)"
-    assert len(packet.pages) == sum(doc_pages) + cover_pages
-    # Each document starts where the pages before it end.
-    starts = [cover_pages + sum(doc_pages[:i]) for i in range(len(specs))]
+    assert len(packet.pages) == sum(doc_pages) + cover_pages + sum(closing_pages)
+    # Each document starts where the pages before it end; the Closing section comes last.
+    starts = [cover_pages + sum(doc_pages[:i]) for i in range(len(specs) + 1)]
     assert [page for _, page, _ in marks] == starts
 
 
 def test_one_bookmark_per_document_with_its_title_and_its_articles(draft, specs, deal):
     packet = PdfReader(draft / PACKET_PDF)
     marks = top_level(packet)
-    assert [title for title, _, _ in marks] == [document_label(s, deal) for s in specs]
+    assert [title for title, _, _ in marks] == [document_label(s, deal) for s in specs] + ["Closing"]
     assert marks[0][0] == "Management Services Agreement"
     # Articles come from each document's own outline (Heading 1 -> bookmark), under its document.
     for (title, start, children), spec in zip(marks, specs):
@@ -133,6 +147,45 @@ def test_one_bookmark_per_document_with_its_title_and_its_articles(draft, specs,
     # Exhibits carry their titles, not a bare "EXHIBIT A".
     exhibits = [t for t in msa_children if t.startswith("EXHIBIT ")]
     assert exhibits and all(re.match(r"EXHIBIT [A-Z]\. \S", t) for t in exhibits), exhibits
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_every_closing_file_has_a_pdf_and_the_closing_section_binds_them(draft):
+    """closing/<file>.pdf beside every Word file of the closing set; in packet.pdf, one "Closing"
+    bookmark with a child per file at that file's first page, pages labelled CLOSING-1, ..."""
+    docx = sorted((draft / "closing").glob("*.docx"))
+    assert len(docx) >= 8
+    for path in docx:
+        assert path.with_suffix(".pdf").is_file(), path.name
+    packet = PdfReader(draft / PACKET_PDF)
+    [(_, section_start, children)] = [m for m in top_level(packet) if m[0] == "Closing"]
+    assert packet.page_labels[section_start] == "CLOSING-1" and packet.page_labels[-1].startswith("CLOSING-")
+    for child, pdf in zip(children, closing_pdfs(draft)):
+        page = packet.get_destination_page_number(child)
+        own_first = PdfReader(pdf).pages[0].extract_text()
+        assert _words(packet.pages[page].extract_text()) == _words(own_first), child.title
+
+
+def test_signature_packet_pdfs_hold_each_signature_page_with_its_documents_name(draft):
+    """Each signature packet's PDF: the cover, then one page per signature block, in checklist
+    order, each naming the document it belongs to (the lead-in and the legend)."""
+    from formgen.api import build
+    from formgen.markup import strip_word_markers
+    from formgen.word.closing_set import plan_closing
+    from formgen.word.signature_packets import packet_filenames, packets_by_signer
+
+    by_signer = packets_by_signer(plan_closing(build(EXAMPLE)))
+    filenames = packet_filenames(list(by_signer))
+    for signer, pages in by_signer.items():
+        pdf = draft / filenames[signer].replace(".docx", ".pdf")
+        text = _words(" ".join(page_texts(pdf)))
+        named = re.findall(r"Signature page to the (.+?), dated as of", text)
+        assert named == [_words(strip_word_markers(p.document.full_name)) for p in pages], signer
+        assert text.count("[Signature page to ") == len(pages), signer
+        assert PdfReader(pdf).metadata["/Title"] == f"Signature Packet of {signer}"
 
 
 def test_packet_metadata_labels_and_opening_view(draft, specs):
@@ -165,7 +218,8 @@ def test_cover_names_the_deal_parties_state_date_and_page_numbers(draft, specs, 
         assert document_label(spec, deal).split()[0] in cover
     # Each contents row's (page count, start page), as laid out by LibreOffice, match the packet.
     doc_pages = [len(PdfReader(draft / f"{s.name}.pdf").pages) for s in specs]
-    starts = [cover_pages + 1 + sum(doc_pages[:i]) for i in range(len(specs))]
+    doc_pages.append(sum(len(PdfReader(p).pages) for p in closing_pdfs(draft)))  # the Closing line
+    starts = [cover_pages + 1 + sum(doc_pages[:i]) for i in range(len(specs) + 1)]
     layout = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", str(cover_pages), str(draft / PACKET_PDF), "-"],
                             capture_output=True, text=True, check=True).stdout
     rows = re.findall(r"^\s*\d+\.\s.*?\s(\d+)\s+(\d+)\s*$", layout, flags=re.M)

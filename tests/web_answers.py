@@ -35,14 +35,14 @@ def _ca_packet_files() -> set[str]:
     closing set (closing/) and the records."""
     from pathlib import Path
 
-    from formgen.inputs.deal import load_deal
+    from formgen.api import validate
     from formgen.drafting.plan import documents_for
     from formgen.inputs.library import Library
 
     example = Path(__file__).resolve().parent.parent / "examples" / "ca_medspa.yaml"
-    names = [spec.filename for spec in documents_for(load_deal(example), Library.shipped().documents)]
+    names = [spec.filename for spec in documents_for(*validate(example)[:2], Library.shipped().documents)]
     closing = ["closing_checklist", "fmv_engagement_letter", "officer_certificate.mso", "officer_certificate.practice",
-               "payment_authorization", *(f"signature_packet.{signer}" for signer in (
+               "owner_joinder_form", "payment_authorization", *(f"signature_packet.{signer}" for signer in (
                    "dana-ruiz", "daniel-chen", "harbor-street-capital-llc", "maya-chen-m-d",
                    "incorporator-articles-of-incorporation-of-glow-medical-corporation",
                    "organizer-articles-of-organization-of-glow-management-llc"))]

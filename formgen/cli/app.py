@@ -354,7 +354,8 @@ def mark_executed(
     documents: Optional[list[str]] = typer.Argument(None, help="Documents signed (e.g. msa); default: every agreement."),
     date: Optional[str] = typer.Option(None, "--date", help="Date signed, YYYY-MM-DD (default: the Effective Date)."),
 ) -> None:
-    """Record that documents were signed; regenerate then writes amendments instead of new versions.
+    """Record that documents were signed (and when); the closing checklist shows them as executed,
+    and regenerate then writes amendments instead of new versions.
 
     Example: formgen mark-executed out/glow msa --date 2027-01-15
     """
@@ -362,6 +363,24 @@ def mark_executed(
 
     for record in _run(_mark, out, documents or None, date=date, library=_library(ctx), on_wait=_tell_waiting):
         typer.echo(f"  {record['file']}: executed on {record['date']}")
+
+
+@app.command()
+def closing(out: Annotated[Path, typer.Argument(help="A packet folder written by formgen generate.")],
+            as_json: JsonOpt = False) -> None:
+    """List the closing set: each document in signing order with its signers and status, and the signature packets.
+
+    Example: formgen closing out/glow --json
+    """
+    from ..api import closing as _closing
+    from ..folder.closing_status import closing_lines
+
+    status = _run(_closing, out, as_json=as_json)
+    if as_json:
+        echo_json({"format": JSON_FORMAT, "ok": True, **status})
+        return
+    for line in closing_lines(status):
+        typer.echo(line)
 
 
 @app.command()

@@ -51,15 +51,15 @@ def closing_items(deal: Deal) -> list[ClosingItem]:
                     "The valuation firm, the MSO and the Practice", ("practice", "mso")),
         ClosingItem("fmv_opinion", "Written fair-market-value opinion on the management fee", "condition",
                     "The independent valuation firm"),
-        ClosingItem("security_risk_analysis", f"Security risk analysis of the MSO's systems that will hold "
-                    f"{practice}'s patient information", "condition", deal.mso.name),
+        ClosingItem("security_risk_analysis", f"Security risk analysis of the MSO’s systems that will hold "
+                    f"{practice}’s patient information", "condition", deal.mso.name),
         ClosingItem("bank_account", f"Deposit and merchant accounts opened in the name of {practice}, "
                     "with only its Qualified Persons as signatories", "deliverable", practice),
         ClosingItem("payment_authorization", "Standing Payment Authorization", "closing document", practice,
                     ("practice",)),
-        ClosingItem("officer_certificate.practice", f"Officer's Certificate of {practice}", "closing document",
+        ClosingItem("officer_certificate.practice", f"Officer’s Certificate of {practice}", "closing document",
                     practice, ("practice",)),
-        ClosingItem("officer_certificate.mso", f"Officer's Certificate of {deal.mso.name}", "closing document",
+        ClosingItem("officer_certificate.mso", f"Officer’s Certificate of {deal.mso.name}", "closing document",
                     deal.mso.name, ("mso",)),
     ]
 
@@ -114,9 +114,11 @@ REQUIREMENTS: tuple[Requirement, ...] = (
          "mso_consent.agreements"),
     *(_req(doc, consent, False, "the consents approve it", f"{consent}.agreements")
       for doc in ("responsibility_schedule", "baa", "trademark_license", "sublease", "promissory_note",
-                  "security_agreement")
+                  "security_agreement", "owner_covenant")
       for consent in ("practice_consent", "mso_consent")),
     _req("responsibility_schedule", "msa", False, "it allocates the services the MSA describes", "msa"),
+    _req("msa", "owner_covenant", False, "the MSA's covenant binds the Practice only; each owner's covenant is "
+         "signed with it", "msa.covenants.non_compete"),
     _req("bank_account", "practice_consent", True, "the consent opens the accounts and names their signatories",
          "practice_consent.banking"),
     _req("payment_authorization", "bank_account", True, "it instructs the Practice's own bank",

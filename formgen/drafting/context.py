@@ -289,7 +289,7 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
     members = deal.mso.members
     context["controlling_member"] = next((m.name for m in members if m.percent > 50), None)
     context["significant_members"] = [m.name for m in members if m.percent >= 25]
-    packet = documents_for(deal, library.documents)
+    packet = documents_for(deal, rules, library.documents)
     context["related_agreements"] = related_agreements([spec.name for spec in packet])
     # The one signing order: derived from what each document requires (drafting/closing.py); the
     # checklist prints it and the signing-order check reads it.

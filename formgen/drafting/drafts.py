@@ -46,7 +46,7 @@ def start_drafting(deal: Deal, rules: StateRules, library: Library) -> Drafting:
     """What every document of the deal's packet is drafted from, out of ``library``."""
     clauses = library.clauses
     context = build_context(deal, rules, library)
-    specs = documents_for(deal, library.documents)
+    specs = documents_for(deal, rules, library.documents)
     return Drafting(deal, rules, clauses, context, specs, state_enabled_clauses(rules, clauses, specs, context))
 
 

@@ -19,7 +19,8 @@ from .findings import Finding
 RELATED_AGREEMENTS = (
     ("baa", "Business Associate Agreement", "the use, disclosure and protection of Protected Health Information"),
     ("continuity_agreement", "Continuity Agreement",
-     "the ownership of Practice and the succession to an owner's interest"),
+     "the ownership of Practice and the succession to an owner\u2019s interest"),
+    ("owner_covenant", "Owner Covenant Agreement", "each owner\u2019s personal covenant not to compete"),
     ("trademark_license", "Trademark License Agreement", "the use of the licensed marks"),
     ("sublease", "Sublease", "the use and occupancy of the premises and equipment it covers"),
     ("promissory_note", "Working Capital Promissory Note", "the working-capital loan and its repayment"),

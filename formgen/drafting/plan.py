@@ -44,10 +44,11 @@ class DocumentPlan:
         return [c.ref for c in self.clauses]
 
 
-def documents_for(deal: Deal, documents: Iterable[DocumentSpec]) -> list[DocumentSpec]:
-    """The deal's packet: the documents whose ``applies`` conditions all hold, in reading order.
-    The conditions read the deal's sections by name, as clause conditions do."""
-    sections = {name: getattr(deal, name) for name in type(deal).model_fields}
+def documents_for(deal: Deal, rules: StateRules, documents: Iterable[DocumentSpec]) -> list[DocumentSpec]:
+    """The deal's packet under its state's ``rules``: the documents whose ``applies`` conditions all
+    hold, in reading order. The conditions read the deal's sections and ``state`` (the rules) by
+    name, as clause conditions do."""
+    sections = {**{name: getattr(deal, name) for name in type(deal).model_fields}, "state": rules}
     return [spec for spec in documents if all(_holds(condition, sections, spec.name) for condition in spec.applies)]
 
 

@@ -2,6 +2,9 @@
 
 The signed bytes are kept at ``.formgen/executed/<file>``; from then on ``regenerate`` leaves
 the document as it is and writes amendments (``word.amend``) when formgen's version changes.
+Each record names the document's signers (from the closing record of the manifest) and the date
+signed, and the closing checklist is redrawn with every executed document's status and date
+(unless it was edited by hand: then ``regenerate`` merges the new status into the edited copy).
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from typing import Any
 
 from ..errors import InputError, Problem
 from ..inputs.library import Library
+from ..word.closing_folder import checklist_docx
 from ..word.ooxml import read_package
-from .manifest import MANIFEST, dumps, execution_record
+from .manifest import MANIFEST, base_path, dumps, execution_record, sha256
 from .packet_folder import PacketFolder
 
 
@@ -56,16 +60,38 @@ def _chosen(manifest: dict[str, Any], documents: list[str] | None, out_dir: Path
 
 def mark_executed(out_dir: str | Path, library: Library, documents: list[str] | None = None, *,
                   date: str | None = None, on_wait: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
-    """Record each document as signed on ``date`` (default: the deal's effective date); a document
-    already recorded keeps its first record. Returns the records, in the order given. The
-    packet's lock is held from reading the manifest to writing it back."""
+    """Record each document as signed on ``date`` (default: the deal's effective date), with its
+    signers; a document already recorded keeps its first record. Returns the records, in the order
+    given. The closing checklist is redrawn (in ``library``'s layout) with the status of every
+    executed document. The packet's lock is held from reading the manifest to writing it back."""
     folder = PacketFolder(out_dir)
     folder.require_packet()
     with folder.locked(on_wait=on_wait):
-        return _mark(folder, library, documents, date)
+        return _mark(folder, documents, date, library)
 
 
-def _mark(folder: PacketFolder, library: Library, documents: list[str] | None, date: str | None) -> list[dict[str, Any]]:
+def _signers(manifest: dict[str, Any], name: str) -> list[str]:
+    """Who signs ``name``, as the closing record lists them (none for a packet from before it)."""
+    items = (manifest.get("closing") or {}).get("items", [])
+    return next((list(item["signers"]) for item in items if item["name"] == name), [])
+
+
+def _checklist_writes(folder: PacketFolder, manifest: dict[str, Any], library: Library) -> dict[str, bytes]:
+    """The closing checklist redrawn with every execution record, and its base; nothing when the
+    packet has no closing record or the checklist on disk is not the one formgen wrote."""
+    closing = manifest.get("closing")
+    if not closing:
+        return {}
+    filename = closing["checklist"]["file"]
+    on_disk = folder.read(filename)
+    if on_disk is None or sha256(on_disk) != manifest["outputs"].get(filename):
+        return {}
+    data = checklist_docx(library, closing, manifest["executed"])
+    manifest["outputs"][filename] = sha256(data)
+    return {filename: data, base_path(filename): data}
+
+
+def _mark(folder: PacketFolder, documents: list[str] | None, date: str | None, library: Library) -> list[dict[str, Any]]:
     out_dir = folder.path
     manifest = folder.manifest()
     when = _date(date, manifest, out_dir)
@@ -85,10 +111,12 @@ def _mark(folder: PacketFolder, library: Library, documents: list[str] | None, d
                                           "then mark it executed")])
             effective = manifest["deal"].get("validated", {}).get("deal", {}).get("effective_date")
             executed[name] = execution_record(name, filename, when, data, effective)
+            executed[name]["signers"] = _signers(manifest, name)
             writes[executed[name]["signed_copy"]] = data
             manifest["outputs"][filename] = executed[name]["sha256"]
         records.append(executed[name])
     if writes:
+        writes.update(_checklist_writes(folder, manifest, library))
         writes[MANIFEST] = dumps(manifest)
         folder.rewrite(writes)
     return records

@@ -26,12 +26,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import FormgenError, InputError, Problem
 from .atomic import staged_folder, write_file
+from ..word.signature_packets import ESign
 from .manifest import EXECUTED_DIR, MANIFEST
 
 LOCK_TIMEOUT = 600.0  # seconds a writer waits for another before giving up
@@ -130,6 +131,46 @@ class ExecutedRecord(_Open):
     amendments: list[AmendmentRecord] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
+class ClosingItemRecord(_Open):
+    """One item of the signing order: a document, a closing document, a condition or a deliverable."""
+
+    step: int = Field(ge=1, le=MAX_ITEMS)
+    name: str = Field(max_length=200)
+    title: str = Field(max_length=2000)
+    kind: str = Field(max_length=40)
+    file: OutputName | None = None
+    signers: list[Annotated[str, Field(max_length=400)]] = Field(default_factory=list, max_length=MAX_ITEMS)
+
+
+class ChecklistBlock(BaseModel):
+    """A block of the closing checklist as the manifest keeps it (mark-executed redraws it): text,
+    a subheading or a table, nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["para", "subheading", "table"]
+    text: str = Field(default="", max_length=20000)
+    caption: str = Field(default="", max_length=400)
+    header: list[Annotated[str, Field(max_length=400)]] = Field(default_factory=list, max_length=20)
+    rows: list[list[Annotated[str, Field(max_length=20000)]]] = Field(default_factory=list, max_length=MAX_ITEMS)
+
+
+class ChecklistRecord(_Open):
+    file: OutputName
+    title: str = Field(max_length=400)
+    subtitle: str = Field(max_length=400)
+    header: str = Field(max_length=2000)
+    blocks: list[ChecklistBlock] = Field(max_length=MAX_ITEMS)
+
+
+class ClosingRecord(_Open):
+    """The closing set: its signing order, the signature packets by signer, the checklist's blocks."""
+
+    esign: ESign = "none"
+    items: list[ClosingItemRecord] = Field(max_length=MAX_ITEMS)
+    signature_packets: dict[Annotated[str, Field(max_length=400)], OutputName] = Field(max_length=MAX_ITEMS)
+    checklist: ChecklistRecord
+
+
 class StateRecord(_Open):
     code: str = Field(max_length=8)
 
@@ -143,6 +184,7 @@ class Manifest(_Open):
     documents: dict[str, DocumentRecord] = Field(default_factory=dict, max_length=MAX_ITEMS)
     executed: dict[str, ExecutedRecord] = Field(default_factory=dict, max_length=MAX_ITEMS)
     inputs: dict[str, Any] = Field(default_factory=dict)
+    closing: ClosingRecord | None = None
 
 
 def _field_path(loc: tuple[str | int, ...]) -> str:

@@ -102,7 +102,8 @@ def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -
         raise InputError([Problem(str(deal_path), "", f"does not exist: {MANIFEST} records the deal file as "
                                   f"'{old['deal']['path']}' (relative to {out_dir}); give its new place with --deal")])
     packet = build_packet(deal_path, old.get("inputs", {}).get("policy", "conservative"), library)
-    outputs = packet_outputs(packet, out_dir)
+    closing = old.get("closing") or {}
+    outputs = packet_outputs(packet, out_dir, esign=closing.get("esign", "none"), executed=old.get("executed") or {})
     # a packet is a flat folder: a recorded name that is not a plain file name is ignored
     recorded = {n for n in old["outputs"] if isinstance(n, str) and n == Path(n).name and not n.startswith(".")}
     names = sorted((recorded | set(outputs)) - {MANIFEST})

@@ -3,6 +3,8 @@ staged beside the target and swapped in atomically (with PDFs when asked)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,25 +13,30 @@ from ..drafting.packet import Packet
 from ..errors import ComplianceError, ToolMissingError
 from ..inputs.library import Library
 from ..inputs.states import Policy
-from ..word.closing_folder import closing_outputs
 from .atomic import write_file
 from .build import build_packet
 from .guard import FolderPlan, check_target, kept_name, plan_folder
 from .manifest import MANIFEST, base_outputs, build_manifest, dumps, sha256
 from .packet_folder import PacketFolder, carry
+from ..word.closing_folder import build_closing
 
 
-def packet_outputs(packet: Packet, out_dir: Path, esign: str = "none") -> dict[str, bytes]:
+def packet_outputs(packet: Packet, out_dir: Path, esign: str = "none",
+                   executed: dict[str, dict[str, Any]] | None = None) -> dict[str, bytes]:
     """Every file of the packet folder: documents, the closing set (closing/), compliance.json and
-    manifest.json. ``esign``: the e-signature service whose anchors the signature packets carry."""
+    manifest.json. ``esign``: the e-signature service whose anchors the signature packets carry;
+    ``executed``: the execution records kept so far (the closing checklist shows them)."""
     outputs = {doc.spec.filename: doc.data for doc in packet.documents}
-    outputs.update(closing_outputs(packet, esign))
+    closing, closing_record = build_closing(packet, esign, executed)
+    outputs.update(closing)
     outputs["compliance.json"] = dumps({
         "deal": packet.deal.deal.name,
         "state": packet.rules.code,
         "findings": [f.to_dict() for f in packet.findings],
     })
-    outputs[MANIFEST] = dumps(build_manifest(packet, out_dir, outputs))
+    manifest = build_manifest(packet, out_dir, outputs)
+    manifest["closing"] = closing_record
+    outputs[MANIFEST] = dumps(manifest)
     return outputs
 
 

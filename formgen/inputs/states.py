@@ -257,6 +257,14 @@ class StateRules(BaseModel):
         """The owner covenant rule (after ``in_force``: the one in force), or None where not researched."""
         return self.noncompete.owner[0] if self.noncompete and self.noncompete.owner else None
 
+    @property
+    def owner_covenant_allowed(self) -> bool:
+        """The state's law leaves a covenant not to compete an owner can sign: no state rule takes the
+        MSA's covenant out, and the owner-covenant rule in force (where researched) is not void."""
+        rule = self.rule_for_tag(NON_COMPETE_TAG)
+        covenant = self.owner_covenant()
+        return (rule is None or rule.action == "warn") and (covenant is None or covenant.status != "void")
+
     def with_policy(self, policy: Policy) -> "StateRules":
         """Under ``permissive``, a term the law permits (conditional, unsettled or permitted) takes the
         rule's ``permissive_action`` instead of the conservative ``action``; prohibited terms never do."""

@@ -146,6 +146,7 @@ class Terms:
     parties: str  # 'Hudson Wellness Management LLC ("MSO") and Hudson Medical Aesthetics, P.C. ("Practice")'
     numbers: dict[str, str] = field(default_factory=dict)  # formgen's new numbering -> the signed one
     fee_review: str | None = None  # "Section 12.5 (Periodic Fair Market Value Review)" when the fee changes
+    executed_on: str = ""  # the day it was signed, as mark-executed recorded it ("January 15, 2027")
 
 
 def _front(terms: Terms, first: list[etree._Element]) -> list[etree._Element]:
@@ -272,7 +273,7 @@ def amendment_for(record: dict, title: str, parties: str, base: bytes, theirs: b
     review = next((s for s in old if "Fair Market Value Review" in s.label), None)
     fee_changed = any("Fee" in c.section.label for c in found)
     terms = Terms(title, len(earlier) + 1, dated, earlier, parties, signed_numbers(old, new),
-                  review.label if review is not None and fee_changed else None)
+                  review.label if review is not None and fee_changed else None, long_date(record["date"]))
     from .conformed import conform  # the conformed copy builds on this module's sections
 
     return Made(write_amendment(theirs, found, new, terms), conform(previous, found, terms),

@@ -97,15 +97,20 @@ def _drop_draft_legends(parts: dict[str, bytes], body: etree._Element) -> None:
         parts[name] = parts[name].replace(f"  |  {DRAFT_FOOTER}".encode(), b"").replace(DRAFT_FOOTER.encode(), b"")
 
 
-def _conformed_signatures(body: etree._Element) -> None:
-    """Each signature line of the signed copy reads "/s/ NAME" (the name printed under it)."""
+def _conformed_signatures(body: etree._Element, executed_on: str = "") -> None:
+    """Each signature line of the signed copy reads "/s/ NAME" (the name printed under it), and
+    each date line the day it was signed (``executed_on``, from the execution record)."""
     paragraphs = list(body.iter(P))
     start = next((k for k, p in enumerate(paragraphs) if paragraph_view_text(p).startswith(SIGNATURES)), None)
     if start is None:
         return
     for k in range(start, len(paragraphs) - 1):
         text = paragraph_view_text(paragraphs[k])
-        if SIGNATURE_LINE not in text or text.startswith("Date:"):
+        if SIGNATURE_LINE not in text:
+            continue
+        if text.startswith("Date:"):
+            if executed_on:
+                _set_text(paragraphs[k], f"Date: {executed_on}")
             continue
         following = [paragraph_view_text(p) for p in paragraphs[k + 1:k + 3]]
         name = next((f.removeprefix("Name:").strip() for f in following if f.startswith("Name:")), None)
@@ -113,10 +118,15 @@ def _conformed_signatures(body: etree._Element) -> None:
             name = following[0].strip()  # an individual signs in person: the name is the next line
         if not name:
             continue
-        texts = list(paragraphs[k].iter(q("t")))
-        for t in texts:
-            t.text = ""
-        texts[0].text = ("By: " if text.startswith("By:") else "") + f"/s/ {name}"
+        _set_text(paragraphs[k], ("By: " if text.startswith("By:") else "") + f"/s/ {name}")
+
+
+def _set_text(paragraph: etree._Element, text: str) -> None:
+    """The paragraph's text replaced, in its first run's formatting."""
+    texts = list(paragraph.iter(q("t")))
+    for t in texts:
+        t.text = ""
+    texts[0].text = text
 
 
 def conform(previous: bytes, found: list[Change], terms: Terms) -> bytes:
@@ -128,7 +138,7 @@ def conform(previous: bytes, found: list[Change], terms: Terms) -> bytes:
     for change in found:
         _conform_one(body, change, terms.number, terms.numbers)
     _drop_draft_legends(parts, body)
-    _conformed_signatures(body)
+    _conformed_signatures(body, terms.executed_on)
     for block in body_blocks(body):
         if block.tag == P and paragraph_view_text(block).startswith(CONFORMED_MARK):
             body.remove(block)
