@@ -59,6 +59,26 @@ def test_a_foreign_host_header_gets_421(app):
     assert TestClient(everywhere, base_url="http://rebind.attacker.example:8000").get("/").status_code == 421
 
 
+def test_every_response_carries_the_security_headers_refusals_included(app):
+    """One place sets them: the guard's own refusals (421, 403, 413) and the app's pages alike."""
+    local = TestClient(app, base_url=ORIGIN)
+    start_token = re.search(r'name="csrf-token" content="([^"]+)"', local.get("/").text).group(1)
+    answers = {
+        "page": local.get("/"),
+        "static": local.get("/static/app.css"),
+        "404": local.get("/no-such-page"),
+        "421": TestClient(app, base_url="http://rebind.attacker.example").get("/"),
+        "403": local.post("/new?csrf=forged"),
+        "413": local.post("/new?csrf=" + start_token, content=b"x" * (3 * 1024 * 1024)),
+    }
+    assert [r.status_code for r in answers.values()] == [200, 200, 404, 421, 403, 413]
+    for name, r in answers.items():
+        assert r.headers["x-content-type-options"] == "nosniff", name
+        assert r.headers["x-frame-options"] == "SAMEORIGIN", name
+        assert "frame-ancestors 'self'" in r.headers["content-security-policy"], name
+        assert len(r.headers.get_list("content-security-policy")) == 1, name
+
+
 def test_cookieless_requests_create_no_session(app):
     c = TestClient(app, base_url=ORIGIN)
     for i in range(300):

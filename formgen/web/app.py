@@ -93,6 +93,18 @@ class Guard:
         store: DraftStore = scope["app"].state.store
         headers = Headers(scope=scope)
         state = scope.setdefault("state", {})
+
+        async def send_with_headers(message):
+            """Every response, the app's and the guard's own refusals alike, leaves through here."""
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message["headers"]}
+                message["headers"] = [*message["headers"], *(h for h in SECURITY_HEADERS if h[0] not in present)]
+                new_sid = state.get("new_sid")
+                if new_sid:
+                    cookie = f"{COOKIE}={new_sid}; Max-Age={SESSION_IDLE}; Path=/; HttpOnly; SameSite=Strict"
+                    message["headers"].append((b"set-cookie", cookie.encode()))
+            await send(message)
+
         try:
             if not self.host_ok(headers.get("host", "")):
                 raise Refused(421, "This server answers only to its own address (e.g. http://127.0.0.1:8000/).")
@@ -102,18 +114,7 @@ class Guard:
                 self.check_token(scope, headers, store, state["sid"])
                 receive = await self.buffered(scope, headers, receive)
         except Refused as refused:
-            return await error_page(scope, refused.status, refused.message)(scope, receive, send)
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                extra = [h for h in SECURITY_HEADERS if h[0] not in {k.lower() for k, _ in message["headers"]}]
-                message["headers"] = [*message["headers"], *extra]
-                new_sid = state.get("new_sid")
-                if new_sid:
-                    cookie = f"{COOKIE}={new_sid}; Max-Age={SESSION_IDLE}; Path=/; HttpOnly; SameSite=Strict"
-                    message["headers"].append((b"set-cookie", cookie.encode()))
-            await send(message)
-
+            return await error_page(scope, refused.status, refused.message)(scope, receive, send_with_headers)
         await self.app(scope, receive, send_with_headers)
 
     @staticmethod
