@@ -132,3 +132,4 @@ def test_the_review_needs_the_csrf_token_and_the_size_is_bounded(app, tmp_path):
                headers={"content-type": "multipart/form-data; boundary=x"})
     assert r.status_code == 413
     assert not (app.state.store.folder(c.base.split("/")[-1]) / "contract").exists()
+
