@@ -108,6 +108,36 @@ def test_sessions_expire_are_pruned_and_a_planted_id_is_never_adopted(app):
     assert len(app.state.store.matters()) == 3  # the matters stay: the data folder owns them
 
 
+def test_a_new_session_id_when_a_matter_is_started_or_opened_and_the_old_one_is_refused(app, tmp_path):
+    store = app.state.store
+    c = client(app)
+    start_matter(c)
+    ids = [c.cookies.get(COOKIE)]
+    first_matter = c.base
+    c.submit("/new")  # a second matter started
+    ids.append(c.cookies.get(COOKIE))
+    c.get(first_matter + "/")  # the first opened again, as the matters list links it
+    ids.append(c.cookies.get(COOKIE))
+    c.submit("/open", files={"deal": ("ca.yaml", (EXAMPLES / "ca_medspa.yaml").read_bytes(), "application/yaml")})
+    ids.append(c.cookies.get(COOKIE))
+    assert len(set(ids)) == 4 and store.session_count() == 1
+    for old in ids[:-1]:
+        assert not store.session_ok(old)
+        stale = TestClient(app, base_url=ORIGIN, cookies={COOKIE: old})
+        r = stale.post(first_matter + "/step/deal?csrf=" + store.csrf_token(old), data={"deal.name": "Hijacked"})
+        assert r.status_code == 403  # the old id and its token are refused
+    assert "Hijacked" not in store.deal_path(first_matter.split("/")[-1]).read_text()
+    assert post_step(c, "deal", {"deal.name": "Still Mine"}).status_code == 200  # the new one works
+    # an id fixed in the browser beforehand (made by this server for someone else) is worth nothing once a matter opens
+    attacker = client(app)
+    start_matter(attacker)
+    known = attacker.cookies.get(COOKIE)
+    victim = Browser(app, follow_redirects=True, base_url=ORIGIN)
+    victim.cookies.set(COOKIE, known, domain="127.0.0.1")
+    victim.get(first_matter + "/")
+    assert victim.cookies.get(COOKIE, domain="127.0.0.1") != known and not store.session_ok(known)
+
+
 def test_csrf_is_checked_before_the_body_and_the_limit_counts_bytes_received(app):
     c = client(app)
     start_matter(c)

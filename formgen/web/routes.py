@@ -43,17 +43,23 @@ def _slug(text: str) -> str:
 
 
 def _ensure_session(request: Request) -> None:
-    """A session for this browser from now on (a matter is being started or opened)."""
+    """A session for this browser from now on (a matter's page is being shown)."""
     if request.state.sid is None:
         request.state.sid = request.state.new_sid = _store(request).new_session()
 
 
-def _matter(request: Request) -> str:
-    """The matter the URL names; 404 for any other id. Opening one makes the browser's session."""
+def _rotate_session(request: Request) -> None:
+    """A new session id as a matter is started or opened; the old one is refused from now on."""
+    request.state.sid = request.state.new_sid = _store(request).rotate_session(request.state.sid)
+
+
+def _matter(request: Request, *, opening: bool = False) -> str:
+    """The matter the URL names; 404 for any other id. Its pages make the browser's session;
+    ``opening`` it (its own address, as the matters list links it) gives the browser a new one."""
     mid = request.path_params.get("mid")
     if _store(request).folder(mid) is None:
         raise HTTPException(404, "No such matter: it may have been deleted. The matters list shows those there are.")
-    _ensure_session(request)
+    (_rotate_session if opening else _ensure_session)(request)
     return mid
 
 
@@ -111,7 +117,7 @@ async def start(request: Request, error: list | None = None, status: int = 200):
 
 async def new_deal(request: Request):
     store = _store(request)
-    _ensure_session(request)
+    _rotate_session(request)
     mid = store.new_matter()
     store.save(mid, {})
     return _see(f"{_base(mid)}/step/{interview.steps()[0].id}")
@@ -134,7 +140,7 @@ async def open_deal(request: Request):
     checked = await run_in_threadpool(live.check_upload, request.app.state.library, data, suffix, name, store.root)
     if isinstance(checked, list):
         return await start(request, checked, 400)
-    _ensure_session(request)
+    _rotate_session(request)
     mid = store.new_matter()
     if suffix == ".json":
         store.save(mid, checked)
@@ -155,14 +161,15 @@ async def open_packet(request: Request):
     except InputError as exc:
         store.delete(mid)
         return await start(request, [str(p) for p in exc.problems], 400)
-    _ensure_session(request)
+    _rotate_session(request)
     store.save(mid, validated)
     (store.folder(mid) / ORIGIN_FILE).write_text("upload")
     return _see(f"{_base(mid)}/packet")
 
 
 async def matter_home(request: Request):
-    mid = _matter(request)
+    """A matter opened (from the matters list, or any browser): the browser gets a new session id."""
+    mid = _matter(request, opening=True)
     store = _store(request)
     if not store.has_draft(mid) and contracts.kept(store.folder(mid)) is not None:
         return _see(f"{_base(mid)}/contract")
@@ -486,7 +493,7 @@ async def review_contract_start(request: Request):
     if problems:
         store.delete(mid)
         return await start(request, problems, 400)
-    _ensure_session(request)
+    _rotate_session(request)
     return _see(f"{_base(mid)}/contract")
 
 
