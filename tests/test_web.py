@@ -438,3 +438,21 @@ def test_drafts_of_the_old_one_per_browser_layout_become_matters(tmp_path):
     app = create_app(drafts_dir=root)
     assert [m.name for m in app.state.store.matters()] == ["Old Draft"]
     assert not (root / ("E" * 43)).exists()
+
+
+def test_the_formation_step_has_curated_help_for_every_field():
+    """#23: the filing facts get help written for people (not the model's docstrings), per entity."""
+    from formgen.inputs.deal import deal_json_schema
+    from formgen.web import interview
+
+    step = interview.step("formation")
+    fields = list(interview.all_fields(step.fields))
+    assert len(fields) >= 20 and step.title == "Filing facts (optional)"
+    described = {}
+    for f in fields:
+        assert f.help and f.help == interview.HELP.get(f.path), f.path
+        described[f.path] = f.help
+    assert "management company's charter" in described["formation.mso.organizer"]
+    assert "practice's charter" in described["formation.practice.organizer"]
+    model = deal_json_schema()["$defs"]["EntityFiling"]["properties"]["organizer"].get("description", "")
+    assert described["formation.mso.organizer"] != model
