@@ -350,6 +350,7 @@ def test_no_route_answers_500_to_hostile_values(app, packet_dir):
         statuses.setdefault(r.status_code, []).append(route)
     fields = [f.path.replace("[]", "[0]") for f in interview.all_fields() if f.kind not in ("group", "object")]
     for value in HOSTILE:
+        token = c.token()  # opening a deal below starts a matter, which gives the browser a new session
         for step in interview.steps() if value in HOSTILE[:2] else ():  # every field of every step, twice
             form = {f: value for f in fields if f.split(".")[0].split("[")[0] in step.sections}
             note("step", c.post(c.path(f"/step/{step.id}") + f"?csrf={token}", data={**form, "action": "next"},
@@ -365,12 +366,19 @@ def test_no_route_answers_500_to_hostile_values(app, packet_dir):
         note("state", c.get(f"/api/state/{quoted}"))
         note("matter", c.get(f"/m/{quoted}/step/deal"))
         note("rename", c.post(c.path("/rename") + f"?csrf={token}", data={"name": value}))
+        note("contract", c.post(c.path("/contract") + f"?csrf={token}", data={"state": value, "as_of": value},
+                                files={"contract": (f"{value[:60]}.docx", b"PK\x03\x04" + value.encode(errors="replace"))}))
+        note("contract-state", c.post(c.path("/contract") + f"?csrf={token}", data={"state": "CA", "as_of": value},
+                                      files={"contract": ("c.txt", f"Section 1.1. {value}".encode(errors="replace"))}))
+        for route in ("/contract", "/contract/review_memo.docx", "/contract/redline.docx"):
+            note(route, c.get(c.path(route)))
         note("open", upload(c, "/open", "deal", "d.yaml", f"deal: {{name: x, state: {value}, effective_date: {value}}}\n"
                                                                f"mso: {{members: [{{percent: {value}}}]}}".encode()))
         note("open-json", upload(c, "/open", "deal", "d.json", json.dumps({"deal": value}).encode()))
         note("cookie", TestClient(app, base_url=ORIGIN).get("/", headers=[(b"cookie", f"{COOKIE}={value}".encode())]))
         c.submit("/step/deal", {"deal.name": "Glow Aesthetics", "deal.state": "CA", "deal.effective_date": "2027-01-01",
                                 "action": "goto:deal"})
+    token = c.token()
     for data in damaged_zips((packet_dir / "manifest.json").read_bytes()).values():
         note("open-packet", upload(c, "/open-packet", "packet", "p.zip", data))
     note("bad multipart", c.post("/open?csrf=" + token, content=b"--x\r\nbroken", headers={"content-type": "multipart/form-data; boundary=x"}))
