@@ -456,3 +456,14 @@ def test_the_formation_step_has_curated_help_for_every_field():
     assert "practice's charter" in described["formation.practice.organizer"]
     model = deal_json_schema()["$defs"]["EntityFiling"]["properties"]["organizer"].get("description", "")
     assert described["formation.mso.organizer"] != model
+
+
+def test_an_entity_form_spelled_as_a_deal_file_may_spell_it_is_the_form_it_names(app):
+    """The NY example says `entity_type: pc`: the step shows the professional corporation chosen and
+    its designations, not "Pc (not allowed in New York)"."""
+    c = client(app)
+    r = upload(c, "/open", "deal", "ny.yaml", (EXAMPLES / "ny_medspa.yaml").read_bytes())
+    assert r.status_code == 200
+    page = c.get(c.path("/step/practice")).text
+    assert re.search(r'<option value="professional_corporation" selected>', page)
+    assert "not allowed in New York" not in page and 'id="live-designations"' in page

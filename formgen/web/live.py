@@ -14,6 +14,7 @@ from ..api import validate
 from ..drafting.compliance import forbidden_words_in, suffix_ok
 from ..drafting.validation import check as check_deal_file
 from ..errors import FormgenError, InputError, Problem
+from ..inputs.deal import PRACTICE_ENTITY_ALIASES
 from . import interview
 from .answers import value_at
 from .drafts import yaml_rt
@@ -85,6 +86,7 @@ def live_info(library, data) -> dict:
     rules = state_rules(library, value_at(data, "deal.state"))
     basis = value_at(data, "fees.basis")
     form = value_at(data, "practice.entity_type")
+    form = PRACTICE_ENTITY_ALIASES.get(form.strip().lower(), form) if isinstance(form, str) else form  # "pc", as the CLI reads it
     chosen = next((f for f in rules.entity_forms if f.form.value == form), None) if rules else None
     name = value_at(data, "practice.name")
     name_ok, name_words = None, []

@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 
 from ..api import build
 from ..errors import FormgenError, InputError
-from ..inputs.deal import JURISDICTIONS
+from ..inputs.deal import JURISDICTIONS, PRACTICE_ENTITY_ALIASES
 from . import answers, contracts, interview, live, packetfiles, review as review_model
 from .app import MAX_CONTRACT, MAX_FORM, MAX_UPLOAD, body_limit, render
 
@@ -229,6 +229,7 @@ def _step_context(request: Request, mid: str, step, data, show_missing: bool) ->
             "live": live.live_info(request.app.state.library, data), "value_at": answers.value_at, "shown": answers.shown,
             "deal_name": _deal_name(data), "default_state": answers.value_at(data, "deal.state") or "",
             "only_for_basis": interview.ONLY_FOR_BASIS, "canonical_forms": interview.CANONICAL_ENTITY_FORMS,
+            "entity_aliases": PRACTICE_ENTITY_ALIASES,
             "base": _base(mid), "version": store.version(mid),
             "status": review_model.step_status(request.app.state.library, data, store.scratch(mid, "check"))}
 
