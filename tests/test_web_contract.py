@@ -15,10 +15,9 @@ import pytest
 
 pytest.importorskip("starlette")
 
-from test_web import ORIGIN, client, start_matter  # noqa: E402
+from test_web import client, start_matter  # noqa: E402
 
 from formgen import api  # noqa: E402
-from formgen.inputs.library import Library  # noqa: E402
 from formgen.web.app import create_app  # noqa: E402
 
 THEIR_MSA = [

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..api import review as review_contract
 from ..errors import FormgenError, InputError, Problem
 from ..scan.categories import CAPTIONS
-from ..scan.review import SEVERITY_ORDER, Finding, Review
+from ..scan.review import Finding, Review
 
 SUFFIXES = (".docx", ".pdf", ".txt")
 FOLDER = "contract"
@@ -130,5 +130,5 @@ def redline(contract: Kept, review: Review) -> bytes | None:
     return redline_docx(contract.path, review)
 
 
-__all__ = ["CAPTIONS", "SEVERITY_ORDER", "SUFFIXES", "Kept", "Section", "by_section", "keep", "kept",
+__all__ = ["CAPTIONS", "SUFFIXES", "Kept", "Section", "by_section", "keep", "kept",
            "memo", "redline", "review_kept"]
