@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    import datetime as dt
+
     from .drafting.packet import Packet
     from .folder.batch import BatchResult
     from .folder.regen_plan import RegenResult
     from .inputs.deal import Deal
     from .inputs.library import Library
     from .inputs.states import Policy
+    from .scan.review import Review
 
 
 def load_deal(path: str | Path) -> "Deal":
@@ -104,3 +107,16 @@ def batch(deals_dir: str | Path, out_dir: str | Path, *, library: "Library | Non
     from .folder.batch import batch as _batch
 
     return _batch(deals_dir, out_dir, _library(library), jobs=jobs, force=force, pdf=pdf, on_progress=on_progress)
+
+
+def review(path: str | Path, state: str, *, as_of: "dt.date | None" = None, library: "Library | None" = None) -> "Review":
+    """The review ``formgen review`` runs on one contract formgen did not write (.docx, .pdf or .txt,
+    read with the bounded readers): every clause in a control category, with its section, the
+    ``state``'s rule in force on ``as_of`` (default: today), the citation and a compliant clause.
+    InputError for an unreadable file or an unknown state."""
+    import datetime as dt
+
+    from .scan.review import review_file
+
+    lib = _library(library)
+    return review_file(Path(path), rules=lib.state(state), as_of=as_of or dt.date.today(), library=lib.clauses)

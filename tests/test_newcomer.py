@@ -4,6 +4,7 @@ state names read as codes, and a starter that validates clean but warns about it
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,28 @@ def test_impact_within_lists_only_what_falls_due_in_the_window(tmp_path):
     assert deadlines and max(deadlines) >= "2029-01-01"
     soon = impact(tmp_path / "out", as_of, Library.shipped(), as_of + dt.timedelta(days=1))
     assert all(c["deadline"] <= "2026-12-03" for r in soon for c in r.changes)
+
+
+def test_the_starter_shows_the_optional_filing_facts_commented_out_and_they_validate(tmp_path):
+    """#23: `formgen init`'s file lists every `formation:` field, commented out with a line of help;
+    uncommented as written, they are a valid deal."""
+    from formgen.cli.starter import starter_text
+    from formgen.inputs.deal import deal_json_schema, load_deal
+
+    text = starter_text()
+    block = text[text.index("# formation:"):]
+    listed = set(re.findall(r"^#\s+([a-z_]+):", block, re.M))
+    defs = deal_json_schema()["$defs"]
+    fields = {*defs["Formation"]["properties"], *defs["EntityFiling"]["properties"]}
+    assert fields <= listed, fields - listed
+    first = {}
+    for line in block.splitlines()[1:]:
+        key = re.match(r"^#\s+([a-z_]+):", line)
+        if key:
+            first.setdefault(key.group(1), line)
+    assert all("  # " in line for line in first.values()), first  # each field, where it first shows: a line of help
+    deal = tmp_path / "filled.yaml"
+    deal.write_text(text[:text.index("# formation:")] + re.sub(r"^# ", "", block, flags=re.M), encoding="utf-8")
+    loaded = load_deal(deal)
+    assert loaded.formation.practice.registered_agent == "Example Agent Services, Inc."
+    assert loaded.formation.mso.organizer == "Alex Example" and loaded.formation.authorized_shares == 1000

@@ -438,3 +438,32 @@ def test_drafts_of_the_old_one_per_browser_layout_become_matters(tmp_path):
     app = create_app(drafts_dir=root)
     assert [m.name for m in app.state.store.matters()] == ["Old Draft"]
     assert not (root / ("E" * 43)).exists()
+
+
+def test_the_formation_step_has_curated_help_for_every_field():
+    """#23: the filing facts get help written for people (not the model's docstrings), per entity."""
+    from formgen.inputs.deal import deal_json_schema
+    from formgen.web import interview
+
+    step = interview.step("formation")
+    fields = list(interview.all_fields(step.fields))
+    assert len(fields) >= 20 and step.title == "Filing facts (optional)"
+    described = {}
+    for f in fields:
+        assert f.help and f.help == interview.HELP.get(f.path), f.path
+        described[f.path] = f.help
+    assert "management company's charter" in described["formation.mso.organizer"]
+    assert "practice's charter" in described["formation.practice.organizer"]
+    model = deal_json_schema()["$defs"]["EntityFiling"]["properties"]["organizer"].get("description", "")
+    assert described["formation.mso.organizer"] != model
+
+
+def test_an_entity_form_spelled_as_a_deal_file_may_spell_it_is_the_form_it_names(app):
+    """The NY example says `entity_type: pc`: the step shows the professional corporation chosen and
+    its designations, not "Pc (not allowed in New York)"."""
+    c = client(app)
+    r = upload(c, "/open", "deal", "ny.yaml", (EXAMPLES / "ny_medspa.yaml").read_bytes())
+    assert r.status_code == 200
+    page = c.get(c.path("/step/practice")).text
+    assert re.search(r'<option value="professional_corporation" selected>', page)
+    assert "not allowed in New York" not in page and 'id="live-designations"' in page

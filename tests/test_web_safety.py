@@ -59,6 +59,26 @@ def test_a_foreign_host_header_gets_421(app):
     assert TestClient(everywhere, base_url="http://rebind.attacker.example:8000").get("/").status_code == 421
 
 
+def test_every_response_carries_the_security_headers_refusals_included(app):
+    """One place sets them: the guard's own refusals (421, 403, 413) and the app's pages alike."""
+    local = TestClient(app, base_url=ORIGIN)
+    start_token = re.search(r'name="csrf-token" content="([^"]+)"', local.get("/").text).group(1)
+    answers = {
+        "page": local.get("/"),
+        "static": local.get("/static/app.css"),
+        "404": local.get("/no-such-page"),
+        "421": TestClient(app, base_url="http://rebind.attacker.example").get("/"),
+        "403": local.post("/new?csrf=forged"),
+        "413": local.post("/new?csrf=" + start_token, content=b"x" * (3 * 1024 * 1024)),
+    }
+    assert [r.status_code for r in answers.values()] == [200, 200, 404, 421, 403, 413]
+    for name, r in answers.items():
+        assert r.headers["x-content-type-options"] == "nosniff", name
+        assert r.headers["x-frame-options"] == "SAMEORIGIN", name
+        assert "frame-ancestors 'self'" in r.headers["content-security-policy"], name
+        assert len(r.headers.get_list("content-security-policy")) == 1, name
+
+
 def test_cookieless_requests_create_no_session(app):
     c = TestClient(app, base_url=ORIGIN)
     for i in range(300):
@@ -86,6 +106,36 @@ def test_sessions_expire_are_pruned_and_a_planted_id_is_never_adopted(app):
     start_matter(other)  # a new session prunes the expired ones
     assert sessions(app) == 1
     assert len(app.state.store.matters()) == 3  # the matters stay: the data folder owns them
+
+
+def test_a_new_session_id_when_a_matter_is_started_or_opened_and_the_old_one_is_refused(app, tmp_path):
+    store = app.state.store
+    c = client(app)
+    start_matter(c)
+    ids = [c.cookies.get(COOKIE)]
+    first_matter = c.base
+    c.submit("/new")  # a second matter started
+    ids.append(c.cookies.get(COOKIE))
+    c.get(first_matter + "/")  # the first opened again, as the matters list links it
+    ids.append(c.cookies.get(COOKIE))
+    c.submit("/open", files={"deal": ("ca.yaml", (EXAMPLES / "ca_medspa.yaml").read_bytes(), "application/yaml")})
+    ids.append(c.cookies.get(COOKIE))
+    assert len(set(ids)) == 4 and store.session_count() == 1
+    for old in ids[:-1]:
+        assert not store.session_ok(old)
+        stale = TestClient(app, base_url=ORIGIN, cookies={COOKIE: old})
+        r = stale.post(first_matter + "/step/deal?csrf=" + store.csrf_token(old), data={"deal.name": "Hijacked"})
+        assert r.status_code == 403  # the old id and its token are refused
+    assert "Hijacked" not in store.deal_path(first_matter.split("/")[-1]).read_text()
+    assert post_step(c, "deal", {"deal.name": "Still Mine"}).status_code == 200  # the new one works
+    # an id fixed in the browser beforehand (made by this server for someone else) is worth nothing once a matter opens
+    attacker = client(app)
+    start_matter(attacker)
+    known = attacker.cookies.get(COOKIE)
+    victim = Browser(app, follow_redirects=True, base_url=ORIGIN)
+    victim.cookies.set(COOKIE, known, domain="127.0.0.1")
+    victim.get(first_matter + "/")
+    assert victim.cookies.get(COOKIE, domain="127.0.0.1") != known and not store.session_ok(known)
 
 
 def test_csrf_is_checked_before_the_body_and_the_limit_counts_bytes_received(app):
@@ -300,6 +350,7 @@ def test_no_route_answers_500_to_hostile_values(app, packet_dir):
         statuses.setdefault(r.status_code, []).append(route)
     fields = [f.path.replace("[]", "[0]") for f in interview.all_fields() if f.kind not in ("group", "object")]
     for value in HOSTILE:
+        token = c.token()  # opening a deal below starts a matter, which gives the browser a new session
         for step in interview.steps() if value in HOSTILE[:2] else ():  # every field of every step, twice
             form = {f: value for f in fields if f.split(".")[0].split("[")[0] in step.sections}
             note("step", c.post(c.path(f"/step/{step.id}") + f"?csrf={token}", data={**form, "action": "next"},
@@ -315,12 +366,19 @@ def test_no_route_answers_500_to_hostile_values(app, packet_dir):
         note("state", c.get(f"/api/state/{quoted}"))
         note("matter", c.get(f"/m/{quoted}/step/deal"))
         note("rename", c.post(c.path("/rename") + f"?csrf={token}", data={"name": value}))
+        note("contract", c.post(c.path("/contract") + f"?csrf={token}", data={"state": value, "as_of": value},
+                                files={"contract": (f"{value[:60]}.docx", b"PK\x03\x04" + value.encode(errors="replace"))}))
+        note("contract-state", c.post(c.path("/contract") + f"?csrf={token}", data={"state": "CA", "as_of": value},
+                                      files={"contract": ("c.txt", f"Section 1.1. {value}".encode(errors="replace"))}))
+        for route in ("/contract", "/contract/review_memo.docx", "/contract/redline.docx"):
+            note(route, c.get(c.path(route)))
         note("open", upload(c, "/open", "deal", "d.yaml", f"deal: {{name: x, state: {value}, effective_date: {value}}}\n"
                                                                f"mso: {{members: [{{percent: {value}}}]}}".encode()))
         note("open-json", upload(c, "/open", "deal", "d.json", json.dumps({"deal": value}).encode()))
         note("cookie", TestClient(app, base_url=ORIGIN).get("/", headers=[(b"cookie", f"{COOKIE}={value}".encode())]))
         c.submit("/step/deal", {"deal.name": "Glow Aesthetics", "deal.state": "CA", "deal.effective_date": "2027-01-01",
                                 "action": "goto:deal"})
+    token = c.token()
     for data in damaged_zips((packet_dir / "manifest.json").read_bytes()).values():
         note("open-packet", upload(c, "/open-packet", "packet", "p.zip", data))
     note("bad multipart", c.post("/open?csrf=" + token, content=b"--x\r\nbroken", headers={"content-type": "multipart/form-data; boundary=x"}))

@@ -15,7 +15,7 @@ from ..inputs.deal_terms import OPTION_CLOSING_DAYS, succession_timetable
 from .context import mso_succession_rights
 from .covenants import covenant_findings
 from .findings import Finding
-from ..inputs.states import OwnershipLimits, StateRules
+from ..inputs.states import EntityForm, OwnershipLimits, StateRules
 
 def _fold(text: str) -> str:
     return re.sub(r"[\s,]+", " ", text).strip().casefold()
@@ -25,6 +25,17 @@ def suffix_ok(name: str, suffixes: list[str]) -> bool:
     """Does the name end with one of the suffixes as a whole word ("Glow Med Spa" does not end in "PA")?"""
     folded = _fold(name)
     return any(folded == _fold(s) or folded.endswith(" " + _fold(s)) for s in suffixes)
+
+
+def forbidden_words_in(name: str, form: EntityForm) -> list[str]:
+    """The form's forbidden words the name uses outside its designation ("Glow Center, PLLC" in New
+    York: ["center"]; D.C.'s "corporation" is no fault in the designation "Professional Corporation")."""
+    folded = _fold(name)
+    ends = [s for s in map(_fold, form.suffixes) if folded == s or folded.endswith(" " + s)]
+    if ends:
+        folded = folded[:len(folded) - len(max(ends, key=len))]
+    return [word for word in form.forbidden_words
+            if re.search(rf"(?<![\w-]){re.escape(_fold(word).rstrip('.'))}(?:s|'s|’s)?\.?(?![\w-])", folded)]
 
 
 def _entity_findings(deal: Deal, rules: StateRules) -> list[Finding]:
@@ -46,7 +57,21 @@ def _entity_findings(deal: Deal, rules: StateRules) -> list[Finding]:
             f"{form.label}: one of {', '.join(repr(s) for s in form.suffixes)}",
             citation=form.citation, action="flagged" if severity == "warning" else "blocked",
             verified=form.verified, field="practice.name", blocking=severity == "error")]
+    used = forbidden_words_in(practice.name, form)
+    if used:
+        return [Finding(
+            "entity.name_word", "error",
+            f"practice.name '{practice.name}' uses {_quoted(used)}: {rules.name} does not allow "
+            f"{'this word' if len(used) == 1 else 'these words'} in the name of a {form.label} "
+            f"(not allowed: {_quoted(form.forbidden_words)})"
+            + ("" if form.verified else "; the rule was read in a secondary source, so confirm it with counsel"),
+            citation=form.citation, action="blocked", verified=form.verified, field="practice.name", blocking=True)]
     return []
+
+
+def _quoted(words: list[str]) -> str:
+    quoted = [f'"{w}"' for w in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def _ownership_findings(deal: Deal, rules: StateRules) -> list[Finding]:

@@ -42,6 +42,9 @@ class EntityForm(Rule):
     label: str  # how the form is called in that state, e.g. "professional medical corporation"
     suffixes: list[str] = Field(min_length=1)  # the name must end with one of these
     suffix_mandatory: bool = False  # the statute requires the designation: a missing one is an error
+    # Words the name may not use outside its designation (whole words, any case, plural too), on
+    # the form's own citation: e.g. New York's "clinic", "center", "hospital".
+    forbidden_words: list[str] = []
 
 
 class OwnershipLimits(BaseModel):

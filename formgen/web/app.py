@@ -39,9 +39,10 @@ HERE = Path(__file__).parent
 COOKIE = "formgen_session"
 MAX_FORM = 2 * 1024 * 1024  # a step's answers or a deal file: a few KB
 MAX_UPLOAD = 50 * 1024 * 1024  # a packet zip with its PDFs: a few MB
+MAX_CONTRACT = 25 * 1024 * 1024  # a contract to review, pictures and all: a few MB
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 # POSTs the matters list makes, with no session needed: start, open, and the list's own actions.
-STARTING = re.compile(r"^/(new|open|open-packet|m/[A-Za-z0-9_-]{1,64}/(duplicate|rename|delete))$")
+STARTING = re.compile(r"^/(new|open|open-packet|review-contract|m/[A-Za-z0-9_-]{1,64}/(duplicate|rename|delete))$")
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"SAMEORIGIN"),
@@ -52,7 +53,9 @@ SECURITY_HEADERS = [
 
 
 def body_limit(path: str) -> int:
-    return MAX_UPLOAD if path == "/open-packet" else MAX_FORM
+    if path == "/open-packet":
+        return MAX_UPLOAD
+    return MAX_CONTRACT if path == "/review-contract" or path.endswith("/contract") else MAX_FORM
 
 
 def host_name(value: str) -> str:
@@ -108,6 +111,18 @@ class Guard:
         store: DraftStore = scope["app"].state.store
         headers = Headers(scope=scope)
         state = scope.setdefault("state", {})
+
+        async def send_with_headers(message):
+            """Every response, the app's and the guard's own refusals alike, leaves through here."""
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message["headers"]}
+                message["headers"] = [*message["headers"], *(h for h in SECURITY_HEADERS if h[0] not in present)]
+                new_sid = state.get("new_sid")
+                if new_sid:
+                    cookie = f"{COOKIE}={new_sid}; Max-Age={SESSION_IDLE}; Path=/; HttpOnly; SameSite=Strict"
+                    message["headers"].append((b"set-cookie", cookie.encode()))
+            await send(message)
+
         try:
             if not self.host_ok(headers.get("host", "")):
                 raise Refused(421, "This server answers only to its own address (e.g. http://127.0.0.1:8000/).")
@@ -117,18 +132,7 @@ class Guard:
                 self.check_token(scope, headers, store, state["sid"])
                 receive = await self.buffered(scope, headers, receive)
         except Refused as refused:
-            return await error_page(scope, refused.status, refused.message)(scope, receive, send)
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                extra = [h for h in SECURITY_HEADERS if h[0] not in {k.lower() for k, _ in message["headers"]}]
-                message["headers"] = [*message["headers"], *extra]
-                new_sid = state.get("new_sid")
-                if new_sid:
-                    cookie = f"{COOKIE}={new_sid}; Max-Age={SESSION_IDLE}; Path=/; HttpOnly; SameSite=Strict"
-                    message["headers"].append((b"set-cookie", cookie.encode()))
-            await send(message)
-
+            return await error_page(scope, refused.status, refused.message)(scope, receive, send_with_headers)
         await self.app(scope, receive, send_with_headers)
 
     @staticmethod
@@ -213,6 +217,10 @@ def create_app(drafts_dir: str | Path | None = None, library: Library | None = N
         Route("/preview/{name:path}/page/{page}", routes.preview_page),
         Route("/preview/{name:path}", routes.preview),
         Route("/deal.yaml", routes.deal_yaml),
+        Route("/contract", routes.contract_page),
+        Route("/contract", routes.contract_review, methods=["POST"]),
+        Route("/contract/review_memo.docx", routes.contract_memo),
+        Route("/contract/redline.docx", routes.contract_redline),
         Route("/duplicate", routes.duplicate, methods=["POST"]),
         Route("/rename", routes.rename, methods=["POST"]),
         Route("/delete", routes.confirm_delete),
@@ -224,6 +232,7 @@ def create_app(drafts_dir: str | Path | None = None, library: Library | None = N
             Route("/new", routes.new_deal, methods=["POST"]),
             Route("/open", routes.open_deal, methods=["POST"]),
             Route("/open-packet", routes.open_packet, methods=["POST"]),
+            Route("/review-contract", routes.review_contract_start, methods=["POST"]),
             Route("/api/state/{code}", routes.state_api),
             Mount("/m/{mid}", routes=matter),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

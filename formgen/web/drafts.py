@@ -5,7 +5,8 @@ saved on every answer), ``packet/`` the packet last generated from it, ``version
 every save raises (a tab that saw an older version is told, not obeyed). The data folder owns the
 matters: any browser on the machine lists and opens them. ``<root>/sessions/<id>`` records a
 browser session (its CSRF token is derived from the id); sessions are made only when a matter is
-started or opened, expire after ``SESSION_IDLE`` seconds unused and are pruned. A deal file opened
+started or opened, get a new id each time one is (the old id is refused), expire after
+``SESSION_IDLE`` seconds unused and are pruned. A deal file opened
 from disk is kept as it was written and edited with ruamel.yaml's round-trip loader, so its
 comments survive.
 """
@@ -96,6 +97,13 @@ class DraftStore:
         sid = secrets.token_urlsafe(32)
         (self.sessions_root / sid).write_text(str(int(time.time())))
         return sid
+
+    def rotate_session(self, old: str | None) -> str:
+        """A new session in place of ``old``, which is refused from now on (a matter was started or
+        opened: an id that was seen before, or planted, is worth nothing after it)."""
+        if old and TOKEN_ID.match(old):
+            (self.sessions_root / old).unlink(missing_ok=True)
+        return self.new_session()
 
     def session_ok(self, sid: str | None) -> bool:
         """A session this server made and that has not expired; its use keeps it alive."""

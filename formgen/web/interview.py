@@ -104,6 +104,43 @@ HELP = {
     "brand": "The MSO's trade name that the practice may use (a trademark license is drafted).",
 }
 
+# The Formation step (filing facts): the same questions for each entity, in its own words.
+FILING_HELP = {
+    "registered_agent": "The person or company named in {whose} charter to receive lawsuits and official "
+                        "notices (in California, the agent for service of process). A filing service often acts.",
+    "registered_office": "The registered agent's street address in the state where {who} is formed (no P.O. box).",
+    "organizer": "Who signs and files {whose} charter with the state: the incorporator or organizer, often the "
+                 "lawyer or a filing service.",
+    "filing_date": "The day the state filed {whose} charter (on the stamped copy); the first consent recites it. "
+                   "Leave blank before filing.",
+    "bank": "The bank where {who} opens its accounts; the first consent authorizes them.",
+    "county": "The county of {whose} office in the state. A New York charter states it.",
+}
+HELP.update({
+    "formation": "Optional facts the charters, consents and checklists print. Leave any blank: the document "
+                 "shows a highlighted blank and the memo lists it under Still to Complete.",
+    "formation.practice": "The practice's filing facts.",
+    "formation.mso": "The management company's filing facts.",
+    **{f"formation.{entity}.{name}": text.format(who=who, whose=whose)
+       for entity, who, whose in (("practice", "the practice", "the practice's"),
+                                  ("mso", "the management company", "the management company's"))
+       for name, text in FILING_HELP.items()},
+    "formation.authorized_shares": "Only for a professional corporation: the number of common shares its charter "
+                                   "authorizes (at least 1,000; formgen issues 1,000 to the owners).",
+    "formation.par_value": "Only for a professional corporation: the par value of each share, in dollars "
+                           "(0 for shares without par value).",
+    "formation.borrowing_threshold": "The management company's members must approve any loan, guarantee or lien "
+                                     "above this many dollars.",
+    "formation.proceedings_threshold": "The management company's members must approve starting or settling a "
+                                       "lawsuit above this many dollars.",
+    "formation.malpractice_per_claim": "The practice's malpractice insurance limit for each claim, in dollars "
+                                       "(e.g. 1,000,000).",
+    "formation.malpractice_aggregate": "The practice's malpractice insurance limit for all claims in a year, in "
+                                       "dollars (e.g. 3,000,000).",
+    "formation.medical_director_fee": "What the practice pays its medical director each month, in dollars: a fixed "
+                                      "fee backed by a fair-market-value opinion, never tied to volume.",
+})
+
 TOP_LABELS = {"deal": "The deal", "mso": "MSO", "practice": "Practice", "dispute_resolution": "Disputes"}
 
 LABELS = {
@@ -124,6 +161,13 @@ LABELS = {
     "state": "State", "formation_state": "State of formation", "effective_date": "Effective date",
     "prepared_on": "Prepared on", "draft_version": "Draft version", "spouse": "Spouse (if married)",
     "signatory": "Who signs", "name": "Name", "entity_type": "Entity form",
+    "formation": "Filing facts (optional)", "registered_office": "Registered agent's address",
+    "organizer": "Organizer or incorporator", "filing_date": "Date the charter was filed", "bank": "Bank for its accounts",
+    "par_value": "Par value per share ($)", "borrowing_threshold": "Borrowing that needs the members' approval, above ($)",
+    "proceedings_threshold": "Lawsuits that need the members' approval, above ($)",
+    "malpractice_per_claim": "Malpractice insurance per claim ($)",
+    "malpractice_aggregate": "Malpractice insurance per year, all claims ($)",
+    "medical_director_fee": "Medical director's monthly fee ($)",
 }
 
 # How a choice reads where the value itself is an abbreviation or a code.

@@ -11,8 +11,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..api import validate
+from ..drafting.compliance import forbidden_words_in, suffix_ok
 from ..drafting.validation import check as check_deal_file
 from ..errors import FormgenError, InputError, Problem
+from ..inputs.deal import PRACTICE_ENTITY_ALIASES
 from . import interview
 from .answers import value_at
 from .drafts import yaml_rt
@@ -84,15 +86,15 @@ def live_info(library, data) -> dict:
     rules = state_rules(library, value_at(data, "deal.state"))
     basis = value_at(data, "fees.basis")
     form = value_at(data, "practice.entity_type")
+    form = PRACTICE_ENTITY_ALIASES.get(form.strip().lower(), form) if isinstance(form, str) else form  # "pc", as the CLI reads it
     chosen = next((f for f in rules.entity_forms if f.form.value == form), None) if rules else None
     name = value_at(data, "practice.name")
-    name_ok = None
+    name_ok, name_words = None, []
     if chosen is not None and isinstance(name, str) and name.strip():
-        from ..drafting.compliance import suffix_ok  # the very test validate applies
-
-        name_ok = suffix_ok(name, chosen.suffixes)
+        name_ok = suffix_ok(name, chosen.suffixes)  # the very tests validate applies
+        name_words = forbidden_words_in(name, chosen)
     return {"rules": rules, "fee": fee_rule(library, rules, basis) if rules else None, "basis": basis,
-            "form": chosen, "tally": ownership_tally(data, rules), "name_ok": name_ok}
+            "form": chosen, "tally": ownership_tally(data, rules), "name_ok": name_ok, "name_words": name_words}
 
 
 def problems(library, deal_path: Path, shown_name: str = "deal.yaml") -> tuple[list, list]:

@@ -3,6 +3,7 @@ sibling modules (interview, answers, drafts, live, packetfiles)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -15,8 +16,9 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 
 from ..api import build
 from ..errors import FormgenError, InputError
-from . import answers, interview, live, packetfiles, review as review_model
-from .app import MAX_FORM, MAX_UPLOAD, body_limit, render
+from ..inputs.deal import JURISDICTIONS, PRACTICE_ENTITY_ALIASES
+from . import answers, contracts, interview, live, packetfiles, review as review_model
+from .app import MAX_CONTRACT, MAX_FORM, MAX_UPLOAD, body_limit, render
 
 DEAL_SUFFIXES = (".yaml", ".yml", ".json")
 ORIGIN_FILE = "packet-origin"  # "upload" when the packet came from the user: answers regenerate it
@@ -41,17 +43,23 @@ def _slug(text: str) -> str:
 
 
 def _ensure_session(request: Request) -> None:
-    """A session for this browser from now on (a matter is being started or opened)."""
+    """A session for this browser from now on (a matter's page is being shown)."""
     if request.state.sid is None:
         request.state.sid = request.state.new_sid = _store(request).new_session()
 
 
-def _matter(request: Request) -> str:
-    """The matter the URL names; 404 for any other id. Opening one makes the browser's session."""
+def _rotate_session(request: Request) -> None:
+    """A new session id as a matter is started or opened; the old one is refused from now on."""
+    request.state.sid = request.state.new_sid = _store(request).rotate_session(request.state.sid)
+
+
+def _matter(request: Request, *, opening: bool = False) -> str:
+    """The matter the URL names; 404 for any other id. Its pages make the browser's session;
+    ``opening`` it (its own address, as the matters list links it) gives the browser a new one."""
     mid = request.path_params.get("mid")
     if _store(request).folder(mid) is None:
         raise HTTPException(404, "No such matter: it may have been deleted. The matters list shows those there are.")
-    _ensure_session(request)
+    (_rotate_session if opening else _ensure_session)(request)
     return mid
 
 
@@ -91,14 +99,25 @@ async def bad_request(request: Request, exc: HTTPException):
 # ---------------------------------------------------------------- matters list
 
 
+def _matters(store) -> list:
+    """The matters list; a matter holding only a reviewed contract is named after it."""
+    matters = store.matters()
+    for m in matters:
+        contract = contracts.kept(store.folder(m.id)) if not store.has_draft(m.id) else None
+        if contract is not None:
+            m.name, m.state = f"Review of {contract.name}", contract.state
+    return matters
+
+
 async def start(request: Request, error: list | None = None, status: int = 200):
-    matters = await run_in_threadpool(_store(request).matters)
-    return render(request, "start.html", status, matters=matters, errors=error or [])
+    matters = await run_in_threadpool(_matters, _store(request))
+    return render(request, "start.html", status, matters=matters, errors=error or [], states=JURISDICTIONS,
+                  today=dt.date.today().isoformat())
 
 
 async def new_deal(request: Request):
     store = _store(request)
-    _ensure_session(request)
+    _rotate_session(request)
     mid = store.new_matter()
     store.save(mid, {})
     return _see(f"{_base(mid)}/step/{interview.steps()[0].id}")
@@ -121,7 +140,7 @@ async def open_deal(request: Request):
     checked = await run_in_threadpool(live.check_upload, request.app.state.library, data, suffix, name, store.root)
     if isinstance(checked, list):
         return await start(request, checked, 400)
-    _ensure_session(request)
+    _rotate_session(request)
     mid = store.new_matter()
     if suffix == ".json":
         store.save(mid, checked)
@@ -142,14 +161,18 @@ async def open_packet(request: Request):
     except InputError as exc:
         store.delete(mid)
         return await start(request, [str(p) for p in exc.problems], 400)
-    _ensure_session(request)
+    _rotate_session(request)
     store.save(mid, validated)
     (store.folder(mid) / ORIGIN_FILE).write_text("upload")
     return _see(f"{_base(mid)}/packet")
 
 
 async def matter_home(request: Request):
-    mid = _matter(request)
+    """A matter opened (from the matters list, or any browser): the browser gets a new session id."""
+    mid = _matter(request, opening=True)
+    store = _store(request)
+    if not store.has_draft(mid) and contracts.kept(store.folder(mid)) is not None:
+        return _see(f"{_base(mid)}/contract")
     return _see(f"{_base(mid)}/step/{interview.steps()[0].id}")
 
 
@@ -206,6 +229,7 @@ def _step_context(request: Request, mid: str, step, data, show_missing: bool) ->
             "live": live.live_info(request.app.state.library, data), "value_at": answers.value_at, "shown": answers.shown,
             "deal_name": _deal_name(data), "default_state": answers.value_at(data, "deal.state") or "",
             "only_for_basis": interview.ONLY_FOR_BASIS, "canonical_forms": interview.CANONICAL_ENTITY_FORMS,
+            "entity_aliases": PRACTICE_ENTITY_ALIASES,
             "base": _base(mid), "version": store.version(mid),
             "status": review_model.step_status(request.app.state.library, data, store.scratch(mid, "check"))}
 
@@ -431,3 +455,110 @@ async def deal_yaml(request: Request):
         raise HTTPException(404, "This matter has no answers yet.")
     name = _slug(_deal_name(store.load(mid))) + ".yaml"
     return FileResponse(store.deal_path(mid), media_type="application/yaml", filename=name)
+
+
+# ---------------------------------------------------------------- review a contract (formgen review)
+
+
+async def _review_upload(request: Request, mid: str, form) -> list[str] | None:
+    """Review the uploaded contract and keep it in the matter; the problems, as sentences, when it
+    cannot be (nothing kept then)."""
+    upload = await _upload(form, "contract", MAX_CONTRACT)
+    state, as_of = form.get("state"), form.get("as_of")
+    problems = []
+    if upload is None:
+        problems.append(f"Choose the contract to review ({', '.join(contracts.SUFFIXES)}).")
+    elif len(upload[1]) > MAX_CONTRACT:
+        problems.append(f"{upload[0]}: is larger than {MAX_CONTRACT >> 20} MB.")
+    if not isinstance(state, str) or state.upper() not in JURISDICTIONS:
+        problems.append("Choose the state whose law governs the practice.")
+    on = contracts.parse_date(as_of) if as_of else dt.date.today()
+    if on is None:
+        problems.append("Give the date of the rules as year-month-day, or leave it blank for today.")
+    if problems:
+        return problems
+    try:
+        await run_in_threadpool(contracts.keep, _store(request).folder(mid), upload[0], upload[1], state.upper(), on,
+                                request.app.state.library)
+    except InputError as exc:
+        return [str(p) for p in exc.problems]
+    return None
+
+
+async def review_contract_start(request: Request):
+    """From the matters list: a new matter holding the reviewed contract."""
+    form = await _form(request)
+    store = _store(request)
+    mid = store.new_matter()
+    problems = await _review_upload(request, mid, form)
+    if problems:
+        store.delete(mid)
+        return await start(request, problems, 400)
+    _rotate_session(request)
+    return _see(f"{_base(mid)}/contract")
+
+
+def _contract_context(request: Request, mid: str) -> dict:
+    store = _store(request)
+    data = store.load(mid)
+    contract = contracts.kept(store.folder(mid))
+    found = error = None
+    if contract is not None:
+        try:
+            found = contracts.review_kept(contract, request.app.state.library)
+        except InputError as exc:
+            error = [str(p) for p in exc.problems]
+    state = contract.state if contract else (answers.value_at(data, "deal.state") or "")
+    return {"deal_name": _deal_name(data) if store.has_draft(mid) else "", "base": _base(mid), "contract": contract,
+            "review": found, "sections": contracts.by_section(found) if found else [], "errors": error or [],
+            "captions": contracts.CAPTIONS, "states": JURISDICTIONS, "state": str(state).upper(),
+            "as_of": (contract.as_of if contract else dt.date.today()).isoformat(),
+            "has_redline": bool(found and found.findings and contract.path.suffix == ".docx")}
+
+
+async def contract_page(request: Request):
+    mid = _matter(request)
+    context = await run_in_threadpool(_contract_context, request, mid)
+    return render(request, "contract.html", **context)
+
+
+async def contract_review(request: Request):
+    mid = _matter(request)
+    form = await _form(request)
+    problems = await _review_upload(request, mid, form)
+    if problems:
+        context = await run_in_threadpool(_contract_context, request, mid)
+        return render(request, "contract.html", 400, **{**context, "errors": problems})
+    return _see(f"{_base(mid)}/contract")
+
+
+def _reviewed(request: Request, mid: str):
+    contract = contracts.kept(_store(request).folder(mid))
+    if contract is None:
+        raise HTTPException(404, "No contract has been reviewed in this matter yet.")
+    try:
+        return contract, contracts.review_kept(contract, request.app.state.library)
+    except InputError as exc:
+        raise HTTPException(400, "; ".join(str(p) for p in exc.problems)) from None
+
+
+def _stem(name: str) -> str:
+    return _slug(name.rsplit(".", 1)[0])
+
+
+async def contract_memo(request: Request):
+    mid = _matter(request)
+    contract, found = await run_in_threadpool(_reviewed, request, mid)
+    data = await run_in_threadpool(contracts.memo, found)
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f'attachment; filename="{_stem(contract.name)}_review_memo.docx"'})
+
+
+async def contract_redline(request: Request):
+    mid = _matter(request)
+    contract, found = await run_in_threadpool(_reviewed, request, mid)
+    data = await run_in_threadpool(contracts.redline, contract, found)
+    if data is None:
+        raise HTTPException(404, "No redline: the review found nothing to mark, or the contract is not a .docx.")
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f'attachment; filename="{_stem(contract.name)}.redline.docx"'})

@@ -89,11 +89,15 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRF-Token": token }
     }).then(function (r) {
+      if (r.status === 403) {  // the session was replaced: a matter was started or opened in another tab
+        return { status: 403, data: { stale: true, message: "This page's session has ended: a matter was started or " +
+          "opened in another tab or window, so what you typed here was not saved. Copy what you need, then reload the page." } };
+      }
       return r.json().then(function (data) { return { status: r.status, data: data }; });
     }).then(function (reply) {
       setOffline(false);
       var data = reply.data;
-      if (reply.status === 409 && data.stale) {
+      if ((reply.status === 409 || reply.status === 403) && data.stale) {
         stale = true;
         say("");
         if (banner) { banner.hidden = false; banner.textContent = data.message; banner.focus(); }
