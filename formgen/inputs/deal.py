@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from .clinical import Clinician, Treatment
 from .deal_fields import Address, EntityName, Money, Name, Strict, Title, typed_percent
@@ -291,6 +291,28 @@ class Deal(Strict):
     """The clinicians the practice employs or engages (never the MSO): each gets a clinician agreement
     and, where the state requires one for the role, a supervision or delegation instrument."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _iv_therapy_flag_and_treatment_agree(cls, data):
+        """``deal.offers_iv_therapy: true`` implies ``iv_therapy`` among the treatments, and listing
+        ``iv_therapy`` sets the flag (older deal files keep working); an explicit ``false`` with
+        ``iv_therapy`` listed is a contradiction ``semantic_problems`` reports."""
+        if not isinstance(data, dict) or not isinstance(data.get("deal"), dict):
+            return data
+        info, treatments = data["deal"], data.get("treatments") or []
+        if not isinstance(treatments, list):
+            return data
+        try:
+            flag = TypeAdapter(bool).validate_python(info["offers_iv_therapy"]) if "offers_iv_therapy" in info else None
+        except ValidationError:
+            return data  # the field's own validation reports it
+        listed = Treatment.iv_therapy.value in treatments
+        if flag and not listed:
+            return {**data, "treatments": [*treatments, Treatment.iv_therapy.value]}
+        if listed and flag is None:
+            return {**data, "deal": {**info, "offers_iv_therapy": True}}
+        return data
+
     @property
     def state(self) -> str:
         return self.deal.state
@@ -317,6 +339,12 @@ def semantic_problems(deal: Deal) -> list[tuple[str, str]]:
         if service in seen:
             out.append((f"services[{index}]", f"'{service.value}' is listed twice; list each service once"))
         seen.add(service)
+    for index, treatment in enumerate(deal.treatments):
+        if treatment in deal.treatments[:index]:
+            out.append((f"treatments[{index}]", f"'{treatment.value}' is listed twice; list each treatment once"))
+    if Treatment.iv_therapy in deal.treatments and not deal.deal.offers_iv_therapy:
+        out.append(("deal.offers_iv_therapy", "is false but treatments lists iv_therapy; set it to true (or leave it "
+                    "out) if the practice offers IV therapy, or remove iv_therapy from treatments"))
     needed = FEE_FIELDS[deal.fees.basis]
     if getattr(deal.fees, needed) is None:
         out.append((f"fees.{needed}", f"is required when fees.basis is '{deal.fees.basis.value}'"))

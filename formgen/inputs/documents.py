@@ -59,7 +59,9 @@ Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "
 # the practice's president and secretary (share certificates).
 SignerRole = Literal["mso", "practice", "owners", "spouses", "mso_members", "mso_manager", "organizer",
                      "medical_director", "practice_officers"]
-AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture", "brand_licensed", "sublease"]
+# "treatments": the deal lists the treatments the practice offers (deal.treatments; IV therapy also by deal.offers_iv_therapy).
+AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture", "brand_licensed", "sublease",
+                      "treatments"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ class DocumentSpec:
             return deal.brand is not None
         if self.applies == "sublease":
             return deal.premises.sublease
+        if self.applies == "treatments":
+            return bool(deal.treatments)
         return True
 
     def titles(self, deal: Deal) -> tuple[str, str]:
@@ -161,6 +165,10 @@ REGISTRY: tuple[DocumentSpec, ...] = (
                  signers=("mso", "practice")),
     DocumentSpec("sublease", "Sublease", "SUBLEASE", applies="sublease", pays_mso=True, signers=("mso", "practice")),
     DocumentSpec("baa", "Business Associate Agreement", "BAA", signers=("practice", "mso")),
+    DocumentSpec("good_faith_exam_policy", "Good-Faith Examination Policy", "GFE", subtitle="of_practice",
+                 applies="treatments", entities=("practice",), signers=("medical_director",)),
+    DocumentSpec("treatment_protocols", "Treatment Protocols", "PROTOCOLS", subtitle="of_practice",
+                 applies="treatments", entities=("practice",), signers=("medical_director",)),
     DocumentSpec("compliance_memo", "Compliance Memorandum", "MEMO", subtitle="deal", report=True),
     DocumentSpec("formation_checklist", "Formation Checklist", "CHECKLIST", subtitle="deal", report=True),
     DocumentSpec("research_appendix", "Research Appendix", "RESEARCH", subtitle="deal", report=True, entities=()),
