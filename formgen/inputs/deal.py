@@ -238,7 +238,8 @@ class DealInfo(Strict):
     """The draft's number (1 for the first draft sent out, 2 for the next ...): every document's header
     and the memo's Date line read "draft 2". Raise it, with prepared_on, before a regeneration you send."""
     offers_iv_therapy: bool = False
-    """true when the practice offers IV therapy (adds the clauses and checklist items it needs)."""
+    """true when the practice offers IV therapy (adds the clauses, checklist items and IV protocol it needs);
+    the same as listing iv_therapy in treatments, which sets it."""
     provider_non_compete: bool = True
     """true: the MSA binds the practice and its owners not to compete after it ends (replaced or removed
     where the state forbids it); false: no non-compete (the confidentiality covenants still bind)."""
@@ -286,7 +287,8 @@ class Deal(Strict):
     limits); each left out prints a highlighted blank that the memo lists as still to complete."""
     treatments: list[Treatment] = Field(default=[], max_length=len(Treatment))
     """The classes of aesthetic treatment the practice offers, each once (neuromodulators, fillers,
-    lasers_ipl, iv_therapy, chemical_peels, microneedling): each gets a treatment protocol."""
+    lasers_ipl, iv_therapy, chemical_peels, microneedling): each gets a treatment protocol, and any adds the
+    good-faith examination policy (deal.offers_iv_therapy: true adds iv_therapy)."""
     clinicians: list[Clinician] = Field(default=[], max_length=100)
     """The clinicians the practice employs or engages (never the MSO): each gets a clinician agreement
     and, where the state requires one for the role, a supervision or delegation instrument."""
