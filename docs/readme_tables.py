@@ -20,6 +20,7 @@ WHEN = {
     "mso_posture": "`posture: mso` (the MSO lends working capital)",
     "brand_licensed": "the deal sets `brand` (the MSO licenses its trade name)",
     "sublease": "`premises.sublease: true`",
+    "treatments": "the deal lists `treatments` (or sets `deal.offers_iv_therapy: true`)",
 }
 
 
