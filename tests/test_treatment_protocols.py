@@ -5,12 +5,13 @@ key is validated, and offers_iv_therapy and treatments agree."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT
 from formgen.api import build
 from formgen.errors import InputError
 from formgen.inputs.deal_loader import load_deal
@@ -19,9 +20,19 @@ from formgen.inputs.states import read_state
 from formgen.word.ooxml import docx_text
 from test_jurisdictions import deal_for
 from test_law import LARGEST_MARKETS
-from test_practice_law import _library_with
 
 CLINICAL = ("good_faith_exam_policy", "treatment_protocols")
+
+
+def states_with(tmp_path: Path, code: str, edit) -> Path:
+    """A copy of the shipped state files with ``code``'s file edited."""
+    states = tmp_path / "states"
+    shutil.copytree(ROOT / "state_overrides", states)
+    path = states / f"{code}.yaml"
+    data = yaml.safe_load(path.read_text())
+    edit(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return states
 
 
 def _deal(tmp_path: Path, base: Path, name: str = "deal", **changes) -> Path:
@@ -133,7 +144,7 @@ def test_every_market_has_a_good_faith_exam_rule(code):
     (lambda d: d["good_faith_exam"].update(verified=True, citation=""), "needs a citation"),
 ])
 def test_the_good_faith_exam_key_is_validated(tmp_path, edit, words):
-    states = _library_with(tmp_path, "TX", edit)
+    states = states_with(tmp_path, "TX", edit)
     with pytest.raises(InputError) as error:
         read_state("TX", states)
     assert "TX.yaml" in str(error.value) and words in str(error.value)

@@ -4,9 +4,13 @@ authority is unverified). The clinical steps themselves are clause text (clauses
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from ..inputs.clinical import Treatment
 from ..inputs.deal import Deal
 from ..inputs.practice_law import ScopeEntry
+from ..inputs.rule import Rule
 from ..inputs.states import StateRules
 from .wording import names
 
@@ -29,11 +33,11 @@ SUPERVISION_WORDS = {
 }
 
 
-def role_words(roles) -> str:
+def role_words(roles: Iterable[str]) -> str:
     return names(dict.fromkeys(ROLE_WORDS[str(r)] for r in roles))
 
 
-def authority_words(rule) -> str:
+def authority_words(rule: Rule | None) -> str:
     """The authority as a sentence: the citation, and whether it was read at a primary source."""
     if rule is None or not rule.citation.strip():
         return "No state authority was researched for this rule: confirm it with counsel before adopting it."
@@ -43,7 +47,7 @@ def authority_words(rule) -> str:
             "before adopting it.")
 
 
-def _protocol(treatment: Treatment, entry: ScopeEntry | None) -> dict:
+def _protocol(treatment: Treatment, entry: ScopeEntry | None) -> dict[str, Any]:
     if entry is None:
         return {"id": treatment.value, "label": TREATMENT_LABELS[treatment], "researched": False,
                 "who": "physicians, and the nurse practitioners, physician assistants and registered nurses to whom the "
@@ -56,7 +60,7 @@ def _protocol(treatment: Treatment, entry: ScopeEntry | None) -> dict:
             "authority": authority_words(entry), "citation": entry.citation, "verified": entry.verified}
 
 
-def clinical_values(deal: Deal, rules: StateRules) -> dict:
+def clinical_values(deal: Deal, rules: StateRules) -> dict[str, Any]:
     """The names the two clinical documents' clauses use: ``treatment_ids`` (the deal's, in its order),
     ``protocols`` (one per treatment), ``gfe`` (the state's good-faith examination rule in words)."""
     scope = rules.scope_of_practice

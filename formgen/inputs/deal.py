@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
@@ -254,6 +254,9 @@ class DisputeResolution(Strict):
     """City or county where disputes are heard; default: the practice's county seat."""
 
 
+_AS_BOOL = TypeAdapter(bool)  # a deal file's yes/no value as the model reads it
+
+
 class Deal(Strict):
     """A formgen deal file: one MSO, one practice and the terms between them."""
 
@@ -295,7 +298,7 @@ class Deal(Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _iv_therapy_flag_and_treatment_agree(cls, data):
+    def _iv_therapy_flag_and_treatment_agree(cls, data: Any) -> Any:
         """``deal.offers_iv_therapy: true`` implies ``iv_therapy`` among the treatments, and listing
         ``iv_therapy`` sets the flag (older deal files keep working); an explicit ``false`` with
         ``iv_therapy`` listed is a contradiction ``semantic_problems`` reports."""
@@ -305,7 +308,7 @@ class Deal(Strict):
         if not isinstance(treatments, list):
             return data
         try:
-            flag = TypeAdapter(bool).validate_python(info["offers_iv_therapy"]) if "offers_iv_therapy" in info else None
+            flag = _AS_BOOL.validate_python(info["offers_iv_therapy"]) if "offers_iv_therapy" in info else None
         except ValidationError:
             return data  # the field's own validation reports it
         listed = Treatment.iv_therapy.value in treatments
