@@ -12,6 +12,7 @@ from ..inputs.deal import Deal
 from ..inputs.practice_law import ScopeEntry
 from ..inputs.rule import Rule
 from ..inputs.states import StateRules
+from ..markup import library_prose
 from .wording import names
 
 # The deal's treatment classes and the scope-of-practice entry (state file) that governs each.
@@ -41,9 +42,10 @@ def authority_words(rule: Rule | None) -> str:
     """The authority as a sentence: the citation, and whether it was read at a primary source."""
     if rule is None or not rule.citation.strip():
         return "No state authority was researched for this rule: confirm it with counsel before adopting it."
+    citation = library_prose(rule.citation)  # typeset like clause text: dates written out, curly quotes
     if rule.verified:
-        return f"This rests on {rule.citation}."
-    return (f"This rests on {rule.citation}, an authority not verified at a primary source: confirm it with counsel "
+        return f"This rests on {citation}."
+    return (f"This rests on {citation}, an authority not verified at a primary source: confirm it with counsel "
             "before adopting it.")
 
 
@@ -56,8 +58,8 @@ def _protocol(treatment: Treatment, entry: ScopeEntry | None) -> dict[str, Any]:
                 "citation": "", "verified": False}
     return {"id": treatment.value, "label": TREATMENT_LABELS[treatment], "researched": True,
             "who": role_words(entry.performers), "supervision": SUPERVISION_WORDS[entry.supervision],
-            "delegated_by": role_words(entry.delegated_by), "instrument": entry.instrument,
-            "authority": authority_words(entry), "citation": entry.citation, "verified": entry.verified}
+            "delegated_by": role_words(entry.delegated_by), "instrument": library_prose(entry.instrument),
+            "authority": authority_words(entry), "citation": library_prose(entry.citation), "verified": entry.verified}
 
 
 def clinical_values(deal: Deal, rules: StateRules) -> dict[str, Any]:
@@ -69,8 +71,9 @@ def clinical_values(deal: Deal, rules: StateRules) -> dict[str, Any]:
     gfe = {"researched": exam is not None,
            "who": role_words(exam.performers) if exam else "physicians, nurse practitioners and physician assistants",
            "renewal_months": exam.renewal_months if exam else 12,
-           "telehealth": exam.telehealth if exam else "",
-           "citation": exam.citation if exam else "", "verified": bool(exam and exam.verified),
+           "telehealth": library_prose(exam.telehealth) if exam else "",
+           "instrument": library_prose(scope.good_faith_exam.instrument) if scope else "",
+           "citation": library_prose(exam.citation) if exam else "", "verified": bool(exam and exam.verified),
            "authority": authority_words(exam)}
     return {"treatment_ids": [t.value for t in deal.treatments], "protocols": {p["id"]: p for p in protocols},
             "protocol_list": protocols, "gfe": gfe}
