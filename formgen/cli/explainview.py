@@ -43,6 +43,7 @@ CONDITION_WORDS = {
                           "the state's non-compete law is not researched"),
     "state_statutes": ("the state's professional-entity statutes have provisions to draft in",
                        "no state statute provision is recorded for the governing document"),
+    "treatment_ids": ("the deal lists the treatments the practice offers", "the deal lists no treatments"),
 }
 SERVICE_WORDS = {
     "administrative": "administrative services", "payroll_hr": "payroll and human resources",
@@ -52,6 +53,7 @@ SERVICE_WORDS = {
     "bookkeeping_reporting": "bookkeeping and reporting", "staff_training": "staff training",
 }
 _SERVICE = re.compile(r"^'(\w+)' in service_ids$")
+_TREATMENT = re.compile(r"^'(\w+)' in treatment_ids$")
 _LAW_WORDS = {
     "prohibited": "{state} law prohibits it",
     "conditional": "{state} law allows it only on conditions the standard clause does not meet, so formgen's "
@@ -70,6 +72,10 @@ def condition_words(condition: str, holds: bool) -> str:
     if service:
         words = SERVICE_WORDS.get(service.group(1), service.group(1).replace("_", " "))
         return f"the MSO provides {words}" if holds else f"the MSO does not provide {words}"
+    treatment = _TREATMENT.match(condition)
+    if treatment:
+        words = treatment.group(1).replace("_", " ").replace("lasers ipl", "lasers or IPL").replace("iv ", "IV ")
+        return f"the practice offers {words}" if holds else f"the practice does not offer {words}"
     # A firm's own condition: quoted as written, never parsed into words that could mislead.
     return f"its condition “{condition}” {'holds' if holds else 'does not hold'}"
 

@@ -13,6 +13,7 @@ from ..errors import InputError, Problem
 from ..markup import library_prose
 from .covenants import covenant_analysis, covenant_terms
 from .filings import agent_for_process, malpractice_limits, mso_management, original_members
+from .protocols import clinical_values
 from .wording import filled, indefinite, longdate, money, names, number_words, pct, placeholder, ref, words  # noqa: F401 (re-exported)
 from ..inputs.states import StateRules
 
@@ -280,6 +281,7 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
         "venue": venue,
         **succession_values(deal, rules),
         **covenant_values(rules),
+        **clinical_values(deal, rules),
         # helpers
         "ref": ref, "money": money, "pct": pct, "longdate": longdate, "words": words, "names": names,
         "placeholder": placeholder, "filled": filled, "agent_for_process": lambda entity: agent_for_process(deal, entity), "indefinite": indefinite, "prose": library_prose, "is_entity": is_entity,

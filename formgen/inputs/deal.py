@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from .clinical import Clinician, Treatment
 from .deal_fields import (
@@ -251,7 +251,8 @@ class DealInfo(Strict):
     """The draft's number (1 for the first draft sent out, 2 for the next ...): every document's header
     and the memo's Date line read "draft 2". Raise it, with prepared_on, before a regeneration you send."""
     offers_iv_therapy: bool = False
-    """true when the practice offers IV therapy (adds the clauses and checklist items it needs)."""
+    """true when the practice offers IV therapy (adds the clauses, checklist items and IV protocol it needs);
+    the same as listing iv_therapy in treatments, which sets it."""
     provider_non_compete: bool = True
     """true: the MSA binds the practice and its owners not to compete after it ends (replaced or removed
     where the state forbids it); false: no non-compete (the confidentiality covenants still bind)."""
@@ -264,6 +265,9 @@ class DisputeResolution(Strict):
     """arbitration or courts."""
     venue: Name | None = None
     """City or county where disputes are heard; default: the practice's county seat."""
+
+
+_AS_BOOL = TypeAdapter(bool)  # a deal file's yes/no value as the model reads it
 
 
 class Deal(Strict):
@@ -299,10 +303,33 @@ class Deal(Strict):
     limits); each left out prints a highlighted blank that the memo lists as still to complete."""
     treatments: list[Treatment] = Field(default=[], max_length=len(Treatment))
     """The classes of aesthetic treatment the practice offers, each once (neuromodulators, fillers,
-    lasers_ipl, iv_therapy, chemical_peels, microneedling): each gets a treatment protocol."""
+    lasers_ipl, iv_therapy, chemical_peels, microneedling): each gets a treatment protocol, and any adds the
+    good-faith examination policy (deal.offers_iv_therapy: true adds iv_therapy)."""
     clinicians: list[Clinician] = Field(default=[], max_length=100)
     """The clinicians the practice employs or engages (never the MSO): each gets a clinician agreement
     and, where the state requires one for the role, a supervision or delegation instrument."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _iv_therapy_flag_and_treatment_agree(cls, data: Any) -> Any:
+        """``deal.offers_iv_therapy: true`` implies ``iv_therapy`` among the treatments, and listing
+        ``iv_therapy`` sets the flag (older deal files keep working); an explicit ``false`` with
+        ``iv_therapy`` listed is a contradiction ``semantic_problems`` reports."""
+        if not isinstance(data, dict) or not isinstance(data.get("deal"), dict):
+            return data
+        info, treatments = data["deal"], data.get("treatments") or []
+        if not isinstance(treatments, list):
+            return data
+        try:
+            flag = _AS_BOOL.validate_python(info["offers_iv_therapy"]) if "offers_iv_therapy" in info else None
+        except ValidationError:
+            return data  # the field's own validation reports it
+        listed = Treatment.iv_therapy.value in treatments
+        if flag and not listed:
+            return {**data, "treatments": [*treatments, Treatment.iv_therapy.value]}
+        if listed and flag is None:
+            return {**data, "deal": {**info, "offers_iv_therapy": True}}
+        return data
 
     @property
     def state(self) -> str:
@@ -341,6 +368,12 @@ def semantic_problems(deal: Deal) -> list[tuple[str, str]]:
         if service in seen:
             out.append((f"services[{index}]", f"'{service.value}' is listed twice; list each service once"))
         seen.add(service)
+    for index, treatment in enumerate(deal.treatments):
+        if treatment in deal.treatments[:index]:
+            out.append((f"treatments[{index}]", f"'{treatment.value}' is listed twice; list each treatment once"))
+    if Treatment.iv_therapy in deal.treatments and not deal.deal.offers_iv_therapy:
+        out.append(("deal.offers_iv_therapy", "is false but treatments lists iv_therapy; set it to true (or leave it "
+                    "out) if the practice offers IV therapy, or remove iv_therapy from treatments"))
     needed = FEE_FIELDS[deal.fees.basis]
     if getattr(deal.fees, needed) is None:
         out.append((f"fees.{needed}", f"is required when fees.basis is '{deal.fees.basis.value}'"))

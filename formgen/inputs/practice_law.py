@@ -1,6 +1,7 @@
 """Practice law as data: what a state does with a covenant not to compete (for the practice's
-owners and for its clinicians) and who may perform each med-spa treatment, under what
-supervision and written instrument. Sections of a state file, validated here."""
+owners and for its clinicians), who may perform each med-spa treatment, under what
+supervision and written instrument, and who performs the good-faith examination. Sections of a
+state file, validated here."""
 
 from __future__ import annotations
 
@@ -124,3 +125,13 @@ class ScopeOfPractice(BaseModel):
 
     def ratios(self) -> list[str]:
         return list(dict.fromkeys(e.ratio for _, e in self.entries() if e.ratio))
+
+
+class GoodFaithExam(Rule):
+    """The good-faith examination before a prescription treatment: who may perform it (the
+    ``staffing`` checks read ``performers``: an RN or aesthetician not listed may not), how often it
+    is renewed for a returning patient, and whether it may be done by telehealth."""
+
+    performers: list[Licensee] = Field(min_length=1)
+    renewal_months: int = Field(ge=1, le=60)  # a returning patient is re-examined at least this often
+    telehealth: str = Field(min_length=1)  # the state's telehealth rule for the exam, in a sentence

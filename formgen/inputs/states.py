@@ -28,6 +28,7 @@ from .practice_law import (
     NON_COMPETE_TAG,
     TREATMENT_CLASSES,
     Covenant,
+    GoodFaithExam,
     NonCompete,
     ScopeOfPractice,
 )
@@ -200,6 +201,7 @@ class StateRules(BaseModel):
     notes: list[Note] = []
     noncompete: NonCompete | None = None  # None: not researched
     scope_of_practice: ScopeOfPractice | None = None  # None: not researched
+    good_faith_exam: GoodFaithExam | None = None  # None: not researched (the policy then says so)
     governance: Governance = Governance()
     source_files: tuple[str, ...] = ()  # filled by the loader
     # Filled by in_force(): which dated rules applied on the date asked for, and which did not.
