@@ -120,7 +120,7 @@ def test_every_post_needs_the_csrf_token(app):
     assert c.submit("/new").status_code == 200
 
 
-def test_ca_interview_to_packet_matches_formgen_generate(app, tmp_path):
+def test_ca_interview_to_packet_matches_formgen_generate(app, tmp_path, machine_settings):
     c = client(app)
     complete_ca(c)
     review = c.get(c.path("/review"))
@@ -151,6 +151,7 @@ def test_ca_interview_to_packet_matches_formgen_generate(app, tmp_path):
     by_hand.pop("formation")
     (tmp_path / "glow_by_hand.yaml").write_text(yaml.safe_dump(by_hand, sort_keys=False))
     example = tmp_path / "example"
+    machine_settings()  # the app's SOURCE_DATE_EPOCH, as the CLI above had it
     api.generate(tmp_path / "glow_by_hand.yaml", example)
     assert all((example / n).read_bytes() == files[n] for n in DOCUMENTS if n != "compliance.json")
 
