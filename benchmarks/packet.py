@@ -83,7 +83,7 @@ def packet_figures(deal: Path, runs: int) -> dict:
     calls = capture_render_calls(deal)
     bare_docxtpl(calls)  # warm-up
     # The packet's own steps besides rendering, timed inside the same builds: the revenue scan.
-    import formgen.folder.build as scan_module
+    import formgen.scan.packet_checks as scan_module
 
     scan = scan_module.scan_findings
     scan_times: list[float] = []
