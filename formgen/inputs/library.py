@@ -15,13 +15,16 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from ..errors import InputError, Problem
 from ..library.paths import CHECKOUT_NAMES, shipped_dir
-from .clauses import ClauseLibrary, read_clause_library
-from .states import JURISDICTIONS, Policy, StateRules, read_state
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .clauses import ClauseLibrary
+    from .states import Policy, StateRules
 
 CATALOG_FILE = "responsibilities.yaml"  # the service catalogue, beside the clauses
 PARTS = ("clauses", "states", "templates", "examples")
@@ -77,6 +80,8 @@ class Library:
     @property
     def clauses(self) -> ClauseLibrary:
         if "clauses" not in self._read:
+            from .clauses import read_clause_library  # lazy: naming a library (an answer-cache key) reads nothing
+
             self._read["clauses"] = read_clause_library(self.clauses_dir)
         return self._read["clauses"]
 
@@ -90,6 +95,8 @@ class Library:
         """A jurisdiction's rules, all of them (dated ones included): _default.yaml under <CODE>.yaml."""
         key = f"state:{code.upper()}"
         if key not in self._read:
+            from .states import read_state  # lazy: the pydantic rule models, loaded when rules are first read
+
             self._read[key] = read_state(code, self.states_dir)
         return self._read[key]
 
@@ -98,6 +105,8 @@ class Library:
         return self.state(code).in_force(on).with_policy(policy)
 
     def all_states(self) -> list[StateRules]:
+        from .states import JURISDICTIONS  # lazy: as in state()
+
         return [self.state(code) for code in sorted(JURISDICTIONS)]
 
     def template(self, filename: str, default: str) -> Path:
