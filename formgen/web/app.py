@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -32,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..inputs.library import Library
 from .drafts import SESSION_IDLE, DraftStore
+from .preview import WarmConverters
 
 HERE = Path(__file__).parent
 COOKIE = "formgen_session"
@@ -179,11 +181,24 @@ def render(request: Request, name: str, status_code: int = 200, **context) -> HT
 
 
 def create_app(drafts_dir: str | Path | None = None, library: Library | None = None,
-               host: str | None = None) -> Starlette:
+               host: str | None = None, warm_pdf: bool = False) -> Starlette:
     """The web intake, drafting from ``library`` (default: the one shipped with formgen).
     ``host``: the name or address the server listens on, accepted in the Host header beside the
-    loopback names."""
+    loopback names. ``warm_pdf``: start LibreOffice with the server and keep it running (previews
+    and PDFs then never wait for it to start; ``formgen serve`` does)."""
     from . import routes
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        keeper = WarmConverters() if warm_pdf else None
+        if keeper is not None:
+            keeper.start()
+        app.state.warm_converters = keeper
+        try:
+            yield
+        finally:
+            if keeper is not None:
+                keeper.stop()
 
     matter = [
         Route("/", routes.matter_home),
@@ -215,6 +230,7 @@ def create_app(drafts_dir: str | Path | None = None, library: Library | None = N
         ],
         middleware=[Middleware(Guard, hosts=(host,) if host else ())],
         exception_handlers={404: routes.not_found, 405: routes.not_allowed, HTTPException: routes.bad_request},
+        lifespan=lifespan,
     )
     app.state.store = DraftStore(Path(drafts_dir) if drafts_dir else None)
     app.state.library = library if library is not None else Library.shipped()

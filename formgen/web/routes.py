@@ -17,6 +17,7 @@ from ..api import build
 from ..errors import FormgenError, InputError
 from . import answers, interview, live, packetfiles, review as review_model
 from .app import MAX_FORM, MAX_UPLOAD, body_limit, render
+from .preview import cached_pages, preview_pages
 
 DEAL_SUFFIXES = (".yaml", ".yml", ".json")
 ORIGIN_FILE = "packet-origin"  # "upload" when the packet came from the user: answers regenerate it
@@ -406,7 +407,7 @@ async def preview(request: Request):
         raise HTTPException(404, "There is no such document in the packet.")
     store = _store(request)
     work = store.scratch(mid, "preview")
-    pages = await run_in_threadpool(packetfiles.preview_pages, path, work)
+    pages = await run_in_threadpool(preview_pages, path, work)
     return render(request, "preview.html", doc_name=name, deal_name=_deal_name(store.load(mid)), base=_base(mid),
                   pdf_name=f"{path.stem}.pdf" if path.with_suffix(".pdf").is_file() else "",
                   pages=None if isinstance(pages, str) else len(pages), text=pages if isinstance(pages, str) else "")
@@ -418,7 +419,7 @@ async def preview_page(request: Request):
     page = request.path_params["page"]
     if path is None or not GROUP_INDEX.match(page):
         raise HTTPException(404, "There is no such document page.")
-    pngs = sorted(_store(request).scratch(mid, "preview").glob(f"{path.stem}-*.png"))
+    pngs = cached_pages(path, _store(request).scratch(mid, "preview"))
     if not 1 <= int(page) <= len(pngs):
         raise HTTPException(404, "There is no such page.")
     return FileResponse(pngs[int(page) - 1], media_type="image/png")
