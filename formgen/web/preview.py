@@ -4,8 +4,10 @@ LibreOffice the server keeps running and kept by the document's content hash.
 ``WarmConverters`` starts the persistent converters (pdf/persistent.py) when the server starts
 and checks on them every few seconds, starting a new one when one has died, so that a preview
 never waits for LibreOffice to start. ``preview_pages`` converts only the requested document and
-keeps its PNG pages in a folder named by the hash of its bytes: the same document is shown again
-without converting, an edited or regenerated one is converted afresh.
+keeps its PDF and PNG pages in a folder named by the hash of its bytes: the same document is
+shown again without converting, an edited or regenerated one is converted afresh. Pages are drawn
+one at a time as the browser asks for them (the page images load lazily), since drawing every
+page of a long agreement up front took longer than the conversion.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import subprocess
 import threading
 from pathlib import Path
 
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
 from ..errors import FormgenError
 from ..pdf.persistent import convert_documents, converter_count, converters, shutdown
 from ..word.ooxml import docx_text
@@ -23,9 +28,11 @@ from .packetfiles import external_content
 
 PREVIEW_TIMEOUT = 60  # seconds for one document's conversion
 PREVIEW_DPI = "70"
-PREVIEW_MAX_PAGES = "60"
+PREVIEW_MAX_PAGES = 60
+PDF_NAME = "document.pdf"
 CHECK_EVERY = 5.0  # seconds between two checks that the converters still run
 _MAKING = threading.Lock()  # one preview made at a time (one LibreOffice converts one document at a time anyway)
+_DRAWING = threading.Lock()  # one page drawn at a time
 
 
 class WarmConverters:
@@ -64,49 +71,70 @@ def document_hash(docx: Path) -> str:
 
 
 def pages_folder(docx: Path, work: Path) -> Path:
-    """Where the page images of ``docx`` as it is now are kept (``work/<stem>-<hash>/``)."""
+    """Where the PDF and page images of ``docx`` as it is now are kept (``work/<stem>-<hash>/``)."""
     return work / f"{docx.stem}-{document_hash(docx)}"
 
 
-def cached_pages(docx: Path, work: Path) -> list[Path]:
-    return sorted(pages_folder(docx, work).glob("page-*.png"))
+def page_count(folder: Path) -> int:
+    """Pages of the kept PDF shown (at most PREVIEW_MAX_PAGES); 0 when there is none yet."""
+    try:
+        return min(len(PdfReader(folder / PDF_NAME).pages), PREVIEW_MAX_PAGES)
+    except (OSError, PdfReadError, ValueError):
+        return 0
 
 
-def preview_pages(docx: Path, work: Path) -> list[Path] | str:
-    """PNG pages of a document (the warm LibreOffice, then pdftoppm), or its text when LibreOffice
-    is absent, fails, or the document links to content outside itself."""
+def preview_pages(docx: Path, work: Path) -> int | str:
+    """How many pages the preview of a document shows (its PDF made by the warm LibreOffice and
+    its first page drawn; the other pages are drawn when the browser asks for them), or its
+    text when LibreOffice is absent, fails, or the document links to content outside itself."""
     if external_content(docx.read_bytes()):
         return text_preview(docx)  # never let LibreOffice fetch what the document links to
-    folder = pages_folder(docx, work)
-    pngs = sorted(folder.glob("page-*.png"))
-    if pngs:
-        return pngs
     if shutil.which("pdftoppm") is None:
         return text_preview(docx)
+    folder = pages_folder(docx, work)
     with _MAKING:
-        return _made_pages(docx, work, folder)
+        count = page_count(folder) or _converted(docx, work, folder)
+    if not count or page_image(docx, work, 1) is None:
+        return text_preview(docx)
+    return count
 
 
-def _made_pages(docx: Path, work: Path, folder: Path) -> list[Path] | str:
-    pngs = sorted(folder.glob("page-*.png"))
-    if pngs:  # made while this request waited
-        return pngs
+def _converted(docx: Path, work: Path, folder: Path) -> int:
     making = work / f".{folder.name}.partial"
     shutil.rmtree(making, ignore_errors=True)
     making.mkdir(parents=True)
     try:
         [pdf] = convert_documents([docx], making, timeout=PREVIEW_TIMEOUT)
-        subprocess.run(["pdftoppm", "-png", "-r", PREVIEW_DPI, "-l", PREVIEW_MAX_PAGES, str(pdf), str(making / "page")],
-                       check=True, capture_output=True, timeout=PREVIEW_TIMEOUT)
-        pdf.unlink()
+        pdf.rename(making / PDF_NAME)
         for old in work.glob(f"{docx.stem}-*"):  # earlier versions of this document
             if old.is_dir() and len(old.name) == len(folder.name):
                 shutil.rmtree(old, ignore_errors=True)
         making.rename(folder)  # whole, or not at all
-    except (FormgenError, subprocess.SubprocessError, OSError, ValueError):
+    except (FormgenError, OSError):
         shutil.rmtree(making, ignore_errors=True)
-        return text_preview(docx)
-    return sorted(folder.glob("page-*.png"))
+        return 0
+    return page_count(folder)
+
+
+def page_image(docx: Path, work: Path, number: int) -> Path | None:
+    """The PNG of page ``number`` of the document's kept PDF, drawn on first request; None when
+    there is no such page (or it cannot be drawn)."""
+    folder = pages_folder(docx, work)
+    if not 1 <= number <= page_count(folder):
+        return None
+    image = folder / f"page-{number}.png"
+    if image.is_file():
+        return image
+    with _DRAWING:
+        if not image.is_file():
+            try:
+                subprocess.run(["pdftoppm", "-png", "-r", PREVIEW_DPI, "-f", str(number), "-l", str(number),
+                                "-singlefile", str(folder / PDF_NAME), str(folder / f".page-{number}")],
+                               check=True, capture_output=True, timeout=PREVIEW_TIMEOUT)
+                (folder / f".page-{number}.png").rename(image)
+            except (subprocess.SubprocessError, OSError):
+                return None
+    return image
 
 
 def text_preview(docx: Path) -> str:

@@ -17,7 +17,7 @@ from ..api import build
 from ..errors import FormgenError, InputError
 from . import answers, interview, live, packetfiles, review as review_model
 from .app import MAX_FORM, MAX_UPLOAD, body_limit, render
-from .preview import cached_pages, preview_pages
+from .preview import page_image, preview_pages
 
 DEAL_SUFFIXES = (".yaml", ".yml", ".json")
 ORIGIN_FILE = "packet-origin"  # "upload" when the packet came from the user: answers regenerate it
@@ -410,7 +410,7 @@ async def preview(request: Request):
     pages = await run_in_threadpool(preview_pages, path, work)
     return render(request, "preview.html", doc_name=name, deal_name=_deal_name(store.load(mid)), base=_base(mid),
                   pdf_name=f"{path.stem}.pdf" if path.with_suffix(".pdf").is_file() else "",
-                  pages=None if isinstance(pages, str) else len(pages), text=pages if isinstance(pages, str) else "")
+                  pages=None if isinstance(pages, str) else pages, text=pages if isinstance(pages, str) else "")
 
 
 async def preview_page(request: Request):
@@ -419,10 +419,10 @@ async def preview_page(request: Request):
     page = request.path_params["page"]
     if path is None or not GROUP_INDEX.match(page):
         raise HTTPException(404, "There is no such document page.")
-    pngs = cached_pages(path, _store(request).scratch(mid, "preview"))
-    if not 1 <= int(page) <= len(pngs):
+    image = await run_in_threadpool(page_image, path, _store(request).scratch(mid, "preview"), int(page))
+    if image is None:
         raise HTTPException(404, "There is no such page.")
-    return FileResponse(pngs[int(page) - 1], media_type="image/png")
+    return FileResponse(image, media_type="image/png")
 
 
 async def deal_yaml(request: Request):
