@@ -50,7 +50,7 @@ def timed(func, runs: int) -> list[float]:
 def capture_render_calls(deal: Path) -> list[tuple[Path, dict]]:
     """(template, context) of every render_docx call formgen makes for one packet."""
     import formgen
-    import formgen.drafting.packet as packet_module
+    import formgen.folder.build as packet_module
 
     calls: list[tuple[Path, dict]] = []
     original = packet_module.render_docx
@@ -83,7 +83,7 @@ def packet_figures(deal: Path, runs: int) -> dict:
     calls = capture_render_calls(deal)
     bare_docxtpl(calls)  # warm-up
     # The packet's own steps besides rendering, timed inside the same builds: the revenue scan.
-    import formgen.drafting.validation as scan_module
+    import formgen.scan.packet_checks as scan_module
 
     scan = scan_module.scan_findings
     scan_times: list[float] = []
@@ -136,7 +136,7 @@ def formgen_command() -> list[str]:
 
 def startup_figures(deal: Path, runs: int) -> dict:
     cache = tempfile.mkdtemp(prefix="formgen-bench-cache-")
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0", "FORMGEN_CACHE_DIR": cache}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"FORMGEN_CACHE_DIR": cache}
     cold_env = {**env, "FORMGEN_NO_CACHE": "1"}
     validate = [*formgen_command(), "validate", str(deal)]
     bare = [sys.executable, "-c", "import docxtpl, pydantic, typer, pypdf"]

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .inputs.library import Library
     from .inputs.states import Policy
     from .scan.review import Review
+    from .scan.packet_checks import PlannedPacket
 
 
 def load_deal(path: str | Path) -> "Deal":
@@ -41,9 +42,17 @@ def _library(library: "Library | None") -> "Library":
 def validate(path: str | Path, *, policy: "Policy" = "conservative", library: "Library | None" = None):
     """(deal, state rules, findings); raises InputError for bad input or a forbidden structure.
     ``policy``: conservative (default) or permissive, for terms the law permits with conditions."""
-    from .folder.build import validate as _validate
+    from .scan.packet_checks import validate as _validate
 
     return _validate(path, policy, _library(library))
+
+
+def plan(path: str | Path, *, policy: "Policy" = "conservative", library: "Library | None" = None) -> "PlannedPacket":
+    """Every document's plan (which clauses are in or out, and why), nothing rendered: what
+    ``formgen explain`` prints. Raises InputError as ``validate`` does."""
+    from .scan.packet_checks import plan_packet
+
+    return plan_packet(path, policy, _library(library))
 
 
 def build(path: str | Path, *, policy: "Policy" = "conservative", library: "Library | None" = None) -> "Packet":

@@ -14,7 +14,7 @@ from formgen.drafting.drafts import block_paragraphs, draft_agreements, start_dr
 from formgen.drafting.packet_system import (approval_findings, integration_findings, signing_order_findings,
                                             signing_table, system_findings, timetable_findings)
 from formgen.drafting.validation import check
-from formgen.folder.build import validate
+from formgen.scan.packet_checks import validate
 from formgen.inputs.deal_terms import APPRAISAL_DAYS, Deadlines, succession_timetable
 
 

@@ -17,11 +17,10 @@ from formgen.scan.scanner import (
     RULE_REVENUE,
     RULE_VOLUME,
     ScanMatch,
-    extract_text,
-    scan_files,
     scan_text,
     split_sentences,
 )
+from formgen.scan.documents import extract_text, scan_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scanner"
 REPO_ROOT = Path(__file__).resolve().parent.parent

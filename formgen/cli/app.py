@@ -211,10 +211,10 @@ def explain(ctx: typer.Context, deal: DealArg, policy: PolicyOpt = "conservative
     --json gives each clause's id, version and the planner's own reason.
     Example: formgen explain examples/ca_medspa.yaml
     """
-    from ..api import build
+    from ..api import plan
     from .explainview import explain_json, explain_lines
 
-    packet = _run(build, deal, policy=policy, library=_library(ctx), as_json=as_json)
+    packet = _run(plan, deal, policy=policy, library=_library(ctx), as_json=as_json)
     if as_json:
         echo_json(explain_json(packet, deal))
         return

@@ -1,6 +1,6 @@
 """The deal-level checks: ``check`` loads the deal and applies the deal-level rules (entity form,
 ownership, name, law changes) with only the deal model and the state rules loaded; the blanks a
-draft still prints. ``folder.build.validate`` adds the drafting, scan and packet checks.
+draft still prints. ``scan.packet_checks.validate`` adds the drafting, scan and packet checks.
 """
 
 from __future__ import annotations

@@ -15,16 +15,18 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
 from ..errors import InputError, Problem
 from ..library.paths import CHECKOUT_NAMES, shipped_dir
-from .clauses import ClauseLibrary, read_clause_library
-from .documents import DocumentSpec, read_documents
-from .states import Policy, StateRules, read_state
 from .typed_values import JURISDICTIONS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .clauses import ClauseLibrary
+    from .documents import DocumentSpec
+    from .states import Policy, StateRules
 
 CATALOG_FILE = "responsibilities.yaml"  # the service catalogue, beside the clauses
 PARTS = ("clauses", "states", "templates", "examples")
@@ -80,6 +82,8 @@ class Library:
     @property
     def clauses(self) -> ClauseLibrary:
         if "clauses" not in self._read:
+            from .clauses import read_clause_library  # lazy: naming a library (an answer-cache key) reads nothing
+
             self._read["clauses"] = read_clause_library(self.clauses_dir)
         return cast("ClauseLibrary", self._read["clauses"])
 
@@ -87,6 +91,8 @@ class Library:
     def documents(self) -> tuple[DocumentSpec, ...]:
         """Every document a packet can hold, in reading order (``clauses/<name>/document.yaml``)."""
         if "documents" not in self._read:
+            from .documents import read_documents  # lazy: as for the clauses
+
             self._read["documents"] = read_documents(self.clauses_dir)
         return cast("tuple[DocumentSpec, ...]", self._read["documents"])
 
@@ -104,6 +110,8 @@ class Library:
         """A jurisdiction's rules, all of them (dated ones included): _default.yaml under <CODE>.yaml."""
         key = f"state:{code.upper()}"
         if key not in self._read:
+            from .states import read_state  # lazy: the pydantic rule models, loaded when rules are first read
+
             self._read[key] = read_state(code, self.states_dir)
         return cast("StateRules", self._read[key])
 

@@ -124,6 +124,37 @@ class PersistentConverter:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
 
+    @property
+    def alive(self) -> bool:
+        """Whether the bridge and its LibreOffice are running (not whether they still answer)."""
+        if self.proc is None or self.proc.poll() is not None or self.office_pid is None:
+            return False
+        try:
+            os.kill(self.office_pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # pragma: no cover - running, as another user
+            pass
+        try:  # a killed LibreOffice stays a zombie until the bridge reaps it
+            return Path(f"/proc/{self.office_pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):  # no /proc (macOS): the signal test above is all there is
+            return True
+
+    def ensure_started(self) -> bool:
+        """Start LibreOffice now (closing what is left of a dead one) unless it runs; True when
+        this call started it. A server calls it ahead of the first preview, and again later, so a
+        converter that died is replaced before someone waits for it."""
+        with self.lock:
+            if self.alive:
+                return False
+            self.close()
+            try:
+                self._start()
+            except (ConverterDied, OSError):
+                self.close()  # the next conversion tries again, and reports it
+                return False
+            return True
+
     # -- protocol
     def _read(self, timeout: float) -> dict:
         out = self.proc.stdout

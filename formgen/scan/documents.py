@@ -1,6 +1,6 @@
 """Reading any document a review accepts: .docx (word/sections.py: Word's numbering, headers,
-footers, notes), .pdf (its text layer) and UTF-8 .txt, each as paragraphs with their sections.
-Every input is untrusted: regular files only, sizes bounded, a clear InputError for anything else."""
+footers, notes), .pdf (its text layer) and UTF-8 .txt, each as paragraphs with their sections;
+and scanning such files for revenue-based pay (``scan_files``). Every input is untrusted: regular files only, sizes bounded, a clear InputError for anything else."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..word.sections import Paragraph, docx_paragraphs, text_paragraphs, typed_label
+from .scanner import scan_text
 
 ALLOWED_SUFFIXES = (".docx", ".pdf", ".txt")
 MAX_TEXT_BYTES = 16 * 1024 * 1024
@@ -85,3 +86,34 @@ def read_document(path: Path) -> list[Paragraph]:
     if suffix == ".docx":
         return docx_paragraphs(path)
     return text_paragraphs(pdf_text(path) if suffix == ".pdf" else read_text_file(path))
+
+
+def extract_text(path: Path) -> str:
+    """The text of a .docx (one line per paragraph as printed, Word's numbers included; body, then
+    headers, footers and notes) or a UTF-8 .txt. Raises ``InputError`` for anything else."""
+    path = Path(path)
+    if path.suffix.lower() == ".txt":
+        return read_text_file(path)
+    return "\n".join(p.text for p in read_document(path))
+
+
+def scan_files(paths, *, severity: str = "error", citation: str = "") -> list[dict]:
+    """``[{"file": str, "findings": [match dict, ...]}]``, one entry per file in input order.
+
+    Every file is read before anything is scanned; all unreadable files are
+    reported together in one ``InputError``.
+    """
+    texts: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            texts.append((str(path), extract_text(Path(path))))
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise InputError(problems)
+    return [
+        {"file": name, "findings": [m.to_dict() for m in scan_text(text, severity=severity, citation=citation)]}
+        for name, text in texts
+    ]
+

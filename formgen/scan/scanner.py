@@ -19,18 +19,15 @@ How a sentence is judged:
 4. A sentence is reported once per rule that has a surviving link; offsets are
    those of the whole sentence, so ``text[start:end] == matched``.
 
-No python-docx: ``extract_text`` reads .docx files through formgen.word.sections (bounded, lxml).
+Files are read in documents.py (``extract_text``, ``scan_files``), so scanning text loads no Word reader.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from ..markup import NOTE_PREFIX
-from ..errors import InputError, Problem
-from .documents import read_document, read_text_file
 from .patterns import (  # noqa: F401 - RULE_* and SEVERITIES are part of the API
     BASE,
     CLAUSE_BREAK,
@@ -261,34 +258,3 @@ def scan_text(text: str, *, severity: str = "error", citation: str = "") -> list
 
 def _shorten(phrase: str, limit: int = 120) -> str:
     return phrase if len(phrase) <= limit else phrase[: limit - 1].rstrip() + "…"
-
-
-def extract_text(path: Path) -> str:
-    """The text of a .docx (one line per paragraph as printed, Word's numbers included; body, then
-    headers, footers and notes) or a UTF-8 .txt. Raises ``InputError`` for anything else."""
-    path = Path(path)
-    if path.suffix.lower() == ".txt":
-        return read_text_file(path)
-    return "\n".join(p.text for p in read_document(path))
-
-
-def scan_files(paths, *, severity: str = "error", citation: str = "") -> list[dict]:
-    """``[{"file": str, "findings": [match dict, ...]}]``, one entry per file in input order.
-
-    Every file is read before anything is scanned; all unreadable files are
-    reported together in one ``InputError``.
-    """
-    texts: list[tuple[str, str]] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            texts.append((str(path), extract_text(Path(path))))
-        except InputError as err:
-            problems.extend(err.problems)
-    if problems:
-        raise InputError(problems)
-    return [
-        {"file": name, "findings": [m.to_dict() for m in scan_text(text, severity=severity, citation=citation)]}
-        for name, text in texts
-    ]
-

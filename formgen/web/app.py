@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -34,6 +35,7 @@ from starlette.staticfiles import StaticFiles
 from ..inputs.library import Library
 from ..settings import Settings, using
 from .drafts import SESSION_IDLE, DraftStore
+from .preview import WarmConverters
 
 HERE = Path(__file__).parent
 COOKIE = "formgen_session"
@@ -198,11 +200,25 @@ def render(request: Request, name: str, status_code: int = 200, **context) -> HT
 
 
 def create_app(drafts_dir: str | Path | None = None, library: Library | None = None,
-               host: str | None = None, machine: Settings | None = None) -> Starlette:
+               host: str | None = None, machine: Settings | None = None, warm_pdf: bool = False) -> Starlette:
     """The web intake, drafting from ``library`` (default: the one shipped with formgen).
     ``host``: the name or address the server listens on, accepted in the Host header beside the
-    loopback names. ``machine``: the machine settings (default: from the environment)."""
+    loopback names. ``machine``: the machine settings (default: from the environment).
+    ``warm_pdf``: start LibreOffice with the server and keep it running (previews and PDFs then
+    never wait for it to start; ``formgen serve`` does)."""
     from . import routes
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        keeper = WarmConverters() if warm_pdf else None
+        if keeper is not None:
+            keeper.start()
+        app.state.warm_converters = keeper
+        try:
+            yield
+        finally:
+            if keeper is not None:
+                keeper.stop()
 
     matter = [
         Route("/", routes.matter_home),
@@ -240,6 +256,7 @@ def create_app(drafts_dir: str | Path | None = None, library: Library | None = N
         middleware=[Middleware(MachineSettings, machine=machine or Settings.from_environment(os.environ)),
                     Middleware(Guard, hosts=(host,) if host else ())],
         exception_handlers={404: routes.not_found, 405: routes.not_allowed, HTTPException: routes.bad_request},
+        lifespan=lifespan,
     )
     app.state.store = DraftStore(Path(drafts_dir) if drafts_dir else None)
     app.state.library = library if library is not None else Library.shipped()

@@ -10,13 +10,12 @@ import io
 import json
 import re
 import shutil
-import subprocess
 import zipfile
 import zlib
 from pathlib import Path
 
 from ..api import generate as api_generate, regenerate as api_regenerate
-from ..errors import FormgenError, InputError, Problem
+from ..errors import InputError, Problem
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PACKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
@@ -165,39 +164,3 @@ def open_packet_zip(data: bytes, out: Path, shown: str) -> dict:
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_bytes(blob)
     return validated
-
-
-PREVIEW_TIMEOUT = 60  # seconds for one document's conversion
-
-
-def preview_pages(docx: Path, work: Path) -> list[Path] | str:
-    """PNG pages of a document (LibreOffice, then pdftoppm), or its text when LibreOffice is absent."""
-    from ..pdf.persistent import convert_documents  # the persistent LibreOffice: previews in well under a second
-
-    if external_content(docx.read_bytes()):
-        return text_preview(docx)  # never let LibreOffice fetch what the document links to
-    pngs = sorted(work.glob(f"{docx.stem}-*.png"))
-    if pngs and pngs[0].stat().st_mtime >= docx.stat().st_mtime:
-        return pngs
-    try:
-        pdf = docx.parent / f"{docx.stem}.pdf"
-        if not pdf.is_file() or pdf.stat().st_mtime < docx.stat().st_mtime:
-            [pdf] = convert_documents([docx], work, timeout=PREVIEW_TIMEOUT)
-    except FormgenError:
-        return text_preview(docx)
-    if shutil.which("pdftoppm") is None:
-        return text_preview(docx)
-    for old in pngs:
-        old.unlink()
-    try:
-        subprocess.run(["pdftoppm", "-png", "-r", "70", "-l", "60", str(pdf), str(work / docx.stem)], check=True,
-                       capture_output=True, timeout=PREVIEW_TIMEOUT)
-    except (subprocess.SubprocessError, OSError):
-        return text_preview(docx)
-    return sorted(work.glob(f"{docx.stem}-*.png"))
-
-
-def text_preview(docx: Path) -> str:
-    from ..word.ooxml import docx_text
-
-    return docx_text(docx.read_bytes())

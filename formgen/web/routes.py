@@ -19,6 +19,7 @@ from ..errors import FormgenError, InputError
 from ..inputs.deal import JURISDICTIONS, PRACTICE_ENTITY_ALIASES
 from . import answers, contracts, interview, live, packetfiles, review as review_model
 from .app import MAX_CONTRACT, MAX_FORM, MAX_UPLOAD, body_limit, render
+from .preview import page_image, preview_pages
 
 DEAL_SUFFIXES = (".yaml", ".yml", ".json")
 ORIGIN_FILE = "packet-origin"  # "upload" when the packet came from the user: answers regenerate it
@@ -430,10 +431,10 @@ async def preview(request: Request):
         raise HTTPException(404, "There is no such document in the packet.")
     store = _store(request)
     work = store.scratch(mid, "preview")
-    pages = await run_in_threadpool(packetfiles.preview_pages, path, work)
+    pages = await run_in_threadpool(preview_pages, path, work)
     return render(request, "preview.html", doc_name=name, deal_name=_deal_name(store.load(mid)), base=_base(mid),
                   pdf_name=f"{path.stem}.pdf" if path.with_suffix(".pdf").is_file() else "",
-                  pages=None if isinstance(pages, str) else len(pages), text=pages if isinstance(pages, str) else "")
+                  pages=None if isinstance(pages, str) else pages, text=pages if isinstance(pages, str) else "")
 
 
 async def preview_page(request: Request):
@@ -442,10 +443,10 @@ async def preview_page(request: Request):
     page = request.path_params["page"]
     if path is None or not GROUP_INDEX.match(page):
         raise HTTPException(404, "There is no such document page.")
-    pngs = sorted(_store(request).scratch(mid, "preview").glob(f"{path.stem}-*.png"))
-    if not 1 <= int(page) <= len(pngs):
+    image = await run_in_threadpool(page_image, path, _store(request).scratch(mid, "preview"), int(page))
+    if image is None:
         raise HTTPException(404, "There is no such page.")
-    return FileResponse(pngs[int(page) - 1], media_type="image/png")
+    return FileResponse(image, media_type="image/png")
 
 
 async def deal_yaml(request: Request):
