@@ -7,6 +7,9 @@ nothing else is shown (no traceback). Constructors never print.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+from .counts import plural
 
 
 class FormgenError(Exception):
@@ -57,10 +60,6 @@ class HandEditError(FormgenError):
     or remove them (exit 1). ``action`` says what was about to happen ("regenerating")."""
 
     def __init__(self, out_dir, files: list[str], action: str = "regenerating"):
-        from pathlib import Path
-
-        from .counts import plural
-
         self.files = files
         names = "\n".join(f"  {Path(out_dir) / f}" for f in files)
         one = len(files) == 1
@@ -69,7 +68,8 @@ class HandEditError(FormgenError):
             f"(their sha256 no longer matches manifest.json) and {action} would replace them; "
             f"nothing was written:\n{names}\n"
             f"Move your edited {'file' if one else 'files'} elsewhere, or rerun with --force to keep a copy of each "
-            "(<name>.edited-<hash>.docx beside it) and write the new version.")
+            "(<name>.edited-<hash>.docx beside it) and write the new version."
+        )
 
 
 class OutputFolderError(FormgenError):

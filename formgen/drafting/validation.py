@@ -10,21 +10,27 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..inputs.deal import Deal, load_deal
-from ..inputs.deal_loader import sort_problems
+from ..inputs.deal_loader import deal_lines, nearest_line, sort_problems
 from ..inputs.deal_repair import DealInputError
 from ..inputs.library import Library
 from ..inputs.states import Policy, StateRules
+from ..markup import BLANK_CLOSE, BLANK_OPEN
 from .compliance import check_deal, law_change_findings
 from .findings import Finding
 
 
 def blocking_problems(deal_path: Path, findings: list[Finding]) -> list[Problem]:
-    from ..inputs.deal_loader import deal_lines, nearest_line
-
     lines = deal_lines(deal_path)
-    return [Problem(str(deal_path), f.field, f"{f.message}" + (f" [{f.citation}]" if f.citation else ""),
-                    nearest_line(lines, f.field))
-            for f in findings if f.blocking]
+    return [
+        Problem(
+            str(deal_path),
+            f.field,
+            f"{f.message}" + (f" [{f.citation}]" if f.citation else ""),
+            nearest_line(lines, f.field),
+        )
+        for f in findings
+        if f.blocking
+    ]
 
 
 def _state_problems_of_partial(deal_path: Path, exc: DealInputError, policy: Policy, library: Library) -> list[Problem]:
@@ -45,7 +51,9 @@ def check(deal_path: str | Path, policy: Policy, library: Library) -> tuple[Deal
     try:
         deal = load_deal(deal_path)
     except DealInputError as exc:
-        raise InputError(sort_problems(exc.problems + _state_problems_of_partial(deal_path, exc, policy, library))) from None
+        raise InputError(
+            sort_problems(exc.problems + _state_problems_of_partial(deal_path, exc, policy, library))
+        ) from None
     rules = library.rules_for(deal.state, deal.deal.effective_date, policy)
     findings = check_deal(deal, rules) + law_change_findings(deal, library.state(deal.state))
     problems = blocking_problems(deal_path, findings)
@@ -68,8 +76,6 @@ def _strings(value):
 
 def document_blanks(blocks: list[dict]) -> list[str]:
     """The blanks a draft still prints ("[bank]"), each once, in the order they first appear."""
-    from ..markup import BLANK_CLOSE, BLANK_OPEN
-
     pattern = re.compile(f"{BLANK_OPEN}\\[([^{BLANK_CLOSE}]*)\\]{BLANK_CLOSE}")
     found = [label for text in _strings(blocks) for label in pattern.findall(text)]
     return list(dict.fromkeys(found))
@@ -82,8 +88,14 @@ def blank_findings(drafts) -> list[Finding]:
     for draft in drafts:
         blanks = document_blanks(draft.blocks)
         if blanks:
-            out.append(Finding(f"blanks.{draft.spec.name}", "info",
-                               f"{draft.spec.title} ({draft.spec.filename}) still has blanks to complete: "
-                               + "; ".join(f"[{label}]" for label in blanks),
-                               document=draft.spec.name, action="flagged"))
+            out.append(
+                Finding(
+                    f"blanks.{draft.spec.name}",
+                    "info",
+                    f"{draft.spec.title} ({draft.spec.filename}) still has blanks to complete: "
+                    + "; ".join(f"[{label}]" for label in blanks),
+                    document=draft.spec.name,
+                    action="flagged",
+                )
+            )
     return out

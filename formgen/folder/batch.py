@@ -25,15 +25,18 @@ fresh). ``on_progress(done, total, result)`` is called in the parent after each 
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import FormgenError, InputError, Problem
 from ..inputs.library import Library
+from ..pdf.packet import write_pdfs
 from ..settings import current as current_settings
 from .build import build_packet
 from .manifest import MANIFEST, current_inputs, shared_inputs
@@ -75,15 +78,24 @@ class BatchResult:
         return [r for r in self.results if r.status == "failed"]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"deals_dir": str(self.deals_dir), "out_dir": str(self.out_dir), "seconds": round(self.seconds, 3),
-                "counts": {s: self.count(s) for s in STATUSES},
-                "deals": [r.to_dict() for r in self.results]}
+        return {
+            "deals_dir": str(self.deals_dir),
+            "out_dir": str(self.out_dir),
+            "seconds": round(self.seconds, 3),
+            "counts": {s: self.count(s) for s in STATUSES},
+            "deals": [r.to_dict() for r in self.results],
+        }
 
 
 def deal_files(deals_dir: Path) -> list[Path]:
-    return sorted(p for p in Path(deals_dir).iterdir()
-                  if p.is_file() and p.suffix.lower() in DEAL_SUFFIXES and not p.name.startswith(".")
-                  and not p.name.lower().endswith(".schema.json"))  # an editor's schema, not a deal
+    return sorted(
+        p
+        for p in Path(deals_dir).iterdir()
+        if p.is_file()
+        and p.suffix.lower() in DEAL_SUFFIXES
+        and not p.name.startswith(".")
+        and not p.name.lower().endswith(".schema.json")
+    )  # an editor's schema, not a deal
 
 
 def is_current(deal_path: Path, target: Path, library: Library, shared: dict[str, Any] | None = None) -> bool:
@@ -107,8 +119,6 @@ def is_current(deal_path: Path, target: Path, library: Library, shared: dict[str
 def _refresh_pdfs(deal: Path, out: Path, library: Library) -> None:
     """The PDFs of a regenerated (or PDF-less) packet, from the .docx files in its folder (hand
     edits, merges and executed copies included); the build gives only names and order."""
-    from ..pdf.packet import write_pdfs
-
     write_pdfs(build_packet(deal, "conservative", library), out, from_disk=True)
 
 
@@ -125,8 +135,9 @@ def process_deal(deal_path: str, target: str, library: Library, force: bool = Fa
             result.documents = [d.spec.filename for d in packet.documents]
             result.detail = f"{len(packet.documents)} documents"
         elif not (out / MANIFEST).is_file():
-            raise InputError([Problem(str(out), "", f"exists but has no {MANIFEST}: not a formgen packet; "
-                                      "move it away and rerun")])
+            raise InputError(
+                [Problem(str(out), "", f"exists but has no {MANIFEST}: not a formgen packet; move it away and rerun")]
+            )
         else:
             regen = regenerate(out, library, deal, force=force)
             if regen.status == "regenerated":
@@ -148,8 +159,16 @@ def process_deal(deal_path: str, target: str, library: Library, force: bool = Fa
     return result
 
 
-def batch(deals_dir: str | Path, out_dir: str | Path, library: Library, *, jobs: int | None = None, force: bool = False,
-          pdf: bool = False, on_progress: Callable[[int, int, DealResult], None] | None = None) -> BatchResult:
+def batch(
+    deals_dir: str | Path,
+    out_dir: str | Path,
+    library: Library,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    pdf: bool = False,
+    on_progress: Callable[[int, int, DealResult], None] | None = None,
+) -> BatchResult:
     """One packet per deal file in ``deals_dir`` at ``out_dir/<deal stem>/``; see the module docstring."""
     deals_dir, out_dir = Path(deals_dir), Path(out_dir)
     started = time.perf_counter()
@@ -180,8 +199,16 @@ def batch(deals_dir: str | Path, out_dir: str | Path, library: Library, *, jobs:
         target = out_dir / path.stem
         if len(stems[path.stem]) > 1:
             others = ", ".join(p.name for p in stems[path.stem] if p != path)
-            finish(path, DealResult(str(path), path.stem, str(target), "failed",
-                                    f"shares its name with {others}: both would go to {target}; rename one"))
+            finish(
+                path,
+                DealResult(
+                    str(path),
+                    path.stem,
+                    str(target),
+                    "failed",
+                    f"shares its name with {others}: both would go to {target}; rename one",
+                ),
+            )
         elif is_current(path, target, library, shared) and (not pdf or (target / "packet.pdf").is_file()):
             finish(path, DealResult(str(path), path.stem, str(target), "skipped", "inputs unchanged"))
         else:
@@ -196,25 +223,30 @@ def batch(deals_dir: str | Path, out_dir: str | Path, library: Library, *, jobs:
     return BatchResult(deals_dir, out_dir, ordered, time.perf_counter() - started)
 
 
-def _run_pool(todo: list[tuple[Path, Path]], jobs: int, library: Library, force: bool, pdf: bool,
-              finish: Callable[..., None]) -> None:
+def _run_pool(
+    todo: list[tuple[Path, Path]], jobs: int, library: Library, force: bool, pdf: bool, finish: Callable[..., None]
+) -> None:
     """The deals to build, in a process pool; each result goes to ``finish`` as it comes."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context, initializer=die_with_parent,
-                               initargs=(os.getpid(), dataclasses.replace(current_settings(), converters=1)))  # one LibreOffice per worker
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(todo)),
+        mp_context=context,
+        initializer=die_with_parent,
+        initargs=(os.getpid(), dataclasses.replace(current_settings(), converters=1)),
+    )  # one LibreOffice per worker
     try:
-        futures = {pool.submit(process_deal, str(path), str(target), library, force, pdf): (path, target)
-                   for path, target in todo}
+        futures = {
+            pool.submit(process_deal, str(path), str(target), library, force, pdf): (path, target)
+            for path, target in todo
+        }
         for future in as_completed(futures):
             path, target = futures[future]
             try:
                 result = future.result()
             except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
-                result = DealResult(str(path), path.stem, str(target), "failed",
-                                    f"worker failed: {type(exc).__name__}: {exc}")
+                result = DealResult(
+                    str(path), path.stem, str(target), "failed", f"worker failed: {type(exc).__name__}: {exc}"
+                )
             finish(path, result)
     except BaseException:  # interrupted: start nothing new; packets being written stay atomic
         pool.shutdown(wait=True, cancel_futures=True)

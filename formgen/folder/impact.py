@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from ..counts import plural
+from ..drafting.assemble import bookmark_for
 from ..errors import InputError, Problem
 from ..inputs.clauses import ClauseLibrary
 from ..inputs.law_changes import LawChange, law_changes
 from ..inputs.library import Library
 from ..inputs.practice_law import NON_COMPETE_TAG
+from ..word.ooxml import bookmark_labels
 from .manifest import MANIFEST, state_file_hashes
 from .packet_folder import PacketFolder
 
@@ -44,22 +46,22 @@ def find_packets(root: Path) -> list[Path]:
 
 def _numbers(folder: Path, document: str) -> dict[str, str]:
     """The document on disk: bookmark -> its number ("Section 15.2", "Article 4"); {} if unreadable."""
-    from ..word.ooxml import bookmark_labels
-
     try:
         data = PacketFolder(folder).read(document)
         labels = bookmark_labels(data) if data is not None else {}
     except (OSError, ValueError, KeyError, SyntaxError, InputError):  # missing, or not a readable .docx
         return {}
-    return {name: label if not label or label.startswith("Article") else f"Section {label}"
-            for name, label in labels.items()}
+    return {
+        name: label if not label or label.startswith("Article") else f"Section {label}"
+        for name, label in labels.items()
+    }
 
 
-def _affected(change: LawChange, manifest: dict[str, Any], library: ClauseLibrary,
-              numbers: Callable[[str], dict[str, str]]) -> list[dict[str, Any]]:
+def _affected(
+    change: LawChange, manifest: dict[str, Any], library: ClauseLibrary, numbers: Callable[[str], dict[str, str]]
+) -> list[dict[str, Any]]:
     """The packet's documents and clauses the rule acts on, with their numbers as the files stand
     (``numbers(document)``: that document's bookmark -> number)."""
-    from ..drafting.assemble import bookmark_for
 
     hits = []
     for entry in manifest.get("documents", {}).values():
@@ -67,22 +69,44 @@ def _affected(change: LawChange, manifest: dict[str, Any], library: ClauseLibrar
             clause = library.get(ref.split("@")[0])
             if clause is None:
                 continue
-            tagged = (change.section == "clause_rules" and change.key in clause.meta.tags
-                      # the owner covenant rule governs the MSA's covenant not to compete
-                      or change.section == "noncompete" and change.key == "owner" and NON_COMPETE_TAG in clause.meta.tags)
+            tagged = (
+                change.section == "clause_rules"
+                and change.key in clause.meta.tags
+                # the owner covenant rule governs the MSA's covenant not to compete
+                or change.section == "noncompete"
+                and change.key == "owner"
+                and NON_COMPETE_TAG in clause.meta.tags
+            )
             if tagged:
-                hits.append({"document": entry["file"], "section": numbers(entry["file"]).get(bookmark_for(clause.id), ""),
-                             "clause": clause.id, "title": clause.meta.title})
+                hits.append(
+                    {
+                        "document": entry["file"],
+                        "section": numbers(entry["file"]).get(bookmark_for(clause.id), ""),
+                        "clause": clause.id,
+                        "title": clause.meta.title,
+                    }
+                )
     if change.section == "required_clauses":
         clause = library.get(change.key)
         document = clause.meta.document[0] if clause else ""
-        hits.append({"document": f"{document}.docx" if document else "", "clause": change.key,
-                     "title": clause.meta.title if clause else "", "add": True})
+        hits.append(
+            {
+                "document": f"{document}.docx" if document else "",
+                "clause": change.key,
+                "title": clause.meta.title if clause else "",
+                "add": True,
+            }
+        )
     if change.section == "checklist":
         hits.append({"document": "formation_checklist.docx", "clause": change.key, "title": "checklist item"})
     if change.section == "noncompete" and "compliance_memo" in manifest.get("documents", {}):
-        hits.append({"document": manifest["documents"]["compliance_memo"]["file"], "clause": "covenant analysis",
-                     "title": f"the memo's analysis of the {change.key} covenant"})
+        hits.append(
+            {
+                "document": manifest["documents"]["compliance_memo"]["file"],
+                "clause": "covenant analysis",
+                "title": f"the memo's analysis of the {change.key} covenant",
+            }
+        )
     return hits
 
 
@@ -95,16 +119,18 @@ def packet_impact(folder: Path, root: Path, as_of: dt.date, horizon: dt.date | N
         term = deal["term"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError([Problem(str(folder / MANIFEST), "", f"is not a readable formgen manifest ({exc})")]) from None
-    result = PacketImpact(str(folder.relative_to(root)) if folder != root else folder.name,
-                          deal["deal"]["name"], code, start.isoformat())
+    result = PacketImpact(
+        str(folder.relative_to(root)) if folder != root else folder.name, deal["deal"]["name"], code, start.isoformat()
+    )
     clauses = library.clauses
     numbers = functools.cache(lambda document: _numbers(folder, document))  # each document read once
     for change in law_changes(library.state(code), start, term["initial_years"], term["renewal_years"]):
         if horizon is not None and change.deadline > horizon:  # not due within the window
             continue
         item = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(change).items()}
-        item["status"] = "overdue" if change.deadline < as_of else ("in force" if change.effective <= as_of
-                                                                     else "coming into force")
+        item["status"] = (
+            "overdue" if change.deadline < as_of else ("in force" if change.effective <= as_of else "coming into force")
+        )
         item["affects"] = _affected(change, manifest, clauses, numbers)
         result.changes.append(item)
     recorded = manifest["state"].get("files", {})
@@ -137,6 +163,8 @@ def impact_lines(results: list[PacketImpact], as_of: dt.date) -> list[str]:
                 where = f" {a['section']}" if a.get("section") else ""
                 lines.append(f"      {verb} {a['document']}{where}: {a['title']} ({a['clause']})")
         if r.rules_changed:
-            lines.append(f"  state rule files changed since generation: {', '.join(r.rules_changed)}; "
-                         "run formgen regenerate to see the effect")
+            lines.append(
+                f"  state rule files changed since generation: {', '.join(r.rules_changed)}; "
+                "run formgen regenerate to see the effect"
+            )
     return lines

@@ -41,7 +41,10 @@ from ..errors import HandEditError, InputError, Problem  # noqa: F401 (HandEditE
 from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec
 from ..inputs.library import Library
-from ..word.amend import Made
+from ..word.amend import Made, amendment_for
+from ..word.consents import write_consents
+from ..word.merge import MergeError, merge_documents
+from ..word.redline import RedlineError, default_author, make_redline
 from .build import build_packet
 from .guard import REDLINE_DIR, kept_name
 from .manifest import (
@@ -68,6 +71,7 @@ from .regen_plan import (
     inputs_changed,
 )
 from .regen_report import CHANGES_JSON, CHANGES_MD, changes_markdown, report_lines  # noqa: F401 (re-exported)
+from .write import packet_outputs
 
 
 def recorded_deal_path(out_dir: Path, manifest: dict[str, Any]) -> Path:
@@ -80,6 +84,7 @@ def recorded_deal_path(out_dir: Path, manifest: dict[str, Any]) -> Path:
 @dataclass
 class _Run:
     """Everything one regeneration reads, and what it will write."""
+
     out_dir: Path
     old: dict[str, Any]
     new: dict[str, Any]
@@ -93,14 +98,20 @@ class _Run:
 
 
 def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -> tuple[_Run, Path, Packet]:
-    from .write import packet_outputs
-
     out_dir = folder.path
     old = folder.manifest()
     deal_path = Path(deal) if deal is not None else recorded_deal_path(out_dir, old)
     if deal is None and not deal_path.is_file():
-        raise InputError([Problem(str(deal_path), "", f"does not exist: {MANIFEST} records the deal file as "
-                                  f"'{old['deal']['path']}' (relative to {out_dir}); give its new place with --deal")])
+        raise InputError(
+            [
+                Problem(
+                    str(deal_path),
+                    "",
+                    f"does not exist: {MANIFEST} records the deal file as "
+                    f"'{old['deal']['path']}' (relative to {out_dir}); give its new place with --deal",
+                )
+            ]
+        )
     packet = build_packet(deal_path, old.get("inputs", {}).get("policy", "conservative"), library)
     closing = old.get("closing") or {}
     outputs = packet_outputs(packet, out_dir, esign=closing.get("esign", "none"), executed=old.get("executed") or {})
@@ -117,9 +128,16 @@ def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -
     return run, deal_path, packet
 
 
-def regenerate(out_dir: str | Path, library: Library, deal: str | Path | None = None, *, force: bool = False,
-               merge: bool = True, author: str | None = None,
-               on_wait: Callable[[str], None] | None = None) -> RegenResult:
+def regenerate(
+    out_dir: str | Path,
+    library: Library,
+    deal: str | Path | None = None,
+    *,
+    force: bool = False,
+    merge: bool = True,
+    author: str | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> RegenResult:
     """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring.
     ``author``: whom the redlines' revisions name (default: the user logged in). The packet's lock
     is held from reading the manifest to swapping in the new folder (``on_wait`` hears of a wait)."""
@@ -129,9 +147,9 @@ def regenerate(out_dir: str | Path, library: Library, deal: str | Path | None = 
         return _regenerate(folder, deal, library, force=force, merge=merge, author=author)
 
 
-def _regenerate(folder: PacketFolder, deal: str | Path | None, library: Library, *, force: bool, merge: bool,
-                author: str | None) -> RegenResult:
-    from ..word.redline import default_author
+def _regenerate(
+    folder: PacketFolder, deal: str | Path | None, library: Library, *, force: bool, merge: bool, author: str | None
+) -> RegenResult:
 
     out_dir = folder.path
     run, deal_path, packet = _read_run(folder, deal, library)
@@ -168,9 +186,15 @@ def _regenerate(folder: PacketFolder, deal: str | Path | None, library: Library,
     status = "regenerated" if regenerated else ("manifest" if manifest_changed else "unchanged")
     deal_info = {"name": packet.deal.deal.name, "state": packet.rules.code}
     changes = changes_record(deal_info, old, run.new, diff, results)
-    result = RegenResult(out_dir, deal_path, status, results, changes,
-                         hand_edited=[n for n in plan.kept_edits if n not in plan.to_write],
-                         inputs_changed=inputs_changed(old, run.new, diff.fields, diff.rules, diff.other))
+    result = RegenResult(
+        out_dir,
+        deal_path,
+        status,
+        results,
+        changes,
+        hand_edited=[n for n in plan.kept_edits if n not in plan.to_write],
+        inputs_changed=inputs_changed(old, run.new, diff.fields, diff.rules, diff.other),
+    )
     if status == "unchanged":
         return result
     writes[MANIFEST] = outputs[MANIFEST]
@@ -182,8 +206,15 @@ def _regenerate(folder: PacketFolder, deal: str | Path | None, library: Library,
     return result
 
 
-def _document_results(run: _Run, plan: Classification, hashes: tuple[dict[str, Any], dict[str, Any], dict[str, Any]], merges: dict[str, Any], kept_copies: dict[str, Any],
-                      diff: InputDiff, packet: Packet) -> list[DocumentResult]:
+def _document_results(
+    run: _Run,
+    plan: Classification,
+    hashes: tuple[dict[str, Any], dict[str, Any], dict[str, Any]],
+    merges: dict[str, Any],
+    kept_copies: dict[str, Any],
+    diff: InputDiff,
+    packet: Packet,
+) -> list[DocumentResult]:
     """Each file's status and reasons; rebuilt documents get their redline, executed ones their amendment."""
     old_hashes, new_hashes, disk_sha = hashes
     old_docs, new_docs = run.old.get("documents", {}), run.new["documents"]
@@ -229,15 +260,15 @@ def _base_writes(run: _Run, plan: Classification) -> dict[str, bytes]:
 
 def _add_redline(result: DocumentResult, name: str, run: _Run) -> None:
     """A rebuilt .docx that was on disk gets redlines/<stem>.redline.docx (new against what was there)."""
-    from ..word.redline import RedlineError, make_redline
-
     theirs = run.disk.get(name)
     if not name.endswith(".docx") or theirs is None or name not in run.outputs:
         return
     target = f"{REDLINE_DIR}/{Path(name).stem}.redline.docx"
-    legend = (f"Redline: {name} as regenerated from {run.deal_name} compared with {name} as it was in this "
-              f"folder before regeneration. Insertions are underlined, deletions struck through; changes by "
-              f"{run.author}.")
+    legend = (
+        f"Redline: {name} as regenerated from {run.deal_name} compared with {name} as it was in this "
+        f"folder before regeneration. Insertions are underlined, deletions struck through; changes by "
+        f"{run.author}."
+    )
     try:
         run.writes[target] = make_redline(theirs, run.outputs[name], author=run.author, legend=legend)
         result.redline = target
@@ -247,8 +278,6 @@ def _add_redline(result: DocumentResult, name: str, run: _Run) -> None:
 
 def _merge_documents(run: _Run, names: list[str], diff: InputDiff) -> dict[str, tuple[bytes, dict[str, Any]]]:
     """file -> (merged bytes, merge report) for each edited document formgen changed too."""
-    from ..word.merge import MergeError, merge_documents
-
     by_file = {d["file"]: d for d in run.new["documents"].values()}
     old_by_file = {d.get("file"): d for d in run.old.get("documents", {}).values()}
     out = {}
@@ -266,8 +295,6 @@ def _merge_documents(run: _Run, names: list[str], diff: InputDiff) -> dict[str, 
 def _amend(run: _Run, name: str, packet: Packet, result: DocumentResult) -> bool:
     """Write the next amendment of an executed document and its conformed copy; False when no
     section's text changed (formgen's bytes moved, the agreement did not)."""
-    from ..word.amend import amendment_for
-
     record = run.executed[name]
     conformed_rel = conformed_state_path(name)
     folder = PacketFolder(run.out_dir)
@@ -276,15 +303,22 @@ def _amend(run: _Run, name: str, packet: Packet, result: DocumentResult) -> bool
         result.note = "executed, but its signed copy or base is missing from .formgen; no amendment written"
         return True
     spec = next(d.spec for d in packet.documents if d.spec.filename == name)
-    made = amendment_for(record, spec.title, _parties(spec.name, packet.deal), run.bases[name], run.outputs[name], previous)
+    made = amendment_for(
+        record, spec.title, _parties(spec.name, packet.deal), run.bases[name], run.outputs[name], previous
+    )
     if made is None:
         return False
     number = len(record["amendments"]) + 1  # amendment_for numbered it the same way
     target = f"{AMENDMENT_DIR}/{Path(name).stem}.amendment-{number}.docx"
     visible = f"{Path(name).stem}.conformed.docx"
     run.writes.update({target: made.amendment, conformed_rel: made.conformed, visible: made.conformed})
-    entry = {"number": number, "file": target, "sections": made.sections,
-             "base_sha256": sha256(run.bases[name]), "new_sha256": sha256(run.outputs[name])}
+    entry = {
+        "number": number,
+        "file": target,
+        "sections": made.sections,
+        "base_sha256": sha256(run.bases[name]),
+        "new_sha256": sha256(run.outputs[name]),
+    }
     consents = _consents(packet, spec, run.outputs[name], made)
     if consents is not None:
         consents_file = target.replace(".docx", ".consents.docx")
@@ -293,8 +327,11 @@ def _amend(run: _Run, name: str, packet: Packet, result: DocumentResult) -> bool
     record["amendments"].append(entry)
     record["conformed"] = visible
     result.amendment = target
-    result.reasons.insert(0, f"executed on {record['date']}: not rewritten; Amendment No. {number} written "
-                          f"({', '.join(s['label'] for s in made.sections)})")
+    result.reasons.insert(
+        0,
+        f"executed on {record['date']}: not rewritten; Amendment No. {number} written "
+        f"({', '.join(s['label'] for s in made.sections)})",
+    )
     return True
 
 
@@ -313,14 +350,18 @@ def _parties(document: str, deal: Deal) -> str:
 def _consents(packet: Packet, spec: DocumentSpec, theirs: bytes, made: Made) -> bytes | None:
     """The members' and the board's consents an amendment of an agreement paying the MSO needs,
     where the packet holds the governing documents that require them."""
-    from ..word.consents import write_consents
-
     if not spec.pays_mso:
         return None
     names = {d.spec.name for d in packet.documents}
     governs_practice = any(d.spec.governs_practice for d in packet.documents)
-    return write_consents(theirs, made.terms, packet.deal, [s["label"] for s in made.sections],
-                          mso="mso_operating_agreement" in names, practice=governs_practice)
+    return write_consents(
+        theirs,
+        made.terms,
+        packet.deal,
+        [s["label"] for s in made.sections],
+        mso="mso_operating_agreement" in names,
+        practice=governs_practice,
+    )
 
 
 def _record_executed(run: _Run, results: list[DocumentResult]) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import InputError, Problem
@@ -78,8 +79,10 @@ class ClauseLibrary:
     clauses: dict[str, Clause] = field(default_factory=dict)
 
     def for_document(self, document: str) -> list[Clause]:
-        return sorted((c for c in self.clauses.values() if document in c.meta.document),
-                      key=lambda c: (c.meta.order_in(document), c.id))
+        return sorted(
+            (c for c in self.clauses.values() if document in c.meta.document),
+            key=lambda c: (c.meta.order_in(document), c.id),
+        )
 
     def in_order(self, document: str) -> list[Clause]:
         """Top-level clauses by order, each followed by its sections by order."""
@@ -102,8 +105,6 @@ class ClauseLibrary:
 
 
 def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str, int]:
-    import yaml
-
     if not text.startswith("---"):
         raise InputError([Problem(source, "", "must start with a '---' front matter block (see clauses/README.md)")])
     try:
@@ -114,8 +115,16 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str, int
         meta = yaml.load(head, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # libyaml: 10x faster
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem(source, "", f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}",
-                                  mark.line + 2 if mark else None)]) from None
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}",
+                    mark.line + 2 if mark else None,
+                )
+            ]
+        ) from None
     if not isinstance(meta, dict):
         raise InputError([Problem(source, "", "front matter must be a mapping (id, version, title, ...)")])
     stripped = body.lstrip("\n")
@@ -143,7 +152,9 @@ def parse_clause_file(path: Path) -> Clause:
     text = path.read_text(encoding="utf-8")
     meta_data, body, body_line = split_front_matter(text, str(path))
     if isinstance(meta_data, dict) and "order" in meta_data:
-        raise InputError([Problem(str(path), "order", "is set by the file name's number; remove it from the front matter")])
+        raise InputError(
+            [Problem(str(path), "order", "is set by the file name's number; remove it from the front matter")]
+        )
     if isinstance(meta_data, dict):
         meta_data = {**meta_data, "order": order_from_name(path, bool(meta_data.get("parent")))}
     try:
@@ -160,13 +171,17 @@ def _check_structure(library: ClauseLibrary) -> list[Problem]:
         if meta.kind == "section":
             parent = library.get(meta.parent or "")
             if parent is None or parent.meta.kind != "article":
-                problems.append(Problem(str(clause.path), "parent",
-                                        f"a section needs a parent article; '{meta.parent}' is not one"))
+                problems.append(
+                    Problem(str(clause.path), "parent", f"a section needs a parent article; '{meta.parent}' is not one")
+                )
             elif not set(meta.document) <= set(parent.meta.document):
-                problems.append(Problem(str(clause.path), "document",
-                                        f"lists documents its parent '{meta.parent}' is not in"))
+                problems.append(
+                    Problem(str(clause.path), "document", f"lists documents its parent '{meta.parent}' is not in")
+                )
         elif meta.parent:
-            problems.append(Problem(str(clause.path), "parent", f"only kind: section has a parent (this is {meta.kind})"))
+            problems.append(
+                Problem(str(clause.path), "parent", f"only kind: section has a parent (this is {meta.kind})")
+            )
     return problems
 
 
@@ -184,11 +199,12 @@ def read_clause_library(clause_dir: Path) -> ClauseLibrary:
             problems += exc.problems
             continue
         if clause.id in library.clauses:
-            problems.append(Problem(str(path), "id", f"'{clause.id}' is already used by {library.clauses[clause.id].path}"))
+            problems.append(
+                Problem(str(path), "id", f"'{clause.id}' is already used by {library.clauses[clause.id].path}")
+            )
             continue
         library.clauses[clause.id] = clause
     problems += _check_structure(library)
     if problems:
         raise InputError(problems)
     return library
-

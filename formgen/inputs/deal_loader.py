@@ -15,9 +15,11 @@ import json
 import re
 import stat
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
@@ -41,8 +43,6 @@ _LONG_NUMBER = re.compile(r"[-+]?[0-9]{%d,}" % (MAX_DIGITS + 1))
 def _yaml_loader() -> type:
     """SafeLoader with YAML 1.2-style implicit types: true/false, plain decimal numbers, null.
     libyaml's parser where PyYAML has it (several times faster; the same nodes and line marks)."""
-    import yaml
-
     base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     class DealLoader(base):  # type: ignore[misc]  # libyaml's loader where PyYAML has it
@@ -70,16 +70,31 @@ class _Index:
 
 
 def _walk(node: Any, path: str, index: _Index, source: str) -> None:
-    import yaml
-
     index.nodes += 1
     if index.nodes > MAX_NODES:
-        raise InputError([Problem(source, "", f"expands to more than {MAX_NODES:,} values (YAML anchors and "
-                                  "aliases repeated over and over?); a deal file has a few hundred")])
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"expands to more than {MAX_NODES:,} values (YAML anchors and "
+                    "aliases repeated over and over?); a deal file has a few hundred",
+                )
+            ]
+        )
     index.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.ScalarNode) and not node.style and _LONG_NUMBER.fullmatch(node.value):
-        raise InputError([Problem(source, path, f"is a number of {len(node.value.lstrip('+-'))} digits; no value "
-                                  f"in a deal has more than {MAX_DIGITS}", node.start_mark.line + 1)])
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    path,
+                    f"is a number of {len(node.value.lstrip('+-'))} digits; no value "
+                    f"in a deal has more than {MAX_DIGITS}",
+                    node.start_mark.line + 1,
+                )
+            ]
+        )
     if isinstance(node, yaml.MappingNode):
         previous = None
         for key, value in node.value:
@@ -100,8 +115,6 @@ def _walk(node: Any, path: str, index: _Index, source: str) -> None:
 
 
 def parse_yaml(text: str, source: str) -> tuple[object, _Index]:
-    import yaml
-
     index = _Index()
     loader = _yaml_loader()(text)
     try:
@@ -114,8 +127,16 @@ def parse_yaml(text: str, source: str) -> tuple[object, _Index]:
         mark = getattr(exc, "problem_mark", None)
         what = getattr(exc, "problem", None) or str(exc)
         hint = yaml_hint(text, mark.line, mark.column) if mark else ""
-        raise InputError([Problem(source, "", f"is not valid YAML: {what}" + (f"; {hint}" if hint else ""),
-                                  mark.line + 1 if mark else None)]) from None
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"is not valid YAML: {what}" + (f"; {hint}" if hint else ""),
+                    mark.line + 1 if mark else None,
+                )
+            ]
+        ) from None
     except RecursionError:
         raise InputError([Problem(source, "", "is nested too deeply to be a deal file")]) from None
     finally:
@@ -132,16 +153,21 @@ def yaml_hint(text: str, line: int, column: int) -> str:
     the keys beside it, an unquoted ': ' inside a value ('' when none of these fits)."""
     lines = text.split("\n")
     here = lines[line] if line < len(lines) else ""
-    if "\t" in here[:max(column, len(here) - len(here.lstrip(" \t"))) + 1]:
-        return (f"line {line + 1} holds a tab; YAML indents with spaces only: replace the tab with spaces "
-                "(two for each level)")
-    above = next((lines[i] for i in range(line - 1, -1, -1)
-                  if lines[i].strip() and not lines[i].lstrip().startswith("#")), "")
+    if "\t" in here[: max(column, len(here) - len(here.lstrip(" \t"))) + 1]:
+        return (
+            f"line {line + 1} holds a tab; YAML indents with spaces only: replace the tab with spaces "
+            "(two for each level)"
+        )
+    above = next(
+        (lines[i] for i in range(line - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")), ""
+    )
     indent, above_key = len(here) - len(here.lstrip(" ")), _key_column(above)
     opens_block = above.rstrip().endswith(":") or above.rstrip().endswith("-")
     if here.strip() and above and not opens_block and indent != above_key and indent > 0:
-        return (f"line {line + 1} starts after {indent} spaces but the line above after {above_key}: keys of one "
-                f"section start in the same column (indent this line by {above_key} spaces)")
+        return (
+            f"line {line + 1} starts after {indent} spaces but the line above after {above_key}: keys of one "
+            f"section start in the same column (indent this line by {above_key} spaces)"
+        )
     key, sep, value = here.strip().lstrip("- ").partition(": ")
     if sep and ": " in value and not value.lstrip().startswith(("'", '"', "{", "[")):
         return f"a value holding ': ' must be in quotes: {key}: \"{value.strip()}\""
@@ -161,15 +187,24 @@ def _parse(text: str, source: str) -> tuple[dict[str, Any], _Index]:
         except json.JSONDecodeError as exc:
             raise InputError([Problem(source, "", f"is not valid JSON: {exc.msg}", exc.lineno)]) from None
         except ValueError as exc:  # an integer past Python's 4,300-digit limit
-            raise InputError([Problem(source, "", f"holds a number too long to be a deal value ({exc}".split(";")[0]
-                                      + ")")]) from None
+            raise InputError(
+                [Problem(source, "", f"holds a number too long to be a deal value ({exc}".split(";")[0] + ")")]
+            ) from None
         except RecursionError:
             raise InputError([Problem(source, "", "is nested too deeply to be a deal file")]) from None
     else:
         data, index = parse_yaml(text, source)
     if not isinstance(data, dict):
-        raise InputError([Problem(source, "", "must be a mapping with the sections deal, mso, practice, "
-                                  "services, fees and term (see examples/ca_medspa.yaml)")])
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "",
+                    "must be a mapping with the sections deal, mso, practice, "
+                    "services, fees and term (see examples/ca_medspa.yaml)",
+                )
+            ]
+        )
     return data, index
 
 
@@ -220,8 +255,10 @@ def _unknown_field(loc: tuple[str | int, ...], index: _Index, path: str) -> str:
     key = str(loc[-1])
     if path in index.split_values:
         prev_key, prev_value = index.split_values[path]
-        return (f"is not a field: inside {{...}} a comma ends a value, so {prev_key}: \"{prev_value}, {key}\" "
-                f"was cut after '{prev_value}'; put the value in quotes: {prev_key}: \"{prev_value}, {key}\"")
+        return (
+            f'is not a field: inside {{...}} a comma ends a value, so {prev_key}: "{prev_value}, {key}" '
+            f"was cut after '{prev_value}'; put the value in quotes: {prev_key}: \"{prev_value}, {key}\""
+        )
     known, close = _close_field(loc)
     hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed here: {', '.join(known)}" if known else "")
     return f"is not a known field{hint}"
@@ -255,8 +292,6 @@ def _normalise_aliases(data: dict[str, Any]) -> None:
 def _stand_in_deal() -> dict[str, Any]:
     """Stand-in values for fields that failed: the starter deal `formgen init` writes (data read
     from the CLI's package, not code imported from it)."""
-    from importlib.resources import files
-
     data, _ = parse_yaml((files("formgen.cli") / "starter.yaml").read_text(encoding="utf-8"), "starter.yaml")
     assert isinstance(data, dict)  # the shipped starter is a mapping
     return data
@@ -280,12 +315,16 @@ def deal_from_data(data: dict[str, Any], source: str, text: str = "", index: _In
             path = field_path(loc)
             if error["type"] == "missing" and path in misspelt:
                 continue
-            problems.append(Problem(source, path, _describe({**error, "loc": loc}, index, path),
-                                    nearest_line(index.lines, path)))
+            problems.append(
+                Problem(source, path, _describe({**error, "loc": loc}, index, path), nearest_line(index.lines, path))
+            )
         deal, unsure = partial_deal(data, exc.errors(), _stand_in_deal())
     if deal is not None:
-        problems += [Problem(source, path, msg, nearest_line(index.lines, path))
-                     for path, msg in semantic_problems(deal) if not depends_on_unsure(path, unsure)]
+        problems += [
+            Problem(source, path, msg, nearest_line(index.lines, path))
+            for path, msg in semantic_problems(deal)
+            if not depends_on_unsure(path, unsure)
+        ]
     if problems or deal is None:
         raise DealInputError(sort_problems(problems), deal, unsure)
     return deal
@@ -313,8 +352,15 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise InputError([Problem(source, "", f"cannot be read: {exc.strerror}")]) from None
     if len(data) > MAX_BYTES:
-        raise InputError([Problem(source, "", f"is larger than {MAX_BYTES // 1000} KB; a deal file is a few KB: "
-                                  "is this the right file?")])
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"is larger than {MAX_BYTES // 1000} KB; a deal file is a few KB: is this the right file?",
+                )
+            ]
+        )
     if b"\0" in data:
         raise InputError([Problem(source, "", "is a binary file, not YAML or JSON text")])
     try:
@@ -329,5 +375,3 @@ def load_deal(path: str | Path) -> Deal:
     source = str(path)
     data, index = _parse(read_text(path), source)
     return deal_from_data(data, source, index=index)
-
-

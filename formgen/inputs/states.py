@@ -24,6 +24,8 @@ from pydantic_core import ErrorDetails
 
 from ..errors import InputError, Problem
 from .deal import LicenseType, PracticeEntityType
+from .deal_loader import nearest_line, parse_yaml, read_text
+from .deal_repair import field_path
 from .practice_law import (
     NON_COMPETE_TAG,
     TREATMENT_CLASSES,
@@ -67,7 +69,11 @@ class OwnershipLimits(BaseModel):
             head = f"at least one {who} owner"
         else:
             head = f"{who} owners holding at least {self.majority_min_percent}%"
-        rest = f", with {'/'.join(t.value for t in self.minority_license_types)} co-owners" if self.minority_license_types else ""
+        rest = (
+            f", with {'/'.join(t.value for t in self.minority_license_types)} co-owners"
+            if self.minority_license_types
+            else ""
+        )
         return head + rest + (f", all licensed in {where}" if self.license_in_state else ", licensed in any state")
 
 
@@ -250,8 +256,10 @@ class StateRules(BaseModel):
             for kind, covenant in self.noncompete.entries():
                 status = rule_status(covenant, on)
                 if status is not None:
-                    timeline.append(f"non-compete rule ({kind} covenant, {covenant.status}): {status[1]}; "
-                                    f"{'applied' if status[0] else 'not applied'}")
+                    timeline.append(
+                        f"non-compete rule ({kind} covenant, {covenant.status}): {status[1]}; "
+                        f"{'applied' if status[0] else 'not applied'}"
+                    )
             update["noncompete"] = self.noncompete.on(on)
             derived = covenant_clause_rule(self.name, update["noncompete"], kept["clause_rules"])
             if derived is not None:
@@ -286,8 +294,11 @@ class StateRules(BaseModel):
 
     def all_rules(self) -> list[tuple[str, Rule]]:
         """Every rule with a label, for tables and the memo."""
-        out: list[tuple[str, Rule]] = [("CPOM", self.cpom_basis), ("Fee splitting", self.fee_splitting),
-                                       ("Ownership", self.ownership)]
+        out: list[tuple[str, Rule]] = [
+            ("CPOM", self.cpom_basis),
+            ("Fee splitting", self.fee_splitting),
+            ("Ownership", self.ownership),
+        ]
         out += [(f"Entity form: {f.label}", f) for f in self.entity_forms]
         out += [(f"Clause rule: {r.tag}", r) for r in self.clause_rules]
         out += [(f"Required clause: {r.id}", r) for r in self.required_clauses]
@@ -306,8 +317,11 @@ class StateRules(BaseModel):
         """The rules that change or block a packet: the CPOM and fee-splitting bases, ownership, the
         name designations the statute makes mandatory, clause rules that remove or replace a term, and
         required clauses (the set the research passes count as verified or not)."""
-        out: list[tuple[str, Rule]] = [("CPOM", self.cpom_basis), ("Fee splitting", self.fee_splitting),
-                                       ("Ownership", self.ownership)]
+        out: list[tuple[str, Rule]] = [
+            ("CPOM", self.cpom_basis),
+            ("Fee splitting", self.fee_splitting),
+            ("Ownership", self.ownership),
+        ]
         out += [(f"Entity form: {f.label}", f) for f in self.entity_forms if f.suffix_mandatory]
         out += [(f"Clause rule: {r.tag}", r) for r in self.clause_rules if r.action in ("remove", "replace")]
         out += [(f"Required clause: {r.id}", r) for r in self.required_clauses]
@@ -329,9 +343,17 @@ class ResearchEntry(BaseModel):
 def research_record(rules: StateRules) -> list[ResearchEntry]:
     """Every rule of a state with its citation, whether it was verified at a primary source, where and
     when that text was read, and (from its note) why a rule is not verified."""
-    return [ResearchEntry(label=label, citation=rule.citation, verified=rule.verified, source=rule.source,
-                          read_on=rule.read_on, why=" ".join(rule.note.split()))
-            for label, rule in rules.all_rules()]
+    return [
+        ResearchEntry(
+            label=label,
+            citation=rule.citation,
+            verified=rule.verified,
+            source=rule.source,
+            read_on=rule.read_on,
+            why=" ".join(rule.note.split()),
+        )
+        for label, rule in rules.all_rules()
+    ]
 
 
 def covenant_clause_rule(state_name: str, noncompete: NonCompete, clause_rules: list[ClauseRule]) -> ClauseRule | None:
@@ -343,16 +365,28 @@ def covenant_clause_rule(state_name: str, noncompete: NonCompete, clause_rules: 
         return None
     covenant = noncompete.owner[0]
     return ClauseRule(
-        tag=NON_COMPETE_TAG, action="replace", replacement="msa.covenants.confidentiality_only", severity="warning",
-        law="prohibited", citation=covenant.citation, verified=covenant.verified, source=covenant.source,
-        effective=covenant.effective, until=covenant.until,
-        message=(f"{covenant.summary.strip()} The owners' covenant not to compete was removed and a "
-                 "confidentiality-only covenant put in its place."),
-        drafting_note=(f"Covenant not to compete removed: under {state_name} law it is void against the practice's "
-                       "physician owners. Protect the MSO's investment through the confidentiality and trade-secret "
-                       "provisions and the Term; a covenant given on a sale of the practice belongs in the purchase "
-                       "documents, under the rules for such sales."),
-        note="Derived from the state's non-compete section (owner covenant: void).")
+        tag=NON_COMPETE_TAG,
+        action="replace",
+        replacement="msa.covenants.confidentiality_only",
+        severity="warning",
+        law="prohibited",
+        citation=covenant.citation,
+        verified=covenant.verified,
+        source=covenant.source,
+        effective=covenant.effective,
+        until=covenant.until,
+        message=(
+            f"{covenant.summary.strip()} The owners' covenant not to compete was removed and a "
+            "confidentiality-only covenant put in its place."
+        ),
+        drafting_note=(
+            f"Covenant not to compete removed: under {state_name} law it is void against the practice's "
+            "physician owners. Protect the MSO's investment through the confidentiality and trade-secret "
+            "provisions and the Term; a covenant given on a sale of the practice belongs in the purchase "
+            "documents, under the rules for such sales."
+        ),
+        note="Derived from the state's non-compete section (owner covenant: void).",
+    )
 
 
 DATED_LISTS = ("clause_rules", "required_clauses", "checklist", "notes")
@@ -363,8 +397,13 @@ def rule_label(section: str, rule: Any) -> str:
     return f"{section.replace('_', ' ').rstrip('s')} {key}"
 
 
-_KEYED_LISTS = {"entity_forms": "form", "clause_rules": "tag", "required_clauses": "id",
-                "checklist": "id", "notes": "id"}
+_KEYED_LISTS = {
+    "entity_forms": "form",
+    "clause_rules": "tag",
+    "required_clauses": "id",
+    "checklist": "id",
+    "notes": "id",
+}
 
 
 def merge_layers(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
@@ -387,19 +426,16 @@ def merge_layers(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """A rule file's data and the line of each field path (read as deal files are)."""
-    from .deal_loader import parse_yaml, read_text
-
     data, index = parse_yaml(read_text(path), str(path))
     if not isinstance(data, dict):
         raise InputError([Problem(str(path), "", "must be a mapping of rule sections")])
     return data, index.lines
 
 
-def _rule_problem(error: ErrorDetails, merged: dict[str, Any], layers: list[tuple[Path, dict[str, Any], dict[str, int]]]) -> Problem:
+def _rule_problem(
+    error: ErrorDetails, merged: dict[str, Any], layers: list[tuple[Path, dict[str, Any], dict[str, int]]]
+) -> Problem:
     """A validation error of the merged rules, located in the file (and line) the value came from."""
-    from .deal_loader import nearest_line
-    from .deal_repair import field_path
-
     loc = list(error["loc"])
     where = layers[-1]
     if loc and isinstance(loc[0], str):
@@ -410,15 +446,22 @@ def _rule_problem(error: ErrorDetails, merged: dict[str, Any], layers: list[tupl
             item = merged.get(key, [])[loc[1]] if loc[1] < len(merged.get(key, [])) else None
             for layer in reversed(layers):
                 items = layer[1].get(key) if isinstance(layer[1].get(key), list) else []
-                found = [i for i, x in enumerate(items) if isinstance(x, dict) and isinstance(item, dict)
-                         and x.get(k) == item.get(k)]
+                found = [
+                    i
+                    for i, x in enumerate(items)
+                    if isinstance(x, dict) and isinstance(item, dict) and x.get(k) == item.get(k)
+                ]
                 if found:
                     where, loc[1] = layer, found[0]
                     break
     path = where[0]
     dotted = field_path(tuple(loc))
     message, value = error["msg"].removeprefix("Value error, "), error.get("input")
-    if error["type"] != "missing" and not error["type"].startswith("value_error") and not isinstance(value, (dict, list)):
+    if (
+        error["type"] != "missing"
+        and not error["type"].startswith("value_error")
+        and not isinstance(value, (dict, list))
+    ):
         message += f" (got {str(value)[:60]!r})"
     return Problem(str(path), dotted, message, nearest_line(where[2], dotted))
 
@@ -452,6 +495,3 @@ def read_state(code: str, state_dir: Path) -> StateRules:
 
 def state_files(state_dir: Path) -> list[Path]:
     return sorted(p for p in state_dir.glob("*.yaml") if p.name != DEFAULT_FILE)
-
-
-

@@ -4,12 +4,14 @@ bookmark per document; page labels per document ("MSA-1", ...)."""
 from __future__ import annotations
 
 import re
+import string
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from pypdf import PdfReader, PdfWriter
 
     from ..drafting.packet import BuiltDocument, Packet
+
 
 def document_label(spec, deal) -> str:
     """The document's name in bookmarks and the contents: its title, plus "of <entity>" for governing documents."""
@@ -28,20 +30,19 @@ def label_prefixes(packet: "Packet") -> dict[str, str]:
     return out
 
 
-
 _EXHIBIT_MARK = re.compile(r"^EXHIBIT ([A-Z])$")
+
 
 def exhibit_titles(doc: "BuiltDocument") -> dict[str, str]:
     """{"A": "SCHEDULE OF SERVICES", ...}: the exhibits' titles, in order, from the document's plan."""
-    import string
-
     name = doc.spec.name
     titles = [c.meta.title_in(name) for c in doc.plan.clauses if c.meta.kind_in(name) == "exhibit"]
     return {string.ascii_uppercase[i]: t.upper() for i, t in enumerate(titles[:26]) if t}
 
 
-def outline_children(reader: "PdfReader", items, offset: int, writer: "PdfWriter", parent,
-                      exhibits: dict[str, str]) -> None:
+def outline_children(
+    reader: "PdfReader", items, offset: int, writer: "PdfWriter", parent, exhibits: dict[str, str]
+) -> None:
     """Copy an outline (LibreOffice's, from the Heading styles) into ``writer`` under ``parent``.
 
     A bare "EXHIBIT A" entry gets the exhibit's title ("EXHIBIT A. SCHEDULE OF SERVICES"), as

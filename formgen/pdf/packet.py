@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pypdf import PdfReader, PdfWriter
+
+from .._version import __version__
 from ..errors import FormgenError
 from ..word.closing_folder import ClosingFile, closing_files, closing_outputs
 from ..word.signature_packets import PACKET_TITLE
@@ -56,8 +59,9 @@ def write_documents(packet: "Packet", folder: Path, sources: Path | None = None)
     return paths
 
 
-def write_closing_documents(packet: "Packet", files: list[ClosingFile], folder: Path,
-                            sources: Path | None = None) -> list[Path]:
+def write_closing_documents(
+    packet: "Packet", files: list[ClosingFile], folder: Path, sources: Path | None = None
+) -> list[Path]:
     """The closing set's .docx files written into ``folder``: from the packet folder ``sources``
     when given (what is on disk, as for the documents), else built from the packet."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -75,15 +79,23 @@ def document_on_disk(folder: Path, filename: str) -> bytes:
     try:
         return (folder / filename).read_bytes()
     except FileNotFoundError:
-        raise FormgenError(f"formgen: {folder / filename} is missing; regenerate the packet before "
-                           "making its PDFs") from None
+        raise FormgenError(
+            f"formgen: {folder / filename} is missing; regenerate the packet before making its PDFs"
+        ) from None
 
 
 def _metadata(writer: "PdfWriter", *, title: str, subject: str, keywords: str) -> None:
-    from .._version import __version__
 
-    writer.add_metadata({"/Title": title, "/Subject": subject, "/Author": "formgen", "/Keywords": keywords,
-                         "/Creator": f"formgen {__version__} (LibreOffice, pypdf)", "/Producer": "formgen"})
+    writer.add_metadata(
+        {
+            "/Title": title,
+            "/Subject": subject,
+            "/Author": "formgen",
+            "/Keywords": keywords,
+            "/Creator": f"formgen {__version__} (LibreOffice, pypdf)",
+            "/Producer": "formgen",
+        }
+    )
     prefs = writer.create_viewer_preferences()
     prefs.display_doctitle = True
 
@@ -99,7 +111,6 @@ def _write_atomic(writer: "PdfWriter", path: Path) -> None:
 
 
 def _read_pdf(path: Path, name: str) -> "PdfReader":
-    from pypdf import PdfReader
 
     try:
         reader = PdfReader(path)
@@ -114,6 +125,7 @@ def _read_pdf(path: Path, name: str) -> "PdfReader":
 @dataclass(frozen=True)
 class _Names:
     """What the PDFs call each document and the packet."""
+
     labels: dict[str, str]  # document name -> bookmark / contents title
     prefixes: dict[str, str]  # document name -> page label prefix
     subject: str
@@ -122,32 +134,55 @@ class _Names:
 
 def _names(packet: "Packet", final: bool) -> _Names:
     deal, state = packet.deal, packet.rules
-    keywords = ", ".join(["formation packet", "MSO", "medical practice", state.code, state.name]
-                         + ([] if final else ["draft"]))
-    return _Names({doc.spec.name: document_label(doc.spec, deal) for doc in packet.documents},
-                  label_prefixes(packet),
-                  f"Formation packet for {deal.mso.name} and {deal.practice.name} ({state.name}, {state.code})",
-                  keywords)
+    keywords = ", ".join(
+        ["formation packet", "MSO", "medical practice", state.code, state.name] + ([] if final else ["draft"])
+    )
+    return _Names(
+        {doc.spec.name: document_label(doc.spec, deal) for doc in packet.documents},
+        label_prefixes(packet),
+        f"Formation packet for {deal.mso.name} and {deal.practice.name} ({state.name}, {state.code})",
+        keywords,
+    )
 
 
-def _cover(packet: "Packet", names: _Names, readers: list["PdfReader"], closing: "list[tuple[ClosingFile, PdfReader]]",
-           work: Path, final: bool, timeout: float | None, soffice: Path) -> "PdfReader":
+def _cover(
+    packet: "Packet",
+    names: _Names,
+    readers: list["PdfReader"],
+    closing: "list[tuple[ClosingFile, PdfReader]]",
+    work: Path,
+    final: bool,
+    timeout: float | None,
+    soffice: Path,
+) -> "PdfReader":
     """The converted cover, its contents filled with page counts and first pages."""
     cover_pages = 1
     for _ in range(MAX_COVER_PASSES):
         entries, start = [], cover_pages + 1
         for i, (doc, reader) in enumerate(zip(packet.documents, readers), start=1):
             prefix = names.prefixes[doc.spec.name]
-            entries.append(TocEntry(i, names.labels[doc.spec.name],
-                                    f"{doc.spec.name}.pdf  \u00b7  pages {prefix}-1, {prefix}-2, \u2026",
-                                    len(reader.pages), start))
+            entries.append(
+                TocEntry(
+                    i,
+                    names.labels[doc.spec.name],
+                    f"{doc.spec.name}.pdf  \u00b7  pages {prefix}-1, {prefix}-2, \u2026",
+                    len(reader.pages),
+                    start,
+                )
+            )
             start += len(reader.pages)
         if closing:
             signers = sum(file.label.startswith(PACKET_TITLE) for file, _ in closing)
-            entries.append(TocEntry(len(entries) + 1, CLOSING_SECTION,
-                                    f"closing/  \u00b7  closing checklist, closing documents, {signers} signature "
-                                    f"packets  \u00b7  pages {CLOSING_PREFIX}-1, {CLOSING_PREFIX}-2, \u2026",
-                                    sum(len(r.pages) for _, r in closing), start))
+            entries.append(
+                TocEntry(
+                    len(entries) + 1,
+                    CLOSING_SECTION,
+                    f"closing/  \u00b7  closing checklist, closing documents, {signers} signature "
+                    f"packets  \u00b7  pages {CLOSING_PREFIX}-1, {CLOSING_PREFIX}-2, \u2026",
+                    sum(len(r.pages) for _, r in closing),
+                    start,
+                )
+            )
         cover_docx = work / "cover" / f"{COVER_STEM}.docx"
         cover_docx.parent.mkdir(exist_ok=True)
         cover_docx.write_bytes(build_cover_docx(packet, entries, final=final))
@@ -159,11 +194,10 @@ def _cover(packet: "Packet", names: _Names, readers: list["PdfReader"], closing:
     raise FormgenError("formgen: the cover's page count did not settle (a formgen bug; the document PDFs are fine)")
 
 
-def _single_writer(reader: "PdfReader", title: str, prefix: str, exhibits: dict[str, str], names: _Names,
-                   deal_name: str, final: bool) -> "PdfWriter":
+def _single_writer(
+    reader: "PdfReader", title: str, prefix: str, exhibits: dict[str, str], names: _Names, deal_name: str, final: bool
+) -> "PdfWriter":
     """One file's own PDF: its outline, metadata, page labels and (unless ``final``) watermark."""
-    from pypdf import PdfWriter
-
     w = PdfWriter()
     w.append(reader, import_outline=False)
     outline_children(reader, reader.outline, 0, w, None, exhibits)
@@ -177,8 +211,9 @@ def _single_writer(reader: "PdfReader", title: str, prefix: str, exhibits: dict[
 
 
 def _document_writer(doc, reader: "PdfReader", names: _Names, deal_name: str, final: bool) -> "PdfWriter":
-    return _single_writer(reader, names.labels[doc.spec.name], names.prefixes[doc.spec.name], exhibit_titles(doc),
-                          names, deal_name, final)
+    return _single_writer(
+        reader, names.labels[doc.spec.name], names.prefixes[doc.spec.name], exhibit_titles(doc), names, deal_name, final
+    )
 
 
 def _closing_pages(closing: "list[tuple[ClosingFile, PdfReader]]") -> list[int]:
@@ -190,9 +225,14 @@ def _closing_pages(closing: "list[tuple[ClosingFile, PdfReader]]") -> list[int]:
     return starts
 
 
-def _packet_writer(packet: "Packet", cover: "PdfReader", readers: list["PdfReader"],
-                   closing: "list[tuple[ClosingFile, PdfReader]]", names: _Names, final: bool) -> "PdfWriter":
-    from pypdf import PdfWriter
+def _packet_writer(
+    packet: "Packet",
+    cover: "PdfReader",
+    readers: list["PdfReader"],
+    closing: "list[tuple[ClosingFile, PdfReader]]",
+    names: _Names,
+    final: bool,
+) -> "PdfWriter":
 
     w = PdfWriter()
     w.append(cover, import_outline=False)
@@ -206,8 +246,9 @@ def _packet_writer(packet: "Packet", cover: "PdfReader", readers: list["PdfReade
         outline_children(reader, reader.outline, start, w, parent, exhibit_titles(doc))
     w.set_page_label(0, cover_pages - 1, style="/r", start=1)
     for doc, reader, start in zip(packet.documents, readers, starts):
-        w.set_page_label(start, start + len(reader.pages) - 1, style="/D",
-                         prefix=f"{names.prefixes[doc.spec.name]}-", start=1)
+        w.set_page_label(
+            start, start + len(reader.pages) - 1, style="/D", prefix=f"{names.prefixes[doc.spec.name]}-", start=1
+        )
     if closing:
         first = len(w.pages)
         for _, reader in closing:
@@ -216,16 +257,16 @@ def _packet_writer(packet: "Packet", cover: "PdfReader", readers: list["PdfReade
         for (file, _), offset in zip(closing, _closing_pages(closing)):
             w.add_outline_item(file.label, first + offset - 1, parent=section)
         w.set_page_label(first, len(w.pages) - 1, style="/D", prefix=f"{CLOSING_PREFIX}-", start=1)
-    _metadata(w, title=f"{packet.deal.deal.name}: Formation Packet", subject=names.subject,
-              keywords=names.keywords)
+    _metadata(w, title=f"{packet.deal.deal.name}: Formation Packet", subject=names.subject, keywords=names.keywords)
     w.page_mode = "/UseOutlines"
     if not final:
         add_watermark(w)
     return w
 
 
-def write_pdfs(packet: "Packet", folder: str | Path, *, final: bool = False,
-               timeout: float | None = None, from_disk: bool = False) -> list[Path]:
+def write_pdfs(
+    packet: "Packet", folder: str | Path, *, final: bool = False, timeout: float | None = None, from_disk: bool = False
+) -> list[Path]:
     """Write folder/<document>.pdf for every packet document, folder/closing/<file>.pdf for every
     Word file of the closing set (the signature packets among them) and folder/packet.pdf.
 
@@ -251,10 +292,17 @@ def write_pdfs(packet: "Packet", folder: str | Path, *, final: bool = False,
         closing = [(file, _read_pdf(p, file.filename)) for file, p in zip(files, closing_pdfs)]
         cover = _cover(packet, names, readers, closing, work, final, timeout, soffice)
         deal_name = packet.deal.deal.name
-        outputs = [(_document_writer(doc, reader, names, deal_name, final),
-                    folder / f"{doc.spec.name}.pdf") for doc, reader in zip(packet.documents, readers)]
-        outputs += [(_single_writer(reader, file.label, CLOSING_PREFIX, {}, names, deal_name, final),
-                     folder / f"{file.filename.removesuffix('.docx')}.pdf") for file, reader in closing]
+        outputs = [
+            (_document_writer(doc, reader, names, deal_name, final), folder / f"{doc.spec.name}.pdf")
+            for doc, reader in zip(packet.documents, readers)
+        ]
+        outputs += [
+            (
+                _single_writer(reader, file.label, CLOSING_PREFIX, {}, names, deal_name, final),
+                folder / f"{file.filename.removesuffix('.docx')}.pdf",
+            )
+            for file, reader in closing
+        ]
         outputs.append((_packet_writer(packet, cover, readers, closing, names, final), folder / PACKET_PDF))
         for writer, target in outputs:  # written only once everything is built
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -26,17 +26,31 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from multiprocessing import util
 from pathlib import Path
 
-from ..settings import current as current_settings
 from ..errors import FormgenError
-from .soffice import (DEFAULT_TIMEOUT, PER_DOCUMENT_TIMEOUT, child_environment, env_timeout, profile_template, store_profile_template,
-                      convert_to_pdf, soffice_path)
+from ..settings import current as current_settings
+from .soffice import (
+    DEFAULT_TIMEOUT,
+    PER_DOCUMENT_TIMEOUT,
+    child_environment,
+    convert_to_pdf,
+    env_timeout,
+    profile_template,
+    soffice_path,
+    store_profile_template,
+)
 
 BRIDGE = Path(__file__).with_name("uno_bridge.py")
-UNO_PYTHONS = ("/usr/lib/libreoffice/program/python", "/opt/libreoffice/program/python",
-               "/Applications/LibreOffice.app/Contents/Resources/python", "/usr/bin/python3")
+UNO_PYTHONS = (
+    "/usr/lib/libreoffice/program/python",
+    "/opt/libreoffice/program/python",
+    "/Applications/LibreOffice.app/Contents/Resources/python",
+    "/usr/bin/python3",
+)
 
 
 class ConverterDied(Exception):
@@ -51,13 +65,17 @@ def uno_python() -> str | None:
 
 @lru_cache(maxsize=8)
 def _uno_python(configured: str) -> str | None:
-    for candidate in ([configured] if configured else UNO_PYTHONS):
+    for candidate in [configured] if configured else UNO_PYTHONS:
         exe = shutil.which(candidate)
         if not exe:
             continue
         try:
-            ok = subprocess.run([exe, "-c", "import uno"], capture_output=True, timeout=30,
-                                stdin=subprocess.DEVNULL).returncode == 0
+            ok = (
+                subprocess.run(
+                    [exe, "-c", "import uno"], capture_output=True, timeout=30, stdin=subprocess.DEVNULL
+                ).returncode
+                == 0
+            )
         except (OSError, subprocess.SubprocessError):
             ok = False
         if ok:
@@ -96,8 +114,12 @@ class PersistentConverter:
         env = child_environment(self.root)
         self.proc = subprocess.Popen(
             [self.python, str(BRIDGE), str(self.soffice), profile.resolve().as_uri(), pipe],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
-            start_new_session=True)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
         self.starts += 1
         ready = self._read(DEFAULT_TIMEOUT)
         if not ready.get("ready"):
@@ -200,8 +222,9 @@ class PersistentConverter:
                     except (ConverterDied, OSError) as exc:
                         self.close()
                         if attempt == 2:
-                            raise FormgenError(f"formgen: LibreOffice could not convert {src.name} to PDF: "
-                                               f"{exc}") from None
+                            raise FormgenError(
+                                f"formgen: LibreOffice could not convert {src.name} to PDF: {exc}"
+                            ) from None
                 targets.append(dst)
         return targets
 
@@ -232,8 +255,6 @@ def converters(count: int = 1) -> list[PersistentConverter]:
         _CONVERTERS.append(made)
         atexit.register(made.close)
         try:  # pool workers leave through multiprocessing's own exit path
-            from multiprocessing import util
-
             util.Finalize(made, made.close, exitpriority=10)
         except ImportError:  # pragma: no cover
             pass
@@ -247,13 +268,12 @@ def shutdown() -> None:
             made.close()
 
 
-def _convert_side_by_side(pool: list[PersistentConverter], paths: list[Path], out_dir: Path,
-                          timeout: float | None) -> list[Path]:
+def _convert_side_by_side(
+    pool: list[PersistentConverter], paths: list[Path], out_dir: Path, timeout: float | None
+) -> list[Path]:
     """Each converter takes the next document as it finishes one (a long agreement does not hold
     up the short ones); the PDFs come back in the order given. The first error is raised once
     every converter has stopped."""
-    from concurrent.futures import ThreadPoolExecutor
-
     queue, taken, results = list(enumerate(paths)), threading.Lock(), [Path()] * len(paths)
 
     def work(conv: PersistentConverter) -> None:
@@ -270,8 +290,9 @@ def _convert_side_by_side(pool: list[PersistentConverter], paths: list[Path], ou
     return results
 
 
-def convert_documents(docx_paths: Sequence[Path], out_dir: Path, *, timeout: float | None = None,
-                      soffice: Path | None = None) -> list[Path]:
+def convert_documents(
+    docx_paths: Sequence[Path], out_dir: Path, *, timeout: float | None = None, soffice: Path | None = None
+) -> list[Path]:
     """PDFs of ``docx_paths`` in ``out_dir``: the persistent converter, else one soffice call."""
     paths = [Path(p) for p in docx_paths]
     for p in paths:

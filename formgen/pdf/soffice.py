@@ -7,6 +7,7 @@ LibreOffice's Python bridge (uno) is not available.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -17,26 +18,27 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from ..settings import current as current_settings
 from ..errors import FormgenError, ToolMissingError
 from ..library.paths import cache_dir
+from ..settings import current as current_settings
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
-INSTALL_COMMAND = ("apt-get install -y libreoffice-writer-nogui fonts-liberation2 "
-                   "fonts-crosextra-carlito fonts-crosextra-caladea")
+INSTALL_COMMAND = (
+    "apt-get install -y libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito fonts-crosextra-caladea"
+)
 MAC_SOFFICE = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
 DEFAULT_TIMEOUT = 120.0  # seconds for the LibreOffice start, plus PER_DOCUMENT_TIMEOUT per file
 PER_DOCUMENT_TIMEOUT = 30.0
 
 
-
-
 def _missing_message(looked_for: str, docx_note: str) -> str:
-    return (f"formgen: --pdf needs LibreOffice, which was not found ({looked_for}). {docx_note}"
-            f"Install LibreOffice and the fonts the documents use, then run the command again:\n"
-            f"  sudo {INSTALL_COMMAND}\n"
-            f"(macOS: brew install --cask libreoffice; elsewhere see https://www.libreoffice.org/download/). "
-            f"If it is installed outside PATH, set FORMGEN_SOFFICE to the soffice program.")
+    return (
+        f"formgen: --pdf needs LibreOffice, which was not found ({looked_for}). {docx_note}"
+        f"Install LibreOffice and the fonts the documents use, then run the command again:\n"
+        f"  sudo {INSTALL_COMMAND}\n"
+        f"(macOS: brew install --cask libreoffice; elsewhere see https://www.libreoffice.org/download/). "
+        f"If it is installed outside PATH, set FORMGEN_SOFFICE to the soffice program."
+    )
 
 
 def soffice_path(*, docx_note: str = "") -> Path:
@@ -49,8 +51,9 @@ def soffice_path(*, docx_note: str = "") -> Path:
         found = shutil.which(configured)
         if found:
             return Path(found)
-        raise ToolMissingError(_missing_message(f"FORMGEN_SOFFICE={configured!r} is not an executable program",
-                                                docx_note))
+        raise ToolMissingError(
+            _missing_message(f"FORMGEN_SOFFICE={configured!r} is not an executable program", docx_note)
+        )
     for name in SOFFICE_NAMES:
         found = shutil.which(name)
         if found:
@@ -63,8 +66,9 @@ def soffice_path(*, docx_note: str = "") -> Path:
 @lru_cache(maxsize=8)
 def _version_text(soffice: Path) -> str:
     try:
-        return subprocess.run([str(soffice), "--version"], capture_output=True, text=True, timeout=30,
-                              stdin=subprocess.DEVNULL).stdout.strip()
+        return subprocess.run(
+            [str(soffice), "--version"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -83,12 +87,23 @@ def _pdf_filter(soffice: Path) -> str:
     return "pdf:writer_pdf_Export"
 
 
-def soffice_command(soffice: Path, profile_dir: Path, out_dir: Path, docx_paths: Sequence[Path],
-                    convert_to: str = "pdf") -> list[str]:
-    return [str(soffice), "--headless", "--norestore", "--nolockcheck", "--nologo", "--nodefault",
-            f"-env:UserInstallation={Path(profile_dir).resolve().as_uri()}",
-            "--convert-to", convert_to, "--outdir", str(Path(out_dir).resolve()),
-            *[str(Path(p).resolve()) for p in docx_paths]]
+def soffice_command(
+    soffice: Path, profile_dir: Path, out_dir: Path, docx_paths: Sequence[Path], convert_to: str = "pdf"
+) -> list[str]:
+    return [
+        str(soffice),
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--nologo",
+        "--nodefault",
+        f"-env:UserInstallation={Path(profile_dir).resolve().as_uri()}",
+        "--convert-to",
+        convert_to,
+        "--outdir",
+        str(Path(out_dir).resolve()),
+        *[str(Path(p).resolve()) for p in docx_paths],
+    ]
 
 
 def child_environment(home: Path) -> dict[str, str]:
@@ -109,8 +124,9 @@ def _kill_group(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-def convert_to_pdf(docx_paths: Sequence[str | Path], out_dir: str | Path, *, timeout: float | None = None,
-                   soffice: Path | None = None) -> list[Path]:
+def convert_to_pdf(
+    docx_paths: Sequence[str | Path], out_dir: str | Path, *, timeout: float | None = None, soffice: Path | None = None
+) -> list[Path]:
     """Convert .docx files to PDF with ONE LibreOffice process; returns out_dir/<stem>.pdf in input order.
 
     Each call gets its own temporary LibreOffice user profile (removed afterwards; copied from the
@@ -144,8 +160,10 @@ def convert_to_pdf(docx_paths: Sequence[str | Path], out_dir: str | Path, *, tim
         returncode, detail, _ = _run_soffice(soffice, paths, out_dir, targets, timeout, template)
         missing = [p for p, t in zip(paths, targets) if not (t.is_file() and t.stat().st_size > 0)]
     if missing:
-        raise FormgenError(f"formgen: LibreOffice could not convert {', '.join(p.name for p in missing)} to PDF "
-                           f"(exit {returncode}): {detail or 'no message'}")
+        raise FormgenError(
+            f"formgen: LibreOffice could not convert {', '.join(p.name for p in missing)} to PDF "
+            f"(exit {returncode}): {detail or 'no message'}"
+        )
     return targets
 
 
@@ -158,7 +176,6 @@ def profile_template(soffice: Path) -> Path | None:
     """
     if not current_settings().profile_cache:
         return None
-    import hashlib
 
     try:
         real = Path(soffice).resolve()
@@ -185,8 +202,9 @@ def store_profile_template(profile: Path, template: Path) -> None:
         pass
 
 
-def _run_soffice(soffice: Path, paths: list[Path], out_dir: Path, targets: list[Path], timeout: float,
-                 template: Path | None) -> tuple[int, str, bool]:
+def _run_soffice(
+    soffice: Path, paths: list[Path], out_dir: Path, targets: list[Path], timeout: float, template: Path | None
+) -> tuple[int, str, bool]:
     """One soffice process for all ``paths`` with its own temporary profile: (exit code, message, seeded)."""
     root = Path(tempfile.mkdtemp(prefix="formgen-lo-"))
     profile = root / "profile"
@@ -201,8 +219,14 @@ def _run_soffice(soffice: Path, paths: list[Path], out_dir: Path, targets: list[
         cmd = soffice_command(soffice, profile, out_dir, paths, _pdf_filter(soffice))
         env = child_environment(root)
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    env=env, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                start_new_session=True,
+            )
         except OSError as exc:
             raise ToolMissingError(_missing_message(f"{soffice} cannot be run: {exc.strerror or exc}", "")) from None
         try:
@@ -211,9 +235,11 @@ def _run_soffice(soffice: Path, paths: list[Path], out_dir: Path, targets: list[
             _kill_group(proc)
             proc.communicate()
             pending = [p.name for p, t in zip(paths, targets) if not (t.is_file() and t.stat().st_size)]
-            raise FormgenError(f"formgen: LibreOffice did not finish converting to PDF within {timeout:.0f} s "
-                               f"(not converted: {', '.join(pending)}); set FORMGEN_PDF_TIMEOUT (seconds) "
-                               "to allow longer") from None
+            raise FormgenError(
+                f"formgen: LibreOffice did not finish converting to PDF within {timeout:.0f} s "
+                f"(not converted: {', '.join(pending)}); set FORMGEN_PDF_TIMEOUT (seconds) "
+                "to allow longer"
+            ) from None
         except BaseException:  # Ctrl-C and the like: never leave LibreOffice running
             _kill_group(proc)
             raise

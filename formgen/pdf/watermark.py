@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject
+
 if TYPE_CHECKING:  # pragma: no cover
     from pypdf import PdfWriter
 
@@ -48,12 +50,13 @@ def _watermark_ops(width: float, height: float) -> str:
     half_cap = size * DRAFT_CAP_HEIGHT / 1000 / 2
     x0 = width / 2 - cos * text_w / 2 + sin * half_cap
     y0 = height / 2 - sin * text_w / 2 - cos * half_cap
-    return (f"q /FgWmGs gs {WATERMARK_GREY} g {cos * scale:.6f} {sin * scale:.6f} {-sin * scale:.6f} "
-            f"{cos * scale:.6f} {x0:.2f} {y0:.2f} cm {DRAFT_PATH}f Q\n")
+    return (
+        f"q /FgWmGs gs {WATERMARK_GREY} g {cos * scale:.6f} {sin * scale:.6f} {-sin * scale:.6f} "
+        f"{cos * scale:.6f} {x0:.2f} {y0:.2f} cm {DRAFT_PATH}f Q\n"
+    )
 
 
 def _stream(writer: "PdfWriter", data: bytes, extra: dict | None = None):
-    from pypdf.generic import DecodedStreamObject
 
     stream = DecodedStreamObject()
     stream.set_data(data)
@@ -63,23 +66,30 @@ def _stream(writer: "PdfWriter", data: bytes, extra: dict | None = None):
 
 def _form(writer: "PdfWriter", width: float, height: float):
     """A form XObject with the watermark for a page of this size (and its translucency)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
-
-    state = DictionaryObject({NameObject("/Type"): NameObject("/ExtGState"),
-                              NameObject("/ca"): FloatObject(WATERMARK_ALPHA),
-                              NameObject("/CA"): FloatObject(WATERMARK_ALPHA)})
-    resources = DictionaryObject({NameObject("/ExtGState"): DictionaryObject(
-        {NameObject("/FgWmGs"): writer._add_object(state)})})
-    return _stream(writer, _watermark_ops(width, height).encode("ascii"), {
-        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (0, 0, width, height)),
-        NameObject("/Resources"): resources})
+    state = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/ExtGState"),
+            NameObject("/ca"): FloatObject(WATERMARK_ALPHA),
+            NameObject("/CA"): FloatObject(WATERMARK_ALPHA),
+        }
+    )
+    resources = DictionaryObject(
+        {NameObject("/ExtGState"): DictionaryObject({NameObject("/FgWmGs"): writer._add_object(state)})}
+    )
+    return _stream(
+        writer,
+        _watermark_ops(width, height).encode("ascii"),
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (0, 0, width, height)),
+            NameObject("/Resources"): resources,
+        },
+    )
 
 
 def add_watermark(writer: "PdfWriter") -> None:
     """Draw the DRAFT watermark on every page of ``writer``, over the page's own content."""
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
-
     forms: dict[tuple[float, float], tuple[str, object]] = {}
     closings: dict[tuple, object] = {}
     opening = _stream(writer, b"q\n")
@@ -94,9 +104,13 @@ def add_watermark(writer: "PdfWriter") -> None:
         xobjects[NameObject(name)] = form
         place = (name, round(float(box.left), 2), round(float(box.bottom), 2))
         if place not in closings:
-            closings[place] = _stream(writer, (f"Q\n/Artifact <</Type /Pagination /Subtype /Watermark>> BDC "
-                                               f"q 1 0 0 1 {place[1]:.2f} {place[2]:.2f} cm {name} Do Q EMC\n"
-                                               ).encode("ascii"))
+            closings[place] = _stream(
+                writer,
+                (
+                    f"Q\n/Artifact <</Type /Pagination /Subtype /Watermark>> BDC "
+                    f"q 1 0 0 1 {place[1]:.2f} {place[2]:.2f} cm {name} Do Q EMC\n"
+                ).encode("ascii"),
+            )
         closing = closings[place]
         contents = page.get("/Contents")
         if contents is None:

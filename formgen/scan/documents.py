@@ -7,6 +7,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from pypdf.errors import PyPdfError
+
 from ..errors import InputError, Problem
 from ..word.sections import Paragraph, docx_paragraphs, text_paragraphs, typed_label
 from .scanner import scan_text
@@ -51,7 +53,6 @@ def pdf_text(path: Path) -> str:
     number such as "Section 4.1."), so sentences wrapped across lines read whole."""
     _regular(path, MAX_PDF_BYTES)
     from pypdf import PdfReader  # lazy: ~0.2 s, and only a PDF needs it (the scanner runs on every generate)
-    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(path)
@@ -116,4 +117,3 @@ def scan_files(paths, *, severity: str = "error", citation: str = "") -> list[di
         {"file": name, "findings": [m.to_dict() for m in scan_text(text, severity=severity, citation=citation)]}
         for name, text in texts
     ]
-
