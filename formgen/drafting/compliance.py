@@ -15,6 +15,7 @@ from ..inputs.deal_terms import OPTION_CLOSING_DAYS, succession_timetable
 from .context import mso_succession_rights
 from .covenants import covenant_findings
 from .findings import Finding
+from .staffing import staffing_findings
 from ..inputs.states import OwnershipLimits, StateRules
 
 def _fold(text: str) -> str:
@@ -240,7 +241,7 @@ def _covenant_findings(rules: StateRules) -> list[Finding]:
 def check_deal(deal: Deal, rules: StateRules) -> list[Finding]:
     return (_entity_findings(deal, rules) + _ownership_findings(deal, rules) + _governance_findings(deal, rules)
             + _fee_findings(deal) + _succession_findings(deal, rules) + covenant_findings(rules)
-            + _covenant_findings(rules) + _state_research_findings(rules))
+            + _covenant_findings(rules) + _state_research_findings(rules) + staffing_findings(deal, rules))
 
 
 def law_change_findings(deal: Deal, all_rules: StateRules) -> list[Finding]:

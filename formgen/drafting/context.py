@@ -221,7 +221,7 @@ def covenant_values(rules: StateRules) -> dict:
                      "radius": words(terms.radius_miles), "buyout": terms.buyout,
                      "patient_access": terms.patient_access, "signed_writing": terms.signed_writing},
         "covenant_analysis": covenant_analysis(rules),
-        "scope_instruments": _series(scope.instruments()) if scope else "",
+        "scope_instruments": _series(scope.instrument_names()) if scope else "",
         "scope_ratios": "; ".join(scope.ratios()) if scope else "",
     }
 
@@ -285,10 +285,10 @@ def build_context(deal: Deal, rules: StateRules, catalog: dict, extra: dict | No
     members = deal.mso.members
     context["controlling_member"] = next((m.name for m in members if m.percent > 50), None)
     context["significant_members"] = [m.name for m in members if m.percent >= 25]
-    context["related_agreements"] = related_agreements([spec.name for spec in documents_for(deal)])
+    context["related_agreements"] = related_agreements([spec.name for spec in documents_for(deal, rules)])
     # The one signing order: derived from what each document requires (drafting/closing.py); the
     # checklist prints it and the signing-order check reads it.
-    context["signing_steps"] = signing_summary(documents_for(deal), deal, context)
+    context["signing_steps"] = signing_summary(documents_for(deal, rules), deal, context)
     if extra:
         context.update(extra)
     return context

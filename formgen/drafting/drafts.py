@@ -15,6 +15,7 @@ from .assemble import assemble
 from ..markup import NOTE_PREFIX, strip_word_markers
 from .context import build_context
 from .plan import DocumentPlan, plan_document, state_enabled_clauses
+from .staffing import clinician_values
 
 
 @dataclass
@@ -38,15 +39,18 @@ class Drafting:
     enabled: dict[str, str]
 
     def draft(self, spec: DocumentSpec, context: dict | None = None) -> Draft:
-        plan = plan_document(spec, self.library, self.rules, context or self.context, self.enabled)
-        return Draft(spec, plan, assemble(plan, context or self.context))
+        context = context or self.context
+        if spec.item >= 0:  # a repeated document's copy: its item (the clinician) joins the context
+            context = {**context, **clinician_values(self.deal, self.rules, spec.item)}
+        plan = plan_document(spec, self.library, self.rules, context, self.enabled)
+        return Draft(spec, plan, assemble(plan, context))
 
 
 def start_drafting(deal: Deal, rules: StateRules, library: Library) -> Drafting:
     """What every document of the deal's packet is drafted from, out of ``library``."""
     clauses = library.clauses
     context = build_context(deal, rules, library.catalog)
-    specs = documents_for(deal)
+    specs = documents_for(deal, rules)
     return Drafting(deal, rules, clauses, context, specs, state_enabled_clauses(rules, clauses, specs, context))
 
 

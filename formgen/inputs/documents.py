@@ -7,11 +7,15 @@ the agreements, the page-label prefix of its PDF pages) is a field here, never a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from .clinical import ROLE_TITLES, SUPERVISED_ROLES, clinician_slugs
 from .deal import Deal
+
+if TYPE_CHECKING:
+    from .states import StateRules
 
 DEFAULT_TEMPLATE = "document.docx"
 
@@ -51,14 +55,18 @@ def entity_charter(deal: Deal, entity: str) -> str:
 # What the line under the title names: the parties, the entity a governing document governs,
 # or the deal (for reports).
 Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "practice_bodies", "mso_members",
-                   "md_parties"]
+                   "md_parties", "clinician_parties"]
 # When a document is in the packet.
 # Who signs a document (formgen/drafting/closing.py resolves each to people): the MSO or the practice
 # by its signatory, each practice owner, each married owner's spouse, each MSO member, the MSO's
 # manager (when not a member), a charter's organizer or incorporator, the medical director, and
-# the practice's president and secretary (share certificates).
+# the practice's president and secretary (share certificates), and the clinician a per-clinician document is for
+# and that clinician's supervising physician.
 SignerRole = Literal["mso", "practice", "owners", "spouses", "mso_members", "mso_manager", "organizer",
-                     "medical_director", "practice_officers"]
+                     "medical_director", "practice_officers", "clinician", "supervisor"]
+# A document drafted once per item of a deal list: once per clinician, or once per clinician whose
+# role works under a supervision or delegation instrument (NP, PA, RN, LVN).
+Repeat = Literal["", "clinicians", "supervised_clinicians"]
 AppliesWhen = Literal["always", "practice_is_llc", "practice_is_corporation", "mso_posture", "brand_licensed", "sublease"]
 
 
@@ -78,6 +86,17 @@ class DocumentSpec:
     charter: Literal["", "practice", "mso"] = ""  # its heading is that entity's charter name in its state
     governs: Literal["", "practice", "mso"] = ""  # an LLC's governing document: titled as that entity's state calls it
     signers: tuple[SignerRole, ...] = ()  # who signs it, in the order of its signature blocks
+    repeat: Repeat = ""  # drafted once per item of that deal list (documents_for expands it)
+    heading_from: Literal["", "instrument"] = ""  # "instrument": titled by the state's name for the clinician's instrument
+    # Set on a repeated document's copies: the registry entry it comes from (its clauses and template)
+    # and the index of its item in the deal list.
+    family: str = ""
+    item: int = -1
+
+    @property
+    def kind(self) -> str:
+        """The registry entry: the folder of its clauses (a repeated document's copies share it)."""
+        return self.family or self.name
 
     @property
     def filename(self) -> str:
@@ -85,7 +104,7 @@ class DocumentSpec:
 
     def template_path(self, template_dir: Path) -> Path:
         """templates/<name>.docx when a lawyer made one for this document, else the shared layout."""
-        own = template_dir / self.filename
+        own = template_dir / f"{self.kind}.docx"
         return own if own.exists() else template_dir / DEFAULT_TEMPLATE
 
     def applies_to(self, deal: Deal) -> bool:
@@ -115,6 +134,8 @@ class DocumentSpec:
             "practice_bodies": f"of the {bodies} of {deal.practice.name}",
             "mso_members": f"of the Members of {deal.mso.name}",
             "md_parties": f"{deal.practice.name} and {deal.practice.medical_director}",
+            "clinician_parties": (f"{deal.practice.name} and {deal.clinicians[self.item].name}"
+                                  if 0 <= self.item < len(deal.clinicians) else deal.practice.name),
         }[self.subtitle]
         heading = entity_charter(deal, self.charter) if self.charter else self.heading or self.title
         if self.governs and entity_governing_document(deal, self.governs) != "Operating Agreement":
@@ -151,6 +172,11 @@ REGISTRY: tuple[DocumentSpec, ...] = (
                  signers=("mso_members", "mso_manager")),
     DocumentSpec("medical_director_agreement", "Medical Director Agreement", "MD", subtitle="md_parties",
                  signers=("practice", "medical_director")),
+    DocumentSpec("clinician_agreement", "Clinician Agreement", "CLIN", subtitle="clinician_parties",
+                 repeat="clinicians", signers=("practice", "clinician")),
+    DocumentSpec("supervision_instrument", "Delegation Protocol", "DELEG", subtitle="clinician_parties",
+                 repeat="supervised_clinicians", heading_from="instrument",
+                 signers=("supervisor", "clinician", "practice")),
     DocumentSpec("ownership_ledger", "Ownership Ledger", "LEDGER", subtitle="of_practice", entities=("practice",),
                  signers=("practice_officers",)),
     DocumentSpec("promissory_note", "Working Capital Promissory Note", "NOTE", subtitle="parties", applies="mso_posture",
@@ -166,11 +192,46 @@ REGISTRY: tuple[DocumentSpec, ...] = (
     DocumentSpec("research_appendix", "Research Appendix", "RESEARCH", subtitle="deal", report=True, entities=()),
 )
 DOCUMENTS = {spec.name: spec for spec in REGISTRY}
+REPEATED = frozenset(spec.name for spec in REGISTRY if spec.repeat)
 
 
-def documents_for(deal: Deal) -> list[DocumentSpec]:
-    """The packet's documents in reading order."""
-    return [spec for spec in REGISTRY if spec.applies_to(deal)]
+def document_spec(name: str) -> DocumentSpec | None:
+    """The registry entry of a document name, a repeated document's copy ("clinician_agreement.rn") included."""
+    return DOCUMENTS.get(name) or DOCUMENTS.get(name.split(".", 1)[0] if name.split(".", 1)[0] in REPEATED else "")
+
+
+def instrument_heading(role: str, rules: "StateRules | None") -> str:
+    """The state's name for the instrument a role works under ("Standardized Procedures"); else formgen's
+    generic delegation protocol."""
+    scope = rules.scope_of_practice if rules is not None else None
+    instrument = scope.instruments.get(role) if scope is not None else None
+    return instrument.name if instrument is not None else "Delegation Protocol"
+
+
+def _copies(spec: DocumentSpec, deal: Deal, rules: "StateRules | None") -> list[DocumentSpec]:
+    """A repeated document's copies, one per item: named <name>.<slug>, page labels <prefix>-<SLUG>."""
+    slugs = clinician_slugs(deal.clinicians)
+    out = []
+    for index, (clinician, slug) in enumerate(zip(deal.clinicians, slugs)):
+        if spec.repeat == "supervised_clinicians" and clinician.role.value not in SUPERVISED_ROLES:
+            continue
+        heading = spec.heading or spec.title
+        if spec.heading_from == "instrument":
+            heading = instrument_heading(clinician.role.value, rules)
+        out.append(replace(spec, name=f"{spec.name}.{slug}", family=spec.name, item=index, heading=heading,
+                           title=f"{heading} ({ROLE_TITLES[clinician.role.value]}, {clinician.name})",
+                           label_prefix=f"{spec.label_prefix}-{slug.upper()}"))
+    return out
+
+
+def documents_for(deal: Deal, rules: "StateRules | None" = None) -> list[DocumentSpec]:
+    """The packet's documents in reading order; a repeated document once per item of its deal list.
+    ``rules`` (the state's) titles the supervision instruments by the state's own names."""
+    out: list[DocumentSpec] = []
+    for spec in REGISTRY:
+        if spec.applies_to(deal):
+            out += _copies(spec, deal, rules) if spec.repeat else [spec]
+    return out
 
 
 def display_title(spec: DocumentSpec, deal: Deal) -> tuple[str, str]:
