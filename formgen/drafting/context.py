@@ -10,6 +10,7 @@ from .closing import signing_summary
 from .packet_system import related_agreements
 from ..errors import InputError, Problem
 from ..markup import library_prose
+from .staffing import staffing_rows
 from .covenants import covenant_analysis, covenant_terms
 from .filings import agent_for_process, malpractice_limits
 from .wording import filled, indefinite, longdate, money, names, number_words, pct, placeholder, ref, words  # noqa: F401 (re-exported)
@@ -276,6 +277,7 @@ def build_context(deal: Deal, rules: StateRules, catalog: dict, extra: dict | No
         "venue": venue,
         **succession_values(deal, rules),
         **covenant_values(rules),
+        "staffing": staffing_rows(deal, rules),  # each clinician, treatments, instrument and its authority
         # helpers
         "ref": ref, "money": money, "pct": pct, "longdate": longdate, "words": words, "names": names,
         "placeholder": placeholder, "filled": filled, "agent_for_process": lambda entity: agent_for_process(deal, entity), "indefinite": indefinite, "prose": library_prose, "is_entity": is_entity,

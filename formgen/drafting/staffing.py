@@ -173,6 +173,8 @@ def staffing_rows(deal: Deal, rules: StateRules) -> list[dict]:
         values = clinician_values(deal, rules, index)["clinician"]
         instrument = values["instrument"]
         rows.append({"name": clinician.name, "role": values["role_title"],
+                     "label": f"the {instrument['name']} for {clinician.name}",
+                     "md_supervises": values["supervised"] and values["supervisor"] == deal.practice.medical_director,
                      "treatments": ", ".join(t["class"] for t in values["treatments"]) or "none listed",
                      "instrument": (instrument["name"] if values["supervised"] else "none (physician)"
                                     if values["physician"] else "none"),
