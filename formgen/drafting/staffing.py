@@ -12,6 +12,7 @@ from ..inputs.states import StateRules
 from .findings import Finding
 
 PHYSICIAN_ROLES = ("MD", "DO")
+ITEM_NAMES = ("clinician",)  # what a clinician's documents add to the render context (clinician_values)
 TREATMENT_WORDS = {"neuromodulators": "neuromodulator injections (botulinum toxins)",
                    "fillers": "dermal filler injections",
                    "lasers_ipl": "laser, intense pulsed light and other energy-based device treatments",

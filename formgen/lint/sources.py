@@ -16,6 +16,7 @@ import typing
 from pathlib import Path
 
 from ..drafting.packet import LAYOUT_NAMES, REPORT_NAMES
+from ..drafting.staffing import ITEM_NAMES
 from ..errors import InputError, Problem
 from ..inputs.clauses import ClauseLibrary
 from ..inputs.library import Library
@@ -59,7 +60,7 @@ def context_names(library: Library, example: Path | None = None) -> set[str]:
     from ..inputs.deal import load_deal
 
     deal = load_deal(example or library.examples_dir / EXAMPLE_DEAL)
-    return set(build_context(deal, library.state(deal.state), library.catalog)) | set(REPORT_NAMES)
+    return set(build_context(deal, library.state(deal.state), library.catalog)) | set(REPORT_NAMES) | set(ITEM_NAMES)
 
 
 def _clause_sources(clause) -> list[tuple[str, str]]:
