@@ -170,3 +170,36 @@ def test_the_staffed_packet_is_deterministic_and_opens_as_word(tmp_path):
     memo = " ".join(docx_text(first["compliance_memo.docx"]).split())
     assert "Prescriptive Authority Agreement" in memo and "Standing Delegation Orders" in memo
     assert "Tex. Occ. Code § 157.0512; 22 Tex. Admin. Code § 222.5; verified" in memo
+
+
+def test_the_web_interview_has_a_clinical_team_step_with_help():
+    from formgen.web.interview import step
+
+    clinical = step("clinical")
+    assert clinical is not None and clinical.title == "Clinical team"
+    assert clinical.sections == ["treatments", "clinicians"]
+    clinicians = clinical.fields[1]
+    assert clinicians.kind == "group" and "supervision instrument" in clinicians.help
+    role = next(f for f in clinicians.children if f.name == "role")
+    assert ("LVN", "LVN (licensed vocational or practical nurse)") in role.choices
+
+
+def test_regenerate_redrafts_a_clinicians_agreement_and_adds_a_new_clinicians(tmp_path):
+    """A changed clinician changes that clinician's documents only; a clinician added brings new documents."""
+    import formgen
+
+    path = staffed(tmp_path, "ny")
+    out = tmp_path / "out"
+    formgen.generate(path, out)
+    manifest = (out / "manifest.json").read_text()
+    assert '"clinician_agreement.rn"' in manifest and '"supervision_instrument.np"' in manifest
+    data = yaml.safe_load(path.read_text())
+    data["clinicians"][0]["compensation"] = "salary"
+    data["clinicians"].append({"name": "Paula Assistant", "role": "PA"})
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    result = formgen.regenerate(out)
+    assert result.status == "regenerated"
+    status = {d.name: d.status for d in result.documents}
+    assert status["clinician_agreement.rn"] != "unchanged" and status["clinician_agreement.np"] == "unchanged"
+    assert (out / "clinician_agreement.pa.docx").exists() and (out / "supervision_instrument.pa.docx").exists()
+    assert "annual salary" in " ".join(docx_text((out / "clinician_agreement.rn.docx").read_bytes()).split())

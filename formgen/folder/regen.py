@@ -250,7 +250,7 @@ def _amend(run: _Run, name: str, packet, result: DocumentResult) -> bool:
         result.note = "executed, but its signed copy or base is missing from .formgen; no amendment written"
         return True
     spec = next(d.spec for d in packet.documents if d.spec.filename == name)
-    made = amendment_for(record, spec.title, _parties(spec.name, packet.deal), run.bases[name], run.outputs[name], previous)
+    made = amendment_for(record, spec.title, _parties(spec, packet.deal), run.bases[name], run.outputs[name], previous)
     if made is None:
         return False
     number = len(record["amendments"]) + 1  # amendment_for numbered it the same way
@@ -271,9 +271,12 @@ def _amend(run: _Run, name: str, packet, result: DocumentResult) -> bool:
     return True
 
 
-def _parties(document: str, deal) -> str:
-    """Who signs an amendment of ``document``, named as the document names them."""
+def _parties(spec, deal) -> str:
+    """Who signs an amendment of the document ``spec`` describes, named as the document names them."""
     mso, practice = deal.mso.name, deal.practice.name
+    document = spec.name
+    if spec.subtitle == "clinician_parties" and 0 <= spec.item < len(deal.clinicians):
+        return f'{practice} ("Practice") and {deal.clinicians[spec.item].name} ("Clinician")'
     if document == "baa":
         return f'{practice} ("Covered Entity") and {mso} ("Business Associate")'
     if document == "mso_operating_agreement":
