@@ -62,6 +62,7 @@ def test_each_state_drafts_the_agreements_and_its_instruments_under_its_names(tm
     assert "Riley Nurse" in rn and "Practice Is the Employer" in rn and "is not Clinician’s employer" in rn
     assert "fair market value" in rn and "referral" in rn and "tail" in rn and "License Events" in rn
     assert f"under the {rn_name} that Clinician" in rn
+    assert "**" not in rn and "**" not in instrument  # every caption starts its own paragraph
     assert f"the {np_name} for Nora Practitioner" in texts["supervision_instrument.np"]
     assert f"the {rn_name} for Riley Nurse" in instrument and "hyaluronidase" in instrument
     # the medical director agreement and the MSA name the instruments; the MSA's staffing terms the agreements
@@ -203,3 +204,26 @@ def test_regenerate_redrafts_a_clinicians_agreement_and_adds_a_new_clinicians(tm
     assert status["clinician_agreement.rn"] != "unchanged" and status["clinician_agreement.np"] == "unchanged"
     assert (out / "clinician_agreement.pa.docx").exists() and (out / "supervision_instrument.pa.docx").exists()
     assert "annual salary" in " ".join(docx_text((out / "clinician_agreement.rn.docx").read_bytes()).split())
+
+
+FIFTEEN = ["CA", "TX", "FL", "NY", "AZ", "NV", "IL", "NJ", "GA", "CO", "WA", "PA", "OH", "NC", "MA"]
+
+
+@pytest.mark.parametrize("code", FIFTEEN)
+def test_every_market_names_an_instrument_with_citation_and_why(code):
+    """Every market names at least one instrument in its data, each cited and saying what it rests on;
+    a verified one names the primary text read."""
+    instruments = Library.shipped().state(code).scope_of_practice.instruments
+    assert instruments, code
+    for role, instrument in instruments.items():
+        assert instrument.citation.strip() and instrument.note.strip() and instrument.contents, (code, role)
+        assert not instrument.verified or (instrument.source.strip() and instrument.read_on), (code, role)
+
+
+def test_states_prints_the_instruments():
+    from conftest import run_cli
+
+    out = run_cli("states", "CA").stdout
+    assert "Supervision instruments" in out
+    assert "NP: Standardized Procedures [Cal. Bus. & Prof. Code §§ 2725, 2836.1; 16 Cal. Code Regs. § 1474; verified]" in out
+    assert "PA: Practice Agreement [" in out and "3502.3; UNVERIFIED]" in out
