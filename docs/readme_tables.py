@@ -21,6 +21,12 @@ WHEN = {
     "brand_licensed": "the deal sets `brand` (the MSO licenses its trade name)",
     "sublease": "`premises.sublease: true`",
 }
+# A repeated document: once per item of a deal list, its file named for the item.
+REPEAT_WHEN = {
+    "clinicians": "one per clinician the deal lists (`clinician_agreement.<role>.docx`)",
+    "supervised_clinicians": "one per NP, PA, RN or LVN the deal lists, titled as the state names the instrument "
+                             "(`supervision_instrument.<role>.docx`)",
+}
 
 
 def documents_table() -> str:
@@ -33,7 +39,8 @@ def documents_table() -> str:
             title = f"{spec.title}: the {spec.charter.replace('mso', 'MSO')}'s articles or certificate, as its state names it"
         elif spec.governs or spec.governs_practice:
             title = f"{spec.heading or title} of the {'MSO' if spec.subtitle == 'of_mso' else 'practice'}"
-        rows.append(f"| `{spec.filename}` | {title} | {WHEN[spec.applies]} |")
+        when = REPEAT_WHEN[spec.repeat] if spec.repeat else WHEN[spec.applies]
+        rows.append(f"| `{spec.filename}` | {title} | {when} |")
     return "\n".join(rows)
 
 

@@ -174,7 +174,7 @@ REGISTRY: tuple[DocumentSpec, ...] = (
                  signers=("practice", "medical_director")),
     DocumentSpec("clinician_agreement", "Clinician Agreement", "CLIN", subtitle="clinician_parties",
                  repeat="clinicians", signers=("practice", "clinician")),
-    DocumentSpec("supervision_instrument", "Delegation Protocol", "DELEG", subtitle="clinician_parties",
+    DocumentSpec("supervision_instrument", "Supervision Instrument", "DELEG", subtitle="clinician_parties",
                  repeat="supervised_clinicians", heading_from="instrument",
                  signers=("supervisor", "clinician", "practice")),
     DocumentSpec("ownership_ledger", "Ownership Ledger", "LEDGER", subtitle="of_practice", entities=("practice",),
