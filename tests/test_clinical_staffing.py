@@ -111,6 +111,8 @@ def test_a_role_the_state_does_not_allow_is_an_error_with_the_citation(tmp_path)
     [finding] = _errors(staffed(tmp_path, "ca", clinicians=(lvn,)), "staffing.role_not_allowed")
     assert finding.severity == "error" and "§ 2023.5" in finding.citation and finding.verified
     assert finding.field == "clinicians[0].performs" and "Val Vocational" in finding.message
+    agreement = drafted(staffed(tmp_path, "ca", clinicians=(lvn,)))["clinician_agreement.lvn"]
+    assert "laser" not in agreement.split("Duties and Scope of Practice")[1].split("No Other Services")[0]
 
 
 def test_an_rn_injecting_without_the_supervision_the_state_requires_is_an_error(tmp_path):

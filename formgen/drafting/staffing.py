@@ -44,12 +44,11 @@ def good_faith_performers(rules: StateRules) -> tuple[list[str], str, bool]:
 
 
 def treatments_of(clinician: Clinician, deal: Deal, rules: StateRules) -> list[str]:
-    """The treatment classes the clinician performs: those the deal file lists for the clinician, or
-    else every treatment the deal offers that the state lets the role perform."""
-    if clinician.performs:
-        return [t.value for t in clinician.performs]
+    """The treatment classes the clinician's documents assign: those the deal file lists for the clinician
+    (else every treatment the deal offers) that the state lets the role perform. A listed treatment the
+    state forbids the role is left out, and is an error finding."""
     scope = rules.scope_of_practice
-    return [t.value for t in deal.treatments
+    return [t.value for t in clinician.performs or deal.treatments
             if scope is None or clinician.role.value in scope.entry_for(SCOPE_CLASS[t]).performers]
 
 
@@ -133,7 +132,7 @@ def staffing_findings(deal: Deal, rules: StateRules) -> list[Finding]:
                     "staffing.role_not_allowed", "error",
                     f"{clinician.name} ({title}) is to perform {words}, which {rules.name} lets only "
                     f"{', '.join(entry.performers)} perform; remove the treatment from the clinician's 'performs' or "
-                    "assign it to a clinician the state allows", citation=entry.citation, verified=entry.verified,
+                    "assign it to a clinician the state allows (the clinician's documents leave it out)", citation=entry.citation, verified=entry.verified,
                     field=_field(index, "performs"), document="", action="flagged"))
             elif role in SUPERVISED_ROLES and entry.supervision != "none" and supervisor_role not in entry.delegated_by:
                 out.append(Finding(
