@@ -90,6 +90,10 @@ def scope_lines(rules: StateRules, sources: bool = False) -> list[str]:
     for key, entry in scope.entries():
         out.append(f"    {TREATMENT_CLASSES[key]}: {_cite(entry)}")
         out += _record(entry, sources, indent="      ")
+    out.append("  Supervision instruments (NP, PA, RN, LVN; a role not listed gets formgen's generic delegation protocol):")
+    for role, instrument in scope.instruments.items():
+        out.append(f"    {role}: {instrument.name} {_cite(instrument)}")
+        out += _record(instrument, sources, indent="      ")
     return out
 
 

@@ -113,7 +113,7 @@ class _Numberer:
 def assemble(plan: DocumentPlan, context: dict) -> list[dict]:
     rendered = {c.id: render_clause(c, context) for c in plan.clauses}
     out = _Numberer()
-    document = plan.spec.name
+    document = plan.spec.kind
     for clause in plan.clauses:
         meta = clause.meta
         kind, title = meta.kind_in(document), typeset(meta.title_in(document) or "")

@@ -18,6 +18,7 @@ from ..errors import FormgenError
 from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec, SignerRole
 from ..markup import strip_word_markers
+from .staffing import supervisor_of
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,15 @@ REQUIREMENTS: tuple[Requirement, ...] = (
          "practice_consent.agreements"),
     _req("medical_director_agreement", "practice_consent", False, "the consent approves it",
          "practice_consent.agreements"),
+    # A repeated document's requirement ("clinician_agreement") binds each of its copies ("clinician_agreement.rn").
+    _req("clinician_agreement", "practice_articles", True, "the Practice, the employer, exists once its charter "
+         "is filed", "clinician_agreement.engagement"),
+    _req("clinician_agreement", "medical_director_agreement", False, "the clinician works under the supervision "
+         "of the Medical Director that agreement appoints", "clinician_agreement.supervision"),
+    _req("supervision_instrument", "clinician_agreement", False, "the instrument governs the duties the clinician "
+         "agreement assigns", "clinician_agreement.supervision"),
+    _req("supervision_instrument", "medical_director_agreement", False, "the supervising physician signs it as "
+         "Medical Director", "supervision_instrument.parties"),
     _req("baa", "security_risk_analysis", True, "the MSO signs it only after its security risk analysis",
          "mso_consent.agreements"),
     *(_req(doc, consent, False, "the consents approve it", f"{consent}.agreements")
@@ -144,9 +154,15 @@ class ClosingOrderError(FormgenError):
     """The declared requirements contradict one another (a strict requirement in a cycle)."""
 
 
+def _copies(name: str, names: list[str]) -> list[str]:
+    """The items a requirement's name stands for: itself, or every copy of a repeated document."""
+    copies = [n for n in names if n.startswith(name + ".")]  # a repeated document's copies
+    return copies or ([name] if name in names else [])
+
+
 def _present(names: list[str]) -> list[Requirement]:
-    known = set(names)
-    return [r for r in REQUIREMENTS if r.item in known and r.before in known]
+    return [Requirement(item, before, r.strict, r.reason, r.source) for r in REQUIREMENTS
+            for item in _copies(r.item, names) for before in _copies(r.before, names)]
 
 
 def signing_steps(names: list[str]) -> list[Step]:
@@ -237,6 +253,8 @@ def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]
         "mso_members": members,
         "mso_manager": [mso.signatory.name] if mso.manager_managed and mso.signatory.name not in members else [],
         "medical_director": [practice.medical_director],
+        "clinician": [deal.clinicians[spec.item].name] if 0 <= spec.item < len(deal.clinicians) else [],
+        "supervisor": [supervisor_of(deal.clinicians[spec.item], deal)[0]] if 0 <= spec.item < len(deal.clinicians) else [],
     }
     if "organizer" in spec.signers:  # the organizer the deal names, else the role for the document
         role = "Incorporator" if spec.charter == "practice" and corp else "Organizer"

@@ -17,7 +17,7 @@ from ..inputs.states import EntityForm, OwnershipLimits, StateRules
 from .context import mso_succession_rights
 from .covenants import covenant_findings
 from .findings import Finding
-
+from .staffing import staffing_findings
 
 def _fold(text: str) -> str:
     return re.sub(r"[\s,]+", " ", text).strip().casefold()
@@ -426,6 +426,7 @@ def check_deal(deal: Deal, rules: StateRules) -> list[Finding]:
         + covenant_findings(rules)
         + _covenant_findings(rules)
         + _state_research_findings(rules)
+        + staffing_findings(deal, rules)
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ..inputs.documents import family_of
 from ..inputs.deal_terms import TRANSFER_EVENTS
 from .findings import Finding
 from .packet_system import system_findings
@@ -133,9 +134,20 @@ def _differences(stated: dict[str, dict[str, str]], rule: str) -> list[Finding]:
     return findings
 
 
+def _per_item(parties: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """A repeated document's copy ("clinician_agreement.rn") defines some parties for its item alone
+    ("Clinician"): those terms are compared only among the copies for the same item ("supervision_instrument.rn");
+    the parties the other documents define too ("Practice") are compared with the whole packet."""
+    copies = {name for name in parties if family_of(name) != name}
+    shared = {term for name, terms in parties.items() if name not in copies for term in terms}
+    return {name: terms if name not in copies else
+            {(term if term in shared else f"{term} ({name.split('.', 1)[1]})"): value for term, value in terms.items()}
+            for name, terms in parties.items()}
+
+
 def consistency_findings(texts: dict[str, str]) -> list[Finding]:
     """One error finding per term on which two documents disagree. texts: document name -> text."""
-    findings = _differences({name: party_terms(text) for name, text in texts.items()}, "packet.parties")
+    findings = _differences(_per_item({name: party_terms(text) for name, text in texts.items()}), "packet.parties")
     findings += _differences({name: holding_terms(text) for name, text in texts.items()}, "packet.ownership")
     stated = {name: succession_terms(text) for name, text in texts.items()}
     stated = {name: terms for name, terms in stated.items() if terms}

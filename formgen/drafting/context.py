@@ -11,6 +11,7 @@ from .packet_system import related_agreements
 from .plan import documents_for
 from ..errors import InputError, Problem
 from ..markup import library_prose
+from .staffing import staffing_rows
 from .covenants import covenant_analysis, covenant_terms
 from .filings import agent_for_process, malpractice_limits, mso_management, original_members
 from .protocols import clinical_values
@@ -223,7 +224,7 @@ def covenant_values(rules: StateRules) -> dict:
                      "radius": words(terms.radius_miles), "buyout": terms.buyout,
                      "patient_access": terms.patient_access, "signed_writing": terms.signed_writing},
         "covenant_analysis": covenant_analysis(rules),
-        "scope_instruments": _series(scope.instruments()) if scope else "",
+        "scope_instruments": _series(scope.instrument_names()) if scope else "",
         "scope_ratios": "; ".join(scope.ratios()) if scope else "",
     }
 
@@ -282,6 +283,7 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
         **succession_values(deal, rules),
         **covenant_values(rules),
         **clinical_values(deal, rules),
+        "staffing": staffing_rows(deal, rules),  # each clinician, treatments, instrument and its authority
         # helpers
         "ref": ref, "money": money, "pct": pct, "longdate": longdate, "words": words, "names": names,
         "placeholder": placeholder, "filled": filled, "agent_for_process": lambda entity: agent_for_process(deal, entity), "indefinite": indefinite, "prose": library_prose, "is_entity": is_entity,

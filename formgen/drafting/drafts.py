@@ -15,6 +15,7 @@ from .assemble import assemble
 from ..markup import NOTE_PREFIX, strip_word_markers
 from .context import build_context
 from .plan import DocumentPlan, documents_for, plan_document, state_enabled_clauses
+from .staffing import clinician_values
 
 
 @dataclass
@@ -38,8 +39,11 @@ class Drafting:
     enabled: dict[str, str]
 
     def draft(self, spec: DocumentSpec, context: dict | None = None) -> Draft:
-        plan = plan_document(spec, self.library, self.rules, context or self.context, self.enabled)
-        return Draft(spec, plan, assemble(plan, context or self.context))
+        context = context or self.context
+        if spec.item >= 0:  # a repeated document's copy: its item (the clinician) joins the context
+            context = {**context, **clinician_values(self.deal, self.rules, spec.item)}
+        plan = plan_document(spec, self.library, self.rules, context, self.enabled)
+        return Draft(spec, plan, assemble(plan, context))
 
 
 def start_drafting(deal: Deal, rules: StateRules, library: Library) -> Drafting:

@@ -179,7 +179,7 @@ def _clause_authorities(drafting: Drafting, agreements: list[BuiltDocument]) -> 
             cited = citations_for_state(clause.meta.citations, drafting.deal.state)
             if cited:
                 rows.append({"document": built.spec.titles(drafting.deal)[0],
-                             "provision": clause.meta.title_in(built.spec.name), "citations": "; ".join(cited)})
+                             "provision": clause.meta.title_in(built.spec.kind), "citations": "; ".join(cited)})
     return rows
 
 
@@ -194,8 +194,8 @@ def report_context(drafting: Drafting, agreements: list[BuiltDocument], findings
                        "rule_citation": d.rule.citation if d.rule else "",
                        # as the memo prints them: the document's and the provisions' titles
                        "document_title": b.spec.titles(deal)[0], "action": d.rule.action,
-                       "clause_title": _clause_title(drafting, d.clause_id, b.spec.name),
-                       "replacement_title": _clause_title(drafting, d.rule.replacement, b.spec.name)}
+                       "clause_title": _clause_title(drafting, d.clause_id, b.spec.kind),
+                       "replacement_title": _clause_title(drafting, d.rule.replacement, b.spec.kind)}
                       for b in agreements for d in b.plan.decisions if d.rule is not None],
         "rules": [{"label": memo_label(label, r, drafting.library), "citation": r.citation, "verified": r.verified,
                    "note": r.note} for label, r in rules.all_rules()],

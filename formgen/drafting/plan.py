@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..inputs.clauses import Clause, ClauseLibrary
 from ..inputs.deal import Deal
-from ..inputs.documents import DocumentSpec
+from ..inputs.documents import DocumentSpec, copies
 from ..errors import InputError, Problem, TemplateError
 from .findings import Finding
 from .jinja_env import compiled_expression
@@ -49,7 +49,11 @@ def documents_for(deal: Deal, rules: StateRules, documents: Iterable[DocumentSpe
     hold, in reading order. The conditions read the deal's sections and ``state`` (the rules) by
     name, as clause conditions do."""
     sections = {**{name: getattr(deal, name) for name in type(deal).model_fields}, "state": rules}
-    return [spec for spec in documents if all(_holds(condition, sections, spec.name) for condition in spec.applies)]
+    out: list[DocumentSpec] = []
+    for spec in documents:
+        if all(_holds(condition, sections, spec.name) for condition in spec.applies):
+            out += copies(spec, deal, rules) if spec.repeat else [spec]
+    return out
 
 
 def _holds(condition: str, names: dict, where: str) -> bool:
@@ -83,7 +87,7 @@ def state_enabled_clauses(rules: StateRules, library: ClauseLibrary, documents: 
     """state_only clause id -> why the state brings it in (required, or replacing a forbidden term)."""
     enabled = {r.id: f"required by {rules.name}: {r.reason}" for r in rules.required_clauses}
     for spec in documents:
-        for clause in library.for_document(spec.name):
+        for clause in library.for_document(spec.kind):
             if clause.meta.state_only or not conditions_hold(clause, context)[0]:
                 continue
             for tag in clause.meta.tags:
@@ -101,7 +105,7 @@ def plan_document(spec: DocumentSpec, library: ClauseLibrary, rules: StateRules,
                   enabled: dict[str, str]) -> DocumentPlan:
     plan = DocumentPlan(spec, [])
     kept_ids: set[str] = set()
-    for clause in library.in_order(spec.name):
+    for clause in library.in_order(spec.kind):
         meta = clause.meta
         include, reason, rule_used = True, "standard clause", None
         if meta.parent and meta.parent not in kept_ids:
@@ -135,8 +139,8 @@ def plan_document(spec: DocumentSpec, library: ClauseLibrary, rules: StateRules,
         plan.decisions.append(Decision(clause.id, meta.version, include, reason, rule_used))
         if include:
             kept_ids.add(clause.id)
-    plan.clauses = [c for c in library.in_order(spec.name) if c.id in kept_ids]
-    _place_rule_notes(plan, [c.id for c in library.in_order(spec.name)])
+    plan.clauses = [c for c in library.in_order(spec.kind) if c.id in kept_ids]
+    _place_rule_notes(plan, [c.id for c in library.in_order(spec.kind)])
     return plan
 
 

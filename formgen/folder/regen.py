@@ -304,7 +304,7 @@ def _amend(run: _Run, name: str, packet: Packet, result: DocumentResult) -> bool
         return True
     spec = next(d.spec for d in packet.documents if d.spec.filename == name)
     made = amendment_for(
-        record, spec.title, _parties(spec.name, packet.deal), run.bases[name], run.outputs[name], previous
+        record, spec.title, _parties(spec, packet.deal), run.bases[name], run.outputs[name], previous
     )
     if made is None:
         return False
@@ -335,9 +335,12 @@ def _amend(run: _Run, name: str, packet: Packet, result: DocumentResult) -> bool
     return True
 
 
-def _parties(document: str, deal: Deal) -> str:
-    """Who signs an amendment of ``document``, named as the document names them."""
+def _parties(spec: DocumentSpec, deal: Deal) -> str:
+    """Who signs an amendment of the document ``spec`` describes, named as the document names them."""
     mso, practice = deal.mso.name, deal.practice.name
+    document = spec.name
+    if spec.subtitle == "clinician_parties" and 0 <= spec.item < len(deal.clinicians):
+        return f'{practice} ("Practice") and {deal.clinicians[spec.item].name} ("Clinician")'
     if document == "baa":
         return f'{practice} ("Covered Entity") and {mso} ("Business Associate")'
     if document == "mso_operating_agreement":

@@ -32,6 +32,16 @@ class Treatment(str, Enum):
     microneedling = "microneedling"
 
 
+# The state files' scope-of-practice class of each treatment (practice_law.TREATMENT_CLASSES).
+SCOPE_CLASS = {Treatment.neuromodulators: "neuromodulators", Treatment.fillers: "dermal_fillers",
+               Treatment.lasers_ipl: "lasers_ipl", Treatment.iv_therapy: "iv_therapy",
+               Treatment.chemical_peels: "peels_microneedling", Treatment.microneedling: "peels_microneedling"}
+ROLE_TITLES = {"MD": "Physician", "DO": "Physician", "NP": "Nurse Practitioner", "PA": "Physician Assistant",
+               "RN": "Registered Nurse", "LVN": "Licensed Vocational Nurse", "aesthetician": "Aesthetician"}
+# The roles that perform delegated medical acts under a written supervision or delegation instrument.
+SUPERVISED_ROLES = ("NP", "PA", "RN", "LVN")
+
+
 class Engagement(str, Enum):
     employee = "employee"
     contractor = "contractor"  # independent contractor
@@ -57,3 +67,18 @@ class Clinician(Strict):
     role may perform in the state."""
     good_faith_exams: bool = False
     """true when the clinician performs good-faith examinations (only roles the state allows)."""
+    supervised_by: Name | None = None
+    """Who supervises or delegates to the clinician (an NP, PA, RN or LVN); left out, the practice's
+    medical director. Must be a person the state lets supervise the treatments the clinician performs."""
+
+
+def _slug(name: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split()) or "clinician"
+
+
+def clinician_slugs(clinicians: list[Clinician]) -> list[str]:
+    """Each clinician's file-name suffix: the role ("rn"), with the name's slug added when two clinicians
+    share the role ("rn.jane-doe"), and a number when even that repeats. Same list, same slugs."""
+    roles = [c.role.value.lower() for c in clinicians]
+    slugs = [role if roles.count(role) == 1 else f"{role}.{_slug(c.name)}" for role, c in zip(roles, clinicians)]
+    return [slug if slugs.count(slug) == 1 else f"{slug}-{slugs[:i + 1].count(slug)}" for i, slug in enumerate(slugs)]

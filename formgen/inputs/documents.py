@@ -9,13 +9,17 @@ page-label prefix of its PDF pages) is a field of its spec, never a test on its 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError, Problem
+from .clinical import ROLE_TITLES, SUPERVISED_ROLES, clinician_slugs
 from .deal import Deal
+
+if TYPE_CHECKING:  # only annotations need the state rules' models
+    from .states import StateRules
 
 DEFAULT_TEMPLATE = "document.docx"
 
@@ -55,13 +59,17 @@ def entity_charter(deal: Deal, entity: str) -> str:
 # What the line under the title names: the parties, the entity a governing document governs,
 # or the deal (for reports).
 Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "practice_bodies", "mso_members",
-                   "md_parties"]
+                   "md_parties", "clinician_parties"]
 # Who signs a document (formgen/drafting/closing.py resolves each to people): the MSO or the practice
 # by its signatory, each practice owner, each married owner's spouse, each MSO member, the MSO's
 # manager (when not a member), a charter's organizer or incorporator, the medical director, and
-# the practice's president and secretary (share certificates).
+# the practice's president and secretary (share certificates), and the clinician a per-clinician document is for
+# and that clinician's supervising physician.
 SignerRole = Literal["mso", "practice", "owners", "spouses", "mso_members", "mso_manager", "organizer",
-                     "medical_director", "practice_officers"]
+                     "medical_director", "practice_officers", "clinician", "supervisor"]
+# A document drafted once per item of a deal list: once per clinician, or once per clinician whose
+# role works under a supervision or delegation instrument (NP, PA, RN, LVN).
+Repeat = Literal["", "clinicians", "supervised_clinicians"]
 SPEC_FILE = "document.yaml"  # a document's spec, in its clause folder
 
 
@@ -87,6 +95,17 @@ class DocumentSpec(BaseModel):
     charter: Literal["", "practice", "mso"] = ""  # its heading is that entity's charter name in its state
     governs: Literal["", "practice", "mso"] = ""  # an LLC's governing document: titled as that entity's state calls it
     signers: tuple[SignerRole, ...] = ()  # who signs it, in the order of its signature blocks
+    repeat: Repeat = ""  # drafted once per item of that deal list (documents_for expands it)
+    heading_from: Literal["", "instrument"] = ""  # "instrument": titled by the state's name for the clinician's instrument
+    # Set on a repeated document's copies: the registry entry it comes from (its clauses and template)
+    # and the index of its item in the deal list.
+    family: str = ""
+    item: int = -1
+
+    @property
+    def kind(self) -> str:
+        """The registry entry: the folder of its clauses (a repeated document's copies share it)."""
+        return self.family or self.name
 
     @property
     def filename(self) -> str:
@@ -94,7 +113,7 @@ class DocumentSpec(BaseModel):
 
     def template_path(self, template_dir: Path) -> Path:
         """templates/<name>.docx when a lawyer made one for this document, else the shared layout."""
-        own = template_dir / self.filename
+        own = template_dir / f"{self.kind}.docx"
         return own if own.exists() else template_dir / DEFAULT_TEMPLATE
 
     def titles(self, deal: Deal) -> tuple[str, str]:
@@ -111,6 +130,8 @@ class DocumentSpec(BaseModel):
             "practice_bodies": f"of the {bodies} of {deal.practice.name}",
             "mso_members": f"of the Members of {deal.mso.name}",
             "md_parties": f"{deal.practice.name} and {deal.practice.medical_director}",
+            "clinician_parties": (f"{deal.practice.name} and {deal.clinicians[self.item].name}"
+                                  if 0 <= self.item < len(deal.clinicians) else deal.practice.name),
         }[self.subtitle]
         heading = entity_charter(deal, self.charter) if self.charter else self.heading or self.title
         if self.governs and entity_governing_document(deal, self.governs) != "Operating Agreement":
@@ -137,8 +158,10 @@ def read_documents(clause_dir: Path) -> tuple[DocumentSpec, ...]:
         if not isinstance(data, dict):
             problems.append(Problem(str(path), "", "must be a mapping of the document's fields"))
             continue
-        if "name" in data:
-            problems.append(Problem(str(path), "name", "is the folder's name; leave it out"))
+        set_by_formgen = [key for key in ("name", "family", "item") if key in data]
+        if set_by_formgen:
+            problems.append(Problem(str(path), set_by_formgen[0], "is set by formgen (the folder's name, or a "
+                                    "repeated document's copy); leave it out"))
             continue
         try:
             specs.append(DocumentSpec(name=path.parent.name, **data))
@@ -150,3 +173,33 @@ def read_documents(clause_dir: Path) -> tuple[DocumentSpec, ...]:
     if problems:
         raise InputError(problems)
     return tuple(sorted(specs, key=lambda spec: (spec.order, spec.name)))
+
+
+def family_of(name: str) -> str:
+    """The spec a packet document's name comes from: a repeated document's copy
+    ("clinician_agreement.rn") is named after its spec and its item; other names are their own."""
+    return name.split(".", 1)[0]
+
+
+def instrument_heading(role: str, rules: StateRules | None) -> str:
+    """The state's name for the instrument a role works under ("Standardized Procedures"); else formgen's
+    generic delegation protocol."""
+    scope = rules.scope_of_practice if rules is not None else None
+    instrument = next((i for r, i in scope.instruments.items() if r == role), None) if scope is not None else None
+    return instrument.name if instrument is not None else "Delegation Protocol"
+
+
+def copies(spec: DocumentSpec, deal: Deal, rules: StateRules | None) -> list[DocumentSpec]:
+    """A repeated document's copies, one per item: named <name>.<slug>, page labels <prefix>-<SLUG>."""
+    out = []
+    for index, (clinician, slug) in enumerate(zip(deal.clinicians, clinician_slugs(deal.clinicians))):
+        if spec.repeat == "supervised_clinicians" and clinician.role.value not in SUPERVISED_ROLES:
+            continue
+        heading = spec.heading or spec.title
+        if spec.heading_from == "instrument":
+            heading = instrument_heading(clinician.role.value, rules)
+        out.append(spec.model_copy(update={
+            "name": f"{spec.name}.{slug}", "family": spec.name, "item": index, "heading": heading,
+            "title": f"{heading} ({ROLE_TITLES[clinician.role.value]}, {clinician.name})",
+            "label_prefix": f"{spec.label_prefix}-{slug.upper()}"}))
+    return out

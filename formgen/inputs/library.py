@@ -97,8 +97,10 @@ class Library:
         return cast("tuple[DocumentSpec, ...]", self._read["documents"])
 
     def document(self, name: str) -> DocumentSpec | None:
-        """The spec of the document ``name`` (a packet file's stem), or None when the library has none."""
-        return next((spec for spec in self.documents if spec.name == name), None)
+        """The spec of the document ``name`` (a packet file's stem; a repeated document's copy gives
+        its spec), or None when the library has none."""
+        family = name.split(".", 1)[0]
+        return next((spec for spec in self.documents if spec.name == family), None)
 
     @property
     def catalog(self) -> dict[str, Any]:

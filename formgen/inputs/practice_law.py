@@ -107,8 +107,24 @@ class ScopeEntry(Rule):
         return self
 
 
+SupervisedRole = Literal["NP", "PA", "RN", "LVN"]  # the roles a supervision or delegation instrument governs
+
+
+class Instrument(Rule):
+    """The written instrument under which one role performs delegated medical acts in the state, under
+    the state's own name ("standardized procedures", "prescriptive authority agreement"): what it must
+    contain, and any filing or notice the state requires."""
+
+    name: str = Field(min_length=1)
+    contents: list[str] = Field(min_length=1)  # what the instrument must contain, each a phrase
+    filing: str = ""  # a filing or notice the state requires, as a sentence ("" = none found)
+    ratio: str = ""  # a limit on how many of the role one physician may supervise ("" = none set or none found)
+
+
 class ScopeOfPractice(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # per role: the instrument the state names; a role not listed gets formgen's generic delegation protocol
+    instruments: dict[SupervisedRole, Instrument] = {}
     good_faith_exam: ScopeEntry
     neuromodulators: ScopeEntry
     dermal_fillers: ScopeEntry
@@ -119,9 +135,13 @@ class ScopeOfPractice(BaseModel):
     def entries(self) -> list[tuple[str, ScopeEntry]]:
         return [(key, getattr(self, key)) for key in TREATMENT_CLASSES]
 
-    def instruments(self) -> list[str]:
+    def instrument_names(self) -> list[str]:
         """The written instruments the state names, once each, in treatment-class order."""
         return list(dict.fromkeys(e.instrument for _, e in self.entries() if e.instrument))
+
+    def entry_for(self, treatment_class: str) -> ScopeEntry:
+        entry: ScopeEntry = getattr(self, treatment_class)
+        return entry
 
     def ratios(self) -> list[str]:
         return list(dict.fromkeys(e.ratio for _, e in self.entries() if e.ratio))

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from ..drafting.context import build_context
 from ..drafting.jinja_env import clause_environment
 from ..drafting.packet import LAYOUT_NAMES, REPORT_NAMES
+from ..drafting.staffing import ITEM_NAMES
 from ..errors import InputError, Problem
 from ..inputs.clauses import ClauseLibrary
 from ..inputs.deal import deal_section_models
@@ -72,7 +73,7 @@ def check_tags(library: ClauseLibrary, tags: set[str]) -> list[Problem]:
 def context_names(library: Library, example: Path | None = None) -> set[str]:
 
     deal = load_deal(example or library.examples_dir / EXAMPLE_DEAL)
-    return set(build_context(deal, library.state(deal.state), library)) | set(REPORT_NAMES)
+    return set(build_context(deal, library.state(deal.state), library)) | set(REPORT_NAMES) | set(ITEM_NAMES)
 
 
 def _clause_sources(clause) -> list[tuple[str, str]]:

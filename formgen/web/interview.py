@@ -25,6 +25,7 @@ STEP_SECTIONS = [
     ("services", "Services the MSO provides", ["services"]),
     ("fees", "The management fee", ["fees"]),
     ("term", "Term and disputes", ["term", "dispute_resolution"]),
+    ("clinical", "Clinical team", ["treatments", "clinicians"]),
 ]
 
 # Help a paralegal understands, keyed by field path ("[]" stands for any item of a list).
@@ -102,6 +103,23 @@ HELP = {
                          "instead of paying for them in the fee.",
     "premises.monthly_rent": "The sublease's fixed monthly rent, in dollars (blank: left open in the sublease).",
     "brand": "The MSO's trade name that the practice may use (a trademark license is drafted).",
+    "treatments": "Tick every class of treatment the clinic offers. Each clinician's duties are limited to these, "
+                  "and to what the state lets the clinician's license do.",
+    "clinicians": "The nurses, nurse practitioners, physician assistants and physicians the practice employs or "
+                  "engages (never the MSO). Each gets a clinician agreement; each nurse, NP or PA also gets the "
+                  "supervision instrument the state requires, under its own name.",
+    "clinicians[].name": "The clinician's full legal name, as on the license.",
+    "clinicians[].role": "The clinician's license. The state decides which treatments each may perform.",
+    "clinicians[].license": "The license number exactly as the board lists it (blank: left to complete).",
+    "clinicians[].engagement": "Employee (usual) or independent contractor of the practice.",
+    "clinicians[].compensation": "How the practice pays the clinician; the amount is completed later, at fair "
+                                 "market value and never tied to referrals.",
+    "clinicians[].performs": "The treatments this clinician performs. Leave blank for every offered treatment the "
+                             "state lets the role do; a treatment the state forbids to the role is an error.",
+    "clinicians[].good_faith_exams": "Tick if this clinician examines patients before treatment (only roles the "
+                                     "state allows: a nurse usually may not).",
+    "clinicians[].supervised_by": "Who supervises this clinician (blank: the medical director). Must be someone "
+                                  "the state lets supervise the treatments.",
 }
 
 # The Formation step (filing facts): the same questions for each entity, in its own words.
@@ -183,7 +201,8 @@ CHOICE_LABELS = {
     "per_procedure": "Fee per procedure", "hourly": "Hourly rate",
     "MD": "MD (physician)", "DO": "DO (osteopathic physician)", "DPM": "DPM (podiatrist)",
     "PA": "PA (physician assistant)", "NP": "NP (nurse practitioner)", "RN": "RN (registered nurse)",
-    "DDS": "DDS (dentist)", "DC": "DC (chiropractor)",
+    "DDS": "DDS (dentist)", "DC": "DC (chiropractor)", "LVN": "LVN (licensed vocational or practical nurse)",
+    "lasers_ipl": "Lasers and IPL", "iv_therapy": "IV therapy", "per_shift": "Per shift",
     "mso": "The MSO", "owners": "The practice's owners", "balanced": "Balanced", "practice": "The practice",
     "fair_market_value": "Fair market value", "book_value": "Book value", "fixed": "A fixed price",
     "majority": "A majority of them", "unanimous": "All of them", "annual": "Every year", "biennial": "Every two years",
