@@ -16,7 +16,7 @@ from formgen.drafting.closing import declared_signers, signing_steps
 from formgen.drafting.drafts import draft_agreements, start_drafting
 from formgen.drafting.staffing import SCOPE_CLASS, treatments_of
 from formgen.drafting.validation import check
-from formgen.folder.build import validate
+from formgen.scan.packet_checks import validate
 from formgen.inputs.clinical import Clinician, clinician_slugs
 from formgen.inputs.deal import load_deal
 from formgen.drafting.plan import documents_for
