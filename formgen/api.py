@@ -28,13 +28,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def load_deal(path: str | Path) -> "Deal":
     """Read and validate a deal file; raises InputError naming file, line and field."""
-    from .inputs.deal import load_deal as _load
+    from .inputs.deal import load_deal as _load  # lazy: `import formgen` loads no stage until one is called
 
     return _load(path)
 
 
 def _library(library: "Library | None") -> "Library":
-    from .inputs.library import Library
+    from .inputs.library import Library  # lazy: `import formgen` loads no stage until one is called
 
     return library if library is not None else Library.shipped()
 
@@ -42,7 +42,7 @@ def _library(library: "Library | None") -> "Library":
 def validate(path: str | Path, *, policy: "Policy" = "conservative", library: "Library | None" = None):
     """(deal, state rules, findings); raises InputError for bad input or a forbidden structure.
     ``policy``: conservative (default) or permissive, for terms the law permits with conditions."""
-    from .scan.packet_checks import validate as _validate
+    from .scan.packet_checks import validate as _validate  # lazy: `import formgen` loads no stage until one is called
 
     return _validate(path, policy, _library(library))
 
@@ -50,14 +50,14 @@ def validate(path: str | Path, *, policy: "Policy" = "conservative", library: "L
 def plan(path: str | Path, *, policy: "Policy" = "conservative", library: "Library | None" = None) -> "PlannedPacket":
     """Every document's plan (which clauses are in or out, and why), nothing rendered: what
     ``formgen explain`` prints. Raises InputError as ``validate`` does."""
-    from .scan.packet_checks import plan_packet
+    from .scan.packet_checks import plan_packet  # lazy: `import formgen` loads no stage until one is called
 
     return plan_packet(path, policy, _library(library))
 
 
 def build(path: str | Path, *, policy: "Policy" = "conservative", library: "Library | None" = None) -> "Packet":
     """Build every document in memory (nothing written)."""
-    from .folder.build import build_packet
+    from .folder.build import build_packet  # lazy: `import formgen` loads no stage until one is called
 
     return build_packet(path, policy, _library(library))
 
@@ -71,7 +71,7 @@ def generate(path: str | Path, out_dir: str | Path, *, library: "Library | None"
     must be new, empty or a formgen packet; hand-edited or foreign files there stop the run
     (``HandEditError`` / ``OutputFolderError``) unless ``force``, which keeps them. Another
     command writing the same packet is waited for (``on_wait`` hears of it after a second)."""
-    from .folder.write import generate as _generate
+    from .folder.write import generate as _generate  # lazy: `import formgen` loads no stage until one is called
 
     return _generate(path, out_dir, _library(library), strict=strict, pdf=pdf, final=final, force=force,
                      policy=policy, on_wait=on_wait, esign=esign)
@@ -85,7 +85,7 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, library: 
     formgen changes too is merged (formgen's changes as tracked changes); with ``merge=False``,
     ``HandEditError`` is raised when hand-edited files would be replaced (unless ``force``).
     Executed documents are never rewritten: an amendment is written instead."""
-    from .folder.regen import regenerate as _regenerate
+    from .folder.regen import regenerate as _regenerate  # lazy: `import formgen` loads no stage until one is called
 
     return _regenerate(out_dir, _library(library), deal, force=force, merge=merge, author=author, on_wait=on_wait)
 
@@ -95,7 +95,7 @@ def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, da
     """Record in the manifest that documents of the packet were signed (all Word agreements when
     none are named), on ``date`` and by whom; the closing checklist shows each as executed. Later
     regenerations write amendments for them instead of new versions."""
-    from .folder.executed import mark_executed as _mark
+    from .folder.executed import mark_executed as _mark  # lazy: `import formgen` loads no stage until one is called
 
     return _mark(out_dir, _library(library), documents, date=date, on_wait=on_wait)
 
@@ -103,7 +103,7 @@ def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, da
 def closing(out_dir: str | Path) -> dict:
     """The closing set of a packet folder as data: every item in signing order with its step,
     kind, file, signers and status (executed, with the date, or open), and the signature packets."""
-    from .folder.closing_status import closing_status
+    from .folder.closing_status import closing_status  # lazy: `import formgen` loads no stage until one is called
 
     return closing_status(out_dir)
 
@@ -113,7 +113,7 @@ def batch(deals_dir: str | Path, out_dir: str | Path, *, library: "Library | Non
     """One packet per deal file at ``out_dir/<deal stem>/``, in a process pool; unchanged deals are
     skipped, changed ones regenerated, failures reported. ``pdf``: PDFs too, each worker through
     its own persistent LibreOffice."""
-    from .folder.batch import batch as _batch
+    from .folder.batch import batch as _batch  # lazy: `import formgen` loads no stage until one is called
 
     return _batch(deals_dir, out_dir, _library(library), jobs=jobs, force=force, pdf=pdf, on_progress=on_progress)
 
@@ -123,9 +123,9 @@ def review(path: str | Path, state: str, *, as_of: "dt.date | None" = None, libr
     read with the bounded readers): every clause in a control category, with its section, the
     ``state``'s rule in force on ``as_of`` (default: today), the citation and a compliant clause.
     InputError for an unreadable file or an unknown state."""
-    import datetime as dt
+    import datetime as dt  # lazy: `import formgen` loads no stage until one is called
 
-    from .scan.review import review_file
+    from .scan.review import review_file  # lazy: `import formgen` loads no stage until one is called
 
     lib = _library(library)
     return review_file(Path(path), rules=lib.state(state), as_of=as_of or dt.date.today(), library=lib.clauses)

@@ -52,6 +52,28 @@ def test_no_underscore_name_is_imported_from_another_module():
     assert offenders == []
 
 
+def test_every_import_inside_a_function_says_why():
+    """Imports belong at the top of a module; one made inside a function (measured lazy loading, an
+    import cycle, an optional dependency) carries a comment on its line or above its group."""
+    bare = []
+    for path in modules():
+        lines = path.read_text().splitlines()
+        for function in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                    continue
+                if "#" in "".join(lines[node.lineno - 1:node.end_lineno]):
+                    continue
+                above = node.lineno - 2
+                while above >= 0 and (lines[above].strip().startswith(("import ", "from ")) or not lines[above].strip()):
+                    above -= 1
+                if above < 0 or not lines[above].strip().startswith("#"):
+                    bare.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert bare == []
+
+
 def test_init_holds_only_the_public_api():
     tree = ast.parse((PACKAGE / "__init__.py").read_text())
     kinds = {type(node).__name__ for node in tree.body}

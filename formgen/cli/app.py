@@ -60,17 +60,17 @@ def _esign(value: str) -> str:
 
 
 def _message(exc: Exception) -> str:
-    from ..errors import InputError
+    from ..errors import InputError  # lazy: only the command that runs loads its modules
 
     if isinstance(exc, InputError):
-        from ..counts import plural
+        from ..counts import plural  # lazy: only the command that runs loads its modules
 
         return f"{plural(len(exc.problems), 'problem')}:\n{exc}"
     return str(exc).removeprefix("formgen: ")  # a few library messages still carry it
 
 
 def _run(func, *args, as_json: bool = False, **kwargs):
-    from ..errors import FormgenError
+    from ..errors import FormgenError  # lazy: only the command that runs loads its modules
 
     try:
         return func(*args, **kwargs)
@@ -96,7 +96,7 @@ def _tell_waiting(message: str) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        from .._version import __version__
+        from .._version import __version__  # lazy: only the command that runs loads its modules
 
         typer.echo(f"formgen {__version__}")
         raise typer.Exit()
@@ -115,7 +115,7 @@ def use_library(
     templates: Annotated[Optional[Path], typer.Option("--templates", help="A Word templates folder (default: shipped).")] = None,
 ) -> None:
     """Draft first-pass MSO / medical-practice formation packets from a deal file."""
-    from .environment import library_from
+    from .environment import library_from  # lazy: only the command that runs loads its modules
 
     # The machine's settings (LibreOffice, SOURCE_DATE_EPOCH, the cache) hold until the command ends.
     ctx.with_resource(using(_run(Settings.from_environment, os.environ)))
@@ -143,7 +143,7 @@ def validate(ctx: typer.Context, deal: DealArg, strict: StrictOpt = False, polic
     when the deal, formgen and its library are unchanged (FORMGEN_NO_CACHE=1 turns that off).
     Example: formgen validate examples/ca_medspa.yaml
     """
-    from ..api import validate as _validate
+    from ..api import validate as _validate  # lazy: only the command that runs loads its modules
 
     del no_cache  # only a plain `formgen validate DEAL` (fast.py) reuses answers; here it is always fresh
     parsed, rules, findings = _run(_validate, deal, policy=policy, library=_library(ctx), as_json=as_json)
@@ -185,7 +185,7 @@ def generate(
     Prints one line per finding (--verbose: the whole text); the memo and compliance.json hold them all.
     Example: formgen generate examples/ca_medspa.yaml -o out/glow
     """
-    from ..api import generate as _generate
+    from ..api import generate as _generate  # lazy: only the command that runs loads its modules
 
     if out is None:
         out = Path("out") / _run(default_out_name, deal, as_json=as_json)
@@ -211,8 +211,8 @@ def explain(ctx: typer.Context, deal: DealArg, policy: PolicyOpt = "conservative
     --json gives each clause's id, version and the planner's own reason.
     Example: formgen explain examples/ca_medspa.yaml
     """
-    from ..api import plan
-    from .explainview import explain_json, explain_lines
+    from ..api import plan  # lazy: only the command that runs loads its modules
+    from .explainview import explain_json, explain_lines  # lazy: only the command that runs loads its modules
 
     packet = _run(plan, deal, policy=policy, library=_library(ctx), as_json=as_json)
     if as_json:
@@ -231,7 +231,7 @@ def states(ctx: typer.Context,
 
     Examples: formgen states    formgen states OR    formgen states Texas    formgen states FL --sources
     """
-    from .statesview import show_state, states_table
+    from .statesview import show_state, states_table  # lazy: only the command that runs loads its modules
 
     if code:
         code = _run(state_argument, code)
@@ -247,12 +247,12 @@ def schema(markdown: Annotated[bool, typer.Option("--markdown", help="A field re
     # yaml-language-server: $schema=deal.schema.json
     Example: formgen schema --markdown > deal-fields.md
     """
-    from ..inputs.deal_schema import deal_json_schema
+    from ..inputs.deal_schema import deal_json_schema  # lazy: only the command that runs loads its modules
 
-    import json
+    import json  # lazy: only the command that runs loads its modules
 
     if markdown:
-        from .schemaview import schema_markdown
+        from .schemaview import schema_markdown  # lazy: only the command that runs loads its modules
 
         typer.echo(schema_markdown(deal_json_schema()), nl=False)
         return
@@ -268,7 +268,7 @@ def init(
     Never overwrites: an existing file is left alone and the command exits 1.
     Example: formgen init glow.yaml
     """
-    from .starter import write_starter
+    from .starter import write_starter  # lazy: only the command that runs loads its modules
 
     written = _run(write_starter, deal)
     for path in written:
@@ -282,7 +282,7 @@ def review(ctx: typer.Context, files: ReviewFiles, state: StateOpt, as_of: AsOfO
 
     Severity follows the state's law as of --as-of. Exit 0 when no error finding, 3 when one exists.
     Example: formgen review their_msa.docx --state CA --as-of 2026-06-01 -o review/"""
-    from .reviewview import run_review
+    from .reviewview import run_review  # lazy: only the command that runs loads its modules
     run_review(files, state, library=_library(ctx), as_of=as_of, as_json=as_json, out=out, runner=_run)
 
 
@@ -290,7 +290,7 @@ def review(ctx: typer.Context, files: ReviewFiles, state: StateOpt, as_of: AsOfO
 def scan(ctx: typer.Context, files: ReviewFiles, state: StateOpt = "XX", as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
     """`formgen review` limited to the fee categories (percentage, per-unit and referral fees).
     Exit 0 when no error finding, 3 when one exists. Example: formgen scan out/glow --state CA --json"""
-    from .reviewview import run_review
+    from .reviewview import run_review  # lazy: only the command that runs loads its modules
     run_review(files, state, library=_library(ctx), as_of=as_of, as_json=as_json, out=None, runner=_run,
                fees_only=True)
 
@@ -308,7 +308,7 @@ def lint(
 
     Example: formgen lint    formgen lint --clauses my_clauses/    formgen lint out/glow
     """
-    from .lintview import lint_check, print_lint
+    from .lintview import lint_check, print_lint  # lazy: only the command that runs loads its modules
 
     check, passed = lint_check(packet, _library(ctx), clauses, templates)
     print_lint(_run(check), passed)
@@ -334,8 +334,8 @@ def regenerate(
 
     Example: formgen regenerate out/glow --deal examples/ca_medspa.yaml
     """
-    from ..api import regenerate as _regenerate
-    from ..folder.regen import report_lines
+    from ..api import regenerate as _regenerate  # lazy: only the command that runs loads its modules
+    from ..folder.regen import report_lines  # lazy: only the command that runs loads its modules
 
     result = _run(_regenerate, out, deal, library=_library(ctx), force=force, merge=not no_merge, author=author,
                   as_json=as_json,
@@ -359,7 +359,7 @@ def mark_executed(
 
     Example: formgen mark-executed out/glow msa --date 2027-01-15
     """
-    from ..api import mark_executed as _mark
+    from ..api import mark_executed as _mark  # lazy: only the command that runs loads its modules
 
     for record in _run(_mark, out, documents or None, date=date, library=_library(ctx), on_wait=_tell_waiting):
         typer.echo(f"  {record['file']}: executed on {record['date']}")
@@ -372,8 +372,8 @@ def closing(out: Annotated[Path, typer.Argument(help="A packet folder written by
 
     Example: formgen closing out/glow --json
     """
-    from ..api import closing as _closing
-    from ..folder.closing_status import closing_lines
+    from ..api import closing as _closing  # lazy: only the command that runs loads its modules
+    from ..folder.closing_status import closing_lines  # lazy: only the command that runs loads its modules
 
     status = _run(_closing, out, as_json=as_json)
     if as_json:
@@ -400,7 +400,7 @@ def batch(
     A deal that fails is reported and the others still run; exit 1 if any failed.
     Example: formgen batch deals/ -o out/portfolio --json
     """
-    from .batchview import run_batch
+    from .batchview import run_batch  # lazy: only the command that runs loads its modules
 
     run_batch(deals, out, library=_library(ctx), jobs=jobs, force=force, pdf=pdf, strict=strict, as_json=as_json,
               runner=_run)
@@ -418,11 +418,11 @@ def impact(
 
     Example: formgen impact out/portfolio --as-of 2026-12-01 --within 1200
     """
-    import datetime as dt
-    from dataclasses import asdict
+    import datetime as dt  # lazy: only the command that runs loads its modules
+    from dataclasses import asdict  # lazy: only the command that runs loads its modules
 
-    from ..folder.impact import impact as _impact
-    from ..folder.impact import impact_lines
+    from ..folder.impact import impact as _impact  # lazy: only the command that runs loads its modules
+    from ..folder.impact import impact_lines  # lazy: only the command that runs loads its modules
 
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
@@ -443,9 +443,9 @@ def serve(port: int = typer.Option(8000, "--port", help="TCP port."),
           library: Optional[Path] = typer.Option(None, "--library", help="A library folder (clauses/, state_overrides/, templates/)."),
           drafts: Optional[Path] = typer.Option(None, "--drafts", help="Where drafts are kept (default ~/.local/share/formgen/drafts).")) -> None:
     """The web interview in a browser: the state's rules live, preview, the packet as a zip. Example: formgen serve"""
-    from ..web.serve import serve as _serve
+    from ..web.serve import serve as _serve  # lazy: only the command that runs loads its modules
 
-    from .environment import library_from
+    from .environment import library_from  # lazy: only the command that runs loads its modules
 
     _run(_serve, host=host, port=port, library=library_from(os.environ, library=library), drafts=drafts)
 

@@ -25,7 +25,7 @@ def packet_errors(out: str) -> int:
 
 def run_batch(deals: Path, out: Path, *, library, jobs: int, force: bool, pdf: bool, strict: bool, as_json: bool,
               runner) -> None:
-    from ..folder.batch import batch as _batch
+    from ..folder.batch import batch as _batch  # lazy: only the command that runs loads its modules
 
     show_progress = not as_json and sys.stderr.isatty()  # quiet when stderr is not a terminal
     bars = []

@@ -19,7 +19,7 @@ PART_ENV = {"clauses": "FORMGEN_CLAUSES", "states": "FORMGEN_STATES", "templates
 def library_from(env: Mapping[str, str], *, library: Path | None = None, clauses: Path | None = None,
                  states: Path | None = None, templates: Path | None = None):
     """The ``Library`` a command drafts from: options, then the variables, then the shipped copy."""
-    from ..inputs.library import Library
+    from ..inputs.library import Library  # lazy: the answer cache is keyed before the library's modules load
 
     def given(option: Path | None, variable: str) -> Path | None:
         return option if option is not None else (Path(env[variable]) if env.get(variable) else None)

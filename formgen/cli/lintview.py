@@ -14,12 +14,12 @@ def lint_check(packet: Path | None, library, clauses: Path | None, templates: Pa
     """The check to run and the line that says it passed (``clauses`` / ``templates``: folders
     to check instead of ``library``'s)."""
     if packet is not None:
-        from ..lint.packet_folder import packet_problems
+        from ..lint.packet_folder import packet_problems  # lazy: only the command that runs loads its modules
 
         return partial(packet_problems, packet), f"formgen lint: the documents in {packet} state their shared terms alike"
-    from ..lint import lint
+    from ..lint import lint  # lazy: only the command that runs loads its modules
 
-    from ..inputs.library import Library
+    from ..inputs.library import Library  # lazy: only the command that runs loads its modules
 
     if clauses is not None or templates is not None:
         library = Library(Path(clauses or library.clauses_dir).resolve(), library.states_dir,

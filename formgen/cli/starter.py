@@ -24,7 +24,7 @@ def starter_text() -> str:
 
 def write_starter(deal: Path) -> list[Path]:
     """Write ``deal`` (and schema/deal.schema.json beside it when absent); never overwrite the deal."""
-    from ..inputs.deal_schema import deal_json_schema
+    from ..inputs.deal_schema import deal_json_schema  # lazy: only the command that runs loads its modules
 
     deal = Path(deal)
     if deal.suffix.lower() not in (".yaml", ".yml"):
@@ -88,7 +88,7 @@ def placeholders_json(deal_path: Path) -> list[dict]:
 
 def placeholder_lines(deal_path: Path, left: list[Placeholder]) -> list[str]:
     """One warning line naming each placeholder left and its line ([] when none is)."""
-    from ..counts import plural
+    from ..counts import plural  # lazy: only the command that runs loads its modules
 
     if not left:
         return []

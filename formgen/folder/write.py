@@ -82,8 +82,8 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
     check_target(out_dir, packet.deal_path, packet.library)
     missing_tool: ToolMissingError | None = None
     if pdf:
-        from ..pdf.pagination import paginate_tocs
-        from ..pdf.soffice import soffice_path
+        from ..pdf.pagination import paginate_tocs  # lazy: only --pdf loads the PDF stage
+        from ..pdf.soffice import soffice_path  # lazy: only --pdf loads the PDF stage
 
         try:
             soffice_path(docx_note="The .docx files were written; no PDF was made. ")
@@ -100,7 +100,7 @@ def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: boo
             for name, data in {**outputs, **base_outputs(outputs)}.items():
                 write_file(stage / name, data)
             if pdf and missing_tool is None:
-                from ..pdf.packet import write_pdfs
+                from ..pdf.packet import write_pdfs  # lazy: only --pdf loads the PDF stage
 
                 write_pdfs(packet, stage, final=final, from_disk=True)  # what the folder holds
     if missing_tool is not None:

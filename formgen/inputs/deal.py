@@ -394,11 +394,11 @@ _LOADER_NAMES = ("load_deal", "parse_text", "deal_from_data", "field_path")
 
 def __getattr__(name: str) -> object:
     if name in _LOADER_NAMES:
-        from . import deal_loader
+        from . import deal_loader  # lazy: old import paths, resolved on first use
 
         return getattr(deal_loader, name)
     if name == "deal_json_schema":
-        from .deal_schema import deal_json_schema
+        from .deal_schema import deal_json_schema  # lazy: old import paths, resolved on first use
 
         return deal_json_schema
     raise AttributeError(name)

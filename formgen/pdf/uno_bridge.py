@@ -57,7 +57,7 @@ def connect(office, pipe):
 
 
 def convert(desktop, src, dst):
-    import uno
+    import uno  # only LibreOffice's own Python has uno
 
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0,
                                        (prop("Hidden", True), prop("ReadOnly", True)))

@@ -206,7 +206,7 @@ def create_app(drafts_dir: str | Path | None = None, library: Library | None = N
     loopback names. ``machine``: the machine settings (default: from the environment).
     ``warm_pdf``: start LibreOffice with the server and keep it running (previews and PDFs then
     never wait for it to start; ``formgen serve`` does)."""
-    from . import routes
+    from . import routes  # routes imports this module
 
     @asynccontextmanager
     async def lifespan(app: Starlette):

@@ -19,12 +19,12 @@ def is_loopback(host: str) -> bool:
 def serve(host: str = "127.0.0.1", port: int = 8000, library=None,
           drafts: Path | None = None) -> None:
     try:
-        import uvicorn
+        import uvicorn  # lazy: the web extra may not be installed
     except ImportError:
-        from ..errors import ToolMissingError
+        from ..errors import ToolMissingError  # lazy: the web extra may not be installed
 
         raise ToolMissingError("formgen serve needs the web extra: pip install 'formgen[web]'") from None
-    from .app import create_app
+    from .app import create_app  # lazy: the web extra may not be installed
 
     if not is_loopback(host):
         print(f"formgen serve: warning: listening on {host}, not loopback: anyone who can reach this "

@@ -104,7 +104,8 @@ def _package_parts(doc) -> dict[str, bytes] | None:
     """
     if doc.pics_to_replace or doc.crc_to_new_media or doc.crc_to_new_embedded or doc.zipname_to_replace:
         return None
-    try:  # python-docx's internals: if they move, the slower docxtpl save is used
+    try:
+        # python-docx's internals: if they move, the slower docxtpl save is used
         from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
         from docx.opc.pkgwriter import _ContentTypesItem
     except ImportError:  # pragma: no cover - python-docx reorganised
