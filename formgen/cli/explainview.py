@@ -44,6 +44,7 @@ CONDITION_WORDS = {
     "state_statutes": ("the state's professional-entity statutes have provisions to draft in",
                        "no state statute provision is recorded for the governing document"),
     "treatment_ids": ("the deal lists the treatments the practice offers", "the deal lists no treatments"),
+    "staffing": ("the deal lists the practice's clinicians", "the deal lists no clinicians"),
 }
 SERVICE_WORDS = {
     "administrative": "administrative services", "payroll_hr": "payroll and human resources",
