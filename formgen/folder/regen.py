@@ -23,6 +23,11 @@ is written and ``HandEditError`` names the files, unless ``force`` keeps each ed
 **Executed documents** (``mark-executed``) are never rewritten: a change of terms writes
 ``amendments/<stem>.amendment-N.docx`` and ``<stem>.conformed.docx`` (``word.amend``).
 
+**Pages.** The table of contents keeps the page numbers formgen wrote before wherever nothing else
+changed (an unchanged document keeps its bytes); with ``pdf`` a changed one gets them from a new
+LibreOffice render, as ``generate --pdf`` does, and the PDFs are made from the .docx files the
+folder then holds (merged, hand-edited, executed).
+
 **Crash safety.** Every write goes through ``atomic.staged_folder``: a new folder is assembled
 beside OUT (files kept as they are hard-linked into it), then swapped with OUT in one rename.
 """
@@ -35,12 +40,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import HandEditError, InputError, Problem  # noqa: F401 (HandEditError: re-exported)
+from ..errors import HandEditError, InputError, Problem, ToolMissingError  # noqa: F401 (HandEditError: re-exported)
 from .build import build_packet
 from ..inputs.library import Library
 from .manifest import MANIFEST, base_path, conformed_state_path, dumps, executed_records, sha256
 from .guard import REDLINE_DIR, kept_name
 from .packet_folder import AMENDMENT_DIR, PacketFolder
+from ..pdf.soffice import soffice_path
+from ..word.toc import keep_toc_pages
 from .regen_plan import (COMPLIANCE, DocumentResult, RegenResult, changes_record, classify, clause_changes,
                          document_result, input_diff, input_reasons, inputs_changed)
 from .regen_report import CHANGES_JSON, CHANGES_MD, changes_markdown, report_lines  # noqa: F401 (re-exported)
@@ -68,7 +75,8 @@ class _Run:
     deal_name: str = ""  # the deal file the packet was regenerated from, for the redline legend
 
 
-def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -> tuple[_Run, Path, object]:
+def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library,
+              paginate: bool = False) -> tuple[_Run, Path, object]:
     from .write import packet_outputs
 
     out_dir = folder.path
@@ -78,6 +86,14 @@ def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -
         raise InputError([Problem(str(deal_path), "", f"does not exist: {MANIFEST} records the deal file as "
                                   f"'{old['deal']['path']}' (relative to {out_dir}); give its new place with --deal")])
     packet = build_packet(deal_path, old.get("inputs", {}).get("policy", "conservative"), library)
+    previous = {doc.spec.filename: data for doc in packet.documents
+                if (data := folder.read(base_path(doc.spec.filename))) is not None}
+    if paginate:
+        from ..pdf.pagination import paginate_tocs  # pypdf (0.4 s of imports) loads only with --pdf
+
+        paginate_tocs(packet, previous=previous)
+    else:
+        keep_toc_pages(packet, previous)
     outputs = packet_outputs(packet, out_dir)
     # a packet is a flat folder: a recorded name that is not a plain file name is ignored
     names = {n for n in old["outputs"] if isinstance(n, str) and n == Path(n).name and not n.startswith(".")}
@@ -93,23 +109,40 @@ def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -
 
 
 def regenerate(out_dir: str | Path, library: Library, deal: str | Path | None = None, *, force: bool = False,
-               merge: bool = True, author: str | None = None,
+               merge: bool = True, author: str | None = None, pdf: bool = False, final: bool = False,
                on_wait: Callable[[str], None] | None = None) -> RegenResult:
     """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring.
-    ``author``: whom the redlines' revisions name (default: the user logged in). The packet's lock
-    is held from reading the manifest to swapping in the new folder (``on_wait`` hears of a wait)."""
+    ``author``: whom the redlines' revisions name (default: the user logged in). ``pdf``: also
+    write every document's PDF and packet.pdf from the folder's .docx files (``final``: no DRAFT
+    watermark); without LibreOffice the .docx files are still written, then ToolMissingError is
+    raised. The packet's lock is held from reading the manifest to writing the last PDF
+    (``on_wait`` hears of a wait)."""
+    missing_tool: ToolMissingError | None = None
+    if pdf:
+        try:
+            soffice_path(docx_note="The .docx files were written; no PDF was made. ")
+        except ToolMissingError as exc:
+            missing_tool = exc
     folder = PacketFolder(out_dir)
     folder.require_packet()
     with folder.locked(on_wait=on_wait):
-        return _regenerate(folder, deal, library, force=force, merge=merge, author=author)
+        result, packet = _regenerate(folder, deal, library, force=force, merge=merge, author=author,
+                                     paginate=pdf and missing_tool is None)
+        if pdf and missing_tool is None:
+            from ..pdf.packet import write_pdfs  # pypdf loads only with --pdf
+
+            write_pdfs(packet, folder.path, final=final, from_disk=True)
+    if missing_tool is not None:
+        raise missing_tool
+    return result
 
 
 def _regenerate(folder: PacketFolder, deal: str | Path | None, library: Library, *, force: bool, merge: bool,
-                author: str | None) -> RegenResult:
+                author: str | None, paginate: bool) -> tuple[RegenResult, object]:
     from ..word.redline import default_author
 
     out_dir = folder.path
-    run, deal_path, packet = _read_run(folder, deal, library)
+    run, deal_path, packet = _read_run(folder, deal, library, paginate)
     run.author, run.deal_name = author or default_author(), deal_path.name
     old, outputs = run.old, run.outputs
     old_hashes = {n: h for n, h in old["outputs"].items() if n in run.disk}
@@ -147,14 +180,14 @@ def _regenerate(folder: PacketFolder, deal: str | Path | None, library: Library,
                          hand_edited=[n for n in plan.kept_edits if n not in plan.to_write],
                          inputs_changed=inputs_changed(old, run.new, diff.fields, diff.rules, diff.other))
     if status == "unchanged":
-        return result
+        return result, packet
     writes[MANIFEST] = outputs[MANIFEST]
     if regenerated:
         writes[CHANGES_JSON] = dumps(changes)
         writes[CHANGES_MD] = changes_markdown(changes).encode("utf-8")
     drop = set(plan.removed) | {base_path(n) for n in plan.removed}
     folder.rewrite(writes, drop, (REDLINE_DIR,) if regenerated else (), kept_copies)
-    return result
+    return result, packet
 
 
 def _document_results(run: _Run, plan, hashes: tuple[dict, dict, dict], merges: dict, kept_copies: dict,
