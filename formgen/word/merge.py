@@ -174,7 +174,7 @@ class _Merger:
             self.decide(i, deleted)
         self.delete(deleted)
         self.insert_new()
-        for container in {id(c): c for c in self.touched if c.tag in (BODY, TC)}.values():
+        for container in {id(c): c for c in self.touched if c.tag in (BODY, TC, SDT_CONTENT)}.values():
             blocks = _blocks(container)
             self.writer.settle_paragraph_marks(blocks)
             _set_blocks(container, blocks)
