@@ -76,7 +76,7 @@ def payment_authorization(packet: Packet, context: dict) -> SignedDocument:
     practice, mso = deal.practice, deal.mso
     dated = longdate(deal.deal.effective_date)
     # The amount is the Agreement's, not restated: a fee changed by amendment needs no new instruction.
-    amount = ("the Management Fee then due under the Agreement, in the amount shown on the MSO's invoice for the "
+    amount = ("the Management Fee then due under the Agreement, in the amount shown on the MSO’s invoice for the "
               "month once the Practice has reviewed and approved it")
     blocks = [
         _para(f"{practice.name} (the \"Practice\") gives this standing instruction to {placeholder('bank')} "
@@ -85,8 +85,8 @@ def payment_authorization(packet: Packet, context: dict) -> SignedDocument:
               f"(the \"MSO\") under the Management Services Agreement between the Practice and the MSO dated as of "
               f"{dated} (the \"Agreement\")."),
         _para(f"Each month, on the day the Agreement makes the fee due, the Bank shall send from the Account to the "
-              f"MSO's account {placeholder('MSO account and routing number')} {amount}, and no more. The Practice "
-              "initiates each payment: this instruction is the Practice's own standing order, given by its authorized "
+              f"MSO’s account {placeholder('MSO account and routing number')} {amount}, and no more. The Practice "
+              "initiates each payment: this instruction is the Practice’s own standing order, given by its authorized "
               "signatory, and is not an authorization for the MSO to debit the Account.", "Payments."),
         _para("Neither the MSO nor any owner, manager, officer, employee or agent of the MSO has, or receives under "
               "this instruction, any signature authority over the Account, any power of attorney from the Practice, "
@@ -99,7 +99,7 @@ def payment_authorization(packet: Packet, context: dict) -> SignedDocument:
         _para("Statements of the Account go to the Practice. The Practice may share them with the MSO for the "
               "bookkeeping services the Agreement describes; sharing them gives the MSO no authority over the "
               "Account.", "Statements."),
-        {"kind": "note", "text": "Conform this instruction to the Bank's own standing-payment form; keep the "
+        {"kind": "note", "text": "Conform this instruction to the Bank’s own standing-payment form; keep the "
                                  "statements that the Practice initiates each payment and that the MSO has no "
                                  "authority over the Account, which both organizational consents require."},
         *_signatures(f"The Practice gives this instruction as of {dated}.",
@@ -128,7 +128,7 @@ def fmv_engagement_letter(packet: Packet, context: dict) -> SignedDocument:
               "relationship that could bear on its independence.", "Independence."),
         _para("The Firm shall deliver its opinion to both parties before either signs the Management Services "
               "Agreement; both parties' organizational consents make signing wait for it.", "Timing."),
-        _para(f"The Firm's fee is {placeholder('fee')}, paid {placeholder('by the Practice / shared equally')}.",
+        _para(f"The Firm’s fee is {placeholder('fee')}, paid {placeholder('by the Practice / shared equally')}.",
               "Fee."),
         *([_para("The Firm shall also review the fee each year during the term, as the Management Services "
                  "Agreement provides.", "Annual review.")] if deal.fees.fmv_review == "annual" else []),
@@ -164,8 +164,8 @@ def officer_certificate(packet: Packet, context: dict, entity: str) -> SignedDoc
         _para(f"Attached as Exhibit C is a true and complete copy of the {consent} of the Company effective as of "
               f"{dated}. Its resolutions were adopted as the {governing} and the law require, have not been changed "
               "or revoked, and are in full force.", "Resolutions."),
-        _para("Each person named below holds the office shown beside the person's name, and the signature beside "
-              "it is that person's genuine signature.", "Incumbency."),
+        _para("Each person named below holds the office shown beside the person’s name, and the signature beside "
+              "it is that person’s genuine signature.", "Incumbency."),
         {"kind": "table", "header": ["Name", "Office", "Specimen signature"], "rows": officers},
     ]
     if entity == "practice":
@@ -183,7 +183,7 @@ def officer_certificate(packet: Packet, context: dict, entity: str) -> SignedDoc
         *_signatures(f"The undersigned has signed this certificate as of {dated}.",
                      _sign(body.name, signatory.name, signatory.title)),
     ]
-    return SignedDocument(f"officer_certificate.{entity}", "Officer's Certificate", f"of {body.name}", blocks,
+    return SignedDocument(f"officer_certificate.{entity}", "Officer’s Certificate", f"of {body.name}", blocks,
                           f"{CLOSING_DIR}/officer_certificate.{entity}.docx")
 
 
@@ -221,7 +221,7 @@ def plan_closing(packet: Packet) -> ClosingSet:
     steps = signing_steps(names)
     problems = order_violations(steps)
     if problems:
-        raise TemplateError("The closing order contradicts a document's own condition: " + "; ".join(problems))
+        raise TemplateError("The closing order contradicts a document’s own condition: " + "; ".join(problems))
     return ClosingSet(steps, items, documents)
 
 

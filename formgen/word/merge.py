@@ -41,8 +41,8 @@ from .wordml import q
 
 BODY = q("body")
 AUTHOR = "formgen"
-CONFLICT_NOTE = ("formgen: this paragraph was edited by hand, and formgen's new draft changes it too{why}. "
-                 "Your text is kept as it is; formgen's new version {where}. Accept it and delete yours, "
+CONFLICT_NOTE = ("formgen: this paragraph was edited by hand, and formgen’s new draft changes it too{why}. "
+                 "Your text is kept as it is; formgen’s new version {where}. Accept it and delete yours, "
                  "or reject it to keep yours.")
 
 
