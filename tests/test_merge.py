@@ -544,7 +544,12 @@ def test_a_review_saved_by_libreoffice_merges_after_a_renumbering(tmp_path):
     # the merged file keeps the lawyer's cross-reference results (Word and LibreOffice refresh them);
     # every other character is the new draft's, with the lawyer's edits
     refs = re.compile(r"\b(Article|Section)\u00a0\d+(\.\d+)?")
-    assert [refs.sub("REF", t) for t in accepted] == [refs.sub("REF", t) for t in as_the_lawyer_edited(new_draft)]
+    expected = as_the_lawyer_edited(new_draft)
+    # the TOC's first entry holds the TOC field's instruction: its result (with the page number) is
+    # what Word refreshes, so it stays as the lawyer's copy has it; the other entries are merged
+    first_entry = next(k for k, t in enumerate(expected) if t.startswith("Article\u00a01\t"))
+    expected[first_entry] = re.sub(r"\t\d+$", "", expected[first_entry])
+    assert [refs.sub("REF", t) for t in accepted] == [refs.sub("REF", t) for t in expected]
     assert not any(t.startswith("Marketing and Advertising") for t in accepted)
     root = document_xml(merged)
     names = [b.get(f"{{{W}}}name") for b in root.iter(f"{{{W}}}bookmarkStart")]

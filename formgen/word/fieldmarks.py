@@ -11,8 +11,6 @@ from .wordml import q
 FIELD_RESULTS_REFRESHED = ("REF", "PAGE", "NUMPAGES", "TOC", "PAGEREF", "SEQ")
 NAMED_BY_THEIR_ARGUMENT = ("REF", "PAGEREF", "SEQ")  # the bookmark or sequence they show; TOC's switches
 # are no part of what it is (LibreOffice writes "TOC \z \o ..." for formgen's "TOC \o ... \z")
-RESULT_READ_AS_TEXT = ("TOC",)  # its entries run on over the following paragraphs, read as text there:
-# the first entry is read the same way, so a page number formgen fills in reaches every entry alike
 
 
 def _field_key(words: list[str]) -> str:
@@ -20,9 +18,8 @@ def _field_key(words: list[str]) -> str:
 
 
 def text_with_field_codes(paragraph: etree._Element) -> str:
-    """The paragraph's text with each REF / PAGE field's result replaced by its instruction: what
-    Word and LibreOffice refresh on their own (a renumbered cross-reference) is no edit. A TOC
-    field's result stays text after its instruction (see RESULT_READ_AS_TEXT)."""
+    """The paragraph's text with each REF / PAGE / TOC field's result replaced by its instruction:
+    what Word and LibreOffice refresh on their own (a renumbered cross-reference) is no edit."""
     out: list[str] = []
     depth_in_result = 0  # inside a refreshed field's result: its text is skipped
     stack: list[list[str]] = []  # per open field: [instruction, state]
@@ -44,9 +41,8 @@ def text_with_field_codes(paragraph: etree._Element) -> str:
                 words = stack[-1][0].split()
                 if words and words[0].upper() in FIELD_RESULTS_REFRESHED:
                     out.append(f"\u27e6{_field_key(words)}\u27e7")
-                    if words[0].upper() not in RESULT_READ_AS_TEXT:
-                        depth_in_result += 1
-                        stack[-1][1] = "skipped"
+                    depth_in_result += 1
+                    stack[-1][1] = "skipped"
             elif kind == "end" and stack:
                 if stack.pop()[1] == "skipped":
                     depth_in_result -= 1
