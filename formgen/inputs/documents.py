@@ -122,10 +122,13 @@ class DocumentSpec:
         return heading, subtitle
 
     def label(self, deal: Deal) -> str:
-        """The document's name in bookmarks and contents: its title, plus "of <entity>" for governing documents."""
+        """The document's name in bookmarks and contents: its title, plus its subtitle where the title
+        alone names no entity ("Bylaws of ...") or is shared (the two consents)."""
         title, subtitle = self.titles(deal)
-        return f"{title} {subtitle}" if self.subtitle in ("of_mso", "of_practice") else title
+        return f"{title} {subtitle}" if self.subtitle in LABELLED_WITH_SUBTITLE else title
 
+
+LABELLED_WITH_SUBTITLE = ("of_mso", "of_practice", "practice_bodies", "mso_members")
 
 # In reading order.
 REGISTRY: tuple[DocumentSpec, ...] = (

@@ -53,9 +53,12 @@ def paginate_tocs(packet: "Packet", *, previous: dict[str, bytes] | None = None,
                   soffice: Path | None = None) -> None:
     """Fill in the page numbers of every table of contents in ``packet`` (its documents' bytes are
     replaced), from one LibreOffice rendering of each document that has one; a document whose
-    ``previous`` bytes differ from it only in those numbers takes them without a render."""
-    keep_toc_pages(packet, previous or {})
-    targets = [doc for doc in packet.documents if has_toc(doc.data) and not pages_of(doc.data)]
+    ``previous`` bytes differ from it only in those numbers takes them without a render, and one
+    equal to its previous bytes stays as it is (a PDF asked for changes no unchanged document)."""
+    previous = previous or {}
+    keep_toc_pages(packet, previous)
+    targets = [doc for doc in packet.documents if has_toc(doc.data) and not pages_of(doc.data)
+               and doc.data != previous.get(doc.spec.filename)]
     if not targets:
         return
     with tempfile.TemporaryDirectory(prefix="formgen-toc-") as tmp:
