@@ -91,7 +91,8 @@ def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library,
     if paginate:
         from ..pdf.pagination import paginate_tocs  # pypdf (0.4 s of imports) loads only with --pdf
 
-        paginate_tocs(packet, previous=previous)
+        edited = frozenset(name for name, data in previous.items() if folder.read(name) not in (None, data))
+        paginate_tocs(packet, previous=previous, edited=edited)
     else:
         keep_toc_pages(packet, previous)
     outputs = packet_outputs(packet, out_dir)
