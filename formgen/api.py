@@ -78,16 +78,19 @@ def generate(path: str | Path, out_dir: str | Path, *, library: "Library | None"
 
 
 def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, library: "Library | None" = None,
-               force: bool = False, merge: bool = True, author: str | None = None,
-               on_wait: Callable[[str], None] | None = None) -> "RegenResult":
+               force: bool = False, merge: bool = True, author: str | None = None, pdf: bool = False,
+               final: bool = False, on_wait: Callable[[str], None] | None = None) -> "RegenResult":
     """Rebuild the packet in ``out_dir`` from its changed inputs: only changed documents are
     rewritten; redlines, changes.md and changes.json say what changed. A hand-edited document
     formgen changes too is merged (formgen's changes as tracked changes); with ``merge=False``,
     ``HandEditError`` is raised when hand-edited files would be replaced (unless ``force``).
-    Executed documents are never rewritten: an amendment is written instead."""
+    Executed documents are never rewritten: an amendment is written instead. ``pdf``: also the
+    PDFs of the .docx files the folder then holds, the table of contents paginated (``final``: no
+    DRAFT watermark)."""
     from .folder.regen import regenerate as _regenerate  # lazy: `import formgen` loads no stage until one is called
 
-    return _regenerate(out_dir, _library(library), deal, force=force, merge=merge, author=author, on_wait=on_wait)
+    return _regenerate(out_dir, _library(library), deal, force=force, merge=merge, author=author, pdf=pdf,
+                       final=final, on_wait=on_wait)
 
 
 def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None,

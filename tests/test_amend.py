@@ -189,7 +189,7 @@ def test_a_section_negotiated_before_signing_is_flagged(ny):
     set_fee(deal, FEES[0], FEES[1])
     formgen.regenerate(out)
     amendment = text(out / "amendments/msa.amendment-1.docx")
-    assert "the signed text of Section 12.2 differs from formgen's earlier draft" in amendment
+    assert "the signed text of Section 12.2 differs from formgen’s earlier draft" in amendment
 
 
 def test_a_removed_service_is_reserved_by_the_signed_numbering(tmp_path):

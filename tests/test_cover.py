@@ -66,3 +66,15 @@ def test_a_deal_name_full_of_template_syntax_prints_as_typed(packet, tmp_path):
     assert hostile_packet.deal.deal.name == hostile
     text = docx_text(build_cover_docx(hostile_packet, entries(hostile_packet), final=False))
     assert hostile in text and "49" not in text.split("Effective")[0]
+
+
+@pytest.mark.parametrize("example", ["ca_medspa.yaml", "tx_medspa.yaml", "ny_medspa.yaml", "fl_medspa.yaml"])
+def test_every_document_has_its_own_name_in_the_contents_and_bookmarks(example):
+    """The two organizational consents share a heading ("Action by Unanimous Written Consent"); the
+    cover's contents and the PDF bookmarks name each with whose consent it is."""
+    from formgen.pdf.outline import document_label
+
+    packet = formgen.build(EXAMPLES / example)
+    labels = [document_label(doc.spec, packet.deal) for doc in packet.documents]
+    assert len(set(labels)) == len(labels), labels
+    assert any(label.startswith("Action by Unanimous Written Consent of the Members of ") for label in labels)

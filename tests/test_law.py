@@ -210,7 +210,7 @@ def test_ownership_separates_the_law_from_formgens_policy(code, name, allows, st
     deal = deal_with_co_owner(code, tmp_path, "PA")
     refused = run_cli("validate", str(deal))
     assert refused.returncode == 1
-    assert "formgen's conservative policy refuses this ownership" in refused.stderr
+    assert "formgen’s conservative policy refuses this ownership" in refused.stderr
     assert f"though {name} law allows it ({allows}" in refused.stderr
     assert "--policy permissive" in refused.stderr and statute in refused.stderr
 

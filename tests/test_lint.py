@@ -152,7 +152,7 @@ def test_quoting_a_table_heading_is_not_a_definition():
     assert "never defined" in messages(term_problems(paras, "x.docx"))
 
 
-def test_template_syntax_and_untypeset_quotes_on_the_page_are_caught():
+def test_template_syntax_and_untypeset_quotes_and_apostrophes_on_the_page_are_caught():
     from formgen.lint.typography import check_typography
 
     documents, failed = assemble_documents(DEAL, library("typography"))
@@ -160,7 +160,8 @@ def test_template_syntax_and_untypeset_quotes_on_the_page_are_caught():
     text = messages(check_typography(documents))
     assert "prints template syntax '{{'" in text and "as required under {{ doc }}" in text
     assert "prints a straight double quote" in text and 'in "writing"' in text
-    assert len(check_typography(documents)) == 2, text
+    assert "prints a straight apostrophe" in text and "the other's auditors" in text
+    assert len(check_typography(documents)) == 3, text
     clean, _ = assemble_documents(DEAL, library("good"))
     assert check_typography(clean) == []
 

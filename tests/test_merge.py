@@ -4,6 +4,7 @@ tracked changes, conflicts get a comment (real packets, python-docx and LibreOff
 from __future__ import annotations
 
 import copy
+import re
 import io
 import json
 import shutil
@@ -465,3 +466,129 @@ def test_a_conflict_is_shown_around_its_difference():
     head = "word " * 100
     ours, theirs = around_difference(head + "fee of $42,000.00 payable monthly", head + "fee of $45,000.00 payable monthly")
     assert "$42,000.00" in ours and "$45,000.00" in theirs and ours.startswith("…") and len(ours) < 200
+
+
+REVIEW_SCRIPT = Path(__file__).parent / "fixtures" / "merge" / "lo_review.py"
+LAWYER_EDITS = {
+    "delete": ["Limited Authority.", " MSO may not sign any contract, instrument or filing on Practice’s behalf, incur "
+               "any obligation in Practice’s name or represent that it has authority to bind Practice, except as "
+               "Practice authorizes in a signed writing that Practice may revoke at any time."],
+    "rewrite": ["Initial Term.", "continues for five", "continues for a period of five"],
+    "insert_after": ["Renewal.", "Renewal Notice. MSO shall remind Practice in writing of the end of each term at "
+                     "least one hundred twenty (120) days before it ends."],
+}
+LAWYER_COMMENT = "Counsel: confirm the engagement scope with the client."
+WITHOUT_MARKETING = ("services: [administrative, payroll_hr, marketing, ", "services: [administrative, payroll_hr, ")
+
+
+def in_libreoffice(tmp_path: Path, *args: str) -> None:
+    """lo_review.py (edit or accept) run by LibreOffice's own Python bridge."""
+    subprocess.run([system_python_with_uno(), str(REVIEW_SCRIPT), soffice(), str(tmp_path / "uno-profile"), *args],
+                   check=True, capture_output=True, timeout=300)
+
+
+def as_the_lawyer_edited(draft: list[str]) -> list[str]:
+    """``draft``'s paragraphs with LAWYER_EDITS made: what accepting every formgen change of the
+    merge must give."""
+    out = []
+    for text in draft:
+        for key in ("delete", "rewrite"):
+            prefix, old, *new = LAWYER_EDITS[key]
+            if text.startswith(prefix):
+                assert old in text
+                text = text.replace(old, "".join(new))
+        out.append(text)
+        if text.startswith(LAWYER_EDITS["insert_after"][0]):
+            out.append(LAWYER_EDITS["insert_after"][1])
+    return out
+
+
+def page_breaks_as_written(texts: list[str]) -> list[str]:
+    """LibreOffice saves a paragraph's page-break-before as a page break run (read as a line break)."""
+    return [t.replace("\n", "") for t in texts]
+
+
+@pytest.mark.skipif(system_python_with_uno() is None, reason="LibreOffice's Python-UNO bridge not installed")
+def test_a_review_saved_by_libreoffice_merges_after_a_renumbering(tmp_path):
+    """The CA MSA reviewed in LibreOffice (a tracked deletion, a rewritten phrase in a paragraph with
+    a cross-reference, a new section; a comment; saved by LibreOffice as .docx), then a service
+    removed from the deal (Section 4.4 and Article 10 go, every later article is renumbered), then
+    `regenerate --pdf`: no conflict, the lawyer's text intact under formgen's tracked changes, Accept
+    All gives the new draft with the lawyer's edits (no paragraph empty, joined or doubled),
+    bookmarks unique, changes.md's counts those of the file, and msa.pdf shows the lawyer's edits."""
+    deal = tmp_path / "glow.yaml"
+    shutil.copy(EXAMPLES / "ca_medspa.yaml", deal)
+    out = tmp_path / "out"
+    formgen.generate(deal, out)
+    msa = out / "msa.docx"
+    in_libreoffice(tmp_path, "edit", str(msa), json.dumps(LAWYER_EDITS))
+    document = docx.Document(str(msa))
+    document.add_comment(paragraph(document, "Engagement.").runs, text=LAWYER_COMMENT, author="Counsel")
+    document.save(str(msa))
+    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "lo"), str(msa)],
+                   check=True, capture_output=True, timeout=300)
+    shutil.copy(tmp_path / "lo" / "msa.docx", msa)  # the file as LibreOffice last wrote it
+    lawyer = msa.read_bytes()
+    deal.write_text(deal.read_text().replace(*WITHOUT_MARKETING))
+
+    proc = run_cli("regenerate", str(out), "--pdf")
+
+    assert proc.returncode == 0, proc.stderr
+    merged = msa.read_bytes()
+    report = json.loads((out / "changes.json").read_text())["documents"]["msa"]["merge"]
+    assert report["conflicts"] == []
+    assert paragraphs_text(merged, "reject") == paragraphs_text(lawyer, "reject")
+    accepted = page_breaks_as_written(paragraphs_text(merged, "accept"))
+    new_draft = paragraphs_text((out / ".formgen" / "base" / "msa.docx").read_bytes())
+    # the merged file keeps the lawyer's cross-reference results (Word and LibreOffice refresh them);
+    # every other character is the new draft's, with the lawyer's edits
+    refs = re.compile(r"\b(Article|Section)\u00a0\d+(\.\d+)?")
+    expected = as_the_lawyer_edited(new_draft)
+    # the TOC's first entry holds the TOC field's instruction: its result (with the page number) is
+    # what Word refreshes, so it stays as the lawyer's copy has it; the other entries are merged
+    first_entry = next(k for k, t in enumerate(expected) if t.startswith("Article\u00a01\t"))
+    expected[first_entry] = re.sub(r"\t\d+$", "", expected[first_entry])
+    assert [refs.sub("REF", t) for t in accepted] == [refs.sub("REF", t) for t in expected]
+    assert not any(t.startswith("Marketing and Advertising") for t in accepted)
+    root = document_xml(merged)
+    names = [b.get(f"{{{W}}}name") for b in root.iter(f"{{{W}}}bookmarkStart")]
+    ids = [b.get(f"{{{W}}}id") for b in root.iter(f"{{{W}}}bookmarkStart")]
+    assert len(set(names)) == len(names) and len(set(ids)) == len(ids)
+    carrying = sum(1 for p in root.iter(f"{{{W}}}p")
+                   if any(e.get(f"{{{W}}}author") == "formgen" for e in p.iter(f"{{{W}}}ins", f"{{{W}}}del")))
+    changes = (out / "changes.md").read_text()
+    assert f"{carrying} paragraphs with formgen's tracked changes" in changes and "0 conflicts" in changes
+    assert f"kept your comment: “{LAWYER_COMMENT}”" in changes
+    assert f"kept your edit: “(inserted) {LAWYER_EDITS['insert_after'][1][:60]}" in changes
+    pdf_text = " ".join(" ".join(page_texts_of(out / "msa.pdf")).split())
+    assert "continues for a period of five" in pdf_text and "Renewal Notice. MSO shall remind Practice" in pdf_text
+
+
+def page_texts_of(pdf: Path) -> list[str]:
+    import pypdf
+
+    return [page.extract_text() or "" for page in pypdf.PdfReader(pdf).pages]
+
+
+@pytest.mark.skipif(system_python_with_uno() is None, reason="LibreOffice's Python-UNO bridge not installed")
+def test_libreoffice_accept_all_on_the_redline_gives_the_new_draft(tmp_path):
+    """Edit > Track Changes > Accept All, done by LibreOffice on the redline of a change that removes
+    an article and renumbers the rest, leaves exactly the new msa.docx's text (after the redline's
+    own legend); formgen's reading of the same acceptance agrees."""
+    deal = tmp_path / "glow.yaml"
+    shutil.copy(EXAMPLES / "ca_medspa.yaml", deal)
+    out = tmp_path / "out"
+    formgen.generate(deal, out)
+    deal.write_text(deal.read_text().replace(*WITHOUT_MARKETING))
+    formgen.regenerate(out)
+    redline = out / "redlines" / "msa.redline.docx"
+
+    in_libreoffice(tmp_path, "accept", str(redline), str(tmp_path / "accepted.docx"))
+
+    new_draft = paragraphs_text((out / "msa.docx").read_bytes())
+    accepted = page_breaks_as_written(paragraphs_text((tmp_path / "accepted.docx").read_bytes()))
+    assert accepted[0].startswith("Redline: msa.docx as regenerated")
+    assert accepted[1:] == new_draft
+    assert paragraphs_text(redline.read_bytes(), "accept")[1:] == new_draft
+    assert any(t.startswith("Article\u00a010\tInsurance") for t in new_draft)  # it did renumber

@@ -560,9 +560,15 @@ def test_batch_pdf_renders_the_documents_on_disk_not_a_fresh_build(tmp_path):
 def test_msa_toc_shows_the_pages_its_articles_start_on(draft):
     """Page 1 of msa.pdf lists every article and exhibit with the page its bookmark points at, and
     msa.docx's TOC field result carries the same numbers."""
+    assert len(toc_matches_the_rendered_pages(draft)) == 27
+
+
+def toc_matches_the_rendered_pages(folder: Path) -> dict[str, int]:
+    """The start page of each article and exhibit of folder/msa.pdf, once checked that page 1 of the
+    PDF and the TOC field result of folder/msa.docx list exactly these numbers."""
     from formgen.word.ooxml import docx_paragraphs
 
-    reader = PdfReader(draft / "msa.pdf")
+    reader = PdfReader(folder / "msa.pdf")
     starts = {}
     for item in reader.outline:
         if isinstance(item, list):
@@ -570,7 +576,6 @@ def test_msa_toc_shows_the_pages_its_articles_start_on(draft):
         found = re.match(r"(ARTICLE|Article|EXHIBIT) (\w+)", item.title)
         if found:
             starts[f"{found.group(1).title()} {found.group(2)}"] = reader.get_destination_page_number(item) + 1
-    assert len(starts) == 27, starts
     first_page = reader.pages[0].extract_text()
     listed = {}
     for line in first_page.splitlines():
@@ -579,8 +584,36 @@ def test_msa_toc_shows_the_pages_its_articles_start_on(draft):
             listed[f"{found.group(1)} {found.group(2)}"] = int(found.group(3))
     assert listed == starts
     in_docx = {}
-    for paragraph in docx_paragraphs((draft / "msa.docx").read_bytes()):
+    paragraphs = docx_paragraphs((folder / "msa.docx").read_bytes())
+    for paragraph in paragraphs:
         found = re.match(r"(Article|Exhibit)\u00a0(\w+)\t.*\t(\d+)$", paragraph)
         if found:
             in_docx[f"{found.group(1)} {found.group(2)}"] = int(found.group(3))
     assert in_docx == starts
+    assert not any(p.startswith("[Page numbers are filled in") for p in paragraphs)
+    return starts
+
+
+def test_regenerate_keeps_the_toc_pages_and_regenerate_pdf_paginates_a_changed_msa(draft, tmp_path):
+    """After `generate --pdf`, a regeneration with nothing changed keeps msa.docx's bytes (its TOC
+    page numbers included); after a deal change that removes an article, `regenerate --pdf`
+    renders the new MSA and writes the pages its articles now start on into the TOC, as
+    `generate --pdf` does."""
+    out = tmp_path / "glow"
+    shutil.copytree(draft, out)
+    signed_off = (out / "msa.docx").read_bytes()
+
+    same = run_formgen("regenerate", str(out))
+    assert same.returncode == 0, same.stderr
+    assert "nothing changed" in same.stdout
+    assert (out / "msa.docx").read_bytes() == signed_off
+
+    deal = tmp_path / "glow.yaml"
+    deal.write_text(EXAMPLE.read_text().replace("services: [administrative, payroll_hr, marketing, ",
+                                                "services: [administrative, payroll_hr, "))
+    changed = run_formgen("regenerate", str(out), "--deal", str(deal), "--pdf")
+    assert changed.returncode == 0, changed.stderr
+    assert "msa.docx: rebuilt" in changed.stdout and "wrote a PDF of each document" in changed.stdout
+    before, after = toc_matches_the_rendered_pages(draft), toc_matches_the_rendered_pages(out)
+    assert len(after) == len(before) - 1  # one article fewer, every entry with its rendered page
+    assert after != {label: page for label, page in before.items() if label in after}  # later ones moved up

@@ -15,7 +15,7 @@ import typer
 
 from ..settings import Settings, using
 from .helpview import NewcomerOrder
-from .lines import counts, generate_lines, validate_lines, verdict
+from .lines import counts, generate_lines, pdf_line, validate_lines, verdict
 from .output import JSON_FORMAT, echo_json, findings_json, problems_json
 from .arguments import default_out_name, state_argument
 from .scanview import AsOfOpt, ReviewFiles, ReviewOut, StateOpt
@@ -322,6 +322,9 @@ def regenerate(
     force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (a copy of each is kept beside it).")] = False,
     no_merge: Annotated[bool, typer.Option("--no-merge", help="Do not merge hand-edited documents: refuse, or --force.")] = False,
     author: Annotated[Optional[str], typer.Option("--author", help="Name on the redlines' revisions (default: your user name).")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write a PDF of each document and packet.pdf, from the "
+                                      ".docx files the folder holds; the table of contents gets its page numbers.")] = False,
+    final: Annotated[bool, typer.Option("--final", help="With --pdf: no DRAFT watermark.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Rebuild only the documents whose inputs changed, with the reasons, redlines and a change summary.
@@ -338,13 +341,14 @@ def regenerate(
     from ..folder.regen import report_lines  # lazy: only the command that runs loads its modules
 
     result = _run(_regenerate, out, deal, library=_library(ctx), force=force, merge=not no_merge, author=author,
-                  as_json=as_json,
-                  on_wait=_tell_waiting)
+                  pdf=pdf, final=final, as_json=as_json, on_wait=_tell_waiting)
     if as_json:
-        echo_json({"format": JSON_FORMAT, "ok": True, **result.to_dict()})
+        echo_json({"format": JSON_FORMAT, "ok": True, **result.to_dict(), "pdf": pdf})
         return
-    for line in report_lines(result):
+    for line in report_lines(result, pdf):
         typer.echo(line)
+    if pdf:
+        typer.echo(pdf_line(out, final))
 
 
 @app.command("mark-executed")

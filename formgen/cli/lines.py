@@ -79,5 +79,9 @@ def generate_lines(packet, out: Path, pdf: bool = False, final: bool = False, ve
     shown = [f for f in packet.findings if f.severity != "info"]
     lines += finding_lines(shown) if verbose else short_finding_lines(shown)
     if pdf:
-        lines.append(f"wrote a PDF of each document and {out}/packet.pdf" + ("" if final else " (DRAFT watermark)"))
+        lines.append(pdf_line(out, final))
     return lines
+
+
+def pdf_line(out, final: bool) -> str:
+    return f"wrote a PDF of each document and {out}/packet.pdf" + ("" if final else " (DRAFT watermark)")

@@ -71,21 +71,21 @@ APPOINTING_BODY = "American Health Law Association Dispute Resolution Service"
 def _price_text(deal: Deal) -> str:
     terms = deal.succession
     if terms.price is PriceFormula.fixed:
-        return (f"{money(terms.fixed_price)} for all of the owner's interest, and the same proportion of that "
+        return (f"{money(terms.fixed_price)} for all of the owner’s interest, and the same proportion of that "
                 "amount for any part of it")
     if terms.price is PriceFormula.book_value:
-        return ("the book value of the interest, being the Practice's total assets minus its total liabilities as "
+        return ("the book value of the interest, being the Practice’s total assets minus its total liabilities as "
                 "shown on its balance sheet as of the last day of the calendar month before the event that requires "
-                "the sale, prepared by the Practice's regular outside accountant under the accounting method the "
+                "the sale, prepared by the Practice’s regular outside accountant under the accounting method the "
                 "Practice regularly uses, consistently applied, with no value for goodwill or any other intangible "
-                "asset not carried on that balance sheet, multiplied by the owner's percentage of the outstanding "
+                "asset not carried on that balance sheet, multiplied by the owner’s percentage of the outstanding "
                 "ownership interests, as the accountant determines, which determination is final absent manifest error. "
                 + PRICE_ADJUSTMENT)
     return ("the fair market value of the interest as of the date of the event that requires the sale, as the seller "
             "and the purchaser agree or, failing agreement within the period for agreeing the price listed for that "
             "event, as an independent appraiser experienced in valuing medical practices determines, chosen by them "
             f"jointly or, failing that, appointed by the {APPOINTING_BODY} at the request of either of "
-            "them; the appraiser's determination is final absent manifest error and its fees are shared equally by the "
+            "them; the appraiser’s determination is final absent manifest error and its fees are shared equally by the "
             "seller and the purchaser. " + PRICE_ADJUSTMENT)
 
 
@@ -93,9 +93,9 @@ def _disability_judge(deal: Deal) -> str:
     """Who finds an owner disabled: never a board the affected owner makes up alone."""
     if len(deal.practice.owners) == 1:
         return (f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the "
-                "individual's guardian, conservator or agent under a durable power of attorney, selects or, if none "
+                "individual’s guardian, conservator or agent under a durable power of attorney, selects or, if none "
                 "is selected within fifteen (15) days after a written request by any interested person, whom the "
-                f"{APPOINTING_BODY} appoints at that person's request")
+                f"{APPOINTING_BODY} appoints at that person’s request")
     share = "a majority" if deal.succession.approval == "majority" else "all"
     return (f"a physician whom the owners holding {share} of the ownership interests in the Practice not held by "
             "the affected individual select")
@@ -164,13 +164,13 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
     def successor_approver(owner: str = "owner", entity: str = "the Practice") -> str:
         """Who approves (or selects) a transferee for the practice; with one owner, who acts for that owner."""
         if sole:
-            return (f"the {owner} or, after the {owner}'s death or during the {owner}'s incapacity, the {owner}'s "
+            return (f"the {owner} or, after the {owner}’s death or during the {owner}’s incapacity, the {owner}’s "
                     "personal representative, guardian or conservator")
         share = "a majority" if terms.approval == "majority" else "all"
         if physician_vote:  # the state lets only physicians decide who succeeds to a physician's interest
             return (f"the {owner}s who are physicians, holding {share} of the ownership interests in {entity} held by "
                     f"physicians other than the transferring {owner} (or, if there is none, the transferring {owner} "
-                    f"or the transferring {owner}'s personal representative, guardian or conservator)")
+                    f"or the transferring {owner}’s personal representative, guardian or conservator)")
         return f"the {owner}s holding {share} of the ownership interests in {entity} not held by the transferring {owner}"
 
     def tag_allowed(tag: str) -> bool:
@@ -196,10 +196,10 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         "option_closing_days": OPTION_CLOSING_DAYS,
         "successor_approver": successor_approver,
         "disability_definition": (
-            "a physical or mental condition that prevents an individual from practicing the individual's profession "
+            "a physical or mental condition that prevents an individual from practicing the individual’s profession "
             "substantially full time for one hundred eighty (180) consecutive days, or for two hundred forty (240) days "
             f"in any period of three hundred sixty-five (365) days, as determined in writing by {_disability_judge(deal)}, or the "
-            "appointment by a court of a guardian or conservator of the individual's person or estate"),
+            "appointment by a court of a guardian or conservator of the individual’s person or estate"),
         "married_owners": [o for o in deal.practice.owners if o.spouse],
         "estate_holding_period": estate_holding_period(rules),
         "financing": deal.financing,

@@ -72,7 +72,7 @@ def _clause(sentence: str) -> str:
 def _kept_sentence(rules: StateRules, covenant: Covenant) -> str:
     terms = covenant_terms(rules)
     conditions = _conditions(covenant)
-    return (f"The Management Services Agreement keeps the Practice's covenant not to compete "
+    return (f"The Management Services Agreement keeps the Practice’s covenant not to compete "
             f"({_period(terms.months)} after the Term, within {terms.radius_miles} miles of the Premises, the radius "
             f"left for counsel to set). It binds the Practice only: the Practice Owners do not sign the agreement, so "
             f"a covenant binding an owner personally needs an agreement that owner signs, and {rules.name} "
@@ -101,7 +101,7 @@ def covenant_analysis(rules: StateRules) -> list[tuple[str, str]]:
         head = ("The Management Services Agreement keeps no covenant not to compete"
                 + (": a confidentiality-only covenant takes its place." if rule and rule.action == "replace" else "."))
         if covenant.status != "void":
-            head += (f" formgen's rule for {rules.name} removed it although the law does not make it void outright: "
+            head += (f" formgen’s rule for {rules.name} removed it although the law does not make it void outright: "
                      "see the finding on the provision.")
     out = [("The covenant", head), (f"{rules.name} law", _cited(covenant))]
     provider = rules.noncompete.provider[0] if rules.noncompete and rules.noncompete.provider else None

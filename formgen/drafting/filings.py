@@ -32,7 +32,7 @@ def agent_for_process(deal: Deal, entity: str) -> str:
     agent = filled(filing.registered_agent, "registered agent")
     office = filled(filing.registered_office, f"street address in {where}")
     if party.formation_state == "CA":
-        return (f"The name of the initial agent for service of process is {agent}, and the agent's street address "
+        return (f"The name of the initial agent for service of process is {agent}, and the agent’s street address "
                 f"in California is {office}. The principal office is at {party.address}.")
     if party.formation_state == "NY":
         county = ("" if entity == "practice"  # the practice's purpose article already states its county

@@ -64,11 +64,11 @@ def integration_findings(texts: dict[str, str]) -> list[Finding]:
     missing = [item["title"] for item in related_agreements(list(texts)) if item["title"] not in clause]
     if missing:
         findings.append(Finding("packet.integration", "error",
-                                "the Management Services Agreement's Entire Agreement clause does not name "
+                                "the Management Services Agreement’s Entire Agreement clause does not name "
                                 + ", ".join(missing) + ", which the packet holds; it could be read to supersede "
                                 "them", document="msa", action="flagged"))
     if "controls" not in clause:
-        findings.append(Finding("packet.integration", "error", "the Management Services Agreement's Entire "
+        findings.append(Finding("packet.integration", "error", "the Management Services Agreement’s Entire "
                                 "Agreement clause gives no order of precedence among the agreements",
                                 document="msa", action="flagged"))
     return findings
@@ -120,13 +120,13 @@ def timetable_findings(texts: dict[str, str]) -> list[Finding]:
 
 # Pairs of wording that contradict each other across documents: (what grants, what forbids, the right).
 _CONTRADICTIONS = (
-    (re.compile(r"shall not amend [^.]*without MSO's prior written (?:approval|consent)"),
+    (re.compile(r"shall not amend [^.]*without MSO’s prior written (?:approval|consent)"),
      re.compile(r"no amendment may be conditioned on, or require, the consent or approval of any Management Services "
                 r"Organization"),
-     "approve amendments of the practice's governing documents"),
+     "approve amendments of the practice’s governing documents"),
     (re.compile(r"(?:and MSO have approved in writing|whose acquisition MSO has approved in writing)"),
      re.compile(r"No Management Services Organization or MSO Person may [^.]*approve[^.]*Transfer"),
-     "approve transfers of the practice's ownership interests"),
+     "approve transfers of the practice’s ownership interests"),
 )
 
 
@@ -178,7 +178,7 @@ def signing_order_findings(texts: dict[str, str]) -> list[Finding]:
         if first is None or then is None or first >= then:
             findings.append(Finding(
                 "packet.signing_order", "error",
-                f"{document} requires \u201c{condition}\u201d, but the checklist's signing order does not put "
+                f"{document} requires \u201c{condition}\u201d, but the checklist’s signing order does not put "
                 f"\u201c{before}\u201d (step {first[0] if first else 'missing'}) before \u201c{after}\u201d "
                 f"(step {then[0] if then else 'missing'})",
                 document="formation_checklist", action="flagged"))

@@ -36,9 +36,7 @@ from typing import Any
 
 from ..errors import FormgenError, InputError, Problem
 from ..inputs.library import Library
-from ..pdf.packet import write_pdfs
 from ..settings import current as current_settings
-from .build import build_packet
 from .manifest import MANIFEST, current_inputs, shared_inputs
 from .packet_folder import PacketFolder
 from .regen import regenerate
@@ -116,12 +114,6 @@ def is_current(deal_path: Path, target: Path, library: Library, shared: dict[str
         return False
 
 
-def _refresh_pdfs(deal: Path, out: Path, library: Library) -> None:
-    """The PDFs of a regenerated (or PDF-less) packet, from the .docx files in its folder (hand
-    edits, merges and executed copies included); the build gives only names and order."""
-    write_pdfs(build_packet(deal, "conservative", library), out, from_disk=True)
-
-
 def process_deal(deal_path: str, target: str, library: Library, force: bool = False, pdf: bool = False) -> DealResult:
     """Build or regenerate one deal's packet (and its PDFs with ``pdf``, through this process's
     persistent LibreOffice); never raises (a failure is a result)."""
@@ -139,7 +131,8 @@ def process_deal(deal_path: str, target: str, library: Library, force: bool = Fa
                 [Problem(str(out), "", f"exists but has no {MANIFEST}: not a formgen packet; move it away and rerun")]
             )
         else:
-            regen = regenerate(out, library, deal, force=force)
+            # with pdf: the PDFs of the .docx files the folder then holds (hand edits, merges, executed copies)
+            regen = regenerate(out, library, deal, force=force, pdf=pdf)
             if regen.status == "regenerated":
                 result.status = "regenerated"
                 result.documents = [d.file for d in regen.rebuilt]
@@ -149,8 +142,6 @@ def process_deal(deal_path: str, target: str, library: Library, force: bool = Fa
                 result.detail = "no document changed" + ("; manifest updated" if regen.status == "manifest" else "")
             if regen.hand_edited:
                 result.detail += "; hand-edited, left as they are: " + ", ".join(regen.hand_edited)
-            if pdf:
-                _refresh_pdfs(deal, out, library)
     except FormgenError as exc:
         result.detail = str(exc).strip()
     except Exception as exc:  # noqa: BLE001 - one deal's bug must not stop the portfolio

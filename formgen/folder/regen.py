@@ -23,6 +23,11 @@ is written and ``HandEditError`` names the files, unless ``force`` keeps each ed
 **Executed documents** (``mark-executed``) are never rewritten: a change of terms writes
 ``amendments/<stem>.amendment-N.docx`` and ``<stem>.conformed.docx`` (``word.amend``).
 
+**Pages.** The table of contents keeps the page numbers formgen wrote before wherever nothing else
+changed (an unchanged document keeps its bytes); with ``pdf`` a changed one gets them from a new
+LibreOffice render, as ``generate --pdf`` does, and the PDFs are made from the .docx files the
+folder then holds (merged, hand-edited, executed).
+
 **Crash safety.** Every write goes through ``atomic.staged_folder``: a new folder is assembled
 beside OUT (files kept as they are hard-linked into it), then swapped with OUT in one rename.
 """
@@ -37,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ..drafting.packet import Packet
-from ..errors import HandEditError, InputError, Problem  # noqa: F401 (HandEditError: re-exported)
+from ..errors import HandEditError, InputError, Problem, ToolMissingError  # noqa: F401 (HandEditError: re-exported)
 from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec
 from ..inputs.library import Library
@@ -56,6 +61,8 @@ from .manifest import (
     sha256,
 )
 from .packet_folder import AMENDMENT_DIR, PacketFolder
+from ..pdf.soffice import soffice_path
+from ..word.toc import keep_toc_pages
 from .regen_plan import (
     COMPLIANCE,
     Classification,
@@ -97,7 +104,8 @@ class _Run:
     deal_name: str = ""  # the deal file the packet was regenerated from, for the redline legend
 
 
-def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -> tuple[_Run, Path, Packet]:
+def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library,
+              paginate: bool = False) -> tuple[_Run, Path, Packet]:
     out_dir = folder.path
     old = folder.manifest()
     deal_path = Path(deal) if deal is not None else recorded_deal_path(out_dir, old)
@@ -113,6 +121,15 @@ def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -
             ]
         )
     packet = build_packet(deal_path, old.get("inputs", {}).get("policy", "conservative"), library)
+    previous = {doc.spec.filename: data for doc in packet.documents
+                if (data := folder.read(base_path(doc.spec.filename))) is not None}
+    if paginate:
+        from ..pdf.pagination import paginate_tocs  # lazy: pypdf (0.4 s of imports) loads only with --pdf
+
+        edited = frozenset(name for name, data in previous.items() if folder.read(name) not in (None, data))
+        paginate_tocs(packet, previous=previous, edited=edited)
+    else:
+        keep_toc_pages(packet, previous)
     closing = old.get("closing") or {}
     outputs = packet_outputs(packet, out_dir, esign=closing.get("esign", "none"), executed=old.get("executed") or {})
     # a packet is a flat folder: a recorded name that is not a plain file name is ignored
@@ -128,31 +145,40 @@ def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library) -
     return run, deal_path, packet
 
 
-def regenerate(
-    out_dir: str | Path,
-    library: Library,
-    deal: str | Path | None = None,
-    *,
-    force: bool = False,
-    merge: bool = True,
-    author: str | None = None,
-    on_wait: Callable[[str], None] | None = None,
-) -> RegenResult:
+def regenerate(out_dir: str | Path, library: Library, deal: str | Path | None = None, *, force: bool = False,
+               merge: bool = True, author: str | None = None, pdf: bool = False, final: bool = False,
+               on_wait: Callable[[str], None] | None = None) -> RegenResult:
     """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring.
-    ``author``: whom the redlines' revisions name (default: the user logged in). The packet's lock
-    is held from reading the manifest to swapping in the new folder (``on_wait`` hears of a wait)."""
+    ``author``: whom the redlines' revisions name (default: the user logged in). ``pdf``: also
+    write every document's PDF and packet.pdf from the folder's .docx files (``final``: no DRAFT
+    watermark); without LibreOffice the .docx files are still written, then ToolMissingError is
+    raised. The packet's lock is held from reading the manifest to writing the last PDF
+    (``on_wait`` hears of a wait)."""
+    missing_tool: ToolMissingError | None = None
+    if pdf:
+        try:
+            soffice_path(docx_note="The .docx files were written; no PDF was made. ")
+        except ToolMissingError as exc:
+            missing_tool = exc
     folder = PacketFolder(out_dir)
     folder.require_packet()
     with folder.locked(on_wait=on_wait):
-        return _regenerate(folder, deal, library, force=force, merge=merge, author=author)
+        result, packet = _regenerate(folder, deal, library, force=force, merge=merge, author=author,
+                                     paginate=pdf and missing_tool is None)
+        if pdf and missing_tool is None:
+            from ..pdf.packet import write_pdfs  # pypdf loads only with --pdf
+
+            write_pdfs(packet, folder.path, final=final, from_disk=True)
+    if missing_tool is not None:
+        raise missing_tool
+    return result
 
 
-def _regenerate(
-    folder: PacketFolder, deal: str | Path | None, library: Library, *, force: bool, merge: bool, author: str | None
-) -> RegenResult:
+def _regenerate(folder: PacketFolder, deal: str | Path | None, library: Library, *, force: bool, merge: bool,
+                author: str | None, paginate: bool) -> tuple[RegenResult, Packet]:
 
     out_dir = folder.path
-    run, deal_path, packet = _read_run(folder, deal, library)
+    run, deal_path, packet = _read_run(folder, deal, library, paginate)
     run.author, run.deal_name = author or default_author(), deal_path.name
     old, outputs = run.old, run.outputs
     old_hashes = {n: h for n, h in old["outputs"].items() if n in run.disk}
@@ -196,14 +222,14 @@ def _regenerate(
         inputs_changed=inputs_changed(old, run.new, diff.fields, diff.rules, diff.other),
     )
     if status == "unchanged":
-        return result
+        return result, packet
     writes[MANIFEST] = outputs[MANIFEST]
     if regenerated:
         writes[CHANGES_JSON] = dumps(changes)
         writes[CHANGES_MD] = changes_markdown(changes).encode("utf-8")
     drop = set(plan.removed) | {base_path(n) for n in plan.removed}
     folder.rewrite(writes, drop, (REDLINE_DIR,) if regenerated else (), kept_copies)
-    return result
+    return result, packet
 
 
 def _document_results(

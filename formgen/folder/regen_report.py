@@ -98,10 +98,12 @@ def changes_markdown(changes: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def report_lines(result: RegenResult) -> list[str]:
-    """What the CLI prints: one line per document, then the findings that appeared or went away."""
+def report_lines(result: RegenResult, pdf: bool = False) -> list[str]:
+    """What the CLI prints: one line per document, then the findings that appeared or went away
+    (``pdf``: the PDFs were written, whatever else was)."""
     if result.status == "unchanged":
-        lines = [f"nothing changed in {result.out_dir}: every document is current; nothing was written"]
+        lines = [f"nothing changed in {result.out_dir}: every document is current; "
+                 + ("only the PDFs were written" if pdf else "nothing was written")]
     elif result.status == "manifest":
         why = "; ".join(result.inputs_changed) or "its record of the inputs changed"
         lines = [f"no document changed in {result.out_dir}; only {MANIFEST} was updated ({why})"]

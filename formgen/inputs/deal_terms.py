@@ -52,11 +52,11 @@ class Deadlines(_Strict):
 
 # The order the documents list the events in, with the words they use for each.
 TRANSFER_EVENTS = (
-    ("death", "the owner's death"),
-    ("disability", "the date on which the owner's Disability is determined"),
+    ("death", "the owner’s death"),
+    ("disability", "the date on which the owner’s Disability is determined"),
     ("license_loss", "the revocation, suspension, surrender or lapse of, or a disqualifying restriction on, any "
-                     "professional license on which the owner's eligibility to hold the interest depends"),
-    ("exclusion", "the owner's exclusion, debarment or suspension from any federal or state health care program"),
+                     "professional license on which the owner’s eligibility to hold the interest depends"),
+    ("exclusion", "the owner’s exclusion, debarment or suspension from any federal or state health care program"),
     ("breach", "any transfer or attempted transfer of the interest that breaches the restrictions on transfer "
                "that bind the owner"),
 )

@@ -71,6 +71,8 @@ SignerRole = Literal["mso", "practice", "owners", "spouses", "mso_members", "mso
 # role works under a supervision or delegation instrument (NP, PA, RN, LVN).
 Repeat = Literal["", "clinicians", "supervised_clinicians"]
 SPEC_FILE = "document.yaml"  # a document's spec, in its clause folder
+# Subtitles a document's name in bookmarks and contents includes (the two consents share a heading).
+LABELLED_WITH_SUBTITLE = ("of_mso", "of_practice", "practice_bodies", "mso_members")
 
 
 class DocumentSpec(BaseModel):
@@ -139,9 +141,10 @@ class DocumentSpec(BaseModel):
         return heading, subtitle
 
     def label(self, deal: Deal) -> str:
-        """The document's name in bookmarks and contents: its title, plus "of <entity>" for governing documents."""
+        """The document's name in bookmarks and contents: its title, plus its subtitle where the title
+        alone names no entity ("Bylaws of ...") or is shared (the two consents)."""
         title, subtitle = self.titles(deal)
-        return f"{title} {subtitle}" if self.subtitle in ("of_mso", "of_practice") else title
+        return f"{title} {subtitle}" if self.subtitle in LABELLED_WITH_SUBTITLE else title
 
 
 def read_documents(clause_dir: Path) -> tuple[DocumentSpec, ...]:

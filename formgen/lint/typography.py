@@ -1,6 +1,7 @@
 """Printed text that shows the drafting machinery: template syntax that reached the page (a ``{{`` in
 a jinja string literal is not evaluated), a straight double quote (quotes inside a printed
-expression are values, so they are never typeset) or a doubled period."""
+expression are values, so they are never typeset), a straight apostrophe (the documents use ’,
+U+2019, as Word's AutoFormat would) or a doubled period."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import re
 from ..errors import Problem
 from .assembled import AssembledDocument
 
-_LEAKS = re.compile(r"\{\{|\}\}|\{%|%\}|\"|(?<!\.)\.\.(?!\.)")
+_LEAKS = re.compile(r"\{\{|\}\}|\{%|%\}|\"|'|(?<!\.)\.\.(?!\.)")
 _TEMPLATE_HINT = "close every block; a string literal inside {{ }} is printed as typed"
 _WHAT = {'"': ("a straight double quote", "write quoted words in the clause's own text, outside {{ }}, so they are typeset"),
+         "'": ("a straight apostrophe", "type \u2019 (U+2019), as in the rest of the documents"),
          "..": ("a doubled period", "a sentence already ends with the period of the value before it")}
 
 

@@ -5,6 +5,10 @@ once, reads where each article and exhibit starts from the PDF's own outline (th
 Exhibit Heading styles carry outline level 1), and writes those pages into the .docx field result
 (``word.fields.set_toc_pages``). The page numbers sit on the same lines as before, so the pages
 do not move; the same document gives the same numbers and the same bytes.
+
+A regeneration first carries the page numbers of formgen's previous bytes over to a document
+that differs from them in nothing else (``word.toc.keep_toc_pages``): an unchanged document keeps its bytes
+without a render, and only a changed one is rendered again (``regenerate --pdf``).
 """
 
 from __future__ import annotations
@@ -16,16 +20,13 @@ from typing import TYPE_CHECKING
 
 from pypdf import PdfReader
 
-from ..word.fields import set_toc_pages
-from ..word.ooxml import read_package
-from ..word.wordml import write_package
+from ..word.toc import has_toc, keep_toc_pages, pages_of, with_pages
 from .persistent import convert_documents
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..drafting.packet import Packet
 
 _TOP_LEVEL = re.compile(r"^(ARTICLE|Article|EXHIBIT|Exhibit)\s+(\w+)")
-DOCUMENT_PART = "word/document.xml"
 
 
 def outline_pages(pdf: Path) -> dict[str, int]:
@@ -43,21 +44,22 @@ def outline_pages(pdf: Path) -> dict[str, int]:
     return pages
 
 
-def has_toc(data: bytes) -> bool:
-    return b'w:val="TOC1"' in read_package(data)[DOCUMENT_PART]
-
-
 def with_toc_pages(data: bytes, pdf: Path) -> bytes:
     """The .docx ``data`` with its TOC's page numbers taken from ``pdf`` (its rendering)."""
-    parts = read_package(data)
-    parts[DOCUMENT_PART] = set_toc_pages(parts[DOCUMENT_PART], outline_pages(pdf))
-    return write_package(parts)
+    return with_pages(data, outline_pages(pdf))
 
 
-def paginate_tocs(packet: "Packet", *, timeout: float | None = None, soffice: Path | None = None) -> None:
+def paginate_tocs(packet: "Packet", *, previous: dict[str, bytes] | None = None, edited: frozenset[str] = frozenset(),
+                  timeout: float | None = None, soffice: Path | None = None) -> None:
     """Fill in the page numbers of every table of contents in ``packet`` (its documents' bytes are
-    replaced), from one LibreOffice rendering of each document that has one."""
-    targets = [doc for doc in packet.documents if has_toc(doc.data)]
+    replaced), from one LibreOffice rendering of each document that has one; a document whose
+    ``previous`` bytes differ from it only in those numbers takes them without a render, and one
+    equal to its previous bytes whose file was edited by hand (``edited``: file names) stays as it
+    is: a PDF asked for is no reason to merge into the lawyer's copy."""
+    previous = previous or {}
+    keep_toc_pages(packet, previous)
+    targets = [doc for doc in packet.documents if has_toc(doc.data) and not pages_of(doc.data)
+               and not (doc.spec.filename in edited and doc.data == previous.get(doc.spec.filename))]
     if not targets:
         return
     with tempfile.TemporaryDirectory(prefix="formgen-toc-") as tmp:

@@ -25,6 +25,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import zipfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -301,10 +302,28 @@ def convert_documents(
     stems = [p.stem for p in paths]
     if len(set(stems)) != len(stems):
         raise FormgenError(f"formgen: cannot convert two files with the same name to one folder: {stems}")
-    pool = converters(min(converter_count(), len(paths)))
+    commented = [p for p in paths if has_comments(p)]
+    if commented and len(commented) < len(paths):  # see has_comments: those go through one soffice call
+        rest = [p for p in paths if p not in commented]
+        done = dict(zip(rest, convert_documents(rest, out_dir, timeout=timeout, soffice=soffice)))
+        done.update(zip(commented, convert_to_pdf(commented, out_dir, timeout=timeout, soffice=soffice)))
+        return [done[p] for p in paths]
+    pool = converters(min(converter_count(), len(paths))) if not commented else []
     if not pool:
         return convert_to_pdf(paths, out_dir, timeout=timeout, soffice=soffice)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     if len(pool) == 1:
         return pool[0].convert(paths, Path(out_dir), timeout=timeout)
     return _convert_side_by_side(pool, paths, Path(out_dir), timeout)
+
+
+def has_comments(docx: Path) -> bool:
+    """True for a .docx carrying Word comments (a lawyer's, or a merge's conflict notes).
+    LibreOffice 7.4 without its UI files (libreoffice-writer-nogui) aborts when a document with
+    comments is opened in a view, as the UNO bridge opens it: it builds the comment margin's
+    windows from .ui files that package leaves out. ``soffice --convert-to`` never builds them."""
+    try:
+        with zipfile.ZipFile(docx) as package:
+            return "word/comments.xml" in package.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False  # the converter names a file it cannot read

@@ -131,7 +131,7 @@ def _instruction(number: int, change: Change, title: str, numbers: dict[str, str
     out = [new_paragraph(text, bold_lead=lead)] + [numbered_in_text(signed_references(frozen(b), numbers), key)
                                                  for b in change.section.blocks]
     if change.signed_differs:
-        out.append(new_paragraph(f"[Drafting note: the signed text of {name} differs from formgen's earlier draft "
+        out.append(new_paragraph(f"[Drafting note: the signed text of {name} differs from formgen’s earlier draft "
                               "(it was negotiated by hand); reconcile the restated text above with it.]", "DraftingNote"))
     return out
 

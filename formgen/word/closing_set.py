@@ -264,7 +264,7 @@ def plan_closing(packet: Packet) -> ClosingSet:
     steps = signing_steps(names)
     problems = order_violations(steps)
     if problems:
-        raise TemplateError("The closing order contradicts a document's own condition: " + "; ".join(problems))
+        raise TemplateError("The closing order contradicts a document’s own condition: " + "; ".join(problems))
     return ClosingSet(steps, items, documents)
 
 

@@ -33,7 +33,7 @@ def _mso_consent(terms: Terms, deal, sections: str) -> list[etree._Element]:
     governing = entity_governing_document(deal, "mso")
     out = [new_paragraph(f"Written Consent of the Members of {mso.name}", "Title"),
            new_paragraph(f'The undersigned, being Members of {mso.name} (the "Company") who together hold at least a '
-                      "Supermajority in Interest, act by written consent without a meeting under the Company's "
+                      "Supermajority in Interest, act by written consent without a meeting under the Company’s "
                       f'{governing} (the "{governing}") and adopt the following resolutions.'),
            new_paragraph(f"WHEREAS, under the {governing}, materially amending a management services agreement "
                       "with a Client Practice, or changing a fee payable under one, is a Major Decision that requires "
@@ -60,7 +60,7 @@ def _practice_consent(terms: Terms, deal, sections: str) -> list[etree._Element]
     member = "Manager" if llc else "Director"
     out = [new_paragraph(f"Unanimous Written Consent of the {board} of {practice.name}", "Title"),
            new_paragraph(f'The undersigned, being all of the {member}s of {practice.name} (the "Practice"), act by '
-                      f"unanimous written consent without a meeting under the Practice's {governing} and adopt the "
+                      f"unanimous written consent without a meeting under the Practice’s {governing} and adopt the "
                       "following resolutions."),
            new_paragraph(f"WHEREAS, under the {governing}, the Practice may obtain management services only under a "
                       f"written agreement the {board} has approved, and an amendment of that agreement needs the "
@@ -75,7 +75,7 @@ def _practice_consent(terms: Terms, deal, sections: str) -> list[etree._Element]
            new_paragraph(f"RESOLVED FURTHER, that {practice.signatory.name}, as {practice.signatory.title} of the "
                       f"Practice, is authorized to sign and deliver Amendment No. {terms.number} on behalf of the "
                       "Practice."),
-           new_paragraph(f"[Drafting note: the signature lines list the Practice's owners; confirm the {member}s in "
+           new_paragraph(f"[Drafting note: the signature lines list the Practice’s owners; confirm the {member}s in "
                       "office on the date of this consent.]", "DraftingNote")]
     for owner in practice.owners:
         out += _signature(owner.name, f", {member}")

@@ -9,6 +9,12 @@ from lxml import etree
 from .wordml import q
 
 FIELD_RESULTS_REFRESHED = ("REF", "PAGE", "NUMPAGES", "TOC", "PAGEREF", "SEQ")
+NAMED_BY_THEIR_ARGUMENT = ("REF", "PAGEREF", "SEQ")  # the bookmark or sequence they show; TOC's switches
+# are no part of what it is (LibreOffice writes "TOC \z \o ..." for formgen's "TOC \o ... \z")
+
+
+def _field_key(words: list[str]) -> str:
+    return " ".join(words[:2] if words[0].upper() in NAMED_BY_THEIR_ARGUMENT else words[:1])
 
 
 def text_with_field_codes(paragraph: etree._Element) -> str:
@@ -23,7 +29,7 @@ def text_with_field_codes(paragraph: etree._Element) -> str:
         if tag == "fldSimple":
             instr = (node.get(q("instr")) or "").split()
             if instr and instr[0].upper() in FIELD_RESULTS_REFRESHED:
-                out.append(f"\u27e6{' '.join(instr[:2])}\u27e7")
+                out.append(f"\u27e6{_field_key(instr)}\u27e7")
                 skipped.update(node.iter(q("t")))
             continue
         if tag == "fldChar":
@@ -34,7 +40,7 @@ def text_with_field_codes(paragraph: etree._Element) -> str:
                 stack[-1][1] = "result"
                 words = stack[-1][0].split()
                 if words and words[0].upper() in FIELD_RESULTS_REFRESHED:
-                    out.append(f"\u27e6{' '.join(words[:2])}\u27e7")
+                    out.append(f"\u27e6{_field_key(words)}\u27e7")
                     depth_in_result += 1
                     stack[-1][1] = "skipped"
             elif kind == "end" and stack:

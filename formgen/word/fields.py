@@ -20,7 +20,8 @@ from .wordml import NS, PPR_ORDER, RPR_ORDER, W, order_properties, q
 
 ITEM_STYLE, ARTICLE_STYLE, TOC_STYLE, EXHIBIT_STYLE = "Item", "Article", "TOC1", "ExhibitHeading"
 TOC_NOTE_STYLE, SIGNATURE_LEAD_STYLE, SIGNATURE_LEGEND_STYLE = "DraftingNote", "SignatureLead", "SignatureLegend"
-TOC_PAGES_PENDING = ("[Page numbers are filled in when formgen makes the PDF (formgen generate --pdf); "
+TOC_PAGES_PENDING = ("[Page numbers are filled in when formgen makes the PDF (formgen generate --pdf, "
+                     "formgen regenerate --pdf); "
                      "in Word, right-click this table and choose Update Field.]")
 TOC_INSTRUCTION = 'TOC \\o "1-1" \\h \\z \\u'
 _MARKERS = re.compile(
@@ -212,6 +213,21 @@ def _fill_toc(root: etree._Element, heading: etree._Element) -> None:
             style.addnext(page_break)
         else:
             ppr.insert(0, page_break)
+
+
+def toc_pages(document_xml: bytes) -> dict[str, int]:
+    """{"Article\u00a01": 2, ...}: the page numbers a TOC field result carries now (empty when it
+    has none, as before ``set_toc_pages``)."""
+    pages = {}
+    for entry in etree.fromstring(document_xml).iter(q("p")):
+        if _style_of(entry) != TOC_STYLE:
+            continue
+        runs = [r for r in entry.findall("w:r", NS) if r.find("w:t", NS) is not None or r.find("w:tab", NS) is not None]
+        tabs = [i for i, r in enumerate(runs) if r.find("w:tab", NS) is not None]
+        page = "".join(r.findtext("w:t", default="", namespaces=NS) for r in runs[tabs[1] + 1:]) if len(tabs) > 1 else ""
+        if runs and page.isdigit():
+            pages[runs[0].findtext("w:t", default="", namespaces=NS)] = int(page)
+    return pages
 
 
 def set_toc_pages(document_xml: bytes, pages: dict[str, int]) -> bytes:

@@ -41,8 +41,8 @@ from .wordml import q
 
 BODY = q("body")
 AUTHOR = "formgen"
-CONFLICT_NOTE = ("formgen: this paragraph was edited by hand, and formgen's new draft changes it too{why}. "
-                 "Your text is kept as it is; formgen's new version {where}. Accept it and delete yours, "
+CONFLICT_NOTE = ("formgen: this paragraph was edited by hand, and formgen’s new draft changes it too{why}. "
+                 "Your text is kept as it is; formgen’s new version {where}. Accept it and delete yours, "
                  "or reject it to keep yours.")
 
 
@@ -174,7 +174,7 @@ class _Merger:
             self.decide(i, deleted)
         self.delete(deleted)
         self.insert_new()
-        for container in {id(c): c for c in self.touched if c.tag in (BODY, TC)}.values():
+        for container in {id(c): c for c in self.touched if c.tag in (BODY, TC, SDT_CONTENT)}.values():
             blocks = body_blocks(container)
             self.writer.settle_paragraph_marks(blocks)
             set_body_blocks(container, blocks)
