@@ -13,6 +13,8 @@ import pytest
 import formgen
 from conftest import EXAMPLES, ROOT, docx_text, run_cli
 
+pytestmark = pytest.mark.slow  # slow tier: batches of packets, in parallel processes
+
 BROKEN = "deal: {name: Broken Clinic, state: CA}\nmso: {name: 7}\n"
 
 

@@ -20,6 +20,8 @@ from formgen.word.redline import default_author, paragraphs_text
 from formgen.folder.regen import HandEditError
 from formgen.word.wordml import W
 
+pytestmark = pytest.mark.slow  # slow tier: whole regenerate workflows
+
 NS = {"w": W}
 
 
