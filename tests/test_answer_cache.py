@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
 import sys
 
+import pytest
+
 from conftest import EXAMPLES, ROOT
+from formgen.cli.fast import main
+
+
+@pytest.fixture(autouse=True)
+def _environment(monkeypatch):
+    """Each validate() below replaces os.environ; the test's own is restored afterwards."""
+    monkeypatch.setattr(os, "environ", os.environ.copy())
+    monkeypatch.chdir(ROOT)
 
 
 def validate(deal, env: dict, *options: str) -> subprocess.CompletedProcess:
-    """The installed command line (``python -m formgen``, the fast path), as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "formgen", "validate", *options, str(deal)], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=300)
+    """The installed command line's entry point (``formgen``, the fast path), in this process with
+    ``env`` as its whole environment: its exit code and its output."""
+    os.environ.clear()
+    os.environ.update(env)
+    sys_argv, sys.argv = sys.argv, ["formgen", "validate", *options, str(deal)]
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main()
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    finally:
+        sys.argv = sys_argv
+    return subprocess.CompletedProcess(sys.argv, code, out.getvalue(), err.getvalue())
 
 
 def test_answer_is_reused_only_for_unchanged_inputs(tmp_path):

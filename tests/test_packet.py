@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import formgen
-from conftest import EXAMPLES, docx_text, run_cli, soffice
+from conftest import EXAMPLES, docx_text, run_cli
 from formgen.word.ooxml import docx_text as text_of, read_package
 
 DOCUMENTS = ["msa", "responsibility_schedule", "mso_operating_agreement", "baa", "compliance_memo",
@@ -333,8 +333,7 @@ def test_schema_is_json_schema():
     assert {"deal", "mso", "practice", "services", "fees", "term"} <= set(schema["properties"])
 
 
-@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed; tests/run.sh installs it")
-def test_every_document_of_every_example_opens_in_libreoffice(packets, tmp_path):
+def test_every_document_of_every_example_opens_in_libreoffice(packets, tmp_path, libreoffice):
     from pypdf import PdfReader
 
     docs = sorted(p for folder in packets.values() for p in folder.glob("*.docx"))
@@ -344,7 +343,7 @@ def test_every_document_of_every_example_opens_in_libreoffice(packets, tmp_path)
         target = tmp_path / f"{doc.parent.name}__{doc.name}"
         target.write_bytes(doc.read_bytes())
         staged.append(target)
-    subprocess.run([soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+    subprocess.run([libreoffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
                     "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), *map(str, staged)],
                    check=True, capture_output=True, timeout=600)
     for doc in staged:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import posixpath
-import shutil
 import struct
 import subprocess
 import zlib
@@ -299,10 +298,7 @@ def fee_memo(path: Path, fee: str, extra: str | None) -> bytes:
     return save(document, path)
 
 
-def test_libreoffice_renders_the_changes(tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed; cannot check how the redline renders")
+def test_libreoffice_renders_the_changes(tmp_path, libreoffice):
     old = fee_memo(tmp_path / "old.docx", "$25,000", "3.2 Late Payment. Interest accrues at 1.5% monthly.")
     new = fee_memo(tmp_path / "new.docx", "$30,000", None)
     redline_path = tmp_path / "redline.docx"
@@ -310,7 +306,7 @@ def test_libreoffice_renders_the_changes(tmp_path):
     out_dir = tmp_path / "pdf"
     result = subprocess.run(
         [
-            soffice,
+            libreoffice,
             f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
             "--headless",
             "--convert-to",

@@ -383,7 +383,7 @@ def test_scan_files_reports_every_bad_file_at_once(tmp_path):
     assert [p.file for p in err.value.problems] == [str(bad_pdf), str(bad_docx)]
 
 
-def test_importing_the_scanner_does_not_load_python_docx():
+def test_importing_the_scanner_does_not_load_python_docx(starts_processes):
     code = "import sys, formgen.scan.scanner; print('docx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -67,12 +67,10 @@ def test_a_second_build_in_the_same_process_is_byte_identical(packets):
     assert [f.to_dict() for f in again.findings] == [f.to_dict() for f in first.findings]
 
 
-def test_compiled_templates_cached_on_disk_give_the_same_packet(tmp_path):
+def test_compiled_templates_cached_on_disk_give_the_same_packet(tmp_path, subprocess_cli):
     """A cold run fills the on-disk cache of compiled templates, a warm run reads it, a corrupt
-    entry is compiled afresh: the packet's bytes are the same every time."""
+    entry is compiled afresh: the packet's bytes are the same every time (one process each)."""
     import os
-    import subprocess
-    import sys
 
     from conftest import EXAMPLES
 
@@ -80,8 +78,8 @@ def test_compiled_templates_cached_on_disk_give_the_same_packet(tmp_path):
     deal = EXAMPLES / "ny_medspa.yaml"
 
     def generate(out: str) -> dict[str, bytes]:
-        subprocess.run([sys.executable, "-m", "formgen", "generate", str(deal), "-o", str(tmp_path / out)],
-                       env=env, check=True, capture_output=True)
+        result = subprocess_cli("generate", str(deal), "-o", str(tmp_path / out), env=env, module="formgen")
+        assert result.returncode == 0, result.stderr
         return {p.name: p.read_bytes() for p in (tmp_path / out).glob("*.docx")}
 
     cold = generate("cold")

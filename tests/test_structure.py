@@ -48,7 +48,7 @@ def test_init_holds_only_the_public_api():
     assert names == ["__all__"]
 
 
-def test_every_module_imports_alone_in_a_fresh_interpreter():
+def test_every_module_imports_alone_in_a_fresh_interpreter(starts_processes):
     names = [dotted(p) for p in modules() if p.name != "__main__.py" and dotted(p) not in OTHER_INTERPRETER]
     code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
     for name in names:  # one interpreter per module: an import cycle shows as an ImportError
@@ -56,7 +56,7 @@ def test_every_module_imports_alone_in_a_fresh_interpreter():
         assert result.returncode == 0, f"{name}: {result.stderr[-500:]}"
 
 
-def test_the_layers_contract_holds():
+def test_the_layers_contract_holds(starts_processes):
     """Each layer imports only from the layers below it (pyproject.toml [tool.importlinter], with
     no ignored imports): cli, web > api > folder > lint > pdf > scan > word > drafting > inputs >
     library > markup, errors > counts, _version. Modules are cut by concept, not by size."""
