@@ -82,6 +82,7 @@ def test_typed_numbering_and_caption():
     assert found == {("fee_percentage", "Section 4.1", "Fees"), ("fee_per_unit", "Section 4.2", "Extras")}
 
 
+@pytest.mark.slow  # every packet scanned and reviewed
 def test_formgen_packets_give_no_findings_memo_included(packets):
     for example, folder in packets.items():  # ca_medspa, tx_medspa, ...: every document of every packet
         rules = Library.shipped().state(example[:2].upper())

@@ -398,6 +398,7 @@ def _keyword_pretest_misses(sentences) -> list[str]:
     return [s for s in sentences if (BASE.search(s) or VOLUME_LINK.search(s)) and not may_link(s)]
 
 
+@pytest.mark.slow  # thousands of generated sentences
 def test_keyword_pretest_never_rejects_a_sentence_the_patterns_match():
     """may_link is only a shortcut: on every fixture sentence and every example document's text it
     lets through each sentence that BASE or VOLUME_LINK would match."""

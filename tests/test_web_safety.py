@@ -285,6 +285,7 @@ def test_the_first_button_of_every_step_is_next(app):
 HOSTILE = ["9" * 5001, "\u00b2", "$" + "9" * 4400, "\u0661\u0662", "-1", "1e999999", "NaN", "../../etc/passwd", "\x00", "{"]
 
 
+@pytest.mark.slow  # every route with every hostile value
 def test_no_route_answers_500_to_hostile_values(app, packet_dir):
     c = client(app)
     c.raise_server_exceptions = False

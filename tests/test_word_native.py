@@ -202,6 +202,7 @@ def revisions(redline: Path) -> list[tuple[str, str, bool]]:
     return out
 
 
+@pytest.mark.slow  # two packets and a redline
 def test_removing_a_service_redlines_only_the_removed_text(tmp_path):
     deal = tmp_path / "deal.yaml"
     shutil.copy(EXAMPLES / "ny_medspa.yaml", deal)
