@@ -120,6 +120,14 @@ def libreoffice() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def libreoffice_profile(libreoffice, tmp_path_factory) -> str:
+    """soffice's ``-env:UserInstallation=...`` option: one LibreOffice profile per test process
+    (pytest-xdist worker), made by its first use and reused after (a new profile makes LibreOffice
+    start twice). Tests in one worker run soffice one at a time; workers never share a profile."""
+    return f"-env:UserInstallation={tmp_path_factory.mktemp('libreoffice-profile').as_uri()}"
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         names = set(getattr(item, "fixturenames", ()))

@@ -6,7 +6,6 @@ import json
 import re
 import subprocess
 
-import pytest
 import yaml
 
 import formgen
@@ -333,7 +332,7 @@ def test_schema_is_json_schema():
     assert {"deal", "mso", "practice", "services", "fees", "term"} <= set(schema["properties"])
 
 
-def test_every_document_of_every_example_opens_in_libreoffice(packets, tmp_path, libreoffice):
+def test_every_document_of_every_example_opens_in_libreoffice(packets, tmp_path, libreoffice, libreoffice_profile):
     from pypdf import PdfReader
 
     docs = sorted(p for folder in packets.values() for p in folder.glob("*.docx"))
@@ -343,7 +342,7 @@ def test_every_document_of_every_example_opens_in_libreoffice(packets, tmp_path,
         target = tmp_path / f"{doc.parent.name}__{doc.name}"
         target.write_bytes(doc.read_bytes())
         staged.append(target)
-    subprocess.run([libreoffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+    subprocess.run([libreoffice, "--headless", "--norestore", libreoffice_profile,
                     "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), *map(str, staged)],
                    check=True, capture_output=True, timeout=600)
     for doc in staged:

@@ -298,7 +298,7 @@ def fee_memo(path: Path, fee: str, extra: str | None) -> bytes:
     return save(document, path)
 
 
-def test_libreoffice_renders_the_changes(tmp_path, libreoffice):
+def test_libreoffice_renders_the_changes(tmp_path, libreoffice, libreoffice_profile):
     old = fee_memo(tmp_path / "old.docx", "$25,000", "3.2 Late Payment. Interest accrues at 1.5% monthly.")
     new = fee_memo(tmp_path / "new.docx", "$30,000", None)
     redline_path = tmp_path / "redline.docx"
@@ -307,7 +307,7 @@ def test_libreoffice_renders_the_changes(tmp_path, libreoffice):
     result = subprocess.run(
         [
             libreoffice,
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            libreoffice_profile,
             "--headless",
             "--convert-to",
             "pdf",

@@ -233,10 +233,8 @@ def test_removing_a_service_redlines_only_the_removed_text(tmp_path):
     assert any("Referral Sources." in p for p in accepted) and any("Trade Names and Marks." in p for p in accepted)
 
 
-@pytest.mark.libreoffice
-@pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
-def test_libreoffice_renders_numbers_and_references(ny, tmp_path):
-    subprocess.run([soffice(), "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(ny / "msa.docx")],
+def test_libreoffice_renders_numbers_and_references(ny, tmp_path, libreoffice, libreoffice_profile):
+    subprocess.run([libreoffice, libreoffice_profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(ny / "msa.docx")],
                    check=True, capture_output=True, timeout=300)
     rendered = " ".join(subprocess.run(["pdftotext", str(tmp_path / "msa.pdf"), "-"], capture_output=True,
                                        text=True, check=True).stdout.split())
