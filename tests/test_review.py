@@ -14,8 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 
-import formgen
-from conftest import EXAMPLES, run_cli
+from conftest import run_cli
 from formgen.errors import InputError
 
 from formgen.inputs.library import Library
@@ -39,10 +38,8 @@ def _review_text(text: str, state: str = "CA", on: dt.date = dt.date(2027, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def ca_packet(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("ca") / "glow"
-    formgen.generate(EXAMPLES / "ca_medspa.yaml", out)
-    return out
+def ca_packet(packets) -> Path:
+    return packets["ca_medspa"]  # the session's CA packet (read only)
 
 
 def test_word_numbering_names_the_sections_word_shows(ca_packet):

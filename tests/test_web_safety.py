@@ -20,11 +20,9 @@ from starlette.testclient import TestClient  # noqa: E402
 from test_web import ORIGIN, Browser, client, complete_ca, post_step, start_matter, upload  # noqa: E402
 from web_answers import CA_STEPS  # noqa: E402
 
-from formgen import api  # noqa: E402
 from formgen.web import packetfiles  # noqa: E402
 from formgen.web.app import COOKIE, create_app  # noqa: E402
 from formgen.web.drafts import SESSION_IDLE  # noqa: E402
-from conftest import EXAMPLES  # noqa: E402
 
 EPOCH = "1700000000"
 
@@ -118,10 +116,8 @@ def zipped(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes
 
 
 @pytest.fixture(scope="module")
-def packet_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("glow") / "packet"
-    api.generate(EXAMPLES / "ca_medspa.yaml", out)
-    return out
+def packet_dir(packets):
+    return packets["ca_medspa"]  # the session's CA packet (read only)
 
 
 def test_a_packet_with_pdfs_of_several_megabytes_reopens(app, packet_dir):

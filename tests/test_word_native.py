@@ -41,10 +41,8 @@ def text(p: etree._Element) -> str:
 
 
 @pytest.fixture(scope="module")
-def ny(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("ny") / "out"
-    formgen.generate(EXAMPLES / "ny_medspa.yaml", folder)
-    return folder
+def ny(packets) -> Path:
+    return packets["ny_medspa"]  # the session's NY packet (read only)
 
 
 @pytest.fixture(scope="module")
