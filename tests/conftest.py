@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -50,18 +51,36 @@ def run_cli_process(*args: str, cwd: Path | None = None, env: dict | None = None
                           cwd=cwd or ROOT, env=env, timeout=600)
 
 
-@pytest.fixture(scope="session")
-def packets(tmp_path_factory) -> dict[str, Path]:
-    """example stem (e.g. 'ca_medspa') -> its generated packet folder."""
-    import formgen
+class ExamplePackets(Mapping):
+    """example stem (e.g. 'ca_medspa') -> its generated packet folder, each generated the first
+    time a test asks for it (a test reading only the CA packet pays for that one)."""
 
-    base = tmp_path_factory.mktemp("packets")
-    out = {}
-    for deal in EXAMPLE_FILES:
-        folder = base / deal.stem
-        formgen.generate(deal, folder)
-        out[deal.stem] = folder
-    return out
+    def __init__(self, base: Path):
+        self._base = base
+        self._folders: dict[str, Path] = {}
+
+    def __getitem__(self, stem: str) -> Path:
+        if stem not in self._folders:
+            import formgen
+
+            deal = EXAMPLES / f"{stem}.yaml"
+            if deal not in EXAMPLE_FILES:
+                raise KeyError(stem)
+            formgen.generate(deal, self._base / stem)
+            self._folders[stem] = self._base / stem
+        return self._folders[stem]
+
+    def __iter__(self):
+        return (deal.stem for deal in EXAMPLE_FILES)
+
+    def __len__(self) -> int:
+        return len(EXAMPLE_FILES)
+
+
+@pytest.fixture(scope="session")
+def packets(tmp_path_factory) -> ExamplePackets:
+    """The examples' packets, generated once per test process (read them; copy one to change it)."""
+    return ExamplePackets(tmp_path_factory.mktemp("packets"))
 
 
 def variant(base: dict, **changes) -> dict:

@@ -40,6 +40,7 @@ def validate(deal, env: dict, *options: str) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(sys.argv, code, out.getvalue(), err.getvalue())
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_answer_is_reused_only_for_unchanged_inputs(tmp_path):
     env = {**os.environ, "FORMGEN_CACHE_DIR": str(tmp_path / "cache")}
     cache = tmp_path / "cache" / "validate"
@@ -70,6 +71,7 @@ def test_answer_is_reused_only_for_unchanged_inputs(tmp_path):
     assert "California (firm copy) (CA)" in validate(deal, env).stdout
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_an_unusable_cache_folder_never_fails_the_command(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")

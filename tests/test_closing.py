@@ -110,6 +110,7 @@ def test_contradictory_order_fails_naming_the_documents_own_condition():
 
 
 @pytest.mark.parametrize("stem", STATES)
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_derived_order_meets_every_condition(stem):
     deal_path = EXAMPLES / f"{stem}.yaml"
     packet = build_packet(deal_path)
@@ -153,6 +154,7 @@ def test_closing_documents_say_what_they_must(packets):
         assert heading in checklist
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_closing_set_is_deterministic(packets, tmp_path):
     again = tmp_path / "again"
     formgen.generate(EXAMPLES / "ca_medspa.yaml", again)
@@ -161,6 +163,7 @@ def test_closing_set_is_deterministic(packets, tmp_path):
     assert first == second
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_esign_anchors_are_white_one_point_and_one_per_field_consistent_per_signer(tmp_path):
     out = tmp_path / "docusign"
     formgen.generate(EXAMPLES / "ny_medspa.yaml", out, esign="docusign")

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 
+import pytest
 import yaml
 
 import formgen
@@ -66,6 +67,7 @@ def test_ca_compliance_json_cites_california_law(packets):
     assert fee[0]["document"] == "msa"
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_oh_percentage_fee_replaced_by_policy_and_kept_when_permissive(packets, tmp_path):
     folder = packets["oh_medspa"]
     assert "12%" not in docx_text(folder / "msa.docx")  # conservative policy: replaced
@@ -125,6 +127,7 @@ def test_compliance_memo_lists_findings_and_citations(packets):
     assert "unverified" in text.lower()
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_memo_reads_as_an_attorneys_dated_memo_without_internal_ids(packets, tmp_path):
     text = docx_text(packets["ca_medspa"] / "compliance_memo.docx")
     lines = text.splitlines()
@@ -147,6 +150,7 @@ def test_memo_reads_as_an_attorneys_dated_memo_without_internal_ids(packets, tmp
         assert any("confidential draft 2 of December 1, 2026" in h for h in headers), document.spec.filename
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_no_document_prints_template_syntax_straight_quotes_or_iso_dates(packets):
     """Every document of every example, reports included: state-rule prose is typeset like clause
     text (dates written out), and no jinja string literal leaks its braces onto the page."""
@@ -268,6 +272,7 @@ def test_a_texas_llcs_governing_document_is_its_company_agreement(packets):
     assert ca.startswith("Limited Liability Company Operating Agreement")
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_hostile_party_name_appears_exactly_as_typed(tmp_path):
     name = "Smith & Jones <Aesthetics> {{ 7*7 }}"
     data = yaml.safe_load((EXAMPLES / "oh_medspa.yaml").read_text())
@@ -282,6 +287,7 @@ def test_hostile_party_name_appears_exactly_as_typed(tmp_path):
     assert "Smith & Jones <Aesthetics> 49" not in docx_text(out / "msa.docx")
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_same_input_gives_identical_bytes(tmp_path):
     deal = EXAMPLES / "ca_medspa.yaml"
     formgen.generate(deal, tmp_path / "a")
@@ -293,6 +299,7 @@ def test_same_input_gives_identical_bytes(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_strict_writes_nothing_and_exits_3(tmp_path):
     out = tmp_path / "out"
     result = run_cli("generate", str(EXAMPLES / "ca_medspa.yaml"), "-o", str(out), "--strict")
@@ -301,6 +308,7 @@ def test_strict_writes_nothing_and_exits_3(tmp_path):
     assert "Cal. Bus. & Prof. Code" in result.stderr
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_strict_passes_a_clean_deal(tmp_path):
     result = run_cli("generate", str(EXAMPLES / "ny_medspa.yaml"), "-o", str(tmp_path / "o"), "--strict")
     assert result.returncode == 0, result.stderr
@@ -318,6 +326,7 @@ def test_manifest_records_clause_versions_and_hashes(packets):
     assert manifest["deal"]["validated"]["deal"]["state"] == "CA"
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_explain_says_why_each_clause_is_there(tmp_path):
     result = run_cli("explain", str(EXAMPLES / "ca_medspa.yaml"))
     assert result.returncode == 0, result.stderr

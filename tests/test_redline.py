@@ -97,6 +97,7 @@ def test_whole_paragraphs_inserted_and_deleted(tmp_path):
         (["Keep.", "Old tail one.", "Old tail two."], ["Keep.", "New tail."]),
     ],
 )
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_accept_gives_new_and_reject_gives_old(tmp_path, old_texts, new_texts):
     old = simple_docx(tmp_path / "old.docx", *old_texts)
     new = simple_docx(tmp_path / "new.docx", *new_texts)

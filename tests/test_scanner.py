@@ -425,6 +425,7 @@ def test_keyword_pretest_folds_the_letters_ignorecase_matches_to_ascii():
     assert not _keyword_pretest_misses(samples)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_keyword_pretest_holds_on_random_text():
     from hypothesis import given, settings
     from hypothesis import strategies as st

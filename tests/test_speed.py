@@ -60,6 +60,7 @@ def test_docx_text_equals_the_full_walk(packets, monkeypatch):
     assert fast == full
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_second_build_in_the_same_process_is_byte_identical(packets):
     again = build(EXAMPLES[0])
     first = packets[EXAMPLES[0].stem]

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "formgen"
 # Run by LibreOffice's own Python (it imports uno), never imported by formgen.
 OTHER_INTERPRETER = {"formgen.pdf.uno_bridge"}
@@ -22,6 +24,7 @@ def dotted(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_no_module_imports_the_package_back():
     """Submodules import each other, never `formgen` itself (whose __init__ only re-exports)."""
     offenders = []

@@ -57,6 +57,7 @@ def test_a_foreign_host_header_gets_421(app):
     assert TestClient(everywhere, base_url="http://rebind.attacker.example:8000").get("/").status_code == 421
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_cookieless_requests_create_no_session(app):
     c = TestClient(app, base_url=ORIGIN)
     for i in range(300):
@@ -86,6 +87,7 @@ def test_sessions_expire_are_pruned_and_a_planted_id_is_never_adopted(app):
     assert len(app.state.store.matters()) == 3  # the matters stay: the data folder owns them
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_csrf_is_checked_before_the_body_and_the_limit_counts_bytes_received(app):
     c = client(app)
     start_matter(c)
@@ -120,6 +122,7 @@ def packet_dir(packets):
     return packets["ca_medspa"]  # the session's CA packet (read only)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_packet_with_pdfs_of_several_megabytes_reopens(app, packet_dir):
     files = {name: path.read_bytes() for name, path in packetfiles.listing(packet_dir, hidden=True).items()}
     for name in [n for n in files if n.endswith(".docx") and "/" not in n][:3]:
@@ -132,6 +135,7 @@ def test_a_packet_with_pdfs_of_several_megabytes_reopens(app, packet_dir):
     assert "Regenerate this packet" in r.text
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_zip_bomb_and_an_overbudget_zip_are_refused_with_a_message(app, packet_dir, monkeypatch):
     c = client(app)
     manifest = (packet_dir / "manifest.json").read_bytes()
@@ -186,6 +190,7 @@ def linked_docx(docx: bytes, target: str = "file:///etc/formgen-secret.png") -> 
     return out.getvalue()
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_docx_linking_a_local_file_is_refused_and_never_previewed(app, packet_dir):
     files = {name: path.read_bytes() for name, path in packetfiles.listing(packet_dir, hidden=True).items()}
     files["msa.docx"] = linked_docx(files["msa.docx"])
@@ -224,6 +229,7 @@ def _with_field(path) -> bytes:
 # ---------------------------------------------------------------- stale tabs, removals, undo
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_stale_tab_is_told_not_obeyed(app):
     c = client(app)
     complete_ca(c)
@@ -241,6 +247,7 @@ def test_a_stale_tab_is_told_not_obeyed(app):
     assert "Lee Park" in c.get(c.path("/deal.yaml")).text
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_removal_only_by_name_and_undo(app):
     c = client(app)
     complete_ca(c)
@@ -258,6 +265,7 @@ def test_removal_only_by_name_and_undo(app):
     assert "Maya Chen, M.D." in deal and "A123456" in deal and "Daniel Chen" in deal
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_first_button_of_every_step_is_next(app):
     """Enter in a field presses the form's first submit button: on every step it is Next, and
     every Remove comes after the fields it removes."""

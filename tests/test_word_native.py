@@ -284,6 +284,7 @@ def test_typesetting_leaves_values_as_typed():
     assert "Practice\u2019s" in out
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_every_table_spans_the_text_width():
     """Each table's columns add up to the page's text width (a second table once inherited the
     first table's last column width and printed a letter per line)."""
@@ -306,6 +307,7 @@ def test_every_table_spans_the_text_width():
                 assert abs(sum(cols) - width) <= len(cols), (doc.spec.name, cols, width)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_an_exhibit_that_is_signed_follows_its_heading_on_one_page():
     """The consent of spouse and the share certificate: their signature lead does not start a new
     page after the exhibit heading, and no "[Signature page to ...]" legend labels them."""
