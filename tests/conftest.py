@@ -34,7 +34,8 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
     here = Path.cwd()
     os.chdir(cwd or ROOT)
     try:
-        result = CliRunner().invoke(app, list(args), env=variables, catch_exceptions=True)
+        result = CliRunner().invoke(app, list(args), env=variables, catch_exceptions=True, prog_name="formgen",
+                                     terminal_width=78)  # click's help width on a pipe (80 less 2)
     finally:
         os.chdir(here)
     stderr = result.stderr
