@@ -53,6 +53,7 @@ def checklist_order(folder) -> list[str]:
 
 
 @pytest.mark.parametrize("stem", STATES)
+@pytest.mark.slow  # slow tier: reads every example's packet
 def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_order(packets, stem):
     folder = packets[stem]
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -86,6 +87,7 @@ def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_ord
 
 
 @pytest.mark.parametrize("stem", STATES)
+@pytest.mark.slow  # slow tier: reads every example's packet
 def test_closing_set_files_are_in_the_manifest_and_the_folder_reads_back(packets, stem):
     folder = packets[stem]
     outputs = PacketFolder(folder).manifest()["outputs"]  # validated as formgen reads it

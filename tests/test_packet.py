@@ -29,6 +29,7 @@ def test_ca_packet_has_every_document(packets):
     assert {"compliance.json", "manifest.json"} <= {p.name for p in folder.iterdir()}
 
 
+@pytest.mark.slow  # slow tier: reads the TX packet (the fast tier builds only CA's)
 def test_pllc_gets_an_operating_agreement(packets):
     folder = packets["tx_medspa"]
     assert (folder / "practice_operating_agreement.docx").exists()
@@ -83,6 +84,7 @@ def test_oh_percentage_fee_replaced_by_policy_and_kept_when_permissive(packets, 
     assert scanned[0].citation == kept[0].citation and "12%" in scanned[0].message
 
 
+@pytest.mark.slow  # slow tier: reads the OR packet (the fast tier builds only CA's)
 def test_oregon_sb951_terms(packets):
     folder = packets["or_medspa"]
     msa = docx_text(folder / "msa.docx")
@@ -108,6 +110,7 @@ def test_california_drops_provider_non_compete_and_non_disparagement(packets):
     assert {"msa.covenants.confidentiality_only", "msa.reserved.ca_sb351"} <= msa_clauses
 
 
+@pytest.mark.slow  # slow tier: reads the NY packet (the fast tier builds only CA's)
 def test_non_compete_stays_where_allowed(packets):
     manifest = json.loads((packets["ny_medspa"] / "manifest.json").read_text())
     assert any(c.startswith("msa.covenants.non_compete@") for c in manifest["documents"]["msa"]["clauses"])
@@ -203,6 +206,7 @@ def test_lint_of_a_built_packet_catches_shared_terms_edited_in_one_document(pack
             and "responsibility_schedule: Nevada professional medical corporation" in err)
 
 
+@pytest.mark.slow  # slow tier: reads the TX packet (the fast tier builds only CA's)
 def test_consent_and_ledger_define_the_governing_document_they_rely_on(packets):
     """'Bylaws' / 'Company Agreement' are defined (bold) where the consent and the ledger first name
     them, and their other capitalized terms are taken from it."""
@@ -231,6 +235,7 @@ def test_formation_checklist_has_dated_recurring_items(packets):
     assert "Due before Glow Management, LLC is scheduled to be formed" in text
 
 
+@pytest.mark.slow  # slow tier: reads every example's packet
 def test_checklists_carry_each_states_filings_after_formation(packets):
     """California's statements of information, franchise tax, fictitious name and EDD registration;
     New York's LLC publication; Texas's franchise tax report in place of an annual report."""
@@ -257,6 +262,7 @@ def test_checklists_carry_each_states_filings_after_formation(packets):
     assert "Ohio Rev. Code §§ 1329.01, 1329.04" in ohio and "commercial activity tax" in ohio
 
 
+@pytest.mark.slow  # slow tier: reads the TX packet (the fast tier builds only CA's)
 def test_a_texas_llcs_governing_document_is_its_company_agreement(packets):
     """Texas calls an LLC's governing document its company agreement (Bus. Orgs. Code § 101.001(1)):
     the TX packet titles, defines and cites it so; a California LLC keeps its operating agreement."""

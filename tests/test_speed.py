@@ -41,6 +41,7 @@ def packets():
     return {path.stem: build(path) for path in EXAMPLES}
 
 
+@pytest.mark.slow  # slow tier: reads every example's packet
 def test_every_document_equals_the_plain_zip_of_its_parts(packets, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     checked = 0
@@ -53,6 +54,7 @@ def test_every_document_equals_the_plain_zip_of_its_parts(packets, monkeypatch):
     assert wordml._compressed, "the shared parts were not taken from the compression cache"
 
 
+@pytest.mark.slow  # slow tier: reads every example's packet
 def test_docx_text_equals_the_full_walk(packets, monkeypatch):
     fast = {(name, d.spec.name): ooxml.docx_text(d.data) for name, p in packets.items() for d in p.documents}
     monkeypatch.setattr(ooxml, "_NO_TEXT", frozenset())
