@@ -56,4 +56,6 @@ python3 -m venv "$wheel_check/venv"
 if command -v npm >/dev/null 2>&1 && [ ! -f tests/.axe/node_modules/axe-core/axe.min.js ]; then
   npm install --no-save --no-audit --no-fund --silent --prefix tests/.axe axe-core@4.14 >/dev/null || echo "warning: axe-core not installed; the accessibility checks are skipped" >&2
 fi
-.venv/bin/python -m pytest -q "$@"
+# In parallel (pytest-xdist): one worker per core, each test module on one worker so its
+# module-scoped packets and LibreOffice runs are made once. PYTEST_WORKERS=0 runs in one process.
+.venv/bin/python -m pytest -q -n "${PYTEST_WORKERS:-auto}" --dist loadscope "$@"

@@ -17,6 +17,8 @@ from conftest import EXAMPLES, run_cli, soffice
 from formgen.word.amend import amendment_for
 from formgen.word.redline import paragraphs_text
 
+pytestmark = pytest.mark.slow  # slow tier: whole amendment workflows
+
 FEES = ("monthly_amount: 42000", "monthly_amount: 45000", "monthly_amount: 47500")
 
 

@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
 import sys
 
+import pytest
+
 from conftest import EXAMPLES, ROOT
+from formgen.cli.fast import main
+
+
+@pytest.fixture(autouse=True)
+def _environment(monkeypatch):
+    """Each validate() below replaces os.environ; the test's own is restored afterwards."""
+    monkeypatch.setattr(os, "environ", os.environ.copy())
+    monkeypatch.chdir(ROOT)
 
 
 def validate(deal, env: dict, *options: str) -> subprocess.CompletedProcess:
-    """The installed command line (``python -m formgen``, the fast path), as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "formgen", "validate", *options, str(deal)], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=300)
+    """The installed command line's entry point (``formgen``, the fast path), in this process with
+    ``env`` as its whole environment: its exit code and its output."""
+    os.environ.clear()
+    os.environ.update(env)
+    sys_argv, sys.argv = sys.argv, ["formgen", "validate", *options, str(deal)]
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main()
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    finally:
+        sys.argv = sys_argv
+    return subprocess.CompletedProcess(sys.argv, code, out.getvalue(), err.getvalue())
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_answer_is_reused_only_for_unchanged_inputs(tmp_path):
     env = {**os.environ, "FORMGEN_CACHE_DIR": str(tmp_path / "cache")}
     cache = tmp_path / "cache" / "validate"
@@ -46,6 +71,7 @@ def test_answer_is_reused_only_for_unchanged_inputs(tmp_path):
     assert "California (firm copy) (CA)" in validate(deal, env).stdout
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_an_unusable_cache_folder_never_fails_the_command(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")

@@ -30,7 +30,8 @@ NEW_DEAL = EXAMPLES / "oh_medspa.yaml"
 STAGE = re.compile(r"^\.out\.new-(\d+)-[a-z0-9_]+$")
 LEFTOVER = re.compile(STAGE.pattern + r"|^\.(out|ref_new)\.lock$")
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
+# Slow tier: kills formgen processes mid-write.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")]
 
 
 def snapshot(folder: Path) -> dict[str, bytes] | None:

@@ -13,6 +13,8 @@ import pytest
 import formgen
 from conftest import EXAMPLES, ROOT, docx_text, run_cli
 
+pytestmark = pytest.mark.slow  # slow tier: batches of packets, in parallel processes
+
 BROKEN = "deal: {name: Broken Clinic, state: CA}\nmso: {name: 7}\n"
 
 
@@ -154,13 +156,14 @@ def repo_copy(tmp_path) -> Path:
     return repo
 
 
-def test_a_state_rule_change_rebuilds_only_that_states_deals(tmp_path, repo_copy):
+def test_a_state_rule_change_rebuilds_only_that_states_deals(tmp_path, repo_copy, subprocess_cli):
     deals = portfolio(tmp_path / "deals", "ca_medspa", "ny_medspa", "tx_medspa")
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(repo_copy)}
 
     def batch() -> dict:
-        proc = run_cli("batch", str(deals), "-o", str(out), "--json", cwd=repo_copy, env=env)
+        # A separate process: PYTHONPATH makes it import formgen, and its state rules, from the copy.
+        proc = subprocess_cli("batch", str(deals), "-o", str(out), "--json", cwd=repo_copy, env=env)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         return json.loads(proc.stdout)
 

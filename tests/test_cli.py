@@ -93,6 +93,8 @@ import pytest
 
 from conftest import EXAMPLE_FILES, EXAMPLES, ROOT
 
+pytestmark = pytest.mark.slow  # slow tier: every command on real packets
+
 
 def test_version_short_help_and_python_m():
     from formgen import __version__

@@ -57,6 +57,7 @@ def checklist_order(folder) -> list[str]:
 
 
 @pytest.mark.parametrize("stem", STATES)
+@pytest.mark.slow  # slow tier: reads every example's packet
 def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_order(packets, stem):
     folder = packets[stem]
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -91,6 +92,7 @@ def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_ord
 
 
 @pytest.mark.parametrize("stem", STATES)
+@pytest.mark.slow  # slow tier: reads every example's packet
 def test_closing_set_files_are_in_the_manifest_and_the_folder_reads_back(packets, stem):
     folder = packets[stem]
     outputs = PacketFolder(folder).manifest()["outputs"]  # validated as formgen reads it
@@ -115,6 +117,7 @@ def test_contradictory_order_fails_naming_the_documents_own_condition():
 
 
 @pytest.mark.parametrize("stem", STATES)
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_derived_order_meets_every_condition(stem):
     deal_path = EXAMPLES / f"{stem}.yaml"
     packet = build_packet(deal_path)
@@ -158,6 +161,7 @@ def test_closing_documents_say_what_they_must(packets):
         assert heading in checklist
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_closing_set_is_deterministic(packets, tmp_path):
     again = tmp_path / "again"
     formgen.generate(EXAMPLES / "ca_medspa.yaml", again)
@@ -166,6 +170,7 @@ def test_closing_set_is_deterministic(packets, tmp_path):
     assert first == second
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_esign_anchors_are_white_one_point_and_one_per_field_consistent_per_signer(tmp_path):
     out = tmp_path / "docusign"
     formgen.generate(EXAMPLES / "ny_medspa.yaml", out, esign="docusign")

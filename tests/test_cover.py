@@ -57,6 +57,7 @@ def test_a_firms_cover_template_restyles_and_rewords_the_cover(packet, tmp_path)
     assert title.style.name == "Cover Title" and title.style.font.name == "Arial"
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_deal_name_full_of_template_syntax_prints_as_typed(packet, tmp_path):
     raw = (EXAMPLES / "ca_medspa.yaml").read_text()
     hostile = "Glow {{ 7*7 }} {%p if x %} <b>&amp; Co</b>"

@@ -114,6 +114,7 @@ def test_missing_file(tmp_path):
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*_medspa.yaml")))
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_examples_validate(example):
     result = run_cli("validate", str(EXAMPLES / example))
     assert result.returncode == 0, result.stderr

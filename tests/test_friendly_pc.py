@@ -12,6 +12,8 @@ from formgen.api import build as build_packet
 from formgen.errors import InputError
 from formgen.word.ooxml import docx_text
 
+pytestmark = pytest.mark.slow  # slow tier: many packets
+
 # The renderer sets curly quotes and apostrophes; the assertions are written with straight ones.
 TYPOGRAPHY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 CA = yaml.safe_load((EXAMPLES / "ca_medspa.yaml").read_text(encoding="utf-8"))

@@ -25,6 +25,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+pytestmark = pytest.mark.slow  # slow tier: hundreds of generated deals
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BASES = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.yaml"))]
 

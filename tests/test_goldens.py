@@ -56,6 +56,7 @@ def example_texts(deal_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("deal_path", EXAMPLE_FILES, ids=lambda p: p.stem)
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_agreement_wording_matches_the_reviewed_text(deal_path):
     folder = CASES / deal_path.stem
     texts = example_texts(deal_path)

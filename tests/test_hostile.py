@@ -267,6 +267,8 @@ import zipfile
 from conftest import ROOT, run_cli
 from formgen.word.wordml import W_DECL
 
+pytestmark = pytest.mark.slow  # slow tier: hostile inputs through whole workflows
+
 W_NS = W_DECL
 SECRET = "SECRET-LINE 15% of gross collections"
 

@@ -16,6 +16,8 @@ from formgen.scan.scanner import scan_text
 from formgen.markup import library_prose
 from formgen.inputs.library import Library
 
+pytestmark = pytest.mark.slow  # slow tier: a packet for each of the 51 jurisdictions
+
 
 def deal_for(code: str, tmp_path: Path) -> Path:
     """The CA example moved to ``code``: the practice takes that state's first entity form and suffix."""

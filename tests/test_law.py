@@ -18,6 +18,8 @@ from formgen.inputs.library import Library
 from formgen.word.ooxml import docx_text
 from test_jurisdictions import deal_for
 
+pytestmark = pytest.mark.slow  # slow tier: many packets
+
 LARGEST_MARKETS = ["CA", "TX", "FL", "NY", "AZ", "NV", "IL", "NJ", "GA", "CO", "WA", "PA", "OH", "NC", "MA"]
 
 

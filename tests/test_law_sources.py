@@ -37,6 +37,7 @@ def test_every_state_file_is_checked():
 
 
 @pytest.mark.parametrize("path", STATE_FILES, ids=lambda p: p.stem)
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_no_rule_is_verified_without_a_source(path: Path):
     problems = []
     for where, rule in verified_mappings(yaml.safe_load(path.read_text())):

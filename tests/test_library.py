@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 
+import pytest
+
 from conftest import EXAMPLES, ROOT, run_cli
 
 
@@ -19,6 +21,7 @@ def firm_library(tmp_path):
     return library
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_library_option_and_environment_use_the_firm_copy(tmp_path):
     library = firm_library(tmp_path)
     by_option = run_cli("--library", str(library), "validate", str(EXAMPLES / "ca_medspa.yaml"))
@@ -40,6 +43,7 @@ def test_states_option_alone_and_a_missing_folder(tmp_path):
     assert "nowhere" in missing.stderr
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_one_process_drafts_from_two_libraries_side_by_side(tmp_path):
     """The library is an object passed in, not process-wide state: a firm's copy and the shipped
     copy serve one process at once, each read once and kept by its own object."""

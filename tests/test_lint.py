@@ -63,6 +63,7 @@ def document_problems(name: str):
 # ------------------------------------------------------------------ the shipped library
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_shipped_library_passes_lint():
     result = run_cli("lint")
     assert result.returncode == 0, result.stderr
@@ -193,6 +194,7 @@ def test_a_term_defined_in_another_document_must_be_defined_or_taken_where_it_is
     ("tx_medspa", {"posture": "mso"}), ("ca_medspa", {"mso.manager_managed": True}),
     ("ca_medspa", {"mso.entity_type": "corporation", "mso.name": "Glow Management, Inc."}),
 ])
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_clause_branches_the_examples_do_not_reach_pass_the_document_checks(tmp_path, stem, changes):
     """Postures, a manager-managed MSO and a corporate MSO draft clauses no example deal reaches:
     the same defined-term, cross-reference, typography and packet-term checks `formgen lint` runs."""

@@ -23,6 +23,8 @@ from formgen.word.ooxml import read_package
 from formgen.word.redline import paragraphs_text
 from formgen.word.wordml import W
 
+pytestmark = pytest.mark.slow  # slow tier: whole merge workflows
+
 NS = {"w": W}
 OLD_FEE, NEW_FEE = "monthly_amount: 42000", "monthly_amount: 45000"
 

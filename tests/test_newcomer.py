@@ -97,6 +97,7 @@ def test_a_missing_texas_pllc_designation_is_an_error_on_its_line(tmp_path):
     assert (problem.line, problem.path) == (line, "practice.name") and "PLLC" in problem.message
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_starter_validates_clean_with_a_placeholder_warning_and_batch_builds_it(tmp_path):
     deals = tmp_path / "deals"
     deals.mkdir()
@@ -124,6 +125,7 @@ def test_starter_validates_clean_with_a_placeholder_warning_and_batch_builds_it(
 # ---------------------------------------------------------------- output in a lawyer's words
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_explain_speaks_in_sentences_and_json_keeps_the_machine_form():
     result = run_cli("explain", str(EXAMPLES / "ca_medspa.yaml"))
     assert result.returncode == 0, result.stderr
@@ -148,6 +150,7 @@ def test_every_shipped_clause_condition_has_words():
     assert set(CONDITION_WORDS) <= conditions  # no words kept for a condition the library dropped
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_explain_names_a_dated_required_clause_only_where_it_is_drafted(tmp_path):
     without_iv = tx_with(tmp_path, ("offers_iv_therapy: true", "offers_iv_therapy: false"))
     text = run_cli("explain", str(without_iv)).stdout
@@ -170,6 +173,7 @@ def test_schema_markdown_is_a_field_reference():
     assert "## `practice.owners[]`" in text and "| `fees.basis` | one of: `fixed_monthly`" in text
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_generate_without_o_writes_to_out_deal_name_one_line_per_finding(tmp_path):
     deal = tmp_path / "glow.yaml"
     deal.write_text((EXAMPLES / "ca_medspa.yaml").read_text())
@@ -184,6 +188,7 @@ def test_generate_without_o_writes_to_out_deal_name_one_line_per_finding(tmp_pat
     assert "16600" in verbose and "16600" not in result.stdout
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_impact_within_lists_only_what_falls_due_in_the_window(tmp_path):
     import datetime as dt
 

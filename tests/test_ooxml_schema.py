@@ -17,6 +17,8 @@ from formgen.pdf.cover import TocEntry, build_cover_docx
 from formgen.word.ooxml import read_package
 from formgen.word.wordml import write_package
 
+pytestmark = pytest.mark.slow  # slow tier: every document against the OOXML schema
+
 openxml_audit = pytest.importorskip(
     "openxml_audit", reason="install the schema checker: pip install -e '.[ooxml]' (tests/run.sh does)")
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import formgen
-from conftest import EXAMPLES, docx_text, run_cli, soffice
+from conftest import EXAMPLES, docx_text, run_cli
 from formgen.word.ooxml import docx_text as text_of, read_package
 
 DOCUMENTS = ["msa", "responsibility_schedule", "mso_operating_agreement", "baa", "compliance_memo",
@@ -29,6 +29,7 @@ def test_ca_packet_has_every_document(packets):
     assert {"compliance.json", "manifest.json"} <= {p.name for p in folder.iterdir()}
 
 
+@pytest.mark.slow  # slow tier: reads the TX packet (the fast tier builds only CA's)
 def test_pllc_gets_an_operating_agreement(packets):
     folder = packets["tx_medspa"]
     assert (folder / "practice_operating_agreement.docx").exists()
@@ -67,6 +68,7 @@ def test_ca_compliance_json_cites_california_law(packets):
     assert fee[0]["document"] == "msa"
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_oh_percentage_fee_replaced_by_policy_and_kept_when_permissive(packets, tmp_path):
     folder = packets["oh_medspa"]
     assert "12%" not in docx_text(folder / "msa.docx")  # conservative policy: replaced
@@ -82,6 +84,7 @@ def test_oh_percentage_fee_replaced_by_policy_and_kept_when_permissive(packets, 
     assert scanned[0].citation == kept[0].citation and "12%" in scanned[0].message
 
 
+@pytest.mark.slow  # slow tier: reads the OR packet (the fast tier builds only CA's)
 def test_oregon_sb951_terms(packets):
     folder = packets["or_medspa"]
     msa = docx_text(folder / "msa.docx")
@@ -107,6 +110,7 @@ def test_california_drops_provider_non_compete_and_non_disparagement(packets):
     assert {"msa.covenants.confidentiality_only", "msa.reserved.ca_sb351"} <= msa_clauses
 
 
+@pytest.mark.slow  # slow tier: reads the NY packet (the fast tier builds only CA's)
 def test_non_compete_stays_where_allowed(packets):
     manifest = json.loads((packets["ny_medspa"] / "manifest.json").read_text())
     assert any(c.startswith("msa.covenants.non_compete@") for c in manifest["documents"]["msa"]["clauses"])
@@ -126,6 +130,7 @@ def test_compliance_memo_lists_findings_and_citations(packets):
     assert "unverified" in text.lower()
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_memo_reads_as_an_attorneys_dated_memo_without_internal_ids(packets, tmp_path):
     text = docx_text(packets["ca_medspa"] / "compliance_memo.docx")
     lines = text.splitlines()
@@ -148,6 +153,7 @@ def test_memo_reads_as_an_attorneys_dated_memo_without_internal_ids(packets, tmp
         assert any("confidential draft 2 of December 1, 2026" in h for h in headers), document.spec.filename
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_no_document_prints_template_syntax_straight_quotes_or_iso_dates(packets):
     """Every document of every example, reports included: state-rule prose is typeset like clause
     text (dates written out), and no jinja string literal leaks its braces onto the page."""
@@ -200,6 +206,7 @@ def test_lint_of_a_built_packet_catches_shared_terms_edited_in_one_document(pack
             and "responsibility_schedule: Nevada professional medical corporation" in err)
 
 
+@pytest.mark.slow  # slow tier: reads the TX packet (the fast tier builds only CA's)
 def test_consent_and_ledger_define_the_governing_document_they_rely_on(packets):
     """'Bylaws' / 'Company Agreement' are defined (bold) where the consent and the ledger first name
     them, and their other capitalized terms are taken from it."""
@@ -228,6 +235,7 @@ def test_formation_checklist_has_dated_recurring_items(packets):
     assert "Due before Glow Management, LLC is scheduled to be formed" in text
 
 
+@pytest.mark.slow  # slow tier: reads every example's packet
 def test_checklists_carry_each_states_filings_after_formation(packets):
     """California's statements of information, franchise tax, fictitious name and EDD registration;
     New York's LLC publication; Texas's franchise tax report in place of an annual report."""
@@ -254,6 +262,7 @@ def test_checklists_carry_each_states_filings_after_formation(packets):
     assert "Ohio Rev. Code §§ 1329.01, 1329.04" in ohio and "commercial activity tax" in ohio
 
 
+@pytest.mark.slow  # slow tier: reads the TX packet (the fast tier builds only CA's)
 def test_a_texas_llcs_governing_document_is_its_company_agreement(packets):
     """Texas calls an LLC's governing document its company agreement (Bus. Orgs. Code § 101.001(1)):
     the TX packet titles, defines and cites it so; a California LLC keeps its operating agreement."""
@@ -269,6 +278,7 @@ def test_a_texas_llcs_governing_document_is_its_company_agreement(packets):
     assert ca.startswith("Limited Liability Company Operating Agreement")
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_hostile_party_name_appears_exactly_as_typed(tmp_path):
     name = "Smith & Jones <Aesthetics> {{ 7*7 }}"
     data = yaml.safe_load((EXAMPLES / "oh_medspa.yaml").read_text())
@@ -283,6 +293,7 @@ def test_hostile_party_name_appears_exactly_as_typed(tmp_path):
     assert "Smith & Jones <Aesthetics> 49" not in docx_text(out / "msa.docx")
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_same_input_gives_identical_bytes(tmp_path):
     deal = EXAMPLES / "ca_medspa.yaml"
     formgen.generate(deal, tmp_path / "a")
@@ -294,6 +305,7 @@ def test_same_input_gives_identical_bytes(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_strict_writes_nothing_and_exits_3(tmp_path):
     out = tmp_path / "out"
     result = run_cli("generate", str(EXAMPLES / "ca_medspa.yaml"), "-o", str(out), "--strict")
@@ -302,6 +314,7 @@ def test_strict_writes_nothing_and_exits_3(tmp_path):
     assert "Cal. Bus. & Prof. Code" in result.stderr
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_strict_passes_a_clean_deal(tmp_path):
     result = run_cli("generate", str(EXAMPLES / "ny_medspa.yaml"), "-o", str(tmp_path / "o"), "--strict")
     assert result.returncode == 0, result.stderr
@@ -319,6 +332,7 @@ def test_manifest_records_clause_versions_and_hashes(packets):
     assert manifest["deal"]["validated"]["deal"]["state"] == "CA"
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_explain_says_why_each_clause_is_there(tmp_path):
     result = run_cli("explain", str(EXAMPLES / "ca_medspa.yaml"))
     assert result.returncode == 0, result.stderr
@@ -333,8 +347,7 @@ def test_schema_is_json_schema():
     assert {"deal", "mso", "practice", "services", "fees", "term"} <= set(schema["properties"])
 
 
-@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed; tests/run.sh installs it")
-def test_every_document_of_every_example_opens_in_libreoffice(packets, tmp_path):
+def test_every_document_of_every_example_opens_in_libreoffice(packets, tmp_path, libreoffice, libreoffice_profile):
     from pypdf import PdfReader
 
     docs = sorted(p for folder in packets.values() for p in folder.glob("*.docx"))
@@ -344,7 +357,7 @@ def test_every_document_of_every_example_opens_in_libreoffice(packets, tmp_path)
         target = tmp_path / f"{doc.parent.name}__{doc.name}"
         target.write_bytes(doc.read_bytes())
         staged.append(target)
-    subprocess.run([soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+    subprocess.run([libreoffice, "--headless", "--norestore", libreoffice_profile,
                     "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), *map(str, staged)],
                    check=True, capture_output=True, timeout=600)
     for doc in staged:

@@ -173,6 +173,7 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("attack", sorted(HOSTILE))
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_hostile_manifest_is_refused_by_every_command(ca_packet, tmp_path, attack):
     deal, packet = fresh_copy(ca_packet, tmp_path)
     edit_manifest(packet, HOSTILE[attack])
@@ -194,6 +195,7 @@ def test_a_hostile_manifest_is_refused_by_every_command(ca_packet, tmp_path, att
     assert {p: p.read_bytes() for p in packet.rglob("*") if p.is_file()} == before, "nothing was written"
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_symbolic_link_inside_the_packet_is_never_followed(ca_packet, tmp_path):
     deal, packet = fresh_copy(ca_packet, tmp_path)
     secret = tmp_path / "secret.docx"
@@ -218,6 +220,7 @@ def test_the_cli_refuses_a_hostile_manifest_with_exit_1_and_the_field(ca_packet,
 # ------------------------------------------------------------------ failed writes
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_read_only_packet_folder_is_reported_and_left_as_it_was(ca_packet, tmp_path):
     if os.geteuid() == 0:
         target = Path("/proc/formgen-packet")

@@ -64,6 +64,7 @@ def test_the_exclusion_case_fits_notice_designation_and_pricing_into_thirty_days
 
 
 @pytest.mark.parametrize("stem", ["ca_medspa", "tx_medspa", "ny_medspa", "fl_medspa", "oh_medspa", "or_medspa"])
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_example_packets_pass_every_system_check(stem):
     texts, _ = drafted(EXAMPLES / f"{stem}.yaml")
     assert system_findings(texts) == []
@@ -182,6 +183,7 @@ def built_text(tmp_path, deal_path, document: str) -> str:
     return typed(docx_text((out / f"{document}.docx").read_bytes(), rows=True)), out
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_texas_memo_cites_no_california_law_uses_human_headings_and_keeps_the_research_apart(tmp_path):
     memo, out = built_text(tmp_path, EXAMPLES / "tx_medspa.yaml", "compliance_memo")
     for foreign in ("Cal. ", "California", "N.Y. ", "Fla. Stat", "ORS ", "Ohio Rev. Code"):
@@ -199,6 +201,7 @@ def test_a_texas_memo_cites_no_california_law_uses_human_headings_and_keeps_the_
     assert "no errors" in memo and "must be resolved before any document is signed" not in memo
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_memo_grammar_an_hourly_fee(tmp_path):
     path = write_deal(tmp_path, "tx_medspa", **{"fees": {"basis": "hourly", "hourly_rate": 150, "fmv_review": "annual"}})
     memo, _ = built_text(tmp_path, path, "compliance_memo")
@@ -215,6 +218,7 @@ def test_state_scoped_citations_keep_only_the_deals_state():
 
 # ---- every blank asked for (issue 23 item 5) ----
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_blank_left_empty_is_listed_per_document_and_a_filled_field_prints_its_value(tmp_path):
     bare = write_deal(tmp_path, "tx_medspa", formation={})
     _, _, findings = validate(bare, "conservative", Library.shipped())
@@ -228,6 +232,7 @@ def test_a_blank_left_empty_is_listed_per_document_and_a_filled_field_prints_its
     assert "practice_articles" not in {f.document for f in findings if f.rule.startswith("blanks.")}
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_memo_lists_what_is_still_to_complete(tmp_path):
     memo, _ = built_text(tmp_path, write_deal(tmp_path, "tx_medspa", formation={}), "compliance_memo")
     section = memo[memo.index("STILL TO COMPLETE") if "STILL TO COMPLETE" in memo else memo.index("Still to Complete"):]
@@ -277,6 +282,7 @@ def test_new_york_bylaws_restate_bcl_1507(tmp_path):
         assert "(N.Y. Bus. Corp. Law § 1507(a))" in text and "within thirty (30) days after the shares are issued" in text
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_deal_deadline_longer_than_the_statute_allows_is_a_warning(tmp_path):
     from test_fifteen_states import deal_data
 
@@ -328,6 +334,7 @@ def test_supermajority_names_the_significant_members_and_allocations_carry_the_r
 
 # ---- filing documents in each state's vocabulary (issue 23 item 6, first part) ----
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_charters_name_the_agent_for_process_as_each_state_does():
     ca, _ = drafted(EXAMPLES / "ca_medspa.yaml")
     assert "initial agent for service of process is Maya Chen, M.D." in ca["practice_articles"]
@@ -341,6 +348,7 @@ def test_charters_name_the_agent_for_process_as_each_state_does():
 
 # ---- owner covenants (issue 23 item 3): the unsigned owner covenant is dropped, with a finding ----
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_msa_non_compete_no_longer_claims_to_bind_owners_who_do_not_sign_it(tmp_path):
     path = write_deal(tmp_path, "oh_medspa")
     texts, _ = drafted(path)

@@ -38,10 +38,11 @@ def _soffice_available() -> bool:
     return any(shutil.which(name) for name in ("soffice", "libreoffice"))
 
 
-pytestmark = pytest.mark.skipif(
+# Slow tier: LibreOffice.
+pytestmark = [pytest.mark.slow, pytest.mark.libreoffice, pytest.mark.skipif(
     not _soffice_available(),
     reason=f"LibreOffice (soffice) is not installed; install it to run the PDF tests: {INSTALL_COMMAND}",
-)
+)]
 
 
 def run_formgen(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:

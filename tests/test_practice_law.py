@@ -61,6 +61,7 @@ def _library_with(tmp_path: Path, code: str, edit) -> Path:
     (lambda d: d["scope_of_practice"].pop("iv_therapy"),
      "scope_of_practice.iv_therapy", "Field required"),
 ])
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_schema_refuses_a_bad_entry_naming_file_and_field(tmp_path, edit, field, words):
     states = _library_with(tmp_path, "FL", edit)
     with pytest.raises(InputError) as caught:
@@ -81,6 +82,7 @@ def test_states_fl_prints_the_non_compete_rule_and_the_scope_table():
     assert sources.returncode == 0 and "research: Read in December 2026: § 542.335(1) opening" in sources.stdout
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_florida_memo_analyses_the_covenant_it_keeps():
     packet = build_packet(EXAMPLES / "fl_medspa.yaml")
     texts = {d.spec.name: " ".join(docx_text(d.data).split()) for d in packet.documents}
@@ -95,6 +97,7 @@ def test_florida_memo_analyses_the_covenant_it_keeps():
     assert finding.verified and "542.335" in finding.citation
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_void_owner_covenant_replaces_the_msa_covenant(tmp_path):
     """Massachusetts sets no clause rule of its own: its non-compete section (c. 112 § 12X) does it."""
     rules = Library.shipped().rules_for("MA", dt.date(2027, 1, 1))
@@ -108,6 +111,7 @@ def test_a_void_owner_covenant_replaces_the_msa_covenant(tmp_path):
     assert included["msa.covenants.non_compete"] is False and included["msa.covenants.confidentiality_only"] is True
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_limited_owner_covenant_limits_the_msa_covenant(tmp_path):
     """Texas before S.B. 1318 (2025-09-01): the MSA keeps the Practice's covenant; the memo states the
     buyout and patient access § 15.50(b) asks of a covenant that binds a physician personally."""
@@ -120,6 +124,7 @@ def test_a_limited_owner_covenant_limits_the_msa_covenant(tmp_path):
     assert later.owner_covenant().max_radius_miles == 5 and later.owner_covenant().max_months == 12
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_medical_director_agreement_names_the_states_instruments(tmp_path):
     packet = build_packet(deal_for("CA", tmp_path))
     mda = next(d for d in packet.documents if d.spec.name == "medical_director_agreement")

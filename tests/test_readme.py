@@ -68,6 +68,7 @@ def test_the_field_reference_is_current():
     assert shown == schema_markdown(deal_json_schema()), "run: formgen schema --markdown > docs/deal-fields.md"
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_sample_packet_is_current():
     """docs/sample/ is made by docs/make_sample.py; the documents it shows must be today's."""
     import formgen

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import posixpath
-import shutil
 import struct
 import subprocess
 import zlib
@@ -98,6 +97,7 @@ def test_whole_paragraphs_inserted_and_deleted(tmp_path):
         (["Keep.", "Old tail one.", "Old tail two."], ["Keep.", "New tail."]),
     ],
 )
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_accept_gives_new_and_reject_gives_old(tmp_path, old_texts, new_texts):
     old = simple_docx(tmp_path / "old.docx", *old_texts)
     new = simple_docx(tmp_path / "new.docx", *new_texts)
@@ -301,10 +301,7 @@ def fee_memo(path: Path, fee: str, extra: str | None) -> bytes:
     return save(document, path)
 
 
-def test_libreoffice_renders_the_changes(tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed; cannot check how the redline renders")
+def test_libreoffice_renders_the_changes(tmp_path, libreoffice, libreoffice_profile):
     old = fee_memo(tmp_path / "old.docx", "$25,000", "3.2 Late Payment. Interest accrues at 1.5% monthly.")
     new = fee_memo(tmp_path / "new.docx", "$30,000", None)
     redline_path = tmp_path / "redline.docx"
@@ -312,8 +309,8 @@ def test_libreoffice_renders_the_changes(tmp_path):
     out_dir = tmp_path / "pdf"
     result = subprocess.run(
         [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            libreoffice,
+            libreoffice_profile,
             "--headless",
             "--convert-to",
             "pdf",

@@ -14,11 +14,13 @@ import pytest
 from lxml import etree
 
 import formgen
-from conftest import EXAMPLES, run_cli, soffice
+from conftest import EXAMPLES, run_cli
 from formgen.word.ooxml import read_package
 from formgen.word.redline import default_author, paragraphs_text
 from formgen.folder.regen import HandEditError
 from formgen.word.wordml import W
+
+pytestmark = pytest.mark.slow  # slow tier: whole regenerate workflows
 
 NS = {"w": W}
 
@@ -320,15 +322,15 @@ def test_regenerate_help_has_an_example():
     assert "Example: formgen regenerate" in proc.stdout and "--force" in proc.stdout and "--deal" in proc.stdout
 
 
-@pytest.mark.skipif(soffice() is None or shutil.which("pdftoppm") is None, reason="LibreOffice / poppler not installed")
-def test_libreoffice_shows_the_redline(ny, tmp_path):
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler is not installed")
+def test_libreoffice_shows_the_redline(ny, tmp_path, libreoffice, libreoffice_profile):
     import pypdf
 
     deal, out = ny
     set_fee(deal)
     formgen.regenerate(out)
     pdf_dir = tmp_path / "pdf"
-    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+    subprocess.run([libreoffice, libreoffice_profile, "--headless",
                     "--convert-to", "pdf", "--outdir", str(pdf_dir), str(out / "redlines/msa.redline.docx")],
                    check=True, capture_output=True, timeout=300)
     pdf = pdf_dir / "msa.redline.pdf"

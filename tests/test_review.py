@@ -14,8 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 
-import formgen
-from conftest import EXAMPLES, run_cli
+from conftest import run_cli
 from formgen.errors import InputError
 
 from formgen.inputs.library import Library
@@ -39,10 +38,8 @@ def _review_text(text: str, state: str = "CA", on: dt.date = dt.date(2027, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def ca_packet(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("ca") / "glow"
-    formgen.generate(EXAMPLES / "ca_medspa.yaml", out)
-    return out
+def ca_packet(packets) -> Path:
+    return packets["ca_medspa"]  # the session's CA packet (read only)
 
 
 def test_word_numbering_names_the_sections_word_shows(ca_packet):
@@ -62,6 +59,7 @@ def _edited(source: Path, target: Path, old: str, new: str) -> Path:
     return target
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_hits_in_word_numbered_sections_12_2_and_17_3(ca_packet, tmp_path):
     msa = _edited(ca_packet / "msa.docx", tmp_path / "msa.docx", "The Management Fee is a fixed fee of ",
                   "The Management Fee is twenty percent (20%) of Practice's gross collections plus a fixed fee of ")
@@ -82,6 +80,7 @@ def test_typed_numbering_and_caption():
     assert found == {("fee_percentage", "Section 4.1", "Fees"), ("fee_per_unit", "Section 4.2", "Extras")}
 
 
+@pytest.mark.slow  # every packet scanned and reviewed
 def test_formgen_packets_give_no_findings_memo_included(packets):
     for example, folder in packets.items():  # ca_medspa, tx_medspa, ...: every document of every packet
         rules = Library.shipped().state(example[:2].upper())
@@ -93,6 +92,7 @@ def test_formgen_packets_give_no_findings_memo_included(packets):
     assert memo.read_as == "memorandum"
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_scan_help_example_exits_0_on_the_packet(ca_packet):
     result = run_cli("scan", str(ca_packet), "--state", "CA", "--json")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr
@@ -157,6 +157,7 @@ def test_footer_and_footnote_text_is_reviewed(tmp_path):
 
 @pytest.mark.parametrize("text", ["one " * 2500 + "of gross revenue", "5% " * 3400 + "of revenue", "$ " * 5000 + "per patient",
                                   "MSO shall " * 1000 + "direct treatment", "fee " * 2500 + "per patient"])
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_pathological_paragraph_of_10000_characters_is_fast(text):
     text = text[-10_000:]
     detect(text_paragraphs("MSO shall pay."))  # compile the patterns first
@@ -166,6 +167,7 @@ def test_pathological_paragraph_of_10000_characters_is_fast(text):
     assert time.process_time() - started < 1.0
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_corpus_precision_and_recall(tmp_path):
     clauses = load_corpus(CORPUS)
     assert len(clauses) >= 120 and sum(not c.labels for c in clauses) * 3 >= len(clauses)

@@ -14,6 +14,8 @@ import pytest
 
 from conftest import EXAMPLES, ROOT, run_cli
 
+pytestmark = pytest.mark.slow  # slow tier: whole workflows on unsafe inputs
+
 CA = EXAMPLES / "ca_medspa.yaml"
 
 

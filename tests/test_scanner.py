@@ -382,7 +382,7 @@ def test_scan_files_reports_every_bad_file_at_once(tmp_path):
     assert [p.file for p in err.value.problems] == [str(bad_pdf), str(bad_docx)]
 
 
-def test_importing_the_scanner_does_not_load_python_docx():
+def test_importing_the_scanner_does_not_load_python_docx(starts_processes):
     code = "import sys, formgen.scan.scanner; print('docx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -397,6 +397,7 @@ def _keyword_pretest_misses(sentences) -> list[str]:
     return [s for s in sentences if (BASE.search(s) or VOLUME_LINK.search(s)) and not may_link(s)]
 
 
+@pytest.mark.slow  # thousands of generated sentences
 def test_keyword_pretest_never_rejects_a_sentence_the_patterns_match():
     """may_link is only a shortcut: on every fixture sentence and every example document's text it
     lets through each sentence that BASE or VOLUME_LINK would match."""
@@ -423,6 +424,7 @@ def test_keyword_pretest_folds_the_letters_ignorecase_matches_to_ascii():
     assert not _keyword_pretest_misses(samples)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_keyword_pretest_holds_on_random_text():
     from hypothesis import given, settings
     from hypothesis import strategies as st

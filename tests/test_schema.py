@@ -100,6 +100,7 @@ def test_starter_deal_is_valid_under_the_schema(schema, tmp_path):
     assert json.loads((tmp_path / "schema" / "deal.schema.json").read_text()) == schema
 
 
+@pytest.mark.slow  # hundreds of generated deals
 def test_every_deal_formgen_accepts_the_schema_accepts(schema, tmp_path_factory):
     """The fuzzer's deals (the examples with hostile text and wrong values): whatever formgen's
     loader accepts, the schema accepts too, so an editor never flags a file formgen would build."""

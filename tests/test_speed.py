@@ -41,6 +41,7 @@ def packets():
     return {path.stem: build(path) for path in EXAMPLES}
 
 
+@pytest.mark.slow  # slow tier: reads every example's packet
 def test_every_document_equals_the_plain_zip_of_its_parts(packets, monkeypatch, machine_settings):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     machine_settings()
@@ -54,6 +55,7 @@ def test_every_document_equals_the_plain_zip_of_its_parts(packets, monkeypatch, 
     assert wordml._compressed, "the shared parts were not taken from the compression cache"
 
 
+@pytest.mark.slow  # slow tier: reads every example's packet
 def test_docx_text_equals_the_full_walk(packets, monkeypatch):
     fast = {(name, d.spec.name): ooxml.docx_text(d.data) for name, p in packets.items() for d in p.documents}
     monkeypatch.setattr(ooxml, "_NO_TEXT", frozenset())
@@ -61,6 +63,7 @@ def test_docx_text_equals_the_full_walk(packets, monkeypatch):
     assert fast == full
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_second_build_in_the_same_process_is_byte_identical(packets):
     again = build(EXAMPLES[0])
     first = packets[EXAMPLES[0].stem]
@@ -68,12 +71,10 @@ def test_a_second_build_in_the_same_process_is_byte_identical(packets):
     assert [f.to_dict() for f in again.findings] == [f.to_dict() for f in first.findings]
 
 
-def test_compiled_templates_cached_on_disk_give_the_same_packet(tmp_path):
+def test_compiled_templates_cached_on_disk_give_the_same_packet(tmp_path, subprocess_cli):
     """A cold run fills the on-disk cache of compiled templates, a warm run reads it, a corrupt
-    entry is compiled afresh: the packet's bytes are the same every time."""
+    entry is compiled afresh: the packet's bytes are the same every time (one process each)."""
     import os
-    import subprocess
-    import sys
 
     from conftest import EXAMPLES
 
@@ -81,8 +82,8 @@ def test_compiled_templates_cached_on_disk_give_the_same_packet(tmp_path):
     deal = EXAMPLES / "ny_medspa.yaml"
 
     def generate(out: str) -> dict[str, bytes]:
-        subprocess.run([sys.executable, "-m", "formgen", "generate", str(deal), "-o", str(tmp_path / out)],
-                       env=env, check=True, capture_output=True)
+        result = subprocess_cli("generate", str(deal), "-o", str(tmp_path / out), env=env, module="formgen")
+        assert result.returncode == 0, result.stderr
         return {p.name: p.read_bytes() for p in (tmp_path / out).glob("*.docx")}
 
     cold = generate("cold")

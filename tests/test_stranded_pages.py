@@ -17,8 +17,9 @@ import pytest
 import formgen
 from conftest import EXAMPLES
 
-pytestmark = pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
-                                reason="needs LibreOffice and poppler-utils (tests/run.sh installs them)")
+# Slow tier: LibreOffice.
+pytestmark = [pytest.mark.slow, pytest.mark.libreoffice, pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                                reason="needs LibreOffice and poppler-utils (tests/run.sh installs them)")]
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 MARGIN = 72.0  # the template's one-inch margins, in points

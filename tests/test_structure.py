@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "formgen"
 # Run by LibreOffice's own Python (it imports uno), never imported by formgen.
 OTHER_INTERPRETER = {"formgen.pdf.uno_bridge"}
@@ -22,6 +24,7 @@ def dotted(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_no_module_imports_the_package_back():
     """Submodules import each other, never `formgen` itself (whose __init__ only re-exports)."""
     offenders = []
@@ -82,7 +85,7 @@ def test_init_holds_only_the_public_api():
     assert names == ["__all__"]
 
 
-def test_every_module_imports_alone_in_a_fresh_interpreter():
+def test_every_module_imports_alone_in_a_fresh_interpreter(starts_processes):
     names = [dotted(p) for p in modules() if p.name != "__main__.py" and dotted(p) not in OTHER_INTERPRETER]
     code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
     for name in names:  # one interpreter per module: an import cycle shows as an ImportError
@@ -90,7 +93,7 @@ def test_every_module_imports_alone_in_a_fresh_interpreter():
         assert result.returncode == 0, f"{name}: {result.stderr[-500:]}"
 
 
-def test_the_layers_contract_holds():
+def test_the_layers_contract_holds(starts_processes):
     """Each layer imports only from the layers below it (pyproject.toml [tool.importlinter], with
     no ignored imports): cli, web > api > folder > lint > pdf > scan > word > drafting > inputs >
     library > markup, errors > counts, _version. Modules are cut by concept, not by size."""
@@ -109,7 +112,7 @@ def test_no_merge_conflict_markers_are_committed():
     assert marked == []
 
 
-def test_ruff_finds_nothing():
+def test_ruff_finds_nothing(starts_processes):
     """The lint rules of pyproject.toml ([tool.ruff]) hold over the code, tests, docs scripts and benchmarks."""
     root = PACKAGE.parent
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "formgen", "tests", "docs", "benchmarks"],
@@ -117,7 +120,7 @@ def test_ruff_finds_nothing():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_is_strict_and_clean_on_the_model_and_packet_layers():
+def test_mypy_is_strict_and_clean_on_the_model_and_packet_layers(starts_processes):
     """[tool.mypy] in pyproject.toml: strict on formgen/inputs, formgen/folder and formgen/settings.py."""
     result = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental"], cwd=PACKAGE.parent,
                             capture_output=True, text=True)

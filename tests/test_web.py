@@ -25,6 +25,8 @@ from formgen.web.app import COOKIE, create_app  # noqa: E402
 from formgen.web.live import sentence  # noqa: E402
 from formgen.web.serve import is_loopback  # noqa: E402
 
+pytestmark = pytest.mark.slow  # slow tier: the web intake's whole workflows
+
 EPOCH = "1700000000"
 ORIGIN = "http://127.0.0.1:8000"
 

@@ -26,7 +26,8 @@ from web_answers import CA_STEPS, PACKET_FILES  # noqa: E402
 from formgen.inputs.library import Library  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (tests/run.sh installs it)")
+# Slow tier: Chromium.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (tests/run.sh installs it)")]
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 XSS = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'

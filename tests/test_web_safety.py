@@ -20,11 +20,10 @@ from starlette.testclient import TestClient  # noqa: E402
 from test_web import ORIGIN, Browser, client, complete_ca, post_step, start_matter, upload  # noqa: E402
 from web_answers import CA_STEPS  # noqa: E402
 
-from formgen import api  # noqa: E402
+from conftest import EXAMPLES  # noqa: E402
 from formgen.web import packetfiles  # noqa: E402
 from formgen.web.app import COOKIE, create_app  # noqa: E402
 from formgen.web.drafts import SESSION_IDLE  # noqa: E402
-from conftest import EXAMPLES  # noqa: E402
 
 EPOCH = "1700000000"
 
@@ -79,6 +78,7 @@ def test_every_response_carries_the_security_headers_refusals_included(app):
         assert len(r.headers.get_list("content-security-policy")) == 1, name
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_cookieless_requests_create_no_session(app):
     c = TestClient(app, base_url=ORIGIN)
     for i in range(300):
@@ -138,6 +138,7 @@ def test_a_new_session_id_when_a_matter_is_started_or_opened_and_the_old_one_is_
     assert victim.cookies.get(COOKIE, domain="127.0.0.1") != known and not store.session_ok(known)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_csrf_is_checked_before_the_body_and_the_limit_counts_bytes_received(app):
     c = client(app)
     start_matter(c)
@@ -168,12 +169,11 @@ def zipped(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes
 
 
 @pytest.fixture(scope="module")
-def packet_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("glow") / "packet"
-    api.generate(EXAMPLES / "ca_medspa.yaml", out)
-    return out
+def packet_dir(packets):
+    return packets["ca_medspa"]  # the session's CA packet (read only)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_packet_with_pdfs_of_several_megabytes_reopens(app, packet_dir):
     files = {name: path.read_bytes() for name, path in packetfiles.listing(packet_dir, hidden=True).items()}
     for name in [n for n in files if n.endswith(".docx") and "/" not in n][:3]:
@@ -186,6 +186,7 @@ def test_a_packet_with_pdfs_of_several_megabytes_reopens(app, packet_dir):
     assert "Regenerate this packet" in r.text
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_zip_bomb_and_an_overbudget_zip_are_refused_with_a_message(app, packet_dir, monkeypatch):
     c = client(app)
     manifest = (packet_dir / "manifest.json").read_bytes()
@@ -240,6 +241,7 @@ def linked_docx(docx: bytes, target: str = "file:///etc/formgen-secret.png") -> 
     return out.getvalue()
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_docx_linking_a_local_file_is_refused_and_never_previewed(app, packet_dir):
     files = {name: path.read_bytes() for name, path in packetfiles.listing(packet_dir, hidden=True).items()}
     files["msa.docx"] = linked_docx(files["msa.docx"])
@@ -278,6 +280,7 @@ def _with_field(path) -> bytes:
 # ---------------------------------------------------------------- stale tabs, removals, undo
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_stale_tab_is_told_not_obeyed(app):
     c = client(app)
     complete_ca(c)
@@ -295,6 +298,7 @@ def test_a_stale_tab_is_told_not_obeyed(app):
     assert "Lee Park" in c.get(c.path("/deal.yaml")).text
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_removal_only_by_name_and_undo(app):
     c = client(app)
     complete_ca(c)
@@ -312,6 +316,7 @@ def test_removal_only_by_name_and_undo(app):
     assert "Maya Chen, M.D." in deal and "A123456" in deal and "Daniel Chen" in deal
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_first_button_of_every_step_is_next(app):
     """Enter in a field presses the form's first submit button: on every step it is Next, and
     every Remove comes after the fields it removes."""
@@ -335,6 +340,7 @@ def test_the_first_button_of_every_step_is_next(app):
 HOSTILE = ["9" * 5001, "\u00b2", "$" + "9" * 4400, "\u0661\u0662", "-1", "1e999999", "NaN", "../../etc/passwd", "\x00", "{"]
 
 
+@pytest.mark.slow  # every route with every hostile value
 def test_no_route_answers_500_to_hostile_values(app, packet_dir):
     c = client(app)
     c.raise_server_exceptions = False

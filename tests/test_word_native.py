@@ -41,10 +41,8 @@ def text(p: etree._Element) -> str:
 
 
 @pytest.fixture(scope="module")
-def ny(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("ny") / "out"
-    formgen.generate(EXAMPLES / "ny_medspa.yaml", folder)
-    return folder
+def ny(packets) -> Path:
+    return packets["ny_medspa"]  # the session's NY packet (read only)
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +200,7 @@ def revisions(redline: Path) -> list[tuple[str, str, bool]]:
     return out
 
 
+@pytest.mark.slow  # two packets and a redline
 def test_removing_a_service_redlines_only_the_removed_text(tmp_path):
     deal = tmp_path / "deal.yaml"
     shutil.copy(EXAMPLES / "ny_medspa.yaml", deal)
@@ -232,10 +231,8 @@ def test_removing_a_service_redlines_only_the_removed_text(tmp_path):
     assert any("Referral Sources." in p for p in accepted) and any("Trade Names and Marks." in p for p in accepted)
 
 
-@pytest.mark.libreoffice
-@pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
-def test_libreoffice_renders_numbers_and_references(ny, tmp_path):
-    subprocess.run([soffice(), "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(ny / "msa.docx")],
+def test_libreoffice_renders_numbers_and_references(ny, tmp_path, libreoffice, libreoffice_profile):
+    subprocess.run([libreoffice, libreoffice_profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(ny / "msa.docx")],
                    check=True, capture_output=True, timeout=300)
     rendered = " ".join(subprocess.run(["pdftotext", str(tmp_path / "msa.pdf"), "-"], capture_output=True,
                                        text=True, check=True).stdout.split())
@@ -287,6 +284,7 @@ def test_typesetting_leaves_values_as_typed():
     assert "Practice\u2019s" in out
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_every_table_spans_the_text_width():
     """Each table's columns add up to the page's text width (a second table once inherited the
     first table's last column width and printed a letter per line)."""
@@ -309,6 +307,7 @@ def test_every_table_spans_the_text_width():
                 assert abs(sum(cols) - width) <= len(cols), (doc.spec.name, cols, width)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_an_exhibit_that_is_signed_follows_its_heading_on_one_page():
     """The consent of spouse and the share certificate: their signature lead does not start a new
     page after the exhibit heading, and no "[Signature page to ...]" legend labels them."""
