@@ -18,6 +18,8 @@ HEAVY = ("docxtpl", "docx", "lxml", "pypdf", "starlette", "uvicorn", "formgen.wo
          "formgen.folder")
 PROBE = """
 import json, runpy, sys
+
+pytestmark = pytest.mark.slow  # starts formgen in fresh processes
 sys.argv = ["formgen", *sys.argv[1:]]
 try:
     runpy.run_module("formgen", run_name="__main__")

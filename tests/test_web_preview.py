@@ -19,6 +19,8 @@ from formgen.pdf.persistent import converters, shutdown, uno_python  # noqa: E40
 from formgen.web.app import create_app  # noqa: E402
 from formgen.web.preview import WarmConverters  # noqa: E402
 
+pytestmark = pytest.mark.slow  # drives LibreOffice
+
 needs_libreoffice = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice"))
                                        or shutil.which("pdftoppm") is None or uno_python() is None,
                                        reason="LibreOffice with its Python bridge and poppler are needed")

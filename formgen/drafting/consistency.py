@@ -22,9 +22,9 @@ from .packet_system import system_findings
 PRICE_FORMULAS = {
     "fair_market_value": "the fair market value of the interest",
     "book_value": "the book value of the interest",
-    "fixed": "for all of the owner’s interest",
+    "fixed": "for all of the owner's interest",
 }
-_FIXED_AMOUNT = re.compile(r"(\$[\d,]+\.\d\d) for all of the owner’s interest")
+_FIXED_AMOUNT = re.compile(r"(\$[\d,]+\.\d\d) for all of the owner's interest")
 
 
 def _event_pattern(label: str) -> re.Pattern:

@@ -78,7 +78,7 @@ _NUMBER = r"[a-z\- ]+ \((\d+)\)"
 
 
 def _timetable_pattern(label: str) -> re.Pattern:
-    words = re.escape(label).replace("owner", r"[A-Za-z][A-Za-z ]*?")
+    words = re.escape(_flat(label)).replace("owner", r"[A-Za-z][A-Za-z ]*?")  # compared with _flat text
     return re.compile(words + rf": {_NUMBER} days, with the successor named within {_NUMBER} days and the price "
                       rf"agreed within {_NUMBER} days after the event", re.IGNORECASE)
 
@@ -120,7 +120,7 @@ def timetable_findings(texts: dict[str, str]) -> list[Finding]:
 
 # Pairs of wording that contradict each other across documents: (what grants, what forbids, the right).
 _CONTRADICTIONS = (
-    (re.compile(r"shall not amend [^.]*without MSO’s prior written (?:approval|consent)"),
+    (re.compile(r"shall not amend [^.]*without MSO's prior written (?:approval|consent)"),
      re.compile(r"no amendment may be conditioned on, or require, the consent or approval of any Management Services "
                 r"Organization"),
      "approve amendments of the practice’s governing documents"),

@@ -7,7 +7,6 @@ place, never a mix: on Linux the two folders are exchanged in one renameat2 call
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import glob
 import os
 import shutil
@@ -24,7 +23,7 @@ _STAGE_KINDS = ("new", "old")
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2); False where unsupported."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)  # the process's own symbols, libc's included (no ldconfig run)
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
         return False

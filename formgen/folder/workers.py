@@ -10,7 +10,6 @@ worker writing packets within a second or two.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 import threading
@@ -26,7 +25,7 @@ def die_with_parent(parent: int, worker_settings: Settings) -> None:
     thread catches a parent that died before that was set (or a system without it). Then the
     worker runs with ``worker_settings`` (the batch's own, with one LibreOffice per worker)."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)  # the process's own symbols, libc's included (no ldconfig run)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
