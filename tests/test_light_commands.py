@@ -14,12 +14,13 @@ import pytest
 
 from conftest import EXAMPLES, ROOT
 
+pytestmark = pytest.mark.slow  # starts formgen in fresh processes
+
 HEAVY = ("docxtpl", "docx", "lxml", "pypdf", "starlette", "uvicorn", "formgen.word", "formgen.pdf", "formgen.web",
          "formgen.folder")
 PROBE = """
 import json, runpy, sys
 
-pytestmark = pytest.mark.slow  # starts formgen in fresh processes
 sys.argv = ["formgen", *sys.argv[1:]]
 try:
     runpy.run_module("formgen", run_name="__main__")

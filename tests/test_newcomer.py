@@ -44,12 +44,12 @@ def test_five_mistakes_are_reported_in_one_pass(tmp_path):
                    ("{type: PA, state: TX, number: PA09876}", "{type: NP, state: TX, number: PA09876}"))
     found = {(p.line, p.path): p.message for p in problems_of(deal)}
     assert set(found) == {(8, "deal.effective_date"), (13, "mso.adress"), (14, "mso.members"),
-                          (21, "practice.formation_state"), (29, "practice.owners[1].license.type")}, found
+                          (23, "practice.formation_state"), (31, "practice.owners[1].license.type")}, found
     assert "write 2027-03-01" in found[(8, "deal.effective_date")]
     assert "did you mean 'address'" in found[(13, "mso.adress")]
     assert "sum to 90" in found[(14, "mso.members")]
-    assert "did you mean TX (Texas)" in found[(21, "practice.formation_state")]
-    assert "holds an NP license" in found[(29, "practice.owners[1].license.type")]
+    assert "did you mean TX (Texas)" in found[(23, "practice.formation_state")]
+    assert "holds an NP license" in found[(31, "practice.owners[1].license.type")]
     result = run_cli("validate", str(deal))  # the same, as the user sees it: one run, five lines
     assert result.returncode == 1 and "5 problems" in result.stderr
     assert f"{deal}:29: practice.owners[1].license.type:" in result.stderr

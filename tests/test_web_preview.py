@@ -15,11 +15,12 @@ pytest.importorskip("starlette")
 from test_web import EPOCH, client, upload  # noqa: E402
 
 from conftest import EXAMPLES  # noqa: E402
+
+pytestmark = pytest.mark.slow  # drives LibreOffice
 from formgen.pdf.persistent import converters, shutdown, uno_python  # noqa: E402
 from formgen.web.app import create_app  # noqa: E402
 from formgen.web.preview import WarmConverters  # noqa: E402
 
-pytestmark = pytest.mark.slow  # drives LibreOffice
 
 needs_libreoffice = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice"))
                                        or shutil.which("pdftoppm") is None or uno_python() is None,
