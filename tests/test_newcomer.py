@@ -52,7 +52,7 @@ def test_five_mistakes_are_reported_in_one_pass(tmp_path):
     assert "holds an NP license" in found[(31, "practice.owners[1].license.type")]
     result = run_cli("validate", str(deal))  # the same, as the user sees it: one run, five lines
     assert result.returncode == 1 and "5 problems" in result.stderr
-    assert f"{deal}:29: practice.owners[1].license.type:" in result.stderr
+    assert f"{deal}:31: practice.owners[1].license.type:" in result.stderr
 
 
 def test_a_stand_in_value_never_makes_a_problem_of_its_own(tmp_path):
