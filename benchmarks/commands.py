@@ -68,7 +68,9 @@ def command_figures(deal: Path, runs: int) -> dict[str, tuple[float, float]]:
     work = Path(tempfile.mkdtemp(prefix="formgen-bench-commands-"))
     # Bytecode is written as an installed wheel's is (pip compiles it); a shell with
     # PYTHONDONTWRITEBYTECODE set would otherwise compile formgen from source on every run.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"FORMGEN_CACHE_DIR": str(work / "cache")}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
+        "FORMGEN_CACHE_DIR": str(work / "cache")
+    }
     no_cache = {**env, "FORMGEN_NO_CACHE": "1"}
     edited, explained = work / deal.name, work / f"explained-{deal.name}"
     original = deal.read_text(encoding="utf-8")
@@ -112,8 +114,10 @@ def main(argv: list[str] | None = None) -> int:
 
     figures = command_figures(deal, args.runs)
     bare, bare_cpu = figures["bare imports"]
-    print(f"commands: median of {args.runs} interleaved runs, each a new process ({deal.name}); "
-          f"wall time, and CPU time (user + system, which a busy machine changes less)")
+    print(
+        f"commands: median of {args.runs} interleaved runs, each a new process ({deal.name}); "
+        f"wall time, and CPU time (user + system, which a busy machine changes less)"
+    )
     imports = 'python -c "import docxtpl, pydantic, typer, pypdf"'
     print(f"  {imports:<52} {bare * 1000:8.1f} ms wall {bare_cpu * 1000:8.1f} ms CPU")
     ok = True
@@ -123,8 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, target in TARGETS.items():
         ratio, cpu_ratio = figures[name][0] / bare, figures[name][1] / bare_cpu
         ok &= ratio <= target
-        print(f"ratio {name}/imports: {ratio:.2f}   (target <= {target}: {'met' if ratio <= target else 'MISSED'}; "
-              f"CPU ratio {cpu_ratio:.2f})")
+        print(
+            f"ratio {name}/imports: {ratio:.2f}   (target <= {target}: {'met' if ratio <= target else 'MISSED'}; "
+            f"CPU ratio {cpu_ratio:.2f})"
+        )
     for name in COLD:
         print(f"ratio {name}/imports: {figures[name][0] / bare:.2f}   (CPU ratio {figures[name][1] / bare_cpu:.2f})")
 
@@ -132,11 +138,15 @@ def main(argv: list[str] | None = None) -> int:
         from packet import packet_figures
 
         packet = packet_figures(deal, args.build_runs)
-        print(f"build: {packet['documents']} documents, median of {args.build_runs} runs: formgen.build "
-              f"{packet['formgen'] * 1000:.1f} ms, bare docxtpl {packet['docxtpl'] * 1000:.1f} ms")
+        print(
+            f"build: {packet['documents']} documents, median of {args.build_runs} runs: formgen.build "
+            f"{packet['formgen'] * 1000:.1f} ms, bare docxtpl {packet['docxtpl'] * 1000:.1f} ms"
+        )
         ok &= packet["ratio"] <= BUILD_TARGET
-        print(f"ratio build/docxtpl: {packet['ratio']:.2f}   (target <= {BUILD_TARGET}: "
-              f"{'met' if packet['ratio'] <= BUILD_TARGET else 'MISSED'})")
+        print(
+            f"ratio build/docxtpl: {packet['ratio']:.2f}   (target <= {BUILD_TARGET}: "
+            f"{'met' if packet['ratio'] <= BUILD_TARGET else 'MISSED'})"
+        )
     return 0 if ok else 1
 
 

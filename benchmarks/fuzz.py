@@ -57,8 +57,13 @@ def run_job(job: int, count: int, seed: int, timeout: int = 60) -> dict:
     signal.signal(signal.SIGALRM, hang)
 
     @hypothesis_seed(seed + job)
-    @settings(max_examples=count, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=count,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(deal=st.one_of(fz.deals(), fz.deals(mutations=[fz._text_mutation])), as_json=st.booleans())
     def one(deal, as_json):
         if outcome["deals"] >= count:
@@ -89,8 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--timeout", type=int, default=60, help="seconds one deal may take before it counts as a hang")
     parser.add_argument("--seed", type=int, default=None, help="reproduce a run (printed at the start)")
-    parser.add_argument("--save", type=Path, default=Path(tempfile.gettempdir()) / "formgen-fuzz-crashes",
-                        help="folder for one deal file per distinct crash")
+    parser.add_argument(
+        "--save",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "formgen-fuzz-crashes",
+        help="folder for one deal file per distinct crash",
+    )
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(2**31)
     per_job = [args.count // args.jobs + (1 if i < args.count % args.jobs else 0) for i in range(args.jobs)]
@@ -110,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
                 crashes[key]["count"] += entry["count"]
             else:
                 crashes[key] = entry
-    print(f"deals: {outcome['deals']}  refused with InputError: {outcome['refused']}  "
-          f"built a packet: {outcome['built']}  ({elapsed:.0f} s)")
+    print(
+        f"deals: {outcome['deals']}  refused with InputError: {outcome['refused']}  "
+        f"built a packet: {outcome['built']}  ({elapsed:.0f} s)"
+    )
     print(f"crashes: {outcome['crash']}")
     if crashes:
         args.save.mkdir(parents=True, exist_ok=True)

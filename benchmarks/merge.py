@@ -70,13 +70,18 @@ def main() -> int:
             report = merged.report
             times.append(statistics.median(runs))
             pairs.append(report["pairs"])
-            print(f"{deal.stem + '/' + doc.spec.filename:45} {report['paragraphs']['base']:>5} {report['pairs']:>5} "
-                  f"{len(report['merged']):>6} {len(report['conflicts']):>5} {times[-1] * 1000:>7.1f}")
-    print(f"documents: {len(times)}; merge time per document: median {statistics.median(times) * 1000:.1f} ms, "
-          f"max {max(times) * 1000:.1f} ms; aligned pairs per merge: median {statistics.median(pairs):.0f}, "
-          f"max {max(pairs)}")
-    print(f"ratio: merge time / build time per document = "
-          f"{statistics.median(times) / statistics.median(build_times):.2f}")
+            print(
+                f"{deal.stem + '/' + doc.spec.filename:45} {report['paragraphs']['base']:>5} {report['pairs']:>5} "
+                f"{len(report['merged']):>6} {len(report['conflicts']):>5} {times[-1] * 1000:>7.1f}"
+            )
+    print(
+        f"documents: {len(times)}; merge time per document: median {statistics.median(times) * 1000:.1f} ms, "
+        f"max {max(times) * 1000:.1f} ms; aligned pairs per merge: median {statistics.median(pairs):.0f}, "
+        f"max {max(pairs)}"
+    )
+    print(
+        f"ratio: merge time / build time per document = {statistics.median(times) / statistics.median(build_times):.2f}"
+    )
     return 0
 
 

@@ -106,8 +106,13 @@ def packet_figures(deal: Path, runs: int) -> dict:
     finally:
         scan_module.scan_findings = scan
     ours, bare = statistics.median(ours_times), statistics.median(bare_times)
-    return {"documents": len(calls), "formgen": ours, "docxtpl": bare, "ratio": ours / bare,
-            "scan": statistics.median(scan_times)}
+    return {
+        "documents": len(calls),
+        "formgen": ours,
+        "docxtpl": bare,
+        "ratio": ours / bare,
+        "scan": statistics.median(scan_times),
+    }
 
 
 def profile_build(deal: Path, top: int = 25) -> str:
@@ -171,11 +176,15 @@ def main(argv: list[str] | None = None) -> int:
     packet = packet_figures(deal, args.runs)
     print(f"packet: {deal.name}, {packet['documents']} documents, median of {args.runs} runs")
     print(f"  formgen.build       {packet['formgen'] * 1000:8.1f} ms")
-    print(f"    of which the revenue scan of the agreements {packet['scan'] * 1000:.1f} ms "
-          f"(without it: ratio {(packet['formgen'] - packet['scan']) / packet['docxtpl']:.2f})")
+    print(
+        f"    of which the revenue scan of the agreements {packet['scan'] * 1000:.1f} ms "
+        f"(without it: ratio {(packet['formgen'] - packet['scan']) / packet['docxtpl']:.2f})"
+    )
     print(f"  bare docxtpl        {packet['docxtpl'] * 1000:8.1f} ms  (same templates, same contexts)")
     ok_ratio = packet["ratio"] <= TARGET_RATIO
-    print(f"ratio formgen/docxtpl: {packet['ratio']:.2f}   (target <= {TARGET_RATIO}: {'met' if ok_ratio else 'MISSED'})")
+    print(
+        f"ratio formgen/docxtpl: {packet['ratio']:.2f}   (target <= {TARGET_RATIO}: {'met' if ok_ratio else 'MISSED'})"
+    )
 
     startup = startup_figures(deal, args.startup_runs)
     startup_ratio = startup["validate"] / startup["python"]
@@ -185,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'  the same, cold (FORMGEN_NO_CACHE=1)':<72} {startup['cold'] * 1000:8.1f} ms")
     imports = 'python -c "import docxtpl, pydantic, typer, pypdf"'
     print(f"  {imports:<72} {startup['python'] * 1000:8.1f} ms")
-    print(f"ratio validate/imports: {startup_ratio:.2f}   (target <= {TARGET_STARTUP}: {'met' if ok_startup else 'MISSED'})")
+    print(
+        f"ratio validate/imports: {startup_ratio:.2f}   (target <= {TARGET_STARTUP}: {'met' if ok_startup else 'MISSED'})"
+    )
     print(f"ratio validate cold/imports: {startup['cold'] / startup['python']:.2f}   (first run or changed inputs)")
     if args.profile or not ok_ratio:
         print("\nprofile of one build (cumulative):")

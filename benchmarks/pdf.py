@@ -106,8 +106,10 @@ def packet_figures(deal: str, repeat: int) -> dict:
     soffice = soffice_path()
     python = uno_python()
     if python is None:
-        raise SystemExit("no Python with LibreOffice's uno module (apt-get install python3-uno): "
-                         "the persistent converter cannot be measured")
+        raise SystemExit(
+            "no Python with LibreOffice's uno module (apt-get install python3-uno): "
+            "the persistent converter cannot be measured"
+        )
     packet = build(deal)
     methods = ["per_doc", "single", "persistent1", "persistent"]
     runs: dict[str, list[float]] = {m: [] for m in methods}
@@ -123,7 +125,7 @@ def packet_figures(deal: str, repeat: int) -> dict:
             convert_documents(docx[:pool_size], work / "start-pool")  # starts formgen's converters
             offices = lambda: [conv.office_pid] + [c.office_pid for c in converters(pool_size)]  # noqa: E731
             for i in range(repeat):
-                for method in methods[i % 4:] + methods[: i % 4]:
+                for method in methods[i % 4 :] + methods[: i % 4]:
                     out = work / f"{method}-{i}"
                     out.mkdir()
                     before = children_cpu(), sum(group_cpu(pid) for pid in offices())
@@ -140,8 +142,16 @@ def packet_figures(deal: str, repeat: int) -> dict:
             conv.close()
             shutdown()
         pages = sum(len(PdfReader(work / "persistent-0" / f"{p.stem}.pdf").pages) for p in docx)
-    return {"runs": runs, "cpu": {k: v / repeat for k, v in cpu.items()}, "start": start, "converters": pool_size, "documents": len(docx), "pages": pages, "soffice": soffice,
-            "version": soffice_version(soffice)}
+    return {
+        "runs": runs,
+        "cpu": {k: v / repeat for k, v in cpu.items()},
+        "start": start,
+        "converters": pool_size,
+        "documents": len(docx),
+        "pages": pages,
+        "soffice": soffice,
+        "version": soffice_version(soffice),
+    }
 
 
 def portfolio_figures(deals: int, jobs: int) -> tuple[float, float]:
@@ -154,13 +164,21 @@ def portfolio_figures(deals: int, jobs: int) -> tuple[float, float]:
         for i in range(deals):
             shutil.copy(examples[i % len(examples)], work / "deals" / f"deal_{i:03d}.yaml")
         started = time.perf_counter()
-        subprocess.run([*cli, "batch", str(work / "deals"), "-o", str(work / "batch"), "--pdf", "-j", str(jobs)],
-                       check=True, capture_output=True, cwd=REPO_ROOT)
+        subprocess.run(
+            [*cli, "batch", str(work / "deals"), "-o", str(work / "batch"), "--pdf", "-j", str(jobs)],
+            check=True,
+            capture_output=True,
+            cwd=REPO_ROOT,
+        )
         batch = time.perf_counter() - started
         started = time.perf_counter()
         for path in sorted((work / "deals").iterdir()):
-            subprocess.run([*cli, "generate", str(path), "-o", str(work / "seq" / path.stem), "--pdf"],
-                           check=True, capture_output=True, cwd=REPO_ROOT)
+            subprocess.run(
+                [*cli, "generate", str(path), "-o", str(work / "seq" / path.stem), "--pdf"],
+                check=True,
+                capture_output=True,
+                cwd=REPO_ROOT,
+            )
         sequential = time.perf_counter() - started
         made = len(list((work / "batch").glob("*/packet.pdf")))
         if made != deals:
@@ -182,33 +200,68 @@ def main(argv: list[str] | None = None) -> int:
     runs = lambda xs: ", ".join(f"{x:.2f}" for x in xs)  # noqa: E731
     row = "  {:<62} {:>8}   {}"
     vtext = ".".join(map(str, fig["version"])) if fig["version"] else "unknown version"
-    print(f"PDF conversion of {args.deal}: {fig['documents']} documents, {fig['pages']} pages; "
-          f"LibreOffice {vtext} ({fig['soffice']}); median of {args.repeat} interleaved run(s)")
-    print(row.format(f"per-document soffice calls ({fig['documents']} calls, new profiles)", f"{med['per_doc']:.2f} s",
-                     f"runs: {runs(fig['runs']['per_doc'])}"))
-    print(row.format("one soffice call per packet (cached profile)", f"{med['single']:.2f} s",
-                     f"runs: {runs(fig['runs']['single'])}"))
-    print(row.format("one persistent converter (running)", f"{med['persistent1']:.2f} s",
-                     f"runs: {runs(fig['runs']['persistent1'])}; "
-                     f"{med['persistent1'] / fig['documents']:.3f} s a document"))
-    print(row.format(f"persistent, as formgen runs it ({fig['converters']} converter(s) side by side)",
-                     f"{med['persistent']:.2f} s", f"runs: {runs(fig['runs']['persistent'])}"))
+    print(
+        f"PDF conversion of {args.deal}: {fig['documents']} documents, {fig['pages']} pages; "
+        f"LibreOffice {vtext} ({fig['soffice']}); median of {args.repeat} interleaved run(s)"
+    )
+    print(
+        row.format(
+            f"per-document soffice calls ({fig['documents']} calls, new profiles)",
+            f"{med['per_doc']:.2f} s",
+            f"runs: {runs(fig['runs']['per_doc'])}",
+        )
+    )
+    print(
+        row.format(
+            "one soffice call per packet (cached profile)",
+            f"{med['single']:.2f} s",
+            f"runs: {runs(fig['runs']['single'])}",
+        )
+    )
+    print(
+        row.format(
+            "one persistent converter (running)",
+            f"{med['persistent1']:.2f} s",
+            f"runs: {runs(fig['runs']['persistent1'])}; {med['persistent1'] / fig['documents']:.3f} s a document",
+        )
+    )
+    print(
+        row.format(
+            f"persistent, as formgen runs it ({fig['converters']} converter(s) side by side)",
+            f"{med['persistent']:.2f} s",
+            f"runs: {runs(fig['runs']['persistent'])}",
+        )
+    )
     print(row.format("persistent converter start-up + first document", f"{fig['start']:.2f} s", "once per process"))
     ratio = med["per_doc"] / med["persistent"]
     print(f"ratio per-packet-call/persistent: {med['single'] / med['persistent']:.2f}")
     print(f"ratio per-document/one-persistent-converter: {med['per_doc'] / med['persistent1']:.2f}")
-    print(f"ratio per-document/persistent: {ratio:.2f}   (target >= {TARGET_RATIO:.0f}: "
-          f"{'met' if ratio >= TARGET_RATIO else 'NOT met'})")
+    print(
+        f"ratio per-document/persistent: {ratio:.2f}   (target >= {TARGET_RATIO:.0f}: "
+        f"{'met' if ratio >= TARGET_RATIO else 'NOT met'})"
+    )
     c = fig["cpu"]
-    print(f"  LibreOffice CPU seconds a packet (mean): per-document {c['per_doc']:.2f}, one call {c['single']:.2f}, "
-          f"one persistent {c['persistent1']:.2f}, formgen's persistent {c['persistent']:.2f}")
+    print(
+        f"  LibreOffice CPU seconds a packet (mean): per-document {c['per_doc']:.2f}, one call {c['single']:.2f}, "
+        f"one persistent {c['persistent1']:.2f}, formgen's persistent {c['persistent']:.2f}"
+    )
     print(f"ratio per-document/persistent (CPU): {c['per_doc'] / max(c['persistent'], 1e-9):.2f}")
     if not args.no_portfolio:
         batch, sequential = portfolio_figures(args.deals, args.jobs)
-        print(row.format(f"batch --pdf, {args.deals} deals, {args.jobs} worker(s)", f"{batch:.1f} s",
-                         f"{batch / args.deals:.2f} s a deal"))
-        print(row.format(f"{args.deals} sequential generate --pdf runs", f"{sequential:.1f} s",
-                         f"{sequential / args.deals:.2f} s a deal"))
+        print(
+            row.format(
+                f"batch --pdf, {args.deals} deals, {args.jobs} worker(s)",
+                f"{batch:.1f} s",
+                f"{batch / args.deals:.2f} s a deal",
+            )
+        )
+        print(
+            row.format(
+                f"{args.deals} sequential generate --pdf runs",
+                f"{sequential:.1f} s",
+                f"{sequential / args.deals:.2f} s a deal",
+            )
+        )
         print(f"ratio sequential/batch: {sequential / batch:.2f}")
     return 0 if ratio >= TARGET_RATIO else 1
 

@@ -40,13 +40,55 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 COPY_DIRS = ("formgen", "clauses", "templates", "state_overrides")
 TARGET_RATIO = 0.05
 
-FIRST = ["Glow", "Radiant", "Luma", "Aura", "Velvet", "Harbor", "Summit", "Cedar", "Willow", "Bloom",
-         "Serene", "Coastal", "Prairie", "Juniper", "Lotus", "Silver", "Golden", "Azure", "Ivy", "Maple"]
+FIRST = [
+    "Glow",
+    "Radiant",
+    "Luma",
+    "Aura",
+    "Velvet",
+    "Harbor",
+    "Summit",
+    "Cedar",
+    "Willow",
+    "Bloom",
+    "Serene",
+    "Coastal",
+    "Prairie",
+    "Juniper",
+    "Lotus",
+    "Silver",
+    "Golden",
+    "Azure",
+    "Ivy",
+    "Maple",
+]
 SECOND = ["Skin", "Aesthetics", "Derma", "Renewal", "Beauty", "Wellness", "Laser", "Face", "Contour", "Youth"]
-PEOPLE = ["Maya Chen", "Daniel Okafor", "Priya Raman", "Luis Ortega", "Hannah Weiss", "Omar Haddad",
-          "Grace Kim", "Samuel Reyes", "Ava Thompson", "Noah Patel", "Elena Petrova", "Marcus Bell"]
-SERVICES = ["administrative", "payroll_hr", "marketing", "office_space_equipment", "scheduling_front_desk",
-            "billing_collections", "vendor_supply", "it_systems", "bookkeeping_reporting", "staff_training"]
+PEOPLE = [
+    "Maya Chen",
+    "Daniel Okafor",
+    "Priya Raman",
+    "Luis Ortega",
+    "Hannah Weiss",
+    "Omar Haddad",
+    "Grace Kim",
+    "Samuel Reyes",
+    "Ava Thompson",
+    "Noah Patel",
+    "Elena Petrova",
+    "Marcus Bell",
+]
+SERVICES = [
+    "administrative",
+    "payroll_hr",
+    "marketing",
+    "office_space_equipment",
+    "scheduling_front_desk",
+    "billing_collections",
+    "vendor_supply",
+    "it_systems",
+    "bookkeeping_reporting",
+    "staff_training",
+]
 
 
 def copy_repo(dest: Path) -> Path:
@@ -57,9 +99,13 @@ def copy_repo(dest: Path) -> Path:
 
 def fee_for(i: int) -> dict:
     basis = ["fixed_monthly", "cost_plus", "hourly", "per_procedure", "fixed_monthly", "percentage_of_revenue"][i % 6]
-    amount = {"fixed_monthly": ("monthly_amount", 18000 + 250 * i), "cost_plus": ("cost_plus_markup_percent", 8 + i % 12),
-              "hourly": ("hourly_rate", 120 + i), "per_procedure": ("per_procedure_amount", 40 + i % 60),
-              "percentage_of_revenue": ("percent_of_revenue", 8 + i % 10)}[basis]
+    amount = {
+        "fixed_monthly": ("monthly_amount", 18000 + 250 * i),
+        "cost_plus": ("cost_plus_markup_percent", 8 + i % 12),
+        "hourly": ("hourly_rate", 120 + i),
+        "per_procedure": ("per_procedure_amount", 40 + i % 60),
+        "percentage_of_revenue": ("percent_of_revenue", 8 + i % 10),
+    }[basis]
     return {"basis": basis, amount[0]: amount[1], "fmv_review": "annual" if i % 3 else "biennial"}
 
 
@@ -73,18 +119,38 @@ def make_deal(i: int, code: str, rules, fee: dict) -> dict:
     services = SERVICES[: 4 + i % 7]
     address = f"{100 + i} Main Street, Suite {200 + i % 50}, Springfield, {code} {10000 + i:05d}"
     deal = {
-        "deal": {"name": brand, "state": code, "effective_date": (dt.date(2027, 1, 1) + dt.timedelta(days=7 * (i % 40))).isoformat(),
-                 "offers_iv_therapy": i % 4 == 0},
-        "mso": {"name": f"{brand} Management, LLC", "entity_type": "llc", "formation_state": code, "address": address,
-                "members": [{"name": investor, "percent": 60, "capital_contribution": 100000 + 1000 * i},
-                            {"name": f"{FIRST[(i + 3) % len(FIRST)]} Capital Partners, LLC", "percent": 40,
-                             "capital_contribution": 50000}],
-                "signatory": {"name": investor, "title": "Managing Member"}},
-        "practice": {"name": f"{brand} Medical, {form.suffixes[0]}", "entity_type": form.form.value,
-                     "formation_state": code, "address": address.replace("Suite", "Unit"),
-                     "owners": [{"name": title, "license": {"type": licence, "state": code, "number": f"L{i:06d}"},
-                                 "percent": 100}],
-                     "medical_director": title, "signatory": {"name": title, "title": "President"}},
+        "deal": {
+            "name": brand,
+            "state": code,
+            "effective_date": (dt.date(2027, 1, 1) + dt.timedelta(days=7 * (i % 40))).isoformat(),
+            "offers_iv_therapy": i % 4 == 0,
+        },
+        "mso": {
+            "name": f"{brand} Management, LLC",
+            "entity_type": "llc",
+            "formation_state": code,
+            "address": address,
+            "members": [
+                {"name": investor, "percent": 60, "capital_contribution": 100000 + 1000 * i},
+                {
+                    "name": f"{FIRST[(i + 3) % len(FIRST)]} Capital Partners, LLC",
+                    "percent": 40,
+                    "capital_contribution": 50000,
+                },
+            ],
+            "signatory": {"name": investor, "title": "Managing Member"},
+        },
+        "practice": {
+            "name": f"{brand} Medical, {form.suffixes[0]}",
+            "entity_type": form.form.value,
+            "formation_state": code,
+            "address": address.replace("Suite", "Unit"),
+            "owners": [
+                {"name": title, "license": {"type": licence, "state": code, "number": f"L{i:06d}"}, "percent": 100}
+            ],
+            "medical_director": title,
+            "signatory": {"name": title, "title": "President"},
+        },
         "services": services,
         "fees": fee,
         "term": {"initial_years": 2 + i % 5, "renewal_years": 1, "termination_without_cause_days": 60 + 30 * (i % 6)},
@@ -163,8 +229,7 @@ def growth(repo: Path, deals: Path, tmp: Path, count: int, jobs: int | None, pdf
         shutil.copy(path, subset / path.name)
     seconds, result = run_batch(repo, subset, tmp / f"out-first-{count}", jobs, pdf)
     built = result["counts"]["built"]
-    print(f"first {built} deals alone:  {seconds:7.2f} s  {seconds / built:.3f} s a deal  "
-          f"peak {PEAK_MB[-1]:.0f} MB")
+    print(f"first {built} deals alone:  {seconds:7.2f} s  {seconds / built:.3f} s a deal  peak {PEAK_MB[-1]:.0f} MB")
     return seconds / built
 
 
@@ -194,14 +259,18 @@ def main() -> int:
         deals, out = tmp / "deals", tmp / "out"
         per_state, fallbacks = write_portfolio(deals, args.deals)
         total = sum(per_state.values())
-        print(f"portfolio: {total} deals in {len(per_state)} jurisdictions "
-              f"({fallbacks} deal(s) fell back to a fixed fee to validate); jobs: {args.jobs or os.cpu_count()}")
+        print(
+            f"portfolio: {total} deals in {len(per_state)} jurisdictions "
+            f"({fallbacks} deal(s) fell back to a fixed fee to validate); jobs: {args.jobs or os.cpu_count()}"
+        )
 
         ok = True
         small = growth(repo, deals, tmp, args.growth, args.jobs, args.pdf) if args.growth else None
         full, first = run_batch(repo, deals, out, args.jobs, args.pdf)
-        print(f"full build:            {full:7.2f} s  {full / total:.3f} s a deal  peak {PEAK_MB[-1]:.0f} MB  "
-              f"{first['counts']}")
+        print(
+            f"full build:            {full:7.2f} s  {full / total:.3f} s a deal  peak {PEAK_MB[-1]:.0f} MB  "
+            f"{first['counts']}"
+        )
         if small:
             print(f"ratio per-deal time {total}/{args.growth} deals: {full / total / small:.2f}  (1.0 = linear)")
         ok &= first["counts"]["built"] == total
@@ -225,7 +294,9 @@ def main() -> int:
         ok &= third["counts"]["failed"] == 0
 
         ratio = noop / full
-        print(f"ratio no-op / full:    {ratio:7.4f}  (target <= {TARGET_RATIO}) {'ok' if ratio <= TARGET_RATIO else 'MISSED'}")
+        print(
+            f"ratio no-op / full:    {ratio:7.4f}  (target <= {TARGET_RATIO}) {'ok' if ratio <= TARGET_RATIO else 'MISSED'}"
+        )
         ok &= ratio <= TARGET_RATIO
         return 0 if ok else 1
     finally:

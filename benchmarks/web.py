@@ -35,8 +35,9 @@ def serve(drafts: Path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(drafts_dir=drafts), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(drafts_dir=drafts), host="127.0.0.1", port=port, log_level="warning")
+    )
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
@@ -76,8 +77,11 @@ def time_web(client, token: str, pdf: bool) -> float:
 
 def time_cli(out: Path, pdf: bool) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "formgen", "generate", str(DEAL), "-o", str(out), *(["--pdf"] if pdf else [])],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "formgen", "generate", str(DEAL), "-o", str(out), *(["--pdf"] if pdf else [])],
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - start
 
 

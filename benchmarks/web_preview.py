@@ -70,8 +70,11 @@ def time_preview(page, packet_url: str) -> float:
     page.goto(packet_url, timeout=120_000)
     start = time.perf_counter()
     page.click('a[href$="/preview/msa.docx"]', no_wait_after=True)
-    page.wait_for_function("() => { const img = document.querySelector('#pages img');"
-                           " return img && img.complete && img.naturalWidth > 0; }", timeout=120_000)
+    page.wait_for_function(
+        "() => { const img = document.querySelector('#pages img');"
+        " return img && img.complete && img.naturalWidth > 0; }",
+        timeout=120_000,
+    )
     return time.perf_counter() - start
 
 
@@ -111,19 +114,27 @@ def main() -> int:
             browser.close()
         median = statistics.median(fresh[1:])
         ok &= median <= PREVIEW_TARGET
-        print(f"preview of msa.docx, click to first page shown, median of {args.runs} after the first "
-              f"(first {fresh[0]:.2f} s; runs {', '.join(f'{t:.2f}' for t in fresh[1:])})")
-        print(f"preview msa converted: {median:.2f} s   (target <= {PREVIEW_TARGET} s: "
-              f"{'met' if median <= PREVIEW_TARGET else 'MISSED'})")
+        print(
+            f"preview of msa.docx, click to first page shown, median of {args.runs} after the first "
+            f"(first {fresh[0]:.2f} s; runs {', '.join(f'{t:.2f}' for t in fresh[1:])})"
+        )
+        print(
+            f"preview msa converted: {median:.2f} s   (target <= {PREVIEW_TARGET} s: "
+            f"{'met' if median <= PREVIEW_TARGET else 'MISSED'})"
+        )
         print(f"preview msa kept pages: {statistics.median(kept):.2f} s")
 
         web = statistics.median(time_web(client, token, True) for _ in range(args.generate_runs))
         cli = statistics.median(time_cli(Path(tmp) / f"cli{i}", True) for i in range(args.generate_runs))
         ok &= web / cli <= GENERATE_TARGET
-        print(f"generate with PDFs, median of {args.generate_runs}: web click->zip {web:.2f} s, "
-              f"formgen generate --pdf {cli:.2f} s")
-        print(f"ratio pdf web/cli {web / cli:.2f}   (target <= {GENERATE_TARGET}: "
-              f"{'met' if web / cli <= GENERATE_TARGET else 'MISSED'})")
+        print(
+            f"generate with PDFs, median of {args.generate_runs}: web click->zip {web:.2f} s, "
+            f"formgen generate --pdf {cli:.2f} s"
+        )
+        print(
+            f"ratio pdf web/cli {web / cli:.2f}   (target <= {GENERATE_TARGET}: "
+            f"{'met' if web / cli <= GENERATE_TARGET else 'MISSED'})"
+        )
         server.should_exit = True
     return 0 if ok else 1
 

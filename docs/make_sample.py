@@ -30,8 +30,16 @@ DEAL = ROOT / "examples" / "tx_medspa.yaml"
 PDF_NAME = "lone-star-aesthetics-packet.pdf"
 PAGES = {"msa": 1, "compliance_memo": 1}  # document -> page pictured
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def document_hashes(packet) -> dict[str, str]:
@@ -48,12 +56,30 @@ def make_packet() -> None:
         shutil.copyfile(out / "packet.pdf", SAMPLE / PDF_NAME)
         for name, page in PAGES.items():
             stem = SAMPLE / f"{name}-page{page}"
-            subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile",
-                            str(out / f"{name}.pdf"), str(stem)], check=True)
-        (SAMPLE / "documents.json").write_text(json.dumps(
-            # the documents as built (with --pdf the MSA's table of contents also gets its page numbers)
-            {"deal": DEAL.relative_to(ROOT).as_posix(), "documents": document_hashes(formgen.build(DEAL))},
-            indent=2) + "\n")
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "60",
+                    "-f",
+                    str(page),
+                    "-l",
+                    str(page),
+                    "-singlefile",
+                    str(out / f"{name}.pdf"),
+                    str(stem),
+                ],
+                check=True,
+            )
+        (SAMPLE / "documents.json").write_text(
+            json.dumps(
+                # the documents as built (with --pdf the MSA's table of contents also gets its page numbers)
+                {"deal": DEAL.relative_to(ROOT).as_posix(), "documents": document_hashes(formgen.build(DEAL))},
+                indent=2,
+            )
+            + "\n"
+        )
 
 
 def make_screenshot() -> None:
@@ -67,8 +93,9 @@ def make_screenshot() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as drafts:
-        server = uvicorn.Server(uvicorn.Config(create_app(drafts_dir=Path(drafts)), host="127.0.0.1", port=port,
-                                               log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(drafts_dir=Path(drafts)), host="127.0.0.1", port=port, log_level="warning")
+        )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         while not server.started:

@@ -27,8 +27,9 @@ def _run(command: str, folder: Path) -> str:
     args = shlex.split(command)
     assert args[0] == "formgen", f"the tutorial runs only formgen commands: {command}"
     env = {**os.environ, "FORMGEN_NO_CACHE": "1", "COLUMNS": "100"}
-    result = subprocess.run([sys.executable, "-m", "formgen", *args[1:]], cwd=folder, capture_output=True,
-                            text=True, env=env, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "formgen", *args[1:]], cwd=folder, capture_output=True, text=True, env=env, timeout=600
+    )
     return result.stdout + result.stderr
 
 

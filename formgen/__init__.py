@@ -7,4 +7,14 @@ scan, folder, lint, cli.
 from ._version import __version__
 from .api import batch, build, closing, generate, load_deal, mark_executed, regenerate, validate
 
-__all__ = ["__version__", "batch", "build", "closing", "generate", "load_deal", "mark_executed", "regenerate", "validate"]
+__all__ = [
+    "__version__",
+    "batch",
+    "build",
+    "closing",
+    "generate",
+    "load_deal",
+    "mark_executed",
+    "regenerate",
+    "validate",
+]

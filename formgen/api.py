@@ -62,9 +62,19 @@ def build(path: str | Path, *, policy: "Policy" = "conservative", library: "Libr
     return build_packet(path, policy, _library(library))
 
 
-def generate(path: str | Path, out_dir: str | Path, *, library: "Library | None" = None, strict: bool = False,
-             pdf: bool = False, final: bool = False, force: bool = False, policy: "Policy" = "conservative",
-             on_wait: Callable[[str], None] | None = None, esign: str = "none") -> "Packet":
+def generate(
+    path: str | Path,
+    out_dir: str | Path,
+    *,
+    library: "Library | None" = None,
+    strict: bool = False,
+    pdf: bool = False,
+    final: bool = False,
+    force: bool = False,
+    policy: "Policy" = "conservative",
+    on_wait: Callable[[str], None] | None = None,
+    esign: str = "none",
+) -> "Packet":
     """Build the packet and write it to ``out_dir`` atomically (all files or none), with its
     closing set under closing/ (``esign``: "docusign" or "dropbox-sign" puts that service's anchors
     on the signature packets' signature, date and initials lines). ``out_dir``
@@ -73,13 +83,32 @@ def generate(path: str | Path, out_dir: str | Path, *, library: "Library | None"
     command writing the same packet is waited for (``on_wait`` hears of it after a second)."""
     from .folder.write import generate as _generate  # lazy: `import formgen` loads no stage until one is called
 
-    return _generate(path, out_dir, _library(library), strict=strict, pdf=pdf, final=final, force=force,
-                     policy=policy, on_wait=on_wait, esign=esign)
+    return _generate(
+        path,
+        out_dir,
+        _library(library),
+        strict=strict,
+        pdf=pdf,
+        final=final,
+        force=force,
+        policy=policy,
+        on_wait=on_wait,
+        esign=esign,
+    )
 
 
-def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, library: "Library | None" = None,
-               force: bool = False, merge: bool = True, author: str | None = None, pdf: bool = False,
-               final: bool = False, on_wait: Callable[[str], None] | None = None) -> "RegenResult":
+def regenerate(
+    out_dir: str | Path,
+    deal: str | Path | None = None,
+    *,
+    library: "Library | None" = None,
+    force: bool = False,
+    merge: bool = True,
+    author: str | None = None,
+    pdf: bool = False,
+    final: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+) -> "RegenResult":
     """Rebuild the packet in ``out_dir`` from its changed inputs: only changed documents are
     rewritten; redlines, changes.md and changes.json say what changed. A hand-edited document
     formgen changes too is merged (formgen's changes as tracked changes); with ``merge=False``,
@@ -89,12 +118,19 @@ def regenerate(out_dir: str | Path, deal: str | Path | None = None, *, library: 
     DRAFT watermark)."""
     from .folder.regen import regenerate as _regenerate  # lazy: `import formgen` loads no stage until one is called
 
-    return _regenerate(out_dir, _library(library), deal, force=force, merge=merge, author=author, pdf=pdf,
-                       final=final, on_wait=on_wait)
+    return _regenerate(
+        out_dir, _library(library), deal, force=force, merge=merge, author=author, pdf=pdf, final=final, on_wait=on_wait
+    )
 
 
-def mark_executed(out_dir: str | Path, documents: list[str] | None = None, *, date: str | None = None,
-                  library: "Library | None" = None, on_wait: Callable[[str], None] | None = None) -> list[dict]:
+def mark_executed(
+    out_dir: str | Path,
+    documents: list[str] | None = None,
+    *,
+    date: str | None = None,
+    library: "Library | None" = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> list[dict]:
     """Record in the manifest that documents of the packet were signed (all Word agreements when
     none are named), on ``date`` and by whom; the closing checklist shows each as executed. Later
     regenerations write amendments for them instead of new versions."""
@@ -111,8 +147,16 @@ def closing(out_dir: str | Path) -> dict:
     return closing_status(out_dir)
 
 
-def batch(deals_dir: str | Path, out_dir: str | Path, *, library: "Library | None" = None, jobs: int | None = None,
-          force: bool = False, pdf: bool = False, on_progress: Callable | None = None) -> "BatchResult":
+def batch(
+    deals_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    library: "Library | None" = None,
+    jobs: int | None = None,
+    force: bool = False,
+    pdf: bool = False,
+    on_progress: Callable | None = None,
+) -> "BatchResult":
     """One packet per deal file at ``out_dir/<deal stem>/``, in a process pool; unchanged deals are
     skipped, changed ones regenerated, failures reported. ``pdf``: PDFs too, each worker through
     its own persistent LibreOffice."""
@@ -121,7 +165,9 @@ def batch(deals_dir: str | Path, out_dir: str | Path, *, library: "Library | Non
     return _batch(deals_dir, out_dir, _library(library), jobs=jobs, force=force, pdf=pdf, on_progress=on_progress)
 
 
-def review(path: str | Path, state: str, *, as_of: "dt.date | None" = None, library: "Library | None" = None) -> "Review":
+def review(
+    path: str | Path, state: str, *, as_of: "dt.date | None" = None, library: "Library | None" = None
+) -> "Review":
     """The review ``formgen review`` runs on one contract formgen did not write (.docx, .pdf or .txt,
     read with the bounded readers): every clause in a control category, with its section, the
     ``state``'s rule in force on ``as_of`` (default: today), the citation and a compliant clause.

@@ -82,7 +82,7 @@ class Para:
 
 
 _OPENING_CONTEXT = "\\s([\\[{\u2014\u2013/"
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 
 
 def curly_quotes(text: str) -> str:
@@ -102,8 +102,11 @@ def typeset(text: str) -> str:
     text = re.sub(f"\\.{VALUE_CLOSE}\\.(?!\\.)", f".{VALUE_CLOSE}", text)
     # A term given by a value ("the Practice's bylaws (the "{{ practice_governing_document }}")") is
     # defined all the same: the bold goes around the value, which still prints exactly as it is.
-    text = re.sub(f"\u201c((?:{VALUE_OPEN})?[A-Z][^\u201c\u201d\n]{{0,60}}?)\u201d",
-                  lambda m: f"\u201c{BOLD_OPEN}{m.group(1)}{BOLD_CLOSE}\u201d", text)
+    text = re.sub(
+        f"\u201c((?:{VALUE_OPEN})?[A-Z][^\u201c\u201d\n]{{0,60}}?)\u201d",
+        lambda m: f"\u201c{BOLD_OPEN}{m.group(1)}{BOLD_CLOSE}\u201d",
+        text,
+    )
     text = _UNIT.sub("\\1\u00a0", text)  # also after a printed number: "{{ words(30) }} days"
     return _outside_values(text, _spaces)
 
@@ -112,7 +115,7 @@ def _outside_values(text: str, change) -> str:
     """``change`` applied to the clause's own text, every printed value left as it is."""
     out, position = [], 0
     for match in _VALUE.finditer(text):
-        out += [change(text[position:match.start()]), match.group(0)]
+        out += [change(text[position : match.start()]), match.group(0)]
         position = match.end()
     return "".join(out + [change(text[position:])])
 
@@ -127,7 +130,9 @@ def _spaces(text: str) -> str:
 _HYPHEN = "-"
 _ISO_DATE = re.compile(f"(?<![\\w/])(\\d{{4}}){_HYPHEN}(\\d{{2}}){_HYPHEN}(\\d{{2}})(?![\\w/])")
 # A number and its unit stay on one line: "thirty (30) days", "90 days", "5 percent".
-_UNIT = re.compile(f"(\\d\\)?{VALUE_CLOSE}?) (?=(?:calendar |business |Business )?(?:days?|months?|years?|hours?|percent)\\b)")
+_UNIT = re.compile(
+    f"(\\d\\)?{VALUE_CLOSE}?) (?=(?:calendar |business |Business )?(?:days?|months?|years?|hours?|percent)\\b)"
+)
 
 
 # How a drafting note prints ("[Drafting note: ...]"): the layout writes it, the fee scanner skips it.
@@ -183,9 +188,9 @@ def parse_body(rendered: str) -> list[Para]:
             text = " ".join(lines)
             label = ""
             if m := _LABEL.match(text):
-                label, text = m.group(1), text[m.end():]
+                label, text = m.group(1), text[m.end() :]
             caption = ""
             if m := _CAPTION.match(text):
-                caption, text = m.group(1), text[m.end():]
+                caption, text = m.group(1), text[m.end() :]
             paras.append(Para("text", text=restore(text), caption=restore(caption), label=label))
     return paras

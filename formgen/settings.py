@@ -21,9 +21,14 @@ from .errors import FormgenError
 OFF = ("0", "no", "false", "off")
 # The environment variables ``from_environment`` reads, by setting (the README lists them).
 VARIABLES = {
-    "source_date_epoch": "SOURCE_DATE_EPOCH", "soffice": "FORMGEN_SOFFICE", "pdf_timeout": "FORMGEN_PDF_TIMEOUT",
-    "profile_cache": "FORMGEN_LO_PROFILE_CACHE", "persistent_pdf": "FORMGEN_PDF_PERSISTENT",
-    "uno_python": "FORMGEN_UNO_PYTHON", "converters": "FORMGEN_PDF_CONVERTERS", "cache_dir": "FORMGEN_CACHE_DIR",
+    "source_date_epoch": "SOURCE_DATE_EPOCH",
+    "soffice": "FORMGEN_SOFFICE",
+    "pdf_timeout": "FORMGEN_PDF_TIMEOUT",
+    "profile_cache": "FORMGEN_LO_PROFILE_CACHE",
+    "persistent_pdf": "FORMGEN_PDF_PERSISTENT",
+    "uno_python": "FORMGEN_UNO_PYTHON",
+    "converters": "FORMGEN_PDF_CONVERTERS",
+    "cache_dir": "FORMGEN_CACHE_DIR",
 }
 
 
@@ -43,6 +48,7 @@ class Settings:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:
         """The settings the variables of ``environ`` give; a malformed value is a FormgenError naming it."""
+
         def text(name: str) -> str:
             return environ.get(VARIABLES[name], "").strip()
 

@@ -34,8 +34,9 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
     here = Path.cwd()
     os.chdir(cwd or ROOT)
     try:
-        result = CliRunner().invoke(app, list(args), env=variables, catch_exceptions=True, prog_name="formgen",
-                                     terminal_width=78)  # click's help width on a pipe (80 less 2)
+        result = CliRunner().invoke(
+            app, list(args), env=variables, catch_exceptions=True, prog_name="formgen", terminal_width=78
+        )  # click's help width on a pipe (80 less 2)
     finally:
         os.chdir(here)
     stderr = result.stderr
@@ -44,12 +45,14 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
     return subprocess.CompletedProcess(["formgen", *args], result.exit_code, result.stdout, stderr)
 
 
-def run_cli_process(*args: str, cwd: Path | None = None, env: dict | None = None,
-                    module: str = "formgen.cli.app") -> subprocess.CompletedProcess:
+def run_cli_process(
+    *args: str, cwd: Path | None = None, env: dict | None = None, module: str = "formgen.cli.app"
+) -> subprocess.CompletedProcess:
     """Run formgen as a user would: a separate process, its exit code and its output. Tests call it
     through the ``subprocess_cli`` fixture, which puts them in the slow tier."""
-    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env=env, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", module, *args], capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=600
+    )
 
 
 class ExamplePackets(Mapping):
@@ -106,7 +109,6 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-
 # Test tiers. `pytest -m "not slow"` is the fast tier: everything in this process, no LibreOffice,
 # no browser, no other program. A test is slow when it asks for one of the fixtures below, or is
 # marked `slow` itself (`@pytest.mark.slow`, or `pytestmark = pytest.mark.slow` for a whole file of
@@ -161,8 +163,10 @@ def pytest_collection_modifyitems(config, items):
 class _NoProcessInTheFastTier:
     def __init__(self, args, *more, **options):
         fixtures = ", ".join(f"{name} ({why})" for name, why in PROCESS_FIXTURES.items())
-        raise AssertionError(f"a fast test started a process ({args!r}): run the command line in process with "
-                             f"conftest.run_cli, or ask for one of these fixtures to make the test slow: {fixtures}")
+        raise AssertionError(
+            f"a fast test started a process ({args!r}): run the command line in process with "
+            f"conftest.run_cli, or ask for one of these fixtures to make the test slow: {fixtures}"
+        )
 
 
 @pytest.fixture(autouse=True)

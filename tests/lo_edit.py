@@ -24,8 +24,17 @@ def prop(name, value):
 def main(source, target, start):
     profile = tempfile.mkdtemp(prefix="lo-profile-")
     pipe = "formgen" + str(int(time.time() * 1000))
-    office = subprocess.Popen(["soffice", "--headless", "--invisible", "--norestore", "--nologo",
-                               f"-env:UserInstallation=file://{profile}", f"--accept=pipe,name={pipe};urp;"])
+    office = subprocess.Popen(
+        [
+            "soffice",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nologo",
+            f"-env:UserInstallation=file://{profile}",
+            f"--accept=pipe,name={pipe};urp;",
+        ]
+    )
     try:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)

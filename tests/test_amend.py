@@ -86,8 +86,15 @@ def test_mark_executed_defaults_to_the_agreements(ny):
 
     deal, rules, _ = formgen.validate(EXAMPLES / "ny_medspa.yaml")
     agreements = {s.name for s in documents_for(deal, rules, Library.shipped().documents) if not s.report}
-    assert {"msa", "responsibility_schedule", "mso_operating_agreement", "practice_bylaws", "baa",
-            "continuity_agreement", "practice_consent"} <= agreements
+    assert {
+        "msa",
+        "responsibility_schedule",
+        "mso_operating_agreement",
+        "practice_bylaws",
+        "baa",
+        "continuity_agreement",
+        "practice_consent",
+    } <= agreements
     assert {r["document"] for r in records} == agreements
     assert {r["date"] for r in records} == {"2027-01-01"}
 
@@ -105,13 +112,17 @@ def test_fee_changes_after_signing_write_amendments(ny, tmp_path):
     first = text(out / "amendments/msa.amendment-1.docx")
     assert first.startswith("Amendment No. 1 to the Management Services Agreement")
     assert "Management Services Agreement dated as of January 1, 2027 and executed on January 15, 2027" in first
-    assert ("1.\tSection 12.2 (Fixed Monthly Fee). Section 12.2 of the Agreement is amended and restated in its "
-            "entirety to read as follows:\n12.2\tFixed Monthly Fee. The Management Fee is a fixed fee of $45,000.00") in first
+    assert (
+        "1.\tSection 12.2 (Fixed Monthly Fee). Section 12.2 of the Agreement is amended and restated in its "
+        "entirety to read as follows:\n12.2\tFixed Monthly Fee. The Management Fee is a fixed fee of $45,000.00"
+    ) in first
     assert "Exhibit B to the Agreement is deleted and replaced in its entirety with the Exhibit B attached" in first
     assert "$45,000.00 per calendar month" in first.split("EXHIBIT B")[-1]
     assert "Ratification. Except as expressly amended by this Amendment" in first
-    assert ("B. The Parties have reviewed the Management Fee under Section 12.5 (Periodic Fair Market Value Review) "
-            "of the Agreement") in first, "a fee change recites the fair-market-value review"
+    assert (
+        "B. The Parties have reviewed the Management Fee under Section 12.5 (Periodic Fair Market Value Review) "
+        "of the Agreement"
+    ) in first, "a fee change recites the fair-market-value review"
     assert "[Signature page to Amendment No. 1 to the Management Services Agreement]" in first
     assert "IN WITNESS WHEREOF, the Parties have executed this Amendment No. 1" in first
     assert "Name: Rachel Stein" in first and "Name: Daniel Okafor, M.D." in first
@@ -126,7 +137,8 @@ def test_fee_changes_after_signing_write_amendments(ny, tmp_path):
     chain = json.loads((out / "manifest.json").read_text())["executed"]["msa"]["amendments"]
     assert [(a["number"], a["file"], [s["key"] for s in a["sections"]]) for a in chain] == [
         (1, "amendments/msa.amendment-1.docx", ["12.2", "Exhibit B"]),
-        (2, "amendments/msa.amendment-2.docx", ["12.2", "Exhibit B"])]
+        (2, "amendments/msa.amendment-2.docx", ["12.2", "Exhibit B"]),
+    ]
 
     consents = text(out / "amendments/msa.amendment-2.consents.docx")
     assert "Written Consent of the Members of Hudson Wellness Management LLC" in consents
@@ -144,9 +156,21 @@ def test_fee_changes_after_signing_write_amendments(ny, tmp_path):
     assert formgen.regenerate(out).status == "unchanged"
     if soffice() is not None:
         for name in ("amendments/msa.amendment-2.docx", "msa.conformed.docx"):
-            subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to",
-                            "pdf", "--outdir", str(tmp_path / "pdf"), str(out / name)], check=True,
-                           capture_output=True, timeout=300)
+            subprocess.run(
+                [
+                    soffice(),
+                    f"-env:UserInstallation=file://{tmp_path / 'lo'}",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(tmp_path / "pdf"),
+                    str(out / name),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
         assert (tmp_path / "pdf/msa.amendment-2.pdf").stat().st_size > 0
         assert (tmp_path / "pdf/msa.conformed.pdf").stat().st_size > 0
 
@@ -159,8 +183,9 @@ def test_sections_added_and_deleted(ny):
     gone = next(p for p in paragraphs if p.text.startswith("Assistance."))
     gone._p.getparent().remove(gone._p)
     after = next(p for p in paragraphs if p.text.startswith("Periodic Fair Market Value Review."))
-    new = next(p for p in paragraphs if p.text.startswith("Compliance with Laws; Regulatory Change")).insert_paragraph_before(
-        "Late Payment. Amounts not paid when due bear interest at one percent (1%) per month.")
+    new = next(
+        p for p in paragraphs if p.text.startswith("Compliance with Laws; Regulatory Change")
+    ).insert_paragraph_before("Late Payment. Amounts not paid when due bear interest at one percent (1%) per month.")
     new.style = after.style
     theirs = out.parent / "theirs.docx"
     document.save(str(theirs))
@@ -170,22 +195,30 @@ def test_sections_added_and_deleted(ny):
 
     assert [(s["key"], s["action"]) for s in made.sections] == [("11.4", "reserved"), ("12.6", "added")]
     amendment = "\n".join(paragraphs_text(made.amendment))
-    assert "The Agreement is amended by adding the following new Section 12.6 immediately after Section 12.5:" in amendment
-    assert ("Section 11.4 (Assistance) of the Agreement is deleted in its entirety and replaced with \u201c[Reserved].\u201d"
-            in amendment)
+    assert (
+        "The Agreement is amended by adding the following new Section 12.6 immediately after Section 12.5:" in amendment
+    )
+    assert (
+        "Section 11.4 (Assistance) of the Agreement is deleted in its entirety and replaced with \u201c[Reserved].\u201d"
+        in amendment
+    )
     conformed = paragraphs_text(made.conformed)
     deleted = conformed.index("[Reserved]")
     assert conformed[deleted + 1] == "[Section 11.4 (Assistance) deleted and reserved by Amendment No. 1.]"
     assert "12.6\tLate Payment. Amounts not paid when due bear interest at one percent (1%) per month." in amendment
     added = conformed.index("Late Payment. Amounts not paid when due bear interest at one percent (1%) per month.")
     assert conformed[added + 1] == "[Section 12.6 (Late Payment) added by Amendment No. 1.]"
-    assert conformed[added + 2].startswith("Compliance with Laws; Regulatory Change") and conformed[added - 1].startswith("If the review shows")
+    assert conformed[added + 2].startswith("Compliance with Laws; Regulatory Change") and conformed[
+        added - 1
+    ].startswith("If the review shows")
 
 
 def test_a_section_negotiated_before_signing_is_flagged(ny):
     deal, out = ny
     document = docx.Document(str(out / "msa.docx"))
-    next(p for p in document.paragraphs if p.text.startswith("Fixed Monthly Fee.")).add_run(" Practice may prepay a quarter.")
+    next(p for p in document.paragraphs if p.text.startswith("Fixed Monthly Fee.")).add_run(
+        " Practice may prepay a quarter."
+    )
     document.save(str(out / "msa.docx"))
     formgen.mark_executed(out, ["msa"])
     set_fee(deal, FEES[0], FEES[1])
@@ -206,20 +239,29 @@ def test_a_removed_service_is_reserved_by_the_signed_numbering(tmp_path):
     out = tmp_path / "out"
     formgen.generate(deal, out)
     formgen.mark_executed(out, ["msa"], date="2027-01-15")
-    deal.write_text(deal.read_text().replace("services: [administrative, payroll_hr, marketing, ",
-                                             "services: [administrative, payroll_hr, "))
+    deal.write_text(
+        deal.read_text().replace(
+            "services: [administrative, payroll_hr, marketing, ", "services: [administrative, payroll_hr, "
+        )
+    )
     assert formgen.regenerate(out).status == "regenerated"
 
     amendment_path = out / "amendments/msa.amendment-1.docx"
     amendment = text(amendment_path)
-    assert ("1.\tSection 4.4. Section 4.4 (Marketing and Advertising) of the Agreement is deleted in its entirety and "
-            "replaced with \u201c[Reserved].\u201d") in amendment
-    assert ("Article 10 (Marketing and Advertising) of the Agreement, including Sections 10.1 through 10.3, is deleted "
-            "in its entirety and replaced with \u201c[Reserved].\u201d") in amendment
+    assert (
+        "1.\tSection 4.4. Section 4.4 (Marketing and Advertising) of the Agreement is deleted in its entirety and "
+        "replaced with \u201c[Reserved].\u201d"
+    ) in amendment
+    assert (
+        "Article 10 (Marketing and Advertising) of the Agreement, including Sections 10.1 through 10.3, is deleted "
+        "in its entirety and replaced with \u201c[Reserved].\u201d"
+    ) in amendment
     assert "Table of Contents" not in amendment and "introductory paragraph and recitals" not in amendment
     assert "Office Space and Equipment" not in amendment.split("EXHIBIT A")[0], "no section restated for a new number"
     exhibit_a = "\n".join(docx_paragraphs(amendment_path.read_bytes(), rows=True)).split("EXHIBIT A")[1]
-    assert "Office Space and Equipment | " in exhibit_a and "| Section\u00a04.5" in exhibit_a, "exhibit references as signed"
+    assert "Office Space and Equipment | " in exhibit_a and "| Section\u00a04.5" in exhibit_a, (
+        "exhibit references as signed"
+    )
     assert "[Signature page to Amendment No. 1 to the Management Services Agreement]" in amendment
 
     executed = docx_paragraphs((out / "msa.docx").read_bytes(), numbered=True)
@@ -238,9 +280,21 @@ def test_a_removed_service_is_reserved_by_the_signed_numbering(tmp_path):
     assert not any("not for signature until" in p for p in conformed)
 
     if soffice() is not None:
-        subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to",
-                        "pdf", "--outdir", str(tmp_path / "pdf"), str(amendment_path)], check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                soffice(),
+                f"-env:UserInstallation=file://{tmp_path / 'lo'}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(tmp_path / "pdf"),
+                str(amendment_path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         from pypdf import PdfReader
 
         pages = [page.extract_text() or "" for page in PdfReader(tmp_path / "pdf/msa.amendment-1.pdf").pages]

@@ -66,8 +66,9 @@ def test_answer_is_reused_only_for_unchanged_inputs(tmp_path):
     env["FORMGEN_STATES"] = str(states)
     assert validate(deal, env).stdout == edited.stdout
     ca = states / "CA.yaml"
-    ca.write_text(ca.read_text(encoding="utf-8").replace("name: California", "name: California (firm copy)", 1),
-                  encoding="utf-8")
+    ca.write_text(
+        ca.read_text(encoding="utf-8").replace("name: California", "name: California (firm copy)", 1), encoding="utf-8"
+    )
     assert "California (firm copy) (CA)" in validate(deal, env).stdout
 
 

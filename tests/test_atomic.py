@@ -41,8 +41,13 @@ def snapshot(folder: Path) -> dict[str, bytes] | None:
 
 
 def generate(deal: Path, out: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "formgen.cli.app", "generate", str(deal), "-o", str(out)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "formgen.cli.app", "generate", str(deal), "-o", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -69,8 +74,10 @@ def assert_intact(work: Path, old: dict, new: dict, what: str) -> str:
     """The output is the old or the new packet, whole; anything else beside it is a staging folder."""
     now = snapshot(work / "out")
     assert now is not None, f"{what}: the output folder is missing"
-    assert now in (old, new), (f"{what}: the output folder is a mix: "
-                               f"{sorted(k for k in set(now) | set(old) if now.get(k) not in (old.get(k), new.get(k)))}")
+    assert now in (old, new), (
+        f"{what}: the output folder is a mix: "
+        f"{sorted(k for k in set(now) | set(old) if now.get(k) not in (old.get(k), new.get(k)))}"
+    )
     strays = [p.name for p in work.iterdir() if p.name not in ("out", "ref_new")]
     assert all(LEFTOVER.match(name) for name in strays), f"{what}: unexpected leftovers {strays}"
     return "old" if now == old else "new"
@@ -86,8 +93,12 @@ def test_sigkill_at_random_moments_never_leaves_a_mix(packets):
     delays = sorted({0.05, 0.2, 0.5, 1.0} | {duration * f for f in (0.6, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02, 1.05)})
     seen = []
     for delay in delays:
-        proc = subprocess.Popen([sys.executable, "-m", "formgen.cli.app", "generate", str(NEW_DEAL), "-o",
-                                 str(work / "out")], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "formgen.cli.app", "generate", str(NEW_DEAL), "-o", str(work / "out")],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
@@ -131,8 +142,13 @@ CHILD = textwrap.dedent("""
 
 def kill_at(work: Path, marker, count: int = 1) -> list[str]:
     """Run generate in the step-printing child; SIGKILL it at the ``count``-th line matching ``marker``."""
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, "generate", str(NEW_DEAL), "-o", str(work / "out")],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, "generate", str(NEW_DEAL), "-o", str(work / "out")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     lines, hits = [], 0
     for line in proc.stdout:
         lines.append(line.strip())
@@ -147,12 +163,15 @@ def kill_at(work: Path, marker, count: int = 1) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("step,marker,count,expected", [
-    ("after the first file", lambda line: line.startswith("wrote "), 1, "old"),
-    ("after the last file", lambda line: line == "wrote manifest.json", 1, "old"),
-    ("after the swap", lambda line: line == "exchanged", 1, "new"),
-    ("while deleting the previous packet", lambda line: line.startswith("removing "), 1, "new"),
-])
+@pytest.mark.parametrize(
+    "step,marker,count,expected",
+    [
+        ("after the first file", lambda line: line.startswith("wrote "), 1, "old"),
+        ("after the last file", lambda line: line == "wrote manifest.json", 1, "old"),
+        ("after the swap", lambda line: line == "exchanged", 1, "new"),
+        ("while deleting the previous packet", lambda line: line.startswith("removing "), 1, "new"),
+    ],
+)
 def test_sigkill_at_each_step_of_the_write(packets, step, marker, count, expected):
     work, old, new = packets
     reset(work, old)

@@ -78,8 +78,9 @@ def test_unchanged_deals_are_skipped_and_a_changed_one_regenerated(tmp_path):
     assert (out / "ny_medspa" / "redlines" / "msa.redline.docx").is_file()
     assert json.loads((out / "ny_medspa" / "changes.json").read_text())["sections"] == ["fees"]
     after = mtimes(out)
-    assert {k: v for k, v in after.items() if not k.startswith("ny_medspa/")} == \
-           {k: v for k, v in before.items() if not k.startswith("ny_medspa/")}
+    assert {k: v for k, v in after.items() if not k.startswith("ny_medspa/")} == {
+        k: v for k, v in before.items() if not k.startswith("ny_medspa/")
+    }
 
 
 def test_progress_callback_and_summary(tmp_path):
@@ -88,7 +89,9 @@ def test_progress_callback_and_summary(tmp_path):
     deals = portfolio(tmp_path / "deals", "fl_medspa")
     (deals / "broken.json").write_text("{not json")
     seen = []
-    result = formgen.batch(deals, tmp_path / "out", jobs=1, on_progress=lambda done, total, r: seen.append((done, total, r.name)))
+    result = formgen.batch(
+        deals, tmp_path / "out", jobs=1, on_progress=lambda done, total, r: seen.append((done, total, r.name))
+    )
     assert sorted(seen) == [(1, 2, "broken"), (2, 2, "fl_medspa")] or [s[:2] for s in seen] == [(1, 2), (2, 2)]
     assert {r.name: r.status for r in result.results} == {"broken": "failed", "fl_medspa": "built"}
     table = summary_table(result)
@@ -188,6 +191,7 @@ def test_a_state_rule_change_rebuilds_only_that_states_deals(tmp_path, repo_copy
     assert any("state rules changed: TX.yaml" in r for r in changes["documents"]["compliance_memo"]["reasons"])
     assert (out / "tx_medspa" / "redlines" / "compliance_memo.redline.docx").is_file()
     after = mtimes(out)
-    assert {k: v for k, v in after.items() if not k.startswith("tx_medspa/")} == \
-           {k: v for k, v in before.items() if not k.startswith("tx_medspa/")}
+    assert {k: v for k, v in after.items() if not k.startswith("tx_medspa/")} == {
+        k: v for k, v in before.items() if not k.startswith("tx_medspa/")
+    }
     assert after["tx_medspa/msa.docx"] == before["tx_medspa/msa.docx"]

@@ -28,14 +28,17 @@ def test_a_member_managed_texas_llc_certificate_names_each_member_with_an_addres
     texts, _ = drafted(EXAMPLES / "tx_medspa.yaml")  # a member-managed MSO formed in Texas
     certificate = one_line(texts["mso_articles"])
     assert "The company will not have managers" in certificate
-    assert ("Carlos Vega, 2100 West Loop South, Suite 500, Houston, TX 77027; and Bayou Ventures, LLC, "
-            "700 Louisiana Street, Suite 3900, Houston, TX 77002") in certificate
+    assert (
+        "Carlos Vega, 2100 West Loop South, Suite 500, Houston, TX 77027; and Bayou Ventures, LLC, "
+        "700 Louisiana Street, Suite 3900, Houston, TX 77002"
+    ) in certificate
     assert "managed by its members." not in certificate
 
 
 def test_a_texas_members_missing_address_is_a_named_blank(tmp_path):
     def drop_address(data):
         del data["mso"]["members"][1]["address"]
+
     texts, _ = drafted(deal_file(tmp_path, "tx_medspa", drop_address))
     assert "Bayou Ventures, LLC, [mailing address of Bayou Ventures, LLC]" in one_line(texts["mso_articles"])
 
@@ -43,15 +46,19 @@ def test_a_texas_members_missing_address_is_a_named_blank(tmp_path):
 def test_a_manager_managed_texas_llc_certificate_names_its_manager(tmp_path):
     def managed(data):
         data["mso"]["manager_managed"] = True
+
     certificate = one_line(drafted(deal_file(tmp_path, "tx_medspa", managed))[0]["mso_articles"])
-    assert ("The company will have managers. The name and address of its initial manager are Carlos Vega, "
-            "2100 West Loop South, Suite 500, Houston, TX 77027.") in certificate
+    assert (
+        "The company will have managers. The name and address of its initial manager are Carlos Vega, "
+        "2100 West Loop South, Suite 500, Houston, TX 77027."
+    ) in certificate
     assert "700 Louisiana Street" not in certificate
 
 
 def test_outside_texas_a_member_managed_certificate_lists_no_members(tmp_path):
     def in_delaware(data):
         data["mso"]["formation_state"] = "DE"
+
     certificate = one_line(drafted(deal_file(tmp_path, "tx_medspa", in_delaware))[0]["mso_articles"])
     assert "The company is managed by its members." in certificate and "700 Louisiana Street" not in certificate
 
@@ -62,13 +69,16 @@ def test_a_new_york_pllcs_articles_of_organization_follow_llc_law_1203(tmp_path)
         practice.update(entity_type="pllc", name="Hudson Medical Aesthetics, PLLC")
         practice["owners"][0]["address"] = "12 Grove Street, New York, NY 10014"
         data.setdefault("formation", {}).setdefault("practice", {})["county"] = "New York"
+
     articles = one_line(drafted(deal_file(tmp_path, "ny_medspa", as_pllc))[0]["practice_articles"])
     assert "Articles of Organization" in articles
     assert "professional service limited liability company formed under Article 12" in articles
     assert "licensed under Article 131 of the New York Education Law" in articles
     assert "The office of the company is to be located in the County of New York, New York." in articles
-    assert "original members and original managers are: Daniel Okafor, M.D., 12 Grove Street, New York, NY 10014." \
+    assert (
+        "original members and original managers are: Daniel Okafor, M.D., 12 Grove Street, New York, NY 10014."
         in articles
+    )
     assert "section 1203(b)" in articles and "The Secretary of State is designated as agent" in articles
     assert "Business Corporation Law" not in articles and "shareholders, directors and officers" not in articles
 

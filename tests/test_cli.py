@@ -31,8 +31,10 @@ def test_scan_is_clean_on_the_california_msa(packets):
 
 def test_scan_txt_with_a_strict_state_cites_its_law(tmp_path):
     text = tmp_path / "draft.txt"
-    text.write_text("Practice shall pay MSO a management fee equal to fifteen percent (15%) of its gross collections.\n"
-                    "Late payments bear interest at 1.5% per month.\n")
+    text.write_text(
+        "Practice shall pay MSO a management fee equal to fifteen percent (15%) of its gross collections.\n"
+        "Late payments bear interest at 1.5% per month.\n"
+    )
     result = run_cli("scan", str(text), "--state", "IL", "--json")
     assert result.returncode == 3
     entry = json.loads(result.stdout)
@@ -111,11 +113,15 @@ def test_version_short_help_and_python_m():
 def test_shell_completion_is_offered():
     result = run_cli("--help")
     assert "--install-completion" in result.stdout and "--show-completion" in result.stdout
-    result = subprocess.run([sys.executable, "-m", "formgen", "--show-completion", "bash"], capture_output=True,
-                            text=True, cwd=ROOT,
-                            # typer otherwise asks shellingham for the parent shell (under CI: none) and
-                            # ignores the "bash" argument; this is typer's documented switch for tests
-                            env={**os.environ, "SHELL": "/bin/bash", "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
+    result = subprocess.run(
+        [sys.executable, "-m", "formgen", "--show-completion", "bash"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        # typer otherwise asks shellingham for the parent shell (under CI: none) and
+        # ignores the "bash" argument; this is typer's documented switch for tests
+        env={**os.environ, "SHELL": "/bin/bash", "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
+    )
     assert result.returncode == 0 and "complete" in result.stdout
 
 
@@ -142,7 +148,9 @@ def test_validate_json_and_strict_agree_with_generate(tmp_path):
     assert run_cli("validate", ca, "--strict").returncode == 3
     result = run_cli("generate", ca, "-o", str(tmp_path / "out"), "--strict")
     assert result.returncode == 3 and not (tmp_path / "out").exists()
-    clean = next(p for p in EXAMPLE_FILES if json.loads(run_cli("validate", str(p), "--json").stdout)["counts"]["error"] == 0)
+    clean = next(
+        p for p in EXAMPLE_FILES if json.loads(run_cli("validate", str(p), "--json").stdout)["counts"]["error"] == 0
+    )
     assert run_cli("validate", str(clean), "--strict").returncode == 0
     assert run_cli("generate", str(clean), "-o", str(tmp_path / "clean"), "--strict").returncode == 0
 

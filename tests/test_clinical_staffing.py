@@ -48,16 +48,22 @@ def staffed(tmp_path: Path, state: str, clinicians=(NURSE, PRACTITIONER), **extr
 def drafted(path: Path) -> dict[str, str]:
     library = Library.shipped()
     deal, rules, _ = check(path, "conservative", library)
-    return {d.spec.name: " ".join(" ".join(block_paragraphs(d.blocks, notes=True)).split())
-            for d in draft_agreements(start_drafting(deal, rules, library))}
+    return {
+        d.spec.name: " ".join(" ".join(block_paragraphs(d.blocks, notes=True)).split())
+        for d in draft_agreements(start_drafting(deal, rules, library))
+    }
 
 
 @pytest.mark.parametrize("state", sorted(INSTRUMENTS))
 def test_each_state_drafts_the_agreements_and_its_instruments_under_its_names(tmp_path, state):
     texts = drafted(staffed(tmp_path, state))
     np_name, rn_name = INSTRUMENTS[state]
-    assert {"clinician_agreement.rn", "clinician_agreement.np", "supervision_instrument.rn",
-            "supervision_instrument.np"} <= set(texts)
+    assert {
+        "clinician_agreement.rn",
+        "clinician_agreement.np",
+        "supervision_instrument.rn",
+        "supervision_instrument.np",
+    } <= set(texts)
     rn, instrument = texts["clinician_agreement.rn"], texts["supervision_instrument.rn"]
     assert "Riley Nurse" in rn and "Practice Is the Employer" in rn and "is not Clinician’s employer" in rn
     assert "fair market value" in rn and "referral" in rn and "tail" in rn and "License Events" in rn
@@ -84,8 +90,16 @@ def test_the_instrument_states_what_the_state_requires_of_it(tmp_path):
 @pytest.mark.parametrize("state", sorted(INSTRUMENTS))
 def test_each_clinicians_duties_stay_within_the_state_data(tmp_path, state):
     """An LVN and an aesthetician with no 'performs' get only the treatments the state lets their role do."""
-    path = staffed(tmp_path, state, clinicians=(NURSE, PRACTITIONER, {"name": "Val Vocational", "role": "LVN"},
-                                                {"name": "Esme Esthetic", "role": "aesthetician"}))
+    path = staffed(
+        tmp_path,
+        state,
+        clinicians=(
+            NURSE,
+            PRACTITIONER,
+            {"name": "Val Vocational", "role": "LVN"},
+            {"name": "Esme Esthetic", "role": "aesthetician"},
+        ),
+    )
     deal = load_deal(path)
     rules = Library.shipped().state(deal.state)
     texts = drafted(path)
@@ -94,8 +108,11 @@ def test_each_clinicians_duties_stay_within_the_state_data(tmp_path, state):
         for treatment in deal.treatments:
             entry = rules.scope_of_practice.entry_for(SCOPE_CLASS[treatment])
             assert (treatment.value in allowed) == (clinician.role.value in entry.performers)
-        words = {"neuromodulators": "neuromodulator injections", "fillers": "dermal filler injections",
-                 "lasers_ipl": "laser, intense pulsed light"}
+        words = {
+            "neuromodulators": "neuromodulator injections",
+            "fillers": "dermal filler injections",
+            "lasers_ipl": "laser, intense pulsed light",
+        }
         text = texts[f"clinician_agreement.{slug}"]
         for treatment, phrase in words.items():
             assert (phrase in text) == (treatment in allowed), (state, clinician.role, treatment)
@@ -123,21 +140,28 @@ def test_an_rn_injecting_without_the_supervision_the_state_requires_is_an_error(
     assert finding.severity == "error" and "§ 2725" in finding.citation and "Riley Nurse" in finding.message
     assert finding.field == "clinicians[0].supervised_by"
     # supervised by the medical director (the default), the same nurse is fine
-    assert not _errors(staffed(tmp_path, "ca", clinicians=({**NURSE, "performs": ["neuromodulators"]},)),
-                       "staffing.supervision_missing")
+    assert not _errors(
+        staffed(tmp_path, "ca", clinicians=({**NURSE, "performs": ["neuromodulators"]},)),
+        "staffing.supervision_missing",
+    )
 
 
 @pytest.mark.parametrize("state", ["ca", "tx", "ny"])
 def test_an_rn_performing_good_faith_exams_is_an_error_where_the_state_forbids_it(tmp_path, state):
-    [finding] = _errors(staffed(tmp_path, state, clinicians=({**NURSE, "good_faith_exams": True},)),
-                        "staffing.good_faith_exam_role")
+    [finding] = _errors(
+        staffed(tmp_path, state, clinicians=({**NURSE, "good_faith_exams": True},)), "staffing.good_faith_exam_role"
+    )
     assert finding.severity == "error" and finding.citation and "Riley Nurse" in finding.message
     assert not _errors(staffed(tmp_path, state), "staffing.good_faith_exam_role")  # the NP may
 
 
 def test_file_names_are_by_role_with_a_name_slug_when_two_share_a_role():
-    people = [Clinician(name="Jane Doe", role="RN"), Clinician(name="Nora P", role="NP"),
-              Clinician(name="John Roe", role="RN"), Clinician(name="John Roe", role="RN")]
+    people = [
+        Clinician(name="Jane Doe", role="RN"),
+        Clinician(name="Nora P", role="NP"),
+        Clinician(name="John Roe", role="RN"),
+        Clinician(name="John Roe", role="RN"),
+    ]
     assert clinician_slugs(people) == ["rn.jane-doe", "np", "rn.john-roe-1", "rn.john-roe-2"]
 
 
@@ -154,8 +178,11 @@ def test_clinicians_sign_their_agreements_in_the_signing_order(tmp_path):
     deal, rules, _ = check(path, "conservative", library)
     drafting = start_drafting(deal, rules, library)
     spec = next(s for s in drafting.specs if s.name == "supervision_instrument.rn")
-    assert declared_signers(spec, deal, drafting.context) == [deal.practice.medical_director, "Riley Nurse",
-                                                              deal.practice.signatory.name]
+    assert declared_signers(spec, deal, drafting.context) == [
+        deal.practice.medical_director,
+        "Riley Nurse",
+        deal.practice.signatory.name,
+    ]
     names = [s.name for s in drafting.specs if not s.report]
     step = {name: s.number for s in signing_steps(names) for name in s.items}
     assert step["clinician_agreement.rn"] > step["practice_articles"]
@@ -228,5 +255,8 @@ def test_states_prints_the_instruments():
 
     out = run_cli("states", "CA").stdout
     assert "Supervision instruments" in out
-    assert "NP: Standardized Procedures [Cal. Bus. & Prof. Code §§ 2725, 2836.1; 16 Cal. Code Regs. § 1474; verified]" in out
+    assert (
+        "NP: Standardized Procedures [Cal. Bus. & Prof. Code §§ 2725, 2836.1; 16 Cal. Code Regs. § 1474; verified]"
+        in out
+    )
     assert "PA: Practice Agreement [" in out and "3502.3; UNVERIFIED]" in out

@@ -12,8 +12,7 @@ import pytest
 
 import formgen
 from conftest import EXAMPLES, docx_text, run_cli, variant
-from formgen.drafting.closing import (REQUIREMENTS, Step, closing_names, order_violations, signing_steps,
-                                      signing_summary)
+from formgen.drafting.closing import REQUIREMENTS, Step, closing_names, order_violations, signing_steps, signing_summary
 from formgen.drafting.context import build_context
 from formgen.api import build as build_packet
 from formgen.errors import InputError
@@ -36,10 +35,10 @@ def signature_blocks(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
         if line in (SIGN_LINE, f"By: {SIGN_LINE}"):
             sign_at = i
         elif line == f"Date: {SIGN_LINE}" and sign_at is not None:
-            pending.append((lines[sign_at - 1], tuple(lines[sign_at + 1:i])))
+            pending.append((lines[sign_at - 1], tuple(lines[sign_at + 1 : i])))
             sign_at = None
         elif line.startswith("[Signature page to ") and pending:
-            title = line[len("[Signature page to "):-1]
+            title = line[len("[Signature page to ") : -1]
             blocks += [(title, *block) for block in pending]
             pending = []
     # a signed exhibit (a spouse's consent) carries no legend of its own: it belongs to its document
@@ -61,8 +60,11 @@ def checklist_order(folder) -> list[str]:
 def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_order(packets, stem):
     folder = packets[stem]
     manifest = json.loads((folder / "manifest.json").read_text())
-    signed = [folder / entry["file"] for name, entry in manifest["documents"].items()
-              if name not in ("compliance_memo", "formation_checklist")]
+    signed = [
+        folder / entry["file"]
+        for name, entry in manifest["documents"].items()
+        if name not in ("compliance_memo", "formation_checklist")
+    ]
     # the closing documents signed at the closing: those in its signing order (a form signed later is not)
     signed += [folder / item["file"] for item in manifest["closing"]["items"] if item["kind"] == "closing document"]
     assert {p.name for p in signed} >= {"payment_authorization.docx", "officer_certificate.practice.docx"}
@@ -82,8 +84,11 @@ def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_ord
     order = checklist_order(folder)
     for path in packets_:
         text = docx_text(path)
-        pages = [line[len("Signature page to the "):].rsplit(", dated as of ", 1)[0]
-                 for line in text.splitlines() if line.startswith("Signature page to the ")]
+        pages = [
+            line[len("Signature page to the ") :].rsplit(", dated as of ", 1)[0]
+            for line in text.splitlines()
+            if line.startswith("Signature page to the ")
+        ]
         assert len(pages) == len(per_packet[path.name])
         positions = [next(i for i, row in enumerate(order) if row.startswith(page)) for page in pages]
         assert positions == sorted(positions), (path.name, positions)
@@ -97,9 +102,13 @@ def test_closing_set_files_are_in_the_manifest_and_the_folder_reads_back(packets
     folder = packets[stem]
     outputs = PacketFolder(folder).manifest()["outputs"]  # validated as formgen reads it
     closing = sorted(p.relative_to(folder).as_posix() for p in (folder / "closing").iterdir())
-    assert {"closing/closing_checklist.docx", "closing/payment_authorization.docx",
-            "closing/fmv_engagement_letter.docx", "closing/officer_certificate.practice.docx",
-            "closing/officer_certificate.mso.docx"} <= set(closing)
+    assert {
+        "closing/closing_checklist.docx",
+        "closing/payment_authorization.docx",
+        "closing/fmv_engagement_letter.docx",
+        "closing/officer_certificate.practice.docx",
+        "closing/officer_certificate.mso.docx",
+    } <= set(closing)
     assert any(name.startswith("closing/signature_packet.") for name in closing)
     assert set(closing) <= set(outputs)
 
@@ -134,9 +143,13 @@ def test_derived_order_meets_every_condition(stem):
     for row in rows:
         assert " ".join(row["what"].split()).replace("\u2019", "'") in text, row["what"]
     continuity = next(r["step"] for r in rows if "Continuity Agreement" in r["what"])
-    consent = next(r["step"] for r in rows if "Action by Unanimous Written Consent of the "
-                   + ("Members and Managers" if packet.deal.practice.entity_type.is_llc else "Shareholders")
-                   in r["what"])
+    consent = next(
+        r["step"]
+        for r in rows
+        if "Action by Unanimous Written Consent of the "
+        + ("Members and Managers" if packet.deal.practice.entity_type.is_llc else "Shareholders")
+        in r["what"]
+    )
     assert continuity <= consent
 
 
@@ -178,8 +191,11 @@ def test_esign_anchors_are_white_one_point_and_one_per_field_consistent_per_sign
     for path in sorted((out / "closing").glob("signature_packet.*.docx")):
         xml = read_package(path.read_bytes())["word/document.xml"].decode()
         blocks = len(signature_blocks(re.sub(r" \\[sdi]\d+\\", "", docx_text(path))))
-        found = re.findall(r'<w:color w:val="FFFFFF"/><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr><w:t '
-                           r'xml:space="preserve"> \\([sdi])(\d+)\\</w:t>', xml)
+        found = re.findall(
+            r'<w:color w:val="FFFFFF"/><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr><w:t '
+            r'xml:space="preserve"> \\([sdi])(\d+)\\</w:t>',
+            xml,
+        )
         kinds = Counter(kind for kind, _ in found)
         assert kinds == {"s": blocks, "d": blocks, "i": 1}, path.name
         signer_numbers = {n for _, n in found}
@@ -226,12 +242,16 @@ def test_closing_pdfs_are_made_from_the_word_files_on_disk(packets, tmp_path):
     packet = build_packet(EXAMPLES / "ca_medspa.yaml")
     files = closing_files(packet)
     assert files[0].filename == "closing/closing_checklist.docx"
-    assert {f.filename for f in files} == {p.relative_to(folder).as_posix() for p in (folder / "closing").glob("*.docx")}
+    assert {f.filename for f in files} == {
+        p.relative_to(folder).as_posix() for p in (folder / "closing").glob("*.docx")
+    }
     edited = folder / files[-1].filename
     copy = tmp_path / "packet"
     shutil.copytree(folder, copy)
     changed = read_package(edited.read_bytes())
-    changed["word/document.xml"] = changed["word/document.xml"].replace(b"Signature Packet", b"Signature Packet (edited)", 1)
+    changed["word/document.xml"] = changed["word/document.xml"].replace(
+        b"Signature Packet", b"Signature Packet (edited)", 1
+    )
     (copy / files[-1].filename).write_bytes(write_package(changed))
     written = write_closing_documents(packet, files, tmp_path / "docx", copy)
     assert written[-1].read_bytes() == (copy / files[-1].filename).read_bytes()
@@ -280,7 +300,8 @@ def test_mark_executed_records_signers_and_date_and_the_checklist_shows_them(tmp
     assert listed["baa"]["status"] == "open" and listed["baa"]["executed_on"] is None
     assert [s["step"] for s in status["steps"]] == list(range(1, len(status["steps"]) + 1))
     assert {p["file"] for p in status["signature_packets"]} == {
-        p.relative_to(out).as_posix() for p in (out / "closing").glob("signature_packet.*.docx")}
+        p.relative_to(out).as_posix() for p in (out / "closing").glob("signature_packet.*.docx")
+    }
 
 
 def test_mark_executed_leaves_a_hand_edited_checklist_alone(tmp_path):
@@ -318,8 +339,10 @@ def test_a_manifest_whose_closing_checklist_holds_other_blocks_is_refused(tmp_pa
         formgen.mark_executed(out, ["msa"])
 
 
-@pytest.mark.parametrize("stem, expected", [("ny_medspa", True), ("fl_medspa", True), ("oh_medspa", True),
-                                            ("ca_medspa", False), ("tx_medspa", False)])
+@pytest.mark.parametrize(
+    "stem, expected",
+    [("ny_medspa", True), ("fl_medspa", True), ("oh_medspa", True), ("ca_medspa", False), ("tx_medspa", False)],
+)
 def test_owner_covenant_agreement_only_where_the_state_leaves_one_signed_by_each_owner(packets, stem, expected):
     """The MSA covenant binds the Practice only; each owner's own covenant is a separate agreement the
     owner signs, drafted where the deal asks for a non-compete and the state's law keeps one (CA

@@ -22,10 +22,13 @@ from formgen.word.wordml import W_DECL
 
 # -- markup: a clause body in our own light syntax, to paragraphs --------------------------------
 
+
 def test_markup_parses_each_paragraph_kind():
-    body = ('**Fees.** MSO shall pay the "Management Fee" within 30 days.\n\n- first item\n- second item\n\n'
-            '!! check the amount\n\n## Schedule\n\n| Task | Party |\n|---|---|\n| Billing | MSO |\n\n'
-            '@sign | MSO | Ann Lee | Manager | MSO: | a Texas limited liability company')
+    body = (
+        '**Fees.** MSO shall pay the "Management Fee" within 30 days.\n\n- first item\n- second item\n\n'
+        "!! check the amount\n\n## Schedule\n\n| Task | Party |\n|---|---|\n| Billing | MSO |\n\n"
+        "@sign | MSO | Ann Lee | Manager | MSO: | a Texas limited liability company"
+    )
     paras = parse_body(body)
     assert [p.kind for p in paras] == ["text", "item", "item", "note", "heading", "table", "sign"]
     fees = paras[0]
@@ -42,13 +45,26 @@ def test_typesetting_curls_quotes_and_writes_dates_out_but_never_touches_values(
     assert "Parties\u2019 \u201c" in text and "March\u00a01,\u00a02027" in text
     assert 'Smith\'s "Clinic" 2026-01-01' in restore(text)  # the value as typed
     assert library_prose("from 2026-01-01 (not 2026-13-01)") == "from January\u00a01,\u00a02026 (not 2026-13-01)"
-    assert library_prose('MSOs are "noticing entities"; the Board\'s rule') == \
-        "MSOs are \u201cnoticing entities\u201d; the Board\u2019s rule"
+    assert (
+        library_prose('MSOs are "noticing entities"; the Board\'s rule')
+        == "MSOs are \u201cnoticing entities\u201d; the Board\u2019s rule"
+    )
 
 
-@pytest.mark.parametrize("n, expected", [(0, "zero"), (7, "seven"), (15, "fifteen"), (30, "thirty"),
-                                         (42, "forty-two"), (90, "ninety"), (100, "one hundred"),
-                                         (180, "one hundred eighty"), (365, "three hundred sixty-five")])
+@pytest.mark.parametrize(
+    "n, expected",
+    [
+        (0, "zero"),
+        (7, "seven"),
+        (15, "fifteen"),
+        (30, "thirty"),
+        (42, "forty-two"),
+        (90, "ninety"),
+        (100, "one hundred"),
+        (180, "one hundred eighty"),
+        (365, "three hundred sixty-five"),
+    ],
+)
 def test_number_words(n, expected):
     assert number_words(n) == expected
     assert words(n) == f"{expected} ({n})"
@@ -56,23 +72,34 @@ def test_number_words(n, expected):
 
 # -- state rules: a state's file layered over the default ----------------------------------------
 
+
 def test_state_layer_merges_keyed_lists_item_by_item():
-    base = {"summary": "default", "clause_rules": [{"tag": "fee:a", "action": "replace"}, {"tag": "fee:b", "action": "warn"}],
-            "checklist": [{"id": "ein", "task": "EIN"}, {"id": "annual_reports", "task": "SOS report"}],
-            "entity_forms": [{"form": "pc"}, {"form": "pllc"}]}
-    top = {"summary": "Texas", "clause_rules": [{"tag": "fee:b", "action": "remove"}, {"tag": "fee:c", "action": "warn"}],
-           "checklist": [{"id": "annual_reports", "task": "franchise tax report"}, {"id": "ein", "drop": True}],
-           "entity_forms": [{"form": "pa"}]}
+    base = {
+        "summary": "default",
+        "clause_rules": [{"tag": "fee:a", "action": "replace"}, {"tag": "fee:b", "action": "warn"}],
+        "checklist": [{"id": "ein", "task": "EIN"}, {"id": "annual_reports", "task": "SOS report"}],
+        "entity_forms": [{"form": "pc"}, {"form": "pllc"}],
+    }
+    top = {
+        "summary": "Texas",
+        "clause_rules": [{"tag": "fee:b", "action": "remove"}, {"tag": "fee:c", "action": "warn"}],
+        "checklist": [{"id": "annual_reports", "task": "franchise tax report"}, {"id": "ein", "drop": True}],
+        "entity_forms": [{"form": "pa"}],
+    }
     merged = merge_layers(base, top)
     assert merged["summary"] == "Texas"
-    assert merged["clause_rules"] == [{"tag": "fee:a", "action": "replace"}, {"tag": "fee:b", "action": "remove"},
-                                      {"tag": "fee:c", "action": "warn"}]
+    assert merged["clause_rules"] == [
+        {"tag": "fee:a", "action": "replace"},
+        {"tag": "fee:b", "action": "remove"},
+        {"tag": "fee:c", "action": "warn"},
+    ]
     assert merged["checklist"] == [{"id": "annual_reports", "task": "franchise tax report"}]  # ein dropped
     assert merged["entity_forms"] == [{"form": "pa"}]  # a state lists its own forms in full
     assert base["clause_rules"][1]["action"] == "warn"  # the default is not changed
 
 
 # -- planning: which clauses a document gets, and why ---------------------------------------------
+
 
 def test_planning_replaces_the_percentage_fee_and_says_why():
     from formgen.drafting.drafts import start_drafting
@@ -95,17 +122,21 @@ def test_planning_replaces_the_percentage_fee_and_says_why():
 # -- numbering: Word's list labels, as a reader of the file counts them ---------------------------
 
 W = W_DECL
-NUMBERING = (f'<w:numbering {W}><w:abstractNum w:abstractNumId="0">'
-             '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="Article %1"/></w:lvl>'
-             '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2"/></w:lvl>'
-             '</w:abstractNum><w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
-             '<w:numFmt w:val="lowerLetter"/><w:lvlText w:val="(%1)"/></w:lvl></w:abstractNum>'
-             '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>'
-             '<w:num w:numId="3"><w:abstractNumId w:val="1"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/>'
-             '</w:lvlOverride></w:num></w:numbering>')
-STYLES = (f'<w:styles {W}><w:style w:styleId="Article"><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/>'
-          '</w:numPr></w:pPr></w:style><w:style w:styleId="Section"><w:pPr><w:numPr><w:ilvl w:val="1"/>'
-          '<w:numId w:val="1"/></w:numPr></w:pPr></w:style></w:styles>')
+NUMBERING = (
+    f'<w:numbering {W}><w:abstractNum w:abstractNumId="0">'
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="Article %1"/></w:lvl>'
+    '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2"/></w:lvl>'
+    '</w:abstractNum><w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+    '<w:numFmt w:val="lowerLetter"/><w:lvlText w:val="(%1)"/></w:lvl></w:abstractNum>'
+    '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>'
+    '<w:num w:numId="3"><w:abstractNumId w:val="1"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/>'
+    "</w:lvlOverride></w:num></w:numbering>"
+)
+STYLES = (
+    f'<w:styles {W}><w:style w:styleId="Article"><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/>'
+    '</w:numPr></w:pPr></w:style><w:style w:styleId="Section"><w:pPr><w:numPr><w:ilvl w:val="1"/>'
+    '<w:numId w:val="1"/></w:numPr></w:pPr></w:style></w:styles>'
+)
 
 
 def _para(style: str = "", num: str = "", mark: str = "") -> str:
@@ -125,8 +156,17 @@ def _docx(paragraphs: list[str]) -> bytes:
 
 
 def test_list_labels_count_levels_restart_below_and_honour_start_overrides():
-    paragraphs = [_para("Article"), _para("Section"), _para("Section"), _para(num="2"), _para(num="2"),
-                  _para("Article"), _para("Section", mark="_Ref1"), _para(num="3"), _para(num="2")]
+    paragraphs = [
+        _para("Article"),
+        _para("Section"),
+        _para("Section"),
+        _para(num="2"),
+        _para(num="2"),
+        _para("Article"),
+        _para("Section", mark="_Ref1"),
+        _para(num="3"),
+        _para(num="2"),
+    ]
     labels = ListLabels({"word/numbering.xml": NUMBERING.encode(), "word/styles.xml": STYLES.encode()})
     from xml.etree import ElementTree as ET
 
@@ -143,10 +183,13 @@ def test_bookmarks_are_stable_per_target():
 
 # -- column sizing: room for the longest word, the rest by content --------------------------------
 
+
 def test_columns_share_the_width_by_content_and_never_cut_a_word():
-    rows = [["Service", "Performed by", "Description"],
-            ["Billing", "MSO", "Collects self-pay charges in Practice's name and deposits them daily " * 3],
-            ["Clinical decisions", "Practice", "All diagnosis and treatment"]]
+    rows = [
+        ["Service", "Performed by", "Description"],
+        ["Billing", "MSO", "Collects self-pay charges in Practice's name and deposits them daily " * 3],
+        ["Clinical decisions", "Practice", "All diagnosis and treatment"],
+    ]
     widths = column_widths(rows, 9360)
     assert sum(widths) <= 9360 and widths[2] > widths[0] and widths[2] > widths[1]
     assert widths[0] >= len("Clinical") * 110  # the longest word fits

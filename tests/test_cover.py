@@ -24,15 +24,23 @@ def packet():
 
 
 def entries(packet):
-    return [TocEntry(i, doc.spec.title, f"{doc.spec.name}.pdf", pages=3, start=2 + 3 * i)
-            for i, doc in enumerate(packet.documents, start=1)]
+    return [
+        TocEntry(i, doc.spec.title, f"{doc.spec.name}.pdf", pages=3, start=2 + 3 * i)
+        for i, doc in enumerate(packet.documents, start=1)
+    ]
 
 
 def test_cover_lists_parties_and_every_document_with_its_pages(packet):
     cover = build_cover_docx(packet, entries(packet), final=False)
     text = docx_text(cover)
-    for value in (packet.deal.deal.name, packet.deal.mso.name, packet.deal.practice.name, "California (CA)",
-                  "January 1, 2027", "Draft for attorney review"):
+    for value in (
+        packet.deal.deal.name,
+        packet.deal.mso.name,
+        packet.deal.practice.name,
+        "California (CA)",
+        "January 1, 2027",
+        "Draft for attorney review",
+    ):
         assert value in text, value
     table = Document(BytesIO(cover)).tables[1]
     assert len(table.rows) == 1 + len(packet.documents)

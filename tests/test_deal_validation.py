@@ -46,8 +46,9 @@ def test_malformed_yaml_names_file_and_line(tmp_path):
 def test_unknown_state_names_field_and_allowed_values(tmp_path):
     data = ca_data()
     data["deal"]["state"] = "ZZ"
-    err = assert_rejected(tmp_path, write(tmp_path, data), "deal.state", "'ZZ' is not a US state or DC",
-                          "two-letter postal code")
+    err = assert_rejected(
+        tmp_path, write(tmp_path, data), "deal.state", "'ZZ' is not a US state or DC", "two-letter postal code"
+    )
     assert "deal.yaml:3: deal.state" in err  # the YAML line of deal.state
 
 
@@ -59,12 +60,12 @@ def test_ownership_summing_to_90(tmp_path):
 
 def test_nurse_practitioner_owning_ca_medical_corporation_outright(tmp_path):
     data = ca_data()
-    data["practice"]["owners"] = [{"name": "Jamie Park, NP", "percent": 100,
-                                   "license": {"type": "NP", "state": "CA", "number": "NP12345"}}]
+    data["practice"]["owners"] = [
+        {"name": "Jamie Park, NP", "percent": 100, "license": {"type": "NP", "state": "CA", "number": "NP12345"}}
+    ]
     data["practice"]["signatory"] = {"name": "Jamie Park, NP", "title": "President"}
     data["practice"]["medical_director"] = "Jamie Park, NP"
-    err = assert_rejected(tmp_path, write(tmp_path, data), "practice.owners", "at least 51%",
-                          "Corp. Code § 13401.5")
+    err = assert_rejected(tmp_path, write(tmp_path, data), "practice.owners", "at least 51%", "Corp. Code § 13401.5")
     assert "owners hold 0%" in err and "outnumber" in err
 
 
@@ -74,16 +75,16 @@ def test_every_problem_is_reported_once_each(tmp_path):
     data["fees"]["monthly_amount"] = 5000
     del data["term"]
     data["services"].append("astrology")
-    err = assert_rejected(tmp_path, write(tmp_path, data), "deal.effective_date", "term", "services[10]",
-                          "fees.monthly_amount")  # the cross-field rule runs on the parts that parsed
+    err = assert_rejected(
+        tmp_path, write(tmp_path, data), "deal.effective_date", "term", "services[10]", "fees.monthly_amount"
+    )  # the cross-field rule runs on the parts that parsed
     assert err.count("\n- ") == 4
 
 
 def test_fee_field_must_match_basis(tmp_path):
     data = ca_data()
     data["fees"]["monthly_amount"] = 25000
-    assert_rejected(tmp_path, write(tmp_path, data), "fees.monthly_amount",
-                    "only with basis 'fixed_monthly'")
+    assert_rejected(tmp_path, write(tmp_path, data), "fees.monthly_amount", "only with basis 'fixed_monthly'")
 
 
 def test_unknown_field_is_named(tmp_path):
@@ -140,15 +141,23 @@ def test_a_licence_number_with_a_leading_zero_stays_text(tmp_path):
 
 
 def test_impossible_date_names_the_format(tmp_path):
-    err = assert_rejected(tmp_path, edited(tmp_path, "effective_date: 2027-01-01", "effective_date: 2027-02-30"),
-                          "deal.effective_date", "use YYYY-MM-DD (got 2027-02-30)")
+    err = assert_rejected(
+        tmp_path,
+        edited(tmp_path, "effective_date: 2027-01-01", "effective_date: 2027-02-30"),
+        "deal.effective_date",
+        "use YYYY-MM-DD (got 2027-02-30)",
+    )
     assert ":8: deal.effective_date" in err and "internal error" not in err
 
 
 @pytest.mark.parametrize("typed", ["03/01/2027", "1798761600", "2027-1-5", "March 1, 2027"])
 def test_wrong_date_formats_name_the_format(tmp_path, typed):
-    assert_rejected(tmp_path, edited(tmp_path, "effective_date: 2027-01-01", f"effective_date: {typed}"),
-                    "deal.effective_date", f"use YYYY-MM-DD (got {typed})")
+    assert_rejected(
+        tmp_path,
+        edited(tmp_path, "effective_date: 2027-01-01", f"effective_date: {typed}"),
+        "deal.effective_date",
+        f"use YYYY-MM-DD (got {typed})",
+    )
 
 
 def test_yes_and_no_are_read_as_typed(tmp_path):
@@ -156,22 +165,32 @@ def test_yes_and_no_are_read_as_typed(tmp_path):
 
     data = parse_text("a: yes\nb: no\nc: on\nd: true\ne: 0o17\nf: 1_000\ng: 12.5\nh: 010\n", "x.yaml")
     assert data == {"a": "yes", "b": "no", "c": "on", "d": True, "e": "0o17", "f": "1_000", "g": 12.5, "h": "010"}
-    deal = load_deal(edited(tmp_path, "  effective_date: 2027-01-01", "  effective_date: 2027-01-01\n  offers_iv_therapy: yes"))
+    deal = load_deal(
+        edited(tmp_path, "  effective_date: 2027-01-01", "  effective_date: 2027-01-01\n  offers_iv_therapy: yes")
+    )
     assert deal.deal.offers_iv_therapy is True
 
 
 def test_unquoted_comma_in_a_flow_mapping_is_explained(tmp_path):
-    deal = edited(tmp_path, "  signatory: {name: \"Maya Chen, M.D.\", title: President}",
-                  "  signatory: {name: Raj Patel, M.D., title: President}")
-    err = assert_rejected(tmp_path, deal, "practice.signatory.M.D.", "a comma ends a value",
-                          'name: "Raj Patel, M.D."')
+    deal = edited(
+        tmp_path,
+        '  signatory: {name: "Maya Chen, M.D.", title: President}',
+        "  signatory: {name: Raj Patel, M.D., title: President}",
+    )
+    err = assert_rejected(tmp_path, deal, "practice.signatory.M.D.", "a comma ends a value", 'name: "Raj Patel, M.D."')
     assert "practice.signatory.M.D.: is not a field" in err
 
 
 def test_misspelt_key_gets_did_you_mean(tmp_path):
-    err = assert_rejected(tmp_path, edited(tmp_path, "  formation_state: CA\n  address: 100 Main Street, Suite 200",
-                                           "  formation_state: CA\n  adress: 100 Main Street, Suite 200"),
-                          "mso.adress: is not a known field; did you mean 'address'?")
+    err = assert_rejected(
+        tmp_path,
+        edited(
+            tmp_path,
+            "  formation_state: CA\n  address: 100 Main Street, Suite 200",
+            "  formation_state: CA\n  adress: 100 Main Street, Suite 200",
+        ),
+        "mso.adress: is not a known field; did you mean 'address'?",
+    )
     assert err.count("mso.adress") == 1 and "mso.address: is required" not in err  # said once, on the typo's line
 
 
@@ -190,14 +209,17 @@ def test_state_rule_problems_carry_file_line_and_path_once(tmp_path):
 
 
 def test_blocking_state_findings_carry_the_deal_line(tmp_path):
-    deal = edited(tmp_path, "      license: {type: MD, state: CA, number: A123456}",
-                  "      license: {type: RN, state: CA, number: A123456}")
+    deal = edited(
+        tmp_path,
+        "      license: {type: MD, state: CA, number: A123456}",
+        "      license: {type: RN, state: CA, number: A123456}",
+    )
     assert_rejected(tmp_path, deal, "deal.yaml:23: practice.owners: DO/MD owners hold 0%")
 
 
 def test_alias_bomb_is_refused_quickly(tmp_path):
     rows = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
-    rows += [f'{c}: &{c} [' + ",".join([f"*{p}"] * 9) + "]" for p, c in zip("abcdefgh", "bcdefghi")]
+    rows += [f"{c}: &{c} [" + ",".join([f"*{p}"] * 9) + "]" for p, c in zip("abcdefgh", "bcdefghi")]
     assert_rejected(tmp_path, write(tmp_path, "\n".join(rows) + "\n"), "expands to more than")
 
 

@@ -80,20 +80,24 @@ def test_a_document_is_added_from_yaml_alone(tmp_path):
 
 
 def test_a_document_applies_only_when_its_conditions_hold(tmp_path):
-    library = Library.at(clauses=firm_clauses(tmp_path, SIDE_LETTER_SPEC.replace(
-        "not premises.sublease", "premises.sublease")))
+    library = Library.at(
+        clauses=firm_clauses(tmp_path, SIDE_LETTER_SPEC.replace("not premises.sublease", "premises.sublease"))
+    )
     packet = formgen.build(EXAMPLES / "ca_medspa.yaml", library=library)
     assert packet.deal.premises.sublease is False
     assert "side_letter" not in [d.spec.name for d in packet.documents]
 
 
-@pytest.mark.parametrize(("spec", "field", "message"), [
-    ("order: 1\ntitle: X\nlabel_prefix: x\n", "label_prefix", "should match pattern"),
-    ("title: X\nlabel_prefix: X\n", "order", "Field required"),
-    ("order: 1\ntitle: X\nlabel_prefix: X\nsigners: [landlord]\n", "signers.0", "Input should be"),
-    ("order: 1\ntitle: X\nlabel_prefix: X\ncolour: red\n", "colour", "Extra inputs are not permitted"),
-    ("- just a list\n", "", "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    ("spec", "field", "message"),
+    [
+        ("order: 1\ntitle: X\nlabel_prefix: x\n", "label_prefix", "should match pattern"),
+        ("title: X\nlabel_prefix: X\n", "order", "Field required"),
+        ("order: 1\ntitle: X\nlabel_prefix: X\nsigners: [landlord]\n", "signers.0", "Input should be"),
+        ("order: 1\ntitle: X\nlabel_prefix: X\ncolour: red\n", "colour", "Extra inputs are not permitted"),
+        ("- just a list\n", "", "must be a mapping"),
+    ],
+)
 def test_a_bad_spec_names_its_file_and_field(tmp_path, spec, field, message):
     library = Library.at(clauses=firm_clauses(tmp_path, spec))
     with pytest.raises(InputError) as caught:
@@ -104,7 +108,10 @@ def test_a_bad_spec_names_its_file_and_field(tmp_path, spec, field, message):
 
 
 def test_a_condition_that_cannot_be_evaluated_names_the_document(tmp_path):
-    library = Library.at(clauses=firm_clauses(tmp_path, SIDE_LETTER_SPEC.replace(
-        "not premises.sublease", "premises.no_such_field")))
-    with pytest.raises(formgen.errors.FormgenError, match="side_letter/document.yaml: applies 'premises.no_such_field'"):
+    library = Library.at(
+        clauses=firm_clauses(tmp_path, SIDE_LETTER_SPEC.replace("not premises.sublease", "premises.no_such_field"))
+    )
+    with pytest.raises(
+        formgen.errors.FormgenError, match="side_letter/document.yaml: applies 'premises.no_such_field'"
+    ):
         formgen.build(EXAMPLES / "ca_medspa.yaml", library=library)

@@ -23,32 +23,71 @@ STATES = ("CA", "TX", "FL", "NY", "AZ", "NV", "IL", "NJ", "GA", "CO", "WA", "PA"
 
 # How each state's own statutes are cited; another state's mark in a document is a stray citation.
 CITATION_MARKS = {
-    "CA": ("Cal. ",), "TX": ("Tex. ",), "FL": ("Fla. ",), "NY": ("N.Y. ",), "AZ": ("Ariz. ", "A.R.S."),
-    "NV": ("Nev. ", "NRS "), "IL": ("ILCS", "Ill. "), "NJ": ("N.J.",), "GA": ("O.C.G.A.", "Ga. "),
-    "CO": ("C.R.S.", "Colo. "), "WA": ("RCW", "Wash. "), "PA": ("Pa. ", "P.S. §"), "OH": ("Ohio Rev. Code", "R.C. "),
-    "NC": ("N.C.G.S.", "N.C. Gen. Stat"), "MA": ("M.G.L.", "Mass. "),
+    "CA": ("Cal. ",),
+    "TX": ("Tex. ",),
+    "FL": ("Fla. ",),
+    "NY": ("N.Y. ",),
+    "AZ": ("Ariz. ", "A.R.S."),
+    "NV": ("Nev. ", "NRS "),
+    "IL": ("ILCS", "Ill. "),
+    "NJ": ("N.J.",),
+    "GA": ("O.C.G.A.", "Ga. "),
+    "CO": ("C.R.S.", "Colo. "),
+    "WA": ("RCW", "Wash. "),
+    "PA": ("Pa. ", "P.S. §"),
+    "OH": ("Ohio Rev. Code", "R.C. "),
+    "NC": ("N.C.G.S.", "N.C. Gen. Stat"),
+    "MA": ("M.G.L.", "Mass. "),
 }
 
 # The blanks that a deal field fills: with the field given, none may be left.
-FILLABLE = re.compile(r"^(registered agent|street address in .*|name of (incorporator|organizer|authorized signatory)|"
-                      r"filing date|bank|county|number, at least 1,000|dollar threshold for .*|title|address|date|"
-                      r"amount|\$1,000,000 per claim and \$3,000,000 annual aggregate|"
-                      r"monthly amount supported by an independent fair-market-value opinion)$")
+FILLABLE = re.compile(
+    r"^(registered agent|street address in .*|name of (incorporator|organizer|authorized signatory)|"
+    r"filing date|bank|county|number, at least 1,000|dollar threshold for .*|title|address|date|"
+    r"amount|\$1,000,000 per claim and \$3,000,000 annual aggregate|"
+    r"monthly amount supported by an independent fair-market-value opinion)$"
+)
 
 FILLED = {
-    "practice": {"registered_agent": "Alex Reed", "registered_office": "1 Agent Way", "organizer": "Alex Reed",
-                 "filing_date": "2026-12-01", "bank": "Community Bank", "county": "Central"},
-    "mso": {"registered_agent": "Alex Reed", "registered_office": "1 Agent Way", "organizer": "Alex Reed",
-            "filing_date": "2026-12-01", "bank": "Community Bank", "county": "Central"},
-    "authorized_shares": 10000, "par_value": 0, "borrowing_threshold": 50000, "proceedings_threshold": 25000,
-    "malpractice_per_claim": 1000000, "malpractice_aggregate": 3000000, "medical_director_fee": 4000,
+    "practice": {
+        "registered_agent": "Alex Reed",
+        "registered_office": "1 Agent Way",
+        "organizer": "Alex Reed",
+        "filing_date": "2026-12-01",
+        "bank": "Community Bank",
+        "county": "Central",
+    },
+    "mso": {
+        "registered_agent": "Alex Reed",
+        "registered_office": "1 Agent Way",
+        "organizer": "Alex Reed",
+        "filing_date": "2026-12-01",
+        "bank": "Community Bank",
+        "county": "Central",
+    },
+    "authorized_shares": 10000,
+    "par_value": 0,
+    "borrowing_threshold": 50000,
+    "proceedings_threshold": 25000,
+    "malpractice_per_claim": 1000000,
+    "malpractice_aggregate": 3000000,
+    "medical_director_fee": 4000,
 }
 
 
 def owner(name: str, code: str, percent: int, license_type: str = "MD") -> dict:
-    return {"name": name, "license": {"type": license_type, "state": code, "number": f"{license_type}{percent}77",
-                                      "expires": "2028-06-30"},
-            "percent": percent, "address": "9 Home Street", "consideration": 1000}
+    return {
+        "name": name,
+        "license": {
+            "type": license_type,
+            "state": code,
+            "number": f"{license_type}{percent}77",
+            "expires": "2028-06-30",
+        },
+        "percent": percent,
+        "address": "9 Home Street",
+        "consideration": 1000,
+    }
 
 
 def deal_data(code: str, variant: str) -> dict:
@@ -59,13 +98,17 @@ def deal_data(code: str, variant: str) -> dict:
     data["mso"]["members"][1]["signatory"] = {"name": "Lee Harbor", "title": "Manager"}
     data["formation"] = FILLED
     practice = data["practice"]
-    practice.update(entity_type=form.form.value, formation_state=code,
-                    name=f"Glow Aesthetic Medicine {form.suffixes[0]}")
+    practice.update(
+        entity_type=form.form.value, formation_state=code, name=f"Glow Aesthetic Medicine {form.suffixes[0]}"
+    )
     lead = "Maya Chen, D.O." if variant == "do_owner" else "Maya Chen, M.D."
     practice["owners"] = [owner(lead, code, 100, "DO" if variant == "do_owner" else "MD")]
     if variant == "three_owners":
-        practice["owners"] = [owner(lead, code, 40), owner("Ben Ortiz, M.D.", code, 30),
-                              owner("Cara Singh, M.D.", code, 30)]
+        practice["owners"] = [
+            owner(lead, code, 40),
+            owner("Ben Ortiz, M.D.", code, 30),
+            owner("Cara Singh, M.D.", code, 30),
+        ]
     if variant == "mso_50_50":
         data["mso"]["members"][0]["percent"] = 50
         data["mso"]["members"][1]["percent"] = 50

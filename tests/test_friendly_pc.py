@@ -20,8 +20,12 @@ CA = yaml.safe_load((EXAMPLES / "ca_medspa.yaml").read_text(encoding="utf-8"))
 OR = yaml.safe_load((EXAMPLES / "or_medspa.yaml").read_text(encoding="utf-8"))
 OWNERS = [
     {"name": "Maya Chen, M.D.", "license": {"type": "MD", "state": "CA", "number": "A123456"}, "percent": 50},
-    {"name": "Omar Reyes, M.D.", "license": {"type": "MD", "state": "CA", "number": "A234567"}, "percent": 30,
-     "spouse": "Lena Reyes"},
+    {
+        "name": "Omar Reyes, M.D.",
+        "license": {"type": "MD", "state": "CA", "number": "A234567"},
+        "percent": 30,
+        "spouse": "Lena Reyes",
+    },
     {"name": "Ivy Park, D.O.", "license": {"type": "DO", "state": "CA", "number": "20A1234"}, "percent": 20},
 ]
 
@@ -31,8 +35,7 @@ def texts(tmp_path, data: dict, name: str = "deal.yaml") -> dict[str, str]:
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     packet = build_packet(path)
     plain = {b.spec.name: docx_text(b.data).translate(TYPOGRAPHY) for b in packet.documents}
-    return {name: " ".join(text.split()) for name, text in plain.items()} | {
-        "_findings": packet.findings}
+    return {name: " ".join(text.split()) for name, text in plain.items()} | {"_findings": packet.findings}
 
 
 @pytest.fixture(scope="module")
@@ -54,15 +57,23 @@ def test_one_owner_governing_document_names_who_acts(one_owner):
     assert "without counting the Ownership Interests of the transferring" not in bylaws
     continuity = one_owner["continuity_agreement"]
     assert "Sole Owner. Because the Owner is Practice's only owner" in continuity
-    assert "the Owner or, after the Owner's death or during the Owner's incapacity, the Owner's personal representative" in continuity
+    assert (
+        "the Owner or, after the Owner's death or during the Owner's incapacity, the Owner's personal representative"
+        in continuity
+    )
 
 
 def test_three_owners_approve_without_the_transferring_owner(three_owners):
     bylaws = three_owners["practice_bylaws"]
     assert "Sole Shareholder" not in bylaws
-    assert ("approved by the Shareholders holding a majority of the ownership interests in the Practice not held by "
-            "the transferring Shareholder") in bylaws
-    assert "a physician whom the owners holding a majority of the ownership interests in the Practice not held by the affected individual select" in bylaws
+    assert (
+        "approved by the Shareholders holding a majority of the ownership interests in the Practice not held by "
+        "the transferring Shareholder"
+    ) in bylaws
+    assert (
+        "a physician whom the owners holding a majority of the ownership interests in the Practice not held by the affected individual select"
+        in bylaws
+    )
     continuity = three_owners["continuity_agreement"]
     assert "Sole Owner" not in continuity
     for owner in OWNERS:
@@ -91,7 +102,10 @@ def test_deal_terms_flow_into_every_document(tmp_path):
 
 def test_mso_operating_agreement_permits_the_rights_the_msa_grants(one_owner):
     mso_oa = one_owner["mso_operating_agreement"]
-    assert "except (a) the rights over the transfer of the ownership interests of Glow Medical Corporation that the Continuity Agreement" in mso_oa
+    assert (
+        "except (a) the rights over the transfer of the ownership interests of Glow Medical Corporation that the Continuity Agreement"
+        in mso_oa
+    )
 
 
 def test_bylaws_no_longer_override_contracts_or_forbid_the_mso_consent(one_owner):
@@ -114,7 +128,10 @@ def test_oregon_has_no_option_pledge_proxy_or_consent_right(tmp_path):
 
 def test_mso_posture_adds_pledge_and_power_where_lawful(tmp_path):
     out = texts(tmp_path, variant(CA, posture="mso"))
-    assert "pledge of interests grant. to secure the performance of each owner's obligations" in out["continuity_agreement"].lower()
+    assert (
+        "pledge of interests grant. to secure the performance of each owner's obligations"
+        in out["continuity_agreement"].lower()
+    )
     assert "No Voting Proxy." in out["continuity_agreement"]
     practice_side = texts(tmp_path, variant(CA, posture="practice"), "practice.yaml")["continuity_agreement"]
     assert "Option Notice" not in practice_side and "No Voting Proxy" not in practice_side
@@ -146,8 +163,14 @@ def test_mso_and_practice_postures_yield_different_msas(tmp_path):
     mso_ids, mso_text = msa_plan(tmp_path, "mso")
     practice_ids, practice_text = msa_plan(tmp_path, "practice")
     balanced_ids, balanced_text = msa_plan(tmp_path, "balanced")
-    mso_only = {"msa.finance", "msa.finance.advances", "msa.finance.deferral", "msa.finance.security",
-                "msa.negative_covenants", "msa.unwind"}
+    mso_only = {
+        "msa.finance",
+        "msa.finance.advances",
+        "msa.finance.deferral",
+        "msa.finance.security",
+        "msa.negative_covenants",
+        "msa.unwind",
+    }
     assert mso_ids - practice_ids == mso_only
     assert practice_ids - mso_ids == {"msa.practice_protections"}
     assert not (mso_only | {"msa.practice_protections"}) & balanced_ids
@@ -164,14 +187,25 @@ def test_explain_names_the_posture(tmp_path):
     path = tmp_path / "deal.yaml"
     path.write_text(yaml.safe_dump(variant(CA, posture="mso"), sort_keys=False), encoding="utf-8")
     out = run_cli("explain", str(path)).stdout
-    assert "Working Capital, Deferral and Security: included because the drafts lean to the MSO (drafting posture: mso)" in out
-    assert "Practice Protections: left out because the drafts do not lean to the practice (drafting posture: mso)" in out
+    assert (
+        "Working Capital, Deferral and Security: included because the drafts lean to the MSO (drafting posture: mso)"
+        in out
+    )
+    assert (
+        "Practice Protections: left out because the drafts do not lean to the practice (drafting posture: mso)" in out
+    )
 
 
 def test_fee_review_termination_is_reachable_and_exhibit_b_agrees(one_owner):
     msa = one_owner["msa"]
-    assert "either Party may terminate this Agreement by written notice taking effect on the later of thirty (30) days" in msa
-    assert "or, if the Parties do not agree within sixty (60) days after a review, to the nearest point of the range" in msa
+    assert (
+        "either Party may terminate this Agreement by written notice taking effect on the later of thirty (30) days"
+        in msa
+    )
+    assert (
+        "or, if the Parties do not agree within sixty (60) days after a review, to the nearest point of the range"
+        in msa
+    )
 
 
 def test_consents_satisfy_the_governing_documents_approvals(three_owners, one_owner):
@@ -219,7 +253,11 @@ def test_ohio_mso_posture_packet_has_the_loan_documents(tmp_path, one_owner):
 
 def test_ownership_ledger_matches_the_consent_and_bylaws(three_owners, one_owner):
     ledger = three_owners["ownership_ledger"]
-    for name, shares in (("Maya Chen, M.D.", "500 (50%)"), ("Omar Reyes, M.D.", "300 (30%)"), ("Ivy Park, D.O.", "200 (20%)")):
+    for name, shares in (
+        ("Maya Chen, M.D.", "500 (50%)"),
+        ("Omar Reyes, M.D.", "300 (30%)"),
+        ("Ivy Park, D.O.", "200 (20%)"),
+    ):
         assert name in ledger and shares in ledger and shares in three_owners["practice_consent"]
     assert ledger.count("Certificate No. C-") == 3
     legend = "THEY ARE SUBJECT TO RESTRICTIONS ON TRANSFER AND TO MANDATORY REDEMPTION OR TRANSFER UNDER APPLICABLE LAW"

@@ -33,14 +33,75 @@ BASES = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.
 # ------------------------------------------------------------------ generators
 
 HOSTILE = [
-    "{{ 7*7 }}", "{% for x in range(3) %}x{% endfor %}", "{{ ''.__class__.__mro__ }}", "{#", "#}",
-    "{_{", "}_}", "{_%", "%_}", "{%p if 1 %}", "{{r x }}",
-    "<w:t>", "</w:t></w:r>", "]]>", "<![CDATA[", "&amp;", "&#123;", "&", "<", ">", '"', "'", "\\",
-    "\u202e", "\u202d", "\u200f", "\u200b", "\u200d", "\ufeff", "\u2028", "\u2029", "\x85", "\xa0",
-    "😀", "👩\u200d⚕️", "🇺🇸", "مرحبا", "שלום", "ア", "İ", "ß", "ﬁ", "e\u0301", "Ω",
-    "\x01", "\x0b", "\x1f", "\x7f", "\ufffe", "\ue000", "\ue100", "\ud800",
-    "| a |", "- item", "**bold**", "[#x]", "@sign A | B | C", "!!", "## ", "> ", "\n", "\n\n", "\t", "  ",
-    "%", "$", "15% of gross revenue", "Section 4.2", "\"Term\" means",
+    "{{ 7*7 }}",
+    "{% for x in range(3) %}x{% endfor %}",
+    "{{ ''.__class__.__mro__ }}",
+    "{#",
+    "#}",
+    "{_{",
+    "}_}",
+    "{_%",
+    "%_}",
+    "{%p if 1 %}",
+    "{{r x }}",
+    "<w:t>",
+    "</w:t></w:r>",
+    "]]>",
+    "<![CDATA[",
+    "&amp;",
+    "&#123;",
+    "&",
+    "<",
+    ">",
+    '"',
+    "'",
+    "\\",
+    "\u202e",
+    "\u202d",
+    "\u200f",
+    "\u200b",
+    "\u200d",
+    "\ufeff",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\xa0",
+    "😀",
+    "👩\u200d⚕️",
+    "🇺🇸",
+    "مرحبا",
+    "שלום",
+    "ア",
+    "İ",
+    "ß",
+    "ﬁ",
+    "e\u0301",
+    "Ω",
+    "\x01",
+    "\x0b",
+    "\x1f",
+    "\x7f",
+    "\ufffe",
+    "\ue000",
+    "\ue100",
+    "\ud800",
+    "| a |",
+    "- item",
+    "**bold**",
+    "[#x]",
+    "@sign A | B | C",
+    "!!",
+    "## ",
+    "> ",
+    "\n",
+    "\n\n",
+    "\t",
+    "  ",
+    "%",
+    "$",
+    "15% of gross revenue",
+    "Section 4.2",
+    '"Term" means',
 ]
 PLAIN = ["Glow", "Harbor", "Street", "LLC", "M.D.", ",", " ", "O'Neil", "Smith-Jones", "Care", "1"]
 MARKUP_ALPHABET = list("{}%_|*-#[]@!<>&\"' \n\tAbc")
@@ -56,24 +117,52 @@ def hostile_text() -> st.SearchStrategy[str]:
 
 
 TEXT_PATHS = [
-    ("deal", "name"), ("mso", "name"), ("mso", "address"), ("mso", "signatory", "name"),
-    ("mso", "signatory", "title"), ("mso", "members", 0, "name"), ("practice", "name"),
-    ("practice", "address"), ("practice", "medical_director"), ("practice", "signatory", "name"),
-    ("practice", "signatory", "title"), ("practice", "owners", 0, "name"),
+    ("deal", "name"),
+    ("mso", "name"),
+    ("mso", "address"),
+    ("mso", "signatory", "name"),
+    ("mso", "signatory", "title"),
+    ("mso", "members", 0, "name"),
+    ("practice", "name"),
+    ("practice", "address"),
+    ("practice", "medical_director"),
+    ("practice", "signatory", "name"),
+    ("practice", "signatory", "title"),
+    ("practice", "owners", 0, "name"),
     ("practice", "owners", 0, "license", "number"),
 ]
 
 WEIRD_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.sampled_from([10**40, -(10**40), 0, -1, 2**63]),
-    st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(["", " ", "NaN", "1e400", "0x10", "١٢"]),
-    hostile_text(), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
-    st.dates(), st.just({"name": "x"}), st.just([{}]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.sampled_from([10**40, -(10**40), 0, -1, 2**63]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["", " ", "NaN", "1e400", "0x10", "١٢"]),
+    hostile_text(),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.dates(),
+    st.just({"name": "x"}),
+    st.just([{}]),
 )
 
 ODD_DATES = st.one_of(
     st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
-    st.sampled_from(["2027-02-30", "2027-13-01", "27-01-01", "01/02/2027", "2027-01-01T10:00:00", "yesterday", "",
-                     "2028-02-29", "1900-01-01", "2199-12-31"]),
+    st.sampled_from(
+        [
+            "2027-02-30",
+            "2027-13-01",
+            "27-01-01",
+            "01/02/2027",
+            "2027-01-01T10:00:00",
+            "yesterday",
+            "",
+            "2028-02-29",
+            "1900-01-01",
+            "2199-12-31",
+        ]
+    ),
     st.sampled_from([20270101, 1.5]),
 )
 
@@ -135,8 +224,12 @@ def _delete(draw, deal):
         pass
 
 
-PERCENTS = st.one_of(st.integers(-5, 120), st.decimals(min_value=0, max_value=100, places=5).map(str),
-                     st.floats(min_value=0, max_value=100, allow_nan=False), st.sampled_from([33.3333, "50", "100.00001"]))
+PERCENTS = st.one_of(
+    st.integers(-5, 120),
+    st.decimals(min_value=0, max_value=100, places=5).map(str),
+    st.floats(min_value=0, max_value=100, allow_nan=False),
+    st.sampled_from([33.3333, "50", "100.00001"]),
+)
 
 
 def _percents(draw, deal):
@@ -147,39 +240,106 @@ def _percents(draw, deal):
         first["name"] = draw(st.sampled_from(["Second Person", people[0]["name"], "Żaneta Ąbel, M.D.", "🙂 Holdings"]))
         people.append(first)
         total = people[0]["percent"]
-        people[0]["percent"], people[-1]["percent"] = draw(st.sampled_from([
-            (total / 2, total / 2), (total, total), (total - 1, 2), (draw(PERCENTS), draw(PERCENTS))]))
+        people[0]["percent"], people[-1]["percent"] = draw(
+            st.sampled_from([(total / 2, total / 2), (total, total), (total - 1, 2), (draw(PERCENTS), draw(PERCENTS))])
+        )
     else:
         _set(deal, group + (0, "percent"), draw(PERCENTS))
 
 
 def _numbers(draw, deal):
-    path = draw(st.sampled_from([
-        ("mso", "members", 0, "capital_contribution"), ("fees", "percent_of_revenue"), ("fees", "monthly_amount"),
-        ("fees", "hourly_rate"), ("fees", "cost_plus_markup_percent"), ("fees", "per_procedure_amount"),
-        ("fees", "payment_due_day"), ("term", "initial_years"), ("term", "renewal_years"),
-        ("term", "termination_without_cause_days")]))
-    value = draw(st.one_of(st.integers(-10, 10**12), st.sampled_from([10**40, 0.1, 1e308, "12.345678", "1_000"]),
-                           st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str)))
+    path = draw(
+        st.sampled_from(
+            [
+                ("mso", "members", 0, "capital_contribution"),
+                ("fees", "percent_of_revenue"),
+                ("fees", "monthly_amount"),
+                ("fees", "hourly_rate"),
+                ("fees", "cost_plus_markup_percent"),
+                ("fees", "per_procedure_amount"),
+                ("fees", "payment_due_day"),
+                ("term", "initial_years"),
+                ("term", "renewal_years"),
+                ("term", "termination_without_cause_days"),
+            ]
+        )
+    )
+    value = draw(
+        st.one_of(
+            st.integers(-10, 10**12),
+            st.sampled_from([10**40, 0.1, 1e308, "12.345678", "1_000"]),
+            st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+        )
+    )
     _set(deal, path, value)
 
 
 def _fees(draw, deal):
-    basis = draw(st.sampled_from(["fixed_monthly", "cost_plus", "hourly", "percentage_of_revenue", "per_procedure",
-                                  "Percentage_Of_Revenue", "free"]))
+    basis = draw(
+        st.sampled_from(
+            [
+                "fixed_monthly",
+                "cost_plus",
+                "hourly",
+                "percentage_of_revenue",
+                "per_procedure",
+                "Percentage_Of_Revenue",
+                "free",
+            ]
+        )
+    )
     fees = {"basis": basis, "fmv_review": draw(st.sampled_from(["annual", "biennial", "never"]))}
-    field = draw(st.sampled_from(["monthly_amount", "cost_plus_markup_percent", "hourly_rate", "percent_of_revenue",
-                                  "per_procedure_amount"]))
+    field = draw(
+        st.sampled_from(
+            ["monthly_amount", "cost_plus_markup_percent", "hourly_rate", "percent_of_revenue", "per_procedure_amount"]
+        )
+    )
     fees[field] = draw(st.sampled_from([25000, 10, 150, 15, 95, 0, 100]))
     deal["fees"] = fees
 
 
 def _codes(draw, deal):
-    path = draw(st.sampled_from([("deal", "state"), ("mso", "formation_state"), ("practice", "formation_state"),
-                                 ("practice", "owners", 0, "license", "state"), ("practice", "entity_type"),
-                                 ("mso", "entity_type"), ("practice", "owners", 0, "license", "type")]))
-    _set(deal, path, draw(st.sampled_from(["ca", " TX ", "C\u200bA", "XX", "Ca", "pllc", "P.C.", "pa", "llc",
-                                           "corporation", "MD", "DO", "NP", "RN", "md", "DC", "PR", ""])))
+    path = draw(
+        st.sampled_from(
+            [
+                ("deal", "state"),
+                ("mso", "formation_state"),
+                ("practice", "formation_state"),
+                ("practice", "owners", 0, "license", "state"),
+                ("practice", "entity_type"),
+                ("mso", "entity_type"),
+                ("practice", "owners", 0, "license", "type"),
+            ]
+        )
+    )
+    _set(
+        deal,
+        path,
+        draw(
+            st.sampled_from(
+                [
+                    "ca",
+                    " TX ",
+                    "C\u200bA",
+                    "XX",
+                    "Ca",
+                    "pllc",
+                    "P.C.",
+                    "pa",
+                    "llc",
+                    "corporation",
+                    "MD",
+                    "DO",
+                    "NP",
+                    "RN",
+                    "md",
+                    "DC",
+                    "PR",
+                    "",
+                ]
+            )
+        ),
+    )
 
 
 def _dates(draw, deal):
@@ -187,8 +347,14 @@ def _dates(draw, deal):
 
 
 def _services(draw, deal):
-    deal["services"] = draw(st.lists(st.sampled_from(["administrative", "marketing", "billing_collections",
-                                                      "it_systems", "laser", "Marketing", ""]), max_size=5))
+    deal["services"] = draw(
+        st.lists(
+            st.sampled_from(
+                ["administrative", "marketing", "billing_collections", "it_systems", "laser", "Marketing", ""]
+            ),
+            max_size=5,
+        )
+    )
 
 
 def _extra(draw, deal):
@@ -237,8 +403,11 @@ def docx_text_python_docx(data: bytes) -> str:
     from docx.oxml.ns import qn
 
     document = Document(io.BytesIO(data))
-    parts = [document.element.body] + [s.header._element for s in document.sections] \
+    parts = (
+        [document.element.body]
+        + [s.header._element for s in document.sections]
         + [s.footer._element for s in document.sections]
+    )
     lines = []
     for part in parts:
         for para in part.iter(qn("w:p")):
@@ -302,8 +471,12 @@ def check_deal(deal, folder: Path, as_json: bool = False) -> str | None:
 
 # ------------------------------------------------------------------ the tests
 
-FUZZ = settings(deadline=None, database=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+FUZZ = settings(
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 
 
 @settings(FUZZ, max_examples=100)

@@ -52,7 +52,10 @@ def golden_text(blocks: list[dict]) -> str:
 
 def example_texts(deal_path: Path) -> dict[str, str]:
     deal, rules, _ = check(deal_path, "conservative", Library.shipped())
-    return {draft.spec.name: golden_text(draft.blocks) for draft in draft_agreements(start_drafting(deal, rules, Library.shipped()))}
+    return {
+        draft.spec.name: golden_text(draft.blocks)
+        for draft in draft_agreements(start_drafting(deal, rules, Library.shipped()))
+    }
 
 
 @pytest.mark.parametrize("deal_path", EXAMPLE_FILES, ids=lambda p: p.stem)
@@ -70,13 +73,24 @@ def test_agreement_wording_matches_the_reviewed_text(deal_path):
     kept = {path.stem: path.read_text(encoding="utf-8") for path in folder.glob("*.txt")}
     assert sorted(kept) == sorted(texts), "documents added or removed: rerun with FORMGEN_UPDATE_GOLDENS=1"
     changed = [name for name in texts if texts[name] != kept[name]]
-    assert changed == [], (f"{deal_path.stem}: the wording of {', '.join(changed)} changed; if intended, rerun with "
-                           "FORMGEN_UPDATE_GOLDENS=1 and review the diff of tests/cases/")
+    assert changed == [], (
+        f"{deal_path.stem}: the wording of {', '.join(changed)} changed; if intended, rerun with "
+        "FORMGEN_UPDATE_GOLDENS=1 and review the diff of tests/cases/"
+    )
 
 
 def test_the_golden_text_writes_out_words_numbering():
-    blocks = [{"kind": "section", "number": "3.1", "caption": "Notice.", "text": "Each Owner shall notify."},
-              {"kind": "item", "text": "death;"}, {"kind": "item", "text": "disability."},
-              {"kind": "para", "text": "Then."}, {"kind": "item", "text": "again"}]
-    assert golden_text(blocks).splitlines() == ["3.1 Notice. Each Owner shall notify.", "    (a) death;",
-                                                "    (b) disability.", "Then.", "    (a) again"]
+    blocks = [
+        {"kind": "section", "number": "3.1", "caption": "Notice.", "text": "Each Owner shall notify."},
+        {"kind": "item", "text": "death;"},
+        {"kind": "item", "text": "disability."},
+        {"kind": "para", "text": "Then."},
+        {"kind": "item", "text": "again"},
+    ]
+    assert golden_text(blocks).splitlines() == [
+        "3.1 Notice. Each Owner shall notify.",
+        "    (a) death;",
+        "    (b) disability.",
+        "Then.",
+        "    (a) again",
+    ]

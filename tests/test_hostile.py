@@ -64,8 +64,11 @@ def _text(data: bytes) -> str:
     from docx.oxml.ns import qn
 
     document = Document(io.BytesIO(data))
-    parts = [document.element.body] + [s.header._element for s in document.sections] \
+    parts = (
+        [document.element.body]
+        + [s.header._element for s in document.sections]
         + [s.footer._element for s in document.sections]
+    )
     return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for part in parts for p in part.iter(qn("w:p")))
 
 
@@ -181,8 +184,11 @@ def _clause(tmp_path: Path, body: str, conditions: list[str] | None = None):
     from formgen.inputs.clauses import parse_clause_file
 
     path = tmp_path / "010-evil.md"
-    path.write_text("---\nid: msa.evil\nversion: 1\ntitle: Evil\ndocument: msa\nkind: article\n"
-                    f"conditions: {conditions or []!r}\n---\n{body}\n", encoding="utf-8")
+    path.write_text(
+        "---\nid: msa.evil\nversion: 1\ntitle: Evil\ndocument: msa\nkind: article\n"
+        f"conditions: {conditions or []!r}\n---\n{body}\n",
+        encoding="utf-8",
+    )
     return parse_clause_file(path)
 
 
@@ -291,15 +297,25 @@ def _docx_with(base: bytes, document: bytes | None = None, extra: dict | None = 
 def hostile_docx(base: bytes, tmp_path: Path) -> dict[str, bytes]:
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
-    body = '<w:body><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:body>'
+    body = "<w:body><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:body>"
     laughs = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10}">' for i in range(1, 10))
     return {
-        "external entity (XXE)": _docx_with(base, (
-            f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file://{secret}">]>'
-            f'<w:document {W_NS}>{body.format("&e;")}</w:document>').encode()),
-        "entity expansion (billion laughs)": _docx_with(base, (
-            f'<?xml version="1.0"?><!DOCTYPE d [{laughs}]><w:document {W_NS}>{body.format("&l9;")}</w:document>').encode()),
-        "zip bomb (40 MB part)": _docx_with(base, f"<w:document {W_NS}>".encode() + b" " * (40 << 20) + b"</w:document>"),
+        "external entity (XXE)": _docx_with(
+            base,
+            (
+                f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file://{secret}">]>'
+                f"<w:document {W_NS}>{body.format('&e;')}</w:document>"
+            ).encode(),
+        ),
+        "entity expansion (billion laughs)": _docx_with(
+            base,
+            (
+                f'<?xml version="1.0"?><!DOCTYPE d [{laughs}]><w:document {W_NS}>{body.format("&l9;")}</w:document>'
+            ).encode(),
+        ),
+        "zip bomb (40 MB part)": _docx_with(
+            base, f"<w:document {W_NS}>".encode() + b" " * (40 << 20) + b"</w:document>"
+        ),
         "../ and absolute entries": _docx_with(base, extra={"../../escape.txt": b"pwned", "/abs-escape.txt": b"pwned"}),
         "not a zip": b"\x00\xff" * 1000,
         "empty": b"",
@@ -360,8 +376,13 @@ def test_sigkill_during_batch_leaves_each_packet_whole(tmp_path):
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for delay in (0.8, 1.6, 2.4):
-        proc = subprocess.Popen([sys.executable, "-m", "formgen", "batch", str(deals), "-o", str(out), "-j", "2"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "formgen", "batch", str(deals), "-o", str(out), "-j", "2"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
         time.sleep(delay)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -381,8 +402,10 @@ def test_sigkill_during_batch_leaves_each_packet_whole(tmp_path):
 def small_disk(tmp_path):
     mount = tmp_path / "disk"
     mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)],
-                      capture_output=True).returncode != 0:
+    if (
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a small tmpfs here (needs root)")
     yield mount
     subprocess.run(["umount", str(mount)], capture_output=True)

@@ -27,8 +27,9 @@ def deal_for(code: str, tmp_path: Path) -> Path:
     data["deal"]["state"] = code
     data["mso"]["formation_state"] = code
     practice = data["practice"]
-    practice.update(entity_type=form.form.value, formation_state=code,
-                    name=f"Glow Aesthetic Medicine {form.suffixes[0]}")
+    practice.update(
+        entity_type=form.form.value, formation_state=code, name=f"Glow Aesthetic Medicine {form.suffixes[0]}"
+    )
     practice["owners"][0]["license"]["state"] = code
     path = tmp_path / f"{code.lower()}_deal.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
@@ -69,7 +70,9 @@ def test_packet_builds_and_complies_in(code, tmp_path):
         assert scan_text(msa_text), f"{code}: the kept percentage fee should be visible to the scanner"
         assert any(f.rule == "fee.percentage_of_revenue" and f.severity == "warning" for f in packet.findings)
     memo = " ".join(docx_text(next(d for d in packet.documents if d.spec.name == "compliance_memo").data).split())
-    for _, rule in rules.in_force(packet.deal.deal.effective_date).all_rules():  # a rule no longer in force is not cited
+    for _, rule in rules.in_force(
+        packet.deal.deal.effective_date
+    ).all_rules():  # a rule no longer in force is not cited
         if rule.citation:  # as the memo prints it: its ISO dates written out
             cited = " ".join(library_prose(rule.citation).split())
             assert cited in memo, f"{code}: memo misses citation {rule.citation!r}"

@@ -43,12 +43,16 @@ def fee_finding(packet):
 def test_sb351_applies_only_from_2026(tmp_path, effective, has_sb351):
     import datetime as dt
 
-    deal = with_changes(EXAMPLES / "ca_medspa.yaml", tmp_path / "ca.yaml", deal__effective_date=dt.date.fromisoformat(effective))
+    deal = with_changes(
+        EXAMPLES / "ca_medspa.yaml", tmp_path / "ca.yaml", deal__effective_date=dt.date.fromisoformat(effective)
+    )
     packet = formgen.build(deal)
     msa = next(d for d in packet.documents if d.spec.name == "msa")
     assert ("msa.reserved.ca_sb351" in {c.id for c in msa.plan.clauses}) is has_sb351
-    assert any("msa.reserved.ca_sb351" in line and ("applied" if has_sb351 else "not applied") in line
-               for line in packet.rules.timeline)
+    assert any(
+        "msa.reserved.ca_sb351" in line and ("applied" if has_sb351 else "not applied") in line
+        for line in packet.rules.timeline
+    )
 
 
 def test_explain_shows_which_dated_rules_applied(tmp_path):
@@ -56,8 +60,9 @@ def test_explain_shows_which_dated_rules_applied(tmp_path):
     result = run_cli("explain", str(deal))
     assert result.returncode == 0, result.stderr
     assert "in force on 2025-06-01, conservative drafting policy" in result.stdout
-    assert ("the required clause “California Reserved Controls”: in force from 2026-01-01, after 2025-06-01; "
-            "not applied") in result.stdout
+    assert (
+        "the required clause “California Reserved Controls”: in force from 2026-01-01, after 2025-06-01; not applied"
+    ) in result.stdout
 
 
 def test_california_percentage_fee_is_a_policy_choice_not_the_law(tmp_path):
@@ -139,8 +144,12 @@ def test_impact_names_oregon_and_california_deals(tmp_path):
     report = {r["packet"]: r for r in json.loads(result.stdout)}
     assert set(report) == {"or_old", "ca_old"}
     oregon = [c for c in report["or_old"]["changes"] if c["deadline"] == "2029-01-01"]
-    transfer = [a for c in oregon for a in c["affects"]
-                if a["document"] == "msa.docx" and a["clause"] == "msa.continuity.transfer_restriction"]
+    transfer = [
+        a
+        for c in oregon
+        for a in c["affects"]
+        if a["document"] == "msa.docx" and a["clause"] == "msa.continuity.transfer_restriction"
+    ]
     # the section as the MSA on disk numbers it (Word's list numbering, counted from the file)
     numbered = docx_text((tmp_path / "out" / "or_old" / "msa.docx").read_bytes(), numbered=True)
     number = transfer[0]["section"].removeprefix("Section ")
@@ -157,11 +166,18 @@ def _deal_acting_on_every_rule(code: str, basis: str, tmp_path: Path) -> Path:
     the provider covenants, the MSO-designated successor (transfer restriction), effective once
     every dated rule is in force."""
     path = deal_for(code, tmp_path)
-    fees = {"percentage_of_revenue": {"percent_of_revenue": 15, "per_procedure_amount": None},
-            "per_procedure": {"percent_of_revenue": None, "per_procedure_amount": 40}}
-    return with_changes(path, tmp_path / f"{code.lower()}_{basis}.yaml", deal__effective_date="2026-06-01",
-                        fees__basis=basis, succession__designated_by="mso",
-                        **{f"fees__{k}": v for k, v in fees[basis].items()})
+    fees = {
+        "percentage_of_revenue": {"percent_of_revenue": 15, "per_procedure_amount": None},
+        "per_procedure": {"percent_of_revenue": None, "per_procedure_amount": 40},
+    }
+    return with_changes(
+        path,
+        tmp_path / f"{code.lower()}_{basis}.yaml",
+        deal__effective_date="2026-06-01",
+        fees__basis=basis,
+        succession__designated_by="mso",
+        **{f"fees__{k}": v for k, v in fees[basis].items()},
+    )
 
 
 @pytest.mark.slow
@@ -192,20 +208,24 @@ def deal_with_co_owner(code: str, tmp_path: Path, license_type: str) -> Path:
     data = yaml.safe_load(path.read_text())
     owners = data["practice"]["owners"]
     owners[0]["percent"] = 70
-    owners.append({"name": "Jordan Lee", "license": {"type": license_type, "state": code, "number": "P99887"},
-                   "percent": 30})
+    owners.append(
+        {"name": "Jordan Lee", "license": {"type": license_type, "state": code, "number": "P99887"}, "percent": 30}
+    )
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
 
-@pytest.mark.parametrize("code, name, allows, statute", [
-    # § 55B-14(c) lets a physician own a practice with a PA or with NPs
-    ("NC", "North Carolina", "at least one MD/DO owner, with PA/NP co-owners", "55B-14(c)"),
-    # RCW 18.100.050(5)(a) lets the listed health professions own one corporation together
-    ("WA", "Washington", "at least one MD/DO owner, with PA/NP/RN/DPM/DC co-owners", "18.100.050"),
-    # A.R.S. § 10-2220(A)(4): persons other than the licensees may hold up to 49% of the voting shares
-    ("AZ", "Arizona", "MD/DO owners holding at least 51%, with DPM/PA/NP/RN/DDS/DC co-owners", "10-2220"),
-])
+@pytest.mark.parametrize(
+    "code, name, allows, statute",
+    [
+        # § 55B-14(c) lets a physician own a practice with a PA or with NPs
+        ("NC", "North Carolina", "at least one MD/DO owner, with PA/NP co-owners", "55B-14(c)"),
+        # RCW 18.100.050(5)(a) lets the listed health professions own one corporation together
+        ("WA", "Washington", "at least one MD/DO owner, with PA/NP/RN/DPM/DC co-owners", "18.100.050"),
+        # A.R.S. § 10-2220(A)(4): persons other than the licensees may hold up to 49% of the voting shares
+        ("AZ", "Arizona", "MD/DO owners holding at least 51%, with DPM/PA/NP/RN/DDS/DC co-owners", "10-2220"),
+    ],
+)
 def test_ownership_separates_the_law_from_formgens_policy(code, name, allows, statute, tmp_path):
     """The default policy refuses a physician practice with a PA co-owner and says it is formgen's policy,
     not the law; --policy permissive drafts it with an info finding citing the statute."""
@@ -223,8 +243,13 @@ def test_ownership_separates_the_law_from_formgens_policy(code, name, allows, st
     assert not any(f.blocking for f in packet.findings)
 
 
-@pytest.mark.parametrize("code, license_type", [("NC", "RN"),  # § 55B-14(c) pairs a physician with no RN
-                                                ("WA", "DDS")])  # RCW 18.100.050(5)(a) does not list dentistry
+@pytest.mark.parametrize(
+    "code, license_type",
+    [
+        ("NC", "RN"),  # § 55B-14(c) pairs a physician with no RN
+        ("WA", "DDS"),
+    ],
+)  # RCW 18.100.050(5)(a) does not list dentistry
 def test_an_owner_the_law_itself_refuses_is_refused_under_either_policy(code, license_type, tmp_path):
     deal = deal_with_co_owner(code, tmp_path, license_type)
     for policy in ("conservative", "permissive"):

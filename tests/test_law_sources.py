@@ -51,8 +51,10 @@ def test_no_rule_is_verified_without_a_source(path: Path):
 
 
 def test_the_check_finds_a_verified_rule_without_a_source():
-    data = {"fee_splitting": {"citation": "X § 1", "verified": True},
-            "scope_of_practice": [{"id": "lasers", "citation": "Y", "verified": True, "source": "Y — y.gov"}]}
+    data = {
+        "fee_splitting": {"citation": "X § 1", "verified": True},
+        "scope_of_practice": [{"id": "lasers", "citation": "Y", "verified": True, "source": "Y — y.gov"}],
+    }
     assert [w for w, _ in verified_mappings(data)] == ["fee_splitting", "scope_of_practice[lasers]"]
 
 

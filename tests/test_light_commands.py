@@ -16,8 +16,18 @@ from conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.slow  # starts formgen in fresh processes
 
-HEAVY = ("docxtpl", "docx", "lxml", "pypdf", "starlette", "uvicorn", "formgen.word", "formgen.pdf", "formgen.web",
-         "formgen.folder")
+HEAVY = (
+    "docxtpl",
+    "docx",
+    "lxml",
+    "pypdf",
+    "starlette",
+    "uvicorn",
+    "formgen.word",
+    "formgen.pdf",
+    "formgen.web",
+    "formgen.folder",
+)
 PROBE = """
 import json, runpy, sys
 
@@ -35,23 +45,35 @@ print(json.dumps({"code": code, "loaded": sorted(m for m in sys.modules if m.spl
 def loaded_by(*args: str, tmp_path) -> list[str]:
     """The heavy modules ``formgen ARGS`` imported, computing its answer (no cache)."""
     env = {**os.environ, "FORMGEN_NO_CACHE": "1", "FORMGEN_CACHE_DIR": str(tmp_path / "cache")}
-    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT, env=env,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
     report = json.loads(result.stderr.strip().splitlines()[-1])
     assert report["code"] in (0, None), result.stderr
     return [m for m in report["loaded"] if m.split(".")[0] in HEAVY or m.startswith(HEAVY)]
 
 
-@pytest.mark.parametrize("args", [("explain", str(EXAMPLES / "ca_medspa.yaml")), ("validate", str(EXAMPLES / "tx_medspa.yaml")),
-                                  ("schema",), ("schema", "--markdown"), ("states", "TX"), ("states",), ("init", "{tmp}")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("explain", str(EXAMPLES / "ca_medspa.yaml")),
+        ("validate", str(EXAMPLES / "tx_medspa.yaml")),
+        ("schema",),
+        ("schema", "--markdown"),
+        ("states", "TX"),
+        ("states",),
+        ("init", "{tmp}"),
+    ],
+)
 def test_light_commands_load_no_word_pdf_or_web_module(args, tmp_path):
     args = [a.replace("{tmp}", str(tmp_path / "deal.yaml")) for a in args]
     assert loaded_by(*args, tmp_path=tmp_path) == []
 
 
 def formgen(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "formgen", *args], capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "formgen", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
 
 
 def test_explain_schema_and_states_answers_are_kept_and_equal_the_computed_ones(tmp_path):

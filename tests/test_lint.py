@@ -125,30 +125,38 @@ def test_defined_terms_rules_catch_the_broken_fixture():
     assert len(terms) == 4, text
 
 
-@pytest.mark.parametrize("sentence", [
-    'This Agreement (this "Agreement") binds MSO ("MSO") under the Agreement and MSO.',
-    'The parties are each a "Party" and together the "Parties"; each Party and the Parties agree.',
-    '"Term" means the period. The Term ends.',
-    'The fee (the "Fee", which includes taxes) is due. The Fee is fixed.',
-    'Each account (together, the "Practice Account") is kept. The Practice Account is closed.',
-    'Each Member contributes cash (with every later contribution, its "Capital Contributions"). Capital Contributions earn nothing.',
-    'Either party (the "Disclosing Party" or "Receiving Party") keeps it. A Disclosing Party or Receiving Party must.',
-    '"Including" means including without limitation.',
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'This Agreement (this "Agreement") binds MSO ("MSO") under the Agreement and MSO.',
+        'The parties are each a "Party" and together the "Parties"; each Party and the Parties agree.',
+        '"Term" means the period. The Term ends.',
+        'The fee (the "Fee", which includes taxes) is due. The Fee is fixed.',
+        'Each account (together, the "Practice Account") is kept. The Practice Account is closed.',
+        'Each Member contributes cash (with every later contribution, its "Capital Contributions"). Capital Contributions earn nothing.',
+        'Either party (the "Disclosing Party" or "Receiving Party") keeps it. A Disclosing Party or Receiving Party must.',
+        '"Including" means including without limitation.',
+    ],
+)
 def test_definition_forms_are_recognised(sentence):
     assert term_problems([sentence], "x.docx") == []
 
 
 def test_a_longer_term_is_not_a_use_of_a_shorter_one():
-    paras = ['"Term" means the Initial Term and each Renewal Term.', 'Five years (the "Initial Term").',
-             'One more year (each, a "Renewal Term").', 'The Initial Term and each Renewal Term.']
+    paras = [
+        '"Term" means the Initial Term and each Renewal Term.',
+        'Five years (the "Initial Term").',
+        'One more year (each, a "Renewal Term").',
+        "The Initial Term and each Renewal Term.",
+    ]
     problems = term_problems(paras, "x.docx")
-    assert [p.message for p in problems] == ['"Term" is defined but never used; use it or take the definition '
-                                             'out (or guard it with the same condition)']
+    assert [p.message for p in problems] == [
+        '"Term" is defined but never used; use it or take the definition out (or guard it with the same condition)'
+    ]
 
 
 def test_quoting_a_table_heading_is_not_a_definition():
-    paras = ['Function | Decides', '"Decides" names whose decision governs.']
+    paras = ["Function | Decides", '"Decides" names whose decision governs.']
     assert term_problems(paras, "x.docx", headings={"Decides"}) == []
     assert "never defined" in messages(term_problems(paras, "x.docx"))
 
@@ -173,27 +181,48 @@ def test_a_term_defined_in_another_document_must_be_defined_or_taken_where_it_is
 
     def document(name, *paragraphs, heading=""):
         blocks = [{"kind": "subheading", "text": heading}] if heading else []
-        return AssembledDocument(DEAL, name, blocks + [{"kind": "para", "caption": "", "text": p} for p in paragraphs], {})
+        return AssembledDocument(
+            DEAL, name, blocks + [{"kind": "para", "caption": "", "text": p} for p in paragraphs], {}
+        )
 
-    bylaws = document("practice_bylaws", 'These bylaws (these "Bylaws") govern the Practice. The Bylaws bind every '
-                      'Shareholder (each, a "Shareholder").')
-    consent = document("practice_consent", "The Bylaws in the form presented are adopted.",
-                       "Each Shareholder signs under HIPAA.", heading="Bylaws")
-    named = document("ownership_ledger", "The ledger its Bylaws require. Bylaws are kept with this ledger.",
-                     "Record the joinder to the Bylaws (as defined in the Continuity Agreement).")
-    taken = document("mso_consent", "The Bylaws apply. Capitalized terms used and not defined here have the "
-                     "meanings given in the Bylaws.")
+    bylaws = document(
+        "practice_bylaws",
+        'These bylaws (these "Bylaws") govern the Practice. The Bylaws bind every Shareholder (each, a "Shareholder").',
+    )
+    consent = document(
+        "practice_consent",
+        "The Bylaws in the form presented are adopted.",
+        "Each Shareholder signs under HIPAA.",
+        heading="Bylaws",
+    )
+    named = document(
+        "ownership_ledger",
+        "The ledger its Bylaws require. Bylaws are kept with this ledger.",
+        "Record the joinder to the Bylaws (as defined in the Continuity Agreement).",
+    )
+    taken = document(
+        "mso_consent",
+        "The Bylaws apply. Capitalized terms used and not defined here have the meanings given in the Bylaws.",
+    )
     problems = packet_term_problems([bylaws, consent, named, taken])
     assert [(p.file, p.message.split(" is used")[0]) for p in problems] == [
-        ("practice_consent.docx", '"Bylaws"'), ("practice_consent.docx", '"Shareholder"')]
+        ("practice_consent.docx", '"Bylaws"'),
+        ("practice_consent.docx", '"Shareholder"'),
+    ]
     assert "(1 time) but defined only in practice_bylaws.docx" in problems[0].message
 
 
-@pytest.mark.parametrize("stem, changes", [
-    ("ca_medspa", {"posture": "mso"}), ("ca_medspa", {"posture": "practice"}), ("or_medspa", {"posture": "mso"}),
-    ("tx_medspa", {"posture": "mso"}), ("ca_medspa", {"mso.manager_managed": True}),
-    ("ca_medspa", {"mso.entity_type": "corporation", "mso.name": "Glow Management, Inc."}),
-])
+@pytest.mark.parametrize(
+    "stem, changes",
+    [
+        ("ca_medspa", {"posture": "mso"}),
+        ("ca_medspa", {"posture": "practice"}),
+        ("or_medspa", {"posture": "mso"}),
+        ("tx_medspa", {"posture": "mso"}),
+        ("ca_medspa", {"mso.manager_managed": True}),
+        ("ca_medspa", {"mso.entity_type": "corporation", "mso.name": "Glow Management, Inc."}),
+    ],
+)
 @pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_clause_branches_the_examples_do_not_reach_pass_the_document_checks(tmp_path, stem, changes):
     """Postures, a manager-managed MSO and a corporate MSO draft clauses no example deal reaches:
@@ -207,8 +236,13 @@ def test_clause_branches_the_examples_do_not_reach_pass_the_document_checks(tmp_
     deal = tmp_path / f"{stem}.yaml"
     deal.write_text(yaml.safe_dump(data, sort_keys=False))
     documents, failed = assemble_documents(deal, Library.shipped())
-    problems = (failed + check_terms(documents) + check_cross_refs(documents) + check_typography(documents)
-                + packet_term_problems(documents))
+    problems = (
+        failed
+        + check_terms(documents)
+        + check_cross_refs(documents)
+        + check_typography(documents)
+        + packet_term_problems(documents)
+    )
     assert len(documents) >= 13 and problems == [], messages(problems)
 
 
@@ -228,17 +262,21 @@ def test_unresolved_cross_references_are_caught():
 
 def test_references_to_laws_and_other_documents_are_left_alone():
     targets = {"Section": {"1.1"}, "Article": {"1"}, "Exhibit": {"A"}, "Schedule": set()}
-    paras = ["Under Section 1877 of the Social Security Act and Cal. Bus. & Prof. Code Section 2400.",
-             "Section 704(b) of the Code, Treasury Regulations Section 1.704-1(b)(2)(iv), Schedule K-1.",
-             "Section 1.1(a) of this Agreement and Article 1 and Exhibit A."]
+    paras = [
+        "Under Section 1877 of the Social Security Act and Cal. Bus. & Prof. Code Section 2400.",
+        "Section 704(b) of the Code, Treasury Regulations Section 1.704-1(b)(2)(iv), Schedule K-1.",
+        "Section 1.1(a) of this Agreement and Article 1 and Exhibit A.",
+    ]
     assert cross_ref_problems(paras, targets, "x.docx") == []
 
 
 def test_references_into_another_document_of_the_packet_are_checked():
     targets = {"Section": {"1.1"}, "Article": {"1"}, "Exhibit": set(), "Schedule": set()}
     msa = {"Section": {"12.2"}, "Article": {"12"}, "Exhibit": {"A", "B"}, "Schedule": set()}
-    paras = ["The fee under Section 12.2 of the Management Services Agreement, and Exhibit C to the "
-             "Management Services Agreement."]
+    paras = [
+        "The fee under Section 12.2 of the Management Services Agreement, and Exhibit C to the "
+        "Management Services Agreement."
+    ]
     problems = cross_ref_problems(paras, targets, "x.docx", other_documents={"Management Services Agreement": msa})
     assert [p.message.split(" (")[0] for p in problems] == ["refers to Exhibit C of the Management Services Agreement"]
 
@@ -309,8 +347,13 @@ def test_order_comes_from_the_file_name_only(tmp_path):
     article = tmp_path / "lib" / "msa" / "020-term.md"
     article.write_text(article.read_text().replace("---\n", "---\norder: 20\n", 1))
     (tmp_path / "lib" / "msa" / "030-fee.md").rename(tmp_path / "lib" / "msa" / "fee.md")
-    _, problems = check_library(Library(tmp_path / "lib", *[Library.shipped().folders[p] for p in ("states", "templates")],
-                                          Library.shipped().examples_dir))
+    _, problems = check_library(
+        Library(
+            tmp_path / "lib",
+            *[Library.shipped().folders[p] for p in ("states", "templates")],
+            Library.shipped().examples_dir,
+        )
+    )
     text = messages(problems)
     assert "020-term.md: order: is set by the file name's number" in text
     assert "fee.md: order: the file name must give the clause's order" in text

@@ -62,8 +62,10 @@ def three_edits(path: Path) -> None:
     start = text.index("render")
     run.text = text[:start]
     p.add_run("render").bold = True
-    p.add_run(text[start + len("render"):])
-    document.add_comment(paragraph(document, "Business Records.").runs, text="Confirm with the client.", author="Counsel")
+    p.add_run(text[start + len("render") :])
+    document.add_comment(
+        paragraph(document, "Business Records.").runs, text="Confirm with the client.", author="Counsel"
+    )
     document.save(str(path))
 
 
@@ -80,8 +82,21 @@ def opens_in_libreoffice(path: Path, tmp_path: Path) -> str:
     import pypdf
 
     out = tmp_path / "lo-pdf"
-    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     pdf = out / (path.stem + ".pdf")
     return " ".join("".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages).split())
 
@@ -103,8 +118,11 @@ def test_three_hand_edits_survive_a_fee_change(ny, tmp_path):
     merged = (out / "msa.docx").read_bytes()
     current = paragraphs_text(merged)
     assert any(p.endswith("Counsel added this sentence.") for p in current)
-    bold = [r for r in document_xml(merged).iter(f"{{{W}}}r")
-            if r.find("w:rPr/w:b", NS) is not None and "".join(r.itertext()) == "render"]
+    bold = [
+        r
+        for r in document_xml(merged).iter(f"{{{W}}}r")
+        if r.find("w:rPr/w:b", NS) is not None and "".join(r.itertext()) == "render"
+    ]
     assert bold, "the word counsel bolded is still bold"
     assert comment_texts(read_package(merged)) == ["Confirm with the client."]
     assert len(document_xml(merged).findall(".//w:commentReference", NS)) == 1
@@ -198,8 +216,11 @@ def add_own_revision(path: Path, prefix: str, text: str) -> None:
     parts = read_package(path.read_bytes())
     root = etree.fromstring(parts["word/document.xml"])
     target = next(p for p in root.iter(f"{{{W}}}p") if "".join(p.itertext()).startswith(prefix.replace("\t", "")))
-    ins = etree.SubElement(target, f"{{{W}}}ins", {f"{{{W}}}id": "9001", f"{{{W}}}author": "Counsel",
-                                                   f"{{{W}}}date": "2027-02-01T10:00:00Z"})
+    ins = etree.SubElement(
+        target,
+        f"{{{W}}}ins",
+        {f"{{{W}}}id": "9001", f"{{{W}}}author": "Counsel", f"{{{W}}}date": "2027-02-01T10:00:00Z"},
+    )
     etree.SubElement(etree.SubElement(ins, f"{{{W}}}r"), f"{{{W}}}t").text = text
     parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     from formgen.word.wordml import write_package
@@ -219,7 +240,9 @@ def test_the_lawyers_own_tracked_changes_are_kept(ny):
     assert ("Counsel", " Counsel's tracked addition.") in by_author
     assert ("Counsel", " (subject to review)") in by_author
     # the Exhibit B cell carries the lawyer's revision and formgen's change: a conflict, both kept
-    assert [c["ours"] for c in msa.merge["conflicts"]] == ["$42,000.00 per calendar month, prorated for partial months (subject to review)"]
+    assert [c["ours"] for c in msa.merge["conflicts"]] == [
+        "$42,000.00 per calendar month, prorated for partial months (subject to review)"
+    ]
     assert any("$45,000.00 for each calendar month" in p for p in paragraphs_text(merged, "accept"))
 
 
@@ -228,9 +251,21 @@ def test_a_document_saved_by_libreoffice_merges(ny, tmp_path):
     """LibreOffice rewrites the whole package (styles, run splits, rsids): still merged, not refused."""
     deal, out = ny
     lo_out = tmp_path / "lo"
-    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
-                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(lo_out), str(out / "msa.docx")],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(lo_out),
+            str(out / "msa.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     shutil.copy(lo_out / "msa.docx", out / "msa.docx")
     three_edits(out / "msa.docx")
     edited = (out / "msa.docx").read_bytes()
@@ -267,8 +302,9 @@ def test_new_and_removed_paragraphs_are_tracked(ny):
     accepted, rejected = paragraphs_text(merged.data, "accept"), paragraphs_text(merged.data, "reject")
     assert rejected == paragraphs_text(ours)
     assert "12.1A\tNew Provision. formgen's new paragraph." in accepted
-    assert accepted.index("12.1A\tNew Provision. formgen's new paragraph.") + 1 == \
-        next(i for i, p in enumerate(accepted) if p.startswith("Fixed Monthly Fee."))
+    assert accepted.index("12.1A\tNew Provision. formgen's new paragraph.") + 1 == next(
+        i for i, p in enumerate(accepted) if p.startswith("Fixed Monthly Fee.")
+    )
     assert not any(p.startswith("Assistance.") for p in accepted)
     assert any(p.endswith("Counsel added this sentence.") for p in accepted)
 
@@ -324,9 +360,22 @@ def test_edits_made_in_libreoffice_are_merged(ny, tmp_path):
     saves as .docx; a fee change is then merged into that file."""
     deal, out = ny
     script = Path(__file__).parent / "fixtures" / "merge" / "lo_edit.py"
-    subprocess.run([system_python_with_uno(), str(script), soffice(), str(tmp_path / "uno-profile"), str(out / "msa.docx"),
-                    "Initial Term.", " Counsel added this in LibreOffice.", "No Clinical Functions.", "render"],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            system_python_with_uno(),
+            str(script),
+            soffice(),
+            str(tmp_path / "uno-profile"),
+            str(out / "msa.docx"),
+            "Initial Term.",
+            " Counsel added this in LibreOffice.",
+            "No Clinical Functions.",
+            "render",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     edited = (out / "msa.docx").read_bytes()
     assert any(p.endswith("Counsel added this in LibreOffice.") for p in paragraphs_text(edited))
     set_fee(deal)
@@ -341,8 +390,11 @@ def test_edits_made_in_libreoffice_are_merged(ny, tmp_path):
     assert any("$45,000.00 for each calendar month" in p for p in accepted)
     changes = json.loads((out / "changes.json").read_text())["documents"]["msa"]["merge"]
     assert not changes["conflicts"] and len(changes["merged"]) == 2
-    bold = [r for r in document_xml(merged).iter(f"{{{W}}}r")
-            if r.find("w:rPr/w:b", NS) is not None and "render" in "".join(r.itertext())]
+    bold = [
+        r
+        for r in document_xml(merged).iter(f"{{{W}}}r")
+        if r.find("w:rPr/w:b", NS) is not None and "render" in "".join(r.itertext())
+    ]
     assert bold, "the word bolded in LibreOffice is still bold"
     assert "Counsel added this in LibreOffice." in opens_in_libreoffice(out / "msa.docx", tmp_path)
 
@@ -401,12 +453,22 @@ def test_duplicate_bookmarks_are_made_unique():
         f'<w:body xmlns:w="{W}"><w:p><w:bookmarkStart w:id="1" w:name="a"/><w:bookmarkStart w:id="1" w:name="a"/>'
         '<w:bookmarkEnd w:id="1"/><w:bookmarkEnd w:id="1"/></w:p>'
         '<w:p><w:bookmarkStart w:id="2" w:name="b"/><w:bookmarkEnd w:id="2"/>'
-        '<w:bookmarkStart w:id="2" w:name="c"/><w:bookmarkEnd w:id="2"/></w:p></w:body>')
+        '<w:bookmarkStart w:id="2" w:name="c"/><w:bookmarkEnd w:id="2"/></w:p></w:body>'
+    )
     unique_bookmarks(body)
-    marks = [(etree.QName(m).localname, m.get(f"{{{W}}}id"), m.get(f"{{{W}}}name")) for m in body.iter()
-             if etree.QName(m).localname.startswith("bookmark")]
-    assert marks == [("bookmarkStart", "1", "a"), ("bookmarkEnd", "1", None), ("bookmarkStart", "2", "b"),
-                     ("bookmarkEnd", "2", None), ("bookmarkStart", "3", "c"), ("bookmarkEnd", "3", None)]
+    marks = [
+        (etree.QName(m).localname, m.get(f"{{{W}}}id"), m.get(f"{{{W}}}name"))
+        for m in body.iter()
+        if etree.QName(m).localname.startswith("bookmark")
+    ]
+    assert marks == [
+        ("bookmarkStart", "1", "a"),
+        ("bookmarkEnd", "1", None),
+        ("bookmarkStart", "2", "b"),
+        ("bookmarkEnd", "2", None),
+        ("bookmarkStart", "3", "c"),
+        ("bookmarkEnd", "3", None),
+    ]
 
 
 def _with_ref_result(data: bytes, result: str) -> bytes:
@@ -453,8 +515,11 @@ def test_changes_md_counts_what_the_merged_file_carries(ny):
     set_fee(deal)
     formgen.regenerate(out)
     root = document_xml((out / "msa.docx").read_bytes())
-    carrying = sum(1 for p in root.iter(f"{{{W}}}p")
-                   if any(e.get(f"{{{W}}}author") == "formgen" for e in p.iter(f"{{{W}}}ins", f"{{{W}}}del")))
+    carrying = sum(
+        1
+        for p in root.iter(f"{{{W}}}p")
+        if any(e.get(f"{{{W}}}author") == "formgen" for e in p.iter(f"{{{W}}}ins", f"{{{W}}}del"))
+    )
     changes = (out / "changes.md").read_text()
     assert carrying > 0 and f"{carrying} paragraphs with formgen's tracked changes" in changes
     assert "kept your edit: “(inserted) Counsel's new section on audits.”" in changes
@@ -466,18 +531,26 @@ def test_a_conflict_is_shown_around_its_difference():
     from formgen.folder.regen_report import around_difference
 
     head = "word " * 100
-    ours, theirs = around_difference(head + "fee of $42,000.00 payable monthly", head + "fee of $45,000.00 payable monthly")
+    ours, theirs = around_difference(
+        head + "fee of $42,000.00 payable monthly", head + "fee of $45,000.00 payable monthly"
+    )
     assert "$42,000.00" in ours and "$45,000.00" in theirs and ours.startswith("…") and len(ours) < 200
 
 
 REVIEW_SCRIPT = Path(__file__).parent / "fixtures" / "merge" / "lo_review.py"
 LAWYER_EDITS = {
-    "delete": ["Limited Authority.", " MSO may not sign any contract, instrument or filing on Practice’s behalf, incur "
-               "any obligation in Practice’s name or represent that it has authority to bind Practice, except as "
-               "Practice authorizes in a signed writing that Practice may revoke at any time."],
+    "delete": [
+        "Limited Authority.",
+        " MSO may not sign any contract, instrument or filing on Practice’s behalf, incur "
+        "any obligation in Practice’s name or represent that it has authority to bind Practice, except as "
+        "Practice authorizes in a signed writing that Practice may revoke at any time.",
+    ],
     "rewrite": ["Initial Term.", "continues for five", "continues for a period of five"],
-    "insert_after": ["Renewal.", "Renewal Notice. MSO shall remind Practice in writing of the end of each term at "
-                     "least one hundred twenty (120) days before it ends."],
+    "insert_after": [
+        "Renewal.",
+        "Renewal Notice. MSO shall remind Practice in writing of the end of each term at "
+        "least one hundred twenty (120) days before it ends.",
+    ],
 }
 LAWYER_COMMENT = "Counsel: confirm the engagement scope with the client."
 WITHOUT_MARKETING = ("services: [administrative, payroll_hr, marketing, ", "services: [administrative, payroll_hr, ")
@@ -485,8 +558,12 @@ WITHOUT_MARKETING = ("services: [administrative, payroll_hr, marketing, ", "serv
 
 def in_libreoffice(tmp_path: Path, *args: str) -> None:
     """lo_review.py (edit or accept) run by LibreOffice's own Python bridge."""
-    subprocess.run([system_python_with_uno(), str(REVIEW_SCRIPT), soffice(), str(tmp_path / "uno-profile"), *args],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [system_python_with_uno(), str(REVIEW_SCRIPT), soffice(), str(tmp_path / "uno-profile"), *args],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
 
 
 def as_the_lawyer_edited(draft: list[str]) -> list[str]:
@@ -527,9 +604,21 @@ def test_a_review_saved_by_libreoffice_merges_after_a_renumbering(tmp_path):
     document = docx.Document(str(msa))
     document.add_comment(paragraph(document, "Engagement.").runs, text=LAWYER_COMMENT, author="Counsel")
     document.save(str(msa))
-    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
-                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "lo"), str(msa)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(tmp_path / "lo"),
+            str(msa),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     shutil.copy(tmp_path / "lo" / "msa.docx", msa)  # the file as LibreOffice last wrote it
     lawyer = msa.read_bytes()
     deal.write_text(deal.read_text().replace(*WITHOUT_MARKETING))
@@ -557,8 +646,11 @@ def test_a_review_saved_by_libreoffice_merges_after_a_renumbering(tmp_path):
     names = [b.get(f"{{{W}}}name") for b in root.iter(f"{{{W}}}bookmarkStart")]
     ids = [b.get(f"{{{W}}}id") for b in root.iter(f"{{{W}}}bookmarkStart")]
     assert len(set(names)) == len(names) and len(set(ids)) == len(ids)
-    carrying = sum(1 for p in root.iter(f"{{{W}}}p")
-                   if any(e.get(f"{{{W}}}author") == "formgen" for e in p.iter(f"{{{W}}}ins", f"{{{W}}}del")))
+    carrying = sum(
+        1
+        for p in root.iter(f"{{{W}}}p")
+        if any(e.get(f"{{{W}}}author") == "formgen" for e in p.iter(f"{{{W}}}ins", f"{{{W}}}del"))
+    )
     changes = (out / "changes.md").read_text()
     assert f"{carrying} paragraphs with formgen's tracked changes" in changes and "0 conflicts" in changes
     assert f"kept your comment: “{LAWYER_COMMENT}”" in changes

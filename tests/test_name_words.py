@@ -25,21 +25,24 @@ def form(state: str, kind: str):
     return found
 
 
-@pytest.mark.parametrize("state, kind, name, words", [
-    ("NY", "pllc", "Empire Glow Center, PLLC", ["center"]),
-    ("NY", "pllc", "Empire Glow CENTERS PLLC", ["center"]),  # any case, plural
-    ("NY", "pllc", "Glow Center's Aesthetic Medicine, PLLC", ["center"]),
-    ("NY", "professional_corporation", "Hudson Clinic and Hospital, P.C.", ["clinic", "hospital"]),
-    ("NY", "pllc", "Empire Glow Medical, PLLC", []),
-    ("NY", "pllc", "Recenter Dermatology, PLLC", []),  # whole words only
-    ("NY", "pllc", "Clinical Aesthetics, PLLC", []),
-    ("DC", "professional_corporation", "Capitol Glow Professional Corporation", []),  # the designation itself
-    ("DC", "professional_corporation", "Capitol Glow Medical Corporation, P.C.", ["corporation"]),
-    ("DC", "professional_corporation", "Capitol Glow Corp. Chartered", ["Corp."]),
-    ("DE", "professional_corporation", "Brandywine Skin Company, P.A.", ["company"]),
-    ("DE", "professional_corporation", "Brandywine Skin, P.A.", []),
-    ("CA", "medical_corporation", "Glow Center Medical Corporation", []),  # California's data forbids none
-])
+@pytest.mark.parametrize(
+    "state, kind, name, words",
+    [
+        ("NY", "pllc", "Empire Glow Center, PLLC", ["center"]),
+        ("NY", "pllc", "Empire Glow CENTERS PLLC", ["center"]),  # any case, plural
+        ("NY", "pllc", "Glow Center's Aesthetic Medicine, PLLC", ["center"]),
+        ("NY", "professional_corporation", "Hudson Clinic and Hospital, P.C.", ["clinic", "hospital"]),
+        ("NY", "pllc", "Empire Glow Medical, PLLC", []),
+        ("NY", "pllc", "Recenter Dermatology, PLLC", []),  # whole words only
+        ("NY", "pllc", "Clinical Aesthetics, PLLC", []),
+        ("DC", "professional_corporation", "Capitol Glow Professional Corporation", []),  # the designation itself
+        ("DC", "professional_corporation", "Capitol Glow Medical Corporation, P.C.", ["corporation"]),
+        ("DC", "professional_corporation", "Capitol Glow Corp. Chartered", ["Corp."]),
+        ("DE", "professional_corporation", "Brandywine Skin Company, P.A.", ["company"]),
+        ("DE", "professional_corporation", "Brandywine Skin, P.A.", []),
+        ("CA", "medical_corporation", "Glow Center Medical Corporation", []),  # California's data forbids none
+    ],
+)
 def test_forbidden_words_outside_the_designation(state, kind, name, words):
     assert forbidden_words_in(name, form(state, kind)) == words
 
@@ -88,7 +91,10 @@ def test_the_practice_step_shows_it_beside_the_name_and_blocks_next(tmp_path):
     block = re.search(r'data-error-for="practice.name"[^>]*>(.*?)</div>', r.text, re.S).group(1)
     assert '"center"' in html.unescape(block) and "N.Y. Ltd. Liab. Co. Law § 1212" in html.unescape(block)
     assert re.search(r'<input[^>]*id="f-practice-name"[^>]*aria-invalid="true"', r.text)
-    live = c.post(c.path("/api/check/practice"), data={**md_owner, "practice.name": "Empire Glow Center, PLLC"},
-                  headers={"X-CSRF-Token": c.token()}).json()
+    live = c.post(
+        c.path("/api/check/practice"),
+        data={**md_owner, "practice.name": "Empire Glow Center, PLLC"},
+        headers={"X-CSRF-Token": c.token()},
+    ).json()
     assert "center" in html.unescape(live["live_html"]) and 'id="live-name" class="finding error"' in live["live_html"]
     assert post_step(c, "practice", md_owner).url.path.endswith("/step/services")

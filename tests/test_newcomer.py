@@ -35,16 +35,25 @@ def problems_of(path: Path) -> list:
 
 
 def test_five_mistakes_are_reported_in_one_pass(tmp_path):
-    deal = tx_with(tmp_path,
-                   ("effective_date: 2027-01-01", "effective_date: 03/01/2027"),  # a date not in ISO form
-                   ("  address: 2100 West Loop South, Suite 500", "  adress: 2100 West Loop South, Suite 500"),
-                   ("percent: 30, capital", "percent: 20, capital"),  # members sum to 90
-                   ("  entity_type: pllc                 # Texas: a PA or PLLC\n  formation_state: TX",
-                    "  entity_type: pllc                 # Texas: a PA or PLLC\n  formation_state: Texsa"),
-                   ("{type: PA, state: TX, number: PA09876}", "{type: NP, state: TX, number: PA09876}"))
+    deal = tx_with(
+        tmp_path,
+        ("effective_date: 2027-01-01", "effective_date: 03/01/2027"),  # a date not in ISO form
+        ("  address: 2100 West Loop South, Suite 500", "  adress: 2100 West Loop South, Suite 500"),
+        ("percent: 30, capital", "percent: 20, capital"),  # members sum to 90
+        (
+            "  entity_type: pllc                 # Texas: a PA or PLLC\n  formation_state: TX",
+            "  entity_type: pllc                 # Texas: a PA or PLLC\n  formation_state: Texsa",
+        ),
+        ("{type: PA, state: TX, number: PA09876}", "{type: NP, state: TX, number: PA09876}"),
+    )
     found = {(p.line, p.path): p.message for p in problems_of(deal)}
-    assert set(found) == {(8, "deal.effective_date"), (13, "mso.adress"), (14, "mso.members"),
-                          (23, "practice.formation_state"), (31, "practice.owners[1].license.type")}, found
+    assert set(found) == {
+        (8, "deal.effective_date"),
+        (13, "mso.adress"),
+        (14, "mso.members"),
+        (23, "practice.formation_state"),
+        (31, "practice.owners[1].license.type"),
+    }, found
     assert "write 2027-03-01" in found[(8, "deal.effective_date")]
     assert "did you mean 'address'" in found[(13, "mso.adress")]
     assert "sum to 90" in found[(14, "mso.members")]
@@ -58,7 +67,9 @@ def test_five_mistakes_are_reported_in_one_pass(tmp_path):
 def test_a_stand_in_value_never_makes_a_problem_of_its_own(tmp_path):
     """A bad fee basis is replaced by a stand-in to check the rest; the fee field rule, which reads
     the basis, must not then complain about the amount the file gave."""
-    deal = tx_with(tmp_path, ("basis: cost_plus", "basis: cost_plus_fee"), ("percent: 30, capital", "percent: 20, capital"))
+    deal = tx_with(
+        tmp_path, ("basis: cost_plus", "basis: cost_plus_fee"), ("percent: 30, capital", "percent: 20, capital")
+    )
     paths = [p.path for p in problems_of(deal)]
     assert paths == ["mso.members", "fees.basis"]
 
@@ -66,9 +77,16 @@ def test_a_stand_in_value_never_makes_a_problem_of_its_own(tmp_path):
 def test_state_names_are_read_as_codes(tmp_path):
     from formgen.inputs.deal_loader import load_deal
 
-    deal = load_deal(tx_with(tmp_path, ("state: TX\n  offers", "state: Texas\n  offers"),
-                             ("  formation_state: TX\n  address: 2100 West Loop South, Suite 510",
-                              "  formation_state: texas\n  address: 2100 West Loop South, Suite 510")))
+    deal = load_deal(
+        tx_with(
+            tmp_path,
+            ("state: TX\n  offers", "state: Texas\n  offers"),
+            (
+                "  formation_state: TX\n  address: 2100 West Loop South, Suite 510",
+                "  formation_state: texas\n  address: 2100 West Loop South, Suite 510",
+            ),
+        )
+    )
     assert deal.deal.state == "TX" and deal.practice.formation_state == "TX"
     result = run_cli("states", "Texas")
     assert result.returncode == 0 and "Texas (TX)" in result.stdout, result.stderr
@@ -76,11 +94,14 @@ def test_state_names_are_read_as_codes(tmp_path):
     assert result.returncode == 1 and "did you mean TX (Texas)" in result.stderr
 
 
-@pytest.mark.parametrize("text, hint", [
-    ("deal:\n  name: X\n   state: CA\n", "line 3 starts after 3 spaces but the line above after 2"),
-    ("deal:\n\tname: X\n", "line 2 holds a tab; YAML indents with spaces only"),
-    ("deal:\n  name: X: Y\n", 'a value holding \': \' must be in quotes: name: "X: Y"'),
-])
+@pytest.mark.parametrize(
+    "text, hint",
+    [
+        ("deal:\n  name: X\n   state: CA\n", "line 3 starts after 3 spaces but the line above after 2"),
+        ("deal:\n\tname: X\n", "line 2 holds a tab; YAML indents with spaces only"),
+        ("deal:\n  name: X: Y\n", "a value holding ': ' must be in quotes: name: \"X: Y\""),
+    ],
+)
 def test_yaml_mistakes_say_what_to_change(text, hint):
     from formgen.errors import InputError
     from formgen.inputs.deal_loader import parse_text
@@ -93,7 +114,9 @@ def test_yaml_mistakes_say_what_to_change(text, hint):
 def test_a_missing_texas_pllc_designation_is_an_error_on_its_line(tmp_path):
     deal = tx_with(tmp_path, ("name: Lone Star Aesthetic Medicine, PLLC", "name: Lone Star Aesthetic Medicine"))
     [problem] = problems_of(deal)
-    line = next(n for n, text in enumerate(deal.read_text().splitlines(), 1) if "name: Lone Star Aesthetic Medicine" in text)
+    line = next(
+        n for n, text in enumerate(deal.read_text().splitlines(), 1) if "name: Lone Star Aesthetic Medicine" in text
+    )
     assert (problem.line, problem.path) == (line, "practice.name") and "PLLC" in problem.message
 
 
@@ -112,7 +135,8 @@ def test_starter_validates_clean_with_a_placeholder_warning_and_batch_builds_it(
     assert "WARN  placeholder:" in result.stdout and "deal.name (line 8)" in result.stdout
     report = json.loads(run_cli("validate", str(deal), "--json").stdout)
     assert report["counts"]["error"] == 0 and {"path": "deal.name", "line": 8} in [
-        {k: p[k] for k in ("path", "line")} for p in report["placeholders"]]
+        {k: p[k] for k in ("path", "line")} for p in report["placeholders"]
+    ]
     # a replaced value is no longer a placeholder
     deal.write_text(deal.read_text().replace("name: Example Aesthetics", "name: Harbor Aesthetics"))
     assert "deal.name (line 8)" not in run_cli("validate", str(deal)).stdout
@@ -132,8 +156,10 @@ def test_explain_speaks_in_sentences_and_json_keeps_the_machine_form():
     text = result.stdout
     assert "==" not in text and "and not" not in text and "service_ids" not in text
     assert "Fixed Monthly Fee: left out because the fee is not a fixed monthly amount." in text
-    assert "Non-Competition: left out and replaced by “Protection of Confidential Information and Trade Secrets”: " \
-           "California law prohibits it" in text
+    assert (
+        "Non-Competition: left out and replaced by “Protection of Confidential Information and Trade Secrets”: "
+        "California law prohibits it" in text
+    )
     data = json.loads(run_cli("explain", str(EXAMPLES / "ca_medspa.yaml"), "--json").stdout)
     reasons = [c["reason"] for d in data["documents"] for c in d["clauses"]]
     assert "condition not met: fee_basis == 'fixed_monthly' and not fee_replaced_from" in reasons
@@ -181,8 +207,10 @@ def test_generate_without_o_writes_to_out_deal_name_one_line_per_finding(tmp_pat
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "glow-aesthetics" / "msa.docx").exists()
     findings = [line for line in result.stdout.splitlines() if line.startswith(("  ERROR", "  WARN"))]
-    assert "  ERROR covenant.non_compete_provider (msa): msa.covenants.non_compete replaced by " \
-           "msa.covenants.confidentiality_only" in findings
+    assert (
+        "  ERROR covenant.non_compete_provider (msa): msa.covenants.non_compete replaced by "
+        "msa.covenants.confidentiality_only" in findings
+    )
     assert all(len(line) < 160 for line in findings), findings
     verbose = run_cli("generate", str(deal), "-o", str(tmp_path / "v"), "--verbose").stdout
     assert "16600" in verbose and "16600" not in result.stdout
@@ -196,8 +224,9 @@ def test_impact_within_lists_only_what_falls_due_in_the_window(tmp_path):
     from formgen.folder.impact import impact
 
     deal = tmp_path / "or_old.yaml"
-    deal.write_text((EXAMPLES / "or_medspa.yaml").read_text().replace("effective_date: 2027-01-01",
-                                                                     "effective_date: 2025-07-01"))
+    deal.write_text(
+        (EXAMPLES / "or_medspa.yaml").read_text().replace("effective_date: 2027-01-01", "effective_date: 2025-07-01")
+    )
     formgen.generate(deal, tmp_path / "out" / "or_old")
     as_of = dt.date(2026, 12, 2)
     everything = impact(tmp_path / "out", as_of, Library.shipped())
@@ -214,7 +243,7 @@ def test_the_starter_shows_the_optional_filing_facts_commented_out_and_they_vali
     from formgen.inputs.deal import deal_json_schema, load_deal
 
     text = starter_text()
-    block = text[text.index("# formation:"):]
+    block = text[text.index("# formation:") :]
     listed = set(re.findall(r"^#\s+([a-z_]+):", block, re.M))
     defs = deal_json_schema()["$defs"]
     fields = {*defs["Formation"]["properties"], *defs["EntityFiling"]["properties"]}
@@ -226,7 +255,7 @@ def test_the_starter_shows_the_optional_filing_facts_commented_out_and_they_vali
             first.setdefault(key.group(1), line)
     assert all("  # " in line for line in first.values()), first  # each field, where it first shows: a line of help
     deal = tmp_path / "filled.yaml"
-    deal.write_text(text[:text.index("# formation:")] + re.sub(r"^# ", "", block, flags=re.M), encoding="utf-8")
+    deal.write_text(text[: text.index("# formation:")] + re.sub(r"^# ", "", block, flags=re.M), encoding="utf-8")
     loaded = load_deal(deal)
     assert loaded.formation.practice.registered_agent == "Example Agent Services, Inc."
     assert loaded.formation.mso.organizer == "Alex Example" and loaded.formation.authorized_shares == 1000

@@ -20,7 +20,8 @@ from formgen.word.wordml import write_package
 pytestmark = pytest.mark.slow  # slow tier: every document against the OOXML schema
 
 openxml_audit = pytest.importorskip(
-    "openxml_audit", reason="install the schema checker: pip install -e '.[ooxml]' (tests/run.sh does)")
+    "openxml_audit", reason="install the schema checker: pip install -e '.[ooxml]' (tests/run.sh does)"
+)
 
 FEE = ("monthly_amount: 42000", "monthly_amount: 45000", "monthly_amount: 47500")
 
@@ -62,7 +63,9 @@ def test_every_document_of_four_packets_and_the_cover_is_valid(validator, tmp_pa
             path = tmp_path / f"{stem}.{doc.spec.filename}"
             path.write_bytes(doc.data)
             found += problems(validator, path)
-        entries = [TocEntry(i, doc.spec.name, doc.spec.filename, 3, 2 + 3 * i) for i, doc in enumerate(packet.documents)]
+        entries = [
+            TocEntry(i, doc.spec.name, doc.spec.filename, 3, 2 + 3 * i) for i, doc in enumerate(packet.documents)
+        ]
         cover = tmp_path / f"{stem}.cover.docx"
         cover.write_bytes(build_cover_docx(packet, entries, final=False))
         found += problems(validator, cover)
@@ -84,8 +87,11 @@ def test_amendment_consents_and_conformed_copy_are_valid(validator, tmp_path):
     formgen.mark_executed(out, ["msa"], date="2027-01-15")
     deal.write_text(deal.read_text().replace(*FEE[:2]))
     formgen.regenerate(out)
-    files = [out / "amendments/msa.amendment-1.docx", out / "amendments/msa.amendment-1.consents.docx",
-             out / "msa.conformed.docx"]
+    files = [
+        out / "amendments/msa.amendment-1.docx",
+        out / "amendments/msa.amendment-1.consents.docx",
+        out / "msa.conformed.docx",
+    ]
     assert all(p.is_file() for p in files), files
     found = [problem for path in files for problem in problems(validator, path)]
     assert not found, "\n".join(found)
@@ -98,7 +104,8 @@ def test_the_checker_rejects_paragraph_properties_out_of_schema_order(validator,
     body = parts["word/document.xml"].decode()
     assert "<w:pPr>" in body
     parts["word/document.xml"] = body.replace(
-        "<w:pPr>", '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr><w:keepNext/>', 1).encode()
+        "<w:pPr>", '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr><w:keepNext/>', 1
+    ).encode()
     bad = tmp_path / "bad.docx"
     bad.write_bytes(write_package(parts))
     assert any("keepNext" in p for p in problems(validator, bad))

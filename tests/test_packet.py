@@ -13,8 +13,14 @@ import formgen
 from conftest import EXAMPLES, docx_text, run_cli
 from formgen.word.ooxml import docx_text as text_of, read_package
 
-DOCUMENTS = ["msa", "responsibility_schedule", "mso_operating_agreement", "baa", "compliance_memo",
-             "formation_checklist"]
+DOCUMENTS = [
+    "msa",
+    "responsibility_schedule",
+    "mso_operating_agreement",
+    "baa",
+    "compliance_memo",
+    "formation_checklist",
+]
 
 
 def findings(folder):
@@ -41,8 +47,10 @@ def test_ca_msa_replaces_percentage_fee_with_fixed_fmv_fee(packets):
     text = docx_text(folder / "msa.docx")
     assert "15%" not in text
     contract = "\n".join(line for line in text.splitlines() if not line.startswith("[Drafting note:"))
-    assert not re.search(r"percent(age)? of (the Practice's )?(gross |net )?(revenue|collections)", contract, re.I) \
+    assert (
+        not re.search(r"percent(age)? of (the Practice's )?(gross |net )?(revenue|collections)", contract, re.I)
         or "in no event" in contract.lower()
+    )
     assert "[Drafting note:" in text
     # the California rule's own drafting note is printed where the rule acted
     from formgen.markup import library_prose
@@ -119,8 +127,9 @@ def test_non_compete_stays_where_allowed(packets):
 def test_every_page_footer_says_draft_for_attorney_review(packets):
     parts = read_package((packets["ca_medspa"] / "msa.docx").read_bytes())
     footers = [v.decode() for k, v in parts.items() if k.startswith("word/footer")]
-    assert any("Draft for attorney review" in f and "Management Services Agreement" in f and "PAGE" in f
-               for f in footers)
+    assert any(
+        "Draft for attorney review" in f and "Management Services Agreement" in f and "PAGE" in f for f in footers
+    )
 
 
 def test_compliance_memo_lists_findings_and_citations(packets):
@@ -161,7 +170,9 @@ def test_no_document_prints_template_syntax_straight_quotes_or_iso_dates(packets
         for path in sorted(folder.glob("*.docx")):
             text = docx_text(path)
             for leak in ("{{", "{%", '"'):
-                assert leak not in text, f"{stem}/{path.name}: {text[max(0, text.find(leak) - 60):text.find(leak) + 40]!r}"
+                assert leak not in text, (
+                    f"{stem}/{path.name}: {text[max(0, text.find(leak) - 60) : text.find(leak) + 40]!r}"
+                )
             iso = re.search(r".{0,60}\b\d{4}-\d{2}-\d{2}\b", text)
             assert not iso, f"{stem}/{path.name}: {iso.group(0)!r}"
 
@@ -191,29 +202,38 @@ def test_lint_of_a_built_packet_catches_shared_terms_edited_in_one_document(pack
     assert done.returncode == 0 and "state their shared terms alike" in done.stdout, done.stderr
     _edit_docx(folder / "baa.docx", "100 Main Street, Suite 210", "200 Harbor Drive, Suite 5")
     _edit_docx(folder / "trademark_license.docx", "entered into as of January", "entered into as of February")
-    _edit_docx(folder / "responsibility_schedule.docx", "Glow Medical Corporation, a California professional",
-               "Glow Medical Corporation, a Nevada professional")
+    _edit_docx(
+        folder / "responsibility_schedule.docx",
+        "Glow Medical Corporation, a California professional",
+        "Glow Medical Corporation, a Nevada professional",
+    )
     _edit_docx(folder / "mso_consent.docx", ">60%</w:t>", ">65%</w:t>")  # a cell of the members table
     failed = run_cli("lint", str(folder))
     assert failed.returncode == 1, failed.stdout
     err = " ".join(failed.stderr.split())
     assert "4 problems" in err and "Traceback" not in err
     assert "the percentage interest of Dana Ruiz differently (mso_consent: 65%; mso_operating_agreement: 60%)" in err
-    assert ("the principal office of Glow Medical Corporation differently (baa: 200 Harbor Drive, Suite 5, "
-            "San Diego, CA 92101; continuity_agreement: 100 Main Street, Suite 210") in err
+    assert (
+        "the principal office of Glow Medical Corporation differently (baa: 200 Harbor Drive, Suite 5, "
+        "San Diego, CA 92101; continuity_agreement: 100 Main Street, Suite 210"
+    ) in err
     assert "the Effective Date differently" in err and "trademark_license: February 1, 2027" in err
-    assert ("the description of Glow Medical Corporation differently" in err
-            and "responsibility_schedule: Nevada professional medical corporation" in err)
+    assert (
+        "the description of Glow Medical Corporation differently" in err
+        and "responsibility_schedule: Nevada professional medical corporation" in err
+    )
 
 
 @pytest.mark.slow  # slow tier: reads the TX packet (the fast tier builds only CA's)
 def test_consent_and_ledger_define_the_governing_document_they_rely_on(packets):
     """'Bylaws' / 'Company Agreement' are defined (bold) where the consent and the ledger first name
     them, and their other capitalized terms are taken from it."""
-    for stem, document, term in (("ca_medspa", "practice_consent", "Bylaws"),
-                                 ("ca_medspa", "ownership_ledger", "Bylaws"),
-                                 ("tx_medspa", "practice_consent", "Company Agreement"),
-                                 ("tx_medspa", "ownership_ledger", "Company Agreement")):
+    for stem, document, term in (
+        ("ca_medspa", "practice_consent", "Bylaws"),
+        ("ca_medspa", "ownership_ledger", "Bylaws"),
+        ("tx_medspa", "practice_consent", "Company Agreement"),
+        ("tx_medspa", "ownership_ledger", "Company Agreement"),
+    ):
         path = packets[stem] / f"{document}.docx"
         text = " ".join(docx_text(path).split())
         assert f"{term.lower()} (the \u201c{term}\u201d)" in text, (stem, document)
@@ -239,12 +259,18 @@ def test_formation_checklist_has_dated_recurring_items(packets):
 def test_checklists_carry_each_states_filings_after_formation(packets):
     """California's statements of information, franchise tax, fictitious name and EDD registration;
     New York's LLC publication; Texas's franchise tax report in place of an annual report."""
+
     def checklist(stem):
         return " ".join(docx_text(packets[stem] / "formation_checklist.docx").replace("\u00a0", " ").split())
 
     ca = checklist("ca_medspa")
-    for words in ("Statement of Information", "Franchise Tax Board", "fictitious business name statement",
-                  "Employment Development Department", "§ 17702.09"):
+    for words in (
+        "Statement of Information",
+        "Franchise Tax Board",
+        "fictitious business name statement",
+        "Employment Development Department",
+        "§ 17702.09",
+    ):
         assert words in ca, words
     assert "New York limited liability company" in checklist("ny_medspa") and "§ 206(a)" in checklist("ny_medspa")
     tx = checklist("tx_medspa")
@@ -252,9 +278,14 @@ def test_checklists_carry_each_states_filings_after_formation(packets):
     assert "annual or biennial report with the Secretary of State" not in tx
     # a yearly filing due by a fixed day is dated from the year after the entity is formed (both are
     # formed in late 2026 for these January 1, 2027 deals), an anniversary filing from formation
-    assert "By May 15 each year, first May 15, 2027 File each entity's Texas franchise tax report" in tx.replace("\u2019", "'")
+    assert "By May 15 each year, first May 15, 2027 File each entity's Texas franchise tax report" in tx.replace(
+        "\u2019", "'"
+    )
     fl = checklist("fl_medspa").replace("\u2019", "'")
-    assert "By May 1 each year, first May 1, 2027 File each entity's annual report with the Florida Department of State" in fl
+    assert (
+        "By May 1 each year, first May 1, 2027 File each entity's annual report with the Florida Department of State"
+        in fl
+    )
     assert "§ 865.09" in fl and "reemployment tax" in fl
     oregon = checklist("or_medspa")
     assert "Annually from November 2, 2027" in oregon and "ORS 63.787" in oregon and "assumed business name" in oregon
@@ -271,7 +302,7 @@ def test_a_texas_llcs_governing_document_is_its_company_agreement(packets):
         if name != "compliance_memo":  # the memo quotes the Texas note, which explains the term
             assert "Operating Agreement" not in text and "operating agreement" not in text, name
     assert tx["practice_operating_agreement"].startswith("Company Agreement")
-    assert 'This company agreement (this \u201cCompany Agreement\u201d)' in tx["practice_operating_agreement"]
+    assert "This company agreement (this \u201cCompany Agreement\u201d)" in tx["practice_operating_agreement"]
     assert tx["mso_operating_agreement"].startswith("Company Agreement")
     assert "Practice\u2019s Certificate of Formation and its Company Agreement" in tx["msa"]
     ca = " ".join(docx_text(packets["ca_medspa"] / "mso_operating_agreement.docx").split())
@@ -336,8 +367,10 @@ def test_manifest_records_clause_versions_and_hashes(packets):
 def test_explain_says_why_each_clause_is_there(tmp_path):
     result = run_cli("explain", str(EXAMPLES / "ca_medspa.yaml"))
     assert result.returncode == 0, result.stderr
-    assert "- Percentage Fee: left out and replaced by “Fixed Monthly Fee”: California law allows it only on " \
-           "conditions" in result.stdout
+    assert (
+        "- Percentage Fee: left out and replaced by “Fixed Monthly Fee”: California law allows it only on "
+        "conditions" in result.stdout
+    )
     assert "+ Fixed Monthly Fee: included in place of “Percentage Fee”" in result.stdout
 
 
@@ -357,9 +390,22 @@ def test_every_document_of_every_example_opens_in_libreoffice(packets, tmp_path,
         target = tmp_path / f"{doc.parent.name}__{doc.name}"
         target.write_bytes(doc.read_bytes())
         staged.append(target)
-    subprocess.run([libreoffice, "--headless", "--norestore", libreoffice_profile,
-                    "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), *map(str, staged)],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [
+            libreoffice,
+            "--headless",
+            "--norestore",
+            libreoffice_profile,
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path / "pdf"),
+            *map(str, staged),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     for doc in staged:
         pdf = tmp_path / "pdf" / (doc.stem + ".pdf")
         assert pdf.exists(), f"LibreOffice could not open {doc.name}"

@@ -55,8 +55,11 @@ def toggle_term(deal: Path, days: int) -> None:
 
 def files_match_manifest(packet: Path) -> list[str]:
     manifest = json.loads((packet / "manifest.json").read_text())
-    return [name for name, digest in manifest["outputs"].items()
-            if name != "manifest.json" and hashlib.sha256((packet / name).read_bytes()).hexdigest() != digest]
+    return [
+        name
+        for name, digest in manifest["outputs"].items()
+        if name != "manifest.json" and hashlib.sha256((packet / name).read_bytes()).hexdigest() != digest
+    ]
 
 
 def _regenerate(packet: str, start) -> None:
@@ -157,9 +160,18 @@ def edit_manifest(packet: Path, change) -> None:
 
 
 def with_executed(manifest: dict, signed_copy: str) -> None:
-    manifest["executed"] = {"msa": {"document": "msa", "file": "msa.docx", "date": "2027-03-01",
-                                    "agreement_date": "2027-03-01", "sha256": "0" * 64,
-                                    "signed_copy": signed_copy, "conformed": None, "amendments": []}}
+    manifest["executed"] = {
+        "msa": {
+            "document": "msa",
+            "file": "msa.docx",
+            "date": "2027-03-01",
+            "agreement_date": "2027-03-01",
+            "sha256": "0" * 64,
+            "signed_copy": signed_copy,
+            "conformed": None,
+            "amendments": [],
+        }
+    }
 
 
 HOSTILE = {
@@ -224,7 +236,9 @@ def test_the_cli_refuses_a_hostile_manifest_with_exit_1_and_the_field(ca_packet,
 def test_a_read_only_packet_folder_is_reported_and_left_as_it_was(ca_packet, tmp_path):
     if os.geteuid() == 0:
         target = Path("/proc/formgen-packet")
-        with pytest.raises(FormgenError, match="cannot write the packet to /proc/formgen-packet: .*nothing was written"):
+        with pytest.raises(
+            FormgenError, match="cannot write the packet to /proc/formgen-packet: .*nothing was written"
+        ):
             formgen.generate(CA, target)
         return
     deal, packet = fresh_copy(ca_packet, tmp_path)
@@ -246,8 +260,12 @@ def test_killing_batch_leaves_no_worker_alive(tmp_path):
     for i in range(6):
         for example in ("ca_medspa", "tx_medspa"):
             shutil.copy(EXAMPLES / f"{example}.yaml", deals / f"{example}_{i}.yaml")
-    proc = subprocess.Popen([sys.executable, "-m", "formgen", "batch", str(deals), "-o", str(tmp_path / "out"),
-                             "-j", "2"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "formgen", "batch", str(deals), "-o", str(tmp_path / "out"), "-j", "2"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     workers: list[int] = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(workers) < 2:

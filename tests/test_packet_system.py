@@ -11,8 +11,14 @@ import yaml
 from conftest import EXAMPLES, variant
 from formgen.inputs.library import Library
 from formgen.drafting.drafts import block_paragraphs, draft_agreements, start_drafting
-from formgen.drafting.packet_system import (approval_findings, integration_findings, signing_order_findings,
-                                            signing_table, system_findings, timetable_findings)
+from formgen.drafting.packet_system import (
+    approval_findings,
+    integration_findings,
+    signing_order_findings,
+    signing_table,
+    system_findings,
+    timetable_findings,
+)
 from formgen.drafting.validation import check
 from formgen.scan.packet_checks import validate
 from formgen.inputs.deal_terms import APPRAISAL_DAYS, Deadlines, succession_timetable
@@ -44,8 +50,9 @@ def write_deal(tmp_path, stem: str, **changes):
 
 @pytest.mark.parametrize("closing", [1, 2, 7, 10, 20, 30, 45, 60, 90, 120, 180, 365, 730])
 def test_every_timetable_fits_inside_its_closing_deadline(closing):
-    deadlines = Deadlines(death=closing, disability=max(1, closing // 2), license_loss=closing, exclusion=30,
-                          breach=closing)
+    deadlines = Deadlines(
+        death=closing, disability=max(1, closing // 2), license_loss=closing, exclusion=30, breach=closing
+    )
     for step in succession_timetable(deadlines):
         assert 1 <= step.notice <= step.successor <= step.price <= step.closing
         assert step.appraisal_fits == (step.price + APPRAISAL_DAYS <= step.closing)
@@ -54,8 +61,10 @@ def test_every_timetable_fits_inside_its_closing_deadline(closing):
 def test_the_exclusion_case_fits_notice_designation_and_pricing_into_thirty_days():
     texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
     text = " ".join(texts["continuity_agreement"].split())
-    assert ("health care program: thirty (30) days, with the successor named within thirteen (13) days and the "
-            "price agreed within twenty-one (21) days after the event") in text
+    assert (
+        "health care program: thirty (30) days, with the successor named within thirteen (13) days and the "
+        "price agreed within twenty-one (21) days after the event"
+    ) in text
     assert "within thirty (30) days after MSO receives notice" not in text
     # The appraisal cannot finish in 30 days: the sale closes on an estimate, adjusted from an escrow.
     assert "its good-faith estimate of the price" in text and "escrow agent" in text
@@ -73,7 +82,8 @@ def test_example_packets_pass_every_system_check(stem):
 def test_a_timetable_edited_past_its_deadline_is_caught():
     texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
     texts["practice_bylaws"] = texts["practice_bylaws"].replace(
-        "price agreed within twenty-one (21) days", "price agreed within forty-one (41) days")
+        "price agreed within twenty-one (21) days", "price agreed within forty-one (41) days"
+    )
     found = timetable_findings(texts)
     assert [f.rule for f in found] == ["packet.timetable.exclusion"]
     assert "practice_bylaws" in found[0].message
@@ -99,8 +109,10 @@ def test_mso_approval_of_governing_document_amendments_is_not_granted_where_the_
     continuity = " ".join(texts["continuity_agreement"].split())
     assert "No amendment of the Governing Documents requires MSO's consent to be valid" in continuity
     assert "without MSO's prior written approval" not in continuity
-    texts["continuity_agreement"] += ("\nPractice shall not amend the provisions that govern the Transfer of "
-                                      "Interests without MSO's prior written approval.")
+    texts["continuity_agreement"] += (
+        "\nPractice shall not amend the provisions that govern the Transfer of "
+        "Interests without MSO's prior written approval."
+    )
     found = approval_findings(texts)
     assert [f.rule for f in found] == ["packet.approval_rights"]
     assert "continuity_agreement" in found[0].message and "practice_bylaws" in found[0].message
@@ -154,18 +166,27 @@ def test_the_mso_option_is_no_remedy_for_a_breach_of_the_msa_and_has_its_own_clo
 
 
 def test_validate_reports_no_system_error_for_a_three_owner_deal(tmp_path):
-    path = write_deal(tmp_path, "tx_medspa", **{"practice.owners": [
-        {"name": "Ana Ruiz, M.D.", "percent": 50, "license": {"type": "MD", "state": "TX", "number": "Q1111"}},
-        {"name": "Ben Cho, M.D.", "percent": 30, "license": {"type": "MD", "state": "TX", "number": "Q2222"}},
-        {"name": "Cy Park, D.O.", "percent": 20, "license": {"type": "DO", "state": "TX", "number": "Q3333"}}],
-        "practice.signatory": {"name": "Ana Ruiz, M.D.", "title": "President"},
-        "practice.medical_director": "Ana Ruiz, M.D."})
+    path = write_deal(
+        tmp_path,
+        "tx_medspa",
+        **{
+            "practice.owners": [
+                {"name": "Ana Ruiz, M.D.", "percent": 50, "license": {"type": "MD", "state": "TX", "number": "Q1111"}},
+                {"name": "Ben Cho, M.D.", "percent": 30, "license": {"type": "MD", "state": "TX", "number": "Q2222"}},
+                {"name": "Cy Park, D.O.", "percent": 20, "license": {"type": "DO", "state": "TX", "number": "Q3333"}},
+            ],
+            "practice.signatory": {"name": "Ana Ruiz, M.D.", "title": "President"},
+            "practice.medical_director": "Ana Ruiz, M.D.",
+        },
+    )
     _, _, findings = validate(path, "conservative", Library.shipped())
     assert [f for f in findings if f.rule.startswith("packet.")] == []
 
 
 def test_the_findings_say_what_the_succession_terms_chose():
-    _, _, findings = validate(EXAMPLES / "ca_medspa.yaml", "conservative", Library.shipped())  # one owner, MSO posture, fair-market-value price
+    _, _, findings = validate(
+        EXAMPLES / "ca_medspa.yaml", "conservative", Library.shipped()
+    )  # one owner, MSO posture, fair-market-value price
     rules = {f.rule: f.message for f in findings}
     assert "not a remedy for a breach or termination" in rules["succession.option"]
     assert "exclusion" in rules["succession.timetable"] and "escrow" in rules["succession.timetable"]
@@ -173,6 +194,7 @@ def test_the_findings_say_what_the_succession_terms_chose():
 
 
 # ---- the client memo (issue 23 item 4) ----
+
 
 def built_text(tmp_path, deal_path, document: str) -> str:
     import formgen
@@ -193,8 +215,11 @@ def test_a_texas_memo_cites_no_california_law_uses_human_headings_and_keeps_the_
     assert "Privileged" not in memo and "Draft prepared for review by counsel" in memo
     for log in ("Research record", "read at", "pass E", "stored", "search tool"):
         assert log not in memo, log
-    research = typed(__import__("formgen.word.ooxml", fromlist=["docx_text"]).docx_text(
-        (out / "research_appendix.docx").read_bytes(), rows=True))
+    research = typed(
+        __import__("formgen.word.ooxml", fromlist=["docx_text"]).docx_text(
+            (out / "research_appendix.docx").read_bytes(), rows=True
+        )
+    )
     assert "Research record" in research and "read at" in research
     assert "What was given up." in memo and "one hundred eighty (180) days' notice" in memo
     # No errors in this deal: no sentence claims error findings were resolved.
@@ -203,7 +228,9 @@ def test_a_texas_memo_cites_no_california_law_uses_human_headings_and_keeps_the_
 
 @pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_memo_grammar_an_hourly_fee(tmp_path):
-    path = write_deal(tmp_path, "tx_medspa", **{"fees": {"basis": "hourly", "hourly_rate": 150, "fmv_review": "annual"}})
+    path = write_deal(
+        tmp_path, "tx_medspa", **{"fees": {"basis": "hourly", "hourly_rate": 150, "fmv_review": "annual"}}
+    )
     memo, _ = built_text(tmp_path, path, "compliance_memo")
     assert "on an hourly basis" in memo and "a hourly" not in memo
 
@@ -217,6 +244,7 @@ def test_state_scoped_citations_keep_only_the_deals_state():
 
 
 # ---- every blank asked for (issue 23 item 5) ----
+
 
 @pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_blank_left_empty_is_listed_per_document_and_a_filled_field_prints_its_value(tmp_path):
@@ -235,13 +263,18 @@ def test_a_blank_left_empty_is_listed_per_document_and_a_filled_field_prints_its
 @pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_memo_lists_what_is_still_to_complete(tmp_path):
     memo, _ = built_text(tmp_path, write_deal(tmp_path, "tx_medspa", formation={}), "compliance_memo")
-    section = memo[memo.index("STILL TO COMPLETE") if "STILL TO COMPLETE" in memo else memo.index("Still to Complete"):]
+    section = memo[
+        memo.index("STILL TO COMPLETE") if "STILL TO COMPLETE" in memo else memo.index("Still to Complete") :
+    ]
     assert "[registered agent]" in section and "Practice Charter (practice_articles.docx)" in section
-    assert "still has blanks to complete" not in memo[:memo.index("FINDINGS") + 2000].split("TERMS REMOVED")[0] \
-        .split("FINDINGS", 1)[1]  # not repeated in the findings table
+    assert (
+        "still has blanks to complete"
+        not in memo[: memo.index("FINDINGS") + 2000].split("TERMS REMOVED")[0].split("FINDINGS", 1)[1]
+    )  # not repeated in the findings table
 
 
 # ---- state statutes drafted into the governing documents (issue 23 item 2) ----
+
 
 def test_georgia_bylaws_restate_the_professional_corporation_act(tmp_path):
     from test_fifteen_states import deal_data
@@ -260,15 +293,19 @@ def test_a_sole_georgia_owners_estate_holds_only_for_the_statutory_period(tmp_pa
     path = tmp_path / "ga.yaml"
     path.write_text(yaml.safe_dump(deal_data("GA", "one_owner"), sort_keys=False))
     texts, _ = drafted(path)
-    assert ("holds the Interest only for six (6) months after the death or retirement, or ninety (90) days after a "
-            "disqualification becomes final (O.C.G.A. § 14-7-5(c))") in " ".join(texts["continuity_agreement"].split())
+    assert (
+        "holds the Interest only for six (6) months after the death or retirement, or ninety (90) days after a "
+        "disqualification becomes final (O.C.G.A. § 14-7-5(c))"
+    ) in " ".join(texts["continuity_agreement"].split())
 
 
 def test_in_texas_only_physicians_approve_the_successor_to_a_physicians_interest():
     texts, _ = drafted(EXAMPLES / "tx_medspa.yaml")  # an 80% physician and a 20% physician assistant
     continuity = " ".join(texts["continuity_agreement"].split())
-    assert "the Owners who are physicians, holding a majority of the ownership interests in Practice held by physicians" \
+    assert (
+        "the Owners who are physicians, holding a majority of the ownership interests in Practice held by physicians"
         in continuity
+    )
     company_agreement = " ".join(texts["practice_operating_agreement"].split())
     assert "A physician assistant may not be an officer of the Practice" in company_agreement
     assert "22 Tex. Admin. Code § 177.16" in company_agreement
@@ -279,7 +316,9 @@ def test_new_york_bylaws_restate_bcl_1507(tmp_path):
     name = "practice_bylaws" if "practice_bylaws" in texts else "practice_operating_agreement"
     text = " ".join(texts[name].split())
     if name == "practice_bylaws":
-        assert "(N.Y. Bus. Corp. Law § 1507(a))" in text and "within thirty (30) days after the shares are issued" in text
+        assert (
+            "(N.Y. Bus. Corp. Law § 1507(a))" in text and "within thirty (30) days after the shares are issued" in text
+        )
 
 
 @pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
@@ -297,6 +336,7 @@ def test_a_deal_deadline_longer_than_the_statute_allows_is_a_warning(tmp_path):
 
 # ---- smaller items (issue 23 Why 11) ----
 
+
 def test_why_eleven_wording():
     texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
     assert "in no case later than ten (10) business days" not in texts["baa"]
@@ -312,6 +352,7 @@ def test_why_eleven_wording():
 
 
 # ---- the cap table drives governance (issue 23 item 7) ----
+
 
 def test_a_fifty_fifty_mso_gets_a_deadlock_procedure_and_no_false_largest_member(tmp_path):
     from test_fifteen_states import deal_data
@@ -334,6 +375,7 @@ def test_supermajority_names_the_significant_members_and_allocations_carry_the_r
 
 # ---- filing documents in each state's vocabulary (issue 23 item 6, first part) ----
 
+
 @pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_charters_name_the_agent_for_process_as_each_state_does():
     ca, _ = drafted(EXAMPLES / "ca_medspa.yaml")
@@ -347,6 +389,7 @@ def test_charters_name_the_agent_for_process_as_each_state_does():
 
 
 # ---- owner covenants (issue 23 item 3): the unsigned owner covenant is dropped, with a finding ----
+
 
 @pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_msa_non_compete_no_longer_claims_to_bind_owners_who_do_not_sign_it(tmp_path):

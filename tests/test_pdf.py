@@ -39,15 +39,25 @@ def _soffice_available() -> bool:
 
 
 # Slow tier: LibreOffice.
-pytestmark = [pytest.mark.slow, pytest.mark.libreoffice, pytest.mark.skipif(
-    not _soffice_available(),
-    reason=f"LibreOffice (soffice) is not installed; install it to run the PDF tests: {INSTALL_COMMAND}",
-)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.libreoffice,
+    pytest.mark.skipif(
+        not _soffice_available(),
+        reason=f"LibreOffice (soffice) is not installed; install it to run the PDF tests: {INSTALL_COMMAND}",
+    ),
+]
 
 
 def run_formgen(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "formgen.cli.app", *args], capture_output=True, text=True,
-                          cwd=REPO, env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "formgen.cli.app", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=timeout,
+    )
 
 
 def generate_pdf(out: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -221,8 +231,12 @@ def test_cover_names_the_deal_parties_state_date_and_page_numbers(draft, specs, 
     doc_pages = [len(PdfReader(draft / f"{s.name}.pdf").pages) for s in specs]
     doc_pages.append(sum(len(PdfReader(p).pages) for p in closing_pdfs(draft)))  # the Closing line
     starts = [cover_pages + 1 + sum(doc_pages[:i]) for i in range(len(specs) + 1)]
-    layout = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", str(cover_pages), str(draft / PACKET_PDF), "-"],
-                            capture_output=True, text=True, check=True).stdout
+    layout = subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", str(cover_pages), str(draft / PACKET_PDF), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rows = re.findall(r"^\s*\d+\.\s.*?\s(\d+)\s+(\d+)\s*$", layout, flags=re.M)
     assert [(int(a), int(b)) for a, b in rows] == list(zip(doc_pages, starts))
 
@@ -254,7 +268,7 @@ def _mid_grey_pixels(pdf: Path, out: Path) -> int:
     subprocess.run(["pdftoppm", "-gray", "-r", "20", "-f", "1", "-l", "1", str(pdf), str(out)], check=True, timeout=60)
     [image] = list(out.parent.glob(f"{out.name}*.pgm"))
     data = image.read_bytes()
-    return sum(1 for b in data[data.index(b"255\n") + 4:] if 150 <= b <= 235)
+    return sum(1 for b in data[data.index(b"255\n") + 4 :] if 150 <= b <= 235)
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed")
@@ -269,7 +283,9 @@ def test_draft_watermark_is_visible_on_the_rendered_page(draft, final, tmp_path)
 def test_watermark_is_not_extracted_with_the_body_text(draft, specs):
     for pdf in [draft / PACKET_PDF] + [draft / f"{s.name}.pdf" for s in specs]:
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-        fragments = [line for line in text.splitlines() if line.strip() in ("DRAFT", "DR", "AF", "T", "D", "R", "A", "F")]
+        fragments = [
+            line for line in text.splitlines() if line.strip() in ("DRAFT", "DR", "AF", "T", "D", "R", "A", "F")
+        ]
         assert not fragments, f"{pdf.name}: watermark letters in the extracted text: {fragments[:5]}"
 
 
@@ -430,9 +446,14 @@ def _deals_folder(tmp_path: Path, names: list[str]) -> Path:
 def _batch_pdf(tmp_path: Path, deals: Path, out: Path, jobs: int, env_extra: dict) -> subprocess.Popen:
     env = {**os.environ, "TMPDIR": str(tmp_path / "tmp"), **env_extra}
     (tmp_path / "tmp").mkdir(exist_ok=True)
-    return subprocess.Popen([sys.executable, "-m", "formgen.cli.app", "batch", str(deals), "-o", str(out), "--pdf",
-                             "-j", str(jobs)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "formgen.cli.app", "batch", str(deals), "-o", str(out), "--pdf", "-j", str(jobs)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _interfere_once(proc: subprocess.Popen, out: Path, marker: str, sig: int) -> int:
@@ -610,8 +631,11 @@ def test_regenerate_keeps_the_toc_pages_and_regenerate_pdf_paginates_a_changed_m
     assert (out / "msa.docx").read_bytes() == signed_off
 
     deal = tmp_path / "glow.yaml"
-    deal.write_text(EXAMPLE.read_text().replace("services: [administrative, payroll_hr, marketing, ",
-                                                "services: [administrative, payroll_hr, "))
+    deal.write_text(
+        EXAMPLE.read_text().replace(
+            "services: [administrative, payroll_hr, marketing, ", "services: [administrative, payroll_hr, "
+        )
+    )
     changed = run_formgen("regenerate", str(out), "--deal", str(deal), "--pdf")
     assert changed.returncode == 0, changed.stderr
     assert "msa.docx: rebuilt" in changed.stdout and "wrote a PDF of each document" in changed.stdout

@@ -47,27 +47,46 @@ def _library_with(tmp_path: Path, code: str, edit) -> Path:
     return states
 
 
-@pytest.mark.parametrize("edit, field, words", [
-    (lambda d: d["noncompete"]["owner"][0].update(status="void", max_months=12),
-     "noncompete.owner[0]", "a void covenant has no limits to meet"),
-    (lambda d: d["noncompete"]["owner"][0].update(status="limited", signed_writing=False, conditions=[]),
-     "noncompete.owner[0]", "a limited covenant needs the limits"),
-    (lambda d: d["noncompete"]["provider"].append(dict(d["noncompete"]["provider"][0])),
-     "noncompete.provider", "entries overlap in time"),
-    (lambda d: d["scope_of_practice"]["neuromodulators"].update(performers=["MD", "esthetician"]),
-     "scope_of_practice.neuromodulators.performers[1]", "'aesthetician'"),
-    (lambda d: d["scope_of_practice"]["lasers_ipl"].update(supervision="on_site", delegated_by=[]),
-     "scope_of_practice.lasers_ipl", "needs delegated_by"),
-    (lambda d: d["scope_of_practice"].pop("iv_therapy"),
-     "scope_of_practice.iv_therapy", "Field required"),
-])
+@pytest.mark.parametrize(
+    "edit, field, words",
+    [
+        (
+            lambda d: d["noncompete"]["owner"][0].update(status="void", max_months=12),
+            "noncompete.owner[0]",
+            "a void covenant has no limits to meet",
+        ),
+        (
+            lambda d: d["noncompete"]["owner"][0].update(status="limited", signed_writing=False, conditions=[]),
+            "noncompete.owner[0]",
+            "a limited covenant needs the limits",
+        ),
+        (
+            lambda d: d["noncompete"]["provider"].append(dict(d["noncompete"]["provider"][0])),
+            "noncompete.provider",
+            "entries overlap in time",
+        ),
+        (
+            lambda d: d["scope_of_practice"]["neuromodulators"].update(performers=["MD", "esthetician"]),
+            "scope_of_practice.neuromodulators.performers[1]",
+            "'aesthetician'",
+        ),
+        (
+            lambda d: d["scope_of_practice"]["lasers_ipl"].update(supervision="on_site", delegated_by=[]),
+            "scope_of_practice.lasers_ipl",
+            "needs delegated_by",
+        ),
+        (lambda d: d["scope_of_practice"].pop("iv_therapy"), "scope_of_practice.iv_therapy", "Field required"),
+    ],
+)
 @pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_schema_refuses_a_bad_entry_naming_file_and_field(tmp_path, edit, field, words):
     states = _library_with(tmp_path, "FL", edit)
     with pytest.raises(InputError) as caught:
         read_state("FL", states)
     problems = caught.value.problems
-    assert any(p.file.endswith("FL.yaml") and p.path == field and words in p.message and p.line for p in problems), problems
+    assert any(p.file.endswith("FL.yaml") and p.path == field and words in p.message and p.line for p in problems), (
+        problems
+    )
 
 
 def test_states_fl_prints_the_non_compete_rule_and_the_scope_table():

@@ -41,8 +41,12 @@ def test_the_count_of_verified_rules_is_current():
 
 def test_the_two_command_contract():
     # (1) one command installs formgen and drafts a real packet from an example deal
-    install = re.search(r"^python3 -m venv \.venv && \.venv/bin/pip install \. && \.venv/bin/formgen generate "
-                        r"(examples/\w+\.yaml) -o \S+$", README, re.M)
+    install = re.search(
+        r"^python3 -m venv \.venv && \.venv/bin/pip install \. && \.venv/bin/formgen generate "
+        r"(examples/\w+\.yaml) -o \S+$",
+        README,
+        re.M,
+    )
     assert install and (ROOT / install.group(1)).exists()
     # (2) one command installs what the tests need and runs them all; CI runs exactly it
     assert "```bash\nbash tests/run.sh\n```" in README
@@ -85,7 +89,10 @@ def test_the_sample_packet_is_current():
 def test_the_tutorial_shows_what_each_command_prints(tmp_path):
     tutorial = docs_module("tutorial_run")
     _, results = tutorial.run_tutorial((ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8"), tmp_path)
-    assert [c for c, _, _ in results][:2] == ["formgen init deals/lonestar.yaml", "formgen validate deals/lonestar.yaml"]
+    assert [c for c, _, _ in results][:2] == [
+        "formgen init deals/lonestar.yaml",
+        "formgen validate deals/lonestar.yaml",
+    ]
     assert any(c.startswith("formgen regenerate") for c, _, _ in results)
     for command, shown, printed in results:
         assert printed == shown, f"$ {command}: run python docs/tutorial_run.py --write"

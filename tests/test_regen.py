@@ -74,8 +74,14 @@ def test_manifest_records_what_regeneration_needs(ny):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["deal"]["path"] == "../hudson.yaml"
     assert manifest["state"]["files"].keys() == {"_default.yaml", "NY.yaml"}
-    assert set(manifest["inputs"]) >= {"deal_sha256", "state_files", "library_sha256", "templates_sha256",
-                                       "formgen_code_sha256", "formgen_version"}
+    assert set(manifest["inputs"]) >= {
+        "deal_sha256",
+        "state_files",
+        "library_sha256",
+        "templates_sha256",
+        "formgen_code_sha256",
+        "formgen_version",
+    }
     msa = manifest["documents"]["msa"]
     assert msa["clauses"] and all("@" in ref for ref in msa["clauses"])
     assert set(msa["clause_sha256"]) == {ref.rpartition("@")[0] for ref in msa["clauses"]}
@@ -95,8 +101,15 @@ def test_fee_change_rebuilds_the_msa_and_nothing_else(ny):
     assert status["msa.docx"] == "rebuilt"
     assert [f for f, s in status.items() if s != "unchanged"] == ["msa.docx"]
     after = snapshot(out)
-    for name in ("baa.docx", "compliance_memo.docx", "formation_checklist.docx", "mso_operating_agreement.docx",
-                 "practice_bylaws.docx", "responsibility_schedule.docx", "compliance.json"):
+    for name in (
+        "baa.docx",
+        "compliance_memo.docx",
+        "formation_checklist.docx",
+        "mso_operating_agreement.docx",
+        "practice_bylaws.docx",
+        "responsibility_schedule.docx",
+        "compliance.json",
+    ):
         assert after[name][:2] == before[name][:2], f"{name} must keep its bytes and mtime"
     old_msa, new_msa = before["msa.docx"][0], after["msa.docx"][0]
     assert new_msa != old_msa
@@ -143,7 +156,9 @@ def test_redline_dates_honour_source_date_epoch(tmp_path):
     set_fee(deal)
     proc = run_cli("regenerate", str(tmp_path / "out"), env=env)
     assert proc.returncode == 0, proc.stderr
-    root = etree.fromstring(read_package((tmp_path / "out/redlines/msa.redline.docx").read_bytes())["word/document.xml"])
+    root = etree.fromstring(
+        read_package((tmp_path / "out/redlines/msa.redline.docx").read_bytes())["word/document.xml"]
+    )
     dates = {e.get(f"{{{W}}}date") for e in root.iter(f"{{{W}}}ins", f"{{{W}}}del")}
     assert dates == {"2026-01-01T00:00:00Z"}
 
@@ -191,7 +206,9 @@ def test_regenerating_twice_is_a_noop(ny):
 
 def test_fee_basis_change_reports_clauses_and_findings(ny):
     deal, out = ny
-    set_fee(deal, "basis: fixed_monthly\n  monthly_amount: 42000", "basis: percentage_of_revenue\n  percent_of_revenue: 20")
+    set_fee(
+        deal, "basis: fixed_monthly\n  monthly_amount: 42000", "basis: percentage_of_revenue\n  percent_of_revenue: 20"
+    )
     result = formgen.regenerate(out)
     changes = result.changes
     assert {c["path"] for c in changes["fields"]} == {"fees.basis", "fees.monthly_amount", "fees.percent_of_revenue"}
@@ -203,15 +220,20 @@ def test_fee_basis_change_reports_clauses_and_findings(ny):
     assert changes["documents"]["compliance.json"]["status"] == "rebuilt"
     assert "fee.percentage_of_revenue" in (out / "changes.md").read_text()
     # and back: the finding goes away
-    set_fee(deal, "basis: percentage_of_revenue\n  percent_of_revenue: 20", "basis: fixed_monthly\n  monthly_amount: 42000")
+    set_fee(
+        deal, "basis: percentage_of_revenue\n  percent_of_revenue: 20", "basis: fixed_monthly\n  monthly_amount: 42000"
+    )
     back = formgen.regenerate(out).changes
     assert any(f["rule"] == "fee.percentage_of_revenue" for f in back["findings"]["went_away"])
 
 
 def test_entity_form_change_swaps_the_governing_document(ny):
     deal, out = ny
-    set_fee(deal, "name: Hudson Medical Aesthetics, P.C.\n  entity_type: pc",
-            "name: Hudson Medical Aesthetics, PLLC\n  entity_type: pllc")
+    set_fee(
+        deal,
+        "name: Hudson Medical Aesthetics, P.C.\n  entity_type: pc",
+        "name: Hudson Medical Aesthetics, PLLC\n  entity_type: pllc",
+    )
     result = formgen.regenerate(out)
     status = {d.file: d.status for d in result.documents}
     assert status["practice_bylaws.docx"] == "removed"
@@ -259,6 +281,7 @@ def test_no_merge_refuses_a_hand_edited_document_without_force(ny):
     assert any("Added by counsel" in t for t in deleted) and any("42,000" in t for t in deleted)
     again = formgen.regenerate(out)
     from formgen.folder.regen import report_lines
+
     assert again.status == "unchanged", "\n".join(report_lines(again))  # consistent again; the copy stays
     assert copy.exists()
 
@@ -330,15 +353,31 @@ def test_libreoffice_shows_the_redline(ny, tmp_path, libreoffice, libreoffice_pr
     set_fee(deal)
     formgen.regenerate(out)
     pdf_dir = tmp_path / "pdf"
-    subprocess.run([libreoffice, libreoffice_profile, "--headless",
-                    "--convert-to", "pdf", "--outdir", str(pdf_dir), str(out / "redlines/msa.redline.docx")],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            libreoffice,
+            libreoffice_profile,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(pdf_dir),
+            str(out / "redlines/msa.redline.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     pdf = pdf_dir / "msa.redline.pdf"
     text = "".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages)
     # LibreOffice prints tracked changes as shown: the deleted fee struck through beside the new one
     assert "42,000.00" in text and "45,000.00" in text
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert list(tmp_path.glob("page*.png"))
 
 
@@ -355,8 +394,11 @@ def test_a_killed_regeneration_leaves_the_old_packet_or_the_new_one(ny):
         text = deal.read_text()
         deal.write_text(text.replace(f"monthly_amount: {amount}", f"monthly_amount: {amount + 1000}"))
         amount += 1000
-        proc = subprocess.Popen([sys.executable, "-m", "formgen.cli.app", "regenerate", str(out)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "formgen.cli.app", "regenerate", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -388,8 +430,14 @@ def test_classify_decides_from_three_hashes():
 
     old = {"a.docx": "A", "b.docx": "B", "c.docx": "C", "d.docx": "D", "e.docx": "E", "gone.docx": "G"}
     new = {"a.docx": "A", "b.docx": "B2", "c.docx": "C2", "d.docx": "D", "e.docx": "E2", "f.docx": "F"}
-    disk = {"a.docx": "A", "b.docx": "B", "c.docx": "C-edited", "d.docx": "D-edited", "e.docx": "E-signed",
-            "gone.docx": "G"}
+    disk = {
+        "a.docx": "A",
+        "b.docx": "B",
+        "c.docx": "C-edited",
+        "d.docx": "D-edited",
+        "e.docx": "E-signed",
+        "gone.docx": "G",
+    }
     plan = classify(old, new, disk, force=False, mergeable={"c.docx", "d.docx"}, executed={"e.docx"})
     assert plan.to_write == ["b.docx", "c.docx", "f.docx"]  # changed, merged, new
     assert plan.merge == ["c.docx"] and plan.conflicts == []

@@ -20,8 +20,11 @@ CA = EXAMPLES / "ca_medspa.yaml"
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def client_folder(tmp_path: Path) -> Path:
@@ -81,8 +84,9 @@ def test_batch_into_a_folder_of_unrelated_files_deletes_nothing(tmp_path):
     result = run_cli("batch", str(deal.parent), "-o", str(folder))
     assert result.returncode == 0, result.stdout + result.stderr
     after = snapshot(folder)
-    assert {k: v for k, v in after.items() if not k.startswith("engagement/")} == \
-        {k: v for k, v in before.items() if not k.startswith("engagement/")}
+    assert {k: v for k, v in after.items() if not k.startswith("engagement/")} == {
+        k: v for k, v in before.items() if not k.startswith("engagement/")
+    }
     assert "engagement/msa.docx" in after
 
 
@@ -137,22 +141,31 @@ def test_stale_pdfs_are_not_left_beside_new_documents(tmp_path):
     assert not (out / "msa.pdf").exists() and not (out / "packet.pdf").exists()
 
 
-@pytest.mark.parametrize("where, words", [
-    ("deal", "that is the deal file itself"),
-    (".", "current folder"),
-    ("file", "existing file"),
-    ("deal_parent", "holds the deal file"),
-    ("root", "current folder or holds it"),
-    ("symlink", "symbolic link"),
-])
+@pytest.mark.parametrize(
+    "where, words",
+    [
+        ("deal", "that is the deal file itself"),
+        (".", "current folder"),
+        ("file", "existing file"),
+        ("deal_parent", "holds the deal file"),
+        ("root", "current folder or holds it"),
+        ("symlink", "symbolic link"),
+    ],
+)
 def test_output_paths_that_are_never_a_packet(tmp_path, where, words):
     deal = deal_copy(tmp_path)
     other = tmp_path / "letter.docx"
     other.write_bytes(b"client letter")
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")
-    out = {"deal": str(deal), ".": ".", "file": str(other), "deal_parent": str(deal.parent),
-           "root": "/", "symlink": str(tmp_path / "link")}[where]
+    out = {
+        "deal": str(deal),
+        ".": ".",
+        "file": str(other),
+        "deal_parent": str(deal.parent),
+        "root": "/",
+        "symlink": str(tmp_path / "link"),
+    }[where]
     before = snapshot(tmp_path)
     result = run_cli("generate", str(deal), "-o", out, "--force", cwd=tmp_path)
     assert_clean_refusal(result, words)
@@ -193,8 +206,11 @@ def test_tampered_manifest_cannot_reach_outside_the_packet(tmp_path):
     digest = hashlib.sha256(b"precious").hexdigest()
     manifest["outputs"].update({"../victim.docx": digest, str(victim): digest, "/etc/passwd": "0" * 64})
     (out / "manifest.json").write_text(json.dumps(manifest))
-    for command in (["generate", str(CA), "-o", str(out)], ["regenerate", str(out), "--deal", str(CA)],
-                    ["generate", str(CA), "-o", str(out), "--force"]):
+    for command in (
+        ["generate", str(CA), "-o", str(out)],
+        ["regenerate", str(out), "--deal", str(CA)],
+        ["generate", str(CA), "-o", str(out), "--force"],
+    ):
         result = run_cli(*command)
         assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
         assert victim.read_bytes() == b"precious"
@@ -224,8 +240,16 @@ def test_concurrent_generate_runs_on_one_folder(tmp_path):
     out = tmp_path / "packet"
     out.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    runs = [subprocess.Popen([sys.executable, "-m", "formgen", "generate", str(CA), "-o", str(out)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "formgen", "generate", str(CA), "-o", str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(3)
+    ]
     results = [(p.wait(timeout=300), p.stderr.read()) for p in runs]
     for code, err in results:
         assert "Traceback" not in err and "internal error" not in err, err

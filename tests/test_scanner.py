@@ -66,7 +66,10 @@ def test_at_most_one_clause_without_a_revenue_base_is_flagged():
 @pytest.mark.parametrize(
     "text, rule",
     [
-        ("The Practice shall pay the MSO a management fee equal to twenty percent (20%) of Net Collections.", RULE_REVENUE),
+        (
+            "The Practice shall pay the MSO a management fee equal to twenty percent (20%) of Net Collections.",
+            RULE_REVENUE,
+        ),
         ("As compensation, Manager shall receive 35% of the gross revenues of the Practice.", RULE_REVENUE),
         ("The Management Fee shall be calculated as a percentage of the Practice's gross receipts.", RULE_REVENUE),
         ("The fee shall be the greater of $10,000 or 15% of Net Revenue.", RULE_REVENUE),
@@ -245,12 +248,17 @@ def test_split_sentences_keeps_abbreviations_and_decimals_together():
 def test_wrapped_lines_read_on_but_blank_lines_end_a_sentence():
     text = "The Practice shall pay the MSO a fee equal to 5% of\nthe Practice's gross collections\n\nSchedule A"
     sentences = [text[a:b] for a, b in split_sentences(text)]
-    assert sentences == ["The Practice shall pay the MSO a fee equal to 5% of\nthe Practice's gross collections", "Schedule A"]
+    assert sentences == [
+        "The Practice shall pay the MSO a fee equal to 5% of\nthe Practice's gross collections",
+        "Schedule A",
+    ]
     assert rules(text) == [RULE_REVENUE]
 
 
 def test_severity_citation_and_message_are_carried():
-    (match,) = scan_text("Manager receives 30% of gross revenue.", severity="warning", citation="Tex. Occ. Code § 165.155")
+    (match,) = scan_text(
+        "Manager receives 30% of gross revenue.", severity="warning", citation="Tex. Occ. Code § 165.155"
+    )
     assert isinstance(match, ScanMatch)
     assert (match.severity, match.citation) == ("warning", "Tex. Occ. Code § 165.155")
     assert "30% of gross revenue" in match.message and "fee splitting" in match.message
@@ -367,7 +375,9 @@ def test_scan_files_reports_each_file_in_input_order(tmp_path):
     assert [entry["file"] for entry in result] == [str(clean), str(dirty)]
     assert result[0]["findings"] == []
     assert [f["rule"] for f in result[1]["findings"]] == [RULE_REVENUE, RULE_VOLUME]
-    assert all(f["severity"] == "warning" and f["citation"] == "Cal. Bus. & Prof. Code § 650" for f in result[1]["findings"])
+    assert all(
+        f["severity"] == "warning" and f["citation"] == "Cal. Bus. & Prof. Code § 650" for f in result[1]["findings"]
+    )
 
 
 def test_scan_files_reports_every_bad_file_at_once(tmp_path):
@@ -418,9 +428,14 @@ def test_keyword_pretest_never_rejects_a_sentence_the_patterns_match():
 
 def test_keyword_pretest_folds_the_letters_ignorecase_matches_to_ascii():
     # "İncome", "ſales", "Kickback" with a Kelvin sign, "PROFIT", "ReVeNuE": all matched by the patterns.
-    samples = ["A fee of 5% of \u0130NCOME shall be paid.", "The fee is ten percent of gross \u017fales.",
-               "A \u212aickback of $50 per patient.", "Manager receives 3% of PROFIT.",
-               "Pay 4% of ReVeNuE to Manager.", "A fee of $20 for each patient referred."]
+    samples = [
+        "A fee of 5% of \u0130NCOME shall be paid.",
+        "The fee is ten percent of gross \u017fales.",
+        "A \u212aickback of $50 per patient.",
+        "Manager receives 3% of PROFIT.",
+        "Pay 4% of ReVeNuE to Manager.",
+        "A fee of $20 for each patient referred.",
+    ]
     assert not _keyword_pretest_misses(samples)
 
 
@@ -429,9 +444,35 @@ def test_keyword_pretest_holds_on_random_text():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    words = st.sampled_from(["fee", "fees", "5%", "of", "per", "patient", "Net", "Collections", "PROFIT",
-                             "\u0130ncome", "\u017fales", "$50", "each", "procedure", "based", "on", "the",
-                             "number", "professional", "revenue", "Sales", "paid", "royalty", "for", "visit"])
+    words = st.sampled_from(
+        [
+            "fee",
+            "fees",
+            "5%",
+            "of",
+            "per",
+            "patient",
+            "Net",
+            "Collections",
+            "PROFIT",
+            "\u0130ncome",
+            "\u017fales",
+            "$50",
+            "each",
+            "procedure",
+            "based",
+            "on",
+            "the",
+            "number",
+            "professional",
+            "revenue",
+            "Sales",
+            "paid",
+            "royalty",
+            "for",
+            "visit",
+        ]
+    )
 
     @settings(max_examples=300, deadline=None)
     @given(st.lists(words, min_size=1, max_size=14))

@@ -49,8 +49,12 @@ def test_dialect_and_id(schema):
 
 
 def test_every_field_has_a_description(schema):
-    missing = [f"{name}.{field}" for name, model in schema["$defs"].items()
-               for field, prop in model.get("properties", {}).items() if not prop.get("description")]
+    missing = [
+        f"{name}.{field}"
+        for name, model in schema["$defs"].items()
+        for field, prop in model.get("properties", {}).items()
+        if not prop.get("description")
+    ]
     missing += [field for field, prop in schema["properties"].items() if not prop.get("description")]
     assert missing == []
 
@@ -84,8 +88,11 @@ def test_what_formgen_accepts_the_schema_accepts_and_the_reverse(schema, tmp_pat
     data["mso"]["members"][0]["capital_contribution"] = "150000.00"
     assert list(validator(schema).iter_errors(data)) == []
     deal_from_data(copy.deepcopy(data), "deal.yaml")
-    for section, field, value in [("mso", "members", [{"name": "A", "percent": "sixty"}]),
-                                  ("deal", "state", "ZZ"), ("deal", "color", "red")]:
+    for section, field, value in [
+        ("mso", "members", [{"name": "A", "percent": "sixty"}]),
+        ("deal", "state", "ZZ"),
+        ("deal", "color", "red"),
+    ]:
         data = copy.deepcopy(base)
         data[section][field] = value
         assert list(validator(schema).iter_errors(data)), (field, value)
@@ -112,8 +119,7 @@ def test_every_deal_formgen_accepts_the_schema_accepts(schema, tmp_path_factory)
 
     check = validator(schema)
 
-    @settings(max_examples=60, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(deal=fz.deals())
     def one(deal):
         folder = tmp_path_factory.mktemp("deal")

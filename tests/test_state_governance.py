@@ -73,13 +73,14 @@ def test_ohios_statute_governs_a_professional_association_and_not_a_lay_ownable_
 
 
 def test_a_provision_can_govern_one_entity_form():
-    provision = StatuteProvision(id="x", caption="X", text="x", citation="X § 1",
-                                 applies="professional_association")
+    provision = StatuteProvision(id="x", caption="X", text="x", citation="X § 1", applies="professional_association")
     assert provision.applies_to(PracticeEntityType.professional_association)
     assert not provision.applies_to(PracticeEntityType.corporation)
     assert not provision.applies_to(PracticeEntityType.llc)
     broad = StatuteProvision(id="y", caption="Y", text="y", citation="Y § 1", applies="corporation")
-    assert broad.applies_to(PracticeEntityType.corporation) and broad.applies_to(PracticeEntityType.professional_corporation)
+    assert broad.applies_to(PracticeEntityType.corporation) and broad.applies_to(
+        PracticeEntityType.professional_corporation
+    )
     assert not broad.applies_to(PracticeEntityType.pllc)
 
 

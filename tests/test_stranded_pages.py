@@ -18,8 +18,14 @@ import formgen
 from conftest import EXAMPLES
 
 # Slow tier: LibreOffice.
-pytestmark = [pytest.mark.slow, pytest.mark.libreoffice, pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
-                                reason="needs LibreOffice and poppler-utils (tests/run.sh installs them)")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.libreoffice,
+    pytest.mark.skipif(
+        not (shutil.which("soffice") and shutil.which("pdftotext")),
+        reason="needs LibreOffice and poppler-utils (tests/run.sh installs them)",
+    ),
+]
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 MARGIN = 72.0  # the template's one-inch margins, in points
@@ -30,8 +36,9 @@ ITEM = re.compile(r"^\(?[a-z0-9]{1,3}\)")
 
 def page_lines(pdf: Path) -> list[tuple[float, list[tuple[float, str]]]]:
     """Per page: its height and its body lines (bottom y, text), running header and footer left out."""
-    xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True,
-                         check=True).stdout
+    xml = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     root = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", xml))
     pages = []
     for page in root.iter(f"{XHTML}page"):

@@ -35,7 +35,9 @@ def test_no_module_imports_the_package_back():
             if isinstance(node, ast.ImportFrom) and node.module == "formgen" and node.level == 0:
                 offenders.append(f"{path}: from formgen import ...")
             if isinstance(node, ast.ImportFrom) and node.level and node.module is None:
-                package = ".".join(dotted(path).split(".")[: -node.level + (1 if path.name == '__init__.py' else 0)] or ["formgen"])
+                package = ".".join(
+                    dotted(path).split(".")[: -node.level + (1 if path.name == "__init__.py" else 0)] or ["formgen"]
+                )
                 if package == "formgen":
                     offenders.append(f"{path}: from {'.' * node.level} import ... (the formgen package)")
             if isinstance(node, ast.Import) and any(alias.name == "formgen" for alias in node.names):
@@ -50,8 +52,11 @@ def test_no_underscore_name_is_imported_from_another_module():
     for path in modules():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("formgen")):
-                offenders += [f"{path.relative_to(PACKAGE.parent)}: {alias.name} from {'.' * node.level}{node.module or ''}"
-                              for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
+                offenders += [
+                    f"{path.relative_to(PACKAGE.parent)}: {alias.name} from {'.' * node.level}{node.module or ''}"
+                    for alias in node.names
+                    if alias.name.startswith("_") and not alias.name.startswith("__")
+                ]
     assert offenders == []
 
 
@@ -67,10 +72,12 @@ def test_every_import_inside_a_function_says_why():
             for node in ast.walk(function):
                 if not isinstance(node, (ast.Import, ast.ImportFrom)):
                     continue
-                if "#" in "".join(lines[node.lineno - 1:node.end_lineno]):
+                if "#" in "".join(lines[node.lineno - 1 : node.end_lineno]):
                     continue
                 above = node.lineno - 2
-                while above >= 0 and (lines[above].strip().startswith(("import ", "from ")) or not lines[above].strip()):
+                while above >= 0 and (
+                    lines[above].strip().startswith(("import ", "from ")) or not lines[above].strip()
+                ):
                     above -= 1
                 if above < 0 or not lines[above].strip().startswith("#"):
                     bare.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
@@ -98,30 +105,58 @@ def test_the_layers_contract_holds(starts_processes):
     no ignored imports): cli, web > api > folder > lint > pdf > scan > word > drafting > inputs >
     library > markup, errors > counts, _version. Modules are cut by concept, not by size."""
     linter = Path(sys.executable).parent / "lint-imports"
-    result = subprocess.run([str(linter), "--no-cache"], capture_output=True, text=True, cwd=PACKAGE.parent,
-                            timeout=300)
+    result = subprocess.run(
+        [str(linter), "--no-cache"], capture_output=True, text=True, cwd=PACKAGE.parent, timeout=300
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
 
 
 def test_no_merge_conflict_markers_are_committed():
     root = PACKAGE.parent
-    files = [root / "README.md", *root.glob("*.toml"), *PACKAGE.rglob("*.py"), *(root / "clauses").rglob("*.md"),
-             *(root / "state_overrides").glob("*.yaml"), *(root / "tests").glob("*.py"), *(root / "examples").glob("*")]
-    marked = [str(f.relative_to(root)) for f in files if f.is_file()
-              and any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in f.read_text(errors="replace").splitlines())]
+    files = [
+        root / "README.md",
+        *root.glob("*.toml"),
+        *PACKAGE.rglob("*.py"),
+        *(root / "clauses").rglob("*.md"),
+        *(root / "state_overrides").glob("*.yaml"),
+        *(root / "tests").glob("*.py"),
+        *(root / "examples").glob("*"),
+    ]
+    marked = [
+        str(f.relative_to(root))
+        for f in files
+        if f.is_file()
+        and any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in f.read_text(errors="replace").splitlines())
+    ]
     assert marked == []
 
 
 def test_ruff_finds_nothing(starts_processes):
     """The lint rules of pyproject.toml ([tool.ruff]) hold over the code, tests, docs scripts and benchmarks."""
     root = PACKAGE.parent
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "formgen", "tests", "docs", "benchmarks"],
-                            cwd=root, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "formgen", "tests", "docs", "benchmarks"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_code_is_formatted_as_ruff_formats_it(starts_processes):
+    """`ruff format` ([tool.ruff] in pyproject.toml) leaves every file as it is: run it before committing."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "formgen", "tests", "docs", "benchmarks"],
+        cwd=PACKAGE.parent,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_mypy_is_strict_and_clean_on_the_model_and_packet_layers(starts_processes):
     """[tool.mypy] in pyproject.toml: strict on formgen/inputs, formgen/folder and formgen/settings.py."""
-    result = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental"], cwd=PACKAGE.parent,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental"], cwd=PACKAGE.parent, capture_output=True, text=True
+    )
     assert result.returncode == 0 and "Success" in result.stdout, result.stdout + result.stderr

@@ -31,19 +31,23 @@ def test_the_environment_given_replaces_the_tests_own_and_is_restored(tmp_path):
     assert dict(os.environ) == before
 
 
-@pytest.mark.parametrize("args", [
-    ("--help",),
-    ("generate",),  # a usage error: exit 2
-    ("states", "ZZ"),
-    ("states", "TX"),
-    ("validate", str(EXAMPLES / "ca_medspa.yaml")),
-    ("validate", "no-such-deal.yaml"),
-    ("validate", str(EXAMPLES / "ny_medspa.yaml"), "--json"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("generate",),  # a usage error: exit 2
+        ("states", "ZZ"),
+        ("states", "TX"),
+        ("validate", str(EXAMPLES / "ca_medspa.yaml")),
+        ("validate", "no-such-deal.yaml"),
+        ("validate", str(EXAMPLES / "ny_medspa.yaml"), "--json"),
+    ],
+)
 def test_in_process_the_command_line_answers_as_a_separate_process_does(args, subprocess_cli):
     inside, outside = run_cli(*args), subprocess_cli(*args)
 
     def as_installed(text: str) -> str:  # usage lines name the program: `formgen` once installed
         return text.replace("python -m formgen.cli.app", "formgen")
+
     assert inside.returncode == outside.returncode
     assert (inside.stdout, inside.stderr) == (as_installed(outside.stdout), as_installed(outside.stderr))

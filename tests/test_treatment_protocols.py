@@ -64,8 +64,12 @@ def test_texas_iv_therapy_gets_the_chapter_172_protocol(tmp_path):
 
 
 def test_texas_without_iv_therapy_has_no_iv_protocol(tmp_path):
-    path = _deal(tmp_path, EXAMPLES / "tx_medspa.yaml", deal={"offers_iv_therapy": False},
-                 treatments=["neuromodulators", "lasers_ipl"])
+    path = _deal(
+        tmp_path,
+        EXAMPLES / "tx_medspa.yaml",
+        deal={"offers_iv_therapy": False},
+        treatments=["neuromodulators", "lasers_ipl"],
+    )
     texts = _texts(path)
     assert "Intravenous" not in texts["treatment_protocols"] and "172" not in texts["treatment_protocols"]
     assert "Elective IV therapy" not in texts["compliance_memo"]
@@ -87,8 +91,13 @@ def test_the_old_iv_flag_alone_still_brings_the_iv_protocol():
 def test_listing_iv_therapy_sets_the_flag_and_a_contradiction_is_an_error(tmp_path):
     listed = _deal(tmp_path, EXAMPLES / "ca_medspa.yaml", "listed", treatments=["iv_therapy"])
     assert load_deal(listed).deal.offers_iv_therapy is True
-    contradicts = _deal(tmp_path, EXAMPLES / "ca_medspa.yaml", "contradicts", deal={"offers_iv_therapy": False},
-                        treatments=["iv_therapy"])
+    contradicts = _deal(
+        tmp_path,
+        EXAMPLES / "ca_medspa.yaml",
+        "contradicts",
+        deal={"offers_iv_therapy": False},
+        treatments=["iv_therapy"],
+    )
     with pytest.raises(InputError) as error:
         load_deal(contradicts)
     assert "offers_iv_therapy" in str(error.value) and "iv_therapy" in str(error.value)
@@ -138,11 +147,14 @@ def test_every_market_has_a_good_faith_exam_rule(code):
     assert not rule.verified or rule.source.strip()
 
 
-@pytest.mark.parametrize("edit, words", [
-    (lambda d: d["good_faith_exam"].update(performers=["MD", "nurse"]), "good_faith_exam.performers"),
-    (lambda d: d["good_faith_exam"].update(renewal_months=0), "good_faith_exam.renewal_months"),
-    (lambda d: d["good_faith_exam"].update(verified=True, citation=""), "needs a citation"),
-])
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (lambda d: d["good_faith_exam"].update(performers=["MD", "nurse"]), "good_faith_exam.performers"),
+        (lambda d: d["good_faith_exam"].update(renewal_months=0), "good_faith_exam.renewal_months"),
+        (lambda d: d["good_faith_exam"].update(verified=True, citation=""), "needs a citation"),
+    ],
+)
 def test_the_good_faith_exam_key_is_validated(tmp_path, edit, words):
     states = states_with(tmp_path, "TX", edit)
     with pytest.raises(InputError) as error:

@@ -48,7 +48,11 @@ class Browser(TestClient):
 
     def submit(self, path, data=None, files=None, token=None):
         """POST with the CSRF token in the query, as the app's forms do."""
-        url = (self.base + path) if path.startswith(("/step", "/api", "/generate", "/duplicate", "/rename", "/delete")) else path
+        url = (
+            (self.base + path)
+            if path.startswith(("/step", "/api", "/generate", "/duplicate", "/rename", "/delete"))
+            else path
+        )
         r = self.post(f"{url}?csrf={token or self.token()}", data=data or {}, files=files)
         found = re.search(r"(/m/[A-Za-z0-9_-]+)/", str(r.url))
         if found and r.status_code == 200:
@@ -85,7 +89,7 @@ def complete_ca(c) -> None:
     for step, answers in CA_STEPS.items():
         r = post_step(c, step, {**answers, **TICKED_BY_DEFAULT.get(step, {})})
         assert r.status_code == 200
-        assert "checked=1" not in str(r.url), (step, r.text[r.text.find('id="errors"'):][:500])
+        assert "checked=1" not in str(r.url), (step, r.text[r.text.find('id="errors"') :][:500])
 
 
 def upload(c, route, field, name, data, content_type="application/octet-stream"):
@@ -111,7 +115,9 @@ def test_every_post_needs_the_csrf_token(app):
     assert c.post("/new").status_code == 403
     assert c.post("/new", data={"csrf": c.token()}).status_code == 403  # in the body is too late: never read
     assert c.post("/new?csrf=" + "0" * 64).status_code == 403
-    assert c.post(c.path("/api/check/deal"), data={"deal.name": "X"}, headers={"X-CSRF-Token": "bad"}).status_code == 403
+    assert (
+        c.post(c.path("/api/check/deal"), data={"deal.name": "X"}, headers={"X-CSRF-Token": "bad"}).status_code == 403
+    )
     other = client(app)  # another session's token is not this one's
     start_matter(other)
     assert c.post(c.path("/step/deal") + "?csrf=" + other.token(), data={"deal.name": "X"}).status_code == 403
@@ -134,14 +140,18 @@ def test_ca_interview_to_packet_matches_formgen_generate(app, tmp_path, machine_
     assert r.status_code == 200 and str(r.url).endswith("/packet")
     zipped = c.get(c.path("/packet.zip"))
     assert zipped.headers["content-type"] == "application/zip"
-    files = {i.filename: zipfile.ZipFile(io.BytesIO(zipped.content)).read(i) for i in
-             zipfile.ZipFile(io.BytesIO(zipped.content)).infolist()}
+    files = {
+        i.filename: zipfile.ZipFile(io.BytesIO(zipped.content)).read(i)
+        for i in zipfile.ZipFile(io.BytesIO(zipped.content)).infolist()
+    }
     assert {n for n in files if not n.startswith(".formgen/")} == PACKET_FILES
     # the deal file the interview wrote round-trips: the CLI on it writes the same documents
     deal = tmp_path / "glow.yaml"
     deal.write_bytes(c.get(c.path("/deal.yaml")).content)
     out = tmp_path / "cli"
-    result = run_cli("generate", str(deal), "-o", str(out), env={**__import__("os").environ, "SOURCE_DATE_EPOCH": EPOCH})
+    result = run_cli(
+        "generate", str(deal), "-o", str(out), env={**__import__("os").environ, "SOURCE_DATE_EPOCH": EPOCH}
+    )
     assert result.returncode == 0, result.stderr
     for name in DOCUMENTS:
         assert (out / name).read_bytes() == files[name], name
@@ -162,15 +172,21 @@ def test_live_check_shows_state_rules_and_fee_finding(app):
     c = client(app)
     start_matter(c)
     post_step(c, "deal", CA_STEPS["deal"])
-    r = c.post(c.path("/api/check/fees"), data={"fees.basis": "percentage_of_revenue", "fees.percent_of_revenue": "15"},
-               headers={"X-CSRF-Token": csrf(c)})
+    r = c.post(
+        c.path("/api/check/fees"),
+        data={"fees.basis": "percentage_of_revenue", "fees.percent_of_revenue": "15"},
+        headers={"X-CSRF-Token": csrf(c)},
+    )
     body = r.json()
     assert body["saved"] is True
     rule = Library.shipped().state("CA").rule_for_tag("fee:percentage_of_revenue")
     live = html.unescape(body["live_html"])
     assert " ".join(rule.message.split()) in live and rule.replacement in live and rule.citation in live
-    r = c.post(c.path("/api/check/fees"), data={"fees.basis": "fixed_monthly", "fees.monthly_amount": "20000"},
-               headers={"X-CSRF-Token": csrf(c)})
+    r = c.post(
+        c.path("/api/check/fees"),
+        data={"fees.basis": "fixed_monthly", "fees.monthly_amount": "20000"},
+        headers={"X-CSRF-Token": csrf(c)},
+    )
     assert "no rule against this fee basis" in r.json()["live_html"]
     state = c.get("/api/state/CA").json()
     assert {f["form"] for f in state["entity_forms"]} == {"medical_corporation", "professional_corporation"}
@@ -180,8 +196,11 @@ def test_live_check_shows_state_rules_and_fee_finding(app):
     page = c.get(c.path("/step/practice")).text
     assert 'value="pllc"' not in page and 'value="medical_corporation"' in page
     assert "Who may own the practice" in page
-    r = c.post(c.path("/api/check/practice"), data={**CA_STEPS["practice"], "practice.name": "Glow Aesthetics LLC"},
-               headers={"X-CSRF-Token": csrf(c)})
+    r = c.post(
+        c.path("/api/check/practice"),
+        data={**CA_STEPS["practice"], "practice.name": "Glow Aesthetics LLC"},
+        headers={"X-CSRF-Token": csrf(c)},
+    )
     assert "does not end with one of these designations" in r.json()["live_html"]
     r = c.post(c.path("/api/check/practice"), data=CA_STEPS["practice"], headers={"X-CSRF-Token": csrf(c)})
     assert "carries a designation California accepts" in r.json()["live_html"]
@@ -208,9 +227,15 @@ def test_add_and_remove_an_owner(app):
     complete_ca(c)
     r = post_step(c, "practice", CA_STEPS["practice"], action="add:practice.owners")
     assert 'name="practice.owners[1].name"' in r.text
-    two = {**CA_STEPS["practice"], "practice.owners[1].name": "Lee Park, N.P.", "practice.owners[1].license.type": "NP",
-           "practice.owners[1].license.state": "CA", "practice.owners[1].license.number": "NP1",
-           "practice.owners[1].percent": "10", "practice.owners[0].percent": "90"}
+    two = {
+        **CA_STEPS["practice"],
+        "practice.owners[1].name": "Lee Park, N.P.",
+        "practice.owners[1].license.type": "NP",
+        "practice.owners[1].license.state": "CA",
+        "practice.owners[1].license.number": "NP1",
+        "practice.owners[1].percent": "10",
+        "practice.owners[0].percent": "90",
+    }
     post_step(c, "practice", two, action="goto:practice")
     assert "Lee Park" in c.get(c.path("/deal.yaml")).text
     r = post_step(c, "practice", two, action="remove:practice.owners:1")
@@ -240,7 +265,7 @@ def test_malformed_upload_gets_the_clis_message(app, tmp_path):
     (tmp_path / "broken.yaml").write_bytes(bad)
     cli = run_cli("validate", str(tmp_path / "broken.yaml"))
     line = cli.stderr.strip().splitlines()[-1]
-    message = line[line.index("is not valid YAML"):]
+    message = line[line.index("is not valid YAML") :]
     assert "is not valid YAML" in message and message in html.unescape(r.text)
     assert upload(c, "/open", "deal", "notes.txt", b"deal: {}").status_code == 400
     assert upload(c, "/open", "deal", "big.yaml", b"#" * (3 * 1024 * 1024)).status_code in (400, 413)
@@ -257,8 +282,14 @@ def test_matters_are_reached_only_by_their_id_and_paths_never_come_from_the_requ
     forged = client(app)
     forged.cookies.set(COOKIE, "../" + a.cookies.get(COOKIE))
     assert forged.post(a.path("/step/deal") + "?csrf=" + a.token(), data={"deal.name": "X"}).status_code == 403
-    for name in ("..%2Fdeal.yaml", "..%2F..%2F.secret", "%2Fetc%2Fpasswd", "redlines%2F..%2F..%2Fdeal.yaml",
-                 "redlines/%2E%2E/%2E%2E/deal.yaml", "..%2F..%2F..%2F.secret"):
+    for name in (
+        "..%2Fdeal.yaml",
+        "..%2F..%2F.secret",
+        "%2Fetc%2Fpasswd",
+        "redlines%2F..%2F..%2Fdeal.yaml",
+        "redlines/%2E%2E/%2E%2E/deal.yaml",
+        "..%2F..%2F..%2F.secret",
+    ):
         assert a.get(a.path(f"/packet/file/{name}")).status_code == 404
         assert a.get(a.path(f"/preview/{name}")).status_code == 404
     assert a.get(a.path("/packet/file/msa.docx")).status_code == 200
@@ -315,12 +346,20 @@ def test_serve_is_loopback_by_default():
     assert "--port" in help_text and "--host" in help_text and "--library" in help_text
 
 
-NY_PRACTICE = {"practice.name": "Empire Glow Medical, PLLC", "practice.entity_type": "pllc", "practice.formation_state": "NY",
-               "practice.address": "1 Main Street, New York, NY 10001", "practice.owners[0].name": "Lee Park, N.P.",
-               "practice.owners[0].license.type": "NP", "practice.owners[0].license.state": "NY",
-               "practice.owners[0].license.number": "NP-1", "practice.owners[0].percent": "100",
-               "practice.medical_director": "Lee Park, N.P.", "practice.signatory.name": "Lee Park, N.P.",
-               "practice.signatory.title": "President"}
+NY_PRACTICE = {
+    "practice.name": "Empire Glow Medical, PLLC",
+    "practice.entity_type": "pllc",
+    "practice.formation_state": "NY",
+    "practice.address": "1 Main Street, New York, NY 10001",
+    "practice.owners[0].name": "Lee Park, N.P.",
+    "practice.owners[0].license.type": "NP",
+    "practice.owners[0].license.state": "NY",
+    "practice.owners[0].license.number": "NP-1",
+    "practice.owners[0].percent": "100",
+    "practice.medical_director": "Lee Park, N.P.",
+    "practice.signatory.name": "Lee Park, N.P.",
+    "practice.signatory.title": "President",
+}
 
 
 def test_state_errors_block_next_on_their_own_step(app):
@@ -350,10 +389,21 @@ def test_state_errors_block_next_on_their_own_step(app):
 def test_money_and_percent_as_people_type_them(app, tmp_path):
     c = client(app)
     complete_ca(c)
-    r = post_step(c, "mso", {**CA_STEPS["mso"], "mso.members[0].capital_contribution": "$150,000",
-                             "mso.members[1].capital_contribution": "35,000"})
+    r = post_step(
+        c,
+        "mso",
+        {
+            **CA_STEPS["mso"],
+            "mso.members[0].capital_contribution": "$150,000",
+            "mso.members[1].capital_contribution": "35,000",
+        },
+    )
     assert r.url.path.endswith("/step/practice")
-    r = post_step(c, "fees", {"fees.basis": "percentage_of_revenue", "fees.percent_of_revenue": "10 %", "fees.fmv_review": "annual"})
+    r = post_step(
+        c,
+        "fees",
+        {"fees.basis": "percentage_of_revenue", "fees.percent_of_revenue": "10 %", "fees.fmv_review": "annual"},
+    )
     assert r.url.path.endswith("/step/term")
     deal = tmp_path / "typed.yaml"
     deal.write_bytes(c.get(c.path("/deal.yaml")).content)
@@ -369,16 +419,37 @@ def test_review_shows_every_answer_with_edit_links_back_to_review(app):
     complete_ca(c)
     r = c.get(c.path("/review"))
     page = html.unescape(r.text)
-    for text in ("Glow Aesthetics", "Glow Management, LLC", "Dana Ruiz", "Harbor Street Capital, LLC", "60%", "$150,000",
-                 "Maya Chen, M.D.", "A123456", "MD (physician)", "Professional corporation (PC)", "Percentage of revenue",
-                 "Payroll and HR", "Arbitration", "Every year"):
+    for text in (
+        "Glow Aesthetics",
+        "Glow Management, LLC",
+        "Dana Ruiz",
+        "Harbor Street Capital, LLC",
+        "60%",
+        "$150,000",
+        "Maya Chen, M.D.",
+        "A123456",
+        "MD (physician)",
+        "Professional corporation (PC)",
+        "Percentage of revenue",
+        "Payroll and HR",
+        "Arbitration",
+        "Every year",
+    ):
         assert text in page, text
     assert "percentage_of_revenue" not in page.split('id="answers"')[1].split("</div>")[0]  # option names, not codes
     edit = re.search(r'href="([^"]+/step/fees\?from=review)"', r.text).group(1)
     step = c.get(edit.replace("&amp;", "&"))
     assert "Back to review" in step.text and 'name="_from" value="review"' in step.text
-    r = c.submit("/step/fees", {"fees.basis": "fixed_monthly", "fees.monthly_amount": "20,000", "fees.fmv_review": "annual",
-                                "_from": "review", "action": "next"})
+    r = c.submit(
+        "/step/fees",
+        {
+            "fees.basis": "fixed_monthly",
+            "fees.monthly_amount": "20,000",
+            "fees.fmv_review": "annual",
+            "_from": "review",
+            "action": "next",
+        },
+    )
     assert r.url.path.endswith("/review") and "Fixed monthly fee" in r.text
 
 

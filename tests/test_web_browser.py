@@ -27,9 +27,20 @@ from formgen.inputs.library import Library  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Slow tier: Chromium.
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (tests/run.sh installs it)")]
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (tests/run.sh installs it)"),
+]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 XSS = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
 
 
@@ -70,6 +81,7 @@ def shots(tmp_path):
         # The window is tall enough for a whole step: a full-page capture would resize the view
         # and Chromium restores the scroll position late, moving the button under the next click.
         page.screenshot(path=str(folder / f"{name}.png"))
+
     return shot
 
 
@@ -163,7 +175,7 @@ def test_ca_interview_from_scratch_to_packet(server, browser, shots, tmp_path):
     from formgen.web.interview import steps
 
     ids = [s.id for s in steps()]
-    for step_id in ids[ids.index("formation"):]:  # filing facts, treatments, clinicians: optional, left blank
+    for step_id in ids[ids.index("formation") :]:  # filing facts, treatments, clinicians: optional, left blank
         page.wait_for_url(f"**/step/{step_id}")
         page.click("#next")
     page.wait_for_url("**/review")
@@ -199,8 +211,11 @@ def test_resume_from_the_matters_list_and_from_the_saved_file(server, browser, s
     page.locator('[name="deal.name"]').fill("Half Done Spa")
     wait_saved(page)  # autosaved while typing; no button pressed
     with page.expect_download() as info:
-        page.evaluate("(href) => { const a = document.createElement('a'); a.href = href; a.download = ''; "
-                      "document.body.appendChild(a); a.click(); }", matter(page) + "/deal.yaml")
+        page.evaluate(
+            "(href) => { const a = document.createElement('a'); a.href = href; a.download = ''; "
+            "document.body.appendChild(a); a.click(); }",
+            matter(page) + "/deal.yaml",
+        )
     saved = tmp_path / "half.yaml"
     info.value.save_as(saved)
     context.close()  # the browser is closed mid-interview

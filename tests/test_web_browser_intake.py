@@ -248,6 +248,7 @@ def test_an_unreachable_server_keeps_what_was_typed(browser, tmp_path):
             assert time.monotonic() < deadline
             time.sleep(0.05)
         return srv
+
     srv = start()
     context, page = new_page(browser)
     page.goto(f"http://127.0.0.1:{port}/")
@@ -279,9 +280,14 @@ def wait_saved_long(page) -> None:
 def test_axe_finds_no_serious_violation(server, browser, shots, width):
     context, page = new_page(browser, viewport={"width": width, "height": 900})
     base = open_example(page, server)
-    pages = {"matters": server + "/", "deal": base + "/step/deal", "mso": base + "/step/mso",
-             "practice-error": base + "/step/practice?checked=1", "services": base + "/step/services",
-             "review": base + "/review"}
+    pages = {
+        "matters": server + "/",
+        "deal": base + "/step/deal",
+        "mso": base + "/step/mso",
+        "practice-error": base + "/step/practice?checked=1",
+        "services": base + "/step/services",
+        "review": base + "/review",
+    }
     page.goto(base + "/step/practice")
     page.locator('[name="practice.owners[0].percent"]').fill("60")
     wait_saved(page)
@@ -289,9 +295,11 @@ def test_axe_finds_no_serious_violation(server, browser, shots, width):
     for name, url in pages.items():
         page.goto(url)
         page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                               ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-                               ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))")
+        result = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+            ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
+        )
         if result:
             found[name] = result
         if width == 390:

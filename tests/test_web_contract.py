@@ -44,8 +44,12 @@ def app(tmp_path):
 
 
 def review_upload(c, route, data, name="their_msa.docx", state="CA", as_of="2027-01-01", token=None):
-    return c.submit(route, data={"state": state, "as_of": as_of}, token=token,
-                    files={"contract": (name, data, "application/octet-stream")})
+    return c.submit(
+        route,
+        data={"state": state, "as_of": as_of},
+        token=token,
+        files={"contract": (name, data, "application/octet-stream")},
+    )
 
 
 def test_the_page_shows_what_formgen_review_finds_by_section_with_citations(app, tmp_path):
@@ -59,8 +63,8 @@ def test_the_page_shows_what_formgen_review_finds_by_section_with_citations(app,
     assert {f.category for f in expected.findings} >= {"clinical_control", "clinician_employment", "fee_percentage"}
     page = r.text
     for finding in expected.findings:  # every finding, under its section, with its citation
-        block = page[page.index(f">{finding.section} {finding.caption}</h3>"):]
-        block = block[:block.index("</section>")]
+        block = page[page.index(f">{finding.section} {finding.caption}</h3>") :]
+        block = block[: block.index("</section>")]
         assert f'data-category="{finding.category}"' in block
         assert finding.citation.replace("&", "&amp;").replace('"', "&#34;") in block
     assert f"<strong>{len(expected.findings)} findings</strong>" in page
@@ -112,7 +116,7 @@ def test_bad_uploads_get_a_message_and_keep_nothing(app, tmp_path):
     for why, (data, name, state, message) in cases.items():
         r = review_upload(c, c.path("/contract"), data, name=name, state=state)
         assert r.status_code == 400, why
-        assert message in r.text, (why, r.text[r.text.find('id="errors"'):][:400])
+        assert message in r.text, (why, r.text[r.text.find('id="errors"') :][:400])
         assert "/tmp" not in r.text and str(app.state.store.root) not in r.text, why  # only the user's own name
     assert sorted(p.name for p in folder.iterdir()) == ["contract.docx", "contract.json"]
     assert (folder / "contract.docx").read_bytes() == kept  # the reviewed contract is untouched
@@ -124,11 +128,14 @@ def test_bad_uploads_get_a_message_and_keep_nothing(app, tmp_path):
 def test_the_review_needs_the_csrf_token_and_the_size_is_bounded(app, tmp_path):
     c = client(app)
     start_matter(c)
-    r = c.post(c.path("/contract") + "?csrf=forged", files={"contract": ("a.docx", their_msa(tmp_path))},
-               data={"state": "CA"})
+    r = c.post(
+        c.path("/contract") + "?csrf=forged", files={"contract": ("a.docx", their_msa(tmp_path))}, data={"state": "CA"}
+    )
     assert r.status_code == 403
-    r = c.post(c.path("/contract") + "?csrf=" + c.token(), content=b"x" * (26 * 1024 * 1024),
-               headers={"content-type": "multipart/form-data; boundary=x"})
+    r = c.post(
+        c.path("/contract") + "?csrf=" + c.token(),
+        content=b"x" * (26 * 1024 * 1024),
+        headers={"content-type": "multipart/form-data; boundary=x"},
+    )
     assert r.status_code == 413
     assert not (app.state.store.folder(c.base.split("/")[-1]) / "contract").exists()
-

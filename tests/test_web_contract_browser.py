@@ -17,9 +17,11 @@ from test_web_browser import browser, new_page, server  # noqa: E402,F401
 from test_web_browser_intake import AXE  # noqa: E402
 from test_web_contract import their_msa  # noqa: E402
 
-SERIOUS = ("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-           ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-           ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))")
+SERIOUS = (
+    "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+    ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
+)
 
 
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (tests/run.sh installs it from npm)")
@@ -36,11 +38,18 @@ def test_review_a_contract_from_the_matters_list(server, browser, tmp_path, widt
         page.click("#start-review")
     assert page.url.endswith("/contract")
     assert page.locator(".contract-section h3").all_inner_texts() == [
-        "Section 2.1 Clinical Matters", "Section 2.2 Staff", "Section 3.1 Fees"]
+        "Section 2.1 Clinical Matters",
+        "Section 2.2 Staff",
+        "Section 3.1 Fees",
+    ]
     fee = page.locator(".contract-section", has=page.locator("h3", has_text="Section 3.1"))
     assert "thirty percent (30%)" in fee.locator("blockquote").inner_text()
     assert "650" in fee.locator(".cite").inner_text()  # Cal. Bus. & Prof. Code § 650
-    assert page.locator(".contract-section .finding .cite").count() == page.locator(".contract-section .finding").count() == 3
+    assert (
+        page.locator(".contract-section .finding .cite").count()
+        == page.locator(".contract-section .finding").count()
+        == 3
+    )
     with page.expect_download() as download:
         page.click("#download-redline")
     assert download.value.suggested_filename == "their_msa.redline.docx"

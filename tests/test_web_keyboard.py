@@ -16,11 +16,15 @@ from test_web_browser_intake import open_example, step_ids, type_answer  # noqa:
 from web_answers import CA_STEPS  # noqa: E402
 
 # How an element is named in the Tab order: a field by its name (a box or a button with its value).
-KEY = ("e => !e || e === document.body ? 'body' : (e.name ? e.name + (e.type === 'checkbox' || e.tagName === 'BUTTON' ? "
-       "'=' + e.value : '') : (e.id ? '#' + e.id : '.' + e.className))")
-FOCUSABLE_IN_FORM = (f"() => Array.from(document.querySelectorAll('#step-form input, #step-form select, #step-form textarea, "
-                     f"#step-form button, #step-form a[href], #step-form summary')).filter(e => e.tabIndex >= 0 && "
-                     f"!e.disabled && e.type !== 'hidden' && e.getClientRects().length > 0).map({KEY})")
+KEY = (
+    "e => !e || e === document.body ? 'body' : (e.name ? e.name + (e.type === 'checkbox' || e.tagName === 'BUTTON' ? "
+    "'=' + e.value : '') : (e.id ? '#' + e.id : '.' + e.className))"
+)
+FOCUSABLE_IN_FORM = (
+    f"() => Array.from(document.querySelectorAll('#step-form input, #step-form select, #step-form textarea, "
+    f"#step-form button, #step-form a[href], #step-form summary')).filter(e => e.tabIndex >= 0 && "
+    f"!e.disabled && e.type !== 'hidden' && e.getClientRects().length > 0).map({KEY})"
+)
 NEXT = "action=next"
 
 
@@ -44,7 +48,11 @@ def tab_through_step(page, answers: dict, typed: set) -> list[str]:
         if stops and stops[-1] == key:
             continue
         stops.append(key)
-        if key == NEXT or key.startswith("action=add:") and any(key[11:] + "[1]" in n and n not in typed for n in answers):
+        if (
+            key == NEXT
+            or key.startswith("action=add:")
+            and any(key[11:] + "[1]" in n and n not in typed for n in answers)
+        ):
             return stops
         name, _, value = key.partition("=")
         wanted = answers.get(name)
@@ -86,7 +94,7 @@ def test_every_step_in_a_predictable_tab_order_and_enter_moves_on(server, browse
                 page.keyboard.press("Enter")
             stops = tab_through_step(page, answers, typed)
         expected = page.evaluate(FOCUSABLE_IN_FORM)
-        assert stops == expected[:expected.index(NEXT) + 1], step_id  # the form's own order, nothing skipped or added
+        assert stops == expected[: expected.index(NEXT) + 1], step_id  # the form's own order, nothing skipped or added
         assert stops[0] not in ("action=back", NEXT), step_id  # the first Tab: the step's first question
         assert {n for n in answers if not isinstance(answers[n], list)} <= typed, (step_id, set(answers) - typed)
         counts[step_id] = len(stops)

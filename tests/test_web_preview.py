@@ -22,9 +22,12 @@ from formgen.web.app import create_app  # noqa: E402
 from formgen.web.preview import WarmConverters  # noqa: E402
 
 
-needs_libreoffice = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice"))
-                                       or shutil.which("pdftoppm") is None or uno_python() is None,
-                                       reason="LibreOffice with its Python bridge and poppler are needed")
+needs_libreoffice = pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice"))
+    or shutil.which("pdftoppm") is None
+    or uno_python() is None,
+    reason="LibreOffice with its Python bridge and poppler are needed",
+)
 
 
 def preview_folders(app) -> list[str]:
@@ -51,7 +54,9 @@ def test_pages_are_kept_by_document_hash_and_only_the_requested_document_is_conv
 
         # The same document again: the kept pages, not a new conversion.
         assert c.get(c.path("/preview/msa.docx")).text.count("/preview/msa.docx/page/") == pages
-        assert [p.stat().st_mtime_ns for p in sorted(app.state.store.matters_root.glob(f"*/preview/{folder}/*"))] == made
+        assert [
+            p.stat().st_mtime_ns for p in sorted(app.state.store.matters_root.glob(f"*/preview/{folder}/*"))
+        ] == made
 
         # A changed document: converted afresh, the old pages removed.
         other = client(app)

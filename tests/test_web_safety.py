@@ -45,7 +45,7 @@ def test_a_foreign_host_header_gets_421(app):
     rebind = TestClient(app, base_url="http://rebind.attacker.example")
     for r in (rebind.get("/"), rebind.get("/api/state/CA"), rebind.post("/new"), rebind.get("/static/app.js")):
         assert r.status_code == 421
-        assert "csrf-token\" content=\"start" not in r.text
+        assert 'csrf-token" content="start' not in r.text
     assert TestClient(app, base_url="http://127.0.0.1:8000").get("/").status_code == 200
     assert TestClient(app, base_url="http://localhost:9").get("/").status_code == 200
     assert TestClient(app, base_url="http://[::1]:8000").get("/").status_code == 200
@@ -99,7 +99,10 @@ def test_sessions_expire_are_pruned_and_a_planted_id_is_never_adopted(app):
     assert planted.cookies.get(COOKIE, domain="127.0.0.1") != "P" * 43 and r.status_code == 200
     old = time.time() - SESSION_IDLE - 60
     os.utime(app.state.store.sessions_root / sid, (old, old))
-    assert a.post(a.path("/step/deal") + "?csrf=" + app.state.store.csrf_token(sid), data={"deal.name": "X"}).status_code == 403
+    assert (
+        a.post(a.path("/step/deal") + "?csrf=" + app.state.store.csrf_token(sid), data={"deal.name": "X"}).status_code
+        == 403
+    )
     assert not (app.state.store.sessions_root / sid).exists()  # expired on use
     other = client(app)
     os.utime(app.state.store.sessions_root / planted.cookies.get(COOKIE, domain="127.0.0.1"), (old, old))
@@ -144,16 +147,26 @@ def test_csrf_is_checked_before_the_body_and_the_limit_counts_bytes_received(app
     start_matter(c)
     token = c.token()
     big = b"x" * (3 * 1024 * 1024)
-    r = c.post(c.path("/step/deal") + "?csrf=bad", content=big, headers={"content-type": "application/x-www-form-urlencoded"})
+    r = c.post(
+        c.path("/step/deal") + "?csrf=bad", content=big, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert r.status_code == 403  # refused before the 3 MB were read
 
     def chunks(total):  # no Content-Length: sent chunked
         for _ in range(total // 65536):
             yield b"a" * 65536
-    r = c.post(c.path("/step/deal") + "?csrf=" + token, content=chunks(3 * 1024 * 1024),
-               headers={"content-type": "application/x-www-form-urlencoded"})
+
+    r = c.post(
+        c.path("/step/deal") + "?csrf=" + token,
+        content=chunks(3 * 1024 * 1024),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert r.status_code == 413 and "too large" in r.text
-    r = c.post("/open-packet?csrf=" + token, content=chunks(51 * 1024 * 1024), headers={"content-type": "multipart/form-data; boundary=x"})
+    r = c.post(
+        "/open-packet?csrf=" + token,
+        content=chunks(51 * 1024 * 1024),
+        headers={"content-type": "multipart/form-data; boundary=x"},
+    )
     assert r.status_code == 413
 
 
@@ -205,7 +218,7 @@ def damaged_zips(manifest: bytes) -> dict[str, bytes]:
     good = zipped({"manifest.json": manifest})
     lying = bytearray(good)
     at = lying.find(b"PK\x01\x02")  # central directory: claim a smaller size than the data
-    lying[at + 24:at + 28] = (5).to_bytes(4, "little")
+    lying[at + 24 : at + 28] = (5).to_bytes(4, "little")
     encrypted = bytearray(good)
     encrypted[6] |= 1
     encrypted[encrypted.find(b"PK\x01\x02") + 8] |= 1
@@ -213,9 +226,16 @@ def damaged_zips(manifest: bytes) -> dict[str, bytes]:
     crc[30 + len("manifest.json") + 2] ^= 0xFF  # corrupt the packed data
     nested = json.dumps({"deal": {"validated": {}}}).encode()
     deep = b'{"deal": {"validated": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}"
-    return {"size mismatch": bytes(lying), "encrypted flag": bytes(encrypted), "corrupt data": bytes(crc),
-            "deeply nested manifest": zipped({"manifest.json": deep}), "no deal": zipped({"manifest.json": nested}),
-            "truncated": good[: len(good) // 2], "empty": b"", "stored bomb": zipped({"manifest.json": b"{" * 10})}
+    return {
+        "size mismatch": bytes(lying),
+        "encrypted flag": bytes(encrypted),
+        "corrupt data": bytes(crc),
+        "deeply nested manifest": zipped({"manifest.json": deep}),
+        "no deal": zipped({"manifest.json": nested}),
+        "truncated": good[: len(good) // 2],
+        "empty": b"",
+        "stored bomb": zipped({"manifest.json": b"{" * 10}),
+    }
 
 
 def test_damaged_zips_get_the_apps_error_page(app, packet_dir):
@@ -234,9 +254,15 @@ def linked_docx(docx: bytes, target: str = "file:///etc/formgen-secret.png") -> 
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "word/_rels/document.xml.rels":
-                data = data.replace(b"</Relationships>", (
-                    b'<Relationship Id="rIdEvil" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                    b'relationships/image" Target="' + target.encode() + b'" TargetMode="External"/></Relationships>'))
+                data = data.replace(
+                    b"</Relationships>",
+                    (
+                        b'<Relationship Id="rIdEvil" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                        b'relationships/image" Target="'
+                        + target.encode()
+                        + b'" TargetMode="External"/></Relationships>'
+                    ),
+                )
             zf.writestr(info, data)
     return out.getvalue()
 
@@ -271,8 +297,11 @@ def _with_field(path) -> bytes:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "word/document.xml":
-                data = data.replace(b"</w:body>", b'<w:p><w:r><w:instrText xml:space="preserve"> INCLUDE</w:instrText></w:r>'
-                                    b'<w:r><w:instrText>PICTURE "C:\\\\secret.png" \\d</w:instrText></w:r></w:p></w:body>')
+                data = data.replace(
+                    b"</w:body>",
+                    b'<w:p><w:r><w:instrText xml:space="preserve"> INCLUDE</w:instrText></w:r>'
+                    b'<w:r><w:instrText>PICTURE "C:\\\\secret.png" \\d</w:instrText></w:r></w:p></w:body>',
+                )
             zf.writestr(info, data)
     return out.getvalue()
 
@@ -286,12 +315,22 @@ def test_a_stale_tab_is_told_not_obeyed(app):
     complete_ca(c)
     mid = c.base.rsplit("/", 1)[-1]
     seen = str(app.state.store.version(mid))
-    two = {**CA_STEPS["practice"], "practice.owners[1].name": "Lee Park, M.D.", "practice.owners[1].license.type": "MD",
-           "practice.owners[1].license.number": "B1", "practice.owners[1].percent": "10", "practice.owners[0].percent": "90"}
+    two = {
+        **CA_STEPS["practice"],
+        "practice.owners[1].name": "Lee Park, M.D.",
+        "practice.owners[1].license.type": "MD",
+        "practice.owners[1].license.number": "B1",
+        "practice.owners[1].percent": "10",
+        "practice.owners[0].percent": "90",
+    }
     r = c.post(c.path("/api/check/practice"), data={**two, "_version": seen}, headers={"X-CSRF-Token": c.token()})
     assert r.status_code == 200 and r.json()["version"] == int(seen) + 1
     # the other tab still shows the version before: its autosave and its Next are refused
-    r = c.post(c.path("/api/check/practice"), data={**CA_STEPS["practice"], "_version": seen}, headers={"X-CSRF-Token": c.token()})
+    r = c.post(
+        c.path("/api/check/practice"),
+        data={**CA_STEPS["practice"], "_version": seen},
+        headers={"X-CSRF-Token": c.token()},
+    )
     assert r.status_code == 409 and r.json()["stale"] is True and "another tab" in r.json()["message"]
     r = post_step(c, "practice", {**CA_STEPS["practice"], "_version": seen})
     assert "stale=1" in str(r.url) and "changed in another tab or window" in r.text
@@ -302,8 +341,14 @@ def test_a_stale_tab_is_told_not_obeyed(app):
 def test_removal_only_by_name_and_undo(app):
     c = client(app)
     complete_ca(c)
-    for action in ("remove:", "remove:practice.owners", "remove:practice.owners:\u00b9", "remove:practice.owners:" + "9" * 5001,
-                   "remove:mso.members:0", "remove:practice.owners:-1"):
+    for action in (
+        "remove:",
+        "remove:practice.owners",
+        "remove:practice.owners:\u00b9",
+        "remove:practice.owners:" + "9" * 5001,
+        "remove:mso.members:0",
+        "remove:practice.owners:-1",
+    ):
         r = post_step(c, "practice", CA_STEPS["practice"], action=action)
         assert r.status_code == 400 if action != "remove:practice.owners:-1" else r.status_code in (400, 200), action
         assert r.status_code != 500
@@ -326,7 +371,7 @@ def test_the_first_button_of_every_step_is_next(app):
 
     for step in interview.steps():
         page = c.get(c.path(f"/step/{step.id}")).text
-        form = page[page.index('<form method="post" action="/m/'):]
+        form = page[page.index('<form method="post" action="/m/') :]
         first = re.search(r"<button\b[^>]*>", form).group(0)
         assert 'value="next"' in first and 'type="submit"' in first, step.id
         for remove in re.finditer(r'value="remove:([^:"]+):(\d+)"', form):
@@ -337,7 +382,18 @@ def test_the_first_button_of_every_step_is_next(app):
 # ---------------------------------------------------------------- fuzz
 
 
-HOSTILE = ["9" * 5001, "\u00b2", "$" + "9" * 4400, "\u0661\u0662", "-1", "1e999999", "NaN", "../../etc/passwd", "\x00", "{"]
+HOSTILE = [
+    "9" * 5001,
+    "\u00b2",
+    "$" + "9" * 4400,
+    "\u0661\u0662",
+    "-1",
+    "1e999999",
+    "NaN",
+    "../../etc/passwd",
+    "\x00",
+    "{",
+]
 
 
 @pytest.mark.slow  # every route with every hostile value
@@ -354,41 +410,100 @@ def test_no_route_answers_500_to_hostile_values(app, packet_dir):
 
     def note(route, r):
         statuses.setdefault(r.status_code, []).append(route)
+
     fields = [f.path.replace("[]", "[0]") for f in interview.all_fields() if f.kind not in ("group", "object")]
     for value in HOSTILE:
         token = c.token()  # opening a deal below starts a matter, which gives the browser a new session
         for step in interview.steps() if value in HOSTILE[:2] else ():  # every field of every step, twice
             form = {f: value for f in fields if f.split(".")[0].split("[")[0] in step.sections}
-            note("step", c.post(c.path(f"/step/{step.id}") + f"?csrf={token}", data={**form, "action": "next"},
-                                follow_redirects=False))
-            note("check", c.post(c.path(f"/api/check/{step.id}"), data={**form, "_version": value, "_all": "1"},
-                                 headers={"X-CSRF-Token": token}))
+            note(
+                "step",
+                c.post(
+                    c.path(f"/step/{step.id}") + f"?csrf={token}",
+                    data={**form, "action": "next"},
+                    follow_redirects=False,
+                ),
+            )
+            note(
+                "check",
+                c.post(
+                    c.path(f"/api/check/{step.id}"),
+                    data={**form, "_version": value, "_all": "1"},
+                    headers={"X-CSRF-Token": token},
+                ),
+            )
         for action in (f"remove:{value}", f"add:{value}", f"goto:{value}", value, f"remove:practice.owners:{value}"):
-            note("action", c.post(c.path("/step/practice") + f"?csrf={token}", data={"action": action}, follow_redirects=False))
+            note(
+                "action",
+                c.post(c.path("/step/practice") + f"?csrf={token}", data={"action": action}, follow_redirects=False),
+            )
         note("index", c.post(c.path("/step/mso") + f"?csrf={token}", data={f"mso.members[{value}].name": "x"}))
         quoted = quote(value, safe="")
-        for route in (f"/step/{quoted}", f"/preview/{quoted}", f"/preview/msa.docx/page/{quoted}", f"/packet/file/{quoted}"):
+        for route in (
+            f"/step/{quoted}",
+            f"/preview/{quoted}",
+            f"/preview/msa.docx/page/{quoted}",
+            f"/packet/file/{quoted}",
+        ):
             note(route, c.get(c.path(route)))
         note("state", c.get(f"/api/state/{quoted}"))
         note("matter", c.get(f"/m/{quoted}/step/deal"))
         note("rename", c.post(c.path("/rename") + f"?csrf={token}", data={"name": value}))
-        note("contract", c.post(c.path("/contract") + f"?csrf={token}", data={"state": value, "as_of": value},
-                                files={"contract": (f"{value[:60]}.docx", b"PK\x03\x04" + value.encode(errors="replace"))}))
-        note("contract-state", c.post(c.path("/contract") + f"?csrf={token}", data={"state": "CA", "as_of": value},
-                                      files={"contract": ("c.txt", f"Section 1.1. {value}".encode(errors="replace"))}))
+        note(
+            "contract",
+            c.post(
+                c.path("/contract") + f"?csrf={token}",
+                data={"state": value, "as_of": value},
+                files={"contract": (f"{value[:60]}.docx", b"PK\x03\x04" + value.encode(errors="replace"))},
+            ),
+        )
+        note(
+            "contract-state",
+            c.post(
+                c.path("/contract") + f"?csrf={token}",
+                data={"state": "CA", "as_of": value},
+                files={"contract": ("c.txt", f"Section 1.1. {value}".encode(errors="replace"))},
+            ),
+        )
         for route in ("/contract", "/contract/review_memo.docx", "/contract/redline.docx"):
             note(route, c.get(c.path(route)))
-        note("open", upload(c, "/open", "deal", "d.yaml", f"deal: {{name: x, state: {value}, effective_date: {value}}}\n"
-                                                               f"mso: {{members: [{{percent: {value}}}]}}".encode()))
+        note(
+            "open",
+            upload(
+                c,
+                "/open",
+                "deal",
+                "d.yaml",
+                f"deal: {{name: x, state: {value}, effective_date: {value}}}\n"
+                f"mso: {{members: [{{percent: {value}}}]}}".encode(),
+            ),
+        )
         note("open-json", upload(c, "/open", "deal", "d.json", json.dumps({"deal": value}).encode()))
         note("cookie", TestClient(app, base_url=ORIGIN).get("/", headers=[(b"cookie", f"{COOKIE}={value}".encode())]))
-        c.submit("/step/deal", {"deal.name": "Glow Aesthetics", "deal.state": "CA", "deal.effective_date": "2027-01-01",
-                                "action": "goto:deal"})
+        c.submit(
+            "/step/deal",
+            {
+                "deal.name": "Glow Aesthetics",
+                "deal.state": "CA",
+                "deal.effective_date": "2027-01-01",
+                "action": "goto:deal",
+            },
+        )
     token = c.token()
     for data in damaged_zips((packet_dir / "manifest.json").read_bytes()).values():
         note("open-packet", upload(c, "/open-packet", "packet", "p.zip", data))
-    note("bad multipart", c.post("/open?csrf=" + token, content=b"--x\r\nbroken", headers={"content-type": "multipart/form-data; boundary=x"}))
-    note("bad length", c.post(c.path("/step/deal") + f"?csrf={token}", content=b"a=1", headers=[(b"content-length", "\u00b2".encode())]))
+    note(
+        "bad multipart",
+        c.post(
+            "/open?csrf=" + token, content=b"--x\r\nbroken", headers={"content-type": "multipart/form-data; boundary=x"}
+        ),
+    )
+    note(
+        "bad length",
+        c.post(
+            c.path("/step/deal") + f"?csrf={token}", content=b"a=1", headers=[(b"content-length", "\u00b2".encode())]
+        ),
+    )
     note("not allowed", c.delete("/"))
     note("generate", c.post(c.path("/generate") + f"?csrf={token}", data={"pdf": "\u00b2"}))
     assert 500 not in statuses, statuses[500][:10]

@@ -107,8 +107,8 @@ def test_toc_field_filled_in_with_the_articles_and_exhibits(msa):
     entries = [text(p) for p in msa.iter(q("p")) if style(p) == "TOC1"]
     articles = [text(p) for p in msa.iter(q("p")) if style(p) == "Article"]
     exhibits = [text(p) for p in msa.iter(q("p")) if style(p) == "ExhibitHeading"]
-    assert [e.split("\t")[1] for e in entries[:len(articles)]] == articles
-    assert [e.split("\t")[0] for e in entries[len(articles):]] == [x.title().replace(" ", "\u00a0") for x in exhibits]
+    assert [e.split("\t")[1] for e in entries[: len(articles)]] == articles
+    assert [e.split("\t")[0] for e in entries[len(articles) :]] == [x.title().replace(" ", "\u00a0") for x in exhibits]
     assert entries[0].startswith("Article\u00a01\t") and len(exhibits) == 3
     # built without LibreOffice, the field result says where the page numbers come from
     assert TOC_PAGES_PENDING in [text(p) for p in msa.iter(q("p"))]
@@ -118,8 +118,11 @@ def test_toc_pages_fill_in_the_field_result_deterministically(msa):
     from formgen.word.fields import set_toc_pages
 
     xml = etree.tostring(msa)
-    pages = {f"Article\u00a0{n}": n + 1 for n in range(1, 25)} | {"Exhibit\u00a0A": 40, "Exhibit\u00a0B": 41,
-                                                                     "Exhibit\u00a0C": 42}
+    pages = {f"Article\u00a0{n}": n + 1 for n in range(1, 25)} | {
+        "Exhibit\u00a0A": 40,
+        "Exhibit\u00a0B": 41,
+        "Exhibit\u00a0C": 42,
+    }
     once = set_toc_pages(xml, pages)
     assert set_toc_pages(set_toc_pages(xml, {k: 1 for k in pages}), pages) == once, "same pages, same bytes"
     root = etree.fromstring(once)
@@ -162,10 +165,12 @@ def test_pages_hold_together(ny):
 def test_table_width_follows_the_page(tmp_path):
     from formgen.word.tables import fit_table_columns
 
-    xml = (f'<w:document xmlns:w="{W}"><w:body><w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>'
-           "<w:tr><w:tc><w:p><w:r><w:t>a</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>b c d</w:t></w:r></w:p></w:tc></w:tr>"
-           '</w:tbl><w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:left="1134" w:right="1134"/></w:sectPr>'
-           "</w:body></w:document>").encode()
+    xml = (
+        f'<w:document xmlns:w="{W}"><w:body><w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>'
+        "<w:tr><w:tc><w:p><w:r><w:t>a</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>b c d</w:t></w:r></w:p></w:tc></w:tr>"
+        '</w:tbl><w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:left="1134" w:right="1134"/></w:sectPr>'
+        "</w:body></w:document>"
+    ).encode()
     root = etree.fromstring(fit_table_columns(xml))
     widths = [int(c.get(q("w"))) for c in root.iter(q("gridCol"))]
     assert abs(sum(widths) - (11906 - 2 * 1134)) <= 2  # A4 less 2 cm margins, not Letter's 9360
@@ -178,11 +183,17 @@ def test_a_row_longer_than_a_third_of_a_page_may_split():
     from formgen.word.tables import SPLITTABLE_ROW_CHARS, fit_table_columns
 
     def row(text: str) -> str:
-        return (f"<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>"
-                f"<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>")
+        return (
+            f"<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>"
+            f"<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>"
+        )
 
-    xml = (f'<w:document xmlns:w="{W}"><w:body><w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>'
-           + row("short") + row("word " * (SPLITTABLE_ROW_CHARS // 4)) + "</w:tbl></w:body></w:document>").encode()
+    xml = (
+        f'<w:document xmlns:w="{W}"><w:body><w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>'
+        + row("short")
+        + row("word " * (SPLITTABLE_ROW_CHARS // 4))
+        + "</w:tbl></w:body></w:document>"
+    ).encode()
     rows = etree.fromstring(fit_table_columns(xml)).findall(".//w:tr", NS)
     assert [r.find("w:trPr/w:cantSplit", NS) is not None for r in rows] == [True, False]
 
@@ -220,7 +231,9 @@ def test_removing_a_service_redlines_only_the_removed_text(tmp_path):
     for _, change, in_deleted_row in changes:
         assert not re.fullmatch(r"[\s\d.()]*", change) or not change.strip(), change  # never a bare number
         # each is the marketing text itself, or a cell of the marketing row of an exhibit table
-        assert in_deleted_row or re.search(r"(?i)marketing|advertising|brand|newsletters|community events", change), change
+        assert in_deleted_row or re.search(r"(?i)marketing|advertising|brand|newsletters|community events", change), (
+            change
+        )
     root = part(redline)
     assert {e.get(q("author")) for e in root.iter(q("ins"), q("del"))} == {"Jane Lawyer"}
     first = text(root.find("w:body/w:p", NS))
@@ -232,10 +245,26 @@ def test_removing_a_service_redlines_only_the_removed_text(tmp_path):
 
 
 def test_libreoffice_renders_numbers_and_references(ny, tmp_path, libreoffice, libreoffice_profile):
-    subprocess.run([libreoffice, libreoffice_profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(ny / "msa.docx")],
-                   check=True, capture_output=True, timeout=300)
-    rendered = " ".join(subprocess.run(["pdftotext", str(tmp_path / "msa.pdf"), "-"], capture_output=True,
-                                       text=True, check=True).stdout.split())
+    subprocess.run(
+        [
+            libreoffice,
+            libreoffice_profile,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(ny / "msa.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    rendered = " ".join(
+        subprocess.run(
+            ["pdftotext", str(tmp_path / "msa.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
     assert "ARTICLE 1 DEFINITIONS AND INTERPRETATION 1.1 Defined Terms." in rendered
     assert "4.2 Administrative Services." in rendered
     assert "(a) managing day-to-day business operations" in rendered
@@ -243,18 +272,34 @@ def test_libreoffice_renders_numbers_and_references(ny, tmp_path, libreoffice, l
 
 
 def lo_python() -> bool:
-    return soffice() is not None and subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
+    return (
+        soffice() is not None
+        and subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
+    )
 
 
 @pytest.mark.libreoffice
 @pytest.mark.slow
-@pytest.mark.skipif(not Path(SYSTEM_PYTHON).exists() or not lo_python(), reason="LibreOffice's Python (uno) is not installed")
+@pytest.mark.skipif(
+    not Path(SYSTEM_PYTHON).exists() or not lo_python(), reason="LibreOffice's Python (uno) is not installed"
+)
 def test_inserting_a_section_in_libreoffice_renumbers_and_updates_references(ny, tmp_path):
     pdf = tmp_path / "edited.pdf"
-    subprocess.run([SYSTEM_PYTHON, str(Path(__file__).parent / "lo_edit.py"), str(ny / "msa.docx"), str(pdf),
-                    "Administrative Services"], check=True, capture_output=True, timeout=300)
-    rendered = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                                       check=True).stdout.split())
+    subprocess.run(
+        [
+            SYSTEM_PYTHON,
+            str(Path(__file__).parent / "lo_edit.py"),
+            str(ny / "msa.docx"),
+            str(pdf),
+            "Administrative Services",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    rendered = " ".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
     assert "4.2 Inserted Section." in rendered and "4.3 Administrative Services." in rendered
     # Billing and collections moved from 4.7 to 4.8, and the reference to it followed.
     assert "4.8 Billing and Collections." in rendered
@@ -275,8 +320,11 @@ def test_text_as_printed_carries_words_numbers(ny):
 def test_typesetting_leaves_values_as_typed():
     from formgen.markup import BOLD_CLOSE, BOLD_OPEN, protect, restore, typeset
 
-    clause = ('This Agreement (the "Agreement") of ' + protect('Smith "Best" Clinic 2026-01-01') +
-              " is effective 2027-01-01 and ends thirty (30) days after notice under § 5; Practice's.")
+    clause = (
+        'This Agreement (the "Agreement") of '
+        + protect('Smith "Best" Clinic 2026-01-01')
+        + " is effective 2027-01-01 and ends thirty (30) days after notice under § 5; Practice's."
+    )
     out = restore(typeset(clause))
     assert f"\u201c{BOLD_OPEN}Agreement{BOLD_CLOSE}\u201d" in out
     assert 'Smith "Best" Clinic 2026-01-01' in out  # a value prints exactly as given
@@ -313,8 +361,9 @@ def test_an_exhibit_that_is_signed_follows_its_heading_on_one_page():
     page after the exhibit heading, and no "[Signature page to ...]" legend labels them."""
     packet = formgen.build(EXAMPLES / "ca_medspa.yaml")
     for name in ("continuity_agreement", "ownership_ledger"):
-        root = etree.fromstring(read_package(next(d.data for d in packet.documents if d.spec.name == name))
-                                ["word/document.xml"])
+        root = etree.fromstring(
+            read_package(next(d.data for d in packet.documents if d.spec.name == name))["word/document.xml"]
+        )
         paragraphs = list(root.iter(q("p")))
         exhibit = next(k for k, p in enumerate(paragraphs) if style(p) == "ExhibitHeading")
         leads = [p for p in paragraphs[exhibit:] if style(p) == "SignatureLead"]

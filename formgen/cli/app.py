@@ -27,21 +27,23 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Draft first-pass MSO / medical-practice formation packets from a deal file.\n\n"
-         "Examples:\n\n"
-         "  formgen init deal.yaml\n\n"
-         "  formgen validate examples/ca_medspa.yaml\n\n"
-         "  formgen generate examples/ca_medspa.yaml -o out/glow\n\n"
-         "  formgen regenerate out/glow --deal examples/ca_medspa.yaml\n\n"
-         "  formgen explain examples/ca_medspa.yaml\n\n"
-         "  formgen states CA\n\n"
-         "  formgen review their_msa.docx --state CA -o review/",
+    "Examples:\n\n"
+    "  formgen init deal.yaml\n\n"
+    "  formgen validate examples/ca_medspa.yaml\n\n"
+    "  formgen generate examples/ca_medspa.yaml -o out/glow\n\n"
+    "  formgen regenerate out/glow --deal examples/ca_medspa.yaml\n\n"
+    "  formgen explain examples/ca_medspa.yaml\n\n"
+    "  formgen states CA\n\n"
+    "  formgen review their_msa.docx --state CA -o review/",
 )
 
 DealArg = Annotated[Path, typer.Argument(help="The deal file (.yaml, .yml or .json).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see README 'JSON output').")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Any error finding: write nothing, exit 3.")]
-POLICY_HELP = ("conservative (default): remove or replace terms whose lawfulness is conditional or unsettled; "
-               "permissive: keep them where the law permits, with a note.")
+POLICY_HELP = (
+    "conservative (default): remove or replace terms whose lawfulness is conditional or unsettled; "
+    "permissive: keep them where the law permits, with a note."
+)
 
 
 def _policy(value: str) -> str:
@@ -105,14 +107,26 @@ def _version(value: bool) -> None:
 @app.callback()
 def use_library(
     ctx: typer.Context,
-    version: Annotated[Optional[bool], typer.Option(
-        "--version", "-V", callback=_version, is_eager=True, help="Print formgen's version and exit.")] = None,
-    library: Annotated[Optional[Path], typer.Option("--library", help="A folder holding clauses/, states/ "
-                                                    "(or state_overrides/) and templates/: a firm's own library. "
-                                                    "Also FORMGEN_LIBRARY.")] = None,
-    clauses: Annotated[Optional[Path], typer.Option("--clauses", help="A clause library folder (default: shipped).")] = None,
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print formgen's version and exit."),
+    ] = None,
+    library: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--library",
+            help="A folder holding clauses/, states/ "
+            "(or state_overrides/) and templates/: a firm's own library. "
+            "Also FORMGEN_LIBRARY.",
+        ),
+    ] = None,
+    clauses: Annotated[
+        Optional[Path], typer.Option("--clauses", help="A clause library folder (default: shipped).")
+    ] = None,
     states: Annotated[Optional[Path], typer.Option("--states", help="A state rules folder (default: shipped).")] = None,
-    templates: Annotated[Optional[Path], typer.Option("--templates", help="A Word templates folder (default: shipped).")] = None,
+    templates: Annotated[
+        Optional[Path], typer.Option("--templates", help="A Word templates folder (default: shipped).")
+    ] = None,
 ) -> None:
     """Draft first-pass MSO / medical-practice formation packets from a deal file."""
     from .environment import library_from  # lazy: only the command that runs loads its modules
@@ -133,9 +147,16 @@ def _strict_exit(findings, strict: bool) -> None:
 
 
 @app.command()
-def validate(ctx: typer.Context, deal: DealArg, strict: StrictOpt = False, policy: PolicyOpt = "conservative",
-             as_json: JsonOpt = False, no_cache: Annotated[bool, typer.Option(
-                 "--no-cache", help="Compute afresh, not reusing the answer for unchanged inputs.")] = False) -> None:
+def validate(
+    ctx: typer.Context,
+    deal: DealArg,
+    strict: StrictOpt = False,
+    policy: PolicyOpt = "conservative",
+    as_json: JsonOpt = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Compute afresh, not reusing the answer for unchanged inputs.")
+    ] = False,
+) -> None:
     """Run every check generate runs (deal, state, clause and fee rules) without writing.
 
     Reports the same findings, with the same severities, that generate records; exit 1 for bad
@@ -148,10 +169,19 @@ def validate(ctx: typer.Context, deal: DealArg, strict: StrictOpt = False, polic
     del no_cache  # only a plain `formgen validate DEAL` (fast.py) reuses answers; here it is always fresh
     parsed, rules, findings = _run(_validate, deal, policy=policy, library=_library(ctx), as_json=as_json)
     if as_json:
-        echo_json({"format": JSON_FORMAT, "ok": not (strict and counts(findings)["error"]), "deal": str(deal),
-                   "state": rules.code, "state_name": rules.name, "counts": counts(findings),
-                   "summary": verdict(findings, strict), "findings": findings_json(findings),
-                   "placeholders": placeholders_json(deal)})
+        echo_json(
+            {
+                "format": JSON_FORMAT,
+                "ok": not (strict and counts(findings)["error"]),
+                "deal": str(deal),
+                "state": rules.code,
+                "state_name": rules.name,
+                "counts": counts(findings),
+                "summary": verdict(findings, strict),
+                "findings": findings_json(findings),
+                "placeholders": placeholders_json(deal),
+            }
+        )
     else:
         for line in validate_lines(deal, parsed.deal.name, rules, findings, strict):
             typer.echo(line)
@@ -162,21 +192,39 @@ def validate(ctx: typer.Context, deal: DealArg, strict: StrictOpt = False, polic
 def generate(
     ctx: typer.Context,
     deal: DealArg,
-    out: Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder: new, empty, or a packet formgen "
-                                                "wrote (default: out/<deal name>).")] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option(
+            "-o", "--out", help="Output folder: new, empty, or a packet formgen wrote (default: out/<deal name>)."
+        ),
+    ] = None,
     strict: StrictOpt = False,
-    force: Annotated[bool, typer.Option("--force", help="Write even where documents were edited by hand or "
-                                        "files are not formgen's: they are kept (edited documents as "
-                                        "<name>.edited-<hash>.docx).")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write even where documents were edited by hand or "
+            "files are not formgen's: they are kept (edited documents as "
+            "<name>.edited-<hash>.docx).",
+        ),
+    ] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write a PDF of each document and packet.pdf.")] = False,
     final: Annotated[bool, typer.Option("--final", help="With --pdf: no DRAFT watermark.")] = False,
     policy: PolicyOpt = "conservative",
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print each finding's whole text and citation.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print each finding's whole text and citation.")
+    ] = False,
     as_json: JsonOpt = False,
-    esign: Annotated[str, typer.Option("--esign", callback=_esign,
-                                       help="none (default), docusign or dropbox-sign: put that service's "
-                                            "anchor text (white, 1-point) on every signature, date and initials "
-                                            "line of the signature packets (closing/).")] = "none",
+    esign: Annotated[
+        str,
+        typer.Option(
+            "--esign",
+            callback=_esign,
+            help="none (default), docusign or dropbox-sign: put that service's "
+            "anchor text (white, 1-point) on every signature, date and initials "
+            "line of the signature packets (closing/).",
+        ),
+    ] = "none",
 ) -> None:
     """Build the packet: every document as .docx, the closing set (closing/), compliance.json and manifest.json.
 
@@ -189,14 +237,37 @@ def generate(
 
     if out is None:
         out = Path("out") / _run(default_out_name, deal, as_json=as_json)
-    packet = _run(_generate, deal, out, library=_library(ctx), strict=strict, pdf=pdf, final=final, force=force,
-                  policy=policy, on_wait=_tell_waiting, esign=esign,
-                  as_json=as_json)
+    packet = _run(
+        _generate,
+        deal,
+        out,
+        library=_library(ctx),
+        strict=strict,
+        pdf=pdf,
+        final=final,
+        force=force,
+        policy=policy,
+        on_wait=_tell_waiting,
+        esign=esign,
+        as_json=as_json,
+    )
     if as_json:
-        echo_json({"format": JSON_FORMAT, "ok": True, "deal": str(deal), "out": str(out), "state": packet.rules.code,
-                   "documents": [d.spec.filename for d in packet.documents], "pdf": pdf, "kept": packet.kept,
-                   "counts": counts(packet.findings), "summary": verdict(packet.findings, strict),
-                   "findings": findings_json(packet.findings), "placeholders": placeholders_json(deal)})
+        echo_json(
+            {
+                "format": JSON_FORMAT,
+                "ok": True,
+                "deal": str(deal),
+                "out": str(out),
+                "state": packet.rules.code,
+                "documents": [d.spec.filename for d in packet.documents],
+                "pdf": pdf,
+                "kept": packet.kept,
+                "counts": counts(packet.findings),
+                "summary": verdict(packet.findings, strict),
+                "findings": findings_json(packet.findings),
+                "placeholders": placeholders_json(deal),
+            }
+        )
         return
     for line in generate_lines(packet, out, pdf=pdf, final=final, verbose=verbose, esign=esign):
         typer.echo(line)
@@ -223,10 +294,16 @@ def explain(ctx: typer.Context, deal: DealArg, policy: PolicyOpt = "conservative
 
 
 @app.command()
-def states(ctx: typer.Context,
-           code: Annotated[Optional[str], typer.Argument(help="A two-letter code or a state's name "
-                                                           "(OR, Oregon) for one jurisdiction in full.")] = None,
-           sources: Annotated[bool, typer.Option("--sources", help="Also print each rule's research notes and the source read.")] = False) -> None:
+def states(
+    ctx: typer.Context,
+    code: Annotated[
+        Optional[str],
+        typer.Argument(help="A two-letter code or a state's name (OR, Oregon) for one jurisdiction in full."),
+    ] = None,
+    sources: Annotated[
+        bool, typer.Option("--sources", help="Also print each rule's research notes and the source read.")
+    ] = False,
+) -> None:
     """List every jurisdiction's rules, or show one in full with citations.
 
     Examples: formgen states    formgen states OR    formgen states Texas    formgen states FL --sources
@@ -239,8 +316,14 @@ def states(ctx: typer.Context,
 
 
 @app.command()
-def schema(markdown: Annotated[bool, typer.Option("--markdown", help="A field reference to read: one table "
-                                                  "per section, what each field takes and means.")] = False) -> None:
+def schema(
+    markdown: Annotated[
+        bool,
+        typer.Option(
+            "--markdown", help="A field reference to read: one table per section, what each field takes and means."
+        ),
+    ] = False,
+) -> None:
     """Print the deal file's fields: JSON Schema for editors, or --markdown for people.
 
     Example: formgen schema > deal.schema.json, then start the deal file with
@@ -277,31 +360,49 @@ def init(
 
 
 @app.command()
-def review(ctx: typer.Context, files: ReviewFiles, state: StateOpt, as_of: AsOfOpt = None, as_json: JsonOpt = False, out: ReviewOut = None) -> None:
+def review(
+    ctx: typer.Context,
+    files: ReviewFiles,
+    state: StateOpt,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+    out: ReviewOut = None,
+) -> None:
     """Review contracts formgen did not write against the state's control and fee rules, section by section.
 
     Severity follows the state's law as of --as-of. Exit 0 when no error finding, 3 when one exists.
     Example: formgen review their_msa.docx --state CA --as-of 2026-06-01 -o review/"""
     from .reviewview import run_review  # lazy: only the command that runs loads its modules
+
     run_review(files, state, library=_library(ctx), as_of=as_of, as_json=as_json, out=out, runner=_run)
 
 
 @app.command()
-def scan(ctx: typer.Context, files: ReviewFiles, state: StateOpt = "XX", as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+def scan(
+    ctx: typer.Context, files: ReviewFiles, state: StateOpt = "XX", as_of: AsOfOpt = None, as_json: JsonOpt = False
+) -> None:
     """`formgen review` limited to the fee categories (percentage, per-unit and referral fees).
     Exit 0 when no error finding, 3 when one exists. Example: formgen scan out/glow --state CA --json"""
     from .reviewview import run_review  # lazy: only the command that runs loads its modules
-    run_review(files, state, library=_library(ctx), as_of=as_of, as_json=as_json, out=None, runner=_run,
-               fees_only=True)
+
+    run_review(files, state, library=_library(ctx), as_of=as_of, as_json=as_json, out=None, runner=_run, fees_only=True)
 
 
 @app.command()
 def lint(
     ctx: typer.Context,
-    packet: Annotated[Optional[Path], typer.Argument(help="A packet folder: check that its documents, as they are "
-                                                     "on disk, state shared terms the same way.")] = None,
-    clauses: Annotated[Optional[Path], typer.Option("--clauses", help="A clause library folder (default: the shipped one).")] = None,
-    templates: Annotated[Optional[Path], typer.Option("--templates", help="A templates folder (default: the shipped one).")] = None,
+    packet: Annotated[
+        Optional[Path],
+        typer.Argument(
+            help="A packet folder: check that its documents, as they are on disk, state shared terms the same way."
+        ),
+    ] = None,
+    clauses: Annotated[
+        Optional[Path], typer.Option("--clauses", help="A clause library folder (default: the shipped one).")
+    ] = None,
+    templates: Annotated[
+        Optional[Path], typer.Option("--templates", help="A templates folder (default: the shipped one).")
+    ] = None,
 ) -> None:
     """Check the clause library, the Word templates and the state rule files; or, given a packet
     folder, that its documents state the parties, the Effective Date and the succession terms alike.
@@ -318,12 +419,26 @@ def lint(
 def regenerate(
     ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="A packet folder written by formgen generate (holds manifest.json).")],
-    deal: Annotated[Optional[Path], typer.Option("--deal", help="Use this deal file instead of the recorded one.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (a copy of each is kept beside it).")] = False,
-    no_merge: Annotated[bool, typer.Option("--no-merge", help="Do not merge hand-edited documents: refuse, or --force.")] = False,
-    author: Annotated[Optional[str], typer.Option("--author", help="Name on the redlines' revisions (default: your user name).")] = None,
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also write a PDF of each document and packet.pdf, from the "
-                                      ".docx files the folder holds; the table of contents gets its page numbers.")] = False,
+    deal: Annotated[
+        Optional[Path], typer.Option("--deal", help="Use this deal file instead of the recorded one.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace hand-edited files (a copy of each is kept beside it).")
+    ] = False,
+    no_merge: Annotated[
+        bool, typer.Option("--no-merge", help="Do not merge hand-edited documents: refuse, or --force.")
+    ] = False,
+    author: Annotated[
+        Optional[str], typer.Option("--author", help="Name on the redlines' revisions (default: your user name).")
+    ] = None,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf",
+            help="Also write a PDF of each document and packet.pdf, from the "
+            ".docx files the folder holds; the table of contents gets its page numbers.",
+        ),
+    ] = False,
     final: Annotated[bool, typer.Option("--final", help="With --pdf: no DRAFT watermark.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -340,8 +455,19 @@ def regenerate(
     from ..api import regenerate as _regenerate  # lazy: only the command that runs loads its modules
     from ..folder.regen import report_lines  # lazy: only the command that runs loads its modules
 
-    result = _run(_regenerate, out, deal, library=_library(ctx), force=force, merge=not no_merge, author=author,
-                  pdf=pdf, final=final, as_json=as_json, on_wait=_tell_waiting)
+    result = _run(
+        _regenerate,
+        out,
+        deal,
+        library=_library(ctx),
+        force=force,
+        merge=not no_merge,
+        author=author,
+        pdf=pdf,
+        final=final,
+        as_json=as_json,
+        on_wait=_tell_waiting,
+    )
     if as_json:
         echo_json({"format": JSON_FORMAT, "ok": True, **result.to_dict(), "pdf": pdf})
         return
@@ -355,7 +481,9 @@ def regenerate(
 def mark_executed(
     ctx: typer.Context,
     out: Path = typer.Argument(..., help="A packet folder written by formgen generate."),
-    documents: Optional[list[str]] = typer.Argument(None, help="Documents signed (e.g. msa); default: every agreement."),
+    documents: Optional[list[str]] = typer.Argument(
+        None, help="Documents signed (e.g. msa); default: every agreement."
+    ),
     date: Optional[str] = typer.Option(None, "--date", help="Date signed, YYYY-MM-DD (default: the Effective Date)."),
 ) -> None:
     """Record that documents were signed (and when); the closing checklist shows them as executed,
@@ -370,8 +498,9 @@ def mark_executed(
 
 
 @app.command()
-def closing(out: Annotated[Path, typer.Argument(help="A packet folder written by formgen generate.")],
-            as_json: JsonOpt = False) -> None:
+def closing(
+    out: Annotated[Path, typer.Argument(help="A packet folder written by formgen generate.")], as_json: JsonOpt = False
+) -> None:
     """List the closing set: each document in signing order with its signers and status, and the signature packets.
 
     Example: formgen closing out/glow --json
@@ -391,12 +520,22 @@ def closing(out: Annotated[Path, typer.Argument(help="A packet folder written by
 def batch(
     ctx: typer.Context,
     deals: Annotated[Path, typer.Argument(help="A folder of deal files (*.yaml, *.yml, *.json).")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder: one packet per deal at OUT/<deal file stem>/.")],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="Output folder: one packet per deal at OUT/<deal file stem>/.")
+    ],
     jobs: Annotated[int, typer.Option("-j", "--jobs", help="Worker processes (0: one per core).")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (a copy of each is kept).")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 3 when any packet has an error finding "
-                                         "(the packets are still written; check them with formgen validate --strict).")] = False,
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also write each packet's PDFs (one LibreOffice per worker, kept running).")] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit 3 when any packet has an error finding "
+            "(the packets are still written; check them with formgen validate --strict).",
+        ),
+    ] = False,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also write each packet's PDFs (one LibreOffice per worker, kept running).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Build or regenerate one packet per deal file, on all cores; unchanged deals are skipped.
@@ -406,16 +545,21 @@ def batch(
     """
     from .batchview import run_batch  # lazy: only the command that runs loads its modules
 
-    run_batch(deals, out, library=_library(ctx), jobs=jobs, force=force, pdf=pdf, strict=strict, as_json=as_json,
-              runner=_run)
+    run_batch(
+        deals, out, library=_library(ctx), jobs=jobs, force=force, pdf=pdf, strict=strict, as_json=as_json, runner=_run
+    )
 
 
 @app.command()
 def impact(
     ctx: typer.Context,
     packets: Annotated[Path, typer.Argument(help="A folder of packets (one per subfolder) or one packet.")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date to judge status by (YYYY-MM-DD; default today).")] = None,
-    within: Annotated[Optional[int], typer.Option("--within", help="Only changes due within this many days of --as-of.")] = None,
+    as_of: Annotated[
+        Optional[str], typer.Option("--as-of", help="Date to judge status by (YYYY-MM-DD; default today).")
+    ] = None,
+    within: Annotated[
+        Optional[int], typer.Option("--within", help="Only changes due within this many days of --as-of.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the packets a law change reaches: what it requires, the documents affected, and by when.
@@ -442,10 +586,16 @@ def impact(
 
 
 @app.command()
-def serve(port: int = typer.Option(8000, "--port", help="TCP port."),
-          host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
-          library: Optional[Path] = typer.Option(None, "--library", help="A library folder (clauses/, state_overrides/, templates/)."),
-          drafts: Optional[Path] = typer.Option(None, "--drafts", help="Where drafts are kept (default ~/.local/share/formgen/drafts).")) -> None:
+def serve(
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+    library: Optional[Path] = typer.Option(
+        None, "--library", help="A library folder (clauses/, state_overrides/, templates/)."
+    ),
+    drafts: Optional[Path] = typer.Option(
+        None, "--drafts", help="Where drafts are kept (default ~/.local/share/formgen/drafts)."
+    ),
+) -> None:
     """The web interview in a browser: the state's rules live, preview, the packet as a zip. Example: formgen serve"""
     from ..web.serve import serve as _serve  # lazy: only the command that runs loads its modules
 

@@ -12,7 +12,7 @@ from ..inputs.deal_loader import load_deal
 
 
 def state_argument(text: str) -> str:
-    """"Texas", "tx" or "TX" -> "TX"; InputError naming the nearest state otherwise."""
+    """ "Texas", "tx" or "TX" -> "TX"; InputError naming the nearest state otherwise."""
     code = state_code_of(text)
     if code is None:
         raise InputError([Problem("state", "", not_a_state(text))])

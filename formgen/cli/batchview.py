@@ -23,8 +23,9 @@ def packet_errors(out: str) -> int:
         return 0
 
 
-def run_batch(deals: Path, out: Path, *, library, jobs: int, force: bool, pdf: bool, strict: bool, as_json: bool,
-              runner) -> None:
+def run_batch(
+    deals: Path, out: Path, *, library, jobs: int, force: bool, pdf: bool, strict: bool, as_json: bool, runner
+) -> None:
     from ..folder.batch import batch as _batch  # lazy: only the command that runs loads its modules
 
     show_progress = not as_json and sys.stderr.isatty()  # quiet when stderr is not a terminal
@@ -39,8 +40,9 @@ def run_batch(deals: Path, out: Path, *, library, jobs: int, force: bool, pdf: b
         bars[0].update(1)
 
     try:
-        result = runner(_batch, deals, out, library, jobs=jobs or None, force=force, pdf=pdf, on_progress=progress,
-                        as_json=as_json)
+        result = runner(
+            _batch, deals, out, library, jobs=jobs or None, force=force, pdf=pdf, on_progress=progress, as_json=as_json
+        )
     finally:
         if bars:
             bars[0].__exit__(None, None, None)

@@ -16,8 +16,14 @@ LIBRARY_ENV = "FORMGEN_LIBRARY"
 PART_ENV = {"clauses": "FORMGEN_CLAUSES", "states": "FORMGEN_STATES", "templates": "FORMGEN_TEMPLATES"}
 
 
-def library_from(env: Mapping[str, str], *, library: Path | None = None, clauses: Path | None = None,
-                 states: Path | None = None, templates: Path | None = None):
+def library_from(
+    env: Mapping[str, str],
+    *,
+    library: Path | None = None,
+    clauses: Path | None = None,
+    states: Path | None = None,
+    templates: Path | None = None,
+):
     """The ``Library`` a command drafts from: options, then the variables, then the shipped copy."""
     from ..inputs.library import Library  # lazy: the answer cache is keyed before the library's modules load
 
@@ -25,8 +31,10 @@ def library_from(env: Mapping[str, str], *, library: Path | None = None, clauses
         return option if option is not None else (Path(env[variable]) if env.get(variable) else None)
 
     root = given(library, LIBRARY_ENV)
-    parts = {part: given(option, PART_ENV[part])
-             for part, option in (("clauses", clauses), ("states", states), ("templates", templates))}
+    parts = {
+        part: given(option, PART_ENV[part])
+        for part, option in (("clauses", clauses), ("states", states), ("templates", templates))
+    }
     if root is None and not any(parts.values()):
         return Library.shipped()
     return Library.at(root, **parts)

@@ -12,53 +12,79 @@ from .output import JSON_FORMAT
 # How each clause condition of the shipped library reads: (when it holds, when it does not).
 CONDITION_WORDS = {
     "deal.offers_iv_therapy": ("the practice offers IV therapy", "the practice does not offer IV therapy"),
-    "deal.provider_non_compete": ("the deal asks for a provider non-compete",
-                                  "the deal does not ask for a provider non-compete"),
-    "fee_basis == 'fixed_monthly' and not fee_replaced_from": ("the fee is a fixed monthly amount",
-                                                               "the fee is not a fixed monthly amount"),
+    "deal.provider_non_compete": (
+        "the deal asks for a provider non-compete",
+        "the deal does not ask for a provider non-compete",
+    ),
+    "fee_basis == 'fixed_monthly' and not fee_replaced_from": (
+        "the fee is a fixed monthly amount",
+        "the fee is not a fixed monthly amount",
+    ),
     "fee_basis == 'cost_plus'": ("the fee is the MSO's costs plus a markup", "the fee is not cost plus a markup"),
     "fee_basis == 'hourly'": ("the fee is an hourly rate", "the fee is not an hourly rate"),
-    "fee_replaced_from": ("the fee the deal asked for had to be replaced by a fixed fair-market-value fee",
-                          "no fee had to be replaced"),
-    "fees.basis.value == 'per_procedure'": ("the fee is an amount per procedure",
-                                            "the fee is not an amount per procedure"),
-    "fees.basis.value == 'percentage_of_revenue'": ("the fee is a percentage of revenue",
-                                                    "the fee is not a percentage of revenue"),
+    "fee_replaced_from": (
+        "the fee the deal asked for had to be replaced by a fixed fair-market-value fee",
+        "no fee had to be replaced",
+    ),
+    "fees.basis.value == 'per_procedure'": (
+        "the fee is an amount per procedure",
+        "the fee is not an amount per procedure",
+    ),
+    "fees.basis.value == 'percentage_of_revenue'": (
+        "the fee is a percentage of revenue",
+        "the fee is not a percentage of revenue",
+    ),
     "married_owners": ("an owner is married, so the spouse consents", "no owner is listed with a spouse"),
-    "not mso_designates": ("the owners, not the MSO, choose a successor owner",
-                           "the MSO designates successor owners"),
-    "succession.designated_by == 'mso'": ("the MSO designates successor owners",
-                                          "the owners, not the MSO, choose a successor owner"),
+    "not mso_designates": ("the owners, not the MSO, choose a successor owner", "the MSO designates successor owners"),
+    "succession.designated_by == 'mso'": (
+        "the MSO designates successor owners",
+        "the owners, not the MSO, choose a successor owner",
+    ),
     "posture == 'mso'": ("the drafts lean to the MSO", "the drafts do not lean to the MSO"),
     "posture == 'practice'": ("the drafts lean to the practice", "the drafts do not lean to the practice"),
     "posture != 'practice'": ("the drafts do not lean to the practice", "the drafts lean to the practice"),
-    "practice_governing_document == 'Bylaws'": ("the practice is a corporation, governed by bylaws",
-                                                "the practice is an LLC, not a corporation with bylaws"),
-    "practice_governing_document != 'Bylaws'": ("the practice is an LLC, governed by its operating agreement",
-                                                "the practice is a corporation, governed by bylaws"),
-    "not controlling_member": ("no member of the MSO holds more than half of it, so a deadlock procedure is needed",
-                               "one member of the MSO holds more than half of it"),
+    "practice_governing_document == 'Bylaws'": (
+        "the practice is a corporation, governed by bylaws",
+        "the practice is an LLC, not a corporation with bylaws",
+    ),
+    "practice_governing_document != 'Bylaws'": (
+        "the practice is an LLC, governed by its operating agreement",
+        "the practice is a corporation, governed by bylaws",
+    ),
+    "not controlling_member": (
+        "no member of the MSO holds more than half of it, so a deadlock procedure is needed",
+        "one member of the MSO holds more than half of it",
+    ),
     "mso.members | length > 1": ("the MSO has more than one member", "the MSO has a single member"),
-    "covenant_analysis": ("the state's non-compete law is researched, so the memo analyses the covenant",
-                          "the state's non-compete law is not researched"),
-    "state_statutes": ("the state's professional-entity statutes have provisions to draft in",
-                       "no state statute provision is recorded for the governing document"),
+    "covenant_analysis": (
+        "the state's non-compete law is researched, so the memo analyses the covenant",
+        "the state's non-compete law is not researched",
+    ),
+    "state_statutes": (
+        "the state's professional-entity statutes have provisions to draft in",
+        "no state statute provision is recorded for the governing document",
+    ),
     "treatment_ids": ("the deal lists the treatments the practice offers", "the deal lists no treatments"),
     "staffing": ("the deal lists the practice's clinicians", "the deal lists no clinicians"),
 }
 SERVICE_WORDS = {
-    "administrative": "administrative services", "payroll_hr": "payroll and human resources",
-    "marketing": "marketing", "office_space_equipment": "office space and equipment",
-    "scheduling_front_desk": "scheduling and the front desk", "billing_collections": "billing and collections",
-    "vendor_supply": "vendor and supply management", "it_systems": "IT systems",
-    "bookkeeping_reporting": "bookkeeping and reporting", "staff_training": "staff training",
+    "administrative": "administrative services",
+    "payroll_hr": "payroll and human resources",
+    "marketing": "marketing",
+    "office_space_equipment": "office space and equipment",
+    "scheduling_front_desk": "scheduling and the front desk",
+    "billing_collections": "billing and collections",
+    "vendor_supply": "vendor and supply management",
+    "it_systems": "IT systems",
+    "bookkeeping_reporting": "bookkeeping and reporting",
+    "staff_training": "staff training",
 }
 _SERVICE = re.compile(r"^'(\w+)' in service_ids$")
 _TREATMENT = re.compile(r"^'(\w+)' in treatment_ids$")
 _LAW_WORDS = {
     "prohibited": "{state} law prohibits it",
     "conditional": "{state} law allows it only on conditions the standard clause does not meet, so formgen's "
-                   "conservative policy leaves it out",
+    "conservative policy leaves it out",
     "unsettled": "{state} law on it is unsettled, so formgen's conservative policy leaves it out",
     "permitted": "formgen's conservative policy leaves it out",
 }
@@ -113,7 +139,10 @@ def decision_sentence(decision, clause, title_of, state: str, posture: str) -> s
             sentence += f" (drafting posture: {posture})"
     else:
         sentence = "included in every packet" + (
-            f"; it implements {'; '.join(clause.meta.citations)}" if clause is not None and clause.meta.citations else "")
+            f"; it implements {'; '.join(clause.meta.citations)}"
+            if clause is not None and clause.meta.citations
+            else ""
+        )
     if rule is not None:  # kept with a warning
         sentence += f"; kept, flagged for attorney review: {state} law on it is {rule.law}{_cites([rule.citation] if rule.citation else [])}"
     return sentence
@@ -134,8 +163,9 @@ def dated_rule_lines(rules, documents, library) -> list[str]:
     for line in rules.timeline:
         kind, key, rest = _timeline_entry(line)
         applied = rest.endswith("; applied")
-        if applied and ((kind == "required clause" and key not in drafted)
-                        or (kind == "clause rule" and key not in acted_tags)):
+        if applied and (
+            (kind == "required clause" and key not in drafted) or (kind == "clause rule" and key not in acted_tags)
+        ):
             continue
         if kind == "required clause" and library.get(key):
             key = f"“{library.get(key).meta.title}”"
@@ -146,16 +176,22 @@ def dated_rule_lines(rules, documents, library) -> list[str]:
     return out
 
 
-_DATED_KINDS = {"clause rule": "the rule", "required clause": "the required clause", "checklist": "checklist item",
-                "note": "memo note"}
+_DATED_KINDS = {
+    "clause rule": "the rule",
+    "required clause": "the required clause",
+    "checklist": "checklist item",
+    "note": "memo note",
+}
 
 
 def explain_lines(packet, library) -> list[str]:
     """The text `formgen explain` prints."""
     rules, deal = packet.rules, packet.deal
     posture = deal.posture.value
-    lines = [f"{deal.deal.name}: {rules.name} law as in force on {deal.deal.effective_date.isoformat()}, "
-             f"{rules.policy} drafting policy (rules: {', '.join(rules.source_files)})"]
+    lines = [
+        f"{deal.deal.name}: {rules.name} law as in force on {deal.deal.effective_date.isoformat()}, "
+        f"{rules.policy} drafting policy (rules: {', '.join(rules.source_files)})"
+    ]
     dated = dated_rule_lines(rules, packet.documents, library)
     if dated:
         lines += ["Rules with dates, as they stand on the effective date:", *dated]
@@ -179,7 +215,9 @@ def explain_lines(packet, library) -> list[str]:
                 standard += 1
                 continue
             sentence = decision_sentence(d, clause, title_of, rules.name, posture)
-            sections = sum(1 for x in doc.plan.decisions if x.reason == f"its article {d.clause_id} is not in this document")
+            sections = sum(
+                1 for x in doc.plan.decisions if x.reason == f"its article {d.clause_id} is not in this document"
+            )
             if sections:
                 sentence += f" (with its {sections} section{'s' if sections > 1 else ''})"
             name = clause.meta.title if clause else d.clause_id
@@ -195,9 +233,28 @@ def explain_lines(packet, library) -> list[str]:
 def explain_json(packet, deal_path) -> dict:
     """`formgen explain --json`: each clause's id, version, whether it is in, the planner's reason."""
     cites = {c.id: list(c.meta.citations) for doc in packet.documents for c in doc.plan.clauses}
-    return {"format": JSON_FORMAT, "ok": True, "deal": str(deal_path), "state": packet.rules.code,
-            "rule_files": list(packet.rules.source_files), "policy": packet.rules.policy,
-            "documents": [{"file": doc.spec.filename, "name": doc.spec.name, "clauses": [
-                {"id": d.clause_id, "version": d.version, "included": d.included, "reason": d.reason,
-                 "citations": cites.get(d.clause_id, [])}
-                for d in doc.plan.decisions]} for doc in packet.documents]}
+    return {
+        "format": JSON_FORMAT,
+        "ok": True,
+        "deal": str(deal_path),
+        "state": packet.rules.code,
+        "rule_files": list(packet.rules.source_files),
+        "policy": packet.rules.policy,
+        "documents": [
+            {
+                "file": doc.spec.filename,
+                "name": doc.spec.name,
+                "clauses": [
+                    {
+                        "id": d.clause_id,
+                        "version": d.version,
+                        "included": d.included,
+                        "reason": d.reason,
+                        "citations": cites.get(d.clause_id, []),
+                    }
+                    for d in doc.plan.decisions
+                ],
+            }
+            for doc in packet.documents
+        ],
+    }

@@ -6,8 +6,22 @@ from __future__ import annotations
 import typer.core
 
 # The order a newcomer uses them in; click would sort them alphabetically.
-COMMAND_ORDER = ("init", "validate", "generate", "explain", "regenerate", "mark-executed", "closing", "states",
-                 "schema", "batch", "impact", "scan", "lint", "serve")
+COMMAND_ORDER = (
+    "init",
+    "validate",
+    "generate",
+    "explain",
+    "regenerate",
+    "mark-executed",
+    "closing",
+    "states",
+    "schema",
+    "batch",
+    "impact",
+    "scan",
+    "lint",
+    "serve",
+)
 
 
 class NewcomerOrder(typer.core.TyperGroup):

@@ -21,7 +21,9 @@ def finding_lines(findings) -> list[str]:
     for f in findings:
         cite = f" [{f.citation}]" if f.citation else ""
         where = f" ({f.document})" if f.document else ""
-        acted = f" (clause {f.clause} {f.action}" + (f" by {f.replacement})" if f.replacement else ")") if f.clause else ""
+        acted = (
+            f" (clause {f.clause} {f.action}" + (f" by {f.replacement})" if f.replacement else ")") if f.clause else ""
+        )
         out.append(f"  {SEVERITY_MARK[f.severity]} {f.rule}{where}: {f.message}{acted}{cite}")
     return out
 
@@ -41,7 +43,7 @@ def short_finding_lines(findings) -> list[str]:
 
 
 def count_line(c: dict) -> str:
-    """"1 error, 2 warnings, 1 info"."""
+    """ "1 error, 2 warnings, 1 info"."""
     return f"{plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, {c['info']} info"
 
 
@@ -52,8 +54,10 @@ def verdict(findings, strict: bool) -> str:
     if c["error"] and strict:
         return f"{plural(c['error'], 'error')}: --strict: generate will write nothing (exit 3)" + rest
     if c["error"]:
-        return (f"{plural(c['error'], 'error')}: generate will replace or remove these terms "
-                "(the packet will not say what the deal asks)" + rest)
+        return (
+            f"{plural(c['error'], 'error')}: generate will replace or remove these terms "
+            "(the packet will not say what the deal asks)" + rest
+        )
     if c["warning"]:
         return f"no errors, {plural(c['warning'], 'warning')}: generate will draft the terms as asked, flagged for review; {c['info']} info"
     return f"no errors or warnings: generate will draft the packet as the deal asks; {c['info']} info"
@@ -61,21 +65,30 @@ def verdict(findings, strict: bool) -> str:
 
 def validate_lines(deal: Path, deal_name: str, rules, findings, strict: bool = False) -> list[str]:
     """The verdict, each finding, and each starter placeholder the file still holds."""
-    return [f"{deal}: {deal_name}, {rules.name} ({rules.code}): {verdict(findings, strict)}", *finding_lines(findings),
-            *placeholder_lines(deal, placeholders_left(deal))]
+    return [
+        f"{deal}: {deal_name}, {rules.name} ({rules.code}): {verdict(findings, strict)}",
+        *finding_lines(findings),
+        *placeholder_lines(deal, placeholders_left(deal)),
+    ]
 
 
-def generate_lines(packet, out: Path, pdf: bool = False, final: bool = False, verbose: bool = False,
-                   esign: str = "none") -> list[str]:
+def generate_lines(
+    packet, out: Path, pdf: bool = False, final: bool = False, verbose: bool = False, esign: str = "none"
+) -> list[str]:
     """What generate prints: the documents written, then one line per finding (``verbose``: each
     finding's whole text and citation)."""
     lines = [f"wrote {len(packet.documents)} documents to {out}/ for {packet.deal.deal.name} ({packet.rules.code})"]
     lines += [f"  {doc.spec.filename}" for doc in packet.documents]
-    lines.append("  closing/ (closing checklist, closing documents, a signature packet per signer"
-                 + ("" if esign == "none" else f", {esign} anchors") + ")")
+    lines.append(
+        "  closing/ (closing checklist, closing documents, a signature packet per signer"
+        + ("" if esign == "none" else f", {esign} anchors")
+        + ")"
+    )
     lines += [f"kept: {note}" for note in packet.kept]
-    lines.append(f"findings: {count_line(counts(packet.findings))} (details: {out}/compliance.json and "
-                 "compliance_memo.docx" + ("" if verbose else "; --verbose prints them whole") + ")")
+    lines.append(
+        f"findings: {count_line(counts(packet.findings))} (details: {out}/compliance.json and "
+        "compliance_memo.docx" + ("" if verbose else "; --verbose prints them whole") + ")"
+    )
     shown = [f for f in packet.findings if f.severity != "info"]
     lines += finding_lines(shown) if verbose else short_finding_lines(shown)
     if pdf:

@@ -16,14 +16,20 @@ def lint_check(packet: Path | None, library, clauses: Path | None, templates: Pa
     if packet is not None:
         from ..lint.packet_folder import packet_problems  # lazy: only the command that runs loads its modules
 
-        return partial(packet_problems, packet), f"formgen lint: the documents in {packet} state their shared terms alike"
+        return partial(
+            packet_problems, packet
+        ), f"formgen lint: the documents in {packet} state their shared terms alike"
     from ..lint import lint  # lazy: only the command that runs loads its modules
 
     from ..inputs.library import Library  # lazy: only the command that runs loads its modules
 
     if clauses is not None or templates is not None:
-        library = Library(Path(clauses or library.clauses_dir).resolve(), library.states_dir,
-                          Path(templates or library.templates_dir).resolve(), library.examples_dir)
+        library = Library(
+            Path(clauses or library.clauses_dir).resolve(),
+            library.states_dir,
+            Path(templates or library.templates_dir).resolve(),
+            library.examples_dir,
+        )
     return partial(lint, library), "formgen lint: clause library, templates and state rules are consistent"
 
 

@@ -42,8 +42,17 @@ def write_outputs(reviews: list[Review], out: Path) -> list[Path]:
     return written
 
 
-def run_review(files: list[Path], state: str, *, library, as_of: str | None, as_json: bool, out: Path | None, runner,
-               fees_only: bool = False) -> None:
+def run_review(
+    files: list[Path],
+    state: str,
+    *,
+    library,
+    as_of: str | None,
+    as_json: bool,
+    out: Path | None,
+    runner,
+    fees_only: bool = False,
+) -> None:
     categories = FEE_CATEGORIES if fees_only else CATEGORIES
     on = parse_as_of(as_of)
     targets = scan_targets(files)
@@ -52,12 +61,15 @@ def run_review(files: list[Path], state: str, *, library, as_of: str | None, as_
     paragraphs = runner(read_all, targets, as_json=as_json)  # unreadable files are reported before a bad --state
     rules = runner(library.state, runner(state_argument, state, as_json=as_json), as_json=as_json)  # TX or Texas
     clauses = runner(lambda: library.clauses, as_json=as_json)
-    reviews = [review_paragraphs(read, file=str(path), rules=rules, as_of=on, library=clauses, categories=categories)
-               for path, read in zip(targets, paragraphs)]
+    reviews = [
+        review_paragraphs(read, file=str(path), rules=rules, as_of=on, library=clauses, categories=categories)
+        for path, read in zip(targets, paragraphs)
+    ]
     written = runner(write_outputs, reviews, out, as_json=as_json) if out is not None else []
     if as_json:
-        echo_json(reviews[0].to_dict() if len(reviews) == 1 else
-                  {"format": FORMAT, "reviews": [r.to_dict() for r in reviews]})
+        echo_json(
+            reviews[0].to_dict() if len(reviews) == 1 else {"format": FORMAT, "reviews": [r.to_dict() for r in reviews]}
+        )
     else:
         for review in reviews:
             _print(review)

@@ -9,10 +9,12 @@ import typer
 
 ReviewFiles = Annotated[list[Path], typer.Argument(help=".docx, .pdf or .txt files, or folders holding them.")]
 StateOpt = Annotated[str, typer.Option("--state", help="The state whose rules apply (two-letter code).")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Apply the rules in force on this date (YYYY-MM-DD; "
-                                                "default today).")]
-ReviewOut = Annotated[Optional[Path], typer.Option("-o", "--out", help="Write review_memo.docx and "
-                                                   "<name>.redline.docx here.")]
+AsOfOpt = Annotated[
+    Optional[str], typer.Option("--as-of", help="Apply the rules in force on this date (YYYY-MM-DD; default today).")
+]
+ReviewOut = Annotated[
+    Optional[Path], typer.Option("-o", "--out", help="Write review_memo.docx and <name>.redline.docx here.")
+]
 
 
 def scan_targets(paths: list[Path]) -> list[Path]:
@@ -20,8 +22,11 @@ def scan_targets(paths: list[Path]) -> list[Path]:
     out = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix.lower() in (".docx", ".pdf", ".txt") and p.is_file()
-                          and not p.name.startswith(("~$", ".")))
+            out += sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix.lower() in (".docx", ".pdf", ".txt") and p.is_file() and not p.name.startswith(("~$", "."))
+            )
         else:
             out.append(path)
     return out

@@ -34,16 +34,18 @@ def write_starter(deal: Path) -> list[Path]:
         with open(deal, "x", encoding="utf-8") as fh:  # "x": fails if it exists, even in a race
             fh.write(starter_text())
     except FileExistsError:
-        raise InputError([Problem(str(deal), "", "already exists; formgen init never overwrites a file "
-                                  "(give another name)")]) from None
+        raise InputError(
+            [Problem(str(deal), "", "already exists; formgen init never overwrites a file (give another name)")]
+        ) from None
     except OSError as exc:
         raise InputError([Problem(str(deal), "", f"cannot be written: {exc.strerror}")]) from None
     written = [deal]
     schema = deal.parent / SCHEMA_FILE
     if not schema.exists():
         schema.parent.mkdir(exist_ok=True)
-        schema.write_text(json.dumps(deal_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
+        schema.write_text(
+            json.dumps(deal_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         written.append(schema)
     return written
 
@@ -78,8 +80,11 @@ def placeholders_left(deal_path: Path) -> list[Placeholder]:
         data, index = parse_yaml(read_text(deal_path), str(deal_path))
     except InputError:
         return []
-    return [Placeholder(path, value, index.lines.get(path)) for path, value in starter_placeholders().items()
-            if _value_at(data, path) == value]
+    return [
+        Placeholder(path, value, index.lines.get(path))
+        for path, value in starter_placeholders().items()
+        if _value_at(data, path) == value
+    ]
 
 
 def placeholders_json(deal_path: Path) -> list[dict]:
@@ -94,8 +99,10 @@ def placeholder_lines(deal_path: Path, left: list[Placeholder]) -> list[str]:
         return []
     verb = "is" if len(left) == 1 else "are"
     where = ", ".join(f"{p.path} (line {p.line})" for p in left)
-    return [f"  WARN  placeholder: {deal_path}: {plural(len(left), 'value')} {verb} still the starter's examples; "
-            f"replace {'it' if len(left) == 1 else 'them'}: {where}"]
+    return [
+        f"  WARN  placeholder: {deal_path}: {plural(len(left), 'value')} {verb} still the starter's examples; "
+        f"replace {'it' if len(left) == 1 else 'them'}: {where}"
+    ]
 
 
 def _value_at(data, path: str):

@@ -22,13 +22,24 @@ def states_table(library) -> str:
     rows = [("Code", "Jurisdiction", "CPOM", "Researched", "Practice forms", "% fee", "Non-compete", "Verified")]
     for r in library.all_states():
         owner = r.noncompete.owner[-1].status if r.noncompete else "-"
-        rows.append((r.code, r.name, r.cpom, "yes" if r.researched else "no",
-                     ", ".join(f.form.value for f in r.entity_forms),
-                     FEE_WORDS[r.fee_treatment("percentage_of_revenue")], owner, _verified_count(r)))
+        rows.append(
+            (
+                r.code,
+                r.name,
+                r.cpom,
+                "yes" if r.researched else "no",
+                ", ".join(f.form.value for f in r.entity_forms),
+                FEE_WORDS[r.fee_treatment("percentage_of_revenue")],
+                owner,
+                _verified_count(r),
+            )
+        )
     lines = text_table(rows)
-    lines.append(f"\n{len(rows) - 1} jurisdictions. '% fee': what happens to a percentage-of-revenue "
-                 "management fee. Non-compete: the current rule for a covenant binding the practice's owners. "
-                 "Verified: rules checked at a primary source / all rules.")
+    lines.append(
+        f"\n{len(rows) - 1} jurisdictions. '% fee': what happens to a percentage-of-revenue "
+        "management fee. Non-compete: the current rule for a covenant binding the practice's owners. "
+        "Verified: rules checked at a primary source / all rules."
+    )
     return "\n".join(lines)
 
 
@@ -46,20 +57,26 @@ def _record(rule: Rule, sources: bool, indent: str = "    ") -> list[str]:
 
 
 def _dates(rule: Rule) -> str:
-    span = [f"from {rule.effective.isoformat()}" if rule.effective else "",
-            f"until {rule.until.isoformat()}" if rule.until else ""]
+    span = [
+        f"from {rule.effective.isoformat()}" if rule.effective else "",
+        f"until {rule.until.isoformat()}" if rule.until else "",
+    ]
     return f" ({' '.join(s for s in span if s)})" if any(span) else ""
 
 
 def _covenant_lines(kind: str, covenant: Covenant, sources: bool) -> list[str]:
-    out = [f"  {kind}{_dates(covenant)}: {COVENANT_WORDS[covenant.status]} {_cite(covenant)}",
-           f"    {' '.join(covenant.summary.split())}"]
-    limits = [f"radius at most {covenant.max_radius_miles} miles" if covenant.max_radius_miles else "",
-              f"at most {covenant.max_months} months" if covenant.max_months else "",
-              f"buyout {covenant.buyout}" if covenant.buyout else "",
-              "patient list and records access" if covenant.patient_access else "",
-              "signed writing" if covenant.signed_writing else "",
-              f"notice: {covenant.notice}" if covenant.notice else ""]
+    out = [
+        f"  {kind}{_dates(covenant)}: {COVENANT_WORDS[covenant.status]} {_cite(covenant)}",
+        f"    {' '.join(covenant.summary.split())}",
+    ]
+    limits = [
+        f"radius at most {covenant.max_radius_miles} miles" if covenant.max_radius_miles else "",
+        f"at most {covenant.max_months} months" if covenant.max_months else "",
+        f"buyout {covenant.buyout}" if covenant.buyout else "",
+        "patient list and records access" if covenant.patient_access else "",
+        "signed writing" if covenant.signed_writing else "",
+        f"notice: {covenant.notice}" if covenant.notice else "",
+    ]
     limits = [x for x in limits if x] + list(covenant.conditions)
     if limits:
         out.append(f"    limits: {'; '.join(limits)}")
@@ -81,16 +98,26 @@ def scope_lines(rules: StateRules, sources: bool = False) -> list[str]:
         return ["Scope of practice: not researched."]
     rows = [("Treatment", "Who may perform", "Supervision", "Delegated by", "Instrument", "Ratio", "Verified")]
     for key, entry in scope.entries():
-        rows.append((TREATMENT_CLASSES[key], ", ".join(entry.performers), SUPERVISION_WORDS[entry.supervision],
-                     ", ".join(entry.delegated_by) or "-", entry.instrument or "-", entry.ratio or "-",
-                     "yes" if entry.verified else "no"))
+        rows.append(
+            (
+                TREATMENT_CLASSES[key],
+                ", ".join(entry.performers),
+                SUPERVISION_WORDS[entry.supervision],
+                ", ".join(entry.delegated_by) or "-",
+                entry.instrument or "-",
+                entry.ratio or "-",
+                "yes" if entry.verified else "no",
+            )
+        )
     out = ["Scope of practice (supervision: what the least-qualified performer listed needs):"]
     out += ["  " + line for line in text_table(rows)]
     out.append("  Citations:")
     for key, entry in scope.entries():
         out.append(f"    {TREATMENT_CLASSES[key]}: {_cite(entry)}")
         out += _record(entry, sources, indent="      ")
-    out.append("  Supervision instruments (NP, PA, RN, LVN; a role not listed gets formgen's generic delegation protocol):")
+    out.append(
+        "  Supervision instruments (NP, PA, RN, LVN; a role not listed gets formgen's generic delegation protocol):"
+    )
     for role, instrument in scope.instruments.items():
         out.append(f"    {role}: {instrument.name} {_cite(instrument)}")
         out += _record(instrument, sources, indent="      ")
@@ -100,11 +127,19 @@ def scope_lines(rules: StateRules, sources: bool = False) -> list[str]:
 def show_state(library, code: str, sources: bool = False) -> str:
     """One jurisdiction's rules, each with its citation; ``sources`` adds what was read, where."""
     r = library.state(code)
-    out = [f"{r.name} ({r.code}): CPOM {r.cpom}; {'researched' if r.researched else 'NOT researched: conservative default'}",
-           f"Files: {', '.join(r.source_files)}", "", r.summary.strip(), "",
-           f"CPOM basis {_cite(r.cpom_basis)}", *_record(r.cpom_basis, sources, "  "),
-           f"Fee splitting {_cite(r.fee_splitting)}", *_record(r.fee_splitting, sources, "  "),
-           "", "Practice entity forms:"]
+    out = [
+        f"{r.name} ({r.code}): CPOM {r.cpom}; {'researched' if r.researched else 'NOT researched: conservative default'}",
+        f"Files: {', '.join(r.source_files)}",
+        "",
+        r.summary.strip(),
+        "",
+        f"CPOM basis {_cite(r.cpom_basis)}",
+        *_record(r.cpom_basis, sources, "  "),
+        f"Fee splitting {_cite(r.fee_splitting)}",
+        *_record(r.fee_splitting, sources, "  "),
+        "",
+        "Practice entity forms:",
+    ]
     for f in r.entity_forms:
         out.append(f"  {f.form.value}: {f.label}; name ends with {', '.join(f.suffixes)} {_cite(f)}")
         out += _record(f, sources)
@@ -126,8 +161,13 @@ def show_state(library, code: str, sources: bool = False) -> str:
     out += ["", *noncompete_lines(r, sources), "", *scope_lines(r, sources)]
     out += ["", "Checklist:"]
     for c in r.checklist:
-        when = (f"{c.recurring}{f' by {c.annual_by}' if c.annual_by else ''}" if c.recurring
-                else f"day {c.due_days:+d}" if c.due_days is not None else "")
+        when = (
+            f"{c.recurring}{f' by {c.annual_by}' if c.annual_by else ''}"
+            if c.recurring
+            else f"day {c.due_days:+d}"
+            if c.due_days is not None
+            else ""
+        )
         if c.due_from == "formation":
             when += " from formation"
         out.append(f"  [{c.entity}] {when}: {' '.join(c.task.split())} {_cite(c) if c.citation else ''}".rstrip())

@@ -23,7 +23,6 @@ from ..markup import REF_PATTERN, TOC_MARK, Para, bookmark, parse_body, typeset,
 from .plan import DocumentPlan
 
 
-
 def render_clause(clause: Clause, context: dict) -> list[Para]:
     try:
         text = clause_environment().from_string(clause.body).render(context)
@@ -183,5 +182,6 @@ def _resolve_refs(blocks: list[dict], targets: dict[str, _Target], plan: Documen
         raise TemplateError(
             f"{plan.spec.filename}: cross-reference to {', '.join(sorted(set(missing)))}, which is not in the "
             "document (excluded by its conditions or a state rule, or misspelt); guard the reference with the "
-            "same condition or point it elsewhere")
+            "same condition or point it elsewhere"
+        )
     return resolved

@@ -48,20 +48,49 @@ def closing_items(deal: Deal) -> list[ClosingItem]:
     """The closing's own items, besides the packet's documents."""
     practice = deal.practice.name
     return [
-        ClosingItem("fmv_engagement_letter", "Fair-Market-Value Engagement Letter", "closing document",
-                    "The valuation firm, the MSO and the Practice", ("practice", "mso")),
-        ClosingItem("fmv_opinion", "Written fair-market-value opinion on the management fee", "condition",
-                    "The independent valuation firm"),
-        ClosingItem("security_risk_analysis", f"Security risk analysis of the MSO’s systems that will hold "
-                    f"{practice}’s patient information", "condition", deal.mso.name),
-        ClosingItem("bank_account", f"Deposit and merchant accounts opened in the name of {practice}, "
-                    "with only its Qualified Persons as signatories", "deliverable", practice),
-        ClosingItem("payment_authorization", "Standing Payment Authorization", "closing document", practice,
-                    ("practice",)),
-        ClosingItem("officer_certificate.practice", f"Officer’s Certificate of {practice}", "closing document",
-                    practice, ("practice",)),
-        ClosingItem("officer_certificate.mso", f"Officer’s Certificate of {deal.mso.name}", "closing document",
-                    deal.mso.name, ("mso",)),
+        ClosingItem(
+            "fmv_engagement_letter",
+            "Fair-Market-Value Engagement Letter",
+            "closing document",
+            "The valuation firm, the MSO and the Practice",
+            ("practice", "mso"),
+        ),
+        ClosingItem(
+            "fmv_opinion",
+            "Written fair-market-value opinion on the management fee",
+            "condition",
+            "The independent valuation firm",
+        ),
+        ClosingItem(
+            "security_risk_analysis",
+            f"Security risk analysis of the MSO’s systems that will hold {practice}’s patient information",
+            "condition",
+            deal.mso.name,
+        ),
+        ClosingItem(
+            "bank_account",
+            f"Deposit and merchant accounts opened in the name of {practice}, "
+            "with only its Qualified Persons as signatories",
+            "deliverable",
+            practice,
+        ),
+        ClosingItem(
+            "payment_authorization", "Standing Payment Authorization", "closing document", practice, ("practice",)
+        ),
+        ClosingItem(
+            "officer_certificate.practice",
+            f"Officer’s Certificate of {practice}",
+            "closing document",
+            practice,
+            ("practice",),
+        ),
+        ClosingItem(
+            "officer_certificate.mso",
+            f"Officer’s Certificate of {deal.mso.name}",
+            "closing document",
+            deal.mso.name,
+            ("mso",),
+        ),
     ]
 
 
@@ -75,71 +104,208 @@ def _req(item: str, before: str, strict: bool, reason: str, source: str) -> Requ
 
 # What each item's own words require. Items absent from a packet are skipped.
 REQUIREMENTS: tuple[Requirement, ...] = (
-    _req("mso_operating_agreement", "mso_articles", True, "the MSO exists once its charter is filed",
-         "mso_operating_agreement"),
+    _req(
+        "mso_operating_agreement",
+        "mso_articles",
+        True,
+        "the MSO exists once its charter is filed",
+        "mso_operating_agreement",
+    ),
     *(_req(gov, "practice_articles", True, "the Practice exists once its charter is filed", gov) for gov in GOVERNING),
-    _req("mso_consent", "mso_operating_agreement", False, "the members act as the MSO’s governing document permits",
-         "mso_consent.preamble"),
-    _req("practice_bylaws", "practice_consent", False, "its certificate certifies that the consent adopted them",
-         "bylaws.certificate"),
-    _req("practice_consent", "practice_articles", True, "the consent ratifies the charter as filed",
-         "practice_consent.organization"),
-    *(_req("practice_consent", gov, False, "the consent adopts the governing document presented with it",
-           "practice_consent.organization") for gov in GOVERNING),
-    _req("practice_consent", "continuity_agreement", False,
-         "no share or interest is issued to a person who has not signed the Continuity Agreement",
-         "practice_consent.ownership"),
-    _req("ownership_ledger", "practice_consent", False, "the ledger records the issuance the consent makes",
-         "practice_consent.ownership"),
-    _req("ownership_ledger", "continuity_agreement", False,
-         "no share or interest is issued to a person who has not signed the Continuity Agreement",
-         "practice_consent.ownership"),
-    _req("continuity_agreement", "mso_consent", True, "the MSO’s members approve it as a Major Decision",
-         "mso_consent.agreements"),
+    _req(
+        "mso_consent",
+        "mso_operating_agreement",
+        False,
+        "the members act as the MSO’s governing document permits",
+        "mso_consent.preamble",
+    ),
+    _req(
+        "practice_bylaws",
+        "practice_consent",
+        False,
+        "its certificate certifies that the consent adopted them",
+        "bylaws.certificate",
+    ),
+    _req(
+        "practice_consent",
+        "practice_articles",
+        True,
+        "the consent ratifies the charter as filed",
+        "practice_consent.organization",
+    ),
+    *(
+        _req(
+            "practice_consent",
+            gov,
+            False,
+            "the consent adopts the governing document presented with it",
+            "practice_consent.organization",
+        )
+        for gov in GOVERNING
+    ),
+    _req(
+        "practice_consent",
+        "continuity_agreement",
+        False,
+        "no share or interest is issued to a person who has not signed the Continuity Agreement",
+        "practice_consent.ownership",
+    ),
+    _req(
+        "ownership_ledger",
+        "practice_consent",
+        False,
+        "the ledger records the issuance the consent makes",
+        "practice_consent.ownership",
+    ),
+    _req(
+        "ownership_ledger",
+        "continuity_agreement",
+        False,
+        "no share or interest is issued to a person who has not signed the Continuity Agreement",
+        "practice_consent.ownership",
+    ),
+    _req(
+        "continuity_agreement",
+        "mso_consent",
+        True,
+        "the MSO’s members approve it as a Major Decision",
+        "mso_consent.agreements",
+    ),
     _req("fmv_engagement_letter", "mso_articles", True, "the MSO exists to engage the valuation firm", "mso_articles"),
-    _req("fmv_engagement_letter", "practice_articles", True, "the Practice exists to engage the valuation firm",
-         "practice_articles"),
-    _req("fmv_opinion", "fmv_engagement_letter", True, "the firm gives its opinion under the engagement",
-         "fmv_engagement_letter"),
+    _req(
+        "fmv_engagement_letter",
+        "practice_articles",
+        True,
+        "the Practice exists to engage the valuation firm",
+        "practice_articles",
+    ),
+    _req(
+        "fmv_opinion",
+        "fmv_engagement_letter",
+        True,
+        "the firm gives its opinion under the engagement",
+        "fmv_engagement_letter",
+    ),
     _req("security_risk_analysis", "mso_articles", True, "the MSO exists to analyse its systems", "mso_articles"),
-    _req("msa", "fmv_opinion", True, "the officers may not sign it until the fair-market-value opinion is received",
-         "practice_consent.agreements"),
-    _req("msa", "practice_consent", False, "the consent approves it and authorizes the Practice’s signatory",
-         "practice_consent.agreements"),
+    _req(
+        "msa",
+        "fmv_opinion",
+        True,
+        "the officers may not sign it until the fair-market-value opinion is received",
+        "practice_consent.agreements",
+    ),
+    _req(
+        "msa",
+        "practice_consent",
+        False,
+        "the consent approves it and authorizes the Practice’s signatory",
+        "practice_consent.agreements",
+    ),
     _req("msa", "mso_consent", False, "the MSO’s members approve it as a Major Decision", "mso_consent.agreements"),
-    _req("medical_director_agreement", "fmv_opinion", True, "approved on the condition of a fair-market-value opinion",
-         "practice_consent.agreements"),
-    _req("medical_director_agreement", "practice_consent", False, "the consent approves it",
-         "practice_consent.agreements"),
+    _req(
+        "medical_director_agreement",
+        "fmv_opinion",
+        True,
+        "approved on the condition of a fair-market-value opinion",
+        "practice_consent.agreements",
+    ),
+    _req(
+        "medical_director_agreement",
+        "practice_consent",
+        False,
+        "the consent approves it",
+        "practice_consent.agreements",
+    ),
     # A repeated document's requirement ("clinician_agreement") binds each of its copies ("clinician_agreement.rn").
-    _req("clinician_agreement", "practice_articles", True, "the Practice, the employer, exists once its charter "
-         "is filed", "clinician_agreement.engagement"),
-    _req("clinician_agreement", "medical_director_agreement", False, "the clinician works under the supervision "
-         "of the Medical Director that agreement appoints", "clinician_agreement.supervision"),
-    _req("supervision_instrument", "clinician_agreement", False, "the instrument governs the duties the clinician "
-         "agreement assigns", "clinician_agreement.supervision"),
-    _req("supervision_instrument", "medical_director_agreement", False, "the supervising physician signs it as "
-         "Medical Director", "supervision_instrument.parties"),
-    _req("baa", "security_risk_analysis", True, "the MSO signs it only after its security risk analysis",
-         "mso_consent.agreements"),
-    *(_req(doc, consent, False, "the consents approve it", f"{consent}.agreements")
-      for doc in ("responsibility_schedule", "baa", "trademark_license", "sublease", "promissory_note",
-                  "security_agreement", "owner_covenant")
-      for consent in ("practice_consent", "mso_consent")),
+    _req(
+        "clinician_agreement",
+        "practice_articles",
+        True,
+        "the Practice, the employer, exists once its charter is filed",
+        "clinician_agreement.engagement",
+    ),
+    _req(
+        "clinician_agreement",
+        "medical_director_agreement",
+        False,
+        "the clinician works under the supervision of the Medical Director that agreement appoints",
+        "clinician_agreement.supervision",
+    ),
+    _req(
+        "supervision_instrument",
+        "clinician_agreement",
+        False,
+        "the instrument governs the duties the clinician agreement assigns",
+        "clinician_agreement.supervision",
+    ),
+    _req(
+        "supervision_instrument",
+        "medical_director_agreement",
+        False,
+        "the supervising physician signs it as Medical Director",
+        "supervision_instrument.parties",
+    ),
+    _req(
+        "baa",
+        "security_risk_analysis",
+        True,
+        "the MSO signs it only after its security risk analysis",
+        "mso_consent.agreements",
+    ),
+    *(
+        _req(doc, consent, False, "the consents approve it", f"{consent}.agreements")
+        for doc in (
+            "responsibility_schedule",
+            "baa",
+            "trademark_license",
+            "sublease",
+            "promissory_note",
+            "security_agreement",
+            "owner_covenant",
+        )
+        for consent in ("practice_consent", "mso_consent")
+    ),
     _req("responsibility_schedule", "msa", False, "it allocates the services the MSA describes", "msa"),
-    _req("msa", "owner_covenant", False, "the MSA's covenant binds the Practice only; each owner's covenant is "
-         "signed with it", "msa.covenants.non_compete"),
-    _req("bank_account", "practice_consent", True, "the consent opens the accounts and names their signatories",
-         "practice_consent.banking"),
-    _req("payment_authorization", "bank_account", True, "it instructs the Practice’s own bank",
-         "practice_consent.banking"),
+    _req(
+        "msa",
+        "owner_covenant",
+        False,
+        "the MSA's covenant binds the Practice only; each owner's covenant is signed with it",
+        "msa.covenants.non_compete",
+    ),
+    _req(
+        "bank_account",
+        "practice_consent",
+        True,
+        "the consent opens the accounts and names their signatories",
+        "practice_consent.banking",
+    ),
+    _req(
+        "payment_authorization",
+        "bank_account",
+        True,
+        "it instructs the Practice’s own bank",
+        "practice_consent.banking",
+    ),
     _req("payment_authorization", "msa", False, "it pays the fee the MSA sets", "practice_consent.banking"),
-    _req("officer_certificate.practice", "practice_consent", False, "it certifies the resolutions adopted",
-         "officer_certificate"),
-    _req("officer_certificate.practice", "ownership_ledger", False, "it certifies the owners of record",
-         "officer_certificate"),
+    _req(
+        "officer_certificate.practice",
+        "practice_consent",
+        False,
+        "it certifies the resolutions adopted",
+        "officer_certificate",
+    ),
+    _req(
+        "officer_certificate.practice",
+        "ownership_ledger",
+        False,
+        "it certifies the owners of record",
+        "officer_certificate",
+    ),
     _req("officer_certificate.practice", "msa", False, "it is delivered at the closing", "officer_certificate"),
-    _req("officer_certificate.mso", "mso_consent", False, "it certifies the resolutions adopted", "officer_certificate"),
+    _req(
+        "officer_certificate.mso", "mso_consent", False, "it certifies the resolutions adopted", "officer_certificate"
+    ),
     _req("officer_certificate.mso", "msa", False, "it is delivered at the closing", "officer_certificate"),
 )
 
@@ -161,8 +327,12 @@ def _copies(name: str, names: list[str]) -> list[str]:
 
 
 def _present(names: list[str]) -> list[Requirement]:
-    return [Requirement(item, before, r.strict, r.reason, r.source) for r in REQUIREMENTS
-            for item in _copies(r.item, names) for before in _copies(r.before, names)]
+    return [
+        Requirement(item, before, r.strict, r.reason, r.source)
+        for r in REQUIREMENTS
+        for item in _copies(r.item, names)
+        for before in _copies(r.before, names)
+    ]
 
 
 def signing_steps(names: list[str]) -> list[Step]:
@@ -180,8 +350,11 @@ def signing_steps(names: list[str]) -> list[Step]:
         if not changed:
             break
     else:
-        raise ClosingOrderError("The closing requirements contradict one another (a cycle through: "
-                                + ", ".join(sorted({r.item for r in requirements})) + ")")
+        raise ClosingOrderError(
+            "The closing requirements contradict one another (a cycle through: "
+            + ", ".join(sorted({r.item for r in requirements}))
+            + ")"
+        )
     rank = {name: i for i, name in enumerate(names)}
     same_sitting = {}
     for r in requirements:
@@ -209,8 +382,10 @@ def order_violations(steps: list[Step]) -> list[str]:
         late = before_step >= item_step if r.strict else before_step > item_step
         if late:
             when = "an earlier step" if r.strict else "the same step or earlier"
-            problems.append(f"{r.item} (step {item_step}) needs {r.before} at {when} ({r.reason}; {r.source}), "
-                            f"but {r.before} is at step {before_step}")
+            problems.append(
+                f"{r.item} (step {item_step}) needs {r.before} at {when} ({r.reason}; {r.source}), "
+                f"but {r.before} is at step {before_step}"
+            )
     return problems
 
 
@@ -254,7 +429,9 @@ def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]
         "mso_manager": [mso.signatory.name] if mso.manager_managed and mso.signatory.name not in members else [],
         "medical_director": [practice.medical_director],
         "clinician": [deal.clinicians[spec.item].name] if 0 <= spec.item < len(deal.clinicians) else [],
-        "supervisor": [supervisor_of(deal.clinicians[spec.item], deal)[0]] if 0 <= spec.item < len(deal.clinicians) else [],
+        "supervisor": [supervisor_of(deal.clinicians[spec.item], deal)[0]]
+        if 0 <= spec.item < len(deal.clinicians)
+        else [],
     }
     if "organizer" in spec.signers:  # the organizer the deal names, else the role for the document
         role = "Incorporator" if spec.charter == "practice" and corp else "Organizer"
@@ -267,7 +444,6 @@ def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]
     return [" ".join(key.split()) for role in spec.signers for key in resolved[role]]
 
 
-
 def closing_names(specs: list[DocumentSpec], deal: Deal) -> list[str]:
     """Every item of the closing, in reading order: the packet's agreements, then the closing's own items."""
     return list(dict.fromkeys([*(s.name for s in specs if not s.report), *(i.name for i in closing_items(deal))]))
@@ -277,7 +453,9 @@ def document_name(spec: DocumentSpec, deal: Deal) -> str:
     """A document as a list of the closing names it: the governing documents and consents with the
     body they belong to ("Action by Unanimous Written Consent of the Members of X"), others by title."""
     title, subtitle = spec.titles(deal)
-    return f"{title} {subtitle}" if spec.subtitle in ("of_mso", "of_practice", "practice_bodies", "mso_members") else title
+    return (
+        f"{title} {subtitle}" if spec.subtitle in ("of_mso", "of_practice", "practice_bodies", "mso_members") else title
+    )
 
 
 def signing_summary(specs: list[DocumentSpec], deal: Deal, context: dict) -> list[dict]:

@@ -19,6 +19,7 @@ from .covenants import covenant_findings
 from .findings import Finding
 from .staffing import staffing_findings
 
+
 def _fold(text: str) -> str:
     return re.sub(r"[\s,]+", " ", text).strip().casefold()
 
@@ -111,19 +112,35 @@ def _ownership_findings(deal: Deal, rules: StateRules) -> list[Finding]:
     if own.law_allows is None:
         return out
     if limits is own and out and not _limit_findings(deal, rules, own.law_allows):
-        return [Finding(
-            "owners.policy", "warning",
-            f"formgen’s conservative policy refuses this ownership ({own.describe(rules.name)}), though {rules.name} law "
-            f"allows it ({own.law_allows.describe(rules.name)}): to draft it, use --policy permissive",
-            citation=own.citation, action="blocked", verified=own.verified, field=out[0].field, blocking=True,
-            law="conditional")]
+        return [
+            Finding(
+                "owners.policy",
+                "warning",
+                f"formgen’s conservative policy refuses this ownership ({own.describe(rules.name)}), though {rules.name} law "
+                f"allows it ({own.law_allows.describe(rules.name)}): to draft it, use --policy permissive",
+                citation=own.citation,
+                action="blocked",
+                verified=own.verified,
+                field=out[0].field,
+                blocking=True,
+                law="conditional",
+            )
+        ]
     if limits is not own and not out and _limit_findings(deal, rules, own):
-        out.append(Finding(
-            "owners.policy", "info",
-            f"{rules.name} law allows this ownership ({own.law_allows.describe(rules.name)}), which formgen’s conservative "
-            f"policy refuses ({own.describe(rules.name)}): confirm each owner’s license and the licensing board’s "
-            "registration before filing", citation=own.citation, action="kept", verified=own.verified,
-            field="practice.owners", law="conditional"))
+        out.append(
+            Finding(
+                "owners.policy",
+                "info",
+                f"{rules.name} law allows this ownership ({own.law_allows.describe(rules.name)}), which formgen’s conservative "
+                f"policy refuses ({own.describe(rules.name)}): confirm each owner’s license and the licensing board’s "
+                "registration before filing",
+                citation=own.citation,
+                action="kept",
+                verified=own.verified,
+                field="practice.owners",
+                law="conditional",
+            )
+        )
     return out
 
 
@@ -209,11 +226,16 @@ def _governance_findings(deal: Deal, rules: StateRules) -> list[Finding]:
     owner_names = {o.name.casefold() for o in deal.practice.owners}
     mso_people = {m.name.casefold() for m in deal.mso.members} | {deal.mso.signatory.name.casefold()}
     if deal.practice.signatory.name.casefold() not in owner_names:
-        out.append(Finding(
-            "control.practice_signatory", "warning",
-            f"the practice’s signatory {deal.practice.signatory.name} is not one of its licensed owners; "
-            "a lay signatory for the practice suggests lay control", field="practice.signatory.name",
-            action="flagged"))
+        out.append(
+            Finding(
+                "control.practice_signatory",
+                "warning",
+                f"the practice’s signatory {deal.practice.signatory.name} is not one of its licensed owners; "
+                "a lay signatory for the practice suggests lay control",
+                field="practice.signatory.name",
+                action="flagged",
+            )
+        )
     if deal.practice.signatory.name.casefold() in mso_people:
         out.append(
             Finding(
@@ -258,11 +280,17 @@ def _governance_findings(deal: Deal, rules: StateRules) -> list[Finding]:
 
 def _state_research_findings(rules: StateRules) -> list[Finding]:
     if not rules.researched:
-        return [Finding(
-            "state.not_researched", "warning",
-            f"{rules.name} has not been researched; formgen applied its conservative default (strict corporate-"
-            "practice rules, physician owners only, no percentage or volume-based fees). Confirm the state’s law "
-            "with local counsel before use.", action="default_applied", verified=False)]
+        return [
+            Finding(
+                "state.not_researched",
+                "warning",
+                f"{rules.name} has not been researched; formgen applied its conservative default (strict corporate-"
+                "practice rules, physician owners only, no percentage or volume-based fees). Confirm the state’s law "
+                "with local counsel before use.",
+                action="default_applied",
+                verified=False,
+            )
+        ]
     unverified = [label for label, rule in rules.all_rules() if not rule.verified]
     if unverified:
         return [
@@ -299,42 +327,74 @@ def _succession_findings(deal: Deal, rules: StateRules) -> list[Finding]:
     estimate, and a sole owner's path."""
     out = []
     option_rule = rules.rule_for_tag("succession:option")
-    if (mso_succession_rights(rules) and deal.succession.designated_by == "mso" and deal.posture.value != "practice"
-            and (option_rule is None or option_rule.action == "warn")):
-        out.append(Finding(
-            "succession.option", "info",
-            "the MSO’s option to require a sale to a qualified successor arises only when a transfer event’s sale "
-            "has not closed by its deadline or an owner breaches the transfer restrictions; it is not a remedy for "
-            "a breach or termination of the management services agreement (a forced sale as a contract remedy is "
-            f"the lever regulators object to), it closes within {OPTION_CLOSING_DAYS} days after its notice and a "
-            "notice given before the management services agreement ends survives it", document="continuity_agreement",
-            action="kept"))
-    late = [step.key.replace("_", " ") for step in succession_timetable(deal.succession.deadlines)
-            if not step.appraisal_fits]
+    if (
+        mso_succession_rights(rules)
+        and deal.succession.designated_by == "mso"
+        and deal.posture.value != "practice"
+        and (option_rule is None or option_rule.action == "warn")
+    ):
+        out.append(
+            Finding(
+                "succession.option",
+                "info",
+                "the MSO’s option to require a sale to a qualified successor arises only when a transfer event’s sale "
+                "has not closed by its deadline or an owner breaches the transfer restrictions; it is not a remedy for "
+                "a breach or termination of the management services agreement (a forced sale as a contract remedy is "
+                f"the lever regulators object to), it closes within {OPTION_CLOSING_DAYS} days after its notice and a "
+                "notice given before the management services agreement ends survives it",
+                document="continuity_agreement",
+                action="kept",
+            )
+        )
+    late = [
+        step.key.replace("_", " ")
+        for step in succession_timetable(deal.succession.deadlines)
+        if not step.appraisal_fits
+    ]
     if late and deal.succession.price.value != "fixed":
-        out.append(Finding(
-            "succession.timetable", "info",
-            "an independent valuation cannot finish before the closing deadline after " + ", ".join(late)
-            + "; those sales close on the purchaser’s good-faith estimate, with twenty percent held in escrow and "
-            "the price adjusted after closing", document="continuity_agreement", action="kept"))
+        out.append(
+            Finding(
+                "succession.timetable",
+                "info",
+                "an independent valuation cannot finish before the closing deadline after "
+                + ", ".join(late)
+                + "; those sales close on the purchaser’s good-faith estimate, with twenty percent held in escrow and "
+                "the price adjusted after closing",
+                document="continuity_agreement",
+                action="kept",
+            )
+        )
     statute = rules.governance
     for key, most in sorted(statute.max_days.items()):
         days = getattr(deal.succession.deadlines, key)
         if days > most:
             cited = next((p for p in statute.provisions if p.citation), statute.estate_holding)
-            out.append(Finding(
-                f"succession.statutory_deadline.{key}", "warning",
-                f"the deal allows {days} days to sell an owner’s interest after {key.replace('_', ' ')}, but "
-                f"{rules.name} law allows at most {most}; the statute’s shorter period controls, and the deal’s "
-                f"succession.deadlines.{key} should say so", field=f"succession.deadlines.{key}", action="flagged",
-                citation=cited.citation if cited else "", verified=cited.verified if cited else False))
+            out.append(
+                Finding(
+                    f"succession.statutory_deadline.{key}",
+                    "warning",
+                    f"the deal allows {days} days to sell an owner’s interest after {key.replace('_', ' ')}, but "
+                    f"{rules.name} law allows at most {most}; the statute’s shorter period controls, and the deal’s "
+                    f"succession.deadlines.{key} should say so",
+                    field=f"succession.deadlines.{key}",
+                    action="flagged",
+                    citation=cited.citation if cited else "",
+                    verified=cited.verified if cited else False,
+                )
+            )
     if len(deal.practice.owners) == 1:
-        out.append(Finding(
-            "succession.sole_owner", "info",
-            "the practice has one owner, so it cannot redeem that owner’s interest; after a transfer event the "
-            "owner’s estate or representative holds the interest only for the period the law allows and then "
-            "sells it to a qualified person, converts the practice into an entity lay persons may own, or "
-            "dissolves it", document="continuity_agreement", action="kept"))
+        out.append(
+            Finding(
+                "succession.sole_owner",
+                "info",
+                "the practice has one owner, so it cannot redeem that owner’s interest; after a transfer event the "
+                "owner’s estate or representative holds the interest only for the period the law allows and then "
+                "sells it to a qualified person, converts the practice into an entity lay persons may own, or "
+                "dissolves it",
+                document="continuity_agreement",
+                action="kept",
+            )
+        )
     return out
 
 
@@ -343,12 +403,18 @@ def _covenant_findings(rules: StateRules) -> list[Finding]:
     rule = rules.rule_for_tag("covenant:non_compete_provider")
     if rule is not None and rule.action != "warn":
         return []
-    return [Finding(
-        "covenant.owners_not_bound", "info",
-        "the management services agreement’s non-competition covenant binds the practice only; the practice’s "
-        "owners do not sign that agreement, so formgen no longer claims to bind them. A covenant binding an owner "
-        "personally needs a separate agreement the owner signs, drafted to the state’s rule on physician "
-        "non-competes", document="msa", action="kept")]
+    return [
+        Finding(
+            "covenant.owners_not_bound",
+            "info",
+            "the management services agreement’s non-competition covenant binds the practice only; the practice’s "
+            "owners do not sign that agreement, so formgen no longer claims to bind them. A covenant binding an owner "
+            "personally needs a separate agreement the owner signs, drafted to the state’s rule on physician "
+            "non-competes",
+            document="msa",
+            action="kept",
+        )
+    ]
 
 
 def check_deal(deal: Deal, rules: StateRules) -> list[Finding]:
@@ -368,10 +434,16 @@ def check_deal(deal: Deal, rules: StateRules) -> list[Finding]:
 def law_change_findings(deal: Deal, all_rules: StateRules) -> list[Finding]:
     """Rules that came or come into force after the deal's effective date and reach it later."""
     term = deal.term
-    return [Finding(
-        f"law_change.{change.key}", "warning",
-        f"From {change.effective:%B} {change.effective.day}, {change.effective.year} (after this arrangement’s "
-        f"effective date): {change.requires} This reaches the arrangement by {change.deadline:%B} "
-        f"{change.deadline.day}, {change.deadline.year} ({change.basis}).",
-        citation=change.citation, action="flagged", verified=change.verified)
-        for change in law_changes(all_rules, deal.deal.effective_date, term.initial_years, term.renewal_years)]
+    return [
+        Finding(
+            f"law_change.{change.key}",
+            "warning",
+            f"From {change.effective:%B} {change.effective.day}, {change.effective.year} (after this arrangement’s "
+            f"effective date): {change.requires} This reaches the arrangement by {change.deadline:%B} "
+            f"{change.deadline.day}, {change.deadline.year} ({change.basis}).",
+            citation=change.citation,
+            action="flagged",
+            verified=change.verified,
+        )
+        for change in law_changes(all_rules, deal.deal.effective_date, term.initial_years, term.renewal_years)
+    ]

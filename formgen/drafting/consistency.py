@@ -65,13 +65,17 @@ def succession_terms(text: str) -> dict[str, str]:
 
 _DATE = r"[A-Z][a-z]+ \d{1,2}, \d{4}"
 _EFFECTIVE_DATE = re.compile(rf'as of ({_DATE}) \(the "Effective Date"\)|written consent, effective as of ({_DATE})')
-_NAME_SUFFIX = r"(?:, (?:LLC|L\.L\.C\.|Inc\.|P\.C\.|PLLC|P\.L\.L\.C\.|P\.A\.|LLP|Ltd\.|M\.D\.|D\.O\.|PA-C|N\.P\.|Jr\.|Sr\.))*"
+_NAME_SUFFIX = (
+    r"(?:, (?:LLC|L\.L\.C\.|Inc\.|P\.C\.|PLLC|P\.L\.L\.C\.|P\.A\.|LLP|Ltd\.|M\.D\.|D\.O\.|PA-C|N\.P\.|Jr\.|Sr\.))*"
+)
 _ROLE = re.compile(r'\((?:the )?"(?P<role>[A-Z][A-Za-z ]+)"\)')
 # How a document introduces the party a role names: '... between Glow Management, LLC, a California
 # limited liability company with its principal office at 100 Main Street, ... (the "MSO")', read in the
 # words just before the role.
-_INTRODUCTION = re.compile(rf'(?:\b(?:between|among|by|and|of)|;) (?P<name>[A-Z0-9][^,;"()]*?{_NAME_SUFFIX}), '
-                           r'an? (?P<description>[^,;"()]+?)(?: with its principal office at (?P<address>[^"()]+?))? $')
+_INTRODUCTION = re.compile(
+    rf'(?:\b(?:between|among|by|and|of)|;) (?P<name>[A-Z0-9][^,;"()]*?{_NAME_SUFFIX}), '
+    r'an? (?P<description>[^,;"()]+?)(?: with its principal office at (?P<address>[^"()]+?))? $'
+)
 
 
 def party_terms(text: str) -> dict[str, str]:
@@ -129,8 +133,14 @@ def _differences(stated: dict[str, dict[str, str]], rule: str) -> list[Finding]:
         values = {name: terms[term] for name, terms in stated.items() if term in terms}
         if len(set(values.values())) > 1:
             listed = "; ".join(f"{name}: {value}" for name, value in sorted(values.items()))
-            findings.append(Finding(rule, "error", f"the documents state {term} differently ({listed}); "
-                                    "they must all follow the deal file", action="flagged"))
+            findings.append(
+                Finding(
+                    rule,
+                    "error",
+                    f"the documents state {term} differently ({listed}); they must all follow the deal file",
+                    action="flagged",
+                )
+            )
     return findings
 
 
@@ -140,9 +150,12 @@ def _per_item(parties: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     the parties the other documents define too ("Practice") are compared with the whole packet."""
     copies = {name for name in parties if family_of(name) != name}
     shared = {term for name, terms in parties.items() if name not in copies for term in terms}
-    return {name: terms if name not in copies else
-            {(term if term in shared else f"{term} ({name.split('.', 1)[1]})"): value for term, value in terms.items()}
-            for name, terms in parties.items()}
+    return {
+        name: terms
+        if name not in copies
+        else {(term if term in shared else f"{term} ({name.split('.', 1)[1]})"): value for term, value in terms.items()}
+        for name, terms in parties.items()
+    }
 
 
 def consistency_findings(texts: dict[str, str]) -> list[Finding]:
@@ -156,8 +169,13 @@ def consistency_findings(texts: dict[str, str]) -> list[Finding]:
         if len(set(values.values())) > 1:
             listed = "; ".join(f"{name}: {value}" for name, value in sorted(values.items()))
             what = "price formula" if term == "price" else f"deadline in days after {term.replace('_', ' ')}"
-            findings.append(Finding(f"packet.succession.{term}", "error",
-                                    f"the documents state the succession {what} differently ({listed}); "
-                                    "they must all follow the deal file's succession section",
-                                    action="flagged"))
+            findings.append(
+                Finding(
+                    f"packet.succession.{term}",
+                    "error",
+                    f"the documents state the succession {what} differently ({listed}); "
+                    "they must all follow the deal file's succession section",
+                    action="flagged",
+                )
+            )
     return findings + system_findings(texts)

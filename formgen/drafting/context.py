@@ -60,7 +60,8 @@ PRICE_ADJUSTMENT = (
     "good-faith estimate of the price, of which twenty percent (20%) is paid instead to an escrow agent that "
     "the seller and the purchaser choose, to be held until the price is finally determined; within ten (10) "
     "days after that determination the purchaser pays the seller any shortfall, or the excess is returned to "
-    "the purchaser, first from the escrow, and the escrow agent releases the rest of the escrow to the seller")
+    "the purchaser, first from the escrow, and the escrow agent releases the rest of the escrow to the seller"
+)
 
 
 # Who appoints a neutral (an appraiser, a physician judging Disability): the body the MSA's arbitration
@@ -71,34 +72,44 @@ APPOINTING_BODY = "American Health Law Association Dispute Resolution Service"
 def _price_text(deal: Deal) -> str:
     terms = deal.succession
     if terms.price is PriceFormula.fixed:
-        return (f"{money(terms.fixed_price)} for all of the owner’s interest, and the same proportion of that "
-                "amount for any part of it")
+        return (
+            f"{money(terms.fixed_price)} for all of the owner’s interest, and the same proportion of that "
+            "amount for any part of it"
+        )
     if terms.price is PriceFormula.book_value:
-        return ("the book value of the interest, being the Practice’s total assets minus its total liabilities as "
-                "shown on its balance sheet as of the last day of the calendar month before the event that requires "
-                "the sale, prepared by the Practice’s regular outside accountant under the accounting method the "
-                "Practice regularly uses, consistently applied, with no value for goodwill or any other intangible "
-                "asset not carried on that balance sheet, multiplied by the owner’s percentage of the outstanding "
-                "ownership interests, as the accountant determines, which determination is final absent manifest error. "
-                + PRICE_ADJUSTMENT)
-    return ("the fair market value of the interest as of the date of the event that requires the sale, as the seller "
-            "and the purchaser agree or, failing agreement within the period for agreeing the price listed for that "
-            "event, as an independent appraiser experienced in valuing medical practices determines, chosen by them "
-            f"jointly or, failing that, appointed by the {APPOINTING_BODY} at the request of either of "
-            "them; the appraiser’s determination is final absent manifest error and its fees are shared equally by the "
-            "seller and the purchaser. " + PRICE_ADJUSTMENT)
+        return (
+            "the book value of the interest, being the Practice’s total assets minus its total liabilities as "
+            "shown on its balance sheet as of the last day of the calendar month before the event that requires "
+            "the sale, prepared by the Practice’s regular outside accountant under the accounting method the "
+            "Practice regularly uses, consistently applied, with no value for goodwill or any other intangible "
+            "asset not carried on that balance sheet, multiplied by the owner’s percentage of the outstanding "
+            "ownership interests, as the accountant determines, which determination is final absent manifest error. "
+            + PRICE_ADJUSTMENT
+        )
+    return (
+        "the fair market value of the interest as of the date of the event that requires the sale, as the seller "
+        "and the purchaser agree or, failing agreement within the period for agreeing the price listed for that "
+        "event, as an independent appraiser experienced in valuing medical practices determines, chosen by them "
+        f"jointly or, failing that, appointed by the {APPOINTING_BODY} at the request of either of "
+        "them; the appraiser’s determination is final absent manifest error and its fees are shared equally by the "
+        "seller and the purchaser. " + PRICE_ADJUSTMENT
+    )
 
 
 def _disability_judge(deal: Deal) -> str:
     """Who finds an owner disabled: never a board the affected owner makes up alone."""
     if len(deal.practice.owners) == 1:
-        return (f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the "
-                "individual’s guardian, conservator or agent under a durable power of attorney, selects or, if none "
-                "is selected within fifteen (15) days after a written request by any interested person, whom the "
-                f"{APPOINTING_BODY} appoints at that person’s request")
+        return (
+            f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the "
+            "individual’s guardian, conservator or agent under a durable power of attorney, selects or, if none "
+            "is selected within fifteen (15) days after a written request by any interested person, whom the "
+            f"{APPOINTING_BODY} appoints at that person’s request"
+        )
     share = "a majority" if deal.succession.approval == "majority" else "all"
-    return (f"a physician whom the owners holding {share} of the ownership interests in the Practice not held by "
-            "the affected individual select")
+    return (
+        f"a physician whom the owners holding {share} of the ownership interests in the Practice not held by "
+        "the affected individual select"
+    )
 
 
 def estate_holding_period(rules: StateRules) -> str:
@@ -107,9 +118,11 @@ def estate_holding_period(rules: StateRules) -> str:
     statute = rules.governance.estate_holding
     if statute is not None:
         return f"{statute.period} ({statute.citation})"
-    return (f"the period that the law of {rules.name} allows the estate or representative of a deceased, "
-            "disabled or disqualified owner to hold an interest in a professional practice, and in any case no "
-            "longer than ninety (90) days after the deadline for the closing")
+    return (
+        f"the period that the law of {rules.name} allows the estate or representative of a deceased, "
+        "disabled or disqualified owner to hold an interest in a professional practice, and in any case no "
+        "longer than ninety (90) days after the deadline for the closing"
+    )
 
 
 def timetable_events(deadlines, owner: str = "owner") -> list[dict]:
@@ -117,12 +130,20 @@ def timetable_events(deadlines, owner: str = "owner") -> list[dict]:
     with the timetable's days for naming the successor and agreeing the price ('steps': one phrase)."""
     events = []
     for (key, label), step in zip(TRANSFER_EVENTS, succession_timetable(deadlines)):
-        events.append({
-            "key": key, "event": label.replace("owner", owner), "days": step.closing,
-            "days_words": words(step.closing), "successor_days": step.successor, "price_days": step.price,
-            "steps": (f"{words(step.closing)} days, with the successor named within {words(step.successor)} "
-                      f"days and the price agreed within {words(step.price)} days after the event"),
-        })
+        events.append(
+            {
+                "key": key,
+                "event": label.replace("owner", owner),
+                "days": step.closing,
+                "days_words": words(step.closing),
+                "successor_days": step.successor,
+                "price_days": step.price,
+                "steps": (
+                    f"{words(step.closing)} days, with the successor named within {words(step.successor)} "
+                    f"days and the price agreed within {words(step.price)} days after the event"
+                ),
+            }
+        )
     return events
 
 
@@ -130,24 +151,30 @@ def state_statutes(deal: Deal, rules: StateRules) -> list[dict]:
     """The state's statutes that the practice's governing document restates, for its entity form."""
     entity_type = deal.practice.entity_type
     owner_word = "Member" if entity_type.is_llc else "Shareholder"
-    return [{"caption": p.caption, "text": p.text.replace("{owner}", owner_word), "citation": p.citation}
-            for p in rules.governance.provisions if p.applies_to(entity_type)]
+    return [
+        {"caption": p.caption, "text": p.text.replace("{owner}", owner_word), "citation": p.citation}
+        for p in rules.governance.provisions
+        if p.applies_to(entity_type)
+    ]
 
 
 def physicians_alone_choose_successors(deal: Deal, rules: StateRules) -> bool:
     """The state lets only physician owners approve a successor, and the practice has other owners."""
-    return (rules.governance.physician_vote_on_succession
-            and any(o.license.type.value not in ("MD", "DO") for o in deal.practice.owners))
+    return rules.governance.physician_vote_on_succession and any(
+        o.license.type.value not in ("MD", "DO") for o in deal.practice.owners
+    )
 
 
 def share_legend(deal: Deal) -> str:
     """Printed on every certificate and quoted in the bylaws: one text for both."""
-    return ("THE SHARES REPRESENTED BY THIS CERTIFICATE MAY BE HELD ONLY BY PERSONS LICENSED TO RENDER THE "
-            "PROFESSIONAL SERVICES FOR WHICH THE CORPORATION IS ORGANIZED, AS APPLICABLE LAW REQUIRES. THEY ARE "
-            "SUBJECT TO RESTRICTIONS ON TRANSFER AND TO MANDATORY REDEMPTION OR TRANSFER UNDER APPLICABLE LAW, "
-            "THE BYLAWS OF THE CORPORATION AND THE CONTINUITY AGREEMENT DATED "
-            f"{longdate(deal.deal.effective_date).upper()}, COPIES OF WHICH ARE AVAILABLE FROM THE SECRETARY OF "
-            "THE CORPORATION.")
+    return (
+        "THE SHARES REPRESENTED BY THIS CERTIFICATE MAY BE HELD ONLY BY PERSONS LICENSED TO RENDER THE "
+        "PROFESSIONAL SERVICES FOR WHICH THE CORPORATION IS ORGANIZED, AS APPLICABLE LAW REQUIRES. THEY ARE "
+        "SUBJECT TO RESTRICTIONS ON TRANSFER AND TO MANDATORY REDEMPTION OR TRANSFER UNDER APPLICABLE LAW, "
+        "THE BYLAWS OF THE CORPORATION AND THE CONTINUITY AGREEMENT DATED "
+        f"{longdate(deal.deal.effective_date).upper()}, COPIES OF WHICH ARE AVAILABLE FROM THE SECRETARY OF "
+        "THE CORPORATION."
+    )
 
 
 def succession_values(deal: Deal, rules: StateRules) -> dict:
@@ -164,14 +191,20 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
     def successor_approver(owner: str = "owner", entity: str = "the Practice") -> str:
         """Who approves (or selects) a transferee for the practice; with one owner, who acts for that owner."""
         if sole:
-            return (f"the {owner} or, after the {owner}’s death or during the {owner}’s incapacity, the {owner}’s "
-                    "personal representative, guardian or conservator")
+            return (
+                f"the {owner} or, after the {owner}’s death or during the {owner}’s incapacity, the {owner}’s "
+                "personal representative, guardian or conservator"
+            )
         share = "a majority" if terms.approval == "majority" else "all"
         if physician_vote:  # the state lets only physicians decide who succeeds to a physician's interest
-            return (f"the {owner}s who are physicians, holding {share} of the ownership interests in {entity} held by "
-                    f"physicians other than the transferring {owner} (or, if there is none, the transferring {owner} "
-                    f"or the transferring {owner}’s personal representative, guardian or conservator)")
-        return f"the {owner}s holding {share} of the ownership interests in {entity} not held by the transferring {owner}"
+            return (
+                f"the {owner}s who are physicians, holding {share} of the ownership interests in {entity} held by "
+                f"physicians other than the transferring {owner} (or, if there is none, the transferring {owner} "
+                f"or the transferring {owner}’s personal representative, guardian or conservator)"
+            )
+        return (
+            f"the {owner}s holding {share} of the ownership interests in {entity} not held by the transferring {owner}"
+        )
 
     def tag_allowed(tag: str) -> bool:
         """True unless a state rule removes or replaces clauses carrying this tag."""
@@ -179,8 +212,13 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         return rule is None or rule.action == "warn"
 
     physicians = [o.name for o in deal.practice.owners if o.license.type.value in ("MD", "DO")]
-    president = (deal.practice.signatory.name if deal.practice.signatory.name in physicians
-                 else physicians[0] if physicians else placeholder("name of the President, a licensed physician"))
+    president = (
+        deal.practice.signatory.name
+        if deal.practice.signatory.name in physicians
+        else physicians[0]
+        if physicians
+        else placeholder("name of the President, a licensed physician")
+    )
     return {
         "practice_president": president,
         "state_statutes": state_statutes(deal, rules),
@@ -199,13 +237,16 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
             "a physical or mental condition that prevents an individual from practicing the individual’s profession "
             "substantially full time for one hundred eighty (180) consecutive days, or for two hundred forty (240) days "
             f"in any period of three hundred sixty-five (365) days, as determined in writing by {_disability_judge(deal)}, or the "
-            "appointment by a court of a guardian or conservator of the individual’s person or estate"),
+            "appointment by a court of a guardian or conservator of the individual’s person or estate"
+        ),
         "married_owners": [o for o in deal.practice.owners if o.spouse],
         "estate_holding_period": estate_holding_period(rules),
         "financing": deal.financing,
         "share_legend": share_legend(deal),
-        "advance_rate": (f"the prime rate published in The Wall Street Journal on that date plus {pct(deal.financing.rate_margin_percent)} "
-                         "per year, or if less the highest rate Applicable Law permits"),
+        "advance_rate": (
+            f"the prime rate published in The Wall Street Journal on that date plus {pct(deal.financing.rate_margin_percent)} "
+            "per year, or if less the highest rate Applicable Law permits"
+        ),
     }
 
 
@@ -220,18 +261,46 @@ def covenant_values(rules: StateRules) -> dict:
     terms = covenant_terms(rules)
     scope = rules.scope_of_practice
     return {
-        "covenant": {"period": "one (1) year" if terms.months == 12 else f"{words(terms.months)} months",
-                     "radius": words(terms.radius_miles), "buyout": terms.buyout,
-                     "patient_access": terms.patient_access, "signed_writing": terms.signed_writing},
+        "covenant": {
+            "period": "one (1) year" if terms.months == 12 else f"{words(terms.months)} months",
+            "radius": words(terms.radius_miles),
+            "buyout": terms.buyout,
+            "patient_access": terms.patient_access,
+            "signed_writing": terms.signed_writing,
+        },
         "covenant_analysis": covenant_analysis(rules),
         "scope_instruments": _series(scope.instrument_names()) if scope else "",
         "scope_ratios": "; ".join(scope.ratios()) if scope else "",
     }
 
 
-ENTITY_SUFFIXES = {"LLC", "L.L.C.", "INC", "INC.", "LP", "L.P.", "LLP", "L.L.P.", "LLLP", "CORP", "CORP.",
-                   "CORPORATION", "COMPANY", "CO.", "TRUST", "LTD", "LTD.", "PLLC", "P.L.L.C.", "PC", "P.C.", "FUND",
-                   "PARTNERS", "PARTNERSHIP", "HOLDINGS"}
+ENTITY_SUFFIXES = {
+    "LLC",
+    "L.L.C.",
+    "INC",
+    "INC.",
+    "LP",
+    "L.P.",
+    "LLP",
+    "L.L.P.",
+    "LLLP",
+    "CORP",
+    "CORP.",
+    "CORPORATION",
+    "COMPANY",
+    "CO.",
+    "TRUST",
+    "LTD",
+    "LTD.",
+    "PLLC",
+    "P.L.L.C.",
+    "PC",
+    "P.C.",
+    "FUND",
+    "PARTNERS",
+    "PARTNERSHIP",
+    "HOLDINGS",
+}
 
 
 def is_entity(name: str) -> bool:
@@ -255,8 +324,16 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
 
     context = {
         # the deal, under the names of the deal file
-        "deal": deal.deal, "brand": deal.brand, "premises": deal.premises, "mso": deal.mso, "practice": deal.practice, "services": deal.services,
-        "fees": deal.fees, "term": deal.term, "dispute_resolution": deal.dispute_resolution, "formation": deal.formation,
+        "deal": deal.deal,
+        "brand": deal.brand,
+        "premises": deal.premises,
+        "mso": deal.mso,
+        "practice": deal.practice,
+        "services": deal.services,
+        "fees": deal.fees,
+        "term": deal.term,
+        "dispute_resolution": deal.dispute_resolution,
+        "formation": deal.formation,
         "malpractice_limits": malpractice_limits(deal),
         "mso_management": mso_management(deal),
         "original_members": original_members(deal),
@@ -268,8 +345,11 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
         "fee_basis": fee_basis,
         "fee_replaced_from": fee_replaced_from,
         # The state's label for the form, without its explanatory parenthetical.
-        "practice_form": (rules.form(deal.practice.entity_type).label.split(" (")[0]
-                          if rules.form(deal.practice.entity_type) else PRACTICE_FORM_WORDS[deal.practice.entity_type]),
+        "practice_form": (
+            rules.form(deal.practice.entity_type).label.split(" (")[0]
+            if rules.form(deal.practice.entity_type)
+            else PRACTICE_FORM_WORDS[deal.practice.entity_type]
+        ),
         "practice_governing_document": entity_governing_document(deal, "practice"),
         "mso_governing_document": entity_governing_document(deal, "mso"),
         "practice_charter": charter_name(deal.deal.state, is_llc),
@@ -285,8 +365,18 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
         **clinical_values(deal, rules),
         "staffing": staffing_rows(deal, rules),  # each clinician, treatments, instrument and its authority
         # helpers
-        "ref": ref, "money": money, "pct": pct, "longdate": longdate, "words": words, "names": names,
-        "placeholder": placeholder, "filled": filled, "agent_for_process": lambda entity: agent_for_process(deal, entity), "indefinite": indefinite, "prose": library_prose, "is_entity": is_entity,
+        "ref": ref,
+        "money": money,
+        "pct": pct,
+        "longdate": longdate,
+        "words": words,
+        "names": names,
+        "placeholder": placeholder,
+        "filled": filled,
+        "agent_for_process": lambda entity: agent_for_process(deal, entity),
+        "indefinite": indefinite,
+        "prose": library_prose,
+        "is_entity": is_entity,
         "service_label": lambda sid: service_entry(sid)["label"],
         "service_summary": lambda sid: service_entry(sid)["summary"],
     }
@@ -301,4 +391,3 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
     if extra:
         context.update(extra)
     return context
-

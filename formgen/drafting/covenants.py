@@ -38,8 +38,13 @@ def covenant_terms(rules: StateRules) -> CovenantTerms:
     months, radius = STANDARD_MONTHS, STANDARD_RADIUS_MILES
     if covenant is None:
         return CovenantTerms(months, radius, "", False, False)
-    return CovenantTerms(min(months, covenant.max_months or months), min(radius, covenant.max_radius_miles or radius),
-                         covenant.buyout, covenant.patient_access, covenant.signed_writing)
+    return CovenantTerms(
+        min(months, covenant.max_months or months),
+        min(radius, covenant.max_radius_miles or radius),
+        covenant.buyout,
+        covenant.patient_access,
+        covenant.signed_writing,
+    )
 
 
 def _period(months: int) -> str:
@@ -49,8 +54,10 @@ def _period(months: int) -> str:
 def _conditions(covenant: Covenant) -> list[str]:
     out = []
     if covenant.signed_writing:
-        out.append("it must be set out in a writing signed by each person it restrains (the Practice signs the "
-                   "Management Services Agreement; an owner is bound only by a covenant that owner signs)")
+        out.append(
+            "it must be set out in a writing signed by each person it restrains (the Practice signs the "
+            "Management Services Agreement; an owner is bound only by a covenant that owner signs)"
+        )
     if covenant.max_months:
         out.append(f"it may last no longer than {_period(covenant.max_months)} after the relationship ends")
     if covenant.max_radius_miles:
@@ -58,8 +65,10 @@ def _conditions(covenant: Covenant) -> list[str]:
     if covenant.buyout:
         out.append(f"it must offer a buyout {covenant.buyout}")
     if covenant.patient_access:
-        out.append("it must leave the physician access to the list of patients seen and, on their authorization, "
-                   "to their medical records")
+        out.append(
+            "it must leave the physician access to the list of patients seen and, on their authorization, "
+            "to their medical records"
+        )
     return out + [_clause(c) for c in covenant.conditions + ([covenant.notice] if covenant.notice else [])]
 
 
@@ -72,15 +81,20 @@ def _clause(sentence: str) -> str:
 def _kept_sentence(rules: StateRules, covenant: Covenant) -> str:
     terms = covenant_terms(rules)
     conditions = _conditions(covenant)
-    return (f"The Management Services Agreement keeps the Practice’s covenant not to compete "
-            f"({_period(terms.months)} after the Term, within {terms.radius_miles} miles of the Premises, the radius "
-            f"left for counsel to set). It binds the Practice only: the Practice Owners do not sign the agreement, so "
-            f"a covenant binding an owner personally needs an agreement that owner signs, and {rules.name} "
-            f"{COVENANT_WORDS[covenant.status]}" + (f": {'; '.join(conditions)}." if conditions else "."))
+    return (
+        f"The Management Services Agreement keeps the Practice’s covenant not to compete "
+        f"({_period(terms.months)} after the Term, within {terms.radius_miles} miles of the Premises, the radius "
+        f"left for counsel to set). It binds the Practice only: the Practice Owners do not sign the agreement, so "
+        f"a covenant binding an owner personally needs an agreement that owner signs, and {rules.name} "
+        f"{COVENANT_WORDS[covenant.status]}" + (f": {'; '.join(conditions)}." if conditions else ".")
+    )
 
 
-COVENANT_WORDS = {"void": "treats it as void", "limited": "enforces it only within statutory limits",
-                  "reasonableness": "enforces it only as far as it is reasonable"}
+COVENANT_WORDS = {
+    "void": "treats it as void",
+    "limited": "enforces it only within statutory limits",
+    "reasonableness": "enforces it only as far as it is reasonable",
+}
 
 
 def _cited(rule: Covenant) -> str:
@@ -98,11 +112,14 @@ def covenant_analysis(rules: StateRules) -> list[tuple[str, str]]:
         head = _kept_sentence(rules, covenant)
     else:
         rule = rules.rule_for_tag(NON_COMPETE_TAG)
-        head = ("The Management Services Agreement keeps no covenant not to compete"
-                + (": a confidentiality-only covenant takes its place." if rule and rule.action == "replace" else "."))
+        head = "The Management Services Agreement keeps no covenant not to compete" + (
+            ": a confidentiality-only covenant takes its place." if rule and rule.action == "replace" else "."
+        )
         if covenant.status != "void":
-            head += (f" formgen’s rule for {rules.name} removed it although the law does not make it void outright: "
-                     "see the finding on the provision.")
+            head += (
+                f" formgen’s rule for {rules.name} removed it although the law does not make it void outright: "
+                "see the finding on the provision."
+            )
     out = [("The covenant", head), (f"{rules.name} law", _cited(covenant))]
     provider = rules.noncompete.provider[0] if rules.noncompete and rules.noncompete.provider else None
     if provider is not None:
@@ -117,8 +134,20 @@ def covenant_findings(rules: StateRules) -> list[Finding]:
         return []
     kept = covenant_kept(rules)
     severity = "warning" if kept and covenant.status == "limited" else "info"
-    message = (_kept_sentence(rules, covenant) if kept else
-               f"The Management Services Agreement keeps no covenant not to compete. {covenant.summary.strip()}")
-    return [Finding("covenant.non_compete", severity, message, citation=covenant.citation,
-                    document="msa", action="kept" if kept else "flagged", verified=covenant.verified,
-                    law={"void": "prohibited", "limited": "conditional", "reasonableness": "conditional"}[covenant.status])]
+    message = (
+        _kept_sentence(rules, covenant)
+        if kept
+        else f"The Management Services Agreement keeps no covenant not to compete. {covenant.summary.strip()}"
+    )
+    return [
+        Finding(
+            "covenant.non_compete",
+            severity,
+            message,
+            citation=covenant.citation,
+            document="msa",
+            action="kept" if kept else "flagged",
+            verified=covenant.verified,
+            law={"void": "prohibited", "limited": "conditional", "reasonableness": "conditional"}[covenant.status],
+        )
+    ]

@@ -18,8 +18,10 @@ def malpractice_limits(deal: Deal) -> str:
     terms = deal.formation
     if terms.malpractice_per_claim is None and terms.malpractice_aggregate is None:
         return placeholder("$1,000,000 per claim and $3,000,000 annual aggregate")
-    return (f"{filled(terms.malpractice_per_claim, 'amount')} per claim and "
-            f"{filled(terms.malpractice_aggregate, 'amount')} annual aggregate")
+    return (
+        f"{filled(terms.malpractice_per_claim, 'amount')} per claim and "
+        f"{filled(terms.malpractice_aggregate, 'amount')} annual aggregate"
+    )
 
 
 def agent_for_process(deal: Deal, entity: str) -> str:
@@ -32,20 +34,31 @@ def agent_for_process(deal: Deal, entity: str) -> str:
     agent = filled(filing.registered_agent, "registered agent")
     office = filled(filing.registered_office, f"street address in {where}")
     if party.formation_state == "CA":
-        return (f"The name of the initial agent for service of process is {agent}, and the agent’s street address "
-                f"in California is {office}. The principal office is at {party.address}.")
+        return (
+            f"The name of the initial agent for service of process is {agent}, and the agent’s street address "
+            f"in California is {office}. The principal office is at {party.address}."
+        )
     if party.formation_state == "NY":
-        county = ("" if entity == "practice"  # the practice's purpose article already states its county
-                  else f" The office is to be located in the County of {filled(filing.county, 'county')}, New York.")
-        return ("The Secretary of State is designated as agent upon whom process may be served, and the post office "
-                f"address to which the Secretary of State shall mail a copy of any process served is {party.address}."
-                + county)
-    sentence = (f"The name of the initial registered agent is {agent}, and the street address of its registered "
-                f"office in {where} is {office}. The principal office is at {party.address}.")
+        county = (
+            ""
+            if entity == "practice"  # the practice's purpose article already states its county
+            else f" The office is to be located in the County of {filled(filing.county, 'county')}, New York."
+        )
+        return (
+            "The Secretary of State is designated as agent upon whom process may be served, and the post office "
+            f"address to which the Secretary of State shall mail a copy of any process served is {party.address}."
+            + county
+        )
+    sentence = (
+        f"The name of the initial registered agent is {agent}, and the street address of its registered "
+        f"office in {where} is {office}. The principal office is at {party.address}."
+    )
     if party.formation_state == "FL":
-        sentence += (f" Acceptance by the registered agent: having been named as registered agent to accept service "
-                     f"of process at the registered office stated above, I, {agent}, accept the appointment, agree to "
-                     "act in that capacity, and am familiar with and accept the obligations of the position.")
+        sentence += (
+            f" Acceptance by the registered agent: having been named as registered agent to accept service "
+            f"of process at the registered office stated above, I, {agent}, accept the appointment, agree to "
+            "act in that capacity, and am familiar with and accept the obligations of the position."
+        )
     return sentence
 
 
@@ -55,11 +68,17 @@ def mso_management(deal: Deal) -> str:
     with addresses (Tex. Bus. Orgs. Code § 3.010); elsewhere the charter says who manages it."""
     mso = deal.mso
     if mso.formation_state != "TX":
-        return ("The company is managed by a manager; the name and address of its initial manager are "
-                f"{mso.signatory.name}, {mso.address}." if mso.manager_managed else "The company is managed by its members.")
+        return (
+            "The company is managed by a manager; the name and address of its initial manager are "
+            f"{mso.signatory.name}, {mso.address}."
+            if mso.manager_managed
+            else "The company is managed by its members."
+        )
     if mso.manager_managed:
-        return (f"The company will have managers. The name and address of its initial manager are {mso.signatory.name}, "
-                f"{mso.address}.")
+        return (
+            f"The company will have managers. The name and address of its initial manager are {mso.signatory.name}, "
+            f"{mso.address}."
+        )
     members = [f"{m.name}, {filled(m.address, f'mailing address of {m.name}')}" for m in mso.members]
     each = "the initial member are" if len(members) == 1 else "each initial member are"
     return f"The company will not have managers; its members manage it. The name and address of {each}: {listing(members)}."

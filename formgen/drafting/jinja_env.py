@@ -25,8 +25,16 @@ class CachingSandboxedEnvironment(ImmutableSandboxedEnvironment):
         super().__init__(**options)
         self._compiled: dict[str, object] = {}
         # What the compiled code depends on besides the source (the disk cache's key).
-        self._signature = repr((type(self).__qualname__, self.autoescape, self.trim_blocks, self.lstrip_blocks,
-                                self.keep_trailing_newline, getattr(self.finalize, "__qualname__", None)))
+        self._signature = repr(
+            (
+                type(self).__qualname__,
+                self.autoescape,
+                self.trim_blocks,
+                self.lstrip_blocks,
+                self.keep_trailing_newline,
+                getattr(self.finalize, "__qualname__", None),
+            )
+        )
 
     def from_string(self, source, globals=None, template_class=None):
         if globals or template_class is not None or not isinstance(source, str):
@@ -36,7 +44,8 @@ class CachingSandboxedEnvironment(ImmutableSandboxedEnvironment):
             if len(self._compiled) >= self.CACHE_SIZE:
                 self._compiled.clear()
             template = self._compiled[source] = self.template_class.from_code(
-                self, self._code(source), self.make_globals(None), None)
+                self, self._code(source), self.make_globals(None), None
+            )
         return template
 
     def _code(self, source: str):

@@ -22,8 +22,16 @@ from .plan import DocumentPlan
 from ..inputs.states import ChecklistItem, ClauseRule, Note, RequiredClause, StateRules
 
 # The reports (registry: report=True) describe the agreements, so they are built last, with these extra names.
-REPORT_NAMES = ("findings", "still_to_complete", "decisions", "rules", "checklist_items", "documents", "state_notes",
-                "clause_authorities")
+REPORT_NAMES = (
+    "findings",
+    "still_to_complete",
+    "decisions",
+    "rules",
+    "checklist_items",
+    "documents",
+    "state_notes",
+    "clause_authorities",
+)
 # What the Word layout (templates/document.docx) is rendered with.
 LAYOUT_NAMES = ("title", "subtitle", "document_title", "header_text", "draft_notice", "blocks")
 
@@ -97,8 +105,11 @@ def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
     start = deal.deal.effective_date
     who = {"mso": deal.mso.name, "practice": deal.practice.name, "both": "Both entities"}
     formation = {item.id: item for item in rules.checklist}
-    formed = {entity: start + dt.timedelta(days=formation[item_id].due_days or 0)
-              for entity, item_id in FORMATION_ITEMS.items() if item_id in formation}
+    formed = {
+        entity: start + dt.timedelta(days=formation[item_id].due_days or 0)
+        for entity, item_id in FORMATION_ITEMS.items()
+        if item_id in formation
+    }
     rows = []
     for item in rules.checklist:
         warning = ""
@@ -109,11 +120,22 @@ def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
             when, sort_key = longdate(due), due
             entity_formed = formed.get(item.entity)
             if item.id not in FORMATION_ITEMS.values() and entity_formed and due < entity_formed:
-                warning = (f"Due before {who[item.entity]} is scheduled to be formed ({longdate(entity_formed)}): "
-                           "form it earlier or have its organizers act for it.")
-        rows.append({"id": item.id, "task": item.task, "entity": who[item.entity], "due": when,
-                     "citation": item.citation or "", "verified": item.verified, "warning": warning,
-                     "_key": sort_key})
+                warning = (
+                    f"Due before {who[item.entity]} is scheduled to be formed ({longdate(entity_formed)}): "
+                    "form it earlier or have its organizers act for it."
+                )
+        rows.append(
+            {
+                "id": item.id,
+                "task": item.task,
+                "entity": who[item.entity],
+                "due": when,
+                "citation": item.citation or "",
+                "verified": item.verified,
+                "warning": warning,
+                "_key": sort_key,
+            }
+        )
     rows.sort(key=lambda r: (r["_key"], r["id"]))
     for row in rows:
         del row["_key"]
@@ -136,8 +158,11 @@ def _gist(text: str, limit: int = 80) -> str:
 def memo_label(label: str, rule, library: ClauseLibrary) -> str:
     """A rule as an attorney names it: the provision it acts on or the task it sets, not its id."""
     if isinstance(rule, ClauseRule):
-        titles = dict.fromkeys(c.meta.title for c in sorted(library.clauses.values(), key=lambda c: c.id)
-                               if rule.tag in c.meta.tags and not c.meta.title.startswith("_"))
+        titles = dict.fromkeys(
+            c.meta.title
+            for c in sorted(library.clauses.values(), key=lambda c: c.id)
+            if rule.tag in c.meta.tags and not c.meta.title.startswith("_")
+        )
         return "Provision: " + (" / ".join(titles) or rule.tag.split(":")[-1].replace("_", " "))
     if isinstance(rule, RequiredClause):
         clause = library.get(rule.id)
@@ -152,9 +177,15 @@ def memo_label(label: str, rule, library: ClauseLibrary) -> str:
 _STATE_CITATION = re.compile(r"^([A-Z]{2}): (.+)$")
 
 # How the memo heads each kind of state note (the state files' topic keys).
-TOPIC_HEADINGS = {"cpom": "Corporate practice of medicine", "fees": "Fees and fee splitting",
-                  "med_spa": "Medical spa practice", "name": "Entity name", "ownership": "Ownership",
-                  "recent_change": "Recent change in the law", "other": "Other"}
+TOPIC_HEADINGS = {
+    "cpom": "Corporate practice of medicine",
+    "fees": "Fees and fee splitting",
+    "med_spa": "Medical spa practice",
+    "name": "Entity name",
+    "ownership": "Ownership",
+    "recent_change": "Recent change in the law",
+    "other": "Other",
+}
 
 
 def topic_heading(topic: str) -> str:
@@ -178,8 +209,13 @@ def _clause_authorities(drafting: Drafting, agreements: list[BuiltDocument]) -> 
         for clause in built.plan.clauses:
             cited = citations_for_state(clause.meta.citations, drafting.deal.state)
             if cited:
-                rows.append({"document": built.spec.titles(drafting.deal)[0],
-                             "provision": clause.meta.title_in(built.spec.kind), "citations": "; ".join(cited)})
+                rows.append(
+                    {
+                        "document": built.spec.titles(drafting.deal)[0],
+                        "provision": clause.meta.title_in(built.spec.kind),
+                        "citations": "; ".join(cited),
+                    }
+                )
     return rows
 
 
@@ -190,18 +226,42 @@ def report_context(drafting: Drafting, agreements: list[BuiltDocument], findings
         # Blanks left to complete have their own section of the memo, not the findings table.
         "findings": [f.to_dict() for f in findings if not f.rule.startswith("blanks.")],
         "still_to_complete": [f.to_dict() for f in findings if f.rule.startswith("blanks.")],
-        "decisions": [{"document": b.spec.name, "clause": d.clause_id, "reason": d.reason,
-                       "rule_citation": d.rule.citation if d.rule else "",
-                       # as the memo prints them: the document's and the provisions' titles
-                       "document_title": b.spec.titles(deal)[0], "action": d.rule.action,
-                       "clause_title": _clause_title(drafting, d.clause_id, b.spec.kind),
-                       "replacement_title": _clause_title(drafting, d.rule.replacement, b.spec.kind)}
-                      for b in agreements for d in b.plan.decisions if d.rule is not None],
-        "rules": [{"label": memo_label(label, r, drafting.library), "citation": r.citation, "verified": r.verified,
-                   "note": r.note} for label, r in rules.all_rules()],
+        "decisions": [
+            {
+                "document": b.spec.name,
+                "clause": d.clause_id,
+                "reason": d.reason,
+                "rule_citation": d.rule.citation if d.rule else "",
+                # as the memo prints them: the document's and the provisions' titles
+                "document_title": b.spec.titles(deal)[0],
+                "action": d.rule.action,
+                "clause_title": _clause_title(drafting, d.clause_id, b.spec.kind),
+                "replacement_title": _clause_title(drafting, d.rule.replacement, b.spec.kind),
+            }
+            for b in agreements
+            for d in b.plan.decisions
+            if d.rule is not None
+        ],
+        "rules": [
+            {
+                "label": memo_label(label, r, drafting.library),
+                "citation": r.citation,
+                "verified": r.verified,
+                "note": r.note,
+            }
+            for label, r in rules.all_rules()
+        ],
         "checklist_items": checklist_items(deal, rules),
         "documents": [s.titles(deal)[0] + f" ({s.filename})" for s in drafting.specs],
-        "state_notes": [{"heading": topic_heading(n.topic), "text": n.text, "citation": n.citation,
-                         "verified": n.verified, "note": n.note} for n in rules.notes],
+        "state_notes": [
+            {
+                "heading": topic_heading(n.topic),
+                "text": n.text,
+                "citation": n.citation,
+                "verified": n.verified,
+                "note": n.note,
+            }
+            for n in rules.notes
+        ],
         "clause_authorities": _clause_authorities(drafting, agreements),
     }

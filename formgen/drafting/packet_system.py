@@ -18,8 +18,11 @@ from .findings import Finding
 # it controls the others: the MSA's integration clause names every one present, in this order.
 RELATED_AGREEMENTS = (
     ("baa", "Business Associate Agreement", "the use, disclosure and protection of Protected Health Information"),
-    ("continuity_agreement", "Continuity Agreement",
-     "the ownership of Practice and the succession to an owner\u2019s interest"),
+    (
+        "continuity_agreement",
+        "Continuity Agreement",
+        "the ownership of Practice and the succession to an owner\u2019s interest",
+    ),
     ("owner_covenant", "Owner Covenant Agreement", "each owner\u2019s personal covenant not to compete"),
     ("trademark_license", "Trademark License Agreement", "the use of the licensed marks"),
     ("sublease", "Sublease", "the use and occupancy of the premises and equipment it covers"),
@@ -31,8 +34,11 @@ RELATED_AGREEMENTS = (
 def related_agreements(document_names: list[str]) -> list[dict]:
     """The related agreements a packet holds, in precedence order: [{'name', 'title', 'subject'}]."""
     present = set(document_names)
-    return [{"name": name, "title": title, "subject": subject}
-            for name, title, subject in RELATED_AGREEMENTS if name in present]
+    return [
+        {"name": name, "title": title, "subject": subject}
+        for name, title, subject in RELATED_AGREEMENTS
+        if name in present
+    ]
 
 
 def _flat(text: str) -> str:
@@ -57,20 +63,42 @@ def integration_findings(texts: dict[str, str]) -> list[Finding]:
         return []
     clause = _paragraph(msa, "Entire Agreement")
     if not clause:
-        return [Finding("packet.integration", "error", "the Management Services Agreement has no Entire Agreement "
-                        "clause; it must name every related agreement of the packet with an order of precedence",
-                        document="msa", action="flagged")]
+        return [
+            Finding(
+                "packet.integration",
+                "error",
+                "the Management Services Agreement has no Entire Agreement "
+                "clause; it must name every related agreement of the packet with an order of precedence",
+                document="msa",
+                action="flagged",
+            )
+        ]
     findings = []
     missing = [item["title"] for item in related_agreements(list(texts)) if item["title"] not in clause]
     if missing:
-        findings.append(Finding("packet.integration", "error",
-                                "the Management Services Agreement’s Entire Agreement clause does not name "
-                                + ", ".join(missing) + ", which the packet holds; it could be read to supersede "
-                                "them", document="msa", action="flagged"))
+        findings.append(
+            Finding(
+                "packet.integration",
+                "error",
+                "the Management Services Agreement’s Entire Agreement clause does not name "
+                + ", ".join(missing)
+                + ", which the packet holds; it could be read to supersede "
+                "them",
+                document="msa",
+                action="flagged",
+            )
+        )
     if "controls" not in clause:
-        findings.append(Finding("packet.integration", "error", "the Management Services Agreement’s Entire "
-                                "Agreement clause gives no order of precedence among the agreements",
-                                document="msa", action="flagged"))
+        findings.append(
+            Finding(
+                "packet.integration",
+                "error",
+                "the Management Services Agreement’s Entire "
+                "Agreement clause gives no order of precedence among the agreements",
+                document="msa",
+                action="flagged",
+            )
+        )
     return findings
 
 
@@ -79,8 +107,11 @@ _NUMBER = r"[a-z\- ]+ \((\d+)\)"
 
 def _timetable_pattern(label: str) -> re.Pattern:
     words = re.escape(_flat(label)).replace("owner", r"[A-Za-z][A-Za-z ]*?")  # compared with _flat text
-    return re.compile(words + rf": {_NUMBER} days, with the successor named within {_NUMBER} days and the price "
-                      rf"agreed within {_NUMBER} days after the event", re.IGNORECASE)
+    return re.compile(
+        words + rf": {_NUMBER} days, with the successor named within {_NUMBER} days and the price "
+        rf"agreed within {_NUMBER} days after the event",
+        re.IGNORECASE,
+    )
 
 
 TIMETABLE_PATTERNS = {key: _timetable_pattern(label) for key, label in TRANSFER_EVENTS}
@@ -100,33 +131,49 @@ def timetable_findings(texts: dict[str, str]) -> list[Finding]:
             for match in pattern.finditer(flat):
                 closing, successor, price = (int(g) for g in match.groups())
                 if not notice <= successor <= price <= closing:
-                    findings.append(Finding(
-                        f"packet.timetable.{key}", "error",
-                        f"{name}: the succession timetable after {key.replace('_', ' ')} does not add up (notice "
-                        f"within {notice} days, successor within {successor}, price within {price}, closing "
-                        f"within {closing}); each step must finish before the next and all by the closing",
-                        document=name, action="flagged"))
+                    findings.append(
+                        Finding(
+                            f"packet.timetable.{key}",
+                            "error",
+                            f"{name}: the succession timetable after {key.replace('_', ' ')} does not add up (notice "
+                            f"within {notice} days, successor within {successor}, price within {price}, closing "
+                            f"within {closing}); each step must finish before the next and all by the closing",
+                            document=name,
+                            action="flagged",
+                        )
+                    )
                 if price + APPRAISAL_DAYS > closing:
                     late_appraisal.append(key)
         if late_appraisal and "fair market value of the interest" in flat and _ESTIMATE not in flat:
-            findings.append(Finding(
-                "packet.timetable.appraisal", "error",
-                f"{name}: an appraisal cannot finish before the closing deadline after "
-                + ", ".join(k.replace("_", " ") for k in late_appraisal)
-                + ", and the document does not close on an estimate adjusted after the closing",
-                document=name, action="flagged"))
+            findings.append(
+                Finding(
+                    "packet.timetable.appraisal",
+                    "error",
+                    f"{name}: an appraisal cannot finish before the closing deadline after "
+                    + ", ".join(k.replace("_", " ") for k in late_appraisal)
+                    + ", and the document does not close on an estimate adjusted after the closing",
+                    document=name,
+                    action="flagged",
+                )
+            )
     return findings
 
 
 # Pairs of wording that contradict each other across documents: (what grants, what forbids, the right).
 _CONTRADICTIONS = (
-    (re.compile(r"shall not amend [^.]*without MSO's prior written (?:approval|consent)"),
-     re.compile(r"no amendment may be conditioned on, or require, the consent or approval of any Management Services "
-                r"Organization"),
-     "approve amendments of the practice’s governing documents"),
-    (re.compile(r"(?:and MSO have approved in writing|whose acquisition MSO has approved in writing)"),
-     re.compile(r"No Management Services Organization or MSO Person may [^.]*approve[^.]*Transfer"),
-     "approve transfers of the practice’s ownership interests"),
+    (
+        re.compile(r"shall not amend [^.]*without MSO's prior written (?:approval|consent)"),
+        re.compile(
+            r"no amendment may be conditioned on, or require, the consent or approval of any Management Services "
+            r"Organization"
+        ),
+        "approve amendments of the practice’s governing documents",
+    ),
+    (
+        re.compile(r"(?:and MSO have approved in writing|whose acquisition MSO has approved in writing)"),
+        re.compile(r"No Management Services Organization or MSO Person may [^.]*approve[^.]*Transfer"),
+        "approve transfers of the practice’s ownership interests",
+    ),
 )
 
 
@@ -138,23 +185,40 @@ def approval_findings(texts: dict[str, str]) -> list[Finding]:
         granting = sorted(name for name, text in flat.items() if grants.search(text))
         forbidding = sorted(name for name, text in flat.items() if forbids.search(text))
         if granting and forbidding:
-            findings.append(Finding(
-                "packet.approval_rights", "error",
-                f"{', '.join(granting)} give{'s' if len(granting) == 1 else ''} the MSO the right to {right}, which "
-                f"{', '.join(forbidding)} forbid{'s' if len(forbidding) == 1 else ''}; the documents must say the "
-                "same thing", action="flagged"))
+            findings.append(
+                Finding(
+                    "packet.approval_rights",
+                    "error",
+                    f"{', '.join(granting)} give{'s' if len(granting) == 1 else ''} the MSO the right to {right}, which "
+                    f"{', '.join(forbidding)} forbid{'s' if len(forbidding) == 1 else ''}; the documents must say the "
+                    "same thing",
+                    action="flagged",
+                )
+            )
     return findings
 
 
 # Each condition a document sets on the signing order: (document, wording that sets it, the step that
 # must come first, the step that waits), the steps named as the checklist's table names them.
 _ORDER_CONDITIONS = (  # (document, its condition, what must come first, what it must come before)
-    ("practice_consent", "no share is issued to any person who has not signed the Continuity Agreement",
-     "Continuity Agreement", "Ownership Ledger"),
-    ("practice_consent", "no interest is issued to any person who has not signed the Continuity Agreement",
-     "Continuity Agreement", "Ownership Ledger"),
-    ("practice_consent", "may not sign the Management Services Agreement until the Practice has received a written "
-     "opinion", "fair-market-value opinion", "Management Services Agreement"),
+    (
+        "practice_consent",
+        "no share is issued to any person who has not signed the Continuity Agreement",
+        "Continuity Agreement",
+        "Ownership Ledger",
+    ),
+    (
+        "practice_consent",
+        "no interest is issued to any person who has not signed the Continuity Agreement",
+        "Continuity Agreement",
+        "Ownership Ledger",
+    ),
+    (
+        "practice_consent",
+        "may not sign the Management Services Agreement until the Practice has received a written opinion",
+        "fair-market-value opinion",
+        "Management Services Agreement",
+    ),
 )
 _ROW = re.compile(r"^(\d+) \| ([^|]*) \|")
 
@@ -176,19 +240,28 @@ def signing_order_findings(texts: dict[str, str]) -> list[Finding]:
             continue
         first, then = place(before), place(after)
         if first is None or then is None or first >= then:
-            findings.append(Finding(
-                "packet.signing_order", "error",
-                f"{document} requires \u201c{condition}\u201d, but the checklist’s signing order does not put "
-                f"\u201c{before}\u201d (step {first[0] if first else 'missing'}) before \u201c{after}\u201d "
-                f"(step {then[0] if then else 'missing'})",
-                document="formation_checklist", action="flagged"))
+            findings.append(
+                Finding(
+                    "packet.signing_order",
+                    "error",
+                    f"{document} requires \u201c{condition}\u201d, but the checklist’s signing order does not put "
+                    f"\u201c{before}\u201d (step {first[0] if first else 'missing'}) before \u201c{after}\u201d "
+                    f"(step {then[0] if then else 'missing'})",
+                    document="formation_checklist",
+                    action="flagged",
+                )
+            )
     return findings
 
 
 def system_findings(texts: dict[str, str]) -> list[Finding]:
     """Every packet-as-a-system check. texts: document name -> text."""
-    return (timetable_findings(texts) + integration_findings(texts) + approval_findings(texts)
-            + signing_order_findings(texts))
+    return (
+        timetable_findings(texts)
+        + integration_findings(texts)
+        + approval_findings(texts)
+        + signing_order_findings(texts)
+    )
 
 
 def signing_table(steps: list[dict]) -> str:

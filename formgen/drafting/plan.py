@@ -77,13 +77,23 @@ def conditions_hold(clause: Clause, context: dict) -> tuple[bool, str]:
 
 def _finding_for(rule: ClauseRule, clause: Clause, document: str, state: StateRules) -> Finding:
     action = {"replace": "replaced", "remove": "removed", "warn": "kept"}[rule.action]
-    return Finding(rule.tag.replace(":", "."), rule.severity, rule.message.strip(), citation=rule.citation,
-                   document=document, action=action, verified=rule.verified, law=rule.law, clause=clause.id,
-                   replacement=(rule.replacement or "") if rule.action == "replace" else "")
+    return Finding(
+        rule.tag.replace(":", "."),
+        rule.severity,
+        rule.message.strip(),
+        citation=rule.citation,
+        document=document,
+        action=action,
+        verified=rule.verified,
+        law=rule.law,
+        clause=clause.id,
+        replacement=(rule.replacement or "") if rule.action == "replace" else "",
+    )
 
 
-def state_enabled_clauses(rules: StateRules, library: ClauseLibrary, documents: list[DocumentSpec],
-                          context: dict) -> dict[str, str]:
+def state_enabled_clauses(
+    rules: StateRules, library: ClauseLibrary, documents: list[DocumentSpec], context: dict
+) -> dict[str, str]:
     """state_only clause id -> why the state brings it in (required, or replacing a forbidden term)."""
     enabled = {r.id: f"required by {rules.name}: {r.reason}" for r in rules.required_clauses}
     for spec in documents:
@@ -96,13 +106,22 @@ def state_enabled_clauses(rules: StateRules, library: ClauseLibrary, documents: 
                     enabled[rule.replacement] = f"replaces {clause.id} under the {rules.name} rule on {tag}"
     missing = sorted(cid for cid in enabled if library.get(cid) is None)
     if missing:
-        raise InputError([Problem(", ".join(rules.source_files), "required_clauses/clause_rules",
-                                  f"names clause '{cid}', which is not in the clause library") for cid in missing])
+        raise InputError(
+            [
+                Problem(
+                    ", ".join(rules.source_files),
+                    "required_clauses/clause_rules",
+                    f"names clause '{cid}', which is not in the clause library",
+                )
+                for cid in missing
+            ]
+        )
     return enabled
 
 
-def plan_document(spec: DocumentSpec, library: ClauseLibrary, rules: StateRules, context: dict,
-                  enabled: dict[str, str]) -> DocumentPlan:
+def plan_document(
+    spec: DocumentSpec, library: ClauseLibrary, rules: StateRules, context: dict, enabled: dict[str, str]
+) -> DocumentPlan:
     plan = DocumentPlan(spec, [])
     kept_ids: set[str] = set()
     for clause in library.in_order(spec.kind):
@@ -156,7 +175,7 @@ def _place_rule_notes(plan: DocumentPlan, order: list[str]) -> None:
         elif rule.action == "replace" and rule.replacement in kept:
             anchor = rule.replacement
         else:
-            later = order[order.index(decision.clause_id) + 1:]
+            later = order[order.index(decision.clause_id) + 1 :]
             anchor = next((cid for cid in later if cid in kept), "")
         notes = plan.notes_before.setdefault(anchor, [])
         if note not in notes:

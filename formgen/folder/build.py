@@ -25,9 +25,17 @@ from ..word.render import DRAFT_NOTICE, render_docx
 def _render(draft: Draft, deal: Deal, library: Library) -> BuiltDocument:
     title, subtitle = draft.spec.titles(deal)
     template = draft.spec.template_path(library.templates_dir)
-    data = render_docx(template, {"title": title, "subtitle": subtitle, "document_title": title,
-                                  "header_text": header_text(deal),
-                                  "draft_notice": DRAFT_NOTICE, "blocks": draft.blocks})
+    data = render_docx(
+        template,
+        {
+            "title": title,
+            "subtitle": subtitle,
+            "document_title": title,
+            "header_text": header_text(deal),
+            "draft_notice": DRAFT_NOTICE,
+            "blocks": draft.blocks,
+        },
+    )
     return BuiltDocument(draft.spec, draft.plan, template, data, draft.blocks)
 
 

@@ -18,25 +18,41 @@ def closing_status(out_dir: str | Path) -> dict[str, Any]:
     manifest = folder.manifest()
     closing = manifest.get("closing")
     if not closing:
-        raise InputError([Problem(str(folder.manifest_path), "closing", "is missing: the packet was written "
-                                  "before formgen recorded its closing set; run `formgen regenerate` on it first")])
+        raise InputError(
+            [
+                Problem(
+                    str(folder.manifest_path),
+                    "closing",
+                    "is missing: the packet was written "
+                    "before formgen recorded its closing set; run `formgen regenerate` on it first",
+                )
+            ]
+        )
     executed = manifest.get("executed") or {}
     steps: list[dict[str, Any]] = []
     for item in closing["items"]:
         record = executed.get(item["name"])
         if not steps or steps[-1]["step"] != item["step"]:
             steps.append({"step": item["step"], "items": []})
-        steps[-1]["items"].append({
-            "name": item["name"], "title": item["title"], "kind": item["kind"], "file": item["file"],
-            "signers": item["signers"], "status": "executed" if record else "open",
-            "executed_on": record["date"] if record else None,
-        })
+        steps[-1]["items"].append(
+            {
+                "name": item["name"],
+                "title": item["title"],
+                "kind": item["kind"],
+                "file": item["file"],
+                "signers": item["signers"],
+                "status": "executed" if record else "open",
+                "executed_on": record["date"] if record else None,
+            }
+        )
     return {
         "deal": manifest["deal"].get("validated", {}).get("deal", {}).get("name"),
         "esign": closing["esign"],
         "checklist": closing["checklist"]["file"],
         "steps": steps,
-        "signature_packets": [{"signer": signer, "file": file} for signer, file in closing["signature_packets"].items()],
+        "signature_packets": [
+            {"signer": signer, "file": file} for signer, file in closing["signature_packets"].items()
+        ],
     }
 
 

@@ -36,7 +36,9 @@ def _date(value: str | None, manifest: dict[str, Any], out_dir: Path) -> str:
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
-        raise InputError([Problem(str(out_dir), "--date", f"is {value!r}; give the date signed as YYYY-MM-DD")]) from None
+        raise InputError(
+            [Problem(str(out_dir), "--date", f"is {value!r}; give the date signed as YYYY-MM-DD")]
+        ) from None
 
 
 def _chosen(manifest: dict[str, Any], documents: list[str] | None, out_dir: Path, library: Library) -> list[str]:
@@ -49,8 +51,13 @@ def _chosen(manifest: dict[str, Any], documents: list[str] | None, out_dir: Path
     for given in documents:
         name = given if given in known else by_file.get(given) or by_file.get(f"{given}.docx")
         if name is None:
-            problems.append(Problem(str(out_dir), "DOCUMENT", f"{given!r} is not a document of this packet; "
-                                    f"one of: {', '.join(sorted(known))}"))
+            problems.append(
+                Problem(
+                    str(out_dir),
+                    "DOCUMENT",
+                    f"{given!r} is not a document of this packet; one of: {', '.join(sorted(known))}",
+                )
+            )
         else:
             chosen.append(name)
     if problems:
@@ -58,8 +65,14 @@ def _chosen(manifest: dict[str, Any], documents: list[str] | None, out_dir: Path
     return chosen
 
 
-def mark_executed(out_dir: str | Path, library: Library, documents: list[str] | None = None, *,
-                  date: str | None = None, on_wait: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+def mark_executed(
+    out_dir: str | Path,
+    library: Library,
+    documents: list[str] | None = None,
+    *,
+    date: str | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> list[dict[str, Any]]:
     """Record each document as signed on ``date`` (default: the deal's effective date), with its
     signers; a document already recorded keeps its first record. Returns the records, in the order
     given. The closing checklist is redrawn (in ``library``'s layout) with the status of every
@@ -91,7 +104,9 @@ def _checklist_writes(folder: PacketFolder, manifest: dict[str, Any], library: L
     return {filename: data, base_path(filename): data}
 
 
-def _mark(folder: PacketFolder, documents: list[str] | None, date: str | None, library: Library) -> list[dict[str, Any]]:
+def _mark(
+    folder: PacketFolder, documents: list[str] | None, date: str | None, library: Library
+) -> list[dict[str, Any]]:
     out_dir = folder.path
     manifest = folder.manifest()
     when = _date(date, manifest, out_dir)
@@ -103,12 +118,22 @@ def _mark(folder: PacketFolder, documents: list[str] | None, date: str | None, l
             filename = manifest["documents"][name]["file"]
             path = folder.file(filename)
             if not path.is_file():
-                raise InputError([Problem(str(path), "", "is missing: put the signed document back before marking it executed")])
+                raise InputError(
+                    [Problem(str(path), "", "is missing: put the signed document back before marking it executed")]
+                )
             data = path.read_bytes()
             if _has_pending_revisions(data):
-                raise InputError([Problem(str(path), "", "still has tracked changes; accept or reject them in Word "
-                                          "(Review → Accept/Reject All) so the file is the text that was signed, "
-                                          "then mark it executed")])
+                raise InputError(
+                    [
+                        Problem(
+                            str(path),
+                            "",
+                            "still has tracked changes; accept or reject them in Word "
+                            "(Review → Accept/Reject All) so the file is the text that was signed, "
+                            "then mark it executed",
+                        )
+                    ]
+                )
             effective = manifest["deal"].get("validated", {}).get("deal", {}).get("effective_date")
             executed[name] = execution_record(name, filename, when, data, effective)
             executed[name]["signers"] = _signers(manifest, name)

@@ -72,15 +72,17 @@ def check_target(out_dir: Path, deal_path: Path | None = None, library: Library 
         raise _refuse(out_dir, "it is a symbolic link; give the folder it points to, or a new folder")
     if out_dir.exists() and not out_dir.is_dir():
         if deal_path is not None and Path(deal_path).exists() and out_dir.samefile(deal_path):
-            raise _refuse(out_dir, "that is the deal file itself; give a folder, e.g. -o out/"
-                          + (Path(deal_path).stem or "packet"))
+            raise _refuse(
+                out_dir,
+                "that is the deal file itself; give a folder, e.g. -o out/" + (Path(deal_path).stem or "packet"),
+            )
         raise _refuse(out_dir, "it is an existing file, not a folder")
     target = out_dir.resolve()
     if _contains(target, Path.cwd().resolve()):
         raise _refuse(out_dir, "it is the current folder or holds it; give a new folder, e.g. -o out/packet")
     if deal_path is not None and _contains(target, Path(deal_path).resolve()):
         raise _refuse(out_dir, f"it holds the deal file {deal_path}; give a new folder")
-    for part, folder in (library.folders.items() if library is not None else ()):
+    for part, folder in library.folders.items() if library is not None else ():
         folder = folder.resolve()
         if _contains(target, folder) or _contains(folder, target):
             raise _refuse(out_dir, f"it holds or is inside formgen's {part} folder ({folder})")
@@ -103,9 +105,12 @@ def _recorded_outputs(out_dir: Path) -> dict[str, str]:
     try:
         manifest = PacketFolder(out_dir).manifest()
     except InputError as exc:
-        raise _refuse(out_dir, f"its {MANIFEST} cannot be read as a formgen manifest ({exc.problems[0].path or 'file'}: "
-                      f"{exc.problems[0].message}), so formgen cannot tell its own files from yours; move them "
-                      "away or give a new folder") from None
+        raise _refuse(
+            out_dir,
+            f"its {MANIFEST} cannot be read as a formgen manifest ({exc.problems[0].path or 'file'}: "
+            f"{exc.problems[0].message}), so formgen cannot tell its own files from yours; move them "
+            "away or give a new folder",
+        ) from None
     return dict(manifest["outputs"])
 
 
@@ -128,9 +133,12 @@ def plan_folder(out_dir: Path, *, force: bool = False, action: str = "generating
     if not files:
         return plan
     if MANIFEST not in files:
-        raise _refuse(out_dir, "it holds files formgen did not write (it has no manifest.json):\n"
-                      f"{_listing(files)}\nformgen writes only into a new folder, an empty one or a packet "
-                      "it wrote; give another folder (nothing here was touched)")
+        raise _refuse(
+            out_dir,
+            "it holds files formgen did not write (it has no manifest.json):\n"
+            f"{_listing(files)}\nformgen writes only into a new folder, an empty one or a packet "
+            "it wrote; give another folder (nothing here was touched)",
+        )
     recorded = _recorded_outputs(out_dir)
     edited, foreign = [], []
     for rel in files:
@@ -146,8 +154,12 @@ def plan_folder(out_dir: Path, *, force: bool = False, action: str = "generating
                 plan.keep_copies[rel] = kept_name(rel, digest or "0" * 8)
         elif rel.startswith(BASE_DIR + "/"):
             continue  # formgen writes the new bases with the new documents
-        elif (rel in REGEN_RECORDS or rel.split("/", 1)[0] in (REDLINE_DIR, *HISTORY_DIRS)
-              or _EDITED_COPY.search(rel) or rel.endswith(".conformed.docx")):
+        elif (
+            rel in REGEN_RECORDS
+            or rel.split("/", 1)[0] in (REDLINE_DIR, *HISTORY_DIRS)
+            or _EDITED_COPY.search(rel)
+            or rel.endswith(".conformed.docx")
+        ):
             plan.carry.append(rel)
         elif "/" not in rel and _is_formgen_pdf(rel, recorded):
             continue  # rebuilt with --pdf, else dropped: never an old PDF beside new documents
@@ -158,12 +170,16 @@ def plan_folder(out_dir: Path, *, force: bool = False, action: str = "generating
         if edited:
             raise HandEditError(out_dir, edited, action=action)
         if foreign:
-            raise _refuse(out_dir, "it holds files formgen did not write, which replacing the packet "
-                          f"would remove:\n{_listing(foreign)}\nMove them elsewhere, or rerun with --force "
-                          "to keep them as they are")
+            raise _refuse(
+                out_dir,
+                "it holds files formgen did not write, which replacing the packet "
+                f"would remove:\n{_listing(foreign)}\nMove them elsewhere, or rerun with --force "
+                "to keep them as they are",
+            )
     if edited:
-        plan.notes.append("hand-edited, kept beside the new version: "
-                          + ", ".join(f"{n} -> {plan.keep_copies[n]}" for n in edited))
+        plan.notes.append(
+            "hand-edited, kept beside the new version: " + ", ".join(f"{n} -> {plan.keep_copies[n]}" for n in edited)
+        )
     if foreign:
         plan.notes.append("not formgen's, left as they were: " + ", ".join(foreign))
     return plan

@@ -104,8 +104,14 @@ def shared_inputs(library: Library) -> dict[str, Any]:
     }
 
 
-def current_inputs(deal_path: Path, out_dir: Path, state_code: str, library: Library, shared: dict[str, Any] | None = None,
-                   policy: str = "conservative") -> dict[str, Any]:
+def current_inputs(
+    deal_path: Path,
+    out_dir: Path,
+    state_code: str,
+    library: Library,
+    shared: dict[str, Any] | None = None,
+    policy: str = "conservative",
+) -> dict[str, Any]:
     """What ``inputs`` would be for a build from ``library`` now, computed from disk without building.
 
     ``shared``: ``shared_inputs(library)`` computed once for many deals (a batch).
@@ -144,12 +150,19 @@ def build_manifest(packet: Packet, out_dir: Path, outputs: dict[str, bytes]) -> 
             "base": base_path(doc.spec.filename),
         }
         # What this document was built from; equal fingerprints give equal bytes.
-        entry["inputs_sha256"] = _fingerprint({
-            "template_sha256": entry["template_sha256"], "clause_sha256": clause_sha,
-            "clauses": entry["clauses"], "state_files": state_files, "catalog": catalog, "deal": validated,
-            "formgen": [inputs["formgen_version"], inputs["formgen_code_sha256"]],
-            "source_date_epoch": inputs["source_date_epoch"], "policy": inputs["policy"],
-        })
+        entry["inputs_sha256"] = _fingerprint(
+            {
+                "template_sha256": entry["template_sha256"],
+                "clause_sha256": clause_sha,
+                "clauses": entry["clauses"],
+                "state_files": state_files,
+                "catalog": catalog,
+                "deal": validated,
+                "formgen": [inputs["formgen_version"], inputs["formgen_code_sha256"]],
+                "source_date_epoch": inputs["source_date_epoch"],
+                "policy": inputs["policy"],
+            }
+        )
         documents[doc.spec.name] = entry
     return {
         "formgen_version": __version__,
@@ -191,16 +204,28 @@ def base_outputs(outputs: dict[str, bytes]) -> dict[str, bytes]:
 
 def executed_records(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """file name -> its execution record (date, signed copy, amendment chain)."""
-    return {rec["file"]: rec for rec in (manifest.get("executed") or {}).values()
-            if isinstance(rec, dict) and isinstance(rec.get("file"), str)}
+    return {
+        rec["file"]: rec
+        for rec in (manifest.get("executed") or {}).values()
+        if isinstance(rec, dict) and isinstance(rec.get("file"), str)
+    }
 
 
-def execution_record(document: str, filename: str, date: str, data: bytes, agreement_date: str | None = None) -> dict[str, Any]:
+def execution_record(
+    document: str, filename: str, date: str, data: bytes, agreement_date: str | None = None
+) -> dict[str, Any]:
     """The record ``mark-executed`` keeps: when it was signed (and the "as of" date the agreement
     bears) and the hash of what was signed."""
-    return {"document": document, "file": filename, "date": date, "agreement_date": agreement_date or date,
-            "sha256": sha256(data),
-            "signed_copy": f"{EXECUTED_DIR}/{filename}", "conformed": None, "amendments": []}
+    return {
+        "document": document,
+        "file": filename,
+        "date": date,
+        "agreement_date": agreement_date or date,
+        "sha256": sha256(data),
+        "signed_copy": f"{EXECUTED_DIR}/{filename}",
+        "conformed": None,
+        "amendments": [],
+    }
 
 
 def conformed_state_path(filename: str) -> str:

@@ -53,8 +53,15 @@ class PacketBusyError(FormgenError):
 def _relative(value: str) -> str:
     """A path inside the packet: relative, already normalized, no '..', no backslash or NUL."""
     posix = PurePosixPath(value)
-    if (not value or "\\" in value or "\0" in value or posix.is_absolute() or ".." in posix.parts
-            or str(posix) != value or value.startswith("./")):
+    if (
+        not value
+        or "\\" in value
+        or "\0" in value
+        or posix.is_absolute()
+        or ".." in posix.parts
+        or str(posix) != value
+        or value.startswith("./")
+    ):
         raise ValueError(f"{value!r} is not a relative path inside the packet folder")
     return value
 
@@ -216,8 +223,7 @@ class PacketFolder:
     # -------------------------------------------------------------- lock
 
     @contextmanager
-    def locked(self, *, on_wait: Callable[[str], None] | None = None,
-               timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    def locked(self, *, on_wait: Callable[[str], None] | None = None, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         """Hold this folder's writer lock (see the module docstring); re-entrant in one thread."""
         key = str(self.path.absolute())
         held = getattr(_held, "folders", None)
@@ -264,8 +270,10 @@ class PacketFolder:
                 continue
             waited = time.monotonic() - started
             if waited >= timeout:
-                raise PacketBusyError(f"another formgen command has been writing {self.path} for "
-                                      f"{int(waited)} seconds; nothing was changed. Try again when it ends.")
+                raise PacketBusyError(
+                    f"another formgen command has been writing {self.path} for "
+                    f"{int(waited)} seconds; nothing was changed. Try again when it ends."
+                )
             if not told and waited >= WAIT_NOTICE and on_wait is not None:
                 on_wait(f"waiting for another formgen command to finish writing {self.path} ...")
                 told = True
@@ -282,11 +290,24 @@ class PacketFolder:
 
     def require_packet(self) -> None:
         if not self.path.is_dir():
-            raise InputError([Problem(str(self.path), "", "does not exist; build the packet first with "
-                                      "`formgen generate DEAL -o OUT`")])
+            raise InputError(
+                [
+                    Problem(
+                        str(self.path), "", "does not exist; build the packet first with `formgen generate DEAL -o OUT`"
+                    )
+                ]
+            )
         if not self.is_packet():
-            raise InputError([Problem(str(self.path), "", f"has no {MANIFEST}: it is not a packet written by "
-                                      "formgen (build it with `formgen generate DEAL -o OUT`)")])
+            raise InputError(
+                [
+                    Problem(
+                        str(self.path),
+                        "",
+                        f"has no {MANIFEST}: it is not a packet written by "
+                        "formgen (build it with `formgen generate DEAL -o OUT`)",
+                    )
+                ]
+            )
 
     def manifest(self) -> dict[str, Any]:
         """The validated manifest (as a dict, the shape formgen wrote); raises InputError naming
@@ -299,20 +320,31 @@ class PacketFolder:
         except OSError as exc:
             raise InputError([Problem(str(path), "", f"cannot be read ({exc.strerror or exc})")]) from None
         if len(raw) > MAX_MANIFEST_BYTES:
-            raise InputError([Problem(str(path), "", f"is larger than {MAX_MANIFEST_BYTES // 2**20} MB: not a "
-                                      "manifest formgen wrote; rebuild the packet with `formgen generate`")])
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        "",
+                        f"is larger than {MAX_MANIFEST_BYTES // 2**20} MB: not a "
+                        "manifest formgen wrote; rebuild the packet with `formgen generate`",
+                    )
+                ]
+            )
         try:
             data = json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:  # ValueError covers over-long integers too
-            raise InputError([Problem(str(path), "", f"is not valid JSON ({exc}); rebuild the packet with "
-                                      "`formgen generate`")]) from None
+            raise InputError(
+                [Problem(str(path), "", f"is not valid JSON ({exc}); rebuild the packet with `formgen generate`")]
+            ) from None
         if not isinstance(data, dict):
             raise InputError([Problem(str(path), "", "is not a formgen manifest (not a JSON object)")])
         try:
             Manifest.model_validate(data)
         except ValidationError as exc:
-            problems = [Problem(str(path), _field_path(err["loc"]), err["msg"].removeprefix("Value error, "))
-                        for err in exc.errors()[:10]]
+            problems = [
+                Problem(str(path), _field_path(err["loc"]), err["msg"].removeprefix("Value error, "))
+                for err in exc.errors()[:10]
+            ]
             raise InputError(problems) from None
         return data
 
@@ -323,8 +355,16 @@ class PacketFolder:
         for part in PurePosixPath(rel).parts:
             current = current / part
             if current.is_symlink():
-                raise InputError([Problem(str(self.manifest_path), rel, "passes through a symbolic link; "
-                                          "formgen reads and writes only files inside the packet folder")])
+                raise InputError(
+                    [
+                        Problem(
+                            str(self.manifest_path),
+                            rel,
+                            "passes through a symbolic link; "
+                            "formgen reads and writes only files inside the packet folder",
+                        )
+                    ]
+                )
         return current
 
     def read(self, rel: str) -> bytes | None:
@@ -347,8 +387,13 @@ class PacketFolder:
         except OSError as exc:
             raise self._write_error(exc) from None
 
-    def rewrite(self, writes: dict[str, bytes], drop: frozenset[str] | set[str] = frozenset(), drop_dirs: tuple[str, ...] = (),
-                copies: dict[str, str] | None = None) -> None:
+    def rewrite(
+        self,
+        writes: dict[str, bytes],
+        drop: frozenset[str] | set[str] = frozenset(),
+        drop_dirs: tuple[str, ...] = (),
+        copies: dict[str, str] | None = None,
+    ) -> None:
         """Swap in a copy of the folder with ``writes`` written and ``drop`` (and ``drop_dirs``)
         left out; ``copies``: existing file -> a second name it is also kept under."""
         for rel in writes:

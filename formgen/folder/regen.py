@@ -104,8 +104,9 @@ class _Run:
     deal_name: str = ""  # the deal file the packet was regenerated from, for the redline legend
 
 
-def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library,
-              paginate: bool = False) -> tuple[_Run, Path, Packet]:
+def _read_run(
+    folder: PacketFolder, deal: str | Path | None, library: Library, paginate: bool = False
+) -> tuple[_Run, Path, Packet]:
     out_dir = folder.path
     old = folder.manifest()
     deal_path = Path(deal) if deal is not None else recorded_deal_path(out_dir, old)
@@ -121,8 +122,11 @@ def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library,
             ]
         )
     packet = build_packet(deal_path, old.get("inputs", {}).get("policy", "conservative"), library)
-    previous = {doc.spec.filename: data for doc in packet.documents
-                if (data := folder.read(base_path(doc.spec.filename))) is not None}
+    previous = {
+        doc.spec.filename: data
+        for doc in packet.documents
+        if (data := folder.read(base_path(doc.spec.filename))) is not None
+    }
     if paginate:
         from ..pdf.pagination import paginate_tocs  # lazy: pypdf (0.4 s of imports) loads only with --pdf
 
@@ -145,9 +149,18 @@ def _read_run(folder: PacketFolder, deal: str | Path | None, library: Library,
     return run, deal_path, packet
 
 
-def regenerate(out_dir: str | Path, library: Library, deal: str | Path | None = None, *, force: bool = False,
-               merge: bool = True, author: str | None = None, pdf: bool = False, final: bool = False,
-               on_wait: Callable[[str], None] | None = None) -> RegenResult:
+def regenerate(
+    out_dir: str | Path,
+    library: Library,
+    deal: str | Path | None = None,
+    *,
+    force: bool = False,
+    merge: bool = True,
+    author: str | None = None,
+    pdf: bool = False,
+    final: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+) -> RegenResult:
     """Rebuild the packet in ``out_dir`` from its (possibly changed) inputs; see the module docstring.
     ``author``: whom the redlines' revisions name (default: the user logged in). ``pdf``: also
     write every document's PDF and packet.pdf from the folder's .docx files (``final``: no DRAFT
@@ -163,8 +176,9 @@ def regenerate(out_dir: str | Path, library: Library, deal: str | Path | None = 
     folder = PacketFolder(out_dir)
     folder.require_packet()
     with folder.locked(on_wait=on_wait):
-        result, packet = _regenerate(folder, deal, library, force=force, merge=merge, author=author,
-                                     paginate=pdf and missing_tool is None)
+        result, packet = _regenerate(
+            folder, deal, library, force=force, merge=merge, author=author, paginate=pdf and missing_tool is None
+        )
         if pdf and missing_tool is None:
             from ..pdf.packet import write_pdfs  # pypdf loads only with --pdf
 
@@ -174,8 +188,16 @@ def regenerate(out_dir: str | Path, library: Library, deal: str | Path | None = 
     return result
 
 
-def _regenerate(folder: PacketFolder, deal: str | Path | None, library: Library, *, force: bool, merge: bool,
-                author: str | None, paginate: bool) -> tuple[RegenResult, Packet]:
+def _regenerate(
+    folder: PacketFolder,
+    deal: str | Path | None,
+    library: Library,
+    *,
+    force: bool,
+    merge: bool,
+    author: str | None,
+    paginate: bool,
+) -> tuple[RegenResult, Packet]:
 
     out_dir = folder.path
     run, deal_path, packet = _read_run(folder, deal, library, paginate)
@@ -329,9 +351,7 @@ def _amend(run: _Run, name: str, packet: Packet, result: DocumentResult) -> bool
         result.note = "executed, but its signed copy or base is missing from .formgen; no amendment written"
         return True
     spec = next(d.spec for d in packet.documents if d.spec.filename == name)
-    made = amendment_for(
-        record, spec.title, _parties(spec, packet.deal), run.bases[name], run.outputs[name], previous
-    )
+    made = amendment_for(record, spec.title, _parties(spec, packet.deal), run.bases[name], run.outputs[name], previous)
     if made is None:
         return False
     number = len(record["amendments"]) + 1  # amendment_for numbered it the same way

@@ -50,9 +50,14 @@ class RegenResult:
         return [d for d in self.documents if d.status in ("rebuilt", "added", "removed", "merged", "amended")]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"out_dir": str(self.out_dir), "deal": str(self.deal_path), "status": self.status,
-                "documents": [d.to_dict() for d in self.documents], "hand_edited": self.hand_edited,
-                "inputs_changed": self.inputs_changed}
+        return {
+            "out_dir": str(self.out_dir),
+            "deal": str(self.deal_path),
+            "status": self.status,
+            "documents": [d.to_dict() for d in self.documents],
+            "hand_edited": self.hand_edited,
+            "inputs_changed": self.inputs_changed,
+        }
 
 
 # ------------------------------------------------------------------ diffs of the inputs
@@ -104,10 +109,16 @@ def clause_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> di
     return {
         "added": [f"{c}@{v}" for c, v in new_refs.items() if c not in old_refs],
         "removed": [f"{c}@{v}" for c, v in old_refs.items() if c not in new_refs],
-        "changed": [{"id": c, "old": f"{c}@{old_refs[c]}", "new": f"{c}@{v}"}
-                    for c, v in new_refs.items() if c in old_refs and old_refs[c] != v],
-        "text_changed": [f"{c}@{v}" for c, v in new_refs.items()
-                         if c in old_refs and old_refs[c] == v and c in old_sha and old_sha.get(c) != new_sha.get(c)],
+        "changed": [
+            {"id": c, "old": f"{c}@{old_refs[c]}", "new": f"{c}@{v}"}
+            for c, v in new_refs.items()
+            if c in old_refs and old_refs[c] != v
+        ],
+        "text_changed": [
+            f"{c}@{v}"
+            for c, v in new_refs.items()
+            if c in old_refs and old_refs[c] == v and c in old_sha and old_sha.get(c) != new_sha.get(c)
+        ],
     }
 
 
@@ -127,8 +138,10 @@ def findings_changes(old: list[dict[str, Any]] | None, new: list[dict[str, Any]]
     if old is None:
         return {"appeared": [], "went_away": [], "note": "the previous compliance.json could not be read"}
     old_keys, new_keys = {_finding_key(f) for f in old}, {_finding_key(f) for f in new}
-    return {"appeared": [f for f in new if _finding_key(f) not in old_keys],
-            "went_away": [f for f in old if _finding_key(f) not in new_keys]}
+    return {
+        "appeared": [f for f in new if _finding_key(f) not in old_keys],
+        "went_away": [f for f in old if _finding_key(f) not in new_keys],
+    }
 
 
 def finding_line(f: dict[str, Any]) -> str:
@@ -152,7 +165,9 @@ def input_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return out
 
 
-def inputs_changed(old: dict[str, Any], new: dict[str, Any], fields: list[dict[str, Any]], rules: dict[str, Any], other: list[str]) -> list[str]:
+def inputs_changed(
+    old: dict[str, Any], new: dict[str, Any], fields: list[dict[str, Any]], rules: dict[str, Any], other: list[str]
+) -> list[str]:
     """Every recorded input that differs, in words (also those that changed no document)."""
     o, n = old.get("inputs") or {}, new.get("inputs") or {}
     out = []
@@ -173,6 +188,7 @@ def inputs_changed(old: dict[str, Any], new: dict[str, Any], fields: list[dict[s
 @dataclass
 class InputDiff:
     """What changed between the two manifests, computed once for every document."""
+
     fields: list[dict[str, Any]]
     rules: dict[str, list[str]]
     other: list[str]
@@ -183,10 +199,18 @@ class InputDiff:
         return self.rules["changed"] + self.rules["added"] + self.rules["removed"]
 
 
-def input_diff(old: dict[str, Any], new: dict[str, Any], old_findings: list[dict[str, Any]] | None, new_findings: list[dict[str, Any]]) -> InputDiff:
-    return InputDiff(field_changes(old["deal"].get("validated"), new["deal"]["validated"]),
-                     files_changes(old.get("state", {}).get("files", {}), new["state"]["files"]),
-                     input_changes(old, new), findings_changes(old_findings, new_findings))
+def input_diff(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    old_findings: list[dict[str, Any]] | None,
+    new_findings: list[dict[str, Any]],
+) -> InputDiff:
+    return InputDiff(
+        field_changes(old["deal"].get("validated"), new["deal"]["validated"]),
+        files_changes(old.get("state", {}).get("files", {}), new["state"]["files"]),
+        input_changes(old, new),
+        findings_changes(old_findings, new_findings),
+    )
 
 
 # ------------------------------------------------------------------ classify
@@ -202,8 +226,15 @@ class Classification:
     amend: list[str]  # executed documents formgen's version of which changed: an amendment
 
 
-def classify(old_hashes: dict[str, str], new_hashes: dict[str, str], disk_sha: dict[str, str], *,
-             force: bool, mergeable: set[str], executed: set[str]) -> Classification:
+def classify(
+    old_hashes: dict[str, str],
+    new_hashes: dict[str, str],
+    disk_sha: dict[str, str],
+    *,
+    force: bool,
+    mergeable: set[str],
+    executed: set[str],
+) -> Classification:
     """Decide each file's fate from three hashes: recorded, newly built, on disk.
 
     ``mergeable``: edited documents whose pristine base is on hand (merging on); ``executed``:
@@ -211,8 +242,9 @@ def classify(old_hashes: dict[str, str], new_hashes: dict[str, str], disk_sha: d
     """
     names = sorted((set(old_hashes) | set(new_hashes)) - {MANIFEST} - executed)
     edited = [n for n in names if n in old_hashes and n in disk_sha and disk_sha[n] != old_hashes[n]]
-    foreign = [n for n in names if n in new_hashes and n not in old_hashes and n in disk_sha
-               and disk_sha[n] != new_hashes[n]]  # a file formgen did not write, where it will write
+    foreign = [
+        n for n in names if n in new_hashes and n not in old_hashes and n in disk_sha and disk_sha[n] != new_hashes[n]
+    ]  # a file formgen did not write, where it will write
     to_write = [n for n in names if n in new_hashes and disk_sha.get(n) != new_hashes[n]]
     kept_edits = [n for n in edited if n in new_hashes and old_hashes[n] == new_hashes[n]]
     if not force:
@@ -243,12 +275,16 @@ def clause_reasons(clauses: dict[str, Any] | None) -> list[str]:
     return out
 
 
-def input_reasons(name: str, o: dict[str, Any] | None, n: dict[str, Any] | None, diff: InputDiff, clauses: dict[str, Any] | None) -> list[str]:
+def input_reasons(
+    name: str, o: dict[str, Any] | None, n: dict[str, Any] | None, diff: InputDiff, clauses: dict[str, Any] | None
+) -> list[str]:
     """Why formgen's own version of ``name`` changed, from the inputs that changed."""
     reasons = []
     if diff.fields:
-        reasons.append("deal fields changed: " + ", ".join(
-            f"{c['path']} {show(c['old'], 30)} → {show(c['new'], 30)}" for c in diff.fields))
+        reasons.append(
+            "deal fields changed: "
+            + ", ".join(f"{c['path']} {show(c['old'], 30)} → {show(c['new'], 30)}" for c in diff.fields)
+        )
     reasons += clause_reasons(clauses)
     if o and n and (o.get("template") != n.get("template") or o.get("template_sha256") != n.get("template_sha256")):
         reasons.append(f"template changed ({n.get('template')})")
@@ -261,12 +297,24 @@ def input_reasons(name: str, o: dict[str, Any] | None, n: dict[str, Any] | None,
     return reasons or ["content changed"]
 
 
-def document_result(name: str, label: str, plan: Classification, old_hashes: dict[str, Any], new_hashes: dict[str, Any],
-                    disk_sha: dict[str, Any], kept_copy: str | None) -> DocumentResult:
+def document_result(
+    name: str,
+    label: str,
+    plan: Classification,
+    old_hashes: dict[str, Any],
+    new_hashes: dict[str, Any],
+    disk_sha: dict[str, Any],
+    kept_copy: str | None,
+) -> DocumentResult:
     """The status of one file and the reasons that come from the folder (not from the inputs)."""
     if name in plan.kept_edits and name not in plan.to_write:
-        return DocumentResult(label, name, "kept", note="edited by hand after formgen wrote it; "
-                              "formgen's version is unchanged, so your edits are left as they are")
+        return DocumentResult(
+            label,
+            name,
+            "kept",
+            note="edited by hand after formgen wrote it; "
+            "formgen's version is unchanged, so your edits are left as they are",
+        )
     if name in plan.amend:
         return DocumentResult(label, name, "amended")
     if name not in plan.to_write and name not in plan.removed:
@@ -287,19 +335,31 @@ def document_result(name: str, label: str, plan: Classification, old_hashes: dic
     return result
 
 
-def changes_record(deal: dict[str, Any], old: dict[str, Any], new: dict[str, Any], diff: InputDiff, results: list[DocumentResult]) -> dict[str, Any]:
+def changes_record(
+    deal: dict[str, Any], old: dict[str, Any], new: dict[str, Any], diff: InputDiff, results: list[DocumentResult]
+) -> dict[str, Any]:
     """changes.json: the deal, the fields, rules and inputs that changed, each document's fate."""
     documents = {}
     for r in results:
         if r.status == "unchanged":
             continue
-        entry = {"file": r.file, "status": r.status, "reasons": r.reasons, "clauses": r.clauses,
-                 "redline": r.redline, "kept_copy": r.kept_copy}
+        entry = {
+            "file": r.file,
+            "status": r.status,
+            "reasons": r.reasons,
+            "clauses": r.clauses,
+            "redline": r.redline,
+            "kept_copy": r.kept_copy,
+        }
         entry.update({k: v for k, v in (("note", r.note), ("merge", r.merge), ("amendment", r.amendment)) if v})
         documents[r.name] = entry
     previous = old["deal"].get("path")
     return {
-        "deal": {**deal, "path": new["deal"]["path"], **({"previous_path": previous} if previous != new["deal"]["path"] else {})},
+        "deal": {
+            **deal,
+            "path": new["deal"]["path"],
+            **({"previous_path": previous} if previous != new["deal"]["path"] else {}),
+        },
         "sections": sorted({c["path"].split(".")[0].split("[")[0] for c in diff.fields}),
         "fields": diff.fields,
         "rules": diff.rules,

@@ -15,14 +15,18 @@ CHANGES_JSON = "changes.json"
 def _merge_lines(merge: dict[str, Any]) -> list[str]:
     """The paragraphs of a merged document, by fate (conflicts first: they need the lawyer)."""
     tracked = merge.get("tracked_paragraphs", len(merge["merged"]))
-    lines = [f"- merge: {plural(tracked, 'paragraph')} with formgen's tracked changes "
-             f"({plural(len(merge['merged']), 'formgen change')}), "
-             f"{plural(len(merge['conflicts']), 'conflict')}, {plural(len(merge['lawyer']), 'paragraph')} edited by hand kept, "
-             f"{plural(len(merge.get('lawyer_comments', [])), 'comment')} of yours kept, {merge['untouched']} untouched"]
+    lines = [
+        f"- merge: {plural(tracked, 'paragraph')} with formgen's tracked changes "
+        f"({plural(len(merge['merged']), 'formgen change')}), "
+        f"{plural(len(merge['conflicts']), 'conflict')}, {plural(len(merge['lawyer']), 'paragraph')} edited by hand kept, "
+        f"{plural(len(merge.get('lawyer_comments', [])), 'comment')} of yours kept, {merge['untouched']} untouched"
+    ]
     for c in merge["conflicts"]:
         ours, theirs = around_difference(c["ours"] or "", c["theirs"] or "")
-        lines.append(f"  - CONFLICT ({c['kind']}): your text kept, formgen's version beside it with a comment: "
-                     f"“{ours}” / formgen: “{theirs}”")
+        lines.append(
+            f"  - CONFLICT ({c['kind']}): your text kept, formgen's version beside it with a comment: "
+            f"“{ours}” / formgen: “{theirs}”"
+        )
     for m in merge["merged"]:
         lines.append(f"  - merged ({m['kind']}): “{show(m['theirs'] or m['base'], 110)}”")
     for k in merge["lawyer"]:
@@ -43,6 +47,7 @@ def around_difference(a: str, b: str, context: int = 80) -> tuple[str, str]:
     def cut(text: str, end: int) -> str:
         stop = min(len(text), end + context)
         return ("…" if begin else "") + text[begin:stop] + ("…" if stop < len(text) else "")
+
     return cut(a, ends[0]), cut(b, ends[1])
 
 
@@ -72,8 +77,10 @@ def changes_markdown(changes: dict[str, Any]) -> str:
     lines += ["## Deal fields", ""]
     if changes["fields"]:
         lines += ["| field | old | new |", "| --- | --- | --- |"]
-        lines += [f"| `{_cell(c['path'])}` | {_cell(show(c['old'], 200))} | {_cell(show(c['new'], 200))} |"
-                  for c in changes["fields"]]
+        lines += [
+            f"| `{_cell(c['path'])}` | {_cell(show(c['old'], 200))} | {_cell(show(c['new'], 200))} |"
+            for c in changes["fields"]
+        ]
     else:
         lines.append("No deal field changed.")
     rules = changes["rules"]
@@ -102,8 +109,10 @@ def report_lines(result: RegenResult, pdf: bool = False) -> list[str]:
     """What the CLI prints: one line per document, then the findings that appeared or went away
     (``pdf``: the PDFs were written, whatever else was)."""
     if result.status == "unchanged":
-        lines = [f"nothing changed in {result.out_dir}: every document is current; "
-                 + ("only the PDFs were written" if pdf else "nothing was written")]
+        lines = [
+            f"nothing changed in {result.out_dir}: every document is current; "
+            + ("only the PDFs were written" if pdf else "nothing was written")
+        ]
     elif result.status == "manifest":
         why = "; ".join(result.inputs_changed) or "its record of the inputs changed"
         lines = [f"no document changed in {result.out_dir}; only {MANIFEST} was updated ({why})"]

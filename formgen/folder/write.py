@@ -21,19 +21,22 @@ from .packet_folder import PacketFolder, carry
 from ..word.closing_folder import build_closing
 
 
-def packet_outputs(packet: Packet, out_dir: Path, esign: str = "none",
-                   executed: dict[str, dict[str, Any]] | None = None) -> dict[str, bytes]:
+def packet_outputs(
+    packet: Packet, out_dir: Path, esign: str = "none", executed: dict[str, dict[str, Any]] | None = None
+) -> dict[str, bytes]:
     """Every file of the packet folder: documents, the closing set (closing/), compliance.json and
     manifest.json. ``esign``: the e-signature service whose anchors the signature packets carry;
     ``executed``: the execution records kept so far (the closing checklist shows them)."""
     outputs = {doc.spec.filename: doc.data for doc in packet.documents}
     closing, closing_record = build_closing(packet, esign, executed)
     outputs.update(closing)
-    outputs["compliance.json"] = dumps({
-        "deal": packet.deal.deal.name,
-        "state": packet.rules.code,
-        "findings": [f.to_dict() for f in packet.findings],
-    })
+    outputs["compliance.json"] = dumps(
+        {
+            "deal": packet.deal.deal.name,
+            "state": packet.rules.code,
+            "findings": [f.to_dict() for f in packet.findings],
+        }
+    )
     manifest = build_manifest(packet, out_dir, outputs)
     manifest["closing"] = closing_record
     outputs[MANIFEST] = dumps(manifest)
@@ -54,9 +57,19 @@ def _carry_over(out_dir: Path, stage: Path, plan: FolderPlan, outputs: dict[str,
         carry(out_dir / rel, stage / dst)
 
 
-def generate(deal_path: str | Path, out_dir: str | Path, library: Library, *, strict: bool = False,
-             pdf: bool = False, final: bool = False, force: bool = False, policy: Policy = "conservative",
-             on_wait: Callable[[str], None] | None = None, esign: str = "none") -> Packet:
+def generate(
+    deal_path: str | Path,
+    out_dir: str | Path,
+    library: Library,
+    *,
+    strict: bool = False,
+    pdf: bool = False,
+    final: bool = False,
+    force: bool = False,
+    policy: Policy = "conservative",
+    on_wait: Callable[[str], None] | None = None,
+    esign: str = "none",
+) -> Packet:
     """Build the packet from ``library`` and write it to ``out_dir`` atomically (all files or
     none); see ``api.generate``."""
     deal_path, out_dir = Path(deal_path), Path(out_dir)
@@ -66,14 +79,20 @@ def generate(deal_path: str | Path, out_dir: str | Path, library: Library, *, st
     if strict and packet.errors:
         lines = "\n".join(f"- {f.message}" + (f" [{f.citation}]" if f.citation else "") for f in packet.errors)
         raise ComplianceError(f"--strict: {plural(len(packet.errors), 'error finding')}; nothing written:\n{lines}")
-    packet.kept = write_packet(packet, out_dir, pdf=pdf, final=final, force=force, on_wait=on_wait,
-                               esign=esign).notes
+    packet.kept = write_packet(packet, out_dir, pdf=pdf, final=final, force=force, on_wait=on_wait, esign=esign).notes
     return packet
 
 
-def write_packet(packet: Packet, out_dir: Path, *, pdf: bool = False, final: bool = False,
-                 force: bool = False, on_wait: Callable[[str], None] | None = None,
-                 esign: str = "none") -> FolderPlan:
+def write_packet(
+    packet: Packet,
+    out_dir: Path,
+    *,
+    pdf: bool = False,
+    final: bool = False,
+    force: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+    esign: str = "none",
+) -> FolderPlan:
     """All files or none, and never a file formgen did not write lost (see ``guard``). With
     ``pdf``, PDFs are made in the staging folder before the swap, under the packet's own lock;
     without LibreOffice the .docx packet is still written, then ToolMissingError is raised.

@@ -33,11 +33,23 @@ class Treatment(str, Enum):
 
 
 # The state files' scope-of-practice class of each treatment (practice_law.TREATMENT_CLASSES).
-SCOPE_CLASS = {Treatment.neuromodulators: "neuromodulators", Treatment.fillers: "dermal_fillers",
-               Treatment.lasers_ipl: "lasers_ipl", Treatment.iv_therapy: "iv_therapy",
-               Treatment.chemical_peels: "peels_microneedling", Treatment.microneedling: "peels_microneedling"}
-ROLE_TITLES = {"MD": "Physician", "DO": "Physician", "NP": "Nurse Practitioner", "PA": "Physician Assistant",
-               "RN": "Registered Nurse", "LVN": "Licensed Vocational Nurse", "aesthetician": "Aesthetician"}
+SCOPE_CLASS = {
+    Treatment.neuromodulators: "neuromodulators",
+    Treatment.fillers: "dermal_fillers",
+    Treatment.lasers_ipl: "lasers_ipl",
+    Treatment.iv_therapy: "iv_therapy",
+    Treatment.chemical_peels: "peels_microneedling",
+    Treatment.microneedling: "peels_microneedling",
+}
+ROLE_TITLES = {
+    "MD": "Physician",
+    "DO": "Physician",
+    "NP": "Nurse Practitioner",
+    "PA": "Physician Assistant",
+    "RN": "Registered Nurse",
+    "LVN": "Licensed Vocational Nurse",
+    "aesthetician": "Aesthetician",
+}
 # The roles that perform delegated medical acts under a written supervision or delegation instrument.
 SUPERVISED_ROLES = ("NP", "PA", "RN", "LVN")
 
@@ -81,4 +93,4 @@ def clinician_slugs(clinicians: list[Clinician]) -> list[str]:
     share the role ("rn.jane-doe"), and a number when even that repeats. Same list, same slugs."""
     roles = [c.role.value.lower() for c in clinicians]
     slugs = [role if roles.count(role) == 1 else f"{role}.{_slug(c.name)}" for role, c in zip(roles, clinicians)]
-    return [slug if slugs.count(slug) == 1 else f"{slug}-{slugs[:i + 1].count(slug)}" for i, slug in enumerate(slugs)]
+    return [slug if slugs.count(slug) == 1 else f"{slug}-{slugs[: i + 1].count(slug)}" for i, slug in enumerate(slugs)]

@@ -9,7 +9,16 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from .clinical import Clinician, Treatment
 from .deal_fields import (
@@ -69,10 +78,14 @@ class PracticeEntityType(str, Enum):
 
 # Accepted short forms in deal files (any letter case); normalized before validation.
 PRACTICE_ENTITY_ALIASES = {
-    "pc": "professional_corporation", "p.c.": "professional_corporation",
-    "pa": "professional_association", "p.a.": "professional_association",
-    "ps": "professional_service_corporation", "p.s.": "professional_service_corporation",
-    "medical corporation": "medical_corporation", "professional corporation": "professional_corporation",
+    "pc": "professional_corporation",
+    "p.c.": "professional_corporation",
+    "pa": "professional_association",
+    "p.a.": "professional_association",
+    "ps": "professional_service_corporation",
+    "p.s.": "professional_service_corporation",
+    "medical corporation": "medical_corporation",
+    "professional corporation": "professional_corporation",
     "professional association": "professional_association",
 }
 
@@ -212,7 +225,9 @@ class Fees(Strict):
     """With basis percentage_of_revenue: the percent of collections (0 < p <= 100)."""
     monthly_amount: Money | None = None
     """With basis fixed_monthly: US dollars per month."""
-    cost_plus_markup_percent: Annotated[Decimal, Field(ge=0, le=100, decimal_places=4), BeforeValidator(typed_percent)] | None = None
+    cost_plus_markup_percent: (
+        Annotated[Decimal, Field(ge=0, le=100, decimal_places=4), BeforeValidator(typed_percent)] | None
+    ) = None
     """With basis cost_plus: the markup over cost in percent (0 to 100)."""
     hourly_rate: Money | None = None
     """With basis hourly: US dollars per hour."""
@@ -244,7 +259,9 @@ class DealInfo(Strict):
     """The two-letter code (or DC) of the state whose law governs the practice."""
     effective_date: Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_deal_date)]
     """The agreements' effective date, YYYY-MM-DD."""
-    prepared_on: Annotated[dt.date | None, BeforeValidator(_iso_date), AfterValidator(lambda day: day and _deal_date(day))] = None
+    prepared_on: Annotated[
+        dt.date | None, BeforeValidator(_iso_date), AfterValidator(lambda day: day and _deal_date(day))
+    ] = None
     """The date of this draft, YYYY-MM-DD: dates the compliance memo and every document's header. Left
     out, the memo's date is a highlighted blank (outputs never depend on the day they are built)."""
     draft_version: Annotated[int | None, Field(ge=1, le=999)] = None
@@ -353,8 +370,10 @@ def deal_section_models() -> dict[str, type[BaseModel]]:
 def semantic_problems(deal: Deal) -> list[tuple[str, str]]:
     """Cross-field rules pydantic's field types cannot express: (path, message)."""
     out: list[tuple[str, str]] = []
-    for path, items, who in (("mso.members", deal.mso.members, "membership"),
-                             ("practice.owners", deal.practice.owners, "ownership")):
+    for path, items, who in (
+        ("mso.members", deal.mso.members, "membership"),
+        ("practice.owners", deal.practice.owners, "ownership"),
+    ):
         total = sum((i.percent for i in items), Decimal(0))
         if total != 100:
             listed = " + ".join(f"{i.percent.normalize():f}" for i in items)
@@ -372,19 +391,34 @@ def semantic_problems(deal: Deal) -> list[tuple[str, str]]:
         if treatment in deal.treatments[:index]:
             out.append((f"treatments[{index}]", f"'{treatment.value}' is listed twice; list each treatment once"))
     if Treatment.iv_therapy in deal.treatments and not deal.deal.offers_iv_therapy:
-        out.append(("deal.offers_iv_therapy", "is false but treatments lists iv_therapy; set it to true (or leave it "
-                    "out) if the practice offers IV therapy, or remove iv_therapy from treatments"))
+        out.append(
+            (
+                "deal.offers_iv_therapy",
+                "is false but treatments lists iv_therapy; set it to true (or leave it "
+                "out) if the practice offers IV therapy, or remove iv_therapy from treatments",
+            )
+        )
     needed = FEE_FIELDS[deal.fees.basis]
     if getattr(deal.fees, needed) is None:
         out.append((f"fees.{needed}", f"is required when fees.basis is '{deal.fees.basis.value}'"))
     for basis, field_name in FEE_FIELDS.items():
         if basis is not deal.fees.basis and getattr(deal.fees, field_name) is not None:
             allowed = f"only with basis '{basis.value}'"
-            out.append((f"fees.{field_name}", f"is set but fees.basis is '{deal.fees.basis.value}'; "
-                        f"this field is used {allowed} (leave it out or set it to null)"))
+            out.append(
+                (
+                    f"fees.{field_name}",
+                    f"is set but fees.basis is '{deal.fees.basis.value}'; "
+                    f"this field is used {allowed} (leave it out or set it to null)",
+                )
+            )
     if deal.practice.formation_state != deal.deal.state:
-        out.append(("practice.formation_state", f"is {deal.practice.formation_state} but deal.state is "
-                    f"{deal.deal.state}; the practice must be formed in the state whose law governs it"))
+        out.append(
+            (
+                "practice.formation_state",
+                f"is {deal.practice.formation_state} but deal.state is "
+                f"{deal.deal.state}; the practice must be formed in the state whose law governs it",
+            )
+        )
     return out
 
 

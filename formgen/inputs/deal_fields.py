@@ -32,13 +32,10 @@ def clean_text(value: str) -> str:
     return value
 
 
-
-
 class Strict(BaseModel):
     """A deal-file section: unknown keys are errors, values are frozen, docstrings describe fields."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
-                              use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True)
 
 
 Name = Annotated[str, Field(max_length=200), AfterValidator(clean_text)]
@@ -96,6 +93,8 @@ def iso_date(value: object) -> object:
 
 def deal_date(value: dt.date) -> dt.date:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValueError(f"{value.isoformat()} is out of range; use a date between "
-                         f"{EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}")
+        raise ValueError(
+            f"{value.isoformat()} is out of range; use a date between "
+            f"{EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
+        )
     return value

@@ -65,8 +65,13 @@ class DealInputError(InputError):
 
 
 # A cross-field check at the left path also reads the fields under the right one.
-_ALSO_READS = {"practice.formation_state": ("deal.state",), "fees.": ("fees.",), "services[": ("services[",),
-               "mso.members[": ("mso.members[",), "practice.owners[": ("practice.owners[",)}
+_ALSO_READS = {
+    "practice.formation_state": ("deal.state",),
+    "fees.": ("fees.",),
+    "services[": ("services[",),
+    "mso.members[": ("mso.members[",),
+    "practice.owners[": ("practice.owners[",),
+}
 
 
 def depends_on_unsure(path: str, unsure: frozenset[str]) -> bool:
@@ -126,7 +131,9 @@ def _patch(data: dict[str, Any], errors: list[ErrorDetails], unsure: set[str], s
     return True
 
 
-def partial_deal(data: dict[str, Any], errors: list[ErrorDetails], stand_in: dict[str, Any]) -> tuple[Deal | None, frozenset[str]]:
+def partial_deal(
+    data: dict[str, Any], errors: list[ErrorDetails], stand_in: dict[str, Any]
+) -> tuple[Deal | None, frozenset[str]]:
     """The deal with every failing value removed or replaced by ``stand_in``'s value at the same
     path (for a list item, the stand-in's item at that index or its last), or None."""
     data, unsure = copy.deepcopy(data), set[str]()

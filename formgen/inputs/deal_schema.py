@@ -19,10 +19,13 @@ NUMBER_TEXT = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"
 def _state_codes() -> dict[str, Any]:
     codes = sorted(JURISDICTIONS)
     names = [JURISDICTIONS[c] for c in codes]
-    return {"type": "string", "enum": codes + [c.lower() for c in codes] + names + [n.lower() for n in names]
-            + [n.upper() for n in names],
-            "description": "A two-letter US postal code or DC (any letter case), or the state's name (Texas): "
-                           + ", ".join(codes) + "."}
+    return {
+        "type": "string",
+        "enum": codes + [c.lower() for c in codes] + names + [n.lower() for n in names] + [n.upper() for n in names],
+        "description": "A two-letter US postal code or DC (any letter case), or the state's name (Texas): "
+        + ", ".join(codes)
+        + ".",
+    }
 
 
 def _walk(node: Any, fix: Callable[[dict[str, Any]], None]) -> None:
@@ -62,8 +65,11 @@ def deal_json_schema() -> dict[str, Any]:
     entity = defs["PracticeEntityType"]
     aliases = sorted(PRACTICE_ENTITY_ALIASES)
     entity["enum"] = entity["enum"] + aliases + sorted({a.upper() for a in aliases} - set(aliases))
-    entity["description"] = ("The practice's entity form. Accepted short forms: "
-                             + ", ".join(f"{a} ({v})" for a, v in sorted(PRACTICE_ENTITY_ALIASES.items())) + ".")
+    entity["description"] = (
+        "The practice's entity form. Accepted short forms: "
+        + ", ".join(f"{a} ({v})" for a, v in sorted(PRACTICE_ENTITY_ALIASES.items()))
+        + "."
+    )
     for model in defs.values():
         for field, prop in model.get("properties", {}).items():
             if field in _STATE_FIELDS:
@@ -75,8 +81,12 @@ def deal_json_schema() -> dict[str, Any]:
     number["type"] = ["string", "integer"]
     _walk(schema, _number_text)
     _walk(schema, _plain_ref)
-    descriptions = {"MsoEntityType": "llc or corporation.", "Service": "One of the services the MSO provides.",
-                    "FeeBasis": "How the fee is computed.", "LicenseType": "The license's profession."}
+    descriptions = {
+        "MsoEntityType": "llc or corporation.",
+        "Service": "One of the services the MSO provides.",
+        "FeeBasis": "How the fee is computed.",
+        "LicenseType": "The license's profession.",
+    }
     for name, text in descriptions.items():
         defs[name].setdefault("description", text)
     return {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_ID, **schema}

@@ -54,11 +54,17 @@ class Deadlines(_Strict):
 TRANSFER_EVENTS = (
     ("death", "the owner’s death"),
     ("disability", "the date on which the owner’s Disability is determined"),
-    ("license_loss", "the revocation, suspension, surrender or lapse of, or a disqualifying restriction on, any "
-                     "professional license on which the owner’s eligibility to hold the interest depends"),
+    (
+        "license_loss",
+        "the revocation, suspension, surrender or lapse of, or a disqualifying restriction on, any "
+        "professional license on which the owner’s eligibility to hold the interest depends",
+    ),
     ("exclusion", "the owner’s exclusion, debarment or suspension from any federal or state health care program"),
-    ("breach", "any transfer or attempted transfer of the interest that breaches the restrictions on transfer "
-               "that bind the owner"),
+    (
+        "breach",
+        "any transfer or attempted transfer of the interest that breaches the restrictions on transfer "
+        "that bind the owner",
+    ),
 )
 
 
@@ -117,11 +123,15 @@ class Succession(_Strict):
     @model_validator(mode="after")
     def _fixed_price_needs_amount(self) -> "Succession":
         if self.price is PriceFormula.fixed and self.fixed_price is None:
-            raise ValueError("succession.fixed_price is required when succession.price is 'fixed' "
-                             "(the total price for all of an owner's interest, e.g. 1000.00)")
+            raise ValueError(
+                "succession.fixed_price is required when succession.price is 'fixed' "
+                "(the total price for all of an owner's interest, e.g. 1000.00)"
+            )
         if self.price is not PriceFormula.fixed and self.fixed_price is not None:
-            raise ValueError("succession.fixed_price is set but succession.price is "
-                             f"'{self.price.value}'; use it only with price 'fixed' (or leave it out)")
+            raise ValueError(
+                "succession.fixed_price is set but succession.price is "
+                f"'{self.price.value}'; use it only with price 'fixed' (or leave it out)"
+            )
         return self
 
 
@@ -146,6 +156,7 @@ class Premises(_Strict):
 # ---- Facts for the filing and organizational documents (issue 23: every blank is asked for).
 # Each is optional: one left out prints a highlighted blank, and `formgen validate` and the memo's
 # "Still to Complete" section list it per document.
+
 
 class EntityFiling(_Strict):
     """The filing facts of one entity (the practice or the MSO)."""

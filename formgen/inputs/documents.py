@@ -56,17 +56,38 @@ def entity_charter(deal: Deal, entity: str) -> str:
     """The charter name of the deal's practice or MSO."""
     return charter_name(*_formed(deal, entity))
 
+
 # What the line under the title names: the parties, the entity a governing document governs,
 # or the deal (for reports).
-Subtitle = Literal["parties", "of_mso", "of_practice", "deal", "among_owners", "practice_bodies", "mso_members",
-                   "md_parties", "clinician_parties"]
+Subtitle = Literal[
+    "parties",
+    "of_mso",
+    "of_practice",
+    "deal",
+    "among_owners",
+    "practice_bodies",
+    "mso_members",
+    "md_parties",
+    "clinician_parties",
+]
 # Who signs a document (formgen/drafting/closing.py resolves each to people): the MSO or the practice
 # by its signatory, each practice owner, each married owner's spouse, each MSO member, the MSO's
 # manager (when not a member), a charter's organizer or incorporator, the medical director, and
 # the practice's president and secretary (share certificates), and the clinician a per-clinician document is for
 # and that clinician's supervising physician.
-SignerRole = Literal["mso", "practice", "owners", "spouses", "mso_members", "mso_manager", "organizer",
-                     "medical_director", "practice_officers", "clinician", "supervisor"]
+SignerRole = Literal[
+    "mso",
+    "practice",
+    "owners",
+    "spouses",
+    "mso_members",
+    "mso_manager",
+    "organizer",
+    "medical_director",
+    "practice_officers",
+    "clinician",
+    "supervisor",
+]
 # A document drafted once per item of a deal list: once per clinician, or once per clinician whose
 # role works under a supervision or delegation instrument (NP, PA, RN, LVN).
 Repeat = Literal["", "clinicians", "supervised_clinicians"]
@@ -98,7 +119,9 @@ class DocumentSpec(BaseModel):
     governs: Literal["", "practice", "mso"] = ""  # an LLC's governing document: titled as that entity's state calls it
     signers: tuple[SignerRole, ...] = ()  # who signs it, in the order of its signature blocks
     repeat: Repeat = ""  # drafted once per item of that deal list (documents_for expands it)
-    heading_from: Literal["", "instrument"] = ""  # "instrument": titled by the state's name for the clinician's instrument
+    heading_from: Literal["", "instrument"] = (
+        ""  # "instrument": titled by the state's name for the clinician's instrument
+    )
     # Set on a repeated document's copies: the registry entry it comes from (its clauses and template)
     # and the index of its item in the deal list.
     family: str = ""
@@ -132,8 +155,11 @@ class DocumentSpec(BaseModel):
             "practice_bodies": f"of the {bodies} of {deal.practice.name}",
             "mso_members": f"of the Members of {deal.mso.name}",
             "md_parties": f"{deal.practice.name} and {deal.practice.medical_director}",
-            "clinician_parties": (f"{deal.practice.name} and {deal.clinicians[self.item].name}"
-                                  if 0 <= self.item < len(deal.clinicians) else deal.practice.name),
+            "clinician_parties": (
+                f"{deal.practice.name} and {deal.clinicians[self.item].name}"
+                if 0 <= self.item < len(deal.clinicians)
+                else deal.practice.name
+            ),
         }[self.subtitle]
         heading = entity_charter(deal, self.charter) if self.charter else self.heading or self.title
         if self.governs and entity_governing_document(deal, self.governs) != "Operating Agreement":
@@ -163,14 +189,20 @@ def read_documents(clause_dir: Path) -> tuple[DocumentSpec, ...]:
             continue
         set_by_formgen = [key for key in ("name", "family", "item") if key in data]
         if set_by_formgen:
-            problems.append(Problem(str(path), set_by_formgen[0], "is set by formgen (the folder's name, or a "
-                                    "repeated document's copy); leave it out"))
+            problems.append(
+                Problem(
+                    str(path),
+                    set_by_formgen[0],
+                    "is set by formgen (the folder's name, or a repeated document's copy); leave it out",
+                )
+            )
             continue
         try:
             specs.append(DocumentSpec(name=path.parent.name, **data))
         except ValidationError as exc:
-            problems += [Problem(str(path), ".".join(str(p) for p in error["loc"]), error["msg"])
-                         for error in exc.errors()]
+            problems += [
+                Problem(str(path), ".".join(str(p) for p in error["loc"]), error["msg"]) for error in exc.errors()
+            ]
     if not specs and not problems:
         problems.append(Problem(str(clause_dir), "", f"declares no document (no */{SPEC_FILE})"))
     if problems:
@@ -201,8 +233,16 @@ def copies(spec: DocumentSpec, deal: Deal, rules: StateRules | None) -> list[Doc
         heading = spec.heading or spec.title
         if spec.heading_from == "instrument":
             heading = instrument_heading(clinician.role.value, rules)
-        out.append(spec.model_copy(update={
-            "name": f"{spec.name}.{slug}", "family": spec.name, "item": index, "heading": heading,
-            "title": f"{heading} ({ROLE_TITLES[clinician.role.value]}, {clinician.name})",
-            "label_prefix": f"{spec.label_prefix}-{slug.upper()}"}))
+        out.append(
+            spec.model_copy(
+                update={
+                    "name": f"{spec.name}.{slug}",
+                    "family": spec.name,
+                    "item": index,
+                    "heading": heading,
+                    "title": f"{heading} ({ROLE_TITLES[clinician.role.value]}, {clinician.name})",
+                    "label_prefix": f"{spec.label_prefix}-{slug.upper()}",
+                }
+            )
+        )
     return out

@@ -50,8 +50,13 @@ def next_renewal(start: dt.date, initial_years: int, renewal_years: int, on_or_a
 
 
 def _requires(section: str, rule: Any) -> str:
-    text = getattr(rule, "message", "") or getattr(rule, "reason", "") or getattr(rule, "task", "") \
-        or getattr(rule, "text", "") or rule.note
+    text = (
+        getattr(rule, "message", "")
+        or getattr(rule, "reason", "")
+        or getattr(rule, "task", "")
+        or getattr(rule, "text", "")
+        or rule.note
+    )
     return " ".join(text.split())
 
 
@@ -76,12 +81,31 @@ def law_changes(rules: StateRules, start: dt.date, initial_years: int, renewal_y
             reach = _reaches(rule, start, initial_years, renewal_years)
             if reach is not None:
                 key = str(getattr(rule, "tag", None) or getattr(rule, "id", ""))
-                out.append(LawChange(rule_label(section, rule), section, key, _requires(section, rule), rule.citation,
-                                     rule.effective, *reach, rule.verified))
-    for kind, covenant in (rules.noncompete.entries() if rules.noncompete else []):
+                out.append(
+                    LawChange(
+                        rule_label(section, rule),
+                        section,
+                        key,
+                        _requires(section, rule),
+                        rule.citation,
+                        rule.effective,
+                        *reach,
+                        rule.verified,
+                    )
+                )
+    for kind, covenant in rules.noncompete.entries() if rules.noncompete else []:
         reach = _reaches(covenant, start, initial_years, renewal_years)
         if reach is not None and covenant.effective is not None:
-            out.append(LawChange(f"non-compete rule ({kind} covenant, {covenant.status})", "noncompete", kind,
-                                 " ".join(covenant.summary.split()), covenant.citation, covenant.effective, *reach,
-                                 covenant.verified))
+            out.append(
+                LawChange(
+                    f"non-compete rule ({kind} covenant, {covenant.status})",
+                    "noncompete",
+                    kind,
+                    " ".join(covenant.summary.split()),
+                    covenant.citation,
+                    covenant.effective,
+                    *reach,
+                    covenant.verified,
+                )
+            )
     return sorted(out, key=lambda c: (c.deadline, c.label))

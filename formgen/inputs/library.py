@@ -48,8 +48,14 @@ class Library:
         return cls(*(shipped_dir(part) for part in PARTS))
 
     @classmethod
-    def at(cls, root: Path | None = None, *, clauses: Path | None = None, states: Path | None = None,
-           templates: Path | None = None) -> Library:
+    def at(
+        cls,
+        root: Path | None = None,
+        *,
+        clauses: Path | None = None,
+        states: Path | None = None,
+        templates: Path | None = None,
+    ) -> Library:
         """A firm's library: ``root`` holding the parts (``clauses/``, ``states/`` or
         ``state_overrides/``, ``templates/``), any part given on its own; missing parts are the
         shipped ones."""
@@ -66,8 +72,12 @@ class Library:
         return cls(folders["clauses"], folders["states"], folders["templates"], folders["examples"])
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"clauses_dir": self.clauses_dir, "states_dir": self.states_dir,
-                "templates_dir": self.templates_dir, "examples_dir": self.examples_dir}
+        return {
+            "clauses_dir": self.clauses_dir,
+            "states_dir": self.states_dir,
+            "templates_dir": self.templates_dir,
+            "examples_dir": self.examples_dir,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in {**state, "_read": {}}.items():
@@ -131,14 +141,16 @@ class Library:
 
     # ------------------------------------------------------------------ identity
 
-
     @cached_property
     def fingerprint(self) -> str:
         """A digest of every file of the library (names and bytes): equal fingerprints, equal drafts."""
         h = hashlib.blake2b(digest_size=16)
         for part, folder in self.folders.items():
-            files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
-                if folder.is_dir() else []
+            files = (
+                sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+                if folder.is_dir()
+                else []
+            )
             for path in files:
                 h.update(f"{part}/{path.relative_to(folder).as_posix()}\0".encode())
                 h.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
@@ -153,6 +165,10 @@ def read_catalog(clause_dir: Path) -> dict[str, Any]:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise InputError([Problem(str(path), "", "is missing: the service catalog the documents need")]) from None
-    if not isinstance(data, dict) or not isinstance(data.get("services"), dict) or not isinstance(data.get("reserved"), list):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("services"), dict)
+        or not isinstance(data.get("reserved"), list)
+    ):
         raise InputError([Problem(str(path), "", "must have a 'services' mapping and a 'reserved' list")])
     return data

@@ -35,13 +35,16 @@ class Covenant(Rule):
 
     @model_validator(mode="after")
     def _limits_match_status(self) -> Self:
-        limits = [name for name in ("max_radius_miles", "max_months", "buyout", "notice")
-                  if getattr(self, name)] + (["conditions"] if self.conditions else [])
+        limits = [name for name in ("max_radius_miles", "max_months", "buyout", "notice") if getattr(self, name)] + (
+            ["conditions"] if self.conditions else []
+        )
         if self.status == "void" and (limits or self.patient_access):
             raise ValueError(f"a void covenant has no limits to meet; remove {', '.join(limits) or 'patient_access'}")
         if self.status == "limited" and not (limits or self.patient_access or self.signed_writing):
-            raise ValueError("a limited covenant needs the limits the law sets (max_radius_miles, max_months, "
-                             "buyout, patient_access, signed_writing, notice or conditions)")
+            raise ValueError(
+                "a limited covenant needs the limits the law sets (max_radius_miles, max_months, "
+                "buyout, patient_access, signed_writing, notice or conditions)"
+            )
         return self
 
 
@@ -51,8 +54,9 @@ def _dated_entries(entries: list[Covenant]) -> list[Covenant]:
     spans = sorted(((c.effective or far_past, c.until or far_future) for c in entries))
     for (_, end), (start, _) in zip(spans, spans[1:]):
         if start < end:
-            raise ValueError("entries overlap in time: give the earlier one an 'until' no later than the later "
-                             "one's 'effective'")
+            raise ValueError(
+                "entries overlap in time: give the earlier one an 'until' no later than the later one's 'effective'"
+            )
     return entries
 
 
@@ -70,8 +74,10 @@ class NonCompete(BaseModel):
 
     def on(self, day: dt.date) -> "NonCompete":
         """The entries in force on ``day`` (an entry list may become empty)."""
+
         def keep(entries: list[Covenant]) -> list[Covenant]:
             return [c for c in entries if (rule_status(c, day) or (True, ""))[0]]
+
         return self.model_construct(owner=keep(self.owner), provider=keep(self.provider))
 
     def entries(self) -> list[tuple[str, Covenant]]:

@@ -308,8 +308,10 @@ class StateRules(BaseModel):
             out += [(f"Non-compete: {kind} covenant", c) for kind, c in self.noncompete.entries()]
         if self.scope_of_practice is not None:
             out += [(f"Scope of practice: {TREATMENT_CLASSES[key]}", e) for key, e in self.scope_of_practice.entries()]
-            out += [(f"Supervision instrument: {role} ({i.name})", i)
-                    for role, i in self.scope_of_practice.instruments.items()]
+            out += [
+                (f"Supervision instrument: {role} ({i.name})", i)
+                for role, i in self.scope_of_practice.instruments.items()
+            ]
         out += [(f"Governing document: {p.caption}", p) for p in self.governance.provisions]
         if self.governance.estate_holding:
             out.append(("Governing document: estate holding period", self.governance.estate_holding))

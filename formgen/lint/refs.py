@@ -22,16 +22,26 @@ _EXTERNAL_BEFORE = re.compile(r"(?:Code|Act|U\.S\.C\.|C\.F\.R\.|Regulations?|Rul
 def _targets(blocks: list[dict]) -> dict[str, set[str]]:
     sections = {b["number"] for b in blocks if b["kind"] == "section"}
     articles = {b["number"] for b in blocks if b["kind"] == "heading"}
-    exhibits = {m.group(1) for b in blocks if b["kind"] == "exhibit"
-                for m in [re.match(r"EXHIBIT ([A-Z]+)", strip_word_markers(b["text"]))] if m}
+    exhibits = {
+        m.group(1)
+        for b in blocks
+        if b["kind"] == "exhibit"
+        for m in [re.match(r"EXHIBIT ([A-Z]+)", strip_word_markers(b["text"]))]
+        if m
+    }
     return {"Section": sections, "Article": articles, "Exhibit": exhibits, "Schedule": set()}
 
 
 _NAMED_DOC = re.compile(r"^\s*(?:of|to|under|in)\s+(?:the|this)\s+([A-Z][\w ]+?(?:Agreement|Schedule|Bylaws))\b")
 
 
-def cross_ref_problems(paragraphs: list[str], targets: dict[str, set[str]], file: str, where: str = "",
-                       other_documents: dict[str, dict[str, set[str]]] | None = None) -> list[Problem]:
+def cross_ref_problems(
+    paragraphs: list[str],
+    targets: dict[str, set[str]],
+    file: str,
+    where: str = "",
+    other_documents: dict[str, dict[str, set[str]]] | None = None,
+) -> list[Problem]:
     """References in ``paragraphs`` that do not resolve to ``targets``.
 
     ``other_documents`` maps document titles ("Management Services Agreement") to their targets:
@@ -42,11 +52,11 @@ def cross_ref_problems(paragraphs: list[str], targets: dict[str, set[str]], file
     problems, seen = [], set()
     for text in paragraphs:
         for match in _REF.finditer(text):
-            after = text[match.end():]
+            after = text[match.end() :]
             named = _NAMED_DOC.match(after)
             if named and named.group(1) in other_documents:
                 doc_targets, in_doc = other_documents[named.group(1)], f" of the {named.group(1)}"
-            elif _EXTERNAL_AFTER.match(after) or _EXTERNAL_BEFORE.search(text[:match.start()]):
+            elif _EXTERNAL_AFTER.match(after) or _EXTERNAL_BEFORE.search(text[: match.start()]):
                 continue
             else:
                 doc_targets, in_doc = targets, ""
@@ -59,11 +69,22 @@ def cross_ref_problems(paragraphs: list[str], targets: dict[str, set[str]], file
                 if key in seen:
                     continue
                 seen.add(key)
-                have = ", ".join(sorted(doc_targets[kind], key=lambda s: [int(p) if p.isdigit() else p for p in s.split(".")])) or "none"
-                quote = text[max(0, match.start() - 40):match.end() + 20]
-                problems.append(Problem(file, where, f"refers to {kind} {item}{in_doc} (\u201c\u2026{quote}\u2026\u201d), "
-                                        f"which {'that' if in_doc else 'this'} document does not have "
-                                        f"({kind.lower()}s: {have}); use ref('clause.id') instead of a typed number"))
+                have = (
+                    ", ".join(
+                        sorted(doc_targets[kind], key=lambda s: [int(p) if p.isdigit() else p for p in s.split(".")])
+                    )
+                    or "none"
+                )
+                quote = text[max(0, match.start() - 40) : match.end() + 20]
+                problems.append(
+                    Problem(
+                        file,
+                        where,
+                        f"refers to {kind} {item}{in_doc} (\u201c\u2026{quote}\u2026\u201d), "
+                        f"which {'that' if in_doc else 'this'} document does not have "
+                        f"({kind.lower()}s: {have}); use ref('clause.id') instead of a typed number",
+                    )
+                )
     return problems
 
 
@@ -74,6 +95,7 @@ def check_cross_refs(documents: list[AssembledDocument]) -> list[Problem]:
     by_title.pop("Operating Agreement", None)  # the MSO's and the practice's: ambiguous by title
     problems = []
     for doc in documents:
-        problems += cross_ref_problems(doc.paragraphs(notes=True), _targets(doc.blocks), doc.filename,
-                                       doc.deal.name, by_title)
+        problems += cross_ref_problems(
+            doc.paragraphs(notes=True), _targets(doc.blocks), doc.filename, doc.deal.name, by_title
+        )
     return problems

@@ -9,8 +9,18 @@ from pathlib import Path
 from ..errors import Problem
 from ..inputs.library import Library
 from .assembled import check_documents
-from .sources import (TAGS_FILE, check_attributes, check_fields, check_library, check_states, check_tags,
-                      check_templates, context_names, example_deals, known_tags)
+from .sources import (
+    TAGS_FILE,
+    check_attributes,
+    check_fields,
+    check_library,
+    check_states,
+    check_tags,
+    check_templates,
+    context_names,
+    example_deals,
+    known_tags,
+)
 
 
 def lint(library: Library, deals: list[Path] | None = None, tags_file: Path | None = None) -> list[Problem]:

@@ -12,8 +12,10 @@ from .assembled import AssembledDocument
 _QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d\n]{1,80})[\"\u201d]")
 # A capitalized term: words starting with a capital (or short connecting words between them).
 _TERM = re.compile(r"^[A-Z][\w&'\u2019.-]*(?: (?:[A-Z0-9][\w&'\u2019.-]*|of|and|for|in|on|to|the|or))*$")
-_MEANS = re.compile(r"^\s*(?:means|mean|shall mean|has the meaning|have the meaning|shall have the meaning"
-                    r"|refers to|is defined|includes|shall include)\b")
+_MEANS = re.compile(
+    r"^\s*(?:means|mean|shall mean|has the meaning|have the meaning|shall have the meaning"
+    r"|refers to|is defined|includes|shall include)\b"
+)
 # Inside a parenthesis: ("MSO"), (the "Initial Term"), (each, a "Renewal Term"),
 # ("Disclosing Party" or "Receiving Party"), (as adjusted under this Agreement, its "Percentage Interest"),
 # (with every later contribution, the Member's "Capital Contributions"), (the "Departing Member", which ...).
@@ -22,8 +24,10 @@ _DETERMINER = re.compile(r"(?:\b(?:the|this|these|its|their|his|her|each|such|a|
 _PAREN_TAIL = re.compile(r"^(?:\s*\)|,|\s+(?:or|and)\s+(?:[a-z]+\s+)*[\"\u201c])")
 # In running text: 'are each a "Party" and together the "Parties"', 'is a "Renewal Term"',
 # 'hereinafter the "Company"', 'referred to as the "Plan"'.
-_RUNNING_LEAD = re.compile(r"\b(?:each|together|collectively|individually|hereinafter|herein|called|"
-                           r"referred to as|known as|is|are)(?:,)?(?:\s+(?:a|an|the|each|as))*\s*$")
+_RUNNING_LEAD = re.compile(
+    r"\b(?:each|together|collectively|individually|hereinafter|herein|called|"
+    r"referred to as|known as|is|are)(?:,)?(?:\s+(?:a|an|the|each|as))*\s*$"
+)
 
 
 def _open_paren(before: str) -> str | None:
@@ -35,7 +39,7 @@ def _open_paren(before: str) -> str | None:
             depth += 1
         elif char == "(":
             if depth == 0:
-                return before[index + 1:]
+                return before[index + 1 :]
             depth -= 1
     return None
 
@@ -73,11 +77,13 @@ def defined_terms(paragraphs: list[str]) -> dict[str, TermUse]:
             term = match.group(1).strip()
             if not _TERM.match(term) or term.isdigit():
                 continue
-            after = text[match.end():]
+            after = text[match.end() :]
             if re.match(rf"\s*means\s+{re.escape(term.lower())}\b", after):
                 continue  # '"Including" means including without limitation': a lowercase word, sentence-initial
             use = terms.setdefault(term, TermUse([], []))
-            (use.definitions if _is_definition(text, match.start(), match.end()) else use.quoted_undefined).append(index)
+            (use.definitions if _is_definition(text, match.start(), match.end()) else use.quoted_undefined).append(
+                index
+            )
     return terms
 
 
@@ -85,8 +91,13 @@ def _mask_quoted(text: str) -> str:
     return _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def term_problems(paragraphs: list[str], file: str, where: str = "", headings: set[str] = frozenset(),
-                  clause_bodies: dict[str, str] | None = None) -> list[Problem]:
+def term_problems(
+    paragraphs: list[str],
+    file: str,
+    where: str = "",
+    headings: set[str] = frozenset(),
+    clause_bodies: dict[str, str] | None = None,
+) -> list[Problem]:
     """Defined-term problems of one document's text (a list of paragraphs).
 
     ``headings``: table column headings; quoting one ("Decides" names whose decision governs)
@@ -95,8 +106,9 @@ def term_problems(paragraphs: list[str], file: str, where: str = "", headings: s
     """
 
     def found_in(term: str) -> str:
-        ids = [cid for cid, body in (clause_bodies or {}).items()
-               if f'"{term}"' in body or f"\u201c{term}\u201d" in body]
+        ids = [
+            cid for cid, body in (clause_bodies or {}).items() if f'"{term}"' in body or f"\u201c{term}\u201d" in body
+        ]
         return f" (quoted in {', '.join(ids)})" if ids else ""
 
     terms = defined_terms(paragraphs)
@@ -106,19 +118,34 @@ def term_problems(paragraphs: list[str], file: str, where: str = "", headings: s
     for term in sorted(defined, key=str.casefold):
         use = terms[term]
         if len(use.definitions) > 1:
-            problems.append(Problem(file, where, f'"{term}" is defined {len(use.definitions)} times{found_in(term)}; '
-                                    "define it once"))
+            problems.append(
+                Problem(
+                    file, where, f'"{term}" is defined {len(use.definitions)} times{found_in(term)}; define it once'
+                )
+            )
         # A longer defined term holding this one ("Initial Term" holds "Term") is not a use of it.
         text = body
         for longer in sorted((t for t in defined if t != term and term in t), key=len, reverse=True):
             text = _usage_pattern(longer).sub(lambda m: " " * len(m.group(0)), text)
         if not _usage_pattern(term).search(text):
-            problems.append(Problem(file, where, f'"{term}" is defined but never used{found_in(term)}; '
-                                    "use it or take the definition out (or guard it with the same condition)"))
+            problems.append(
+                Problem(
+                    file,
+                    where,
+                    f'"{term}" is defined but never used{found_in(term)}; '
+                    "use it or take the definition out (or guard it with the same condition)",
+                )
+            )
     for term, use in sorted(terms.items(), key=lambda kv: kv[0].casefold()):
         if use.quoted_undefined and not use.definitions and term not in headings:
-            problems.append(Problem(file, where, f'"{term}" is quoted like a defined term but never defined'
-                                    f'{found_in(term)}; define it once as ("{term}") or "{term}" means ...'))
+            problems.append(
+                Problem(
+                    file,
+                    where,
+                    f'"{term}" is quoted like a defined term but never defined'
+                    f'{found_in(term)}; define it once as ("{term}") or "{term}" means ...',
+                )
+            )
     return problems
 
 
@@ -126,5 +153,7 @@ def check_terms(documents: list[AssembledDocument]) -> list[Problem]:
     """Each capitalized defined term is defined once in its document and used after; quoted terms are defined."""
     problems = []
     for doc in documents:
-        problems += term_problems(doc.paragraphs(), doc.filename, doc.deal.name, doc.table_headings(), doc.clause_bodies)
+        problems += term_problems(
+            doc.paragraphs(), doc.filename, doc.deal.name, doc.table_headings(), doc.clause_bodies
+        )
     return problems

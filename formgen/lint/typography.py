@@ -12,9 +12,11 @@ from .assembled import AssembledDocument
 
 _LEAKS = re.compile(r"\{\{|\}\}|\{%|%\}|\"|'|(?<!\.)\.\.(?!\.)")
 _TEMPLATE_HINT = "close every block; a string literal inside {{ }} is printed as typed"
-_WHAT = {'"': ("a straight double quote", "write quoted words in the clause's own text, outside {{ }}, so they are typeset"),
-         "'": ("a straight apostrophe", "type \u2019 (U+2019), as in the rest of the documents"),
-         "..": ("a doubled period", "a sentence already ends with the period of the value before it")}
+_WHAT = {
+    '"': ("a straight double quote", "write quoted words in the clause's own text, outside {{ }}, so they are typeset"),
+    "'": ("a straight apostrophe", "type \u2019 (U+2019), as in the rest of the documents"),
+    "..": ("a doubled period", "a sentence already ends with the period of the value before it"),
+}
 
 
 def typography_problems(document: AssembledDocument) -> list[Problem]:
@@ -22,9 +24,11 @@ def typography_problems(document: AssembledDocument) -> list[Problem]:
     for paragraph in document.paragraphs(notes=True):
         match = _LEAKS.search(paragraph)
         if match:
-            excerpt = paragraph[max(0, match.start() - 50):match.end() + 30]
+            excerpt = paragraph[max(0, match.start() - 50) : match.end() + 30]
             what, hint = _WHAT.get(match.group(), (f"template syntax '{match.group()}'", _TEMPLATE_HINT))
-            problems.append(Problem(document.filename, str(document.deal), f"prints {what}: \u2026{excerpt}\u2026 ({hint})"))
+            problems.append(
+                Problem(document.filename, str(document.deal), f"prints {what}: \u2026{excerpt}\u2026 ({hint})")
+            )
     return problems
 
 

@@ -49,8 +49,14 @@ def with_toc_pages(data: bytes, pdf: Path) -> bytes:
     return with_pages(data, outline_pages(pdf))
 
 
-def paginate_tocs(packet: "Packet", *, previous: dict[str, bytes] | None = None, edited: frozenset[str] = frozenset(),
-                  timeout: float | None = None, soffice: Path | None = None) -> None:
+def paginate_tocs(
+    packet: "Packet",
+    *,
+    previous: dict[str, bytes] | None = None,
+    edited: frozenset[str] = frozenset(),
+    timeout: float | None = None,
+    soffice: Path | None = None,
+) -> None:
     """Fill in the page numbers of every table of contents in ``packet`` (its documents' bytes are
     replaced), from one LibreOffice rendering of each document that has one; a document whose
     ``previous`` bytes differ from it only in those numbers takes them without a render, and one
@@ -58,8 +64,13 @@ def paginate_tocs(packet: "Packet", *, previous: dict[str, bytes] | None = None,
     is: a PDF asked for is no reason to merge into the lawyer's copy."""
     previous = previous or {}
     keep_toc_pages(packet, previous)
-    targets = [doc for doc in packet.documents if has_toc(doc.data) and not pages_of(doc.data)
-               and not (doc.spec.filename in edited and doc.data == previous.get(doc.spec.filename))]
+    targets = [
+        doc
+        for doc in packet.documents
+        if has_toc(doc.data)
+        and not pages_of(doc.data)
+        and not (doc.spec.filename in edited and doc.data == previous.get(doc.spec.filename))
+    ]
     if not targets:
         return
     with tempfile.TemporaryDirectory(prefix="formgen-toc-") as tmp:

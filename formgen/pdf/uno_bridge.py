@@ -30,11 +30,21 @@ def prop(name, value):
 
 
 def start_office(soffice, profile_url, pipe):
-    cmd = [soffice, "--headless", "--invisible", "--norestore", "--nolockcheck", "--nologo", "--nodefault",
-           f"-env:UserInstallation={profile_url}", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"]
+    cmd = [
+        soffice,
+        "--headless",
+        "--invisible",
+        "--norestore",
+        "--nolockcheck",
+        "--nologo",
+        "--nodefault",
+        f"-env:UserInstallation={profile_url}",
+        f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
+    ]
     # Its own process group: formgen (told the pid) and this script can kill LibreOffice whole.
-    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 def connect(office, pipe):
@@ -59,14 +69,16 @@ def connect(office, pipe):
 def convert(desktop, src, dst):
     import uno  # only LibreOffice's own Python has uno
 
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0,
-                                       (prop("Hidden", True), prop("ReadOnly", True)))
+    doc = desktop.loadComponentFromURL(
+        uno.systemPathToFileUrl(src), "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True))
+    )
     if doc is None:
         raise RuntimeError("LibreOffice could not open the file")
     try:
         data = uno.Any("[]com.sun.star.beans.PropertyValue", (prop("ExportBookmarks", True),))
-        doc.storeToURL(uno.systemPathToFileUrl(dst), (prop("FilterName", "writer_pdf_Export"),
-                                                      prop("FilterData", data)))
+        doc.storeToURL(
+            uno.systemPathToFileUrl(dst), (prop("FilterName", "writer_pdf_Export"), prop("FilterData", data))
+        )
     finally:
         doc.close(True)
 

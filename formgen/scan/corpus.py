@@ -14,9 +14,11 @@ from ..word.sections import docx_paragraphs, text_paragraphs
 from .categories import CATEGORIES
 from .review import detect
 
-PREAMBLE = ('This Management Services Agreement is made by Acme Management, LLC, a Delaware limited liability company '
-            'that provides management services ("MSO"), and Bright Medical, P.C., a professional medical corporation '
-            '("Practice").')
+PREAMBLE = (
+    "This Management Services Agreement is made by Acme Management, LLC, a Delaware limited liability company "
+    'that provides management services ("MSO"), and Bright Medical, P.C., a professional medical corporation '
+    '("Practice").'
+)
 
 
 @dataclass(frozen=True)

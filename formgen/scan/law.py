@@ -19,16 +19,30 @@ from ..inputs.states import ClauseRule, Rule, StateRules, rule_status
 
 _CPOM_SEVERITY = {"strict": "error", "moderate": "warning", "unknown": "warning", "weak": "info"}
 _LAW_SEVERITY = {"prohibited": "error", "conditional": "warning", "unsettled": "warning", "permitted": "info"}
-_CPOM_CATEGORIES = ("clinical_control", "clinician_employment", "pricing_control", "coding_billing_control",
-                    "records_control", "bank_control", "advertising_control")
+_CPOM_CATEGORIES = (
+    "clinical_control",
+    "clinician_employment",
+    "pricing_control",
+    "coding_billing_control",
+    "records_control",
+    "bank_control",
+    "advertising_control",
+)
 # Dated statutes that name some of the controls (required clause id -> categories it reaches).
 _DATED_CONTROLS = {
     "msa.reserved.ca_sb351": ("clinical_control", "clinician_employment", "records_control", "coding_billing_control"),
-    "msa.reserved.or_sb951": ("clinical_control", "clinician_employment", "pricing_control", "coding_billing_control",
-                              "ownership_control"),
+    "msa.reserved.or_sb951": (
+        "clinical_control",
+        "clinician_employment",
+        "pricing_control",
+        "coding_billing_control",
+        "ownership_control",
+    ),
 }
 # Who a dated statute reaches, where its own words limit it (from the rule's note in the state file).
-_REACH = {"msa.reserved.ca_sb351": " (SB 351 reaches arrangements in which a private-equity group or hedge fund is involved.)"}
+_REACH = {
+    "msa.reserved.ca_sb351": " (SB 351 reaches arrangements in which a private-equity group or hedge fund is involved.)"
+}
 _CPOM_WORDS = {
     "clinical_control": "the management company may not direct or approve diagnosis, treatment, protocols or other clinical decisions",
     "clinician_employment": "clinicians are hired, supervised, disciplined and paid by the practice, not by the management company",
@@ -70,8 +84,8 @@ def _first_sentence(text: str) -> str:
     depth = 0
     for i, char in enumerate(text):
         depth += (char == "(") - (char == ")")
-        if char == "." and depth <= 0 and (i + 1 == len(text) or re.match(r" (?:[A-Z(]|formgen)", text[i + 1:])):
-            return text[:i + 1]
+        if char == "." and depth <= 0 and (i + 1 == len(text) or re.match(r" (?:[A-Z(]|formgen)", text[i + 1 :])):
+            return text[: i + 1]
     return text
 
 
@@ -83,28 +97,44 @@ def _in_force(rule: Rule, on: dt.date) -> bool:
 def _transition_note(rule: Rule, on: dt.date) -> str:
     """For an arrangement made before the rule: it must comply only by the transition date."""
     if rule.transition is not None and on < rule.transition:
-        return (f" For an arrangement made before {rule.effective.isoformat() if rule.effective else 'the rule'},"
-                f" compliance is required by {rule.transition.isoformat()}.")
+        return (
+            f" For an arrangement made before {rule.effective.isoformat() if rule.effective else 'the rule'},"
+            f" compliance is required by {rule.transition.isoformat()}."
+        )
     return ""
 
 
 def treatment(rules: StateRules, category: str, on: dt.date) -> Treatment | None:
     """How ``rules`` (the state's full rules, undated filtering done here) treat ``category`` on ``on``."""
-    tagged = {"fee_percentage": "fee:percentage_of_revenue", "fee_per_unit": "fee:per_procedure",
-              "noncompete": "covenant:non_compete_provider", "ownership_control": "control:stock_transfer_restriction"}
+    tagged = {
+        "fee_percentage": "fee:percentage_of_revenue",
+        "fee_per_unit": "fee:per_procedure",
+        "noncompete": "covenant:non_compete_provider",
+        "ownership_control": "control:stock_transfer_restriction",
+    }
     if category in tagged:
         rule = next((r for r in rules.clause_rules if r.tag == tagged[category] and _in_force(r, on)), None)
         if rule is None:
             if category in ("noncompete", "ownership_control"):
                 return None  # the state leaves these to contract law
-            return Treatment("error", f"{rules.name}'s fee-splitting rule.", rules.fee_splitting.citation,
-                             rules.fee_splitting.verified, SUGGESTION_CLAUSES[category])
+            return Treatment(
+                "error",
+                f"{rules.name}'s fee-splitting rule.",
+                rules.fee_splitting.citation,
+                rules.fee_splitting.verified,
+                SUGGESTION_CLAUSES[category],
+            )
         return _from_clause_rule(rule, category, on)
     if category == "fee_referral":
         basis = rules.fee_splitting
-        return Treatment("error", "Paying or receiving anything of value for referring patients, or for patients "
-                         f"delivered, is what fee-splitting and anti-kickback rules forbid ({rules.name}).",
-                         basis.citation, basis.verified, SUGGESTION_CLAUSES[category])
+        return Treatment(
+            "error",
+            "Paying or receiving anything of value for referring patients, or for patients "
+            f"delivered, is what fee-splitting and anti-kickback rules forbid ({rules.name}).",
+            basis.citation,
+            basis.verified,
+            SUGGESTION_CLAUSES[category],
+        )
     severity = _CPOM_SEVERITY[rules.cpom]
     words = f"Corporate practice of medicine ({rules.cpom} in {rules.name}): {_CPOM_WORDS[category]}."
     citation, verified = rules.cpom_basis.citation, rules.cpom_basis.verified
@@ -130,7 +160,7 @@ def _rule_words(message: str) -> str:
     if drafting:
         cuts = [m.start() for m in _CLAUSE_SEPARATOR.finditer(sentence, 0, drafting.start())]
         if cuts:
-            sentence = sentence[:cuts[-1]].rstrip(" ,;:")
+            sentence = sentence[: cuts[-1]].rstrip(" ,;:")
     return sentence if sentence.endswith(".") else sentence + "."
 
 

@@ -23,9 +23,11 @@ from .categories import CAPTIONS
 from .review import SEVERITY_ORDER, Finding, Review
 
 AUTHOR = "formgen"
-_SEVERITY_HEADINGS = {"error": "Errors: terms the state's law prohibits",
-                      "warning": "Warnings: terms the law permits only with conditions, or unsettled",
-                      "info": "For information"}
+_SEVERITY_HEADINGS = {
+    "error": "Errors: terms the state's law prohibits",
+    "warning": "Warnings: terms the law permits only with conditions, or unsettled",
+    "info": "For information",
+}
 
 
 def _stamp(review: Review) -> str:
@@ -54,8 +56,10 @@ def memo_docx(reviews: list[Review]) -> bytes:
         if review.read_as == "memorandum":
             document.add_paragraph("Read as a memorandum: it states no contract terms, so nothing in it is a finding.")
             continue
-        document.add_paragraph(f"{counts['total']} findings: {counts['error']} errors, {counts['warning']} warnings, "
-                               f"{counts['info']} for information.")
+        document.add_paragraph(
+            f"{counts['total']} findings: {counts['error']} errors, {counts['warning']} warnings, "
+            f"{counts['info']} for information."
+        )
         for severity in SEVERITY_ORDER:
             found = [f for f in review.findings if f.severity == severity]
             if not found:
@@ -78,9 +82,14 @@ def _memo_finding(document, finding: Finding) -> None:
     document.add_heading(title, level=3)
     quote = document.add_paragraph(style="Quote")
     quote.add_run(f"\u201c{finding.quote}\u201d")
-    for label, value in (("Rule", finding.rule),
-                         ("Citation", finding.citation + ("" if finding.verified else " (unverified: confirm before relying on it)")),
-                         ("Suggested text", finding.suggestion or "formgen's library has no compliant clause for this; redraft with counsel.")):
+    for label, value in (
+        ("Rule", finding.rule),
+        ("Citation", finding.citation + ("" if finding.verified else " (unverified: confirm before relying on it)")),
+        (
+            "Suggested text",
+            finding.suggestion or "formgen's library has no compliant clause for this; redraft with counsel.",
+        ),
+    ):
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{label}: ").bold = True
         paragraph.add_run(value)
@@ -90,7 +99,11 @@ def _memo_finding(document, finding: Finding) -> None:
 
 
 def comment_text(finding: Finding) -> str:
-    lines = [f"{finding.severity.upper()}: {CAPTIONS[finding.category]}.", finding.rule, f"Citation: {finding.citation}"]
+    lines = [
+        f"{finding.severity.upper()}: {CAPTIONS[finding.category]}.",
+        finding.rule,
+        f"Citation: {finding.citation}",
+    ]
     if finding.suggestion:
         lines.append("formgen proposes the library's compliant clause as a tracked change; accept or reject it.")
     return "\n".join(lines)

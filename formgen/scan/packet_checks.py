@@ -27,11 +27,19 @@ def scan_findings(draft: Draft, rules: StateRules) -> list[Finding]:
     """Second line of defence: revenue- or volume-based pay left in a fee-paying agreement's text."""
     severity, rule = rules.scan_policy()
     text = "\n".join(block_paragraphs(draft.blocks, notes=True))
-    return [Finding(f"scan.{match.rule}", severity,
-                    f"{draft.spec.filename} still contains a payment computed from revenue or volume: "
-                    f"\u201c{match.matched[:160]}\u201d. {match.message}",
-                    citation=rule.citation, document=draft.spec.name, action="flagged", verified=rule.verified)
-            for match in scan_text(text, severity=severity, citation=rule.citation)]
+    return [
+        Finding(
+            f"scan.{match.rule}",
+            severity,
+            f"{draft.spec.filename} still contains a payment computed from revenue or volume: "
+            f"\u201c{match.matched[:160]}\u201d. {match.message}",
+            citation=rule.citation,
+            document=draft.spec.name,
+            action="flagged",
+            verified=rule.verified,
+        )
+        for match in scan_text(text, severity=severity, citation=rule.citation)
+    ]
 
 
 def draft_findings(drafts: list[Draft], rules: StateRules, signing_steps: list[dict] | None = None) -> list[Finding]:
@@ -61,6 +69,7 @@ def validate(deal_path: str | Path, policy: Policy, library: Library) -> tuple[D
 class PlannedPacket:
     """A packet drafted but not rendered: each document's plan (which clause is in or out, and
     why) and drafted blocks, the reports included; the findings as ``validate`` gives them."""
+
     deal_path: Path
     deal: Deal
     rules: StateRules

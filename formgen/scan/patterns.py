@@ -307,14 +307,61 @@ ADVERBIAL_NEGATION = re.compile(r"^\W*(?:in\s+no\s+event|under\s+no\s+circumstan
 # together with a payment or money word. Python's re.IGNORECASE also matches "İ", "ı" (i), "K"
 # (Kelvin sign) and "ſ" (long s) to ASCII letters, so those are folded first: the keyword test
 # never rejects a sentence the regular expressions would match (tests/test_scanner.py checks).
-_BASE_WORDS = ("profit", "earnings", "ebitda", "margin", "income", "cash", "revenue", "sale", "selling",
-               "receipts", "collections", "billings", "proceeds", "turnover", "collected", "received",
-               "billed", "generated", "earned")
+_BASE_WORDS = (
+    "profit",
+    "earnings",
+    "ebitda",
+    "margin",
+    "income",
+    "cash",
+    "revenue",
+    "sale",
+    "selling",
+    "receipts",
+    "collections",
+    "billings",
+    "proceeds",
+    "turnover",
+    "collected",
+    "received",
+    "billed",
+    "generated",
+    "earned",
+)
 _FEE_OWNERS = ("professional", "patient")
-_VOLUME_WORDS = ("patient", "procedure", "referr", "treatment", "visit", "encounter", "appointment",
-                 "consultation", "session", "injection", "prescription", "client", "lead", "unit")
-_PAY_WORDS = ("pay", "paid", "fee", "commission", "bonus", "compensat", "remunerat", "royalt", "remit",
-              "kickback", "$", "dollar", "usd", "\u20ac", "\u00a3")
+_VOLUME_WORDS = (
+    "patient",
+    "procedure",
+    "referr",
+    "treatment",
+    "visit",
+    "encounter",
+    "appointment",
+    "consultation",
+    "session",
+    "injection",
+    "prescription",
+    "client",
+    "lead",
+    "unit",
+)
+_PAY_WORDS = (
+    "pay",
+    "paid",
+    "fee",
+    "commission",
+    "bonus",
+    "compensat",
+    "remunerat",
+    "royalt",
+    "remit",
+    "kickback",
+    "$",
+    "dollar",
+    "usd",
+    "\u20ac",
+    "\u00a3",
+)
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u212a": "k", "\u017f": "s"})
 
 

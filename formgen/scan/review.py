@@ -32,15 +32,25 @@ SEVERITY_ORDER = ("error", "warning", "info")
 # A memorandum or a research appendix reports on the law and the terms; it grants nothing.
 _MEMO_TITLE = re.compile(r"^\s*(?:[\w ,.&-]{0,40}\s)?(?:memorandum|memo|research\s+appendix)\b", re.IGNORECASE)
 _RECITALS = re.compile(r"^\s*(?:RECITALS|BACKGROUND|WITNESSETH|PRELIMINARY\s+STATEMENTS?)\s*[:.]?\s*$")
-_RECITALS_END = re.compile(r"^\s*(?:NOW,?\s+THEREFORE|AGREEMENT\b|IN\s+CONSIDERATION|THE\s+PARTIES\s+AGREE)", re.IGNORECASE)
+_RECITALS_END = re.compile(
+    r"^\s*(?:NOW,?\s+THEREFORE|AGREEMENT\b|IN\s+CONSIDERATION|THE\s+PARTIES\s+AGREE)", re.IGNORECASE
+)
 _WHEREAS = re.compile(r"^\s*WHEREAS\b")
-_DEFINITION = re.compile(r"^[\W\d]*(?:\([a-z0-9]+\)\s*)?[\"“][^\"”]{1,80}[\"”]\s+(?:means|shall\s+mean|has\s+the\s+meaning|refers\s+to"
-                         r"|includes|is\s+defined)\b", re.IGNORECASE)
-_CITES_LAW = re.compile(r"§|\bU\.S\.C\b|\bC\.F\.R\b|\bCode\b|\bStat\.|\bORS\b|\bAct\b|\bstatute\b|\bregulation\b", re.IGNORECASE)
+_DEFINITION = re.compile(
+    r"^[\W\d]*(?:\([a-z0-9]+\)\s*)?[\"“][^\"”]{1,80}[\"”]\s+(?:means|shall\s+mean|has\s+the\s+meaning|refers\s+to"
+    r"|includes|is\s+defined)\b",
+    re.IGNORECASE,
+)
+_CITES_LAW = re.compile(
+    r"§|\bU\.S\.C\b|\bC\.F\.R\b|\bCode\b|\bStat\.|\bORS\b|\bAct\b|\bstatute\b|\bregulation\b", re.IGNORECASE
+)
 _QUOTES = re.compile(r"[\"“][^\"”]{12,}[\"”]")
-_REPORTED = re.compile(r"\b(?:the\s+court|courts?\s+(?:have\s+)?(?:held|said|found)|held\s+that|provides\s+that|states\s+that"
-                       r"|the\s+(?:statute|law|rule|regulation|board)\s+(?:says|provides|prohibits|forbids|bars|requires)"
-                       r"|(?:law|statute)s?\s+(?:prohibit|forbid|bar)\w*)\b", re.IGNORECASE)
+_REPORTED = re.compile(
+    r"\b(?:the\s+court|courts?\s+(?:have\s+)?(?:held|said|found)|held\s+that|provides\s+that|states\s+that"
+    r"|the\s+(?:statute|law|rule|regulation|board)\s+(?:says|provides|prohibits|forbids|bars|requires)"
+    r"|(?:law|statute)s?\s+(?:prohibit|forbid|bar)\w*)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -79,8 +89,15 @@ class Review:
         return {"total": len(self.findings), **by_severity, "by_category": by_category}
 
     def to_dict(self) -> dict:
-        return {"format": FORMAT, "file": self.file, "state": self.state, "as_of": self.as_of, "read_as": self.read_as,
-                "findings": [f.to_dict() for f in self.findings], "counts": self.counts()}
+        return {
+            "format": FORMAT,
+            "file": self.file,
+            "state": self.state,
+            "as_of": self.as_of,
+            "read_as": self.read_as,
+            "findings": [f.to_dict() for f in self.findings],
+            "counts": self.counts(),
+        }
 
 
 @dataclass(frozen=True)
@@ -123,7 +140,7 @@ def detect(paragraphs: list[Paragraph], categories=CATEGORIES) -> list[Candidate
             in_recitals = False
         if in_recitals or _WHEREAS.match(text) or text.lstrip().startswith(NOTE_PREFIX):
             continue
-        body = text[len(heading_prefix(text)):]  # "Section 4.1. Fees. " is not part of any sentence's terms
+        body = text[len(heading_prefix(text)) :]  # "Section 4.1. Fees. " is not part of any sentence's terms
         for start, end in split_sentences(body):
             sentence = body[start:end]
             if _reads_as_law(sentence):
@@ -145,12 +162,15 @@ def _categories_in(sentence: str, detector: Detector, definition: bool) -> set[s
     found: set[str] = set()
     for match in scan_text(sentence):
         hit_start = sentence.find(match.matched)
-        clause = sentence[clause_start(sentence, hit_start):hit_start] if hit_start > 0 else ""
+        clause = sentence[clause_start(sentence, hit_start) : hit_start] if hit_start > 0 else ""
         if clause and negated(clause):
             continue
         if match.rule == RULE_VOLUME:
-            referral = re.search(r"referr|\blead|new\s+patients?|patients?\s+(?:delivered|generated|brought|sent)",
-                                 match.matched, re.IGNORECASE)
+            referral = re.search(
+                r"referr|\blead|new\s+patients?|patients?\s+(?:delivered|generated|brought|sent)",
+                match.matched,
+                re.IGNORECASE,
+            )
             found.add("fee_referral" if referral else "fee_per_unit")
         else:
             found.add("fee_percentage")
@@ -162,8 +182,15 @@ def _categories_in(sentence: str, detector: Detector, definition: bool) -> set[s
 # ---------------------------------------------------------------- review
 
 
-def review_paragraphs(paragraphs: list[Paragraph], *, file: str, rules: StateRules, as_of: dt.date, library: ClauseLibrary,
-                      categories=CATEGORIES) -> Review:
+def review_paragraphs(
+    paragraphs: list[Paragraph],
+    *,
+    file: str,
+    rules: StateRules,
+    as_of: dt.date,
+    library: ClauseLibrary,
+    categories=CATEGORIES,
+) -> Review:
     if is_memorandum(paragraphs):
         return Review(file, rules.code, as_of.isoformat(), [], read_as="memorandum")
     findings: list[Finding] = []
@@ -175,15 +202,30 @@ def review_paragraphs(paragraphs: list[Paragraph], *, file: str, rules: StateRul
         if how.suggestion_clause not in suggestions:
             suggestions[how.suggestion_clause] = suggested_text(library, how.suggestion_clause, rules.name)
         p = candidate.paragraph
-        findings.append(Finding(candidate.category, p.section, p.caption, " ".join(candidate.sentence.split()),
-                                how.severity, how.rule, how.citation, suggestions[how.suggestion_clause],
-                                part=p.part, paragraph=p.index, verified=how.verified))
+        findings.append(
+            Finding(
+                candidate.category,
+                p.section,
+                p.caption,
+                " ".join(candidate.sentence.split()),
+                how.severity,
+                how.rule,
+                how.citation,
+                suggestions[how.suggestion_clause],
+                part=p.part,
+                paragraph=p.index,
+                verified=how.verified,
+            )
+        )
     return Review(file, rules.code, as_of.isoformat(), findings)
 
 
-def review_file(path: Path, *, rules: StateRules, as_of: dt.date, library: ClauseLibrary, categories=CATEGORIES) -> Review:
-    return review_paragraphs(read_document(Path(path)), file=str(path), rules=rules, as_of=as_of, library=library,
-                             categories=categories)
+def review_file(
+    path: Path, *, rules: StateRules, as_of: dt.date, library: ClauseLibrary, categories=CATEGORIES
+) -> Review:
+    return review_paragraphs(
+        read_document(Path(path)), file=str(path), rules=rules, as_of=as_of, library=library, categories=categories
+    )
 
 
 def read_all(paths) -> list[list[Paragraph]]:
@@ -200,10 +242,14 @@ def read_all(paths) -> list[list[Paragraph]]:
     return read
 
 
-def review_files(paths, *, rules: StateRules, as_of: dt.date, library: ClauseLibrary, categories=CATEGORIES) -> list[Review]:
+def review_files(
+    paths, *, rules: StateRules, as_of: dt.date, library: ClauseLibrary, categories=CATEGORIES
+) -> list[Review]:
     """One Review per file, in order."""
-    return [review_paragraphs(paragraphs, file=str(path), rules=rules, as_of=as_of, library=library, categories=categories)
-            for path, paragraphs in zip(paths, read_all(paths))]
+    return [
+        review_paragraphs(paragraphs, file=str(path), rules=rules, as_of=as_of, library=library, categories=categories)
+        for path, paragraphs in zip(paths, read_all(paths))
+    ]
 
 
 __all__ = ["CAPTIONS", "CATEGORIES", "FEE_CATEGORIES", "Finding", "Review", "review_file", "review_files", "detect"]

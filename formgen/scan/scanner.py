@@ -72,6 +72,7 @@ from .patterns import (  # noqa: F401 - RULE_* and SEVERITIES are part of the AP
 )
 from .sentences import split_sentences, windows  # noqa: F401 - split_sentences is part of the API
 
+
 @dataclass(frozen=True)
 class ScanMatch:
     rule: str  # RULE_REVENUE, RULE_PROFIT or RULE_VOLUME

@@ -82,7 +82,7 @@ def merge(target, key, value) -> None:
         for k, v in value.items():
             merge(old, k, v)
     elif isinstance(old, list) and isinstance(value, list):
-        del old[len(value):]
+        del old[len(value) :]
         for index, item in enumerate(value):
             if index < len(old) and isinstance(old[index], dict) and isinstance(item, dict):
                 holder = {"x": old[index]}

@@ -49,8 +49,10 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"SAMEORIGIN"),
     (b"referrer-policy", b"same-origin"),
-    (b"content-security-policy",
-     b"default-src 'self'; img-src 'self' data:; object-src 'self'; frame-ancestors 'self'; form-action 'self'"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; object-src 'self'; frame-ancestors 'self'; form-action 'self'",
+    ),
 ]
 
 
@@ -64,7 +66,7 @@ def host_name(value: str) -> str:
     """The Host header's name without its port ("[::1]:8000" -> "::1")."""
     value = value.strip().lower()
     if value.startswith("["):
-        return value[1:value.find("]")] if "]" in value else value
+        return value[1 : value.find("]")] if "]" in value else value
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
@@ -145,8 +147,11 @@ class Guard:
             return
         if STARTING.match(scope["path"]) and store.start_token_ok(token):
             return
-        raise Refused(403, "The form expired or did not come from this page (CSRF check failed). "
-                           "Go back, reload the page and try again: what you typed was saved as you typed it.")
+        raise Refused(
+            403,
+            "The form expired or did not come from this page (CSRF check failed). "
+            "Go back, reload the page and try again: what you typed was saved as you typed it.",
+        )
 
     @staticmethod
     async def buffered(scope, headers: Headers, receive):
@@ -176,6 +181,7 @@ class Guard:
                 sent = True
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
+
         return replay
 
 
@@ -186,9 +192,12 @@ def error_page(scope, status: int, message: str) -> HTMLResponse:
 
 
 def templates() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"),
-                      autoescape=select_autoescape(["html", "xml"], default=True), trim_blocks=True,
-                      lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html", "xml"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     return env
 
 
@@ -199,8 +208,13 @@ def render(request: Request, name: str, status_code: int = 200, **context) -> HT
     return HTMLResponse(html, status_code=status_code)
 
 
-def create_app(drafts_dir: str | Path | None = None, library: Library | None = None,
-               host: str | None = None, machine: Settings | None = None, warm_pdf: bool = False) -> Starlette:
+def create_app(
+    drafts_dir: str | Path | None = None,
+    library: Library | None = None,
+    host: str | None = None,
+    machine: Settings | None = None,
+    warm_pdf: bool = False,
+) -> Starlette:
     """The web intake, drafting from ``library`` (default: the one shipped with formgen).
     ``host``: the name or address the server listens on, accepted in the Host header beside the
     loopback names. ``machine``: the machine settings (default: from the environment).
@@ -253,8 +267,10 @@ def create_app(drafts_dir: str | Path | None = None, library: Library | None = N
             Mount("/m/{mid}", routes=matter),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
-        middleware=[Middleware(MachineSettings, machine=machine or Settings.from_environment(os.environ)),
-                    Middleware(Guard, hosts=(host,) if host else ())],
+        middleware=[
+            Middleware(MachineSettings, machine=machine or Settings.from_environment(os.environ)),
+            Middleware(Guard, hosts=(host,) if host else ()),
+        ],
         exception_handlers={404: routes.not_found, 405: routes.not_allowed, HTTPException: routes.bad_request},
         lifespan=lifespan,
     )

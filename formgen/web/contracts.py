@@ -72,7 +72,9 @@ def keep(matter_folder: Path, name: str, data: bytes, state: str, as_of: dt.date
     for old in folder.glob("contract.*"):
         old.unlink()
     kept = Kept(trial.replace(folder / f"contract{suffix}"), name, found.state, as_of)
-    (folder / META).write_text(json.dumps({"name": name, "state": kept.state, "as_of": as_of.isoformat()}), encoding="utf-8")
+    (folder / META).write_text(
+        json.dumps({"name": name, "state": kept.state, "as_of": as_of.isoformat()}), encoding="utf-8"
+    )
     return kept, replace(found, file=name)
 
 
@@ -130,5 +132,4 @@ def redline(contract: Kept, review: Review) -> bytes | None:
     return redline_docx(contract.path, review)
 
 
-__all__ = ["CAPTIONS", "SUFFIXES", "Kept", "Section", "by_section", "keep", "kept",
-           "memo", "redline", "review_kept"]
+__all__ = ["CAPTIONS", "SUFFIXES", "Kept", "Section", "by_section", "keep", "kept", "memo", "redline", "review_kept"]

@@ -48,7 +48,8 @@ def yaml_rt() -> YAML:
 
 def default_root() -> Path:
     base = os.environ.get("FORMGEN_DRAFTS") or os.path.join(
-        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "formgen", "drafts")
+        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "formgen", "drafts"
+    )
     return Path(base)
 
 
@@ -151,7 +152,13 @@ class DraftStore:
 
     def start_token_ok(self, token: str | None) -> bool:
         parts = (token or "").split("-")
-        if len(parts) != 3 or parts[0] != "start" or not parts[1].isascii() or not parts[1].isdigit() or len(parts[1]) > 12:
+        if (
+            len(parts) != 3
+            or parts[0] != "start"
+            or not parts[1].isascii()
+            or not parts[1].isdigit()
+            or len(parts[1]) > 12
+        ):
             return False
         fresh = 0 <= time.time() - int(parts[1]) <= START_TOKEN_AGE
         return fresh and hmac.compare_digest(self._mac("start:" + parts[1]), parts[2])
@@ -177,12 +184,22 @@ class DraftStore:
                 continue
             data = self.load(folder.name)
             deal = data.get("deal") if isinstance(data.get("deal"), dict) else {}
-            name = deal.get("name") if isinstance(deal.get("name"), str) and deal.get("name").strip() else "Untitled deal"
+            name = (
+                deal.get("name") if isinstance(deal.get("name"), str) and deal.get("name").strip() else "Untitled deal"
+            )
             state = deal.get("state") if isinstance(deal.get("state"), str) else ""
             deal_file = folder / DEAL_FILE
             saved = dt.datetime.fromtimestamp(deal_file.stat().st_mtime) if deal_file.is_file() else None
-            out.append(Matter(folder.name, name, state.upper(), saved,
-                              (folder / PACKET_DIR / "manifest.json").is_file(), (folder / "packet-origin").is_file()))
+            out.append(
+                Matter(
+                    folder.name,
+                    name,
+                    state.upper(),
+                    saved,
+                    (folder / PACKET_DIR / "manifest.json").is_file(),
+                    (folder / "packet-origin").is_file(),
+                )
+            )
         return sorted(out, key=lambda m: (m.saved or dt.datetime.min, m.id), reverse=True)
 
     def duplicate(self, mid: str) -> str:

@@ -37,7 +37,7 @@ HELP = {
     "term": "How long the management agreement lasts and how it ends.",
     "deal.name": "A short name for the transaction, e.g. the clinic's brand. It heads every document.",
     "deal.state": "The state whose law governs the practice. It decides the entity forms, who may own the "
-                  "practice and which fee terms are allowed.",
+    "practice and which fee terms are allowed.",
     "deal.effective_date": "The day the agreements take effect. Checklist deadlines count from it.",
     "deal.offers_iv_therapy": "Tick if the clinic will offer IV hydration or vitamin infusions (extra clinical terms).",
     "mso.name": "The management company's full legal name, with its designation (LLC, Inc.).",
@@ -49,7 +49,7 @@ HELP = {
     "mso.members[].percent": "The member's share of the management company, in percent.",
     "mso.members[].capital_contribution": "Dollars the member puts in at formation (0 if none).",
     "mso.members[].address": "The member's mailing address (Texas lists each member of a member-managed company in "
-                             "its certificate of formation).",
+    "its certificate of formation).",
     "mso.signatory": "Who signs for the management company.",
     "mso.signatory.name": "The person who signs for the management company.",
     "mso.signatory.title": "That person's title, e.g. Managing Member or CEO.",
@@ -71,7 +71,7 @@ HELP = {
     "practice.signatory.title": "That person's title, e.g. President.",
     "services": "Tick every non-clinical service the MSO provides to the practice.",
     "fees.basis": "How the management fee is computed. Some states forbid a percentage of revenue or a fee "
-                  "per procedure; the rule shows here as soon as you choose.",
+    "per procedure; the rule shows here as soon as you choose.",
     "fees.percent_of_revenue": "Only for a percentage-of-revenue fee: the percentage of the practice's revenue.",
     "fees.monthly_amount": "Only for a fixed monthly fee: dollars per month.",
     "fees.cost_plus_markup_percent": "Only for cost plus: the markup on the MSO's costs, in percent.",
@@ -86,12 +86,12 @@ HELP = {
     "dispute_resolution.method": "Arbitration (private) or the courts.",
     "dispute_resolution.venue": "City or county where disputes are heard (leave blank for the practice's county).",
     "succession": "What happens to an owner's share of the practice when the owner dies, is disabled, loses the "
-                  "license or must leave: who picks the successor, at what price, and by when.",
+    "license or must leave: who picks the successor, at what price, and by when.",
     "succession.designated_by": "Who picks the successor owner: the MSO (where the state allows it; otherwise the "
-                                "owners decide) or the practice's own owners.",
+    "owners decide) or the practice's own owners.",
     "succession.approval": "How many of the other owners must approve a new owner.",
     "succession.price": "The price paid for a departing owner's share: its fair market value, its book value, or a "
-                        "fixed price you give below.",
+    "fixed price you give below.",
     "succession.fixed_price": "Only with a fixed price: the total price for all of one owner's share, in dollars.",
     "succession.deadlines": "Days after each event by which the owner's share must be sold.",
     "posture": "Whose side the drafts lean to. Balanced is usual; the state's rules limit every choice.",
@@ -100,88 +100,125 @@ HELP = {
     "financing.rate_margin_percent": "Interest: the prime rate plus this many percentage points a year.",
     "premises": "The space and equipment the MSO provides.",
     "premises.sublease": "Tick if the practice subleases the MSO's space and equipment (a sublease is drafted) "
-                         "instead of paying for them in the fee.",
+    "instead of paying for them in the fee.",
     "premises.monthly_rent": "The sublease's fixed monthly rent, in dollars (blank: left open in the sublease).",
     "brand": "The MSO's trade name that the practice may use (a trademark license is drafted).",
     "treatments": "Tick every class of treatment the clinic offers. Each clinician's duties are limited to these, "
-                  "and to what the state lets the clinician's license do.",
+    "and to what the state lets the clinician's license do.",
     "clinicians": "The nurses, nurse practitioners, physician assistants and physicians the practice employs or "
-                  "engages (never the MSO). Each gets a clinician agreement; each nurse, NP or PA also gets the "
-                  "supervision instrument the state requires, under its own name.",
+    "engages (never the MSO). Each gets a clinician agreement; each nurse, NP or PA also gets the "
+    "supervision instrument the state requires, under its own name.",
     "clinicians[].name": "The clinician's full legal name, as on the license.",
     "clinicians[].role": "The clinician's license. The state decides which treatments each may perform.",
     "clinicians[].license": "The license number exactly as the board lists it (blank: left to complete).",
     "clinicians[].engagement": "Employee (usual) or independent contractor of the practice.",
     "clinicians[].compensation": "How the practice pays the clinician; the amount is completed later, at fair "
-                                 "market value and never tied to referrals.",
+    "market value and never tied to referrals.",
     "clinicians[].performs": "The treatments this clinician performs. Leave blank for every offered treatment the "
-                             "state lets the role do; a treatment the state forbids to the role is an error.",
+    "state lets the role do; a treatment the state forbids to the role is an error.",
     "clinicians[].good_faith_exams": "Tick if this clinician examines patients before treatment (only roles the "
-                                     "state allows: a nurse usually may not).",
+    "state allows: a nurse usually may not).",
     "clinicians[].supervised_by": "Who supervises this clinician (blank: the medical director). Must be someone "
-                                  "the state lets supervise the treatments.",
+    "the state lets supervise the treatments.",
 }
 
 # The Formation step (filing facts): the same questions for each entity, in its own words.
 FILING_HELP = {
     "registered_agent": "The person or company named in {whose} charter to receive lawsuits and official "
-                        "notices (in California, the agent for service of process). A filing service often acts.",
+    "notices (in California, the agent for service of process). A filing service often acts.",
     "registered_office": "The registered agent's street address in the state where {who} is formed (no P.O. box).",
     "organizer": "Who signs and files {whose} charter with the state: the incorporator or organizer, often the "
-                 "lawyer or a filing service.",
+    "lawyer or a filing service.",
     "filing_date": "The day the state filed {whose} charter (on the stamped copy); the first consent recites it. "
-                   "Leave blank before filing.",
+    "Leave blank before filing.",
     "bank": "The bank where {who} opens its accounts; the first consent authorizes them.",
     "county": "The county of {whose} office in the state. A New York charter states it.",
 }
-HELP.update({
-    "formation": "Optional facts the charters, consents and checklists print. Leave any blank: the document "
-                 "shows a highlighted blank and the memo lists it under Still to Complete.",
-    "formation.practice": "The practice's filing facts.",
-    "formation.mso": "The management company's filing facts.",
-    **{f"formation.{entity}.{name}": text.format(who=who, whose=whose)
-       for entity, who, whose in (("practice", "the practice", "the practice's"),
-                                  ("mso", "the management company", "the management company's"))
-       for name, text in FILING_HELP.items()},
-    "formation.authorized_shares": "Only for a professional corporation: the number of common shares its charter "
-                                   "authorizes (at least 1,000; formgen issues 1,000 to the owners).",
-    "formation.par_value": "Only for a professional corporation: the par value of each share, in dollars "
-                           "(0 for shares without par value).",
-    "formation.borrowing_threshold": "The management company's members must approve any loan, guarantee or lien "
-                                     "above this many dollars.",
-    "formation.proceedings_threshold": "The management company's members must approve starting or settling a "
-                                       "lawsuit above this many dollars.",
-    "formation.malpractice_per_claim": "The practice's malpractice insurance limit for each claim, in dollars "
-                                       "(e.g. 1,000,000).",
-    "formation.malpractice_aggregate": "The practice's malpractice insurance limit for all claims in a year, in "
-                                       "dollars (e.g. 3,000,000).",
-    "formation.medical_director_fee": "What the practice pays its medical director each month, in dollars: a fixed "
-                                      "fee backed by a fair-market-value opinion, never tied to volume.",
-})
+HELP.update(
+    {
+        "formation": "Optional facts the charters, consents and checklists print. Leave any blank: the document "
+        "shows a highlighted blank and the memo lists it under Still to Complete.",
+        "formation.practice": "The practice's filing facts.",
+        "formation.mso": "The management company's filing facts.",
+        **{
+            f"formation.{entity}.{name}": text.format(who=who, whose=whose)
+            for entity, who, whose in (
+                ("practice", "the practice", "the practice's"),
+                ("mso", "the management company", "the management company's"),
+            )
+            for name, text in FILING_HELP.items()
+        },
+        "formation.authorized_shares": "Only for a professional corporation: the number of common shares its charter "
+        "authorizes (at least 1,000; formgen issues 1,000 to the owners).",
+        "formation.par_value": "Only for a professional corporation: the par value of each share, in dollars "
+        "(0 for shares without par value).",
+        "formation.borrowing_threshold": "The management company's members must approve any loan, guarantee or lien "
+        "above this many dollars.",
+        "formation.proceedings_threshold": "The management company's members must approve starting or settling a "
+        "lawsuit above this many dollars.",
+        "formation.malpractice_per_claim": "The practice's malpractice insurance limit for each claim, in dollars "
+        "(e.g. 1,000,000).",
+        "formation.malpractice_aggregate": "The practice's malpractice insurance limit for all claims in a year, in "
+        "dollars (e.g. 3,000,000).",
+        "formation.medical_director_fee": "What the practice pays its medical director each month, in dollars: a fixed "
+        "fee backed by a fair-market-value opinion, never tied to volume.",
+    }
+)
 
 TOP_LABELS = {"deal": "The deal", "mso": "MSO", "practice": "Practice", "dispute_resolution": "Disputes"}
 
 LABELS = {
-    "mso": "MSO (management company)", "percent": "Percent", "capital_contribution": "Capital contribution ($)",
-    "offers_iv_therapy": "Offers IV therapy", "manager_managed": "Manager-managed",
+    "mso": "MSO (management company)",
+    "percent": "Percent",
+    "capital_contribution": "Capital contribution ($)",
+    "offers_iv_therapy": "Offers IV therapy",
+    "manager_managed": "Manager-managed",
     "termination_without_cause_days": "Notice to terminate without cause (days)",
-    "cost_plus_markup_percent": "Cost-plus markup (%)", "percent_of_revenue": "Percent of revenue",
-    "fmv_review": "Fair-market-value review", "payment_due_day": "Payment due day",
-    "monthly_amount": "Monthly fee ($)", "hourly_rate": "Hourly rate ($)", "per_procedure_amount": "Fee per procedure ($)",
-    "initial_years": "First term (years)", "renewal_years": "Each renewal (years)", "method": "How disputes are decided",
-    "venue": "Where disputes are heard", "designated_by": "Who picks a successor owner", "approval": "Approval by the other owners",
-    "price": "Price of a departing owner's share", "fixed_price": "Fixed price ($)", "deadlines": "Deadlines to sell (days)",
-    "death": "After death", "disability": "After disability", "license_loss": "After loss of license",
-    "exclusion": "After exclusion from a health care program", "breach": "After a transfer that breaches the terms",
-    "loan_limit": "Loan limit ($)", "rate_margin_percent": "Interest above the prime rate (percentage points)",
-    "sublease": "The practice subleases the MSO's space", "monthly_rent": "Monthly rent ($)", "brand": "Brand (trade name)",
-    "posture": "Whose side the drafts lean to", "type": "License type", "number": "License number",
-    "state": "State", "formation_state": "State of formation", "effective_date": "Effective date",
-    "prepared_on": "Prepared on", "draft_version": "Draft version", "spouse": "Spouse (if married)",
-    "signatory": "Who signs", "name": "Name", "entity_type": "Entity form",
-    "formation": "Filing facts (optional)", "registered_office": "Registered agent's address",
-    "organizer": "Organizer or incorporator", "filing_date": "Date the charter was filed", "bank": "Bank for its accounts",
-    "par_value": "Par value per share ($)", "borrowing_threshold": "Borrowing that needs the members' approval, above ($)",
+    "cost_plus_markup_percent": "Cost-plus markup (%)",
+    "percent_of_revenue": "Percent of revenue",
+    "fmv_review": "Fair-market-value review",
+    "payment_due_day": "Payment due day",
+    "monthly_amount": "Monthly fee ($)",
+    "hourly_rate": "Hourly rate ($)",
+    "per_procedure_amount": "Fee per procedure ($)",
+    "initial_years": "First term (years)",
+    "renewal_years": "Each renewal (years)",
+    "method": "How disputes are decided",
+    "venue": "Where disputes are heard",
+    "designated_by": "Who picks a successor owner",
+    "approval": "Approval by the other owners",
+    "price": "Price of a departing owner's share",
+    "fixed_price": "Fixed price ($)",
+    "deadlines": "Deadlines to sell (days)",
+    "death": "After death",
+    "disability": "After disability",
+    "license_loss": "After loss of license",
+    "exclusion": "After exclusion from a health care program",
+    "breach": "After a transfer that breaches the terms",
+    "loan_limit": "Loan limit ($)",
+    "rate_margin_percent": "Interest above the prime rate (percentage points)",
+    "sublease": "The practice subleases the MSO's space",
+    "monthly_rent": "Monthly rent ($)",
+    "brand": "Brand (trade name)",
+    "posture": "Whose side the drafts lean to",
+    "type": "License type",
+    "number": "License number",
+    "state": "State",
+    "formation_state": "State of formation",
+    "effective_date": "Effective date",
+    "prepared_on": "Prepared on",
+    "draft_version": "Draft version",
+    "spouse": "Spouse (if married)",
+    "signatory": "Who signs",
+    "name": "Name",
+    "entity_type": "Entity form",
+    "formation": "Filing facts (optional)",
+    "registered_office": "Registered agent's address",
+    "organizer": "Organizer or incorporator",
+    "filing_date": "Date the charter was filed",
+    "bank": "Bank for its accounts",
+    "par_value": "Par value per share ($)",
+    "borrowing_threshold": "Borrowing that needs the members' approval, above ($)",
     "proceedings_threshold": "Lawsuits that need the members' approval, above ($)",
     "malpractice_per_claim": "Malpractice insurance per claim ($)",
     "malpractice_aggregate": "Malpractice insurance per year, all claims ($)",
@@ -190,29 +227,61 @@ LABELS = {
 
 # How a choice reads where the value itself is an abbreviation or a code.
 CHOICE_LABELS = {
-    "llc": "LLC", "pllc": "PLLC (professional limited liability company)",
+    "llc": "LLC",
+    "pllc": "PLLC (professional limited liability company)",
     "professional_corporation": "Professional corporation (PC)",
     "professional_association": "Professional association (PA)",
     "professional_service_corporation": "Professional service corporation (PS)",
-    "payroll_hr": "Payroll and HR", "it_systems": "IT systems", "office_space_equipment": "Office space and equipment",
-    "scheduling_front_desk": "Scheduling and front desk", "billing_collections": "Billing and collections",
-    "vendor_supply": "Vendors and supplies", "bookkeeping_reporting": "Bookkeeping and reporting", "cost_plus": "Cost plus a markup",
-    "fixed_monthly": "Fixed monthly fee", "percentage_of_revenue": "Percentage of revenue",
-    "per_procedure": "Fee per procedure", "hourly": "Hourly rate",
-    "MD": "MD (physician)", "DO": "DO (osteopathic physician)", "DPM": "DPM (podiatrist)",
-    "PA": "PA (physician assistant)", "NP": "NP (nurse practitioner)", "RN": "RN (registered nurse)",
-    "DDS": "DDS (dentist)", "DC": "DC (chiropractor)", "LVN": "LVN (licensed vocational or practical nurse)",
-    "lasers_ipl": "Lasers and IPL", "iv_therapy": "IV therapy", "per_shift": "Per shift",
-    "mso": "The MSO", "owners": "The practice's owners", "balanced": "Balanced", "practice": "The practice",
-    "fair_market_value": "Fair market value", "book_value": "Book value", "fixed": "A fixed price",
-    "majority": "A majority of them", "unanimous": "All of them", "annual": "Every year", "biennial": "Every two years",
-    "arbitration": "Arbitration", "courts": "The courts",
+    "payroll_hr": "Payroll and HR",
+    "it_systems": "IT systems",
+    "office_space_equipment": "Office space and equipment",
+    "scheduling_front_desk": "Scheduling and front desk",
+    "billing_collections": "Billing and collections",
+    "vendor_supply": "Vendors and supplies",
+    "bookkeeping_reporting": "Bookkeeping and reporting",
+    "cost_plus": "Cost plus a markup",
+    "fixed_monthly": "Fixed monthly fee",
+    "percentage_of_revenue": "Percentage of revenue",
+    "per_procedure": "Fee per procedure",
+    "hourly": "Hourly rate",
+    "MD": "MD (physician)",
+    "DO": "DO (osteopathic physician)",
+    "DPM": "DPM (podiatrist)",
+    "PA": "PA (physician assistant)",
+    "NP": "NP (nurse practitioner)",
+    "RN": "RN (registered nurse)",
+    "DDS": "DDS (dentist)",
+    "DC": "DC (chiropractor)",
+    "LVN": "LVN (licensed vocational or practical nurse)",
+    "lasers_ipl": "Lasers and IPL",
+    "iv_therapy": "IV therapy",
+    "per_shift": "Per shift",
+    "mso": "The MSO",
+    "owners": "The practice's owners",
+    "balanced": "Balanced",
+    "practice": "The practice",
+    "fair_market_value": "Fair market value",
+    "book_value": "Book value",
+    "fixed": "A fixed price",
+    "majority": "A majority of them",
+    "unanimous": "All of them",
+    "annual": "Every year",
+    "biennial": "Every two years",
+    "arbitration": "Arbitration",
+    "courts": "The courts",
 }
 
 # Entity forms offered before a state is chosen: the canonical names, not the spellings
 # ("P.C.", "pc") the deal file also accepts.
-CANONICAL_ENTITY_FORMS = ("professional_corporation", "medical_corporation", "professional_association",
-                          "professional_service_corporation", "pllc", "corporation", "llc")
+CANONICAL_ENTITY_FORMS = (
+    "professional_corporation",
+    "medical_corporation",
+    "professional_association",
+    "professional_service_corporation",
+    "pllc",
+    "corporation",
+    "llc",
+)
 
 
 def choice_label(value) -> str:
@@ -285,16 +354,29 @@ def _kind(node: dict, name: str) -> str:
         return "choice"
     if kind == "string" and node.get("format") == "date":
         return "date"
-    return {"boolean": "bool", "number": "number", "integer": "integer", "object": "object",
-            "array": "array", "string": "text"}.get(kind, "text")
+    return {
+        "boolean": "bool",
+        "number": "number",
+        "integer": "integer",
+        "object": "object",
+        "array": "array",
+        "string": "text",
+    }.get(kind, "text")
 
 
 def _make(name: str, path: str, node: dict, required: bool, defs: dict) -> Field:
     node, optional = _resolve(node, defs)
     kind = _kind(node, name)
     help_path = path
-    out = Field(name, path, kind, _label(name), HELP.get(help_path) or node.get("description", ""),
-                required and not optional, default=node.get("default"))
+    out = Field(
+        name,
+        path,
+        kind,
+        _label(name),
+        HELP.get(help_path) or node.get("description", ""),
+        required and not optional,
+        default=node.get("default"),
+    )
     if kind == "choice":
         out.choices = [_choice(v) for v in node["enum"]]
     elif kind == "state":
@@ -323,8 +405,10 @@ def _children(node: dict, path: str, defs: dict) -> list[Field]:
 def steps() -> tuple[Step, ...]:
     schema = deal_json_schema()
     defs = schema.get("$defs", {})
-    top = {f.name: f for f in (_make(k, k, v, k in schema.get("required", []), defs)
-                                for k, v in schema["properties"].items())}
+    top = {
+        f.name: f
+        for f in (_make(k, k, v, k in schema.get("required", []), defs) for k, v in schema["properties"].items())
+    }
     out, used = [], set()
     for step_id, title, sections in STEP_SECTIONS:
         present = [top[s] for s in sections if s in top]

@@ -20,7 +20,15 @@ from ..errors import InputError, Problem
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PACKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 MAX_PACKET_FILES = 500
-PACKET_FOLDERS = ("", "redlines", "amendments", "closing", ".formgen/base", ".formgen/base/closing", ".formgen/executed")
+PACKET_FOLDERS = (
+    "",
+    "redlines",
+    "amendments",
+    "closing",
+    ".formgen/base",
+    ".formgen/base/closing",
+    ".formgen/executed",
+)
 
 
 def listing(folder: Path, *, hidden: bool = False) -> dict[str, Path]:
@@ -88,11 +96,17 @@ def _read_entries(zf: zipfile.ZipFile, infos, shown: str, budget: int) -> dict[s
                 size += len(chunk)
                 budget -= len(chunk)
                 if budget < 0:
-                    raise _refused(shown, f"unpacks to more than {MAX_UNPACKED // (1024 * 1024)} MB; a formgen "
-                                          "packet is far smaller. Upload the packet .zip formgen made")
+                    raise _refused(
+                        shown,
+                        f"unpacks to more than {MAX_UNPACKED // (1024 * 1024)} MB; a formgen "
+                        "packet is far smaller. Upload the packet .zip formgen made",
+                    )
                 if size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
-                    raise _refused(shown, f"{info.filename} unpacks to over {MAX_RATIO} times its packed size; "
-                                          "formgen's packets never do. Upload the packet .zip formgen made")
+                    raise _refused(
+                        shown,
+                        f"{info.filename} unpacks to over {MAX_RATIO} times its packed size; "
+                        "formgen's packets never do. Upload the packet .zip formgen made",
+                    )
                 chunks.append(chunk)
         out[info.filename] = b"".join(chunks)
     return out
@@ -116,7 +130,9 @@ def external_content(docx: bytes) -> list[str]:
             for rel in RELATIONSHIP.findall(blob):
                 if b'TargetMode="External"' in rel and HYPERLINK_TYPE not in rel:
                     target = re.search(rb'Target="([^"]*)"', rel)
-                    found.append(f"a link to {target.group(1).decode('utf-8', 'replace')[:80] if target else 'outside content'}")
+                    found.append(
+                        f"a link to {target.group(1).decode('utf-8', 'replace')[:80] if target else 'outside content'}"
+                    )
         elif LINKING_FIELDS.search(b"".join(a + b for a, b in FIELD_CODE.findall(blob)).upper()):  # split runs joined
             found.append(f"a field that includes outside content ({name})")
     return found
@@ -156,8 +172,11 @@ def open_packet_zip(data: bytes, out: Path, shown: str) -> dict:
         if name.endswith(".docx"):
             links = external_content(blob)
             if links:
-                raise _refused(shown, f"{name} loads content from outside the document ({'; '.join(sorted(set(links))[:3])}); "
-                                      "formgen's documents never do, so the packet was not opened")
+                raise _refused(
+                    shown,
+                    f"{name} loads content from outside the document ({'; '.join(sorted(set(links))[:3])}); "
+                    "formgen's documents never do, so the packet was not opened",
+                )
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     for name, blob in files.items():

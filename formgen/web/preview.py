@@ -128,9 +128,24 @@ def page_image(docx: Path, work: Path, number: int) -> Path | None:
     with _DRAWING:
         if not image.is_file():
             try:
-                subprocess.run(["pdftoppm", "-png", "-r", PREVIEW_DPI, "-f", str(number), "-l", str(number),
-                                "-singlefile", str(folder / PDF_NAME), str(folder / f".page-{number}")],
-                               check=True, capture_output=True, timeout=PREVIEW_TIMEOUT)
+                subprocess.run(
+                    [
+                        "pdftoppm",
+                        "-png",
+                        "-r",
+                        PREVIEW_DPI,
+                        "-f",
+                        str(number),
+                        "-l",
+                        str(number),
+                        "-singlefile",
+                        str(folder / PDF_NAME),
+                        str(folder / f".page-{number}"),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    timeout=PREVIEW_TIMEOUT,
+                )
                 (folder / f".page-{number}.png").rename(image)
             except (subprocess.SubprocessError, OSError):
                 return None

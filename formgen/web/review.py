@@ -45,8 +45,10 @@ def _rows(fld, path: str, data, depth: int) -> list[dict]:
 
 def answers(data) -> list[dict]:
     """Per step: its title, id and the answers given, in the order the step asks them."""
-    return [{"id": s.id, "title": s.title,
-             "rows": [r for f in s.fields for r in _rows(f, f.name, data, 0)]} for s in interview.steps()]
+    return [
+        {"id": s.id, "title": s.title, "rows": [r for f in s.fields for r in _rows(f, f.name, data, 0)]}
+        for s in interview.steps()
+    ]
 
 
 def step_status(library, data, work: Path) -> dict[str, str]:

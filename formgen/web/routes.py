@@ -85,8 +85,13 @@ async def _upload(form, field: str, limit: int) -> tuple[str, bytes] | None:
 
 
 async def not_found(request: Request, exc: HTTPException):
-    return render(request, "error.html", 404, status=404,
-                  message=exc.detail if exc.detail != "Not Found" else "There is no such page.")
+    return render(
+        request,
+        "error.html",
+        404,
+        status=404,
+        message=exc.detail if exc.detail != "Not Found" else "There is no such page.",
+    )
 
 
 async def not_allowed(request: Request, exc: HTTPException):
@@ -112,8 +117,15 @@ def _matters(store) -> list:
 
 async def start(request: Request, error: list | None = None, status: int = 200):
     matters = await run_in_threadpool(_matters, _store(request))
-    return render(request, "start.html", status, matters=matters, errors=error or [], states=JURISDICTIONS,
-                  today=dt.date.today().isoformat())
+    return render(
+        request,
+        "start.html",
+        status,
+        matters=matters,
+        errors=error or [],
+        states=JURISDICTIONS,
+        today=dt.date.today().isoformat(),
+    )
 
 
 async def new_deal(request: Request):
@@ -154,7 +166,9 @@ async def open_packet(request: Request):
     form = await _form(request)
     upload = await _upload(form, "packet", MAX_UPLOAD)
     if upload is None or not upload[0].lower().endswith(".zip") or len(upload[1]) > MAX_UPLOAD:
-        return await start(request, ["Choose the packet's .zip file (at most 50 MB), as formgen's download made it."], 400)
+        return await start(
+            request, ["Choose the packet's .zip file (at most 50 MB), as formgen's download made it."], 400
+        )
     store = _store(request)
     mid = store.new_matter()
     try:
@@ -206,8 +220,13 @@ async def rename(request: Request):
 async def confirm_delete(request: Request):
     mid = _matter(request)
     data = _store(request).load(mid)
-    return render(request, "delete.html", base=_base(mid), deal_name=_deal_name(data),
-                  has_packet=(_store(request).packet_dir(mid) / "manifest.json").is_file())
+    return render(
+        request,
+        "delete.html",
+        base=_base(mid),
+        deal_name=_deal_name(data),
+        has_packet=(_store(request).packet_dir(mid) / "manifest.json").is_file(),
+    )
 
 
 async def delete(request: Request):
@@ -224,15 +243,28 @@ async def delete(request: Request):
 
 def _step_context(request: Request, mid: str, step, data, show_missing: bool) -> dict:
     store = _store(request)
-    errors = live.step_errors(request.app.state.library, data, step, store.scratch(mid, "check"), show_missing=show_missing)
+    errors = live.step_errors(
+        request.app.state.library, data, step, store.scratch(mid, "check"), show_missing=show_missing
+    )
     steps = interview.steps()
-    return {"step": step, "steps": steps, "index": steps.index(step), "data": data, "errors": errors,
-            "live": live.live_info(request.app.state.library, data), "value_at": answers.value_at, "shown": answers.shown,
-            "deal_name": _deal_name(data), "default_state": answers.value_at(data, "deal.state") or "",
-            "only_for_basis": interview.ONLY_FOR_BASIS, "canonical_forms": interview.CANONICAL_ENTITY_FORMS,
-            "entity_aliases": PRACTICE_ENTITY_ALIASES,
-            "base": _base(mid), "version": store.version(mid),
-            "status": review_model.step_status(request.app.state.library, data, store.scratch(mid, "check"))}
+    return {
+        "step": step,
+        "steps": steps,
+        "index": steps.index(step),
+        "data": data,
+        "errors": errors,
+        "live": live.live_info(request.app.state.library, data),
+        "value_at": answers.value_at,
+        "shown": answers.shown,
+        "deal_name": _deal_name(data),
+        "default_state": answers.value_at(data, "deal.state") or "",
+        "only_for_basis": interview.ONLY_FOR_BASIS,
+        "canonical_forms": interview.CANONICAL_ENTITY_FORMS,
+        "entity_aliases": PRACTICE_ENTITY_ALIASES,
+        "base": _base(mid),
+        "version": store.version(mid),
+        "status": review_model.step_status(request.app.state.library, data, store.scratch(mid, "check")),
+    }
 
 
 def _step(request: Request):
@@ -250,8 +282,14 @@ async def show_step(request: Request):
     query = request.query_params
     context = await run_in_threadpool(_step_context, request, mid, step, data, query.get("checked") == "1")
     undo = store.take_undo(mid, peek=True) if query.get("removed") == "1" else None
-    return render(request, "step.html", undo=undo, stale=query.get("stale") == "1",
-                  from_review=query.get("from") == "review", **context)
+    return render(
+        request,
+        "step.html",
+        undo=undo,
+        stale=query.get("stale") == "1",
+        from_review=query.get("from") == "review",
+        **context,
+    )
 
 
 def _stale(form, store, mid) -> bool:
@@ -284,9 +322,17 @@ async def post_step(request: Request):
             raise HTTPException(400, "Nothing was removed: the form did not name what to remove.")
         removed = answers.group_remove(data, path, int(number))
         if removed is not None:
-            store.keep_undo(mid, {"step": step.id, "path": path, "index": int(number), "item": removed,
-                                  "label": f"{groups[path].label.rstrip('s')} {int(number) + 1}",
-                                  "name": answers.item_name(removed)})
+            store.keep_undo(
+                mid,
+                {
+                    "step": step.id,
+                    "path": path,
+                    "index": int(number),
+                    "item": removed,
+                    "label": f"{groups[path].label.rstrip('s')} {int(number) + 1}",
+                    "name": answers.item_name(removed),
+                },
+            )
             target += "?removed=1"
     elif action == "undo":
         record = store.take_undo(mid)
@@ -300,11 +346,15 @@ async def post_step(request: Request):
         target = f"{base}/review"
     store.save(mid, data)
     if action in ("next", "review"):
-        errors = await run_in_threadpool(live.step_errors, request.app.state.library, data, step, store.scratch(mid, "check"), show_missing=True)
+        errors = await run_in_threadpool(
+            live.step_errors, request.app.state.library, data, step, store.scratch(mid, "check"), show_missing=True
+        )
         if errors:
             return _see(f"{base}/step/{step.id}?checked=1" + ("&from=review" if back_to_review else ""))
         if action == "next":
-            target = f"{base}/review" if back_to_review or index + 1 >= len(steps) else f"{base}/step/{steps[index + 1].id}"
+            target = (
+                f"{base}/review" if back_to_review or index + 1 >= len(steps) else f"{base}/step/{steps[index + 1].id}"
+            )
     return _see(target)
 
 
@@ -315,10 +365,17 @@ async def check(request: Request):
     form = await _form(request)
     store = _store(request)
     if _stale(form, store, mid):
-        return JSONResponse({"saved": False, "stale": True, "version": store.version(mid),
-                             "message": "This matter was changed in another tab or window: this page no longer "
-                                        "shows its latest answers, so what you typed here was not saved. Copy what "
-                                        "you need, then reload the page."}, status_code=409)
+        return JSONResponse(
+            {
+                "saved": False,
+                "stale": True,
+                "version": store.version(mid),
+                "message": "This matter was changed in another tab or window: this page no longer "
+                "shows its latest answers, so what you typed here was not saved. Copy what "
+                "you need, then reload the page.",
+            },
+            status_code=409,
+        )
     data = store.load(mid)
     answers.apply_step(data, step, form)
     version = store.save(mid, data)
@@ -327,8 +384,9 @@ async def check(request: Request):
     panel = env.get_template("live.html").render(**context)
     rules = context["live"]["rules"]
     forms = [[f.form.value, f.label] for f in rules.entity_forms] if rules else []
-    return JSONResponse({"saved": True, "version": version, "problems": context["errors"], "live_html": panel,
-                         "entity_forms": forms})
+    return JSONResponse(
+        {"saved": True, "version": version, "problems": context["errors"], "live_html": panel, "entity_forms": forms}
+    )
 
 
 async def state_api(request: Request):
@@ -346,11 +404,17 @@ def _review_context(request: Request, mid: str) -> dict:
     path = store.deal_path(mid)
     data = store.load(mid)
     problems, _ = live.problems(request.app.state.library, path) if store.has_draft(mid) else ([], [])
-    context = {"deal_name": _deal_name(data), "problems": [live.plain(p) for p in problems], "packet": None,
-               "steps": interview.steps(), "base": _base(mid),
-               "has_soffice": shutil.which("soffice") is not None or shutil.which("libreoffice") is not None,
-               "step_of": review_model.step_of, "answers": review_model.answers(data),
-               "status": review_model.step_status(request.app.state.library, data, store.scratch(mid, "check"))}
+    context = {
+        "deal_name": _deal_name(data),
+        "problems": [live.plain(p) for p in problems],
+        "packet": None,
+        "steps": interview.steps(),
+        "base": _base(mid),
+        "has_soffice": shutil.which("soffice") is not None or shutil.which("libreoffice") is not None,
+        "step_of": review_model.step_of,
+        "answers": review_model.answers(data),
+        "status": review_model.step_status(request.app.state.library, data, store.scratch(mid, "check")),
+    }
     if store.has_draft(mid) and not problems:
         try:
             context["packet"] = build(path)
@@ -372,10 +436,17 @@ async def generate(request: Request):
     regen = (store.folder(mid) / ORIGIN_FILE).is_file() and (store.packet_dir(mid) / "manifest.json").is_file()
     try:
         if regen:
-            await run_in_threadpool(packetfiles.regenerate, request.app.state.library, store.deal_path(mid), store.packet_dir(mid))
+            await run_in_threadpool(
+                packetfiles.regenerate, request.app.state.library, store.deal_path(mid), store.packet_dir(mid)
+            )
         else:
-            await run_in_threadpool(packetfiles.generate, request.app.state.library, store.deal_path(mid), store.packet_dir(mid),
-                                    pdf=form.get("pdf") == "1")
+            await run_in_threadpool(
+                packetfiles.generate,
+                request.app.state.library,
+                store.deal_path(mid),
+                store.packet_dir(mid),
+                pdf=form.get("pdf") == "1",
+            )
     except FormgenError as exc:
         context = await run_in_threadpool(_review_context, request, mid)
         return render(request, "review.html", 400, generate_error=str(exc), **context)
@@ -388,14 +459,22 @@ async def packet_page(request: Request):
     files = packetfiles.listing(store.packet_dir(mid))
     changes = files.get("changes.md")
     try:
-        compliance = json.loads(files["compliance.json"].read_text(encoding="utf-8")) if "compliance.json" in files else {}
+        compliance = (
+            json.loads(files["compliance.json"].read_text(encoding="utf-8")) if "compliance.json" in files else {}
+        )
     except ValueError:
         compliance = {}
     findings = compliance.get("findings", []) if isinstance(compliance, dict) else []
-    return render(request, "packet.html", files=list(files), deal_name=_deal_name(store.load(mid)),
-                  findings=[f for f in findings if isinstance(f, dict)], base=_base(mid),
-                  changes=changes.read_text(encoding="utf-8", errors="replace") if changes else "",
-                  uploaded=(store.folder(mid) / ORIGIN_FILE).is_file())
+    return render(
+        request,
+        "packet.html",
+        files=list(files),
+        deal_name=_deal_name(store.load(mid)),
+        findings=[f for f in findings if isinstance(f, dict)],
+        base=_base(mid),
+        changes=changes.read_text(encoding="utf-8", errors="replace") if changes else "",
+        uploaded=(store.folder(mid) / ORIGIN_FILE).is_file(),
+    )
 
 
 async def packet_zip(request: Request):
@@ -406,8 +485,9 @@ async def packet_zip(request: Request):
         raise HTTPException(404, "No packet yet: generate it from the review page.")
     data = await run_in_threadpool(packetfiles.zip_bytes, folder)
     name = _slug(_deal_name(store.load(mid))) + "_packet.zip"
-    return Response(data, media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 def _packet_path(request: Request, mid: str, name: str):
@@ -432,9 +512,16 @@ async def preview(request: Request):
     store = _store(request)
     work = store.scratch(mid, "preview")
     pages = await run_in_threadpool(preview_pages, path, work)
-    return render(request, "preview.html", doc_name=name, deal_name=_deal_name(store.load(mid)), base=_base(mid),
-                  pdf_name=f"{path.stem}.pdf" if path.with_suffix(".pdf").is_file() else "",
-                  pages=None if isinstance(pages, str) else pages, text=pages if isinstance(pages, str) else "")
+    return render(
+        request,
+        "preview.html",
+        doc_name=name,
+        deal_name=_deal_name(store.load(mid)),
+        base=_base(mid),
+        pdf_name=f"{path.stem}.pdf" if path.with_suffix(".pdf").is_file() else "",
+        pages=None if isinstance(pages, str) else pages,
+        text=pages if isinstance(pages, str) else "",
+    )
 
 
 async def preview_page(request: Request):
@@ -479,8 +566,15 @@ async def _review_upload(request: Request, mid: str, form) -> list[str] | None:
     if problems:
         return problems
     try:
-        await run_in_threadpool(contracts.keep, _store(request).folder(mid), upload[0], upload[1], state.upper(), on,
-                                request.app.state.library)
+        await run_in_threadpool(
+            contracts.keep,
+            _store(request).folder(mid),
+            upload[0],
+            upload[1],
+            state.upper(),
+            on,
+            request.app.state.library,
+        )
     except InputError as exc:
         return [str(p) for p in exc.problems]
     return None
@@ -510,11 +604,19 @@ def _contract_context(request: Request, mid: str) -> dict:
         except InputError as exc:
             error = [str(p) for p in exc.problems]
     state = contract.state if contract else (answers.value_at(data, "deal.state") or "")
-    return {"deal_name": _deal_name(data) if store.has_draft(mid) else "", "base": _base(mid), "contract": contract,
-            "review": found, "sections": contracts.by_section(found) if found else [], "errors": error or [],
-            "captions": contracts.CAPTIONS, "states": JURISDICTIONS, "state": str(state).upper(),
-            "as_of": (contract.as_of if contract else dt.date.today()).isoformat(),
-            "has_redline": bool(found and found.findings and contract.path.suffix == ".docx")}
+    return {
+        "deal_name": _deal_name(data) if store.has_draft(mid) else "",
+        "base": _base(mid),
+        "contract": contract,
+        "review": found,
+        "sections": contracts.by_section(found) if found else [],
+        "errors": error or [],
+        "captions": contracts.CAPTIONS,
+        "states": JURISDICTIONS,
+        "state": str(state).upper(),
+        "as_of": (contract.as_of if contract else dt.date.today()).isoformat(),
+        "has_redline": bool(found and found.findings and contract.path.suffix == ".docx"),
+    }
 
 
 async def contract_page(request: Request):
@@ -551,8 +653,11 @@ async def contract_memo(request: Request):
     mid = _matter(request)
     contract, found = await run_in_threadpool(_reviewed, request, mid)
     data = await run_in_threadpool(contracts.memo, found)
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f'attachment; filename="{_stem(contract.name)}_review_memo.docx"'})
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers={"Content-Disposition": f'attachment; filename="{_stem(contract.name)}_review_memo.docx"'},
+    )
 
 
 async def contract_redline(request: Request):
@@ -561,5 +666,8 @@ async def contract_redline(request: Request):
     data = await run_in_threadpool(contracts.redline, contract, found)
     if data is None:
         raise HTTPException(404, "No redline: the review found nothing to mark, or the contract is not a .docx.")
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f'attachment; filename="{_stem(contract.name)}.redline.docx"'})
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers={"Content-Disposition": f'attachment; filename="{_stem(contract.name)}.redline.docx"'},
+    )

@@ -16,8 +16,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, library=None,
-          drafts: Path | None = None) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, library=None, drafts: Path | None = None) -> None:
     try:
         import uvicorn  # lazy: the web extra may not be installed
     except ImportError:
@@ -27,9 +26,15 @@ def serve(host: str = "127.0.0.1", port: int = 8000, library=None,
     from .app import create_app  # lazy: the web extra may not be installed
 
     if not is_loopback(host):
-        print(f"formgen serve: warning: listening on {host}, not loopback: anyone who can reach this "
-              "machine can open the drafts; there is no login", file=sys.stderr)
+        print(
+            f"formgen serve: warning: listening on {host}, not loopback: anyone who can reach this "
+            "machine can open the drafts; there is no login",
+            file=sys.stderr,
+        )
     app = create_app(drafts_dir=drafts, library=library, host=host, warm_pdf=True)
-    print(f"formgen serve: open http://{host if ':' not in host else f'[{host}]'}:{port}/ "
-          f"(matters in {app.state.store.matters_root}); Ctrl+C stops", file=sys.stderr)
+    print(
+        f"formgen serve: open http://{host if ':' not in host else f'[{host}]'}:{port}/ "
+        f"(matters in {app.state.store.matters_root}); Ctrl+C stops",
+        file=sys.stderr,
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")

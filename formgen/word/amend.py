@@ -32,8 +32,17 @@ from lxml import etree
 from .ooxml import read_package
 from .redline_package import P, PPR, P_STYLE, SECT_PR
 from .redline_text import body_blocks, paragraph_view_text
-from .signed_sections import (NUMBERED, XML_SPACE, Change, Section, changes, paragraph_style, sections, signed_numbers,
-                              signed_references)
+from .signed_sections import (
+    NUMBERED,
+    XML_SPACE,
+    Change,
+    Section,
+    changes,
+    paragraph_style,
+    sections,
+    signed_numbers,
+    signed_references,
+)
 from .wordml import PPR_ORDER, order_properties, q, write_package
 
 # ------------------------------------------------------------------ writing paragraphs
@@ -63,7 +72,7 @@ def frozen(block: etree._Element) -> etree._Element:
     for simple in list(block.iter(q("fldSimple"))):
         parent = simple.getparent()
         index = parent.index(simple)
-        parent[index:index + 1] = list(simple)
+        parent[index : index + 1] = list(simple)
     for mark in list(block.iter(q("bookmarkStart"), q("bookmarkEnd"))):
         mark.getparent().remove(mark)
     return block
@@ -75,7 +84,11 @@ QUOTED_STYLES = {"Section": "BodyText", "Article": "Heading1"}  # the unnumbered
 def numbered_in_text(block: etree._Element, key: str) -> etree._Element:
     """A section quoted in an amendment shows its own number in the text: Word's list numbering
     would number it afresh where it stands in the amendment."""
-    if block.tag != P or paragraph_style(block) not in ("Section", "Article") or NUMBERED.match(paragraph_view_text(block)):
+    if (
+        block.tag != P
+        or paragraph_style(block) not in ("Section", "Article")
+        or NUMBERED.match(paragraph_view_text(block))
+    ):
         return block
     ppr = block.find(PPR)
     label = key if paragraph_style(block) == "Section" else key.upper()
@@ -103,12 +116,21 @@ def _reserved(change: Change, title: str) -> str:
     if key.startswith("Article"):
         heading = change.section.texts[0] if change.section.texts else ""
         within = [s.key for s in change.covers if NUMBERED.match(s.key + "\t")]
-        sections = (f", including Sections {within[0]} through {within[-1]}" if len(within) > 1
-                    else f", including Section {within[0]}" if within else "")
-        return (f"{key} ({heading}) of the {title}{sections}, is deleted in its entirety and replaced with "
-                f"\u201c{RESERVED}.\u201d The numbering of the {title} and its cross-references are not changed.")
-    return (f"{change.section.label} of the {title} is deleted in its entirety and replaced with \u201c{RESERVED}.\u201d "
-            f"The numbering of the {title} and its cross-references are not changed.")
+        sections = (
+            f", including Sections {within[0]} through {within[-1]}"
+            if len(within) > 1
+            else f", including Section {within[0]}"
+            if within
+            else ""
+        )
+        return (
+            f"{key} ({heading}) of the {title}{sections}, is deleted in its entirety and replaced with "
+            f"\u201c{RESERVED}.\u201d The numbering of the {title} and its cross-references are not changed."
+        )
+    return (
+        f"{change.section.label} of the {title} is deleted in its entirety and replaced with \u201c{RESERVED}.\u201d "
+        f"The numbering of the {title} and its cross-references are not changed."
+    )
 
 
 def _instruction(number: int, change: Change, title: str, numbers: dict[str, str]) -> list[etree._Element]:
@@ -119,26 +141,42 @@ def _instruction(number: int, change: Change, title: str, numbers: dict[str, str
         lead = f"{number}.\t{key if key.startswith('Article') else 'Section ' + key}. "
         return [new_paragraph(_reserved(change, title), bold_lead=lead)]
     if change.action == "replaced":
-        return [new_paragraph(f"{name} to the {title} is deleted and replaced in its entirety with the {name} "
-                           "attached to this Amendment.", bold_lead=lead)]
+        return [
+            new_paragraph(
+                f"{name} to the {title} is deleted and replaced in its entirety with the {name} "
+                "attached to this Amendment.",
+                bold_lead=lead,
+            )
+        ]
     if change.action == "added" and key.startswith("Exhibit"):
-        return [new_paragraph(f"The {title} is amended by adding the {name} attached to this Amendment.", bold_lead=lead)]
+        return [
+            new_paragraph(f"The {title} is amended by adding the {name} attached to this Amendment.", bold_lead=lead)
+        ]
     if change.action == "added":
-        where = f" immediately after Section {change.after}" if change.after and NUMBERED.match(change.after + "\t") else ""
+        where = (
+            f" immediately after Section {change.after}" if change.after and NUMBERED.match(change.after + "\t") else ""
+        )
         text = f"The {title} is amended by adding the following new {name}{where}:"
     else:
         text = f"{name} of the {title} is amended and restated in its entirety to read as follows:"
-    out = [new_paragraph(text, bold_lead=lead)] + [numbered_in_text(signed_references(frozen(b), numbers), key)
-                                                 for b in change.section.blocks]
+    out = [new_paragraph(text, bold_lead=lead)] + [
+        numbered_in_text(signed_references(frozen(b), numbers), key) for b in change.section.blocks
+    ]
     if change.signed_differs:
-        out.append(new_paragraph(f"[Drafting note: the signed text of {name} differs from formgen’s earlier draft "
-                              "(it was negotiated by hand); reconcile the restated text above with it.]", "DraftingNote"))
+        out.append(
+            new_paragraph(
+                f"[Drafting note: the signed text of {name} differs from formgen’s earlier draft "
+                "(it was negotiated by hand); reconcile the restated text above with it.]",
+                "DraftingNote",
+            )
+        )
     return out
 
 
 @dataclass
 class Terms:
     """What an amendment names: the agreement, its date, the amendment's number, the parties."""
+
     title: str  # "Management Services Agreement"
     number: int
     signed_on: str  # the date of the agreement as executed
@@ -150,25 +188,46 @@ class Terms:
 
 
 def _front(terms: Terms, first: list[etree._Element]) -> list[etree._Element]:
-    as_amended = (", as amended by " + " and ".join(f"Amendment No. {n}" for n in terms.earlier)) if terms.earlier else ""
+    as_amended = (
+        (", as amended by " + " and ".join(f"Amendment No. {n}" for n in terms.earlier)) if terms.earlier else ""
+    )
     note = [copy.deepcopy(b) for b in first[:4] if b.tag == P and paragraph_style(b) == "DraftingNote"][:1]
-    return [new_paragraph(f"Amendment No. {terms.number} to the {terms.title}", "Title"), *note,
-            new_paragraph(f"This Amendment No. {terms.number} (this \u201cAmendment\u201d) to the {terms.title} is entered "
-                       f"into as of [__________] (the \u201cAmendment Effective Date\u201d) by and between "
-                       f"{curly(terms.parties)} (each a \u201cParty\u201d and together the \u201cParties\u201d)."),
-            new_paragraph("RECITALS", "Heading2"),
-            new_paragraph(f"A. The Parties are parties to the {terms.title} dated as of {terms.signed_on}{as_amended} "
-                       "(the \u201cAgreement\u201d)."),
-            *([new_paragraph(f"B. The Parties have reviewed the Management Fee under {terms.fee_review} of the Agreement "
-                          "and agree that the fee set out in this Amendment is consistent with fair market value for "
-                          "the Management Services actually provided and does not reflect the volume or value of "
-                          "any referrals between them.")] if terms.fee_review else []),
-            new_paragraph(f"{'C' if terms.fee_review else 'B'}. The Parties wish to amend the Agreement as set out in this "
-                       "Amendment, by a written instrument signed by both Parties as the Agreement requires."),
-            new_paragraph("NOW, THEREFORE, in consideration of the mutual covenants in this Amendment and other good and "
-                       "valuable consideration, the receipt and sufficiency of which are acknowledged, the Parties "
-                       "agree as follows:"),
-            new_paragraph("AMENDMENTS", "Heading2")]
+    return [
+        new_paragraph(f"Amendment No. {terms.number} to the {terms.title}", "Title"),
+        *note,
+        new_paragraph(
+            f"This Amendment No. {terms.number} (this \u201cAmendment\u201d) to the {terms.title} is entered "
+            f"into as of [__________] (the \u201cAmendment Effective Date\u201d) by and between "
+            f"{curly(terms.parties)} (each a \u201cParty\u201d and together the \u201cParties\u201d)."
+        ),
+        new_paragraph("RECITALS", "Heading2"),
+        new_paragraph(
+            f"A. The Parties are parties to the {terms.title} dated as of {terms.signed_on}{as_amended} "
+            "(the \u201cAgreement\u201d)."
+        ),
+        *(
+            [
+                new_paragraph(
+                    f"B. The Parties have reviewed the Management Fee under {terms.fee_review} of the Agreement "
+                    "and agree that the fee set out in this Amendment is consistent with fair market value for "
+                    "the Management Services actually provided and does not reflect the volume or value of "
+                    "any referrals between them."
+                )
+            ]
+            if terms.fee_review
+            else []
+        ),
+        new_paragraph(
+            f"{'C' if terms.fee_review else 'B'}. The Parties wish to amend the Agreement as set out in this "
+            "Amendment, by a written instrument signed by both Parties as the Agreement requires."
+        ),
+        new_paragraph(
+            "NOW, THEREFORE, in consideration of the mutual covenants in this Amendment and other good and "
+            "valuable consideration, the receipt and sufficiency of which are acknowledged, the Parties "
+            "agree as follows:"
+        ),
+        new_paragraph("AMENDMENTS", "Heading2"),
+    ]
 
 
 def curly(text: str) -> str:
@@ -178,18 +237,28 @@ def curly(text: str) -> str:
 
 def _general(start: int, terms: Terms) -> list[etree._Element]:
     clauses = [
-        ("Defined Terms", "Capitalized terms used but not defined in this Amendment have the meanings given to them "
-                          "in the Agreement."),
-        ("Ratification", "Except as expressly amended by this Amendment, the Agreement remains unchanged and in full "
-                         "force and effect, and the Parties ratify and confirm it. From the Amendment Effective Date, "
-                         "every reference in the Agreement to \u201cthis Agreement\u201d means the Agreement as amended "
-                         "by this Amendment."),
+        (
+            "Defined Terms",
+            "Capitalized terms used but not defined in this Amendment have the meanings given to them "
+            "in the Agreement.",
+        ),
+        (
+            "Ratification",
+            "Except as expressly amended by this Amendment, the Agreement remains unchanged and in full "
+            "force and effect, and the Parties ratify and confirm it. From the Amendment Effective Date, "
+            "every reference in the Agreement to \u201cthis Agreement\u201d means the Agreement as amended "
+            "by this Amendment.",
+        ),
         ("Conflict", "If this Amendment and the Agreement conflict, this Amendment controls."),
-        ("Counterparts", "This Amendment may be signed in counterparts, each of which is an original and all of "
-                         "which together are one instrument; signatures delivered electronically are originals."),
+        (
+            "Counterparts",
+            "This Amendment may be signed in counterparts, each of which is an original and all of "
+            "which together are one instrument; signatures delivered electronically are originals.",
+        ),
     ]
     return [new_paragraph("GENERAL", "Heading2")] + [
-        new_paragraph(text, bold_lead=f"{start + k}.\t{name}. ") for k, (name, text) in enumerate(clauses)]
+        new_paragraph(text, bold_lead=f"{start + k}.\t{name}. ") for k, (name, text) in enumerate(clauses)
+    ]
 
 
 def _signatures(new: list[Section], number: int, title: str) -> list[etree._Element]:
@@ -199,13 +268,15 @@ def _signatures(new: list[Section], number: int, title: str) -> list[etree._Elem
     out = [copy.deepcopy(b) for b in block.blocks]
     for t in out[0].iter(q("t")):
         t.text = ""
-    out[0].find(q("r")).find(q("t")).text = (f"IN WITNESS WHEREOF, the Parties have executed this Amendment No. "
-                                                f"{number} as of the Amendment Effective Date.")
+    out[0].find(q("r")).find(q("t")).text = (
+        f"IN WITNESS WHEREOF, the Parties have executed this Amendment No. {number} as of the Amendment Effective Date."
+    )
     for block in out:  # the signature-page legend names the instrument signed
         for t in block.iter(q("t")):
             if t.text and f"[Signature page to {title}]" in t.text:
-                t.text = t.text.replace(f"[Signature page to {title}]",
-                                        f"[Signature page to Amendment No. {number} to the {title}]")
+                t.text = t.text.replace(
+                    f"[Signature page to {title}]", f"[Signature page to Amendment No. {number} to the {title}]"
+                )
     return out
 
 
@@ -230,7 +301,9 @@ def write_amendment(theirs: bytes, found: list[Change], new: list[Section], term
     for index, change in enumerate(found, start=1):
         blocks += _instruction(index, change, "Agreement", terms.numbers)
     blocks += _general(len(found) + 1, terms) + _signatures(new, terms.number, terms.title)
-    for change in (c for c in found if c.action == "replaced" or (c.action == "added" and c.section.key.startswith("Exhibit"))):
+    for change in (
+        c for c in found if c.action == "replaced" or (c.action == "added" and c.section.key.startswith("Exhibit"))
+    ):
         blocks += [signed_references(frozen(b), terms.numbers) for b in change.section.blocks]
     sect = body.find(SECT_PR)
     body[:] = blocks + ([sect] if sect is not None else [])
@@ -272,9 +345,21 @@ def amendment_for(record: dict, title: str, parties: str, base: bytes, theirs: b
         dated += f" and executed on {long_date(record['date'])}"
     review = next((s for s in old if "Fair Market Value Review" in s.label), None)
     fee_changed = any("Fee" in c.section.label for c in found)
-    terms = Terms(title, len(earlier) + 1, dated, earlier, parties, signed_numbers(old, new),
-                  review.label if review is not None and fee_changed else None, long_date(record["date"]))
+    terms = Terms(
+        title,
+        len(earlier) + 1,
+        dated,
+        earlier,
+        parties,
+        signed_numbers(old, new),
+        review.label if review is not None and fee_changed else None,
+        long_date(record["date"]),
+    )
     from .conformed import conform  # the conformed copy builds on this module's sections
 
-    return Made(write_amendment(theirs, found, new, terms), conform(previous, found, terms),
-                [{"key": c.section.key, "label": c.section.label, "action": c.action} for c in found], terms)
+    return Made(
+        write_amendment(theirs, found, new, terms),
+        conform(previous, found, terms),
+        [{"key": c.section.key, "label": c.section.label, "action": c.action} for c in found],
+        terms,
+    )

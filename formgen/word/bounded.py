@@ -23,8 +23,9 @@ MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all parts read, unpacked
 MAX_RATIO = 200  # unpacked / packed size of one entry (text compresses ~10x)
 _RATIO_FLOOR = 1024 * 1024  # small parts may compress better than the ratio without harm
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                          remove_comments=True, remove_pis=True)
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True, remove_pis=True
+)
 
 
 class UnreadableDocument(InputError):
@@ -74,7 +75,9 @@ def unpack(data: bytes, source, wanted=None) -> dict[str, bytes]:
     except UnreadableDocument:
         raise
     except NotImplementedError:
-        raise UnreadableDocument(source, "the package uses a compression method Word does not (e.g. Deflate64)") from None
+        raise UnreadableDocument(
+            source, "the package uses a compression method Word does not (e.g. Deflate64)"
+        ) from None
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, zlib.error):
         raise UnreadableDocument(source, "not a readable .docx (corrupt or not a zip package)") from None
     if MAIN_PART not in parts and (wanted is None or wanted(MAIN_PART)):

@@ -11,8 +11,16 @@ from ..drafting.closing import signer_key
 from ..drafting.packet import Packet, header_text
 from ..inputs.library import Library
 from ..markup import strip_word_markers
-from .closing_set import (CHECKLIST_FILE, CLOSING_DIR, ClosingSet, checklist_blocks, plan_closing,
-                          render_blocks, render_closing_document, with_statuses)
+from .closing_set import (
+    CHECKLIST_FILE,
+    CLOSING_DIR,
+    ClosingSet,
+    checklist_blocks,
+    plan_closing,
+    render_blocks,
+    render_closing_document,
+    with_statuses,
+)
 from .signature_packets import ESIGN_SERVICES, PACKET_TITLE, packet_filenames, packets_by_signer, signature_packets
 
 CHECKLIST_TITLE = "Closing Checklist"
@@ -24,8 +32,9 @@ def closing_outputs(packet: Packet, esign: str = "none", executed: dict[str, dic
     return build_closing(packet, esign, executed)[0]
 
 
-def build_closing(packet: Packet, esign: str = "none",
-                  executed: dict[str, dict] | None = None) -> tuple[dict[str, bytes], dict]:
+def build_closing(
+    packet: Packet, esign: str = "none", executed: dict[str, dict] | None = None
+) -> tuple[dict[str, bytes], dict]:
     """(closing/ as file name -> bytes, the closing record for the manifest)."""
     if esign not in ESIGN_SERVICES:
         raise ValueError(f"esign: {esign!r} is not one of {', '.join(ESIGN_SERVICES)}")
@@ -36,8 +45,7 @@ def build_closing(packet: Packet, esign: str = "none",
     out = {CHECKLIST_FILE: checklist_docx(packet.library, record, executed or {})}
     for document in closing.documents.values():
         if document.filename.startswith(f"{CLOSING_DIR}/"):
-            out[document.filename] = render_closing_document(packet, document.title, document.subtitle,
-                                                             document.blocks)
+            out[document.filename] = render_closing_document(packet, document.title, document.subtitle, document.blocks)
     out.update(packets)
     return out, record
 
@@ -55,14 +63,27 @@ def closing_record(closing: ClosingSet, packet: Packet, esign: str, packet_files
                 title, file = document.full_name, document.filename
             else:
                 signers, kind, title, file = [item.who], item.kind, item.title, None
-            items.append({"step": step.number, "name": name, "title": strip_word_markers(title), "kind": kind,
-                          "file": file, "signers": signers})
+            items.append(
+                {
+                    "step": step.number,
+                    "name": name,
+                    "title": strip_word_markers(title),
+                    "kind": kind,
+                    "file": file,
+                    "signers": signers,
+                }
+            )
     return {
         "esign": esign,
         "items": items,
         "signature_packets": packet_files,
-        "checklist": {"file": CHECKLIST_FILE, "title": CHECKLIST_TITLE, "subtitle": packet.deal.deal.name,
-                      "header": header_text(packet.deal), "blocks": checklist_blocks(closing, packet, packet_files)},
+        "checklist": {
+            "file": CHECKLIST_FILE,
+            "title": CHECKLIST_TITLE,
+            "subtitle": packet.deal.deal.name,
+            "header": header_text(packet.deal),
+            "blocks": checklist_blocks(closing, packet, packet_files),
+        },
     }
 
 
@@ -87,8 +108,13 @@ def closing_files(packet: Packet) -> list[ClosingFile]:
     signature packets in order of first signature."""
     closing = plan_closing(packet)
     files = [ClosingFile(CHECKLIST_FILE, CHECKLIST_TITLE)]
-    files += [ClosingFile(d.filename, strip_word_markers(d.full_name)) for d in closing.documents.values()
-              if d.filename.startswith(f"{CLOSING_DIR}/")]
-    files += [ClosingFile(filename, f"{PACKET_TITLE} of {signer}")
-              for signer, filename in packet_filenames(list(packets_by_signer(closing))).items()]
+    files += [
+        ClosingFile(d.filename, strip_word_markers(d.full_name))
+        for d in closing.documents.values()
+        if d.filename.startswith(f"{CLOSING_DIR}/")
+    ]
+    files += [
+        ClosingFile(filename, f"{PACKET_TITLE} of {signer}")
+        for signer, filename in packet_filenames(list(packets_by_signer(closing))).items()
+    ]
     return files

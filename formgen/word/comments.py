@@ -58,8 +58,13 @@ class Comments:
             number = len(taken) + 1
             while f"rId{number}" in taken:
                 number += 1
-            etree.SubElement(self.rels, f"{{{PKG_REL_NS}}}Relationship", Id=f"rId{number}", Type=COMMENTS_TYPE,
-                             Target=posixpath.relpath(self.part, posixpath.dirname(self.main_part)))
+            etree.SubElement(
+                self.rels,
+                f"{{{PKG_REL_NS}}}Relationship",
+                Id=f"rId{number}",
+                Type=COMMENTS_TYPE,
+                Target=posixpath.relpath(self.part, posixpath.dirname(self.main_part)),
+            )
             self.parts[self.rels_name] = _dump(self.rels)
         types = _parse(self.parts["[Content_Types].xml"])
         if not any(o.get("PartName") == "/" + self.part for o in types):
@@ -85,5 +90,7 @@ def comment_texts(parts: dict[str, bytes]) -> list[str]:
     if "word/comments.xml" not in parts:
         return []
     root = _parse(parts["word/comments.xml"])
-    return ["\n".join("".join(t.text or "" for t in p.iter(q("t"))) for p in c.iter(q("p")))
-            for c in root.iter(q("comment"))]
+    return [
+        "\n".join("".join(t.text or "" for t in p.iter(q("t"))) for p in c.iter(q("p")))
+        for c in root.iter(q("comment"))
+    ]

@@ -12,14 +12,29 @@ import copy
 from lxml import etree
 
 from .amend import RESERVED, Terms, new_paragraph, save_package, numbered_in_text
-from .signed_sections import (CONFORMED_MARK, CONFORMED_NOTE, NUMBERED, SIGNATURES, XML_SPACE, Change, Section,
-                              paragraph_style, sections, signed_references)
+from .signed_sections import (
+    CONFORMED_MARK,
+    CONFORMED_NOTE,
+    NUMBERED,
+    SIGNATURES,
+    XML_SPACE,
+    Change,
+    Section,
+    paragraph_style,
+    sections,
+    signed_references,
+)
 from .ooxml import read_package
 from .redline_package import P, PPR, SECT_PR
 from .wordml import q
 from .redline_text import body_blocks, paragraph_view_text
 
-VERBS = {"amended": "amended and restated", "replaced": "replaced", "added": "added", "reserved": "deleted and reserved"}
+VERBS = {
+    "amended": "amended and restated",
+    "replaced": "replaced",
+    "added": "added",
+    "reserved": "deleted and reserved",
+}
 
 
 def _replace(body: etree._Element, old: list[etree._Element], new: list[etree._Element]) -> None:
@@ -62,16 +77,25 @@ def _conform_one(body: etree._Element, change: Change, number: int, numbers: dic
     key, label = change.section.key, change.section.label
     if change.action == "reserved" and key.startswith("Article") and change.section.texts:
         label = f"{key} ({change.section.texts[0]})"
-    note = new_paragraph(f"[{label[0].upper() + label[1:]} {VERBS[change.action]} by Amendment No. {number}.]", "DraftingNote")
+    note = new_paragraph(
+        f"[{label[0].upper() + label[1:]} {VERBS[change.action]} by Amendment No. {number}.]", "DraftingNote"
+    )
     old = current.get(key)
     if change.action == "reserved":
         if old is not None:
-            gone = [b for s in [old, current.get(f"{key} body")] + [current.get(c.key) for c in change.covers]
-                    if s is not None for b in s.blocks]
+            gone = [
+                b
+                for s in [old, current.get(f"{key} body")] + [current.get(c.key) for c in change.covers]
+                if s is not None
+                for b in s.blocks
+            ]
             _replace(body, gone, [_reserved_placeholder(old, key, label), note])
         return
-    earlier = [] if old is None else [copy.deepcopy(b) for b in old.blocks
-                                      if b.tag == P and CONFORMED_NOTE.match(paragraph_view_text(b))]
+    earlier = (
+        []
+        if old is None
+        else [copy.deepcopy(b) for b in old.blocks if b.tag == P and CONFORMED_NOTE.match(paragraph_view_text(b))]
+    )
     blocks = [signed_references(copy.deepcopy(b), numbers) for b in change.section.blocks]
     if old is None and key.endswith("A"):  # "4.4A" carries its number as text: Word must not renumber the rest
         blocks = [numbered_in_text(b, key) for b in blocks]
@@ -91,7 +115,11 @@ def _drop_draft_legends(parts: dict[str, bytes], body: etree._Element) -> None:
     """A conformed copy of a signed agreement is no draft: the draft notice under the title and the
     footer's "Draft for attorney review" go."""
     for block in body_blocks(body)[:4]:
-        if block.tag == P and paragraph_style(block) == "DraftingNote" and "not for signature" in paragraph_view_text(block):
+        if (
+            block.tag == P
+            and paragraph_style(block) == "DraftingNote"
+            and "not for signature" in paragraph_view_text(block)
+        ):
             body.remove(block)
     for name in [n for n in parts if n.startswith("word/footer")]:
         parts[name] = parts[name].replace(f"  |  {DRAFT_FOOTER}".encode(), b"").replace(DRAFT_FOOTER.encode(), b"")
@@ -112,7 +140,7 @@ def _conformed_signatures(body: etree._Element, executed_on: str = "") -> None:
             if executed_on:
                 _set_text(paragraphs[k], f"Date: {executed_on}")
             continue
-        following = [paragraph_view_text(p) for p in paragraphs[k + 1:k + 3]]
+        following = [paragraph_view_text(p) for p in paragraphs[k + 1 : k + 3]]
         name = next((f.removeprefix("Name:").strip() for f in following if f.startswith("Name:")), None)
         if name is None and following and following[0] and SIGNATURE_LINE not in following[0]:
             name = following[0].strip()  # an individual signs in person: the name is the next line
@@ -143,12 +171,12 @@ def conform(previous: bytes, found: list[Change], terms: Terms) -> bytes:
         if block.tag == P and paragraph_view_text(block).startswith(CONFORMED_MARK):
             body.remove(block)
     numbers = terms.earlier + [terms.number]
-    notice = new_paragraph(f"{CONFORMED_MARK}: the {terms.title} dated as of {terms.signed_on}, as amended by "
-                        + " and ".join(f"Amendment No. {n}" for n in numbers)
-                        + ", with every amendment applied in place. For reference only; not for signature.",
-                        "DraftingNote")
+    notice = new_paragraph(
+        f"{CONFORMED_MARK}: the {terms.title} dated as of {terms.signed_on}, as amended by "
+        + " and ".join(f"Amendment No. {n}" for n in numbers)
+        + ", with every amendment applied in place. For reference only; not for signature.",
+        "DraftingNote",
+    )
     first = body_blocks(body)[0]
     first.addnext(notice)
     return save_package(parts, root)
-
-

@@ -14,15 +14,29 @@ import re
 
 from lxml import etree
 
-from ..markup import (BLANK_CLOSE, BLANK_OPEN, BOLD_CLOSE, BOLD_OPEN, BOOKMARK_END, BOOKMARK_START, FIELD_CLOSE, FIELD_OPEN,
-                               FIELD_SEP, MARK_CLOSE, TOC_MARK, WORD_MARKER)
+from ..markup import (
+    BLANK_CLOSE,
+    BLANK_OPEN,
+    BOLD_CLOSE,
+    BOLD_OPEN,
+    BOOKMARK_END,
+    BOOKMARK_START,
+    FIELD_CLOSE,
+    FIELD_OPEN,
+    FIELD_SEP,
+    MARK_CLOSE,
+    TOC_MARK,
+    WORD_MARKER,
+)
 from .wordml import NS, PPR_ORDER, RPR_ORDER, W, order_properties, q
 
 ITEM_STYLE, ARTICLE_STYLE, TOC_STYLE, EXHIBIT_STYLE = "Item", "Article", "TOC1", "ExhibitHeading"
 TOC_NOTE_STYLE, SIGNATURE_LEAD_STYLE, SIGNATURE_LEGEND_STYLE = "DraftingNote", "SignatureLead", "SignatureLegend"
-TOC_PAGES_PENDING = ("[Page numbers are filled in when formgen makes the PDF (formgen generate --pdf, "
-                     "formgen regenerate --pdf); "
-                     "in Word, right-click this table and choose Update Field.]")
+TOC_PAGES_PENDING = (
+    "[Page numbers are filled in when formgen makes the PDF (formgen generate --pdf, "
+    "formgen regenerate --pdf); "
+    "in Word, right-click this table and choose Update Field.]"
+)
 TOC_INSTRUCTION = 'TOC \\o "1-1" \\h \\z \\u'
 _MARKERS = re.compile(
     f"{BOOKMARK_START}(?P<start>[^{MARK_CLOSE}]*){MARK_CLOSE}"
@@ -30,7 +44,8 @@ _MARKERS = re.compile(
     f"|{FIELD_OPEN}(?P<instr>[^{FIELD_SEP}]*){FIELD_SEP}(?P<result>[^{FIELD_CLOSE}]*){FIELD_CLOSE}"
     f"|{BOLD_OPEN}(?P<bold>[^{BOLD_CLOSE}]*){BOLD_CLOSE}"
     f"|{BLANK_OPEN}(?P<blank>[^{BLANK_CLOSE}]*){BLANK_CLOSE}"
-    f"|{TOC_MARK}")
+    f"|{TOC_MARK}"
+)
 
 
 def add_word_structure(document_xml: bytes, numbering_xml: bytes | None) -> tuple[bytes, bytes | None]:
@@ -58,7 +73,7 @@ def _split_run(run: etree._Element, text: str, bookmark_ids: dict[str, str]) -> 
     position = 0
     for match in _MARKERS.finditer(text):
         if match.start() > position:
-            out.append(text_run(rpr, text[position:match.start()]))
+            out.append(text_run(rpr, text[position : match.start()]))
         position = match.end()
         if match.group("start") is not None:
             number = bookmark_ids.setdefault(match.group("start"), str(len(bookmark_ids) + 1))
@@ -79,7 +94,7 @@ def _split_run(run: etree._Element, text: str, bookmark_ids: dict[str, str]) -> 
         out.append(text_run(rpr, text[position:]))
     parent = run.getparent()
     index = parent.index(run)
-    parent[index:index + 1] = out
+    parent[index : index + 1] = out
 
 
 def _element(tag: str, **attrs: str) -> etree._Element:
@@ -224,7 +239,9 @@ def toc_pages(document_xml: bytes) -> dict[str, int]:
             continue
         runs = [r for r in entry.findall("w:r", NS) if r.find("w:t", NS) is not None or r.find("w:tab", NS) is not None]
         tabs = [i for i, r in enumerate(runs) if r.find("w:tab", NS) is not None]
-        page = "".join(r.findtext("w:t", default="", namespaces=NS) for r in runs[tabs[1] + 1:]) if len(tabs) > 1 else ""
+        page = (
+            "".join(r.findtext("w:t", default="", namespaces=NS) for r in runs[tabs[1] + 1 :]) if len(tabs) > 1 else ""
+        )
         if runs and page.isdigit():
             pages[runs[0].findtext("w:t", default="", namespaces=NS)] = int(page)
     return pages
@@ -244,7 +261,7 @@ def set_toc_pages(document_xml: bytes, pages: dict[str, int]) -> bytes:
         complete = complete and page is not None
         tabs = [r for r in runs if r.find("w:tab", NS) is not None]
         if len(tabs) > 1:  # a page set before: drop the second tab and the number after it
-            for run in runs[runs.index(tabs[1]):]:
+            for run in runs[runs.index(tabs[1]) :]:
                 entry.remove(run)
         if page is not None:
             end = entry.find("w:r/w:fldChar[@w:fldCharType='end']/..", NS)
@@ -253,8 +270,9 @@ def set_toc_pages(document_xml: bytes, pages: dict[str, int]) -> bytes:
                     end.addprevious(run)
                 else:
                     entry.append(run)
-    note = next((p for p in root.iter(q("p")) if _style_of(p) == TOC_NOTE_STYLE
-                 and _text(p) == TOC_PAGES_PENDING), None)
+    note = next(
+        (p for p in root.iter(q("p")) if _style_of(p) == TOC_NOTE_STYLE and _text(p) == TOC_PAGES_PENDING), None
+    )
     if complete and note is not None:
         end = note.find("w:r/w:fldChar[@w:fldCharType='end']/..", NS)
         if end is not None:
@@ -275,8 +293,12 @@ def _hold_together(root: etree._Element) -> None:
             continue
         style = _style_of(block)
         in_exhibit = in_exhibit or style == EXHIBIT_STYLE
-        if (following is not None and following.tag == q("p") and _style_of(following) == ITEM_STYLE
-                and _text(block).rstrip().endswith(":")):
+        if (
+            following is not None
+            and following.tag == q("p")
+            and _style_of(following) == ITEM_STYLE
+            and _text(block).rstrip().endswith(":")
+        ):
             _set_paragraph_property(block, "keepNext")
         if in_exhibit and style == SIGNATURE_LEAD_STYLE:
             _set_paragraph_property(block, "pageBreakBefore", val="0")

@@ -29,11 +29,36 @@ from lxml import etree
 
 from ..errors import FormgenError
 from .comments import Comments, anchor_comment
+
 # The revision writers of the redline, reused as they are.
 from .redline import RedlineError, paragraphs_text, redline_date
-from .redline_package import (ANCHOR_TAGS, DEL, DEL_TEXT, INS, P, PPR, R, REVISION_TAGS, SDT, SDT_CONTENT, T, TBL, TC,
-                              TOKEN_RE, TR, RedlineDocument)
-from .redline_text import body_blocks, mark_changes, pair_similar, paragraph_view_text, set_body_blocks, word_tokens, word_opcodes
+from .redline_package import (
+    ANCHOR_TAGS,
+    DEL,
+    DEL_TEXT,
+    INS,
+    P,
+    PPR,
+    R,
+    REVISION_TAGS,
+    SDT,
+    SDT_CONTENT,
+    T,
+    TBL,
+    TC,
+    TOKEN_RE,
+    TR,
+    RedlineDocument,
+)
+from .redline_text import (
+    body_blocks,
+    mark_changes,
+    pair_similar,
+    paragraph_view_text,
+    set_body_blocks,
+    word_tokens,
+    word_opcodes,
+)
 from .redline_writer import Redliner
 from .fieldmarks import text_with_field_codes, unique_bookmarks
 from .ooxml import read_package
@@ -41,9 +66,11 @@ from .wordml import q
 
 BODY = q("body")
 AUTHOR = "formgen"
-CONFLICT_NOTE = ("formgen: this paragraph was edited by hand, and formgen’s new draft changes it too{why}. "
-                 "Your text is kept as it is; formgen’s new version {where}. Accept it and delete yours, "
-                 "or reject it to keep yours.")
+CONFLICT_NOTE = (
+    "formgen: this paragraph was edited by hand, and formgen’s new draft changes it too{why}. "
+    "Your text is kept as it is; formgen’s new version {where}. Accept it and delete yours, "
+    "or reject it to keep yours."
+)
 
 
 class MergeError(FormgenError):
@@ -114,7 +141,9 @@ def align(base: list[str], other: list[str]) -> dict[int, int]:
 
 def _is_anchor(token) -> bool:
     element = token.pieces[0].element
-    return element is not None and (element.tag in ANCHOR_TAGS or (element.tag == R and any(c.tag in ANCHOR_TAGS for c in element)))
+    return element is not None and (
+        element.tag in ANCHOR_TAGS or (element.tag == R and any(c.tag in ANCHOR_TAGS for c in element))
+    )
 
 
 def _has_revisions(paragraph: etree._Element) -> bool:
@@ -124,8 +153,11 @@ def _has_revisions(paragraph: etree._Element) -> bool:
 def _only_formgen_pending(paragraph: etree._Element) -> bool:
     """The paragraph's only revisions are formgen's own, from an earlier merge, inside its text."""
     found = list(paragraph.iter(*REVISION_TAGS))
-    return bool(found) and not mark_changes(paragraph) and all(
-        e.tag in (INS, DEL) and e.get(q("author")) == AUTHOR for e in found)
+    return (
+        bool(found)
+        and not mark_changes(paragraph)
+        and all(e.tag in (INS, DEL) and e.get(q("author")) == AUTHOR for e in found)
+    )
 
 
 def _reject_pending(paragraph: etree._Element) -> None:
@@ -136,7 +168,7 @@ def _reject_pending(paragraph: etree._Element) -> None:
             for text in element.iter(DEL_TEXT):
                 text.tag = T
             index = parent.index(element)
-            parent[index:index + 1] = list(element)
+            parent[index : index + 1] = list(element)
         else:
             parent.remove(element)
 
@@ -164,9 +196,14 @@ class _Merger:
         self.mt = align([u.text for u in self.b], [u.text for u in self.t])
         self.tail: dict[etree._Element, etree._Element] = {}  # element -> last one placed after it
         self.touched: list[etree._Element] = []  # containers whose paragraph marks changed
-        self.report = {"merged": [], "conflicts": [], "lawyer": [], "untouched": 0,
-                       "pairs": len(self.mo) + len(self.mt),
-                       "paragraphs": {"base": len(self.b), "ours": len(self.o), "theirs": len(self.t)}}
+        self.report = {
+            "merged": [],
+            "conflicts": [],
+            "lawyer": [],
+            "untouched": 0,
+            "pairs": len(self.mo) + len(self.mt),
+            "paragraphs": {"base": len(self.b), "ours": len(self.o), "theirs": len(self.t)},
+        }
 
     def run(self) -> bytes:
         deleted: list[etree._Element] = []
@@ -201,8 +238,13 @@ class _Merger:
                 deleted.append(ours.element)
             else:
                 self.apply_change(ours.element, theirs.element)
-            self.report["merged"].append({"kind": "deleted" if theirs is None else "changed", "base": base,
-                                          "theirs": None if theirs is None else theirs.text})
+            self.report["merged"].append(
+                {
+                    "kind": "deleted" if theirs is None else "changed",
+                    "base": base,
+                    "theirs": None if theirs is None else theirs.text,
+                }
+            )
         elif ours is not None and theirs is not None and ours.fields_as_codes == theirs.fields_as_codes:
             self.report["lawyer"].append(ours.text)  # the lawyer made formgen's change already
         else:
@@ -211,7 +253,9 @@ class _Merger:
     def apply_change(self, mine_p: etree._Element, theirs_p: etree._Element) -> None:
         """Rewrite the lawyer's paragraph as a word diff to formgen's text, in the lawyer's formatting."""
         mine = word_tokens(mine_p)
-        new = [token for token in word_tokens(theirs_p) if not _is_anchor(token)]  # the lawyer's bookmarks stay, theirs would double them
+        new = [
+            token for token in word_tokens(theirs_p) if not _is_anchor(token)
+        ]  # the lawyer's bookmarks stay, theirs would double them
         anchors = {k for k, token in enumerate(mine) if _is_anchor(token)}
         content = [k for k in range(len(mine)) if k not in anchors]
         marked: list = []
@@ -246,8 +290,9 @@ class _Merger:
         comment_id = self.writer.take_id()
         anchor_comment(ours.element if ours is not None else alternative, comment_id)
         self.comments.add(comment_id, AUTHOR, self.date, CONFLICT_NOTE.format(why=self.why, where=where))
-        self.report["conflicts"].append({"kind": kind, "base": base, "ours": ours.text if ours else None,
-                                         "theirs": theirs.text if theirs else None})
+        self.report["conflicts"].append(
+            {"kind": kind, "base": base, "ours": ours.text if ours else None, "theirs": theirs.text if theirs else None}
+        )
 
     def anchor(self, i: int) -> etree._Element | None:
         """The lawyer's paragraph that holds the place of base paragraph ``i - 1`` (or an earlier one)."""
@@ -314,8 +359,12 @@ class _Merger:
         table, row = _ancestor(paragraph, TBL), _ancestor(paragraph, TR)
         if table is not None and not any(p in matched for p in table.iter(P)) and table.getparent().tag == BODY:
             return table
-        if row is not None and anchor is not None and _ancestor(anchor, TR) is not None \
-                and not any(p in matched for p in row.iter(P)):
+        if (
+            row is not None
+            and anchor is not None
+            and _ancestor(anchor, TR) is not None
+            and not any(p in matched for p in row.iter(P))
+        ):
             return row
         return paragraph
 
@@ -326,7 +375,9 @@ def merge_documents(base: bytes, ours: bytes, theirs: bytes, *, why: str = "") -
     ``why``: what changed in formgen's inputs, quoted in conflict comments.
     """
     try:
-        docs = [RedlineDocument.load(data, label) for data, label in ((base, "base"), (ours, "edited"), (theirs, "new"))]
+        docs = [
+            RedlineDocument.load(data, label) for data, label in ((base, "base"), (ours, "edited"), (theirs, "new"))
+        ]
     except RedlineError as exc:
         raise MergeError(str(exc)) from None
     date = redline_date().strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -337,8 +388,9 @@ def merge_documents(base: bytes, ours: bytes, theirs: bytes, *, why: str = "") -
     merger.report["paragraphs"]["merged"] = len(paragraphs_text(data, "current"))
     merger.report.update(tracked_in(data))
     matched = set(merger.mo.values())
-    merger.report["lawyer"] += [f"(inserted) {unit.text}" for k, unit in enumerate(merger.o)
-                                if k not in matched and unit.text.strip()]
+    merger.report["lawyer"] += [
+        f"(inserted) {unit.text}" for k, unit in enumerate(merger.o) if k not in matched and unit.text.strip()
+    ]
     return Merged(data, merger.report)
 
 
@@ -348,7 +400,9 @@ def tracked_in(data: bytes) -> dict:
     parts = read_package(data)
     root = etree.fromstring(parts["word/document.xml"])
     tracked = sum(1 for p in root.iter(P) if any(e.get(q("author")) == AUTHOR for e in p.iter(INS, DEL)))
-    comments = [c for c in etree.fromstring(parts["word/comments.xml"]).iter(q("comment"))
-                if c.get(q("author")) != AUTHOR] if "word/comments.xml" in parts else []
-    return {"tracked_paragraphs": tracked,
-            "lawyer_comments": ["".join(c.itertext()).strip() for c in comments]}
+    comments = (
+        [c for c in etree.fromstring(parts["word/comments.xml"]).iter(q("comment")) if c.get(q("author")) != AUTHOR]
+        if "word/comments.xml" in parts
+        else []
+    )
+    return {"tracked_paragraphs": tracked, "lawyer_comments": ["".join(c.itertext()).strip() for c in comments]}

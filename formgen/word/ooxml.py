@@ -49,8 +49,9 @@ _W = f"{{{W}}}"
 _MC_FALLBACK = f"{{{MC}}}Fallback"
 
 
-def docx_paragraphs(data: bytes, part: str = "word/document.xml", *, numbered: bool = False,
-                    rows: bool = False) -> list[str]:
+def docx_paragraphs(
+    data: bytes, part: str = "word/document.xml", *, numbered: bool = False, rows: bool = False
+) -> list[str]:
     """The text of every paragraph of a part (table cells and text boxes included), in document order.
     ``numbered``: each paragraph Word numbers starts with its number and a tab ("4.2\t..."), as printed.
     ``rows``: a table row is one line, its cells joined by " | " (as the drafts write them)."""
@@ -86,12 +87,27 @@ def docx_text(data: bytes, *, numbered: bool = False, rows: bool = False) -> str
 
 
 # Property elements: no text and no paragraph can sit inside them, so their subtrees are skipped.
-_NO_TEXT = frozenset(f"{_W}{tag}" for tag in ("pPr", "rPr", "tblPr", "tcPr", "trPr", "sectPr", "tblGrid",
-                                              "tblPrEx", "proofErr", "bookmarkStart", "bookmarkEnd"))
+_NO_TEXT = frozenset(
+    f"{_W}{tag}"
+    for tag in (
+        "pPr",
+        "rPr",
+        "tblPr",
+        "tcPr",
+        "trPr",
+        "sectPr",
+        "tblGrid",
+        "tblPrEx",
+        "proofErr",
+        "bookmarkStart",
+        "bookmarkEnd",
+    )
+)
 
 
-def _collect_paragraphs(element: ET.Element, out: list[str], labels: "ListLabels | None" = None,
-                        rows: bool = False) -> None:
+def _collect_paragraphs(
+    element: ET.Element, out: list[str], labels: "ListLabels | None" = None, rows: bool = False
+) -> None:
     """Paragraph texts in document order; text boxes inside a paragraph become their own lines."""
     for child in element:
         if child.tag == _MC_FALLBACK or child.tag in _NO_TEXT:
@@ -141,6 +157,7 @@ def _wrap(element: ET.Element) -> ET.Element:
 
 # --- list numbers as Word shows them ------------------------------------------------------
 
+
 class ListLabels:
     """The number Word's list numbering gives each paragraph ("Article 4", "4.2", "(a)").
 
@@ -165,9 +182,13 @@ class ListLabels:
         abstract = {}
         for node in root.iter(f"{_W}abstractNum"):
             abstract[node.get(f"{_W}abstractNumId")] = {
-                int(lvl.get(f"{_W}ilvl", "0")): (self._val(lvl, "numFmt", "decimal"), self._val(lvl, "lvlText", ""),
-                                                  int(self._val(lvl, "start", "1")))
-                for lvl in node.iter(f"{_W}lvl")}
+                int(lvl.get(f"{_W}ilvl", "0")): (
+                    self._val(lvl, "numFmt", "decimal"),
+                    self._val(lvl, "lvlText", ""),
+                    int(self._val(lvl, "start", "1")),
+                )
+                for lvl in node.iter(f"{_W}lvl")
+            }
         for num in root.iter(f"{_W}num"):
             levels = dict(abstract.get(self._val(num, "abstractNumId", ""), {}))
             for override in num.iter(f"{_W}lvlOverride"):

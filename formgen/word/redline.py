@@ -52,8 +52,14 @@ def default_author() -> str:
         return "formgen"
 
 
-def make_redline(old_docx: bytes, new_docx: bytes, *, author: str = "formgen", date: datetime | None = None,
-                 legend: str | None = None) -> bytes:
+def make_redline(
+    old_docx: bytes,
+    new_docx: bytes,
+    *,
+    author: str = "formgen",
+    date: datetime | None = None,
+    legend: str | None = None,
+) -> bytes:
     """``new_docx`` with its differences from ``old_docx`` as tracked changes, as .docx bytes
     (reproducible for a given date). ``legend``: a line put first, untracked, saying what was compared."""
     old, new = RedlineDocument.load(old_docx, "old"), RedlineDocument.load(new_docx, "new")
@@ -99,4 +105,3 @@ def paragraphs_text(docx: bytes, view: View = "current") -> list[str]:
     texts: list[str] = []
     collect_texts(RedlineDocument.load(docx, "given").body, view, texts)
     return texts
-

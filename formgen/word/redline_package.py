@@ -166,4 +166,3 @@ class PackageRelationships:
         if self.changed:
             self.new.parts[self.new.rels_name] = _serialize(self.rels)
             self.new.parts["[Content_Types].xml"] = _serialize(self.content_types)
-

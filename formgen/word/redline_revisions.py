@@ -7,8 +7,24 @@ import copy
 
 from lxml import etree
 
-from .redline_package import (ANCHOR_TAGS, DEL, INS, P, PPR, PPR_CHANGE, R, REL_NS, RPR, SECT_PR, TBL, TC, TR,
-                              TR_PR, RedlineDocument, PackageRelationships)
+from .redline_package import (
+    ANCHOR_TAGS,
+    DEL,
+    INS,
+    P,
+    PPR,
+    PPR_CHANGE,
+    R,
+    REL_NS,
+    RPR,
+    SECT_PR,
+    TBL,
+    TC,
+    TR,
+    TR_PR,
+    RedlineDocument,
+    PackageRelationships,
+)
 from .wordml import NS, W14, q
 from .redline_text import body_blocks, canonical_form, mark_changes, to_deleted_text
 

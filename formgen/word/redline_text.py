@@ -11,9 +11,36 @@ from typing import Iterator
 
 from lxml import etree
 
-from .redline_package import (CHAR_TAGS, DEL, DEL_INSTR_TEXT, DEL_TEXT, ELEMENT_KEY, HEAD_TAGS, INS, INSTR_TEXT,
-                              MAX_PAIRINGS, MOVE_FROM, MOVE_TO, NOT_TEXT, P, P_STYLE, PPR, R, RPR,
-                              SDT, SDT_CONTENT, SIMILARITY_CUTOFF, T, TAIL_TAGS, TBL, TC, TOKEN_RE, TR, TR_PR, View)
+from .redline_package import (
+    CHAR_TAGS,
+    DEL,
+    DEL_INSTR_TEXT,
+    DEL_TEXT,
+    ELEMENT_KEY,
+    HEAD_TAGS,
+    INS,
+    INSTR_TEXT,
+    MAX_PAIRINGS,
+    MOVE_FROM,
+    MOVE_TO,
+    NOT_TEXT,
+    P,
+    P_STYLE,
+    PPR,
+    R,
+    RPR,
+    SDT,
+    SDT_CONTENT,
+    SIMILARITY_CUTOFF,
+    T,
+    TAIL_TAGS,
+    TBL,
+    TC,
+    TOKEN_RE,
+    TR,
+    TR_PR,
+    View,
+)
 from .wordml import NS, q
 
 # --- reading text ------------------------------------------------------------------------
@@ -297,4 +324,3 @@ def to_deleted_text(run: etree._Element) -> None:
             item.tag = DEL_TEXT
         elif item.tag == INSTR_TEXT:
             item.tag = DEL_INSTR_TEXT
-

@@ -9,7 +9,17 @@ from lxml import etree
 from .redline_package import DEL_TEXT, P, PPR, R, T, TBL, TC, TR
 from .wordml import q
 from .redline_revisions import is_field_code, Revisions
-from .redline_text import Piece, align_pieces, body_blocks, new_run, set_body_blocks, to_deleted_text, word_tokens, word_opcodes, canonical_form
+from .redline_text import (
+    Piece,
+    align_pieces,
+    body_blocks,
+    new_run,
+    set_body_blocks,
+    to_deleted_text,
+    word_tokens,
+    word_opcodes,
+    canonical_form,
+)
 
 
 class Redliner(Revisions):

@@ -19,13 +19,40 @@ from lxml import etree
 from .bounded import MAIN_PART, UnreadableDocument, parse_xml, read_package
 from .wordml import q
 
-__all__ = ["MAIN_PART", "Paragraph", "UnreadableDocument", "docx_paragraphs", "package_paragraphs", "paragraph_elements",
-           "heading_prefix", "paragraph_text", "parse_xml", "read_package", "text_paragraphs", "typed_label"]
+__all__ = [
+    "MAIN_PART",
+    "Paragraph",
+    "UnreadableDocument",
+    "docx_paragraphs",
+    "package_paragraphs",
+    "paragraph_elements",
+    "heading_prefix",
+    "paragraph_text",
+    "parse_xml",
+    "read_package",
+    "text_paragraphs",
+    "typed_label",
+]
 
 _EXTRA_PARTS = re.compile(r"word/(?:header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-_NO_TEXT = frozenset(q(tag) for tag in ("pPr", "rPr", "tblPr", "tcPr", "trPr", "sectPr", "tblGrid", "tblPrEx",
-                                        "delText", "instrText", "del", "moveFrom")) | {_MC_FALLBACK}
+_NO_TEXT = frozenset(
+    q(tag)
+    for tag in (
+        "pPr",
+        "rPr",
+        "tblPr",
+        "tcPr",
+        "trPr",
+        "sectPr",
+        "tblGrid",
+        "tblPrEx",
+        "delText",
+        "instrText",
+        "del",
+        "moveFrom",
+    )
+) | {_MC_FALLBACK}
 
 
 @dataclass(frozen=True)
@@ -84,8 +111,21 @@ def paragraph_text(paragraph: etree._Element) -> str:
 
 # ---------------------------------------------------------------- Word's list numbering
 
-_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
-          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+_ROMAN = (
+    (1000, "m"),
+    (900, "cm"),
+    (500, "d"),
+    (400, "cd"),
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+)
 
 
 def format_number(n: int, fmt: str) -> str:
@@ -141,9 +181,14 @@ class ListNumbering:
         abstract: dict[str, dict[int, _Level]] = {}
         for node in root.iter(q("abstractNum")):
             abstract[node.get(q("abstractNumId"), "")] = {
-                _int(lvl.get(q("ilvl"), "0")): _Level(_val(lvl, "numFmt", "decimal"), _val(lvl, "lvlText"),
-                                                      _int(_val(lvl, "start", "1"), 1), lvl.find(q("isLgl")) is not None)
-                for lvl in node.iter(q("lvl"))}
+                _int(lvl.get(q("ilvl"), "0")): _Level(
+                    _val(lvl, "numFmt", "decimal"),
+                    _val(lvl, "lvlText"),
+                    _int(_val(lvl, "start", "1"), 1),
+                    lvl.find(q("isLgl")) is not None,
+                )
+                for lvl in node.iter(q("lvl"))
+            }
         for num in root.iter(q("num")):
             abstract_id = _val(num, "abstractNumId")
             levels = dict(abstract.get(abstract_id, {}))
@@ -214,7 +259,9 @@ class ListNumbering:
 
 
 _TYPED_ARTICLE = re.compile(r"^\s*(?:ARTICLE|Article)\s+([IVXLCDM]+|\d{1,3})\b\.?\s*(.*)$")
-_TYPED_EXHIBIT = re.compile(r"^\s*(EXHIBIT|Exhibit|SCHEDULE|Schedule|APPENDIX|Appendix|ANNEX|Annex)\s+([A-Z0-9]{1,3}(?:-\d{1,2})?)\b")
+_TYPED_EXHIBIT = re.compile(
+    r"^\s*(EXHIBIT|Exhibit|SCHEDULE|Schedule|APPENDIX|Appendix|ANNEX|Annex)\s+([A-Z0-9]{1,3}(?:-\d{1,2})?)\b"
+)
 _TYPED_SECTION = re.compile(
     r"^\s*(?:(?:Section|SECTION|Sec\.|§)\s*(\d{1,3}(?:\.\d{1,3}){0,4})[a-z]?\.?"  # "Section 4.1." / "§ 4.1"
     r"|(\d{1,3}(?:\.\d{1,3}){1,4})\.?(?=[\s\t])"  # "4.1", "4.1.", "4.1.2"
@@ -279,13 +326,13 @@ def typed_label(text: str) -> tuple[str, str]:
         return f"Article {m.group(1)}", m.group(2)
     m = _TYPED_EXHIBIT.match(text)
     if m:
-        return f"{m.group(1).title()} {m.group(2)}", text[m.end():]
+        return f"{m.group(1).title()} {m.group(2)}", text[m.end() :]
     m = _TYPED_SECTION.match(text)
     if m:
-        return "Section " + (m.group(1) or m.group(2) or m.group(3)), text[m.end():]
+        return "Section " + (m.group(1) or m.group(2) or m.group(3)), text[m.end() :]
     m = _TYPED_ITEM.match(text)
     if m:
-        return f"({m.group(1)})", text[m.end():]
+        return f"({m.group(1)})", text[m.end() :]
     return "", text
 
 
@@ -324,13 +371,17 @@ def _caption(body: str, whole: bool = False) -> str:
 def docx_paragraphs(path: Path) -> list[Paragraph]:
     """Every paragraph of the .docx at ``path`` that holds text: the body first, then headers,
     footers, footnotes, endnotes and comments, each with its section. Raises UnreadableDocument."""
-    parts = read_package(path, lambda name: name in (MAIN_PART, "word/numbering.xml", "word/styles.xml")
-                         or bool(_EXTRA_PARTS.fullmatch(name)))
+    parts = read_package(
+        path,
+        lambda name: name in (MAIN_PART, "word/numbering.xml", "word/styles.xml") or bool(_EXTRA_PARTS.fullmatch(name)),
+    )
     return package_paragraphs(parts, path)
 
 
 def package_paragraphs(parts: dict[str, bytes], source) -> list[Paragraph]:
-    numbering = parse_xml(parts["word/numbering.xml"], "word/numbering.xml", source) if "word/numbering.xml" in parts else None
+    numbering = (
+        parse_xml(parts["word/numbering.xml"], "word/numbering.xml", source) if "word/numbering.xml" in parts else None
+    )
     styles = parse_xml(parts["word/styles.xml"], "word/styles.xml", source) if "word/styles.xml" in parts else None
     labels = ListNumbering(numbering, styles)
     out: list[Paragraph] = []

@@ -40,8 +40,11 @@ def anchors(service: str, number: int) -> dict[str, str]:
     if service == "docusign":
         return {"signature": f"\\s{number}\\", "date": f"\\d{number}\\", "initials": f"\\i{number}\\"}
     if service == "dropbox-sign":
-        return {"signature": f"[sig|req|signer{number}]", "date": f"[date|req|signer{number}]",
-                "initials": f"[initial|req|signer{number}]"}
+        return {
+            "signature": f"[sig|req|signer{number}]",
+            "date": f"[date|req|signer{number}]",
+            "initials": f"[initial|req|signer{number}]",
+        }
     return {}
 
 
@@ -89,14 +92,23 @@ def _capacity(signer: dict) -> str:
 def packet_blocks(key: str, pages: list[Page], packet: Packet) -> list[dict]:
     dated = longdate(packet.deal.deal.effective_date)
     blocks = [
-        {"kind": "para", "caption": "", "text": (
-            f"This packet holds every signature page {key} signs at the closing of {packet.deal.deal.name}, in the "
-            "order of the closing checklist. Each page is a counterpart signature page of the document it names "
-            "and is delivered with that document; sign and date each page, initial below, and return the whole "
-            "packet to counsel.")},
-        {"kind": "table", "header": ["Page", "Step", "Document", "Signs as", "Dated as of"],
-         "rows": [[str(i), str(p.step), p.document.full_name, _capacity(p.signer),
-                   dated] for i, p in enumerate(pages, 1)]},
+        {
+            "kind": "para",
+            "caption": "",
+            "text": (
+                f"This packet holds every signature page {key} signs at the closing of {packet.deal.deal.name}, in the "
+                "order of the closing checklist. Each page is a counterpart signature page of the document it names "
+                "and is delivered with that document; sign and date each page, initial below, and return the whole "
+                "packet to counsel."
+            ),
+        },
+        {
+            "kind": "table",
+            "header": ["Page", "Step", "Document", "Signs as", "Dated as of"],
+            "rows": [
+                [str(i), str(p.step), p.document.full_name, _capacity(p.signer), dated] for i, p in enumerate(pages, 1)
+            ],
+        },
         {"kind": "para", "caption": "", "text": INITIALS_LINE},
     ]
     for page in pages:
@@ -140,8 +152,12 @@ def finish_packet(data: bytes, legends: list[str], field_anchors: dict[str, str]
                 runs[0].remove(t)
             runs[0].find(f"{{{W}}}t").text = f"[Signature page to {next(remaining)}]"
         elif field_anchors:
-            field = {f"By: {SIGN_LINE}": "signature", SIGN_LINE: "signature", f"Date: {SIGN_LINE}": "date",
-                     INITIALS_LINE: "initials"}.get(text)
+            field = {
+                f"By: {SIGN_LINE}": "signature",
+                SIGN_LINE: "signature",
+                f"Date: {SIGN_LINE}": "date",
+                INITIALS_LINE: "initials",
+            }.get(text)
             if field:
                 paragraph.append(_anchor_run(field_anchors[field]))
     parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -63,12 +63,12 @@ def _start(block: etree._Element, counters: dict) -> Section | None:
     if block.tag != P:
         return None
     text = paragraph_view_text(block).strip()
-    if (m := NUMBERED.match(paragraph_view_text(block))):
-        title = paragraph_view_text(block)[m.end():].split(". ", 1)[0].rstrip(".")
+    if m := NUMBERED.match(paragraph_view_text(block)):
+        title = paragraph_view_text(block)[m.end() :].split(". ", 1)[0].rstrip(".")
         return Section(m.group(1), f"Section {m.group(1)} ({title})")
-    if (m := EXHIBIT.match(text)):
+    if m := EXHIBIT.match(text):
         return Section(f"Exhibit {m.group(1)}", f"Exhibit {m.group(1)}")
-    if (m := ARTICLE.match(text)):
+    if m := ARTICLE.match(text):
         counters.update(article=int(m.group(1)), section=0)
         return Section(f"Article {m.group(1)}", f"the heading of Article {m.group(1)}")
     if paragraph_style(block) == "Article":  # numbered by Word list numbering rather than in the text
@@ -129,10 +129,12 @@ def _identity(section: Section) -> str:
 
 def renumbered(text: str, numbers: dict[str, str]) -> str:
     """``text`` with its references ("Section 11.2", "Article 11", "Exhibit B") put in the signed numbering."""
+
     def signed(match: re.Match) -> str:
         word, space, number = match.groups()
         kind = "Exhibit " if word == "Exhibit" else ("Article " if word.startswith("Article") else "")
         return f"{word}{space}{numbers.get(kind + number, kind + number).removeprefix(kind)}"
+
     return REFERENCE.sub(signed, text)
 
 
@@ -208,9 +210,13 @@ def signed_references(block: etree._Element, numbers: dict[str, str]) -> etree._
             split = SPLIT_REFERENCE.search(previous)
             number = LEADING_NUMBER.match(t.text)
             if split and number:
-                kind = "Exhibit " if split.group(1) == "Exhibit" else ("Article " if split.group(1).startswith("Article") else "")
+                kind = (
+                    "Exhibit "
+                    if split.group(1) == "Exhibit"
+                    else ("Article " if split.group(1).startswith("Article") else "")
+                )
                 signed = numbers.get(kind + number.group(0), kind + number.group(0)).removeprefix(kind)
-                t.text = signed + t.text[number.end():]
+                t.text = signed + t.text[number.end() :]
             t.text = renumbered(t.text, numbers)
             previous = t.text
     return block

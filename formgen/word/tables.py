@@ -33,7 +33,9 @@ def column_widths(rows: list[list[str]], text_width: int = TEXT_WIDTH_TWIPS) -> 
     floors, wants = [], []
     for j in range(columns):
         cells = [r[j] for r in rows if j < len(r)]
-        longest_word = max((len(word) for cell in cells for word in re.split(r"[ \t\n]+", cell)), default=1)  # a no-break space holds
+        longest_word = max(
+            (len(word) for cell in cells for word in re.split(r"[ \t\n]+", cell)), default=1
+        )  # a no-break space holds
         floor = min(longest_word * CHAR_TWIPS + CELL_PADDING_TWIPS, int(text_width * 0.35))
         average = sum(len(c) for c in cells) / max(len(cells), 1)
         floors.append(floor)
@@ -87,8 +89,10 @@ def fit_table_columns(document_xml: bytes, width: int | None = None) -> bytes:
     for table in root.iter(_q("tbl")):
         _keep_rows_whole(table)
         changed = True
-        rows = [[("".join(t.text or "" for t in tc.iter(_q("t")))) for tc in tr.findall("w:tc", NS)]
-                for tr in table.findall("w:tr", NS)]
+        rows = [
+            [("".join(t.text or "" for t in tc.iter(_q("t")))) for tc in tr.findall("w:tc", NS)]
+            for tr in table.findall("w:tr", NS)
+        ]
         if not rows or max(len(r) for r in rows) < 2 or _fixed_layout(table):
             continue
         widths = column_widths(rows, width)
