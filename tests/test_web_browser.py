@@ -165,8 +165,9 @@ def test_ca_interview_from_scratch_to_packet(server, browser, shots, tmp_path):
     fill(page, CA_STEPS["term"])
     shots(page, "07-term")
     page.click("#next")
-    # succession, posture, financing and premises keep their defaults (the example's terms)
-    for step_id in ("succession", "posture", "financing", "premises"):
+    # the clinical team is left empty; succession, posture, financing and premises keep their
+    # defaults (the example's terms)
+    for step_id in ("clinical", "succession", "posture", "financing", "premises"):
         page.wait_for_url(f"**/step/{step_id}")
         page.click("#next")
     page.wait_for_url("**/step/brand")

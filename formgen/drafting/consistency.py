@@ -29,7 +29,8 @@ _FIXED_AMOUNT = re.compile(r"(\$[\d,]+\.\d\d) for all of the owner's interest")
 
 def _event_pattern(label: str) -> re.Pattern:
     """The event's words with any owner term ('Owner', 'Shareholder', 'Practice Owner'), then ': N days'."""
-    words = re.escape(label).replace("owner", r"[A-Za-z][A-Za-z ]*?")
+    typed = label.replace("\u2019", "'")  # matched against text as typed (plain)
+    words = re.escape(typed).replace("owner", r"[A-Za-z][A-Za-z ]*?")
     return re.compile(words + r": [a-z\- ]+ \((\d+)\) days", re.IGNORECASE)
 
 

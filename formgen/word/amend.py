@@ -268,7 +268,8 @@ def _signatures(new: list[Section], number: int, title: str) -> list[etree._Elem
     out = [copy.deepcopy(b) for b in block.blocks]
     for t in out[0].iter(q("t")):
         t.text = ""
-    out[0].find(q("r")).find(q("t")).text = (
+    first_text = out[0].find(q("r")).find(q("t"))
+    first_text.text = (
         f"IN WITNESS WHEREOF, the Parties have executed this Amendment No. {number} as of the Amendment Effective Date."
     )
     for block in out:  # the signature-page legend names the instrument signed
