@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..inputs.clinical import Treatment
+from ..inputs.clinical import SCOPE_CLASS, Treatment
 from ..inputs.deal import Deal
 from ..inputs.practice_law import ScopeEntry
 from ..inputs.rule import Rule
@@ -15,15 +15,6 @@ from ..inputs.states import StateRules
 from ..markup import library_prose
 from .wording import names
 
-# The deal's treatment classes and the scope-of-practice entry (state file) that governs each.
-SCOPE_KEY = {
-    Treatment.neuromodulators: "neuromodulators",
-    Treatment.fillers: "dermal_fillers",
-    Treatment.lasers_ipl: "lasers_ipl",
-    Treatment.iv_therapy: "iv_therapy",
-    Treatment.chemical_peels: "peels_microneedling",
-    Treatment.microneedling: "peels_microneedling",
-}
 TREATMENT_LABELS = {
     Treatment.neuromodulators: "Neuromodulators",
     Treatment.fillers: "Dermal Fillers",
@@ -98,7 +89,7 @@ def clinical_values(deal: Deal, rules: StateRules) -> dict[str, Any]:
     """The names the two clinical documents' clauses use: ``treatment_ids`` (the deal's, in its order),
     ``protocols`` (one per treatment), ``gfe`` (the state's good-faith examination rule in words)."""
     scope = rules.scope_of_practice
-    protocols = [_protocol(t, getattr(scope, SCOPE_KEY[t]) if scope else None) for t in deal.treatments]
+    protocols = [_protocol(t, scope.entry_for(SCOPE_CLASS[t]) if scope else None) for t in deal.treatments]
     exam = rules.good_faith_exam
     gfe = {
         "researched": exam is not None,
