@@ -541,3 +541,27 @@ def test_an_entity_form_spelled_as_a_deal_file_may_spell_it_is_the_form_it_names
     page = c.get(c.path("/step/practice")).text
     assert re.search(r'<option value="professional_corporation" selected>', page)
     assert "not allowed in New York" not in page and 'id="live-designations"' in page
+
+
+def test_the_legacy_iv_flag_is_iv_therapy_ticked_on_the_clinical_team_step(app, tmp_path):
+    """TX's deal file says ``offers_iv_therapy: true`` and lists no treatments; its packet has the IV
+    protocol, so the interview shows IV therapy ticked, asks the fact once, and saving any step
+    keeps it (the flag was dropped by the deal step's save before)."""
+    c = client(app)
+    text = (EXAMPLES / "tx_medspa.yaml").read_text(encoding="utf-8")
+    assert upload(c, "/open", "deal", "tx_medspa.yaml", text.encode()).status_code == 200
+    clinical = c.get(c.path("/step/clinical")).text
+    assert re.search(r'<input[^>]*value="iv_therapy"[^>]*checked', clinical)
+    assert not re.search(r'<input[^>]*value="fillers"[^>]*checked', clinical)
+    deal_step = c.get(c.path("/step/deal")).text
+    assert 'name="deal.offers_iv_therapy"' not in deal_step
+    form = {"deal.name": "Lone Star Glow", "deal.state": "TX", "deal.effective_date": "2027-01-01"}
+    post_step(c, "deal", {**form, **TICKED_BY_DEFAULT["deal"]})
+    saved = c.get(c.path("/deal.yaml")).text
+    assert "iv_therapy" in saved and "offers_iv_therapy" not in saved
+    (tmp_path / "saved.yaml").write_text(saved, encoding="utf-8")
+    planned = {d.spec.name for d in api.plan(tmp_path / "saved.yaml").documents}
+    assert "treatment_protocols" in planned
+    post_step(c, "clinical", {})  # IV therapy unticked: the clinic no longer offers it
+    saved = c.get(c.path("/deal.yaml")).text
+    assert "iv_therapy" not in saved

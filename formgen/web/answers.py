@@ -11,9 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from pydantic import TypeAdapter, ValidationError
+
+from ..inputs.clinical import Treatment
 from ..inputs.deal_fields import typed_number
 from .interview import Field, Step
 
+IV_THERAPY = Treatment.iv_therapy.value
+_YES_NO = TypeAdapter(bool)
 _INT = re.compile(r"^[+-]?[0-9]+$")
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
@@ -100,6 +105,30 @@ def apply_step(data, step: Step, form) -> None:
     """Merge one step's answers into the draft."""
     for fld in step.fields:
         merge(data, fld.name, read_field(fld, form, fld.name))
+
+
+def as_the_interview_asks(data) -> None:
+    """Bring a draft, in place, to the form the interview asks it in. The legacy flag
+    ``deal.offers_iv_therapy: true`` is IV therapy among the treatments (the deal model reads it
+    so); the interview asks only the treatments, so the flag shows as that box ticked and goes.
+    An explicit false with iv_therapy listed stays, for validation to report."""
+    info = data.get("deal") if isinstance(data, dict) else None
+    if not isinstance(info, dict) or "offers_iv_therapy" not in info:
+        return
+    treatments = data.get("treatments")
+    if treatments is None:
+        treatments = []
+    try:
+        flag = _YES_NO.validate_python(info["offers_iv_therapy"])  # "yes" reads as the model reads it
+    except ValidationError:
+        return  # left as written for validation to name
+    if not isinstance(treatments, list):
+        return
+    if flag and IV_THERAPY not in treatments:
+        treatments.append(IV_THERAPY)
+        data["treatments"] = treatments
+    if flag or IV_THERAPY not in treatments:
+        del info["offers_iv_therapy"]
 
 
 def value_at(data, path: str):

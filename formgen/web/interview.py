@@ -39,7 +39,6 @@ HELP = {
     "deal.state": "The state whose law governs the practice. It decides the entity forms, who may own the "
     "practice and which fee terms are allowed.",
     "deal.effective_date": "The day the agreements take effect. Checklist deadlines count from it.",
-    "deal.offers_iv_therapy": "Tick if the clinic will offer IV hydration or vitamin infusions (extra clinical terms).",
     "mso.name": "The management company's full legal name, with its designation (LLC, Inc.).",
     "mso.entity_type": "How the management company is organized.",
     "mso.formation_state": "The state where the management company was (or will be) formed.",
@@ -171,7 +170,6 @@ LABELS = {
     "mso": "MSO (management company)",
     "percent": "Percent",
     "capital_contribution": "Capital contribution ($)",
-    "offers_iv_therapy": "Offers IV therapy",
     "manager_managed": "Manager-managed",
     "termination_without_cause_days": "Notice to terminate without cause (days)",
     "cost_plus_markup_percent": "Cost-plus markup (%)",
@@ -396,9 +394,18 @@ def _make(name: str, path: str, node: dict, required: bool, defs: dict) -> Field
     return out
 
 
+# Fields another question answers: the legacy IV flag is "IV therapy" among the treatments
+# (answers.as_the_interview_asks shows it there).
+NOT_ASKED = {"deal.offers_iv_therapy"}
+
+
 def _children(node: dict, path: str, defs: dict) -> list[Field]:
     required = set(node.get("required", []))
-    return [_make(key, f"{path}.{key}", sub, key in required, defs) for key, sub in node.get("properties", {}).items()]
+    return [
+        _make(key, f"{path}.{key}", sub, key in required, defs)
+        for key, sub in node.get("properties", {}).items()
+        if f"{path}.{key}" not in NOT_ASKED
+    ]
 
 
 @lru_cache(maxsize=1)

@@ -274,11 +274,18 @@ def _step(request: Request):
     return step
 
 
+def _draft(store, mid: str):
+    """The matter's draft as the interview asks it (see answers.as_the_interview_asks)."""
+    data = store.load(mid)
+    answers.as_the_interview_asks(data)
+    return data
+
+
 async def show_step(request: Request):
     mid = _matter(request)
     step = _step(request)
     store = _store(request)
-    data = store.load(mid)
+    data = _draft(store, mid)
     query = request.query_params
     context = await run_in_threadpool(_step_context, request, mid, step, data, query.get("checked") == "1")
     undo = store.take_undo(mid, peek=True) if query.get("removed") == "1" else None
@@ -305,7 +312,7 @@ async def post_step(request: Request):
     base = _base(mid)
     if _stale(form, store, mid):
         return _see(f"{base}/step/{step.id}?stale=1")
-    data = store.load(mid)
+    data = _draft(store, mid)
     answers.apply_step(data, step, form)
     action = form.get("action") or "next"
     action = action if isinstance(action, str) else "next"
@@ -376,7 +383,7 @@ async def check(request: Request):
             },
             status_code=409,
         )
-    data = store.load(mid)
+    data = _draft(store, mid)
     answers.apply_step(data, step, form)
     version = store.save(mid, data)
     context = await run_in_threadpool(_step_context, request, mid, step, data, form.get("_all") == "1")
