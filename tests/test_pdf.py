@@ -642,3 +642,71 @@ def test_regenerate_keeps_the_toc_pages_and_regenerate_pdf_paginates_a_changed_m
     before, after = toc_matches_the_rendered_pages(draft), toc_matches_the_rendered_pages(out)
     assert len(after) == len(before) - 1  # one article fewer, every entry with its rendered page
     assert after != {label: page for label, page in before.items() if label in after}  # later ones moved up
+
+
+def _picture_docx(path: Path, picture: Path, *, linked: bool) -> Path:
+    """A one-picture .docx; ``linked`` makes the picture a link to ``picture`` (fetched on open)
+    instead of a copy inside the file, as a hostile upload would."""
+    import zipfile
+
+    from docx import Document
+    from docx.shared import Inches
+
+    doc = Document()
+    doc.add_paragraph("A picture follows.")
+    doc.add_picture(str(picture), width=Inches(1))
+    doc.save(str(path))
+    if linked:
+        with zipfile.ZipFile(path) as zin:
+            parts = {item.filename: zin.read(item.filename) for item in zin.infolist()}
+        rels = parts["word/_rels/document.xml.rels"].decode()
+        parts["word/_rels/document.xml.rels"] = re.sub(
+            r'Target="media/[^"]+"', f'Target="{picture.resolve().as_uri()}" TargetMode="External"', rels
+        ).encode()
+        parts["word/document.xml"] = parts["word/document.xml"].replace(b"r:embed=", b"r:link=")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+            for name, data in parts.items():
+                if not name.startswith("word/media/"):
+                    zout.writestr(name, data)
+    return path
+
+
+def _png(path: Path) -> Path:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x00\x00\xff" * 40 for _ in range(40))
+    header = struct.pack(">IIBBBBB", 40, 40, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    )
+    return path
+
+
+@pytest.mark.parametrize("persistent_converter", [True, False], ids=["persistent", "one-soffice-call"])
+def test_a_file_cannot_pull_other_files_of_this_machine_into_its_pdf(
+    tmp_path, monkeypatch, machine_settings, libreoffice, persistent_converter
+):
+    """A .docx whose picture is a link to a file elsewhere on the machine converts without it
+    (LibreOffice's BlockUntrustedRefererLinks), by either converter; the same picture inside the
+    file is kept, so the check can see a picture when there is one."""
+    from formgen.pdf import persistent
+
+    monkeypatch.setenv("FORMGEN_PDF_PERSISTENT", "1" if persistent_converter else "0")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    machine_settings()
+    if persistent_converter and persistent.uno_python() is None:
+        pytest.skip("no Python with LibreOffice's uno module")
+    monkeypatch.setattr(persistent, "_CONVERTERS", [])
+    secret = _png(tmp_path / "elsewhere.png")
+    linked = _picture_docx(tmp_path / "linked.docx", secret, linked=True)
+    kept = _picture_docx(tmp_path / "kept.docx", secret, linked=False)
+    try:
+        pdfs = persistent.convert_documents([linked, kept], tmp_path / "out")
+    finally:
+        persistent.shutdown()
+    pictures = [len(PdfReader(pdf).pages[0].images) for pdf in pdfs]
+    assert pictures == [0, 1]

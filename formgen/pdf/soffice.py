@@ -202,6 +202,31 @@ def store_profile_template(profile: Path, template: Path) -> None:
         pass
 
 
+# LibreOffice's switch that stops a document pulling in images or objects it links from elsewhere
+# (file:// or http): an uploaded file must not bring other files of this machine into its PDF.
+_BLOCK_LINKS = (
+    '<item oor:path="/org.openoffice.Office.Common/Security/Scripting">'
+    '<prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>'
+)
+_EMPTY_SETTINGS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+    'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+    "</oor:items>\n"
+)
+
+
+def block_outside_links(profile: Path) -> None:
+    """Write the link block into a LibreOffice user profile (new or copied) before it starts."""
+    settings = profile / "user" / "registrymodifications.xcu"
+    text = settings.read_text(encoding="utf-8") if settings.is_file() else _EMPTY_SETTINGS
+    if "BlockUntrustedRefererLinks" in text:
+        text = re.sub(r'(BlockUntrustedRefererLinks" oor:op="fuse"><value>)false<', r"\1true<", text)
+    else:
+        text = text.replace("</oor:items>", _BLOCK_LINKS + "\n</oor:items>")
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(text, encoding="utf-8")
+
+
 def _run_soffice(
     soffice: Path, paths: list[Path], out_dir: Path, targets: list[Path], timeout: float, template: Path | None
 ) -> tuple[int, str, bool]:
@@ -216,6 +241,7 @@ def _run_soffice(
         except OSError:
             shutil.rmtree(profile, ignore_errors=True)
     try:
+        block_outside_links(profile)
         cmd = soffice_command(soffice, profile, out_dir, paths, _pdf_filter(soffice))
         env = child_environment(root)
         try:

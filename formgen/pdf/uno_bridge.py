@@ -19,6 +19,8 @@ import sys
 import time
 
 CONNECT_SECONDS = 90.0
+NO_UPDATE = 0  # com.sun.star.document.UpdateDocMode.NO_UPDATE: links to other files stay as stored
+NEVER_EXECUTE = 0  # com.sun.star.document.MacroExecMode.NEVER_EXECUTE
 
 
 def prop(name, value):
@@ -57,21 +59,39 @@ def connect(office, pipe):
     while True:
         try:
             ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+            break
         except Exception:  # noqa: BLE001 - NoConnectException until LibreOffice listens
             if office.poll() is not None and office.returncode != 0:
                 raise RuntimeError(f"LibreOffice exited with status {office.returncode} while starting") from None
             if time.monotonic() > deadline:
                 raise RuntimeError(f"LibreOffice did not accept a connection within {CONNECT_SECONDS:.0f} s") from None
             time.sleep(0.1)
+    block_outside_links(ctx)
+    return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+
+
+def block_outside_links(ctx):
+    """Images and objects a file links from elsewhere (file:// or http) are not fetched: an
+    uploaded file must not pull other files of this machine into its PDF."""
+    provider = ctx.ServiceManager.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", ctx)
+    node = prop("nodepath", "/org.openoffice.Office.Common/Security/Scripting")
+    access = provider.createInstanceWithArguments("com.sun.star.configuration.ConfigurationUpdateAccess", (node,))
+    access.setPropertyValue("BlockUntrustedRefererLinks", True)
+    access.commitChanges()
 
 
 def convert(desktop, src, dst):
     import uno  # only LibreOffice's own Python has uno
 
-    doc = desktop.loadComponentFromURL(
-        uno.systemPathToFileUrl(src), "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True))
+    # A file from outside (an uploaded packet or contract) may link to other files or carry
+    # macros: neither is followed nor run (UpdateDocMode NO_UPDATE, MacroExecMode NEVER_EXECUTE).
+    options = (
+        prop("Hidden", True),
+        prop("ReadOnly", True),
+        prop("UpdateDocMode", NO_UPDATE),
+        prop("MacroExecutionMode", NEVER_EXECUTE),
     )
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0, options)
     if doc is None:
         raise RuntimeError("LibreOffice could not open the file")
     try:
