@@ -406,3 +406,78 @@ def test_regenerate_keeps_the_e_signature_anchors_the_packet_was_generated_with(
     assert PacketFolder(out).manifest()["closing"]["esign"] == "dropbox-sign"
     formgen.regenerate(out)
     assert {p.name: p.read_bytes() for p in (out / "closing").glob("signature_packet.*.docx")} == before
+
+
+def deliverable_rows(path) -> dict[str, str]:
+    """File -> Status, from the closing checklist's deliverables table."""
+    from lxml import etree
+
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    root = etree.fromstring(read_package(path.read_bytes())["word/document.xml"])
+    table = list(root.iter(f"{W}tbl"))[-1]
+    rows = [["".join(cell.itertext()) for cell in row.iter(f"{W}tc")] for row in table.iter(f"{W}tr")]
+    assert rows[0] == ["Deliverable", "File", "Status"]
+    return {row[1]: row[-1] for row in rows[1:]}
+
+
+def test_closing_documents_signed_at_the_closing_are_marked_executed(tmp_path):
+    """An officer's certificate, the payment authorization and the engagement letter are signed too:
+    mark-executed records them (by name or by file), the listing and the redrawn checklist show them
+    as executed, and a later change of their text leaves the signed copy alone (a certificate speaks
+    as of the day it is signed: no amendment)."""
+    deal = tmp_path / "ny.yaml"
+    deal.write_text((EXAMPLES / "ny_medspa.yaml").read_text())
+    out = tmp_path / "ny"
+    formgen.generate(deal, out)
+    certificate = out / "closing" / "officer_certificate.practice.docx"
+    signed = certificate.read_bytes()
+    records = formgen.mark_executed(
+        out, ["officer_certificate.practice", "closing/payment_authorization.docx"], date="2027-01-10"
+    )
+    assert [r["file"] for r in records] == [
+        "closing/officer_certificate.practice.docx",
+        "closing/payment_authorization.docx",
+    ]
+    assert all(r["signers"] == ["Daniel Okafor, M.D."] and r["date"] == "2027-01-10" for r in records)
+    manifest = PacketFolder(out).manifest()  # validated as formgen reads it
+    assert (out / manifest["executed"]["officer_certificate.practice"]["signed_copy"]).read_bytes() == signed
+    listed = {i["name"]: i for step in formgen.closing(out)["steps"] for i in step["items"]}
+    assert listed["officer_certificate.practice"]["status"] == "executed"
+    assert listed["payment_authorization"]["executed_on"] == "2027-01-10"
+    assert listed["officer_certificate.mso"]["status"] == "open"
+    checklist = out / "closing" / "closing_checklist.docx"
+    rows = signing_rows(checklist)
+    items = {i["name"]: i["title"] for i in manifest["closing"]["items"]}
+    assert rows[items["officer_certificate.practice"]] == "Executed January 10, 2027"
+    assert rows[items["payment_authorization"]] == "Executed January 10, 2027"
+    assert rows[items["officer_certificate.mso"]] == "Open"
+    deliverables = deliverable_rows(checklist)
+    assert deliverables["closing/officer_certificate.practice.docx"] == "Executed January 10, 2027"
+    assert deliverables["closing/officer_certificate.mso.docx"] == "Open"
+    text = run_cli("closing", str(out))
+    assert "[executed 2027-01-10] Officer\u2019s Certificate of Hudson Medical Aesthetics" in text.stdout, text.stdout
+    assert formgen.regenerate(out).status == "unchanged"
+    # the owner's license number changes after the certificate was signed: the signed copy stays
+    deal.write_text(deal.read_text().replace('"301234"', '"301299"'))
+    result = formgen.regenerate(out)
+    assert certificate.read_bytes() == signed
+    kept = next(d for d in result.documents if d.file == "closing/officer_certificate.practice.docx")
+    assert kept.status == "kept" and "sign a new one" in kept.note and kept.amendment is None
+    assert signing_rows(checklist)[items["officer_certificate.practice"]] == "Executed January 10, 2027"
+
+
+def test_mark_executed_names_what_may_be_marked(tmp_path):
+    out = tmp_path / "tx"
+    formgen.generate(EXAMPLES / "tx_medspa.yaml", out)
+    for given, why in [
+        ("fmv_opinion", "'fmv_opinion' is a condition of the closing"),
+        ("bank_account", "'bank_account' is a deliverable of the closing"),
+        ("owner_joinder_form", "is not signed at the closing (a form"),
+        ("compliance_memo", "is written for the lawyer; nobody signs it"),
+        ("lease", "'lease' is not a document of this packet"),
+    ]:
+        result = run_cli("mark-executed", str(out), given)
+        assert result.returncode == 1 and why in result.stderr, result.stderr
+        assert "officer_certificate.practice" in result.stderr and "msa" in result.stderr
+        assert "payment_authorization" in result.stderr and "owner_joinder_form," not in result.stderr
+    assert "executed" not in json.loads((out / "manifest.json").read_text())

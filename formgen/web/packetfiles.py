@@ -28,6 +28,7 @@ PACKET_FOLDERS = (
     ".formgen/base",
     ".formgen/base/closing",
     ".formgen/executed",
+    ".formgen/executed/closing",
 )
 
 

@@ -32,6 +32,7 @@ from .render import DRAFT_NOTICE, render_docx
 
 CLOSING_DIR = "closing"
 CHECKLIST_FILE = f"{CLOSING_DIR}/closing_checklist.docx"
+DELIVERABLES_HEADER = ["Deliverable", "File", "Status"]
 
 
 @dataclass
@@ -436,7 +437,7 @@ def checklist_blocks(closing: ClosingSet, packet: Packet, packet_files: dict[str
         {"kind": "subheading", "text": "FILINGS"},
         {"kind": "table", "header": ["Filing", "With", "Status"], "rows": filings},
         {"kind": "subheading", "text": "DELIVERABLES"},
-        {"kind": "table", "header": ["Deliverable", "File", "Status"], "rows": deliverables},
+        {"kind": "table", "header": list(DELIVERABLES_HEADER), "rows": deliverables},
     ]
 
 
@@ -489,7 +490,12 @@ def with_statuses(blocks: list[dict], order: list[str], executed: dict[str, dict
     """The checklist's blocks with each signing-order row's Status from ``executed`` (document name
     -> its execution record); ``order``: the item name of each row of the signing-order table."""
     out = copy.deepcopy(blocks)
-    table = next(b for b in out if b["kind"] == "table")  # the signing order comes first
-    for row, name in zip(table["rows"], order):
+    tables = [b for b in out if b["kind"] == "table"]
+    for row, name in zip(tables[0]["rows"], order):  # the signing order comes first
         row[-1] = status_text(executed.get(name))
+    by_file = {record.get("file"): record for record in executed.values()}
+    for table in tables[1:]:
+        if table["header"] == DELIVERABLES_HEADER:  # a closing document signed shows so there too
+            for row in table["rows"]:
+                row[-1] = status_text(by_file.get(row[1]))
     return out
