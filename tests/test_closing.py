@@ -395,7 +395,15 @@ def test_a_form_of_joinder_for_later_owners_that_no_one_signs_at_the_closing(pac
     assert ("Owner Covenant Agreement" in text) == covenant and "Exhibit A" in text
     packets_text = " ".join(docx_text(p) for p in (folder / "closing").glob("signature_packet.*.docx"))
     assert "Form of Joinder" not in packets_text and "name of new owner" not in packets_text
-    assert "closing/owner_joinder_form.docx" in docx_text(folder / "closing" / "closing_checklist.docx")
+    checklist = " ".join(docx_text(folder / "closing" / "closing_checklist.docx").split())
+    assert "closing/owner_joinder_form.docx Form for later owners; not signed at the closing" in checklist
+    signed = "Continuity Agreement and the Owner Covenant Agreement" if covenant else "Continuity Agreement"
+    assert f"The owners at the closing sign the {signed} themselves" in checklist
+    assert "none of them signs a joinder" in checklist and "becomes an owner after the closing" in checklist
+    # the agreements say the same: the owners who sign need no joinder; everyone later signs one
+    continuity = " ".join(docx_text(folder / "continuity_agreement.docx").split())
+    assert "Each Owner named in the preamble is a party by signing this Agreement and needs no joinder." in continuity
+    assert "Every other person who becomes an owner of Practice signs a joinder" in continuity
 
 
 def test_regenerate_keeps_the_e_signature_anchors_the_packet_was_generated_with(tmp_path):

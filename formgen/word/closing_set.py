@@ -33,6 +33,8 @@ from .render import DRAFT_NOTICE, render_docx
 CLOSING_DIR = "closing"
 CHECKLIST_FILE = f"{CLOSING_DIR}/closing_checklist.docx"
 DELIVERABLES_HEADER = ["Deliverable", "File", "Status"]
+FORM_OF_JOINDER_FILE = f"{CLOSING_DIR}/owner_joinder_form.docx"
+FORM_STATUS = "Form for later owners; not signed at the closing"
 
 
 @dataclass
@@ -340,9 +342,7 @@ def owner_joinder_form(packet: Packet, context: dict) -> SignedDocument:
             _sign(mso.name, mso.signatory.name, mso.signatory.title),
         ),
     ]
-    return SignedDocument(
-        "owner_joinder_form", "Form of Joinder", f"to {agreements}", blocks, f"{CLOSING_DIR}/owner_joinder_form.docx"
-    )
+    return SignedDocument("owner_joinder_form", "Form of Joinder", f"to {agreements}", blocks, FORM_OF_JOINDER_FILE)
 
 
 def closing_documents(packet: Packet, context: dict) -> list[SignedDocument]:
@@ -416,7 +416,9 @@ def checklist_blocks(closing: ClosingSet, packet: Packet, packet_files: dict[str
             rows.append([str(step.number), what, who or "-", needs or "-", OPEN])
     conditions = [[i.title, i.who, "Open"] for i in closing.items.values() if i.kind in ("condition", "deliverable")]
     deliverables = [
-        [d.full_name, d.filename, "Open"] for d in closing.documents.values() if d.filename.startswith(CLOSING_DIR)
+        [d.full_name, d.filename, FORM_STATUS if d.filename == FORM_OF_JOINDER_FILE else OPEN]
+        for d in closing.documents.values()
+        if d.filename.startswith(CLOSING_DIR)
     ]
     deliverables += [[f"Signature packet of {signer}", filename, "Open"] for signer, filename in packet_files.items()]
     filings = [
@@ -438,7 +440,31 @@ def checklist_blocks(closing: ClosingSet, packet: Packet, packet_files: dict[str
         {"kind": "table", "header": ["Filing", "With", "Status"], "rows": filings},
         {"kind": "subheading", "text": "DELIVERABLES"},
         {"kind": "table", "header": list(DELIVERABLES_HEADER), "rows": deliverables},
+        _owners_and_joinders(closing, packet),
     ]
+
+
+def _owners_and_joinders(closing: ClosingSet, packet: Packet) -> dict:
+    """Who joins the owners' agreements how, in plain words: the owners at the closing sign them;
+    the joinder form is for a later owner (a joinder from a signer would be redundant)."""
+    agreements = [
+        closing.documents[name].title
+        for name in ("continuity_agreement", "owner_covenant")
+        if name in closing.documents
+    ]
+    signed = " and the ".join(agreements)
+    spouses = (
+        ", and the spouse of each married owner signs the spouse’s consent attached to the Continuity Agreement"
+        if any(o.spouse for o in packet.deal.practice.owners)
+        else ""
+    )
+    return _para(
+        f"The owners at the closing sign the {signed} themselves{spouses}; none of them signs a joinder. "
+        f"The Form of Joinder ({FORM_OF_JOINDER_FILE}) is for a person who becomes an owner after the closing "
+        "(a new owner, a successor owner or a transferee), who signs it, with the spouse’s consent where "
+        "married, before any interest is issued or transferred to that person. It is in no signature packet.",
+        "Owners and joinders.",
+    )
 
 
 def _name_of(name: str, closing: ClosingSet) -> str:
@@ -497,5 +523,6 @@ def with_statuses(blocks: list[dict], order: list[str], executed: dict[str, dict
     for table in tables[1:]:
         if table["header"] == DELIVERABLES_HEADER:  # a closing document signed shows so there too
             for row in table["rows"]:
-                row[-1] = status_text(by_file.get(row[1]))
+                if row[1] in by_file:
+                    row[-1] = status_text(by_file[row[1]])
     return out
