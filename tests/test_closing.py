@@ -55,10 +55,18 @@ def checklist_order(folder) -> list[str]:
     return rows
 
 
-@pytest.mark.parametrize("stem", STATES)
-@pytest.mark.slow  # slow tier: reads every example's packet
-def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_order(packets, stem):
-    folder = packets[stem]
+def signer_of(block: tuple[str, ...]) -> str | None:
+    """The person a printed block is for: its "Name:" line, or the one name under an individual's
+    line; None for a block whose signer is still a blank ("[name of organizer]")."""
+    lines = block[-1]
+    named = [line[len("Name: ") :] for line in lines if line.startswith("Name: ")]
+    person = named[0] if named else (lines[0] if len(lines) == 1 else None)
+    return None if person is None or person.startswith("[") else person
+
+
+def assert_each_block_in_its_signers_packet_in_checklist_order(folder) -> None:
+    """Every signature block of every document signed at the closing is in exactly one signature
+    packet, the packet of the person it names, and each packet runs in the checklist's order."""
     manifest = json.loads((folder / "manifest.json").read_text())
     signed = [
         folder / entry["file"]
@@ -94,6 +102,52 @@ def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_ord
         assert positions == sorted(positions), (path.name, positions)
         cover = text.split("Initials:", 1)[0]
         assert all(page in " ".join(cover.split()) for page in pages)
+    # the right packet: a block naming a person is in that person's packet and in no other
+    packet_of = {signer: file.split("/")[-1] for signer, file in manifest["closing"]["signature_packets"].items()}
+    for name, blocks in per_packet.items():
+        for block in blocks:
+            person = signer_of(block)
+            if person is None:  # only a block whose signer is a blank to fill in goes unchecked
+                assert any("[" in line for line in block[-1]), block
+            else:
+                assert packet_of[person] == name, (block, name)
+
+
+@pytest.mark.parametrize("stem", STATES)
+@pytest.mark.slow  # slow tier: reads every example's packet
+def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_order(packets, stem):
+    assert_each_block_in_its_signers_packet_in_checklist_order(packets[stem])
+
+
+@pytest.mark.slow  # slow tier: a whole packet
+def test_clinicians_and_supervisors_blocks_land_in_their_own_packets(tmp_path):
+    """A staffed deal: each clinician agreement and supervision instrument puts the clinician's
+    block in the clinician's packet, the supervising physician's and the Practice's blocks in the
+    packets of the people who sign them, after the Medical Director Agreement they depend on."""
+    from test_clinical_staffing import staffed
+
+    out = tmp_path / "tx_staffed"
+    formgen.generate(staffed(tmp_path, "tx"), out)
+    assert_each_block_in_its_signers_packet_in_checklist_order(out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    packets_ = manifest["closing"]["signature_packets"]
+    for clinician, slug in (("Riley Nurse", "rn"), ("Nora Practitioner", "np")):
+        text = docx_text(out / packets_[clinician])
+        pages = [line for line in text.splitlines() if line.startswith("Signature page to the ")]
+        assert [p.split(" (", 1)[0] for p in pages] == [
+            "Signature page to the Clinician Agreement",
+            "Signature page to the "
+            + ("Standing Delegation Orders" if slug == "rn" else "Prescriptive Authority Agreement"),
+        ], pages
+        for document in (f"clinician_agreement.{slug}.docx", f"supervision_instrument.{slug}.docx"):
+            blocks = signature_blocks(docx_text(out / document))
+            assert [signer_of(b) for b in blocks if b[1] == "CLINICIAN"] == [clinician]
+    supervisor = docx_text(out / packets_["Priya Natarajan, M.D."])
+    assert supervisor.count("Signature page to the Prescriptive Authority Agreement") == 2  # supervisor and Practice
+    order = checklist_order(out)
+    assert order.index(
+        "Medical Director Agreement (Lone Star Aesthetic Medicine, PLLC and Priya Natarajan, M.D.)"
+    ) < min(i for i, row in enumerate(order) if row.startswith(("Clinician Agreement", "Prescriptive Authority")))
 
 
 @pytest.mark.parametrize("stem", STATES)
