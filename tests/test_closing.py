@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from collections import Counter
 
 import pytest
@@ -543,3 +544,45 @@ def test_mark_executed_names_what_may_be_marked(tmp_path):
         assert "officer_certificate.practice" in result.stderr and "msa" in result.stderr
         assert "payment_authorization" in result.stderr and "owner_joinder_form," not in result.stderr
     assert "executed" not in json.loads((out / "manifest.json").read_text())
+
+
+@pytest.mark.skipif(
+    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None, reason="poppler-utils is not installed"
+)
+def test_esign_anchors_are_invisible_on_the_rendered_page_and_in_its_text_layer(
+    tmp_path, libreoffice, libreoffice_profile
+):
+    """A signature packet with DocuSign anchors renders, page for page and pixel for pixel, as the
+    plain one does, while its text layer (where the service looks) holds one anchor per field."""
+    pdfs = tmp_path / "pdf"
+    pdfs.mkdir()
+    for esign in ("none", "docusign"):
+        out = tmp_path / esign
+        formgen.generate(EXAMPLES / "ny_medspa.yaml", out, esign=esign)
+        packet = out / PacketFolder(out).manifest()["closing"]["signature_packets"]["Daniel Okafor, M.D."]
+        shutil.copyfile(packet, pdfs / f"{esign}.docx")
+    assert (pdfs / "none.docx").read_bytes() != (pdfs / "docusign.docx").read_bytes()
+    subprocess.run(
+        [libreoffice, libreoffice_profile, "--headless", "--convert-to", "pdf", "--outdir", str(pdfs)]
+        + [str(pdfs / "none.docx"), str(pdfs / "docusign.docx")],
+        capture_output=True,
+        timeout=300,
+    )
+    blocks = len(signature_blocks(docx_text(pdfs / "none.docx")))
+    text = {
+        esign: subprocess.run(["pdftotext", str(pdfs / f"{esign}.pdf"), "-"], capture_output=True, text=True).stdout
+        for esign in ("none", "docusign")
+    }
+    anchors = Counter(re.findall(r"\\([sdi])\d+\\", text["docusign"]))
+    assert anchors == {"s": blocks, "d": blocks, "i": 1} and blocks > 5
+    assert not re.findall(r"\\[sdi]\d+\\", text["none"])
+    pages = {}
+    for esign in ("none", "docusign"):
+        subprocess.run(
+            ["pdftoppm", "-gray", "-r", "60", str(pdfs / f"{esign}.pdf"), str(pdfs / esign)], check=True, timeout=120
+        )
+        pages[esign] = [p.read_bytes() for p in sorted(pdfs.glob(f"{esign}-*.pgm"))]
+    assert len(pages["none"]) == len(pages["docusign"]) >= blocks
+    different = [i + 1 for i, (a, b) in enumerate(zip(pages["none"], pages["docusign"])) if a != b]
+    assert not different, f"pages that render differently with the anchors: {different}"
+    assert all(min(page[page.index(b"255\n") + 4 :]) < 100 for page in pages["none"])  # each page prints something
