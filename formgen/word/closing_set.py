@@ -34,7 +34,7 @@ CLOSING_DIR = "closing"
 CHECKLIST_FILE = f"{CLOSING_DIR}/closing_checklist.docx"
 DELIVERABLES_HEADER = ["Deliverable", "File", "Status"]
 FORM_OF_JOINDER_FILE = f"{CLOSING_DIR}/owner_joinder_form.docx"
-FORM_STATUS = "Form for later owners; not signed at the closing"
+FORM_STATUS = "Form only"
 
 
 @dataclass
@@ -454,15 +454,13 @@ def _owners_and_joinders(closing: ClosingSet, packet: Packet) -> dict:
     ]
     signed = " and the ".join(agreements)
     spouses = (
-        ", and the spouse of each married owner signs the spouse’s consent attached to the Continuity Agreement"
+        " (each married owner’s spouse signs the consent attached to the Continuity Agreement)"
         if any(o.spouse for o in packet.deal.practice.owners)
         else ""
     )
     return _para(
-        f"The owners at the closing sign the {signed} themselves{spouses}; none of them signs a joinder. "
-        f"The Form of Joinder ({FORM_OF_JOINDER_FILE}) is for a person who becomes an owner after the closing "
-        "(a new owner, a successor owner or a transferee), who signs it, with the spouse’s consent where "
-        "married, before any interest is issued or transferred to that person. It is in no signature packet.",
+        f"The owners at the closing sign the {signed} themselves{spouses} and sign no joinder. The Form of "
+        "Joinder is for a person who becomes an owner later, who signs it before any interest passes to them.",
         "Owners and joinders.",
     )
 
