@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("starlette")
 
-from test_web import client, complete_ca  # noqa: E402
+from test_web import client, complete_ca, upload  # noqa: E402
 
 import formgen  # noqa: E402
 from conftest import run_cli  # noqa: E402
@@ -77,3 +77,12 @@ def test_packet_page_lists_the_closing_set_as_formgen_closing_does(app):
     rows = {r[0]: r for r in closing_rows(c.get(c.path("/packet")).text)}
     assert rows["msa"][-1] == rows["officer_certificate.practice"][-1] == "Executed 2027-01-15"
     assert rows["baa"][-1] == "Open"
+    # the packet zip carries the signed copies of closing documents too: opened again, it keeps them
+    fresh = client(app)
+    r = upload(fresh, "/open-packet", "packet", "packet.zip", c.get(c.path("/packet.zip")).content)
+    assert r.status_code == 200
+    rows = {r[0]: r for r in closing_rows(r.text)}
+    assert rows["officer_certificate.practice"][-1] == "Executed 2027-01-15"
+    opened = app.state.store.packet_dir(fresh.base.rsplit("/", 1)[1])
+    signed = opened / ".formgen" / "executed" / "closing" / "officer_certificate.practice.docx"
+    assert signed.read_bytes() == (folder / "closing" / "officer_certificate.practice.docx").read_bytes()
