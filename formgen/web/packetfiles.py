@@ -13,6 +13,7 @@ import shutil
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 from ..api import closing as api_closing, generate as api_generate, regenerate as api_regenerate
 from ..errors import FormgenError, InputError, Problem
@@ -67,7 +68,7 @@ def regenerate(library, deal_path: Path, out: Path):
     return api_regenerate(out, deal_path, library=library)
 
 
-def closing(out: Path) -> dict | None:
+def closing(out: Path) -> dict[str, Any] | None:
     """The closing set as ``formgen closing --json`` gives it (formgen.api.closing), or None for a
     folder with no packet or a packet written before formgen recorded its closing."""
     if not (out / "manifest.json").is_file():
