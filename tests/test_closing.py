@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from collections import Counter
 
 import pytest
@@ -55,10 +56,18 @@ def checklist_order(folder) -> list[str]:
     return rows
 
 
-@pytest.mark.parametrize("stem", STATES)
-@pytest.mark.slow  # slow tier: reads every example's packet
-def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_order(packets, stem):
-    folder = packets[stem]
+def signer_of(block: tuple[str, ...]) -> str | None:
+    """The person a printed block is for: its "Name:" line, or the one name under an individual's
+    line; None for a block whose signer is still a blank ("[name of organizer]")."""
+    lines = block[-1]
+    named = [line[len("Name: ") :] for line in lines if line.startswith("Name: ")]
+    person = named[0] if named else (lines[0] if len(lines) == 1 else None)
+    return None if person is None or person.startswith("[") else person
+
+
+def assert_each_block_in_its_signers_packet_in_checklist_order(folder) -> None:
+    """Every signature block of every document signed at the closing is in exactly one signature
+    packet, the packet of the person it names, and each packet runs in the checklist's order."""
     manifest = json.loads((folder / "manifest.json").read_text())
     signed = [
         folder / entry["file"]
@@ -94,6 +103,52 @@ def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_ord
         assert positions == sorted(positions), (path.name, positions)
         cover = text.split("Initials:", 1)[0]
         assert all(page in " ".join(cover.split()) for page in pages)
+    # the right packet: a block naming a person is in that person's packet and in no other
+    packet_of = {signer: file.split("/")[-1] for signer, file in manifest["closing"]["signature_packets"].items()}
+    for name, blocks in per_packet.items():
+        for block in blocks:
+            person = signer_of(block)
+            if person is None:  # only a block whose signer is a blank to fill in goes unchecked
+                assert any("[" in line for line in block[-1]), block
+            else:
+                assert packet_of[person] == name, (block, name)
+
+
+@pytest.mark.parametrize("stem", STATES)
+@pytest.mark.slow  # slow tier: reads every example's packet
+def test_every_signature_block_is_in_exactly_one_signers_packet_in_checklist_order(packets, stem):
+    assert_each_block_in_its_signers_packet_in_checklist_order(packets[stem])
+
+
+@pytest.mark.slow  # slow tier: a whole packet
+def test_clinicians_and_supervisors_blocks_land_in_their_own_packets(tmp_path):
+    """A staffed deal: each clinician agreement and supervision instrument puts the clinician's
+    block in the clinician's packet, the supervising physician's and the Practice's blocks in the
+    packets of the people who sign them, after the Medical Director Agreement they depend on."""
+    from test_clinical_staffing import staffed
+
+    out = tmp_path / "tx_staffed"
+    formgen.generate(staffed(tmp_path, "tx"), out)
+    assert_each_block_in_its_signers_packet_in_checklist_order(out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    packets_ = manifest["closing"]["signature_packets"]
+    for clinician, slug in (("Riley Nurse", "rn"), ("Nora Practitioner", "np")):
+        text = docx_text(out / packets_[clinician])
+        pages = [line for line in text.splitlines() if line.startswith("Signature page to the ")]
+        assert [p.split(" (", 1)[0] for p in pages] == [
+            "Signature page to the Clinician Agreement",
+            "Signature page to the "
+            + ("Standing Delegation Orders" if slug == "rn" else "Prescriptive Authority Agreement"),
+        ], pages
+        for document in (f"clinician_agreement.{slug}.docx", f"supervision_instrument.{slug}.docx"):
+            blocks = signature_blocks(docx_text(out / document))
+            assert [signer_of(b) for b in blocks if b[1] == "CLINICIAN"] == [clinician]
+    supervisor = docx_text(out / packets_["Priya Natarajan, M.D."])
+    assert supervisor.count("Signature page to the Prescriptive Authority Agreement") == 2  # supervisor and Practice
+    order = checklist_order(out)
+    assert order.index(
+        "Medical Director Agreement (Lone Star Aesthetic Medicine, PLLC and Priya Natarajan, M.D.)"
+    ) < min(i for i, row in enumerate(order) if row.startswith(("Clinician Agreement", "Prescriptive Authority")))
 
 
 @pytest.mark.parametrize("stem", STATES)
@@ -395,7 +450,16 @@ def test_a_form_of_joinder_for_later_owners_that_no_one_signs_at_the_closing(pac
     assert ("Owner Covenant Agreement" in text) == covenant and "Exhibit A" in text
     packets_text = " ".join(docx_text(p) for p in (folder / "closing").glob("signature_packet.*.docx"))
     assert "Form of Joinder" not in packets_text and "name of new owner" not in packets_text
-    assert "closing/owner_joinder_form.docx" in docx_text(folder / "closing" / "closing_checklist.docx")
+    checklist = " ".join(docx_text(folder / "closing" / "closing_checklist.docx").split())
+    assert "closing/owner_joinder_form.docx Form only" in checklist
+    signed = "Continuity Agreement and the Owner Covenant Agreement" if covenant else "Continuity Agreement"
+    assert f"The owners at the closing sign the {signed} themselves" in checklist
+    assert "and sign no joinder" in checklist
+    assert "The Form of Joinder is for a person who becomes an owner later" in checklist
+    # the agreements say the same: the owners who sign need no joinder; everyone later signs one
+    continuity = " ".join(docx_text(folder / "continuity_agreement.docx").split())
+    assert "Each Owner named in the preamble is a party by signing this Agreement and needs no joinder." in continuity
+    assert "Every other person who becomes an owner of Practice signs a joinder" in continuity
 
 
 def test_regenerate_keeps_the_e_signature_anchors_the_packet_was_generated_with(tmp_path):
@@ -406,3 +470,120 @@ def test_regenerate_keeps_the_e_signature_anchors_the_packet_was_generated_with(
     assert PacketFolder(out).manifest()["closing"]["esign"] == "dropbox-sign"
     formgen.regenerate(out)
     assert {p.name: p.read_bytes() for p in (out / "closing").glob("signature_packet.*.docx")} == before
+
+
+def deliverable_rows(path) -> dict[str, str]:
+    """File -> Status, from the closing checklist's deliverables table."""
+    from lxml import etree
+
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    root = etree.fromstring(read_package(path.read_bytes())["word/document.xml"])
+    table = list(root.iter(f"{W}tbl"))[-1]
+    rows = [["".join(cell.itertext()) for cell in row.iter(f"{W}tc")] for row in table.iter(f"{W}tr")]
+    assert rows[0] == ["Deliverable", "File", "Status"]
+    return {row[1]: row[-1] for row in rows[1:]}
+
+
+def test_closing_documents_signed_at_the_closing_are_marked_executed(tmp_path):
+    """An officer's certificate, the payment authorization and the engagement letter are signed too:
+    mark-executed records them (by name or by file), the listing and the redrawn checklist show them
+    as executed, and a later change of their text leaves the signed copy alone (a certificate speaks
+    as of the day it is signed: no amendment)."""
+    deal = tmp_path / "ny.yaml"
+    deal.write_text((EXAMPLES / "ny_medspa.yaml").read_text())
+    out = tmp_path / "ny"
+    formgen.generate(deal, out)
+    certificate = out / "closing" / "officer_certificate.practice.docx"
+    signed = certificate.read_bytes()
+    records = formgen.mark_executed(
+        out, ["officer_certificate.practice", "closing/payment_authorization.docx"], date="2027-01-10"
+    )
+    assert [r["file"] for r in records] == [
+        "closing/officer_certificate.practice.docx",
+        "closing/payment_authorization.docx",
+    ]
+    assert all(r["signers"] == ["Daniel Okafor, M.D."] and r["date"] == "2027-01-10" for r in records)
+    manifest = PacketFolder(out).manifest()  # validated as formgen reads it
+    assert (out / manifest["executed"]["officer_certificate.practice"]["signed_copy"]).read_bytes() == signed
+    listed = {i["name"]: i for step in formgen.closing(out)["steps"] for i in step["items"]}
+    assert listed["officer_certificate.practice"]["status"] == "executed"
+    assert listed["payment_authorization"]["executed_on"] == "2027-01-10"
+    assert listed["officer_certificate.mso"]["status"] == "open"
+    checklist = out / "closing" / "closing_checklist.docx"
+    rows = signing_rows(checklist)
+    items = {i["name"]: i["title"] for i in manifest["closing"]["items"]}
+    assert rows[items["officer_certificate.practice"]] == "Executed January 10, 2027"
+    assert rows[items["payment_authorization"]] == "Executed January 10, 2027"
+    assert rows[items["officer_certificate.mso"]] == "Open"
+    deliverables = deliverable_rows(checklist)
+    assert deliverables["closing/officer_certificate.practice.docx"] == "Executed January 10, 2027"
+    assert deliverables["closing/officer_certificate.mso.docx"] == "Open"
+    text = run_cli("closing", str(out))
+    assert "[executed 2027-01-10] Officer\u2019s Certificate of Hudson Medical Aesthetics" in text.stdout, text.stdout
+    assert formgen.regenerate(out).status == "unchanged"
+    # the owner's license number changes after the certificate was signed: the signed copy stays
+    deal.write_text(deal.read_text().replace('"301234"', '"301299"'))
+    result = formgen.regenerate(out)
+    assert certificate.read_bytes() == signed
+    kept = next(d for d in result.documents if d.file == "closing/officer_certificate.practice.docx")
+    assert kept.status == "kept" and "sign a new one" in kept.note and kept.amendment is None
+    assert signing_rows(checklist)[items["officer_certificate.practice"]] == "Executed January 10, 2027"
+
+
+def test_mark_executed_names_what_may_be_marked(tmp_path):
+    out = tmp_path / "tx"
+    formgen.generate(EXAMPLES / "tx_medspa.yaml", out)
+    for given, why in [
+        ("fmv_opinion", "'fmv_opinion' is a condition of the closing"),
+        ("bank_account", "'bank_account' is a deliverable of the closing"),
+        ("owner_joinder_form", "is not signed at the closing (a form"),
+        ("compliance_memo", "is written for the lawyer; nobody signs it"),
+        ("lease", "'lease' is not a document of this packet"),
+    ]:
+        result = run_cli("mark-executed", str(out), given)
+        assert result.returncode == 1 and why in result.stderr, result.stderr
+        assert "officer_certificate.practice" in result.stderr and "msa" in result.stderr
+        assert "payment_authorization" in result.stderr and "owner_joinder_form," not in result.stderr
+    assert "executed" not in json.loads((out / "manifest.json").read_text())
+
+
+@pytest.mark.skipif(
+    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None, reason="poppler-utils is not installed"
+)
+def test_esign_anchors_are_invisible_on_the_rendered_page_and_in_its_text_layer(
+    tmp_path, libreoffice, libreoffice_profile
+):
+    """A signature packet with DocuSign anchors renders, page for page and pixel for pixel, as the
+    plain one does, while its text layer (where the service looks) holds one anchor per field."""
+    pdfs = tmp_path / "pdf"
+    pdfs.mkdir()
+    for esign in ("none", "docusign"):
+        out = tmp_path / esign
+        formgen.generate(EXAMPLES / "ny_medspa.yaml", out, esign=esign)
+        packet = out / PacketFolder(out).manifest()["closing"]["signature_packets"]["Daniel Okafor, M.D."]
+        shutil.copyfile(packet, pdfs / f"{esign}.docx")
+    assert (pdfs / "none.docx").read_bytes() != (pdfs / "docusign.docx").read_bytes()
+    subprocess.run(
+        [libreoffice, libreoffice_profile, "--headless", "--convert-to", "pdf", "--outdir", str(pdfs)]
+        + [str(pdfs / "none.docx"), str(pdfs / "docusign.docx")],
+        capture_output=True,
+        timeout=300,
+    )
+    blocks = len(signature_blocks(docx_text(pdfs / "none.docx")))
+    text = {
+        esign: subprocess.run(["pdftotext", str(pdfs / f"{esign}.pdf"), "-"], capture_output=True, text=True).stdout
+        for esign in ("none", "docusign")
+    }
+    anchors = Counter(re.findall(r"\\([sdi])\d+\\", text["docusign"]))
+    assert anchors == {"s": blocks, "d": blocks, "i": 1} and blocks > 5
+    assert not re.findall(r"\\[sdi]\d+\\", text["none"])
+    pages = {}
+    for esign in ("none", "docusign"):
+        subprocess.run(
+            ["pdftoppm", "-gray", "-r", "60", str(pdfs / f"{esign}.pdf"), str(pdfs / esign)], check=True, timeout=120
+        )
+        pages[esign] = [p.read_bytes() for p in sorted(pdfs.glob(f"{esign}-*.pgm"))]
+    assert len(pages["none"]) == len(pages["docusign"]) >= blocks
+    different = [i + 1 for i, (a, b) in enumerate(zip(pages["none"], pages["docusign"])) if a != b]
+    assert not different, f"pages that render differently with the anchors: {different}"
+    assert all(min(page[page.index(b"255\n") + 4 :]) < 100 for page in pages["none"])  # each page prints something

@@ -482,7 +482,7 @@ def mark_executed(
     ctx: typer.Context,
     out: Path = typer.Argument(..., help="A packet folder written by formgen generate."),
     documents: Optional[list[str]] = typer.Argument(
-        None, help="Documents signed (e.g. msa); default: every agreement."
+        None, help="Documents signed (e.g. msa, officer_certificate.practice); default: every agreement."
     ),
     date: Optional[str] = typer.Option(None, "--date", help="Date signed, YYYY-MM-DD (default: the Effective Date)."),
 ) -> None:

@@ -41,25 +41,56 @@ def _date(value: str | None, manifest: dict[str, Any], out_dir: Path) -> str:
         ) from None
 
 
-def _chosen(manifest: dict[str, Any], documents: list[str] | None, out_dir: Path, library: Library) -> list[str]:
-    known = manifest.get("documents", {})
+def signable(manifest: dict[str, Any], library: Library) -> dict[str, str]:
+    """What may be marked executed, name -> file: the packet's agreements (the reports are written
+    for the lawyer: nobody signs them), then the closing documents signed at the closing (officer's
+    certificates, payment authorization, engagement letter), as the closing record lists them."""
+    out = {
+        name: doc["file"]
+        for name, doc in manifest.get("documents", {}).items()
+        if not ((spec := library.document(name)) and spec.report)
+    }
+    for item in (manifest.get("closing") or {}).get("items", []):
+        if item["kind"] == "closing document" and item.get("file"):
+            out[item["name"]] = item["file"]
+    return out
+
+
+def _not_signed(given: str, manifest: dict[str, Any], library: Library) -> str:
+    """Why ``given`` cannot be marked executed, in words."""
+    items = {item["name"]: item for item in (manifest.get("closing") or {}).get("items", [])}
+    if given in items:  # a condition, filing or deliverable of the closing: done, not signed
+        return f"{given!r} is a {items[given]['kind']} of the closing ({items[given]['title']}), not a signed document"
+    if given in manifest.get("documents", {}):
+        return f"{given!r} is written for the lawyer; nobody signs it"
+    files = {Path(name).name: name for name in manifest.get("outputs", {})}
+    on_file = files.get(given) or files.get(f"{given}.docx")
+    if on_file and on_file.startswith("closing/"):
+        return f"{given!r} ({on_file}) is not signed at the closing (a form, the checklist or a signature packet)"
+    return f"{given!r} is not a document of this packet"
+
+
+def _chosen(
+    manifest: dict[str, Any], documents: list[str] | None, out_dir: Path, library: Library
+) -> list[tuple[str, str]]:
+    """(name, file) of each document to mark: those named (by name or file name), or every agreement."""
+    allowed = signable(manifest, library)
     if not documents:
-        # the reports (memo, checklist, research appendix) are written for the lawyer: nobody signs them
-        return [name for name in known if not ((spec := library.document(name)) and spec.report)]
-    by_file = {doc["file"]: name for name, doc in known.items()}
+        return [(name, file) for name, file in allowed.items() if name in manifest.get("documents", {})]
+    by_file = {file: name for name, file in allowed.items()} | {Path(f).name: n for n, f in allowed.items()}
     chosen, problems = [], []
     for given in documents:
-        name = given if given in known else by_file.get(given) or by_file.get(f"{given}.docx")
+        name = given if given in allowed else by_file.get(given) or by_file.get(f"{given}.docx")
         if name is None:
             problems.append(
                 Problem(
                     str(out_dir),
                     "DOCUMENT",
-                    f"{given!r} is not a document of this packet; one of: {', '.join(sorted(known))}",
+                    f"{_not_signed(given, manifest, library)}; one of: {', '.join(sorted(allowed))}",
                 )
             )
         else:
-            chosen.append(name)
+            chosen.append((name, allowed[name]))
     if problems:
         raise InputError(problems)
     return chosen
@@ -113,9 +144,8 @@ def _mark(
     executed = manifest.setdefault("executed", {})
     writes: dict[str, bytes] = {}
     records = []
-    for name in _chosen(manifest, documents, out_dir, library):
+    for name, filename in _chosen(manifest, documents, out_dir, library):
         if name not in executed:
-            filename = manifest["documents"][name]["file"]
             path = folder.file(filename)
             if not path.is_file():
                 raise InputError(

@@ -130,7 +130,7 @@ class AmendmentRecord(_Open):
 
 class ExecutedRecord(_Open):
     document: str = Field(max_length=200)
-    file: FileName
+    file: OutputName  # a packet document, or a closing document (closing/<name>)
     date: str = Field(max_length=40)
     sha256: str = Field(max_length=64)
     signed_copy: ExecutedCopy

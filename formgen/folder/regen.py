@@ -350,7 +350,14 @@ def _amend(run: _Run, name: str, packet: Packet, result: DocumentResult) -> bool
     if previous is None or name not in run.bases:
         result.note = "executed, but its signed copy or base is missing from .formgen; no amendment written"
         return True
-    spec = next(d.spec for d in packet.documents if d.spec.filename == name)
+    spec = next((d.spec for d in packet.documents if d.spec.filename == name), None)
+    if spec is None:  # a closing document (officer's certificate, ...): it speaks as of the day signed
+        result.status = "kept"
+        result.note = (
+            f"executed on {record['date']}: not rewritten and not amended; formgen's text of it changed, "
+            "so sign a new one if the change matters (a certificate speaks as of the day it is signed)"
+        )
+        return True
     made = amendment_for(record, spec.title, _parties(spec, packet.deal), run.bases[name], run.outputs[name], previous)
     if made is None:
         return False

@@ -13,9 +13,10 @@ import shutil
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
-from ..api import generate as api_generate, regenerate as api_regenerate
-from ..errors import InputError, Problem
+from ..api import closing as api_closing, generate as api_generate, regenerate as api_regenerate
+from ..errors import FormgenError, InputError, Problem
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PACKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
@@ -28,6 +29,7 @@ PACKET_FOLDERS = (
     ".formgen/base",
     ".formgen/base/closing",
     ".formgen/executed",
+    ".formgen/executed/closing",
 )
 
 
@@ -64,6 +66,17 @@ def generate(library, deal_path: Path, out: Path, *, pdf: bool):
 
 def regenerate(library, deal_path: Path, out: Path):
     return api_regenerate(out, deal_path, library=library)
+
+
+def closing(out: Path) -> dict[str, Any] | None:
+    """The closing set as ``formgen closing --json`` gives it (formgen.api.closing), or None for a
+    folder with no packet or a packet written before formgen recorded its closing."""
+    if not (out / "manifest.json").is_file():
+        return None
+    try:
+        return api_closing(out)
+    except FormgenError:
+        return None
 
 
 MAX_UNPACKED = 150 * 1024 * 1024  # all of a packet's files together, unpacked

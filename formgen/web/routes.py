@@ -481,6 +481,7 @@ async def packet_page(request: Request):
         base=_base(mid),
         changes=changes.read_text(encoding="utf-8", errors="replace") if changes else "",
         uploaded=(store.folder(mid) / ORIGIN_FILE).is_file(),
+        closing=await run_in_threadpool(packetfiles.closing, store.packet_dir(mid)),
     )
 
 

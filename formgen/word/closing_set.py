@@ -32,6 +32,9 @@ from .render import DRAFT_NOTICE, render_docx
 
 CLOSING_DIR = "closing"
 CHECKLIST_FILE = f"{CLOSING_DIR}/closing_checklist.docx"
+DELIVERABLES_HEADER = ["Deliverable", "File", "Status"]
+FORM_OF_JOINDER_FILE = f"{CLOSING_DIR}/owner_joinder_form.docx"
+FORM_STATUS = "Form only"
 
 
 @dataclass
@@ -339,9 +342,7 @@ def owner_joinder_form(packet: Packet, context: dict) -> SignedDocument:
             _sign(mso.name, mso.signatory.name, mso.signatory.title),
         ),
     ]
-    return SignedDocument(
-        "owner_joinder_form", "Form of Joinder", f"to {agreements}", blocks, f"{CLOSING_DIR}/owner_joinder_form.docx"
-    )
+    return SignedDocument("owner_joinder_form", "Form of Joinder", f"to {agreements}", blocks, FORM_OF_JOINDER_FILE)
 
 
 def closing_documents(packet: Packet, context: dict) -> list[SignedDocument]:
@@ -415,7 +416,9 @@ def checklist_blocks(closing: ClosingSet, packet: Packet, packet_files: dict[str
             rows.append([str(step.number), what, who or "-", needs or "-", OPEN])
     conditions = [[i.title, i.who, "Open"] for i in closing.items.values() if i.kind in ("condition", "deliverable")]
     deliverables = [
-        [d.full_name, d.filename, "Open"] for d in closing.documents.values() if d.filename.startswith(CLOSING_DIR)
+        [d.full_name, d.filename, FORM_STATUS if d.filename == FORM_OF_JOINDER_FILE else OPEN]
+        for d in closing.documents.values()
+        if d.filename.startswith(CLOSING_DIR)
     ]
     deliverables += [[f"Signature packet of {signer}", filename, "Open"] for signer, filename in packet_files.items()]
     filings = [
@@ -436,8 +439,30 @@ def checklist_blocks(closing: ClosingSet, packet: Packet, packet_files: dict[str
         {"kind": "subheading", "text": "FILINGS"},
         {"kind": "table", "header": ["Filing", "With", "Status"], "rows": filings},
         {"kind": "subheading", "text": "DELIVERABLES"},
-        {"kind": "table", "header": ["Deliverable", "File", "Status"], "rows": deliverables},
+        {"kind": "table", "header": list(DELIVERABLES_HEADER), "rows": deliverables},
+        _owners_and_joinders(closing, packet),
     ]
+
+
+def _owners_and_joinders(closing: ClosingSet, packet: Packet) -> dict:
+    """Who joins the owners' agreements how, in plain words: the owners at the closing sign them;
+    the joinder form is for a later owner (a joinder from a signer would be redundant)."""
+    agreements = [
+        closing.documents[name].title
+        for name in ("continuity_agreement", "owner_covenant")
+        if name in closing.documents
+    ]
+    signed = " and the ".join(agreements)
+    spouses = (
+        " (each married owner’s spouse signs the consent attached to the Continuity Agreement)"
+        if any(o.spouse for o in packet.deal.practice.owners)
+        else ""
+    )
+    return _para(
+        f"The owners at the closing sign the {signed} themselves{spouses} and sign no joinder. The Form of "
+        "Joinder is for a person who becomes an owner later, who signs it before any interest passes to them.",
+        "Owners and joinders.",
+    )
 
 
 def _name_of(name: str, closing: ClosingSet) -> str:
@@ -489,7 +514,13 @@ def with_statuses(blocks: list[dict], order: list[str], executed: dict[str, dict
     """The checklist's blocks with each signing-order row's Status from ``executed`` (document name
     -> its execution record); ``order``: the item name of each row of the signing-order table."""
     out = copy.deepcopy(blocks)
-    table = next(b for b in out if b["kind"] == "table")  # the signing order comes first
-    for row, name in zip(table["rows"], order):
+    tables = [b for b in out if b["kind"] == "table"]
+    for row, name in zip(tables[0]["rows"], order):  # the signing order comes first
         row[-1] = status_text(executed.get(name))
+    by_file = {record.get("file"): record for record in executed.values()}
+    for table in tables[1:]:
+        if table["header"] == DELIVERABLES_HEADER:  # a closing document signed shows so there too
+            for row in table["rows"]:
+                if row[1] in by_file:
+                    row[-1] = status_text(by_file[row[1]])
     return out

@@ -104,7 +104,7 @@ def packet_blocks(key: str, pages: list[Page], packet: Packet) -> list[dict]:
         },
         {
             "kind": "table",
-            "header": ["Page", "Step", "Document", "Signs as", "Dated as of"],
+            "header": ["No.", "Step", "Document", "Signs as", "Dated as of"],
             "rows": [
                 [str(i), str(p.step), p.document.full_name, _capacity(p.signer), dated] for i, p in enumerate(pages, 1)
             ],
