@@ -104,9 +104,11 @@ def test_the_research_record_lists_the_good_faith_exam(code):
     the memo's research appendix lists it with its citation and whether it was verified."""
     rules = Library.shipped().state(code)
     assert rules.good_faith_exam is not None
-    entries = [e for e in research_record(rules) if e.label.startswith("Good-faith examination")]
+    entries = [e for e in research_record(rules) if e.label.startswith("Good-faith examination (")]
     assert len(entries) == 1
-    assert entries[0].citation == rules.good_faith_exam.citation and entries[0].verified == rules.good_faith_exam.verified
+    assert (
+        entries[0].citation == rules.good_faith_exam.citation and entries[0].verified == rules.good_faith_exam.verified
+    )
 
 
 def test_pass_h_verifications_name_the_text_read():
