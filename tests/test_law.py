@@ -256,3 +256,15 @@ def test_an_owner_the_law_itself_refuses_is_refused_under_either_policy(code, li
         result = run_cli("validate", "--policy", policy, str(deal))
         assert result.returncode == 1 and f"{license_type} license, which may not own" in result.stderr
         assert "conservative policy" not in result.stderr
+
+
+def test_the_research_appendix_lists_the_good_faith_exam():
+    """The good-faith examination rule reaches the research appendix with its authority and verified flag,
+    like every other rule the packet applied (issue 24: it was missing from all_rules())."""
+    packet = formgen.build(EXAMPLES / "fl_medspa.yaml")
+    appendix = " ".join(docx_text(next(d for d in packet.documents if d.spec.name == "research_appendix").data).split())
+    exam = Library.shipped().state("FL").good_faith_exam
+    label = "Good-faith examination (who performs it, renewal, telehealth)"  # not the scope-of-practice row
+    assert exam is not None and label in appendix
+    row = appendix[appendix.index(label) :][:300]
+    assert "458.347" in row and "Fla. Stat." in row

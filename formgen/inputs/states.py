@@ -312,6 +312,8 @@ class StateRules(BaseModel):
                 (f"Supervision instrument: {role} ({i.name})", i)
                 for role, i in self.scope_of_practice.instruments.items()
             ]
+        if self.good_faith_exam is not None:
+            out.append(("Good-faith examination (who performs it, renewal, telehealth)", self.good_faith_exam))
         out += [(f"Governing document: {p.caption}", p) for p in self.governance.provisions]
         if self.governance.estate_holding:
             out.append(("Governing document: estate holding period", self.governance.estate_holding))
