@@ -13,6 +13,7 @@ import re
 
 from ..inputs.deal_terms import APPRAISAL_DAYS, TRANSFER_EVENTS
 from .findings import Finding
+from .typed_text import plain
 
 # The agreements between the MSO and the practice besides the MSA, each with the subject on which
 # it controls the others: the MSA's integration clause names every one present, in this order.
@@ -41,13 +42,6 @@ def related_agreements(document_names: list[str]) -> list[dict]:
     ]
 
 
-def _flat(text: str) -> str:
-    """Text as typed, on one line: straight quotes, one space between words."""
-    for typographic, typed in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"')):
-        text = text.replace(typographic, typed)
-    return " ".join(text.split())
-
-
 def _paragraph(text: str, caption: str) -> str:
     """The paragraph that opens with a caption ('Entire Agreement'), or ''."""
     for line in text.splitlines():
@@ -61,7 +55,7 @@ def integration_findings(texts: dict[str, str]) -> list[Finding]:
     msa = texts.get("msa")
     if msa is None:
         return []
-    clause = _paragraph(msa, "Entire Agreement")
+    clause = plain(_paragraph(msa, "Entire Agreement"))
     if not clause:
         return [
             Finding(
@@ -105,10 +99,15 @@ def integration_findings(texts: dict[str, str]) -> list[Finding]:
 _NUMBER = r"[a-z\- ]+ \((\d+)\)"
 
 
+def event_words(label: str) -> str:
+    """A transfer event's label as a pattern over plain text, any owner term in place of 'owner'
+    ('Owner', 'Shareholder', 'Practice Owner')."""
+    return re.escape(plain(label)).replace("owner", r"[A-Za-z][A-Za-z ]*?")
+
+
 def _timetable_pattern(label: str) -> re.Pattern:
-    words = re.escape(_flat(label)).replace("owner", r"[A-Za-z][A-Za-z ]*?")  # compared with _flat text
     return re.compile(
-        words + rf": {_NUMBER} days, with the successor named within {_NUMBER} days and the price "
+        event_words(label) + rf": {_NUMBER} days, with the successor named within {_NUMBER} days and the price "
         rf"agreed within {_NUMBER} days after the event",
         re.IGNORECASE,
     )
@@ -124,7 +123,7 @@ def timetable_findings(texts: dict[str, str]) -> list[Finding]:
     an appraisal that cannot finish before the closing is settled after it (estimate and escrow)."""
     findings = []
     for name, text in sorted(texts.items()):
-        flat = _flat(text)
+        flat = plain(text)
         notice = min((int(m.group(1)) for m in _NOTICE.finditer(flat)), default=0)
         late_appraisal = []
         for key, pattern in TIMETABLE_PATTERNS.items():
@@ -179,7 +178,7 @@ _CONTRADICTIONS = (
 
 def approval_findings(texts: dict[str, str]) -> list[Finding]:
     """No document grants the MSO an approval right that another document of the packet forbids."""
-    flat = {name: _flat(text) for name, text in texts.items()}
+    flat = {name: plain(text) for name, text in texts.items()}
     findings = []
     for grants, forbids, right in _CONTRADICTIONS:
         granting = sorted(name for name, text in flat.items() if grants.search(text))
@@ -229,14 +228,14 @@ def signing_order_findings(texts: dict[str, str]) -> list[Finding]:
     checklist = texts.get("formation_checklist")
     if checklist is None:
         return []
-    rows = [(int(m.group(1)), m.group(2)) for m in map(_ROW.match, checklist.splitlines()) if m]
+    rows = [(int(m.group(1)), plain(m.group(2))) for m in map(_ROW.match, checklist.splitlines()) if m]
 
     def place(words: str) -> tuple[int, int] | None:
         return next(((number, step.index(words)) for number, step in rows if words in step), None)
 
     findings = []
     for document, condition, before, after in _ORDER_CONDITIONS:
-        if document not in texts or condition not in _flat(texts[document]):
+        if document not in texts or condition not in plain(texts[document]):
             continue
         first, then = place(before), place(after)
         if first is None or then is None or first >= then:
