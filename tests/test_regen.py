@@ -19,6 +19,8 @@ from formgen.word.ooxml import read_package
 from formgen.word.redline import default_author, paragraphs_text
 from formgen.folder.regen import HandEditError
 from formgen.word.wordml import W
+from formgen.errors import ToolMissingError
+from formgen.settings import Settings, using
 
 pytestmark = pytest.mark.slow  # slow tier: whole regenerate workflows
 
@@ -308,6 +310,16 @@ def test_missing_document_is_restored(ny):
     assert result.status == "regenerated"
     assert (out / "baa.docx").read_bytes() == original
     assert any("missing" in r for r in next(d for d in result.documents if d.file == "baa.docx").reasons)
+
+
+def test_regenerate_pdf_without_libreoffice_writes_the_docx_then_says_so(ny, tmp_path):
+    deal, out = ny
+    set_fee(deal)
+    with using(Settings(soffice=str(tmp_path / "no-such-soffice"))):
+        with pytest.raises(ToolMissingError, match="The .docx files were written; no PDF was made"):
+            formgen.regenerate(out, pdf=True)
+    assert "45,000" in "\n".join(paragraphs_text((out / "msa.docx").read_bytes()))
+    assert not list(out.glob("*.pdf"))
 
 
 def test_other_files_in_the_folder_survive(ny):

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ..drafting.packet import Packet
-from ..errors import HandEditError, InputError, Problem, ToolMissingError  # noqa: F401 (HandEditError: re-exported)
+from ..errors import HandEditError, InputError, Problem  # noqa: F401 (HandEditError: re-exported)
 from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec
 from ..inputs.library import Library
@@ -61,7 +61,7 @@ from .manifest import (
     sha256,
 )
 from .packet_folder import AMENDMENT_DIR, PacketFolder
-from ..pdf.soffice import soffice_path
+from ..pdf.soffice import missing_before_pdfs
 from ..word.toc import keep_toc_pages
 from .regen_plan import (
     COMPLIANCE,
@@ -167,12 +167,7 @@ def regenerate(
     watermark); without LibreOffice the .docx files are still written, then ToolMissingError is
     raised. The packet's lock is held from reading the manifest to writing the last PDF
     (``on_wait`` hears of a wait)."""
-    missing_tool: ToolMissingError | None = None
-    if pdf:
-        try:
-            soffice_path(docx_note="The .docx files were written; no PDF was made. ")
-        except ToolMissingError as exc:
-            missing_tool = exc
+    missing_tool = missing_before_pdfs() if pdf else None
     folder = PacketFolder(out_dir)
     folder.require_packet()
     with folder.locked(on_wait=on_wait):
