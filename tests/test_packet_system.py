@@ -12,11 +12,13 @@ import yaml
 
 from conftest import EXAMPLES, variant
 from formgen.inputs.library import Library
+from formgen.drafting.context import build_context
 from formgen.drafting.consistency import consistency_findings, succession_terms
 from formgen.drafting.drafts import block_paragraphs, draft_agreements, start_drafting
 from formgen.drafting.packet_system import (
     approval_findings,
     integration_findings,
+    related_agreements,
     signing_order_findings,
     signing_table,
     system_findings,
@@ -127,6 +129,19 @@ def test_every_packet_check_finds_its_target_in_typeset_text():
     assert consistency_findings(printed) == consistency_findings(texts)
     assert succession_terms(printed["continuity_agreement"]) == succession_terms(texts["continuity_agreement"])
     assert succession_terms(printed["msa"])["price"] == "fixed"
+
+
+def test_the_context_is_built_from_the_documents_drafting_chose():
+    """start_drafting decides the packet's documents once and builds the context from that list."""
+    library = Library.shipped()
+    deal, rules, _ = check(EXAMPLES / "fl_medspa.yaml", "conservative", library)
+    drafting = start_drafting(deal, rules, library)
+    names = [spec.name for spec in drafting.specs]
+    assert "sublease" in names
+    assert drafting.context["related_agreements"] == related_agreements(names)
+    without = [spec for spec in drafting.specs if spec.name != "sublease"]
+    context = build_context(deal, rules, library, documents=without)
+    assert "Sublease" not in [item["title"] for item in context["related_agreements"]]
 
 
 def test_the_integration_clause_names_every_related_agreement_with_an_order_of_precedence():

@@ -49,8 +49,8 @@ class Drafting:
 def start_drafting(deal: Deal, rules: StateRules, library: Library) -> Drafting:
     """What every document of the deal's packet is drafted from, out of ``library``."""
     clauses = library.clauses
-    context = build_context(deal, rules, library)
     specs = documents_for(deal, rules, library.documents)
+    context = build_context(deal, rules, library, documents=specs)
     return Drafting(deal, rules, clauses, context, specs, state_enabled_clauses(rules, clauses, specs, context))
 
 
