@@ -43,7 +43,6 @@ from typing import Any
 
 from ..drafting.packet import Packet
 from ..errors import HandEditError, InputError, Problem  # noqa: F401 (HandEditError: re-exported)
-from ..inputs.deal import Deal
 from ..inputs.documents import DocumentSpec
 from ..inputs.library import Library
 from ..word.amend import Made, amendment_for
@@ -346,7 +345,9 @@ def _amend(run: _Run, name: str, packet: Packet, result: DocumentResult) -> bool
         result.note = "executed, but its signed copy or base is missing from .formgen; no amendment written"
         return True
     spec = next(d.spec for d in packet.documents if d.spec.filename == name)
-    made = amendment_for(record, spec.title, _parties(spec, packet.deal), run.bases[name], run.outputs[name], previous)
+    made = amendment_for(
+        record, spec.title, spec.amendment_parties_in(packet.deal), run.bases[name], run.outputs[name], previous
+    )
     if made is None:
         return False
     number = len(record["amendments"]) + 1  # amendment_for numbered it the same way
@@ -374,21 +375,6 @@ def _amend(run: _Run, name: str, packet: Packet, result: DocumentResult) -> bool
         f"({', '.join(s['label'] for s in made.sections)})",
     )
     return True
-
-
-def _parties(spec: DocumentSpec, deal: Deal) -> str:
-    """Who signs an amendment of the document ``spec`` describes, named as the document names them."""
-    mso, practice = deal.mso.name, deal.practice.name
-    document = spec.name
-    if spec.subtitle == "clinician_parties" and 0 <= spec.item < len(deal.clinicians):
-        return f'{practice} ("Practice") and {deal.clinicians[spec.item].name} ("Clinician")'
-    if document == "baa":
-        return f'{practice} ("Covered Entity") and {mso} ("Business Associate")'
-    if document == "mso_operating_agreement":
-        return f'{mso} (the "Company") and its Members'
-    if document in ("practice_bylaws", "practice_operating_agreement"):
-        return f'{practice} (the "Practice") and its owners'
-    return f'{mso} ("MSO") and {practice} ("Practice")'
 
 
 def _consents(packet: Packet, spec: DocumentSpec, theirs: bytes, made: Made) -> bytes | None:
