@@ -63,6 +63,7 @@ def firm_clauses(tmp_path, spec: str = SIDE_LETTER_SPEC):
     return clauses
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_document_is_added_from_yaml_alone(tmp_path):
     library = Library.at(clauses=firm_clauses(tmp_path))
     names = [spec.name for spec in library.documents]
@@ -82,6 +83,7 @@ def test_a_document_is_added_from_yaml_alone(tmp_path):
     assert not (shipped / "side_letter.docx").exists()
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_document_applies_only_when_its_conditions_hold(tmp_path):
     library = Library.at(
         clauses=firm_clauses(tmp_path, SIDE_LETTER_SPEC.replace("not premises.sublease", "premises.sublease"))
