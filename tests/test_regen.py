@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 import formgen
-from conftest import EXAMPLES, run_cli
+from conftest import EXAMPLES, convert_with_libreoffice, run_cli
 from formgen.word.ooxml import read_package
 from formgen.word.redline import default_author, paragraphs_text
 from formgen.folder.regen import HandEditError
@@ -364,23 +364,9 @@ def test_libreoffice_shows_the_redline(ny, tmp_path, libreoffice, libreoffice_pr
     deal, out = ny
     set_fee(deal)
     formgen.regenerate(out)
-    pdf_dir = tmp_path / "pdf"
-    subprocess.run(
-        [
-            libreoffice,
-            libreoffice_profile,
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(pdf_dir),
-            str(out / "redlines/msa.redline.docx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
+    pdf = convert_with_libreoffice(
+        libreoffice, libreoffice_profile, out / "redlines/msa.redline.docx", tmp_path / "pdf"
     )
-    pdf = pdf_dir / "msa.redline.pdf"
     text = "".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages)
     # LibreOffice prints tracked changes as shown: the deleted fee struck through beside the new one
     assert "42,000.00" in text and "45,000.00" in text

@@ -5,13 +5,12 @@ key is validated, and offers_iv_therapy and treatments agree."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, states_with
 from formgen.api import build
 from formgen.errors import InputError
 from formgen.inputs.deal_loader import load_deal
@@ -22,17 +21,6 @@ from test_jurisdictions import deal_for
 from test_law import LARGEST_MARKETS
 
 CLINICAL = ("good_faith_exam_policy", "treatment_protocols")
-
-
-def states_with(tmp_path: Path, code: str, edit) -> Path:
-    """A copy of the shipped state files with ``code``'s file edited."""
-    states = tmp_path / "states"
-    shutil.copytree(ROOT / "state_overrides", states)
-    path = states / f"{code}.yaml"
-    data = yaml.safe_load(path.read_text())
-    edit(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-    return states
 
 
 def _deal(tmp_path: Path, base: Path, name: str = "deal", **changes) -> Path:
