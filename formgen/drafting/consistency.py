@@ -28,7 +28,7 @@ PRICE_FORMULAS = {
 _FIXED_AMOUNT = re.compile(r"(\$[\d,]+\.\d\d) for all of the owner's interest")
 
 
-def _event_pattern(label: str) -> re.Pattern:
+def _event_pattern(label: str) -> re.Pattern[str]:
     """The event's words with any owner term ('Owner', 'Shareholder', 'Practice Owner'), then ': N days'."""
     return re.compile(event_words(label) + r": [a-z\- ]+ \((\d+)\) days", re.IGNORECASE)
 

@@ -10,6 +10,7 @@ another forbids, and the checklist's signing order meets every condition a docum
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..inputs.deal_terms import APPRAISAL_DAYS, TRANSFER_EVENTS
 from .findings import Finding
@@ -32,7 +33,7 @@ RELATED_AGREEMENTS = (
 )
 
 
-def related_agreements(document_names: list[str]) -> list[dict]:
+def related_agreements(document_names: list[str]) -> list[dict[str, str]]:
     """The related agreements a packet holds, in precedence order: [{'name', 'title', 'subject'}]."""
     present = set(document_names)
     return [
@@ -105,7 +106,7 @@ def event_words(label: str) -> str:
     return re.escape(plain(label)).replace("owner", r"[A-Za-z][A-Za-z ]*?")
 
 
-def _timetable_pattern(label: str) -> re.Pattern:
+def _timetable_pattern(label: str) -> re.Pattern[str]:
     return re.compile(
         event_words(label) + rf": {_NUMBER} days, with the successor named within {_NUMBER} days and the price "
         rf"agreed within {_NUMBER} days after the event",
@@ -263,6 +264,6 @@ def system_findings(texts: dict[str, str]) -> list[Finding]:
     )
 
 
-def signing_table(steps: list[dict]) -> str:
+def signing_table(steps: list[dict[str, Any]]) -> str:
     """The signing order as the checklist's table reads in text ('1 | step | who' rows)."""
     return "\n".join(f"{s['step']} | {s['what']} | {s['who']}" for s in steps)
