@@ -59,7 +59,7 @@ class HandEditError(FormgenError):
     """Files in a packet were edited by hand (or are not formgen's) and writing would replace
     or remove them (exit 1). ``action`` says what was about to happen ("regenerating")."""
 
-    def __init__(self, out_dir, files: list[str], action: str = "regenerating"):
+    def __init__(self, out_dir: str | Path, files: list[str], action: str = "regenerating"):
         self.files = files
         names = "\n".join(f"  {Path(out_dir) / f}" for f in files)
         one = len(files) == 1

@@ -11,6 +11,7 @@ never fed back to jinja).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # Characters with a meaning in the markup; values carry stand-ins for them.
@@ -111,7 +112,7 @@ def typeset(text: str) -> str:
     return _outside_values(text, _spaces)
 
 
-def _outside_values(text: str, change) -> str:
+def _outside_values(text: str, change: Callable[[str], str]) -> str:
     """``change`` applied to the clause's own text, every printed value left as it is."""
     out, position = [], 0
     for match in _VALUE.finditer(text):
@@ -145,7 +146,7 @@ def library_prose(text: str) -> str:
     return curly_quotes(_ISO_DATE.sub(_written_date, str(text or "")))
 
 
-def _written_date(match: re.Match) -> str:
+def _written_date(match: re.Match[str]) -> str:
     year, month, day = (int(g) for g in match.groups())
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return match.group(0)

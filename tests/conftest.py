@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -87,6 +88,17 @@ def packets(tmp_path_factory) -> ExamplePackets:
     return ExamplePackets(tmp_path_factory.mktemp("packets"))
 
 
+def states_with(tmp_path: Path, code: str, edit) -> Path:
+    """A copy of the shipped state files with ``code``'s file edited."""
+    states = tmp_path / "states"
+    shutil.copytree(ROOT / "state_overrides", states)
+    path = states / f"{code}.yaml"
+    data = yaml.safe_load(path.read_text())
+    edit(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return states
+
+
 def variant(base: dict, **changes) -> dict:
     """A copy of a deal's data with fields changed by dotted path: variant(CA, **{"mso.name": "X"})."""
     data = copy.deepcopy(base)
@@ -103,6 +115,18 @@ def docx_text(path: Path) -> str:
     from formgen.word.ooxml import docx_text as _text
 
     return _text(path.read_bytes())
+
+
+def convert_with_libreoffice(program: str, profile: str, source: Path, outdir: Path, to: str = "pdf") -> Path:
+    """``source`` converted by LibreOffice (``program``, ``profile``: its -env:UserInstallation option) into
+    ``outdir``; ``to``: "pdf" or "docx:MS Word 2007 XML". The new file, or a failure with LibreOffice's output."""
+    command = [program, profile, "--headless", "--convert-to", to, "--outdir", str(outdir), str(source)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    converted = outdir / f"{source.stem}.{to.split(':')[0]}"
+    assert result.returncode == 0 and converted.exists(), (
+        f"LibreOffice did not convert {source}: {result.stdout}{result.stderr}"
+    )
+    return converted
 
 
 def soffice() -> str | None:

@@ -4,6 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `bash tests/run.sh fast [pytest options]`: the fast tier alone, nothing installed, both cores. It
+# lets Python keep bytecode for this run: with PYTHONDONTWRITEBYTECODE set, pytest rewrites every
+# test module's assertions again on each run (seconds of CPU before the first test).
+if [ "${1:-}" = fast ]; then
+  shift
+  exec env -u PYTHONDONTWRITEBYTECODE .venv/bin/python -m pytest -q -m "not slow" -n "${PYTEST_WORKERS:-2}" --dist loadscope "$@"
+fi
+
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_packages=()
 command -v soffice >/dev/null 2>&1 || apt_packages+=(libreoffice-writer-nogui)

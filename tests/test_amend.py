@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import docx
 import pytest
 
 import formgen
-from conftest import EXAMPLES, run_cli, soffice
+from conftest import EXAMPLES, convert_with_libreoffice, run_cli, soffice
 from formgen.word.amend import amendment_for
 from formgen.word.redline import paragraphs_text
 
@@ -156,20 +155,8 @@ def test_fee_changes_after_signing_write_amendments(ny, tmp_path):
     assert formgen.regenerate(out).status == "unchanged"
     if soffice() is not None:
         for name in ("amendments/msa.amendment-2.docx", "msa.conformed.docx"):
-            subprocess.run(
-                [
-                    soffice(),
-                    f"-env:UserInstallation=file://{tmp_path / 'lo'}",
-                    "--headless",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                    str(tmp_path / "pdf"),
-                    str(out / name),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=300,
+            convert_with_libreoffice(
+                soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo'}", out / name, tmp_path / "pdf"
             )
         assert (tmp_path / "pdf/msa.amendment-2.pdf").stat().st_size > 0
         assert (tmp_path / "pdf/msa.conformed.pdf").stat().st_size > 0
@@ -280,20 +267,8 @@ def test_a_removed_service_is_reserved_by_the_signed_numbering(tmp_path):
     assert not any("not for signature until" in p for p in conformed)
 
     if soffice() is not None:
-        subprocess.run(
-            [
-                soffice(),
-                f"-env:UserInstallation=file://{tmp_path / 'lo'}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(tmp_path / "pdf"),
-                str(amendment_path),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
+        convert_with_libreoffice(
+            soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo'}", amendment_path, tmp_path / "pdf"
         )
         from pypdf import PdfReader
 

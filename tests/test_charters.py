@@ -6,6 +6,7 @@ and carry the licensing certificate (N.Y. Ltd. Liab. Co. Law §§ 203(e), 1203),
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from conftest import EXAMPLES
@@ -24,6 +25,7 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_member_managed_texas_llc_certificate_names_each_member_with_an_address():
     texts, _ = drafted(EXAMPLES / "tx_medspa.yaml")  # a member-managed MSO formed in Texas
     certificate = one_line(texts["mso_articles"])

@@ -76,6 +76,7 @@ def test_each_state_drafts_the_agreements_and_its_instruments_under_its_names(tm
     assert "(each a “Clinician Agreement”)" in texts["msa"] and "Clinician Agreement: Riley Nurse" in texts["msa"]
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_instrument_states_what_the_state_requires_of_it(tmp_path):
     texts = drafted(staffed(tmp_path, "tx"))
     paa = texts["supervision_instrument.np"]
@@ -123,6 +124,7 @@ def _errors(path: Path, rule: str):
     return [f for f in findings if f.rule == rule]
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_role_the_state_does_not_allow_is_an_error_with_the_citation(tmp_path):
     lvn = {"name": "Val Vocational", "role": "LVN", "performs": ["lasers_ipl"]}
     [finding] = _errors(staffed(tmp_path, "ca", clinicians=(lvn,)), "staffing.role_not_allowed")
@@ -132,6 +134,7 @@ def test_a_role_the_state_does_not_allow_is_an_error_with_the_citation(tmp_path)
     assert "laser" not in agreement.split("Duties and Scope of Practice")[1].split("No Other Services")[0]
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_an_rn_injecting_without_the_supervision_the_state_requires_is_an_error(tmp_path):
     """California: only a physician supervises a nurse's injections; an RN supervised by an NP is an error."""
     nurse = {**NURSE, "performs": ["neuromodulators"], "supervised_by": "Nora Practitioner"}
@@ -147,6 +150,7 @@ def test_an_rn_injecting_without_the_supervision_the_state_requires_is_an_error(
 
 
 @pytest.mark.parametrize("state", ["ca", "tx", "ny"])
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_an_rn_performing_good_faith_exams_is_an_error_where_the_state_forbids_it(tmp_path, state):
     [finding] = _errors(
         staffed(tmp_path, state, clinicians=({**NURSE, "good_faith_exams": True},)), "staffing.good_faith_exam_role"
@@ -192,6 +196,7 @@ def test_clinicians_sign_their_agreements_in_the_signing_order(tmp_path):
     assert any("Riley Nurse" in row["who"] for row in rows)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_staffed_packet_is_deterministic_and_opens_as_word(tmp_path):
     path = staffed(tmp_path, "tx")
     first = {d.spec.filename: d.data for d in build_packet(path).documents}
@@ -215,6 +220,7 @@ def test_the_web_interview_has_a_clinical_team_step_with_help():
     assert ("LVN", "LVN (licensed vocational or practical nurse)") in role.choices
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_regenerate_redrafts_a_clinicians_agreement_and_adds_a_new_clinicians(tmp_path):
     """A changed clinician changes that clinician's documents only; a clinician added brings new documents."""
     import formgen

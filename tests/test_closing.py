@@ -214,6 +214,7 @@ def docx_text_of(packet, name: str) -> str:
     return docx_text(next(d.data for d in packet.documents if d.spec.name == name))
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_closing_documents_say_what_they_must(packets):
     folder = packets["ca_medspa"] / "closing"
     pay = " ".join(docx_text(folder / "payment_authorization.docx").split())
@@ -276,6 +277,7 @@ def test_requirements_that_contradict_one_another_are_refused(monkeypatch):
 
 
 @pytest.mark.parametrize("stem", STATES)
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_closing_documents_use_typographic_quotes_and_apostrophes(packets, stem):
     """What the closing set prints in its own words is typeset (the typography lint's rule: no
     straight double quote), apostrophes included; the example deals' names have none of their own."""
@@ -287,6 +289,7 @@ def test_closing_documents_use_typographic_quotes_and_apostrophes(packets, stem)
     assert "(the \u201cPractice\u201d)" in pay and "MSO\u2019s" in pay
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_closing_pdfs_are_made_from_the_word_files_on_disk(packets, tmp_path):
     """The closing set's PDFs, like the documents', render what the folder holds (a lawyer's edit
     of a signature packet shows), not a fresh build."""
@@ -327,6 +330,7 @@ def signing_rows(path) -> dict[str, str]:
     return {row[1]: row[-1] for row in rows[1:]}
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_mark_executed_records_signers_and_date_and_the_checklist_shows_them(tmp_path):
     out = tmp_path / "ny"
     formgen.generate(EXAMPLES / "ny_medspa.yaml", out)
@@ -359,6 +363,7 @@ def test_mark_executed_records_signers_and_date_and_the_checklist_shows_them(tmp
     }
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_mark_executed_leaves_a_hand_edited_checklist_alone(tmp_path):
     out = tmp_path / "ca"
     formgen.generate(EXAMPLES / "ca_medspa.yaml", out)
@@ -384,6 +389,7 @@ def test_closing_listing_as_json_from_the_command_line(packets):
     assert text.returncode == 0 and "[open] Management Services Agreement" in text.stdout
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_manifest_whose_closing_checklist_holds_other_blocks_is_refused(tmp_path):
     out = tmp_path / "fl"
     formgen.generate(EXAMPLES / "fl_medspa.yaml", out)
@@ -398,6 +404,7 @@ def test_a_manifest_whose_closing_checklist_holds_other_blocks_is_refused(tmp_pa
     "stem, expected",
     [("ny_medspa", True), ("fl_medspa", True), ("oh_medspa", True), ("ca_medspa", False), ("tx_medspa", False)],
 )
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_owner_covenant_agreement_only_where_the_state_leaves_one_signed_by_each_owner(packets, stem, expected):
     """The MSA covenant binds the Practice only; each owner's own covenant is a separate agreement the
     owner signs, drafted where the deal asks for a non-compete and the state's law keeps one (CA
@@ -427,6 +434,7 @@ def test_owner_covenant_agreement_only_where_the_state_leaves_one_signed_by_each
     assert step["owner_covenant"] <= step["msa"]
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_no_owner_covenant_when_the_deal_asks_for_no_non_compete(tmp_path):
     import yaml
 
@@ -439,6 +447,7 @@ def test_no_owner_covenant_when_the_deal_asks_for_no_non_compete(tmp_path):
 
 
 @pytest.mark.parametrize("stem", STATES)
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_form_of_joinder_for_later_owners_that_no_one_signs_at_the_closing(packets, stem):
     """Owners at the closing sign the Continuity Agreement (and the owner covenant) themselves; a
     person who becomes an owner later joins them by the form, which is listed as a deliverable and is
@@ -462,6 +471,7 @@ def test_a_form_of_joinder_for_later_owners_that_no_one_signs_at_the_closing(pac
     assert "Every other person who becomes an owner of Practice signs a joinder" in continuity
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_regenerate_keeps_the_e_signature_anchors_the_packet_was_generated_with(tmp_path):
     out = tmp_path / "tx"
     formgen.generate(EXAMPLES / "tx_medspa.yaml", out, esign="dropbox-sign")

@@ -8,6 +8,7 @@ import io
 import zipfile
 
 import pytest
+from lxml import etree
 
 from conftest import EXAMPLES
 from formgen.drafting.assemble import bookmark_for
@@ -15,7 +16,8 @@ from formgen.drafting.context import number_words, words
 from formgen.markup import BOLD_CLOSE, BOLD_OPEN, library_prose, parse_body, protect, restore, typeset
 from formgen.inputs.library import Library
 from formgen.inputs.states import merge_layers
-from formgen.word.ooxml import ListLabels, bookmark_labels
+from formgen.word.ooxml import bookmark_labels
+from formgen.word.sections import ListNumbering
 from formgen.word.tables import column_widths
 from formgen.word.wordml import W_DECL
 
@@ -167,11 +169,9 @@ def test_list_labels_count_levels_restart_below_and_honour_start_overrides():
         _para(num="3"),
         _para(num="2"),
     ]
-    labels = ListLabels({"word/numbering.xml": NUMBERING.encode(), "word/styles.xml": STYLES.encode()})
-    from xml.etree import ElementTree as ET
-
-    body = ET.fromstring(f"<w:body {W}>{''.join(paragraphs)}</w:body>")
-    got = [labels.label(p) for p in body]
+    labels = ListNumbering(etree.fromstring(NUMBERING.encode()), etree.fromstring(STYLES.encode()))
+    body = etree.fromstring(f"<w:body {W}>{''.join(paragraphs)}</w:body>")
+    got = [labels.label(p)[0] for p in body]
     assert got == ["Article 1", "1.1", "1.2", "(a)", "(b)", "Article 2", "2.1", "(a)", "(c)"]
     assert bookmark_labels(_docx(paragraphs)) == {"_Ref1": "2.1"}
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 import formgen
 from conftest import EXAMPLES, run_cli
 from formgen.inputs.law_changes import law_changes
@@ -39,6 +41,7 @@ def test_a_term_that_ends_before_the_change_is_not_reached():
     assert covenant_changes(dt.date(2020, 1, 1), initial_years=5, renewal_years=0) == []
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_impact_names_the_texas_packet_that_predates_sb_1318(tmp_path):
     deals = tmp_path / "deals"
     deals.mkdir()

@@ -78,6 +78,7 @@ def test_a_deal_name_full_of_template_syntax_prints_as_typed(packet, tmp_path):
 
 
 @pytest.mark.parametrize("example", ["ca_medspa.yaml", "tx_medspa.yaml", "ny_medspa.yaml", "fl_medspa.yaml"])
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_every_document_has_its_own_name_in_the_contents_and_bookmarks(example):
     """The two organizational consents share a heading ("Action by Unanimous Written Consent"); the
     cover's contents and the PDF bookmarks name each with whose consent it is."""

@@ -6,11 +6,14 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import yaml
 from docx import Document
 
 import formgen
 from conftest import EXAMPLES, ROOT
 from formgen.errors import InputError
+from formgen.drafting.plan import documents_for
+from formgen.inputs.deal_loader import load_deal
 from formgen.inputs.library import Library
 
 SIDE_LETTER_SPEC = """\
@@ -60,6 +63,7 @@ def firm_clauses(tmp_path, spec: str = SIDE_LETTER_SPEC):
     return clauses
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_document_is_added_from_yaml_alone(tmp_path):
     library = Library.at(clauses=firm_clauses(tmp_path))
     names = [spec.name for spec in library.documents]
@@ -79,6 +83,7 @@ def test_a_document_is_added_from_yaml_alone(tmp_path):
     assert not (shipped / "side_letter.docx").exists()
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_document_applies_only_when_its_conditions_hold(tmp_path):
     library = Library.at(
         clauses=firm_clauses(tmp_path, SIDE_LETTER_SPEC.replace("not premises.sublease", "premises.sublease"))
@@ -96,6 +101,12 @@ def test_a_document_applies_only_when_its_conditions_hold(tmp_path):
         ("order: 1\ntitle: X\nlabel_prefix: X\nsigners: [landlord]\n", "signers.0", "Input should be"),
         ("order: 1\ntitle: X\nlabel_prefix: X\ncolour: red\n", "colour", "Extra inputs are not permitted"),
         ("- just a list\n", "", "must be a mapping"),
+        (
+            "order: 1\ntitle: X\nlabel_prefix: X\namendment_parties: '{owner} and {mso}'\n",
+            "amendment_parties",
+            "{owner}",
+        ),
+        ("order: 1\ntitle: X\nlabel_prefix: X\namendment_parties: '{mso and us'\n", "amendment_parties", "pattern"),
     ],
 )
 def test_a_bad_spec_names_its_file_and_field(tmp_path, spec, field, message):
@@ -115,3 +126,29 @@ def test_a_condition_that_cannot_be_evaluated_names_the_document(tmp_path):
         formgen.errors.FormgenError, match="side_letter/document.yaml: applies 'premises.no_such_field'"
     ):
         formgen.build(EXAMPLES / "ca_medspa.yaml", library=library)
+
+
+def test_an_amendment_names_the_parties_as_the_document_declares_them(tmp_path):
+    """Who signs an amendment is a field of the document's spec (no test on its name): the BAA's
+    roles, a governing document's owners, a per-clinician copy's clinician, else MSO and Practice."""
+    library = Library.at(
+        clauses=firm_clauses(tmp_path, SIDE_LETTER_SPEC + "amendment_parties: '{mso} (\"Lender\") and {practice}'\n")
+    )
+    data = yaml.safe_load((EXAMPLES / "tx_medspa.yaml").read_text())
+    data["clinicians"] = [{"name": "Riley Nurse", "role": "RN", "license": "RN 123"}]
+    (tmp_path / "staffed.yaml").write_text(yaml.safe_dump(data))
+    deal = load_deal(tmp_path / "staffed.yaml")
+    specs = {spec.name: spec for spec in documents_for(deal, library.state(deal.state), library.documents)}
+    mso, practice = deal.mso.name, deal.practice.name
+    assert specs["msa"].amendment_parties_in(deal) == f'{mso} ("MSO") and {practice} ("Practice")'
+    assert specs["baa"].amendment_parties_in(deal) == f'{practice} ("Covered Entity") and {mso} ("Business Associate")'
+    assert (
+        specs["practice_operating_agreement"].amendment_parties_in(deal)
+        == f'{practice} (the "Practice") and its owners'
+    )
+    assert specs["side_letter"].amendment_parties_in(deal) == f'{mso} ("Lender") and {practice}'
+    copy = next(spec for name, spec in specs.items() if name.startswith("clinician_agreement."))
+    assert (
+        copy.amendment_parties_in(deal)
+        == f'{practice} ("Practice") and {deal.clinicians[copy.item].name} ("Clinician")'
+    )

@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 
 import formgen
-from conftest import EXAMPLES, run_cli, soffice
+from conftest import EXAMPLES, convert_with_libreoffice, run_cli, soffice
 from formgen.word.comments import comment_texts
 from formgen.word.merge import merge_documents
 from formgen.word.ooxml import read_package
@@ -250,23 +250,9 @@ def test_the_lawyers_own_tracked_changes_are_kept(ny):
 def test_a_document_saved_by_libreoffice_merges(ny, tmp_path):
     """LibreOffice rewrites the whole package (styles, run splits, rsids): still merged, not refused."""
     deal, out = ny
-    lo_out = tmp_path / "lo"
-    subprocess.run(
-        [
-            soffice(),
-            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-            "--headless",
-            "--convert-to",
-            "docx:MS Word 2007 XML",
-            "--outdir",
-            str(lo_out),
-            str(out / "msa.docx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    shutil.copy(lo_out / "msa.docx", out / "msa.docx")
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
+    saved = convert_with_libreoffice(soffice(), profile, out / "msa.docx", tmp_path / "lo", "docx:MS Word 2007 XML")
+    shutil.copy(saved, out / "msa.docx")
     three_edits(out / "msa.docx")
     edited = (out / "msa.docx").read_bytes()
     set_fee(deal)
@@ -604,22 +590,9 @@ def test_a_review_saved_by_libreoffice_merges_after_a_renumbering(tmp_path):
     document = docx.Document(str(msa))
     document.add_comment(paragraph(document, "Engagement.").runs, text=LAWYER_COMMENT, author="Counsel")
     document.save(str(msa))
-    subprocess.run(
-        [
-            soffice(),
-            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-            "--headless",
-            "--convert-to",
-            "docx:MS Word 2007 XML",
-            "--outdir",
-            str(tmp_path / "lo"),
-            str(msa),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    shutil.copy(tmp_path / "lo" / "msa.docx", msa)  # the file as LibreOffice last wrote it
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
+    saved = convert_with_libreoffice(soffice(), profile, msa, tmp_path / "lo", "docx:MS Word 2007 XML")
+    shutil.copy(saved, msa)  # the file as LibreOffice last wrote it
     lawyer = msa.read_bytes()
     deal.write_text(deal.read_text().replace(*WITHOUT_MARKETING))
 

@@ -221,6 +221,7 @@ def test_a_symbolic_link_inside_the_packet_is_never_followed(ca_packet, tmp_path
         formgen.regenerate(packet)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_cli_refuses_a_hostile_manifest_with_exit_1_and_the_field(ca_packet, tmp_path):
     deal, packet = fresh_copy(ca_packet, tmp_path)
     edit_manifest(packet, HOSTILE["an absolute signed copy"])

@@ -5,15 +5,21 @@ path that never leaves the practice without an owner, and the MSO option is no c
 
 from __future__ import annotations
 
+import functools
+import re
+
 import pytest
 import yaml
 
 from conftest import EXAMPLES, variant
 from formgen.inputs.library import Library
+from formgen.drafting.context import build_context
+from formgen.drafting.consistency import consistency_findings, succession_terms
 from formgen.drafting.drafts import block_paragraphs, draft_agreements, start_drafting
 from formgen.drafting.packet_system import (
     approval_findings,
     integration_findings,
+    related_agreements,
     signing_order_findings,
     signing_table,
     system_findings,
@@ -33,7 +39,14 @@ def typed(text: str) -> str:
 
 
 def drafted(path) -> tuple[dict[str, str], dict]:
-    """document name -> its drafted text (with the checklist's signing order), and the context."""
+    """document name -> its drafted text (with the checklist's signing order), and the context. Drafted
+    once per deal file and test process: the texts are the caller's to change, the context is shared."""
+    texts, context = _drafted_once(path)
+    return dict(texts), context
+
+
+@functools.cache
+def _drafted_once(path) -> tuple[dict[str, str], dict]:
     deal, rules, _ = check(path, "conservative", Library.shipped())
     drafting = start_drafting(deal, rules, Library.shipped())
     texts = {d.spec.name: typed("\n".join(block_paragraphs(d.blocks, notes=True))) for d in draft_agreements(drafting)}
@@ -90,6 +103,53 @@ def test_a_timetable_edited_past_its_deadline_is_caught():
     texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
     texts["msa"] = texts["msa"].replace("its good-faith estimate of the price", "the price")
     assert [f.rule for f in timetable_findings(texts)] == ["packet.timetable.appraisal"]
+
+
+def typeset(text: str) -> str:
+    """Typed text as the documents print it: curly quotes and apostrophes, a no-break space before "days"."""
+    text = re.sub(r'"([^"\n]*)"', "\u201c\\1\u201d", text)
+    return text.replace("'", "\u2019").replace(" days", "\xa0days")
+
+
+def test_every_packet_check_finds_its_target_in_typeset_text():
+    """The checks compare typed words with the text through one `plain`: typeset documents (curly
+    apostrophes, no-break spaces) give the same findings as typed ones, and the findings are there."""
+    texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
+    texts["practice_bylaws"] = texts["practice_bylaws"].replace(
+        "price agreed within twenty-one (21) days", "price agreed within forty-one (41) days"
+    )
+    texts["continuity_agreement"] += "\nPractice shall not amend its Bylaws without MSO's prior written approval."
+    clause = next(line for line in texts["msa"].splitlines() if "Entire Agreement" in line)
+    texts["msa"] = texts["msa"].replace(clause, clause.replace("Continuity Agreement", "continuity arrangements"))
+    effective = re.search(r'as of ([A-Z][a-z]+ \d{1,2}, \d{4}) \(the "Effective Date"\)', texts["msa"])
+    texts["msa"] = texts["msa"].replace(effective.group(1), "January 1, 1999")
+    texts["msa"] = texts["msa"].replace("the fair market value of the interest", "for all of the owner's interest")
+    rules = {f.rule for f in consistency_findings(texts)}
+    assert {
+        "packet.timetable.exclusion",
+        "packet.approval_rights",
+        "packet.integration",
+        "packet.parties",
+        "packet.succession.price",
+    } <= rules
+    printed = {name: typeset(text) for name, text in texts.items()}
+    assert "\u2019" in printed["msa"] and "\u201cEffective Date\u201d" in printed["msa"]
+    assert consistency_findings(printed) == consistency_findings(texts)
+    assert succession_terms(printed["continuity_agreement"]) == succession_terms(texts["continuity_agreement"])
+    assert succession_terms(printed["msa"])["price"] == "fixed"
+
+
+def test_the_context_is_built_from_the_documents_drafting_chose():
+    """start_drafting decides the packet's documents once and builds the context from that list."""
+    library = Library.shipped()
+    deal, rules, _ = check(EXAMPLES / "fl_medspa.yaml", "conservative", library)
+    drafting = start_drafting(deal, rules, library)
+    names = [spec.name for spec in drafting.specs]
+    assert "sublease" in names
+    assert drafting.context["related_agreements"] == related_agreements(names)
+    without = [spec for spec in drafting.specs if spec.name != "sublease"]
+    context = build_context(deal, rules, library, documents=without)
+    assert "Sublease" not in [item["title"] for item in context["related_agreements"]]
 
 
 def test_the_integration_clause_names_every_related_agreement_with_an_order_of_precedence():

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import EXAMPLES, ROOT, run_cli
+from conftest import EXAMPLES, run_cli, states_with
 from formgen.drafting.covenants import covenant_findings
 from formgen.api import build as build_packet
 from formgen.errors import InputError
@@ -35,16 +32,6 @@ def test_every_market_has_both_sections_each_entry_cited(code):
         assert entry.citation.strip(), f"{code} {label}: no citation"
         assert entry.note.strip(), f"{code} {label}: no note saying what was read or what it rests on"
         assert not entry.verified or entry.source.strip(), f"{code} {label}: verified without a source"
-
-
-def _library_with(tmp_path: Path, code: str, edit) -> Path:
-    states = tmp_path / "states"
-    shutil.copytree(ROOT / "state_overrides", states)
-    path = states / f"{code}.yaml"
-    data = yaml.safe_load(path.read_text())
-    edit(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-    return states
 
 
 @pytest.mark.parametrize(
@@ -80,7 +67,7 @@ def _library_with(tmp_path: Path, code: str, edit) -> Path:
 )
 @pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_schema_refuses_a_bad_entry_naming_file_and_field(tmp_path, edit, field, words):
-    states = _library_with(tmp_path, "FL", edit)
+    states = states_with(tmp_path, "FL", edit)
     with pytest.raises(InputError) as caught:
         read_state("FL", states)
     problems = caught.value.problems

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import posixpath
 import struct
-import subprocess
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from docx.shared import Inches
 from lxml import etree
 
+from conftest import convert_with_libreoffice
 from formgen.word.ooxml import read_package
 from formgen.word.redline import RedlineError, make_redline, paragraphs_text, redline_date
 from formgen.word.wordml import W
@@ -306,24 +306,7 @@ def test_libreoffice_renders_the_changes(tmp_path, libreoffice, libreoffice_prof
     new = fee_memo(tmp_path / "new.docx", "$30,000", None)
     redline_path = tmp_path / "redline.docx"
     redline_path.write_bytes(make_redline(old, new))
-    out_dir = tmp_path / "pdf"
-    result = subprocess.run(
-        [
-            libreoffice,
-            libreoffice_profile,
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out_dir),
-            str(redline_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    pdf = out_dir / "redline.pdf"
-    assert pdf.exists(), f"LibreOffice did not convert the redline: {result.stdout}{result.stderr}"
+    pdf = convert_with_libreoffice(libreoffice, libreoffice_profile, redline_path, tmp_path / "pdf")
     text = "".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
     for shown in ("25,000", "30,000", "Late Payment", "Management Fee"):
         assert shown in text

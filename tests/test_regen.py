@@ -14,11 +14,13 @@ import pytest
 from lxml import etree
 
 import formgen
-from conftest import EXAMPLES, run_cli
+from conftest import EXAMPLES, convert_with_libreoffice, run_cli
 from formgen.word.ooxml import read_package
 from formgen.word.redline import default_author, paragraphs_text
 from formgen.folder.regen import HandEditError
 from formgen.word.wordml import W
+from formgen.errors import ToolMissingError
+from formgen.settings import Settings, using
 
 pytestmark = pytest.mark.slow  # slow tier: whole regenerate workflows
 
@@ -310,6 +312,16 @@ def test_missing_document_is_restored(ny):
     assert any("missing" in r for r in next(d for d in result.documents if d.file == "baa.docx").reasons)
 
 
+def test_regenerate_pdf_without_libreoffice_writes_the_docx_then_says_so(ny, tmp_path):
+    deal, out = ny
+    set_fee(deal)
+    with using(Settings(soffice=str(tmp_path / "no-such-soffice"))):
+        with pytest.raises(ToolMissingError, match="The .docx files were written; no PDF was made"):
+            formgen.regenerate(out, pdf=True)
+    assert "45,000" in "\n".join(paragraphs_text((out / "msa.docx").read_bytes()))
+    assert not list(out.glob("*.pdf"))
+
+
 def test_other_files_in_the_folder_survive(ny):
     deal, out = ny
     (out / "notes.txt").write_text("call the client")
@@ -352,23 +364,9 @@ def test_libreoffice_shows_the_redline(ny, tmp_path, libreoffice, libreoffice_pr
     deal, out = ny
     set_fee(deal)
     formgen.regenerate(out)
-    pdf_dir = tmp_path / "pdf"
-    subprocess.run(
-        [
-            libreoffice,
-            libreoffice_profile,
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(pdf_dir),
-            str(out / "redlines/msa.redline.docx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
+    pdf = convert_with_libreoffice(
+        libreoffice, libreoffice_profile, out / "redlines/msa.redline.docx", tmp_path / "pdf"
     )
-    pdf = pdf_dir / "msa.redline.pdf"
     text = "".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages)
     # LibreOffice prints tracked changes as shown: the deleted fee struck through beside the new one
     assert "42,000.00" in text and "45,000.00" in text

@@ -21,6 +21,7 @@ from formgen.inputs.library import Library
 
 from formgen.scan.categories import CATEGORIES
 from formgen.scan.corpus import load_corpus, score_typed, score_word
+from formgen.scan.documents import read_document
 from formgen.scan.outputs import memo_docx, redline_docx
 from formgen.scan.review import detect, review_file, review_paragraphs
 from formgen.scan.scanner import scan_text
@@ -253,6 +254,10 @@ def test_unreadable_inputs_get_clear_errors(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(InputError, match="not a regular file"):
         docx_paragraphs(fifo)
+    for suffix in (".txt", ".pdf"):  # every kind a review reads: the same check, the same message
+        os.mkfifo(tmp_path / f"pipe{suffix}")
+        with pytest.raises(InputError, match="not a regular file"):
+            read_document(tmp_path / f"pipe{suffix}")
     deep = tmp_path / "deep.docx"
     with zipfile.ZipFile(deep, "w", zipfile.ZIP_STORED) as zf:  # stored: the depth limit, not the ratio, refuses it
         zf.writestr(

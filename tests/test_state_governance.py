@@ -65,6 +65,7 @@ def test_an_llc_gets_its_own_provisions_and_not_the_corporations(code, tmp_path)
         assert (f"({p.citation})" in text) == p.applies_to(entity_type), f"{code} {p.id}"
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_ohios_statute_governs_a_professional_association_and_not_a_lay_ownable_llc(tmp_path):
     association, _ = governing_document(deal_data("OH", "three_owners"), tmp_path)
     assert "(Ohio Rev. Code § 1785.06)" in association and "even-numbered year" in association

@@ -155,7 +155,8 @@ def test_the_code_is_formatted_as_ruff_formats_it(starts_processes):
 
 
 def test_mypy_is_strict_and_clean_on_the_model_and_packet_layers(starts_processes):
-    """[tool.mypy] in pyproject.toml: strict on formgen/inputs, formgen/folder and formgen/settings.py."""
+    """[tool.mypy] in pyproject.toml: strict on the packages it lists (inputs, library, folder, lint, the
+    lowest modules)."""
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--no-incremental"], cwd=PACKAGE.parent, capture_output=True, text=True
     )

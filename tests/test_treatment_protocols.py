@@ -5,13 +5,12 @@ key is validated, and offers_iv_therapy and treatments agree."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, states_with
 from formgen.api import build
 from formgen.errors import InputError
 from formgen.inputs.deal_loader import load_deal
@@ -22,17 +21,6 @@ from test_jurisdictions import deal_for
 from test_law import LARGEST_MARKETS
 
 CLINICAL = ("good_faith_exam_policy", "treatment_protocols")
-
-
-def states_with(tmp_path: Path, code: str, edit) -> Path:
-    """A copy of the shipped state files with ``code``'s file edited."""
-    states = tmp_path / "states"
-    shutil.copytree(ROOT / "state_overrides", states)
-    path = states / f"{code}.yaml"
-    data = yaml.safe_load(path.read_text())
-    edit(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-    return states
 
 
 def _deal(tmp_path: Path, base: Path, name: str = "deal", **changes) -> Path:
@@ -51,6 +39,7 @@ def _texts(path: Path) -> dict[str, str]:
     return {d.spec.name: " ".join(docx_text(d.data).split()) for d in build(path).documents}
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_texas_iv_therapy_gets_the_chapter_172_protocol(tmp_path):
     texts = _texts(_deal(tmp_path, EXAMPLES / "tx_medspa.yaml", treatments=["neuromodulators", "iv_therapy"]))
     protocols = texts["treatment_protocols"]
@@ -63,6 +52,7 @@ def test_texas_iv_therapy_gets_the_chapter_172_protocol(tmp_path):
     assert "Tex. Occ. Code ch. 172" in texts["formation_checklist"]
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_texas_without_iv_therapy_has_no_iv_protocol(tmp_path):
     path = _deal(
         tmp_path,
@@ -76,11 +66,13 @@ def test_texas_without_iv_therapy_has_no_iv_protocol(tmp_path):
     assert "Eye protection" in texts["treatment_protocols"] or "eye protection" in texts["treatment_protocols"]
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_no_treatments_no_clinical_documents():
     names = {d.spec.name for d in build(EXAMPLES / "ca_medspa.yaml").documents}
     assert not names & set(CLINICAL)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_old_iv_flag_alone_still_brings_the_iv_protocol():
     deal = load_deal(EXAMPLES / "tx_medspa.yaml")  # offers_iv_therapy: true, no treatments listed
     assert [t.value for t in deal.treatments] == ["iv_therapy"]
@@ -107,6 +99,7 @@ def test_listing_iv_therapy_sets_the_flag_and_a_contradiction_is_an_error(tmp_pa
 
 
 @pytest.mark.parametrize("code", ["CA", "TX", "FL", "NY"])
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_policy_names_its_authority_or_says_it_is_unverified(code, tmp_path):
     path = _deal(tmp_path, deal_for(code, tmp_path), treatments=["neuromodulators", "fillers"])
     policy = _texts(path)["good_faith_exam_policy"]
@@ -123,6 +116,7 @@ def test_california_names_section_2242():
     assert "§ 2242" in rule.citation and not rule.verified and "2290.5" in rule.note
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_a_state_without_research_says_so(tmp_path):
     path = _deal(tmp_path, EXAMPLES / "or_medspa.yaml", treatments=["neuromodulators"])
     texts = _texts(path)
@@ -130,6 +124,7 @@ def test_a_state_without_research_says_so(tmp_path):
     assert "No state authority was researched" in texts["treatment_protocols"]
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_fillers_have_the_hyaluronidase_step(tmp_path):
     texts = _texts(_deal(tmp_path, EXAMPLES / "ca_medspa.yaml", treatments=["fillers"]))
     protocols = texts["treatment_protocols"]
@@ -162,6 +157,7 @@ def test_the_good_faith_exam_key_is_validated(tmp_path, edit, words):
     assert "TX.yaml" in str(error.value) and words in str(error.value)
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_the_clinical_documents_are_deterministic(tmp_path):
     path = _deal(tmp_path, EXAMPLES / "tx_medspa.yaml", treatments=["fillers", "lasers_ipl", "iv_therapy"])
     first = {d.spec.name: d.data for d in build(path).documents if d.spec.name in CLINICAL}

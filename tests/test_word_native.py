@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 import formgen
-from conftest import EXAMPLES, soffice
+from conftest import EXAMPLES, convert_with_libreoffice, soffice
 from formgen.word.fields import TOC_PAGES_PENDING
 from formgen.word.ooxml import read_package
 from formgen.word.redline import paragraphs_text
@@ -245,21 +245,7 @@ def test_removing_a_service_redlines_only_the_removed_text(tmp_path):
 
 
 def test_libreoffice_renders_numbers_and_references(ny, tmp_path, libreoffice, libreoffice_profile):
-    subprocess.run(
-        [
-            libreoffice,
-            libreoffice_profile,
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(ny / "msa.docx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    convert_with_libreoffice(libreoffice, libreoffice_profile, ny / "msa.docx", tmp_path)
     rendered = " ".join(
         subprocess.run(
             ["pdftotext", str(tmp_path / "msa.pdf"), "-"], capture_output=True, text=True, check=True

@@ -16,7 +16,8 @@ import re
 from ..inputs.documents import family_of
 from ..inputs.deal_terms import TRANSFER_EVENTS
 from .findings import Finding
-from .packet_system import system_findings
+from .packet_system import event_words, system_findings
+from .typed_text import plain
 
 # Words that name the price formula; every document that states a price names exactly one.
 PRICE_FORMULAS = {
@@ -27,24 +28,12 @@ PRICE_FORMULAS = {
 _FIXED_AMOUNT = re.compile(r"(\$[\d,]+\.\d\d) for all of the owner's interest")
 
 
-def _event_pattern(label: str) -> re.Pattern:
+def _event_pattern(label: str) -> re.Pattern[str]:
     """The event's words with any owner term ('Owner', 'Shareholder', 'Practice Owner'), then ': N days'."""
-    typed = label.replace("\u2019", "'")  # matched against text as typed (plain)
-    words = re.escape(typed).replace("owner", r"[A-Za-z][A-Za-z ]*?")
-    return re.compile(words + r": [a-z\- ]+ \((\d+)\) days", re.IGNORECASE)
+    return re.compile(event_words(label) + r": [a-z\- ]+ \((\d+)\) days", re.IGNORECASE)
 
 
 EVENT_PATTERNS = {key: _event_pattern(label) for key, label in TRANSFER_EVENTS}
-
-
-_TYPED = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'))
-
-
-def plain(text: str) -> str:
-    """Text as typed: straight quotes, ordinary spaces, one space between words."""
-    for typographic, typed in _TYPED:  # str.replace: several times faster than translate on long text
-        text = text.replace(typographic, typed)
-    return " ".join(text.split())  # split() also splits at no-break spaces
 
 
 def succession_terms(text: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..inputs.deal import JURISDICTIONS, Deal, PracticeEntityType
 from ..inputs.deal_terms import OPTION_CLOSING_DAYS, TRANSFER_EVENTS, PriceFormula, notice_days, succession_timetable
-from ..inputs.documents import charter_name, entity_governing_document
+from ..inputs.documents import DocumentSpec, charter_name, entity_governing_document
 from .closing import signing_summary
 from .packet_system import related_agreements
 from .plan import documents_for
@@ -309,7 +309,16 @@ def is_entity(name: str) -> bool:
     return bool(words) and words[-1].upper() in ENTITY_SUFFIXES
 
 
-def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict | None = None) -> dict:
+def build_context(
+    deal: Deal,
+    rules: StateRules,
+    library: Library,
+    extra: dict | None = None,
+    *,
+    documents: list[DocumentSpec] | None = None,
+) -> dict:
+    """What the clauses are rendered with. ``documents``: the deal's packet (``documents_for``), where
+    the caller has it already."""
     catalog = library.catalog
     service_ids = [s.value for s in deal.services]
     fee_basis, fee_replaced_from = fee_outcome(deal, rules)
@@ -383,7 +392,7 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
     members = deal.mso.members
     context["controlling_member"] = next((m.name for m in members if m.percent > 50), None)
     context["significant_members"] = [m.name for m in members if m.percent >= 25]
-    packet = documents_for(deal, rules, library.documents)
+    packet = documents if documents is not None else documents_for(deal, rules, library.documents)
     context["related_agreements"] = related_agreements([spec.name for spec in packet])
     # The one signing order: derived from what each document requires (drafting/closing.py); the
     # checklist prints it and the signing-order check reads it.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..inputs.practice_law import NON_COMPETE_TAG, Covenant
 from ..inputs.states import StateRules
-from .findings import Finding
+from .findings import Finding, Severity
 
 # The MSA covenant as the clause library drafts it where no limit applies.
 STANDARD_MONTHS = 12
@@ -133,7 +133,7 @@ def covenant_findings(rules: StateRules) -> list[Finding]:
     if covenant is None:
         return []
     kept = covenant_kept(rules)
-    severity = "warning" if kept and covenant.status == "limited" else "info"
+    severity: Severity = "warning" if kept and covenant.status == "limited" else "info"
     message = (
         _kept_sentence(rules, covenant)
         if kept

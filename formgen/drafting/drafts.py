@@ -5,6 +5,7 @@ read them; all three get them from the same functions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..inputs.clauses import ClauseLibrary
 from ..inputs.library import Library
@@ -24,7 +25,7 @@ class Draft:
 
     spec: DocumentSpec
     plan: DocumentPlan
-    blocks: list[dict]
+    blocks: list[dict[str, Any]]
 
 
 @dataclass
@@ -34,11 +35,11 @@ class Drafting:
     deal: Deal
     rules: StateRules
     library: ClauseLibrary
-    context: dict
+    context: dict[str, Any]
     specs: list[DocumentSpec]
     enabled: dict[str, str]
 
-    def draft(self, spec: DocumentSpec, context: dict | None = None) -> Draft:
+    def draft(self, spec: DocumentSpec, context: dict[str, Any] | None = None) -> Draft:
         context = context or self.context
         if spec.item >= 0:  # a repeated document's copy: its item (the clinician) joins the context
             context = {**context, **clinician_values(self.deal, self.rules, spec.item)}
@@ -49,8 +50,8 @@ class Drafting:
 def start_drafting(deal: Deal, rules: StateRules, library: Library) -> Drafting:
     """What every document of the deal's packet is drafted from, out of ``library``."""
     clauses = library.clauses
-    context = build_context(deal, rules, library)
     specs = documents_for(deal, rules, library.documents)
+    context = build_context(deal, rules, library, documents=specs)
     return Drafting(deal, rules, clauses, context, specs, state_enabled_clauses(rules, clauses, specs, context))
 
 
@@ -59,7 +60,7 @@ def draft_agreements(drafting: Drafting) -> list[Draft]:
     return [drafting.draft(spec) for spec in drafting.specs if not spec.report]
 
 
-def block_paragraphs(blocks: list[dict], *, notes: bool = False) -> list[str]:
+def block_paragraphs(blocks: list[dict[str, Any]], *, notes: bool = False) -> list[str]:
     """A draft's text, one string per paragraph or table row (drafting notes left out unless asked)."""
     out = []
     for block in blocks:

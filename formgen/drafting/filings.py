@@ -4,7 +4,8 @@ and the practice's malpractice limits."""
 
 from __future__ import annotations
 
-from ..inputs.deal import JURISDICTIONS, Deal
+from ..inputs.deal import Deal
+from ..inputs.typed_values import JURISDICTIONS
 from .wording import filled, placeholder
 
 

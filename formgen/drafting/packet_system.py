@@ -10,9 +10,11 @@ another forbids, and the checklist's signing order meets every condition a docum
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..inputs.deal_terms import APPRAISAL_DAYS, TRANSFER_EVENTS
 from .findings import Finding
+from .typed_text import plain
 
 # The agreements between the MSO and the practice besides the MSA, each with the subject on which
 # it controls the others: the MSA's integration clause names every one present, in this order.
@@ -31,7 +33,7 @@ RELATED_AGREEMENTS = (
 )
 
 
-def related_agreements(document_names: list[str]) -> list[dict]:
+def related_agreements(document_names: list[str]) -> list[dict[str, str]]:
     """The related agreements a packet holds, in precedence order: [{'name', 'title', 'subject'}]."""
     present = set(document_names)
     return [
@@ -39,13 +41,6 @@ def related_agreements(document_names: list[str]) -> list[dict]:
         for name, title, subject in RELATED_AGREEMENTS
         if name in present
     ]
-
-
-def _flat(text: str) -> str:
-    """Text as typed, on one line: straight quotes, one space between words."""
-    for typographic, typed in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"')):
-        text = text.replace(typographic, typed)
-    return " ".join(text.split())
 
 
 def _paragraph(text: str, caption: str) -> str:
@@ -61,7 +56,7 @@ def integration_findings(texts: dict[str, str]) -> list[Finding]:
     msa = texts.get("msa")
     if msa is None:
         return []
-    clause = _paragraph(msa, "Entire Agreement")
+    clause = plain(_paragraph(msa, "Entire Agreement"))
     if not clause:
         return [
             Finding(
@@ -105,10 +100,15 @@ def integration_findings(texts: dict[str, str]) -> list[Finding]:
 _NUMBER = r"[a-z\- ]+ \((\d+)\)"
 
 
-def _timetable_pattern(label: str) -> re.Pattern:
-    words = re.escape(_flat(label)).replace("owner", r"[A-Za-z][A-Za-z ]*?")  # compared with _flat text
+def event_words(label: str) -> str:
+    """A transfer event's label as a pattern over plain text, any owner term in place of 'owner'
+    ('Owner', 'Shareholder', 'Practice Owner')."""
+    return re.escape(plain(label)).replace("owner", r"[A-Za-z][A-Za-z ]*?")
+
+
+def _timetable_pattern(label: str) -> re.Pattern[str]:
     return re.compile(
-        words + rf": {_NUMBER} days, with the successor named within {_NUMBER} days and the price "
+        event_words(label) + rf": {_NUMBER} days, with the successor named within {_NUMBER} days and the price "
         rf"agreed within {_NUMBER} days after the event",
         re.IGNORECASE,
     )
@@ -124,7 +124,7 @@ def timetable_findings(texts: dict[str, str]) -> list[Finding]:
     an appraisal that cannot finish before the closing is settled after it (estimate and escrow)."""
     findings = []
     for name, text in sorted(texts.items()):
-        flat = _flat(text)
+        flat = plain(text)
         notice = min((int(m.group(1)) for m in _NOTICE.finditer(flat)), default=0)
         late_appraisal = []
         for key, pattern in TIMETABLE_PATTERNS.items():
@@ -179,7 +179,7 @@ _CONTRADICTIONS = (
 
 def approval_findings(texts: dict[str, str]) -> list[Finding]:
     """No document grants the MSO an approval right that another document of the packet forbids."""
-    flat = {name: _flat(text) for name, text in texts.items()}
+    flat = {name: plain(text) for name, text in texts.items()}
     findings = []
     for grants, forbids, right in _CONTRADICTIONS:
         granting = sorted(name for name, text in flat.items() if grants.search(text))
@@ -229,14 +229,14 @@ def signing_order_findings(texts: dict[str, str]) -> list[Finding]:
     checklist = texts.get("formation_checklist")
     if checklist is None:
         return []
-    rows = [(int(m.group(1)), m.group(2)) for m in map(_ROW.match, checklist.splitlines()) if m]
+    rows = [(int(m.group(1)), plain(m.group(2))) for m in map(_ROW.match, checklist.splitlines()) if m]
 
     def place(words: str) -> tuple[int, int] | None:
         return next(((number, step.index(words)) for number, step in rows if words in step), None)
 
     findings = []
     for document, condition, before, after in _ORDER_CONDITIONS:
-        if document not in texts or condition not in _flat(texts[document]):
+        if document not in texts or condition not in plain(texts[document]):
             continue
         first, then = place(before), place(after)
         if first is None or then is None or first >= then:
@@ -264,6 +264,6 @@ def system_findings(texts: dict[str, str]) -> list[Finding]:
     )
 
 
-def signing_table(steps: list[dict]) -> str:
+def signing_table(steps: list[dict[str, Any]]) -> str:
     """The signing order as the checklist's table reads in text ('1 | step | who' rows)."""
     return "\n".join(f"{s['step']} | {s['what']} | {s['who']}" for s in steps)

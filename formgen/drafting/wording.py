@@ -4,6 +4,7 @@ cross-references (each a plain function of its value)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from ..markup import BLANK_CLOSE, BLANK_OPEN, REF_CLOSE, REF_OPEN
@@ -48,11 +49,11 @@ def longdate(day: dt.date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
-def names(items) -> str:
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+def names(items: Iterable[object]) -> str:
+    texts = [str(i) for i in items]
+    if len(texts) <= 1:
+        return "".join(texts)
+    return ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
 def indefinite(phrase: str) -> str:
@@ -67,7 +68,7 @@ def placeholder(text: str) -> str:
     return f"{BLANK_OPEN}[{text}]{BLANK_CLOSE}"
 
 
-def filled(value, label: str) -> str:
+def filled(value: object, label: str) -> str:
     """A deal value as the documents print it, or the highlighted blank "[label]" when the deal leaves it out."""
     if value is None:
         return placeholder(label)

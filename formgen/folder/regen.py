@@ -42,8 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ..drafting.packet import Packet
-from ..errors import HandEditError, InputError, Problem, ToolMissingError  # noqa: F401 (HandEditError: re-exported)
-from ..inputs.deal import Deal
+from ..errors import HandEditError, InputError, Problem  # noqa: F401 (HandEditError: re-exported)
 from ..inputs.documents import DocumentSpec
 from ..inputs.library import Library
 from ..word.amend import Made, amendment_for
@@ -61,7 +60,7 @@ from .manifest import (
     sha256,
 )
 from .packet_folder import AMENDMENT_DIR, PacketFolder
-from ..pdf.soffice import soffice_path
+from ..pdf.soffice import missing_before_pdfs
 from ..word.toc import keep_toc_pages
 from .regen_plan import (
     COMPLIANCE,
@@ -167,12 +166,7 @@ def regenerate(
     watermark); without LibreOffice the .docx files are still written, then ToolMissingError is
     raised. The packet's lock is held from reading the manifest to writing the last PDF
     (``on_wait`` hears of a wait)."""
-    missing_tool: ToolMissingError | None = None
-    if pdf:
-        try:
-            soffice_path(docx_note="The .docx files were written; no PDF was made. ")
-        except ToolMissingError as exc:
-            missing_tool = exc
+    missing_tool = missing_before_pdfs() if pdf else None
     folder = PacketFolder(out_dir)
     folder.require_packet()
     with folder.locked(on_wait=on_wait):
@@ -358,7 +352,9 @@ def _amend(run: _Run, name: str, packet: Packet, result: DocumentResult) -> bool
             "so sign a new one if the change matters (a certificate speaks as of the day it is signed)"
         )
         return True
-    made = amendment_for(record, spec.title, _parties(spec, packet.deal), run.bases[name], run.outputs[name], previous)
+    made = amendment_for(
+        record, spec.title, spec.amendment_parties_in(packet.deal), run.bases[name], run.outputs[name], previous
+    )
     if made is None:
         return False
     number = len(record["amendments"]) + 1  # amendment_for numbered it the same way
@@ -386,21 +382,6 @@ def _amend(run: _Run, name: str, packet: Packet, result: DocumentResult) -> bool
         f"({', '.join(s['label'] for s in made.sections)})",
     )
     return True
-
-
-def _parties(spec: DocumentSpec, deal: Deal) -> str:
-    """Who signs an amendment of the document ``spec`` describes, named as the document names them."""
-    mso, practice = deal.mso.name, deal.practice.name
-    document = spec.name
-    if spec.subtitle == "clinician_parties" and 0 <= spec.item < len(deal.clinicians):
-        return f'{practice} ("Practice") and {deal.clinicians[spec.item].name} ("Clinician")'
-    if document == "baa":
-        return f'{practice} ("Covered Entity") and {mso} ("Business Associate")'
-    if document == "mso_operating_agreement":
-        return f'{mso} (the "Company") and its Members'
-    if document in ("practice_bylaws", "practice_operating_agreement"):
-        return f'{practice} (the "Practice") and its owners'
-    return f'{mso} ("MSO") and {practice} ("Practice")'
 
 
 def _consents(packet: Packet, spec: DocumentSpec, theirs: bytes, made: Made) -> bytes | None:

@@ -102,13 +102,10 @@ def write_packet(
     missing_tool: ToolMissingError | None = None
     if pdf:
         from ..pdf.pagination import paginate_tocs  # lazy: only --pdf loads the PDF stage
-        from ..pdf.soffice import soffice_path  # lazy: only --pdf loads the PDF stage
+        from ..pdf.soffice import missing_before_pdfs  # lazy: only --pdf loads the PDF stage
 
-        try:
-            soffice_path(docx_note="The .docx files were written; no PDF was made. ")
-        except ToolMissingError as exc:
-            missing_tool = exc
-        else:  # the .docx and its PDF show the same TOC page numbers
+        missing_tool = missing_before_pdfs()
+        if missing_tool is None:  # the .docx and its PDF show the same TOC page numbers
             paginate_tocs(packet)
     outputs = packet_outputs(packet, out_dir, esign)
     folder = PacketFolder(out_dir)

@@ -9,10 +9,11 @@ page-label prefix of its PDF pages) is a field of its spec, never a test on its 
 from __future__ import annotations
 
 from pathlib import Path
+from string import Formatter
 from typing import TYPE_CHECKING, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import InputError, Problem
 from .clinical import ROLE_TITLES, SUPERVISED_ROLES, clinician_slugs
@@ -91,6 +92,10 @@ SignerRole = Literal[
 # A document drafted once per item of a deal list: once per clinician, or once per clinician whose
 # role works under a supervision or delegation instrument (NP, PA, RN, LVN).
 Repeat = Literal["", "clinicians", "supervised_clinicians"]
+# Who signs an amendment of a document, as the document names them: a pattern whose {mso},
+# {practice} and {clinician} (a per-clinician copy's clinician) stand for the names in the deal.
+AMENDMENT_PARTY_NAMES = ("mso", "practice", "clinician")
+DEFAULT_AMENDMENT_PARTIES = '{mso} ("MSO") and {practice} ("Practice")'
 SPEC_FILE = "document.yaml"  # a document's spec, in its clause folder
 # Subtitles a document's name in bookmarks and contents includes (the two consents share a heading).
 LABELLED_WITH_SUBTITLE = ("of_mso", "of_practice", "practice_bodies", "mso_members")
@@ -122,10 +127,24 @@ class DocumentSpec(BaseModel):
     heading_from: Literal["", "instrument"] = (
         ""  # "instrument": titled by the state's name for the clinician's instrument
     )
+    amendment_parties: str = Field(default=DEFAULT_AMENDMENT_PARTIES, min_length=1, max_length=200)
     # Set on a repeated document's copies: the registry entry it comes from (its clauses and template)
     # and the index of its item in the deal list.
     family: str = ""
     item: int = -1
+
+    @field_validator("amendment_parties")
+    @classmethod
+    def names_known_parties(cls, pattern: str) -> str:
+        try:
+            names = [field for _, field, _, _ in Formatter().parse(pattern) if field is not None]
+        except ValueError as exc:
+            raise ValueError(f"is not a pattern of names in braces ({exc})") from None
+        unknown = [name for name in names if name not in AMENDMENT_PARTY_NAMES]
+        if unknown:
+            allowed = ", ".join("{" + name + "}" for name in AMENDMENT_PARTY_NAMES)
+            raise ValueError(f"names {{{unknown[0]}}}; a pattern may name only {allowed}")
+        return pattern
 
     @property
     def kind(self) -> str:
@@ -165,6 +184,15 @@ class DocumentSpec(BaseModel):
         if self.governs and entity_governing_document(deal, self.governs) != "Operating Agreement":
             heading = entity_governing_document(deal, self.governs)  # Texas: "Company Agreement"
         return heading, subtitle
+
+    def amendment_parties_in(self, deal: Deal) -> str:
+        """Who signs an amendment of the document, named as the document names them."""
+        names = {"mso": deal.mso.name, "practice": deal.practice.name}
+        if 0 <= self.item < len(deal.clinicians):
+            names["clinician"] = deal.clinicians[self.item].name
+        elif "{clinician}" in self.amendment_parties:  # no clinician to name: the parties of the packet
+            return DEFAULT_AMENDMENT_PARTIES.format(**names)
+        return self.amendment_parties.format(**names)
 
     def label(self, deal: Deal) -> str:
         """The document's name in bookmarks and contents: its title, plus its subtitle where the title

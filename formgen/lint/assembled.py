@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..drafting.drafts import block_paragraphs, draft_agreements, start_drafting
 from ..drafting.validation import check
@@ -18,7 +19,7 @@ class AssembledDocument:
 
     deal: Path
     name: str  # document name, e.g. "msa"
-    blocks: list[dict]
+    blocks: list[dict[str, Any]]
     clause_bodies: dict[str, str]  # clause id -> its source body, to say where a term comes from
     title: str = ""  # the document's short name, as other documents refer to it ("" when unknown)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from ..counts import plural
-from ..drafting.drafts import strip_word_markers
+from ..markup import strip_word_markers
 from ..errors import Problem
 from .assembled import AssembledDocument
 from .terms import defined_terms

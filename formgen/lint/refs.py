@@ -4,6 +4,7 @@ document, or in the named document of the same packet."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..markup import strip_word_markers
 from ..errors import Problem
@@ -19,7 +20,7 @@ _EXTERNAL_AFTER = re.compile(r"^\s*(?:of|to|under|in)\s+(?!this\b|these\b)(?:the
 _EXTERNAL_BEFORE = re.compile(r"(?:Code|Act|U\.S\.C\.|C\.F\.R\.|Regulations?|Rules?|Statutes?|Constitution)\s*,?\s*$")
 
 
-def _targets(blocks: list[dict]) -> dict[str, set[str]]:
+def _targets(blocks: list[dict[str, Any]]) -> dict[str, set[str]]:
     sections = {b["number"] for b in blocks if b["kind"] == "section"}
     articles = {b["number"] for b in blocks if b["kind"] == "heading"}
     exhibits = {

@@ -14,6 +14,7 @@ import re
 import types
 import typing
 from pathlib import Path
+from typing import Any
 
 import yaml
 from jinja2 import TemplateSyntaxError, meta, nodes
@@ -24,7 +25,7 @@ from ..drafting.jinja_env import clause_environment
 from ..drafting.packet import LAYOUT_NAMES, REPORT_NAMES
 from ..drafting.staffing import ITEM_NAMES
 from ..errors import InputError, Problem
-from ..inputs.clauses import ClauseLibrary
+from ..inputs.clauses import Clause, ClauseLibrary
 from ..inputs.deal import deal_section_models
 from ..inputs.deal_loader import load_deal
 from ..inputs.typed_values import JURISDICTIONS
@@ -76,7 +77,7 @@ def context_names(library: Library, example: Path | None = None) -> set[str]:
     return set(build_context(deal, library.state(deal.state), library)) | set(REPORT_NAMES) | set(ITEM_NAMES)
 
 
-def _clause_sources(clause) -> list[tuple[str, str]]:
+def _clause_sources(clause: Clause) -> list[tuple[str, str]]:
     return [(clause.body, "body")] + [(f"{{{{ {c} }}}}", "conditions") for c in clause.meta.conditions]
 
 
@@ -107,7 +108,7 @@ def _model_roots() -> dict[str, type]:
     return {**deal_section_models(), "state": StateRules}
 
 
-def _unwrap(annotation):
+def _unwrap(annotation: Any) -> Any:
     """Optional[X] / Annotated[X, ...] -> X; anything else as is."""
     while True:
         origin = typing.get_origin(annotation)

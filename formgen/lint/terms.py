@@ -4,6 +4,7 @@ quoted terms defined."""
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 
 from ..errors import Problem
@@ -57,7 +58,7 @@ def _is_definition(text: str, start: int, end: int) -> bool:
     return bool(_RUNNING_LEAD.search(before[-60:]))
 
 
-def _usage_pattern(term: str) -> re.Pattern:
+def _usage_pattern(term: str) -> re.Pattern[str]:
     forms = [re.escape(term)]
     if term.endswith("y") and not term.isupper():
         forms.append(re.escape(term[:-1]) + "ies")
@@ -95,7 +96,7 @@ def term_problems(
     paragraphs: list[str],
     file: str,
     where: str = "",
-    headings: set[str] = frozenset(),
+    headings: Set[str] = frozenset(),
     clause_bodies: dict[str, str] | None = None,
 ) -> list[Problem]:
     """Defined-term problems of one document's text (a list of paragraphs).

@@ -63,6 +63,16 @@ def soffice_path(*, docx_note: str = "") -> Path:
     raise ToolMissingError(_missing_message("no soffice or libreoffice on PATH, FORMGEN_SOFFICE unset", docx_note))
 
 
+def missing_before_pdfs() -> ToolMissingError | None:
+    """For a command that writes .docx files, then their PDFs: None where LibreOffice is there,
+    else the error to raise once the .docx files are written (it says they were)."""
+    try:
+        soffice_path(docx_note="The .docx files were written; no PDF was made. ")
+    except ToolMissingError as exc:
+        return exc
+    return None
+
+
 @lru_cache(maxsize=8)
 def _version_text(soffice: Path) -> str:
     try:

@@ -4,12 +4,12 @@ and scanning such files for revenue-based pay (``scan_files``). Every input is u
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 
 from pypdf.errors import PyPdfError
 
 from ..errors import InputError, Problem
+from ..word.bounded import check_regular, read_regular
 from ..word.sections import Paragraph, docx_paragraphs, text_paragraphs, typed_label
 from .scanner import scan_text
 
@@ -23,25 +23,9 @@ def _problem(path: Path, message: str) -> InputError:
     return InputError([Problem(str(path), "", message)])
 
 
-def _regular(path: Path, limit: int) -> None:
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise _problem(path, f"cannot read the file: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise _problem(path, "cannot read the file: not a regular file")
-    if info.st_size > limit:
-        raise _problem(path, f"the file is larger than {limit >> 20} MB")
-
-
 def read_text_file(path: Path) -> str:
     """A UTF-8 text file (a regular file of at most 16 MB)."""
-    _regular(path, MAX_TEXT_BYTES)
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_TEXT_BYTES + 1)
-    except OSError as exc:
-        raise _problem(path, f"cannot read the file: {exc.strerror or exc}") from None
+    data = read_regular(path, MAX_TEXT_BYTES)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -51,7 +35,7 @@ def read_text_file(path: Path) -> str:
 def pdf_text(path: Path) -> str:
     """The text layer of a PDF, lines re-joined into paragraphs (a new one at a blank line or a typed
     number such as "Section 4.1."), so sentences wrapped across lines read whole."""
-    _regular(path, MAX_PDF_BYTES)
+    check_regular(path, MAX_PDF_BYTES)
     from pypdf import PdfReader  # lazy: ~0.2 s, and only a PDF needs it (the scanner runs on every generate)
 
     try:

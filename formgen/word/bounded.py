@@ -38,20 +38,30 @@ class UnreadableDocument(InputError):
 def read_package(path: Path, wanted=None) -> dict[str, bytes]:
     """The parts of the .docx at ``path`` (all, or those ``wanted(name)`` accepts), read within the limits above."""
     path = Path(path)
+    return unpack(read_regular(path, MAX_FILE_BYTES), path, wanted)
+
+
+def check_regular(path: Path, limit: int) -> None:
+    """UnreadableDocument unless ``path`` is a regular file of at most ``limit`` bytes (a FIFO
+    would block the reader, a device never end)."""
     try:
         info = path.stat()
     except OSError as exc:
         raise UnreadableDocument(path, f"cannot read the file: {exc.strerror or exc}") from None
     if not stat.S_ISREG(info.st_mode):
         raise UnreadableDocument(path, "not a regular file (a folder, device, pipe or socket cannot be reviewed)")
-    if info.st_size > MAX_FILE_BYTES:
-        raise UnreadableDocument(path, f"the file is larger than {MAX_FILE_BYTES >> 20} MB")
+    if info.st_size > limit:
+        raise UnreadableDocument(path, f"the file is larger than {limit >> 20} MB")
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (``check_regular``), read at most that far."""
+    check_regular(path, limit)
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            return fh.read(limit + 1)
     except OSError as exc:
         raise UnreadableDocument(path, f"cannot read the file: {exc.strerror or exc}") from None
-    return unpack(data, path, wanted)
 
 
 def unpack(data: bytes, source, wanted=None) -> dict[str, bytes]:

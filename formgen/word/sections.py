@@ -55,6 +55,10 @@ _NO_TEXT = frozenset(
 ) | {_MC_FALLBACK}
 
 
+_P, _T = q("p"), q("t")
+_CHARACTERS = {q("tab"): "\t", q("br"): " ", q("cr"): " ", q("noBreakHyphen"): "-"}  # elements that print one
+
+
 @dataclass(frozen=True)
 class Paragraph:
     text: str
@@ -79,7 +83,7 @@ def paragraph_elements(root: etree._Element) -> list[etree._Element]:
             continue
         if child.tag in _NO_TEXT or not isinstance(child.tag, str):
             continue
-        if child.tag == q("p"):
+        if child.tag == _P:
             out.append(child)
         stack.append(iter(child))
     return out
@@ -96,15 +100,11 @@ def paragraph_text(paragraph: etree._Element) -> str:
             stack.pop()
             continue
         tag = child.tag
-        if tag == q("t"):
+        if tag == _T:
             pieces.append(child.text or "")
-        elif tag == q("tab"):
-            pieces.append("\t")
-        elif tag in (q("br"), q("cr")):
-            pieces.append(" ")
-        elif tag == q("noBreakHyphen"):
-            pieces.append("-")
-        elif tag != q("p") and tag not in _NO_TEXT and isinstance(tag, str):
+        elif tag in _CHARACTERS:
+            pieces.append(_CHARACTERS[tag])
+        elif tag != _P and tag not in _NO_TEXT and isinstance(tag, str):
             stack.append(iter(child))
     return "".join(pieces)
 
