@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 
 from conftest import EXAMPLES
+from formgen.drafting.packet import checklist_items
+from formgen.drafting.validation import check
+from formgen.inputs.library import Library
 from test_packet_system import drafted
 
 
@@ -19,7 +22,41 @@ def flat(text: str) -> str:
 def test_transfer_events_is_a_numbered_msa_section_and_the_restriction_points_at_it():
     texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")
     lines = texts["msa"].splitlines()
-    events = next(line for line in lines if "(each, a \"Transfer Event\")" in line)
+    events = next(line for line in lines if '(each, a "Transfer Event")' in line)
     assert re.match(r"15\.3 Transfer Events\. If any of the following events", events), events
     assert "after a Transfer Event (Section 15.3)." in texts["msa"]
     assert "Nothing in this Section 15.3 or in Section 15.2 gives MSO" in flat(texts["msa"])
+
+
+# ---- 11(a), 11(b): the California checklist and the trademark license ----
+
+
+def ca_checklist() -> dict[str, dict]:
+    deal, rules, _ = check(EXAMPLES / "ca_medspa.yaml", "conservative", Library.shipped())
+    return {row["id"]: row for row in checklist_items(deal, rules)}
+
+
+def test_the_california_checklist_asks_for_the_fictitious_name_permit_not_a_medical_board_registration():
+    task = flat(ca_checklist()["practice_formation"]["task"])
+    assert "register the corporation" not in task and "does not register medical corporations" in task
+    assert "fictitious-name permit (B&P § 2415)" in task
+
+
+def test_the_california_franchise_tax_is_dated_from_each_entitys_formation_by_its_own_rule():
+    rows = ca_checklist()  # both entities formed November 2, 2026; effective January 1, 2027
+    assert "ca_franchise_tax" not in rows  # was "Annually from January 1, 2028", a year late
+    llc, corporation = rows["ca_franchise_tax_llc"], rows["ca_franchise_tax_corporation"]
+    assert llc["entity"] == "Glow Management, LLC" and llc["due"] == "By April 15 each year, first February 15, 2027"
+    assert corporation["entity"] == "Glow Medical Corporation"
+    assert corporation["due"] == "By April 15 each year, first April 15, 2027"  # no minimum tax for the first year
+    assert not llc["verified"] and not corporation["verified"]
+
+
+def test_the_trademark_license_leaves_the_practice_its_own_legal_name():
+    texts, _ = drafted(EXAMPLES / "ca_medspa.yaml")  # "Glow Medical Corporation" licenses "Glow Aesthetics"
+    text = flat(texts["trademark_license"])
+    assert "Licensee's legal name, Glow Medical Corporation, is not a Mark" in text
+    assert "nothing in this Agreement requires Licensee to change it" in text
+    assert "adopt a name that is not confusingly similar" not in text
+    assert "other than its own legal name as Section 1.4 provides" in text
+    assert "Licensee keeps its legal name under Section 1.4" in text

@@ -140,11 +140,19 @@ class ChecklistItem(Rule):
     recurring: Literal["annual", "biennial"] | None = None
     # A yearly filing due by a fixed day ("05-01"): first in the calendar year after the entity is formed.
     annual_by: Annotated[str | None, AfterValidator(_month_day)] = None
+    # A yearly payment whose first falls earlier, in the entity's first taxable year: on annual_by's day of
+    # the month in this month of that year, counting the month the entity is formed as the first
+    # (a California LLC's annual tax: the 15th day of the 4th month).
+    first_due_month: int | None = Field(default=None, ge=1, le=12)
+    # Only for entities of this kind (an MSO or practice that is a limited liability company or a corporation).
+    entity_kind: Literal["llc", "corporation"] | None = None
 
     @model_validator(mode="after")
     def _annual_by_is_yearly(self) -> Self:
         if self.annual_by and self.recurring != "annual":
             raise ValueError("annual_by needs recurring: annual")
+        if self.first_due_month and not self.annual_by:
+            raise ValueError("first_due_month needs annual_by (the day of the month, and the yearly date after)")
         return self
 
 
