@@ -60,3 +60,22 @@ def test_the_trademark_license_leaves_the_practice_its_own_legal_name():
     assert "adopt a name that is not confusingly similar" not in text
     assert "other than its own legal name as Section 1.4 provides" in text
     assert "Licensee keeps its legal name under Section 1.4" in text
+
+
+# ---- 11(c): the BAA asks for the immediate notice the state's breach statute requires of a vendor ----
+
+
+def test_the_baa_asks_for_immediate_notice_where_the_state_statute_requires_it():
+    expected = {
+        "ca_medspa": "Cal. Civ. Code § 1798.82(b)",
+        "tx_medspa": "Tex. Bus. & Com. Code § 521.053(c)",
+        "ny_medspa": "N.Y. Gen. Bus. Law § 899-aa(3)",
+    }
+    for stem, citation in expected.items():
+        baa = flat(drafted(EXAMPLES / f"{stem}.yaml")[0]["baa"])
+        assert "by telephone or e-mail immediately following discovery" in baa, stem
+        assert f"information it does not own ({citation})" in baa, stem
+        assert f"{citation} was read only in a secondary source" in baa, stem  # unverified: a drafting note
+        assert "in no case later than five (5) days after discovery" in baa  # the HIPAA outer limit stays
+    florida = flat(drafted(EXAMPLES / "fl_medspa.yaml")[0]["baa"])  # 10 days there: five days already meets it
+    assert "immediately following discovery" not in florida

@@ -198,6 +198,15 @@ class Governance(BaseModel):
     max_days: dict[Literal["death", "disability", "license_loss", "exclusion", "breach"], int] = {}
 
 
+class VendorBreachNotice(Rule):
+    """The state's data-breach statute for a business that keeps personal information it does not own (as
+    the MSO keeps the practice's): it must tell the owner at once, sooner than HIPAA's business-associate
+    outer limit. The BAA then asks for that notice (e.g. Cal. Civ. Code § 1798.82(b))."""
+
+    timing: Literal["immediately"] = "immediately"
+    statute: str  # how the BAA names the statute, e.g. "California's data-breach notification statute"
+
+
 class StateRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: str
@@ -217,6 +226,7 @@ class StateRules(BaseModel):
     scope_of_practice: ScopeOfPractice | None = None  # None: not researched
     good_faith_exam: GoodFaithExam | None = None  # None: not researched (the policy then says so)
     governance: Governance = Governance()
+    vendor_breach_notice: VendorBreachNotice | None = None  # None: no shorter state term known
     source_files: tuple[str, ...] = ()  # filled by the loader
     # Filled by in_force(): which dated rules applied on the date asked for, and which did not.
     timeline: tuple[str, ...] = ()
