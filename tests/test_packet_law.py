@@ -79,3 +79,28 @@ def test_the_baa_asks_for_immediate_notice_where_the_state_statute_requires_it()
         assert "in no case later than five (5) days after discovery" in baa  # the HIPAA outer limit stays
     florida = flat(drafted(EXAMPLES / "fl_medspa.yaml")[0]["baa"])  # 10 days there: five days already meets it
     assert "immediately following discovery" not in florida
+
+
+# ---- 9: each state's vocabulary for the agent for process, in the charters and the governing documents ----
+
+
+def test_governing_documents_name_the_agent_for_process_in_the_formation_states_words():
+    ca, _ = drafted(EXAMPLES / "ca_medspa.yaml")
+    for name in ("practice_bylaws", "mso_operating_agreement"):
+        text = flat(ca[name])
+        assert "registered office" not in text and "registered agent" not in text, name
+        assert "maintains the agent for service of process named in the" in text, name
+    ny, _ = drafted(EXAMPLES / "ny_medspa.yaml")
+    for name in ("practice_bylaws", "mso_operating_agreement"):
+        text = flat(ny[name])
+        assert "registered office" not in text, name
+        assert "The Secretary of State of New York is the" in text and "agent upon whom process against it" in text
+    tx, _ = drafted(EXAMPLES / "tx_medspa.yaml")  # elsewhere a registered agent at a registered office
+    assert "maintains the registered office and registered agent" in tx["mso_operating_agreement"]
+
+
+def test_the_new_york_certificates_state_the_county_the_example_gives():
+    ny, _ = drafted(EXAMPLES / "ny_medspa.yaml")
+    assert "The office is to be located in the County of New York, New York." in ny["mso_articles"]
+    assert "is to be located in the County of New York, New York." in ny["practice_articles"]
+    assert "[county]" not in ny["mso_articles"] + ny["practice_articles"]

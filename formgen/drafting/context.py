@@ -13,7 +13,7 @@ from ..errors import InputError, Problem
 from ..markup import library_prose
 from .staffing import staffing_rows
 from .covenants import covenant_analysis, covenant_terms
-from .filings import agent_for_process, malpractice_limits, mso_management, original_members
+from .filings import agent_for_process, agent_of_record, malpractice_limits, mso_management, original_members
 from .protocols import clinical_values
 from .wording import filled, indefinite, longdate, money, names, number_words, pct, placeholder, ref, words  # noqa: F401 (re-exported)
 from ..inputs.states import StateRules
@@ -322,6 +322,11 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
             raise InputError([Problem(CATALOG_FILE, f"services.{service_id}", "has no catalogue entry")])
         return entry
 
+    def process_agent_kind(entity: str) -> str:
+        """The process-agent vocabulary of the entity's state of formation (its state file)."""
+        code = getattr(deal, entity).formation_state
+        return (rules if code == rules.code else library.state(code)).process_agent.kind
+
     context = {
         # the deal, under the names of the deal file
         "deal": deal.deal,
@@ -373,7 +378,10 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
         "names": names,
         "placeholder": placeholder,
         "filled": filled,
-        "agent_for_process": lambda entity: agent_for_process(deal, entity),
+        "agent_for_process": lambda entity: agent_for_process(deal, entity, process_agent_kind(entity)),
+        "agent_of_record": lambda entity, name, charter, body: agent_of_record(
+            process_agent_kind(entity), name, charter, body, JURISDICTIONS[getattr(deal, entity).formation_state]
+        ),
         "indefinite": indefinite,
         "prose": library_prose,
         "is_entity": is_entity,

@@ -198,6 +198,15 @@ class Governance(BaseModel):
     max_days: dict[Literal["death", "disability", "license_loss", "exclusion", "breach"], int] = {}
 
 
+class ProcessAgent(Rule):
+    """Who receives process for an entity formed in the state, in the state's own words: a registered agent
+    at a registered office (most states), California's agent for service of process, or New York's
+    Secretary of State (with a post office address for forwarding). The charters and the governing
+    documents use the same vocabulary."""
+
+    kind: Literal["registered_agent", "agent_for_service_of_process", "secretary_of_state"] = "registered_agent"
+
+
 class VendorBreachNotice(Rule):
     """The state's data-breach statute for a business that keeps personal information it does not own (as
     the MSO keeps the practice's): it must tell the owner at once, sooner than HIPAA's business-associate
@@ -226,6 +235,7 @@ class StateRules(BaseModel):
     scope_of_practice: ScopeOfPractice | None = None  # None: not researched
     good_faith_exam: GoodFaithExam | None = None  # None: not researched (the policy then says so)
     governance: Governance = Governance()
+    process_agent: ProcessAgent = ProcessAgent()
     vendor_breach_notice: VendorBreachNotice | None = None  # None: no shorter state term known
     source_files: tuple[str, ...] = ()  # filled by the loader
     # Filled by in_force(): which dated rules applied on the date asked for, and which did not.
