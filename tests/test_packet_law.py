@@ -9,7 +9,7 @@ from conftest import EXAMPLES
 from formgen.drafting.packet import checklist_items
 from formgen.drafting.validation import check
 from formgen.inputs.library import Library
-from test_packet_system import drafted
+from test_packet_system import drafted, write_deal
 
 
 def flat(text: str) -> str:
@@ -104,3 +104,24 @@ def test_the_new_york_certificates_state_the_county_the_example_gives():
     assert "The office is to be located in the County of New York, New York." in ny["mso_articles"]
     assert "is to be located in the County of New York, New York." in ny["practice_articles"]
     assert "[county]" not in ny["mso_articles"] + ny["practice_articles"]
+
+
+# ---- 6: the covenant's legitimate business interest (Fla. Stat. § 542.335) and its radius ----
+
+
+def test_the_msa_covenant_names_the_msos_legitimate_interests_without_conceding_them_away():
+    for stem in ("fl_medspa", "ny_medspa"):
+        msa = flat(drafted(EXAMPLES / f"{stem}.yaml")[0]["msa"])
+        assert "the goodwill of Practice's professional practice belongs to Practice" not in msa, stem
+        assert "necessary to protect MSO's legitimate business interests, namely its Confidential Information" in msa
+        assert "the goodwill associated with the Premises' location and the marketing area MSO develops" in msa
+
+
+def test_the_covenant_radius_comes_from_the_deal_and_stays_a_blank_without_it(tmp_path):
+    florida = drafted(EXAMPLES / "fl_medspa.yaml")[0]  # deal.non_compete_radius_miles: 10
+    for name in ("msa", "owner_covenant"):
+        assert "within ten (10) miles of the Premises" in florida[name] and "[ten (10)]" not in florida[name]
+    path = write_deal(tmp_path, "fl_medspa", **{"deal.non_compete_radius_miles": None})
+    assert "within [ten (10)] miles of the Premises" in drafted(path)[0]["msa"]
+    path = write_deal(tmp_path, "fl_medspa", **{"deal.non_compete_radius_miles": 25})
+    assert "within twenty-five (25) miles of the Premises" in drafted(path)[0]["msa"]

@@ -255,15 +255,18 @@ def _series(items: list[str]) -> str:
     return items[0] if len(items) == 1 else "; ".join(items[:-1]) + "; and " + items[-1] if items else ""
 
 
-def covenant_values(rules: StateRules) -> dict:
+def covenant_values(rules: StateRules, radius_miles: int | None = None) -> dict:
     """The MSA covenant's terms in contract words, and the state's supervision instruments and ratios
-    (from its scope-of-practice data) for the medical director agreement."""
-    terms = covenant_terms(rules)
+    (from its scope-of-practice data) for the medical director agreement. The radius is the deal's
+    (``deal.non_compete_radius_miles``, capped by the state's limit) or a bracketed blank for counsel."""
+    terms = covenant_terms(rules, radius_miles)
     scope = rules.scope_of_practice
     return {
         "covenant": {
             "period": "one (1) year" if terms.months == 12 else f"{words(terms.months)} months",
             "radius": words(terms.radius_miles),
+            "radius_text": words(terms.radius_miles) if radius_miles else placeholder(words(terms.radius_miles)),
+            "radius_set": bool(radius_miles),
             "buyout": terms.buyout,
             "patient_access": terms.patient_access,
             "signed_writing": terms.signed_writing,
@@ -366,7 +369,7 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
         "practice_formation_state_name": JURISDICTIONS[deal.practice.formation_state],
         "venue": venue,
         **succession_values(deal, rules),
-        **covenant_values(rules),
+        **covenant_values(rules, deal.deal.non_compete_radius_miles),
         **clinical_values(deal, rules),
         "staffing": staffing_rows(deal, rules),  # each clinician, treatments, instrument and its authority
         # helpers
