@@ -125,3 +125,18 @@ def test_the_covenant_radius_comes_from_the_deal_and_stays_a_blank_without_it(tm
     assert "within [ten (10)] miles of the Premises" in drafted(path)[0]["msa"]
     path = write_deal(tmp_path, "fl_medspa", **{"deal.non_compete_radius_miles": 25})
     assert "within twenty-five (25) miles of the Premises" in drafted(path)[0]["msa"]
+
+
+# ---- 5 (FL D.O.): the license named for each physician is the one the state issues under its own act ----
+
+
+def test_a_florida_do_holds_a_license_to_practice_osteopathic_medicine_in_every_document():
+    fl, _ = drafted(EXAMPLES / "fl_medspa.yaml")  # Samuel Greene, D.O., sole owner and medical director
+    chapter_459 = "license to practice osteopathic medicine in Florida under chapter 459 of the Florida Statutes"
+    assert f"Physician shall hold a current, unrestricted {chapter_459}" in flat(fl["medical_director_agreement"])
+    assert f"the Director is a physician holding a current, unrestricted {chapter_459}" in flat(fl["practice_consent"])
+    assert chapter_459 in flat(fl["practice_bylaws"])
+    for name in ("medical_director_agreement", "practice_consent"):
+        assert "license to practice medicine in Florida" not in flat(fl[name]), name
+    tx, _ = drafted(EXAMPLES / "tx_medspa.yaml")  # elsewhere the general words stay
+    assert "current, unrestricted license to practice medicine in Texas" in flat(tx["medical_director_agreement"])

@@ -330,6 +330,12 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
         code = getattr(deal, entity).formation_state
         return (rules if code == rules.code else library.state(code)).process_agent.kind
 
+    def physician_license(*people: str) -> str:
+        """The license the named physicians hold, in the state's words for their license types."""
+        kinds = {o.name: o.license.type.value for o in deal.practice.owners}
+        kinds.update({c.name: c.role.value for c in deal.clinicians if c.name not in kinds})
+        return rules.physician_license([kinds[n] for n in people if kinds.get(n) in ("MD", "DO")])
+
     context = {
         # the deal, under the names of the deal file
         "deal": deal.deal,
@@ -381,6 +387,8 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
         "names": names,
         "placeholder": placeholder,
         "filled": filled,
+        "physician_license": physician_license,
+        "physician_license_of_any_physician": rules.physician_license(["MD", "DO"]),
         "agent_for_process": lambda entity: agent_for_process(deal, entity, process_agent_kind(entity)),
         "agent_of_record": lambda entity, name, charter, body: agent_of_record(
             process_agent_kind(entity), name, charter, body, JURISDICTIONS[getattr(deal, entity).formation_state]

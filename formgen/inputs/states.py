@@ -207,6 +207,14 @@ class ProcessAgent(Rule):
     kind: Literal["registered_agent", "agent_for_service_of_process", "secretary_of_state"] = "registered_agent"
 
 
+class PhysicianLicense(Rule):
+    """How the documents name a physician's license of one type in the state, where the state licenses it
+    under its own act (Florida: an osteopathic physician under chapter 459, not the medical practice act)."""
+
+    words: str  # e.g. "license to practice osteopathic medicine"
+    act: str = ""  # e.g. "chapter 459 of the Florida Statutes"
+
+
 class VendorBreachNotice(Rule):
     """The state's data-breach statute for a business that keeps personal information it does not own (as
     the MSO keeps the practice's): it must tell the owner at once, sooner than HIPAA's business-associate
@@ -236,11 +244,26 @@ class StateRules(BaseModel):
     good_faith_exam: GoodFaithExam | None = None  # None: not researched (the policy then says so)
     governance: Governance = Governance()
     process_agent: ProcessAgent = ProcessAgent()
+    # A physician license type -> its words where the state uses its own (default "license to practice medicine").
+    physician_licenses: dict[Literal["MD", "DO"], PhysicianLicense] = {}
     vendor_breach_notice: VendorBreachNotice | None = None  # None: no shorter state term known
     source_files: tuple[str, ...] = ()  # filled by the loader
     # Filled by in_force(): which dated rules applied on the date asked for, and which did not.
     timeline: tuple[str, ...] = ()
     policy: Policy = "conservative"
+
+    def physician_license(self, license_types: list[str]) -> str:
+        """The license a physician of these types holds, in the state's words, for "a current, unrestricted
+        ___": "license to practice medicine in Texas", or for a Florida D.O. "license to practice osteopathic
+        medicine in Florida under chapter 459 of the Florida Statutes" (both, joined by "or", for a mixed group)."""
+        phrases = []
+        for kind in dict.fromkeys(license_types or ["MD"]):
+            rule = self.physician_licenses.get(kind)  # type: ignore[call-overload]
+            phrase = f"{rule.words} in {self.name}{' under ' + rule.act if rule.act else ''}" if rule else ""
+            phrase = phrase or f"license to practice medicine in {self.name}"
+            if phrase not in phrases:
+                phrases.append(phrase)
+        return " or ".join(phrases)
 
     def form(self, form: PracticeEntityType) -> EntityForm | None:
         return next((f for f in self.entity_forms if f.form == form), None)
