@@ -140,3 +140,19 @@ def test_a_florida_do_holds_a_license_to_practice_osteopathic_medicine_in_every_
         assert "license to practice medicine in Florida" not in flat(fl[name]), name
     tx, _ = drafted(EXAMPLES / "tx_medspa.yaml")  # elsewhere the general words stay
     assert "current, unrestricted license to practice medicine in Texas" in flat(tx["medical_director_agreement"])
+
+
+# ---- 5 (NY): BCL §§ 1509-1511 drafted into the bylaws, not pointed at ----
+
+
+def test_new_york_bylaws_draft_the_six_month_purchase_the_price_rule_and_board_approval_of_transfers():
+    bylaws = flat(drafted(EXAMPLES / "ny_medspa.yaml")[0]["practice_bylaws"])
+    assert "within the period the statute fixes" not in bylaws  # the old pointer
+    assert "within six (6) months after the appointment of the executor, administrator or other legal" in bylaws
+    assert "replace the statute's price (the book value of the shares at the end of the month before" in bylaws
+    assert "reasonable attorneys' fees and costs" in bylaws and "(N.Y. Bus. Corp. Law § 1510(a))" in bylaws
+    assert "no sale or transfer other than by operation of law or court decree may be made until the Board" in bylaws
+    assert "within sixty (60) days after written notice of the transfer" in bylaws
+    assert "(N.Y. Bus. Corp. Law § 1511(a))" in bylaws and "(N.Y. Bus. Corp. Law § 1509)" in bylaws
+    rules = {p.id: p for p in Library.shipped().state("NY").governance.provisions}
+    assert rules["ny_bcl_1510"].verified and not rules["ny_bcl_1511"].verified and not rules["ny_bcl_1509"].verified

@@ -107,9 +107,9 @@ def agent_of_record(kind: str, entity: str, charter: str, body: str, where: str)
     if kind == "secretary_of_state":
         return {
             "caption": "Agent for Process",
-            "text": f"The Secretary of State of {where} is the {entity}'s agent upon whom process against it may be "
+            "text": f"The Secretary of State of {where} is the {entity}’s agent upon whom process against it may be "
             f"served, and mails any process served to the post office address stated in the {charter} or in the "
-            f"{entity}'s most recent filing with the Department of State, as changed from time to time by {body}. "
+            f"{entity}’s most recent filing with the Department of State, as changed from time to time by {body}. "
             f"The {entity} has a registered agent only if {body} designates one in a certificate filed with the "
             "Department of State.",
         }
