@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from conftest import EXAMPLES
 from formgen.drafting.packet import checklist_items
 from formgen.drafting.validation import check
@@ -156,3 +158,19 @@ def test_new_york_bylaws_draft_the_six_month_purchase_the_price_rule_and_board_a
     assert "(N.Y. Bus. Corp. Law § 1511(a))" in bylaws and "(N.Y. Bus. Corp. Law § 1509)" in bylaws
     rules = {p.id: p for p in Library.shipped().state("NY").governance.provisions}
     assert rules["ny_bcl_1510"].verified and not rules["ny_bcl_1511"].verified and not rules["ny_bcl_1509"].verified
+
+
+# ---- 5 (IL): 805 ILCS 15/13 drafted into the bylaws ----
+
+
+def test_illinois_bylaws_draft_who_may_hold_shares_and_serve_under_the_medical_corporation_act(tmp_path):
+    from test_fifteen_states import deal_data
+
+    path = tmp_path / "il.yaml"
+    path.write_text(yaml.safe_dump(deal_data("IL", "three_owners"), sort_keys=False))
+    bylaws = flat(drafted(path)[0]["practice_bylaws"])
+    assert "The Practice complies with section 13 of the Medical Corporation Act" not in bylaws  # the old pointer
+    assert "director and officer of the Practice is at all times an individual licensed under the Illinois" in bylaws
+    assert "no one who is not so licensed has any part in the ownership, management or control" in bylaws
+    assert "no {owner} may enter into a voting trust".replace("{owner}", "Shareholder") in bylaws
+    assert "(805 ILCS 15/13)" in bylaws
