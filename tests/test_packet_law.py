@@ -174,3 +174,29 @@ def test_illinois_bylaws_draft_who_may_hold_shares_and_serve_under_the_medical_c
     assert "no one who is not so licensed has any part in the ownership, management or control" in bylaws
     assert "no {owner} may enter into a voting trust".replace("{owner}", "Shareholder") in bylaws
     assert "(805 ILCS 15/13)" in bylaws
+
+
+# ---- 5 (TX): physicians alone choose who finds a physician disabled; the only physician is never redeemed ----
+
+
+def test_in_texas_the_physician_assistant_never_picks_the_doctor_who_finds_the_physician_disabled():
+    texts, _ = drafted(EXAMPLES / "tx_medspa.yaml")  # an 80% physician and a 20% physician assistant
+    for name in ("continuity_agreement", "practice_operating_agreement", "msa"):
+        text = flat(texts[name])
+        assert "not held by the affected individual select" not in text, name  # the 20% PA chose alone
+        assert "a physician whom the owners who are physicians, other than the affected individual" in text, name
+        assert "where no physician other than the affected individual owns an interest in the Practice, an " in text
+        assert "American Health Law Association Dispute Resolution Service appoints" in text, name
+
+
+def test_in_texas_the_only_physician_is_never_redeemed_out_of_a_practice_a_physician_assistant_would_keep():
+    texts, _ = drafted(EXAMPLES / "tx_medspa.yaml")
+    continuity = flat(texts["continuity_agreement"])
+    assert (
+        "Practice shall not, however, redeem the Interest of Priya Natarajan, M.D., because the remaining" in continuity
+    )
+    assert "(c) cause Practice to dissolve and wind up" in continuity
+    company = flat(texts["practice_operating_agreement"])
+    assert "The Practice does not, however, redeem the Ownership Interests of Priya Natarajan, M.D." in company
+    ca, _ = drafted(EXAMPLES / "ca_medspa.yaml")  # physicians only: the ordinary redemption stands
+    assert "does not, however, redeem" not in ca["practice_bylaws"]

@@ -96,8 +96,14 @@ def _price_text(deal: Deal) -> str:
     )
 
 
-def _disability_judge(deal: Deal) -> str:
-    """Who finds an owner disabled: never a board the affected owner makes up alone."""
+def _disability_judge(deal: Deal, rules: StateRules) -> str:
+    """Who finds an owner disabled: never a board the affected owner makes up alone and, where the state
+    lets only physicians decide who succeeds to an owner (Texas), never a non-physician owner: the other
+    physician owners choose the physician, or a neutral appoints one when no other physician owns."""
+    independent = (
+        f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the "
+        f"{APPOINTING_BODY} appoints at the request of any interested person"
+    )
     if len(deal.practice.owners) == 1:
         return (
             f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the "
@@ -106,10 +112,32 @@ def _disability_judge(deal: Deal) -> str:
             f"{APPOINTING_BODY} appoints at that person’s request"
         )
     share = "a majority" if deal.succession.approval == "majority" else "all"
+    if physicians_alone_choose_successors(deal, rules):
+        return (
+            f"a physician whom the owners who are physicians, other than the affected individual, holding {share} "
+            "of the ownership interests in the Practice held by those physicians, select or, where no physician "
+            f"other than the affected individual owns an interest in the Practice, {independent}"
+        )
     return (
         f"a physician whom the owners holding {share} of the ownership interests in the Practice not held by "
         "the affected individual select"
     )
+
+
+def unredeemable_owners(deal: Deal, rules: StateRules) -> list[str]:
+    """Owners whose interest the practice may not redeem: without them the remaining owners could not lawfully
+    own the practice under the state's ownership limits (Texas: a physician assistant alone, or a physician
+    minority). A sole owner is not listed (the sole-owner path applies)."""
+    limits = rules.ownership.limits(rules.policy)
+    owners = deal.practice.owners
+    kept = []
+    for owner in owners if len(owners) > 1 else []:
+        rest = [o for o in owners if o is not owner]
+        total = sum(o.percent for o in rest)
+        controlling = sum(o.percent for o in rest if o.license.type in limits.owner_license_types)
+        if not controlling or controlling * 100 < limits.majority_min_percent * total:
+            kept.append(owner.name)
+    return kept
 
 
 def estate_holding_period(rules: StateRules) -> str:
@@ -236,10 +264,11 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         "disability_definition": (
             "a physical or mental condition that prevents an individual from practicing the individual’s profession "
             "substantially full time for one hundred eighty (180) consecutive days, or for two hundred forty (240) days "
-            f"in any period of three hundred sixty-five (365) days, as determined in writing by {_disability_judge(deal)}, or the "
+            f"in any period of three hundred sixty-five (365) days, as determined in writing by {_disability_judge(deal, rules)}, or the "
             "appointment by a court of a guardian or conservator of the individual’s person or estate"
         ),
         "married_owners": [o for o in deal.practice.owners if o.spouse],
+        "unredeemable_owners": unredeemable_owners(deal, rules),
         "estate_holding_period": estate_holding_period(rules),
         "financing": deal.financing,
         "share_legend": share_legend(deal),
