@@ -13,7 +13,7 @@ from ..errors import InputError, Problem
 from ..markup import library_prose
 from .staffing import staffing_rows
 from .covenants import covenant_analysis, covenant_terms
-from .filings import agent_for_process, malpractice_limits, mso_management, original_members
+from .filings import agent_for_process, agent_of_record, malpractice_limits, mso_management, original_members
 from .protocols import clinical_values
 from .wording import filled, indefinite, longdate, money, names, number_words, pct, placeholder, ref, words  # noqa: F401 (re-exported)
 from ..inputs.states import StateRules
@@ -96,8 +96,14 @@ def _price_text(deal: Deal) -> str:
     )
 
 
-def _disability_judge(deal: Deal) -> str:
-    """Who finds an owner disabled: never a board the affected owner makes up alone."""
+def _disability_judge(deal: Deal, rules: StateRules) -> str:
+    """Who finds an owner disabled: never a board the affected owner makes up alone and, where the state
+    lets only physicians decide who succeeds to an owner (Texas), never a non-physician owner: the other
+    physician owners choose the physician, or a neutral appoints one when no other physician owns."""
+    independent = (
+        f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the "
+        f"{APPOINTING_BODY} appoints at the request of any interested person"
+    )
     if len(deal.practice.owners) == 1:
         return (
             f"an independent physician licensed in {JURISDICTIONS[deal.deal.state]} whom the individual, or the "
@@ -106,10 +112,32 @@ def _disability_judge(deal: Deal) -> str:
             f"{APPOINTING_BODY} appoints at that person’s request"
         )
     share = "a majority" if deal.succession.approval == "majority" else "all"
+    if physicians_alone_choose_successors(deal, rules):
+        return (
+            f"a physician whom the owners who are physicians, other than the affected individual, holding {share} "
+            "of the ownership interests in the Practice held by those physicians, select or, where no physician "
+            f"other than the affected individual owns an interest in the Practice, {independent}"
+        )
     return (
         f"a physician whom the owners holding {share} of the ownership interests in the Practice not held by "
         "the affected individual select"
     )
+
+
+def unredeemable_owners(deal: Deal, rules: StateRules) -> list[str]:
+    """Owners whose interest the practice may not redeem: without them the remaining owners could not lawfully
+    own the practice under the state's ownership limits (Texas: a physician assistant alone, or a physician
+    minority). A sole owner is not listed (the sole-owner path applies)."""
+    limits = rules.ownership.limits(rules.policy)
+    owners = deal.practice.owners
+    kept = []
+    for owner in owners if len(owners) > 1 else []:
+        rest = [o for o in owners if o is not owner]
+        total = sum(o.percent for o in rest)
+        controlling = sum(o.percent for o in rest if o.license.type in limits.owner_license_types)
+        if not controlling or controlling * 100 < limits.majority_min_percent * total:
+            kept.append(owner.name)
+    return kept
 
 
 def estate_holding_period(rules: StateRules) -> str:
@@ -236,10 +264,11 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
         "disability_definition": (
             "a physical or mental condition that prevents an individual from practicing the individual’s profession "
             "substantially full time for one hundred eighty (180) consecutive days, or for two hundred forty (240) days "
-            f"in any period of three hundred sixty-five (365) days, as determined in writing by {_disability_judge(deal)}, or the "
+            f"in any period of three hundred sixty-five (365) days, as determined in writing by {_disability_judge(deal, rules)}, or the "
             "appointment by a court of a guardian or conservator of the individual’s person or estate"
         ),
         "married_owners": [o for o in deal.practice.owners if o.spouse],
+        "unredeemable_owners": unredeemable_owners(deal, rules),
         "estate_holding_period": estate_holding_period(rules),
         "financing": deal.financing,
         "share_legend": share_legend(deal),
@@ -255,15 +284,18 @@ def _series(items: list[str]) -> str:
     return items[0] if len(items) == 1 else "; ".join(items[:-1]) + "; and " + items[-1] if items else ""
 
 
-def covenant_values(rules: StateRules) -> dict:
+def covenant_values(rules: StateRules, radius_miles: int | None = None) -> dict:
     """The MSA covenant's terms in contract words, and the state's supervision instruments and ratios
-    (from its scope-of-practice data) for the medical director agreement."""
-    terms = covenant_terms(rules)
+    (from its scope-of-practice data) for the medical director agreement. The radius is the deal's
+    (``deal.non_compete_radius_miles``, capped by the state's limit) or a bracketed blank for counsel."""
+    terms = covenant_terms(rules, radius_miles)
     scope = rules.scope_of_practice
     return {
         "covenant": {
             "period": "one (1) year" if terms.months == 12 else f"{words(terms.months)} months",
             "radius": words(terms.radius_miles),
+            "radius_text": words(terms.radius_miles) if radius_miles else placeholder(words(terms.radius_miles)),
+            "radius_set": bool(radius_miles),
             "buyout": terms.buyout,
             "patient_access": terms.patient_access,
             "signed_writing": terms.signed_writing,
@@ -331,6 +363,17 @@ def build_context(
             raise InputError([Problem(CATALOG_FILE, f"services.{service_id}", "has no catalogue entry")])
         return entry
 
+    def process_agent_kind(entity: str) -> str:
+        """The process-agent vocabulary of the entity's state of formation (its state file)."""
+        code = getattr(deal, entity).formation_state
+        return (rules if code == rules.code else library.state(code)).process_agent.kind
+
+    def physician_license(*people: str) -> str:
+        """The license the named physicians hold, in the state's words for their license types."""
+        kinds = {o.name: o.license.type.value for o in deal.practice.owners}
+        kinds.update({c.name: c.role.value for c in deal.clinicians if c.name not in kinds})
+        return rules.physician_license([kinds[n] for n in people if kinds.get(n) in ("MD", "DO")])
+
     context = {
         # the deal, under the names of the deal file
         "deal": deal.deal,
@@ -370,7 +413,7 @@ def build_context(
         "practice_formation_state_name": JURISDICTIONS[deal.practice.formation_state],
         "venue": venue,
         **succession_values(deal, rules),
-        **covenant_values(rules),
+        **covenant_values(rules, deal.deal.non_compete_radius_miles),
         **clinical_values(deal, rules),
         "staffing": staffing_rows(deal, rules),  # each clinician, treatments, instrument and its authority
         # helpers
@@ -382,7 +425,12 @@ def build_context(
         "names": names,
         "placeholder": placeholder,
         "filled": filled,
-        "agent_for_process": lambda entity: agent_for_process(deal, entity),
+        "physician_license": physician_license,
+        "physician_license_of_any_physician": rules.physician_license(["MD", "DO"]),
+        "agent_for_process": lambda entity: agent_for_process(deal, entity, process_agent_kind(entity)),
+        "agent_of_record": lambda entity, name, charter, body: agent_of_record(
+            process_agent_kind(entity), name, charter, body, JURISDICTIONS[getattr(deal, entity).formation_state]
+        ),
         "indefinite": indefinite,
         "prose": library_prose,
         "is_entity": is_entity,

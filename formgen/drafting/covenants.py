@@ -32,10 +32,10 @@ def covenant_kept(rules: StateRules) -> bool:
     return rule is None or rule.action == "warn"
 
 
-def covenant_terms(rules: StateRules) -> CovenantTerms:
-    """The standard covenant, narrowed to the limits of the state's owner-covenant rule."""
+def covenant_terms(rules: StateRules, radius_miles: int | None = None) -> CovenantTerms:
+    """The standard covenant (or the deal's radius), narrowed to the limits of the state's owner-covenant rule."""
     covenant = rules.owner_covenant()
-    months, radius = STANDARD_MONTHS, STANDARD_RADIUS_MILES
+    months, radius = STANDARD_MONTHS, radius_miles or STANDARD_RADIUS_MILES
     if covenant is None:
         return CovenantTerms(months, radius, "", False, False)
     return CovenantTerms(

@@ -25,21 +25,22 @@ def malpractice_limits(deal: Deal) -> str:
     )
 
 
-def agent_for_process(deal: Deal, entity: str) -> str:
+def agent_for_process(deal: Deal, entity: str, kind: str = "registered_agent") -> str:
     """The charter's agent sentence in the vocabulary of the entity's state of formation: California's
     agent for service of process, New York's Secretary of State as agent (BCL § 402(a)(7), LLC Law
-    § 203(e)(4)), Florida's agent with the acceptance its statutes require, a registered agent elsewhere."""
+    § 203(e)(4)), Florida's agent with the acceptance its statutes require, a registered agent elsewhere.
+    ``kind`` is the formation state's ``process_agent.kind``."""
     filing = getattr(deal.formation, entity)
     party = getattr(deal, entity)
     where = JURISDICTIONS[party.formation_state]
     agent = filled(filing.registered_agent, "registered agent")
     office = filled(filing.registered_office, f"street address in {where}")
-    if party.formation_state == "CA":
+    if kind == "agent_for_service_of_process":
         return (
             f"The name of the initial agent for service of process is {agent}, and the agent’s street address "
             f"in California is {office}. The principal office is at {party.address}."
         )
-    if party.formation_state == "NY":
+    if kind == "secretary_of_state":
         county = (
             ""
             if entity == "practice"  # the practice's purpose article already states its county
@@ -89,3 +90,33 @@ def original_members(deal: Deal) -> str:
     """The practice's owners with their residence addresses, as a New York PLLC's articles of organization
     list its original members and managers (N.Y. Ltd. Liab. Co. Law § 1203(b))."""
     return listing([f"{o.name}, {filled(o.address, f'residence address of {o.name}')}" for o in deal.practice.owners])
+
+
+def agent_of_record(kind: str, entity: str, charter: str, body: str, where: str) -> dict[str, str]:
+    """The governing document's section on the agent for process, in the vocabulary of the entity's state of
+    formation (``kind``, from the state's ``process_agent``): its caption and its text. ``entity`` is how the
+    document names the entity ("Practice"), ``charter`` its charter ("Charter"), ``body`` who may change the
+    agent ("the Board"), ``where`` the state of formation."""
+    where = "the District of Columbia" if where == "District of Columbia" else where
+    if kind == "agent_for_service_of_process":
+        return {
+            "caption": "Agent for Service of Process",
+            "text": f"The {entity} maintains the agent for service of process named in the {charter} or in its most "
+            f"recent statement of information filed with the Secretary of State of {where}, as changed from time "
+            f"to time by {body}.",
+        }
+    if kind == "secretary_of_state":
+        return {
+            "caption": "Agent for Process",
+            "text": f"The Secretary of State of {where} is the {entity}’s agent upon whom process against it may be "
+            f"served, and mails any process served to the post office address stated in the {charter} or in the "
+            f"{entity}’s most recent filing with the Department of State, as changed from time to time by {body}. "
+            f"The {entity} has a registered agent only if {body} designates one in a certificate filed with the "
+            "Department of State.",
+        }
+    return {
+        "caption": "Registered Office and Agent",
+        "text": f"The {entity} maintains the registered office and registered agent stated in the {charter} or in "
+        f"its most recent filing with the appropriate filing office of {where}, as changed from time to time by "
+        f"{body}.",
+    }

@@ -92,8 +92,12 @@ def _recurring_due(item, start: dt.date, formed: dict[str, dt.date]) -> tuple[st
     the year after formation, or every one or two years from the day it counts from."""
     base = _base_date(item, start, formed)
     if item.annual_by:
-        first = dt.date.fromisoformat(f"{base.year + 1}-{item.annual_by}")
-        return f"By {first:%B} {first.day} each year, first {longdate(first)}", first
+        yearly = dt.date.fromisoformat(f"{base.year + 1}-{item.annual_by}")
+        first = yearly
+        if item.first_due_month:
+            months = base.month - 1 + item.first_due_month - 1
+            first = dt.date(base.year + months // 12, months % 12 + 1, yearly.day)
+        return f"By {yearly:%B} {yearly.day} each year, first {longdate(first)}", first
     years = 1 if item.recurring == "annual" else 2
     first = add_years(base, years)
     return f"{'Annually' if years == 1 else 'Every two years'} from {longdate(first)}", first
@@ -110,9 +114,18 @@ def checklist_items(deal: Deal, rules: StateRules) -> list[dict]:
         for entity, item_id in FORMATION_ITEMS.items()
         if item_id in formation
     }
+    kinds = {
+        "mso": deal.mso.entity_type.value,
+        "practice": "llc" if deal.practice.entity_type.is_llc else "corporation",
+    }
     rows = []
     for item in rules.checklist:
         warning = ""
+        if item.entity_kind:
+            acting = [e for e in ("mso", "practice") if item.entity in (e, "both") and kinds[e] == item.entity_kind]
+            if not acting:
+                continue
+            item = item.model_copy(update={"entity": acting[0] if len(acting) == 1 else "both"})
         if item.recurring:
             when, sort_key = _recurring_due(item, start, formed)
         else:

@@ -273,6 +273,9 @@ class DealInfo(Strict):
     provider_non_compete: bool = True
     """true: the MSA binds the practice and its owners not to compete after it ends (replaced or removed
     where the state forbids it); false: no non-compete (the confidentiality covenants still bind)."""
+    non_compete_radius_miles: int | None = Field(default=None, ge=1, le=100)
+    """miles from the premises the non-compete reaches (the practice's market area; a state limit caps it);
+    left out, the covenants print a bracketed ten-mile blank for counsel to set."""
 
 
 class DisputeResolution(Strict):

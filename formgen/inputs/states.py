@@ -140,11 +140,19 @@ class ChecklistItem(Rule):
     recurring: Literal["annual", "biennial"] | None = None
     # A yearly filing due by a fixed day ("05-01"): first in the calendar year after the entity is formed.
     annual_by: Annotated[str | None, AfterValidator(_month_day)] = None
+    # A yearly payment whose first falls earlier, in the entity's first taxable year: on annual_by's day of
+    # the month in this month of that year, counting the month the entity is formed as the first
+    # (a California LLC's annual tax: the 15th day of the 4th month).
+    first_due_month: int | None = Field(default=None, ge=1, le=12)
+    # Only for entities of this kind (an MSO or practice that is a limited liability company or a corporation).
+    entity_kind: Literal["llc", "corporation"] | None = None
 
     @model_validator(mode="after")
     def _annual_by_is_yearly(self) -> Self:
         if self.annual_by and self.recurring != "annual":
             raise ValueError("annual_by needs recurring: annual")
+        if self.first_due_month and not self.annual_by:
+            raise ValueError("first_due_month needs annual_by (the day of the month, and the yearly date after)")
         return self
 
 
@@ -190,6 +198,32 @@ class Governance(BaseModel):
     max_days: dict[Literal["death", "disability", "license_loss", "exclusion", "breach"], int] = {}
 
 
+class ProcessAgent(Rule):
+    """Who receives process for an entity formed in the state, in the state's own words: a registered agent
+    at a registered office (most states), California's agent for service of process, or New York's
+    Secretary of State (with a post office address for forwarding). The charters and the governing
+    documents use the same vocabulary."""
+
+    kind: Literal["registered_agent", "agent_for_service_of_process", "secretary_of_state"] = "registered_agent"
+
+
+class PhysicianLicense(Rule):
+    """How the documents name a physician's license of one type in the state, where the state licenses it
+    under its own act (Florida: an osteopathic physician under chapter 459, not the medical practice act)."""
+
+    words: str  # e.g. "license to practice osteopathic medicine"
+    act: str = ""  # e.g. "chapter 459 of the Florida Statutes"
+
+
+class VendorBreachNotice(Rule):
+    """The state's data-breach statute for a business that keeps personal information it does not own (as
+    the MSO keeps the practice's): it must tell the owner at once, sooner than HIPAA's business-associate
+    outer limit. The BAA then asks for that notice (e.g. Cal. Civ. Code § 1798.82(b))."""
+
+    timing: Literal["immediately"] = "immediately"
+    statute: str  # how the BAA names the statute, e.g. "California's data-breach notification statute"
+
+
 class StateRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: str
@@ -209,10 +243,27 @@ class StateRules(BaseModel):
     scope_of_practice: ScopeOfPractice | None = None  # None: not researched
     good_faith_exam: GoodFaithExam | None = None  # None: not researched (the policy then says so)
     governance: Governance = Governance()
+    process_agent: ProcessAgent = ProcessAgent()
+    # A physician license type -> its words where the state uses its own (default "license to practice medicine").
+    physician_licenses: dict[Literal["MD", "DO"], PhysicianLicense] = {}
+    vendor_breach_notice: VendorBreachNotice | None = None  # None: no shorter state term known
     source_files: tuple[str, ...] = ()  # filled by the loader
     # Filled by in_force(): which dated rules applied on the date asked for, and which did not.
     timeline: tuple[str, ...] = ()
     policy: Policy = "conservative"
+
+    def physician_license(self, license_types: list[str]) -> str:
+        """The license a physician of these types holds, in the state's words, for "a current, unrestricted
+        ___": "license to practice medicine in Texas", or for a Florida D.O. "license to practice osteopathic
+        medicine in Florida under chapter 459 of the Florida Statutes" (both, joined by "or", for a mixed group)."""
+        phrases = []
+        for kind in dict.fromkeys(license_types or ["MD"]):
+            rule = self.physician_licenses.get(kind)  # type: ignore[call-overload]
+            phrase = f"{rule.words} in {self.name}{' under ' + rule.act if rule.act else ''}" if rule else ""
+            phrase = phrase or f"license to practice medicine in {self.name}"
+            if phrase not in phrases:
+                phrases.append(phrase)
+        return " or ".join(phrases)
 
     def form(self, form: PracticeEntityType) -> EntityForm | None:
         return next((f for f in self.entity_forms if f.form == form), None)
