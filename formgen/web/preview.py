@@ -127,11 +127,6 @@ def document_hash(docx: Path) -> str:
     return hashlib.sha256(docx.read_bytes()).hexdigest()[:32]
 
 
-def pages_folder(docx: Path, work: Path) -> Path:
-    """Where the PDF and page images of ``docx`` as it is now are kept (``work/<stem>-<hash>/``)."""
-    return work / f"{docx.stem}-{document_hash(docx)}"
-
-
 def page_count(folder: Path) -> int:
     """Pages of the kept PDF shown (at most PREVIEW_MAX_PAGES); 0 when there is none yet."""
     try:
@@ -235,8 +230,8 @@ class PreviewMaker:
         self.hashes: dict[tuple[Path, int, int], str] = {}
 
     def folder(self, docx: Path, work: Path) -> Path:
-        """``pages_folder``, the document's hash remembered while its file is unchanged (a page
-        asks for it with each image)."""
+        """Where the PDF and page images of ``docx`` as it is now are kept (``work/<stem>-<hash>/``),
+        the hash remembered while the file is unchanged (a page asks for it with each image)."""
         info = docx.stat()
         key = (docx, info.st_mtime_ns, info.st_size)
         with self.changed:
