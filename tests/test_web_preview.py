@@ -34,6 +34,20 @@ def preview_folders(app) -> list[str]:
     return sorted(p.name for p in app.state.store.matters_root.glob("*/preview/*") if p.is_dir())
 
 
+def shown(c, name: str = "msa.docx", timeout: float = 180) -> dict:
+    """Follow the preview's making as its page does (the long poll) until every page is drawn;
+    every status seen, in order."""
+    seen, version, deadline = [], -1, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = c.get(c.path(f"/preview/{name}/status?v={version}")).json()
+        if not seen or status != seen[-1]:
+            seen.append(status)
+        if status["state"] in ("ready", "text"):
+            return seen
+        version = status["version"]
+    raise AssertionError(f"the preview was not made within {timeout} s: {seen[-1]}")
+
+
 @needs_libreoffice
 def test_pages_are_kept_by_document_hash_and_only_the_requested_document_is_converted(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
@@ -44,16 +58,26 @@ def test_pages_are_kept_by_document_hash_and_only_the_requested_document_is_conv
     assert upload(c, "/open", "deal", "ca_medspa.yaml", deal).status_code == 200
     assert c.submit("/generate").status_code == 200
     try:
-        r = c.get(c.path("/preview/msa.docx"))
-        assert r.status_code == 200 and 'id="pages"' in r.text
+        r = c.get(c.path("/preview/msa.docx"))  # answered at once: the page follows the making
+        assert r.status_code == 200 and 'id="pages"' in r.text and 'id="preview-progress"' in r.text
+        assert 'role="status"' in r.text and "/static/preview.js" in r.text
+        seen = shown(c)
         [folder] = preview_folders(app)
         assert folder.startswith("msa-")  # the requested document only
-        pages = r.text.count("/preview/msa.docx/page/")
-        assert pages > 3 and c.get(c.path(f"/preview/msa.docx/page/{pages}")).content[:4] == b"\x89PNG"
+        pages = seen[-1]["pages"]
+        assert seen[-1]["state"] == "ready" and seen[-1]["drawn"] == pages > 3
+        assert seen[-1]["message"] == f"All {pages} pages shown."
+        # The first page was shown on its own while LibreOffice made the rest of the PDF.
+        assert any(s["state"] == "converting" and s["drawn"] == 1 for s in seen), seen
+        assert any(s["message"].startswith("Page 1 of ") for s in seen), seen
+        assert c.get(c.path(f"/preview/msa.docx/page/{pages}")).content[:3] == b"\xff\xd8\xff"  # JPEG
+        assert c.get(c.path(f"/preview/msa.docx/page/{pages + 1}")).status_code == 404
         made = [p.stat().st_mtime_ns for p in sorted(app.state.store.matters_root.glob(f"*/preview/{folder}/*"))]
 
-        # The same document again: the kept pages, not a new conversion.
-        assert c.get(c.path("/preview/msa.docx")).text.count("/preview/msa.docx/page/") == pages
+        # The same document again: the kept pages, all in the page, not a new conversion.
+        r = c.get(c.path("/preview/msa.docx"))
+        assert r.text.count("<img src=") == pages and 'aria-busy="false"' in r.text
+        assert "/static/preview.js" not in r.text  # nothing to follow
         assert [
             p.stat().st_mtime_ns for p in sorted(app.state.store.matters_root.glob(f"*/preview/{folder}/*"))
         ] == made
@@ -66,10 +90,31 @@ def test_pages_are_kept_by_document_hash_and_only_the_requested_document_is_conv
         mine = app.state.store.packet_dir(c.base.rsplit("/", 1)[1]) / "msa.docx"
         shutil.copy(app.state.store.packet_dir(other.base.rsplit("/", 1)[1]) / "msa.docx", mine)
         assert c.get(c.path("/preview/msa.docx")).status_code == 200
+        assert shown(c)[-1]["state"] == "ready"
         [changed] = preview_folders(app)
         assert changed.startswith("msa-") and changed != folder
     finally:
+        app.state.previews.stop()
         shutdown()
+
+
+@needs_libreoffice
+def test_a_server_keeping_libreoffice_warm_starts_the_previews_when_the_packet_is_generated(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setenv("FORMGEN_PDF_CONVERTERS", "1")
+    app = create_app(drafts_dir=tmp_path / "drafts", warm_pdf=True)
+    with client(app) as c:  # runs the lifespan: LibreOffice started with the server
+        assert (
+            upload(c, "/open", "deal", "ca_medspa.yaml", (EXAMPLES / "ca_medspa.yaml").read_bytes()).status_code == 200
+        )
+        assert c.submit("/generate").status_code == 200
+        making = {p.docx.name: p for p in app.state.previews.previews.values()}
+        assert "msa.docx" in making and not making["msa.docx"].wanted  # made ahead, nobody asked yet
+        assert "msa.docx" in {p.docx.name for p in app.state.previews.queue} or making["msa.docx"].state != "queued"
+        # Asked for now, it is the one made next (or under way already), and it is shown.
+        assert shown(c)[-1]["state"] == "ready"
+        with app.state.previews.changed:
+            app.state.previews.queue.clear()  # the others are not waited for
 
 
 @needs_libreoffice

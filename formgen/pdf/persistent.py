@@ -26,7 +26,7 @@ import subprocess
 import tempfile
 import threading
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from multiprocessing import util
@@ -90,6 +90,14 @@ def _kill_group(pgid: int | None) -> None:
             os.killpg(pgid, signal.SIGKILL)
         except OSError:
             pass
+
+
+class FirstPage:
+    """Where a converter exports a document's first page alone before the whole document, and
+    what to call (with the document's page count, 0 when unknown) once that page is there."""
+
+    def __init__(self, pdf: Path, ready: Callable[[int], None]):
+        self.pdf, self.ready = Path(pdf).resolve(), ready
 
 
 class PersistentConverter:
@@ -192,23 +200,32 @@ class PersistentConverter:
         except ValueError:
             raise ConverterDied(f"unreadable answer {line[:200]!r}") from None
 
-    def _convert_one(self, src: Path, dst: Path, timeout: float) -> None:
+    def _convert_one(self, src: Path, dst: Path, timeout: float, early: FirstPage | None = None) -> None:
         if self.proc is None:
             self._start()
+        request = {"in": str(src), "out": str(dst)}
+        if early is not None:
+            request["first"] = str(early.pdf)
         try:
-            self.proc.stdin.write((json.dumps({"in": str(src), "out": str(dst)}) + "\n").encode())
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
             self.proc.stdin.flush()
         except OSError:
             raise ConverterDied("the bridge exited") from None
         answer = self._read(timeout)
+        if early is not None and answer.get("first"):
+            early.ready(int(answer.get("pages") or 0))
+            answer = self._read(timeout)
         if answer.get("ok") and dst.is_file() and dst.stat().st_size > 0:
             return
         # An error from LibreOffice may be a dead office (DisposedException) as well as a bad file:
         # either way the next attempt starts from a fresh process.
         raise ConverterDied(answer.get("error") or "no PDF written")
 
-    def convert(self, docx_paths: Sequence[Path], out_dir: Path, timeout: float | None = None) -> list[Path]:
-        """out_dir/<stem>.pdf for each file, in order; one retry on a fresh LibreOffice per file."""
+    def convert(
+        self, docx_paths: Sequence[Path], out_dir: Path, timeout: float | None = None, early: FirstPage | None = None
+    ) -> list[Path]:
+        """out_dir/<stem>.pdf for each file, in order; one retry on a fresh LibreOffice per file.
+        ``early`` (one file only): its first page is exported alone first and announced."""
         per_doc = timeout or env_timeout() or PER_DOCUMENT_TIMEOUT
         targets = []
         with self.lock:
@@ -218,7 +235,7 @@ class PersistentConverter:
                 dst.unlink(missing_ok=True)
                 for attempt in (1, 2):
                     try:
-                        self._convert_one(src, dst, per_doc)
+                        self._convert_one(src, dst, per_doc, early)
                         break
                     except (ConverterDied, OSError) as exc:
                         self.close()
@@ -315,6 +332,20 @@ def convert_documents(
     if len(pool) == 1:
         return pool[0].convert(paths, Path(out_dir), timeout=timeout)
     return _convert_side_by_side(pool, paths, Path(out_dir), timeout)
+
+
+def convert_first_page_early(docx: Path, out_dir: Path, early: FirstPage, *, timeout: float | None = None) -> Path:
+    """The PDF of one document, as ``convert_documents`` makes it; a persistent converter exports
+    its first page to ``early.pdf`` and calls ``early.ready`` before the rest (a preview shows that
+    page meanwhile), on a converter not busy with another document if there is one. Where the
+    one-call conversion is used, there is no early page."""
+    docx = Path(docx)
+    pool = converters(converter_count()) if docx.is_file() and not has_comments(docx) else []
+    if not pool:
+        return convert_documents([docx], out_dir, timeout=timeout)[0]
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    idle = next((converter for converter in pool if not converter.lock.locked()), pool[0])
+    return idle.convert([docx], Path(out_dir), timeout=timeout, early=early)[0]
 
 
 def has_comments(docx: Path) -> bool:

@@ -6,7 +6,9 @@ python3-uno for /usr/bin/python3, or LibreOffice's bundled python), never import
 Starts ``soffice --headless --accept=pipe,name=PIPE_NAME;urp;`` with its own profile, connects
 to it through UNO, prints ``{"ready": true}``, then converts on request: one JSON line in on
 stdin ``{"in": "/abs/a.docx", "out": "/abs/a.pdf"}``, one JSON line out ``{"ok": true}`` or
-``{"error": "..."}``. Exits (closing LibreOffice) at the end of stdin, which is also what
+``{"error": "..."}``. With ``"first": "/abs/first.pdf"`` in the request, the first page alone is
+exported there as soon as the document is laid out, and ``{"first": true, "pages": N}`` is
+answered before the whole document's answer (a preview shows that page meanwhile). Exits (closing LibreOffice) at the end of stdin, which is also what
 happens when formgen exits or dies. Standard library and uno only: this file runs under a
 different interpreter than formgen.
 """
@@ -80,7 +82,21 @@ def block_outside_links(ctx):
     access.commitChanges()
 
 
-def convert(desktop, src, dst):
+def export(doc, dst, *options):
+    import uno  # only LibreOffice's own Python has uno
+
+    data = uno.Any("[]com.sun.star.beans.PropertyValue", tuple(prop(name, value) for name, value in options))
+    doc.storeToURL(uno.systemPathToFileUrl(dst), (prop("FilterName", "writer_pdf_Export"), prop("FilterData", data)))
+
+
+def page_count(doc):
+    try:
+        return int(doc.CurrentController.PageCount)
+    except Exception:  # noqa: BLE001 - no view: the count is learnt from the whole PDF
+        return 0
+
+
+def convert(desktop, src, dst, first=None):
     import uno  # only LibreOffice's own Python has uno
 
     # A file from outside (an uploaded packet or contract) may link to other files or carry
@@ -95,10 +111,10 @@ def convert(desktop, src, dst):
     if doc is None:
         raise RuntimeError("LibreOffice could not open the file")
     try:
-        data = uno.Any("[]com.sun.star.beans.PropertyValue", (prop("ExportBookmarks", True),))
-        doc.storeToURL(
-            uno.systemPathToFileUrl(dst), (prop("FilterName", "writer_pdf_Export"), prop("FilterData", data))
-        )
+        if first:
+            export(doc, first, ("PageRange", "1"))
+            reply({"first": True, "pages": page_count(doc)})
+        export(doc, dst, ("ExportBookmarks", True))
     finally:
         doc.close(True)
 
@@ -116,7 +132,7 @@ def main(soffice, profile_url, pipe):
         for line in sys.stdin:
             request = json.loads(line)
             try:
-                convert(desktop, request["in"], request["out"])
+                convert(desktop, request["in"], request["out"], request.get("first"))
                 reply({"ok": True})
             except Exception as exc:  # noqa: BLE001 - reported to formgen, which decides
                 reply({"error": f"{type(exc).__name__}: {exc}"})

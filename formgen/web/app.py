@@ -35,7 +35,7 @@ from starlette.staticfiles import StaticFiles
 from ..inputs.library import Library
 from ..settings import Settings, using
 from .drafts import SESSION_IDLE, DraftStore
-from .preview import WarmConverters
+from .preview import PreviewMaker, WarmConverters
 
 HERE = Path(__file__).parent
 COOKIE = "formgen_session"
@@ -231,6 +231,7 @@ def create_app(
         try:
             yield
         finally:
+            app.state.previews.stop()
             if keeper is not None:
                 keeper.stop()
 
@@ -245,6 +246,7 @@ def create_app(
         Route("/packet.zip", routes.packet_zip),
         Route("/packet/file/{name:path}", routes.packet_file),
         Route("/preview/{name:path}/page/{page}", routes.preview_page),
+        Route("/preview/{name:path}/status", routes.preview_status),
         Route("/preview/{name:path}", routes.preview),
         Route("/deal.yaml", routes.deal_yaml),
         Route("/contract", routes.contract_page),
@@ -277,4 +279,6 @@ def create_app(
     app.state.store = DraftStore(Path(drafts_dir) if drafts_dir else None)
     app.state.library = library if library is not None else Library.shipped()
     app.state.templates = templates()
+    app.state.previews = PreviewMaker()
+    app.state.warm_converters = None  # set by the lifespan when it keeps LibreOffice warm
     return app

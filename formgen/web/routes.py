@@ -19,7 +19,7 @@ from ..errors import FormgenError, InputError
 from ..inputs.deal import JURISDICTIONS, PRACTICE_ENTITY_ALIASES
 from . import answers, contracts, interview, live, packetfiles, review as review_model
 from .app import MAX_CONTRACT, MAX_FORM, MAX_UPLOAD, body_limit, render
-from .preview import page_image, preview_pages
+from .preview import page_image, text_preview
 
 DEAL_SUFFIXES = (".yaml", ".yml", ".json")
 ORIGIN_FILE = "packet-origin"  # "upload" when the packet came from the user: answers regenerate it
@@ -457,7 +457,17 @@ async def generate(request: Request):
     except FormgenError as exc:
         context = await run_in_threadpool(_review_context, request, mid)
         return render(request, "review.html", 400, generate_error=str(exc), **context)
+    if request.app.state.warm_converters is not None and form.get("pdf") != "1":
+        await run_in_threadpool(_prepare_previews, request, mid)
     return _see(f"{_base(mid)}/packet")
+
+
+def _prepare_previews(request: Request, mid: str) -> None:
+    """Start making the packet's previews now (a server keeping LibreOffice warm): the preview
+    clicked on the packet page then finds its document converted or under way."""
+    store = _store(request)
+    documents = [p for p in packetfiles.listing(store.packet_dir(mid)).values() if p.suffix == ".docx"]
+    request.app.state.previews.prepare(documents, store.scratch(mid, "preview"))
 
 
 async def packet_page(request: Request):
@@ -511,37 +521,53 @@ async def packet_file(request: Request):
     return FileResponse(path, filename=path.name, content_disposition_type="inline" if inline else "attachment")
 
 
-async def preview(request: Request):
+def _preview_of(request: Request):
+    """The packet document the URL names and the making of its preview (started if it is not)."""
     mid = _matter(request)
-    name = request.path_params["name"]
-    path = _packet_path(request, mid, name)
+    path = _packet_path(request, mid, request.path_params["name"])
     if path is None or path.suffix != ".docx":
         raise HTTPException(404, "There is no such document in the packet.")
+    return mid, path, request.app.state.previews.show(path, _store(request).scratch(mid, "preview"))
+
+
+async def preview(request: Request):
+    mid, path, made = await run_in_threadpool(_preview_of, request)
     store = _store(request)
-    work = store.scratch(mid, "preview")
-    pages = await run_in_threadpool(preview_pages, path, work)
+    text = await run_in_threadpool(text_preview, path) if made.state == "text" else ""
     return render(
         request,
         "preview.html",
-        doc_name=name,
+        doc_name=request.path_params["name"],
         deal_name=_deal_name(store.load(mid)),
         base=_base(mid),
         pdf_name=f"{path.stem}.pdf" if path.with_suffix(".pdf").is_file() else "",
-        pages=None if isinstance(pages, str) else pages,
-        text=pages if isinstance(pages, str) else "",
+        status=made.status(),
+        text=text,
     )
 
 
+async def preview_status(request: Request):
+    """The making of the preview once it has moved on from version ``v`` (long polled by the page)."""
+    _, _, made = await run_in_threadpool(_preview_of, request)
+    seen = request.query_params.get("v", "")
+    seen_version = int(seen) if GROUP_INDEX.match(seen) else -1
+    status = await run_in_threadpool(request.app.state.previews.wait, made, seen_version)
+    return JSONResponse(status, headers={"Cache-Control": "no-store"})
+
+
 async def preview_page(request: Request):
+    page = request.path_params["page"]
+    if not GROUP_INDEX.match(page):
+        raise HTTPException(404, "There is no such document page.")
     mid = _matter(request)
     path = _packet_path(request, mid, request.path_params["name"])
-    page = request.path_params["page"]
-    if path is None or not GROUP_INDEX.match(page):
-        raise HTTPException(404, "There is no such document page.")
-    image = await run_in_threadpool(page_image, path, _store(request).scratch(mid, "preview"), int(page))
-    if image is None:
-        raise HTTPException(404, "There is no such page.")
-    return FileResponse(image, media_type="image/png")
+    if path is None or path.suffix != ".docx":
+        raise HTTPException(404, "There is no such document in the packet.")
+    folder = await run_in_threadpool(request.app.state.previews.folder, path, _store(request).scratch(mid, "preview"))
+    image = page_image(folder, int(page))
+    if not image.is_file():
+        raise HTTPException(404, "There is no such page (yet).")
+    return FileResponse(image, media_type="image/jpeg")
 
 
 async def deal_yaml(request: Request):
