@@ -272,3 +272,22 @@ def test_empty_folders_of_the_users_count_and_are_kept(tmp_path):
         formgen.generate(CA, out)
     formgen.generate(CA, out, force=True)
     assert (out / "signed" / "2027").is_dir()
+
+
+def test_the_pdfs_generate_wrote_beside_its_documents_and_closing_set_are_its_own(tmp_path):
+    """A second generate over a `generate --pdf` folder: msa.pdf and closing/<file>.pdf (the PDFs
+    of documents the manifest records) are formgen's, replaced or dropped, never "files formgen did
+    not write" (the second web generate with PDFs was refused); a PDF with no document of formgen's
+    beside it still stops generate."""
+    import formgen
+    from formgen.errors import OutputFolderError
+
+    out = tmp_path / "packet"
+    formgen.generate(CA, out)
+    for name in ("msa.pdf", "closing/closing_checklist.pdf", "closing/payment_authorization.pdf"):
+        (out / name).write_bytes(b"%PDF-1.7 as --pdf wrote it")
+    formgen.generate(CA, out)
+    assert not list(out.rglob("*.pdf"))  # no old PDF beside new documents
+    (out / "closing" / "wire instructions.pdf").write_bytes(b"%PDF-1.7 the client's")
+    with pytest.raises(OutputFolderError, match="wire instructions.pdf"):
+        formgen.generate(CA, out)

@@ -115,6 +115,7 @@ def _recorded_outputs(out_dir: Path) -> dict[str, str]:
 
 
 def _is_formgen_pdf(name: str, recorded: dict[str, str]) -> bool:
+    """packet.pdf, or the PDF of a document formgen wrote (msa.pdf, closing/<file>.pdf)."""
     return name == "packet.pdf" or (name.endswith(".pdf") and f"{name[:-4]}.docx" in recorded)
 
 
@@ -161,7 +162,7 @@ def plan_folder(out_dir: Path, *, force: bool = False, action: str = "generating
             or rel.endswith(".conformed.docx")
         ):
             plan.carry.append(rel)
-        elif "/" not in rel and _is_formgen_pdf(rel, recorded):
+        elif _is_formgen_pdf(rel, recorded):
             continue  # rebuilt with --pdf, else dropped: never an old PDF beside new documents
         else:
             foreign.append(rel)
