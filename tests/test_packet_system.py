@@ -6,6 +6,7 @@ path that never leaves the practice without an owner, and the MSO option is no c
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 import re
 
 import pytest
@@ -40,13 +41,14 @@ def typed(text: str) -> str:
 
 def drafted(path) -> tuple[dict[str, str], dict]:
     """document name -> its drafted text (with the checklist's signing order), and the context. Drafted
-    once per deal file and test process: the texts are the caller's to change, the context is shared."""
-    texts, context = _drafted_once(path)
+    once per deal file's content and test process (a test may rewrite a file at one path): the texts
+    are the caller's to change, the context is shared."""
+    texts, context = _drafted_once(path, Path(path).read_bytes())
     return dict(texts), context
 
 
 @functools.cache
-def _drafted_once(path) -> tuple[dict[str, str], dict]:
+def _drafted_once(path, content: bytes) -> tuple[dict[str, str], dict]:
     deal, rules, _ = check(path, "conservative", Library.shipped())
     drafting = start_drafting(deal, rules, Library.shipped())
     texts = {d.spec.name: typed("\n".join(block_paragraphs(d.blocks, notes=True))) for d in draft_agreements(drafting)}

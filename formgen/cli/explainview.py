@@ -35,6 +35,7 @@ CONDITION_WORDS = {
         "the fee is not a percentage of revenue",
     ),
     "married_owners": ("an owner is married, so the spouse consents", "no owner is listed with a spouse"),
+    "mso_designates": ("the MSO designates successor owners", "the owners, not the MSO, choose a successor owner"),
     "not mso_designates": ("the owners, not the MSO, choose a successor owner", "the MSO designates successor owners"),
     "succession.designated_by == 'mso'": (
         "the MSO designates successor owners",
