@@ -71,7 +71,9 @@ def describe_fields(schema: dict[str, Any], model: type) -> None:
 class Strict(BaseModel):
     """A deal-file section: unknown keys are errors, values are frozen, docstrings describe fields."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, json_schema_extra=describe_fields)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, json_schema_extra=describe_fields, defer_build=True
+    )
 
 
 Name = Annotated[str, Field(max_length=200), AfterValidator(clean_text)]
