@@ -244,3 +244,22 @@ def test_lazy_patterns_match_as_the_compiled_ones():
     fresh = patterns.Lazy(r"\bfee\b", re.IGNORECASE)
     assert fresh.compiled is None
     assert fresh.search("A FEE.").group() == "FEE" and fresh.compiled is not None
+
+
+# ---------------------------------------------------------------- explain without typer
+
+
+@pytest.mark.parametrize("name", ["ca_medspa", "or_medspa"])
+def test_explain_answered_without_typer_prints_what_the_typer_app_prints(name, monkeypatch, capsys):
+    """``formgen explain DEAL`` is computed in cli/fast.py (no typer) when it succeeds; its output
+    is the typer command's, byte for byte (the answer cache off: both compute)."""
+    from conftest import EXAMPLES, run_cli
+    from formgen.cli import fast
+
+    monkeypatch.setenv("FORMGEN_NO_CACHE", "1")
+    deal = str(EXAMPLES / f"{name}.yaml")
+    typer_output = run_cli("explain", deal)
+    assert typer_output.returncode == 0, typer_output.stderr
+    assert fast._quick_explain(["explain", deal]) == typer_output.stdout
+    assert fast._quick_explain(["explain", str(EXAMPLES / "missing.yaml")]) is None  # the typer app reports it
+    assert fast._quick_explain(["explain", "--json", deal]) is None
