@@ -7,8 +7,10 @@ import ast
 import datetime as dt
 import inspect
 import re
+import sys
 import textwrap
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -35,15 +37,11 @@ def clean_text(value: str) -> str:
     return value
 
 
-def attribute_docstrings(model: type) -> dict[str, str]:
-    """The docstring under each field of ``model``'s own class body (``name: T`` then a string), as
-    pydantic's ``use_attribute_docstrings`` reads them."""
-    try:
-        body = ast.parse(textwrap.dedent(inspect.getsource(model))).body[0]
-    except (OSError, TypeError, SyntaxError, IndexError):
-        return {}
+def _field_docs(body: list[ast.stmt]) -> dict[str, str]:
+    """The docstring under each field of a class body (``name: T`` then a string), as pydantic's
+    ``use_attribute_docstrings`` reads them."""
     docs, previous = {}, None
-    for node in body.body if isinstance(body, ast.ClassDef) else []:
+    for node in body:
         if (
             isinstance(previous, ast.AnnAssign)
             and isinstance(previous.target, ast.Name)
@@ -54,6 +52,26 @@ def attribute_docstrings(model: type) -> dict[str, str]:
             docs[previous.target.id] = inspect.cleandoc(node.value.value)
         previous = node
     return docs
+
+
+@cache  # a module's source is parsed once, for all its classes
+def _module_field_docs(module: str) -> dict[str, dict[str, str]]:
+    try:
+        tree = ast.parse(inspect.getsource(sys.modules[module]))
+    except (KeyError, OSError, TypeError, SyntaxError):
+        return {}
+    return {node.name: _field_docs(node.body) for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+def attribute_docstrings(model: type) -> dict[str, str]:
+    """The docstring under each field of ``model``'s own class body."""
+    if model.__qualname__ == model.__name__:  # a module's own class
+        return _module_field_docs(model.__module__).get(model.__name__, {})
+    try:  # a class inside a function or a class
+        body = ast.parse(textwrap.dedent(inspect.getsource(model))).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return {}
+    return _field_docs(body.body) if isinstance(body, ast.ClassDef) else {}
 
 
 def describe_fields(schema: dict[str, Any], model: type) -> None:
