@@ -9,11 +9,13 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from formgen import markup as m
 from formgen.api import build
 from formgen.word import ooxml, wordml
 
@@ -101,10 +103,6 @@ def test_compiled_templates_cached_on_disk_give_the_same_packet(tmp_path, subpro
 
 def _plain_typeset(text: str) -> str:
     """markup.typeset as written before its shortcuts: every substitution run on every text."""
-    import re
-
-    from formgen import markup as m
-
     context = m._OPENING_CONTEXT
     text = re.sub(f'(^|(?<=[{context}]))"', "\u201c", text).replace('"', "\u201d")
     text = re.sub(f"(^|(?<=[{context}]))'(?=\\w)", "\u2018", text).replace("'", "\u2019")
@@ -125,8 +123,6 @@ def _plain_typeset(text: str) -> str:
 
 
 def test_typesetting_and_restoring_equal_the_plain_substitutions():
-    from formgen import markup as m
-
     value = m.protect('A "B" | C\'s §§ 12 - [x] @ ! # * > 2026-01-01\n\t"')
     texts = [
         "",

@@ -5,7 +5,8 @@ gives exactly what reading the library gives; any change of the library is seen 
 * clause conditions' compiled code kept on disk as templates' is (jinja_env);
 * the deal models' field descriptions made when a schema is made, as pydantic's
   use_attribute_docstrings makes them;
-* the scanner's patterns compiled on first use, the same patterns.
+* the scanner's patterns compiled on first use, the same patterns;
+* ``formgen explain DEAL`` answered without typer, the typer command's output.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError
 
-from conftest import ROOT
+from conftest import EXAMPLES, ROOT, run_cli
+from formgen.cli import fast
 from formgen.drafting import compiled_cache
 from formgen.drafting.jinja_env import CachingSandboxedEnvironment
+from formgen.errors import InputError
 from formgen.inputs import clauses as clause_module
 from formgen.inputs import library_cache
 from formgen.inputs.deal import Deal
@@ -105,8 +108,6 @@ def test_a_damaged_entry_is_read_afresh_and_no_folder_keeps_nothing(library_copy
 
 
 def test_a_bad_library_is_reported_and_not_kept(library_copy, cache):
-    from formgen.errors import InputError
-
     clause = next((library_copy / "clauses").rglob("*-term.md"))
     clause.write_text("no front matter\n", encoding="utf-8")
     with pytest.raises(InputError, match="front matter"):
@@ -253,9 +254,6 @@ def test_lazy_patterns_match_as_the_compiled_ones():
 def test_explain_answered_without_typer_prints_what_the_typer_app_prints(name, monkeypatch, capsys):
     """``formgen explain DEAL`` is computed in cli/fast.py (no typer) when it succeeds; its output
     is the typer command's, byte for byte (the answer cache off: both compute)."""
-    from conftest import EXAMPLES, run_cli
-    from formgen.cli import fast
-
     monkeypatch.setenv("FORMGEN_NO_CACHE", "1")
     deal = str(EXAMPLES / f"{name}.yaml")
     typer_output = run_cli("explain", deal)
