@@ -67,8 +67,16 @@ def protect(value: object) -> str:
     return f"{VALUE_OPEN}{text}{VALUE_CLOSE}" if text else ""
 
 
+# What restore changes: each stand-in back to its character, the value marks dropped. Only the
+# characters a text holds are replaced (str.translate with a mapping is slow on non-ASCII text).
+_RESTORED = {chr(code): char for code, char in _RESTORE.items()} | {VALUE_OPEN: "", VALUE_CLOSE: ""}
+_PROTECTED = re.compile("[" + "".join(_RESTORED) + "]")
+
+
 def restore(text: str) -> str:
-    return text.translate(_RESTORE).replace(VALUE_OPEN, "").replace(VALUE_CLOSE, "")
+    for char in set(_PROTECTED.findall(text)):
+        text = text.replace(char, _RESTORED[char])
+    return text
 
 
 @dataclass
@@ -86,12 +94,17 @@ _OPENING_CONTEXT = "\\s([\\[{\u2014\u2013/"
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 
 
+_OPENING_DOUBLE = re.compile(f'(^|(?<=[{_OPENING_CONTEXT}]))"')
+_OPENING_SINGLE = re.compile(f"(^|(?<=[{_OPENING_CONTEXT}]))'(?=\\w)")
+
+
 def curly_quotes(text: str) -> str:
     """Straight quotes and apostrophes set as typographic ones (opening after a space or bracket)."""
-    text = re.sub(f'(^|(?<=[{_OPENING_CONTEXT}]))"', "\u201c", text)
-    text = text.replace('"', "\u201d")
-    text = re.sub(f"(^|(?<=[{_OPENING_CONTEXT}]))'(?=\\w)", "\u2018", text)
-    return text.replace("'", "\u2019")
+    if '"' in text:
+        text = _OPENING_DOUBLE.sub("\u201c", text).replace('"', "\u201d")
+    if "'" in text:
+        text = _OPENING_SINGLE.sub("\u2018", text).replace("'", "\u2019")
+    return text
 
 
 def typeset(text: str) -> str:
@@ -100,14 +113,16 @@ def typeset(text: str) -> str:
     Values are still protected here, so a party name prints exactly as typed."""
     text = curly_quotes(text)
     # A value that ends a sentence with its own period ("Glow Aesthetics, P.A.") takes no second one.
-    text = re.sub(f"\\.{VALUE_CLOSE}\\.(?!\\.)", f".{VALUE_CLOSE}", text)
+    if f".{VALUE_CLOSE}." in text:
+        text = re.sub(f"\\.{VALUE_CLOSE}\\.(?!\\.)", f".{VALUE_CLOSE}", text)
     # A term given by a value ("the Practice's bylaws (the "{{ practice_governing_document }}")") is
     # defined all the same: the bold goes around the value, which still prints exactly as it is.
-    text = re.sub(
-        f"\u201c((?:{VALUE_OPEN})?[A-Z][^\u201c\u201d\n]{{0,60}}?)\u201d",
-        lambda m: f"\u201c{BOLD_OPEN}{m.group(1)}{BOLD_CLOSE}\u201d",
-        text,
-    )
+    if "\u201c" in text:
+        text = re.sub(
+            f"\u201c((?:{VALUE_OPEN})?[A-Z][^\u201c\u201d\n]{{0,60}}?)\u201d",
+            lambda m: f"\u201c{BOLD_OPEN}{m.group(1)}{BOLD_CLOSE}\u201d",
+            text,
+        )
     text = _UNIT.sub("\\1\u00a0", text)  # also after a printed number: "{{ words(30) }} days"
     return _outside_values(text, _spaces)
 
@@ -121,10 +136,17 @@ def _outside_values(text: str, change: Callable[[str], str]) -> str:
     return "".join(out + [change(text[position:])])
 
 
+_YEAR_AFTER_COMMA = re.compile(r", \d{4}\b")  # in every "Month D, YYYY": a cheap test first
+
+
 def _spaces(text: str) -> str:
-    text = re.sub("(§+) ", "\\1\u00a0", text)
-    text = _ISO_DATE.sub(_written_date, text)
-    return re.sub(f"\\b({_MONTHS}) (\\d{{1,2}}), (\\d{{4}})\\b", "\\1\u00a0\\2,\u00a0\\3", text)
+    if "§ " in text:
+        text = re.sub("(§+) ", "\\1\u00a0", text)
+    if "-" in text:
+        text = _ISO_DATE.sub(_written_date, text)
+    if _YEAR_AFTER_COMMA.search(text):
+        text = re.sub(f"\\b({_MONTHS}) (\\d{{1,2}}), (\\d{{4}})\\b", "\\1\u00a0\\2,\u00a0\\3", text)
+    return text
 
 
 # An ISO date typed in a clause: written out, as lawyers date things.

@@ -9,11 +9,13 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from formgen import markup as m
 from formgen.api import build
 from formgen.word import ooxml, sections, wordml
 from formgen.word.wordml import MC, q
@@ -97,3 +99,45 @@ def test_compiled_templates_cached_on_disk_give_the_same_packet(tmp_path, subpro
         entry.write_bytes(b"not marshal data")
     repaired = generate("repaired")
     assert cold == warm == repaired and len(cold) >= 10
+
+
+# ---------------------------------------------------------------- typesetting shortcuts
+
+
+def _plain_typeset(text: str) -> str:
+    """markup.typeset as written before its shortcuts: every substitution run on every text."""
+    context = m._OPENING_CONTEXT
+    text = re.sub(f'(^|(?<=[{context}]))"', "\u201c", text).replace('"', "\u201d")
+    text = re.sub(f"(^|(?<=[{context}]))'(?=\\w)", "\u2018", text).replace("'", "\u2019")
+    text = re.sub(f"\\.{m.VALUE_CLOSE}\\.(?!\\.)", f".{m.VALUE_CLOSE}", text)
+    text = re.sub(
+        f"\u201c((?:{m.VALUE_OPEN})?[A-Z][^\u201c\u201d\n]{{0,60}}?)\u201d",
+        lambda g: f"\u201c{m.BOLD_OPEN}{g.group(1)}{m.BOLD_CLOSE}\u201d",
+        text,
+    )
+    text = m._UNIT.sub("\\1\u00a0", text)
+
+    def spaces(part: str) -> str:
+        part = re.sub("(§+) ", "\\1\u00a0", part)
+        part = m._ISO_DATE.sub(m._written_date, part)
+        return re.sub(f"\\b({m._MONTHS}) (\\d{{1,2}}), (\\d{{4}})\\b", "\\1\u00a0\\2,\u00a0\\3", part)
+
+    return m._outside_values(text, spaces)
+
+
+def test_typesetting_and_restoring_equal_the_plain_substitutions():
+    value = m.protect('A "B" | C\'s §§ 12 - [x] @ ! # * > 2026-01-01\n\t"')
+    texts = [
+        "",
+        "plain words",
+        'He said "Hello" and \'yes\' (the "Term") on 2026-03-01, §§ 16600 and § 650.',
+        f"Paid by {value}. Then {m.protect('Glow, P.A.')}. Ends on March 1, 2027, or 30 days.",
+        f"(the \u201c{m.protect('Bylaws')}\u201d) within {m.protect(5)} days; 10 percent; 2026-13-45",
+        "Dated January 5, 2026, and 1999-12-31/2000 and x2026-01-01 and 5 business days",
+        '\'Tis the "season" \u2014"quoted" ["bracketed"] /\'slash\'',
+    ]
+    for text in texts:
+        assert m.typeset(text) == _plain_typeset(text), text
+        plain_restore = text.translate(m._RESTORE).replace(m.VALUE_OPEN, "").replace(m.VALUE_CLOSE, "")
+        assert m.restore(text) == plain_restore, text
+    assert m.restore(value) == 'A "B" | C\'s §§ 12 - [x] @ ! # * > 2026-01-01  "'

@@ -24,12 +24,12 @@ import stat
 import sys
 from pathlib import Path
 
+from ..library.identity import code_fingerprint
 from ..library.paths import cache_dir
 
 NO_CACHE_ENV = "FORMGEN_NO_CACHE"
 MAX_ANSWERS = 256  # oldest answers beyond this are removed on write
-KEY_VERSION = b"formgen answer 2"
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
+KEY_VERSION = b"formgen answer 3"
 
 
 def answers_dir(command: str) -> Path | None:
@@ -37,17 +37,6 @@ def answers_dir(command: str) -> Path | None:
         return None
     base = cache_dir()
     return None if base is None else base / command
-
-
-def _digest_tree(digest, root: Path) -> None:
-    """Every file under ``root`` (bytecode caches aside), by relative path and full content."""
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-        for name in sorted(names):
-            path = Path(folder, name)
-            data = path.read_bytes()
-            digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
-            digest.update(data)
 
 
 def answer_key(args: list[str], library, deal: Path | None = None) -> str | None:
@@ -63,12 +52,10 @@ def answer_key(args: list[str], library, deal: Path | None = None) -> str | None
         for folder in sys.path:
             if folder.endswith(("site-packages", "dist-packages")) and os.path.isdir(folder):
                 digest.update(f"{folder}\0{os.stat(folder).st_mtime_ns}\0".encode())
-        _digest_tree(digest, PACKAGE_DIR)  # code, and an installed wheel's shipped library
+        digest.update(code_fingerprint().encode())  # formgen's code (computed once per process)
         for part, folder in library.folders.items():
-            folder = folder.resolve()
-            if not folder.is_relative_to(PACKAGE_DIR):  # a checkout's folders or a firm's own
-                digest.update(f"\0{part}:{folder}\0".encode())
-                _digest_tree(digest, folder)
+            digest.update(f"\0{part}:{folder.resolve()}\0".encode())
+        digest.update(library.fingerprint.encode())  # the library's every file (shared with its warm cache)
     except OSError:
         return None
     return digest.hexdigest()

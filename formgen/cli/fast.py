@@ -1,10 +1,10 @@
-"""The ``formgen`` entry point. ``formgen validate DEAL`` on a valid deal is answered here without
-loading typer and its pydantic adapters (start-up is most of what that command costs); every
-other command, and any validate that fails or has options, goes to the typer app (cli/app.py),
-which reports it. Both print through the same functions below. An unchanged deal's answer is
-reused from the answer cache (answer_cache.py), as are those of ``explain DEAL``, ``schema``
-(``--markdown``) and ``states [CODE]``: each is computed by the typer app the first time, its
-output kept when it succeeds.
+"""The ``formgen`` entry point. ``formgen validate DEAL`` and ``formgen explain DEAL`` on a valid
+deal are answered here without loading typer and its pydantic adapters (start-up is most of what
+those commands cost); every other command, and any validate or explain that fails or has options,
+goes to the typer app (cli/app.py), which reports it. Both print through the same functions. An
+unchanged deal's answer is reused from the answer cache (answer_cache.py), as are those of
+``schema`` (``--markdown``) and ``states [CODE]``: each is computed by the typer app the first
+time, its output kept when it succeeds.
 """
 
 from __future__ import annotations
@@ -42,6 +42,30 @@ def _quick_validate(args: list[str]) -> list[str] | None:
     if cache:
         cache.store("\n".join(lines))
     return lines
+
+
+def _quick_explain(args: list[str]) -> str | None:
+    """The output of ``formgen explain DEAL`` when it succeeds plainly, else None (kept as the typer
+    app's output is kept, so either computes the answer the other reuses)."""
+    if len(args) != 2 or args[0] != "explain" or args[1].startswith("-"):
+        return None
+    deal = Path(args[1])
+    library = library_from(os.environ)
+    cache = AnswerCache.for_command(args, library, deal)
+    stored = cache.load() if cache else None
+    if stored is not None:
+        return stored
+    from ..api import plan  # lazy: pydantic's deal models and the drafting stages, on a cache miss only
+    from .explainview import explain_lines  # lazy: as above
+
+    try:
+        packet = plan(deal, library=library)
+    except Exception:  # noqa: BLE001 - the typer app runs it again and reports it properly
+        return None
+    output = "".join(f"{line}\n" for line in explain_lines(packet, packet.library.clauses))
+    if cache:
+        cache.store(output)
+    return output
 
 
 def reusable(args: list[str]) -> tuple[list[str], Path | None] | None:
@@ -103,6 +127,10 @@ def _main(args: list[str]) -> None:
     lines = _quick_validate(args)
     if lines is not None:
         sys.stdout.write("\n".join(lines) + "\n")
+        return
+    output = _quick_explain(args)
+    if output is not None:
+        sys.stdout.write(output)
         return
     if _answered_from_cache(args):
         return

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.environment import TemplateExpression
+from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import compiled_cache
 from ..markup import protect
+
+
+# Keys an expression's code apart from a template of the same text in the disk cache.
+EXPRESSION_KEY = "{# an expression #}\0"
 
 
 class CachingSandboxedEnvironment(ImmutableSandboxedEnvironment):
@@ -47,6 +53,26 @@ class CachingSandboxedEnvironment(ImmutableSandboxedEnvironment):
                 self, self._code(source), self.make_globals(None), None
             )
         return template
+
+    def compile_expression(self, source: str, undefined_to_none: bool = True) -> TemplateExpression:
+        """As jinja's, the compiled code kept on disk as a template's is (clause conditions)."""
+        key = f"{EXPRESSION_KEY}{source}"
+        code = compiled_cache.load(self._signature, key)
+        if code is None:
+            parser = Parser(self, source, state="variable")
+            try:
+                expression = parser.parse_expression()
+                complete = parser.stream.eos
+            except TemplateSyntaxError:
+                complete = False
+            if not complete:
+                return super().compile_expression(source, undefined_to_none)  # raises jinja's own error
+            expression.set_environment(self)
+            body = [nodes.Assign(nodes.Name("result", "store"), expression, lineno=1)]
+            code = self.compile(nodes.Template(body, lineno=1))
+            compiled_cache.store(self._signature, key, code)
+        template = self.template_class.from_code(self, code, self.make_globals(None), None)
+        return TemplateExpression(template, undefined_to_none)
 
     def _code(self, source: str):
         """What ``compile(source)`` gives, from the disk cache when an earlier run compiled it."""

@@ -19,14 +19,14 @@ ClauseKind = Literal["article", "section", "exhibit", "part", "signatures"]
 class Placement(BaseModel):
     """How a clause shared by several documents sits in one of them."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     kind: ClauseKind | None = None
     order: int | None = None
     title: str | None = None
 
 
 class ClauseMeta(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
     version: int = Field(ge=1)
     title: str

@@ -3,10 +3,15 @@ deal model and the deal terms)."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import inspect
 import re
+import sys
+import textwrap
 from decimal import Decimal
-from typing import Annotated
+from functools import cache
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -32,10 +37,61 @@ def clean_text(value: str) -> str:
     return value
 
 
+def _field_docs(body: list[ast.stmt]) -> dict[str, str]:
+    """The docstring under each field of a class body (``name: T`` then a string), as pydantic's
+    ``use_attribute_docstrings`` reads them."""
+    docs, previous = {}, None
+    for node in body:
+        if (
+            isinstance(previous, ast.AnnAssign)
+            and isinstance(previous.target, ast.Name)
+            and isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            docs[previous.target.id] = inspect.cleandoc(node.value.value)
+        previous = node
+    return docs
+
+
+@cache  # a module's source is parsed once, for all its classes
+def _module_field_docs(module: str) -> dict[str, dict[str, str]]:
+    try:
+        tree = ast.parse(inspect.getsource(sys.modules[module]))
+    except (KeyError, OSError, TypeError, SyntaxError):
+        return {}
+    return {node.name: _field_docs(node.body) for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+def attribute_docstrings(model: type) -> dict[str, str]:
+    """The docstring under each field of ``model``'s own class body."""
+    if model.__qualname__ == model.__name__:  # a module's own class
+        return _module_field_docs(model.__module__).get(model.__name__, {})
+    try:  # a class inside a function or a class
+        body = ast.parse(textwrap.dedent(inspect.getsource(model))).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return {}
+    return _field_docs(body.body) if isinstance(body, ast.ClassDef) else {}
+
+
+def describe_fields(schema: dict[str, Any], model: type) -> None:
+    """The JSON schema's field descriptions: each field's attribute docstring, from the class that
+    declares the field. Read only when a schema is made (``formgen schema``, the web intake), not
+    each time the deal models load, as ``use_attribute_docstrings`` would (by reading the source)."""
+    declared = [cls for cls in model.__mro__ if issubclass(cls, BaseModel) and "__annotations__" in vars(cls)]
+    docs = {cls: attribute_docstrings(cls) for cls in declared}
+    for name, prop in schema.get("properties", {}).items():
+        owner = next((cls for cls in declared if name in vars(cls)["__annotations__"]), None)
+        if owner is not None and name in docs[owner]:
+            prop.setdefault("description", docs[owner][name])
+
+
 class Strict(BaseModel):
     """A deal-file section: unknown keys are errors, values are frozen, docstrings describe fields."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, json_schema_extra=describe_fields, defer_build=True
+    )
 
 
 Name = Annotated[str, Field(max_length=200), AfterValidator(clean_text)]

@@ -104,7 +104,7 @@ LABELLED_WITH_SUBTITLE = ("of_mso", "of_practice", "practice_bodies", "mso_membe
 class DocumentSpec(BaseModel):
     """One document a packet can hold, as ``clauses/<name>/document.yaml`` declares it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # the clause folder's name: the file stem in the packet
     order: int = Field(ge=0, le=10_000)  # reading order in the packet (ties: by name)
     title: str = Field(min_length=1, max_length=120)  # the document's short name, as other documents refer to it

@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING, Any, cast
 import yaml
 
 from ..errors import InputError, Problem
+from ..library.identity import digest_tree
 from ..library.paths import CHECKOUT_NAMES, shipped_dir
 from .typed_values import JURISDICTIONS
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+
     from .clauses import ClauseLibrary
     from .documents import DocumentSpec
     from .states import Policy, StateRules
@@ -89,22 +92,45 @@ class Library:
 
     # ------------------------------------------------------------------ the parts, read once
 
+    def _part(self, key: str, read: Callable[[], Any]) -> Any:
+        """A part as read once per process, and kept on disk between runs (``WarmLibrary``)."""
+        if key not in self._read:
+            from .library_cache import WarmLibrary  # lazy: naming a library (an answer-cache key) reads nothing
+
+            warm = WarmLibrary.of(self)
+            value = warm.load(key)
+            if value is None:
+                value = read()
+                warm.store(key, value)
+            self._read[key] = value
+        return self._read[key]
+
+    @cached_property
+    def warm_key(self) -> str | None:
+        """The key of this library's parts kept on disk (``WarmLibrary``): its folders and files."""
+        from .library_cache import WarmLibrary  # lazy: as above
+
+        return WarmLibrary.key_of(self)
+
     @property
     def clauses(self) -> ClauseLibrary:
-        if "clauses" not in self._read:
+        def read() -> ClauseLibrary:
             from .clauses import read_clause_library  # lazy: naming a library (an answer-cache key) reads nothing
 
-            self._read["clauses"] = read_clause_library(self.clauses_dir)
-        return cast("ClauseLibrary", self._read["clauses"])
+            return read_clause_library(self.clauses_dir)
+
+        return cast("ClauseLibrary", self._part("clauses", read))
 
     @property
     def documents(self) -> tuple[DocumentSpec, ...]:
         """Every document a packet can hold, in reading order (``clauses/<name>/document.yaml``)."""
-        if "documents" not in self._read:
+
+        def read() -> tuple[DocumentSpec, ...]:
             from .documents import read_documents  # lazy: as for the clauses
 
-            self._read["documents"] = read_documents(self.clauses_dir)
-        return cast("tuple[DocumentSpec, ...]", self._read["documents"])
+            return read_documents(self.clauses_dir)
+
+        return cast("tuple[DocumentSpec, ...]", self._part("documents", read))
 
     def document(self, name: str) -> DocumentSpec | None:
         """The spec of the document ``name`` (a packet file's stem; a repeated document's copy gives
@@ -114,18 +140,19 @@ class Library:
 
     @property
     def catalog(self) -> dict[str, Any]:
-        if "catalog" not in self._read:
-            self._read["catalog"] = read_catalog(self.clauses_dir)
-        return cast("dict[str, Any]", self._read["catalog"])
+        return cast("dict[str, Any]", self._part("catalog", lambda: read_catalog(self.clauses_dir)))
 
     def state(self, code: str) -> StateRules:
         """A jurisdiction's rules, all of them (dated ones included): _default.yaml under <CODE>.yaml."""
-        key = f"state:{code.upper()}"
-        if key not in self._read:
+
+        def read() -> StateRules:
             from .states import read_state  # lazy: the pydantic rule models, loaded when rules are first read
 
-            self._read[key] = read_state(code, self.states_dir)
-        return cast("StateRules", self._read[key])
+            return read_state(code, self.states_dir)
+
+        if code.upper() not in JURISDICTIONS:  # read_state names the bad code; nothing to keep
+            return read()
+        return cast("StateRules", self._part(f"state-{code.upper()}", read))
 
     def rules_for(self, code: str, on: dt.date, policy: Policy = "conservative") -> StateRules:
         """The rules applied to a deal in ``code`` effective ``on``, under a drafting policy."""
@@ -146,14 +173,9 @@ class Library:
         """A digest of every file of the library (names and bytes): equal fingerprints, equal drafts."""
         h = hashlib.blake2b(digest_size=16)
         for part, folder in self.folders.items():
-            files = (
-                sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-                if folder.is_dir()
-                else []
-            )
-            for path in files:
-                h.update(f"{part}/{path.relative_to(folder).as_posix()}\0".encode())
-                h.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+            h.update(f"\0{part}\0".encode())
+            if folder.is_dir():
+                digest_tree(h, folder)
         return h.hexdigest()
 
 

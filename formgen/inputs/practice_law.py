@@ -68,7 +68,7 @@ class NonCompete(BaseModel):
     ``provider``: one binding clinicians the practice employs or engages. Each is a list of entries
     dated where the law changed (``effective`` / ``until``); at most one is in force on a day."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     owner: DatedCovenants
     provider: DatedCovenants
 
@@ -128,7 +128,7 @@ class Instrument(Rule):
 
 
 class ScopeOfPractice(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     # per role: the instrument the state names; a role not listed gets formgen's generic delegation protocol
     instruments: dict[SupervisedRole, Instrument] = {}
     good_faith_exam: ScopeEntry

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 class Rule(BaseModel):
     """Every rule says where it comes from and whether that was checked at a primary source."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     citation: str = ""
     verified: bool = False
     note: str = ""

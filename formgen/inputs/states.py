@@ -53,7 +53,7 @@ class EntityForm(Rule):
 class OwnershipLimits(BaseModel):
     """Who may own a practice."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     owner_license_types: list[LicenseType] = Field(min_length=1)  # who may hold the controlling share
     majority_min_percent: int = Field(default=100, ge=1, le=100)  # share those licensees must hold together
     minority_license_types: list[LicenseType] = []  # who may hold the rest
@@ -191,7 +191,7 @@ class EstateHolding(Rule):
 class Governance(BaseModel):
     """What the state's professional-entity statutes require of the practice's governing document."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     provisions: list[StatuteProvision] = []
     estate_holding: EstateHolding | None = None
     physician_vote_on_succession: bool = False  # only physician owners approve a successor
@@ -225,7 +225,7 @@ class VendorBreachNotice(Rule):
 
 
 class StateRules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     code: str
     name: str
     researched: bool  # False: the conservative default stands in for real research
@@ -388,7 +388,7 @@ class StateRules(BaseModel):
 class ResearchEntry(BaseModel):
     """One line of a state's research record: what a rule rests on and whether it was read."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     label: str
     citation: str
     verified: bool

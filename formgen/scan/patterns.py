@@ -25,6 +25,25 @@ WHAT = {
 }
 
 
+class Lazy:
+    """A regular expression compiled when first used. ``formgen validate`` scans a few fee-paying
+    agreements whose sentences the keyword test (``may_link``) mostly turns away, so most of these
+    patterns (tens of milliseconds to compile) are never needed by a run; ``pattern`` is the
+    source, for composing larger ones."""
+
+    __slots__ = ("pattern", "flags", "compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern, self.flags = pattern, flags
+        self.compiled: re.Pattern | None = None
+
+    def __getattr__(self, name: str):  # search, finditer, sub...: the compiled pattern's
+        compiled = self.compiled
+        if compiled is None:
+            compiled = self.compiled = re.compile(self.pattern, self.flags)
+        return getattr(compiled, name)
+
+
 # ---------------------------------------------------------------- vocabulary
 
 FLAGS = re.IGNORECASE
@@ -45,7 +64,7 @@ _PERCENT = r"(?:%|\bper\s?cent(?:um)?\b|\bpercent\b)"
 
 # A rate: "5%", "2.5 percent", "ten percent (10%)", "[***]%", "a percentage",
 # "a share", "a portion", "one-half".
-RATE = re.compile(
+RATE = Lazy(
     rf"(?:(?:{_NUMBER}|{REDACTED}|{_WORDS_FIGURE})\s*-?\s*{_PERCENT}"
     rf"|\bpercentages?\b|\bpercent\b|%"
     r"|\b(?:share|portion|proportion|fraction)\b"
@@ -74,12 +93,12 @@ _REVENUE_BASE = (
     r"|(?:amounts?|monies|moneys|sums|fees?|charges|payments)\s+(?:actually\s+)?"
     r"(?:collected|received|billed|generated|earned))\b"
 )
-BASE = re.compile(
+BASE = Lazy(
     rf"(?:{PROFIT_BASE}|{_REVENUE_BASE}){_NOT_MONEY_AFTER}",
     FLAGS,
 )
 # Bases that are not revenue at all, checked against the base and the words just before it.
-NOT_A_BASE = re.compile(
+NOT_A_BASE = Lazy(
     r"non-?profit|not-for-profit|insurance\s+proceeds|interest\s+income|profit\s+sharing\s+plan"
     r"|(?:internal|department\s+of|commissioner\s+of)\s+revenue",
     FLAGS,
@@ -87,7 +106,7 @@ NOT_A_BASE = re.compile(
 
 # Words that, between a rate and a base, show the rate is of something else:
 # "5% of the unpaid Management Fee", "cost plus 10% of ...", "60% of the Membership Interests".
-GAP_BLOCKERS = re.compile(
+GAP_BLOCKERS = Lazy(
     r"\b(?:fees?|costs?|expenses?|prices?|interests?|balance|capital|shares|stock|equity|units"
     r"|purchases?|premiums?|liabilit(?:y|ies)|damages|penalt(?:y|ies)|forecasts?|capacity"
     r"|requirements?|information|data|reports?|records?|statements?|details|budget(?:ed)?|tax(?:es)?"
@@ -100,7 +119,7 @@ _GAP = r"(?:[^\s;:]*[^\s;:,]\s+){0,10}?"
 
 # "5% of ... Net Sales", "10% on Gross Revenue", "a 5% commission of the gross sales price".
 # A bare redacted figure counts as a rate only right before "of ... base": "*** of all Revenue".
-RATE_OF_BASE = re.compile(
+RATE_OF_BASE = Lazy(
     rf"(?P<rate>{RATE.pattern}|{REDACTED})\s*,?\s*"
     r"(?:(?:royalty|commission|fee|service|share|or|and|annual|monthly|quarterly|weekly)\s+){0,3}"
     r"(?:(?:set\s+forth|specified|stated|shown|listed|identified|described)\s+in\s+(?:\S+\s+){1,4}?)?"
@@ -110,7 +129,7 @@ RATE_OF_BASE = re.compile(
 # "a royalty on Net Sales", "fee calculated on gross revenue", "royalties based upon Net Sales".
 PAYMENT_NOUN = r"(?:royalt(?:y|ies)|commissions?|fees?|compensation|remuneration|payments?|rates?)"
 _CALCULATED = r"(?:calculated|computed|determined|based|measured)"
-PAYMENT_ON_BASE = re.compile(
+PAYMENT_ON_BASE = Lazy(
     rf"\b(?P<noun>{PAYMENT_NOUN})\b(?:\s+\S+){{0,3}}?\s+"
     rf"(?:(?P<calc>{_CALCULATED})\s+|(?:payable|assessed|levied|applied)\s+)?"
     r"(?P<conn>on|upon|to|by|against|by\s+reference\s+to|with\s+reference\s+to|as\s+a\s+function\s+of|of)\s+"
@@ -119,14 +138,14 @@ PAYMENT_ON_BASE = re.compile(
 )
 # "determined by multiplying the Laboratory Services Revenue and the applicable royalty rate",
 # "Total income of game package * (1 - bad debt rate) * 50%".
-MULTIPLY = re.compile(r"\bmultipl(?:y|ied|ying|ication)\b|(?<!\S)[*×](?=\s*[\d(])", FLAGS)
+MULTIPLY = Lazy(r"\bmultipl(?:y|ied|ying|ication)\b|(?<!\S)[*×](?=\s*[\d(])", FLAGS)
 MULTIPLY_REACH = 150  # chars either side of "multiply" in which the base must sit
 
 # Sharing: "share equally all revenue", "Net Revenue will be shared", "revenue share",
 # "division of income", "income ... shall be divided proportionately".
 _SHARE_VERB = r"(?:shar(?:e|es|ed|ing)|split(?:s|ting)?|divid(?:e|es|ed|ing)|division)"
 _ALLOCATE_VERB = r"(?:allocat(?:e|es|ed|ing|ion)|apportion(?:s|ed|ing|ment)?|distribut(?:e|es|ed|ing|ion))"
-SHARE_COMPOUND = re.compile(
+SHARE_COMPOUND = Lazy(
     r"(?P<base>\b(?:revenue|profit|income|sales|earnings|proceeds)s?)[\s/-]+"
     r"(?:and\s+loss\s+|loss\s+)?shar(?:e|es|ing)\b"
     r"|\bshar(?:e|es)\s+(?:of|in)\s+(?P<gap>" + _GAP + rf")(?P<base2>{BASE.pattern})",
@@ -134,7 +153,7 @@ SHARE_COMPOUND = re.compile(
 )
 # The base comes first only as the subject of a passive: "the proceeds ... will be shared".
 _SHARED = r"(?:shared|split|divided|allocated|apportioned|distributed)"
-SHARE_LINK = re.compile(
+SHARE_LINK = Lazy(
     rf"\b(?P<verb>{_SHARE_VERB}|{_ALLOCATE_VERB})\b(?:\s+(?:equally|proportionately|among|between))?"
     rf"(?:\s+(?:in|of))?\s+(?P<gap>(?:[^\s;]*\s+){{0,8}}?)(?P<base>{BASE.pattern})"  # may cross "as follows:"
     rf"|(?P<base2>{BASE.pattern})(?P<gap2>[^;.]{{0,100}}?)\b(?:be|been|being|is|are|was|were)\s+"
@@ -142,7 +161,7 @@ SHARE_LINK = re.compile(
     FLAGS,
 )
 # Allocate/distribute/divide need a stated proportion; "share"/"split" do not.
-PROPORTION = re.compile(
+PROPORTION = Lazy(
     rf"{RATE.pattern}|\bequally\b|\bfifty[\s-]fifty\b|\bpro\s+rata\b|\bproportionate(?:ly)?\b|\bratio\b"
     r"|\bas\s+follows\b|\b(?:Schedule|Exhibit|Appendix)\b",
     FLAGS,
@@ -166,7 +185,7 @@ _PAY_WORD = (
     r"(?:\bpa(?:y|ys|id|ying|yable|yment|yments)\b|\bfees?\b|\bcommissions?\b|\bbonus(?:es)?\b"
     r"|\bcompensat\w*|\bremunerat\w*|\broyalt(?:y|ies)\b|\bremit\w*|\bkickbacks?\b)"
 )
-VOLUME_LINK = re.compile(
+VOLUME_LINK = Lazy(
     rf"(?P<pay>{_MONEY}|{_PAY_WORD})[^;.]{{0,80}}?"
     # "for each Botox treatment", "per laser session": up to two words name the kind of unit
     rf"\b(?:per|for\s+each|for\s+every|on\s+each|with\s+respect\s+to\s+each)[\s-]+"
@@ -180,14 +199,14 @@ VOLUME_LINK = re.compile(
     FLAGS,
 )
 # Prices charged to patients are not payments between the parties.
-PATIENT_PRICE = re.compile(
+PATIENT_PRICE = Lazy(
     r"\bcharge[sd]?\s+(?:to\s+)?(?:the\s+|each\s+|its\s+)?(?:patients?|clients?|customers?)\b"
     r"|\b(?:patients?|clients?)\s+(?:shall|will|must)\s+pay\b|\bprice\s+list\b",
     FLAGS,
 )
 
 # A payment must be in view for a rate-of-base link to count.
-PAYMENT_CUE = re.compile(
+PAYMENT_CUE = Lazy(
     rf"{_PAY_WORD}|\b(?:consideration|receive[sd]?|receiving|entitled|earn(?:s|ed)?|owe[sd]?|charge[sd]?"
     r"|contribut\w*|distribut\w*|shar(?:e|es|ed|ing)|split|retain\w*|deduct\w*|reimburs\w*"
     r"|credit(?:ed)?|allocat\w*|apportion\w*|donate\w*)\b|\bamount\b[^.;]{0,30}\bequal",
@@ -195,23 +214,21 @@ PAYMENT_CUE = re.compile(
 )
 
 # Rates that are not payments: audit thresholds, discounts, liability caps.
-RATE_IS_THRESHOLD = re.compile(
+RATE_IS_THRESHOLD = Lazy(
     r"\b(?:under-?payments?|over-?payments?|discrepanc(?:y|ies)|understate\w*|overstate\w*"
     r"|deficienc(?:y|ies)|shortfall|variance|errors?)\b[^;.]{0,60}$",
     FLAGS,
 )
 # "The Practice shall retain 100% of its revenue" keeps revenue where it belongs.
-RETAINS_ALL = re.compile(
-    r"\b(?:retain|retains|keep|keeps)\s+(?:\w+\s+){0,2}?(?:100\s*%|one\s+hundred\s+percent)", FLAGS
-)
-RATE_IS_CAP = re.compile(
+RETAINS_ALL = Lazy(r"\b(?:retain|retains|keep|keeps)\s+(?:\w+\s+){0,2}?(?:100\s*%|one\s+hundred\s+percent)", FLAGS)
+RATE_IS_CAP = Lazy(
     r"\b(?:(?:more|greater|higher|less|lower|fewer)\s+than|exceed\w*|in\s+excess\s+of)\s+(?:\w+\s+)?$",
     FLAGS,
 )
 # "a 10% discount", "10% off", "a markup of 8%": price adjustments, not shares of revenue.
-DISCOUNT_AFTER_RATE = re.compile(r"^\s*(?:discount|off\b|rebate|mark-?up)", FLAGS)
-DISCOUNT_BEFORE_RATE = re.compile(r"\b(?:discount|rebate|mark-?up)\s+(?:of\s+)?$", FLAGS)
-LIABILITY_CAP = re.compile(
+DISCOUNT_AFTER_RATE = Lazy(r"^\s*(?:discount|off\b|rebate|mark-?up)", FLAGS)
+DISCOUNT_BEFORE_RATE = Lazy(r"\b(?:discount|rebate|mark-?up)\s+(?:of\s+)?$", FLAGS)
+LIABILITY_CAP = Lazy(
     r"\b(?:liabilit(?:y|ies)|indemnif\w*|insurance\s+coverage|policy\s+limits?)\b"
     r"[^;]{0,120}\b(?:exceed|limited\s+to|cap(?:ped)?|maximum|greater\s+than)\b",
     FLAGS,
@@ -226,7 +243,7 @@ _OWNERSHIP = (
 )
 # Tax allocations among an LLC's members (qualified income offset, minimum gain chargeback) are
 # neither fees nor distributions to anyone else.
-OWNER_DISTRIBUTION = re.compile(
+OWNER_DISTRIBUTION = Lazy(
     r"\b(?:percentage|membership|ownership|equity)\s+interests?\b|\bcapital\s+accounts?\b"
     r"|\b(?:partner\s+nonrecourse\s+debt\s+|partnership\s+)?minimum\s+gain\b|\bTreasury\s+Regulations?\b"
     r"|\b(?:members?|shareholders?|stockholders?|partners?|owners?|unitholders?)\b[^;.]{0,120}?"
@@ -240,7 +257,7 @@ OWNER_DISTRIBUTION = re.compile(
 # ---------------------------------------------------------------- negation
 
 # Phrases that look like negation but are caps or comparisons.
-NOT_NEGATION = re.compile(
+NOT_NEGATION = Lazy(
     r"\b(?:no|not)\s+(?:be\s+)?(?:more|less|fewer|greater|lower|higher|later|earlier|sooner)\b"
     r"|\bnot\s+(?:to\s+)?(?:be\s+)?exceed\w*|\bwhether\s+or\s+not\b|\bnot\s+only\b|\bif\s+not\b"
     r"|\bwithout\s+(?:limit\w*|offset|set-?off|deduction|prejudice|the\s+prior)\b"
@@ -263,7 +280,7 @@ _PAY_VERB = (
     r"|include|includes|included)"
 )
 _PAY_THING = r"(?:fees?|payments?|compensation|remuneration|portion|part|percentage|share|right|amount|royalt(?:y|ies))"
-NEGATION_BEFORE = re.compile(
+NEGATION_BEFORE = Lazy(
     rf"{_NEGATOR}(?:\W+\w+){{0,8}}?\W+(?:{_CALC_VERB}|{_PAY_VERB})\b"
     rf"|\b(?:no|without|nor|neither)\s+(?:\w+\s+){{0,2}}?{_PAY_THING}\b"
     rf"|\b(?:not|no|never|nor)\s+(?:\w+\s+){{0,3}}?{BASE.pattern}"
@@ -275,7 +292,7 @@ NEGATION_BEFORE = re.compile(
 # Negation after the term: "A percentage of revenue shall not be used ..." (passive, right
 # after it) or "Fee splitting, such as paying a percentage of revenue, is prohibited" (the
 # clause's predicate, unless it is only a condition: "unless such payment is prohibited").
-NEGATION_AFTER = re.compile(
+NEGATION_AFTER = Lazy(
     rf"^[^,;]{{0,30}}?{_NEGATOR}(?:\W+\w+){{0,3}}?\W+{_CALC_VERB}\b"
     r"|^(?:(?!\b(?:unless|except|extent|if|where|when|provided)\b)[^;])*?"
     r"\b(?:is|are|be|was|were)\s+(?:strictly\s+|generally\s+|often\s+)?"
@@ -284,7 +301,7 @@ NEGATION_AFTER = re.compile(
     FLAGS,
 )
 # "regardless of the volume or value of referrals", "independent of the Practice's revenue".
-INDEPENDENT_OF = re.compile(
+INDEPENDENT_OF = Lazy(
     r"\b(?:regardless|irrespective|independent(?:ly)?|without\s+regard|without\s+reference)\s+(?:of|to)\s+"
     rf"(?:\S+\s+){{0,3}}?(?:volume|value|number|amount|level|{BASE.pattern})",
     FLAGS,
@@ -292,14 +309,14 @@ INDEPENDENT_OF = re.compile(
 NEGATION_WINDOW = 100  # chars before a link that a negator may sit in
 # Negation reaches to the end of its clause, not past ";", "provided, however",
 # "and shall ...", or the main clause after an introductory "If ..., you must".
-CLAUSE_BREAK = re.compile(
+CLAUSE_BREAK = Lazy(
     r";|:\s|\bprovided,?\s+(?:however|that|further)\b|\bexcept\s+that\b|,\s+but\b|\bbut\s+rather\b|\bhowever,"
     r"|\band\s+(?:shall|will|must|may)\b|,\s+and\s+(?=(?:the|such|all|any|each|its|their)\b)"
     r"|,\s+(?:then\s+)?(?:you|we|it|they|each\s+party|either\s+party|the\s+\w+|[A-Z]\w+)"
     r"\s+(?:shall|will|must|may|agrees?)\b",
 )
 # "In no event, the fee shall ..." - the comma does not end the negation.
-ADVERBIAL_NEGATION = re.compile(r"^\W*(?:in\s+no\s+event|under\s+no\s+circumstances|at\s+no\s+time)\W*$", FLAGS)
+ADVERBIAL_NEGATION = Lazy(r"^\W*(?:in\s+no\s+event|under\s+no\s+circumstances|at\s+no\s+time)\W*$", FLAGS)
 
 
 # Every link needs a BASE or a VOLUME_LINK match; each of those contains some of these words (in

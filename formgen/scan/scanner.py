@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 
 from ..markup import NOTE_PREFIX
 from .patterns import (  # noqa: F401 - RULE_* and SEVERITIES are part of the API
+    Lazy,
     BASE,
     CLAUSE_BREAK,
     DISCOUNT_AFTER_RATE,
@@ -102,9 +103,9 @@ def _rule_for_base_text(base_text: str) -> str:
     return RULE_PROFIT if re.fullmatch(PROFIT_BASE, base_text.strip(), FLAGS) else RULE_REVENUE
 
 
-_RATE_ANCHOR = re.compile(rf"{RATE.pattern}|{REDACTED}", FLAGS)
-_PAYMENT_NOUN_ANCHOR = re.compile(rf"\b{PAYMENT_NOUN}\b", FLAGS)
-_LIST_LEAD = re.compile(r"[\W\d]*(?:\(?[a-z]{1,4}[.)]\s*)?", FLAGS)  # "", "(a) ", "2. ", "- "
+_RATE_ANCHOR = Lazy(rf"{RATE.pattern}|{REDACTED}", FLAGS)
+_PAYMENT_NOUN_ANCHOR = Lazy(rf"\b{PAYMENT_NOUN}\b", FLAGS)
+_LIST_LEAD = Lazy(r"[\W\d]*(?:\(?[a-z]{1,4}[.)]\s*)?", FLAGS)  # "", "(a) ", "2. ", "- "
 
 
 def _gap_ok(gap: str | None) -> bool:
@@ -224,7 +225,7 @@ def _suppressed(sentence: str, link: _Link) -> bool:
 
 
 # Drafting notes print as "[Drafting note: ...]" paragraphs.
-DRAFTING_NOTE = re.compile(re.escape(NOTE_PREFIX) + r"[^\n]*")
+DRAFTING_NOTE = Lazy(re.escape(NOTE_PREFIX) + r"[^\n]*")
 
 
 def scan_text(text: str, *, severity: str = "error", citation: str = "") -> list[ScanMatch]:
