@@ -11,13 +11,20 @@ import os
 from collections.abc import Collection
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # The library shipped inside an installed wheel (formgen/library/<part>); keyed by the library.
 SHIPPED_PARTS = {PACKAGE_DIR / "library" / part for part in ("clauses", "states", "templates", "examples")}
 
 
-def digest_tree(digest, root: Path, skip: Collection[Path] = ()) -> None:
+class Digest(Protocol):
+    """What hashlib's hash objects offer that digest_tree uses."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+
+def digest_tree(digest: Digest, root: Path, skip: Collection[Path] = ()) -> None:
     """Every file under ``root`` (bytecode caches and the ``skip`` folders aside), by relative path
     and full content, into ``digest``."""
     for folder, subfolders, names in os.walk(root):
