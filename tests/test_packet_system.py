@@ -401,3 +401,116 @@ def test_the_msa_non_compete_no_longer_claims_to_bind_owners_who_do_not_sign_it(
         assert "Practice shall cause each Practice Owner to agree in writing" not in msa
         _, _, findings = validate(path, "conservative", Library.shipped())
         assert any(f.rule == "covenant.owners_not_bound" for f in findings)
+
+
+# ---- the practice's consent adopts and approves what the packet holds; one order for the ownership sitting ----
+
+
+def staffed_ca(tmp_path):
+    return write_deal(
+        tmp_path,
+        "ca_medspa",
+        treatments=["neuromodulators", "fillers", "lasers_ipl"],
+        clinicians=[
+            {"name": "Riley Nurse", "role": "RN", "license": "RN 123"},
+            {"name": "Nora Practitioner", "role": "NP", "good_faith_exams": True},
+        ],
+    )
+
+
+def consented_of(path) -> dict[str, str]:
+    deal, rules, _ = check(path, "conservative", Library.shipped())
+    return {s.name: s.title for s in start_drafting(deal, rules, Library.shipped()).specs if s.practice_consent}
+
+
+def test_the_consent_adopts_the_clinical_policies_and_approves_each_clinicians_documents(tmp_path):
+    path = staffed_ca(tmp_path)
+    texts, _ = drafted(path)
+    consented = consented_of(path)
+    assert {
+        "good_faith_exam_policy",
+        "treatment_protocols",
+        "clinician_agreement.rn",
+        "supervision_instrument.np",
+    } <= set(consented)
+    consent = " ".join(texts["practice_consent"].split())
+    assert (
+        "the Good-Faith Examination Policy and the Treatment Protocols of the Practice, each in the form presented, "
+        "to be signed by Maya Chen, M.D. as Medical Director after this consent, are adopted as policies" in consent
+    )
+    for title in (
+        "Clinician Agreement (Registered Nurse, Riley Nurse)",
+        "Standardized Procedures (Nurse Practitioner, Nora Practitioner)",
+    ):
+        assert f"the {title}" in consent
+    assert system_findings(texts, consented) == []
+    # the consent without its clinical part: each document it no longer approves is named
+    cut = texts["practice_consent"].split("Clinical Policies and Clinicians")[0]
+    found = system_findings({**texts, "practice_consent": cut}, consented)
+    assert {f.rule for f in found} == {"packet.consent"}
+    assert any("Standardized Procedures (Registered Nurse, Riley Nurse)" in f.message for f in found)
+    assert any("Good-Faith Examination Policy" in f.message for f in found)
+
+
+def test_a_packet_without_clinical_documents_adopts_none_and_the_texas_policies_are_adopted():
+    ca, _ = drafted(EXAMPLES / "ca_medspa.yaml")  # no treatments, no clinicians
+    assert "Clinical Policies" not in ca["practice_consent"] and "Clinicians" not in ca["practice_consent"]
+    tx, _ = drafted(EXAMPLES / "tx_medspa.yaml")  # IV therapy: the policies, no clinicians
+    consent = " ".join(tx["practice_consent"].split())
+    assert "Clinical Policies RESOLVED, that the Good-Faith Examination Policy and the Treatment Protocols" in consent
+    assert "Clinicians" not in consent
+
+
+def test_documents_the_consent_approves_are_signed_at_its_sitting_or_after(tmp_path):
+    path = staffed_ca(tmp_path)
+    texts, context = drafted(path)
+    rows = context["signing_steps"]
+    step_of = lambda words: next(r["step"] for r in rows if words in r["what"])  # noqa: E731
+    consent = step_of("Action by Unanimous Written Consent of the Shareholders")
+    for words in ("Good-Faith Examination Policy", "Clinician Agreement (Registered Nurse", "Standardized Procedures"):
+        assert step_of(words) >= consent, words
+    # a clinician agreement moved to the first sitting, before the consent approves it
+    moved = [dict(r) for r in rows]
+    item = "Clinician Agreement (Registered Nurse, Riley Nurse)"
+    for r in moved:
+        r["what"] = "; ".join(i for i in r["what"].split("; ") if i != item)
+    moved[0]["what"] += "; " + item
+    texts["formation_checklist"] = signing_table(moved)
+    found = system_findings(texts, consented_of(path))
+    assert [f.rule for f in found] == ["packet.signing_order"] and item in found[0].message
+
+
+@pytest.mark.parametrize("stem", ["ca_medspa", "tx_medspa", "ny_medspa", "fl_medspa", "oh_medspa", "or_medspa"])
+def test_the_ownership_sitting_signs_the_governing_document_then_the_continuity_agreement_then_the_consent(stem):
+    """Governing document adopted, then the Continuity Agreement that refers to it (every owner a
+    party), then the consent that approves it and issues the interests, then the ledger: one sitting."""
+    _, context = drafted(EXAMPLES / f"{stem}.yaml")
+    practice = context["practice"].name
+    place = {
+        item: (row["step"], index)
+        for row in context["signing_steps"]
+        for index, item in enumerate(row["what"].split("; "))
+    }
+    governing = next(
+        place[f"{kind} of {practice}"]
+        for kind in ("Bylaws", "Company Agreement", "Operating Agreement")
+        if f"{kind} of {practice}" in place
+    )
+    consent = next(v for k, v in place.items() if k.startswith("Action by") and k.endswith(f"of {practice}"))
+    continuity, ledger = place["Continuity Agreement"], place[f"Ownership Ledger of {practice}"]
+    assert governing[0] == continuity[0] == consent[0] == ledger[0]
+    assert governing < continuity < consent < ledger
+
+
+def test_a_company_agreement_signed_a_sitting_before_the_continuity_agreement_is_caught():
+    texts, context = drafted(EXAMPLES / "tx_medspa.yaml")
+    assert signing_order_findings(texts) == []
+    moved = [dict(r) for r in context["signing_steps"]]
+    item = "Company Agreement of Lone Star Aesthetic Medicine, PLLC"
+    for r in moved:
+        r["what"] = "; ".join(i for i in r["what"].split("; ") if i != item)
+    moved[0]["what"] += "; " + item
+    texts["formation_checklist"] = signing_table(moved)
+    found = signing_order_findings(texts)
+    assert [f.rule for f in found] == ["packet.signing_order"]
+    assert "to which every Member must be a party" in found[0].message

@@ -385,6 +385,12 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
     context["significant_members"] = [m.name for m in members if m.percent >= 25]
     packet = documents_for(deal, rules, library.documents)
     context["related_agreements"] = related_agreements([spec.name for spec in packet])
+    # What the practice's organizational consent adopts or approves: each document's own declaration.
+    context["consent_documents"] = [
+        {"name": spec.name, "title": spec.title, "action": spec.practice_consent, "per_clinician": bool(spec.family)}
+        for spec in packet
+        if spec.practice_consent
+    ]
     # The one signing order: derived from what each document requires (drafting/closing.py); the
     # checklist prints it and the signing-order check reads it.
     context["signing_steps"] = signing_summary(packet, deal, context)
