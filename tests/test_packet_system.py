@@ -514,3 +514,67 @@ def test_a_company_agreement_signed_a_sitting_before_the_continuity_agreement_is
     found = signing_order_findings(texts)
     assert [f.rule for f in found] == ["packet.signing_order"]
     assert "to which every Member must be a party" in found[0].message
+
+
+# ---- the memo analyses the owners' covenant, or says why there is none (issue 23 What to build 3) ----
+
+
+def owner_paragraph(path) -> str:
+    _, context = drafted(path)
+    return dict(context["covenant_analysis"])["Owner Covenant Agreement"]
+
+
+@pytest.mark.parametrize("stem", ["ny_medspa", "fl_medspa", "oh_medspa"])
+def test_the_memo_says_what_the_owner_covenant_binds_where_the_packet_has_one(stem):
+    texts, context = drafted(EXAMPLES / f"{stem}.yaml")
+    assert "owner_covenant" in texts
+    text = typed(owner_paragraph(EXAMPLES / f"{stem}.yaml"))
+    owner = context["practice"].owners[0].name
+    assert f"The owner of the Practice ({owner}) signs the Owner Covenant Agreement" in text
+    assert "one year after the earlier of the day the owner ceases to own an interest" in text
+    assert "within 10 miles of the Premises" in text
+    covenant = context["state"].owner_covenant()
+    assert f"({covenant.citation}; {'verified' if covenant.verified else 'not verified'} at a primary source)" in text
+    if stem == "fl_medspa":  # Fla. Stat. § 542.335: only in a writing the restrained person signs
+        assert "only in a writing the restrained person signs, which this is" in text
+
+
+@pytest.mark.parametrize(
+    "stem, reason",
+    [
+        (
+            "ca_medspa",
+            "California law makes a covenant not to compete binding a physician owner void (Cal. Bus. & Prof. Code",
+        ),
+        ("tx_medspa", "replaced by a confidentiality-only covenant under formgen's conservative rule for Texas"),
+        ("or_medspa", "Oregon law makes a covenant not to compete with a licensed physician void"),
+    ],
+)
+def test_the_memo_says_why_the_packet_has_no_owner_covenant(stem, reason):
+    texts, _ = drafted(EXAMPLES / f"{stem}.yaml")
+    assert "owner_covenant" not in texts
+    text = typed(owner_paragraph(EXAMPLES / f"{stem}.yaml"))
+    assert text.startswith("The packet has no Owner Covenant Agreement") and reason in text
+
+
+def test_a_deal_that_asks_for_no_covenant_says_so(tmp_path):
+    path = write_deal(tmp_path, "ny_medspa", **{"deal.provider_non_compete": False})
+    texts, _ = drafted(path)
+    assert "owner_covenant" not in texts
+    assert "the deal asks for no covenant not to compete" in owner_paragraph(path)
+
+
+def test_several_owners_each_sign_the_owner_covenant(tmp_path):
+    path = write_deal(
+        tmp_path,
+        "oh_medspa",
+        **{
+            "practice.owners": [
+                {"name": "Grace Liu, M.D.", "percent": 60, "license": {"type": "MD", "state": "OH", "number": "35.1"}},
+                {"name": "Ian Park, M.D.", "percent": 40, "license": {"type": "MD", "state": "OH", "number": "35.2"}},
+            ]
+        },
+    )
+    text = owner_paragraph(path)
+    assert "Each owner of the Practice (Grace Liu, M.D. and Ian Park, M.D.) signs" in text
+    assert "binds each owner personally" in text

@@ -57,7 +57,7 @@ CONDITION_WORDS = {
     ),
     "mso.members | length > 1": ("the MSO has more than one member", "the MSO has a single member"),
     "covenant_analysis": (
-        "the state's non-compete law is researched, so the memo analyses the covenant",
+        "the memo analyses the covenants not to compete, the owners' included (or why the packet has none)",
         "the state's non-compete law is not researched",
     ),
     "state_statutes": (

@@ -268,7 +268,6 @@ def covenant_values(rules: StateRules) -> dict:
             "patient_access": terms.patient_access,
             "signed_writing": terms.signed_writing,
         },
-        "covenant_analysis": covenant_analysis(rules),
         "scope_instruments": _series(scope.instrument_names()) if scope else "",
         "scope_ratios": "; ".join(scope.ratios()) if scope else "",
     }
@@ -385,6 +384,12 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
     context["significant_members"] = [m.name for m in members if m.percent >= 25]
     packet = documents_for(deal, rules, library.documents)
     context["related_agreements"] = related_agreements([spec.name for spec in packet])
+    context["covenant_analysis"] = covenant_analysis(
+        rules,
+        [o.name for o in deal.practice.owners],
+        deal.deal.provider_non_compete,
+        any(item["name"] == "owner_covenant" for item in context["related_agreements"]),
+    )
     # What the practice's organizational consent adopts or approves: each document's own declaration.
     context["consent_documents"] = [
         {"name": spec.name, "title": spec.title, "action": spec.practice_consent, "per_clinician": bool(spec.family)}
