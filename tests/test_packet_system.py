@@ -578,3 +578,23 @@ def test_several_owners_each_sign_the_owner_covenant(tmp_path):
     text = owner_paragraph(path)
     assert "Each owner of the Practice (Grace Liu, M.D. and Ian Park, M.D.) signs" in text
     assert "binds each owner personally" in text
+
+
+def test_the_mso_signs_the_continuity_agreement_only_after_regulatory_counsels_advice():
+    texts, context = drafted(EXAMPLES / "ca_medspa.yaml")  # the MSO designates successors
+    assert "not sign the Continuity Agreement until it has received the written advice" in " ".join(
+        texts["mso_consent"].split()
+    )
+    rows = context["signing_steps"]
+    advice = next(r["step"] for r in rows if "health care regulatory counsel" in r["what"])
+    assert advice < next(r["step"] for r in rows if "Continuity Agreement" in r["what"])
+    late = [dict(r) for r in rows]
+    item = next(i for r in late for i in r["what"].split("; ") if "regulatory counsel" in i)
+    for r in late:
+        r["what"] = "; ".join(i for i in r["what"].split("; ") if i != item)
+    late[-1]["what"] += "; " + item
+    texts["formation_checklist"] = signing_table(late)
+    assert [f.rule for f in signing_order_findings(texts)] == ["packet.signing_order"]
+    or_texts, or_context = drafted(EXAMPLES / "or_medspa.yaml")  # Oregon: the MSO holds no such rights
+    assert not any("regulatory counsel" in r["what"] for r in or_context["signing_steps"])
+    assert "not sign the Continuity Agreement" not in or_texts["mso_consent"]

@@ -46,10 +46,20 @@ class ClosingItem:
     signers: tuple[SignerRole, ...] = ()
 
 
-def closing_items(deal: Deal) -> list[ClosingItem]:
-    """The closing's own items, besides the packet's documents."""
+def closing_items(deal: Deal, mso_designates: bool = False) -> list[ClosingItem]:
+    """The closing's own items, besides the packet's documents; ``mso_designates``: the Continuity
+    Agreement gives the MSO rights over transfers, which the MSO's consent lets it take only on
+    regulatory counsel's written advice."""
     practice = deal.practice.name
+    advice = ClosingItem(
+        "regulatory_advice",
+        f"Written advice of health care regulatory counsel that the MSO’s rights over transfers of "
+        f"{practice}’s ownership interests are lawful",
+        "condition",
+        "Health care regulatory counsel",
+    )
     return [
+        *([advice] if mso_designates else []),
         ClosingItem(
             "fmv_engagement_letter",
             "Fair-Market-Value Engagement Letter",
@@ -182,6 +192,20 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         True,
         "the MSO’s members approve it as a Major Decision",
         "mso_consent.agreements",
+    ),
+    _req(
+        "continuity_agreement",
+        "regulatory_advice",
+        True,
+        "the MSO signs it only once counsel has advised that its rights over transfers are lawful",
+        "mso_consent.agreements",
+    ),
+    _req(
+        "regulatory_advice",
+        "mso_articles",
+        True,
+        "the MSO exists to engage counsel",
+        "mso_articles",
     ),
     _req("fmv_engagement_letter", "mso_articles", True, "the MSO exists to engage the valuation firm", "mso_articles"),
     _req(
@@ -462,9 +486,10 @@ def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]
     return [" ".join(key.split()) for role in spec.signers for key in resolved[role]]
 
 
-def closing_names(specs: list[DocumentSpec], deal: Deal) -> list[str]:
+def closing_names(specs: list[DocumentSpec], deal: Deal, mso_designates: bool = False) -> list[str]:
     """Every item of the closing, in reading order: the packet's agreements, then the closing's own items."""
-    return list(dict.fromkeys([*(s.name for s in specs if not s.report), *(i.name for i in closing_items(deal))]))
+    items = closing_items(deal, mso_designates)
+    return list(dict.fromkeys([*(s.name for s in specs if not s.report), *(i.name for i in items)]))
 
 
 def document_name(spec: DocumentSpec, deal: Deal) -> str:
@@ -480,10 +505,10 @@ def document_name(spec: DocumentSpec, deal: Deal) -> str:
 
 def signing_summary(specs: list[DocumentSpec], deal: Deal, context: dict) -> list[dict]:
     """The signing steps as the formation checklist prints them: step, what is signed or done, who acts."""
-    items = {i.name: i for i in closing_items(deal)}
+    items = {i.name: i for i in closing_items(deal, context["mso_designates"])}
     by_name = {s.name: s for s in specs}
     rows = []
-    for step in signing_steps(closing_names(specs, deal), consent_requirements(specs)):
+    for step in signing_steps(closing_names(specs, deal, context["mso_designates"]), consent_requirements(specs)):
         what, who = [], []
         for name in step.items:
             if name in by_name:

@@ -232,6 +232,13 @@ _ORDER_CONDITIONS = (
         "Management Services Agreement",
         False,
     ),
+    (
+        "mso_consent",
+        r"not sign the Continuity Agreement until it has received the written advice of health care regulatory counsel",
+        "health care regulatory counsel",
+        "Continuity Agreement",
+        False,
+    ),
     # An owner who signs the governing document must be a party to the Continuity Agreement: it is
     # signed at the same sitting (released together), never a step after.
     (

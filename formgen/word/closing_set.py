@@ -383,7 +383,7 @@ def plan_closing(packet: Packet) -> ClosingSet:
         documents[doc.spec.name] = signed
     for extra in closing_documents(packet, context):
         documents[extra.name] = extra
-    items = {item.name: item for item in closing_items(packet.deal)}
+    items = {item.name: item for item in closing_items(packet.deal, context["mso_designates"])}
     names = list(dict.fromkeys([*(d.spec.name for d in packet.documents if not d.spec.report), *items]))
     declared = consent_requirements([d.spec for d in packet.documents])
     steps = signing_steps(names, declared)
