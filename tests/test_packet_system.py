@@ -5,6 +5,8 @@ path that never leaves the practice without an owner, and the MSO option is no c
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -598,3 +600,47 @@ def test_the_mso_signs_the_continuity_agreement_only_after_regulatory_counsels_a
     or_texts, or_context = drafted(EXAMPLES / "or_medspa.yaml")  # Oregon: the MSO holds no such rights
     assert not any("regulatory counsel" in r["what"] for r in or_context["signing_steps"])
     assert "not sign the Continuity Agreement" not in or_texts["mso_consent"]
+
+
+# ---- every example memo: its own state's law only, and no research log (issue 23 What to build 4) ----
+
+_SITE_NAME = re.compile(r"\b[a-z0-9-]+\.(?:com|org|gov|net|law|edu|ai)\b")
+_OTHER_STATES = {
+    "CA": ("Cal. ", "California"),
+    "TX": ("Tex. ", "Texas"),
+    "NY": ("N.Y. ", "New York"),
+    "FL": ("Fla. ", "Florida"),
+    "OH": ("Ohio Rev. Code", "Ohio"),
+    "OR": ("ORS ", "Or. Laws", "Oregon"),
+}
+
+
+@pytest.mark.parametrize("stem", ["ca_medspa", "tx_medspa", "ny_medspa", "fl_medspa", "oh_medspa", "or_medspa"])
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
+def test_each_example_memo_cites_only_its_states_law_and_names_no_web_site(stem):
+    import formgen
+    from formgen.word.ooxml import docx_text
+
+    packet = formgen.build(EXAMPLES / f"{stem}.yaml")
+    memo = next(d for d in packet.documents if d.spec.name == "compliance_memo")
+    text = docx_text(memo.data, rows=True)
+    code = packet.deal.deal.state
+    for other, marks in _OTHER_STATES.items():
+        if other != code:
+            for mark in marks:
+                assert mark not in text, f"{stem}: {mark}"
+    assert _SITE_NAME.findall(text) == [], stem
+
+
+def test_the_memo_prints_no_web_site_as_an_authority():
+    from formgen.drafting.packet import memo_citation
+
+    assert memo_citation("Secondary source (baylegal.com)") == "a secondary source named in the research appendix"
+    assert (
+        memo_citation("Medical Board of California, cosmetic treatments FAQ (mbc.ca.gov)")
+        == "Medical Board of California, cosmetic treatments FAQ"
+    )
+    assert memo_citation("Secondary source (upcounsel.com, citing A.R.S. § 10-2215)") == (
+        "a secondary source citing A.R.S. § 10-2215, named in the research appendix"
+    )
+    assert memo_citation("Cal. Bus. & Prof. Code §§ 2400, 2052") == "Cal. Bus. & Prof. Code §§ 2400, 2052"
