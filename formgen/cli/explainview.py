@@ -66,6 +66,10 @@ CONDITION_WORDS = {
     ),
     "treatment_ids": ("the deal lists the treatments the practice offers", "the deal lists no treatments"),
     "staffing": ("the deal lists the practice's clinicians", "the deal lists no clinicians"),
+    "consent_clinical": (
+        "the packet holds clinical policies or clinicians' agreements for the consent to adopt or approve",
+        "the packet holds no clinical policy or clinician's agreement",
+    ),
 }
 SERVICE_WORDS = {
     "administrative": "administrative services",

@@ -460,7 +460,8 @@ def signer_key(signer: dict, document_label: str) -> str:
 def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]:
     """The signer keys ``spec.signers`` names for this deal, in block order (see ``signer_key``)."""
     mso, practice = deal.mso, deal.practice
-    members = [m.name for m in mso.members]
+    # an entity member signs by the person the deal names for it (its block's signer), else by its own name
+    members = [m.signatory.name if m.signatory else m.name for m in mso.members]
     corp = context["practice_governing_document"] == "Bylaws"
     resolved = {
         "mso": [mso.signatory.name],
@@ -468,7 +469,9 @@ def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]
         "owners": [o.name for o in practice.owners],
         "spouses": [o.spouse for o in practice.owners if o.spouse],
         "mso_members": members,
-        "mso_manager": [mso.signatory.name] if mso.manager_managed and mso.signatory.name not in members else [],
+        "mso_manager": [mso.signatory.name]
+        if mso.manager_managed and mso.signatory.name not in {*members, *(m.name for m in mso.members)}
+        else [],
         "medical_director": [practice.medical_director],
         "clinician": [deal.clinicians[spec.item].name] if 0 <= spec.item < len(deal.clinicians) else [],
         "supervisor": [supervisor_of(deal.clinicians[spec.item], deal)[0]]
@@ -481,7 +484,7 @@ def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]
         resolved["organizer"] = [named or f"{role}, {spec.label(deal)}"]
     if "practice_officers" in spec.signers:
         president = context["practice_president"]
-        secretary = president if context["sole_owner"] else f"{practice.name}, Secretary"
+        secretary = context["practice_secretary"] or f"{practice.name}, Secretary"
         resolved["practice_officers"] = [president, secretary] * len(practice.owners) if corp else []
     return [" ".join(key.split()) for role in spec.signers for key in resolved[role]]
 

@@ -221,6 +221,9 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
     )
     return {
         "practice_president": president,
+        # One physician owner holds every office (a co-owner who is not a physician may not be an officer in
+        # some states, Texas among them); with several physicians, the offices are left for the client to fill.
+        "practice_secretary": president if len(physicians) == 1 else "",
         "state_statutes": state_statutes(deal, rules),
         "posture": deal.posture.value,
         "tag_allowed": tag_allowed,
@@ -395,6 +398,10 @@ def build_context(deal: Deal, rules: StateRules, library: Library, extra: dict |
         {"name": spec.name, "title": spec.title, "action": spec.practice_consent, "per_clinician": bool(spec.family)}
         for spec in packet
         if spec.practice_consent
+    ]
+    # those the consent's clinical part names: the policies it adopts and each clinician's documents
+    context["consent_clinical"] = [
+        d for d in context["consent_documents"] if d["action"] == "adopts" or d["per_clinician"]
     ]
     # The one signing order: derived from what each document requires (drafting/closing.py); the
     # checklist prints it and the signing-order check reads it.
