@@ -78,7 +78,7 @@ def test_the_exclusion_case_fits_notice_designation_and_pricing_into_thirty_days
 @pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_example_packets_pass_every_system_check(stem):
     texts, _ = drafted(EXAMPLES / f"{stem}.yaml")
-    assert system_findings(texts) == []
+    assert system_findings(texts, consented_of(EXAMPLES / f"{stem}.yaml")) == []
 
 
 def test_a_timetable_edited_past_its_deadline_is_caught():

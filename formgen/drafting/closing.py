@@ -152,7 +152,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
             "practice_consent",
             gov,
             False,
-            "the consent adopts the governing document presented with it (its certificate certifies the adoption)",
+            "the consent adopts the governing document presented with it, which the Secretary certifies",
             "practice_consent.organization",
             together=True,
         )
