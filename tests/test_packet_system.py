@@ -644,3 +644,17 @@ def test_the_memo_prints_no_web_site_as_an_authority():
         "a secondary source citing A.R.S. § 10-2215, named in the research appendix"
     )
     assert memo_citation("Cal. Bus. & Prof. Code §§ 2400, 2052") == "Cal. Bus. & Prof. Code §§ 2400, 2052"
+
+
+@pytest.mark.parametrize("stem", ["ca_medspa", "tx_medspa"])
+def test_no_document_ties_an_amendment_of_the_governing_document_to_the_mso(stem):
+    texts, _ = drafted(EXAMPLES / f"{stem}.yaml")
+    governing = "practice_bylaws" if "practice_bylaws" in texts else "practice_operating_agreement"
+    gov = " ".join(texts[governing].split())
+    continuity = " ".join(texts["continuity_agreement"].split())
+    assert "amended together" not in gov and "amend them only together" not in continuity
+    assert "requires no consent of any party to those agreements" in gov
+    assert "An amendment of the Governing Documents requires no consent of MSO" in continuity
+    assert approval_findings(texts) == []
+    texts["continuity_agreement"] += "\nThe Parties shall amend them only together."
+    assert [f.rule for f in approval_findings(texts)] == ["packet.approval_rights"]

@@ -163,7 +163,11 @@ def timetable_findings(texts: dict[str, str]) -> list[Finding]:
 # Pairs of wording that contradict each other across documents: (what grants, what forbids, the right).
 _CONTRADICTIONS = (
     (
-        re.compile(r"shall not amend [^.]*without MSO's prior written (?:approval|consent)"),
+        # (an amendment "only together" with the MSO's agreements needs the MSO's signature: a veto too)
+        re.compile(
+            r"shall not amend [^.]*without MSO's prior written (?:approval|consent)"
+            r"|must be amended together|shall amend them only together"
+        ),
         re.compile(
             r"no amendment may be conditioned on, or require, the consent or approval of any Management Services "
             r"Organization"
