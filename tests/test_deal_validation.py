@@ -211,8 +211,8 @@ def test_state_rule_problems_carry_file_line_and_path_once(tmp_path):
 def test_blocking_state_findings_carry_the_deal_line(tmp_path):
     deal = edited(
         tmp_path,
-        "      license: {type: MD, state: CA, number: A123456}",
-        "      license: {type: RN, state: CA, number: A123456}",
+        "      license: {type: MD, state: CA, number: A123456, expires: 2028-06-30}",
+        "      license: {type: RN, state: CA, number: A123456, expires: 2028-06-30}",
     )
     assert_rejected(tmp_path, deal, "deal.yaml:23: practice.owners: DO/MD owners hold 0%")
 

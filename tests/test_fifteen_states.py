@@ -132,7 +132,8 @@ def test_packet_holds_together_in(code, variant, tmp_path):
     drafts = draft_agreements(drafting)
     texts = {d.spec.name: "\n".join(block_paragraphs(d.blocks)) for d in drafts}  # drafting notes left out
     texts["formation_checklist"] = signing_table(drafting.context["signing_steps"])
-    assert system_findings(texts) == [], f"{code} {variant}"
+    consented = {s.name: s.title for s in drafting.specs if s.practice_consent}  # what the consent must approve
+    assert system_findings(texts, consented) == [], f"{code} {variant}"
     for name, text in texts.items():
         assert foreign_citations(text, code) == [], f"{code} {variant} {name}"
     for draft in drafts:

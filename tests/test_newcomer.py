@@ -44,7 +44,7 @@ def test_five_mistakes_are_reported_in_one_pass(tmp_path):
             "  entity_type: pllc                 # Texas: a PA or PLLC\n  formation_state: TX",
             "  entity_type: pllc                 # Texas: a PA or PLLC\n  formation_state: Texsa",
         ),
-        ("{type: PA, state: TX, number: PA09876}", "{type: NP, state: TX, number: PA09876}"),
+        ("{type: PA, state: TX, number: PA09876,", "{type: NP, state: TX, number: PA09876,"),
     )
     found = {(p.line, p.path): p.message for p in problems_of(deal)}
     assert set(found) == {
@@ -52,16 +52,16 @@ def test_five_mistakes_are_reported_in_one_pass(tmp_path):
         (13, "mso.adress"),
         (14, "mso.members"),
         (23, "practice.formation_state"),
-        (31, "practice.owners[1].license.type"),
+        (33, "practice.owners[1].license.type"),
     }, found
     assert "write 2027-03-01" in found[(8, "deal.effective_date")]
     assert "did you mean 'address'" in found[(13, "mso.adress")]
     assert "sum to 90" in found[(14, "mso.members")]
     assert "did you mean TX (Texas)" in found[(23, "practice.formation_state")]
-    assert "holds an NP license" in found[(31, "practice.owners[1].license.type")]
+    assert "holds an NP license" in found[(33, "practice.owners[1].license.type")]
     result = run_cli("validate", str(deal))  # the same, as the user sees it: one run, five lines
     assert result.returncode == 1 and "5 problems" in result.stderr
-    assert f"{deal}:31: practice.owners[1].license.type:" in result.stderr
+    assert f"{deal}:33: practice.owners[1].license.type:" in result.stderr
 
 
 def test_a_stand_in_value_never_makes_a_problem_of_its_own(tmp_path):

@@ -91,7 +91,7 @@ def test_the_exclusion_case_fits_notice_designation_and_pricing_into_thirty_days
 @pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_example_packets_pass_every_system_check(stem):
     texts, _ = drafted(EXAMPLES / f"{stem}.yaml")
-    assert system_findings(texts) == []
+    assert system_findings(texts, consented_of(EXAMPLES / f"{stem}.yaml")) == []
 
 
 def test_a_timetable_edited_past_its_deadline_is_caught():
@@ -463,3 +463,258 @@ def test_the_msa_non_compete_no_longer_claims_to_bind_owners_who_do_not_sign_it(
         assert "Practice shall cause each Practice Owner to agree in writing" not in msa
         _, _, findings = validate(path, "conservative", Library.shipped())
         assert any(f.rule == "covenant.owners_not_bound" for f in findings)
+
+
+# ---- the practice's consent adopts and approves what the packet holds; one order for the ownership sitting ----
+
+
+def staffed_ca(tmp_path):
+    return write_deal(
+        tmp_path,
+        "ca_medspa",
+        treatments=["neuromodulators", "fillers", "lasers_ipl"],
+        clinicians=[
+            {"name": "Riley Nurse", "role": "RN", "license": "RN 123"},
+            {"name": "Nora Practitioner", "role": "NP", "good_faith_exams": True},
+        ],
+    )
+
+
+def consented_of(path) -> dict[str, str]:
+    deal, rules, _ = check(path, "conservative", Library.shipped())
+    return {s.name: s.title for s in start_drafting(deal, rules, Library.shipped()).specs if s.practice_consent}
+
+
+def test_the_consent_adopts_the_clinical_policies_and_approves_each_clinicians_documents(tmp_path):
+    path = staffed_ca(tmp_path)
+    texts, _ = drafted(path)
+    consented = consented_of(path)
+    assert {
+        "good_faith_exam_policy",
+        "treatment_protocols",
+        "clinician_agreement.rn",
+        "supervision_instrument.np",
+    } <= set(consented)
+    consent = " ".join(texts["practice_consent"].split())
+    assert (
+        "the Good-Faith Examination Policy and the Treatment Protocols of the Practice, each in the form presented, "
+        "to be signed by Maya Chen, M.D. as Medical Director after this consent, are adopted as policies" in consent
+    )
+    for title in (
+        "Clinician Agreement (Registered Nurse, Riley Nurse)",
+        "Standardized Procedures (Nurse Practitioner, Nora Practitioner)",
+    ):
+        assert f"the {title}" in consent
+    assert system_findings(texts, consented) == []
+    # the consent without its clinical part: each document it no longer approves is named
+    cut = texts["practice_consent"].split("Clinical Policies and Clinicians")[0]
+    found = system_findings({**texts, "practice_consent": cut}, consented)
+    assert {f.rule for f in found} == {"packet.consent"}
+    assert any("Standardized Procedures (Registered Nurse, Riley Nurse)" in f.message for f in found)
+    assert any("Good-Faith Examination Policy" in f.message for f in found)
+
+
+def test_a_packet_without_clinical_documents_adopts_none_and_the_texas_policies_are_adopted():
+    ca, _ = drafted(EXAMPLES / "ca_medspa.yaml")  # no treatments, no clinicians
+    assert "Clinical Policies" not in ca["practice_consent"] and "Clinicians" not in ca["practice_consent"]
+    tx, _ = drafted(EXAMPLES / "tx_medspa.yaml")  # IV therapy: the policies, no clinicians
+    consent = " ".join(tx["practice_consent"].split())
+    assert "Clinical Policies RESOLVED, that the Good-Faith Examination Policy and the Treatment Protocols" in consent
+    assert "Clinicians" not in consent
+
+
+def test_documents_the_consent_approves_are_signed_at_its_sitting_or_after(tmp_path):
+    path = staffed_ca(tmp_path)
+    texts, context = drafted(path)
+    rows = context["signing_steps"]
+    step_of = lambda words: next(r["step"] for r in rows if words in r["what"])  # noqa: E731
+    consent = step_of("Action by Unanimous Written Consent of the Shareholders")
+    for words in ("Good-Faith Examination Policy", "Clinician Agreement (Registered Nurse", "Standardized Procedures"):
+        assert step_of(words) >= consent, words
+    # a clinician agreement moved to the first sitting, before the consent approves it
+    moved = [dict(r) for r in rows]
+    item = "Clinician Agreement (Registered Nurse, Riley Nurse)"
+    for r in moved:
+        r["what"] = "; ".join(i for i in r["what"].split("; ") if i != item)
+    moved[0]["what"] += "; " + item
+    texts["formation_checklist"] = signing_table(moved)
+    found = system_findings(texts, consented_of(path))
+    assert [f.rule for f in found] == ["packet.signing_order"] and item in found[0].message
+
+
+@pytest.mark.parametrize("stem", ["ca_medspa", "tx_medspa", "ny_medspa", "fl_medspa", "oh_medspa", "or_medspa"])
+def test_the_ownership_sitting_signs_the_governing_document_then_the_continuity_agreement_then_the_consent(stem):
+    """Governing document adopted, then the Continuity Agreement that refers to it (every owner a
+    party), then the consent that approves it and issues the interests, then the ledger: one sitting."""
+    _, context = drafted(EXAMPLES / f"{stem}.yaml")
+    practice = context["practice"].name
+    place = {
+        item: (row["step"], index)
+        for row in context["signing_steps"]
+        for index, item in enumerate(row["what"].split("; "))
+    }
+    governing = next(
+        place[f"{kind} of {practice}"]
+        for kind in ("Bylaws", "Company Agreement", "Operating Agreement")
+        if f"{kind} of {practice}" in place
+    )
+    consent = next(v for k, v in place.items() if k.startswith("Action by") and k.endswith(f"of {practice}"))
+    continuity, ledger = place["Continuity Agreement"], place[f"Ownership Ledger of {practice}"]
+    assert governing[0] == continuity[0] == consent[0] == ledger[0]
+    assert governing < continuity < consent < ledger
+
+
+def test_a_company_agreement_signed_a_sitting_before_the_continuity_agreement_is_caught():
+    texts, context = drafted(EXAMPLES / "tx_medspa.yaml")
+    assert signing_order_findings(texts) == []
+    moved = [dict(r) for r in context["signing_steps"]]
+    item = "Company Agreement of Lone Star Aesthetic Medicine, PLLC"
+    for r in moved:
+        r["what"] = "; ".join(i for i in r["what"].split("; ") if i != item)
+    moved[0]["what"] += "; " + item
+    texts["formation_checklist"] = signing_table(moved)
+    found = signing_order_findings(texts)
+    assert [f.rule for f in found] == ["packet.signing_order"]
+    assert "to which every Member must be a party" in found[0].message
+
+
+# ---- the memo analyses the owners' covenant, or says why there is none (issue 23 What to build 3) ----
+
+
+def owner_paragraph(path) -> str:
+    _, context = drafted(path)
+    return dict(context["covenant_analysis"])["Owner Covenant Agreement"]
+
+
+@pytest.mark.parametrize("stem", ["ny_medspa", "fl_medspa", "oh_medspa"])
+def test_the_memo_says_what_the_owner_covenant_binds_where_the_packet_has_one(stem):
+    texts, context = drafted(EXAMPLES / f"{stem}.yaml")
+    assert "owner_covenant" in texts
+    text = typed(owner_paragraph(EXAMPLES / f"{stem}.yaml"))
+    owner = context["practice"].owners[0].name
+    assert f"The owner of the Practice ({owner}) signs the Owner Covenant Agreement" in text
+    assert "one year after the earlier of the day the owner ceases to own an interest" in text
+    assert "within 10 miles of the Premises" in text
+    covenant = context["state"].owner_covenant()
+    assert f"({covenant.citation}; {'verified' if covenant.verified else 'not verified'} at a primary source)" in text
+    if stem == "fl_medspa":  # Fla. Stat. § 542.335: only in a writing the restrained person signs
+        assert "only in a writing the restrained person signs, which this is" in text
+
+
+@pytest.mark.parametrize(
+    "stem, reason",
+    [
+        (
+            "ca_medspa",
+            "California law makes a covenant not to compete binding a physician owner void (Cal. Bus. & Prof. Code",
+        ),
+        ("tx_medspa", "replaced by a confidentiality-only covenant under formgen's conservative rule for Texas"),
+        ("or_medspa", "Oregon law makes a covenant not to compete with a licensed physician void"),
+    ],
+)
+def test_the_memo_says_why_the_packet_has_no_owner_covenant(stem, reason):
+    texts, _ = drafted(EXAMPLES / f"{stem}.yaml")
+    assert "owner_covenant" not in texts
+    text = typed(owner_paragraph(EXAMPLES / f"{stem}.yaml"))
+    assert text.startswith("The packet has no Owner Covenant Agreement") and reason in text
+
+
+def test_a_deal_that_asks_for_no_covenant_says_so(tmp_path):
+    path = write_deal(tmp_path, "ny_medspa", **{"deal.provider_non_compete": False})
+    texts, _ = drafted(path)
+    assert "owner_covenant" not in texts
+    assert "the deal asks for no covenant not to compete" in owner_paragraph(path)
+
+
+def test_several_owners_each_sign_the_owner_covenant(tmp_path):
+    path = write_deal(
+        tmp_path,
+        "oh_medspa",
+        **{
+            "practice.owners": [
+                {"name": "Grace Liu, M.D.", "percent": 60, "license": {"type": "MD", "state": "OH", "number": "35.1"}},
+                {"name": "Ian Park, M.D.", "percent": 40, "license": {"type": "MD", "state": "OH", "number": "35.2"}},
+            ]
+        },
+    )
+    text = owner_paragraph(path)
+    assert "Each owner of the Practice (Grace Liu, M.D. and Ian Park, M.D.) signs" in text
+    assert "binds each owner personally" in text
+
+
+def test_the_mso_signs_the_continuity_agreement_only_after_regulatory_counsels_advice():
+    texts, context = drafted(EXAMPLES / "ca_medspa.yaml")  # the MSO designates successors
+    assert "not sign the Continuity Agreement until it has received the written advice" in " ".join(
+        texts["mso_consent"].split()
+    )
+    rows = context["signing_steps"]
+    advice = next(r["step"] for r in rows if "health care regulatory counsel" in r["what"])
+    assert advice < next(r["step"] for r in rows if "Continuity Agreement" in r["what"])
+    late = [dict(r) for r in rows]
+    item = next(i for r in late for i in r["what"].split("; ") if "regulatory counsel" in i)
+    for r in late:
+        r["what"] = "; ".join(i for i in r["what"].split("; ") if i != item)
+    late[-1]["what"] += "; " + item
+    texts["formation_checklist"] = signing_table(late)
+    assert [f.rule for f in signing_order_findings(texts)] == ["packet.signing_order"]
+    or_texts, or_context = drafted(EXAMPLES / "or_medspa.yaml")  # Oregon: the MSO holds no such rights
+    assert not any("regulatory counsel" in r["what"] for r in or_context["signing_steps"])
+    assert "not sign the Continuity Agreement" not in or_texts["mso_consent"]
+
+
+# ---- every example memo: its own state's law only, and no research log (issue 23 What to build 4) ----
+
+_SITE_NAME = re.compile(r"\b[a-z0-9-]+\.(?:com|org|gov|net|law|edu|ai)\b")
+_OTHER_STATES = {
+    "CA": ("Cal. ", "California"),
+    "TX": ("Tex. ", "Texas"),
+    "NY": ("N.Y. ", "New York"),
+    "FL": ("Fla. ", "Florida"),
+    "OH": ("Ohio Rev. Code", "Ohio"),
+    "OR": ("ORS ", "Or. Laws", "Oregon"),
+}
+
+
+@pytest.mark.parametrize("stem", ["ca_medspa", "tx_medspa", "ny_medspa", "fl_medspa", "oh_medspa", "or_medspa"])
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
+def test_each_example_memo_cites_only_its_states_law_and_names_no_web_site(stem):
+    import formgen
+    from formgen.word.ooxml import docx_text
+
+    packet = formgen.build(EXAMPLES / f"{stem}.yaml")
+    memo = next(d for d in packet.documents if d.spec.name == "compliance_memo")
+    text = docx_text(memo.data, rows=True)
+    code = packet.deal.deal.state
+    for other, marks in _OTHER_STATES.items():
+        if other != code:
+            for mark in marks:
+                assert mark not in text, f"{stem}: {mark}"
+    assert _SITE_NAME.findall(text) == [], stem
+
+
+def test_the_memo_prints_no_web_site_as_an_authority():
+    from formgen.drafting.packet import memo_citation
+
+    assert memo_citation("Secondary source (baylegal.com)") == "a secondary source named in the research appendix"
+    assert (
+        memo_citation("Medical Board of California, cosmetic treatments FAQ (mbc.ca.gov)")
+        == "Medical Board of California, cosmetic treatments FAQ"
+    )
+    assert memo_citation("Secondary source (upcounsel.com, citing A.R.S. § 10-2215)") == (
+        "a secondary source citing A.R.S. § 10-2215, named in the research appendix"
+    )
+    assert memo_citation("Cal. Bus. & Prof. Code §§ 2400, 2052") == "Cal. Bus. & Prof. Code §§ 2400, 2052"
+
+
+@pytest.mark.parametrize("stem", ["ca_medspa", "tx_medspa"])
+def test_no_document_ties_an_amendment_of_the_governing_document_to_the_mso(stem):
+    texts, _ = drafted(EXAMPLES / f"{stem}.yaml")
+    governing = "practice_bylaws" if "practice_bylaws" in texts else "practice_operating_agreement"
+    gov = " ".join(texts[governing].split())
+    continuity = " ".join(texts["continuity_agreement"].split())
+    assert "amended together" not in gov and "amend them only together" not in continuity
+    assert "requires no consent of any party to those agreements" in gov
+    assert "An amendment of the Governing Documents requires no consent of MSO" in continuity
+    assert approval_findings(texts) == []
+    texts["continuity_agreement"] += "\nThe Parties shall amend them only together."
+    assert [f.rule for f in approval_findings(texts)] == ["packet.approval_rights"]

@@ -161,6 +161,12 @@ def test_ca_interview_to_packet_matches_formgen_generate(app, tmp_path, machine_
 
     by_hand = yaml.safe_load((EXAMPLES / "ca_medspa.yaml").read_text())
     by_hand.pop("formation")
+    for owner in by_hand["practice"]["owners"]:  # the closing facts web_answers.py does not give either
+        for key in ("address", "consideration"):
+            owner.pop(key, None)
+        owner["license"].pop("expires", None)
+    for member in by_hand["mso"]["members"]:
+        member.pop("signatory", None)
     (tmp_path / "glow_by_hand.yaml").write_text(yaml.safe_dump(by_hand, sort_keys=False))
     example = tmp_path / "example"
     machine_settings()  # the app's SOURCE_DATE_EPOCH, as the CLI above had it

@@ -58,7 +58,7 @@ CONDITION_WORDS = {
     ),
     "mso.members | length > 1": ("the MSO has more than one member", "the MSO has a single member"),
     "covenant_analysis": (
-        "the state's non-compete law is researched, so the memo analyses the covenant",
+        "the memo analyses the covenants not to compete, the owners' included (or why the packet has none)",
         "the state's non-compete law is not researched",
     ),
     "state_statutes": (
@@ -67,6 +67,10 @@ CONDITION_WORDS = {
     ),
     "treatment_ids": ("the deal lists the treatments the practice offers", "the deal lists no treatments"),
     "staffing": ("the deal lists the practice's clinicians", "the deal lists no clinicians"),
+    "consent_clinical": (
+        "the packet holds clinical policies or clinicians' agreements for the consent to adopt or approve",
+        "the packet holds no clinical policy or clinician's agreement",
+    ),
 }
 SERVICE_WORDS = {
     "administrative": "administrative services",

@@ -24,13 +24,15 @@ from .staffing import supervisor_of
 @dataclass(frozen=True)
 class Requirement:
     """``item`` may be signed only once ``before`` is done: strictly earlier (``strict``) or at the
-    same sitting or earlier; ``source`` is the clause whose words impose it."""
+    same sitting or earlier; ``together``: at the same sitting, never a step apart (``before``
+    listed first); ``source`` is the clause whose words impose it."""
 
     item: str
     before: str
     strict: bool
     reason: str
     source: str
+    together: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,20 @@ class ClosingItem:
     signers: tuple[SignerRole, ...] = ()
 
 
-def closing_items(deal: Deal) -> list[ClosingItem]:
-    """The closing's own items, besides the packet's documents."""
+def closing_items(deal: Deal, mso_designates: bool = False) -> list[ClosingItem]:
+    """The closing's own items, besides the packet's documents; ``mso_designates``: the Continuity
+    Agreement gives the MSO rights over transfers, which the MSO's consent lets it take only on
+    regulatory counsel's written advice."""
     practice = deal.practice.name
+    advice = ClosingItem(
+        "regulatory_advice",
+        f"Written advice of health care regulatory counsel that the MSO’s rights over transfers of "
+        f"{practice}’s ownership interests are lawful",
+        "condition",
+        "Health care regulatory counsel",
+    )
     return [
+        *([advice] if mso_designates else []),
         ClosingItem(
             "fmv_engagement_letter",
             "Fair-Market-Value Engagement Letter",
@@ -98,8 +110,8 @@ FILINGS = ("practice_articles", "mso_articles")
 GOVERNING = ("practice_bylaws", "practice_operating_agreement")
 
 
-def _req(item: str, before: str, strict: bool, reason: str, source: str) -> Requirement:
-    return Requirement(item, before, strict, reason, source)
+def _req(item: str, before: str, strict: bool, reason: str, source: str, together: bool = False) -> Requirement:
+    return Requirement(item, before, strict, reason, source, together)
 
 
 # What each item's own words require. Items absent from a packet are skipped.
@@ -119,12 +131,32 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "the members act as the MSO’s governing document permits",
         "mso_consent.preamble",
     ),
-    _req(
-        "practice_bylaws",
-        "practice_consent",
-        False,
-        "its certificate certifies that the consent adopted them",
-        "bylaws.certificate",
+    # One sitting for the practice's ownership: the governing document, then the Continuity Agreement
+    # that refers to it (an owner who signs the governing document signs the Continuity Agreement at
+    # the same sitting, never a step later), then the consent that adopts the one, ratifies the other
+    # and issues the interests, then the ledger that records them.
+    *(
+        _req(
+            "continuity_agreement",
+            gov,
+            False,
+            "it refers to the governing document and repeats its succession terms, and every owner must be a "
+            "party to it",
+            "continuity_agreement.definitions",
+            together=True,
+        )
+        for gov in GOVERNING
+    ),
+    *(
+        _req(
+            "practice_consent",
+            gov,
+            False,
+            "the consent adopts the governing document presented with it, which the Secretary certifies",
+            "practice_consent.organization",
+            together=True,
+        )
+        for gov in GOVERNING
     ),
     _req(
         "practice_consent",
@@ -132,16 +164,6 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         True,
         "the consent ratifies the charter as filed",
         "practice_consent.organization",
-    ),
-    *(
-        _req(
-            "practice_consent",
-            gov,
-            False,
-            "the consent adopts the governing document presented with it",
-            "practice_consent.organization",
-        )
-        for gov in GOVERNING
     ),
     _req(
         "practice_consent",
@@ -171,6 +193,20 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "the MSO’s members approve it as a Major Decision",
         "mso_consent.agreements",
     ),
+    _req(
+        "continuity_agreement",
+        "regulatory_advice",
+        True,
+        "the MSO signs it only once counsel has advised that its rights over transfers are lawful",
+        "mso_consent.agreements",
+    ),
+    _req(
+        "regulatory_advice",
+        "mso_articles",
+        True,
+        "the MSO exists to engage counsel",
+        "mso_articles",
+    ),
     _req("fmv_engagement_letter", "mso_articles", True, "the MSO exists to engage the valuation firm", "mso_articles"),
     _req(
         "fmv_engagement_letter",
@@ -194,26 +230,12 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "the officers may not sign it until the fair-market-value opinion is received",
         "practice_consent.agreements",
     ),
-    _req(
-        "msa",
-        "practice_consent",
-        False,
-        "the consent approves it and authorizes the Practice’s signatory",
-        "practice_consent.agreements",
-    ),
     _req("msa", "mso_consent", False, "the MSO’s members approve it as a Major Decision", "mso_consent.agreements"),
     _req(
         "medical_director_agreement",
         "fmv_opinion",
         True,
         "approved on the condition of a fair-market-value opinion",
-        "practice_consent.agreements",
-    ),
-    _req(
-        "medical_director_agreement",
-        "practice_consent",
-        False,
-        "the consent approves it",
         "practice_consent.agreements",
     ),
     # A repeated document's requirement ("clinician_agreement") binds each of its copies ("clinician_agreement.rn").
@@ -253,7 +275,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "mso_consent.agreements",
     ),
     *(
-        _req(doc, consent, False, "the consents approve it", f"{consent}.agreements")
+        _req(doc, "mso_consent", False, "the MSO’s members approve it", "mso_consent.agreements")
         for doc in (
             "responsibility_schedule",
             "baa",
@@ -263,7 +285,6 @@ REQUIREMENTS: tuple[Requirement, ...] = (
             "security_agreement",
             "owner_covenant",
         )
-        for consent in ("practice_consent", "mso_consent")
     ),
     _req("responsibility_schedule", "msa", False, "it allocates the services the MSA describes", "msa"),
     _req(
@@ -326,27 +347,45 @@ def _copies(name: str, names: list[str]) -> list[str]:
     return copies or ([name] if name in names else [])
 
 
-def _present(names: list[str]) -> list[Requirement]:
+CONSENT_WORDS = {"adopts": "the Practice’s organizational consent adopts it", "approves": "the consent approves it"}
+
+
+def consent_requirements(specs: list[DocumentSpec]) -> list[Requirement]:
+    """What each document's ``practice_consent`` declares: a document the practice's consent adopts or
+    approves is signed at the consent's sitting, after it, or later."""
     return [
-        Requirement(item, before, r.strict, r.reason, r.source)
-        for r in REQUIREMENTS
+        Requirement(spec.name, "practice_consent", False, CONSENT_WORDS[spec.practice_consent], "practice_consent")
+        for spec in specs
+        if spec.practice_consent
+    ]
+
+
+def present_requirements(names: list[str], declared: list[Requirement] | tuple = ()) -> list[Requirement]:
+    """The requirements among the items present: ``REQUIREMENTS`` (a repeated document's binding each
+    copy) and those the documents declare (``consent_requirements``)."""
+    return [
+        Requirement(item, before, r.strict, r.reason, r.source, r.together)
+        for r in (*REQUIREMENTS, *declared)
         for item in _copies(r.item, names)
         for before in _copies(r.before, names)
     ]
 
 
-def signing_steps(names: list[str]) -> list[Step]:
+def signing_steps(names: list[str], declared: list[Requirement] | tuple = ()) -> list[Step]:
     """The items grouped in signing sittings: each as early as its requirements allow (the longest
-    path; a strict requirement moves an item one step later). Within a step, an item comes after
-    what it needs at the same sitting, then in ``names`` order."""
-    requirements = _present(names)
+    path; a strict requirement moves an item one step later, a ``together`` one keeps both items at
+    one sitting). Within a step, an item comes after what it needs at the same sitting, then in
+    ``names`` order. ``declared``: the requirements the documents' specs add (``consent_requirements``)."""
+    requirements = present_requirements(names, declared)
     step = dict.fromkeys(names, 1)
-    for _ in range(len(names) + 1):
+    for _ in range(2 * len(names) + 1):
         changed = False
         for r in requirements:
             need = step[r.before] + (1 if r.strict else 0)
             if step[r.item] < need:
                 step[r.item], changed = need, True
+            if r.together and step[r.before] < step[r.item]:
+                step[r.before], changed = step[r.item], True
         if not changed:
             break
     else:
@@ -372,16 +411,19 @@ def signing_steps(names: list[str]) -> list[Step]:
     return steps
 
 
-def order_violations(steps: list[Step]) -> list[str]:
+def order_violations(steps: list[Step], declared: list[Requirement] | tuple = ()) -> list[str]:
     """Every requirement an order breaks, in words: the item, what it needs first, and the clause."""
     position = {name: (s.number, i) for s in steps for i, name in enumerate(s.items)}
     # (a requirement "at the same sitting or before" is met by any place in the same step)
     problems = []
-    for r in _present(list(position)):
+    for r in present_requirements(list(position), declared):
         item_step, before_step = position[r.item][0], position[r.before][0]
-        late = before_step >= item_step if r.strict else before_step > item_step
+        if r.together:
+            late = before_step != item_step
+        else:
+            late = before_step >= item_step if r.strict else before_step > item_step
         if late:
-            when = "an earlier step" if r.strict else "the same step or earlier"
+            when = "an earlier step" if r.strict else "the same step" if r.together else "the same step or earlier"
             problems.append(
                 f"{r.item} (step {item_step}) needs {r.before} at {when} ({r.reason}; {r.source}), "
                 f"but {r.before} is at step {before_step}"
@@ -418,7 +460,8 @@ def signer_key(signer: dict, document_label: str) -> str:
 def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]:
     """The signer keys ``spec.signers`` names for this deal, in block order (see ``signer_key``)."""
     mso, practice = deal.mso, deal.practice
-    members = [m.name for m in mso.members]
+    # an entity member signs by the person the deal names for it (its block's signer), else by its own name
+    members = [m.signatory.name if m.signatory else m.name for m in mso.members]
     corp = context["practice_governing_document"] == "Bylaws"
     resolved = {
         "mso": [mso.signatory.name],
@@ -426,7 +469,9 @@ def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]
         "owners": [o.name for o in practice.owners],
         "spouses": [o.spouse for o in practice.owners if o.spouse],
         "mso_members": members,
-        "mso_manager": [mso.signatory.name] if mso.manager_managed and mso.signatory.name not in members else [],
+        "mso_manager": [mso.signatory.name]
+        if mso.manager_managed and mso.signatory.name not in {*members, *(m.name for m in mso.members)}
+        else [],
         "medical_director": [practice.medical_director],
         "clinician": [deal.clinicians[spec.item].name] if 0 <= spec.item < len(deal.clinicians) else [],
         "supervisor": [supervisor_of(deal.clinicians[spec.item], deal)[0]]
@@ -439,19 +484,22 @@ def declared_signers(spec: DocumentSpec, deal: Deal, context: dict) -> list[str]
         resolved["organizer"] = [named or f"{role}, {spec.label(deal)}"]
     if "practice_officers" in spec.signers:
         president = context["practice_president"]
-        secretary = president if context["sole_owner"] else f"{practice.name}, Secretary"
+        secretary = context["practice_secretary"] or f"{practice.name}, Secretary"
         resolved["practice_officers"] = [president, secretary] * len(practice.owners) if corp else []
     return [" ".join(key.split()) for role in spec.signers for key in resolved[role]]
 
 
-def closing_names(specs: list[DocumentSpec], deal: Deal) -> list[str]:
+def closing_names(specs: list[DocumentSpec], deal: Deal, mso_designates: bool = False) -> list[str]:
     """Every item of the closing, in reading order: the packet's agreements, then the closing's own items."""
-    return list(dict.fromkeys([*(s.name for s in specs if not s.report), *(i.name for i in closing_items(deal))]))
+    items = closing_items(deal, mso_designates)
+    return list(dict.fromkeys([*(s.name for s in specs if not s.report), *(i.name for i in items)]))
 
 
 def document_name(spec: DocumentSpec, deal: Deal) -> str:
     """A document as a list of the closing names it: the governing documents and consents with the
     body they belong to ("Action by Unanimous Written Consent of the Members of X"), others by title."""
+    if spec.family:  # a repeated document's copy: its title names the clinician it is for
+        return spec.title
     title, subtitle = spec.titles(deal)
     return (
         f"{title} {subtitle}" if spec.subtitle in ("of_mso", "of_practice", "practice_bodies", "mso_members") else title
@@ -460,10 +508,10 @@ def document_name(spec: DocumentSpec, deal: Deal) -> str:
 
 def signing_summary(specs: list[DocumentSpec], deal: Deal, context: dict) -> list[dict]:
     """The signing steps as the formation checklist prints them: step, what is signed or done, who acts."""
-    items = {i.name: i for i in closing_items(deal)}
+    items = {i.name: i for i in closing_items(deal, context["mso_designates"])}
     by_name = {s.name: s for s in specs}
     rows = []
-    for step in signing_steps(closing_names(specs, deal)):
+    for step in signing_steps(closing_names(specs, deal, context["mso_designates"]), consent_requirements(specs)):
         what, who = [], []
         for name in step.items:
             if name in by_name:

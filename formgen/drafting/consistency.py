@@ -148,8 +148,9 @@ def _per_item(parties: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     }
 
 
-def consistency_findings(texts: dict[str, str]) -> list[Finding]:
-    """One error finding per term on which two documents disagree. texts: document name -> text."""
+def consistency_findings(texts: dict[str, str], consented: dict[str, str] | None = None) -> list[Finding]:
+    """One error finding per term on which two documents disagree, and the packet-as-a-system checks.
+    texts: document name -> text; consented: what the practice's consent must adopt or approve (name -> title)."""
     findings = _differences(_per_item({name: party_terms(text) for name, text in texts.items()}), "packet.parties")
     findings += _differences({name: holding_terms(text) for name, text in texts.items()}, "packet.ownership")
     stated = {name: succession_terms(text) for name, text in texts.items()}
@@ -168,4 +169,4 @@ def consistency_findings(texts: dict[str, str]) -> list[Finding]:
                     action="flagged",
                 )
             )
-    return findings + system_findings(texts)
+    return findings + system_findings(texts, consented)

@@ -249,6 +249,9 @@ def succession_values(deal: Deal, rules: StateRules) -> dict:
     )
     return {
         "practice_president": president,
+        # One physician owner holds every office (a co-owner who is not a physician may not be an officer in
+        # some states, Texas among them); with several physicians, the offices are left for the client to fill.
+        "practice_secretary": president if len(physicians) == 1 else "",
         "state_statutes": state_statutes(deal, rules),
         "posture": deal.posture.value,
         "tag_allowed": tag_allowed,
@@ -300,7 +303,6 @@ def covenant_values(rules: StateRules, radius_miles: int | None = None) -> dict:
             "patient_access": terms.patient_access,
             "signed_writing": terms.signed_writing,
         },
-        "covenant_analysis": covenant_analysis(rules),
         "scope_instruments": _series(scope.instrument_names()) if scope else "",
         "scope_ratios": "; ".join(scope.ratios()) if scope else "",
     }
@@ -442,6 +444,22 @@ def build_context(
     context["significant_members"] = [m.name for m in members if m.percent >= 25]
     packet = documents if documents is not None else documents_for(deal, rules, library.documents)
     context["related_agreements"] = related_agreements([spec.name for spec in packet])
+    context["covenant_analysis"] = covenant_analysis(
+        rules,
+        [o.name for o in deal.practice.owners],
+        deal.deal.provider_non_compete,
+        any(item["name"] == "owner_covenant" for item in context["related_agreements"]),
+    )
+    # What the practice's organizational consent adopts or approves: each document's own declaration.
+    context["consent_documents"] = [
+        {"name": spec.name, "title": spec.title, "action": spec.practice_consent, "per_clinician": bool(spec.family)}
+        for spec in packet
+        if spec.practice_consent
+    ]
+    # those the consent's clinical part names: the policies it adopts and each clinician's documents
+    context["consent_clinical"] = [
+        d for d in context["consent_documents"] if d["action"] == "adopts" or d["per_clinician"]
+    ]
     # The one signing order: derived from what each document requires (drafting/closing.py); the
     # checklist prints it and the signing-order check reads it.
     context["signing_steps"] = signing_summary(packet, deal, context)

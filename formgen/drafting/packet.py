@@ -216,6 +216,24 @@ def citations_for_state(citations, code: str) -> list[str]:
     return found
 
 
+# The research record names the web sites a rule was read at; the client memo names the authority only
+# (the sites stay in the research appendix).
+_SECONDARY = re.compile(r"\bSecondary source \(([^()]*(?:\([^()]*\)[^()]*)*)\)")
+_DOMAIN = r"(?:[a-z0-9-]+\.)+(?:com|org|gov|net|law|edu|us|ai|io)(?:/[^)\s,]*)?"
+_SITE = re.compile(rf" ?\({_DOMAIN}\)")
+
+
+def _secondary(match: re.Match) -> str:
+    kept = [part for part in match.group(1).split(", ") if not re.fullmatch(rf"{_DOMAIN}|\d{{4}}", part.strip())]
+    return "a secondary source" + (f" {', '.join(kept)}," if kept else "") + " named in the research appendix"
+
+
+def memo_citation(citation: str) -> str:
+    """A citation as the client memo prints it: no web site names ("Secondary source (baylegal.com)"
+    becomes "a secondary source named in the research appendix"; what the source quotes stays)."""
+    return _SITE.sub("", _SECONDARY.sub(_secondary, str(citation or "")))
+
+
 def _clause_authorities(drafting: Drafting, agreements: list[BuiltDocument]) -> list[dict]:
     rows = []
     for built in agreements:
@@ -237,7 +255,9 @@ def report_context(drafting: Drafting, agreements: list[BuiltDocument], findings
     return {
         **drafting.context,
         # Blanks left to complete have their own section of the memo, not the findings table.
-        "findings": [f.to_dict() for f in findings if not f.rule.startswith("blanks.")],
+        "findings": [
+            {**f.to_dict(), "citation": memo_citation(f.citation)} for f in findings if not f.rule.startswith("blanks.")
+        ],
         "still_to_complete": [f.to_dict() for f in findings if f.rule.startswith("blanks.")],
         "decisions": [
             {
@@ -258,7 +278,7 @@ def report_context(drafting: Drafting, agreements: list[BuiltDocument], findings
         "rules": [
             {
                 "label": memo_label(label, r, drafting.library),
-                "citation": r.citation,
+                "citation": memo_citation(r.citation),
                 "verified": r.verified,
                 "note": r.note,
             }
@@ -270,7 +290,7 @@ def report_context(drafting: Drafting, agreements: list[BuiltDocument], findings
             {
                 "heading": topic_heading(n.topic),
                 "text": n.text,
-                "citation": n.citation,
+                "citation": memo_citation(n.citation),
                 "verified": n.verified,
                 "note": n.note,
             }

@@ -4,7 +4,8 @@ The drafts take every shared value from the deal file; these checks read the doc
 draft's or a built packet's, after any hand edit) and prove four properties a lawyer checks by
 hand: the succession timetable adds up, the MSA's integration clause names every other agreement
 between the parties with an order of precedence, no document grants the MSO an approval right that
-another forbids, and the checklist's signing order meets every condition a document sets on it.
+another forbids, the checklist's signing order meets every condition a document sets on it, and the
+practice's organizational consent adopts or approves every document that declares it does.
 """
 
 from __future__ import annotations
@@ -162,7 +163,11 @@ def timetable_findings(texts: dict[str, str]) -> list[Finding]:
 # Pairs of wording that contradict each other across documents: (what grants, what forbids, the right).
 _CONTRADICTIONS = (
     (
-        re.compile(r"shall not amend [^.]*without MSO's prior written (?:approval|consent)"),
+        # (an amendment "only together" with the MSO's agreements needs the MSO's signature: a veto too)
+        re.compile(
+            r"shall not amend [^.]*without MSO's prior written (?:approval|consent)"
+            r"|must be amended together|shall amend them only together"
+        ),
         re.compile(
             r"no amendment may be conditioned on, or require, the consent or approval of any Management Services "
             r"Organization"
@@ -198,55 +203,119 @@ def approval_findings(texts: dict[str, str]) -> list[Finding]:
     return findings
 
 
-# Each condition a document sets on the signing order: (document, wording that sets it, the step that
-# must come first, the step that waits), the steps named as the checklist's table names them.
-_ORDER_CONDITIONS = (  # (document, its condition, what must come first, what it must come before)
+# Each order a document's words set on the signing: (document, the words that set it, what must come
+# first, what comes after it, whether "first" means only "at the same sitting or before"). The steps
+# are named as the checklist's table names them: "{practice}" is the practice's name, "{consent}" the
+# practice's organizational consent, "{governing}" its governing document.
+_ORDER_CONDITIONS = (
     (
         "practice_consent",
-        "no share is issued to any person who has not signed the Continuity Agreement",
+        r"no (?:share|interest) is issued to any person who has not signed the Continuity Agreement",
         "Continuity Agreement",
-        "Ownership Ledger",
+        "{consent}",
+        False,
     ),
     (
         "practice_consent",
-        "no interest is issued to any person who has not signed the Continuity Agreement",
+        r"no (?:share|interest) is issued to any person who has not signed the Continuity Agreement",
         "Continuity Agreement",
         "Ownership Ledger",
+        False,
     ),
     (
         "practice_consent",
-        "may not sign the Management Services Agreement until the Practice has received a written opinion",
+        r"in the form presented with this consent (?:is|are) adopted as the",
+        "{governing}",
+        "{consent}",
+        False,
+    ),
+    (
+        "practice_consent",
+        r"may not sign the Management Services Agreement until the Practice has received a written opinion",
         "fair-market-value opinion",
         "Management Services Agreement",
+        False,
+    ),
+    (
+        "mso_consent",
+        r"not sign the Continuity Agreement until it has received the written advice of health care regulatory counsel",
+        "health care regulatory counsel",
+        "Continuity Agreement",
+        False,
+    ),
+    # An owner who signs the governing document must be a party to the Continuity Agreement: it is
+    # signed at the same sitting (released together), never a step after.
+    (
+        "practice_bylaws",
+        r"Continuity Agreement [^.]*to which every Shareholder must be a party",
+        "Continuity Agreement",
+        "{governing}",
+        True,
+    ),
+    (
+        "practice_operating_agreement",
+        r"Continuity Agreement [^.]*to which every Member must be a party",
+        "Continuity Agreement",
+        "{governing}",
+        True,
     ),
 )
 _ROW = re.compile(r"^(\d+) \| ([^|]*) \|")
+_CONSENT_ROW = r"Action by Unanimous Written Consent of the (?:Shareholders and Directors|Members and Managers) of"
+_PRACTICE = re.compile(r"all of the (?:directors|managers) of (.+?), an? [A-Z]")
+
+
+def _checklist_rows(texts: dict[str, str]) -> list[tuple[int, str]]:
+    return [
+        (int(m.group(1)), plain(m.group(2)))
+        for m in map(_ROW.match, texts.get("formation_checklist", "").splitlines())
+        if m
+    ]
+
+
+def _place(rows: list[tuple[int, str]], pattern: str) -> tuple[int, int] | None:
+    """(step, position in the step) of the first checklist item that matches ``pattern``."""
+    return next(((number, m.start()) for number, step in rows for m in [re.search(pattern, step)] if m), None)
+
+
+def _step_names(texts: dict[str, str]) -> dict[str, str]:
+    """The checklist's names (as patterns) for the practice, its consent and its governing document."""
+    found = _PRACTICE.search(plain(texts.get("practice_consent", "")))
+    practice = re.escape(found.group(1)) if found else r"[^;]+"
+    return {
+        "practice": practice,
+        "consent": _CONSENT_ROW,
+        "governing": rf"(?:Bylaws|Company Agreement|Operating Agreement) of {practice}",
+    }
 
 
 def signing_order_findings(texts: dict[str, str]) -> list[Finding]:
-    """The checklist's signing order meets every order the consents set: what must come first is in
-    an earlier step, or earlier in the same step (one sitting, signed in the order listed)."""
-    checklist = texts.get("formation_checklist")
-    if checklist is None:
+    """The checklist's signing order meets every order the documents set: what must come first is in
+    an earlier step, or earlier in the same step (one sitting, signed in the order listed); a
+    same-sitting condition is met anywhere in the same step or an earlier one."""
+    rows = _checklist_rows(texts)
+    if not rows:
         return []
-    rows = [(int(m.group(1)), plain(m.group(2))) for m in map(_ROW.match, checklist.splitlines()) if m]
-
-    def place(words: str) -> tuple[int, int] | None:
-        return next(((number, step.index(words)) for number, step in rows if words in step), None)
-
+    names = _step_names(texts)
     findings = []
-    for document, condition, before, after in _ORDER_CONDITIONS:
-        if document not in texts or condition not in plain(texts[document]):
+    for document, condition, before, after, same_sitting in _ORDER_CONDITIONS:
+        if document not in texts or not re.search(condition, plain(texts[document])):
             continue
-        first, then = place(before), place(after)
-        if first is None or then is None or first >= then:
+        first_pattern = before if before.startswith("{") else re.escape(before)
+        then_pattern = after if after.startswith("{") else re.escape(after)
+        first = _place(rows, first_pattern.format(**names))
+        then = _place(rows, then_pattern.format(**names))
+        late = first is None or then is None or (first[0] > then[0] if same_sitting else first >= then)
+        if late:
             findings.append(
                 Finding(
                     "packet.signing_order",
                     "error",
-                    f"{document} requires \u201c{condition}\u201d, but the checklist’s signing order does not put "
-                    f"\u201c{before}\u201d (step {first[0] if first else 'missing'}) before \u201c{after}\u201d "
-                    f"(step {then[0] if then else 'missing'})",
+                    f"{document} requires \u201c{plain(re.search(condition, plain(texts[document])).group(0))}\u201d, "
+                    f"but the checklist’s signing order does not put \u201c{before.strip('{}')}\u201d "
+                    f"(step {first[0] if first else 'missing'}) "
+                    f"{'at the same sitting as or before' if same_sitting else 'before'} "
+                    f"\u201c{after.strip('{}')}\u201d (step {then[0] if then else 'missing'})",
                     document="formation_checklist",
                     action="flagged",
                 )
@@ -254,13 +323,55 @@ def signing_order_findings(texts: dict[str, str]) -> list[Finding]:
     return findings
 
 
-def system_findings(texts: dict[str, str]) -> list[Finding]:
-    """Every packet-as-a-system check. texts: document name -> text."""
+def consent_findings(texts: dict[str, str], consented: dict[str, str]) -> list[Finding]:
+    """The practice's organizational consent names every document the packet holds that it adopts or
+    approves (``consented``: document name -> title, from each document's ``practice_consent``), and
+    the signing order puts each at the consent's sitting, after it, or later."""
+    consent = texts.get("practice_consent")
+    if consent is None:
+        return []
+    flat, rows = plain(consent), _checklist_rows(texts)
+    at_consent = _place(rows, _CONSENT_ROW)
+    findings = []
+    for name, title in sorted(consented.items()):
+        if name not in texts:
+            continue
+        if plain(title) not in flat:
+            findings.append(
+                Finding(
+                    "packet.consent",
+                    "error",
+                    f"the Practice’s organizational consent does not adopt or approve the {title}, which the "
+                    "packet holds; the Practice would sign it without its governing body’s approval",
+                    document="practice_consent",
+                    action="flagged",
+                )
+            )
+        signed = _place(rows, re.escape(title))
+        if rows and (at_consent is None or signed is None or signed <= at_consent):
+            findings.append(
+                Finding(
+                    "packet.signing_order",
+                    "error",
+                    f"the Practice’s organizational consent adopts or approves the {title}, but the checklist’s "
+                    f"signing order puts it (step {signed[0] if signed else 'missing'}) before the consent "
+                    f"(step {at_consent[0] if at_consent else 'missing'})",
+                    document="formation_checklist",
+                    action="flagged",
+                )
+            )
+    return findings
+
+
+def system_findings(texts: dict[str, str], consented: dict[str, str] | None = None) -> list[Finding]:
+    """Every packet-as-a-system check. texts: document name -> text; consented: the documents the
+    practice's consent must adopt or approve (name -> title), where the packet's specs are known."""
     return (
         timetable_findings(texts)
         + integration_findings(texts)
         + approval_findings(texts)
         + signing_order_findings(texts)
+        + consent_findings(texts, consented or {})
     )
 
 

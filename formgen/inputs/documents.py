@@ -89,6 +89,10 @@ SignerRole = Literal[
     "clinician",
     "supervisor",
 ]
+# What the practice's organizational consent does with a document: adopts it as the practice's own
+# policy ("adopts"), or approves it and authorizes the practice's signatory ("approves"). The consent
+# names each such document of the packet, and each is signed at the consent's sitting or after it.
+ConsentAction = Literal["", "adopts", "approves"]
 # A document drafted once per item of a deal list: once per clinician, or once per clinician whose
 # role works under a supervision or delegation instrument (NP, PA, RN, LVN).
 Repeat = Literal["", "clinicians", "supervised_clinicians"]
@@ -124,6 +128,7 @@ class DocumentSpec(BaseModel):
     governs: Literal["", "practice", "mso"] = ""  # an LLC's governing document: titled as that entity's state calls it
     signers: tuple[SignerRole, ...] = ()  # who signs it, in the order of its signature blocks
     repeat: Repeat = ""  # drafted once per item of that deal list (documents_for expands it)
+    practice_consent: ConsentAction = ""  # the practice's organizational consent adopts or approves it
     heading_from: Literal["", "instrument"] = (
         ""  # "instrument": titled by the state's name for the clinician's instrument
     )

@@ -54,7 +54,8 @@ def draft_findings(drafts: list[Draft], rules: StateRules, signing_steps: list[d
     texts = {d.spec.name: "\n".join(block_paragraphs(d.blocks, notes=True)) for d in drafts}
     if signing_steps:  # the checklist is a report, drafted later; its signing order is these steps
         texts["formation_checklist"] = signing_table(signing_steps)
-    return found + blank_findings(drafts) + consistency_findings(texts)
+    consented = {d.spec.name: d.spec.title for d in drafts if d.spec.practice_consent}
+    return found + blank_findings(drafts) + consistency_findings(texts, consented)
 
 
 def validate(deal_path: str | Path, policy: Policy, library: Library) -> tuple[Deal, StateRules, list[Finding]]:

@@ -13,12 +13,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..drafting.closing import (
-    REQUIREMENTS,
     ClosingItem,
+    Requirement,
     Step,
     closing_items,
+    consent_requirements,
     declared_signers,
     order_violations,
+    present_requirements,
     signer_key,
     signing_steps,
 )
@@ -360,6 +362,7 @@ class ClosingSet:
     steps: list[Step]
     items: dict[str, ClosingItem]
     documents: dict[str, SignedDocument]  # every signed document, packet and closing, by name
+    requirements: tuple[Requirement, ...] = ()  # every requirement among the items, declared ones included
 
 
 def plan_closing(packet: Packet) -> ClosingSet:
@@ -381,13 +384,14 @@ def plan_closing(packet: Packet) -> ClosingSet:
         documents[doc.spec.name] = signed
     for extra in closing_documents(packet, context):
         documents[extra.name] = extra
-    items = {item.name: item for item in closing_items(packet.deal)}
+    items = {item.name: item for item in closing_items(packet.deal, context["mso_designates"])}
     names = list(dict.fromkeys([*(d.spec.name for d in packet.documents if not d.spec.report), *items]))
-    steps = signing_steps(names)
-    problems = order_violations(steps)
+    declared = consent_requirements([d.spec for d in packet.documents])
+    steps = signing_steps(names, declared)
+    problems = order_violations(steps, declared)
     if problems:
         raise TemplateError("The closing order contradicts a document’s own condition: " + "; ".join(problems))
-    return ClosingSet(steps, items, documents)
+    return ClosingSet(steps, items, documents, tuple(present_requirements(names, declared)))
 
 
 def _signer_line(signer: dict) -> str:
@@ -410,6 +414,8 @@ def checklist_blocks(closing: ClosingSet, packet: Packet, packet_files: dict[str
             needs = "; ".join(
                 f"{_name_of(r.before, closing)} first ({curly_quotes(r.reason)})"
                 if r.strict
+                else f"{_name_of(r.before, closing)} at the same sitting, signed first ({curly_quotes(r.reason)})"
+                if r.together
                 else f"{_name_of(r.before, closing)} at the same sitting or before ({curly_quotes(r.reason)})"
                 for r in _requirements_of(name, closing)
             )
@@ -471,8 +477,7 @@ def _name_of(name: str, closing: ClosingSet) -> str:
 
 
 def _requirements_of(name: str, closing: ClosingSet):
-    present = {n for s in closing.steps for n in s.items}
-    return [r for r in REQUIREMENTS if r.item == name and r.before in present]
+    return [r for r in closing.requirements if r.item == name]
 
 
 def render_closing_document(packet: Packet, title: str, subtitle: str, blocks: list[dict]) -> bytes:
