@@ -299,7 +299,8 @@ def signing_order_findings(texts: dict[str, str]) -> list[Finding]:
     names = _step_names(texts)
     findings = []
     for document, condition, before, after, same_sitting in _ORDER_CONDITIONS:
-        if document not in texts or not re.search(condition, plain(texts[document])):
+        required = re.search(condition, plain(texts[document])) if document in texts else None
+        if required is None:
             continue
         first_pattern = before if before.startswith("{") else re.escape(before)
         then_pattern = after if after.startswith("{") else re.escape(after)
@@ -311,7 +312,7 @@ def signing_order_findings(texts: dict[str, str]) -> list[Finding]:
                 Finding(
                     "packet.signing_order",
                     "error",
-                    f"{document} requires \u201c{plain(re.search(condition, plain(texts[document])).group(0))}\u201d, "
+                    f"{document} requires \u201c{required.group(0)}\u201d, "
                     f"but the checklist’s signing order does not put \u201c{before.strip('{}')}\u201d "
                     f"(step {first[0] if first else 'missing'}) "
                     f"{'at the same sitting as or before' if same_sitting else 'before'} "
