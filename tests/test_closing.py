@@ -376,6 +376,7 @@ def test_mark_executed_leaves_a_hand_edited_checklist_alone(tmp_path):
     assert record["date"] == "2027-02-01" and checklist.read_bytes() == edited
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_closing_listing_as_json_from_the_command_line(packets):
     result = run_cli("closing", str(packets["tx_medspa"]), "--json")
     assert result.returncode == 0, result.stderr
@@ -494,6 +495,7 @@ def deliverable_rows(path) -> dict[str, str]:
     return {row[1]: row[-1] for row in rows[1:]}
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_closing_documents_signed_at_the_closing_are_marked_executed(tmp_path):
     """An officer's certificate, the payment authorization and the engagement letter are signed too:
     mark-executed records them (by name or by file), the listing and the redrawn checklist show them
@@ -540,6 +542,7 @@ def test_closing_documents_signed_at_the_closing_are_marked_executed(tmp_path):
     assert signing_rows(checklist)[items["officer_certificate.practice"]] == "Executed January 10, 2027"
 
 
+@pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)
 def test_mark_executed_names_what_may_be_marked(tmp_path):
     out = tmp_path / "tx"
     formgen.generate(EXAMPLES / "tx_medspa.yaml", out)
