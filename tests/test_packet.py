@@ -137,6 +137,8 @@ def test_compliance_memo_lists_findings_and_citations(packets):
     assert "Cal. Bus. & Prof. Code § 650" in text
     assert "Co-mingled finances" in text and "Revenue-based pay" in text
     assert "unverified" in text.lower()
+    rules = text[text.upper().index("STATE RULES APPLIED") :].splitlines()
+    assert "Corporate practice of medicine" in rules and "CPOM" not in rules  # a client memo spells it out
 
 
 @pytest.mark.slow  # slow tier: over half a second of CPU (whole packets or workflows)

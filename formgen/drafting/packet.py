@@ -184,7 +184,7 @@ def memo_label(label: str, rule, library: ClauseLibrary) -> str:
         return "Checklist: " + _gist(rule.task)
     if isinstance(rule, Note):
         return f"{topic_heading(rule.topic)}: " + _gist(rule.text)
-    return label
+    return TOPIC_HEADINGS["cpom"] if label == "CPOM" else label  # a client memo spells it out
 
 
 _STATE_CITATION = re.compile(r"^([A-Z]{2}): (.+)$")
